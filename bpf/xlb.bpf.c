@@ -1,0 +1,663 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* xlb's XDP datapath. Every packet: parse -> classify (VIP, nat reply, ICMP, or not ours) ->
+ * select a backend (flow table, else the VIP's Maglev table) -> rewrite (nat, dsr or ipip) ->
+ * count -> verdict (XDP_TX, XDP_REDIRECT, XDP_PASS, XDP_DROP). Maps in xlb_maps.h, ABI in
+ * xlb_shared.h; user/dataplane.c is the only writer of the maps.
+ */
+#include <stdbool.h>
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+
+#include "xlb_maps.h"
+#include "parse.h"
+#include "csum.h"
+#include "hash.h"
+
+#define XLB_AF_INET 2
+#define XLB_AF_INET6 10
+#define XLB_OUTER_TTL 64
+#define XLB_IP_DF 0x4000
+
+/* Maglev table size, the max_entries of every inner map of xlb_rings; set before load. */
+const volatile __u32 xlb_ring_size = XLB_RING_SIZE_DEFAULT;
+
+struct xlb_ctx {
+	struct xdp_md *xdp;
+	struct xlb_global_stats *gs;
+	struct xlb_pkt p;
+	__u64 len; /* frame length as received */
+};
+
+static __always_inline void xlb_count(void *map, __u32 id, __u64 bytes, bool new_flow)
+{
+	struct xlb_counters *c = bpf_map_lookup_elem(map, &id);
+
+	if (c) {
+		c->packets++;
+		c->bytes += bytes;
+		c->new_flows += new_flow;
+	}
+}
+
+static __always_inline void xlb_count_reply(void *map, __u32 id, __u64 bytes)
+{
+	struct xlb_counters *c = bpf_map_lookup_elem(map, &id);
+
+	if (c) {
+		c->reply_packets++;
+		c->reply_bytes += bytes;
+	}
+}
+
+static __always_inline int xlb_drop(struct xlb_ctx *x, enum xlb_drop reason)
+{
+	if (reason < XLB_DROP_MAX)
+		x->gs->drop[reason]++;
+	return XDP_DROP;
+}
+
+static __always_inline int xlb_pass(struct xlb_ctx *x)
+{
+	x->gs->path[XLB_PATH_PASS]++;
+	return XDP_PASS;
+}
+
+static __always_inline void xlb_addr_copy(__be32 *to, const __be32 *from, __u8 family)
+{
+	to[0] = from[0];
+	if (family == XLB_FAMILY_V6) {
+		to[1] = from[1];
+		to[2] = from[2];
+		to[3] = from[3];
+	}
+}
+
+/* The address entry of the packet's destination, or NULL when it is no VIP address. */
+static __always_inline struct xlb_vip *xlb_vip_addr(const struct xlb_flow_key *k)
+{
+	struct xlb_vip_key vk = {};
+
+	xlb_addr_copy(vk.addr, k->dst, k->family);
+	vk.family = k->family;
+	return bpf_map_lookup_elem(&xlb_vips, &vk);
+}
+
+/* A packet we could not fully parse: ours to drop only if it was sent to a VIP address. */
+static __always_inline int xlb_reject(struct xlb_ctx *x, enum xlb_drop reason)
+{
+	if (xlb_vip_addr(&x->p.key))
+		return xlb_drop(x, reason);
+	return xlb_pass(x);
+}
+
+/* Next hop and verdict for a rewritten packet headed to dst. A backend with a cached next hop
+ * skips the FIB; otherwise bpf_fib_lookup gives the egress device and both MACs.
+ */
+static __always_inline int xlb_emit(struct xlb_ctx *x, const struct xlb_backend *be, __u8 family,
+				    const __be32 *src, const __be32 *dst, __u16 l3_len)
+{
+	struct xdp_md *ctx = x->xdp;
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct ethhdr *eth = data;
+	__u32 egress;
+	long ret;
+
+	if ((void *)(eth + 1) > data_end)
+		return XDP_ABORTED; /* parsed before: cannot happen */
+
+	if (be && (be->flags & XLB_BE_F_NH_CACHED)) {
+		__builtin_memcpy(eth->h_dest, be->nh_dmac, ETH_ALEN);
+		__builtin_memcpy(eth->h_source, be->nh_smac, ETH_ALEN);
+		egress = be->nh_ifindex;
+	} else {
+		struct bpf_fib_lookup fib = {};
+
+		fib.ifindex = ctx->ingress_ifindex;
+		fib.tot_len = l3_len;
+		if (family == XLB_FAMILY_V4) {
+			fib.family = XLB_AF_INET;
+			fib.tos = x->p.tos;
+			fib.ipv4_src = src[0];
+			fib.ipv4_dst = dst[0];
+		} else {
+			fib.family = XLB_AF_INET6;
+			__builtin_memcpy(fib.ipv6_src, src, 16);
+			__builtin_memcpy(fib.ipv6_dst, dst, 16);
+		}
+		ret = bpf_fib_lookup(ctx, &fib, sizeof(fib), 0);
+		if (ret == BPF_FIB_LKUP_RET_NO_NEIGH) {
+			/* the kernel forwards this one and resolves the neighbour; the next
+			 * packets take the fast path (dropping would never resolve it)
+			 */
+			x->gs->path[XLB_PATH_FIB_PASS]++;
+			return XDP_PASS;
+		}
+		if (ret != BPF_FIB_LKUP_RET_SUCCESS)
+			return xlb_drop(x, XLB_DROP_FIB);
+		__builtin_memcpy(eth->h_dest, fib.dmac, ETH_ALEN);
+		__builtin_memcpy(eth->h_source, fib.smac, ETH_ALEN);
+		egress = fib.ifindex;
+	}
+
+	if (egress == ctx->ingress_ifindex) {
+		x->gs->path[XLB_PATH_TX]++;
+		return XDP_TX;
+	}
+	ret = bpf_redirect_map(&xlb_tx_ports, egress, XDP_DROP);
+	if (ret != XDP_REDIRECT)
+		return xlb_drop(x, XLB_DROP_NO_TX_PORT);
+	x->gs->path[XLB_PATH_REDIRECT]++;
+	return XDP_REDIRECT;
+}
+
+/* nat: destination address (and port) to the backend's; the L4 checksum covers both through
+ * the pseudo-header.
+ */
+static __always_inline int xlb_nat_rewrite_dst(struct xlb_ctx *x, const struct xlb_backend *be)
+{
+	void *data = (void *)(long)x->xdp->data;
+	void *data_end = (void *)(long)x->xdp->data_end;
+	struct xlb_pkt *p = &x->p;
+	void *l4 = xlb_at(data, p->l4_off);
+	__u64 l4_diff = 0;
+	__u16 *l4_csum;
+	__be16 *dport;
+
+	if (p->key.proto == IPPROTO_TCP) {
+		struct tcphdr *th = l4;
+
+		if ((void *)(th + 1) > data_end)
+			return -1;
+		l4_csum = &th->check;
+		dport = &th->dest;
+	} else {
+		struct udphdr *uh = l4;
+
+		if ((void *)(uh + 1) > data_end)
+			return -1;
+		l4_csum = &uh->check;
+		dport = &uh->dest;
+	}
+	if (be->port && be->port != *dport) {
+		l4_diff += xlb_csum_diff16(*dport, be->port);
+		*dport = be->port;
+	}
+
+	if (p->key.family == XLB_FAMILY_V4) {
+		struct iphdr *iph = xlb_at(data, p->l3_off);
+		__u64 d;
+
+		if ((void *)(iph + 1) > data_end)
+			return -1;
+		d = xlb_csum_diff32(iph->daddr, be->addr[0]);
+		iph->daddr = be->addr[0];
+		xlb_csum_apply(&iph->check, d);
+		l4_diff += d;
+		if (p->key.proto == IPPROTO_UDP)
+			xlb_csum_apply_udp4(l4_csum, l4_diff);
+		else
+			xlb_csum_apply(l4_csum, l4_diff);
+	} else {
+		struct ipv6hdr *ip6h = xlb_at(data, p->l3_off);
+
+		if ((void *)(ip6h + 1) > data_end)
+			return -1;
+		l4_diff += xlb_csum_diff_addr6((__u32 *)&ip6h->daddr, be->addr);
+		__builtin_memcpy(&ip6h->daddr, be->addr, 16);
+		xlb_csum_apply(l4_csum, l4_diff);
+	}
+	return 0;
+}
+
+/* ipip: push an outer IPv4 or IPv6 header between the L2 header and the packet. */
+static __always_inline int xlb_encap(struct xlb_ctx *x, const struct xlb_backend *be)
+{
+	struct xlb_pkt *p = &x->p;
+	int outer = p->key.family == XLB_FAMILY_V4 ? sizeof(struct iphdr) : sizeof(struct ipv6hdr);
+	void *data, *data_end;
+
+	if (bpf_xdp_adjust_head(x->xdp, -outer))
+		return -1;
+	data = (void *)(long)x->xdp->data;
+	data_end = (void *)(long)x->xdp->data_end;
+	/* the L2 header moves to the new front; the regions do not overlap */
+	if (data + outer + 18 > data_end)
+		return -1;
+	if (p->l3_off == sizeof(struct ethhdr))
+		__builtin_memcpy(data, data + outer, sizeof(struct ethhdr));
+	else
+		__builtin_memcpy(data, data + outer, sizeof(struct ethhdr) + 4);
+
+	if (p->key.family == XLB_FAMILY_V4) {
+		struct iphdr *iph = xlb_at(data, p->l3_off);
+		struct iphdr *inner = (void *)(iph + 1);
+
+		if ((void *)(inner + 1) > data_end)
+			return -1;
+		iph->version = 4;
+		iph->ihl = 5;
+		iph->tos = p->tos;
+		iph->tot_len = xlb_htons(p->l3_len + sizeof(*iph));
+		iph->id = 0;
+		iph->frag_off = inner->frag_off & xlb_htons(XLB_IP_DF);
+		iph->ttl = XLB_OUTER_TTL;
+		iph->protocol = IPPROTO_IPIP;
+		iph->check = 0;
+		iph->saddr = be->encap_src[0];
+		iph->daddr = be->addr[0];
+		iph->check = xlb_csum_ipv4_hdr((__u16 *)iph);
+	} else {
+		struct ipv6hdr *ip6h = xlb_at(data, p->l3_off);
+
+		if ((void *)(ip6h + 1) > data_end)
+			return -1;
+		*(__be32 *)ip6h = xlb_htonl(0x60000000 | ((__u32)p->tos << 20));
+		ip6h->payload_len = xlb_htons(p->l3_len);
+		ip6h->nexthdr = IPPROTO_IPV6;
+		ip6h->hop_limit = XLB_OUTER_TTL;
+		__builtin_memcpy(&ip6h->saddr, be->encap_src, 16);
+		__builtin_memcpy(&ip6h->daddr, be->addr, 16);
+	}
+	return outer;
+}
+
+/* Sends the packet to backend be by the VIP's mode. The packet's own addresses are in x->p. */
+static __always_inline int xlb_to_backend(struct xlb_ctx *x, const struct xlb_vip *vip,
+					  const struct xlb_backend *be)
+{
+	struct xlb_pkt *p = &x->p;
+	int grown;
+
+	switch (vip->mode) {
+	case XLB_MODE_NAT:
+		if (xlb_nat_rewrite_dst(x, be))
+			return XDP_ABORTED; /* parsed before: cannot happen */
+		return xlb_emit(x, be, p->key.family, p->key.src, be->addr, p->l3_len);
+	case XLB_MODE_DSR:
+		return xlb_emit(x, be, p->key.family, p->key.src, be->addr, p->l3_len);
+	case XLB_MODE_IPIP:
+		grown = xlb_encap(x, be);
+		if (grown < 0)
+			return xlb_drop(x, XLB_DROP_ENCAP);
+		return xlb_emit(x, be, p->key.family, be->encap_src, be->addr, p->l3_len + grown);
+	}
+	return XDP_ABORTED;
+}
+
+/* A packet for a VIP service: the flow's backend if it still has one, else Maglev's pick. */
+static __always_inline int xlb_forward(struct xlb_ctx *x, const struct xlb_vip *vip)
+{
+	struct xlb_pkt *p = &x->p;
+	__u32 now = bpf_ktime_get_coarse_ns() >> 30;
+	enum xlb_path path = XLB_PATH_FLOW_NEW;
+	struct xlb_backend *be;
+	struct xlb_flow *fl;
+	__u32 be_id, slot;
+	__u32 *id;
+	void *ring;
+
+	fl = bpf_map_lookup_elem(&xlb_flows, &p->key);
+	if (fl) {
+		be_id = fl->backend_id;
+		be = bpf_map_lookup_elem(&xlb_backends, &be_id);
+		if (be && (be->flags & XLB_BE_F_ACTIVE) && be->gen == fl->backend_gen) {
+			if (fl->atime != now)
+				fl->atime = now;
+			if ((p->tcp_flags & (XLB_TCP_FIN | XLB_TCP_RST)) &&
+			    !(fl->flags & XLB_FLOW_F_FIN))
+				fl->flags |= XLB_FLOW_F_FIN;
+			x->gs->path[XLB_PATH_FLOW_HIT]++;
+			xlb_count(&xlb_vip_stats, vip->id, x->len, false);
+			xlb_count(&xlb_be_stats, be_id, x->len, false);
+			return xlb_to_backend(x, vip, be);
+		}
+		path = XLB_PATH_FLOW_MOVED; /* its backend is gone for good */
+	}
+
+	ring = bpf_map_lookup_elem(&xlb_rings, &vip->id);
+	if (!ring)
+		return xlb_drop(x, XLB_DROP_NO_BACKEND);
+	slot = xlb_flow_hash(&p->key) % xlb_ring_size;
+	id = bpf_map_lookup_elem(ring, &slot);
+	if (!id)
+		return xlb_drop(x, XLB_DROP_NO_BACKEND);
+	be_id = *id;
+	be = bpf_map_lookup_elem(&xlb_backends, &be_id);
+	if (!be || !(be->flags & XLB_BE_F_ACTIVE))
+		return xlb_drop(x, XLB_DROP_NO_BACKEND);
+
+	{
+		struct xlb_flow nf = {
+			.backend_id = be_id,
+			.backend_gen = be->gen,
+			.vip_id = vip->id,
+			.atime = now,
+		};
+
+		bpf_map_update_elem(&xlb_flows, &p->key, &nf, BPF_ANY);
+	}
+	if (vip->mode == XLB_MODE_NAT) {
+		struct xlb_flow_key rk = {};
+		struct xlb_nat_rev rv = {};
+
+		xlb_addr_copy(rk.src, be->addr, p->key.family);
+		xlb_addr_copy(rk.dst, p->key.src, p->key.family);
+		rk.sport = be->port ? be->port : p->key.dport;
+		rk.dport = p->key.sport;
+		rk.proto = p->key.proto;
+		rk.family = p->key.family;
+		xlb_addr_copy(rv.vip_addr, p->key.dst, p->key.family);
+		rv.vip_port = p->key.dport;
+		rv.vip_id = vip->id;
+		rv.backend_id = be_id;
+		bpf_map_update_elem(&xlb_nat_rev, &rk, &rv, BPF_ANY);
+	}
+	x->gs->path[path]++;
+	xlb_count(&xlb_vip_stats, vip->id, x->len, true);
+	xlb_count(&xlb_be_stats, be_id, x->len, true);
+	return xlb_to_backend(x, vip, be);
+}
+
+/* nat, backend-facing side: a reply from a backend to a client leaves as the VIP. */
+static __always_inline int xlb_nat_reply(struct xlb_ctx *x)
+{
+	void *data = (void *)(long)x->xdp->data;
+	void *data_end = (void *)(long)x->xdp->data_end;
+	struct xlb_pkt *p = &x->p;
+	void *l4 = xlb_at(data, p->l4_off);
+	struct xlb_nat_rev *rv;
+	__u64 l4_diff = 0;
+	__u16 *l4_csum;
+	__be16 *sport;
+
+	rv = bpf_map_lookup_elem(&xlb_nat_rev, &p->key);
+	if (!rv)
+		return xlb_pass(x);
+
+	if (p->key.proto == IPPROTO_TCP) {
+		struct tcphdr *th = l4;
+
+		if ((void *)(th + 1) > data_end)
+			return XDP_ABORTED;
+		l4_csum = &th->check;
+		sport = &th->source;
+	} else {
+		struct udphdr *uh = l4;
+
+		if ((void *)(uh + 1) > data_end)
+			return XDP_ABORTED;
+		l4_csum = &uh->check;
+		sport = &uh->source;
+	}
+	if (*sport != rv->vip_port) {
+		l4_diff += xlb_csum_diff16(*sport, rv->vip_port);
+		*sport = rv->vip_port;
+	}
+	if (p->key.family == XLB_FAMILY_V4) {
+		struct iphdr *iph = xlb_at(data, p->l3_off);
+		__u64 d;
+
+		if ((void *)(iph + 1) > data_end)
+			return XDP_ABORTED;
+		d = xlb_csum_diff32(iph->saddr, rv->vip_addr[0]);
+		iph->saddr = rv->vip_addr[0];
+		xlb_csum_apply(&iph->check, d);
+		l4_diff += d;
+		if (p->key.proto == IPPROTO_UDP)
+			xlb_csum_apply_udp4(l4_csum, l4_diff);
+		else
+			xlb_csum_apply(l4_csum, l4_diff);
+	} else {
+		struct ipv6hdr *ip6h = xlb_at(data, p->l3_off);
+
+		if ((void *)(ip6h + 1) > data_end)
+			return XDP_ABORTED;
+		l4_diff += xlb_csum_diff_addr6((__u32 *)&ip6h->saddr, rv->vip_addr);
+		__builtin_memcpy(&ip6h->saddr, rv->vip_addr, 16);
+		xlb_csum_apply(l4_csum, l4_diff);
+	}
+	x->gs->path[XLB_PATH_NAT_REPLY]++;
+	xlb_count_reply(&xlb_vip_stats, rv->vip_id, x->len);
+	xlb_count_reply(&xlb_be_stats, rv->backend_id, x->len);
+	return xlb_emit(x, NULL, p->key.family, rv->vip_addr, p->key.dst, p->l3_len);
+}
+
+/* Echo request to a VIP address: answered in place, back out of the ingress device. */
+static __always_inline int xlb_icmp_echo(struct xlb_ctx *x)
+{
+	void *data = (void *)(long)x->xdp->data;
+	void *data_end = (void *)(long)x->xdp->data_end;
+	struct xlb_pkt *p = &x->p;
+	struct ethhdr *eth = data;
+	__u8 mac[ETH_ALEN];
+	__u16 *ic = xlb_at(data, p->l4_off);
+	__u16 old;
+
+	if ((void *)(eth + 1) > data_end || (void *)(ic + 2) > data_end)
+		return XDP_ABORTED;
+	/* type 8 -> 0 (v4), 128 -> 129 (v6); swapping the addresses changes no checksum */
+	old = ic[0];
+	((__u8 *)ic)[0] = p->key.family == XLB_FAMILY_V4 ? XLB_ICMP_ECHOREPLY : XLB_ICMP6_ECHO_REPLY;
+	xlb_csum_apply(&ic[1], xlb_csum_diff16(old, ic[0]));
+
+	if (p->key.family == XLB_FAMILY_V4) {
+		struct iphdr *iph = xlb_at(data, p->l3_off);
+		__u16 *ttl_word;
+
+		if ((void *)(iph + 1) > data_end)
+			return XDP_ABORTED;
+		iph->saddr = p->key.dst[0];
+		iph->daddr = p->key.src[0];
+		ttl_word = (__u16 *)&iph->ttl;
+		old = *ttl_word;
+		iph->ttl = XLB_OUTER_TTL;
+		xlb_csum_apply(&iph->check, xlb_csum_diff16(old, *ttl_word));
+	} else {
+		struct ipv6hdr *ip6h = xlb_at(data, p->l3_off);
+
+		if ((void *)(ip6h + 1) > data_end)
+			return XDP_ABORTED;
+		__builtin_memcpy(&ip6h->saddr, p->key.dst, 16);
+		__builtin_memcpy(&ip6h->daddr, p->key.src, 16);
+		ip6h->hop_limit = XLB_OUTER_TTL;
+	}
+	__builtin_memcpy(mac, eth->h_dest, ETH_ALEN);
+	__builtin_memcpy(eth->h_dest, eth->h_source, ETH_ALEN);
+	__builtin_memcpy(eth->h_source, mac, ETH_ALEN);
+	x->gs->path[XLB_PATH_ICMP_ECHO]++;
+	x->gs->path[XLB_PATH_TX]++;
+	return XDP_TX;
+}
+
+/* nat: the error must reach the backend as if about its own packet, so the quoted source
+ * (the VIP) becomes the backend too. Every word changed inside the ICMP message goes into its
+ * checksum; for ICMPv6 the outer destination does as well (pseudo-header).
+ */
+static __always_inline int xlb_icmp_error_nat(struct xlb_ctx *x, const struct xlb_pkt *q,
+					      const struct xlb_backend *be)
+{
+	void *data = (void *)(long)x->xdp->data;
+	void *data_end = (void *)(long)x->xdp->data_end;
+	struct xlb_pkt *p = &x->p;
+	__u16 *ic = xlb_at(data, p->l4_off);
+	__be16 *qports = xlb_at(data, q->l4_off);
+	__u64 diff = 0;
+
+	if ((void *)(ic + 2) > data_end || (void *)(qports + 2) > data_end)
+		return -1;
+	if (be->port && qports[0] != be->port) {
+		diff += xlb_csum_diff16(qports[0], be->port);
+		qports[0] = be->port;
+	}
+	if (p->key.family == XLB_FAMILY_V4) {
+		struct iphdr *iph = xlb_at(data, p->l3_off);
+		struct iphdr *qiph = xlb_at(data, q->l3_off);
+		__u64 d;
+		__u16 old;
+
+		if ((void *)(iph + 1) > data_end || (void *)(qiph + 1) > data_end)
+			return -1;
+		d = xlb_csum_diff32(iph->daddr, be->addr[0]);
+		iph->daddr = be->addr[0];
+		xlb_csum_apply(&iph->check, d);
+
+		d = xlb_csum_diff32(qiph->saddr, be->addr[0]);
+		qiph->saddr = be->addr[0];
+		old = qiph->check;
+		xlb_csum_apply(&qiph->check, d);
+		diff += d + xlb_csum_diff16(old, qiph->check);
+	} else {
+		struct ipv6hdr *ip6h = xlb_at(data, p->l3_off);
+		struct ipv6hdr *qip6h = xlb_at(data, q->l3_off);
+
+		if ((void *)(ip6h + 1) > data_end || (void *)(qip6h + 1) > data_end)
+			return -1;
+		diff += xlb_csum_diff_addr6((__u32 *)&ip6h->daddr, be->addr);
+		__builtin_memcpy(&ip6h->daddr, be->addr, 16);
+		diff += xlb_csum_diff_addr6((__u32 *)&qip6h->saddr, be->addr);
+		__builtin_memcpy(&qip6h->saddr, be->addr, 16);
+	}
+	xlb_csum_apply(&ic[1], diff);
+	return 0;
+}
+
+/* An ICMP error about a packet a VIP sent (fragmentation needed, packet too big, ...): it
+ * belongs to the backend that serves the quoted flow.
+ */
+static __always_inline int xlb_icmp_error(struct xlb_ctx *x)
+{
+	void *data = (void *)(long)x->xdp->data;
+	void *data_end = (void *)(long)x->xdp->data_end;
+	struct xlb_pkt *p = &x->p;
+	struct xlb_pkt q = {};
+	struct xlb_flow_key fk = {};
+	struct xlb_vip_key vk = {};
+	struct xlb_backend *be;
+	struct xlb_flow *fl;
+	struct xlb_vip *vip;
+	__u32 be_id;
+	int res;
+
+	res = xlb_parse_quoted(data, data_end, p->l4_off + 8, p->key.family, &q);
+	if (res == XLB_PARSE_TRUNCATED)
+		return xlb_drop(x, XLB_DROP_TRUNCATED);
+	if (res != XLB_PARSE_OK)
+		return xlb_pass(x);
+
+	xlb_addr_copy(vk.addr, q.key.src, q.key.family);
+	vk.port = q.key.sport;
+	vk.proto = q.key.proto;
+	vk.family = q.key.family;
+	vip = bpf_map_lookup_elem(&xlb_vips, &vk);
+	if (!vip)
+		return xlb_pass(x);
+
+	/* the flow as the client sent it: the quoted packet reversed */
+	xlb_addr_copy(fk.src, q.key.dst, q.key.family);
+	xlb_addr_copy(fk.dst, q.key.src, q.key.family);
+	fk.sport = q.key.dport;
+	fk.dport = q.key.sport;
+	fk.proto = q.key.proto;
+	fk.family = q.key.family;
+	fl = bpf_map_lookup_elem(&xlb_flows, &fk);
+	if (!fl)
+		return xlb_drop(x, XLB_DROP_ICMP_NO_FLOW);
+	be_id = fl->backend_id;
+	be = bpf_map_lookup_elem(&xlb_backends, &be_id);
+	if (!be || !(be->flags & XLB_BE_F_ACTIVE) || be->gen != fl->backend_gen)
+		return xlb_drop(x, XLB_DROP_ICMP_NO_FLOW);
+
+	x->gs->path[XLB_PATH_ICMP_ERROR]++;
+	xlb_count(&xlb_vip_stats, vip->id, x->len, false);
+	xlb_count(&xlb_be_stats, be_id, x->len, false);
+	switch (vip->mode) {
+	case XLB_MODE_NAT:
+		if (xlb_icmp_error_nat(x, &q, be))
+			return XDP_ABORTED;
+		return xlb_emit(x, be, p->key.family, p->key.src, be->addr, p->l3_len);
+	case XLB_MODE_DSR:
+	case XLB_MODE_IPIP:
+		return xlb_to_backend(x, vip, be);
+	}
+	return XDP_ABORTED;
+}
+
+static __always_inline int xlb_icmp(struct xlb_ctx *x)
+{
+	struct xlb_pkt *p = &x->p;
+	struct xlb_vip *av = xlb_vip_addr(&p->key);
+
+	if (!av)
+		return xlb_pass(x);
+	if (p->key.family == XLB_FAMILY_V4) {
+		if (p->icmp_type == XLB_ICMP_ECHO)
+			return (av->flags & XLB_VIP_F_NO_ECHO) ? xlb_pass(x) : xlb_icmp_echo(x);
+		if (p->icmp_type == XLB_ICMP_DEST_UNREACH || p->icmp_type == XLB_ICMP_TIME_EXCEEDED)
+			return xlb_icmp_error(x);
+	} else {
+		if (p->icmp_type == XLB_ICMP6_ECHO_REQUEST)
+			return (av->flags & XLB_VIP_F_NO_ECHO) ? xlb_pass(x) : xlb_icmp_echo(x);
+		if (p->icmp_type >= XLB_ICMP6_DEST_UNREACH && p->icmp_type <= XLB_ICMP6_TIME_EXCEEDED)
+			return xlb_icmp_error(x);
+	}
+	return xlb_pass(x);
+}
+
+static __always_inline int xlb_process(struct xdp_md *ctx, bool nat_side)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct xlb_ctx x = { .xdp = ctx, .len = data_end - data };
+	struct xlb_vip_key vk = {};
+	struct xlb_vip *vip;
+	__u32 zero = 0;
+	int res;
+
+	x.gs = bpf_map_lookup_elem(&xlb_stats, &zero);
+	if (!x.gs)
+		return XDP_ABORTED;
+
+	res = xlb_parse(data, data_end, &x.p);
+	switch (res) {
+	case XLB_PARSE_OK:
+		break;
+	case XLB_PARSE_TRUNCATED:
+		return xlb_reject(&x, XLB_DROP_TRUNCATED);
+	case XLB_PARSE_BAD:
+		return xlb_reject(&x, XLB_DROP_BAD_HEADER);
+	case XLB_PARSE_FRAGMENT:
+		return xlb_reject(&x, XLB_DROP_FRAGMENT);
+	default:
+		return xlb_pass(&x);
+	}
+	if (x.p.key.proto == IPPROTO_ICMP || x.p.key.proto == IPPROTO_ICMPV6)
+		return xlb_icmp(&x);
+
+	xlb_addr_copy(vk.addr, x.p.key.dst, x.p.key.family);
+	vk.port = x.p.key.dport;
+	vk.proto = x.p.key.proto;
+	vk.family = x.p.key.family;
+	vip = bpf_map_lookup_elem(&xlb_vips, &vk);
+	if (vip)
+		return xlb_forward(&x, vip);
+	if (nat_side)
+		return xlb_nat_reply(&x);
+	return xlb_pass(&x);
+}
+
+/* Client-facing devices: VIP traffic only. */
+SEC("xdp")
+int xlb_rx(struct xdp_md *ctx)
+{
+	return xlb_process(ctx, false);
+}
+
+/* Devices that also carry the backends' nat replies. */
+SEC("xdp")
+int xlb_rx_nat(struct xdp_md *ctx)
+{
+	return xlb_process(ctx, true);
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* Every map of the datapath. user/dataplane.c is the only writer; all maps are pinned by name
+ * under XLB_PIN_DIR so that they outlive xlbd and a new xlbd adopts them.
+ */
+#ifndef XLB_MAPS_H
+#define XLB_MAPS_H
+
+#include "xlb_shared.h"
+
+/* struct xlb_vip_key -> struct xlb_vip. Written on configuration changes. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 2 * XLB_MAX_VIPS);
+	__type(key, struct xlb_vip_key);
+	__type(value, struct xlb_vip);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xlb_vips SEC(".maps");
+
+/* backend id -> struct xlb_backend. A slot is reused only with a new gen. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XLB_MAX_BACKENDS);
+	__type(key, __u32);
+	__type(value, struct xlb_backend);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xlb_backends SEC(".maps");
+
+/* One Maglev table: slot -> backend id. Tables are built whole in a fresh map (mmap) and then
+ * swapped into xlb_rings, so a packet sees the old table or the new one, never a mix.
+ * max_entries is the ring size, set before load.
+ */
+struct xlb_ring {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XLB_RING_SIZE_DEFAULT);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, __u32);
+};
+
+/* vip id -> that VIP's table. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, XLB_MAX_VIPS);
+	__type(key, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+	__array(values, struct xlb_ring);
+} xlb_rings SEC(".maps");
+
+/* struct xlb_flow_key (client -> VIP) -> struct xlb_flow. Written by the datapath on a new
+ * flow; LRU with per-CPU lists so established lookups take no shared lock. Size set before load.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, XLB_FLOWS_DEFAULT);
+	__uint(map_flags, BPF_F_NO_COMMON_LRU);
+	__type(key, struct xlb_flow_key);
+	__type(value, struct xlb_flow);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xlb_flows SEC(".maps");
+
+/* struct xlb_flow_key (backend -> client) -> struct xlb_nat_rev. Written by the datapath for
+ * each new nat flow, read on the backend-facing side. Same size as xlb_flows.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, XLB_FLOWS_DEFAULT);
+	__uint(map_flags, BPF_F_NO_COMMON_LRU);
+	__type(key, struct xlb_flow_key);
+	__type(value, struct xlb_nat_rev);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xlb_nat_rev SEC(".maps");
+
+/* ifindex -> ifindex: the devices a redirect may leave through. Filled from inside the
+ * balancer's namespace, since the kernel resolves the ifindex in the writer's namespace.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_DEVMAP_HASH);
+	__uint(max_entries, 256);
+	__type(key, __u32);
+	__type(value, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xlb_tx_ports SEC(".maps");
+
+/* vip id -> per-CPU counters. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XLB_MAX_VIPS);
+	__type(key, __u32);
+	__type(value, struct xlb_counters);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xlb_vip_stats SEC(".maps");
+
+/* backend id -> per-CPU counters. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XLB_MAX_BACKENDS);
+	__type(key, __u32);
+	__type(value, struct xlb_counters);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xlb_be_stats SEC(".maps");
+
+/* 0 -> per-CPU paths and drops by reason. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xlb_global_stats);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xlb_stats SEC(".maps");
+
+#endif /* XLB_MAPS_H */

@@ -1,0 +1,47 @@
+#!/bin/sh
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+# Installs with apt-get whatever deps/packages.txt lists and this machine lacks; does nothing,
+# and asks no network, when everything is there. Usage: deps/install.sh [packages.txt]
+set -eu
+list=${1:-$(dirname "$0")/packages.txt}
+
+installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'ok installed'; }
+known() { apt-cache show "$1" >/dev/null 2>&1; }
+
+missing=""
+updated=0
+while read -r line; do
+	line=${line%%#*}
+	[ -n "$line" ] || continue
+	pick=""
+	# alternatives: the first one installed wins; else the first one the archive knows
+	for alt in $(echo "$line" | tr '|' ' '); do
+		if installed "$alt"; then pick=ok; break; fi
+	done
+	[ "$pick" = ok ] && continue
+	if [ "$updated" = 0 ]; then
+		echo "deps: updating the package lists" >&2
+		apt-get update -qq
+		updated=1
+	fi
+	for alt in $(echo "$line" | tr '|' ' '); do
+		if known "$alt"; then pick=$alt; break; fi
+	done
+	if [ -z "$pick" ]; then
+		echo "deps: none of '$line' is in this distribution's archive" >&2
+		exit 1
+	fi
+	missing="$missing $pick"
+done < "$list"
+
+# Ubuntu ships bpftool in linux-tools-<kernel>; the common package is only a wrapper.
+case "$missing" in *linux-tools-common*) missing="$missing linux-tools-$(uname -r)" ;; esac
+
+if [ -n "$missing" ]; then
+	if [ "$(id -u)" != 0 ]; then
+		echo "deps: missing:$missing; run 'sudo make deps'" >&2
+		exit 1
+	fi
+	echo "deps: installing$missing" >&2
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >&2
+fi

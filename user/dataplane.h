@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* The datapath as the controller, the tools and the tests see it: load or adopt the XDP
+ * program and its pinned maps, attach it, and write services, backends and Maglev tables.
+ * This is the only code that writes the maps.
+ */
+#ifndef XLB_DATAPLANE_H
+#define XLB_DATAPLANE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../bpf/xlb_shared.h"
+#include "maglev.h"
+
+struct bpf_object;
+struct dataplane;
+
+struct dataplane_opts {
+	const char *pin_dir;	/* NULL: nothing pinned (tests, benchmark) */
+	uint32_t flow_capacity;	/* flow table entries, 0 for XLB_FLOWS_DEFAULT */
+	uint32_t ring_size;	/* Maglev table size, a prime, 0 for XLB_RING_SIZE_DEFAULT */
+};
+
+/* Which entry point an interface gets. */
+enum dataplane_role {
+	DATAPLANE_ROLE_VIP = 0,	/* client-facing: VIP traffic only (xlb_rx) */
+	DATAPLANE_ROLE_NAT,	/* also rewrites nat replies from backends (xlb_rx_nat) */
+	DATAPLANE_ROLE_MAX,
+};
+
+/* Opens the datapath. With a pin_dir whose maps exist, they are adopted with their contents
+ * (flows, services, tables); otherwise fresh maps are created and pinned there.
+ * *adopted tells which (may be NULL).
+ */
+int dataplane_open(struct dataplane **dp, const struct dataplane_opts *opts, bool *adopted);
+/* Frees the handle. Attached programs and pinned maps stay: packets keep flowing. */
+void dataplane_close(struct dataplane *dp);
+/* Removes the pins (after detaching everything); the maps go when the last user does. */
+int dataplane_unpin(struct dataplane *dp);
+
+/* Attaches the role's program to ifindex (in the caller's namespace), replacing an xlb program
+ * already there without a gap, and adds the device to xlb_tx_ports. xdp_flags: XDP_FLAGS_*
+ * mode bits (0 lets the kernel choose).
+ */
+int dataplane_attach(struct dataplane *dp, int ifindex, enum dataplane_role role, uint32_t xdp_flags);
+int dataplane_detach(struct dataplane *dp, int ifindex, uint32_t xdp_flags);
+/* Allows redirects to ifindex without attaching to it. */
+int dataplane_tx_port_add(struct dataplane *dp, int ifindex);
+
+/* Adds or changes a service, and the address entry (port 0, proto 0) that marks its address. */
+int dataplane_vip_set(struct dataplane *dp, const struct xlb_vip_key *key, const struct xlb_vip *vip);
+/* Removes a service, its table, and the address entry when no other service uses the address. */
+int dataplane_vip_del(struct dataplane *dp, const struct xlb_vip_key *key);
+int dataplane_vip_get(struct dataplane *dp, const struct xlb_vip_key *key, struct xlb_vip *vip);
+
+/* Writes a backend slot (id < XLB_MAX_BACKENDS). A slot given to a different backend must get
+ * a different gen so that the flows of the old one are chosen anew.
+ */
+int dataplane_backend_set(struct dataplane *dp, uint32_t id, const struct xlb_backend *be);
+int dataplane_backend_get(struct dataplane *dp, uint32_t id, struct xlb_backend *be);
+
+/* Builds the VIP's Maglev table from the backends with a weight and swaps it in whole. No
+ * backend (n == 0) removes the table: the VIP's new flows are dropped (XLB_DROP_NO_BACKEND).
+ */
+int dataplane_ring_set(struct dataplane *dp, uint32_t vip_id, const struct maglev_backend *bes, size_t n);
+/* Reads the VIP's current table into table[0..ring_size-1]. */
+int dataplane_ring_get(struct dataplane *dp, uint32_t vip_id, uint32_t *table);
+uint32_t dataplane_ring_size(const struct dataplane *dp);
+
+/* Counters summed over the CPUs. */
+int dataplane_vip_stats(struct dataplane *dp, uint32_t vip_id, struct xlb_counters *sum);
+int dataplane_backend_stats(struct dataplane *dp, uint32_t id, struct xlb_counters *sum);
+int dataplane_global_stats(struct dataplane *dp, struct xlb_global_stats *sum);
+/* Zeroes every counter (tests and benchmarks). */
+int dataplane_stats_reset(struct dataplane *dp);
+
+/* Flows per backend: counts[id] for id < XLB_MAX_BACKENDS, for flows seen within max_idle_s
+ * (0: all). Walks the flow table; cost grows with its size.
+ */
+int dataplane_flow_counts(struct dataplane *dp, uint32_t max_idle_s, uint32_t *counts);
+
+/* For tests and the benchmark. */
+int dataplane_prog_fd(const struct dataplane *dp, enum dataplane_role role);
+int dataplane_map_fd(const struct dataplane *dp, const char *name);
+/* Makes another object (the benchmark's) share this datapath's maps, by name, before it loads. */
+int dataplane_reuse_maps(const struct dataplane *dp, struct bpf_object *obj);
+
+const char *dataplane_mode_name(int mode);
+const char *dataplane_path_name(int path);
+const char *dataplane_drop_name(int drop);
+
+#endif /* XLB_DATAPLANE_H */
