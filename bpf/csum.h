@@ -13,6 +13,13 @@
 #define __always_inline inline __attribute__((always_inline))
 #endif
 
+/* Loops the BPF build must unroll; the host build (tests, fuzzing) may do as it likes. */
+#ifdef __clang__
+#define XLB_UNROLL _Pragma("unroll")
+#else
+#define XLB_UNROLL
+#endif
+
 static __always_inline __u16 xlb_csum_fold(__u64 s)
 {
 	s = (s & 0xffffffff) + (s >> 32);
@@ -38,7 +45,7 @@ static __always_inline __u64 xlb_csum_diff_addr6(const __u32 *a, const __u32 *b)
 {
 	__u64 d = 0;
 
-#pragma unroll
+	XLB_UNROLL
 	for (int i = 0; i < 4; i++)
 		d += xlb_csum_diff32(a[i], b[i]);
 	return d;
@@ -66,7 +73,7 @@ static __always_inline __u16 xlb_csum_ipv4_hdr(const __u16 *w)
 {
 	__u64 s = 0;
 
-#pragma unroll
+	XLB_UNROLL
 	for (int i = 0; i < 10; i++)
 		s += w[i];
 	return (__u16)~xlb_csum_fold(s);

@@ -15,6 +15,7 @@
 #include <linux/udp.h>
 
 #include "xlb_shared.h"
+#include "csum.h"
 
 #ifndef __always_inline
 #define __always_inline inline __attribute__((always_inline))
@@ -165,7 +166,7 @@ static __always_inline int xlb_parse_ipv6(void *data, void *data_end, struct xlb
 		return XLB_PARSE_BAD;
 	nexthdr = ip6h->nexthdr;
 
-#pragma unroll
+	XLB_UNROLL
 	for (int i = 0; i < XLB_IPV6_MAX_EXT; i++) {
 		__u8 *ext = data + off;
 
