@@ -60,6 +60,9 @@ $(BUILD)/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) | $(BUILD)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
+# the benchmark's object includes the datapath's source
+$(BUILD)/xlb_bench.bpf.o: bpf/xlb.bpf.c
+
 $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< > $@
@@ -85,7 +88,7 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c $(LIB_SRCS) $(USER_HDRS) $(BPF_HDRS) 
 	$(call msg,CCLD,$@)
 	$(Q)$(CC) $(CFLAGS) $(SAN) $(PKG_CFLAGS) -Itests/unit $< $(LIB_SRCS) $(PKG_LIBS) -lm -o $@
 
-$(BUILD)/tests/test_%: tests/bpf/test_%.c $(BUILD)/libxlb.a $(USER_HDRS) $(BPF_HDRS) $(SKELS) tests/unit/check.h | $(BUILD)/tests
+$(BUILD)/tests/test_%: tests/bpf/test_%.c $(wildcard tests/bpf/*.h) $(BUILD)/libxlb.a $(USER_HDRS) $(BPF_HDRS) $(SKELS) tests/unit/check.h | $(BUILD)/tests
 	$(call msg,CCLD,$@)
 	$(Q)$(CC) $(CFLAGS) $(PKG_CFLAGS) -Itests/unit $< $(BUILD)/libxlb.a $(PKG_LIBS) -lm -o $@
 
@@ -97,6 +100,10 @@ bench: all | $(BUILD)/bench
 
 lint: deps
 	$(Q)tools/lint.sh
+
+# the VM lab (vagrant/): client, lb and backend VMs, xlb in native XDP on virtio NICs
+vm-test:
+	$(Q)tools/vm-test.sh
 
 format:
 	$(Q)clang-format -i $(wildcard bpf/*.c bpf/*.h user/*.c user/*.h tools/*.c tests/*/*.c tests/*/*.h)

@@ -1,0 +1,1718 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* xlb-bench: the datapath micro-benchmark. Runs the datapath and three floor programs through
+ * BPF_PROG_TEST_RUN in a private network namespace, against a full flow table, and prints the
+ * cost per packet beside the targets, with the counters that prove every iteration took the path
+ * the case names. Method and caveats: man/xlb-bench.8.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <net/if.h>
+#include <sched.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <json-c/json.h>
+#include <linux/bpf.h>
+#include <linux/if_addr.h>
+#include <linux/if_ether.h>
+#include <linux/neighbour.h>
+#include <netlink/netlink.h>
+#include <netlink/route/addr.h>
+#include <netlink/route/link.h>
+#include <netlink/route/link/veth.h>
+#include <netlink/route/neighbour.h>
+
+#include "dataplane.h"
+#include "log.h"
+#include "maglev.h"
+#include "xlb_bench.skel.h"
+
+#define BENCH_RUNS_DEFAULT 7
+#define BENCH_RUNS_MAX 1001
+#define BENCH_REPEAT_DEFAULT 200000
+#define BENCH_WARMUP 1000 /* unmeasured iterations before each case: caches, the flow */
+#define BENCH_PKT_MAX 256 /* bench_data[] in bpf/xlb_bench.bpf.c */
+#define BENCH_OUT_MAX 512
+#define BENCH_NBE 4	   /* backends per VIP */
+#define BENCH_BE_PORT 8080 /* nat backends listen here, so nat rewrites the port too */
+#define BENCH_VIP_PORT 80
+#define BENCH_UDP_PORT 53
+#define BENCH_CPORT 40000	/* the established client's port */
+#define BENCH_CPORT_REPLY 40001 /* the client whose flow the nat reply case answers */
+#define BENCH_BATCH 65536	/* flows per bpf_map_update_batch */
+
+/* Addresses, all from 198.18.0.0/15 and 2001:2::/48, inside the bench's own namespace. */
+#define BENCH_LB_C4 "198.18.0.1/24" /* client side */
+#define BENCH_LB_C6 "2001:2::1/64"
+#define BENCH_CLIENT4 "198.18.0.10"
+#define BENCH_CLIENT6 "2001:2::10"
+#define BENCH_LB_B4 "198.18.1.1/24" /* backend side */
+#define BENCH_LB_B6 "2001:2:0:1::1/64"
+#define BENCH_ENCAP_SRC4 "198.18.1.1"
+#define BENCH_NON_VIP4 "198.18.50.1"
+/* Prefilled flows come from 198.18.128.0/17; new flows of the SYN cases from 198.19.0.0/16
+ * (bpf/xlb_bench.bpf.c), so neither meets the other nor the fixed clients above.
+ */
+#define BENCH_PREFILL_SRC 0xc6128000u
+
+static const uint8_t bench_client_mac[ETH_ALEN] = { 0x02, 0x00, 0xc6, 0x12, 0x00, 0x0a };
+/* backend i: 02:00:c6:12:01:(0x10 + i), so an output MAC names its backend */
+#define BENCH_BE_MAC_BASE 0x10
+
+enum bench_prog {
+	PROG_NOOP,
+	PROG_NOOP_V4,
+	PROG_NOOP_V6,
+	PROG_NOOP_ADJ,
+	PROG_VIP,
+	PROG_VIP_V4,
+	PROG_VIP_V6,
+	PROG_NAT,
+	PROG_FLOOR_PASS,
+	PROG_FLOOR_SWAP,
+	PROG_FLOOR_LOOKUP,
+	PROG_BARE,
+	PROG_MAX,
+};
+
+/* The services of the bench; the backends are ids be_first .. be_first + BENCH_NBE - 1. */
+enum bench_vip_idx {
+	VIP_TCP4,
+	VIP_UDP4,
+	VIP_TCP6,
+	VIP_NH4,
+	VIP_DSR4,
+	VIP_IPIP4,
+	VIP_MAX,
+};
+
+struct bench_vip_def {
+	uint8_t family;
+	const char *addr;
+	uint16_t port;
+	uint8_t proto;
+	uint8_t mode;
+	uint32_t be_first;
+};
+
+/* Backends 0-3: IPv4 by bpf_fib_lookup; 4-7: IPv6; 8-11: the same IPv4 hosts, next hop cached. */
+#define BE_V4 0
+#define BE_V6 4
+#define BE_NH4 8
+#define BE_MAX 12
+
+static const struct bench_vip_def bench_vips[VIP_MAX] = {
+	[VIP_TCP4] = { XLB_FAMILY_V4, "198.18.100.1", BENCH_VIP_PORT, IPPROTO_TCP, XLB_MODE_NAT,
+		       BE_V4 },
+	[VIP_UDP4] = { XLB_FAMILY_V4, "198.18.100.1", BENCH_UDP_PORT, IPPROTO_UDP, XLB_MODE_NAT,
+		       BE_V4 },
+	[VIP_TCP6] = { XLB_FAMILY_V6, "2001:2:0:100::1", BENCH_VIP_PORT, IPPROTO_TCP, XLB_MODE_NAT,
+		       BE_V6 },
+	[VIP_NH4] = { XLB_FAMILY_V4, "198.18.100.2", BENCH_VIP_PORT, IPPROTO_TCP, XLB_MODE_NAT,
+		      BE_NH4 },
+	[VIP_DSR4] = { XLB_FAMILY_V4, "198.18.100.3", BENCH_VIP_PORT, IPPROTO_TCP, XLB_MODE_DSR,
+		       BE_V4 },
+	[VIP_IPIP4] = { XLB_FAMILY_V4, "198.18.100.4", BENCH_VIP_PORT, IPPROTO_TCP, XLB_MODE_IPIP,
+			BE_V4 },
+};
+
+/* What a case must show, in its counters and in the packet that comes out. */
+enum bench_expect {
+	EXP_FLOOR_PASS, /* untouched, XDP_PASS, datapath counters silent */
+	EXP_FLOOR_TX,	/* MACs swapped, XDP_TX */
+	EXP_NEW,	/* FLOW_NEW every iteration */
+	EXP_HIT,	/* FLOW_HIT every iteration, always the same backend */
+	EXP_PASS,	/* PASS every iteration, untouched */
+	EXP_REPLY,	/* NAT_REPLY every iteration */
+};
+
+/* Which target a case is held to. */
+enum bench_class {
+	CLS_NONE,
+	CLS_EST,
+	CLS_SYN,
+	CLS_NONVIP,
+};
+
+static const struct {
+	const char *name;
+	double target;	  /* x floor_lookup */
+	double reference; /* the best open-source balancer, same method and machine */
+} bench_targets[] = {
+	[CLS_NONE] = { "-", 0, 0 },
+	[CLS_EST] = { "established", 3.5, 4.8 },
+	[CLS_SYN] = { "syn", 9.0, 12.7 },
+	[CLS_NONVIP] = { "non-vip", 1.3, 2.2 },
+};
+
+struct bench_case {
+	const char *name;
+	enum bench_class cls;
+	enum bench_prog prog;
+	enum bench_prog base; /* the same wrapper around nothing */
+	enum bench_expect expect;
+	int vip; /* enum bench_vip_idx, -1 for none */
+	uint8_t family;
+	uint8_t proto;
+	bool syn;
+	const char *what;
+};
+
+static const struct bench_case bench_cases[] = {
+	{ "floor_pass", CLS_NONE, PROG_FLOOR_PASS, PROG_NOOP, EXP_FLOOR_PASS, -1, 4, IPPROTO_TCP,
+	  false, "returns XDP_PASS" },
+	{ "floor_swap", CLS_NONE, PROG_FLOOR_SWAP, PROG_NOOP, EXP_FLOOR_TX, -1, 4, IPPROTO_TCP,
+	  false, "parses Ethernet, IPv4, TCP; swaps MACs; XDP_TX" },
+	{ "floor_lookup", CLS_NONE, PROG_FLOOR_LOOKUP, PROG_NOOP, EXP_FLOOR_TX, -1, 4, IPPROTO_TCP,
+	  false, "floor_swap plus one hash map lookup (5-tuple)" },
+	{ "v4_tcp_syn", CLS_SYN, PROG_VIP_V4, PROG_NOOP_V4, EXP_NEW, VIP_TCP4, 4, IPPROTO_TCP, true,
+	  "nat, new flow every iteration, bpf_fib_lookup" },
+	{ "v4_tcp_established", CLS_EST, PROG_VIP, PROG_NOOP, EXP_HIT, VIP_TCP4, 4, IPPROTO_TCP,
+	  false, "nat, bpf_fib_lookup" },
+	{ "v4_udp_established", CLS_EST, PROG_VIP, PROG_NOOP, EXP_HIT, VIP_UDP4, 4, IPPROTO_UDP,
+	  false, "nat, bpf_fib_lookup" },
+	{ "v6_tcp_syn", CLS_SYN, PROG_VIP_V6, PROG_NOOP_V6, EXP_NEW, VIP_TCP6, 6, IPPROTO_TCP, true,
+	  "nat, new flow every iteration, bpf_fib_lookup" },
+	{ "v6_tcp_established", CLS_EST, PROG_VIP, PROG_NOOP, EXP_HIT, VIP_TCP6, 6, IPPROTO_TCP,
+	  false, "nat, bpf_fib_lookup" },
+	{ "v4_non_vip", CLS_NONVIP, PROG_VIP, PROG_NOOP, EXP_PASS, -1, 4, IPPROTO_TCP, false,
+	  "not addressed to a VIP" },
+	{ "v4_nat_reply", CLS_NONE, PROG_NAT, PROG_NOOP, EXP_REPLY, VIP_TCP4, 4, IPPROTO_TCP, false,
+	  "backend's reply rewritten to come from the VIP" },
+	{ "v4_tcp_syn_nhcache", CLS_SYN, PROG_VIP_V4, PROG_NOOP_V4, EXP_NEW, VIP_NH4, 4,
+	  IPPROTO_TCP, true, "nat, new flow every iteration, cached next hop" },
+	{ "v4_tcp_established_nhcache", CLS_EST, PROG_VIP, PROG_NOOP, EXP_HIT, VIP_NH4, 4,
+	  IPPROTO_TCP, false, "nat, cached next hop" },
+	{ "v4_dsr_established", CLS_EST, PROG_VIP, PROG_NOOP, EXP_HIT, VIP_DSR4, 4, IPPROTO_TCP,
+	  false, "dsr, bpf_fib_lookup" },
+	{ "v4_ipip_established", CLS_EST, PROG_VIP, PROG_NOOP_ADJ, EXP_HIT, VIP_IPIP4, 4,
+	  IPPROTO_TCP, false, "ipip, bpf_fib_lookup" },
+};
+
+#define BENCH_NCASES (sizeof(bench_cases) / sizeof(bench_cases[0]))
+#define BENCH_FLOOR_LOOKUP 2 /* index of floor_lookup in bench_cases */
+
+struct bench_result {
+	bool measured;
+	bool ok;   /* the proof held */
+	double ns; /* median over runs of (case - baseline), ns per packet */
+	double ns_min;
+	double ns_max;
+	double ratio; /* median over runs of ns / floor_lookup's ns in the same run */
+	double raw;   /* median of the case alone */
+	double base;  /* median of its baseline */
+	uint32_t verdict;
+	uint64_t iterations; /* measured iterations, counters checked against this */
+	char proof[192];
+};
+
+struct bench_opts {
+	const char *out;
+	uint32_t runs;
+	uint32_t repeat;
+	uint32_t flows;
+	int cpu; /* -1: the last CPU we may run on */
+	bool json;
+	bool verbose;
+	bool only[BENCH_NCASES];
+	bool any_only;
+};
+
+/* The namespace's devices: c0 faces the clients, b0 the backends; c1 and b1 are their peers. */
+struct bench_net {
+	int c0, b0;
+	uint8_t c0_mac[ETH_ALEN];
+	uint8_t b0_mac[ETH_ALEN];
+};
+
+struct bench {
+	struct bench_opts o;
+	struct bench_net net;
+	struct dataplane *dp;
+	struct xlb_bench_bpf *skel;
+	int prog_fd[PROG_MAX];
+	struct xlb_backend be[BE_MAX];
+	__be32 vip_addr[VIP_MAX][4];
+	int cpu;
+	uint32_t flows_present; /* entries counted in xlb_flows after the prefill */
+	double bare_ns;		/* an XDP program with no wrapper: the kernel's fixed cost */
+	uint8_t floor_pkt[BENCH_PKT_MAX]; /* what floor_lookup looks up */
+	uint32_t floor_len;
+	struct bench_result res[BENCH_NCASES];
+};
+
+/* ---- the namespace ------------------------------------------------------------------------ */
+
+/* libnl's error codes stay in here. */
+static int bench_nl_errno(int err)
+{
+	switch (-err) {
+	case NLE_EXIST:
+		return -EEXIST;
+	case NLE_NOMEM:
+		return -ENOMEM;
+	case NLE_PERM:
+		return -EPERM;
+	case NLE_NODEV:
+	case NLE_OBJ_NOTFOUND:
+		return -ENODEV;
+	case NLE_INVAL:
+		return -EINVAL;
+	default:
+		return -EIO;
+	}
+}
+
+static int bench_write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	int err = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, text, strlen(text)) < 0)
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+/* Brings name up and returns its ifindex and MAC. */
+static int bench_link_up(struct nl_sock *sk, const char *name, int *ifindex, uint8_t *mac)
+{
+	struct rtnl_link *link = NULL, *change = NULL;
+	struct nl_addr *lladdr;
+	int err;
+
+	err = rtnl_link_get_kernel(sk, 0, name, &link);
+	if (err < 0)
+		goto out;
+	change = rtnl_link_alloc();
+	if (!change) {
+		err = -NLE_NOMEM;
+		goto out;
+	}
+	rtnl_link_set_flags(change, IFF_UP);
+	err = rtnl_link_change(sk, link, change, 0);
+	if (err < 0)
+		goto out;
+	if (ifindex)
+		*ifindex = rtnl_link_get_ifindex(link);
+	lladdr = rtnl_link_get_addr(link);
+	if (mac && lladdr)
+		memcpy(mac, nl_addr_get_binary_addr(lladdr), ETH_ALEN);
+out:
+	rtnl_link_put(change);
+	rtnl_link_put(link);
+	return err < 0 ? bench_nl_errno(err) : 0;
+}
+
+/* Adds cidr to ifindex; IPv6 without duplicate address detection, so it is usable at once. */
+static int bench_addr_add(struct nl_sock *sk, int ifindex, int family, const char *cidr)
+{
+	struct rtnl_addr *a = rtnl_addr_alloc();
+	struct nl_addr *local = NULL;
+	int err;
+
+	if (!a)
+		return -ENOMEM;
+	err = nl_addr_parse(cidr, family, &local);
+	if (err < 0)
+		goto out;
+	rtnl_addr_set_ifindex(a, ifindex);
+	err = rtnl_addr_set_local(a, local);
+	if (err < 0)
+		goto out;
+	if (family == AF_INET6)
+		rtnl_addr_set_flags(a, IFA_F_NODAD);
+	err = rtnl_addr_add(sk, a, 0);
+out:
+	nl_addr_put(local);
+	rtnl_addr_put(a);
+	return err < 0 ? bench_nl_errno(err) : 0;
+}
+
+/* A permanent neighbour, so that bpf_fib_lookup answers SUCCESS rather than NO_NEIGH. */
+static int bench_neigh_add(struct nl_sock *sk, int ifindex, int family, const char *addr,
+			   const uint8_t *mac)
+{
+	struct rtnl_neigh *n = rtnl_neigh_alloc();
+	struct nl_addr *dst = NULL, *ll = NULL;
+	int err;
+
+	if (!n)
+		return -ENOMEM;
+	err = nl_addr_parse(addr, family, &dst);
+	if (err < 0)
+		goto out;
+	ll = nl_addr_build(AF_LLC, mac, ETH_ALEN);
+	if (!ll) {
+		err = -NLE_NOMEM;
+		goto out;
+	}
+	rtnl_neigh_set_ifindex(n, ifindex);
+	err = rtnl_neigh_set_dst(n, dst);
+	if (err < 0)
+		goto out;
+	rtnl_neigh_set_lladdr(n, ll);
+	rtnl_neigh_set_state(n, NUD_PERMANENT);
+	err = rtnl_neigh_add(sk, n, NLM_F_CREATE | NLM_F_REPLACE);
+out:
+	nl_addr_put(ll);
+	nl_addr_put(dst);
+	rtnl_neigh_put(n);
+	return err < 0 ? bench_nl_errno(err) : 0;
+}
+
+static void bench_be_mac(int i, uint8_t *mac)
+{
+	static const uint8_t base[ETH_ALEN] = { 0x02, 0x00, 0xc6, 0x12, 0x01, BENCH_BE_MAC_BASE };
+
+	memcpy(mac, base, ETH_ALEN);
+	mac[5] += i;
+}
+
+static void bench_be_addr(int family, int i, char *buf, size_t n)
+{
+	if (family == AF_INET)
+		snprintf(buf, n, "198.18.1.%d", 10 + i);
+	else
+		snprintf(buf, n, "2001:2:0:1::%x", 0x10 + i);
+}
+
+/* A private network namespace, gone with the process: two veth pairs, the balancer's addresses,
+ * permanent neighbours for the client and the backends, and forwarding on (bpf_fib_lookup
+ * answers FWD_DISABLED without it).
+ */
+static int bench_net_setup(struct bench_net *net)
+{
+	const char *step = "unshare(CLONE_NEWNET)";
+	char c0[IFNAMSIZ], c1[IFNAMSIZ], b0[IFNAMSIZ], b1[IFNAMSIZ], addr[64];
+	unsigned int tag = (unsigned int)getpid();
+	struct nl_sock *sk = NULL;
+	uint8_t mac[ETH_ALEN];
+	int err, i;
+
+	snprintf(c0, sizeof(c0), "xb%uc0", tag);
+	snprintf(c1, sizeof(c1), "xb%uc1", tag);
+	snprintf(b0, sizeof(b0), "xb%ub0", tag);
+	snprintf(b1, sizeof(b1), "xb%ub1", tag);
+
+	if (unshare(CLONE_NEWNET)) {
+		err = -errno;
+		goto out;
+	}
+	step = "netlink socket";
+	sk = nl_socket_alloc();
+	if (!sk) {
+		err = -ENOMEM;
+		goto out;
+	}
+	err = nl_connect(sk, NETLINK_ROUTE);
+	if (err < 0) {
+		err = bench_nl_errno(err);
+		goto out;
+	}
+	step = "veth pairs";
+	err = rtnl_link_veth_add(sk, c0, c1, getpid());
+	if (err >= 0)
+		err = rtnl_link_veth_add(sk, b0, b1, getpid());
+	if (err < 0) {
+		err = bench_nl_errno(err);
+		goto out;
+	}
+	step = "links up";
+	err = bench_link_up(sk, "lo", NULL, NULL);
+	if (!err)
+		err = bench_link_up(sk, c1, NULL, NULL);
+	if (!err)
+		err = bench_link_up(sk, b1, NULL, NULL);
+	if (!err)
+		err = bench_link_up(sk, c0, &net->c0, net->c0_mac);
+	if (!err)
+		err = bench_link_up(sk, b0, &net->b0, net->b0_mac);
+	if (err)
+		goto out;
+	step = "addresses";
+	err = bench_addr_add(sk, net->c0, AF_INET, BENCH_LB_C4);
+	if (!err)
+		err = bench_addr_add(sk, net->c0, AF_INET6, BENCH_LB_C6);
+	if (!err)
+		err = bench_addr_add(sk, net->b0, AF_INET, BENCH_LB_B4);
+	if (!err)
+		err = bench_addr_add(sk, net->b0, AF_INET6, BENCH_LB_B6);
+	if (err)
+		goto out;
+	step = "neighbours";
+	err = bench_neigh_add(sk, net->c0, AF_INET, BENCH_CLIENT4, bench_client_mac);
+	if (!err)
+		err = bench_neigh_add(sk, net->c0, AF_INET6, BENCH_CLIENT6, bench_client_mac);
+	for (i = 0; !err && i < BENCH_NBE; i++) {
+		bench_be_mac(i, mac);
+		bench_be_addr(AF_INET, i, addr, sizeof(addr));
+		err = bench_neigh_add(sk, net->b0, AF_INET, addr, mac);
+		if (err)
+			break;
+		bench_be_addr(AF_INET6, i, addr, sizeof(addr));
+		err = bench_neigh_add(sk, net->b0, AF_INET6, addr, mac);
+	}
+	if (err)
+		goto out;
+	/* after the devices exist: "all" is copied to each existing device */
+	step = "forwarding sysctls";
+	err = bench_write_file("/proc/sys/net/ipv4/ip_forward", "1");
+	if (!err)
+		err = bench_write_file("/proc/sys/net/ipv6/conf/all/forwarding", "1");
+out:
+	if (err)
+		log_error("network namespace: %s: %s", step, strerror(-err));
+	nl_socket_free(sk);
+	return err;
+}
+
+/* ---- packets ------------------------------------------------------------------------------ */
+
+static uint32_t bench_sum(const uint8_t *p, size_t n, uint32_t s)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < n; i += 2)
+		s += (uint32_t)p[i] << 8 | p[i + 1];
+	if (n & 1)
+		s += (uint32_t)p[n - 1] << 8;
+	return s;
+}
+
+static uint16_t bench_fold(uint32_t s)
+{
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	return (uint16_t)~s;
+}
+
+static void bench_put16(uint8_t *p, uint16_t v)
+{
+	p[0] = v >> 8;
+	p[1] = v & 0xff;
+}
+
+struct bench_pkt_spec {
+	uint8_t family; /* 4 or 6 */
+	uint8_t proto;
+	const char *src;
+	const char *dst;
+	uint16_t sport;
+	uint16_t dport;
+	bool syn; /* TCP: SYN with the options Linux sends, else ACK with timestamps */
+	const uint8_t *smac;
+	const uint8_t *dmac;
+};
+
+/* Builds a frame as a Linux host would send it, checksums right. Returns its length. */
+static uint32_t bench_pkt_build(const struct bench_pkt_spec *s, uint8_t *pkt)
+{
+	/* MSS 1460, SACK permitted, timestamps, NOP, window scale 7 / NOP, NOP, timestamps */
+	static const uint8_t syn_opts[20] = "\x02\x04\x05\xb4\x04\x02\x08\x0a\0\0\0\x01\0\0\0\0"
+					    "\x01\x03\x03\x07";
+	static const uint8_t ack_opts[12] = "\x01\x01\x08\x0a\0\0\0\x02\0\0\0\x01";
+	uint32_t l3 = ETH_HLEN, l3_hlen = s->family == 4 ? 20 : 40, l4 = l3 + l3_hlen;
+	uint32_t l4_len, len, sum;
+	uint8_t *h;
+
+	memset(pkt, 0, BENCH_PKT_MAX);
+	memcpy(pkt, s->dmac, ETH_ALEN);
+	memcpy(pkt + 6, s->smac, ETH_ALEN);
+	bench_put16(pkt + 12, s->family == 4 ? ETH_P_IP : ETH_P_IPV6);
+
+	h = pkt + l4;
+	bench_put16(h, s->sport);
+	bench_put16(h + 2, s->dport);
+	if (s->proto == IPPROTO_TCP) {
+		const uint8_t *opts = s->syn ? syn_opts : ack_opts;
+		uint32_t olen = s->syn ? sizeof(syn_opts) : sizeof(ack_opts);
+
+		h[4] = 0x11; /* sequence and acknowledgement numbers: any */
+		h[8] = s->syn ? 0 : 0x22;
+		h[12] = (uint8_t)((20 + olen) / 4) << 4;
+		h[13] = s->syn ? 0x02 : 0x10;
+		bench_put16(h + 14, 64240);
+		memcpy(h + 20, opts, olen);
+		l4_len = 20 + olen;
+	} else {
+		l4_len = 8 + 32; /* a small query */
+		bench_put16(h + 4, l4_len);
+		memset(h + 8, 0x5a, 32);
+	}
+	len = l4 + l4_len;
+
+	h = pkt + l3;
+	if (s->family == 4) {
+		h[0] = 0x45;
+		bench_put16(h + 2, l3_hlen + l4_len);
+		bench_put16(h + 6, 0x4000); /* DF */
+		h[8] = 64;
+		h[9] = s->proto;
+		inet_pton(AF_INET, s->src, h + 12);
+		inet_pton(AF_INET, s->dst, h + 16);
+		bench_put16(h + 10, bench_fold(bench_sum(h, 20, 0)));
+		sum = bench_sum(h + 12, 8, s->proto + l4_len);
+	} else {
+		h[0] = 0x60;
+		bench_put16(h + 4, l4_len);
+		h[6] = s->proto;
+		h[7] = 64;
+		inet_pton(AF_INET6, s->src, h + 8);
+		inet_pton(AF_INET6, s->dst, h + 24);
+		sum = bench_sum(h + 8, 32, s->proto + l4_len);
+	}
+	h = pkt + l4;
+	bench_put16(h + (s->proto == IPPROTO_TCP ? 16 : 6), bench_fold(bench_sum(h, l4_len, sum)));
+	return len;
+}
+
+/* The packet a case sends; for the reply case the backend that serves the client's flow. */
+static uint32_t bench_case_pkt(struct bench *b, const struct bench_case *c, int reply_be,
+			       uint8_t *pkt)
+{
+	struct bench_pkt_spec s = {
+		.family = c->family,
+		.proto = c->proto,
+		.src = c->family == 4 ? BENCH_CLIENT4 : BENCH_CLIENT6,
+		.sport = BENCH_CPORT,
+		.syn = c->syn,
+		.smac = bench_client_mac,
+		.dmac = b->net.c0_mac,
+	};
+	char be_addr[64];
+	uint8_t be_mac[ETH_ALEN];
+
+	if (c->vip >= 0) {
+		s.dst = bench_vips[c->vip].addr;
+		s.dport = bench_vips[c->vip].port;
+	} else {
+		s.dst = BENCH_NON_VIP4;
+		s.dport = BENCH_VIP_PORT;
+	}
+	if (c->expect == EXP_REPLY && reply_be >= 0) {
+		bench_be_addr(AF_INET, reply_be - bench_vips[c->vip].be_first, be_addr,
+			      sizeof(be_addr));
+		bench_be_mac(reply_be - bench_vips[c->vip].be_first, be_mac);
+		s.src = be_addr;
+		s.sport = BENCH_BE_PORT;
+		s.dst = BENCH_CLIENT4;
+		s.dport = BENCH_CPORT_REPLY;
+		s.smac = be_mac;
+		s.dmac = b->net.b0_mac;
+	} else if (c->expect == EXP_REPLY) {
+		/* the client's first packet, which creates the flow and its nat_rev entry */
+		s.sport = BENCH_CPORT_REPLY;
+		s.syn = true;
+	}
+	return bench_pkt_build(&s, pkt);
+}
+
+/* The flow key of a packet as the datapath builds it (no VLAN, no IP options here). */
+static void bench_pkt_key(const uint8_t *pkt, struct xlb_flow_key *k)
+{
+	memset(k, 0, sizeof(*k));
+	if (pkt[12] == 0x08) {
+		k->family = XLB_FAMILY_V4;
+		k->proto = pkt[ETH_HLEN + 9];
+		memcpy(k->src, pkt + 26, 4);
+		memcpy(k->dst, pkt + 30, 4);
+		memcpy(&k->sport, pkt + 34, 2);
+		memcpy(&k->dport, pkt + 36, 2);
+	} else {
+		k->family = XLB_FAMILY_V6;
+		k->proto = pkt[ETH_HLEN + 6];
+		memcpy(k->src, pkt + 22, 16);
+		memcpy(k->dst, pkt + 38, 16);
+		memcpy(&k->sport, pkt + 54, 2);
+		memcpy(&k->dport, pkt + 56, 2);
+	}
+}
+
+/* ---- the datapath ------------------------------------------------------------------------- */
+
+static int bench_parse_addr(uint8_t family, const char *s, __be32 *addr)
+{
+	memset(addr, 0, 16);
+	if (inet_pton(family == XLB_FAMILY_V4 ? AF_INET : AF_INET6, s, addr) != 1)
+		return -EINVAL;
+	return 0;
+}
+
+/* Backends, services and their Maglev tables. */
+static int bench_dp_config(struct bench *b)
+{
+	struct maglev_backend mb[BENCH_NBE];
+	char addr[64];
+	int err, i, v;
+
+	for (i = 0; i < BE_MAX; i++) {
+		struct xlb_backend *be = &b->be[i];
+		int fam = i >= BE_V6 && i < BE_NH4 ? AF_INET6 : AF_INET;
+		int host = i % BENCH_NBE;
+
+		memset(be, 0, sizeof(*be));
+		be->family = fam == AF_INET ? XLB_FAMILY_V4 : XLB_FAMILY_V6;
+		bench_be_addr(fam, host, addr, sizeof(addr));
+		bench_parse_addr(be->family, addr, be->addr);
+		bench_parse_addr(be->family, fam == AF_INET ? BENCH_ENCAP_SRC4 : "2001:2:0:1::1",
+				 be->encap_src);
+		be->port = htons(BENCH_BE_PORT);
+		be->flags = XLB_BE_F_ACTIVE;
+		be->gen = 1;
+		if (i >= BE_NH4) {
+			/* what bpf_fib_lookup would have answered */
+			be->flags |= XLB_BE_F_NH_CACHED;
+			be->nh_ifindex = b->net.b0;
+			bench_be_mac(host, be->nh_dmac);
+			memcpy(be->nh_smac, b->net.b0_mac, ETH_ALEN);
+		}
+		err = dataplane_backend_set(b->dp, i, be);
+		if (err) {
+			log_error("backend %d: %s", i, strerror(-err));
+			return err;
+		}
+	}
+	for (v = 0; v < VIP_MAX; v++) {
+		const struct bench_vip_def *d = &bench_vips[v];
+		struct xlb_vip_key key = { .port = htons(d->port),
+					   .proto = d->proto,
+					   .family = d->family };
+		struct xlb_vip vip = { .id = v, .mode = d->mode };
+
+		bench_parse_addr(d->family, d->addr, key.addr);
+		memcpy(b->vip_addr[v], key.addr, sizeof(key.addr));
+		for (i = 0; i < BENCH_NBE; i++) {
+			const struct xlb_backend *be = &b->be[d->be_first + i];
+
+			mb[i].id = d->be_first + i;
+			mb[i].weight = 1;
+			mb[i].key = maglev_key(be->addr, be->family == XLB_FAMILY_V4 ? 4 : 16,
+					       ntohs(be->port));
+		}
+		err = dataplane_vip_set(b->dp, &key, &vip);
+		if (!err)
+			err = dataplane_ring_set(b->dp, v, mb, BENCH_NBE);
+		if (err) {
+			log_error("VIP %s port %u: %s", d->addr, d->port, strerror(-err));
+			return err;
+		}
+	}
+	return 0;
+}
+
+static int bench_cpus(int *cpus, int max)
+{
+	cpu_set_t set;
+	int n = 0, i;
+
+	if (sched_getaffinity(0, sizeof(set), &set))
+		return -errno;
+	for (i = 0; i < CPU_SETSIZE && n < max; i++)
+		if (CPU_ISSET(i, &set))
+			cpus[n++] = i;
+	return n;
+}
+
+static int bench_pin(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return sched_setaffinity(0, sizeof(set), &set) ? -errno : 0;
+}
+
+/* Fills the flow table (and the nat reverse table, which a nat SYN also writes) with distinct
+ * flows of VIP_TCP4. The LRU keeps one list per CPU and a CPU takes free entries from its own
+ * list only, so each CPU inserts its share: a table filled from one CPU would hold 1/ncpu.
+ */
+static int bench_prefill(struct bench *b, const int *cpus, int ncpus)
+{
+	int flows_fd = dataplane_map_fd(b->dp, "xlb_flows");
+	int rev_fd = dataplane_map_fd(b->dp, "xlb_nat_rev");
+	struct xlb_flow_key *keys = NULL, *rkeys = NULL;
+	struct xlb_nat_rev *rvals = NULL;
+	struct xlb_flow *vals = NULL;
+	uint32_t total = b->o.flows, done = 0, i, n;
+	bool tty = isatty(STDERR_FILENO);
+	__be32 vip;
+	int err = 0, k;
+
+	if (flows_fd < 0 || rev_fd < 0)
+		return flows_fd < 0 ? flows_fd : rev_fd;
+	keys = calloc(BENCH_BATCH, sizeof(*keys));
+	rkeys = calloc(BENCH_BATCH, sizeof(*rkeys));
+	vals = calloc(BENCH_BATCH, sizeof(*vals));
+	rvals = calloc(BENCH_BATCH, sizeof(*rvals));
+	if (!keys || !rkeys || !vals || !rvals) {
+		err = -ENOMEM;
+		goto out;
+	}
+	inet_pton(AF_INET, bench_vips[VIP_TCP4].addr, &vip);
+	if (!tty)
+		log_info("prefilling the flow tables with %u flows", total);
+	for (k = 0; k < ncpus; k++) {
+		uint32_t end = (uint32_t)((uint64_t)total * (k + 1) / ncpus);
+
+		err = bench_pin(cpus[k]);
+		if (err)
+			goto out;
+		while (done < end) {
+			n = end - done < BENCH_BATCH ? end - done : BENCH_BATCH;
+			for (i = 0; i < n; i++) {
+				uint32_t f = done + i, be = f % BENCH_NBE;
+
+				memset(&keys[i], 0, sizeof(keys[i]));
+				keys[i].src[0] = htonl(BENCH_PREFILL_SRC | (f & 0x7fff));
+				keys[i].dst[0] = vip;
+				keys[i].sport = htons(1024 + (f >> 15));
+				keys[i].dport = htons(BENCH_VIP_PORT);
+				keys[i].proto = IPPROTO_TCP;
+				keys[i].family = XLB_FAMILY_V4;
+				vals[i] = (struct xlb_flow){ .backend_id = BE_V4 + be,
+							     .backend_gen = 1,
+							     .vip_id = VIP_TCP4 };
+
+				memset(&rkeys[i], 0, sizeof(rkeys[i]));
+				rkeys[i].src[0] = b->be[BE_V4 + be].addr[0];
+				rkeys[i].dst[0] = keys[i].src[0];
+				rkeys[i].sport = htons(BENCH_BE_PORT);
+				rkeys[i].dport = keys[i].sport;
+				rkeys[i].proto = IPPROTO_TCP;
+				rkeys[i].family = XLB_FAMILY_V4;
+				memset(&rvals[i], 0, sizeof(rvals[i]));
+				rvals[i].vip_addr[0] = vip;
+				rvals[i].vip_port = htons(BENCH_VIP_PORT);
+				rvals[i].vip_id = VIP_TCP4;
+				rvals[i].backend_id = BE_V4 + be;
+			}
+			err = bpf_map_update_batch(flows_fd, keys, vals, &n, NULL);
+			if (!err)
+				err = bpf_map_update_batch(rev_fd, rkeys, rvals, &n, NULL);
+			if (err) {
+				err = -errno;
+				log_error("prefill: bpf_map_update_batch: %s", strerror(errno));
+				goto out;
+			}
+			done += n;
+			if (tty)
+				fprintf(stderr, "\rxlb-bench: prefilling the flow tables: %u/%u",
+					done, total);
+		}
+	}
+	if (tty)
+		fprintf(stderr, "\n");
+	log_info("flow tables filled: %u flows and their nat reverse entries, %d CPUs", total,
+		 ncpus);
+out:
+	free(keys);
+	free(rkeys);
+	free(vals);
+	free(rvals);
+	return err;
+}
+
+/* Entries in xlb_flows: proves the table is full, not merely sized. */
+static int bench_count_flows(struct bench *b, uint32_t *count)
+{
+	int fd = dataplane_map_fd(b->dp, "xlb_flows");
+	struct xlb_flow_key *keys = NULL;
+	struct xlb_flow *vals = NULL;
+	uint32_t n, batch = 0;
+	bool first = true;
+	int err = 0;
+
+	*count = 0;
+	keys = calloc(BENCH_BATCH, sizeof(*keys));
+	vals = calloc(BENCH_BATCH, sizeof(*vals));
+	if (!keys || !vals) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (;;) {
+		n = BENCH_BATCH;
+		err = bpf_map_lookup_batch(fd, first ? NULL : &batch, &batch, keys, vals, &n, NULL);
+		first = false;
+		*count += n;
+		if (err) {
+			err = errno == ENOENT ? 0 : -errno;
+			break;
+		}
+	}
+out:
+	free(keys);
+	free(vals);
+	return err;
+}
+
+static int bench_open(struct bench *b)
+{
+	struct dataplane_opts dopts = { .pin_dir = NULL, .flow_capacity = b->o.flows };
+	struct bpf_program *progs[PROG_MAX];
+	int err, i;
+
+	err = dataplane_open(&b->dp, &dopts, NULL);
+	if (err) {
+		log_error("dataplane_open: %s", strerror(-err));
+		return err;
+	}
+	err = dataplane_tx_port_add(b->dp, b->net.c0);
+	if (!err)
+		err = dataplane_tx_port_add(b->dp, b->net.b0);
+	if (err) {
+		log_error("dataplane_tx_port_add: %s", strerror(-err));
+		return err;
+	}
+
+	b->skel = xlb_bench_bpf__open();
+	if (!b->skel) {
+		err = -errno;
+		log_error("opening the bench object: %s", strerror(-err));
+		return err;
+	}
+	b->skel->rodata->xlb_ring_size = dataplane_ring_size(b->dp);
+	/* the datapath's own entry points are loaded by dataplane_open already */
+	bpf_program__set_autoload(b->skel->progs.xlb_rx, false);
+	bpf_program__set_autoload(b->skel->progs.xlb_rx_nat, false);
+	err = dataplane_reuse_maps(b->dp, b->skel->obj);
+	if (err) {
+		log_error("dataplane_reuse_maps: %s", strerror(-err));
+		return err;
+	}
+	err = xlb_bench_bpf__load(b->skel);
+	if (err) {
+		log_error("loading the bench object: %s", strerror(-err));
+		return err;
+	}
+
+	progs[PROG_NOOP] = b->skel->progs.bench_noop;
+	progs[PROG_NOOP_V4] = b->skel->progs.bench_noop_v4;
+	progs[PROG_NOOP_V6] = b->skel->progs.bench_noop_v6;
+	progs[PROG_NOOP_ADJ] = b->skel->progs.bench_noop_adj;
+	progs[PROG_VIP] = b->skel->progs.bench_vip;
+	progs[PROG_VIP_V4] = b->skel->progs.bench_vip_v4;
+	progs[PROG_VIP_V6] = b->skel->progs.bench_vip_v6;
+	progs[PROG_NAT] = b->skel->progs.bench_nat;
+	progs[PROG_FLOOR_PASS] = b->skel->progs.floor_pass;
+	progs[PROG_FLOOR_SWAP] = b->skel->progs.floor_swap;
+	progs[PROG_FLOOR_LOOKUP] = b->skel->progs.floor_lookup;
+	progs[PROG_BARE] = b->skel->progs.bench_bare;
+	for (i = 0; i < PROG_MAX; i++)
+		b->prog_fd[i] = bpf_program__fd(progs[i]);
+	return 0;
+}
+
+/* ---- measuring ---------------------------------------------------------------------------- */
+
+struct bench_run {
+	uint32_t retval;
+	uint32_t duration; /* ns per iteration, as the kernel averages it */
+	uint32_t out_len;
+	uint8_t out[BENCH_OUT_MAX];
+};
+
+/* One BPF_PROG_TEST_RUN in classic repeat mode, received on ifindex. */
+static int bench_run_prog(struct bench *b, enum bench_prog prog, const uint8_t *pkt, uint32_t len,
+			  int ifindex, uint32_t repeat, struct bench_run *r)
+{
+	struct xdp_md ctx = { .data_end = len, .ingress_ifindex = ifindex };
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = pkt, .data_size_in = len,
+		    .data_out = r->out, .data_size_out = sizeof(r->out), .ctx_in = &ctx,
+		    .ctx_size_in = sizeof(ctx), .repeat = repeat);
+	int err;
+
+	err = bpf_prog_test_run_opts(b->prog_fd[prog], &opts);
+	if (err) {
+		err = -errno;
+		log_error("BPF_PROG_TEST_RUN: %s", strerror(errno));
+		return err;
+	}
+	r->retval = opts.retval;
+	r->duration = opts.duration;
+	r->out_len = opts.data_size_out;
+	return 0;
+}
+
+static int bench_cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double bench_median(double *v, uint32_t n)
+{
+	qsort(v, n, sizeof(*v), bench_cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+static const char *bench_verdict_name(uint32_t v)
+{
+	static const char *names[] = { "XDP_ABORTED", "XDP_DROP", "XDP_PASS", "XDP_TX",
+				       "XDP_REDIRECT" };
+
+	return v < sizeof(names) / sizeof(names[0]) ? names[v] : "?";
+}
+
+static uint32_t bench_expect_verdict(const struct bench_case *c)
+{
+	switch (c->expect) {
+	case EXP_FLOOR_PASS:
+	case EXP_PASS:
+		return XDP_PASS;
+	case EXP_FLOOR_TX:
+		return XDP_TX;
+	default:
+		/* every service leaves through b0 and every reply through c0: a redirect */
+		return XDP_REDIRECT;
+	}
+}
+
+#define BENCH_FAIL(r, ...)                                                       \
+	do {                                                                     \
+		int n_ = snprintf((r)->proof, sizeof((r)->proof), "FAIL: ");     \
+		snprintf((r)->proof + n_, sizeof((r)->proof) - n_, __VA_ARGS__); \
+		(r)->ok = false;                                                 \
+		return false;                                                    \
+	} while (0)
+
+/* The frame that came out of the last iteration: is it the rewrite the case names? be is the
+ * expected backend, or -1 for any of the VIP's (a new flow's).
+ */
+static bool bench_check_out(struct bench *b, const struct bench_case *c, const uint8_t *in,
+			    uint32_t in_len, const struct bench_run *run, int be,
+			    struct bench_result *r)
+{
+	const struct bench_vip_def *d = c->vip >= 0 ? &bench_vips[c->vip] : NULL;
+	const uint8_t *out = run->out;
+	uint32_t l3 = ETH_HLEN, alen = c->family == 4 ? 4 : 16;
+	uint32_t dst = c->family == 4 ? 30 : 38, src = c->family == 4 ? 26 : 22;
+	uint32_t l4 = c->family == 4 ? 34 : 54, host;
+	const struct xlb_backend *xb;
+	uint8_t ref[BENCH_PKT_MAX];
+
+	switch (c->expect) {
+	case EXP_FLOOR_PASS:
+	case EXP_PASS:
+		if (run->out_len != in_len || memcmp(out, in, in_len))
+			BENCH_FAIL(r, "packet changed");
+		return true;
+	case EXP_FLOOR_TX:
+		if (run->out_len != in_len || memcmp(out, in + 6, 6) || memcmp(out + 6, in, 6) ||
+		    memcmp(out + 12, in + 12, in_len - 12))
+			BENCH_FAIL(r, "MACs not swapped");
+		return true;
+	case EXP_REPLY:
+		if (run->out_len != in_len)
+			BENCH_FAIL(r, "length %u, want %u", run->out_len, in_len);
+		if (memcmp(out, bench_client_mac, ETH_ALEN) ||
+		    memcmp(out + 6, b->net.c0_mac, ETH_ALEN))
+			BENCH_FAIL(r, "MACs are not the client's next hop");
+		if (memcmp(out + src, b->vip_addr[c->vip], alen) ||
+		    out[l4] != (BENCH_VIP_PORT >> 8) || out[l4 + 1] != (BENCH_VIP_PORT & 0xff))
+			BENCH_FAIL(r, "source is not the VIP");
+		return true;
+	default:
+		break;
+	}
+	/* towards a backend: the destination MAC names it */
+	if (memcmp(out + 6, b->net.b0_mac, ETH_ALEN) || out[0] != 0x02 ||
+	    out[5] < BENCH_BE_MAC_BASE || out[5] >= BENCH_BE_MAC_BASE + BENCH_NBE)
+		BENCH_FAIL(r, "MACs are not a backend's next hop");
+	host = out[5] - BENCH_BE_MAC_BASE;
+	if (be >= 0 && d->be_first + host != (uint32_t)be)
+		BENCH_FAIL(r, "went to backend %u, the flow has %d", d->be_first + host, be);
+	xb = &b->be[d->be_first + host];
+	/* the packet as this iteration sent it: a new flow's source came from the counter */
+	memcpy(ref, in, in_len);
+	if (c->syn) {
+		const uint8_t *ip = out + (d->mode == XLB_MODE_IPIP ? 20 : 0);
+
+		memcpy(ref + src, ip + src, alen);
+		memcpy(ref + l4, ip + l4, 2);
+	}
+	switch (d->mode) {
+	case XLB_MODE_NAT:
+		if (run->out_len != in_len || memcmp(out + dst, xb->addr, alen) ||
+		    memcmp(out + l4 + 2, &xb->port, 2))
+			BENCH_FAIL(r, "destination is not the backend");
+		break;
+	case XLB_MODE_DSR:
+		if (run->out_len != in_len || memcmp(out + l3, ref + l3, in_len - l3))
+			BENCH_FAIL(r, "dsr changed the IP packet");
+		break;
+	case XLB_MODE_IPIP:
+		if (run->out_len != in_len + 20 || out[l3 + 9] != IPPROTO_IPIP ||
+		    memcmp(out + l3 + 16, xb->addr, 4) ||
+		    memcmp(out + l3 + 20, ref + l3, in_len - l3))
+			BENCH_FAIL(r, "not encapsulated towards the backend");
+		break;
+	}
+	return true;
+}
+
+/* The counters after the measured runs: every iteration took the case's path and no other. */
+static bool bench_check_counters(struct bench *b, const struct bench_case *c, uint64_t it, int be,
+				 struct bench_result *r)
+{
+	const struct bench_vip_def *d = c->vip >= 0 ? &bench_vips[c->vip] : NULL;
+	unsigned long long n = it;
+	uint64_t want[XLB_PATH_MAX] = { 0 }, new_flows = 0;
+	struct xlb_global_stats gs;
+	struct xlb_counters vs, bs;
+	int err, p, i;
+
+	err = dataplane_global_stats(b->dp, &gs);
+	if (err)
+		BENCH_FAIL(r, "reading the counters: %s", strerror(-err));
+	switch (c->expect) {
+	case EXP_NEW:
+		want[XLB_PATH_FLOW_NEW] = it;
+		want[XLB_PATH_REDIRECT] = it;
+		break;
+	case EXP_HIT:
+		want[XLB_PATH_FLOW_HIT] = it;
+		want[XLB_PATH_REDIRECT] = it;
+		break;
+	case EXP_PASS:
+		want[XLB_PATH_PASS] = it;
+		break;
+	case EXP_REPLY:
+		want[XLB_PATH_NAT_REPLY] = it;
+		want[XLB_PATH_REDIRECT] = it;
+		break;
+	default:
+		break; /* floors never enter the datapath */
+	}
+	for (p = 0; p < XLB_PATH_MAX; p++)
+		if (gs.path[p] != want[p])
+			BENCH_FAIL(r, "%s=%llu, want %llu", dataplane_path_name(p),
+				   (unsigned long long)gs.path[p], (unsigned long long)want[p]);
+	for (p = 0; p < XLB_DROP_MAX; p++)
+		if (gs.drop[p])
+			BENCH_FAIL(r, "drop %s=%llu", dataplane_drop_name(p),
+				   (unsigned long long)gs.drop[p]);
+
+	switch (c->expect) {
+	case EXP_FLOOR_PASS:
+		snprintf(r->proof, sizeof(r->proof), "ok: datapath silent, packet unchanged");
+		return true;
+	case EXP_FLOOR_TX:
+		snprintf(r->proof, sizeof(r->proof), "ok: datapath silent, MACs swapped");
+		return true;
+	case EXP_PASS:
+		snprintf(r->proof, sizeof(r->proof), "ok: pass=%llu, packet unchanged", n);
+		return true;
+	default:
+		break;
+	}
+	err = dataplane_vip_stats(b->dp, c->vip, &vs);
+	if (err)
+		BENCH_FAIL(r, "reading the VIP's counters: %s", strerror(-err));
+	if (c->expect == EXP_REPLY) {
+		err = dataplane_backend_stats(b->dp, be, &bs);
+		if (err)
+			BENCH_FAIL(r, "reading the backend's counters: %s", strerror(-err));
+		if (vs.reply_packets != it || bs.reply_packets != it)
+			BENCH_FAIL(r, "reply_packets vip %llu backend %llu, want %llu",
+				   (unsigned long long)vs.reply_packets,
+				   (unsigned long long)bs.reply_packets, n);
+		snprintf(r->proof, sizeof(r->proof),
+			 "ok: nat_reply=redirect=reply_packets=%llu, src=VIP", n);
+		return true;
+	}
+	if (vs.packets != it)
+		BENCH_FAIL(r, "VIP packets=%llu, want %llu", (unsigned long long)vs.packets, n);
+	if (c->expect == EXP_NEW) {
+		for (i = 0; i < BENCH_NBE; i++) {
+			err = dataplane_backend_stats(b->dp, d->be_first + i, &bs);
+			if (err)
+				BENCH_FAIL(r, "reading backend counters: %s", strerror(-err));
+			new_flows += bs.new_flows;
+		}
+		if (vs.new_flows != it || new_flows != it)
+			BENCH_FAIL(r, "new_flows vip %llu backends %llu, want %llu",
+				   (unsigned long long)vs.new_flows, (unsigned long long)new_flows,
+				   n);
+		snprintf(r->proof, sizeof(r->proof), "ok: flow_new=redirect=new_flows=%llu", n);
+		return true;
+	}
+	err = dataplane_backend_stats(b->dp, be, &bs);
+	if (err)
+		BENCH_FAIL(r, "reading the backend's counters: %s", strerror(-err));
+	if (vs.new_flows || bs.packets != it)
+		BENCH_FAIL(r, "new_flows %llu, backend %d packets %llu, want 0 and %llu",
+			   (unsigned long long)vs.new_flows, be, (unsigned long long)bs.packets, n);
+	snprintf(r->proof, sizeof(r->proof), "ok: flow_hit=redirect=%llu, all to backend %d", n,
+		 be);
+	return true;
+}
+
+/* Every counter that moved, for --verbose and for a failed verdict. */
+static void bench_counters_str(struct bench *b, char *buf, size_t n)
+{
+	struct xlb_global_stats gs;
+	size_t off = 0;
+	int k;
+
+	buf[0] = 0;
+	if (dataplane_global_stats(b->dp, &gs))
+		return;
+	for (k = 0; k < XLB_PATH_MAX && off < n; k++)
+		if (gs.path[k])
+			off += snprintf(buf + off, n - off, " %s=%llu", dataplane_path_name(k),
+					(unsigned long long)gs.path[k]);
+	for (k = 0; k < XLB_DROP_MAX && off < n; k++)
+		if (gs.drop[k])
+			off += snprintf(buf + off, n - off, " drop_%s=%llu", dataplane_drop_name(k),
+					(unsigned long long)gs.drop[k]);
+}
+
+/* The backend of the flow pkt belongs to, or -1. */
+static int bench_flow_backend(struct bench *b, const uint8_t *pkt)
+{
+	struct xlb_flow_key key;
+	struct xlb_flow fl;
+
+	bench_pkt_key(pkt, &key);
+	if (bpf_map_lookup_elem(dataplane_map_fd(b->dp, "xlb_flows"), &key, &fl))
+		return -1;
+	return (int)fl.backend_id;
+}
+
+static void bench_set_pkt(struct bench *b, const uint8_t *pkt, uint32_t len)
+{
+	b->skel->bss->bench_len = len;
+	memcpy(b->skel->bss->bench_data, pkt, len);
+}
+
+/* A warm-up, then each run measures floor_lookup and its baseline, the case's baseline and the
+ * case, back to back, so that what is subtracted and divided saw the same machine.
+ */
+static int bench_case_run(struct bench *b, size_t idx)
+{
+	const struct bench_case *c = &bench_cases[idx];
+	struct bench_result *r = &b->res[idx];
+	uint32_t want = bench_expect_verdict(c), len, i, runs = b->o.runs;
+	int ifindex = c->expect == EXP_REPLY ? b->net.b0 : b->net.c0;
+	double net[BENCH_RUNS_MAX], raw[BENCH_RUNS_MAX], base[BENCH_RUNS_MAX];
+	double ratio[BENCH_RUNS_MAX], floor = 0, fbase;
+	uint32_t nratio = 0;
+	uint8_t pkt[BENCH_PKT_MAX];
+	struct bench_run run;
+	char counters[256];
+	int be = -1, err;
+	uint32_t bad_run = 0;
+
+	r->measured = true;
+	r->ok = true;
+	if (c->expect == EXP_REPLY) {
+		/* the client's SYN first: it creates the flow and the nat_rev entry replied to */
+		len = bench_case_pkt(b, c, -1, pkt);
+		bench_set_pkt(b, pkt, len);
+		err = bench_run_prog(b, PROG_VIP, pkt, len, b->net.c0, 1, &run);
+		if (err)
+			return err;
+		be = bench_flow_backend(b, pkt);
+		if (be < 0) {
+			snprintf(r->proof, sizeof(r->proof), "FAIL: the client's SYN made no flow");
+			r->ok = false;
+			return 0;
+		}
+	}
+	len = bench_case_pkt(b, c, be, pkt);
+	bench_set_pkt(b, pkt, len);
+	err = bench_run_prog(b, c->base, pkt, len, ifindex, BENCH_WARMUP, &run);
+	if (!err)
+		err = bench_run_prog(b, c->prog, pkt, len, ifindex, BENCH_WARMUP, &run);
+	if (err)
+		return err;
+	if (c->expect == EXP_HIT) {
+		be = bench_flow_backend(b, pkt);
+		if (be < 0) {
+			snprintf(r->proof, sizeof(r->proof), "FAIL: no flow after the warm-up");
+			r->ok = false;
+			return 0;
+		}
+	}
+
+	err = dataplane_stats_reset(b->dp);
+	if (err) {
+		log_error("dataplane_stats_reset: %s", strerror(-err));
+		return err;
+	}
+	for (i = 0; i < runs; i++) {
+		/* floor_lookup in every run, beside the case: the ratio then compares the two on
+		 * the same machine state, which on a shared VM drifts from minute to minute
+		 */
+		if (idx != BENCH_FLOOR_LOOKUP) {
+			bench_set_pkt(b, b->floor_pkt, b->floor_len);
+			err = bench_run_prog(b, PROG_NOOP, b->floor_pkt, b->floor_len, b->net.c0,
+					     b->o.repeat, &run);
+			if (!err) {
+				fbase = run.duration;
+				err = bench_run_prog(b, PROG_FLOOR_LOOKUP, b->floor_pkt,
+						     b->floor_len, b->net.c0, b->o.repeat, &run);
+			}
+			if (err)
+				return err;
+			floor = run.duration - fbase;
+			bench_set_pkt(b, pkt, len);
+		}
+		err = bench_run_prog(b, c->base, pkt, len, ifindex, b->o.repeat, &run);
+		if (err)
+			return err;
+		base[i] = run.duration;
+		err = bench_run_prog(b, c->prog, pkt, len, ifindex, b->o.repeat, &run);
+		if (err)
+			return err;
+		raw[i] = run.duration;
+		net[i] = raw[i] - base[i];
+		if (idx == BENCH_FLOOR_LOOKUP)
+			floor = net[i];
+		if (floor > 0)
+			ratio[nratio++] = net[i] / floor;
+		if (b->o.verbose)
+			log_debug("%s run %u: %.0f ns, baseline %.0f ns, floor_lookup %.0f ns",
+				  c->name, i + 1, raw[i], base[i], floor);
+		if (run.retval != want && !bad_run) {
+			bad_run = i + 1;
+			r->verdict = run.retval;
+		}
+	}
+	if (!bad_run)
+		r->verdict = run.retval;
+	r->iterations = (uint64_t)runs * b->o.repeat;
+	r->ns = bench_median(net, runs); /* sorts net[] */
+	r->ns_min = net[0];
+	r->ns_max = net[runs - 1];
+	r->ratio = nratio ? bench_median(ratio, nratio) : -1;
+	r->raw = bench_median(raw, runs);
+	r->base = bench_median(base, runs);
+	bench_counters_str(b, counters, sizeof(counters));
+	if (b->o.verbose)
+		log_info("%s counters:%s", c->name, counters);
+	if (bad_run) {
+		snprintf(r->proof, sizeof(r->proof), "FAIL: %s in run %u, want %s; counters:%s",
+			 bench_verdict_name(r->verdict), bad_run, bench_verdict_name(want),
+			 counters);
+		r->ok = false;
+	} else if (bench_check_out(b, c, pkt, len, &run, be, r)) {
+		bench_check_counters(b, c, r->iterations, be, r);
+	}
+	return 0;
+}
+
+/* An XDP program with no wrapper: what the kernel itself costs per packet, for reference. */
+static int bench_bare(struct bench *b)
+{
+	uint32_t runs = b->o.runs, i, len;
+	const struct bench_case *c = &bench_cases[BENCH_FLOOR_LOOKUP];
+	uint8_t pkt[BENCH_PKT_MAX];
+	double v[BENCH_RUNS_MAX] = { 0 };
+	struct bench_run run;
+	int err;
+
+	len = bench_case_pkt(b, c, -1, pkt);
+	for (i = 0; i < runs; i++) {
+		err = bench_run_prog(b, PROG_BARE, pkt, len, b->net.c0, b->o.repeat, &run);
+		if (err)
+			return err;
+		v[i] = run.duration;
+	}
+	b->bare_ns = bench_median(v, runs);
+	return 0;
+}
+
+/* The 5-tuple of the floor packet, as floor_lookup builds it (struct bench_tuple). */
+struct bench_tuple {
+	__be32 saddr;
+	__be32 daddr;
+	__be16 sport;
+	__be16 dport;
+	uint8_t proto;
+	uint8_t pad[3];
+};
+
+static int bench_floor_setup(struct bench *b)
+{
+	const struct bench_case *c = &bench_cases[BENCH_FLOOR_LOOKUP];
+	struct bench_tuple t = { .proto = IPPROTO_TCP };
+	struct bpf_map *map = b->skel->maps.floor_map;
+	uint8_t pkt[BENCH_PKT_MAX];
+	uint32_t one = 1;
+
+	if (bpf_map__key_size(map) != sizeof(t))
+		return -EINVAL;
+	b->floor_len = bench_case_pkt(b, c, -1, pkt);
+	memcpy(b->floor_pkt, pkt, b->floor_len);
+	memcpy(&t.saddr, pkt + 26, 4);
+	memcpy(&t.daddr, pkt + 30, 4);
+	memcpy(&t.sport, pkt + 34, 2);
+	memcpy(&t.dport, pkt + 36, 2);
+	return bpf_map_update_elem(bpf_map__fd(map), &t, &one, BPF_ANY) ? -errno : 0;
+}
+
+/* ---- reporting ---------------------------------------------------------------------------- */
+
+/* x floor_lookup, or a negative value when there was no floor to divide by. */
+static double bench_ratio(const struct bench *b, const struct bench_result *r)
+{
+	return r->ratio;
+}
+
+static const char *bench_mark(const struct bench *b, size_t i)
+{
+	double ratio = bench_ratio(b, &b->res[i]);
+
+	if (bench_cases[i].cls == CLS_NONE)
+		return "";
+	if (!b->res[i].ok)
+		return "-"; /* a figure for the wrong path meets nothing */
+	if (ratio < 0)
+		return "?";
+	return ratio <= bench_targets[bench_cases[i].cls].target ? "pass" : "MISS";
+}
+
+static void bench_print_table(const struct bench *b)
+{
+	size_t i;
+
+	printf("xlb-bench: %u runs x %u iterations a case, CPU %d, flow table %u/%u entries\n",
+	       b->o.runs, b->o.repeat, b->cpu, b->flows_present, b->o.flows);
+	printf("ns/pkt: median over runs of (case - the same wrapper around nothing); x floor: "
+	       "median over runs of ns/pkt / floor_lookup's in the same run.\nNot included: the "
+	       "wrapper's restore (%.0f ns) and the kernel's cost of running any XDP program "
+	       "(%.0f ns)\n\n",
+	       b->res[BENCH_FLOOR_LOOKUP].base, b->bare_ns);
+	printf("%-27s %7s %11s %7s %7s %5s %-13s %s\n", "case", "ns/pkt", "min..max", "x floor",
+	       "target", "mark", "verdict", "proof");
+	for (i = 0; i < BENCH_NCASES; i++) {
+		const struct bench_result *r = &b->res[i];
+		const struct bench_case *c = &bench_cases[i];
+		double ratio = bench_ratio(b, r);
+		char spread[32], rs[16], ts[16];
+
+		if (!r->measured)
+			continue;
+		snprintf(spread, sizeof(spread), "%.0f..%.0f", r->ns_min, r->ns_max);
+		if (ratio >= 0)
+			snprintf(rs, sizeof(rs), "%.2f", ratio);
+		else
+			snprintf(rs, sizeof(rs), "-");
+		if (c->cls != CLS_NONE)
+			snprintf(ts, sizeof(ts), "<=%.1f", bench_targets[c->cls].target);
+		else
+			snprintf(ts, sizeof(ts), "-");
+		printf("%-27s %7.1f %11s %7s %7s %5s %-13s %s\n", c->name, r->ns, spread, rs, ts,
+		       bench_mark(b, i), bench_verdict_name(r->verdict), r->proof);
+	}
+	printf("\ntargets x floor_lookup (best open-source balancer, same method): established "
+	       "<=3.5 (4.8), SYN <=9 (12.7), non-VIP <=1.3 (2.2)\n");
+}
+
+static json_object *bench_json_num(double v, const char *fmt)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), fmt, v);
+	return json_object_new_double_s(v, buf);
+}
+
+static const char bench_method[] =
+	"BPF_PROG_TEST_RUN, classic repeat mode; every iteration restores the original packet, then "
+	"runs the program; ns_per_pkt: median over runs of (case - the same wrapper around nothing), "
+	"as the kernel times them; ratio: median over runs of ns_per_pkt / floor_lookup's, both "
+	"measured in the same run";
+
+static json_object *bench_json(const struct bench *b)
+{
+	json_object *root = json_object_new_object(), *cases = json_object_new_array();
+	struct utsname u;
+	bool ok = true;
+	size_t i;
+
+	uname(&u);
+	json_object_object_add(root, "tool", json_object_new_string("xlb-bench"));
+	json_object_object_add(root, "kernel", json_object_new_string(u.release));
+	json_object_object_add(root, "method", json_object_new_string(bench_method));
+	json_object_object_add(root, "runs", json_object_new_int64(b->o.runs));
+	json_object_object_add(root, "repeat", json_object_new_int64(b->o.repeat));
+	json_object_object_add(root, "cpu", json_object_new_int(b->cpu));
+	json_object_object_add(root, "flow_capacity", json_object_new_int64(b->o.flows));
+	json_object_object_add(root, "flows_present", json_object_new_int64(b->flows_present));
+	json_object_object_add(root, "bare_xdp_ns", bench_json_num(b->bare_ns, "%.1f"));
+	for (i = 0; i < BENCH_NCASES; i++) {
+		const struct bench_result *r = &b->res[i];
+		const struct bench_case *c = &bench_cases[i];
+		double ratio = bench_ratio(b, r);
+		json_object *o;
+
+		if (!r->measured)
+			continue;
+		ok = ok && r->ok;
+		o = json_object_new_object();
+		json_object_object_add(o, "name", json_object_new_string(c->name));
+		json_object_object_add(o, "description", json_object_new_string(c->what));
+		json_object_object_add(o, "ns_per_pkt", bench_json_num(r->ns, "%.1f"));
+		json_object_object_add(o, "ns_min", bench_json_num(r->ns_min, "%.1f"));
+		json_object_object_add(o, "ns_max", bench_json_num(r->ns_max, "%.1f"));
+		json_object_object_add(o, "raw_ns", bench_json_num(r->raw, "%.1f"));
+		json_object_object_add(o, "baseline_ns", bench_json_num(r->base, "%.1f"));
+		json_object_object_add(o, "ratio_floor_lookup",
+				       ratio >= 0 ? bench_json_num(ratio, "%.2f") : NULL);
+		if (c->cls != CLS_NONE) {
+			double target = bench_targets[c->cls].target;
+
+			json_object_object_add(o, "target_class",
+					       json_object_new_string(bench_targets[c->cls].name));
+			json_object_object_add(o, "target_ratio", bench_json_num(target, "%.1f"));
+			json_object_object_add(o, "reference_ratio",
+					       bench_json_num(bench_targets[c->cls].reference,
+							      "%.1f"));
+			json_object_object_add(o, "target_met",
+					       ratio >= 0 && r->ok ?
+						       json_object_new_boolean(ratio <= target) :
+						       NULL);
+		}
+		json_object_object_add(o, "verdict",
+				       json_object_new_string(bench_verdict_name(r->verdict)));
+		json_object_object_add(o, "iterations", json_object_new_int64(r->iterations));
+		json_object_object_add(o, "proof_ok", json_object_new_boolean(r->ok));
+		json_object_object_add(o, "proof", json_object_new_string(r->proof));
+		json_object_array_add(cases, o);
+	}
+	json_object_object_add(root, "cases", cases);
+	json_object_object_add(root, "ok", json_object_new_boolean(ok));
+	return root;
+}
+
+/* ---- main --------------------------------------------------------------------------------- */
+
+static void bench_usage(FILE *f)
+{
+	size_t i;
+
+	fprintf(f,
+		"usage: xlb-bench [--out FILE] [--runs N] [--repeat N] [--flows N] [--cpu N]\n"
+		"                 [--case NAME]... [--json] [--verbose]\n"
+		"Measures the XDP datapath per packet with BPF_PROG_TEST_RUN, beside floor programs,\n"
+		"in a private network namespace with a full flow table. Needs root.\n\n"
+		"  -o, --out FILE   write the results as JSON to FILE\n"
+		"  -r, --runs N     runs per case, the median is reported (default %d)\n"
+		"  -n, --repeat N   iterations per run (default %d)\n"
+		"  -f, --flows N    flow table size, filled before measuring (default %u)\n"
+		"      --cpu N      CPU to measure on (default: the last one allowed)\n"
+		"  -c, --case NAME  measure only NAME (repeatable); floor_lookup always runs\n"
+		"  -j, --json       print the results as JSON instead of the table\n"
+		"  -v, --verbose    print every case's counters and libbpf's messages\n"
+		"  -h, --help       this text\n\ncases:\n",
+		BENCH_RUNS_DEFAULT, BENCH_REPEAT_DEFAULT, XLB_FLOWS_DEFAULT);
+	for (i = 0; i < BENCH_NCASES; i++)
+		fprintf(f, "  %-27s %s\n", bench_cases[i].name, bench_cases[i].what);
+}
+
+#define BENCH_OPT_CPU 256 /* a long option without a short one */
+
+static int bench_parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *v)
+{
+	unsigned long long x;
+	char *end;
+
+	errno = 0;
+	x = strtoull(s, &end, 0);
+	if (errno || end == s || *end || x < min || x > max)
+		return -EINVAL;
+	*v = (uint32_t)x;
+	return 0;
+}
+
+/* 0 to go on, else the exit code: 2 for a usage error, 0 after --help. */
+static int bench_parse_opts(int argc, char **argv, struct bench_opts *o)
+{
+	static const struct option longopts[] = {
+		{ "out", required_argument, NULL, 'o' },
+		{ "runs", required_argument, NULL, 'r' },
+		{ "repeat", required_argument, NULL, 'n' },
+		{ "flows", required_argument, NULL, 'f' },
+		{ "cpu", required_argument, NULL, BENCH_OPT_CPU },
+		{ "case", required_argument, NULL, 'c' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	uint32_t cpu;
+	size_t i;
+	int opt;
+
+	o->runs = BENCH_RUNS_DEFAULT;
+	o->repeat = BENCH_REPEAT_DEFAULT;
+	o->flows = XLB_FLOWS_DEFAULT;
+	o->cpu = -1;
+	while ((opt = getopt_long(argc, argv, "o:r:n:f:c:jvh", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'o':
+			o->out = optarg;
+			break;
+		case 'r':
+			if (bench_parse_u32(optarg, 1, BENCH_RUNS_MAX, &o->runs)) {
+				fprintf(stderr, "xlb-bench: --runs wants 1..%d\n", BENCH_RUNS_MAX);
+				return 2;
+			}
+			break;
+		case 'n':
+			if (bench_parse_u32(optarg, 1, 100000000, &o->repeat)) {
+				fprintf(stderr, "xlb-bench: --repeat wants 1..100000000\n");
+				return 2;
+			}
+			break;
+		case 'f':
+			if (bench_parse_u32(optarg, 1024, 1u << 28, &o->flows)) {
+				fprintf(stderr, "xlb-bench: --flows wants 1024..%u\n", 1u << 28);
+				return 2;
+			}
+			break;
+		case BENCH_OPT_CPU:
+			if (bench_parse_u32(optarg, 0, CPU_SETSIZE - 1, &cpu)) {
+				fprintf(stderr, "xlb-bench: --cpu wants a CPU number\n");
+				return 2;
+			}
+			o->cpu = (int)cpu;
+			break;
+		case 'c':
+			for (i = 0; i < BENCH_NCASES; i++)
+				if (strcmp(optarg, bench_cases[i].name) == 0)
+					break;
+			if (i == BENCH_NCASES) {
+				fprintf(stderr, "xlb-bench: no case '%s'; --help lists them\n",
+					optarg);
+				return 2;
+			}
+			o->only[i] = true;
+			o->any_only = true;
+			break;
+		case 'j':
+			o->json = true;
+			break;
+		case 'v':
+			o->verbose = true;
+			break;
+		case 'h':
+			bench_usage(stdout);
+			return -1;
+		default:
+			bench_usage(stderr);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "xlb-bench: unexpected argument '%s'\n", argv[optind]);
+		return 2;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static struct bench bench;
+	struct bench *b = &bench;
+	int jflags = JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE;
+	int cpus[CPU_SETSIZE], ncpus, err, i, ret = 1;
+	json_object *doc = NULL;
+	bool ok = true;
+	size_t c;
+
+	log_set_prefix("xlb-bench");
+	log_libbpf_setup();
+	ret = bench_parse_opts(argc, argv, &b->o);
+	if (ret)
+		return ret < 0 ? 0 : ret;
+	ret = 1;
+	if (b->o.verbose)
+		log_set_level(LOG_LEVEL_DEBUG);
+
+	ncpus = bench_cpus(cpus, CPU_SETSIZE);
+	if (ncpus <= 0) {
+		log_error("sched_getaffinity: %s", strerror(ncpus ? -ncpus : ESRCH));
+		return 1;
+	}
+	b->cpu = cpus[ncpus - 1];
+	if (b->o.cpu >= 0) {
+		for (i = 0; i < ncpus && cpus[i] != b->o.cpu; i++)
+			;
+		if (i == ncpus) {
+			log_error("CPU %d is not one this process may run on", b->o.cpu);
+			return 2;
+		}
+		b->cpu = b->o.cpu;
+	}
+
+	log_info("setting up a private network namespace");
+	err = bench_net_setup(&b->net);
+	if (err)
+		goto out;
+	log_info("loading the datapath and the bench programs");
+	err = bench_open(b);
+	if (!err)
+		err = bench_dp_config(b);
+	if (!err)
+		err = bench_floor_setup(b);
+	if (err)
+		goto out;
+	err = bench_prefill(b, cpus, ncpus);
+	if (!err)
+		err = bench_count_flows(b, &b->flows_present);
+	if (!err)
+		err = bench_pin(b->cpu);
+	if (err)
+		goto out;
+	if (b->flows_present < b->o.flows)
+		log_warn("the flow table holds %u of %u flows", b->flows_present, b->o.flows);
+
+	err = bench_bare(b);
+	if (err)
+		goto out;
+	for (c = 0; c < BENCH_NCASES; c++) {
+		if (b->o.any_only && !b->o.only[c] && c != BENCH_FLOOR_LOOKUP)
+			continue;
+		log_info("measuring %s (%u runs x %u)", bench_cases[c].name, b->o.runs,
+			 b->o.repeat);
+		err = bench_case_run(b, c);
+		if (err)
+			goto out;
+		if (!b->res[c].ok) {
+			log_error("%s: %s", bench_cases[c].name, b->res[c].proof);
+			ok = false;
+		}
+	}
+
+	doc = bench_json(b);
+	if (b->o.json)
+		printf("%s\n", json_object_to_json_string_ext(doc, jflags));
+	else
+		bench_print_table(b);
+	if (b->o.out && json_object_to_file_ext(b->o.out, doc, jflags)) {
+		log_error("writing %s: %s", b->o.out, json_util_get_last_err());
+		goto out;
+	}
+	ret = ok ? 0 : 1;
+out:
+	json_object_put(doc);
+	xlb_bench_bpf__destroy(b->skel);
+	if (b->dp)
+		dataplane_close(b->dp);
+	return ret;
+}

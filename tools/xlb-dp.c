@@ -1,0 +1,1582 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* xlb-dp: the datapath by hand, without xlbd. Loads and pins the maps, attaches the XDP
+ * programs, and writes services, backends and Maglev tables through user/dataplane.c; the lab
+ * and the end-to-end tests drive it, and so can a user. Exit codes: 0 ok, 1 failure, 2 usage.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <limits.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/if_link.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <json-c/json.h>
+
+#include "dataplane.h"
+#include "log.h"
+#include "maglev.h"
+#include "xlb_decap.skel.h"
+
+#define EXIT_OK 0
+#define EXIT_FAIL 1
+#define EXIT_USAGE 2
+
+static const char *cli_pin_dir = XLB_PIN_DIR;
+static const char *cli_cmd = "xlb-dp"; /* "vip add", for messages */
+
+/* ---- arguments ---- */
+
+/* Every usage error goes through here: it names the command and points at its help. */
+__attribute__((format(printf, 1, 2))) static int cli_usage_error(const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	log_error("%s: %s (see 'xlb-dp %s --help')", cli_cmd, msg, cli_cmd);
+	return EXIT_USAGE;
+}
+
+static int cli_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out)
+{
+	unsigned long long v;
+	char *end;
+
+	if (!*s || *s == '-' || *s == '+')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || *end || v < min || v > max)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+/* IPv4 or IPv6, whichever inet_pton recognises; v4 in addr[0], the rest zero. */
+static int cli_addr(const char *s, __be32 addr[4], __u8 *family)
+{
+	memset(addr, 0, 16);
+	if (inet_pton(AF_INET, s, addr) == 1) {
+		*family = XLB_FAMILY_V4;
+		return 0;
+	}
+	if (inet_pton(AF_INET6, s, addr) == 1) {
+		*family = XLB_FAMILY_V6;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+static const char *cli_addr_str(const __be32 addr[4], __u8 family, char *buf)
+{
+	if (!inet_ntop(family == XLB_FAMILY_V4 ? AF_INET : AF_INET6, addr, buf, INET6_ADDRSTRLEN))
+		snprintf(buf, INET6_ADDRSTRLEN, "?");
+	return buf;
+}
+
+static const char *cli_proto_str(__u8 proto)
+{
+	return proto == IPPROTO_TCP ? "tcp" : proto == IPPROTO_UDP ? "udp" : "ip";
+}
+
+/* ADDR PORT tcp|udp, the way every service is named on the command line. */
+static int cli_service(char **argv, struct xlb_vip_key *key)
+{
+	uint32_t port;
+
+	memset(key, 0, sizeof(*key));
+	if (cli_addr(argv[0], key->addr, &key->family))
+		return cli_usage_error("bad address '%s': neither IPv4 nor IPv6", argv[0]);
+	if (cli_u32(argv[1], 1, 65535, &port))
+		return cli_usage_error("bad port '%s': want 1-65535", argv[1]);
+	key->port = htons(port);
+	if (strcmp(argv[2], "tcp") == 0)
+		key->proto = IPPROTO_TCP;
+	else if (strcmp(argv[2], "udp") == 0)
+		key->proto = IPPROTO_UDP;
+	else
+		return cli_usage_error("bad protocol '%s': want tcp or udp", argv[2]);
+	return 0;
+}
+
+static const char *cli_service_str(const struct xlb_vip_key *k, char *buf, size_t len)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	snprintf(buf, len, k->family == XLB_FAMILY_V6 ? "[%s]:%u/%s" : "%s:%u/%s",
+		 cli_addr_str(k->addr, k->family, a), ntohs(k->port), cli_proto_str(k->proto));
+	return buf;
+}
+
+static int cli_ifindex(const char *name, int *ifindex)
+{
+	*ifindex = if_nametoindex(name);
+	if (!*ifindex) {
+		log_error("%s: no interface '%s' in this network namespace", cli_cmd, name);
+		return EXIT_FAIL;
+	}
+	return 0;
+}
+
+static int cli_xdp_mode(const char *s, uint32_t *flags)
+{
+	if (strcmp(s, "native") == 0)
+		*flags = XDP_FLAGS_DRV_MODE;
+	else if (strcmp(s, "generic") == 0)
+		*flags = XDP_FLAGS_SKB_MODE;
+	else if (strcmp(s, "auto") == 0)
+		*flags = 0;
+	else
+		return cli_usage_error("bad --xdp-mode '%s': want native, generic or auto", s);
+	return 0;
+}
+
+/* Options every command takes, after its own. */
+static const struct option cli_common_opts[] = {
+	{ "pin-dir", required_argument, NULL, 'P' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+};
+
+#define CLI_NCOMMON (sizeof(cli_common_opts) / sizeof(cli_common_opts[0]))
+#define CLI_MAX_OPTS 16
+
+static struct option cli_all_opts[CLI_MAX_OPTS + CLI_NCOMMON + 1];
+
+/* Starts on a command's options (own, NULL-terminated, or NULL): its own, then the common
+ * ones. GNU getopt starts over with optind 0, argv[0] being the command.
+ */
+static void cli_opts_begin(const struct option *own)
+{
+	size_t n = 0, i;
+
+	for (i = 0; own && own[i].name && n < CLI_MAX_OPTS; i++)
+		cli_all_opts[n++] = own[i];
+	for (i = 0; i < CLI_NCOMMON; i++)
+		cli_all_opts[n++] = cli_common_opts[i];
+	memset(&cli_all_opts[n], 0, sizeof(cli_all_opts[n]));
+	optind = 0;
+}
+
+/* Handles a common option; 1 when it was one, or -1 after --help was printed. */
+static int cli_common_opt(int c, const char *usage)
+{
+	switch (c) {
+	case 'P':
+		cli_pin_dir = optarg;
+		return 1;
+	case 'v':
+		log_set_level(log_get_level() < LOG_LEVEL_DEBUG ? LOG_LEVEL_DEBUG :
+								  LOG_LEVEL_TRACE);
+		return 1;
+	case 'h':
+		printf("%s", usage);
+		return -1;
+	default:
+		return 0;
+	}
+}
+
+/* The next option of a command, after handling the common ones: its code, 0 at the end, or -1
+ * when the command is to exit with *exit_code (after --help, or a usage error).
+ */
+static int cli_opt(int argc, char **argv, const char *usage, int *exit_code)
+{
+	int c, r;
+
+	while ((c = getopt_long(argc, argv, ":hv", cli_all_opts, NULL)) != -1) {
+		r = cli_common_opt(c, usage);
+		if (r < 0) {
+			*exit_code = EXIT_OK;
+			return -1;
+		}
+		if (r > 0)
+			continue;
+		if (c == '?') {
+			*exit_code = cli_usage_error("unknown option '%s'", argv[optind - 1]);
+			return -1;
+		}
+		if (c == ':') {
+			*exit_code = cli_usage_error("option '%s' needs a value", argv[optind - 1]);
+			return -1;
+		}
+		return c;
+	}
+	return 0;
+}
+
+/* ---- opening the datapath ---- */
+
+/* Opens the datapath in cli_pin_dir. Without create, the maps must be there already: a typo in
+ * --pin-dir then fails instead of quietly creating a second datapath.
+ */
+static int cli_open(struct dataplane **dp, bool create, uint32_t flows, uint32_t ring)
+{
+	struct dataplane_opts opts = { .pin_dir = cli_pin_dir,
+				       .flow_capacity = flows,
+				       .ring_size = ring };
+	char path[PATH_MAX];
+	struct stat st;
+	bool adopted;
+	int err;
+
+	snprintf(path, sizeof(path), "%s/xlb_vips", cli_pin_dir);
+	if (!create && stat(path, &st)) {
+		log_error(
+			"%s: no datapath pinned in %s (run 'xlb-dp load' first or give --pin-dir; "
+			"'ip netns exec' hides /sys/fs/bpf, 'nsenter --net=' does not)",
+			cli_cmd, cli_pin_dir);
+		return EXIT_FAIL;
+	}
+	err = dataplane_open(dp, &opts, &adopted);
+	if (err) {
+		log_error("%s: cannot open the datapath in %s: %s", cli_cmd, cli_pin_dir,
+			  strerror(-err));
+		return EXIT_FAIL;
+	}
+	if (!adopted)
+		log_info("created the datapath's maps in %s", cli_pin_dir);
+	return 0;
+}
+
+/* ---- load ---- */
+
+static const char load_usage[] =
+	"Usage: xlb-dp load [--flows N] [--ring N]\n"
+	"Loads the datapath and pins its maps in the pin directory; adopts them when they are\n"
+	"already there (their contents stay).\n"
+	"  --flows N   flow table entries (default 1048576)\n"
+	"  --ring N    Maglev table size, a prime (default 65537)\n";
+
+static int cmd_load(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "flows", required_argument, NULL, 'f' },
+		{ "ring", required_argument, NULL, 'r' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct dataplane *dp;
+	uint32_t flows = 0, ring = 0;
+	int c, ret;
+
+	cli_opts_begin(opts);
+	while ((c = cli_opt(argc, argv, load_usage, &ret)) > 0) {
+		switch (c) {
+		case 'f':
+			if (cli_u32(optarg, 1, UINT32_MAX, &flows))
+				return cli_usage_error("bad --flows '%s'", optarg);
+			break;
+		case 'r':
+			if (cli_u32(optarg, 2, UINT32_MAX, &ring) || !maglev_is_prime(ring))
+				return cli_usage_error(
+					"bad --ring '%s': want a prime such as 65537", optarg);
+			break;
+		}
+	}
+	if (c < 0)
+		return ret;
+	if (optind != argc)
+		return cli_usage_error("unexpected argument '%s'", argv[optind]);
+
+	ret = cli_open(&dp, true, flows, ring);
+	if (ret)
+		return ret;
+	printf("datapath in %s: %u-slot Maglev tables\n", cli_pin_dir, dataplane_ring_size(dp));
+	dataplane_close(dp);
+	return EXIT_OK;
+}
+
+/* ---- attach, detach, tx-port ---- */
+
+static const char attach_usage[] =
+	"Usage: xlb-dp attach IFACE [--role vip|nat] [--xdp-mode native|generic|auto]\n"
+	"Attaches xlb to IFACE (replacing an xlb program already there without a gap) and lets\n"
+	"redirects leave through it. Loads the datapath first when it is not pinned yet.\n"
+	"  --role vip   client-facing: VIP traffic only (xlb_rx, the default)\n"
+	"  --role nat   also rewrites nat replies from backends (xlb_rx_nat)\n"
+	"  --xdp-mode   native, generic, or auto: native, else generic with a warning (default)\n";
+
+static const char *cli_attached_mode(int ifindex)
+{
+	LIBBPF_OPTS(bpf_xdp_query_opts, q);
+
+	if (bpf_xdp_query(ifindex, 0, &q))
+		return "unknown";
+	return q.drv_prog_id ? "native" :
+	       q.skb_prog_id ? "generic" :
+	       q.hw_prog_id  ? "offload" :
+			       "none";
+}
+
+static int cmd_attach(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "role", required_argument, NULL, 'r' },
+		{ "xdp-mode", required_argument, NULL, 'm' },
+		{ NULL, 0, NULL, 0 },
+	};
+	enum dataplane_role role = DATAPLANE_ROLE_VIP;
+	struct dataplane *dp;
+	uint32_t flags = 0;
+	int c, ifindex, ret;
+
+	cli_opts_begin(opts);
+	while ((c = cli_opt(argc, argv, attach_usage, &ret)) > 0) {
+		switch (c) {
+		case 'r':
+			if (strcmp(optarg, "vip") == 0)
+				role = DATAPLANE_ROLE_VIP;
+			else if (strcmp(optarg, "nat") == 0)
+				role = DATAPLANE_ROLE_NAT;
+			else
+				return cli_usage_error("bad --role '%s': want vip or nat", optarg);
+			break;
+		case 'm':
+			if (cli_xdp_mode(optarg, &flags))
+				return EXIT_USAGE;
+			break;
+		}
+	}
+	if (c < 0)
+		return ret;
+	if (argc - optind != 1)
+		return cli_usage_error("want one interface");
+	ret = cli_ifindex(argv[optind], &ifindex);
+	if (ret)
+		return ret;
+	ret = cli_open(&dp, true, 0, 0);
+	if (ret)
+		return ret;
+	if (dataplane_attach(dp, ifindex, role, flags))
+		ret = EXIT_FAIL;
+	else
+		printf("%s: %s attached (%s mode)\n", argv[optind],
+		       role == DATAPLANE_ROLE_NAT ? "xlb_rx_nat" : "xlb_rx",
+		       cli_attached_mode(ifindex));
+	dataplane_close(dp);
+	return ret;
+}
+
+static const char detach_usage[] =
+	"Usage: xlb-dp detach IFACE\n"
+	"Detaches xlb from IFACE and takes it out of the redirect targets. Another program\n"
+	"attached there is left alone.\n";
+
+static int cmd_detach(int argc, char **argv)
+{
+	struct dataplane *dp;
+	int ifindex, ret;
+
+	cli_opts_begin(NULL);
+	if (cli_opt(argc, argv, detach_usage, &ret) < 0)
+		return ret;
+	if (argc - optind != 1)
+		return cli_usage_error("want one interface");
+	ret = cli_ifindex(argv[optind], &ifindex);
+	if (!ret)
+		ret = cli_open(&dp, false, 0, 0);
+	if (ret)
+		return ret;
+	if (dataplane_detach(dp, ifindex, 0))
+		ret = EXIT_FAIL;
+	else
+		printf("%s: xlb detached\n", argv[optind]);
+	dataplane_close(dp);
+	return ret;
+}
+
+static const char tx_port_usage[] =
+	"Usage: xlb-dp tx-port IFACE\n"
+	"Lets redirected packets leave through IFACE without attaching xlb to it.\n";
+
+static int cmd_tx_port(int argc, char **argv)
+{
+	struct dataplane *dp;
+	int ifindex, ret;
+
+	cli_opts_begin(NULL);
+	if (cli_opt(argc, argv, tx_port_usage, &ret) < 0)
+		return ret;
+	if (argc - optind != 1)
+		return cli_usage_error("want one interface");
+	ret = cli_ifindex(argv[optind], &ifindex);
+	if (!ret)
+		ret = cli_open(&dp, false, 0, 0);
+	if (ret)
+		return ret;
+	if (dataplane_tx_port_add(dp, ifindex))
+		ret = EXIT_FAIL;
+	else
+		printf("%s: redirect target\n", argv[optind]);
+	dataplane_close(dp);
+	return ret;
+}
+
+/* ---- peer ---- */
+
+static const char peer_usage[] =
+	"Usage: xlb-dp peer IFACE [--xdp-mode native|generic|auto] [--detach]\n"
+	"Attaches xlb_decap to IFACE, in the namespace the command runs in: for the far end of a\n"
+	"veth that receives redirected or XDP_TX frames (a veth delivers them only to a peer with\n"
+	"an XDP program), and for ipip backends (it strips the outer header). It passes all else.\n"
+	"Nothing is pinned; the program stays attached after xlb-dp exits.\n"
+	"  --detach     remove xlb_decap from IFACE instead\n";
+
+/* The peer's program: replaced in place when there, never over somebody else's program. */
+static int cli_peer_attach(int ifindex, const char *ifname, uint32_t want, bool detach)
+{
+	LIBBPF_OPTS(bpf_xdp_attach_opts, aopts);
+	LIBBPF_OPTS(bpf_xdp_query_opts, q);
+	struct xlb_decap_bpf *skel = NULL;
+	struct bpf_prog_info info;
+	__u32 len = sizeof(info), cur_id, cur_mode;
+	int old_fd = -1, prog_fd, err, ret = EXIT_FAIL;
+
+	if (bpf_xdp_query(ifindex, 0, &q)) {
+		log_error("%s: %s: querying its XDP program: %s", cli_cmd, ifname, strerror(errno));
+		return EXIT_FAIL;
+	}
+	cur_id = q.drv_prog_id ? q.drv_prog_id : q.skb_prog_id;
+	cur_mode = q.drv_prog_id ? XDP_FLAGS_DRV_MODE : XDP_FLAGS_SKB_MODE;
+	memset(&info, 0, sizeof(info));
+	if (cur_id) {
+		old_fd = bpf_prog_get_fd_by_id(cur_id);
+		if (old_fd < 0 || bpf_obj_get_info_by_fd(old_fd, &info, &len)) {
+			log_error("%s: %s: reading the attached program: %s", cli_cmd, ifname,
+				  strerror(errno));
+			goto out;
+		}
+		if (strcmp(info.name, "xlb_decap") != 0) {
+			log_error("%s: %s: another XDP program (%s, id %u) is attached", cli_cmd,
+				  ifname, info.name, cur_id);
+			goto out;
+		}
+		aopts.old_prog_fd = old_fd;
+	}
+	if (detach) {
+		if (!cur_id) {
+			log_error("%s: %s: xlb_decap is not attached", cli_cmd, ifname);
+			goto out;
+		}
+		err = bpf_xdp_detach(ifindex, cur_mode | XDP_FLAGS_REPLACE, &aopts);
+		if (err) {
+			log_error("%s: %s: detaching xlb_decap: %s", cli_cmd, ifname,
+				  strerror(-err));
+			goto out;
+		}
+		printf("%s: xlb_decap detached\n", ifname);
+		ret = EXIT_OK;
+		goto out;
+	}
+
+	skel = xlb_decap_bpf__open_and_load();
+	if (!skel) {
+		log_error("%s: loading xlb_decap: %s", cli_cmd, strerror(errno));
+		goto out;
+	}
+	prog_fd = bpf_program__fd(skel->progs.xlb_decap);
+	if (cur_id) {
+		if (want && want != cur_mode) {
+			log_error(
+				"%s: %s: xlb_decap is attached in the other mode; --detach it first",
+				cli_cmd, ifname);
+			goto out;
+		}
+		err = bpf_xdp_attach(ifindex, prog_fd, cur_mode | XDP_FLAGS_REPLACE, &aopts);
+	} else if (want) {
+		err = bpf_xdp_attach(ifindex, prog_fd, want | XDP_FLAGS_UPDATE_IF_NOEXIST, NULL);
+	} else {
+		err = bpf_xdp_attach(ifindex, prog_fd,
+				     XDP_FLAGS_DRV_MODE | XDP_FLAGS_UPDATE_IF_NOEXIST, NULL);
+		if (err && err != -EEXIST && err != -EBUSY) {
+			log_warn("%s: native XDP failed (%s); using generic mode", ifname,
+				 strerror(-err));
+			err = bpf_xdp_attach(ifindex, prog_fd,
+					     XDP_FLAGS_SKB_MODE | XDP_FLAGS_UPDATE_IF_NOEXIST,
+					     NULL);
+		}
+	}
+	if (err) {
+		log_error("%s: %s: attaching xlb_decap: %s", cli_cmd, ifname, strerror(-err));
+		goto out;
+	}
+	printf("%s: xlb_decap attached (%s mode)\n", ifname, cli_attached_mode(ifindex));
+	ret = EXIT_OK;
+out:
+	if (old_fd >= 0)
+		close(old_fd);
+	xlb_decap_bpf__destroy(skel);
+	return ret;
+}
+
+static int cmd_peer(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "xdp-mode", required_argument, NULL, 'm' },
+		{ "detach", no_argument, NULL, 'd' },
+		{ NULL, 0, NULL, 0 },
+	};
+	uint32_t flags = 0;
+	bool detach = false;
+	int c, ifindex, ret;
+
+	cli_opts_begin(opts);
+	while ((c = cli_opt(argc, argv, peer_usage, &ret)) > 0) {
+		switch (c) {
+		case 'm':
+			if (cli_xdp_mode(optarg, &flags))
+				return EXIT_USAGE;
+			break;
+		case 'd':
+			detach = true;
+			break;
+		}
+	}
+	if (c < 0)
+		return ret;
+	if (argc - optind != 1)
+		return cli_usage_error("want one interface");
+	ret = cli_ifindex(argv[optind], &ifindex);
+	if (ret)
+		return ret;
+	return cli_peer_attach(ifindex, argv[optind], flags, detach);
+}
+
+/* ---- vip ---- */
+
+static const char vip_usage[] =
+	"Usage: xlb-dp vip add ADDR PORT tcp|udp [--mode nat|dsr|ipip] [--id N] [--no-echo]\n"
+	"       xlb-dp vip del ADDR PORT tcp|udp\n"
+	"Adds (or changes) and removes a service. ADDR is IPv4 or IPv6.\n"
+	"  --mode      nat (default): destination rewritten, replies rewritten back;\n"
+	"              dsr: destination MAC only, backends hold the VIP; ipip: encapsulated\n"
+	"  --id N      the service's table and counter slot, 0-511 (default: kept when the\n"
+	"              service exists, else the lowest free one)\n"
+	"  --no-echo   do not answer ICMP echo requests to ADDR\n"
+	"Removing a service removes its table; its address stops being answered when no other\n"
+	"service uses it.\n";
+
+/* The lowest id no service holds. */
+static int cli_free_vip_id(struct dataplane *dp, uint32_t *id)
+{
+	int fd = dataplane_map_fd(dp, "xlb_vips");
+	bool used[XLB_MAX_VIPS] = { false };
+	struct xlb_vip_key cur, next;
+	struct xlb_vip vip;
+	void *prev = NULL;
+	uint32_t i;
+
+	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+		cur = next;
+		prev = &cur;
+		if (cur.proto && bpf_map_lookup_elem(fd, &cur, &vip) == 0 && vip.id < XLB_MAX_VIPS)
+			used[vip.id] = true;
+	}
+	for (i = 0; i < XLB_MAX_VIPS; i++) {
+		if (!used[i]) {
+			*id = i;
+			return 0;
+		}
+	}
+	return -ENOSPC;
+}
+
+static int cli_mode(const char *s, __u8 *mode)
+{
+	int m;
+
+	for (m = 0; m < XLB_MODE_MAX; m++) {
+		if (strcmp(s, dataplane_mode_name(m)) == 0) {
+			*mode = m;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+static int cmd_vip(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "mode", required_argument, NULL, 'm' },
+		{ "id", required_argument, NULL, 'i' },
+		{ "no-echo", no_argument, NULL, 'n' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct xlb_vip vip = { .mode = XLB_MODE_NAT }, old;
+	bool add, have_id = false, have_mode = false;
+	struct xlb_vip_key key;
+	struct dataplane *dp;
+	uint32_t id = 0;
+	char name[80];
+	int c, ret, err;
+
+	/* argv[1] is add or del; options may come anywhere after it */
+	if (argc < 2 || argv[1][0] == '-') {
+		if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+			printf("%s", vip_usage);
+			return EXIT_OK;
+		}
+		return cli_usage_error("want 'add' or 'del'");
+	}
+	if (strcmp(argv[1], "add") == 0)
+		add = true;
+	else if (strcmp(argv[1], "del") == 0)
+		add = false;
+	else
+		return cli_usage_error("unknown subcommand '%s': want add or del", argv[1]);
+	cli_cmd = add ? "vip add" : "vip del";
+	argc--;
+	argv++;
+
+	cli_opts_begin(opts);
+	while ((c = cli_opt(argc, argv, vip_usage, &ret)) > 0) {
+		switch (c) {
+		case 'm':
+			if (cli_mode(optarg, &vip.mode))
+				return cli_usage_error("bad --mode '%s': want nat, dsr or ipip",
+						       optarg);
+			have_mode = true;
+			break;
+		case 'i':
+			if (cli_u32(optarg, 0, XLB_MAX_VIPS - 1, &id))
+				return cli_usage_error("bad --id '%s': want 0-%u", optarg,
+						       XLB_MAX_VIPS - 1);
+			have_id = true;
+			break;
+		case 'n':
+			vip.flags |= XLB_VIP_F_NO_ECHO;
+			break;
+		}
+	}
+	if (c < 0)
+		return ret;
+	if (argc - optind != 3)
+		return cli_usage_error("want ADDR PORT tcp|udp");
+	if (!add && (have_id || have_mode || vip.flags))
+		return cli_usage_error("del takes no options but --pin-dir");
+	ret = cli_service(argv + optind, &key);
+	if (ret)
+		return ret;
+	cli_service_str(&key, name, sizeof(name));
+
+	ret = cli_open(&dp, false, 0, 0);
+	if (ret)
+		return ret;
+	if (!add) {
+		ret = dataplane_vip_del(dp, &key) ? EXIT_FAIL : EXIT_OK;
+		if (!ret)
+			printf("service %s removed\n", name);
+		goto out;
+	}
+	err = dataplane_vip_get(dp, &key, &old);
+	if (!have_id) {
+		if (err == 0)
+			id = old.id;
+		else if (cli_free_vip_id(dp, &id)) {
+			log_error("%s: %s: all %u service ids are taken", cli_cmd, name,
+				  XLB_MAX_VIPS);
+			ret = EXIT_FAIL;
+			goto out;
+		}
+	}
+	vip.id = id;
+	if (dataplane_vip_set(dp, &key, &vip)) {
+		ret = EXIT_FAIL;
+		goto out;
+	}
+	if (err == 0 && old.id != id)
+		log_warn("%s: %s moved from id %u to %u: give it its table again (ring set)",
+			 cli_cmd, name, old.id, id);
+	printf("service %s: id %u, mode %s%s\n", name, id, dataplane_mode_name(vip.mode),
+	       vip.flags & XLB_VIP_F_NO_ECHO ? ", no echo" : "");
+out:
+	dataplane_close(dp);
+	return ret;
+}
+
+/* ---- backend ---- */
+
+static const char backend_usage[] =
+	"Usage: xlb-dp backend set ID ADDR [--port P] [--encap-src ADDR] [--draining] [--gen G]\n"
+	"       xlb-dp backend del ID\n"
+	"Writes or removes backend slot ID (0-4095), which tables refer to.\n"
+	"  --port P          nat: the backend's port (default 0: the service's port)\n"
+	"  --encap-src ADDR  ipip: outer source address (default: this host's address towards\n"
+	"                    ADDR, from the routing table)\n"
+	"  --draining        keeps its flows; take it out of the tables (ring set) so that it\n"
+	"                    gets no new ones\n"
+	"  --gen G           generation; flows move when it changes (default: kept while ADDR and\n"
+	"                    port stay, else the old one plus one)\n"
+	"del clears the slot's active flag: its flows are given to other backends.\n";
+
+/* The address this host would send from towards dst: the natural outer source for ipip. */
+static int cli_route_src(const struct xlb_backend *be, __be32 src[4])
+{
+	struct sockaddr_storage ss = { 0 };
+	socklen_t len;
+	int fd, err = 0;
+
+	if (be->family == XLB_FAMILY_V4) {
+		struct sockaddr_in *in = (void *)&ss;
+
+		in->sin_family = AF_INET;
+		in->sin_port = htons(9);
+		memcpy(&in->sin_addr, be->addr, 4);
+		len = sizeof(*in);
+	} else {
+		struct sockaddr_in6 *in6 = (void *)&ss;
+
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons(9);
+		memcpy(&in6->sin6_addr, be->addr, 16);
+		len = sizeof(*in6);
+	}
+	/* a UDP connect sends nothing; it only asks the routing table */
+	fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (connect(fd, (void *)&ss, len) || getsockname(fd, (void *)&ss, &len)) {
+		err = -errno;
+		goto out;
+	}
+	memset(src, 0, 16);
+	if (be->family == XLB_FAMILY_V4)
+		memcpy(src, &((struct sockaddr_in *)&ss)->sin_addr, 4);
+	else
+		memcpy(src, &((struct sockaddr_in6 *)&ss)->sin6_addr, 16);
+out:
+	close(fd);
+	return err;
+}
+
+/* Warns when a removed or draining backend is still in a table: it would get new flows. */
+static void cli_warn_in_tables(struct dataplane *dp, uint32_t be_id, const char *what)
+{
+	int fd = dataplane_map_fd(dp, "xlb_vips");
+	uint32_t *table, size = dataplane_ring_size(dp), i;
+	struct xlb_vip_key cur, next;
+	struct xlb_vip vip;
+	void *prev = NULL;
+	char name[80];
+
+	table = calloc(size, sizeof(*table));
+	if (!table)
+		return;
+	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+		cur = next;
+		prev = &cur;
+		if (!cur.proto || bpf_map_lookup_elem(fd, &cur, &vip))
+			continue;
+		if (dataplane_ring_get(dp, vip.id, table))
+			continue;
+		for (i = 0; i < size && table[i] != be_id; i++)
+			;
+		if (i < size)
+			log_warn(
+				"%s: backend %u is %s but still in the table of %s: its new flows go to "
+				"it until 'xlb-dp ring set' leaves it out",
+				cli_cmd, be_id, what, cli_service_str(&cur, name, sizeof(name)));
+	}
+	free(table);
+}
+
+static int cmd_backend(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "port", required_argument, NULL, 'p' },
+		{ "encap-src", required_argument, NULL, 'e' },
+		{ "draining", no_argument, NULL, 'd' },
+		{ "gen", required_argument, NULL, 'g' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct xlb_backend be = { 0 }, old;
+	bool set, draining = false, have_gen = false, have_port = false, have_src = false;
+	uint32_t id, port = 0, gen = 0;
+	const char *src_arg = NULL;
+	struct dataplane *dp;
+	char a[INET6_ADDRSTRLEN], s[INET6_ADDRSTRLEN];
+	__u8 src_family = 0;
+	int c, ret, nargs;
+
+	if (argc < 2 || argv[1][0] == '-') {
+		if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+			printf("%s", backend_usage);
+			return EXIT_OK;
+		}
+		return cli_usage_error("want 'set' or 'del'");
+	}
+	if (strcmp(argv[1], "set") == 0)
+		set = true;
+	else if (strcmp(argv[1], "del") == 0)
+		set = false;
+	else
+		return cli_usage_error("unknown subcommand '%s': want set or del", argv[1]);
+	cli_cmd = set ? "backend set" : "backend del";
+	argc--;
+	argv++;
+
+	cli_opts_begin(opts);
+	while ((c = cli_opt(argc, argv, backend_usage, &ret)) > 0) {
+		switch (c) {
+		case 'p':
+			if (cli_u32(optarg, 0, 65535, &port))
+				return cli_usage_error("bad --port '%s': want 0-65535", optarg);
+			have_port = true;
+			break;
+		case 'e':
+			src_arg = optarg;
+			have_src = true;
+			break;
+		case 'd':
+			draining = true;
+			break;
+		case 'g':
+			if (cli_u32(optarg, 0, UINT32_MAX, &gen))
+				return cli_usage_error("bad --gen '%s'", optarg);
+			have_gen = true;
+			break;
+		}
+	}
+	if (c < 0)
+		return ret;
+	nargs = argc - optind;
+	if (set ? nargs != 2 : nargs != 1)
+		return cli_usage_error(set ? "want ID ADDR" : "want ID");
+	if (!set && (have_port || have_src || draining || have_gen))
+		return cli_usage_error("del takes no options but --pin-dir");
+	if (cli_u32(argv[optind], 0, XLB_MAX_BACKENDS - 1, &id))
+		return cli_usage_error("bad backend id '%s': want 0-%u", argv[optind],
+				       XLB_MAX_BACKENDS - 1);
+	if (set) {
+		if (cli_addr(argv[optind + 1], be.addr, &be.family))
+			return cli_usage_error("bad address '%s': neither IPv4 nor IPv6",
+					       argv[optind + 1]);
+		if (src_arg && cli_addr(src_arg, be.encap_src, &src_family))
+			return cli_usage_error("bad --encap-src '%s': neither IPv4 nor IPv6",
+					       src_arg);
+		if (src_arg && src_family != be.family)
+			return cli_usage_error("--encap-src %s and the backend %s are of different "
+					       "families",
+					       src_arg, argv[optind + 1]);
+		be.port = htons(port);
+	}
+
+	ret = cli_open(&dp, false, 0, 0);
+	if (ret)
+		return ret;
+	if (dataplane_backend_get(dp, id, &old)) {
+		log_error("%s: reading backend %u failed", cli_cmd, id);
+		ret = EXIT_FAIL;
+		goto out;
+	}
+	if (!set) {
+		if (!(old.flags & XLB_BE_F_ACTIVE)) {
+			log_error("%s: backend %u is not set", cli_cmd, id);
+			ret = EXIT_FAIL;
+			goto out;
+		}
+		old.flags &= ~(XLB_BE_F_ACTIVE | XLB_BE_F_DRAINING);
+		if (dataplane_backend_set(dp, id, &old)) {
+			ret = EXIT_FAIL;
+			goto out;
+		}
+		printf("backend %u removed\n", id);
+		cli_warn_in_tables(dp, id, "removed");
+		goto out;
+	}
+
+	/* the same backend keeps its gen (and its flows); another one in the slot takes them over
+	 * only through a new gen, which makes the datapath choose their backends anew
+	 */
+	if (old.family == be.family && memcmp(old.addr, be.addr, 16) == 0 && old.port == be.port) {
+		be.gen = old.gen;
+		if (old.flags & XLB_BE_F_NH_CACHED) {
+			be.flags |= XLB_BE_F_NH_CACHED;
+			be.nh_ifindex = old.nh_ifindex;
+			memcpy(be.nh_dmac, old.nh_dmac, sizeof(be.nh_dmac));
+			memcpy(be.nh_smac, old.nh_smac, sizeof(be.nh_smac));
+		}
+		if (!have_src && old.family == be.family)
+			memcpy(be.encap_src, old.encap_src, sizeof(be.encap_src));
+	} else {
+		be.gen = old.gen + 1;
+	}
+	if (have_gen)
+		be.gen = gen;
+	if (!have_src && !memcmp(be.encap_src, (__be32[4]){ 0 }, 16)) {
+		int err = cli_route_src(&be, be.encap_src);
+
+		if (err)
+			log_warn(
+				"%s: no route to %s for an ipip source address (%s); give --encap-src "
+				"if a service in ipip mode uses backend %u",
+				cli_cmd, argv[optind + 1], strerror(-err), id);
+	}
+	be.flags |= XLB_BE_F_ACTIVE | (draining ? XLB_BE_F_DRAINING : 0);
+	if (dataplane_backend_set(dp, id, &be)) {
+		ret = EXIT_FAIL;
+		goto out;
+	}
+	printf("backend %u: %s", id, cli_addr_str(be.addr, be.family, a));
+	if (be.port)
+		printf(" port %u", ntohs(be.port));
+	printf(", encap-src %s, gen %u%s\n", cli_addr_str(be.encap_src, be.family, s), be.gen,
+	       draining ? ", draining" : "");
+	if (draining)
+		cli_warn_in_tables(dp, id, "draining");
+out:
+	dataplane_close(dp);
+	return ret;
+}
+
+/* ---- ring ---- */
+
+static const char ring_usage[] =
+	"Usage: xlb-dp ring set ADDR PORT tcp|udp [ID[:WEIGHT]...]\n"
+	"Builds the service's Maglev table from the backends (weight 1 unless given, 0 leaves\n"
+	"one out) and swaps it in whole. Each backend's place in the table comes from its\n"
+	"address and port, so every node builds the same table. No ID removes the table: the\n"
+	"service's new flows are then dropped.\n";
+
+static int cmd_ring(int argc, char **argv)
+{
+	struct maglev_backend *bes = NULL;
+	uint32_t *table = NULL, *slots = NULL, size, i;
+	struct xlb_vip_key key;
+	struct xlb_backend be;
+	struct xlb_vip vip;
+	struct dataplane *dp = NULL;
+	size_t n, j;
+	char name[80];
+	int ret;
+
+	if (argc < 2 || strcmp(argv[1], "set") != 0) {
+		if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+			printf("%s", ring_usage);
+			return EXIT_OK;
+		}
+		return cli_usage_error("want 'set'");
+	}
+	cli_cmd = "ring set";
+	argc--;
+	argv++;
+	cli_opts_begin(NULL);
+	if (cli_opt(argc, argv, ring_usage, &ret) < 0)
+		return ret;
+	if (argc - optind < 3)
+		return cli_usage_error("want ADDR PORT tcp|udp [ID[:WEIGHT]...]");
+	ret = cli_service(argv + optind, &key);
+	if (ret)
+		return ret;
+	cli_service_str(&key, name, sizeof(name));
+	n = argc - optind - 3;
+	bes = calloc(n ? n : 1, sizeof(*bes));
+	if (!bes)
+		return EXIT_FAIL;
+	for (j = 0; j < n; j++) {
+		const char *arg = argv[optind + 3 + j];
+		char idbuf[16], *colon;
+		uint32_t w = 1;
+
+		snprintf(idbuf, sizeof(idbuf), "%s", arg);
+		colon = strchr(idbuf, ':');
+		if (colon) {
+			*colon = '\0';
+			if (cli_u32(strchr(arg, ':') + 1, 0, UINT32_MAX, &w)) {
+				ret = cli_usage_error("bad weight in '%s'", arg);
+				goto out;
+			}
+		}
+		if (strlen(arg) >= sizeof(idbuf) ||
+		    cli_u32(idbuf, 0, XLB_MAX_BACKENDS - 1, &bes[j].id)) {
+			ret = cli_usage_error("bad backend '%s': want ID or ID:WEIGHT, ID 0-%u",
+					      arg, XLB_MAX_BACKENDS - 1);
+			goto out;
+		}
+		bes[j].weight = w;
+		for (i = 0; i < j; i++) {
+			if (bes[i].id == bes[j].id) {
+				ret = cli_usage_error("backend %u given twice", bes[j].id);
+				goto out;
+			}
+		}
+	}
+
+	ret = cli_open(&dp, false, 0, 0);
+	if (ret)
+		goto out;
+	ret = EXIT_FAIL;
+	if (dataplane_vip_get(dp, &key, &vip)) {
+		log_error("%s: no service %s (xlb-dp vip add first)", cli_cmd, name);
+		goto out;
+	}
+	for (j = 0; j < n; j++) {
+		if (dataplane_backend_get(dp, bes[j].id, &be) || !(be.flags & XLB_BE_F_ACTIVE)) {
+			log_error("%s: backend %u is not set (xlb-dp backend set %u ADDR first)",
+				  cli_cmd, bes[j].id, bes[j].id);
+			goto out;
+		}
+		if (be.family != key.family)
+			log_warn("%s: backend %u is IPv%u, service %s is not", cli_cmd, bes[j].id,
+				 be.family, name);
+		if ((be.flags & XLB_BE_F_DRAINING) && bes[j].weight)
+			log_warn(
+				"%s: backend %u is draining: it will get new flows from this table",
+				cli_cmd, bes[j].id);
+		bes[j].key =
+			maglev_key(be.addr, be.family == XLB_FAMILY_V4 ? 4 : 16, ntohs(be.port));
+	}
+	if (dataplane_ring_set(dp, vip.id, bes, n))
+		goto out;
+
+	size = dataplane_ring_size(dp);
+	table = calloc(size, sizeof(*table));
+	slots = calloc(XLB_MAX_BACKENDS, sizeof(*slots));
+	if (!table || !slots)
+		goto out;
+	if (dataplane_ring_get(dp, vip.id, table) == -ENOENT) {
+		printf("service %s: no table, new flows are dropped\n", name);
+		ret = EXIT_OK;
+		goto out;
+	}
+	for (i = 0; i < size; i++)
+		slots[table[i] < XLB_MAX_BACKENDS ? table[i] : 0]++;
+	printf("service %s: %u-slot table\n", name, size);
+	for (j = 0; j < n; j++)
+		printf("  backend %-4u weight %-5u %6u slots %5.1f%%\n", bes[j].id, bes[j].weight,
+		       slots[bes[j].id], 100.0 * slots[bes[j].id] / size);
+	ret = EXIT_OK;
+out:
+	dataplane_close(dp);
+	free(bes);
+	free(table);
+	free(slots);
+	return ret;
+}
+
+/* ---- stats ---- */
+
+static const char stats_usage[] =
+	"Usage: xlb-dp stats [--json]\n"
+	"Services with their counters and table shares, backends with theirs and their flows in\n"
+	"the flow table, the paths packets took and the drops by reason, summed over the CPUs.\n";
+
+static json_object *cli_json_counters(json_object *o, const struct xlb_counters *c)
+{
+	json_object_object_add(o, "packets", json_object_new_uint64(c->packets));
+	json_object_object_add(o, "bytes", json_object_new_uint64(c->bytes));
+	json_object_object_add(o, "new_flows", json_object_new_uint64(c->new_flows));
+	json_object_object_add(o, "reply_packets", json_object_new_uint64(c->reply_packets));
+	json_object_object_add(o, "reply_bytes", json_object_new_uint64(c->reply_bytes));
+	return o;
+}
+
+static bool cli_counters_zero(const struct xlb_counters *c)
+{
+	return !c->packets && !c->bytes && !c->new_flows && !c->reply_packets && !c->reply_bytes;
+}
+
+struct cli_svc {
+	struct xlb_vip_key key;
+	struct xlb_vip vip;
+};
+
+/* Services in id order, the order people and tables think in. */
+static int cli_svc_cmp(const void *a, const void *b)
+{
+	const struct cli_svc *x = a, *y = b;
+
+	return x->vip.id < y->vip.id ? -1 : x->vip.id > y->vip.id;
+}
+
+static int cmd_stats(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 },
+	};
+	json_object *root = NULL, *jsvcs = NULL, *jbes = NULL, *jpaths = NULL, *jdrops = NULL;
+	struct xlb_vip_key cur, next;
+	struct cli_svc *svcs = NULL;
+	uint32_t *table = NULL, *slots = NULL, *flows = NULL, size, i;
+	struct xlb_global_stats g;
+	struct dataplane *dp = NULL;
+	size_t nkeys = 0, k;
+	bool json = false;
+	void *prev = NULL;
+	char a[INET6_ADDRSTRLEN];
+	int c, fd, ret;
+
+	cli_opts_begin(opts);
+	while ((c = cli_opt(argc, argv, stats_usage, &ret)) > 0) {
+		switch (c) {
+		case 'j':
+			json = true;
+			break;
+		}
+	}
+	if (c < 0)
+		return ret;
+	if (optind != argc)
+		return cli_usage_error("unexpected argument '%s'", argv[optind]);
+	ret = cli_open(&dp, false, 0, 0);
+	if (ret)
+		return ret;
+	ret = EXIT_FAIL;
+	size = dataplane_ring_size(dp);
+	table = calloc(size, sizeof(*table));
+	slots = calloc(XLB_MAX_BACKENDS, sizeof(*slots));
+	svcs = calloc(2 * XLB_MAX_VIPS, sizeof(*svcs));
+	flows = calloc(XLB_MAX_BACKENDS, sizeof(*flows));
+	if (!table || !slots || !svcs || !flows)
+		goto out;
+	fd = dataplane_map_fd(dp, "xlb_vips");
+	while (nkeys < 2 * XLB_MAX_VIPS && bpf_map_get_next_key(fd, prev, &next) == 0) {
+		cur = next;
+		prev = &cur;
+		if (cur.proto && bpf_map_lookup_elem(fd, &cur, &svcs[nkeys].vip) == 0)
+			svcs[nkeys++].key = cur;
+	}
+	qsort(svcs, nkeys, sizeof(*svcs), cli_svc_cmp);
+	if (dataplane_global_stats(dp, &g) || dataplane_flow_counts(dp, 0, flows)) {
+		log_error("%s: reading the counters or the flow table failed", cli_cmd);
+		goto out;
+	}
+
+	root = json_object_new_object();
+	jsvcs = json_object_new_array();
+	jbes = json_object_new_array();
+	jpaths = json_object_new_object();
+	jdrops = json_object_new_object();
+	json_object_object_add(root, "ring_size", json_object_new_int64(size));
+	json_object_object_add(root, "services", jsvcs);
+	json_object_object_add(root, "backends", jbes);
+	json_object_object_add(root, "paths", jpaths);
+	json_object_object_add(root, "drops", jdrops);
+
+	if (!json)
+		printf("%-4s %-28s %-5s %-5s %12s %14s %10s %12s  %s\n", "ID", "SERVICE", "MODE",
+		       "ECHO", "PACKETS", "BYTES", "NEW_FLOWS", "REPLIES", "TABLE (backend:share)");
+	for (k = 0; k < nkeys; k++) {
+		struct xlb_counters c = { 0 };
+		struct xlb_vip_key *key = &svcs[k].key;
+		struct xlb_vip vip = svcs[k].vip;
+		json_object *js, *jt;
+		char name[80];
+		int err;
+
+		dataplane_vip_stats(dp, vip.id, &c);
+		memset(slots, 0, XLB_MAX_BACKENDS * sizeof(*slots));
+		err = dataplane_ring_get(dp, vip.id, table);
+		if (!err)
+			for (i = 0; i < size; i++)
+				slots[table[i] < XLB_MAX_BACKENDS ? table[i] : 0]++;
+		js = json_object_new_object();
+		jt = json_object_new_array();
+		json_object_object_add(js, "id", json_object_new_int64(vip.id));
+		json_object_object_add(
+			js, "address",
+			json_object_new_string(cli_addr_str(key->addr, key->family, a)));
+		json_object_object_add(js, "port", json_object_new_int64(ntohs(key->port)));
+		json_object_object_add(js, "protocol",
+				       json_object_new_string(cli_proto_str(key->proto)));
+		json_object_object_add(js, "mode",
+				       json_object_new_string(dataplane_mode_name(vip.mode)));
+		json_object_object_add(js, "echo",
+				       json_object_new_boolean(!(vip.flags & XLB_VIP_F_NO_ECHO)));
+		cli_json_counters(js, &c);
+		json_object_object_add(js, "table", jt);
+		json_object_array_add(jsvcs, js);
+		if (!json)
+			printf("%-4u %-28s %-5s %-5s %12" PRIu64 " %14" PRIu64 " %10" PRIu64
+			       " %12" PRIu64 " ",
+			       vip.id, cli_service_str(key, name, sizeof(name)),
+			       dataplane_mode_name(vip.mode),
+			       vip.flags & XLB_VIP_F_NO_ECHO ? "no" : "yes", (uint64_t)c.packets,
+			       (uint64_t)c.bytes, (uint64_t)c.new_flows, (uint64_t)c.reply_packets);
+		if (err && !json)
+			printf(" none");
+		for (i = 0; !err && i < XLB_MAX_BACKENDS; i++) {
+			json_object *je;
+
+			if (!slots[i])
+				continue;
+			je = json_object_new_object();
+			json_object_object_add(je, "backend", json_object_new_int64(i));
+			json_object_object_add(je, "slots", json_object_new_int64(slots[i]));
+			json_object_array_add(jt, je);
+			if (!json)
+				printf(" %u:%.1f%%", i, 100.0 * slots[i] / size);
+		}
+		if (!json)
+			printf("\n");
+	}
+
+	if (!json)
+		printf("\n%-4s %-28s %-6s %-10s %-9s %12s %14s %10s %12s %9s\n", "ID", "BACKEND",
+		       "PORT", "GEN", "STATE", "PACKETS", "BYTES", "NEW_FLOWS", "REPLIES", "FLOWS");
+	for (i = 0; i < XLB_MAX_BACKENDS; i++) {
+		struct xlb_counters c = { 0 };
+		struct xlb_backend be;
+		const char *state;
+		json_object *jb;
+
+		if (dataplane_backend_get(dp, i, &be))
+			continue;
+		dataplane_backend_stats(dp, i, &c);
+		/* never used: family 0 and nothing counted */
+		if (!(be.flags & XLB_BE_F_ACTIVE) && (!be.family || cli_counters_zero(&c)) &&
+		    !flows[i])
+			continue;
+		state = !(be.flags & XLB_BE_F_ACTIVE)  ? "removed" :
+			(be.flags & XLB_BE_F_DRAINING) ? "draining" :
+							 "active";
+		jb = json_object_new_object();
+		json_object_object_add(jb, "id", json_object_new_int64(i));
+		json_object_object_add(jb, "address",
+				       json_object_new_string(cli_addr_str(be.addr, be.family, a)));
+		json_object_object_add(jb, "port", json_object_new_int64(ntohs(be.port)));
+		json_object_object_add(jb, "gen", json_object_new_int64(be.gen));
+		json_object_object_add(jb, "state", json_object_new_string(state));
+		json_object_object_add(
+			jb, "encap_src",
+			json_object_new_string(cli_addr_str(be.encap_src, be.family, a)));
+		cli_json_counters(jb, &c);
+		json_object_object_add(jb, "flows", json_object_new_int64(flows[i]));
+		json_object_array_add(jbes, jb);
+		if (!json)
+			printf("%-4u %-28s %-6u %-10u %-9s %12" PRIu64 " %14" PRIu64 " %10" PRIu64
+			       " %12" PRIu64 " %9u\n",
+			       i, cli_addr_str(be.addr, be.family, a), ntohs(be.port), be.gen,
+			       state, (uint64_t)c.packets, (uint64_t)c.bytes, (uint64_t)c.new_flows,
+			       (uint64_t)c.reply_packets, flows[i]);
+	}
+
+	if (!json)
+		printf("\npaths:");
+	for (i = 0; i < XLB_PATH_MAX; i++) {
+		json_object_object_add(jpaths, dataplane_path_name(i),
+				       json_object_new_uint64(g.path[i]));
+		if (!json)
+			printf(" %s %" PRIu64, dataplane_path_name(i), (uint64_t)g.path[i]);
+	}
+	if (!json)
+		printf("\ndrops:");
+	for (i = 0; i < XLB_DROP_MAX; i++) {
+		json_object_object_add(jdrops, dataplane_drop_name(i),
+				       json_object_new_uint64(g.drop[i]));
+		if (!json)
+			printf(" %s %" PRIu64, dataplane_drop_name(i), (uint64_t)g.drop[i]);
+	}
+	if (json)
+		printf("%s\n",
+		       json_object_to_json_string_ext(
+			       root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+	else
+		printf("\n");
+	ret = EXIT_OK;
+out:
+	json_object_put(root);
+	dataplane_close(dp);
+	free(svcs);
+	free(flows);
+	free(table);
+	free(slots);
+	return ret;
+}
+
+/* ---- flows ---- */
+
+static const char flows_usage[] =
+	"Usage: xlb-dp flows [--json] [--limit N]\n"
+	"The flow table: client, service, backend, idle time. --limit N stops after N flows\n"
+	"(default 1000, 0 for all).\n";
+
+static int cmd_flows(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "limit", required_argument, NULL, 'l' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct xlb_flow_key cur, next;
+	struct dataplane *dp;
+	struct timespec ts;
+	struct xlb_flow fl;
+	json_object *arr = NULL;
+	uint32_t limit = 1000, n = 0, now;
+	bool json = false, more = false;
+	void *prev = NULL;
+	int c, fd, ret;
+
+	cli_opts_begin(opts);
+	while ((c = cli_opt(argc, argv, flows_usage, &ret)) > 0) {
+		switch (c) {
+		case 'j':
+			json = true;
+			break;
+		case 'l':
+			if (cli_u32(optarg, 0, UINT32_MAX, &limit))
+				return cli_usage_error("bad --limit '%s'", optarg);
+			break;
+		}
+	}
+	if (c < 0)
+		return ret;
+	if (optind != argc)
+		return cli_usage_error("unexpected argument '%s'", argv[optind]);
+	ret = cli_open(&dp, false, 0, 0);
+	if (ret)
+		return ret;
+	/* the datapath's clock: CLOCK_MONOTONIC_COARSE in units of 2^30 ns */
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	now = ((uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec) >> 30;
+	fd = dataplane_map_fd(dp, "xlb_flows");
+	arr = json_object_new_array();
+	if (!json)
+		printf("%-46s %-46s %-5s %-7s %-10s %8s %s\n", "CLIENT", "SERVICE", "PROTO",
+		       "BACKEND", "GEN", "IDLE_S", "FLAGS");
+	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+		char src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN], cl[64], sv[64];
+		int32_t idle;
+		json_object *jf;
+
+		cur = next;
+		prev = &cur;
+		if (bpf_map_lookup_elem(fd, &cur, &fl))
+			continue; /* evicted meanwhile */
+		if (limit && n == limit) {
+			more = true;
+			break;
+		}
+		n++;
+		idle = (int32_t)(now - fl.atime);
+		if (idle < 0)
+			idle = 0;
+		cli_addr_str(cur.src, cur.family, src);
+		cli_addr_str(cur.dst, cur.family, dst);
+		snprintf(cl, sizeof(cl), cur.family == XLB_FAMILY_V6 ? "[%s]:%u" : "%s:%u", src,
+			 ntohs(cur.sport));
+		snprintf(sv, sizeof(sv), cur.family == XLB_FAMILY_V6 ? "[%s]:%u" : "%s:%u", dst,
+			 ntohs(cur.dport));
+		jf = json_object_new_object();
+		json_object_object_add(jf, "client", json_object_new_string(src));
+		json_object_object_add(jf, "client_port", json_object_new_int64(ntohs(cur.sport)));
+		json_object_object_add(jf, "address", json_object_new_string(dst));
+		json_object_object_add(jf, "port", json_object_new_int64(ntohs(cur.dport)));
+		json_object_object_add(jf, "protocol",
+				       json_object_new_string(cli_proto_str(cur.proto)));
+		json_object_object_add(jf, "service_id", json_object_new_int64(fl.vip_id));
+		json_object_object_add(jf, "backend", json_object_new_int64(fl.backend_id));
+		json_object_object_add(jf, "gen", json_object_new_int64(fl.backend_gen));
+		/* atime units are 2^30 ns */
+		json_object_object_add(jf, "idle_s", json_object_new_double(idle * 1.073741824));
+		json_object_object_add(jf, "fin",
+				       json_object_new_boolean(fl.flags & XLB_FLOW_F_FIN));
+		json_object_array_add(arr, jf);
+		if (!json)
+			printf("%-46s %-46s %-5s %-7u %-10u %8.0f %s\n", cl, sv,
+			       cli_proto_str(cur.proto), fl.backend_id, fl.backend_gen,
+			       idle * 1.073741824, fl.flags & XLB_FLOW_F_FIN ? "fin" : "-");
+	}
+	if (json)
+		printf("%s\n",
+		       json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY |
+								   JSON_C_TO_STRING_NOSLASHESCAPE));
+	else
+		printf("%u flows%s\n", n, more ? " shown; more in the table (--limit)" : "");
+	json_object_put(arr);
+	dataplane_close(dp);
+	return EXIT_OK;
+}
+
+/* ---- unload ---- */
+
+static const char unload_usage[] =
+	"Usage: xlb-dp unload [IFACE...]\n"
+	"Detaches xlb from every interface of this namespace where it runs on these maps (and\n"
+	"from each IFACE given, which must have it), then unpins the maps; they go away with\n"
+	"their last user. Interfaces in other namespaces are not seen: detach those there.\n";
+
+/* Whether the program attached to ifindex uses the map of id map_id: ours, on these maps. */
+static bool cli_attached_uses(int ifindex, __u32 map_id)
+{
+	LIBBPF_OPTS(bpf_xdp_query_opts, q);
+	struct bpf_prog_info info;
+	__u32 ids[64], len = sizeof(info), id, i;
+	bool found = false;
+	int fd;
+
+	if (bpf_xdp_query(ifindex, 0, &q))
+		return false;
+	id = q.drv_prog_id ? q.drv_prog_id : q.skb_prog_id;
+	if (!id)
+		return false;
+	fd = bpf_prog_get_fd_by_id(id);
+	if (fd < 0)
+		return false;
+	memset(&info, 0, sizeof(info));
+	info.nr_map_ids = sizeof(ids) / sizeof(ids[0]);
+	info.map_ids = (uintptr_t)ids;
+	if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0)
+		for (i = 0; i < info.nr_map_ids && i < sizeof(ids) / sizeof(ids[0]); i++)
+			found |= ids[i] == map_id;
+	close(fd);
+	return found;
+}
+
+static int cmd_unload(int argc, char **argv)
+{
+	struct if_nameindex *ifs = NULL, *it;
+	struct bpf_map_info minfo;
+	struct dataplane *dp;
+	__u32 len = sizeof(minfo);
+	int i, ifindex, ret;
+
+	cli_opts_begin(NULL);
+	if (cli_opt(argc, argv, unload_usage, &ret) < 0)
+		return ret;
+	for (i = optind; i < argc; i++) {
+		ret = cli_ifindex(argv[i], &ifindex);
+		if (ret)
+			return ret;
+	}
+	ret = cli_open(&dp, false, 0, 0);
+	if (ret)
+		return ret;
+	for (i = optind; i < argc; i++) {
+		if (dataplane_detach(dp, if_nametoindex(argv[i]), 0))
+			ret = EXIT_FAIL;
+		else
+			printf("%s: xlb detached\n", argv[i]);
+	}
+	memset(&minfo, 0, sizeof(minfo));
+	if (bpf_obj_get_info_by_fd(dataplane_map_fd(dp, "xlb_vips"), &minfo, &len)) {
+		log_error("%s: reading xlb_vips: %s", cli_cmd, strerror(errno));
+		ret = EXIT_FAIL;
+		goto out;
+	}
+	ifs = if_nameindex();
+	for (it = ifs; it && it->if_index; it++) {
+		if (!cli_attached_uses(it->if_index, minfo.id))
+			continue;
+		if (dataplane_detach(dp, it->if_index, 0))
+			ret = EXIT_FAIL;
+		else
+			printf("%s: xlb detached\n", it->if_name);
+	}
+	if (ret == EXIT_OK) {
+		if (dataplane_unpin(dp))
+			ret = EXIT_FAIL;
+		else
+			printf("maps in %s unpinned\n", cli_pin_dir);
+	} else {
+		log_error("%s: maps left pinned in %s, since a detach failed", cli_cmd,
+			  cli_pin_dir);
+	}
+out:
+	if (ifs)
+		if_freenameindex(ifs);
+	dataplane_close(dp);
+	return ret;
+}
+
+/* ---- main ---- */
+
+struct cli_command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary;
+};
+
+static const struct cli_command cli_commands[] = {
+	{ "load", cmd_load, "load (or adopt) the datapath and pin its maps" },
+	{ "attach", cmd_attach, "attach xlb to an interface" },
+	{ "detach", cmd_detach, "detach xlb from an interface" },
+	{ "peer", cmd_peer, "attach xlb_decap to a veth peer or an ipip backend" },
+	{ "tx-port", cmd_tx_port, "allow redirects through an interface" },
+	{ "vip", cmd_vip, "add or remove a service" },
+	{ "backend", cmd_backend, "set or remove a backend" },
+	{ "ring", cmd_ring, "build and swap in a service's Maglev table" },
+	{ "stats", cmd_stats, "services, backends, paths and drops" },
+	{ "flows", cmd_flows, "the flow table" },
+	{ "unload", cmd_unload, "detach xlb and unpin the maps" },
+};
+
+#define CLI_NCOMMANDS (sizeof(cli_commands) / sizeof(cli_commands[0]))
+
+static void cli_help(void)
+{
+	size_t i;
+
+	printf("Usage: xlb-dp [--pin-dir DIR] [-v] COMMAND [ARGS]\n"
+	       "The xlb datapath by hand. Run it in the load balancer's namespace with\n"
+	       "'nsenter --net=/run/netns/NAME' ('ip netns exec' hides /sys/fs/bpf).\n\n"
+	       "Commands:\n");
+	for (i = 0; i < CLI_NCOMMANDS; i++)
+		printf("  %-8s %s\n", cli_commands[i].name, cli_commands[i].summary);
+	printf("\nOptions:\n"
+	       "  --pin-dir DIR  where the maps are pinned (default $XLB_PIN_DIR, else %s)\n"
+	       "  -v, --verbose  more detail; twice for libbpf's own\n"
+	       "  -h, --help     this text; 'xlb-dp COMMAND --help' for a command's\n"
+	       "Exit codes: 0 ok, 1 failure, 2 usage.\n",
+	       XLB_PIN_DIR);
+}
+
+int main(int argc, char **argv)
+{
+	const char *env = getenv("XLB_PIN_DIR");
+	size_t i;
+	int c;
+
+	log_set_prefix("xlb-dp");
+	log_libbpf_setup();
+	if (env && *env)
+		cli_pin_dir = env;
+	/* options before the command; the command parses its own, which may repeat these */
+	cli_opts_begin(NULL);
+	while ((c = getopt_long(argc, argv, "+:vh", cli_all_opts, NULL)) != -1) {
+		if (c == 'h') {
+			cli_help();
+			return EXIT_OK;
+		}
+		if (c == '?' || c == ':') {
+			log_error("%s '%s' (see 'xlb-dp --help')",
+				  c == '?' ? "unknown option" : "a value is missing after",
+				  argv[optind - 1]);
+			return EXIT_USAGE;
+		}
+		cli_common_opt(c, "");
+	}
+	if (optind >= argc) {
+		log_error("no command given (see 'xlb-dp --help')");
+		return EXIT_USAGE;
+	}
+	for (i = 0; i < CLI_NCOMMANDS; i++) {
+		if (strcmp(argv[optind], cli_commands[i].name) == 0) {
+			cli_cmd = cli_commands[i].name;
+			return cli_commands[i].run(argc - optind, argv + optind);
+		}
+	}
+	if (strcmp(argv[optind], "help") == 0) {
+		cli_help();
+		return EXIT_OK;
+	}
+	log_error("unknown command '%s' (see 'xlb-dp --help')", argv[optind]);
+	return EXIT_USAGE;
+}

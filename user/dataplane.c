@@ -1,0 +1,1319 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* The only writer of the datapath's maps: loads the skeleton (or adopts maps pinned by an
+ * earlier run), attaches the XDP programs, and writes services, backends and Maglev tables,
+ * each table built whole in a fresh map and swapped in with one update.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <limits.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/mount.h>
+#include <sys/statfs.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/if_link.h>
+#include <linux/magic.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "dataplane.h"
+#include "log.h"
+#include "xlb.skel.h"
+
+struct dataplane {
+	struct xlb_bpf *skel;
+	char *pin_dir; /* NULL: nothing pinned */
+	uint32_t ring_size;
+	uint32_t ring_flags; /* map_flags of the inner map template, copied by every table */
+	uint32_t flow_capacity;
+	int ncpus;
+};
+
+/* Every map of bpf/xlb_maps.h, the names they are pinned under. */
+static const char *const dataplane_maps[] = {
+	"xlb_vips",	 /* services */
+	"xlb_backends",	 /* backend slots */
+	"xlb_rings",	 /* Maglev tables */
+	"xlb_flows",	 /* flow table */
+	"xlb_nat_rev",	 /* nat replies */
+	"xlb_tx_ports",	 /* redirect targets */
+	"xlb_vip_stats", /* counters per service */
+	"xlb_be_stats",	 /* counters per backend */
+	"xlb_stats",	 /* paths and drops */
+};
+
+#define DATAPLANE_NMAPS (sizeof(dataplane_maps) / sizeof(dataplane_maps[0]))
+
+/* Pinned beside the maps: an empty table of the ring size, the template every table copies.
+ * The kernel keeps xlb_rings' template to itself; this one tells a later run the size.
+ */
+#define DATAPLANE_TMPL_PIN "xlb_ring_tmpl"
+
+static const char *const dataplane_prog_names[DATAPLANE_ROLE_MAX] = {
+	[DATAPLANE_ROLE_VIP] = "xlb_rx",
+	[DATAPLANE_ROLE_NAT] = "xlb_rx_nat",
+};
+
+static int dataplane_fd(const struct dataplane *dp, struct bpf_map *map)
+{
+	return bpf_map__fd(map);
+}
+
+static const char *dataplane_ifname(int ifindex, char *buf)
+{
+	if (!if_indextoname(ifindex, buf))
+		snprintf(buf, IF_NAMESIZE, "ifindex %d", ifindex);
+	return buf;
+}
+
+/* ---- opening and adopting ---- */
+
+static int dataplane_map_info(int fd, struct bpf_map_info *info)
+{
+	__u32 len = sizeof(*info);
+
+	memset(info, 0, sizeof(*info));
+	return bpf_obj_get_info_by_fd(fd, info, &len) ? -errno : 0;
+}
+
+/* Opens a pinned map by name; -ENOENT when it is not pinned there. */
+static int dataplane_pin_open(const char *pin_dir, const char *name)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	if (snprintf(path, sizeof(path), "%s/%s", pin_dir, name) >= (int)sizeof(path))
+		return -ENAMETOOLONG;
+	fd = bpf_obj_get(path);
+	return fd < 0 ? -errno : fd;
+}
+
+/* The table size of pinned xlb_rings: from a table it holds, else by offering it an empty
+ * table of the wanted size in a slot no service uses (the kernel refuses an inner map whose
+ * size differs from the template's: -EINVAL). *size stays 0 when it cannot tell.
+ */
+static int dataplane_pinned_ring_size(int rings_fd, int vips_fd, uint32_t want, uint32_t flags,
+				      uint32_t *size)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, copts, .map_flags = flags);
+	bool used[XLB_MAX_VIPS] = { false };
+	struct xlb_vip_key key, next;
+	struct bpf_map_info info;
+	struct xlb_vip vip;
+	__u32 i, id, free_id = XLB_MAX_VIPS;
+	int fd = -1, err = 0;
+	void *prev = NULL;
+
+	*size = 0;
+	for (i = 0; i < XLB_MAX_VIPS; i++) {
+		if (bpf_map_lookup_elem(rings_fd, &i, &id))
+			continue;
+		fd = bpf_map_get_fd_by_id(id);
+		if (fd < 0)
+			continue; /* swapped out meanwhile */
+		err = dataplane_map_info(fd, &info);
+		close(fd);
+		if (err)
+			return err;
+		*size = info.max_entries;
+		return 0;
+	}
+	/* no table yet: probe with an id that no service uses, so no packet can see the probe */
+	while (bpf_map_get_next_key(vips_fd, prev, &next) == 0) {
+		if (bpf_map_lookup_elem(vips_fd, &next, &vip) == 0 && vip.id < XLB_MAX_VIPS)
+			used[vip.id] = true;
+		key = next;
+		prev = &key;
+	}
+	for (i = 0; i < XLB_MAX_VIPS && free_id == XLB_MAX_VIPS; i++)
+		if (!used[i])
+			free_id = i;
+	if (free_id == XLB_MAX_VIPS)
+		return 0; /* every id in use: cannot tell, ring_set will */
+	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "xlb_ring", 4, 4, want, &copts);
+	if (fd < 0)
+		return -errno;
+	if (bpf_map_update_elem(rings_fd, &free_id, &fd, BPF_ANY)) {
+		err = -errno;
+		goto out;
+	}
+	bpf_map_delete_elem(rings_fd, &free_id);
+	*size = want;
+out:
+	close(fd);
+	return err;
+}
+
+/* Pins under /sys/fs/bpf need the bpf filesystem there. systemd mounts it at boot; minimal
+ * hosts and some containers do not, so mount it as systemd would rather than fail.
+ */
+static void dataplane_bpffs_ensure(const char *pin_dir)
+{
+	struct statfs sfs;
+
+	if (strncmp(pin_dir, "/sys/fs/bpf/", 12) != 0)
+		return;
+	if (!statfs("/sys/fs/bpf", &sfs) && sfs.f_type == BPF_FS_MAGIC)
+		return;
+	if (mount("bpf", "/sys/fs/bpf", "bpf", 0, "mode=0700"))
+		log_warn("mounting the bpf filesystem on /sys/fs/bpf: %s", strerror(errno));
+	else
+		log_info("mounted the bpf filesystem on /sys/fs/bpf");
+}
+
+/* Looks at what an earlier run pinned in pin_dir: whether anything is, and the sizes that
+ * must match (taken when the caller gave 0). A size the caller asked for that differs is an
+ * error here, with a message, rather than libbpf's "parameter mismatch" later. *ring_known is
+ * false when pinned tables exist whose size could not be learnt.
+ */
+static int dataplane_pins_check(const char *pin_dir, uint32_t *ring_size, uint32_t *flows,
+				uint32_t ring_flags, bool *pinned, bool *ring_known)
+{
+	int vips_fd = -1, rings_fd = -1, flows_fd = -1, fd, rc, err = 0;
+	struct bpf_map_info info;
+	uint32_t pinned_ring = 0;
+	struct statfs sfs;
+	size_t i;
+
+	*pinned = false;
+	*ring_known = true;
+	dataplane_bpffs_ensure(pin_dir);
+	/* the directory, or where libbpf will create it; other failures are libbpf's to report */
+	rc = statfs(pin_dir, &sfs);
+	if (rc && errno == ENOENT) {
+		char parent[PATH_MAX], *slash;
+
+		snprintf(parent, sizeof(parent), "%s", pin_dir);
+		slash = strrchr(parent, '/');
+		if (slash && slash != parent)
+			*slash = '\0';
+		else
+			snprintf(parent, sizeof(parent), "%s", slash ? "/" : ".");
+		rc = statfs(parent, &sfs);
+	}
+	if (!rc && sfs.f_type != BPF_FS_MAGIC) {
+		log_error(
+			"%s is not on a bpf filesystem: mount one (mount -t bpf bpf /sys/fs/bpf); "
+			"under 'ip netns exec', which mounts a fresh /sys, use 'nsenter "
+			"--net=/run/netns/NAME' instead",
+			pin_dir);
+		return -EINVAL;
+	}
+	for (i = 0; i < DATAPLANE_NMAPS; i++) {
+		fd = dataplane_pin_open(pin_dir, dataplane_maps[i]);
+		if (fd == -ENOENT)
+			continue;
+		if (fd < 0) {
+			err = fd;
+			log_error("%s/%s: %s", pin_dir, dataplane_maps[i], strerror(-err));
+			goto out;
+		}
+		*pinned = true;
+		if (strcmp(dataplane_maps[i], "xlb_vips") == 0)
+			vips_fd = fd;
+		else if (strcmp(dataplane_maps[i], "xlb_rings") == 0)
+			rings_fd = fd;
+		else if (strcmp(dataplane_maps[i], "xlb_flows") == 0)
+			flows_fd = fd;
+		else
+			close(fd);
+	}
+	if (flows_fd >= 0) {
+		err = dataplane_map_info(flows_fd, &info);
+		if (err)
+			goto out;
+		if (*flows && *flows != info.max_entries) {
+			log_error(
+				"%s holds a flow table of %u entries, not %u: use that size, or unpin "
+				"the maps first",
+				pin_dir, info.max_entries, *flows);
+			err = -EINVAL;
+			goto out;
+		}
+		*flows = info.max_entries;
+	}
+	fd = dataplane_pin_open(pin_dir, DATAPLANE_TMPL_PIN);
+	if (fd >= 0) {
+		err = dataplane_map_info(fd, &info);
+		close(fd);
+		if (err) {
+			log_error("%s/%s: %s", pin_dir, DATAPLANE_TMPL_PIN, strerror(-err));
+			goto out;
+		}
+		pinned_ring = info.max_entries;
+	} else if (rings_fd >= 0 && vips_fd >= 0) {
+		/* pinned by a run that left no template: learn it from the tables, or probe */
+		uint32_t want = *ring_size ? *ring_size : XLB_RING_SIZE_DEFAULT;
+
+		err = dataplane_pinned_ring_size(rings_fd, vips_fd, want, ring_flags, &pinned_ring);
+		if (err == -EINVAL) {
+			log_error(
+				"%s holds Maglev tables of another size than %u: give their size, or "
+				"unpin the maps first",
+				pin_dir, want);
+			goto out;
+		}
+		if (err) {
+			log_error("%s/xlb_rings: %s", pin_dir, strerror(-err));
+			goto out;
+		}
+		*ring_known = pinned_ring != 0;
+	}
+	if (pinned_ring && *ring_size && pinned_ring != *ring_size) {
+		log_error("%s holds Maglev tables of %u slots, not %u: use that size, or unpin the "
+			  "maps first",
+			  pin_dir, pinned_ring, *ring_size);
+		err = -EINVAL;
+		goto out;
+	}
+	if (pinned_ring)
+		*ring_size = pinned_ring;
+out:
+	if (vips_fd >= 0)
+		close(vips_fd);
+	if (rings_fd >= 0)
+		close(rings_fd);
+	if (flows_fd >= 0)
+		close(flows_fd);
+	return err;
+}
+
+/* The kernel adds BPF_F_RDONLY_PROG to every devmap, and libbpf 1.1 then finds the pinned
+ * xlb_tx_ports' flags different from the object's and refuses to reuse it (fixed in later
+ * libbpf). So that one map is adopted here, by hand, and libbpf told not to pin it.
+ */
+static int dataplane_tx_ports_adopt(struct dataplane *dp, const char *pin_dir)
+{
+	struct bpf_map *map = dp->skel->maps.xlb_tx_ports;
+	int fd, err;
+
+	fd = dataplane_pin_open(pin_dir, bpf_map__name(map));
+	if (fd == -ENOENT)
+		return 0;
+	if (fd < 0) {
+		log_error("%s/%s: %s", pin_dir, bpf_map__name(map), strerror(-fd));
+		return fd;
+	}
+	err = bpf_map__reuse_fd(map, fd);
+	if (!err)
+		err = bpf_map__set_pin_path(map, NULL);
+	if (err)
+		log_error("adopting %s/%s: %s", pin_dir, bpf_map__name(map), strerror(-err));
+	close(fd); /* reuse_fd took a duplicate */
+	return err;
+}
+
+int dataplane_open(struct dataplane **dpp, const struct dataplane_opts *opts, bool *adopted)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, oopts);
+	const char *pin_dir = opts ? opts->pin_dir : NULL;
+	uint32_t ring_size = opts ? opts->ring_size : 0;
+	uint32_t flows = opts ? opts->flow_capacity : 0;
+	struct dataplane *dp = NULL;
+	LIBBPF_OPTS(bpf_map_create_opts, topts);
+	struct bpf_map *map, *inner;
+	bool pinned = false, ring_known = true;
+	int template_fd = -1, err;
+
+	*dpp = NULL;
+	if (adopted)
+		*adopted = false;
+	if (ring_size && !maglev_is_prime(ring_size)) {
+		log_error("Maglev table size %u is not a prime", ring_size);
+		return -EINVAL;
+	}
+	dp = calloc(1, sizeof(*dp));
+	if (!dp)
+		return -ENOMEM;
+	dp->ncpus = libbpf_num_possible_cpus();
+	if (dp->ncpus <= 0) {
+		err = dp->ncpus ? dp->ncpus : -EINVAL;
+		log_error("counting the possible CPUs: %s", strerror(-err));
+		goto out;
+	}
+	if (pin_dir) {
+		dp->pin_dir = strdup(pin_dir);
+		if (!dp->pin_dir) {
+			err = -ENOMEM;
+			goto out;
+		}
+	}
+
+	oopts.pin_root_path = pin_dir;
+	dp->skel = xlb_bpf__open_opts(&oopts);
+	if (!dp->skel) {
+		err = -errno;
+		log_error("opening the datapath object: %s", strerror(-err));
+		goto out;
+	}
+	inner = bpf_map__inner_map(dp->skel->maps.xlb_rings);
+	if (!inner) {
+		err = -EINVAL;
+		log_error("xlb_rings has no inner map template");
+		goto out;
+	}
+	dp->ring_flags = bpf_map__map_flags(inner);
+	topts.map_flags = dp->ring_flags;
+	if (pin_dir) {
+		err = dataplane_pins_check(pin_dir, &ring_size, &flows, dp->ring_flags, &pinned,
+					   &ring_known);
+		if (err)
+			goto out;
+	} else {
+		/* without a pin_dir libbpf would pin LIBBPF_PIN_BY_NAME maps under /sys/fs/bpf */
+		for (map = bpf_object__next_map(dp->skel->obj, NULL); map;
+		     map = bpf_object__next_map(dp->skel->obj, map)) {
+			err = bpf_map__set_pin_path(map, NULL);
+			if (err) {
+				log_error("unpinning %s: %s", bpf_map__name(map), strerror(-err));
+				goto out;
+			}
+		}
+	}
+	dp->ring_size = ring_size ? ring_size : XLB_RING_SIZE_DEFAULT;
+	dp->flow_capacity = flows ? flows : XLB_FLOWS_DEFAULT;
+
+	if (pin_dir) {
+		err = dataplane_tx_ports_adopt(dp, pin_dir);
+		if (err)
+			goto out;
+	}
+	err = bpf_map__set_max_entries(dp->skel->maps.xlb_flows, dp->flow_capacity);
+	if (!err)
+		err = bpf_map__set_max_entries(dp->skel->maps.xlb_nat_rev, dp->flow_capacity);
+	if (err) {
+		log_error("sizing the flow tables: %s", strerror(-err));
+		goto out;
+	}
+	/* The table size lives in the inner map template. libbpf 1.1 crashes resizing its own
+	 * template (bpf_map__set_max_entries on bpf_map__inner_map), so give it one of ours.
+	 */
+	template_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "xlb_ring", sizeof(__u32), sizeof(__u32),
+				     dp->ring_size, &topts);
+	if (template_fd < 0) {
+		err = -errno;
+		log_error("creating the Maglev table template: %s", strerror(-err));
+		goto out;
+	}
+	err = bpf_map__set_inner_map_fd(dp->skel->maps.xlb_rings, template_fd);
+	if (err) {
+		log_error("setting the Maglev table template: %s", strerror(-err));
+		goto out;
+	}
+	dp->skel->rodata->xlb_ring_size = dp->ring_size;
+
+	err = xlb_bpf__load(dp->skel);
+	if (err) {
+		if (pinned)
+			log_error("loading the datapath with the maps pinned in %s: %s (maps of an "
+				  "older layout? unpin them first)",
+				  pin_dir, strerror(-err));
+		else
+			log_error("loading the datapath: %s", strerror(-err));
+		goto out;
+	}
+	if (pin_dir && ring_known) {
+		char path[PATH_MAX];
+
+		snprintf(path, sizeof(path), "%s/%s", pin_dir, DATAPLANE_TMPL_PIN);
+		if (bpf_obj_pin(template_fd, path) && errno != EEXIST) {
+			err = -errno;
+			log_error("pinning %s: %s", path, strerror(-err));
+			goto out;
+		}
+	}
+	log_debug("datapath loaded: %u flows, Maglev tables of %u slots, maps %s %s",
+		  dp->flow_capacity, dp->ring_size, pinned ? "adopted from" : "pinned in",
+		  pin_dir ? pin_dir : "(none)");
+	if (adopted)
+		*adopted = pinned;
+	*dpp = dp;
+	dp = NULL;
+out:
+	if (template_fd >= 0)
+		close(template_fd); /* the outer map keeps its own copy of the template */
+	dataplane_close(dp);
+	return err;
+}
+
+void dataplane_close(struct dataplane *dp)
+{
+	if (!dp)
+		return;
+	xlb_bpf__destroy(dp->skel);
+	free(dp->pin_dir);
+	free(dp);
+}
+
+int dataplane_unpin(struct dataplane *dp)
+{
+	char path[PATH_MAX];
+	int err = 0;
+	size_t i;
+
+	if (!dp->pin_dir)
+		return 0;
+	for (i = 0; i < DATAPLANE_NMAPS; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dp->pin_dir, dataplane_maps[i]);
+		if (unlink(path) && errno != ENOENT && !err) {
+			err = -errno;
+			log_error("unpinning %s: %s", path, strerror(-err));
+		}
+	}
+	snprintf(path, sizeof(path), "%s/%s", dp->pin_dir, DATAPLANE_TMPL_PIN);
+	if (unlink(path) && errno != ENOENT && !err) {
+		err = -errno;
+		log_error("unpinning %s: %s", path, strerror(-err));
+	}
+	/* the directory goes too when nothing else lives there */
+	if (!err && rmdir(dp->pin_dir) && errno != ENOENT)
+		log_debug("keeping %s: %s", dp->pin_dir, strerror(errno));
+	return err;
+}
+
+/* ---- attaching ---- */
+
+/* The XDP program attached to ifindex: its id (0 for none), mode flag and name. */
+static int dataplane_xdp_current(int ifindex, __u32 *id, __u32 *mode_flag, char *name)
+{
+	LIBBPF_OPTS(bpf_xdp_query_opts, q);
+	struct bpf_prog_info info;
+	__u32 len = sizeof(info);
+	int fd, err;
+
+	*id = 0;
+	*mode_flag = 0;
+	name[0] = '\0';
+	if (bpf_xdp_query(ifindex, 0, &q))
+		return -errno;
+	/* generic and native cannot both be active; hardware offload is not ours */
+	if (q.drv_prog_id) {
+		*id = q.drv_prog_id;
+		*mode_flag = XDP_FLAGS_DRV_MODE;
+	} else if (q.skb_prog_id) {
+		*id = q.skb_prog_id;
+		*mode_flag = XDP_FLAGS_SKB_MODE;
+	} else if (q.hw_prog_id) {
+		*id = q.hw_prog_id;
+		*mode_flag = XDP_FLAGS_HW_MODE;
+	}
+	if (!*id)
+		return 0;
+	fd = bpf_prog_get_fd_by_id(*id);
+	if (fd < 0)
+		return -errno;
+	memset(&info, 0, sizeof(info));
+	err = bpf_obj_get_info_by_fd(fd, &info, &len) ? -errno : 0;
+	close(fd);
+	if (!err)
+		snprintf(name, BPF_OBJ_NAME_LEN, "%s", info.name);
+	return err;
+}
+
+static bool dataplane_is_ours(const char *name)
+{
+	return strcmp(name, dataplane_prog_names[DATAPLANE_ROLE_VIP]) == 0 ||
+	       strcmp(name, dataplane_prog_names[DATAPLANE_ROLE_NAT]) == 0;
+}
+
+static const char *dataplane_xdp_mode_name(__u32 mode_flag)
+{
+	switch (mode_flag) {
+	case XDP_FLAGS_DRV_MODE:
+		return "native";
+	case XDP_FLAGS_SKB_MODE:
+		return "generic";
+	case XDP_FLAGS_HW_MODE:
+		return "offload";
+	default:
+		return "any";
+	}
+}
+
+int dataplane_attach(struct dataplane *dp, int ifindex, enum dataplane_role role,
+		     uint32_t xdp_flags)
+{
+	LIBBPF_OPTS(bpf_xdp_attach_opts, aopts);
+	uint32_t want = xdp_flags & XDP_FLAGS_MODES;
+	char ifname[IF_NAMESIZE], cur[BPF_OBJ_NAME_LEN];
+	__u32 cur_id, cur_mode;
+	int prog_fd, old_fd = -1, err;
+
+	prog_fd = dataplane_prog_fd(dp, role);
+	if (prog_fd < 0) {
+		log_error("no program for role %d", role);
+		return -EINVAL;
+	}
+	dataplane_ifname(ifindex, ifname);
+	err = dataplane_xdp_current(ifindex, &cur_id, &cur_mode, cur);
+	if (err) {
+		log_error("%s: querying its XDP program: %s", ifname, strerror(-err));
+		return err;
+	}
+
+	if (cur_id) {
+		/* ours already there: swap programs in one step, no packet goes unprocessed */
+		if (!dataplane_is_ours(cur)) {
+			log_error(
+				"%s: another XDP program (%s, id %u) is attached; detach it first",
+				ifname, cur, cur_id);
+			return -EBUSY;
+		}
+		if (want && want != cur_mode) {
+			log_error(
+				"%s: xlb is attached in %s mode; detach it before attaching in %s mode",
+				ifname, dataplane_xdp_mode_name(cur_mode),
+				dataplane_xdp_mode_name(want));
+			return -EBUSY;
+		}
+		old_fd = bpf_prog_get_fd_by_id(cur_id);
+		if (old_fd < 0) {
+			err = -errno;
+			log_error("%s: getting the attached program: %s", ifname, strerror(-err));
+			return err;
+		}
+		aopts.old_prog_fd = old_fd;
+		err = bpf_xdp_attach(ifindex, prog_fd, cur_mode | XDP_FLAGS_REPLACE, &aopts);
+		close(old_fd);
+		if (err) {
+			log_error("%s: replacing %s with %s: %s", ifname, cur,
+				  dataplane_prog_names[role], strerror(-err));
+			return err;
+		}
+		log_debug("%s: %s replaced by %s (%s mode)", ifname, cur,
+			  dataplane_prog_names[role], dataplane_xdp_mode_name(cur_mode));
+	} else if (want) {
+		err = bpf_xdp_attach(ifindex, prog_fd, want | XDP_FLAGS_UPDATE_IF_NOEXIST, NULL);
+		if (err) {
+			log_error("%s: attaching %s in %s mode: %s", ifname,
+				  dataplane_prog_names[role], dataplane_xdp_mode_name(want),
+				  strerror(-err));
+			return err;
+		}
+	} else {
+		err = bpf_xdp_attach(ifindex, prog_fd,
+				     XDP_FLAGS_DRV_MODE | XDP_FLAGS_UPDATE_IF_NOEXIST, NULL);
+		if (err && err != -EEXIST && err != -EBUSY) {
+			log_warn(
+				"%s: native XDP failed (%s); falling back to generic mode, which is "
+				"much slower",
+				ifname, strerror(-err));
+			err = bpf_xdp_attach(ifindex, prog_fd,
+					     XDP_FLAGS_SKB_MODE | XDP_FLAGS_UPDATE_IF_NOEXIST,
+					     NULL);
+		}
+		if (err) {
+			log_error("%s: attaching %s: %s", ifname, dataplane_prog_names[role],
+				  strerror(-err));
+			return err;
+		}
+	}
+	return dataplane_tx_port_add(dp, ifindex);
+}
+
+/* Detaches only xlb's programs, and takes the device out of xlb_tx_ports: undoes attach. */
+int dataplane_detach(struct dataplane *dp, int ifindex, uint32_t xdp_flags)
+{
+	LIBBPF_OPTS(bpf_xdp_attach_opts, aopts);
+	uint32_t want = xdp_flags & XDP_FLAGS_MODES;
+	char ifname[IF_NAMESIZE], cur[BPF_OBJ_NAME_LEN];
+	__u32 cur_id, cur_mode, key = ifindex;
+	int err;
+
+	dataplane_ifname(ifindex, ifname);
+	err = dataplane_xdp_current(ifindex, &cur_id, &cur_mode, cur);
+	if (err) {
+		log_error("%s: querying its XDP program: %s", ifname, strerror(-err));
+		return err;
+	}
+	if (!cur_id || (want && want != cur_mode)) {
+		log_error("%s: xlb is not attached%s%s", ifname, want ? " in " : "",
+			  want ? dataplane_xdp_mode_name(want) : "");
+		return -ENOENT;
+	}
+	if (!dataplane_is_ours(cur)) {
+		log_error("%s: the attached XDP program (%s, id %u) is not xlb's", ifname, cur,
+			  cur_id);
+		return -EBUSY;
+	}
+	/* REPLACE with the expected program: a concurrent attach is not undone by mistake */
+	aopts.old_prog_fd = bpf_prog_get_fd_by_id(cur_id);
+	if (aopts.old_prog_fd < 0) {
+		err = -errno;
+		log_error("%s: getting the attached program: %s", ifname, strerror(-err));
+		return err;
+	}
+	err = bpf_xdp_detach(ifindex, cur_mode | XDP_FLAGS_REPLACE, &aopts);
+	close(aopts.old_prog_fd);
+	if (err) {
+		log_error("%s: detaching %s: %s", ifname, cur, strerror(-err));
+		return err;
+	}
+	if (bpf_map_delete_elem(dataplane_fd(dp, dp->skel->maps.xlb_tx_ports), &key) &&
+	    errno != ENOENT) {
+		err = -errno;
+		log_error("%s: removing it from xlb_tx_ports: %s", ifname, strerror(-err));
+	}
+	return err;
+}
+
+int dataplane_tx_port_add(struct dataplane *dp, int ifindex)
+{
+	__u32 key = ifindex, val = ifindex;
+	char ifname[IF_NAMESIZE];
+	int err;
+
+	if (bpf_map_update_elem(dataplane_fd(dp, dp->skel->maps.xlb_tx_ports), &key, &val,
+				BPF_ANY)) {
+		err = -errno;
+		log_error("%s: adding it to xlb_tx_ports: %s", dataplane_ifname(ifindex, ifname),
+			  strerror(-err));
+		return err;
+	}
+	return 0;
+}
+
+/* ---- counters ---- */
+
+static int dataplane_percpu_zero(struct dataplane *dp, struct bpf_map *map, uint32_t first,
+				 uint32_t entries, size_t value_size)
+{
+	size_t stride = (value_size + 7) & ~7ul;
+	int fd = dataplane_fd(dp, map), err = 0;
+	char *zero;
+	__u32 k;
+
+	zero = calloc(dp->ncpus, stride);
+	if (!zero)
+		return -ENOMEM;
+	for (k = first; k < first + entries; k++) {
+		if (bpf_map_update_elem(fd, &k, zero, BPF_ANY)) {
+			err = -errno;
+			log_error("zeroing %s: %s", bpf_map__name(map), strerror(-err));
+			break;
+		}
+	}
+	free(zero);
+	return err;
+}
+
+/* ---- services ---- */
+
+/* Validates a key and zeroes what its family does not use, so that lookups match. */
+static int dataplane_key_norm(const struct xlb_vip_key *in, struct xlb_vip_key *out)
+{
+	if (in->family != XLB_FAMILY_V4 && in->family != XLB_FAMILY_V6)
+		return -EINVAL;
+	memset(out, 0, sizeof(*out));
+	memcpy(out->addr, in->addr, in->family == XLB_FAMILY_V4 ? 4 : 16);
+	out->port = in->port;
+	out->proto = in->proto;
+	out->family = in->family;
+	return 0;
+}
+
+static bool dataplane_same_addr(const struct xlb_vip_key *a, const struct xlb_vip_key *b)
+{
+	return a->family == b->family && memcmp(a->addr, b->addr, sizeof(a->addr)) == 0;
+}
+
+/* Walks the services: how many other services share key's address, whether any of them (or
+ * set_flags) asks for no echo, and whether another service holds id.
+ */
+struct dataplane_scan {
+	int addr_users;
+	bool no_echo;
+	bool id_taken;
+};
+
+static int dataplane_vips_scan(struct dataplane *dp, const struct xlb_vip_key *key, uint32_t id,
+			       struct dataplane_scan *s)
+{
+	int fd = dataplane_fd(dp, dp->skel->maps.xlb_vips);
+	struct xlb_vip_key cur, next;
+	struct xlb_vip vip;
+	void *prev = NULL;
+
+	memset(s, 0, sizeof(*s));
+	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+		cur = next;
+		prev = &cur;
+		if (cur.proto == 0 || memcmp(&cur, key, sizeof(cur)) == 0)
+			continue;
+		if (bpf_map_lookup_elem(fd, &cur, &vip))
+			continue; /* deleted meanwhile */
+		if (vip.id == id)
+			s->id_taken = true;
+		if (dataplane_same_addr(&cur, key)) {
+			s->addr_users++;
+			s->no_echo |= !!(vip.flags & XLB_VIP_F_NO_ECHO);
+		}
+	}
+	return errno == ENOENT ? 0 : -errno;
+}
+
+static void dataplane_vip_str(const struct xlb_vip_key *k, char *buf, size_t len)
+{
+	const char *proto = k->proto == IPPROTO_TCP ? "tcp" : "udp";
+	char addr[INET6_ADDRSTRLEN] = "?";
+
+	inet_ntop(k->family == XLB_FAMILY_V4 ? AF_INET : AF_INET6, k->addr, addr, sizeof(addr));
+	snprintf(buf, len, k->family == XLB_FAMILY_V6 ? "[%s]:%u/%s" : "%s:%u/%s", addr,
+		 ntohs(k->port), k->proto ? proto : "ip");
+}
+
+/* The address entry mirrors its services: echo answered unless one of them says no. */
+static int dataplane_addr_entry_set(struct dataplane *dp, const struct xlb_vip_key *svc,
+				    const struct xlb_vip *vip, bool no_echo)
+{
+	struct xlb_vip_key ak = *svc;
+	struct xlb_vip av = {
+		.id = vip->id,
+		.mode = vip->mode,
+		.flags = XLB_VIP_F_ADDR | (no_echo ? XLB_VIP_F_NO_ECHO : 0),
+	};
+
+	ak.port = 0;
+	ak.proto = 0;
+	if (bpf_map_update_elem(dataplane_fd(dp, dp->skel->maps.xlb_vips), &ak, &av, BPF_ANY))
+		return -errno;
+	return 0;
+}
+
+int dataplane_vip_set(struct dataplane *dp, const struct xlb_vip_key *key,
+		      const struct xlb_vip *vip)
+{
+	struct xlb_vip_key k;
+	struct xlb_vip v = {};
+	struct dataplane_scan s;
+	char name[80];
+	int err;
+
+	if (dataplane_key_norm(key, &k) || (k.proto != IPPROTO_TCP && k.proto != IPPROTO_UDP)) {
+		log_error("service: bad family %u or protocol %u", key->family, key->proto);
+		return -EINVAL;
+	}
+	dataplane_vip_str(&k, name, sizeof(name));
+	if (vip->id >= XLB_MAX_VIPS || vip->mode >= XLB_MODE_MAX ||
+	    (vip->flags & ~XLB_VIP_F_NO_ECHO)) {
+		log_error("service %s: bad id %u (max %u), mode %u or flags %#x", name, vip->id,
+			  XLB_MAX_VIPS - 1, vip->mode, vip->flags);
+		return -EINVAL;
+	}
+	err = dataplane_vips_scan(dp, &k, vip->id, &s);
+	if (err) {
+		log_error("service %s: reading xlb_vips: %s", name, strerror(-err));
+		return err;
+	}
+	if (s.id_taken) {
+		/* two services on one id would share one table and one set of counters */
+		log_error("service %s: id %u belongs to another service", name, vip->id);
+		return -EEXIST;
+	}
+	v.id = vip->id;
+	v.mode = vip->mode;
+	v.flags = vip->flags;
+	if (bpf_map_update_elem(dataplane_fd(dp, dp->skel->maps.xlb_vips), &k, &v, BPF_ANY)) {
+		err = -errno;
+		log_error("service %s: writing xlb_vips: %s", name, strerror(-err));
+		return err;
+	}
+	err = dataplane_addr_entry_set(dp, &k, &v, s.no_echo || (v.flags & XLB_VIP_F_NO_ECHO));
+	if (err)
+		log_error("service %s: writing its address entry: %s", name, strerror(-err));
+	return err;
+}
+
+int dataplane_vip_get(struct dataplane *dp, const struct xlb_vip_key *key, struct xlb_vip *vip)
+{
+	struct xlb_vip_key k;
+
+	if (dataplane_key_norm(key, &k))
+		return -EINVAL;
+	if (bpf_map_lookup_elem(dataplane_fd(dp, dp->skel->maps.xlb_vips), &k, vip))
+		return -errno;
+	return 0;
+}
+
+int dataplane_vip_del(struct dataplane *dp, const struct xlb_vip_key *key)
+{
+	int fd = dataplane_fd(dp, dp->skel->maps.xlb_vips);
+	struct xlb_vip_key k, ak;
+	struct dataplane_scan s;
+	struct xlb_vip vip, other;
+	char name[80];
+	int err;
+
+	if (dataplane_key_norm(key, &k) || k.proto == 0)
+		return -EINVAL;
+	dataplane_vip_str(&k, name, sizeof(name));
+	if (bpf_map_lookup_elem(fd, &k, &vip)) {
+		err = -errno;
+		log_error("service %s: %s", name,
+			  err == -ENOENT ? "no such service" : strerror(-err));
+		return err;
+	}
+	if (bpf_map_delete_elem(fd, &k)) {
+		err = -errno;
+		log_error("service %s: deleting it: %s", name, strerror(-err));
+		return err;
+	}
+	/* the service is gone, so nothing looks its table up any more; a service that gets its
+	 * id later starts from zero
+	 */
+	err = dataplane_ring_set(dp, vip.id, NULL, 0);
+	if (err)
+		return err;
+	err = dataplane_percpu_zero(dp, dp->skel->maps.xlb_vip_stats, vip.id, 1,
+				    sizeof(struct xlb_counters));
+	if (err)
+		return err;
+	err = dataplane_vips_scan(dp, &k, UINT32_MAX, &s);
+	if (err) {
+		log_error("service %s: reading xlb_vips: %s", name, strerror(-err));
+		return err;
+	}
+	ak = k;
+	ak.port = 0;
+	ak.proto = 0;
+	if (s.addr_users) {
+		/* others still use the address: keep its entry, now with their echo setting */
+		if (bpf_map_lookup_elem(fd, &ak, &other))
+			other = vip;
+		err = dataplane_addr_entry_set(dp, &k, &other, s.no_echo);
+	} else if (bpf_map_delete_elem(fd, &ak) && errno != ENOENT) {
+		err = -errno;
+	}
+	if (err)
+		log_error("service %s: updating its address entry: %s", name, strerror(-err));
+	return err;
+}
+
+/* ---- backends ---- */
+
+int dataplane_backend_set(struct dataplane *dp, uint32_t id, const struct xlb_backend *be)
+{
+	struct xlb_backend b = *be;
+	int err;
+
+	if (id >= XLB_MAX_BACKENDS ||
+	    (be->family != XLB_FAMILY_V4 && be->family != XLB_FAMILY_V6)) {
+		log_error("backend %u: bad id (max %u) or family %u", id, XLB_MAX_BACKENDS - 1,
+			  be->family);
+		return -EINVAL;
+	}
+	if (b.family == XLB_FAMILY_V4) {
+		/* the datapath copies the words a family uses; the rest stays zero for comparisons */
+		memset(&b.addr[1], 0, 12);
+		memset(&b.encap_src[1], 0, 12);
+	}
+	if (bpf_map_update_elem(dataplane_fd(dp, dp->skel->maps.xlb_backends), &id, &b, BPF_ANY)) {
+		err = -errno;
+		log_error("backend %u: writing xlb_backends: %s", id, strerror(-err));
+		return err;
+	}
+	return 0;
+}
+
+int dataplane_backend_get(struct dataplane *dp, uint32_t id, struct xlb_backend *be)
+{
+	if (id >= XLB_MAX_BACKENDS)
+		return -EINVAL;
+	if (bpf_map_lookup_elem(dataplane_fd(dp, dp->skel->maps.xlb_backends), &id, be))
+		return -errno;
+	return 0;
+}
+
+/* ---- Maglev tables ---- */
+
+/* An array map keeps each value in 8 bytes (round_up(value_size, 8)), and so does its mmap:
+ * a table of __u32 is not packed there.
+ */
+#define DATAPLANE_RING_STRIDE 8
+
+static size_t dataplane_ring_bytes(const struct dataplane *dp)
+{
+	size_t page = sysconf(_SC_PAGESIZE);
+
+	return ((size_t)dp->ring_size * DATAPLANE_RING_STRIDE + page - 1) / page * page;
+}
+
+int dataplane_ring_set(struct dataplane *dp, uint32_t vip_id, const struct maglev_backend *bes,
+		       size_t n)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, copts, .map_flags = dp->ring_flags);
+	int rings_fd = dataplane_fd(dp, dp->skel->maps.xlb_rings), fd = -1, err = 0;
+	size_t i, weighted = 0, len = dataplane_ring_bytes(dp);
+	uint32_t *table = NULL;
+	char *mem = MAP_FAILED;
+
+	if (vip_id >= XLB_MAX_VIPS) {
+		log_error("Maglev table: service id %u out of range (max %u)", vip_id,
+			  XLB_MAX_VIPS - 1);
+		return -EINVAL;
+	}
+	for (i = 0; i < n; i++) {
+		if (bes[i].id >= XLB_MAX_BACKENDS) {
+			log_error("service id %u: backend id %u out of range (max %u)", vip_id,
+				  bes[i].id, XLB_MAX_BACKENDS - 1);
+			return -EINVAL;
+		}
+		weighted += bes[i].weight != 0;
+	}
+	if (!weighted) {
+		/* no backend to send to: no table, and new flows are dropped as NO_BACKEND */
+		if (bpf_map_delete_elem(rings_fd, &vip_id) && errno != ENOENT) {
+			err = -errno;
+			log_error("service id %u: removing its Maglev table: %s", vip_id,
+				  strerror(-err));
+		}
+		return err;
+	}
+
+	/* a fresh map, filled whole before any packet can see it */
+	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "xlb_ring", sizeof(__u32), sizeof(__u32),
+			    dp->ring_size, &copts);
+	if (fd < 0) {
+		err = -errno;
+		log_error("service id %u: creating a Maglev table: %s", vip_id, strerror(-err));
+		goto out;
+	}
+	mem = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (mem == MAP_FAILED) {
+		err = -errno;
+		log_error("service id %u: mapping its Maglev table: %s", vip_id, strerror(-err));
+		goto out;
+	}
+	table = malloc((size_t)dp->ring_size * sizeof(*table));
+	if (!table) {
+		err = -ENOMEM;
+		goto out;
+	}
+	err = maglev_build(bes, n, dp->ring_size, table);
+	if (err) {
+		log_error("service id %u: building its Maglev table of %zu backends: %s", vip_id, n,
+			  strerror(-err));
+		goto out;
+	}
+	for (i = 0; i < dp->ring_size; i++)
+		memcpy(mem + i * DATAPLANE_RING_STRIDE, &table[i], sizeof(table[i]));
+	/* the swap: one update of the outer map, packets see the old table or this one */
+	if (bpf_map_update_elem(rings_fd, &vip_id, &fd, BPF_ANY)) {
+		err = -errno;
+		if (err == -EINVAL)
+			log_error(
+				"service id %u: the kernel refused a table of %u slots (maps pinned "
+				"with another table size?)",
+				vip_id, dp->ring_size);
+		else
+			log_error("service id %u: swapping in its Maglev table: %s", vip_id,
+				  strerror(-err));
+	}
+out:
+	free(table);
+	if (mem != MAP_FAILED)
+		munmap(mem, len);
+	if (fd >= 0)
+		close(fd); /* xlb_rings holds the table now */
+	return err;
+}
+
+int dataplane_ring_get(struct dataplane *dp, uint32_t vip_id, uint32_t *table)
+{
+	size_t i, len = dataplane_ring_bytes(dp);
+	struct bpf_map_info info;
+	char *mem = MAP_FAILED;
+	__u32 id;
+	int fd = -1, err;
+
+	if (vip_id >= XLB_MAX_VIPS)
+		return -EINVAL;
+	if (bpf_map_lookup_elem(dataplane_fd(dp, dp->skel->maps.xlb_rings), &vip_id, &id))
+		return -errno; /* -ENOENT: no table */
+	fd = bpf_map_get_fd_by_id(id);
+	if (fd < 0) {
+		err = -errno;
+		goto out;
+	}
+	err = dataplane_map_info(fd, &info);
+	if (err)
+		goto out;
+	if (info.max_entries != dp->ring_size) {
+		err = -EINVAL;
+		goto out;
+	}
+	mem = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
+	if (mem == MAP_FAILED) {
+		err = -errno;
+		goto out;
+	}
+	for (i = 0; i < dp->ring_size; i++)
+		memcpy(&table[i], mem + i * DATAPLANE_RING_STRIDE, sizeof(table[i]));
+out:
+	if (err)
+		log_error("service id %u: reading its Maglev table: %s", vip_id, strerror(-err));
+	if (mem != MAP_FAILED)
+		munmap(mem, len);
+	if (fd >= 0)
+		close(fd);
+	return err;
+}
+
+uint32_t dataplane_ring_size(const struct dataplane *dp)
+{
+	return dp->ring_size;
+}
+
+static void dataplane_counters_add(struct xlb_counters *sum, const struct xlb_counters *c)
+{
+	sum->packets += c->packets;
+	sum->bytes += c->bytes;
+	sum->new_flows += c->new_flows;
+	sum->reply_packets += c->reply_packets;
+	sum->reply_bytes += c->reply_bytes;
+}
+
+/* Per-CPU values come as one value per possible CPU, each rounded up to 8 bytes. */
+static int dataplane_percpu_sum(struct dataplane *dp, struct bpf_map *map, uint32_t key,
+				struct xlb_counters *sum)
+{
+	size_t stride = (sizeof(*sum) + 7) & ~7ul;
+	char *vals;
+	int i, err = 0;
+
+	memset(sum, 0, sizeof(*sum));
+	vals = calloc(dp->ncpus, stride);
+	if (!vals)
+		return -ENOMEM;
+	if (bpf_map_lookup_elem(dataplane_fd(dp, map), &key, vals)) {
+		err = -errno;
+		goto out;
+	}
+	for (i = 0; i < dp->ncpus; i++)
+		dataplane_counters_add(sum, (const void *)(vals + i * stride));
+out:
+	free(vals);
+	return err;
+}
+
+int dataplane_vip_stats(struct dataplane *dp, uint32_t vip_id, struct xlb_counters *sum)
+{
+	if (vip_id >= XLB_MAX_VIPS)
+		return -EINVAL;
+	return dataplane_percpu_sum(dp, dp->skel->maps.xlb_vip_stats, vip_id, sum);
+}
+
+int dataplane_backend_stats(struct dataplane *dp, uint32_t id, struct xlb_counters *sum)
+{
+	if (id >= XLB_MAX_BACKENDS)
+		return -EINVAL;
+	return dataplane_percpu_sum(dp, dp->skel->maps.xlb_be_stats, id, sum);
+}
+
+int dataplane_global_stats(struct dataplane *dp, struct xlb_global_stats *sum)
+{
+	size_t stride = (sizeof(*sum) + 7) & ~7ul;
+	__u32 key = 0;
+	char *vals;
+	int i, j, err = 0;
+
+	memset(sum, 0, sizeof(*sum));
+	vals = calloc(dp->ncpus, stride);
+	if (!vals)
+		return -ENOMEM;
+	if (bpf_map_lookup_elem(dataplane_fd(dp, dp->skel->maps.xlb_stats), &key, vals)) {
+		err = -errno;
+		goto out;
+	}
+	for (i = 0; i < dp->ncpus; i++) {
+		const struct xlb_global_stats *g = (const void *)(vals + i * stride);
+
+		for (j = 0; j < XLB_PATH_MAX; j++)
+			sum->path[j] += g->path[j];
+		for (j = 0; j < XLB_DROP_MAX; j++)
+			sum->drop[j] += g->drop[j];
+	}
+out:
+	free(vals);
+	return err;
+}
+
+int dataplane_stats_reset(struct dataplane *dp)
+{
+	int err;
+
+	err = dataplane_percpu_zero(dp, dp->skel->maps.xlb_vip_stats, 0, XLB_MAX_VIPS,
+				    sizeof(struct xlb_counters));
+	if (!err)
+		err = dataplane_percpu_zero(dp, dp->skel->maps.xlb_be_stats, 0, XLB_MAX_BACKENDS,
+					    sizeof(struct xlb_counters));
+	if (!err)
+		err = dataplane_percpu_zero(dp, dp->skel->maps.xlb_stats, 0, 1,
+					    sizeof(struct xlb_global_stats));
+	return err;
+}
+
+/* ---- flows ---- */
+
+/* The datapath's clock: bpf_ktime_get_coarse_ns() is CLOCK_MONOTONIC_COARSE, in units of
+ * 2^30 ns (about 1.07 s) as xlb_flow.atime stores it.
+ */
+static __u32 dataplane_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return (__u32)(((__u64)ts.tv_sec * 1000000000ull + ts.tv_nsec) >> 30);
+}
+
+static bool dataplane_flow_recent(__u32 now, __u32 atime, uint32_t max_idle_s)
+{
+	int32_t idle = (int32_t)(now - atime); /* wraps safely; a CPU ahead of us gives < 0 */
+
+	if (!max_idle_s || idle <= 1)
+		return true;
+	/* the least it can have been idle, given the 2^30 ns granularity */
+	return ((__u64)(idle - 1) << 30) <= (__u64)max_idle_s * 1000000000ull;
+}
+
+int dataplane_flow_counts(struct dataplane *dp, uint32_t max_idle_s, uint32_t *counts)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, bopts);
+	int fd = dataplane_fd(dp, dp->skel->maps.xlb_flows), err = 0;
+	struct xlb_flow_key *keys = NULL, batch_in, batch_out;
+	struct xlb_flow *vals = NULL;
+	__u32 cap = 4096, count, i, now = dataplane_now();
+	bool first = true, done = false;
+
+	memset(counts, 0, XLB_MAX_BACKENDS * sizeof(*counts));
+	keys = calloc(cap, sizeof(*keys));
+	vals = calloc(cap, sizeof(*vals));
+	if (!keys || !vals) {
+		err = -ENOMEM;
+		goto out;
+	}
+	while (!done) {
+		count = cap;
+		if (bpf_map_lookup_batch(fd, first ? NULL : &batch_in, &batch_out, keys, vals,
+					 &count, &bopts)) {
+			err = -errno;
+			if (err != -ENOENT)
+				goto out;
+			done = true; /* the last batch, possibly with entries */
+			err = 0;
+		}
+		for (i = 0; i < count; i++)
+			if (vals[i].backend_id < XLB_MAX_BACKENDS &&
+			    dataplane_flow_recent(now, vals[i].atime, max_idle_s))
+				counts[vals[i].backend_id]++;
+		batch_in = batch_out;
+		first = false;
+	}
+out:
+	if (err)
+		log_error("walking xlb_flows: %s", strerror(-err));
+	free(keys);
+	free(vals);
+	return err;
+}
+
+/* ---- for tests and the benchmark ---- */
+
+int dataplane_prog_fd(const struct dataplane *dp, enum dataplane_role role)
+{
+	switch (role) {
+	case DATAPLANE_ROLE_VIP:
+		return bpf_program__fd(dp->skel->progs.xlb_rx);
+	case DATAPLANE_ROLE_NAT:
+		return bpf_program__fd(dp->skel->progs.xlb_rx_nat);
+	default:
+		return -EINVAL;
+	}
+}
+
+int dataplane_map_fd(const struct dataplane *dp, const char *name)
+{
+	struct bpf_map *map = bpf_object__find_map_by_name(dp->skel->obj, name);
+
+	return map ? bpf_map__fd(map) : -ENOENT;
+}
+
+int dataplane_reuse_maps(const struct dataplane *dp, struct bpf_object *obj)
+{
+	struct bpf_map *map;
+	size_t i;
+	int fd, err;
+
+	for (map = bpf_object__next_map(obj, NULL); map; map = bpf_object__next_map(obj, map)) {
+		for (i = 0; i < DATAPLANE_NMAPS; i++)
+			if (strcmp(bpf_map__name(map), dataplane_maps[i]) == 0)
+				break;
+		if (i == DATAPLANE_NMAPS)
+			continue;
+		fd = dataplane_map_fd(dp, dataplane_maps[i]);
+		/* no pin path either: libbpf would otherwise swap in, or create, a pinned map */
+		err = bpf_map__set_pin_path(map, NULL);
+		if (!err && fd >= 0)
+			err = bpf_map__reuse_fd(map, fd);
+		if (err) {
+			log_error("sharing %s: %s", dataplane_maps[i], strerror(-err));
+			return err;
+		}
+	}
+	return 0;
+}
+
+/* ---- names ---- */
+
+const char *dataplane_mode_name(int mode)
+{
+	static const char *const names[XLB_MODE_MAX] = {
+		[XLB_MODE_NAT] = "nat",
+		[XLB_MODE_DSR] = "dsr",
+		[XLB_MODE_IPIP] = "ipip",
+	};
+
+	return mode >= 0 && mode < XLB_MODE_MAX && names[mode] ? names[mode] : "unknown";
+}
+
+const char *dataplane_path_name(int path)
+{
+	static const char *const names[XLB_PATH_MAX] = {
+		[XLB_PATH_PASS] = "pass",
+		[XLB_PATH_FLOW_HIT] = "flow_hit",
+		[XLB_PATH_FLOW_NEW] = "flow_new",
+		[XLB_PATH_FLOW_MOVED] = "flow_moved",
+		[XLB_PATH_NAT_REPLY] = "nat_reply",
+		[XLB_PATH_ICMP_ECHO] = "icmp_echo",
+		[XLB_PATH_ICMP_ERROR] = "icmp_error",
+		[XLB_PATH_TX] = "tx",
+		[XLB_PATH_REDIRECT] = "redirect",
+		[XLB_PATH_FIB_PASS] = "fib_pass",
+	};
+
+	return path >= 0 && path < XLB_PATH_MAX && names[path] ? names[path] : "unknown";
+}
+
+const char *dataplane_drop_name(int drop)
+{
+	static const char *const names[XLB_DROP_MAX] = {
+		[XLB_DROP_TRUNCATED] = "truncated",
+		[XLB_DROP_BAD_HEADER] = "bad_header",
+		[XLB_DROP_FRAGMENT] = "fragment",
+		[XLB_DROP_NO_BACKEND] = "no_backend",
+		[XLB_DROP_ICMP_NO_FLOW] = "icmp_no_flow",
+		[XLB_DROP_FIB] = "fib",
+		[XLB_DROP_ENCAP] = "encap",
+		[XLB_DROP_NO_TX_PORT] = "no_tx_port",
+	};
+
+	return drop >= 0 && drop < XLB_DROP_MAX && names[drop] ? names[drop] : "unknown";
+}
