@@ -49,4 +49,18 @@ static inline __u32 xlb_flow_hash(const struct xlb_flow_key *k)
 	return xlb_hash_final(h);
 }
 
+/* The check word of a flow table way: ties the backend to the key's hash, so that a way left
+ * half-written by two CPUs at once (key of one flow, backend of another) is not believed.
+ */
+static inline __u32 xlb_flow_check(__u32 hash, __u32 backend_id, __u32 backend_gen)
+{
+	return xlb_hash_final(xlb_hash_mix(xlb_hash_mix(hash, backend_id), backend_gen)) | 1;
+}
+
+/* A way's tag in its bucket's header: the hash bits the bucket index did not use, never 0. */
+static inline __u32 xlb_flow_tag(__u32 hash)
+{
+	return (hash >> 16 | hash << 16) | 1;
+}
+
 #endif /* XLB_HASH_H */

@@ -20,6 +20,8 @@
 
 /* Maglev table size, the max_entries of every inner map of xlb_rings; set before load. */
 const volatile __u32 xlb_ring_size = XLB_RING_SIZE_DEFAULT;
+/* Buckets of xlb_flows minus one (their number is a power of two); set before load. */
+const volatile __u32 xlb_flow_mask = XLB_FLOWS_DEFAULT / XLB_FLOW_WAYS - 1;
 
 struct xlb_ctx {
 	struct xdp_md *xdp;
@@ -88,6 +90,60 @@ static __always_inline int xlb_reject(struct xlb_ctx *x, enum xlb_drop reason)
 	if (xlb_vip_addr(&x->p.key))
 		return xlb_drop(x, reason);
 	return xlb_pass(x);
+}
+
+static __always_inline bool xlb_flow_key_eq(const struct xlb_flow_key *a,
+					    const struct xlb_flow_key *b)
+{
+	const __u64 *x = (const __u64 *)a, *y = (const __u64 *)b;
+
+	return !((x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2]) | (x[3] ^ y[3]) | (x[4] ^ y[4]));
+}
+
+static __always_inline struct xlb_flow_bucket *xlb_flow_bucket(__u32 hash)
+{
+	__u32 idx = hash & xlb_flow_mask;
+
+	return bpf_map_lookup_elem(&xlb_flows, &idx);
+}
+
+/* The way of bucket b that holds the flow, or -1. Tags first: one cache line for a miss. */
+static __always_inline int xlb_flow_find(struct xlb_flow_bucket *b, const struct xlb_flow_key *k,
+					 __u32 hash)
+{
+	__u32 tag = xlb_flow_tag(hash);
+
+	XLB_UNROLL
+	for (int i = 0; i < XLB_FLOW_WAYS; i++) {
+		struct xlb_flow *f = &b->way[i];
+
+		if (b->tag[i] == tag && (b->flags[i] & XLB_FLOW_F_VALID) &&
+		    xlb_flow_key_eq(&f->key, k) &&
+		    f->check == xlb_flow_check(hash, f->backend_id, f->backend_gen))
+			return i;
+	}
+	return -1;
+}
+
+/* The way a new flow takes: a free one, else a closed flow's, else the one idle longest. */
+static __always_inline int xlb_flow_victim(struct xlb_flow_bucket *b)
+{
+	__u32 oldest = ~0u;
+	int victim = 0;
+
+	XLB_UNROLL
+	for (int i = 0; i < XLB_FLOW_WAYS; i++) {
+		__u32 age;
+
+		if (!(b->flags[i] & XLB_FLOW_F_VALID))
+			return i;
+		age = (b->flags[i] & XLB_FLOW_F_FIN) ? 0 : b->atime[i];
+		if (age < oldest) {
+			oldest = age;
+			victim = i;
+		}
+	}
+	return victim;
 }
 
 /* Next hop and verdict for a rewritten packet headed to dst. A backend with a cached next hop
@@ -290,89 +346,128 @@ static __always_inline int xlb_forward(struct xlb_ctx *x, const struct xlb_vip *
 {
 	struct xlb_pkt *p = &x->p;
 	__u32 now = bpf_ktime_get_coarse_ns() >> 30;
+	__u32 hash = xlb_flow_hash(&p->key);
 	enum xlb_path path = XLB_PATH_FLOW_NEW;
+	struct xlb_flow_bucket *bucket;
 	struct xlb_backend *be;
 	struct xlb_flow *fl;
 	__u32 be_id, slot;
-	__u32 *id;
+	__u64 *lanes;
 	void *ring;
+	int w;
 
-	fl = bpf_map_lookup_elem(&xlb_flows, &p->key);
-	if (fl) {
+	bucket = xlb_flow_bucket(hash);
+	if (!bucket)
+		return XDP_ABORTED; /* the index is masked to the array: cannot happen */
+	w = xlb_flow_find(bucket, &p->key, hash);
+	if (w >= 0) {
+		fl = &bucket->way[w & (XLB_FLOW_WAYS - 1)];
 		be_id = fl->backend_id;
 		be = bpf_map_lookup_elem(&xlb_backends, &be_id);
 		if (be && (be->flags & XLB_BE_F_ACTIVE) && be->gen == fl->backend_gen) {
-			if (fl->atime != now)
-				fl->atime = now;
+			w &= XLB_FLOW_WAYS - 1;
+			if (bucket->atime[w] != now)
+				bucket->atime[w] = now;
 			if ((p->tcp_flags & (XLB_TCP_FIN | XLB_TCP_RST)) &&
-			    !(fl->flags & XLB_FLOW_F_FIN))
-				fl->flags |= XLB_FLOW_F_FIN;
+			    !(bucket->flags[w] & XLB_FLOW_F_FIN))
+				bucket->flags[w] |= XLB_FLOW_F_FIN;
 			x->gs->path[XLB_PATH_FLOW_HIT]++;
 			xlb_count(&xlb_vip_stats, vip->id, x->len, false);
 			xlb_count(&xlb_be_stats, be_id, x->len, false);
 			return xlb_to_backend(x, vip, be);
 		}
-		path = XLB_PATH_FLOW_MOVED; /* its backend is gone for good */
+		path = XLB_PATH_FLOW_MOVED; /* its backend is gone for good: same way, new pick */
+	} else {
+		w = xlb_flow_victim(bucket);
 	}
+	w &= XLB_FLOW_WAYS - 1;
 
 	ring = bpf_map_lookup_elem(&xlb_rings, &vip->id);
 	if (!ring)
 		return xlb_drop(x, XLB_DROP_NO_BACKEND);
-	slot = xlb_flow_hash(&p->key) % xlb_ring_size;
-	id = bpf_map_lookup_elem(ring, &slot);
-	if (!id)
+	slot = hash % xlb_ring_size;
+	{
+		__u32 elem = slot / XLB_RING_LANES;
+
+		lanes = bpf_map_lookup_elem(ring, &elem);
+	}
+	if (!lanes)
 		return xlb_drop(x, XLB_DROP_NO_BACKEND);
-	be_id = *id;
+	be_id = (*lanes >> ((slot % XLB_RING_LANES) * 16)) & 0xffff;
 	be = bpf_map_lookup_elem(&xlb_backends, &be_id);
 	if (!be || !(be->flags & XLB_BE_F_ACTIVE))
 		return xlb_drop(x, XLB_DROP_NO_BACKEND);
 
-	{
-		struct xlb_flow nf = {
-			.backend_id = be_id,
-			.backend_gen = be->gen,
-			.vip_id = vip->id,
-			.atime = now,
-		};
+	/* the tag last: a reader that matches it finds the rest, or a check that fails */
+	fl = &bucket->way[w];
+	fl->key = p->key;
+	fl->backend_id = be_id;
+	fl->backend_gen = be->gen;
+	fl->vip_id = vip->id;
+	fl->check = xlb_flow_check(hash, be_id, be->gen);
+	bucket->atime[w] = now;
+	bucket->flags[w] = XLB_FLOW_F_VALID;
+	bucket->tag[w] = xlb_flow_tag(hash);
 
-		bpf_map_update_elem(&xlb_flows, &p->key, &nf, BPF_ANY);
-	}
-	if (vip->mode == XLB_MODE_NAT) {
-		struct xlb_flow_key rk = {};
-		struct xlb_nat_rev rv = {};
-
-		xlb_addr_copy(rk.src, be->addr, p->key.family);
-		xlb_addr_copy(rk.dst, p->key.src, p->key.family);
-		rk.sport = be->port ? be->port : p->key.dport;
-		rk.dport = p->key.sport;
-		rk.proto = p->key.proto;
-		rk.family = p->key.family;
-		xlb_addr_copy(rv.vip_addr, p->key.dst, p->key.family);
-		rv.vip_port = p->key.dport;
-		rv.vip_id = vip->id;
-		rv.backend_id = be_id;
-		bpf_map_update_elem(&xlb_nat_rev, &rk, &rv, BPF_ANY);
-	}
 	x->gs->path[path]++;
 	xlb_count(&xlb_vip_stats, vip->id, x->len, true);
 	xlb_count(&xlb_be_stats, be_id, x->len, true);
 	return xlb_to_backend(x, vip, be);
 }
 
-/* nat, backend-facing side: a reply from a backend to a client leaves as the VIP. */
+/* nat, backend-facing side: a reply from a backend to a client leaves as the VIP. It is one
+ * only if the flow it answers (client -> one of the VIPs the backend serves) is in the table.
+ */
 static __always_inline int xlb_nat_reply(struct xlb_ctx *x)
 {
 	void *data = (void *)(long)x->xdp->data;
 	void *data_end = (void *)(long)x->xdp->data_end;
 	struct xlb_pkt *p = &x->p;
 	void *l4 = xlb_at(data, p->l4_off);
-	struct xlb_nat_rev *rv;
+	struct xlb_flow_key fk = {};
+	struct xlb_vip_key sk = {};
+	struct xlb_flow_bucket *b = NULL;
+	struct xlb_nat_src *ns;
+	int w = -1;
+	__be32 *vip_addr = NULL;
+	__be16 vip_port = 0;
+	__u32 vip_id = 0;
 	__u64 l4_diff = 0;
 	__u16 *l4_csum;
 	__be16 *sport;
 
-	rv = bpf_map_lookup_elem(&xlb_nat_rev, &p->key);
-	if (!rv)
+	xlb_addr_copy(sk.addr, p->key.src, p->key.family);
+	sk.port = p->key.sport;
+	sk.proto = p->key.proto;
+	sk.family = p->key.family;
+	ns = bpf_map_lookup_elem(&xlb_nat_src, &sk);
+	if (!ns)
+		return xlb_pass(x);
+
+	xlb_addr_copy(fk.src, p->key.dst, p->key.family);
+	fk.sport = p->key.dport;
+	fk.proto = p->key.proto;
+	fk.family = p->key.family;
+	for (int i = 0; i < XLB_NAT_SRC_VIPS; i++) {
+		__u32 hash;
+
+		if (i >= ns->n)
+			break;
+		xlb_addr_copy(fk.dst, ns->vip[i].addr, p->key.family);
+		fk.dport = ns->vip[i].port;
+		hash = xlb_flow_hash(&fk);
+		b = xlb_flow_bucket(hash);
+		if (!b)
+			break;
+		w = xlb_flow_find(b, &fk, hash);
+		if (w >= 0) {
+			vip_addr = ns->vip[i].addr;
+			vip_port = ns->vip[i].port;
+			vip_id = ns->vip[i].id;
+			break;
+		}
+	}
+	if (!b || w < 0 || !vip_addr)
 		return xlb_pass(x);
 
 	if (p->key.proto == IPPROTO_TCP) {
@@ -390,9 +485,9 @@ static __always_inline int xlb_nat_reply(struct xlb_ctx *x)
 		l4_csum = &uh->check;
 		sport = &uh->source;
 	}
-	if (*sport != rv->vip_port) {
-		l4_diff += xlb_csum_diff16(*sport, rv->vip_port);
-		*sport = rv->vip_port;
+	if (*sport != vip_port) {
+		l4_diff += xlb_csum_diff16(*sport, vip_port);
+		*sport = vip_port;
 	}
 	if (p->key.family == XLB_FAMILY_V4) {
 		struct iphdr *iph = xlb_at(data, p->l3_off);
@@ -400,8 +495,8 @@ static __always_inline int xlb_nat_reply(struct xlb_ctx *x)
 
 		if ((void *)(iph + 1) > data_end)
 			return XDP_ABORTED;
-		d = xlb_csum_diff32(iph->saddr, rv->vip_addr[0]);
-		iph->saddr = rv->vip_addr[0];
+		d = xlb_csum_diff32(iph->saddr, vip_addr[0]);
+		iph->saddr = vip_addr[0];
 		xlb_csum_apply(&iph->check, d);
 		l4_diff += d;
 		if (p->key.proto == IPPROTO_UDP)
@@ -413,14 +508,14 @@ static __always_inline int xlb_nat_reply(struct xlb_ctx *x)
 
 		if ((void *)(ip6h + 1) > data_end)
 			return XDP_ABORTED;
-		l4_diff += xlb_csum_diff_addr6((__u32 *)&ip6h->saddr, rv->vip_addr);
-		__builtin_memcpy(&ip6h->saddr, rv->vip_addr, 16);
+		l4_diff += xlb_csum_diff_addr6((__u32 *)&ip6h->saddr, vip_addr);
+		__builtin_memcpy(&ip6h->saddr, vip_addr, 16);
 		xlb_csum_apply(l4_csum, l4_diff);
 	}
 	x->gs->path[XLB_PATH_NAT_REPLY]++;
-	xlb_count_reply(&xlb_vip_stats, rv->vip_id, x->len);
-	xlb_count_reply(&xlb_be_stats, rv->backend_id, x->len);
-	return xlb_emit(x, NULL, p->key.family, rv->vip_addr, p->key.dst, p->l3_len);
+	xlb_count_reply(&xlb_vip_stats, vip_id, x->len);
+	xlb_count_reply(&xlb_be_stats, b->way[w & (XLB_FLOW_WAYS - 1)].backend_id, x->len);
+	return xlb_emit(x, NULL, p->key.family, vip_addr, p->key.dst, p->l3_len);
 }
 
 /* Echo request to a VIP address: answered in place, back out of the ingress device. */
@@ -560,9 +655,15 @@ static __always_inline int xlb_icmp_error(struct xlb_ctx *x)
 	fk.dport = q.key.sport;
 	fk.proto = q.key.proto;
 	fk.family = q.key.family;
-	fl = bpf_map_lookup_elem(&xlb_flows, &fk);
-	if (!fl)
-		return xlb_drop(x, XLB_DROP_ICMP_NO_FLOW);
+	{
+		__u32 hash = xlb_flow_hash(&fk);
+		struct xlb_flow_bucket *b = xlb_flow_bucket(hash);
+		int w = b ? xlb_flow_find(b, &fk, hash) : -1;
+
+		if (w < 0)
+			return xlb_drop(x, XLB_DROP_ICMP_NO_FLOW);
+		fl = &b->way[w & (XLB_FLOW_WAYS - 1)];
+	}
 	be_id = fl->backend_id;
 	be = bpf_map_lookup_elem(&xlb_backends, &be_id);
 	if (!be || !(be->flags & XLB_BE_F_ACTIVE) || be->gen != fl->backend_gen)

@@ -25,16 +25,17 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } xlb_backends SEC(".maps");
 
-/* One Maglev table: slot -> backend id. Tables are built whole in a fresh map (mmap) and then
+/* One Maglev table: slot -> backend id, XLB_RING_LANES 16-bit ids to an element, so that a
+ * table of 65537 slots takes 128 KiB and stays in the CPU's caches. Tables are built whole in a fresh map (mmap) and then
  * swapped into xlb_rings, so a packet sees the old table or the new one, never a mix.
  * max_entries is the ring size, set before load.
  */
 struct xlb_ring {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, XLB_RING_SIZE_DEFAULT);
+	__uint(max_entries, XLB_RING_ELEMS(XLB_RING_SIZE_DEFAULT));
 	__uint(map_flags, BPF_F_MMAPABLE);
 	__type(key, __u32);
-	__type(value, __u32);
+	__type(value, __u64);
 };
 
 /* vip id -> that VIP's table. */
@@ -46,29 +47,29 @@ struct {
 	__array(values, struct xlb_ring);
 } xlb_rings SEC(".maps");
 
-/* struct xlb_flow_key (client -> VIP) -> struct xlb_flow. Written by the datapath on a new
- * flow; LRU with per-CPU lists so established lookups take no shared lock. Size set before load.
+/* bucket -> struct xlb_flow_bucket: the flow table, set-associative (see struct xlb_flow).
+ * Written by the datapath on a new flow; user space reads it through mmap to count flows.
+ * max_entries (a power of two) is set before load: flows / XLB_FLOW_WAYS.
  */
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, XLB_FLOWS_DEFAULT);
-	__uint(map_flags, BPF_F_NO_COMMON_LRU);
-	__type(key, struct xlb_flow_key);
-	__type(value, struct xlb_flow);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XLB_FLOWS_DEFAULT / XLB_FLOW_WAYS);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, struct xlb_flow_bucket);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } xlb_flows SEC(".maps");
 
-/* struct xlb_flow_key (backend -> client) -> struct xlb_nat_rev. Written by the datapath for
- * each new nat flow, read on the backend-facing side. Same size as xlb_flows.
+/* struct xlb_vip_key (a backend's address, port, protocol) -> struct xlb_nat_src: the nat VIPs
+ * a backend answers for. Written with the tables; read on the backend-facing side.
  */
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, XLB_FLOWS_DEFAULT);
-	__uint(map_flags, BPF_F_NO_COMMON_LRU);
-	__type(key, struct xlb_flow_key);
-	__type(value, struct xlb_nat_rev);
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, XLB_MAX_BACKENDS);
+	__type(key, struct xlb_vip_key);
+	__type(value, struct xlb_nat_src);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} xlb_nat_rev SEC(".maps");
+} xlb_nat_src SEC(".maps");
 
 /* ifindex -> ifindex: the devices a redirect may leave through. Filled from inside the
  * balancer's namespace, since the kernel resolves the ifindex in the writer's namespace.

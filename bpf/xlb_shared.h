@@ -11,6 +11,8 @@
 #define XLB_MAX_VIPS 512		/* services (address, port, protocol) */
 #define XLB_MAX_BACKENDS 4096		/* backend slots, shared by all VIPs */
 #define XLB_RING_SIZE_DEFAULT 65537	/* Maglev lookup table size, a prime */
+#define XLB_RING_LANES 4		/* backend ids (16 bits) in one table element */
+#define XLB_RING_ELEMS(size) (((size) + XLB_RING_LANES - 1) / XLB_RING_LANES)
 #define XLB_FLOWS_DEFAULT (1u << 20)	/* LRU flow table entries */
 #define XLB_PIN_DIR "/sys/fs/bpf/xlb"
 
@@ -27,7 +29,7 @@ enum xlb_mode {
 	XLB_MODE_MAX,
 };
 
-/* Key of xlb_vips. A service is (address, port, protocol); an address that carries at least
+/* Key of xlb_vips, and of xlb_nat_src (a backend's address, port and protocol). A service is (address, port, protocol); an address that carries at least
  * one service also has an entry with port 0 and proto 0 (XLB_VIP_F_ADDR), which the datapath
  * uses for ICMP echo, fragments and truncated packets, where no port can be read.
  */
@@ -68,9 +70,7 @@ struct xlb_backend {
 };
 _Static_assert(sizeof(struct xlb_backend) == 56, "xlb_backend layout");
 
-/* Key of xlb_flows (client -> VIP, as received) and of xlb_nat_rev (backend -> client, as the
- * reply arrives). Ports in network order.
- */
+/* A flow as the client sends it (client -> VIP). Ports in network order. */
 struct xlb_flow_key {
 	__be32 src[4];
 	__be32 dst[4];
@@ -79,30 +79,56 @@ struct xlb_flow_key {
 	__u8 proto;
 	__u8 family;
 	__u16 pad;	/* always zero */
-};
+} __attribute__((aligned(8)));	/* compared as five 64-bit words */
 _Static_assert(sizeof(struct xlb_flow_key) == 40, "xlb_flow_key layout");
 
-#define XLB_FLOW_F_FIN (1u << 0)	/* a FIN or RST was seen from the client */
+#define XLB_FLOW_F_VALID (1u << 0)	/* the way holds a flow */
+#define XLB_FLOW_F_FIN (1u << 1)	/* a FIN or RST was seen from the client: evicted first */
+#define XLB_FLOW_WAYS 4
 
+/* The flow table (xlb_flows) is set-associative: bucket = xlb_flow_hash(key) & (buckets - 1),
+ * XLB_FLOW_WAYS ways a bucket. The bucket's first cache line says what its ways hold (a tag
+ * from the hash, age, flags), so that a new flow reads one line to find its way is free or
+ * whom to evict (a free way, else a closed flow, else the one idle longest). Lock-free: two
+ * CPUs writing one way at once may leave a mix of two flows, which `check` exposes and the
+ * reader treats as a miss.
+ */
 struct xlb_flow {
+	struct xlb_flow_key key;
 	__u32 backend_id;
 	__u32 backend_gen;	/* the flow moves when the slot's gen no longer matches */
 	__u32 vip_id;
-	__u32 atime;		/* last packet, bpf_ktime_get_coarse_ns() >> 30 (about seconds) */
-	__u32 flags;		/* XLB_FLOW_F_* */
-	__u32 pad;
+	__u32 check;		/* xlb_flow_check(hash, backend_id, backend_gen) */
+	__u32 pad[2];
 };
-_Static_assert(sizeof(struct xlb_flow) == 24, "xlb_flow layout");
+_Static_assert(sizeof(struct xlb_flow) == 64, "xlb_flow layout");
 
-/* Value of xlb_nat_rev: how to rewrite a backend's reply so that it comes from the VIP. */
-struct xlb_nat_rev {
-	__be32 vip_addr[4];
-	__be16 vip_port;
-	__u16 pad;
-	__u32 vip_id;
-	__u32 backend_id;
+struct xlb_flow_bucket {
+	__u32 tag[XLB_FLOW_WAYS];	/* xlb_flow_tag(hash) of the way's flow */
+	__u32 atime[XLB_FLOW_WAYS];	/* last packet, bpf_ktime_get_coarse_ns() >> 30 (~ s) */
+	__u32 flags[XLB_FLOW_WAYS];	/* XLB_FLOW_F_* */
+	__u32 pad[XLB_FLOW_WAYS];
+	struct xlb_flow way[XLB_FLOW_WAYS];
 };
-_Static_assert(sizeof(struct xlb_nat_rev) == 28, "xlb_nat_rev layout");
+_Static_assert(sizeof(struct xlb_flow_bucket) == 64 * (1 + XLB_FLOW_WAYS), "bucket layout");
+
+/* Key of xlb_nat_src: a backend's address, port and protocol as its replies show them. The value
+ * lists the nat VIPs it serves; a reply is rewritten only if the flow it answers is in the flow
+ * table, which also tells which of them (usually one) it belongs to.
+ */
+#define XLB_NAT_SRC_VIPS 4
+
+struct xlb_nat_src {
+	__u32 n;		/* entries used in vip[] */
+	__u32 pad;
+	struct {
+		__be32 addr[4];
+		__be16 port;
+		__u16 pad;
+		__u32 id;
+	} vip[XLB_NAT_SRC_VIPS];
+};
+_Static_assert(sizeof(struct xlb_nat_src) == 8 + 24 * XLB_NAT_SRC_VIPS, "xlb_nat_src layout");
 
 /* Per-CPU, per VIP (xlb_vip_stats) and per backend (xlb_backend_stats). */
 struct xlb_counters {

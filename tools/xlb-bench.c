@@ -48,7 +48,6 @@
 #define BENCH_UDP_PORT 53
 #define BENCH_CPORT 40000	/* the established client's port */
 #define BENCH_CPORT_REPLY 40001 /* the client whose flow the nat reply case answers */
-#define BENCH_BATCH 65536	/* flows per bpf_map_update_batch */
 
 /* Addresses, all from 198.18.0.0/15 and 2001:2::/48, inside the bench's own namespace. */
 #define BENCH_LB_C4 "198.18.0.1/24" /* client side */
@@ -612,7 +611,7 @@ static uint32_t bench_case_pkt(struct bench *b, const struct bench_case *c, int 
 		s.smac = be_mac;
 		s.dmac = b->net.b0_mac;
 	} else if (c->expect == EXP_REPLY) {
-		/* the client's first packet, which creates the flow and its nat_rev entry */
+		/* the client's first packet, which creates the flow the reply answers */
 		s.sport = BENCH_CPORT_REPLY;
 		s.syn = true;
 	}
@@ -734,127 +733,59 @@ static int bench_pin(int cpu)
 	return sched_setaffinity(0, sizeof(set), &set) ? -errno : 0;
 }
 
-/* Fills the flow table (and the nat reverse table, which a nat SYN also writes) with distinct
- * flows of VIP_TCP4. The LRU keeps one list per CPU and a CPU takes free entries from its own
- * list only, so each CPU inserts its share: a table filled from one CPU would hold 1/ncpu.
- */
-static int bench_prefill(struct bench *b, const int *cpus, int ncpus)
+static int bench_count_one(const struct dataplane_flow *flow, void *arg)
 {
-	int flows_fd = dataplane_map_fd(b->dp, "xlb_flows");
-	int rev_fd = dataplane_map_fd(b->dp, "xlb_nat_rev");
-	struct xlb_flow_key *keys = NULL, *rkeys = NULL;
-	struct xlb_nat_rev *rvals = NULL;
-	struct xlb_flow *vals = NULL;
-	uint32_t total = b->o.flows, done = 0, i, n;
-	bool tty = isatty(STDERR_FILENO);
-	__be32 vip;
-	int err = 0, k;
+	(*(uint32_t *)arg)++;
+	return 0;
+}
 
-	if (flows_fd < 0 || rev_fd < 0)
-		return flows_fd < 0 ? flows_fd : rev_fd;
-	keys = calloc(BENCH_BATCH, sizeof(*keys));
-	rkeys = calloc(BENCH_BATCH, sizeof(*rkeys));
-	vals = calloc(BENCH_BATCH, sizeof(*vals));
-	rvals = calloc(BENCH_BATCH, sizeof(*rvals));
-	if (!keys || !rkeys || !vals || !rvals) {
-		err = -ENOMEM;
-		goto out;
-	}
+/* Flows in xlb_flows: proves the table is full, not merely sized. */
+static int bench_count_flows(struct bench *b, uint32_t *count)
+{
+	*count = 0;
+	return dataplane_flow_walk(b->dp, bench_count_one, count);
+}
+
+/* Fills the flow table with distinct flows of VIP_TCP4, placed as the datapath places them,
+ * until every way holds one: a full table, as in production, where each new flow evicts one.
+ */
+static int bench_prefill(struct bench *b)
+{
+	uint32_t cap = dataplane_flow_capacity(b->dp), filled = 0, f;
+	bool tty = isatty(STDERR_FILENO);
+	struct xlb_flow_key key = {};
+	__be32 vip;
+	int err;
+
 	inet_pton(AF_INET, bench_vips[VIP_TCP4].addr, &vip);
 	if (!tty)
-		log_info("prefilling the flow tables with %u flows", total);
-	for (k = 0; k < ncpus; k++) {
-		uint32_t end = (uint32_t)((uint64_t)total * (k + 1) / ncpus);
+		log_info("prefilling the flow table with %u flows", cap);
+	dataplane_flows_clear(b->dp);
+	key.dst[0] = vip;
+	key.dport = htons(BENCH_VIP_PORT);
+	key.proto = IPPROTO_TCP;
+	key.family = XLB_FAMILY_V4;
+	/* random placement fills the last free ways slowly (a coupon collector): about
+	 * 20 keys a way for 1M ways
+	 */
+	for (f = 0; filled < cap && f < 64 * cap; f++) {
+		uint32_t be = f % BENCH_NBE;
 
-		err = bench_pin(cpus[k]);
-		if (err)
-			goto out;
-		while (done < end) {
-			n = end - done < BENCH_BATCH ? end - done : BENCH_BATCH;
-			for (i = 0; i < n; i++) {
-				uint32_t f = done + i, be = f % BENCH_NBE;
-
-				memset(&keys[i], 0, sizeof(keys[i]));
-				keys[i].src[0] = htonl(BENCH_PREFILL_SRC | (f & 0x7fff));
-				keys[i].dst[0] = vip;
-				keys[i].sport = htons(1024 + (f >> 15));
-				keys[i].dport = htons(BENCH_VIP_PORT);
-				keys[i].proto = IPPROTO_TCP;
-				keys[i].family = XLB_FAMILY_V4;
-				vals[i] = (struct xlb_flow){ .backend_id = BE_V4 + be,
-							     .backend_gen = 1,
-							     .vip_id = VIP_TCP4 };
-
-				memset(&rkeys[i], 0, sizeof(rkeys[i]));
-				rkeys[i].src[0] = b->be[BE_V4 + be].addr[0];
-				rkeys[i].dst[0] = keys[i].src[0];
-				rkeys[i].sport = htons(BENCH_BE_PORT);
-				rkeys[i].dport = keys[i].sport;
-				rkeys[i].proto = IPPROTO_TCP;
-				rkeys[i].family = XLB_FAMILY_V4;
-				memset(&rvals[i], 0, sizeof(rvals[i]));
-				rvals[i].vip_addr[0] = vip;
-				rvals[i].vip_port = htons(BENCH_VIP_PORT);
-				rvals[i].vip_id = VIP_TCP4;
-				rvals[i].backend_id = BE_V4 + be;
-			}
-			err = bpf_map_update_batch(flows_fd, keys, vals, &n, NULL);
-			if (!err)
-				err = bpf_map_update_batch(rev_fd, rkeys, rvals, &n, NULL);
-			if (err) {
-				err = -errno;
-				log_error("prefill: bpf_map_update_batch: %s", strerror(errno));
-				goto out;
-			}
-			done += n;
-			if (tty)
-				fprintf(stderr, "\rxlb-bench: prefilling the flow tables: %u/%u",
-					done, total);
+		key.src[0] = htonl(BENCH_PREFILL_SRC | (f & 0xffff));
+		key.sport = htons(1024 + (f >> 16));
+		err = dataplane_flow_set(b->dp, &key, BE_V4 + be, b->be[BE_V4 + be].gen, VIP_TCP4);
+		if (err < 0) {
+			log_error("prefill: %s", strerror(-err));
+			return err;
 		}
+		filled += err; /* 1: it took a free way */
+		if (tty && (filled % 65536 == 0 || filled == cap))
+			fprintf(stderr, "\rxlb-bench: prefilling the flow table: %u/%u", filled, cap);
 	}
 	if (tty)
 		fprintf(stderr, "\n");
-	log_info("flow tables filled: %u flows and their nat reverse entries, %d CPUs", total,
-		 ncpus);
-out:
-	free(keys);
-	free(rkeys);
-	free(vals);
-	free(rvals);
-	return err;
-}
-
-/* Entries in xlb_flows: proves the table is full, not merely sized. */
-static int bench_count_flows(struct bench *b, uint32_t *count)
-{
-	int fd = dataplane_map_fd(b->dp, "xlb_flows");
-	struct xlb_flow_key *keys = NULL;
-	struct xlb_flow *vals = NULL;
-	uint32_t n, batch = 0;
-	bool first = true;
-	int err = 0;
-
-	*count = 0;
-	keys = calloc(BENCH_BATCH, sizeof(*keys));
-	vals = calloc(BENCH_BATCH, sizeof(*vals));
-	if (!keys || !vals) {
-		err = -ENOMEM;
-		goto out;
-	}
-	for (;;) {
-		n = BENCH_BATCH;
-		err = bpf_map_lookup_batch(fd, first ? NULL : &batch, &batch, keys, vals, &n, NULL);
-		first = false;
-		*count += n;
-		if (err) {
-			err = errno == ENOENT ? 0 : -errno;
-			break;
-		}
-	}
-out:
-	free(keys);
-	free(vals);
-	return err;
+	log_info("flow table filled: %u of %u ways hold a flow", filled, cap);
+	return 0;
 }
 
 static int bench_open(struct bench *b)
@@ -883,6 +814,7 @@ static int bench_open(struct bench *b)
 		return err;
 	}
 	b->skel->rodata->xlb_ring_size = dataplane_ring_size(b->dp);
+	b->skel->rodata->xlb_flow_mask = dataplane_flow_capacity(b->dp) / XLB_FLOW_WAYS - 1;
 	/* the datapath's own entry points are loaded by dataplane_open already */
 	bpf_program__set_autoload(b->skel->progs.xlb_rx, false);
 	bpf_program__set_autoload(b->skel->progs.xlb_rx_nat, false);
@@ -1184,10 +1116,10 @@ static void bench_counters_str(struct bench *b, char *buf, size_t n)
 static int bench_flow_backend(struct bench *b, const uint8_t *pkt)
 {
 	struct xlb_flow_key key;
-	struct xlb_flow fl;
+	struct dataplane_flow fl;
 
 	bench_pkt_key(pkt, &key);
-	if (bpf_map_lookup_elem(dataplane_map_fd(b->dp, "xlb_flows"), &key, &fl))
+	if (dataplane_flow_lookup(b->dp, &key, &fl))
 		return -1;
 	return (int)fl.backend_id;
 }
@@ -1219,7 +1151,7 @@ static int bench_case_run(struct bench *b, size_t idx)
 	r->measured = true;
 	r->ok = true;
 	if (c->expect == EXP_REPLY) {
-		/* the client's SYN first: it creates the flow and the nat_rev entry replied to */
+		/* the client's SYN first: it creates the flow the reply answers */
 		len = bench_case_pkt(b, c, -1, pkt);
 		bench_set_pkt(b, pkt, len);
 		err = bench_run_prog(b, PROG_VIP, pkt, len, b->net.c0, 1, &run);
@@ -1672,7 +1604,7 @@ int main(int argc, char **argv)
 		err = bench_floor_setup(b);
 	if (err)
 		goto out;
-	err = bench_prefill(b, cpus, ncpus);
+	err = bench_prefill(b);
 	if (!err)
 		err = bench_count_flows(b, &b->flows_present);
 	if (!err)

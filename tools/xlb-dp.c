@@ -1307,6 +1307,53 @@ static const char flows_usage[] =
 	"The flow table: client, service, backend, idle time. --limit N stops after N flows\n"
 	"(default 1000, 0 for all).\n";
 
+struct flows_out {
+	json_object *arr;
+	uint32_t limit;
+	uint32_t n;
+	bool json;
+	bool more;
+};
+
+static int flows_one(const struct dataplane_flow *fl, void *arg)
+{
+	struct flows_out *o = arg;
+	const struct xlb_flow_key *k = &fl->key;
+	char src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN], cl[64], sv[64];
+	json_object *jf;
+
+	if (o->limit && o->n == o->limit) {
+		o->more = true;
+		return 1; /* stops the walk */
+	}
+	o->n++;
+	cli_addr_str(k->src, k->family, src);
+	cli_addr_str(k->dst, k->family, dst);
+	snprintf(cl, sizeof(cl), k->family == XLB_FAMILY_V6 ? "[%s]:%u" : "%s:%u", src,
+		 ntohs(k->sport));
+	snprintf(sv, sizeof(sv), k->family == XLB_FAMILY_V6 ? "[%s]:%u" : "%s:%u", dst,
+		 ntohs(k->dport));
+	if (!o->json) {
+		printf("%-46s %-46s %-5s %-7u %-10u %8.0f %s\n", cl, sv, cli_proto_str(k->proto),
+		       fl->backend_id, fl->backend_gen, fl->idle_ms / 1000.0,
+		       fl->closing ? "fin" : "-");
+		return 0;
+	}
+	jf = json_object_new_object();
+	json_object_object_add(jf, "client", json_object_new_string(src));
+	json_object_object_add(jf, "client_port", json_object_new_int64(ntohs(k->sport)));
+	json_object_object_add(jf, "address", json_object_new_string(dst));
+	json_object_object_add(jf, "port", json_object_new_int64(ntohs(k->dport)));
+	json_object_object_add(jf, "protocol", json_object_new_string(cli_proto_str(k->proto)));
+	json_object_object_add(jf, "service_id", json_object_new_int64(fl->vip_id));
+	json_object_object_add(jf, "backend", json_object_new_int64(fl->backend_id));
+	json_object_object_add(jf, "gen", json_object_new_int64(fl->backend_gen));
+	json_object_object_add(jf, "idle_s", json_object_new_double(fl->idle_ms / 1000.0));
+	json_object_object_add(jf, "fin", json_object_new_boolean(fl->closing));
+	json_object_array_add(o->arr, jf);
+	return 0;
+}
+
 static int cmd_flows(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -1314,24 +1361,18 @@ static int cmd_flows(int argc, char **argv)
 		{ "limit", required_argument, NULL, 'l' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct xlb_flow_key cur, next;
+	struct flows_out o = { .limit = 1000 };
 	struct dataplane *dp;
-	struct timespec ts;
-	struct xlb_flow fl;
-	json_object *arr = NULL;
-	uint32_t limit = 1000, n = 0, now;
-	bool json = false, more = false;
-	void *prev = NULL;
-	int c, fd, ret;
+	int c, ret;
 
 	cli_opts_begin(opts);
 	while ((c = cli_opt(argc, argv, flows_usage, &ret)) > 0) {
 		switch (c) {
 		case 'j':
-			json = true;
+			o.json = true;
 			break;
 		case 'l':
-			if (cli_u32(optarg, 0, UINT32_MAX, &limit))
+			if (cli_u32(optarg, 0, UINT32_MAX, &o.limit))
 				return cli_usage_error("bad --limit '%s'", optarg);
 			break;
 		}
@@ -1343,64 +1384,22 @@ static int cmd_flows(int argc, char **argv)
 	ret = cli_open(&dp, false, 0, 0);
 	if (ret)
 		return ret;
-	/* the datapath's clock: CLOCK_MONOTONIC_COARSE in units of 2^30 ns */
-	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-	now = ((uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec) >> 30;
-	fd = dataplane_map_fd(dp, "xlb_flows");
-	arr = json_object_new_array();
-	if (!json)
+	o.arr = json_object_new_array();
+	if (!o.json)
 		printf("%-46s %-46s %-5s %-7s %-10s %8s %s\n", "CLIENT", "SERVICE", "PROTO",
 		       "BACKEND", "GEN", "IDLE_S", "FLAGS");
-	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
-		char src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN], cl[64], sv[64];
-		int32_t idle;
-		json_object *jf;
-
-		cur = next;
-		prev = &cur;
-		if (bpf_map_lookup_elem(fd, &cur, &fl))
-			continue; /* evicted meanwhile */
-		if (limit && n == limit) {
-			more = true;
-			break;
-		}
-		n++;
-		idle = (int32_t)(now - fl.atime);
-		if (idle < 0)
-			idle = 0;
-		cli_addr_str(cur.src, cur.family, src);
-		cli_addr_str(cur.dst, cur.family, dst);
-		snprintf(cl, sizeof(cl), cur.family == XLB_FAMILY_V6 ? "[%s]:%u" : "%s:%u", src,
-			 ntohs(cur.sport));
-		snprintf(sv, sizeof(sv), cur.family == XLB_FAMILY_V6 ? "[%s]:%u" : "%s:%u", dst,
-			 ntohs(cur.dport));
-		jf = json_object_new_object();
-		json_object_object_add(jf, "client", json_object_new_string(src));
-		json_object_object_add(jf, "client_port", json_object_new_int64(ntohs(cur.sport)));
-		json_object_object_add(jf, "address", json_object_new_string(dst));
-		json_object_object_add(jf, "port", json_object_new_int64(ntohs(cur.dport)));
-		json_object_object_add(jf, "protocol",
-				       json_object_new_string(cli_proto_str(cur.proto)));
-		json_object_object_add(jf, "service_id", json_object_new_int64(fl.vip_id));
-		json_object_object_add(jf, "backend", json_object_new_int64(fl.backend_id));
-		json_object_object_add(jf, "gen", json_object_new_int64(fl.backend_gen));
-		/* atime units are 2^30 ns */
-		json_object_object_add(jf, "idle_s", json_object_new_double(idle * 1.073741824));
-		json_object_object_add(jf, "fin",
-				       json_object_new_boolean(fl.flags & XLB_FLOW_F_FIN));
-		json_object_array_add(arr, jf);
-		if (!json)
-			printf("%-46s %-46s %-5s %-7u %-10u %8.0f %s\n", cl, sv,
-			       cli_proto_str(cur.proto), fl.backend_id, fl.backend_gen,
-			       idle * 1.073741824, fl.flags & XLB_FLOW_F_FIN ? "fin" : "-");
+	ret = dataplane_flow_walk(dp, flows_one, &o);
+	if (ret < 0) {
+		json_object_put(o.arr);
+		dataplane_close(dp);
+		return EXIT_FAIL;
 	}
-	if (json)
-		printf("%s\n",
-		       json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY |
-								   JSON_C_TO_STRING_NOSLASHESCAPE));
+	if (o.json)
+		printf("%s\n", json_object_to_json_string_ext(o.arr, JSON_C_TO_STRING_PRETTY |
+									JSON_C_TO_STRING_NOSLASHESCAPE));
 	else
-		printf("%u flows%s\n", n, more ? " shown; more in the table (--limit)" : "");
-	json_object_put(arr);
+		printf("%u flows%s\n", o.n, o.more ? " shown; more in the table (--limit)" : "");
+	json_object_put(o.arr);
 	dataplane_close(dp);
 	return EXIT_OK;
 }

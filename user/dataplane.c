@@ -25,6 +25,7 @@
 #include <bpf/libbpf.h>
 
 #include "dataplane.h"
+#include "hash.h"
 #include "log.h"
 #include "xlb.skel.h"
 
@@ -33,7 +34,9 @@ struct dataplane {
 	char *pin_dir; /* NULL: nothing pinned */
 	uint32_t ring_size;
 	uint32_t ring_flags; /* map_flags of the inner map template, copied by every table */
-	uint32_t flow_capacity;
+	uint32_t flow_capacity;	/* ways: buckets x XLB_FLOW_WAYS */
+	struct xlb_flow_bucket *flows; /* the flow table, mapped */
+	size_t flows_len;
 	int ncpus;
 };
 
@@ -43,7 +46,7 @@ static const char *const dataplane_maps[] = {
 	"xlb_backends",	 /* backend slots */
 	"xlb_rings",	 /* Maglev tables */
 	"xlb_flows",	 /* flow table */
-	"xlb_nat_rev",	 /* nat replies */
+	"xlb_nat_src",	 /* the nat VIPs of each backend */
 	"xlb_tx_ports",	 /* redirect targets */
 	"xlb_vip_stats", /* counters per service */
 	"xlb_be_stats",	 /* counters per backend */
@@ -85,6 +88,29 @@ static int dataplane_map_info(int fd, struct bpf_map_info *info)
 }
 
 /* Opens a pinned map by name; -ENOENT when it is not pinned there. */
+/* A Maglev table: XLB_RING_LANES ids to an element, so max_entries does not tell the size;
+ * the map's name does ("xlbr_65537"), for a later run that adopts the maps.
+ */
+static int dataplane_ring_create(uint32_t size, uint32_t flags)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, copts, .map_flags = flags);
+	char name[BPF_OBJ_NAME_LEN];
+
+	snprintf(name, sizeof(name), "xlbr_%u", size);
+	return bpf_map_create(BPF_MAP_TYPE_ARRAY, name, sizeof(__u32), sizeof(__u64),
+			      XLB_RING_ELEMS(size), &copts);
+}
+
+/* The table size a Maglev table map was made for, or 0. */
+static uint32_t dataplane_ring_size_of(const struct bpf_map_info *info)
+{
+	unsigned int size;
+
+	if (sscanf(info->name, "xlbr_%u", &size) != 1 || XLB_RING_ELEMS(size) != info->max_entries)
+		return 0;
+	return size;
+}
+
 static int dataplane_pin_open(const char *pin_dir, const char *name)
 {
 	char path[PATH_MAX];
@@ -103,7 +129,6 @@ static int dataplane_pin_open(const char *pin_dir, const char *name)
 static int dataplane_pinned_ring_size(int rings_fd, int vips_fd, uint32_t want, uint32_t flags,
 				      uint32_t *size)
 {
-	LIBBPF_OPTS(bpf_map_create_opts, copts, .map_flags = flags);
 	bool used[XLB_MAX_VIPS] = { false };
 	struct xlb_vip_key key, next;
 	struct bpf_map_info info;
@@ -123,7 +148,7 @@ static int dataplane_pinned_ring_size(int rings_fd, int vips_fd, uint32_t want, 
 		close(fd);
 		if (err)
 			return err;
-		*size = info.max_entries;
+		*size = dataplane_ring_size_of(&info);
 		return 0;
 	}
 	/* no table yet: probe with an id that no service uses, so no packet can see the probe */
@@ -138,7 +163,7 @@ static int dataplane_pinned_ring_size(int rings_fd, int vips_fd, uint32_t want, 
 			free_id = i;
 	if (free_id == XLB_MAX_VIPS)
 		return 0; /* every id in use: cannot tell, ring_set will */
-	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "xlb_ring", 4, 4, want, &copts);
+	fd = dataplane_ring_create(want, flags);
 	if (fd < 0)
 		return -errno;
 	if (bpf_map_update_elem(rings_fd, &free_id, &fd, BPF_ANY)) {
@@ -150,6 +175,16 @@ static int dataplane_pinned_ring_size(int rings_fd, int vips_fd, uint32_t want, 
 out:
 	close(fd);
 	return err;
+}
+
+/* Buckets for a flow capacity: a power of two (the datapath masks the hash), at least one. */
+static uint32_t dataplane_flow_buckets(uint32_t flows)
+{
+	uint32_t want = (flows + XLB_FLOW_WAYS - 1) / XLB_FLOW_WAYS, b = 1;
+
+	while (b < want && b < (1u << 28))
+		b <<= 1;
+	return b;
 }
 
 /* Pins under /sys/fs/bpf need the bpf filesystem there. systemd mounts it at boot; minimal
@@ -230,15 +265,15 @@ static int dataplane_pins_check(const char *pin_dir, uint32_t *ring_size, uint32
 		err = dataplane_map_info(flows_fd, &info);
 		if (err)
 			goto out;
-		if (*flows && *flows != info.max_entries) {
+		if (*flows && dataplane_flow_buckets(*flows) != info.max_entries) {
 			log_error(
 				"%s holds a flow table of %u entries, not %u: use that size, or unpin "
 				"the maps first",
-				pin_dir, info.max_entries, *flows);
+				pin_dir, info.max_entries * XLB_FLOW_WAYS, *flows);
 			err = -EINVAL;
 			goto out;
 		}
-		*flows = info.max_entries;
+		*flows = info.max_entries * XLB_FLOW_WAYS;
 	}
 	fd = dataplane_pin_open(pin_dir, DATAPLANE_TMPL_PIN);
 	if (fd >= 0) {
@@ -248,7 +283,7 @@ static int dataplane_pins_check(const char *pin_dir, uint32_t *ring_size, uint32
 			log_error("%s/%s: %s", pin_dir, DATAPLANE_TMPL_PIN, strerror(-err));
 			goto out;
 		}
-		pinned_ring = info.max_entries;
+		pinned_ring = dataplane_ring_size_of(&info);
 	} else if (rings_fd >= 0 && vips_fd >= 0) {
 		/* pinned by a run that left no template: learn it from the tables, or probe */
 		uint32_t want = *ring_size ? *ring_size : XLB_RING_SIZE_DEFAULT;
@@ -318,7 +353,6 @@ int dataplane_open(struct dataplane **dpp, const struct dataplane_opts *opts, bo
 	uint32_t ring_size = opts ? opts->ring_size : 0;
 	uint32_t flows = opts ? opts->flow_capacity : 0;
 	struct dataplane *dp = NULL;
-	LIBBPF_OPTS(bpf_map_create_opts, topts);
 	struct bpf_map *map, *inner;
 	bool pinned = false, ring_known = true;
 	int template_fd = -1, err;
@@ -361,7 +395,6 @@ int dataplane_open(struct dataplane **dpp, const struct dataplane_opts *opts, bo
 		goto out;
 	}
 	dp->ring_flags = bpf_map__map_flags(inner);
-	topts.map_flags = dp->ring_flags;
 	if (pin_dir) {
 		err = dataplane_pins_check(pin_dir, &ring_size, &flows, dp->ring_flags, &pinned,
 					   &ring_known);
@@ -379,25 +412,24 @@ int dataplane_open(struct dataplane **dpp, const struct dataplane_opts *opts, bo
 		}
 	}
 	dp->ring_size = ring_size ? ring_size : XLB_RING_SIZE_DEFAULT;
-	dp->flow_capacity = flows ? flows : XLB_FLOWS_DEFAULT;
+	dp->flow_capacity = dataplane_flow_buckets(flows ? flows : XLB_FLOWS_DEFAULT) * XLB_FLOW_WAYS;
 
 	if (pin_dir) {
 		err = dataplane_tx_ports_adopt(dp, pin_dir);
 		if (err)
 			goto out;
 	}
-	err = bpf_map__set_max_entries(dp->skel->maps.xlb_flows, dp->flow_capacity);
-	if (!err)
-		err = bpf_map__set_max_entries(dp->skel->maps.xlb_nat_rev, dp->flow_capacity);
+	err = bpf_map__set_max_entries(dp->skel->maps.xlb_flows,
+				       dp->flow_capacity / XLB_FLOW_WAYS);
 	if (err) {
-		log_error("sizing the flow tables: %s", strerror(-err));
+		log_error("sizing the flow table: %s", strerror(-err));
 		goto out;
 	}
+	dp->skel->rodata->xlb_flow_mask = dp->flow_capacity / XLB_FLOW_WAYS - 1;
 	/* The table size lives in the inner map template. libbpf 1.1 crashes resizing its own
 	 * template (bpf_map__set_max_entries on bpf_map__inner_map), so give it one of ours.
 	 */
-	template_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "xlb_ring", sizeof(__u32), sizeof(__u32),
-				     dp->ring_size, &topts);
+	template_fd = dataplane_ring_create(dp->ring_size, dp->ring_flags);
 	if (template_fd < 0) {
 		err = -errno;
 		log_error("creating the Maglev table template: %s", strerror(-err));
@@ -418,6 +450,15 @@ int dataplane_open(struct dataplane **dpp, const struct dataplane_opts *opts, bo
 				  pin_dir, strerror(-err));
 		else
 			log_error("loading the datapath: %s", strerror(-err));
+		goto out;
+	}
+	dp->flows_len = (size_t)dp->flow_capacity / XLB_FLOW_WAYS * sizeof(struct xlb_flow_bucket);
+	dp->flows = mmap(NULL, dp->flows_len, PROT_READ | PROT_WRITE, MAP_SHARED,
+			 bpf_map__fd(dp->skel->maps.xlb_flows), 0);
+	if (dp->flows == MAP_FAILED) {
+		err = -errno;
+		dp->flows = NULL;
+		log_error("mapping the flow table: %s", strerror(-err));
 		goto out;
 	}
 	if (pin_dir && ring_known) {
@@ -448,6 +489,8 @@ void dataplane_close(struct dataplane *dp)
 {
 	if (!dp)
 		return;
+	if (dp->flows)
+		munmap(dp->flows, dp->flows_len);
 	xlb_bpf__destroy(dp->skel);
 	free(dp->pin_dir);
 	free(dp);
@@ -843,6 +886,113 @@ int dataplane_vip_get(struct dataplane *dp, const struct xlb_vip_key *key, struc
 	return 0;
 }
 
+/* ---- nat replies ---- */
+
+/* The service that holds id (not an address entry). */
+static int dataplane_vip_by_id(struct dataplane *dp, uint32_t id, struct xlb_vip_key *key,
+			       struct xlb_vip *vip)
+{
+	int fd = dataplane_fd(dp, dp->skel->maps.xlb_vips);
+	struct xlb_vip_key cur;
+	void *prev = NULL;
+
+	while (bpf_map_get_next_key(fd, prev, &cur) == 0) {
+		*key = cur;
+		prev = key;
+		if (cur.proto && !bpf_map_lookup_elem(fd, &cur, vip) && vip->id == id)
+			return 0;
+	}
+	return -ENOENT;
+}
+
+/* Records that backend be answers for the nat service (key, id): its replies, from its
+ * address and port, are rewritten to come from the VIP when they answer a flow in the table.
+ */
+static int dataplane_nat_src_add(struct dataplane *dp, const struct xlb_backend *be,
+				 const struct xlb_vip_key *key, uint32_t id)
+{
+	int fd = dataplane_fd(dp, dp->skel->maps.xlb_nat_src);
+	struct xlb_vip_key sk = {};
+	struct xlb_nat_src ns = {};
+	uint32_t i;
+
+	memcpy(sk.addr, be->addr, sizeof(sk.addr));
+	sk.port = be->port ? be->port : key->port;
+	sk.proto = key->proto;
+	sk.family = be->family;
+	if (bpf_map_lookup_elem(fd, &sk, &ns) && errno != ENOENT)
+		return -errno;
+	for (i = 0; i < ns.n && i < XLB_NAT_SRC_VIPS; i++)
+		if (ns.vip[i].id == id)
+			break;
+	if (i == XLB_NAT_SRC_VIPS) {
+		log_error("a backend serves more than %d nat services on one port", XLB_NAT_SRC_VIPS);
+		return -ENOSPC;
+	}
+	memcpy(ns.vip[i].addr, key->addr, sizeof(ns.vip[i].addr));
+	ns.vip[i].port = key->port;
+	ns.vip[i].id = id;
+	if (i == ns.n)
+		ns.n++;
+	if (bpf_map_update_elem(fd, &sk, &ns, BPF_ANY))
+		return -errno;
+	return 0;
+}
+
+/* Forgets service id in every backend's list, when the service goes. */
+static int dataplane_nat_src_forget(struct dataplane *dp, uint32_t id)
+{
+	int fd = dataplane_fd(dp, dp->skel->maps.xlb_nat_src);
+	struct xlb_vip_key cur, next;
+	struct xlb_nat_src ns;
+	void *prev = NULL;
+	uint32_t i, j;
+	int err = 0;
+
+	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+		cur = next;
+		prev = &cur;
+		if (bpf_map_lookup_elem(fd, &cur, &ns))
+			continue;
+		for (i = j = 0; i < ns.n && i < XLB_NAT_SRC_VIPS; i++)
+			if (ns.vip[i].id != id)
+				ns.vip[j++] = ns.vip[i];
+		if (j == ns.n)
+			continue;
+		ns.n = j;
+		if (j ? bpf_map_update_elem(fd, &cur, &ns, BPF_EXIST) : bpf_map_delete_elem(fd, &cur))
+			err = -errno;
+	}
+	return err;
+}
+
+/* After a new table: every backend of a nat service is in xlb_nat_src. Backends that leave the
+ * table stay listed (their draining flows still get replies rewritten) until the service goes.
+ */
+static int dataplane_nat_src_sync(struct dataplane *dp, uint32_t vip_id,
+				  const struct maglev_backend *bes, size_t n)
+{
+	struct xlb_vip_key key;
+	struct xlb_backend be;
+	struct xlb_vip vip;
+	size_t i;
+	int err;
+
+	if (dataplane_vip_by_id(dp, vip_id, &key, &vip) || vip.mode != XLB_MODE_NAT)
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (!bes[i].weight || dataplane_backend_get(dp, bes[i].id, &be))
+			continue;
+		err = dataplane_nat_src_add(dp, &be, &key, vip_id);
+		if (err) {
+			log_error("service id %u: listing backend %u for nat replies: %s", vip_id,
+				  bes[i].id, strerror(-err));
+			return err;
+		}
+	}
+	return 0;
+}
+
 int dataplane_vip_del(struct dataplane *dp, const struct xlb_vip_key *key)
 {
 	int fd = dataplane_fd(dp, dp->skel->maps.xlb_vips);
@@ -870,6 +1020,8 @@ int dataplane_vip_del(struct dataplane *dp, const struct xlb_vip_key *key)
 	 * id later starts from zero
 	 */
 	err = dataplane_ring_set(dp, vip.id, NULL, 0);
+	if (!err)
+		err = dataplane_nat_src_forget(dp, vip.id);
 	if (err)
 		return err;
 	err = dataplane_percpu_zero(dp, dp->skel->maps.xlb_vip_stats, vip.id, 1,
@@ -934,22 +1086,19 @@ int dataplane_backend_get(struct dataplane *dp, uint32_t id, struct xlb_backend 
 
 /* ---- Maglev tables ---- */
 
-/* An array map keeps each value in 8 bytes (round_up(value_size, 8)), and so does its mmap:
- * a table of __u32 is not packed there.
+/* A table's elements, as mapped: XLB_RING_LANES 16-bit backend ids in each __u64, slot i in
+ * bits 16 * (i % XLB_RING_LANES) of element i / XLB_RING_LANES, as the datapath reads it.
  */
-#define DATAPLANE_RING_STRIDE 8
-
 static size_t dataplane_ring_bytes(const struct dataplane *dp)
 {
 	size_t page = sysconf(_SC_PAGESIZE);
 
-	return ((size_t)dp->ring_size * DATAPLANE_RING_STRIDE + page - 1) / page * page;
+	return ((size_t)XLB_RING_ELEMS(dp->ring_size) * sizeof(__u64) + page - 1) / page * page;
 }
 
 int dataplane_ring_set(struct dataplane *dp, uint32_t vip_id, const struct maglev_backend *bes,
 		       size_t n)
 {
-	LIBBPF_OPTS(bpf_map_create_opts, copts, .map_flags = dp->ring_flags);
 	int rings_fd = dataplane_fd(dp, dp->skel->maps.xlb_rings), fd = -1, err = 0;
 	size_t i, weighted = 0, len = dataplane_ring_bytes(dp);
 	uint32_t *table = NULL;
@@ -979,8 +1128,7 @@ int dataplane_ring_set(struct dataplane *dp, uint32_t vip_id, const struct magle
 	}
 
 	/* a fresh map, filled whole before any packet can see it */
-	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "xlb_ring", sizeof(__u32), sizeof(__u32),
-			    dp->ring_size, &copts);
+	fd = dataplane_ring_create(dp->ring_size, dp->ring_flags);
 	if (fd < 0) {
 		err = -errno;
 		log_error("service id %u: creating a Maglev table: %s", vip_id, strerror(-err));
@@ -1004,7 +1152,11 @@ int dataplane_ring_set(struct dataplane *dp, uint32_t vip_id, const struct magle
 		goto out;
 	}
 	for (i = 0; i < dp->ring_size; i++)
-		memcpy(mem + i * DATAPLANE_RING_STRIDE, &table[i], sizeof(table[i]));
+		((__u64 *)mem)[i / XLB_RING_LANES] |= (__u64)table[i] << (16 * (i % XLB_RING_LANES));
+	/* replies are recognised before the first flow can reach a new backend */
+	err = dataplane_nat_src_sync(dp, vip_id, bes, n);
+	if (err)
+		goto out;
 	/* the swap: one update of the outer map, packets see the old table or this one */
 	if (bpf_map_update_elem(rings_fd, &vip_id, &fd, BPF_ANY)) {
 		err = -errno;
@@ -1046,7 +1198,7 @@ int dataplane_ring_get(struct dataplane *dp, uint32_t vip_id, uint32_t *table)
 	err = dataplane_map_info(fd, &info);
 	if (err)
 		goto out;
-	if (info.max_entries != dp->ring_size) {
+	if (dataplane_ring_size_of(&info) != dp->ring_size) {
 		err = -EINVAL;
 		goto out;
 	}
@@ -1056,7 +1208,7 @@ int dataplane_ring_get(struct dataplane *dp, uint32_t vip_id, uint32_t *table)
 		goto out;
 	}
 	for (i = 0; i < dp->ring_size; i++)
-		memcpy(&table[i], mem + i * DATAPLANE_RING_STRIDE, sizeof(table[i]));
+		table[i] = (((__u64 *)mem)[i / XLB_RING_LANES] >> (16 * (i % XLB_RING_LANES))) & 0xffff;
 out:
 	if (err)
 		log_error("service id %u: reading its Maglev table: %s", vip_id, strerror(-err));
@@ -1184,45 +1336,159 @@ static bool dataplane_flow_recent(__u32 now, __u32 atime, uint32_t max_idle_s)
 	return ((__u64)(idle - 1) << 30) <= (__u64)max_idle_s * 1000000000ull;
 }
 
+/* Way w of bucket b holds a flow if its header says so and its check word agrees. */
+static bool dataplane_flow_valid(const struct xlb_flow_bucket *b, uint32_t w,
+				 const struct xlb_flow *f)
+{
+	uint32_t hash = xlb_flow_hash(&f->key);
+
+	return (b->flags[w] & XLB_FLOW_F_VALID) && b->tag[w] == xlb_flow_tag(hash) &&
+	       f->check == xlb_flow_check(hash, f->backend_id, f->backend_gen);
+}
+
+static void dataplane_flow_fill(struct dataplane_flow *out, const struct xlb_flow *f,
+				__u32 atime, __u32 flags, __u32 now)
+{
+	int32_t idle = (int32_t)(now - atime);
+
+	out->key = f->key;
+	out->backend_id = f->backend_id;
+	out->backend_gen = f->backend_gen;
+	out->vip_id = f->vip_id;
+	out->idle_ms = idle > 0 ? (uint64_t)idle * 1073741824ull / 1000000 : 0;
+	out->closing = !!(flags & XLB_FLOW_F_FIN);
+	out->atime = atime;
+}
+
+int dataplane_flow_walk(struct dataplane *dp,
+			int (*fn)(const struct dataplane_flow *flow, void *arg), void *arg)
+{
+	uint32_t nb = dp->flow_capacity / XLB_FLOW_WAYS, now = dataplane_now(), i, w;
+	struct dataplane_flow out;
+	struct xlb_flow f;
+	int err;
+
+	for (i = 0; i < nb; i++) {
+		const struct xlb_flow_bucket *b = &dp->flows[i];
+
+		for (w = 0; w < XLB_FLOW_WAYS; w++) {
+			if (!(b->flags[w] & XLB_FLOW_F_VALID))
+				continue;
+			/* a copy: the datapath may be writing this way right now */
+			memcpy(&f, &b->way[w], sizeof(f));
+			if (!dataplane_flow_valid(b, w, &f))
+				continue;
+			dataplane_flow_fill(&out, &f, b->atime[w], b->flags[w], now);
+			err = fn(&out, arg);
+			if (err)
+				return err;
+		}
+	}
+	return 0;
+}
+
+struct dataplane_count_arg {
+	uint32_t max_idle_s;
+	uint32_t now;
+	uint32_t *counts;
+};
+
+static int dataplane_count_one(const struct dataplane_flow *f, void *arg)
+{
+	struct dataplane_count_arg *c = arg;
+
+	if (f->backend_id < XLB_MAX_BACKENDS && dataplane_flow_recent(c->now, f->atime, c->max_idle_s))
+		c->counts[f->backend_id]++;
+	return 0;
+}
+
 int dataplane_flow_counts(struct dataplane *dp, uint32_t max_idle_s, uint32_t *counts)
 {
-	LIBBPF_OPTS(bpf_map_batch_opts, bopts);
-	int fd = dataplane_fd(dp, dp->skel->maps.xlb_flows), err = 0;
-	struct xlb_flow_key *keys = NULL, batch_in, batch_out;
-	struct xlb_flow *vals = NULL;
-	__u32 cap = 4096, count, i, now = dataplane_now();
-	bool first = true, done = false;
+	struct dataplane_count_arg c = { max_idle_s, dataplane_now(), counts };
 
 	memset(counts, 0, XLB_MAX_BACKENDS * sizeof(*counts));
-	keys = calloc(cap, sizeof(*keys));
-	vals = calloc(cap, sizeof(*vals));
-	if (!keys || !vals) {
-		err = -ENOMEM;
-		goto out;
-	}
-	while (!done) {
-		count = cap;
-		if (bpf_map_lookup_batch(fd, first ? NULL : &batch_in, &batch_out, keys, vals,
-					 &count, &bopts)) {
-			err = -errno;
-			if (err != -ENOENT)
-				goto out;
-			done = true; /* the last batch, possibly with entries */
-			err = 0;
+	return dataplane_flow_walk(dp, dataplane_count_one, &c);
+}
+
+/* The way of key's bucket that holds it (*found), or where it would go: a free way, a closed
+ * flow's, the oldest. The same choice as the datapath's, so the two fill the table alike.
+ */
+static uint32_t dataplane_flow_slot(struct dataplane *dp, const struct xlb_flow_key *key,
+				    struct xlb_flow_bucket **bp, bool *found)
+{
+	uint32_t hash = xlb_flow_hash(key);
+	struct xlb_flow_bucket *b = &dp->flows[hash & (dp->flow_capacity / XLB_FLOW_WAYS - 1)];
+	uint32_t oldest = UINT32_MAX, w, age, victim = 0;
+
+	*bp = b;
+	*found = false;
+	for (w = 0; w < XLB_FLOW_WAYS; w++) {
+		if (dataplane_flow_valid(b, w, &b->way[w]) &&
+		    memcmp(&b->way[w].key, key, sizeof(*key)) == 0) {
+			*found = true;
+			return w;
 		}
-		for (i = 0; i < count; i++)
-			if (vals[i].backend_id < XLB_MAX_BACKENDS &&
-			    dataplane_flow_recent(now, vals[i].atime, max_idle_s))
-				counts[vals[i].backend_id]++;
-		batch_in = batch_out;
-		first = false;
 	}
-out:
-	if (err)
-		log_error("walking xlb_flows: %s", strerror(-err));
-	free(keys);
-	free(vals);
-	return err;
+	for (w = 0; w < XLB_FLOW_WAYS; w++) {
+		if (!(b->flags[w] & XLB_FLOW_F_VALID))
+			return w;
+		age = (b->flags[w] & XLB_FLOW_F_FIN) ? 0 : b->atime[w];
+		if (age < oldest) {
+			oldest = age;
+			victim = w;
+		}
+	}
+	return victim;
+}
+
+int dataplane_flow_lookup(struct dataplane *dp, const struct xlb_flow_key *key,
+			  struct dataplane_flow *flow)
+{
+	struct xlb_flow_bucket *b;
+	bool found;
+	uint32_t w = dataplane_flow_slot(dp, key, &b, &found);
+
+	if (!found)
+		return -ENOENT;
+	dataplane_flow_fill(flow, &b->way[w], b->atime[w], b->flags[w], dataplane_now());
+	return 0;
+}
+
+int dataplane_flow_set(struct dataplane *dp, const struct xlb_flow_key *key, uint32_t backend_id,
+		       uint32_t backend_gen, uint32_t vip_id)
+{
+	struct xlb_flow_bucket *b;
+	struct xlb_flow *f;
+	bool found, took_free;
+	uint32_t w, hash;
+
+	if (key->pad || (key->family != XLB_FAMILY_V4 && key->family != XLB_FAMILY_V6) ||
+	    backend_id >= XLB_MAX_BACKENDS)
+		return -EINVAL;
+	hash = xlb_flow_hash(key);
+	w = dataplane_flow_slot(dp, key, &b, &found);
+	took_free = !found && !(b->flags[w] & XLB_FLOW_F_VALID);
+	f = &b->way[w];
+	b->tag[w] = 0; /* nobody matches the way while it is written */
+	f->key = *key;
+	f->backend_id = backend_id;
+	f->backend_gen = backend_gen;
+	f->vip_id = vip_id;
+	f->check = xlb_flow_check(hash, backend_id, backend_gen);
+	b->atime[w] = dataplane_now();
+	b->flags[w] = XLB_FLOW_F_VALID;
+	__atomic_store_n(&b->tag[w], xlb_flow_tag(hash), __ATOMIC_RELEASE);
+	return took_free;
+}
+
+void dataplane_flows_clear(struct dataplane *dp)
+{
+	memset(dp->flows, 0, dp->flows_len);
+}
+
+uint32_t dataplane_flow_capacity(const struct dataplane *dp)
+{
+	return dp->flow_capacity;
 }
 
 /* ---- for tests and the benchmark ---- */

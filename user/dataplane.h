@@ -76,9 +76,33 @@ int dataplane_global_stats(struct dataplane *dp, struct xlb_global_stats *sum);
 int dataplane_stats_reset(struct dataplane *dp);
 
 /* Flows per backend: counts[id] for id < XLB_MAX_BACKENDS, for flows seen within max_idle_s
- * (0: all). Walks the flow table; cost grows with its size.
+ * (0: all). Walks the flow table (mapped, about 1 ms per 64k flows).
  */
 int dataplane_flow_counts(struct dataplane *dp, uint32_t max_idle_s, uint32_t *counts);
+/* A flow as the table holds it. */
+struct dataplane_flow {
+	struct xlb_flow_key key;
+	uint32_t backend_id;
+	uint32_t backend_gen;
+	uint32_t vip_id;
+	uint32_t atime;	  /* the datapath's clock: CLOCK_MONOTONIC_COARSE >> 30 */
+	uint64_t idle_ms; /* since its last packet, to about a second */
+	bool closing;	  /* the client sent FIN or RST */
+};
+
+/* Calls fn for every flow in the table; stops at the first nonzero return and returns it. */
+int dataplane_flow_walk(struct dataplane *dp, int (*fn)(const struct dataplane_flow *flow, void *arg),
+			void *arg);
+int dataplane_flow_lookup(struct dataplane *dp, const struct xlb_flow_key *key,
+			  struct dataplane_flow *flow);
+/* Writes a flow as the datapath would (tests, the benchmark's full table, restoring flows).
+ * Returns 1 when it took a free way, 0 when it replaced a flow or updated its own, or -errno.
+ */
+int dataplane_flow_set(struct dataplane *dp, const struct xlb_flow_key *key, uint32_t backend_id,
+		       uint32_t backend_gen, uint32_t vip_id);
+void dataplane_flows_clear(struct dataplane *dp);
+/* Flows the table holds: the capacity asked for, rounded up to whole power-of-two buckets. */
+uint32_t dataplane_flow_capacity(const struct dataplane *dp);
 
 /* For tests and the benchmark. */
 int dataplane_prog_fd(const struct dataplane *dp, enum dataplane_role role);
