@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* Loading and checking a configuration file (AWS-shaped JSON, comments allowed) into a model,
+ * and printing the plan that `xlbd --check` shows. Pure: reads one file, touches nothing else.
+ * Every error and warning reads "file:line:col: $.json.path: message".
+ */
+#ifndef XLB_CONFIG_H
+#define XLB_CONFIG_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "model.h"
+
+#define CONFIG_ERR_MAX 16 /* errors kept; the checks go on after the first */
+#define CONFIG_MSG_LEN 512
+#define CONFIG_MAX_BYTES (16u << 20) /* a larger file is refused */
+#define CONFIG_MAX_CAPACITY 10000    /* MinSize, MaxSize, DesiredCapacity */
+
+struct config_error {
+	int line, col;		  /* of the first error, 1-based, 0 when no position */
+	char path[256];		  /* JSON path of the first error, "$" for the file itself */
+	char msg[CONFIG_MSG_LEN]; /* the first error, whole: "file:line:col: path: message" */
+	int count;		  /* errors found */
+	char all[CONFIG_ERR_MAX][CONFIG_MSG_LEN]; /* the first CONFIG_ERR_MAX of them */
+};
+
+/* The file is one JSON object (comments allowed) holding any of these lists of AWS objects, in
+ * the shapes the API takes or the describe-* calls return:
+ *   LoadBalancers        {Name, Type, XlbAddresses, XlbInterfaces, XlbForwardingMode, Listeners}
+ *   Listeners            listeners written outside a load balancer: each belongs to the one it
+ *                        names (LoadBalancerArn or LoadBalancerName), else to the file's only
+ *                        one, else to an implicit "default" one with no address (warned)
+ *   TargetGroups, AutoScalingGroups, LaunchConfigurations, ScalingPolicies, ScheduledActions
+ *   LaunchTemplates      one entry per version; entries with the same name are its versions
+ *   Attachments          {AutoScalingGroupName, TargetGroupARNs} as the CLI's
+ *                        attach-load-balancer-target-groups takes it (or one TargetGroupARN)
+ * A reference is a name or an ARN holding it. Missing fields take AWS's API defaults (so
+ * HealthCheckGracePeriod is 0, not the console's 300). Fields with no local meaning are kept
+ * silently, unknown ones are kept with a warning; so are trailing commas and single quotes,
+ * which json-c accepts and AWS's tools do not.
+ */
+
+/* Reads and checks path. On success *out owns a new model (free it with model_free) and 0 is
+ * returned. On failure *out is NULL, err holds the errors and the return is -EINVAL (bad
+ * content), -ENOMEM, or the -errno of reading the file.
+ */
+int config_load(const char *path, struct model **out, struct config_error *err);
+
+/* The same from memory; name stands for the file in messages. buf need not end with a NUL. */
+int config_load_buffer(const char *name, const char *buf, size_t len, struct model **out,
+		       struct config_error *err);
+
+/* The plan: load balancers and their listeners, where each forwards, the target groups with
+ * their health checks and targets, the groups with capacities and launch specifications, the
+ * policies and scheduled actions, then the warnings.
+ */
+void config_plan_print(const struct model *m, FILE *f);
+
+enum config_arn_kind {
+	CONFIG_ARN_TARGET_GROUP = 0, /* elasticloadbalancing:...:targetgroup/NAME/ID */
+	CONFIG_ARN_LOAD_BALANCER,    /* elasticloadbalancing:...:loadbalancer/app|net/NAME/ID */
+	CONFIG_ARN_ASG, /* autoscaling:...:autoScalingGroup:UUID:autoScalingGroupName/NAME */
+	CONFIG_ARN_LAUNCH_CONFIG,   /* autoscaling:...:launchConfiguration:...Name/NAME */
+	CONFIG_ARN_LAUNCH_TEMPLATE, /* ec2:...:launch-template/lt-ID (gives the id, not a name) */
+	CONFIG_ARN_POLICY,	    /* autoscaling:...:scalingPolicy:...:policyName/NAME */
+};
+
+/* The name inside an ARN-shaped string, or the string itself when it is not an ARN. Returns 0
+ * with name filled, or -EINVAL when s starts with "arn:" but is not an ARN of that kind.
+ */
+int config_arn_name(const char *s, enum config_arn_kind kind, char *name, size_t len);
+
+/* The instance type table (AWS's vCPUs, memory and burst baselines); NULL when unknown. */
+const struct model_instance_type *config_instance_type(const char *name);
+const struct model_instance_type *config_instance_types(size_t *n);
+
+#endif /* XLB_CONFIG_H */

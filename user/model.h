@@ -1,0 +1,294 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* The controller's in-memory model of a configuration file: load balancers and their listeners,
+ * target groups, auto-scaling groups, launch configurations and templates, scaling policies and
+ * scheduled actions, with AWS's defaults filled in and every reference resolved to a pointer.
+ * config.c builds it and model_free frees it; nothing else changes it after loading.
+ */
+#ifndef XLB_MODEL_H
+#define XLB_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "matcher.h"
+
+#define MODEL_FORWARD_MAX 5	   /* target groups in one forward action (AWS's limit) */
+#define MODEL_DEFAULT_LB "default" /* the load balancer of listeners that name none */
+
+/* Listener and target group protocols. HTTP is carried as TCP by the datapath (xlb is a layer 4
+ * balancer); it matters for health checks and for which target groups a listener may use.
+ */
+enum model_proto {
+	MODEL_PROTO_TCP = 0,
+	MODEL_PROTO_UDP,
+	MODEL_PROTO_TCP_UDP,
+	MODEL_PROTO_HTTP,
+};
+
+enum model_hc_proto {
+	MODEL_HC_TCP = 0, /* a connect that completes within the timeout */
+	MODEL_HC_HTTP,	  /* GET HealthCheckPath, status checked against the matcher */
+};
+
+/* Same values as enum xlb_mode in bpf/xlb_shared.h (config.c asserts it). */
+enum model_mode {
+	MODEL_MODE_NAT = 0,
+	MODEL_MODE_DSR = 1,
+	MODEL_MODE_IPIP = 2,
+};
+
+enum model_lb_type {
+	MODEL_LB_ANY = 0,     /* "Type" not given: any listener protocol */
+	MODEL_LB_APPLICATION, /* HTTP listeners only */
+	MODEL_LB_NETWORK,     /* TCP, UDP and TCP_UDP listeners */
+};
+
+enum model_target_type {
+	MODEL_TARGET_INSTANCE = 0, /* registered by auto-scaling groups at run time */
+	MODEL_TARGET_IP,	   /* static targets by address */
+};
+
+enum model_asg_hc {
+	MODEL_ASG_HC_EC2 = 0, /* replace instances whose processes died */
+	MODEL_ASG_HC_ELB,     /* also replace those the target groups find unhealthy */
+};
+
+enum model_termination {
+	MODEL_TERM_DEFAULT = 0,
+	MODEL_TERM_OLDEST_INSTANCE,
+	MODEL_TERM_NEWEST_INSTANCE,
+	MODEL_TERM_OLDEST_LAUNCH_CONFIGURATION,
+	MODEL_TERM_OLDEST_LAUNCH_TEMPLATE,
+	MODEL_TERM_CLOSEST_TO_NEXT_INSTANCE_HOUR,
+	MODEL_TERM_ALLOCATION_STRATEGY,
+};
+
+enum model_launch_kind {
+	MODEL_LAUNCH_CONFIGURATION = 0,
+	MODEL_LAUNCH_TEMPLATE,
+};
+
+enum model_policy_type {
+	MODEL_POLICY_SIMPLE = 0, /* AWS's default PolicyType */
+	MODEL_POLICY_STEP,
+	MODEL_POLICY_TARGET_TRACKING,
+	MODEL_POLICY_PREDICTIVE, /* parsed and kept; nothing acts on it here */
+};
+
+enum model_adjustment {
+	MODEL_ADJ_CHANGE_IN_CAPACITY = 0,
+	MODEL_ADJ_EXACT_CAPACITY,
+	MODEL_ADJ_PERCENT_CHANGE_IN_CAPACITY,
+};
+
+enum model_metric {
+	MODEL_METRIC_NONE = 0,
+	MODEL_METRIC_ASG_CPU,		      /* ASGAverageCPUUtilization, percent */
+	MODEL_METRIC_ASG_NETWORK_IN,	      /* ASGAverageNetworkIn, bytes per instance */
+	MODEL_METRIC_ASG_NETWORK_OUT,	      /* ASGAverageNetworkOut */
+	MODEL_METRIC_ALB_REQUESTS_PER_TARGET, /* ALBRequestCountPerTarget */
+	MODEL_METRIC_CUSTOM,		      /* CustomizedMetricSpecification, kept raw */
+};
+
+enum model_aggregation {
+	MODEL_AGG_AVERAGE = 0,
+	MODEL_AGG_MINIMUM,
+	MODEL_AGG_MAXIMUM,
+};
+
+/* A field the file gave that has no local meaning (VpcId, ImageId, ...) or that nobody knows:
+ * kept as compact JSON so that describe-* can show it back.
+ */
+struct model_extra {
+	char *key;
+	char *json;
+	bool unknown; /* not an AWS field we know of; the loader warned about it */
+};
+
+struct model_extras {
+	struct model_extra *v;
+	size_t n;
+};
+
+struct model_addr {
+	int family;	   /* AF_INET or AF_INET6 */
+	uint8_t bytes[16]; /* network order, IPv4 in the first 4 */
+};
+
+struct model_health_check {
+	enum model_hc_proto protocol;
+	uint16_t port;		      /* 0: "traffic-port", the port each target serves on */
+	char *path;		      /* HTTP only, starts with '/' */
+	uint32_t interval_s;	      /* 5..300 */
+	uint32_t timeout_s;	      /* 2..120, less than interval_s */
+	uint32_t healthy_threshold;   /* 2..10 consecutive successes */
+	uint32_t unhealthy_threshold; /* 2..10 consecutive failures */
+	struct matcher matcher;	      /* HTTP only: the status codes that count as healthy */
+	char *matcher_text;	      /* as written, or the default ("200", "200-399") */
+};
+
+struct model_target {
+	struct model_addr addr;
+	uint16_t port; /* 0: the target group's port */
+};
+
+struct model_tg {
+	char *name;
+	enum model_proto protocol;
+	uint16_t port;
+	enum model_target_type target_type;
+	struct model_health_check hc;
+	uint32_t dereg_delay_s;	      /* deregistration_delay.timeout_seconds, 0..3600 */
+	bool dereg_close_connections; /* ...connection_termination.enabled */
+	struct model_target *targets;
+	size_t ntargets;
+	struct model_extras extras;
+};
+
+struct model_forward {
+	struct model_tg *tg;
+	uint32_t weight; /* 0..999; one target group alone has weight 1 */
+};
+
+struct model_lb;
+
+struct model_listener {
+	struct model_lb *lb;
+	uint16_t port;
+	enum model_proto protocol;
+	enum model_mode mode; /* "XlbForwardingMode", nat unless the listener or its lb says */
+	struct model_forward fwd[MODEL_FORWARD_MAX];
+	size_t nfwd;
+	char *where; /* JSON path of its object, for messages: "$.Listeners[0]" */
+	int line;    /* where that object starts in the file */
+	struct model_extras extras;
+};
+
+struct model_lb {
+	char *name;
+	bool implicit; /* made for listeners that name no load balancer */
+	enum model_lb_type type;
+	enum model_mode mode;	  /* "XlbForwardingMode": the default of its listeners */
+	struct model_addr *addrs; /* "XlbAddresses" (and SubnetMappings' private addresses) */
+	size_t naddrs;
+	char **ifaces; /* "XlbInterfaces": client-facing interfaces */
+	size_t nifaces;
+	struct model_listener *listeners;
+	size_t nlisteners;
+	struct model_extras extras;
+};
+
+/* One row of the instance type table: AWS's figures, which the launcher scales to this host. */
+struct model_instance_type {
+	const char *name;
+	uint32_t vcpus;
+	uint32_t memory_mib;
+	uint32_t baseline_pct; /* sustained CPU per vCPU for burstable types, else 100 */
+};
+
+/* A launch configuration, or one version of a launch template. */
+struct model_launch {
+	enum model_launch_kind kind;
+	char *name;
+	char *template_id;    /* templates: "lt-" and 17 hex digits, made up if not given */
+	uint32_t version;     /* templates: VersionNumber, 1.. */
+	bool default_version; /* templates: the version "$Default" means */
+	char *instance_type;
+	const struct model_instance_type *itype;
+	char *user_data; /* the boot script, decoded if the file had it in base64 */
+	size_t user_data_len;
+	bool user_data_was_base64;
+	struct model_extras extras;
+};
+
+struct model_tag {
+	char *key;
+	char *value;
+	bool propagate_at_launch;
+};
+
+struct model_asg {
+	char *name;
+	uint32_t min_size, max_size, desired; /* min <= desired <= max */
+	bool desired_given;		      /* false: desired is MinSize, as AWS does */
+	enum model_asg_hc hc_type;
+	uint32_t grace_s;	     /* HealthCheckGracePeriod, AWS API default 0 */
+	uint32_t cooldown_s;	     /* DefaultCooldown, 300 */
+	int64_t warmup_s;	     /* DefaultInstanceWarmup, -1 when not given */
+	uint32_t max_lifetime_s;     /* MaxInstanceLifetime, 0: none */
+	bool protect_from_scale_in;  /* NewInstancesProtectedFromScaleIn */
+	struct model_launch *launch; /* the configuration or template version used */
+	char *launch_version;	     /* templates: as asked ("$Default", "$Latest", "3") */
+	struct model_tg **tgs;	     /* TargetGroupARNs and attachments, no duplicates */
+	size_t ntgs;
+	enum model_termination *term; /* TerminationPolicies, at least "Default" */
+	size_t nterm;
+	struct model_tag *tags;
+	size_t ntags;
+	struct model_extras extras;
+};
+
+struct model_step {
+	double lower, upper; /* MetricIntervalLower/UpperBound, relative to the alarm threshold */
+	bool has_lower, has_upper;
+	int32_t adjustment;
+};
+
+struct model_policy {
+	char *name;
+	struct model_asg *asg;
+	enum model_policy_type type;
+	bool enabled;
+	enum model_adjustment adjustment_type;
+	int32_t scaling_adjustment;	    /* SimpleScaling */
+	int32_t min_adjustment_magnitude;   /* PercentChangeInCapacity, 0 when not given */
+	int64_t cooldown_s;		    /* SimpleScaling, -1: the group's DefaultCooldown */
+	int64_t warmup_s;		    /* EstimatedInstanceWarmup, -1 when not given */
+	enum model_aggregation aggregation; /* StepScaling, Average by default */
+	struct model_step *steps;
+	size_t nsteps;
+	struct {
+		enum model_metric metric;
+		char *resource_label; /* ALBRequestCountPerTarget */
+		struct model_tg *tg;  /* ...its target group */
+		double target_value;
+		bool disable_scale_in;
+	} tt;	   /* TargetTrackingScaling */
+	char *raw; /* the whole object as compact JSON */
+};
+
+struct model_scheduled_action {
+	char *name;
+	struct model_asg *asg;
+	char *recurrence;   /* cron, five fields, NULL for a one-time action */
+	char *time_zone;    /* NULL: UTC */
+	int64_t start_time; /* seconds since the epoch, -1 when not given */
+	int64_t end_time;
+	int64_t min_size, max_size, desired; /* -1 when not given; at least one is */
+	char *raw;
+};
+
+struct model {
+	char *file;
+	struct model_lb *lbs;
+	size_t nlbs;
+	struct model_tg *tgs;
+	size_t ntgs;
+	struct model_asg *asgs;
+	size_t nasgs;
+	struct model_launch *lcs; /* LaunchConfigurations */
+	size_t nlcs;
+	struct model_launch *lts; /* LaunchTemplates, one entry per version */
+	size_t nlts;
+	struct model_policy *policies;
+	size_t npolicies;
+	struct model_scheduled_action *actions;
+	size_t nactions;
+	char **warnings; /* "file:line:col: path: message", as found */
+	size_t nwarnings;
+};
+
+void model_free(struct model *m);
+
+#endif /* XLB_MODEL_H */
