@@ -1,0 +1,244 @@
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+# shellcheck shell=bash
+# Shared by the end-to-end tests (tests/e2e/test_*.sh, sourced): the PASS/FAIL/SKIP protocol
+# of tests/unit/check.h, bounded waits, clean-up on exit, and the lab (tools/xlb-lab) with the
+# datapath (xlb-dp) in it, under a prefix and a pin directory of the run's own.
+
+E2E_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+E2E_BUILD=${BUILD:-build}
+case $E2E_BUILD in /*) ;; *) E2E_BUILD=$E2E_REPO/$E2E_BUILD ;; esac
+XLB_DP=${XLB_DP:-$E2E_BUILD/xlb-dp}
+XLB_BACKEND=${XLB_BACKEND:-$E2E_BUILD/xlb-backend}
+export XLB_DP XLB_BACKEND
+E2E_LAB=$E2E_REPO/tools/xlb-lab
+E2E_PREFIX=${E2E_PREFIX:-xt$$}
+E2E_PIN_DIR=/sys/fs/bpf/xlb-$E2E_PREFIX
+E2E_TMP=
+e2e_npass=0
+e2e_nfail=0
+e2e_nskip=0
+e2e_cleanups=()
+
+e2e_pass() {
+	echo "PASS $1"
+	e2e_npass=$((e2e_npass + 1))
+}
+
+e2e_fail() { # name, why
+	echo "FAIL $1: $2"
+	e2e_nfail=$((e2e_nfail + 1))
+}
+
+e2e_skip() { # name, why
+	echo "SKIP $1: $2"
+	e2e_nskip=$((e2e_nskip + 1))
+}
+
+# Detail lines, indented so that tests/run.sh does not count them.
+e2e_log() {
+	echo "  $*"
+}
+
+e2e_indent() {
+	sed 's/^/    | /'
+}
+
+# The last line, as check_summary() prints it; returns 1 when a case failed.
+e2e_summary() {
+	local line="$e2e_npass passed, $e2e_nfail failed"
+	[ "$e2e_nskip" -gt 0 ] && line="$line, $e2e_nskip skipped"
+	echo "$line"
+	[ "$e2e_nfail" -eq 0 ]
+}
+
+# Registers a clean-up command (one string, eval'd); they run on exit, last first.
+e2e_on_exit() {
+	e2e_cleanups+=("$1")
+}
+
+e2e_cleanup() {
+	local i
+	trap - EXIT INT TERM
+	for ((i = ${#e2e_cleanups[@]} - 1; i >= 0; i--)); do
+		eval "${e2e_cleanups[i]}" >/dev/null 2>&1 || true
+	done
+	[ -n "$E2E_TMP" ] && rm -rf "$E2E_TMP"
+}
+
+# A setup step failed: no case can run. Reported as a failing case, then the summary.
+e2e_abort() { # name, why
+	e2e_fail "$1" "$2"
+	e2e_summary
+	exit 1
+}
+
+# Starts a test: root and tools present, clean-up on every exit path.
+e2e_init() {
+	local t
+	trap e2e_cleanup EXIT
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
+	if [ "$(id -u)" != 0 ]; then
+		e2e_skip "$(basename "$0" .sh)" "needs root for network namespaces"
+		e2e_summary
+		exit 0
+	fi
+	for t in ip nsenter curl jq ethtool timeout stdbuf; do
+		command -v "$t" >/dev/null || e2e_abort setup "'$t' is missing (make deps)"
+	done
+	for t in "$XLB_DP" "$XLB_BACKEND"; do
+		[ -x "$t" ] || e2e_abort setup "$t is missing (make)"
+	done
+	E2E_TMP=$(mktemp -d "/tmp/xlb-e2e.$E2E_PREFIX.XXXXXX")
+	e2e_bpffs
+}
+
+# The pin directory must be on a bpf filesystem. Where /sys/fs/bpf is not one (systemd mounts
+# it at boot, minimal containers do not), the run mounts a private one of its own rather than
+# change the host's mounts, and unmounts it on exit.
+e2e_bpffs() {
+	[ "$(stat -f -c %T /sys/fs/bpf 2>/dev/null)" = bpf_fs ] && return 0
+	mkdir -p "$E2E_TMP/bpffs"
+	mount -t bpf bpf "$E2E_TMP/bpffs" || e2e_abort setup "cannot mount a bpf filesystem"
+	e2e_on_exit "umount '$E2E_TMP/bpffs'"
+	E2E_PIN_DIR=$E2E_TMP/bpffs/xlb-$E2E_PREFIX
+	e2e_log "/sys/fs/bpf is not a bpf filesystem; pinning in a private one, $E2E_PIN_DIR"
+}
+
+# Polls a command every 0.1 s until it succeeds; returns 1 after timeout_s seconds.
+e2e_wait() { # timeout_s, command...
+	local deadline=$((SECONDS + $1))
+	shift
+	until "$@"; do
+		[ "$SECONDS" -ge "$deadline" ] && return 1
+		sleep 0.1
+	done
+}
+
+e2e_lab() {
+	"$E2E_LAB" "$1" --prefix "$E2E_PREFIX" "${@:2}"
+}
+
+# Builds the lab and reads its plan (XLB_LAB_* variables).
+e2e_lab_up() { # xlb-lab up options...
+	local out
+	e2e_on_exit "'$E2E_LAB' down --prefix $E2E_PREFIX"
+	out=$(e2e_lab up "$@" 2>&1) || {
+		echo "$out" | e2e_indent
+		e2e_abort setup "xlb-lab up failed"
+	}
+	eval "$(e2e_lab env)" || e2e_abort setup "xlb-lab env failed"
+}
+
+# Runs a command in a lab host's namespace (lb, c1, b2, ...).
+e2e_in() { # host, command...
+	nsenter --net="/run/netns/$E2E_PREFIX-$1" "${@:2}"
+}
+
+# xlb-dp in the load balancer's namespace, on the run's pin directory: DEVMAP ifindexes are
+# resolved in the namespace of the process that writes them (LAB-NOTES).
+e2e_dp() {
+	e2e_in lb "$XLB_DP" --pin-dir "$E2E_PIN_DIR" "$@"
+}
+
+e2e_dp_load() { # xlb-dp load options...
+	local out
+	e2e_on_exit "rm -rf '$E2E_PIN_DIR'"
+	e2e_on_exit "e2e_dp unload"
+	out=$(e2e_dp load "$@" 2>&1) || {
+		echo "$out" | e2e_indent
+		e2e_abort setup "xlb-dp load failed"
+	}
+}
+
+# Runs an xlb-dp command that must succeed, or aborts the test with its output.
+e2e_dp_ok() {
+	local out
+	out=$(e2e_dp "$@" 2>&1) || {
+		echo "$out" | e2e_indent
+		e2e_abort setup "xlb-dp $* failed"
+	}
+}
+
+# n HTTP GETs from a client, each on a new TCP connection from its own source port,
+# first_port, first_port + 1, ... (Connection: close; each one is a new flow). Fixed ports make
+# the run reproducible: the flow hash of each request, hence its backend, is the same every
+# time, so the spread check does not pass or fail by the luck of the kernel's port choice.
+# Writes one line per request to out: "HTTP_CODE INSTANCE LOCAL_PORT" ("000 - 0" when it
+# failed). One curl process per chunk of requests keeps it fast; it stops early after a chunk
+# with no answer (the first has 5 requests) or once more than max_fail requests failed, so
+# that a broken datapath costs seconds, not n connect timeouts.
+e2e_http_batch() { # client host, url, n, out file, first port[, max_fail]
+	local host=$1 url=$2 n=$3 out=$4 port=$5 max_fail=${6:-10} cfg i done=0 chunk=5 k
+	local good bad before=0
+	cfg=$E2E_TMP/curl.$RANDOM.cfg
+	: >"$out"
+	while [ "$done" -lt "$n" ]; do
+		k=$((n - done < chunk ? n - done : chunk))
+		for ((i = 0; i < k; i++)); do
+			[ "$i" -gt 0 ] && echo next
+			cat <<-EOF
+				url = "$url"
+				output = "/dev/null"
+				local-port = $((port + done + i))
+				header = "Connection: close"
+				max-time = 3
+				connect-timeout = 2
+				write-out = "%{http_code} %header{x-instance} %{local_port}\\n"
+			EOF
+		done >"$cfg"
+		# the chunk bounded too; line-buffered, so that a killed curl loses no line
+		timeout $((k * 3 + 10)) nsenter --net="/run/netns/$E2E_PREFIX-$host" \
+			stdbuf -oL curl --silent --config "$cfg" >>"$out" 2>/dev/null
+		done=$((done + k))
+		read -r good bad < <(awk '{ if ($1 == 200) g++; else b++ }
+			END { print g + 0, b + 0 }' "$out")
+		[ "${bad:-0}" -gt "$max_fail" ] && break
+		# a chunk without one answer: nothing gets through, stop here
+		[ "${good:-0}" -eq "$before" ] && break
+		before=${good:-0} chunk=50
+	done
+	sed -i 's/^\([0-9]*\)  /\1 - /' "$out"
+	rm -f "$cfg"
+}
+
+# Checks a batch's result: all n answered with 200, from `want` distinct source ports, and
+# every backend in the list got n/#backends within +-pct percent. Prints why on failure.
+e2e_check_spread() { # out file, n, pct, backend names...
+	local out=$1 n=$2 pct=$3 ok replies ports share lo hi b
+	shift 3
+	ok=$(awk '$1 == 200' "$out" | wc -l)
+	replies=$(wc -l <"$out")
+	if [ "$ok" -ne "$n" ]; then
+		echo "$ok of $n requests answered 200 ($replies attempted; codes:" \
+			"$(awk '{ print $1 }' "$out" | sort | uniq -c | tr -s ' \n' ' '))"
+		return 1
+	fi
+	ports=$(awk '{ print $3 }' "$out" | sort -u | wc -l)
+	if [ "$ports" -ne "$n" ]; then
+		echo "only $ports distinct source ports for $n connections"
+		return 1
+	fi
+	lo=$((n * (100 - pct) / 100 / $#))
+	hi=$(((n * (100 + pct) + 99) / 100 / $#))
+	for b in "$@"; do
+		share=$(awk -v b="$b" '$2 == b' "$out" | wc -l)
+		if [ "$share" -lt "$lo" ] || [ "$share" -gt "$hi" ]; then
+			echo "$b served $share, want $lo..$hi (spread:" \
+				"$(awk '{ print $2 }' "$out" | sort | uniq -c | tr -s ' \n' ' '))"
+			return 1
+		fi
+	done
+	ok=$(awk '{ print $2 }' "$out" | sort -u | wc -l)
+	if [ "$ok" -ne $# ]; then
+		echo "replies from $ok instances, want $#:" \
+			"$(awk '{ print $2 }' "$out" | sort | uniq -c | tr -s ' \n' ' ')"
+		return 1
+	fi
+	return 0
+}
+
+# How many requests of a batch each instance answered, on one line.
+e2e_spread() { # out file
+	awk '{ print $2 }' "$1" | sort | uniq -c | awk '{ printf "%s%s=%s", sep, $2, $1; sep=" " }'
+}

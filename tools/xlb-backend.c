@@ -1,0 +1,1100 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* xlb-backend: the small HTTP/1.1 server that instances and test backends run. Every reply
+ * names the instance, a query parameter asks for CPU work (so that CPU-based scaling can be
+ * shown on one machine), /health answers the probes, and the counts are printed on exit.
+ * One thread, one epoll loop, non-blocking sockets, bounded buffers.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/timerfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#define BACKEND_MAX_LISTEN 16
+#define BACKEND_REQ_MAX 8192	    /* request line and headers; more is a 431 */
+#define BACKEND_BODY_MAX (1u << 20) /* request bodies are read and thrown away */
+#define BACKEND_OUT_MAX 16384	    /* replies queued per connection */
+#define BACKEND_REPLY_MAX 1024	    /* room one reply needs; ids are short */
+#define BACKEND_ID_MAX 64
+#define BACKEND_LINGER_S 2	  /* after an error reply, wait this long for the client's FIN */
+#define BACKEND_WORK_CAP_MS 60000 /* upper bound of --max-work */
+
+enum backend_status {
+	ST_200,
+	ST_400,
+	ST_404,
+	ST_405,
+	ST_413,
+	ST_431,
+	ST_501,
+	ST_505,
+	ST_MAX,
+};
+
+static const struct {
+	int code;
+	const char *reason;
+} backend_statuses[ST_MAX] = {
+	[ST_200] = { 200, "OK" },
+	[ST_400] = { 400, "Bad Request" },
+	[ST_404] = { 404, "Not Found" },
+	[ST_405] = { 405, "Method Not Allowed" },
+	[ST_413] = { 413, "Content Too Large" },
+	[ST_431] = { 431, "Request Header Fields Too Large" },
+	[ST_501] = { 501, "Not Implemented" },
+	[ST_505] = { 505, "HTTP Version Not Supported" },
+};
+
+enum backend_kind {
+	BACKEND_EV_LISTEN,
+	BACKEND_EV_SIGNAL,
+	BACKEND_EV_TIMER,
+	BACKEND_EV_CONN,
+};
+
+/* What an epoll event points at; first member of every watched object. */
+struct backend_src {
+	enum backend_kind kind;
+	int fd;
+};
+
+struct backend_conn {
+	struct backend_src src;
+	struct backend_conn *prev, *next;
+	time_t last_active; /* CLOCK_MONOTONIC seconds */
+	uint32_t events;    /* what epoll watches now */
+	size_t in_len;
+	size_t body_left; /* bytes of a request body still to discard */
+	size_t out_len, out_off;
+	bool close_after; /* close once out is flushed */
+	bool lingering;	  /* write side shut, waiting for the client to close */
+	char in[BACKEND_REQ_MAX];
+	char out[BACKEND_OUT_MAX];
+};
+
+struct backend_listen {
+	struct backend_src src;
+	struct sockaddr_storage addr;
+	socklen_t addrlen;
+	bool optional; /* a default address: may fail when the family is missing */
+	char text[64];
+};
+
+struct backend {
+	char id[BACKEND_ID_MAX + 1];
+	char id_json[2 * BACKEND_ID_MAX + 1];
+	int epfd;
+	struct backend_src sig, timer;
+	struct backend_listen listen[BACKEND_MAX_LISTEN];
+	int nlisten;
+	bool accept_paused;
+	time_t accept_err_logged;
+	struct backend_conn *conns;
+	unsigned int nconns, max_conns;
+	unsigned int idle_timeout_s;
+	unsigned int max_work_ms;
+	const char *pidfile;
+	bool pidfile_written;
+	bool quiet;
+	bool stop;
+	/* counts, printed on exit and served by /stats */
+	uint64_t requests;
+	uint64_t served; /* replies of /, /work and /whoami */
+	uint64_t status_count[ST_MAX];
+	uint64_t conns_total;
+	uint64_t work_ms_total;
+};
+
+/* The parts of a request the server acts on. */
+struct backend_req {
+	bool head;
+	bool keep_alive;
+	enum backend_status status; /* ST_200 unless the request itself is bad */
+	const char *path;
+	size_t path_len;
+	const char *query;
+	size_t query_len;
+	size_t body_len;
+};
+
+static time_t backend_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
+}
+
+static void backend_usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: xlb-backend [OPTIONS]\n"
+		"A small HTTP/1.1 server whose replies name the instance.\n"
+		"\n"
+		"  -l, --listen ADDR:PORT   listen there; repeatable; [IPv6]:PORT, or PORT alone\n"
+		"                           for 0.0.0.0:PORT and [::]:PORT (default: port 80)\n"
+		"  -i, --id NAME            instance name (default: $XLB_INSTANCE_ID, else the\n"
+		"                           hostname)\n"
+		"  -p, --pidfile FILE       write the pid there once listening; removed on exit\n"
+		"  -w, --max-work MS        cap of the work a request may ask for (default 1000)\n"
+		"  -t, --idle-timeout S     close connections idle this long (default 30)\n"
+		"  -c, --max-conns N        open connections at most (default 4096)\n"
+		"  -q, --quiet              print nothing but errors and the counts on exit\n"
+		"  -h, --help               this text\n"
+		"\n"
+		"Paths: /health -> \"ok\"; /whoami -> the name; / and /work -> JSON\n"
+		"{\"instance\":NAME,\"served\":N,\"work_ms\":MS}; /stats -> the counts as JSON.\n"
+		"?work=MS (or ?ms=MS) burns about MS ms of CPU before the reply.\n"
+		"SIGTERM or SIGINT stops it; SIGUSR1 prints the counts.\n");
+}
+
+/* Parses "A.B.C.D:PORT", "[V6]:PORT" or "PORT". A bare port adds two listeners. */
+static int backend_parse_listen(struct backend *b, const char *arg, bool optional)
+{
+	char host[INET6_ADDRSTRLEN + 2];
+	const char *port_s;
+	char *end;
+	unsigned long port;
+	size_t hlen;
+
+	if (arg[0] == '[') {
+		const char *close = strchr(arg, ']');
+
+		if (!close || close[1] != ':')
+			return -EINVAL;
+		hlen = close - arg - 1;
+		if (hlen >= sizeof(host))
+			return -EINVAL;
+		memcpy(host, arg + 1, hlen);
+		host[hlen] = '\0';
+		port_s = close + 2;
+	} else {
+		const char *colon = strrchr(arg, ':');
+
+		if (!colon) {
+			host[0] = '\0';
+			port_s = arg;
+		} else {
+			hlen = colon - arg;
+			if (hlen >= sizeof(host) || memchr(arg, ':', hlen))
+				return -EINVAL;
+			memcpy(host, arg, hlen);
+			host[hlen] = '\0';
+			port_s = colon + 1;
+		}
+	}
+	errno = 0;
+	port = strtoul(port_s, &end, 10);
+	if (errno || *port_s == '\0' || *end != '\0' || port > 65535)
+		return -EINVAL;
+
+	if (host[0] == '\0' && !strchr(arg, ':')) {
+		/* bare port: both families; the IPv6 one may be missing in a namespace */
+		char v4[16], v6[16];
+		int err;
+
+		snprintf(v4, sizeof(v4), "0.0.0.0:%lu", port);
+		snprintf(v6, sizeof(v6), "[::]:%lu", port);
+		err = backend_parse_listen(b, v4, optional);
+		return err ? err : backend_parse_listen(b, v6, true);
+	}
+
+	if (b->nlisten >= BACKEND_MAX_LISTEN)
+		return -E2BIG;
+	struct backend_listen *l = &b->listen[b->nlisten];
+
+	memset(l, 0, sizeof(*l));
+	if (host[0] == '\0' || strcmp(host, "*") == 0)
+		strcpy(host, "0.0.0.0");
+	if (arg[0] == '[') {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&l->addr;
+
+		if (inet_pton(AF_INET6, host, &sin6->sin6_addr) != 1)
+			return -EINVAL;
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons(port);
+		l->addrlen = sizeof(*sin6);
+		snprintf(l->text, sizeof(l->text), "[%s]:%lu", host, port);
+	} else {
+		struct sockaddr_in *sin = (struct sockaddr_in *)&l->addr;
+
+		if (inet_pton(AF_INET, host, &sin->sin_addr) != 1)
+			return -EINVAL;
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(port);
+		l->addrlen = sizeof(*sin);
+		snprintf(l->text, sizeof(l->text), "%s:%lu", host, port);
+	}
+	l->optional = optional;
+	l->src.kind = BACKEND_EV_LISTEN;
+	l->src.fd = -1;
+	b->nlisten++;
+	return 0;
+}
+
+/* The name goes into a header and a JSON string: printable ASCII only, quotes escaped. */
+static int backend_set_id(struct backend *b, const char *id)
+{
+	size_t i, j = 0, len = strlen(id);
+
+	if (len == 0 || len > BACKEND_ID_MAX)
+		return -EINVAL;
+	for (i = 0; i < len; i++) {
+		unsigned char ch = id[i];
+
+		if (ch < 0x21 || ch > 0x7e)
+			return -EINVAL;
+		if (ch == '"' || ch == '\\')
+			b->id_json[j++] = '\\';
+		b->id_json[j++] = ch;
+	}
+	b->id_json[j] = '\0';
+	memcpy(b->id, id, len + 1);
+	return 0;
+}
+
+static int backend_watch(struct backend *b, int op, struct backend_src *src, uint32_t events)
+{
+	struct epoll_event ev = { .events = events, .data.ptr = src };
+
+	return epoll_ctl(b->epfd, op, src->fd, &ev) ? -errno : 0;
+}
+
+static int backend_listen_open(struct backend *b, struct backend_listen *l)
+{
+	int one = 1, fd, err;
+
+	fd = socket(l->addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	/* v6 sockets take only v6, so that 0.0.0.0:P and [::]:P can both be bound */
+	if (l->addr.ss_family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&l->addr, l->addrlen) || listen(fd, 1024)) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	l->src.fd = fd;
+	err = backend_watch(b, EPOLL_CTL_ADD, &l->src, EPOLLIN);
+	if (err) {
+		close(fd);
+		l->src.fd = -1;
+	}
+	return err;
+}
+
+static void backend_accept_pause(struct backend *b, bool pause)
+{
+	int i;
+
+	if (b->accept_paused == pause)
+		return;
+	for (i = 0; i < b->nlisten; i++)
+		if (b->listen[i].src.fd >= 0)
+			backend_watch(b, EPOLL_CTL_MOD, &b->listen[i].src, pause ? 0 : EPOLLIN);
+	b->accept_paused = pause;
+}
+
+static void backend_conn_close(struct backend *b, struct backend_conn *c)
+{
+	close(c->src.fd); /* also removes it from epoll */
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		b->conns = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	free(c);
+	b->nconns--;
+	if (b->nconns < b->max_conns)
+		backend_accept_pause(b, false);
+}
+
+static void backend_on_accept(struct backend *b, struct backend_listen *l)
+{
+	int one = 1;
+
+	for (;;) {
+		struct backend_conn *c;
+		int fd = accept4(l->src.fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+
+		if (fd < 0) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				return;
+			if (errno == EINTR || errno == ECONNABORTED)
+				continue;
+			/* out of fds or memory: stop accepting until a connection closes or the
+			 * next tick; said once in a while, not on every retry
+			 */
+			if (backend_now() - b->accept_err_logged >= 10) {
+				fprintf(stderr, "xlb-backend %s: accept on %s: %s\n", b->id,
+					l->text, strerror(errno));
+				b->accept_err_logged = backend_now();
+			}
+			backend_accept_pause(b, true);
+			return;
+		}
+		c = calloc(1, sizeof(*c));
+		if (!c) {
+			close(fd);
+			backend_accept_pause(b, true);
+			return;
+		}
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+		c->src.kind = BACKEND_EV_CONN;
+		c->src.fd = fd;
+		c->events = EPOLLIN;
+		c->last_active = backend_now();
+		if (backend_watch(b, EPOLL_CTL_ADD, &c->src, c->events)) {
+			close(fd);
+			free(c);
+			continue;
+		}
+		c->next = b->conns;
+		if (b->conns)
+			b->conns->prev = c;
+		b->conns = c;
+		b->nconns++;
+		b->conns_total++;
+		if (b->nconns >= b->max_conns) {
+			backend_accept_pause(b, true);
+			return;
+		}
+	}
+}
+
+/* Burns about ms milliseconds of this thread's CPU time (not wall time: under a cgroup quota
+ * the same request costs the same CPU, it just takes longer). Gives up early when SIGTERM or
+ * SIGINT is pending, so that a stop is not held up by work. Returns the ms burnt.
+ */
+static unsigned int backend_burn(unsigned int ms)
+{
+	const uint64_t target = (uint64_t)ms * 1000000;
+	volatile uint64_t x = 1;
+	struct timespec t0, t;
+	uint64_t spent = 0;
+	sigset_t pending;
+	int i;
+
+	if (!ms)
+		return 0;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t0);
+	while (spent < target) {
+		for (i = 0; i < 20000; i++)
+			x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+		clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+		spent = (uint64_t)(t.tv_sec - t0.tv_sec) * 1000000000 + t.tv_nsec - t0.tv_nsec;
+		if (sigpending(&pending) == 0 &&
+		    (sigismember(&pending, SIGTERM) || sigismember(&pending, SIGINT)))
+			break;
+	}
+	return spent / 1000000;
+}
+
+/* Appends one reply to c->out. Errors other than 404/405 close the connection after it. */
+static void backend_reply(struct backend *b, struct backend_conn *c, const struct backend_req *r,
+			  enum backend_status st, const char *type, const char *body)
+{
+	size_t room = sizeof(c->out) - c->out_len, blen = strlen(body);
+	bool keep = r->keep_alive && (st == ST_200 || st == ST_404 || st == ST_405);
+	int n;
+
+	n = snprintf(c->out + c->out_len, room,
+		     "HTTP/1.1 %d %s\r\n"
+		     "Server: xlb-backend\r\n"
+		     "X-Instance: %s\r\n"
+		     "Content-Type: %s\r\n"
+		     "Content-Length: %zu\r\n"
+		     "%s"
+		     "Connection: %s\r\n"
+		     "\r\n"
+		     "%s",
+		     backend_statuses[st].code, backend_statuses[st].reason, b->id, type, blen,
+		     st == ST_405 ? "Allow: GET, HEAD\r\n" : "", keep ? "keep-alive" : "close",
+		     r->head ? "" : body);
+	if (n < 0 || (size_t)n >= room) {
+		/* cannot happen: a reply is started only with BACKEND_REPLY_MAX of room */
+		c->close_after = true;
+		return;
+	}
+	c->out_len += n;
+	b->requests++;
+	b->status_count[st]++;
+	if (!keep)
+		c->close_after = true;
+}
+
+static void backend_stats_json(struct backend *b, char *buf, size_t size)
+{
+	size_t off;
+	int i;
+
+	off = snprintf(buf, size,
+		       "{\"instance\":\"%s\",\"requests\":%" PRIu64 ",\"served\":%" PRIu64
+		       ",\"connections\":%" PRIu64 ",\"open\":%u,\"work_ms\":%" PRIu64
+		       ",\"status\":{",
+		       b->id_json, b->requests, b->served, b->conns_total, b->nconns,
+		       b->work_ms_total);
+	for (i = 0; i < ST_MAX && off < size; i++)
+		off += snprintf(buf + off, size - off, "%s\"%d\":%" PRIu64, i ? "," : "",
+				backend_statuses[i].code, b->status_count[i]);
+	if (off < size)
+		snprintf(buf + off, size - off, "}}\n");
+}
+
+/* Reads ?work=MS or ?ms=MS. Returns -EINVAL on a malformed number. */
+static int backend_query_work(const char *q, size_t len, unsigned int *ms)
+{
+	const char *end = q + len;
+
+	*ms = 0;
+	while (q < end) {
+		const char *amp = memchr(q, '&', end - q), *eq;
+		size_t plen = (amp ? amp : end) - q;
+
+		eq = memchr(q, '=', plen);
+		if (eq && ((eq - q == 4 && !memcmp(q, "work", 4)) ||
+			   (eq - q == 2 && !memcmp(q, "ms", 2)))) {
+			const char *v = eq + 1, *vend = q + plen;
+			unsigned long val = 0;
+
+			if (v == vend || vend - v > 9)
+				return -EINVAL;
+			for (; v < vend; v++) {
+				if (*v < '0' || *v > '9')
+					return -EINVAL;
+				val = val * 10 + (*v - '0');
+			}
+			*ms = val > UINT_MAX ? UINT_MAX : val;
+		}
+		q += plen + (amp ? 1 : 0);
+	}
+	return 0;
+}
+
+static bool backend_path_is(const struct backend_req *r, const char *path)
+{
+	return r->path_len == strlen(path) && !memcmp(r->path, path, r->path_len);
+}
+
+static void backend_route(struct backend *b, struct backend_conn *c, struct backend_req *r)
+{
+	char body[BACKEND_REPLY_MAX / 2];
+	unsigned int ms;
+
+	if (r->status != ST_200) {
+		snprintf(body, sizeof(body), "{\"instance\":\"%s\",\"error\":\"%s\"}\n", b->id_json,
+			 backend_statuses[r->status].reason);
+		backend_reply(b, c, r, r->status, "application/json", body);
+		return;
+	}
+	if (backend_path_is(r, "/health")) {
+		backend_reply(b, c, r, ST_200, "text/plain", "ok\n");
+		return;
+	}
+	if (backend_path_is(r, "/stats")) {
+		backend_stats_json(b, body, sizeof(body));
+		backend_reply(b, c, r, ST_200, "application/json", body);
+		return;
+	}
+	if (!backend_path_is(r, "/") && !backend_path_is(r, "/work") &&
+	    !backend_path_is(r, "/whoami")) {
+		snprintf(body, sizeof(body), "{\"instance\":\"%s\",\"error\":\"not found\"}\n",
+			 b->id_json);
+		backend_reply(b, c, r, ST_404, "application/json", body);
+		return;
+	}
+	if (backend_query_work(r->query, r->query_len, &ms)) {
+		snprintf(body, sizeof(body), "{\"instance\":\"%s\",\"error\":\"bad work value\"}\n",
+			 b->id_json);
+		backend_reply(b, c, r, ST_400, "application/json", body);
+		return;
+	}
+	if (ms > b->max_work_ms)
+		ms = b->max_work_ms;
+	ms = backend_burn(ms);
+	b->work_ms_total += ms;
+	b->served++;
+	if (backend_path_is(r, "/whoami")) {
+		snprintf(body, sizeof(body), "%s\n", b->id);
+		backend_reply(b, c, r, ST_200, "text/plain", body);
+	} else {
+		snprintf(body, sizeof(body),
+			 "{\"instance\":\"%s\",\"served\":%" PRIu64 ",\"work_ms\":%u}\n",
+			 b->id_json, b->served, ms);
+		backend_reply(b, c, r, ST_200, "application/json", body);
+	}
+}
+
+/* Where the header block ending in an empty line stops, or 0 while it is incomplete. Bare
+ * LF line ends are accepted, as RFC 9112 allows.
+ */
+static size_t backend_header_end(const char *buf, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < len; i++) {
+		if (buf[i] != '\n')
+			continue;
+		if (buf[i + 1] == '\n')
+			return i + 2;
+		if (buf[i + 1] == '\r' && i + 2 < len && buf[i + 2] == '\n')
+			return i + 3;
+	}
+	return 0;
+}
+
+static bool backend_token_has(const char *v, size_t len, const char *word)
+{
+	size_t wl = strlen(word), i;
+
+	for (i = 0; i + wl <= len; i++)
+		if (!strncasecmp(v + i, word, wl))
+			return true;
+	return false;
+}
+
+/* Parses the request in buf[0..len), which ends with the empty line. Sets r->status to the
+ * error to answer when the request is bad.
+ */
+static void backend_parse(const char *buf, size_t len, struct backend_req *r)
+{
+	const char *p = buf, *end = buf + len, *eol, *sp1, *sp2, *q;
+	bool http11, conn_close = false, conn_keep = false;
+	size_t mlen;
+
+	memset(r, 0, sizeof(*r));
+	r->path = "";
+	r->query = "";
+	eol = memchr(p, '\n', end - p);
+	if (eol > p && eol[-1] == '\r')
+		eol--;
+	sp1 = memchr(p, ' ', eol - p);
+	sp2 = sp1 ? memchr(sp1 + 1, ' ', eol - sp1 - 1) : NULL;
+	if (!sp1 || !sp2 || sp1 == p || sp2 == sp1 + 1 || sp1[1] != '/') {
+		r->status = ST_400;
+		return;
+	}
+	if (eol - sp2 - 1 != 8 || memcmp(sp2 + 1, "HTTP/1.", 7) != 0) {
+		r->status = (eol - sp2 - 1 >= 5 && !memcmp(sp2 + 1, "HTTP/", 5)) ? ST_505 : ST_400;
+		return;
+	}
+	if (sp2[8] != '0' && sp2[8] != '1') {
+		r->status = ST_505;
+		return;
+	}
+	http11 = sp2[8] == '1';
+	mlen = sp1 - p;
+	r->path = sp1 + 1;
+	q = memchr(r->path, '?', sp2 - r->path);
+	r->path_len = (q ? q : sp2) - r->path;
+	if (q) {
+		r->query = q + 1;
+		r->query_len = sp2 - q - 1;
+	}
+	r->head = mlen == 4 && !memcmp(p, "HEAD", 4);
+	if (!r->head && !(mlen == 3 && !memcmp(p, "GET", 3)))
+		r->status = ST_405;
+
+	/* header lines up to the empty one */
+	p = (const char *)memchr(p, '\n', end - p) + 1;
+	while (p < end) {
+		const char *colon, *v, *vend;
+
+		eol = memchr(p, '\n', end - p);
+		vend = (eol > p && eol[-1] == '\r') ? eol - 1 : eol;
+		if (vend == p)
+			break;
+		colon = memchr(p, ':', vend - p);
+		if (!colon || colon == p) {
+			r->status = ST_400;
+			return;
+		}
+		for (v = colon + 1; v < vend && (*v == ' ' || *v == '\t'); v++)
+			;
+		if (colon - p == 14 && !strncasecmp(p, "Content-Length", 14)) {
+			unsigned long long n = 0;
+			const char *d;
+
+			if (v == vend || vend - v > 12) {
+				r->status = v == vend ? ST_400 : ST_413;
+				return;
+			}
+			for (d = v; d < vend && *d >= '0' && *d <= '9'; d++)
+				n = n * 10 + (*d - '0');
+			while (d < vend && (*d == ' ' || *d == '\t'))
+				d++;
+			if (d != vend) {
+				r->status = ST_400;
+				return;
+			}
+			if (n > BACKEND_BODY_MAX) {
+				r->status = ST_413;
+				return;
+			}
+			r->body_len = n;
+		} else if (colon - p == 17 && !strncasecmp(p, "Transfer-Encoding", 17)) {
+			r->status = ST_501; /* no chunked bodies: nothing here needs them */
+			return;
+		} else if (colon - p == 10 && !strncasecmp(p, "Connection", 10)) {
+			conn_close |= backend_token_has(v, vend - v, "close");
+			conn_keep |= backend_token_has(v, vend - v, "keep-alive");
+		}
+		p = eol + 1;
+	}
+	r->keep_alive = http11 ? !conn_close : conn_keep && !conn_close;
+}
+
+static void backend_conn_set_events(struct backend *b, struct backend_conn *c, uint32_t events)
+{
+	if (c->events == events)
+		return;
+	c->events = events;
+	backend_watch(b, EPOLL_CTL_MOD, &c->src, events);
+}
+
+/* Handles the complete requests in c->in, as long as replies fit in c->out. Returns true
+ * when it stopped for lack of room in c->out, with requests possibly left to handle.
+ */
+static bool backend_conn_process(struct backend *b, struct backend_conn *c)
+{
+	while (!c->close_after) {
+		struct backend_req r;
+		size_t hlen;
+
+		if (c->body_left) {
+			size_t n = c->body_left < c->in_len ? c->body_left : c->in_len;
+
+			memmove(c->in, c->in + n, c->in_len - n);
+			c->in_len -= n;
+			c->body_left -= n;
+			if (c->body_left)
+				return false;
+		}
+		if (sizeof(c->out) - c->out_len < BACKEND_REPLY_MAX)
+			return true; /* pipelined requests wait until the replies drain */
+		hlen = backend_header_end(c->in, c->in_len);
+		if (!hlen) {
+			if (c->in_len == sizeof(c->in)) {
+				memset(&r, 0, sizeof(r));
+				r.status = ST_431;
+				backend_route(b, c, &r);
+			}
+			return false;
+		}
+		backend_parse(c->in, hlen, &r);
+		backend_route(b, c, &r);
+		memmove(c->in, c->in + hlen, c->in_len - hlen);
+		c->in_len -= hlen;
+		c->body_left = r.body_len;
+	}
+	return false;
+}
+
+/* Sends what is queued. Returns false when the connection was closed. */
+static bool backend_conn_flush(struct backend *b, struct backend_conn *c)
+{
+	while (c->out_off < c->out_len) {
+		ssize_t n =
+			send(c->src.fd, c->out + c->out_off, c->out_len - c->out_off, MSG_NOSIGNAL);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK) {
+				backend_conn_set_events(b, c, EPOLLOUT);
+				return true;
+			}
+			backend_conn_close(b, c);
+			return false;
+		}
+		c->out_off += n;
+	}
+	c->out_off = c->out_len = 0;
+	if (c->close_after && !c->lingering) {
+		/* Half-close and wait for the client's FIN: closing with unread input would
+		 * send an RST that can destroy the reply before the client reads it.
+		 */
+		shutdown(c->src.fd, SHUT_WR);
+		c->lingering = true;
+		c->last_active = backend_now();
+	}
+	backend_conn_set_events(b, c, EPOLLIN);
+	return true;
+}
+
+static void backend_on_conn(struct backend *b, struct backend_conn *c, uint32_t events)
+{
+	bool more;
+
+	if (events & EPOLLIN) {
+		char *dst = c->in + c->in_len;
+		size_t room = sizeof(c->in) - c->in_len;
+		char scratch[4096];
+		ssize_t n = 1;
+
+		/* after the reply of a closing request, input is read only to see the FIN */
+		if (c->lingering) {
+			dst = scratch;
+			room = sizeof(scratch);
+		}
+		if (room)
+			n = recv(c->src.fd, dst, room, 0);
+		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+			backend_conn_close(b, c);
+			return;
+		}
+		if (n > 0 && dst != scratch) {
+			c->in_len += n;
+			c->last_active = backend_now();
+		}
+	} else if (events & (EPOLLERR | EPOLLHUP) && !(events & EPOLLOUT)) {
+		backend_conn_close(b, c);
+		return;
+	}
+	/* Pipelined requests already read wait for no new input: handle them as soon as the
+	 * replies before them are sent.
+	 */
+	do {
+		more = !c->lingering && backend_conn_process(b, c);
+		if (!backend_conn_flush(b, c))
+			return;
+	} while (more && c->out_len == 0);
+}
+
+static void backend_print_counts(struct backend *b)
+{
+	int i;
+
+	fprintf(stderr,
+		"xlb-backend %s: requests=%" PRIu64 " served=%" PRIu64 " connections=%" PRIu64
+		" open=%u work_ms=%" PRIu64,
+		b->id, b->requests, b->served, b->conns_total, b->nconns, b->work_ms_total);
+	for (i = 0; i < ST_MAX; i++)
+		if (b->status_count[i])
+			fprintf(stderr, " status_%d=%" PRIu64, backend_statuses[i].code,
+				b->status_count[i]);
+	fprintf(stderr, "\n");
+}
+
+static void backend_on_tick(struct backend *b)
+{
+	struct backend_conn *c, *next;
+	time_t now = backend_now();
+	uint64_t ticks;
+
+	if (read(b->timer.fd, &ticks, sizeof(ticks)) < 0 && errno != EAGAIN)
+		return;
+	for (c = b->conns; c; c = next) {
+		next = c->next;
+		if (now - c->last_active >= (c->lingering ? BACKEND_LINGER_S : b->idle_timeout_s))
+			backend_conn_close(b, c);
+	}
+	if (b->nconns < b->max_conns)
+		backend_accept_pause(b, false);
+}
+
+static void backend_on_signal(struct backend *b)
+{
+	struct signalfd_siginfo si;
+
+	while (read(b->sig.fd, &si, sizeof(si)) == sizeof(si)) {
+		if (si.ssi_signo == SIGUSR1)
+			backend_print_counts(b);
+		else
+			b->stop = true;
+	}
+}
+
+static int backend_write_pidfile(struct backend *b)
+{
+	char tmp[PATH_MAX];
+	FILE *f;
+	int err = 0;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp", b->pidfile) >= (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	f = fopen(tmp, "w");
+	if (!f)
+		return -errno;
+	fprintf(f, "%d\n", getpid());
+	if (fclose(f))
+		err = -errno;
+	/* rename, so that a reader never sees an empty file */
+	if (!err && rename(tmp, b->pidfile))
+		err = -errno;
+	if (err)
+		unlink(tmp);
+	else
+		b->pidfile_written = true;
+	return err;
+}
+
+static int backend_setup(struct backend *b)
+{
+	struct itimerspec tick = { .it_interval = { 1, 0 }, .it_value = { 1, 0 } };
+	sigset_t mask;
+	int i, n = 0, err;
+
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGUSR1);
+	if (sigprocmask(SIG_BLOCK, &mask, NULL))
+		return -errno;
+
+	b->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (b->epfd < 0)
+		return -errno;
+	b->sig.kind = BACKEND_EV_SIGNAL;
+	b->sig.fd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (b->sig.fd < 0)
+		return -errno;
+	err = backend_watch(b, EPOLL_CTL_ADD, &b->sig, EPOLLIN);
+	if (err)
+		return err;
+	b->timer.kind = BACKEND_EV_TIMER;
+	b->timer.fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (b->timer.fd < 0)
+		return -errno;
+	if (timerfd_settime(b->timer.fd, 0, &tick, NULL))
+		return -errno;
+	err = backend_watch(b, EPOLL_CTL_ADD, &b->timer, EPOLLIN);
+	if (err)
+		return err;
+
+	for (i = 0; i < b->nlisten; i++) {
+		struct backend_listen *l = &b->listen[i];
+
+		err = backend_listen_open(b, l);
+		if (err && l->optional && (err == -EAFNOSUPPORT || err == -EADDRNOTAVAIL)) {
+			if (!b->quiet)
+				fprintf(stderr, "xlb-backend %s: skipping %s: %s\n", b->id, l->text,
+					strerror(-err));
+			continue;
+		}
+		if (err) {
+			fprintf(stderr, "xlb-backend %s: listen on %s: %s\n", b->id, l->text,
+				strerror(-err));
+			return err;
+		}
+		n++;
+	}
+	if (!n) {
+		fprintf(stderr, "xlb-backend %s: no address to listen on\n", b->id);
+		return -EADDRNOTAVAIL;
+	}
+	if (b->pidfile) {
+		err = backend_write_pidfile(b);
+		if (err) {
+			fprintf(stderr, "xlb-backend %s: pidfile %s: %s\n", b->id, b->pidfile,
+				strerror(-err));
+			return err;
+		}
+	}
+	if (!b->quiet) {
+		fprintf(stderr, "xlb-backend %s: listening on", b->id);
+		for (i = 0; i < b->nlisten; i++)
+			if (b->listen[i].src.fd >= 0)
+				fprintf(stderr, " %s", b->listen[i].text);
+		fprintf(stderr, "\n");
+	}
+	return 0;
+}
+
+static int backend_run(struct backend *b)
+{
+	struct epoll_event evs[64];
+
+	while (!b->stop) {
+		int i, n = epoll_wait(b->epfd, evs, 64, -1);
+		bool tick = false;
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		for (i = 0; i < n && !b->stop; i++) {
+			struct backend_src *src = evs[i].data.ptr;
+
+			switch (src->kind) {
+			case BACKEND_EV_LISTEN:
+				backend_on_accept(b, (struct backend_listen *)src);
+				break;
+			case BACKEND_EV_SIGNAL:
+				backend_on_signal(b);
+				break;
+			case BACKEND_EV_TIMER:
+				/* after the batch: it closes connections that later events of
+				 * this batch may point at
+				 */
+				tick = true;
+				break;
+			case BACKEND_EV_CONN:
+				/* only this event's own connection can be closed here, and each
+				 * fd appears once per epoll_wait
+				 */
+				backend_on_conn(b, (struct backend_conn *)src, evs[i].events);
+				break;
+			}
+		}
+		if (tick)
+			backend_on_tick(b);
+	}
+	return 0;
+}
+
+static void backend_cleanup(struct backend *b)
+{
+	int i;
+
+	while (b->conns)
+		backend_conn_close(b, b->conns);
+	for (i = 0; i < b->nlisten; i++)
+		if (b->listen[i].src.fd >= 0)
+			close(b->listen[i].src.fd);
+	if (b->timer.fd >= 0)
+		close(b->timer.fd);
+	if (b->sig.fd >= 0)
+		close(b->sig.fd);
+	if (b->epfd >= 0)
+		close(b->epfd);
+	if (b->pidfile_written)
+		unlink(b->pidfile);
+}
+
+static int backend_parse_uint(const char *s, unsigned int min, unsigned int max, unsigned int *out)
+{
+	unsigned long v;
+	char *end;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *s == '\0' || *end != '\0' || *s == '-' || v < min || v > max)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "listen", required_argument, NULL, 'l' },
+		{ "id", required_argument, NULL, 'i' },
+		{ "pidfile", required_argument, NULL, 'p' },
+		{ "max-work", required_argument, NULL, 'w' },
+		{ "idle-timeout", required_argument, NULL, 't' },
+		{ "max-conns", required_argument, NULL, 'c' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	static struct backend b = {
+		.epfd = -1,
+		.sig = { .fd = -1 },
+		.timer = { .fd = -1 },
+		.max_conns = 4096,
+		.idle_timeout_s = 30,
+		.max_work_ms = 1000,
+		.accept_err_logged = -3600,
+	};
+	const char *id = NULL;
+	char host[256];
+	int opt, err;
+
+	while ((opt = getopt_long(argc, argv, "l:i:p:w:t:c:qh", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'l':
+			err = backend_parse_listen(&b, optarg, false);
+			if (err) {
+				fprintf(stderr, "xlb-backend: bad --listen '%s': %s\n", optarg,
+					err == -E2BIG ? "too many addresses" : "want ADDR:PORT");
+				return 2;
+			}
+			break;
+		case 'i':
+			id = optarg;
+			break;
+		case 'p':
+			b.pidfile = optarg;
+			break;
+		case 'w':
+			if (backend_parse_uint(optarg, 0, BACKEND_WORK_CAP_MS, &b.max_work_ms)) {
+				fprintf(stderr, "xlb-backend: bad --max-work '%s' (0..%d ms)\n",
+					optarg, BACKEND_WORK_CAP_MS);
+				return 2;
+			}
+			break;
+		case 't':
+			if (backend_parse_uint(optarg, 1, 86400, &b.idle_timeout_s)) {
+				fprintf(stderr, "xlb-backend: bad --idle-timeout '%s'\n", optarg);
+				return 2;
+			}
+			break;
+		case 'c':
+			if (backend_parse_uint(optarg, 1, 1000000, &b.max_conns)) {
+				fprintf(stderr, "xlb-backend: bad --max-conns '%s'\n", optarg);
+				return 2;
+			}
+			break;
+		case 'q':
+			b.quiet = true;
+			break;
+		case 'h':
+			backend_usage(stdout);
+			return 0;
+		default:
+			backend_usage(stderr);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "xlb-backend: unexpected argument '%s'\n", argv[optind]);
+		return 2;
+	}
+	if (!id || !*id)
+		id = getenv("XLB_INSTANCE_ID");
+	if (!id || !*id) {
+		if (gethostname(host, sizeof(host)))
+			strcpy(host, "xlb-backend");
+		host[sizeof(host) - 1] = '\0';
+		id = host;
+	}
+	if (backend_set_id(&b, id)) {
+		fprintf(stderr,
+			"xlb-backend: bad instance name '%s' (1..%d printable characters)\n", id,
+			BACKEND_ID_MAX);
+		return 2;
+	}
+	if (!b.nlisten)
+		backend_parse_listen(&b, "80", true);
+
+	err = backend_setup(&b);
+	if (!err)
+		err = backend_run(&b);
+	if (err && err != -EADDRNOTAVAIL)
+		fprintf(stderr, "xlb-backend %s: %s\n", b.id, strerror(-err));
+	backend_print_counts(&b);
+	backend_cleanup(&b);
+	return err ? 1 : 0;
+}
