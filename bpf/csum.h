@@ -53,7 +53,7 @@ static __always_inline __u64 xlb_csum_diff_addr6(const __u32 *a, const __u32 *b)
 
 static __always_inline void xlb_csum_apply(__u16 *csum, __u64 diff)
 {
-	__u64 s = (__u16)~*csum;
+	__u64 s = (__u16) ~*csum;
 
 	*csum = (__u16)~xlb_csum_fold(s + diff);
 }

@@ -32,7 +32,7 @@
  */
 #define XLB_MAX_L4_OFF 1024
 #define XLB_OFF_MASK 0x7ff
-#define xlb_at(data, off) ((void *)(data) + ((off) & XLB_OFF_MASK))
+#define xlb_at(data, off) ((void *)(data) + ((off)&XLB_OFF_MASK))
 
 /* ICMP types (linux/icmp.h would drag in libc's socket headers) */
 #define XLB_ICMP_ECHOREPLY 0
@@ -57,11 +57,11 @@
 
 enum xlb_parse_res {
 	XLB_PARSE_OK = 0,
-	XLB_PARSE_NOT_IP,	/* not IPv4/IPv6, or too short to read the destination address */
-	XLB_PARSE_OTHER_L4,	/* IP, but not a protocol we balance */
-	XLB_PARSE_TRUNCATED,	/* destination address known, a later header is cut */
-	XLB_PARSE_BAD,		/* destination address known, a header makes no sense */
-	XLB_PARSE_FRAGMENT,	/* destination address known, the packet is a fragment */
+	XLB_PARSE_NOT_IP,    /* not IPv4/IPv6, or too short to read the destination address */
+	XLB_PARSE_OTHER_L4,  /* IP, but not a protocol we balance */
+	XLB_PARSE_TRUNCATED, /* destination address known, a later header is cut */
+	XLB_PARSE_BAD,	     /* destination address known, a header makes no sense */
+	XLB_PARSE_FRAGMENT,  /* destination address known, the packet is a fragment */
 };
 
 /* What the datapath needs to know about a packet. Offsets are from data. */
@@ -69,8 +69,8 @@ struct xlb_pkt {
 	struct xlb_flow_key key; /* as received: src = client, dst = address it was sent to */
 	__u32 l3_off;
 	__u32 l4_off;
-	__u16 l3_len;		 /* IP header to the end of the IP payload */
-	__u8 tcp_flags;		 /* FIN, SYN, RST... of TCP, else 0 */
+	__u16 l3_len;	/* IP header to the end of the IP payload */
+	__u8 tcp_flags; /* FIN, SYN, RST... of TCP, else 0 */
 	__u8 icmp_type;
 	__u8 icmp_code;
 	__u8 tos;

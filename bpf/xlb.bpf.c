@@ -533,7 +533,8 @@ static __always_inline int xlb_icmp_echo(struct xlb_ctx *x)
 		return XDP_ABORTED;
 	/* type 8 -> 0 (v4), 128 -> 129 (v6); swapping the addresses changes no checksum */
 	old = ic[0];
-	((__u8 *)ic)[0] = p->key.family == XLB_FAMILY_V4 ? XLB_ICMP_ECHOREPLY : XLB_ICMP6_ECHO_REPLY;
+	((__u8 *)ic)[0] = p->key.family == XLB_FAMILY_V4 ? XLB_ICMP_ECHOREPLY :
+							   XLB_ICMP6_ECHO_REPLY;
 	xlb_csum_apply(&ic[1], xlb_csum_diff16(old, ic[0]));
 
 	if (p->key.family == XLB_FAMILY_V4) {
@@ -699,7 +700,8 @@ static __always_inline int xlb_icmp(struct xlb_ctx *x)
 	} else {
 		if (p->icmp_type == XLB_ICMP6_ECHO_REQUEST)
 			return (av->flags & XLB_VIP_F_NO_ECHO) ? xlb_pass(x) : xlb_icmp_echo(x);
-		if (p->icmp_type >= XLB_ICMP6_DEST_UNREACH && p->icmp_type <= XLB_ICMP6_TIME_EXCEEDED)
+		if (p->icmp_type >= XLB_ICMP6_DEST_UNREACH &&
+		    p->icmp_type <= XLB_ICMP6_TIME_EXCEEDED)
 			return xlb_icmp_error(x);
 	}
 	return xlb_pass(x);

@@ -24,8 +24,8 @@ int xlb_decap(struct xdp_md *ctx)
 	if (eth->h_proto == xlb_htons(XLB_ETH_P_IP)) {
 		struct iphdr *iph = (void *)(eth + 1);
 
-		if ((void *)(iph + 1) > data_end || iph->protocol != IPPROTO_IPIP || iph->ihl != 5 ||
-		    (iph->frag_off & xlb_htons(0x3fff)))
+		if ((void *)(iph + 1) > data_end || iph->protocol != IPPROTO_IPIP ||
+		    iph->ihl != 5 || (iph->frag_off & xlb_htons(0x3fff)))
 			return XDP_PASS;
 		outer = sizeof(*iph);
 	} else if (eth->h_proto == xlb_htons(XLB_ETH_P_IPV6)) {

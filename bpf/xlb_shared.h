@@ -8,12 +8,12 @@
 
 #include <linux/types.h>
 
-#define XLB_MAX_VIPS 512		/* services (address, port, protocol) */
-#define XLB_MAX_BACKENDS 4096		/* backend slots, shared by all VIPs */
-#define XLB_RING_SIZE_DEFAULT 65537	/* Maglev lookup table size, a prime */
-#define XLB_RING_LANES 4		/* backend ids (16 bits) in one table element */
+#define XLB_MAX_VIPS 512	    /* services (address, port, protocol) */
+#define XLB_MAX_BACKENDS 4096	    /* backend slots, shared by all VIPs */
+#define XLB_RING_SIZE_DEFAULT 65537 /* Maglev lookup table size, a prime */
+#define XLB_RING_LANES 4	    /* backend ids (16 bits) in one table element */
 #define XLB_RING_ELEMS(size) (((size) + XLB_RING_LANES - 1) / XLB_RING_LANES)
-#define XLB_FLOWS_DEFAULT (1u << 20)	/* LRU flow table entries */
+#define XLB_FLOWS_DEFAULT (1u << 20) /* flow table entries (ways) */
 #define XLB_PIN_DIR "/sys/fs/bpf/xlb"
 
 /* Address families as stored in keys; addresses are always 16 bytes, IPv4 in addr[0]. */
@@ -23,48 +23,49 @@ enum xlb_family {
 };
 
 enum xlb_mode {
-	XLB_MODE_NAT = 0,	/* destination rewritten, replies rewritten back on the way out */
-	XLB_MODE_DSR = 1,	/* layer 2: destination MAC rewritten, IP packet untouched */
-	XLB_MODE_IPIP = 2,	/* IPv4-in-IPv4 or IPv6-in-IPv6 towards the backend */
+	XLB_MODE_NAT = 0,  /* destination rewritten, replies rewritten back on the way out */
+	XLB_MODE_DSR = 1,  /* layer 2: destination MAC rewritten, IP packet untouched */
+	XLB_MODE_IPIP = 2, /* IPv4-in-IPv4 or IPv6-in-IPv6 towards the backend */
 	XLB_MODE_MAX,
 };
 
-/* Key of xlb_vips, and of xlb_nat_src (a backend's address, port and protocol). A service is (address, port, protocol); an address that carries at least
- * one service also has an entry with port 0 and proto 0 (XLB_VIP_F_ADDR), which the datapath
- * uses for ICMP echo, fragments and truncated packets, where no port can be read.
+/* Key of xlb_vips, and of xlb_nat_src (a backend's address, port and protocol). A service is
+ * (address, port, protocol); an address that carries at least one service also has an entry
+ * with port 0 and proto 0 (XLB_VIP_F_ADDR), which the datapath uses for ICMP echo, fragments
+ * and truncated packets, where no port can be read.
  */
 struct xlb_vip_key {
 	__be32 addr[4];
 	__be16 port;
-	__u8 proto;	/* IPPROTO_TCP, IPPROTO_UDP, or 0 for the address entry */
-	__u8 family;	/* enum xlb_family */
+	__u8 proto;  /* IPPROTO_TCP, IPPROTO_UDP, or 0 for the address entry */
+	__u8 family; /* enum xlb_family */
 };
 _Static_assert(sizeof(struct xlb_vip_key) == 20, "xlb_vip_key layout");
 
-#define XLB_VIP_F_ADDR (1u << 0)	/* address entry, not a service */
-#define XLB_VIP_F_NO_ECHO (1u << 1)	/* do not answer ICMP echo for this address */
+#define XLB_VIP_F_ADDR (1u << 0)    /* address entry, not a service */
+#define XLB_VIP_F_NO_ECHO (1u << 1) /* do not answer ICMP echo for this address */
 
 struct xlb_vip {
-	__u32 id;	/* index into xlb_rings and xlb_vip_stats, < XLB_MAX_VIPS */
-	__u8 mode;	/* enum xlb_mode */
-	__u8 flags;	/* XLB_VIP_F_* */
+	__u32 id;   /* index into xlb_rings and xlb_vip_stats, < XLB_MAX_VIPS */
+	__u8 mode;  /* enum xlb_mode */
+	__u8 flags; /* XLB_VIP_F_* */
 	__u16 pad;
 };
 _Static_assert(sizeof(struct xlb_vip) == 8, "xlb_vip layout");
 
-#define XLB_BE_F_ACTIVE (1u << 0)	/* slot in use; clear it to remove the backend for good */
-#define XLB_BE_F_DRAINING (1u << 1)	/* keeps its flows, gets no new ones */
-#define XLB_BE_F_NH_CACHED (1u << 2)	/* nh_* hold the next hop; else bpf_fib_lookup */
+#define XLB_BE_F_ACTIVE (1u << 0)    /* slot in use; clear it to remove the backend for good */
+#define XLB_BE_F_DRAINING (1u << 1)  /* keeps its flows, gets no new ones */
+#define XLB_BE_F_NH_CACHED (1u << 2) /* nh_* hold the next hop; else bpf_fib_lookup */
 
 /* Value of xlb_backends, indexed by backend id. */
 struct xlb_backend {
 	__be32 addr[4];
-	__be32 encap_src[4];	/* ipip: outer source, the balancer's address towards it */
-	__be16 port;		/* nat: destination port, 0 keeps the VIP's port */
-	__u8 family;		/* enum xlb_family */
-	__u8 flags;		/* XLB_BE_F_* */
-	__u32 gen;		/* changes whenever the slot is given to another backend */
-	__u32 nh_ifindex;	/* XLB_BE_F_NH_CACHED: egress device */
+	__be32 encap_src[4]; /* ipip: outer source, the balancer's address towards it */
+	__be16 port;	     /* nat: destination port, 0 keeps the VIP's port */
+	__u8 family;	     /* enum xlb_family */
+	__u8 flags;	     /* XLB_BE_F_* */
+	__u32 gen;	     /* changes whenever the slot is given to another backend */
+	__u32 nh_ifindex;    /* XLB_BE_F_NH_CACHED: egress device */
 	__u8 nh_dmac[6];
 	__u8 nh_smac[6];
 };
@@ -78,12 +79,12 @@ struct xlb_flow_key {
 	__be16 dport;
 	__u8 proto;
 	__u8 family;
-	__u16 pad;	/* always zero */
-} __attribute__((aligned(8)));	/* compared as five 64-bit words */
+	__u16 pad;	       /* always zero */
+} __attribute__((aligned(8))); /* compared as five 64-bit words */
 _Static_assert(sizeof(struct xlb_flow_key) == 40, "xlb_flow_key layout");
 
-#define XLB_FLOW_F_VALID (1u << 0)	/* the way holds a flow */
-#define XLB_FLOW_F_FIN (1u << 1)	/* a FIN or RST was seen from the client: evicted first */
+#define XLB_FLOW_F_VALID (1u << 0) /* the way holds a flow */
+#define XLB_FLOW_F_FIN (1u << 1)   /* a FIN or RST was seen from the client: evicted first */
 #define XLB_FLOW_WAYS 4
 
 /* The flow table (xlb_flows) is set-associative: bucket = xlb_flow_hash(key) & (buckets - 1),
@@ -96,17 +97,17 @@ _Static_assert(sizeof(struct xlb_flow_key) == 40, "xlb_flow_key layout");
 struct xlb_flow {
 	struct xlb_flow_key key;
 	__u32 backend_id;
-	__u32 backend_gen;	/* the flow moves when the slot's gen no longer matches */
+	__u32 backend_gen; /* the flow moves when the slot's gen no longer matches */
 	__u32 vip_id;
-	__u32 check;		/* xlb_flow_check(hash, backend_id, backend_gen) */
+	__u32 check; /* xlb_flow_check(hash, backend_id, backend_gen) */
 	__u32 pad[2];
 };
 _Static_assert(sizeof(struct xlb_flow) == 64, "xlb_flow layout");
 
 struct xlb_flow_bucket {
-	__u32 tag[XLB_FLOW_WAYS];	/* xlb_flow_tag(hash) of the way's flow */
-	__u32 atime[XLB_FLOW_WAYS];	/* last packet, bpf_ktime_get_coarse_ns() >> 30 (~ s) */
-	__u32 flags[XLB_FLOW_WAYS];	/* XLB_FLOW_F_* */
+	__u32 tag[XLB_FLOW_WAYS];   /* xlb_flow_tag(hash) of the way's flow */
+	__u32 atime[XLB_FLOW_WAYS]; /* last packet, bpf_ktime_get_coarse_ns() >> 30 (~ s) */
+	__u32 flags[XLB_FLOW_WAYS]; /* XLB_FLOW_F_* */
 	__u32 pad[XLB_FLOW_WAYS];
 	struct xlb_flow way[XLB_FLOW_WAYS];
 };
@@ -119,7 +120,7 @@ _Static_assert(sizeof(struct xlb_flow_bucket) == 64 * (1 + XLB_FLOW_WAYS), "buck
 #define XLB_NAT_SRC_VIPS 4
 
 struct xlb_nat_src {
-	__u32 n;		/* entries used in vip[] */
+	__u32 n; /* entries used in vip[] */
 	__u32 pad;
 	struct {
 		__be32 addr[4];
@@ -132,31 +133,31 @@ _Static_assert(sizeof(struct xlb_nat_src) == 8 + 24 * XLB_NAT_SRC_VIPS, "xlb_nat
 
 /* Per-CPU, per VIP (xlb_vip_stats) and per backend (xlb_backend_stats). */
 struct xlb_counters {
-	__u64 packets;		/* towards the backends */
+	__u64 packets; /* towards the backends */
 	__u64 bytes;
 	__u64 new_flows;
-	__u64 reply_packets;	/* nat replies rewritten back */
+	__u64 reply_packets; /* nat replies rewritten back */
 	__u64 reply_bytes;
 };
 _Static_assert(sizeof(struct xlb_counters) == 40, "xlb_counters layout");
 
 /* Which way each packet went; the tests and the benchmark read these to prove the path. */
 enum xlb_path {
-	XLB_PATH_PASS = 0,	/* not ours */
-	XLB_PATH_FLOW_HIT,	/* established flow, backend kept */
-	XLB_PATH_FLOW_NEW,	/* new flow, backend chosen by Maglev */
-	XLB_PATH_FLOW_MOVED,	/* flow whose backend is gone, chosen anew */
-	XLB_PATH_NAT_REPLY,	/* backend reply rewritten to come from the VIP */
-	XLB_PATH_ICMP_ECHO,	/* echo request to a VIP answered */
-	XLB_PATH_ICMP_ERROR,	/* ICMP error about a VIP flow sent to its backend */
-	XLB_PATH_TX,		/* XDP_TX */
-	XLB_PATH_REDIRECT,	/* XDP_REDIRECT through xlb_tx_ports */
-	XLB_PATH_FIB_PASS,	/* rewritten, left to the kernel to resolve the neighbour */
+	XLB_PATH_PASS = 0,   /* not ours */
+	XLB_PATH_FLOW_HIT,   /* established flow, backend kept */
+	XLB_PATH_FLOW_NEW,   /* new flow, backend chosen by Maglev */
+	XLB_PATH_FLOW_MOVED, /* flow whose backend is gone, chosen anew */
+	XLB_PATH_NAT_REPLY,  /* backend reply rewritten to come from the VIP */
+	XLB_PATH_ICMP_ECHO,  /* echo request to a VIP answered */
+	XLB_PATH_ICMP_ERROR, /* ICMP error about a VIP flow sent to its backend */
+	XLB_PATH_TX,	     /* XDP_TX */
+	XLB_PATH_REDIRECT,   /* XDP_REDIRECT through xlb_tx_ports */
+	XLB_PATH_FIB_PASS,   /* rewritten, left to the kernel to resolve the neighbour */
 	XLB_PATH_MAX,
 };
 
 enum xlb_drop {
-	XLB_DROP_TRUNCATED = 0,	/* for a VIP, but a header runs past the end of the frame */
+	XLB_DROP_TRUNCATED = 0, /* for a VIP, but a header runs past the end of the frame */
 	XLB_DROP_BAD_HEADER,	/* IPv4 IHL < 5, total length too small, bad extension chain */
 	XLB_DROP_FRAGMENT,	/* IP fragment to a VIP: no port to balance on */
 	XLB_DROP_NO_BACKEND,	/* service with an empty table */

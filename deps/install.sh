@@ -43,5 +43,6 @@ if [ -n "$missing" ]; then
 		exit 1
 	fi
 	echo "deps: installing$missing" >&2
+	# shellcheck disable=SC2086 # one word a package
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >&2
 fi

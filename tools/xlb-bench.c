@@ -780,7 +780,8 @@ static int bench_prefill(struct bench *b)
 		}
 		filled += err; /* 1: it took a free way */
 		if (tty && (filled % 65536 == 0 || filled == cap))
-			fprintf(stderr, "\rxlb-bench: prefilling the flow table: %u/%u", filled, cap);
+			fprintf(stderr, "\rxlb-bench: prefilling the flow table: %u/%u", filled,
+				cap);
 	}
 	if (tty)
 		fprintf(stderr, "\n");

@@ -33,8 +33,8 @@ struct dataplane {
 	struct xlb_bpf *skel;
 	char *pin_dir; /* NULL: nothing pinned */
 	uint32_t ring_size;
-	uint32_t ring_flags; /* map_flags of the inner map template, copied by every table */
-	uint32_t flow_capacity;	/* ways: buckets x XLB_FLOW_WAYS */
+	uint32_t ring_flags;	/* map_flags of the inner map template, copied by every table */
+	uint32_t flow_capacity; /* ways: buckets x XLB_FLOW_WAYS */
 	struct xlb_flow_bucket *flows; /* the flow table, mapped */
 	size_t flows_len;
 	int ncpus;
@@ -412,15 +412,15 @@ int dataplane_open(struct dataplane **dpp, const struct dataplane_opts *opts, bo
 		}
 	}
 	dp->ring_size = ring_size ? ring_size : XLB_RING_SIZE_DEFAULT;
-	dp->flow_capacity = dataplane_flow_buckets(flows ? flows : XLB_FLOWS_DEFAULT) * XLB_FLOW_WAYS;
+	dp->flow_capacity =
+		dataplane_flow_buckets(flows ? flows : XLB_FLOWS_DEFAULT) * XLB_FLOW_WAYS;
 
 	if (pin_dir) {
 		err = dataplane_tx_ports_adopt(dp, pin_dir);
 		if (err)
 			goto out;
 	}
-	err = bpf_map__set_max_entries(dp->skel->maps.xlb_flows,
-				       dp->flow_capacity / XLB_FLOW_WAYS);
+	err = bpf_map__set_max_entries(dp->skel->maps.xlb_flows, dp->flow_capacity / XLB_FLOW_WAYS);
 	if (err) {
 		log_error("sizing the flow table: %s", strerror(-err));
 		goto out;
@@ -926,7 +926,8 @@ static int dataplane_nat_src_add(struct dataplane *dp, const struct xlb_backend 
 		if (ns.vip[i].id == id)
 			break;
 	if (i == XLB_NAT_SRC_VIPS) {
-		log_error("a backend serves more than %d nat services on one port", XLB_NAT_SRC_VIPS);
+		log_error("a backend serves more than %d nat services on one port",
+			  XLB_NAT_SRC_VIPS);
 		return -ENOSPC;
 	}
 	memcpy(ns.vip[i].addr, key->addr, sizeof(ns.vip[i].addr));
@@ -960,7 +961,8 @@ static int dataplane_nat_src_forget(struct dataplane *dp, uint32_t id)
 		if (j == ns.n)
 			continue;
 		ns.n = j;
-		if (j ? bpf_map_update_elem(fd, &cur, &ns, BPF_EXIST) : bpf_map_delete_elem(fd, &cur))
+		if (j ? bpf_map_update_elem(fd, &cur, &ns, BPF_EXIST) :
+			bpf_map_delete_elem(fd, &cur))
 			err = -errno;
 	}
 	return err;
@@ -1152,7 +1154,8 @@ int dataplane_ring_set(struct dataplane *dp, uint32_t vip_id, const struct magle
 		goto out;
 	}
 	for (i = 0; i < dp->ring_size; i++)
-		((__u64 *)mem)[i / XLB_RING_LANES] |= (__u64)table[i] << (16 * (i % XLB_RING_LANES));
+		((__u64 *)mem)[i / XLB_RING_LANES] |= (__u64)table[i]
+						      << (16 * (i % XLB_RING_LANES));
 	/* replies are recognised before the first flow can reach a new backend */
 	err = dataplane_nat_src_sync(dp, vip_id, bes, n);
 	if (err)
@@ -1208,7 +1211,8 @@ int dataplane_ring_get(struct dataplane *dp, uint32_t vip_id, uint32_t *table)
 		goto out;
 	}
 	for (i = 0; i < dp->ring_size; i++)
-		table[i] = (((__u64 *)mem)[i / XLB_RING_LANES] >> (16 * (i % XLB_RING_LANES))) & 0xffff;
+		table[i] = (((__u64 *)mem)[i / XLB_RING_LANES] >> (16 * (i % XLB_RING_LANES))) &
+			   0xffff;
 out:
 	if (err)
 		log_error("service id %u: reading its Maglev table: %s", vip_id, strerror(-err));
@@ -1346,8 +1350,8 @@ static bool dataplane_flow_valid(const struct xlb_flow_bucket *b, uint32_t w,
 	       f->check == xlb_flow_check(hash, f->backend_id, f->backend_gen);
 }
 
-static void dataplane_flow_fill(struct dataplane_flow *out, const struct xlb_flow *f,
-				__u32 atime, __u32 flags, __u32 now)
+static void dataplane_flow_fill(struct dataplane_flow *out, const struct xlb_flow *f, __u32 atime,
+				__u32 flags, __u32 now)
 {
 	int32_t idle = (int32_t)(now - atime);
 
@@ -1397,7 +1401,8 @@ static int dataplane_count_one(const struct dataplane_flow *f, void *arg)
 {
 	struct dataplane_count_arg *c = arg;
 
-	if (f->backend_id < XLB_MAX_BACKENDS && dataplane_flow_recent(c->now, f->atime, c->max_idle_s))
+	if (f->backend_id < XLB_MAX_BACKENDS &&
+	    dataplane_flow_recent(c->now, f->atime, c->max_idle_s))
 		c->counts[f->backend_id]++;
 	return 0;
 }

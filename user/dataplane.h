@@ -18,13 +18,13 @@ struct dataplane;
 
 struct dataplane_opts {
 	const char *pin_dir;	/* NULL: nothing pinned (tests, benchmark) */
-	uint32_t flow_capacity;	/* flow table entries, 0 for XLB_FLOWS_DEFAULT */
+	uint32_t flow_capacity; /* flow table entries, 0 for XLB_FLOWS_DEFAULT */
 	uint32_t ring_size;	/* Maglev table size, a prime, 0 for XLB_RING_SIZE_DEFAULT */
 };
 
 /* Which entry point an interface gets. */
 enum dataplane_role {
-	DATAPLANE_ROLE_VIP = 0,	/* client-facing: VIP traffic only (xlb_rx) */
+	DATAPLANE_ROLE_VIP = 0, /* client-facing: VIP traffic only (xlb_rx) */
 	DATAPLANE_ROLE_NAT,	/* also rewrites nat replies from backends (xlb_rx_nat) */
 	DATAPLANE_ROLE_MAX,
 };
@@ -43,13 +43,15 @@ int dataplane_unpin(struct dataplane *dp);
  * already there without a gap, and adds the device to xlb_tx_ports. xdp_flags: XDP_FLAGS_*
  * mode bits (0 lets the kernel choose).
  */
-int dataplane_attach(struct dataplane *dp, int ifindex, enum dataplane_role role, uint32_t xdp_flags);
+int dataplane_attach(struct dataplane *dp, int ifindex, enum dataplane_role role,
+		     uint32_t xdp_flags);
 int dataplane_detach(struct dataplane *dp, int ifindex, uint32_t xdp_flags);
 /* Allows redirects to ifindex without attaching to it. */
 int dataplane_tx_port_add(struct dataplane *dp, int ifindex);
 
 /* Adds or changes a service, and the address entry (port 0, proto 0) that marks its address. */
-int dataplane_vip_set(struct dataplane *dp, const struct xlb_vip_key *key, const struct xlb_vip *vip);
+int dataplane_vip_set(struct dataplane *dp, const struct xlb_vip_key *key,
+		      const struct xlb_vip *vip);
 /* Removes a service, its table, and the address entry when no other service uses the address. */
 int dataplane_vip_del(struct dataplane *dp, const struct xlb_vip_key *key);
 int dataplane_vip_get(struct dataplane *dp, const struct xlb_vip_key *key, struct xlb_vip *vip);
@@ -63,7 +65,8 @@ int dataplane_backend_get(struct dataplane *dp, uint32_t id, struct xlb_backend 
 /* Builds the VIP's Maglev table from the backends with a weight and swaps it in whole. No
  * backend (n == 0) removes the table: the VIP's new flows are dropped (XLB_DROP_NO_BACKEND).
  */
-int dataplane_ring_set(struct dataplane *dp, uint32_t vip_id, const struct maglev_backend *bes, size_t n);
+int dataplane_ring_set(struct dataplane *dp, uint32_t vip_id, const struct maglev_backend *bes,
+		       size_t n);
 /* Reads the VIP's current table into table[0..ring_size-1]. */
 int dataplane_ring_get(struct dataplane *dp, uint32_t vip_id, uint32_t *table);
 uint32_t dataplane_ring_size(const struct dataplane *dp);
@@ -91,8 +94,8 @@ struct dataplane_flow {
 };
 
 /* Calls fn for every flow in the table; stops at the first nonzero return and returns it. */
-int dataplane_flow_walk(struct dataplane *dp, int (*fn)(const struct dataplane_flow *flow, void *arg),
-			void *arg);
+int dataplane_flow_walk(struct dataplane *dp,
+			int (*fn)(const struct dataplane_flow *flow, void *arg), void *arg);
 int dataplane_flow_lookup(struct dataplane *dp, const struct xlb_flow_key *key,
 			  struct dataplane_flow *flow);
 /* Writes a flow as the datapath would (tests, the benchmark's full table, restoring flows).

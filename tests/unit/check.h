@@ -23,10 +23,10 @@ static const char *check_skip_reason;
 	} while (0)
 
 /* Inside a case: give up on it with a reason, counted as skipped. */
-#define SKIP(reason)                           \
-	do {                                   \
-		check_skip_reason = (reason);  \
-		return false;                  \
+#define SKIP(reason)                          \
+	do {                                  \
+		check_skip_reason = (reason); \
+		return false;                 \
 	} while (0)
 
 static inline void check_run(const char *name, bool (*fn)(void))

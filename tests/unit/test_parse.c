@@ -10,6 +10,7 @@
 #include "check.h"
 #include "parse.h"
 
+/* clang-format off */
 static uint8_t frame_v4[] __attribute__((aligned(4))) = {
 	0, 0, /* NET_IP_ALIGN, not part of the frame */
 	/* Ethernet */
@@ -32,6 +33,8 @@ static uint8_t frame_v6_vlan[] __attribute__((aligned(4))) = {
 	0x9c, 0x41, 0, 53, 0, 8, 0, 0,
 };
 
+/* clang-format on */
+
 /* Where the destination address ends: from there on a cut frame is "ours to judge". */
 static bool check_prefixes(const uint8_t *frame, size_t len, size_t dst_end, uint8_t proto)
 {
@@ -49,9 +52,11 @@ static bool check_prefixes(const uint8_t *frame, size_t len, size_t dst_end, uin
 		if (n < dst_end)
 			CHECK(res == XLB_PARSE_NOT_IP, "prefix %zu: got %d, want NOT_IP", n, res);
 		else if (n < len)
-			CHECK(res == XLB_PARSE_TRUNCATED, "prefix %zu: got %d, want TRUNCATED", n, res);
+			CHECK(res == XLB_PARSE_TRUNCATED, "prefix %zu: got %d, want TRUNCATED", n,
+			      res);
 		else
-			CHECK(res == XLB_PARSE_OK && p.key.proto == proto, "full frame: got %d", res);
+			CHECK(res == XLB_PARSE_OK && p.key.proto == proto, "full frame: got %d",
+			      res);
 	}
 	return true;
 }
