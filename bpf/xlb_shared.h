@@ -56,6 +56,10 @@ _Static_assert(sizeof(struct xlb_vip) == 8, "xlb_vip layout");
 #define XLB_BE_F_ACTIVE (1u << 0)    /* slot in use; clear it to remove the backend for good */
 #define XLB_BE_F_DRAINING (1u << 1)  /* keeps its flows, gets no new ones */
 #define XLB_BE_F_NH_CACHED (1u << 2) /* nh_* hold the next hop; else bpf_fib_lookup */
+/* Control plane only, the datapath ignores it: the next hop stays with bpf_fib_lookup by choice
+ * (xlb-dp backend set --nexthop fib), so that refreshing cached next hops leaves it alone.
+ */
+#define XLB_BE_F_NH_FIB (1u << 3)
 
 /* Value of xlb_backends, indexed by backend id. */
 struct xlb_backend {

@@ -28,6 +28,7 @@
 #include "dataplane.h"
 #include "log.h"
 #include "maglev.h"
+#include "nexthop.h"
 #include "xlb_decap.skel.h"
 
 #define EXIT_OK 0
@@ -713,6 +714,7 @@ out:
 
 static const char backend_usage[] =
 	"Usage: xlb-dp backend set ID ADDR [--port P] [--encap-src ADDR] [--draining] [--gen G]\n"
+	"                          [--nexthop auto|fib]\n"
 	"       xlb-dp backend del ID\n"
 	"Writes or removes backend slot ID (0-4095), which tables refer to.\n"
 	"  --port P          nat: the backend's port (default 0: the service's port)\n"
@@ -722,6 +724,11 @@ static const char backend_usage[] =
 	"                    gets no new ones\n"
 	"  --gen G           generation; flows move when it changes (default: kept while ADDR and\n"
 	"                    port stay, else the old one plus one)\n"
+	"  --nexthop auto    cache the next hop (egress device, MACs) from this namespace's routes\n"
+	"                    and neighbours when the neighbour is resolved, else bpf_fib_lookup\n"
+	"                    until 'xlb-dp nexthop refresh' finds it (the default)\n"
+	"  --nexthop fib     always bpf_fib_lookup (follows route changes and multipath at once);\n"
+	"                    'nexthop refresh' leaves the backend alone\n"
 	"del clears the slot's active flag: its flows are given to other backends.\n";
 
 /* The address this host would send from towards dst: the natural outer source for ipip. */
@@ -795,6 +802,59 @@ static void cli_warn_in_tables(struct dataplane *dp, uint32_t be_id, const char 
 	free(table);
 }
 
+/* Why a backend is on the fib path, in a few words for a table or a message. */
+static const char *cli_nexthop_why(int err, const struct nexthop *nh, char *buf, size_t len)
+{
+	char g[INET6_ADDRSTRLEN];
+
+	switch (err) {
+	case -EAGAIN:
+		if (nh->gw_family)
+			snprintf(buf, len, "gateway %s not resolved yet",
+				 inet_ntop(nh->gw_family, nh->gw, g, sizeof(g)));
+		else
+			snprintf(buf, len, "neighbour not resolved yet");
+		return buf;
+	case -EHOSTUNREACH:
+		return "no route";
+	case -EOPNOTSUPP:
+		return "egress is not Ethernet";
+	default:
+		snprintf(buf, len, "lookup failed: %s", strerror(-err));
+		return buf;
+	}
+}
+
+/* Says which next hop a backend got, and warns when its egress cannot be redirected to. */
+static void cli_nexthop_report(struct dataplane *dp, const struct xlb_backend *be, int err,
+			       const struct nexthop *nh)
+{
+	char m[18], g[INET6_ADDRSTRLEN], why[96];
+	__u32 key, val;
+
+	if (be->flags & XLB_BE_F_NH_CACHED) {
+		printf("  next hop cached: dev %s", nh->ifname);
+		if (nh->gw_family)
+			printf(" via %s", inet_ntop(nh->gw_family, nh->gw, g, sizeof(g)));
+		printf(" dmac %s\n", nexthop_mac_str(nh->dmac, m));
+		key = be->nh_ifindex;
+		fflush(stdout);
+		if (bpf_map_lookup_elem(dataplane_map_fd(dp, "xlb_tx_ports"), &key, &val))
+			log_warn("%s: %s is neither attached nor a tx-port: packets for this "
+				 "backend are dropped (no_tx_port) until 'xlb-dp attach' or "
+				 "'xlb-dp tx-port' adds it",
+				 cli_cmd, nh->ifname);
+		return;
+	}
+	if (!nh) {
+		printf("  next hop: fib (--nexthop fib)\n");
+		return;
+	}
+	printf("  next hop: fib (%s)\n", cli_nexthop_why(err, nh, why, sizeof(why)));
+	if (err == -EAGAIN)
+		printf("  the first packets resolve it; 'xlb-dp nexthop refresh' then caches it\n");
+}
+
 static int cmd_backend(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -802,10 +862,14 @@ static int cmd_backend(int argc, char **argv)
 		{ "encap-src", required_argument, NULL, 'e' },
 		{ "draining", no_argument, NULL, 'd' },
 		{ "gen", required_argument, NULL, 'g' },
+		{ "nexthop", required_argument, NULL, 'n' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct xlb_backend be = { 0 }, old;
 	bool set, draining = false, have_gen = false, have_port = false, have_src = false;
+	bool nh_fib = false, have_nh = false;
+	struct nexthop nh;
+	int nh_err = 0;
 	uint32_t id, port = 0, gen = 0;
 	const char *src_arg = NULL;
 	struct dataplane *dp;
@@ -850,6 +914,13 @@ static int cmd_backend(int argc, char **argv)
 				return cli_usage_error("bad --gen '%s'", optarg);
 			have_gen = true;
 			break;
+		case 'n':
+			if (strcmp(optarg, "auto") && strcmp(optarg, "fib"))
+				return cli_usage_error("bad --nexthop '%s': want auto or fib",
+						       optarg);
+			nh_fib = strcmp(optarg, "fib") == 0;
+			have_nh = true;
+			break;
 		}
 	}
 	if (c < 0)
@@ -857,7 +928,7 @@ static int cmd_backend(int argc, char **argv)
 	nargs = argc - optind;
 	if (set ? nargs != 2 : nargs != 1)
 		return cli_usage_error(set ? "want ID ADDR" : "want ID");
-	if (!set && (have_port || have_src || draining || have_gen))
+	if (!set && (have_port || have_src || draining || have_gen || have_nh))
 		return cli_usage_error("del takes no options but --pin-dir");
 	if (cli_u32(argv[optind], 0, XLB_MAX_BACKENDS - 1, &id))
 		return cli_usage_error("bad backend id '%s': want 0-%u", argv[optind],
@@ -905,12 +976,6 @@ static int cmd_backend(int argc, char **argv)
 	 */
 	if (old.family == be.family && memcmp(old.addr, be.addr, 16) == 0 && old.port == be.port) {
 		be.gen = old.gen;
-		if (old.flags & XLB_BE_F_NH_CACHED) {
-			be.flags |= XLB_BE_F_NH_CACHED;
-			be.nh_ifindex = old.nh_ifindex;
-			memcpy(be.nh_dmac, old.nh_dmac, sizeof(be.nh_dmac));
-			memcpy(be.nh_smac, old.nh_smac, sizeof(be.nh_smac));
-		}
 		if (!have_src && old.family == be.family)
 			memcpy(be.encap_src, old.encap_src, sizeof(be.encap_src));
 	} else {
@@ -928,7 +993,15 @@ static int cmd_backend(int argc, char **argv)
 				cli_cmd, argv[optind + 1], strerror(-err), id);
 	}
 	be.flags |= XLB_BE_F_ACTIVE | (draining ? XLB_BE_F_DRAINING : 0);
-	if (dataplane_backend_set(dp, id, &be)) {
+	/* the next hop is looked up afresh: the old slot's may belong to another backend */
+	if (nh_fib) {
+		be.flags |= XLB_BE_F_NH_FIB;
+	} else {
+		nh_err = nexthop_resolve_backend(&be, &nh);
+		if (!nh_err)
+			nexthop_apply(&be, &nh);
+	}
+	if (nexthop_backend_set(dp, id, &be)) {
 		ret = EXIT_FAIL;
 		goto out;
 	}
@@ -937,9 +1010,179 @@ static int cmd_backend(int argc, char **argv)
 		printf(" port %u", ntohs(be.port));
 	printf(", encap-src %s, gen %u%s\n", cli_addr_str(be.encap_src, be.family, s), be.gen,
 	       draining ? ", draining" : "");
+	cli_nexthop_report(dp, &be, nh_fib ? 0 : nh_err, nh_fib ? NULL : &nh);
 	if (draining)
 		cli_warn_in_tables(dp, id, "draining");
 out:
+	dataplane_close(dp);
+	return ret;
+}
+
+/* ---- nexthop ---- */
+
+static const char nexthop_usage[] =
+	"Usage: xlb-dp nexthop refresh|show [--json]\n"
+	"The next hops of the active backends. refresh looks each one up again in this\n"
+	"namespace's routes and neighbours: changed ones are updated, newly resolved ones cached,\n"
+	"ones that no longer resolve go back to bpf_fib_lookup; backends set with --nexthop fib\n"
+	"are left alone. show prints the same table and changes nothing. The datapath does not\n"
+	"see route or neighbour changes by itself: refresh after them, or periodically.\n";
+
+/* The row of one backend, printed or added to arr. */
+static void cli_nexthop_row(json_object *arr, uint32_t id, const struct xlb_backend *be,
+			    const char *note, bool changed, bool tx_port)
+{
+	char a[INET6_ADDRSTRLEN], dev[IF_NAMESIZE] = "-", dmac[18] = "-", smac[18] = "-";
+	bool cached = be->flags & XLB_BE_F_NH_CACHED;
+	json_object *j;
+
+	if (cached) {
+		if (!if_indextoname(be->nh_ifindex, dev))
+			snprintf(dev, sizeof(dev), "#%u", be->nh_ifindex);
+		nexthop_mac_str(be->nh_dmac, dmac);
+		nexthop_mac_str(be->nh_smac, smac);
+	}
+	cli_addr_str(be->addr, be->family, a);
+	if (!arr) {
+		printf("%-4u %-39s %-6s %-15s %-17s %s%s%s%s\n", id, a, cached ? "cached" : "fib",
+		       dev, dmac, changed ? "* " : "", note,
+		       cached && !tx_port && *note ? "; " : "",
+		       cached && !tx_port ? "egress is no tx-port: dropped" : "");
+		return;
+	}
+	j = json_object_new_object();
+	json_object_object_add(j, "id", json_object_new_int64(id));
+	json_object_object_add(j, "address", json_object_new_string(a));
+	json_object_object_add(j, "mode", json_object_new_string(cached ? "cached" : "fib"));
+	json_object_object_add(j, "fib_by_choice",
+			       json_object_new_boolean(!!(be->flags & XLB_BE_F_NH_FIB)));
+	if (cached) {
+		json_object_object_add(j, "ifindex", json_object_new_int64(be->nh_ifindex));
+		json_object_object_add(j, "ifname", json_object_new_string(dev));
+		json_object_object_add(j, "dmac", json_object_new_string(dmac));
+		json_object_object_add(j, "smac", json_object_new_string(smac));
+		json_object_object_add(j, "tx_port", json_object_new_boolean(tx_port));
+	}
+	json_object_object_add(j, "note", json_object_new_string(note));
+	json_object_object_add(j, "changed", json_object_new_boolean(changed));
+	json_object_array_add(arr, j);
+}
+
+/* What refresh did to a backend, in a few words for the table. */
+static const char *cli_nexthop_note(enum nexthop_change chg, int err, const struct nexthop *nh,
+				    char *buf, size_t len)
+{
+	char why[96];
+
+	switch (chg) {
+	case NEXTHOP_UNCHANGED:
+		return err ? cli_nexthop_why(err, nh, buf, len) : "unchanged";
+	case NEXTHOP_UPDATED:
+		return "updated";
+	case NEXTHOP_CACHED:
+		return "cached now";
+	case NEXTHOP_FELL_BACK:
+		snprintf(buf, len, "back to fib: %s", cli_nexthop_why(err, nh, why, sizeof(why)));
+		return buf;
+	case NEXTHOP_FIB_CHOSEN:
+		return "--nexthop fib";
+	case NEXTHOP_RACED:
+		return "changed meanwhile, left alone";
+	default:
+		return "";
+	}
+}
+
+static int cmd_nexthop(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 },
+	};
+	uint32_t id, n = 0, ncached = 0, nchanged = 0;
+	json_object *arr = NULL;
+	struct dataplane *dp;
+	bool refresh, json = false;
+	int c, ret, txfd;
+
+	if (argc < 2 || argv[1][0] == '-') {
+		if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+			printf("%s", nexthop_usage);
+			return EXIT_OK;
+		}
+		return cli_usage_error("want 'refresh' or 'show'");
+	}
+	if (strcmp(argv[1], "refresh") == 0)
+		refresh = true;
+	else if (strcmp(argv[1], "show") == 0)
+		refresh = false;
+	else
+		return cli_usage_error("unknown subcommand '%s': want refresh or show", argv[1]);
+	cli_cmd = refresh ? "nexthop refresh" : "nexthop show";
+	argc--;
+	argv++;
+	cli_opts_begin(opts);
+	while ((c = cli_opt(argc, argv, nexthop_usage, &ret)) > 0)
+		if (c == 'j')
+			json = true;
+	if (c < 0)
+		return ret;
+	if (optind != argc)
+		return cli_usage_error("unexpected argument '%s'", argv[optind]);
+	ret = cli_open(&dp, false, 0, 0);
+	if (ret)
+		return ret;
+	txfd = dataplane_map_fd(dp, "xlb_tx_ports");
+	if (json)
+		arr = json_object_new_array();
+	else
+		printf("%-4s %-39s %-6s %-15s %-17s %s\n", "ID", "ADDRESS", "MODE", "DEV", "DMAC",
+		       refresh ? "NOTE (* changed)" : "NOTE");
+	for (id = 0; id < XLB_MAX_BACKENDS; id++) {
+		enum nexthop_change chg;
+		struct xlb_backend be;
+		char note[160] = "", buf[128];
+		bool changed = false, tx_port;
+		struct nexthop nh;
+		__u32 key, val;
+		int err;
+
+		if (refresh) {
+			if (nexthop_refresh(dp, id, &be, &nh, &err, &chg)) {
+				log_error("%s: backend %u: reading or writing its slot failed",
+					  cli_cmd, id);
+				ret = EXIT_FAIL;
+				continue;
+			}
+			changed = chg == NEXTHOP_UPDATED || chg == NEXTHOP_CACHED ||
+				  chg == NEXTHOP_FELL_BACK;
+			snprintf(note, sizeof(note), "%s",
+				 cli_nexthop_note(chg, err, &nh, buf, sizeof(buf)));
+		} else {
+			if (dataplane_backend_get(dp, id, &be))
+				continue;
+			if (be.flags & XLB_BE_F_NH_FIB)
+				snprintf(note, sizeof(note), "--nexthop fib");
+		}
+		if (!(be.flags & XLB_BE_F_ACTIVE))
+			continue;
+		n++;
+		key = be.nh_ifindex;
+		tx_port = bpf_map_lookup_elem(txfd, &key, &val) == 0;
+		ncached += !!(be.flags & XLB_BE_F_NH_CACHED);
+		nchanged += changed;
+		cli_nexthop_row(arr, id, &be, note, changed, tx_port);
+	}
+	if (json)
+		printf("%s\n",
+		       json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY |
+								   JSON_C_TO_STRING_NOSLASHESCAPE));
+	else if (refresh)
+		printf("%u backends: %u cached, %u fib; %u changed\n", n, ncached, n - ncached,
+		       nchanged);
+	else
+		printf("%u backends: %u cached, %u fib\n", n, ncached, n - ncached);
+	json_object_put(arr);
 	dataplane_close(dp);
 	return ret;
 }
@@ -1228,11 +1471,13 @@ static int cmd_stats(int argc, char **argv)
 	}
 
 	if (!json)
-		printf("\n%-4s %-28s %-6s %-10s %-9s %12s %14s %10s %12s %9s\n", "ID", "BACKEND",
-		       "PORT", "GEN", "STATE", "PACKETS", "BYTES", "NEW_FLOWS", "REPLIES", "FLOWS");
+		printf("\n%-4s %-28s %-6s %-10s %-9s %12s %14s %10s %12s %9s  %s\n", "ID",
+		       "BACKEND", "PORT", "GEN", "STATE", "PACKETS", "BYTES", "NEW_FLOWS",
+		       "REPLIES", "FLOWS", "NEXTHOP");
 	for (i = 0; i < XLB_MAX_BACKENDS; i++) {
 		struct xlb_counters c = { 0 };
 		struct xlb_backend be;
+		char nhdev[IF_NAMESIZE];
 		const char *state;
 		json_object *jb;
 
@@ -1258,13 +1503,22 @@ static int cmd_stats(int argc, char **argv)
 			json_object_new_string(cli_addr_str(be.encap_src, be.family, a)));
 		cli_json_counters(jb, &c);
 		json_object_object_add(jb, "flows", json_object_new_int64(flows[i]));
+		/* cached next hops by device name (xlb-dp nexthop show has the MACs) */
+		nhdev[0] = '\0';
+		if ((be.flags & XLB_BE_F_NH_CACHED) && !if_indextoname(be.nh_ifindex, nhdev))
+			snprintf(nhdev, sizeof(nhdev), "#%u", be.nh_ifindex);
+		json_object_object_add(jb, "nexthop",
+				       json_object_new_string(nhdev[0] ? "cached" : "fib"));
+		if (nhdev[0])
+			json_object_object_add(jb, "nexthop_dev", json_object_new_string(nhdev));
 		json_object_array_add(jbes, jb);
 		if (!json)
 			printf("%-4u %-28s %-6u %-10u %-9s %12" PRIu64 " %14" PRIu64 " %10" PRIu64
-			       " %12" PRIu64 " %9u\n",
+			       " %12" PRIu64 " %9u  %s%s\n",
 			       i, cli_addr_str(be.addr, be.family, a), ntohs(be.port), be.gen,
 			       state, (uint64_t)c.packets, (uint64_t)c.bytes, (uint64_t)c.new_flows,
-			       (uint64_t)c.reply_packets, flows[i]);
+			       (uint64_t)c.reply_packets, flows[i], nhdev[0] ? "cached:" : "fib",
+			       nhdev);
 	}
 
 	if (!json)
@@ -1395,8 +1649,9 @@ static int cmd_flows(int argc, char **argv)
 		return EXIT_FAIL;
 	}
 	if (o.json)
-		printf("%s\n", json_object_to_json_string_ext(o.arr, JSON_C_TO_STRING_PRETTY |
-									JSON_C_TO_STRING_NOSLASHESCAPE));
+		printf("%s\n",
+		       json_object_to_json_string_ext(
+			       o.arr, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
 	else
 		printf("%u flows%s\n", o.n, o.more ? " shown; more in the table (--limit)" : "");
 	json_object_put(o.arr);
@@ -1511,6 +1766,7 @@ static const struct cli_command cli_commands[] = {
 	{ "tx-port", cmd_tx_port, "allow redirects through an interface" },
 	{ "vip", cmd_vip, "add or remove a service" },
 	{ "backend", cmd_backend, "set or remove a backend" },
+	{ "nexthop", cmd_nexthop, "refresh or show the backends' cached next hops" },
 	{ "ring", cmd_ring, "build and swap in a service's Maglev table" },
 	{ "stats", cmd_stats, "services, backends, paths and drops" },
 	{ "flows", cmd_flows, "the flow table" },
