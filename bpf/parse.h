@@ -79,6 +79,7 @@ struct xlb_pkt {
 #define XLB_TCP_FIN 0x01
 #define XLB_TCP_SYN 0x02
 #define XLB_TCP_RST 0x04
+#define XLB_TCP_ACK 0x10
 
 /* Ports (and for TCP the flags; ICMP: type and code) of the L4 header at off. The whole fixed
  * header must be present, since nat rewrites its checksum field.

@@ -363,7 +363,12 @@ static __always_inline int xlb_forward(struct xlb_ctx *x, const struct xlb_vip *
 	if (!bucket)
 		return XDP_ABORTED; /* the index is masked to the array: cannot happen */
 	w = xlb_flow_find(bucket, &p->key, hash);
-	if (w >= 0) {
+	/* A SYN opens a new connection even when its 5-tuple is in the table (a client reusing a
+	 * port): it takes the same way with a new pick, so that it lands on no draining or
+	 * departed backend. A retransmitted SYN gets the same pick unless the table changed,
+	 * harmless before the handshake completes.
+	 */
+	if (w >= 0 && (p->tcp_flags & (XLB_TCP_SYN | XLB_TCP_ACK)) != XLB_TCP_SYN) {
 		fl = &bucket->way[w & (XLB_FLOW_WAYS - 1)];
 		be_id = fl->backend_id;
 		be = bpf_map_lookup_elem(&xlb_backends, &be_id);
@@ -380,7 +385,7 @@ static __always_inline int xlb_forward(struct xlb_ctx *x, const struct xlb_vip *
 			return xlb_to_backend(x, vip, be);
 		}
 		path = XLB_PATH_FLOW_MOVED; /* its backend is gone for good: same way, new pick */
-	} else {
+	} else if (w < 0) {
 		w = xlb_flow_victim(bucket);
 	}
 	w &= XLB_FLOW_WAYS - 1;

@@ -1251,7 +1251,7 @@ static bool flow_after_change(uint8_t family, int how)
 		CHECK(gstats_moved(P(FLOW_HIT), nmoved, P(TX), nmoved, -1), "second ACKs");
 	}
 	if (how == 3) {
-		int to_drained = 0;
+		int to_drained = 0, reused = 0;
 
 		for (int f = 0; f < 500; f++) {
 			uint16_t sport = (uint16_t)(30000 + f);
@@ -1263,6 +1263,22 @@ static bool flow_after_change(uint8_t family, int how)
 			to_drained += got == 2;
 		}
 		CHECK(to_drained == 0, "%d new flows went to the draining backend", to_drained);
+		/* a client reusing the port of a draining backend's flow opens a new connection:
+		 * its SYN is chosen anew, and the rest of that connection follows the SYN
+		 */
+		for (int f = 0; f < FLOWS_N; f++) {
+			uint16_t sport = (uint16_t)(20000 + f);
+			int want = flow_pick(4, family, sport, ids, 3);
+
+			if (old[f] != 2)
+				continue;
+			CHECK(want != 2 && flow_send(family, sport, PKT_TCP_SYN, ids, be, 3) == want,
+			      "port %u reused: its SYN did not follow the table (%d)", sport, want);
+			CHECK(flow_send(family, sport, PKT_TCP_ACK, ids, be, 3) == want,
+			      "port %u reused: its ACK did not follow its SYN", sport);
+			reused++;
+		}
+		CHECK(reused > 0, "no flow of the draining backend to reuse: proves nothing");
 	}
 	printf("  %d flows kept (%d aimed at reassigned slots), %d moved; %d surviving flows and "
 	       "%u surviving slots differ in the new table\n",
