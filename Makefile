@@ -111,6 +111,10 @@ bench: all | $(BUILD)/bench
 lint: deps
 	$(Q)tools/lint.sh
 
+# the datapath's story, live, in namespaces of its own (tools/xlb-demo); needs root
+demo: all
+	$(Q)tools/xlb-demo
+
 # the VM lab (vagrant/): client, lb and backend VMs, xlb in native XDP on virtio NICs
 vm-test:
 	$(Q)tools/vm-test.sh
