@@ -47,6 +47,8 @@ FUZZERS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/fuzz_
 
 .PHONY: all deps test unit-test bpf-test e2e-test bench lint format clean install demo vm-test fuzz
 .DELETE_ON_ERROR:
+# keep the BPF objects that the skeletons are made from (make would delete them as intermediates)
+.SECONDARY:
 
 all: deps $(SKELS) $(MAINS) $(TOOLS) $(UNIT_TESTS) $(BPF_TESTS)
 

@@ -560,6 +560,28 @@ static int cmd_peer(int argc, char **argv)
 
 /* ---- vip ---- */
 
+/* The subcommand in argv[1], one of two words: *first tells which. Prints the usage for
+ * --help. Returns -1 to go on (argc, argv then start at the subcommand), else an exit code.
+ */
+static int cli_subcommand(int argc, char **argv, const char *usage, const char *a, const char *b,
+			  bool *first)
+{
+	if (argc < 2 || argv[1][0] == '-') {
+		if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+			printf("%s", usage);
+			return EXIT_OK;
+		}
+		return cli_usage_error("want '%s' or '%s'", a, b);
+	}
+	if (strcmp(argv[1], a) == 0)
+		*first = true;
+	else if (strcmp(argv[1], b) == 0)
+		*first = false;
+	else
+		return cli_usage_error("unknown subcommand '%s': want %s or %s", argv[1], a, b);
+	return -1;
+}
+
 static const char vip_usage[] =
 	"Usage: xlb-dp vip add ADDR PORT tcp|udp [--mode nat|dsr|ipip] [--id N] [--no-echo]\n"
 	"       xlb-dp vip del ADDR PORT tcp|udp\n"
@@ -627,19 +649,9 @@ static int cmd_vip(int argc, char **argv)
 	int c, ret, err;
 
 	/* argv[1] is add or del; options may come anywhere after it */
-	if (argc < 2 || argv[1][0] == '-') {
-		if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-			printf("%s", vip_usage);
-			return EXIT_OK;
-		}
-		return cli_usage_error("want 'add' or 'del'");
-	}
-	if (strcmp(argv[1], "add") == 0)
-		add = true;
-	else if (strcmp(argv[1], "del") == 0)
-		add = false;
-	else
-		return cli_usage_error("unknown subcommand '%s': want add or del", argv[1]);
+	ret = cli_subcommand(argc, argv, vip_usage, "add", "del", &add);
+	if (ret >= 0)
+		return ret;
 	cli_cmd = add ? "vip add" : "vip del";
 	argc--;
 	argv++;
@@ -877,19 +889,9 @@ static int cmd_backend(int argc, char **argv)
 	__u8 src_family = 0;
 	int c, ret, nargs;
 
-	if (argc < 2 || argv[1][0] == '-') {
-		if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-			printf("%s", backend_usage);
-			return EXIT_OK;
-		}
-		return cli_usage_error("want 'set' or 'del'");
-	}
-	if (strcmp(argv[1], "set") == 0)
-		set = true;
-	else if (strcmp(argv[1], "del") == 0)
-		set = false;
-	else
-		return cli_usage_error("unknown subcommand '%s': want set or del", argv[1]);
+	ret = cli_subcommand(argc, argv, backend_usage, "set", "del", &set);
+	if (ret >= 0)
+		return ret;
 	cli_cmd = set ? "backend set" : "backend del";
 	argc--;
 	argv++;
