@@ -1272,7 +1272,8 @@ static bool flow_after_change(uint8_t family, int how)
 
 			if (old[f] != 2)
 				continue;
-			CHECK(want != 2 && flow_send(family, sport, PKT_TCP_SYN, ids, be, 3) == want,
+			CHECK(want != 2 &&
+				      flow_send(family, sport, PKT_TCP_SYN, ids, be, 3) == want,
 			      "port %u reused: its SYN did not follow the table (%d)", sport, want);
 			CHECK(flow_send(family, sport, PKT_TCP_ACK, ids, be, 3) == want,
 			      "port %u reused: its ACK did not follow its SYN", sport);
