@@ -49,6 +49,14 @@ static inline __u32 xlb_flow_hash(const struct xlb_flow_key *k)
 	return xlb_hash_final(h);
 }
 
+/* The Maglev slot of a flow: the hash scaled to [0, size) by a multiply, which costs a few
+ * cycles where a modulo by a size known only at load time costs a division.
+ */
+static inline __u32 xlb_ring_slot(__u32 hash, __u32 size)
+{
+	return (__u32)(((__u64)hash * size) >> 32);
+}
+
 /* The check word of a flow table way: ties the backend to the key's hash, so that a way left
  * half-written by two CPUs at once (key of one flow, backend of another) is not believed.
  */

@@ -393,7 +393,7 @@ static __always_inline int xlb_forward(struct xlb_ctx *x, const struct xlb_vip *
 	ring = bpf_map_lookup_elem(&xlb_rings, &vip->id);
 	if (!ring)
 		return xlb_drop(x, XLB_DROP_NO_BACKEND);
-	slot = hash % xlb_ring_size;
+	slot = xlb_ring_slot(hash, xlb_ring_size);
 	{
 		__u32 elem = slot / XLB_RING_LANES;
 
