@@ -18,7 +18,7 @@
 #define XLB_OUTER_TTL 64
 #define XLB_IP_DF 0x4000
 
-/* Maglev table size, the max_entries of every inner map of xlb_rings; set before load. */
+/* Maglev table size (slots), the same for every table in xlb_rings; set before load. */
 const volatile __u32 xlb_ring_size = XLB_RING_SIZE_DEFAULT;
 /* Buckets of xlb_flows minus one (their number is a power of two); set before load. */
 const volatile __u32 xlb_flow_mask = XLB_FLOWS_DEFAULT / XLB_FLOW_WAYS - 1;

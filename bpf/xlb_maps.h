@@ -26,9 +26,9 @@ struct {
 } xlb_backends SEC(".maps");
 
 /* One Maglev table: slot -> backend id, XLB_RING_LANES 16-bit ids to an element, so that a
- * table of 65537 slots takes 128 KiB and stays in the CPU's caches. Tables are built whole in a fresh map (mmap) and then
- * swapped into xlb_rings, so a packet sees the old table or the new one, never a mix.
- * max_entries is the ring size, set before load.
+ * table of 65537 slots takes 128 KiB and stays in the CPU's caches. Tables are built whole in a
+ * fresh map (mmap) and then swapped into xlb_rings, so a packet sees the old table or the new
+ * one, never a mix. max_entries is XLB_RING_ELEMS(ring size), set before load.
  */
 struct xlb_ring {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
