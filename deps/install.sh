@@ -34,8 +34,17 @@ while read -r line; do
 	missing="$missing $pick"
 done < "$list"
 
-# Ubuntu ships bpftool in linux-tools-<kernel>; the common package is only a wrapper.
-case "$missing" in *linux-tools-common*) missing="$missing linux-tools-$(uname -r)" ;; esac
+# Ubuntu ships bpftool in linux-tools-<kernel>; the common package is only a wrapper. A kernel
+# that is not Ubuntu's (a VM image, a container host) has no such package: take the generic one.
+case "$missing" in
+*linux-tools-common*)
+	if known "linux-tools-$(uname -r)"; then
+		missing="$missing linux-tools-$(uname -r)"
+	else
+		missing="$missing linux-tools-generic"
+	fi
+	;;
+esac
 
 if [ -n "$missing" ]; then
 	if [ "$(id -u)" != 0 ]; then
