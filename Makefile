@@ -4,7 +4,9 @@
 
 CC ?= cc
 CLANG ?= clang
-BPFTOOL ?= bpftool
+# bpftool, or on Ubuntu with a kernel it has no tools package for, the newest one installed
+BPFTOOL ?= $(shell bpftool version >/dev/null 2>&1 && echo bpftool || \
+	ls /usr/lib/linux-tools/*/bpftool 2>/dev/null | tail -n 1)
 BUILD := build
 PREFIX ?= /usr/local
 
