@@ -1,0 +1,564 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* The auto-scaling group's planner with a fake clock: launches up to desired, clamping and
+ * AWS's validation messages, scale in by each termination policy, replacement of unhealthy
+ * (ELB after the grace period, EC2 at once), draining before termination, and the causes of the
+ * activities a run records, word for word.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "activity.h"
+#include "asg.h"
+#include "check.h"
+
+#define T0 1000000ULL		 /* the fake monotonic clock at the start */
+#define WALL0 (1795820400000ULL) /* 2026-11-27T23:00:00Z */
+#define OFFSET ((int64_t)(WALL0 - T0))
+#define AT0 "At 2026-11-27T23:00:00Z "
+
+static struct asg_group g;
+static struct asg_plan plan;
+static struct activity_log alog;
+static unsigned int next_id;
+
+/* A group as config.c would load it, 1..5 instances, no instance yet. */
+static void group(uint32_t min, uint32_t max, uint32_t desired, enum model_asg_hc hc, size_t ntgs)
+{
+	struct model_tg tg = { .name = "my-app-tg", .dereg_delay_s = 300 };
+	struct model_tg *tgs[1] = { &tg };
+	struct model_launch lc = { .kind = MODEL_LAUNCH_CONFIGURATION, .name = "my-app-lc" };
+	enum model_termination def = MODEL_TERM_DEFAULT;
+	struct model_asg m = {
+		.name = "my-app-asg",
+		.min_size = min,
+		.max_size = max,
+		.desired = desired,
+		.hc_type = hc,
+		.grace_s = 300,
+		.launch = &lc,
+		.tgs = tgs,
+		.ntgs = ntgs,
+		.term = &def,
+		.nterm = 1,
+	};
+
+	asg_group_init(&g, &m, OFFSET);
+	activity_log_free(&alog);
+	activity_log_init(&alog, 32);
+	next_id = 0;
+}
+
+/* What xlbd does with a plan: the launcher's ids are i- and 17 hex digits counting up. */
+static void apply(uint64_t now)
+{
+	uint64_t wall = now + (uint64_t)OFFSET;
+	char id[ASG_ID_LEN];
+	size_t i;
+
+	for (i = 0; i < plan.nin_service; i++)
+		asg_instance_in_service(&g, plan.in_service[i]);
+	for (i = 0; i < plan.nterminate; i++) {
+		activity_record(&alog, g.name, false, plan.terminate[i].id, plan.terminate[i].cause,
+				wall);
+		asg_instance_terminating(&g, plan.terminate[i].id, plan.terminate[i].reason, now);
+	}
+	for (i = 0; i < plan.nfinish; i++)
+		asg_instance_terminated(&g, plan.finish[i]);
+	for (i = 0; i < plan.nlaunch; i++) {
+		snprintf(id, sizeof(id), "i-%017x", ++next_id);
+		activity_record(&alog, g.name, true, id, asg_plan_cause(&plan, i), wall);
+		asg_instance_add(&g, id, now);
+	}
+}
+
+/* Every Pending instance boots. */
+static void boot_all(void)
+{
+	size_t i;
+
+	for (i = 0; i < g.ninst; i++)
+		if (g.inst[i].ec2 == ASG_EC2_PENDING)
+			g.inst[i].ec2 = ASG_EC2_RUNNING;
+}
+
+static size_t count(enum asg_lifecycle s)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < g.ninst; i++)
+		n += g.inst[i].state == s;
+	return n;
+}
+
+/* A group of `n` InService instances, i-...1 launched first, one minute apart. */
+static void running(size_t n, uint64_t *now)
+{
+	size_t i;
+
+	g.desired = (uint32_t)n;
+	for (i = 0; i < n; i++) {
+		char id[ASG_ID_LEN];
+
+		snprintf(id, sizeof(id), "i-%017x", ++next_id);
+		asg_instance_add(&g, id, *now);
+		*now += 60000;
+	}
+	boot_all();
+	asg_plan(&g, *now, &plan);
+	apply(*now);
+}
+
+static bool test_launch_up_to_desired(void)
+{
+	uint64_t now = T0;
+
+	group(1, 5, 2, MODEL_ASG_HC_EC2, 1);
+	asg_plan(&g, now, &plan);
+	CHECK(plan.capacity == 0 && plan.nlaunch == 2 && plan.nreplace == 0, "launch %zu",
+	      plan.nlaunch);
+	CHECK(strcmp(asg_plan_cause(&plan, 1),
+		     AT0 "an instance was started in response to a difference between desired and "
+			 "actual capacity, increasing the capacity from 0 to 2.") == 0,
+	      "%s", asg_plan_cause(&plan, 1));
+	apply(now);
+	CHECK(count(ASG_PENDING) == 2, "pending %zu", count(ASG_PENDING));
+
+	/* Pending ones count toward the capacity: no second launch while they boot. */
+	now += 1000;
+	asg_plan(&g, now, &plan);
+	CHECK(plan.nlaunch == 0 && plan.nin_service == 0 && plan.nterminate == 0, "idle");
+
+	boot_all();
+	asg_plan(&g, now, &plan);
+	CHECK(plan.nin_service == 2 && plan.nlaunch == 0, "in service %zu", plan.nin_service);
+	apply(now);
+	CHECK(count(ASG_IN_SERVICE) == 2, "in service %zu", count(ASG_IN_SERVICE));
+	asg_plan(&g, now, &plan);
+	CHECK(plan.nlaunch + plan.nterminate + plan.nfinish + plan.nin_service == 0, "steady");
+	CHECK(plan.next_deadline == UINT64_MAX, "deadline %llu",
+	      (unsigned long long)plan.next_deadline);
+	CHECK(!plan.no_target_group, "has a target group");
+	return true;
+}
+
+static bool test_clamp(void)
+{
+	group(2, 5, 3, MODEL_ASG_HC_EC2, 1);
+	CHECK(asg_clamp(&g, -3) == 2, "low");
+	CHECK(asg_clamp(&g, 1) == 2, "below min");
+	CHECK(asg_clamp(&g, 4) == 4, "inside");
+	CHECK(asg_clamp(&g, 99) == 5, "above max");
+	return true;
+}
+
+static bool test_set_desired(void)
+{
+	uint64_t now = T0;
+	char err[256] = "";
+
+	group(1, 5, 2, MODEL_ASG_HC_EC2, 1);
+	running(2, &now);
+	CHECK(asg_set_desired(&g, 6, now, err, sizeof(err)) == -EINVAL, "6");
+	CHECK(strcmp(err, "New SetDesiredCapacity value 6 is above max value 5 for the "
+			  "AutoScalingGroup.") == 0,
+	      "%s", err);
+	CHECK(asg_set_desired(&g, 0, now, err, sizeof(err)) == -EINVAL, "0");
+	CHECK(strcmp(err, "New SetDesiredCapacity value 0 is below min value 1 for the "
+			  "AutoScalingGroup.") == 0,
+	      "%s", err);
+	CHECK(asg_set_desired(&g, -1, now, err, sizeof(err)) == -EINVAL, "-1");
+	CHECK(strcmp(err, "Value -1 at 'desiredCapacity' failed to satisfy constraint: Member "
+			  "must have value greater than or equal to 0") == 0,
+	      "%s", err);
+	CHECK(g.desired == 2, "unchanged %u", g.desired);
+
+	now = T0; /* the request at 23:00:00, the launch ten seconds later */
+	CHECK(asg_set_desired(&g, 4, now, err, sizeof(err)) == 0, "4");
+	now += 10000;
+	asg_plan(&g, now, &plan);
+	CHECK(plan.nlaunch == 2, "launch %zu", plan.nlaunch);
+	CHECK(strcmp(asg_plan_cause(&plan, 0), AT0
+		     "a user request explicitly set group desired capacity changing the desired "
+		     "capacity from 2 to 4.  At 2026-11-27T23:00:10Z an instance was started in "
+		     "response to a difference between desired and actual capacity, increasing "
+		     "the capacity from 2 to 4.") == 0,
+	      "%s", asg_plan_cause(&plan, 0));
+	apply(now);
+	/* Told once: the next change's causes do not repeat it. */
+	CHECK(g.desired_cause[0] == '\0', "consumed");
+	CHECK(asg_set_desired(&g, 4, now, err, sizeof(err)) == 0 && !g.desired_cause[0],
+	      "same value: no cause");
+	return true;
+}
+
+static bool test_update_sizes(void)
+{
+	uint64_t now = T0;
+	char err[256] = "";
+
+	group(1, 5, 2, MODEL_ASG_HC_EC2, 1);
+	CHECK(asg_update_sizes(&g, 5, 3, -1, now, err, sizeof(err)) == -EINVAL, "min > max");
+	CHECK(strcmp(err, "Max bound, 3, must be greater than or equal to min bound, 5") == 0, "%s",
+	      err);
+	CHECK(asg_update_sizes(&g, 1, 3, 7, now, err, sizeof(err)) == -EINVAL, "desired");
+	CHECK(strcmp(err, "Desired capacity:7 must be between the specified min size:1 and max "
+			  "size:3") == 0,
+	      "%s", err);
+	CHECK(asg_update_sizes(&g, -2, -1, -1, now, err, sizeof(err)) == -EINVAL, "negative");
+	CHECK(strcmp(err, "Value -2 at 'minSize' failed to satisfy constraint: Member must have "
+			  "value greater than or equal to 0") == 0,
+	      "%s", err);
+	CHECK(g.min_size == 1 && g.max_size == 5 && g.desired == 2, "unchanged");
+
+	CHECK(asg_update_sizes(&g, 1, 5, 3, now, err, sizeof(err)) == 0, "ok");
+	CHECK(strcmp(g.desired_cause, AT0 "a user request update of AutoScalingGroup constraints "
+					  "to min: 1, max: 5, desired: 3 changing the desired "
+					  "capacity from 2 to 3.") == 0,
+	      "%s", g.desired_cause);
+	/* Without DesiredCapacity, it follows the bounds. */
+	CHECK(asg_update_sizes(&g, 4, -1, -1, now, err, sizeof(err)) == 0 && g.desired == 4,
+	      "raised to min: %u", g.desired);
+	CHECK(asg_update_sizes(&g, 0, 2, -1, now, err, sizeof(err)) == 0 && g.desired == 2,
+	      "lowered to max: %u", g.desired);
+	CHECK(strstr(g.desired_cause, "to min: 0, max: 2, desired: 2 changing the desired "
+				      "capacity from 4 to 2."),
+	      "%s", g.desired_cause);
+	return true;
+}
+
+/* Scale a group of four down to three with `policy`; returns the chosen id's number. */
+static int scale_in_one(enum model_termination policy, uint64_t now)
+{
+	g.term[0] = policy;
+	g.nterm = 1;
+	g.desired = 3;
+	asg_plan(&g, now, &plan);
+	if (plan.nterminate != 1 || plan.nlaunch)
+		return -1;
+	return (int)strtoul(plan.terminate[0].id + 2, NULL, 16);
+}
+
+static bool test_policies(void)
+{
+	uint64_t now = T0;
+	int id;
+
+	/* i-1..i-4 launched a minute apart; now is 4 minutes after the first. */
+	group(1, 5, 4, MODEL_ASG_HC_EC2, 1);
+	running(4, &now);
+	CHECK(g.ninst == 4 && count(ASG_IN_SERVICE) == 4, "four");
+
+	id = scale_in_one(MODEL_TERM_OLDEST_INSTANCE, now);
+	CHECK(id == 1, "OldestInstance picked %d", id);
+	id = scale_in_one(MODEL_TERM_NEWEST_INSTANCE, now);
+	CHECK(id == 4, "NewestInstance picked %d", id);
+
+	/* ClosestToNextInstanceHour: 59 minutes after i-1's launch, i-1 is 1 minute from its
+	 * next hour, the others further.
+	 */
+	id = scale_in_one(MODEL_TERM_CLOSEST_TO_NEXT_INSTANCE_HOUR, T0 + 59 * 60000);
+	CHECK(id == 1, "ClosestToNextInstanceHour picked %d", id);
+	/* 60.5 minutes in: i-2 (59.5 minutes old) is 30 s from its first hour's end, i-1 has
+	 * begun its second.
+	 */
+	id = scale_in_one(MODEL_TERM_CLOSEST_TO_NEXT_INSTANCE_HOUR, T0 + 60 * 60000 + 30000);
+	CHECK(id == 2, "ClosestToNextInstanceHour after an hour picked %d", id);
+
+	/* Launch configurations: i-3's is the oldest. */
+	g.inst[0].launch.created = 200;
+	g.inst[1].launch.created = 300;
+	g.inst[2].launch.created = 100;
+	g.inst[3].launch.created = 300;
+	id = scale_in_one(MODEL_TERM_OLDEST_LAUNCH_CONFIGURATION, now);
+	CHECK(id == 3, "OldestLaunchConfiguration picked %d", id);
+	id = scale_in_one(MODEL_TERM_DEFAULT, now);
+	CHECK(id == 3, "Default (oldest launch configuration) picked %d", id);
+	/* A listed policy decides before Default's launch configuration step. */
+	id = scale_in_one(MODEL_TERM_CLOSEST_TO_NEXT_INSTANCE_HOUR, T0 + 59 * 60000);
+	CHECK(id == 1, "ClosestToNextInstanceHour before Default picked %d", id);
+
+	/* Templates: the group on lt-app v3; i-2 on another template goes first, then the
+	 * lowest version of the group's.
+	 */
+	g.launch.kind = MODEL_LAUNCH_TEMPLATE;
+	snprintf(g.launch.name, sizeof(g.launch.name), "lt-app");
+	g.launch.version = 3;
+	for (size_t i = 0; i < 4; i++) {
+		g.inst[i].launch = g.launch;
+		g.inst[i].launch.version = (uint32_t)(3 - (i % 2)); /* 3, 2, 3, 2 */
+	}
+	snprintf(g.inst[1].launch.name, sizeof(g.inst[1].launch.name), "lt-old");
+	id = scale_in_one(MODEL_TERM_OLDEST_LAUNCH_TEMPLATE, now);
+	CHECK(id == 2, "OldestLaunchTemplate (other template) picked %d", id);
+	snprintf(g.inst[1].launch.name, sizeof(g.inst[1].launch.name), "lt-app");
+	id = scale_in_one(MODEL_TERM_OLDEST_LAUNCH_TEMPLATE, now);
+	CHECK(id == 2, "OldestLaunchTemplate (lowest version, then next hour) picked %d", id);
+	g.inst[1].launch.version = 3;
+	id = scale_in_one(MODEL_TERM_OLDEST_LAUNCH_TEMPLATE, now);
+	CHECK(id == 4, "OldestLaunchTemplate (lowest version) picked %d", id);
+
+	/* Default, group on a template: an instance still on a launch configuration first. */
+	g.inst[2].launch.kind = MODEL_LAUNCH_CONFIGURATION;
+	id = scale_in_one(MODEL_TERM_DEFAULT, now);
+	CHECK(id == 3, "Default (launch configuration first) picked %d", id);
+	g.inst[2].launch.kind = MODEL_LAUNCH_TEMPLATE;
+	id = scale_in_one(MODEL_TERM_DEFAULT, now);
+	CHECK(id == 4, "Default (oldest version) picked %d", id);
+	/* All alike: closest to the next hour, then the lowest id. */
+	g.inst[3].launch.version = 3;
+	id = scale_in_one(MODEL_TERM_DEFAULT, T0 + 60 * 60000 + 30000);
+	CHECK(id == 2, "Default (next hour) picked %d", id);
+	id = scale_in_one(MODEL_TERM_ALLOCATION_STRATEGY, T0 + 60 * 60000 + 30000);
+	CHECK(id == 2, "AllocationStrategy (as Default) picked %d", id);
+
+	/* A full tie (same launch, same minute): the lowest id, every time. */
+	for (size_t i = 0; i < 4; i++)
+		g.inst[i].launched_at = T0;
+	id = scale_in_one(MODEL_TERM_DEFAULT, T0 + 59 * 60000);
+	CHECK(id == 1, "Default (tie) picked %d", id);
+	snprintf(g.inst[0].id, sizeof(g.inst[0].id), "i-00000000000000009");
+	id = scale_in_one(MODEL_TERM_DEFAULT, T0 + 59 * 60000);
+	CHECK(id == 2, "Default (tie, renamed) picked %d", id);
+	snprintf(g.inst[0].id, sizeof(g.inst[0].id), "i-00000000000000001");
+	for (size_t i = 0; i < 4; i++)
+		g.inst[i].launched_at = T0 + i * 60000;
+
+	/* Several policies in order: NewestInstance decides before Default. */
+	g.term[0] = MODEL_TERM_NEWEST_INSTANCE;
+	g.term[1] = MODEL_TERM_DEFAULT;
+	g.nterm = 2;
+	asg_plan(&g, T0 + 59 * 60000, &plan);
+	CHECK(plan.nterminate == 1 && strcmp(plan.terminate[0].id, "i-00000000000000004") == 0,
+	      "list order");
+
+	/* Protected from scale in: never chosen, even by the policy that wants it. */
+	g.inst[3].protected_from_scale_in = true;
+	id = scale_in_one(MODEL_TERM_NEWEST_INSTANCE, now);
+	CHECK(id == 3, "protected skipped, picked %d", id);
+	return true;
+}
+
+static bool test_scale_in_cause_and_drain(void)
+{
+	uint64_t now = T0 - 240000, t;
+	char err[256];
+
+	group(1, 5, 4, MODEL_ASG_HC_ELB, 1);
+	running(4, &now); /* now == T0 */
+	CHECK(asg_set_desired(&g, 2, now, err, sizeof(err)) == 0, "%s", err);
+	g.term[0] = MODEL_TERM_OLDEST_INSTANCE;
+	asg_plan(&g, now, &plan);
+	CHECK(plan.nterminate == 2 && plan.nlaunch == 0, "terminate %zu", plan.nterminate);
+	CHECK(strcmp(plan.terminate[0].id, "i-00000000000000001") == 0 &&
+		      strcmp(plan.terminate[1].id, "i-00000000000000002") == 0,
+	      "oldest two");
+	CHECK(strcmp(plan.terminate[1].cause, AT0
+		     "a user request explicitly set group desired capacity changing the desired "
+		     "capacity from 4 to 2.  " AT0 "an instance was taken out of service in "
+		     "response to a difference between desired and actual capacity, shrinking "
+		     "the capacity from 4 to 2.  " AT0 "instance i-00000000000000002 was selected "
+		     "for termination.") == 0,
+	      "%s", plan.terminate[1].cause);
+	apply(now);
+	CHECK(count(ASG_TERMINATING) == 2 && count(ASG_IN_SERVICE) == 2, "two draining");
+	CHECK(g.inst[0].health == ASG_HEALTHY, "scale in is no health verdict");
+
+	/* Flows still open: wait, and say until when (the 300 s deregistration delay). */
+	t = now + 1000;
+	g.inst[0].flows_known = g.inst[1].flows_known = true;
+	g.inst[0].flows = 3;
+	g.inst[1].flows = 1;
+	asg_plan(&g, t, &plan);
+	CHECK(plan.nfinish == 0 && plan.nlaunch == 0 && plan.nterminate == 0, "waiting");
+	CHECK(plan.next_deadline == now + 300000, "deadline %llu",
+	      (unsigned long long)plan.next_deadline);
+
+	/* i-1's last flow ends: it goes; i-2 keeps one until the delay runs out. */
+	g.inst[0].flows = 0;
+	asg_plan(&g, t + 5000, &plan);
+	CHECK(plan.nfinish == 1 && strcmp(plan.finish[0], "i-00000000000000001") == 0,
+	      "drained one");
+	apply(t + 5000);
+	asg_plan(&g, now + 299999, &plan);
+	CHECK(plan.nfinish == 0, "not yet");
+	asg_plan(&g, now + 300000, &plan);
+	CHECK(plan.nfinish == 1 && strcmp(plan.finish[0], "i-00000000000000002") == 0,
+	      "delay ran out");
+	apply(now + 300000);
+	CHECK(g.ninst == 2 && count(ASG_IN_SERVICE) == 2, "two left");
+
+	/* Flow counts not known: only the delay ends the wait. */
+	CHECK(asg_set_desired(&g, 1, now, err, sizeof(err)) == 0, "%s", err);
+	t = now + 400000;
+	asg_plan(&g, t, &plan);
+	apply(t);
+	asg_plan(&g, t + 1000, &plan);
+	CHECK(plan.nfinish == 0 && plan.next_deadline == t + 300000, "unknown flows wait");
+	return true;
+}
+
+static bool test_no_target_group(void)
+{
+	uint64_t now = T0;
+	char w[512];
+
+	group(1, 5, 2, MODEL_ASG_HC_EC2, 0);
+	asg_plan(&g, now, &plan);
+	CHECK(plan.no_target_group, "the pitfall is flagged");
+	CHECK(asg_warning(&g, w, sizeof(w)) > 0 && strstr(w, "my-app-asg") &&
+		      strstr(w, "no target group"),
+	      "%s", w);
+	/* Nothing to drain: a terminating instance goes at once. */
+	running(2, &now);
+	g.desired = 1;
+	asg_plan(&g, now, &plan);
+	apply(now);
+	asg_plan(&g, now, &plan);
+	CHECK(plan.nfinish == 1, "no drain without a target group");
+
+	group(1, 5, 2, MODEL_ASG_HC_EC2, 1);
+	CHECK(asg_warning(&g, w, sizeof(w)) == 0 && w[0] == '\0', "no warning: %s", w);
+	return true;
+}
+
+static bool test_replace_elb_after_grace(void)
+{
+	struct health_target tgt = { .state = HEALTH_UNHEALTHY };
+	uint64_t now = T0, launched;
+
+	group(1, 5, 2, MODEL_ASG_HC_ELB, 1);
+	running(2, &now);
+	launched = g.inst[0].launched_at;
+	g.inst[0].targets[0] = &tgt;
+	g.inst[0].ntargets = 1;
+
+	/* In the 300 s grace period: kept, and looked at again when it ends. */
+	asg_plan(&g, launched + 299999, &plan);
+	CHECK(plan.nterminate == 0 && plan.nlaunch == 0, "kept during grace");
+	CHECK(plan.next_deadline == launched + 300000, "deadline %llu",
+	      (unsigned long long)plan.next_deadline);
+
+	now = launched + 300000;
+	asg_plan(&g, now, &plan);
+	CHECK(plan.nterminate == 1 && plan.terminate[0].reason == ASG_TERM_ELB_HEALTH,
+	      "terminate %zu", plan.nterminate);
+	CHECK(strcmp(plan.terminate[0].cause,
+		     "At 2026-11-27T23:05:00Z an instance was taken out of service in response to "
+		     "an ELB system health check failure.") == 0,
+	      "%s", plan.terminate[0].cause);
+	CHECK(plan.nlaunch == 1 && plan.nreplace == 1, "replaced");
+	CHECK(strcmp(asg_plan_cause(&plan, 0),
+		     "At 2026-11-27T23:05:00Z an instance was launched in response to an unhealthy "
+		     "instance needing to be replaced.") == 0,
+	      "%s", asg_plan_cause(&plan, 0));
+	apply(now);
+	CHECK(g.inst[0].state == ASG_TERMINATING && g.inst[0].health == ASG_UNHEALTHY,
+	      "Terminating, Unhealthy");
+	CHECK(count(ASG_PENDING) == 1, "replacement pending");
+	/* Taken out once: the next plan does not replace it again. */
+	asg_plan(&g, now + 1, &plan);
+	CHECK(plan.nterminate == 0 && plan.nlaunch == 0, "once");
+
+	/* The same unhealthy target under HealthCheckType EC2 is no reason to replace. */
+	group(1, 5, 1, MODEL_ASG_HC_EC2, 1);
+	now = T0;
+	running(1, &now);
+	g.inst[0].targets[0] = &tgt;
+	g.inst[0].ntargets = 1;
+	asg_plan(&g, now + 3600000, &plan);
+	CHECK(plan.nterminate == 0 && plan.nlaunch == 0, "EC2 ignores ELB health");
+	return true;
+}
+
+static bool test_replace_ec2_dead_at_once(void)
+{
+	uint64_t now = T0;
+	char err[256];
+
+	group(1, 5, 2, MODEL_ASG_HC_ELB, 1);
+	running(2, &now);
+	/* Dead well inside the grace period, while the desired capacity also goes up. */
+	CHECK(asg_set_desired(&g, 3, now, err, sizeof(err)) == 0, "%s", err);
+	g.inst[1].ec2 = ASG_EC2_STOPPED;
+	asg_plan(&g, now, &plan);
+	CHECK(plan.nterminate == 1 && plan.terminate[0].reason == ASG_TERM_EC2_HEALTH, "dead");
+	CHECK(strstr(plan.terminate[0].cause,
+		     "an instance was taken out of service in response to an EC2 health check "
+		     "indicating it has been terminated or stopped.") ==
+		      plan.terminate[0].cause + 24,
+	      "%s", plan.terminate[0].cause);
+	/* One replaces the dead one, one follows the new desired capacity (1 + 1 -> 3). */
+	CHECK(plan.nlaunch == 2 && plan.nreplace == 1, "launch %zu replace %zu", plan.nlaunch,
+	      plan.nreplace);
+	CHECK(strstr(asg_plan_cause(&plan, 1), "increasing the capacity from 2 to 3."), "%s",
+	      asg_plan_cause(&plan, 1));
+	apply(now);
+	/* Dead: nothing to drain, it goes in the next round even with flows reported. */
+	g.inst[1].flows_known = true;
+	g.inst[1].flows = 5;
+	asg_plan(&g, now + 1, &plan);
+	CHECK(plan.nfinish == 1 && strcmp(plan.finish[0], "i-00000000000000002") == 0, "gone");
+	/* A Pending instance that dies is replaced too. */
+	apply(now + 1);
+	g.inst[g.ninst - 1].ec2 = ASG_EC2_STOPPED;
+	asg_plan(&g, now + 2, &plan);
+	CHECK(plan.nterminate == 1 && plan.nlaunch == 1, "pending dead");
+	return true;
+}
+
+static bool test_activities_of_a_run(void)
+{
+	uint64_t now = T0;
+	const struct activity *a;
+
+	group(1, 5, 1, MODEL_ASG_HC_EC2, 1);
+	asg_plan(&g, now, &plan);
+	apply(now);
+	a = activity_get(&alog, 0);
+	CHECK(a && strcmp(a->description, "Launching a new EC2 instance: i-00000000000000001") == 0,
+	      "%s", a ? a->description : "none");
+	CHECK(strcmp(a->cause, AT0 "an instance was started in response to a difference between "
+				   "desired and actual capacity, increasing the capacity from 0 "
+				   "to 1.") == 0,
+	      "%s", a->cause);
+	CHECK(a->status == ACTIVITY_PRE_IN_SERVICE && a->start_ms == WALL0, "status");
+	return true;
+}
+
+static bool test_full_group(void)
+{
+	uint64_t now = T0;
+
+	/* More desired than slots: launches stop at the bound, nothing overflows. */
+	group(1, 100, 100, MODEL_ASG_HC_EC2, 1);
+	asg_plan(&g, now, &plan);
+	CHECK(plan.nlaunch == ASG_INSTANCES_MAX, "launch %zu", plan.nlaunch);
+	apply(now);
+	CHECK(g.ninst == ASG_INSTANCES_MAX, "full");
+	CHECK(asg_instance_add(&g, "i-0fffffffffffffffff", now) == -EINVAL, "id too long");
+	CHECK(asg_instance_add(&g, "i-10000000000000000", now) == -ENOSPC, "no room");
+	CHECK(asg_instance_add(&g, "i-00000000000000001", now) == -EEXIST, "twice");
+	CHECK(asg_instance_terminated(&g, "i-nope") == -ENOENT, "unknown");
+	asg_plan(&g, now, &plan);
+	CHECK(plan.nlaunch == 0, "no room, no launch");
+	return true;
+}
+
+int main(void)
+{
+	RUN(test_launch_up_to_desired);
+	RUN(test_clamp);
+	RUN(test_set_desired);
+	RUN(test_update_sizes);
+	RUN(test_policies);
+	RUN(test_scale_in_cause_and_drain);
+	RUN(test_no_target_group);
+	RUN(test_replace_elb_after_grace);
+	RUN(test_replace_ec2_dead_at_once);
+	RUN(test_activities_of_a_run);
+	RUN(test_full_group);
+	activity_log_free(&alog);
+	return check_summary();
+}

@@ -1,0 +1,323 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* The metrics endpoint: the exposition writer (HELP/TYPE, label escaping, name checks, values),
+ * and the server on 127.0.0.1 with a kernel-picked port, run on the loop in a thread: GET and
+ * HEAD /metrics, 404 for other paths, 405 for other methods, 400 for garbage, 431 for a flood.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <math.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
+
+#include "check.h"
+#include "loop.h"
+#include "promhttp.h"
+
+static bool test_writer(void)
+{
+	static const char want[] =
+		"# HELP xlb_vip_packets_total Packets to a VIP, \\\\ and \\n escaped\n"
+		"# TYPE xlb_vip_packets_total counter\n"
+		"xlb_vip_packets_total{vip=\"198.18.0.1:80\",proto=\"tcp\"} 12\n"
+		"xlb_vip_packets_total{vip=\"a\\\"b\\\\c\\nd\"} 18446744073709551615\n"
+		"# TYPE xlb_up gauge\n"
+		"xlb_up 1\n"
+		"xlb_up{target=\"t\"} 0.5\n"
+		"xlb_up NaN\n"
+		"xlb_up -Inf\n";
+	struct promhttp_buf b;
+	bool ok;
+
+	promhttp_buf_init(&b);
+	promhttp_family(&b, "xlb_vip_packets_total", PROMHTTP_COUNTER,
+			"Packets to a VIP, \\ and \n escaped");
+	promhttp_sample_u64(&b, "xlb_vip_packets_total", 12, "vip", "198.18.0.1:80", "proto", "tcp",
+			    NULL);
+	promhttp_sample_u64(&b, "xlb_vip_packets_total", UINT64_MAX, "vip", "a\"b\\c\nd", NULL);
+	promhttp_family(&b, "xlb_up", PROMHTTP_GAUGE, NULL);
+	promhttp_sample(&b, "xlb_up", 1.0, NULL);
+	promhttp_sample(&b, "xlb_up", 0.5, "target", "t", "skipped", NULL, NULL);
+	promhttp_sample(&b, "xlb_up", NAN, NULL);
+	promhttp_sample(&b, "xlb_up", -INFINITY, NULL);
+	ok = !b.err && b.data && !strcmp(b.data, want);
+	if (!ok)
+		printf("  err %d, got:\n%s", b.err, b.data ? b.data : "(null)\n");
+	promhttp_buf_free(&b);
+	return ok;
+}
+
+static bool test_writer_rejects_bad_names(void)
+{
+	struct promhttp_buf b;
+
+	promhttp_buf_init(&b);
+	promhttp_family(&b, "9lives", PROMHTTP_GAUGE, "x");
+	CHECK(b.err == -EINVAL, "metric name starting with a digit");
+	promhttp_buf_free(&b);
+	promhttp_sample(&b, "ok_name", 1, "bad-label", "v", NULL);
+	CHECK(b.err == -EINVAL, "label with a dash");
+	promhttp_buf_free(&b);
+	promhttp_sample(&b, "ok_name", 1, "__reserved", "v", NULL);
+	CHECK(b.err == -EINVAL, "reserved label");
+	promhttp_buf_free(&b);
+	promhttp_sample(&b, "ns:sub_total", 1, "le", "v", NULL);
+	CHECK(!b.err, "colons are fine in metric names");
+	promhttp_buf_free(&b);
+	return true;
+}
+
+static bool test_parse_address(void)
+{
+	char addr[64];
+	uint16_t port;
+
+	CHECK(!promhttp_parse_address("127.0.0.1:9469", addr, sizeof(addr), &port) &&
+		      !strcmp(addr, "127.0.0.1") && port == 9469,
+	      "v4");
+	CHECK(!promhttp_parse_address("[::1]:80", addr, sizeof(addr), &port) &&
+		      !strcmp(addr, "::1") && port == 80,
+	      "v6");
+	CHECK(!promhttp_parse_address(":1234", addr, sizeof(addr), &port) &&
+		      !strcmp(addr, PROMHTTP_ADDR_DEFAULT) && port == 1234,
+	      "port only");
+	CHECK(promhttp_parse_address("127.0.0.1", addr, sizeof(addr), &port) == -EINVAL, "no port");
+	CHECK(promhttp_parse_address("127.0.0.1:70000", addr, sizeof(addr), &port) == -EINVAL,
+	      "port range");
+	CHECK(promhttp_parse_address("host:80", addr, sizeof(addr), &port) == -EINVAL,
+	      "names are not resolved");
+	CHECK(promhttp_parse_address("::1:80", addr, sizeof(addr), &port) == -EINVAL,
+	      "IPv6 without brackets is ambiguous");
+	return true;
+}
+
+struct server {
+	struct loop *loop;
+	struct promhttp_server *http;
+	pthread_t thread;
+	atomic_bool stop;
+	atomic_int scrapes;
+};
+
+static void *server_thread(void *arg)
+{
+	struct server *s = arg;
+
+	while (!atomic_load(&s->stop))
+		loop_run_once(s->loop, 20);
+	return NULL;
+}
+
+static void collect(struct promhttp_buf *b, void *ctx)
+{
+	struct server *s = ctx;
+
+	atomic_fetch_add(&s->scrapes, 1);
+	promhttp_family(b, "xlb_target_healthy", PROMHTTP_GAUGE, "1 when the target is healthy");
+	promhttp_sample(b, "xlb_target_healthy", 1, "target_group", "my-app-tg", "target",
+			"198.18.1.2:80", NULL);
+}
+
+static bool server_start(struct server *s)
+{
+	memset(s, 0, sizeof(*s));
+	if (loop_new(&s->loop))
+		return false;
+	if (promhttp_server_new(s->loop, "127.0.0.1", 0, collect, s, &s->http)) {
+		loop_free(s->loop);
+		return false;
+	}
+	return pthread_create(&s->thread, NULL, server_thread, s) == 0;
+}
+
+static void server_stop(struct server *s)
+{
+	atomic_store(&s->stop, true);
+	pthread_join(s->thread, NULL);
+	promhttp_server_free(s->http);
+	loop_free(s->loop);
+}
+
+/* Sends req to 127.0.0.1:port and reads the response to EOF into out. */
+static bool http(uint16_t port, const char *req, size_t len, char *out, size_t out_len)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(port) };
+	struct timeval tv = { .tv_sec = 3 };
+	size_t got = 0, off = 0;
+	int fd;
+
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	if (fd < 0)
+		return false;
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	if (connect(fd, (struct sockaddr *)&sin, sizeof(sin))) {
+		close(fd);
+		return false;
+	}
+	while (off < len) {
+		ssize_t n = send(fd, req + off, len - off, MSG_NOSIGNAL);
+
+		if (n <= 0)
+			break;
+		off += n;
+	}
+	while (got + 1 < out_len) {
+		ssize_t n = recv(fd, out + got, out_len - got - 1, 0);
+
+		if (n <= 0)
+			break;
+		got += n;
+	}
+	out[got] = '\0';
+	close(fd);
+	return got > 0;
+}
+
+static bool status_is(const char *resp, int status)
+{
+	char want[32];
+
+	snprintf(want, sizeof(want), "HTTP/1.1 %d ", status);
+	if (!strncmp(resp, want, strlen(want)))
+		return true;
+	printf("  expected %d, got: %.200s\n", status, resp);
+	return false;
+}
+
+static bool test_server(void)
+{
+	char out[8192], *body;
+	struct server s;
+	uint16_t port;
+	bool ok = false;
+
+	if (!server_start(&s))
+		return false;
+	port = promhttp_server_port(s.http);
+	if (!port)
+		goto out;
+
+	if (!http(port, "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n", 35, out, sizeof(out)) ||
+	    !status_is(out, 200))
+		goto out;
+	body = strstr(out, "\r\n\r\n");
+	if (!body || !strstr(out, "Content-Type: " PROMHTTP_CONTENT_TYPE "\r\n") ||
+	    !strstr(out, "Connection: close\r\n") ||
+	    strcmp(body + 4, "# HELP xlb_target_healthy 1 when the target is healthy\n"
+			     "# TYPE xlb_target_healthy gauge\n"
+			     "xlb_target_healthy{target_group=\"my-app-tg\","
+			     "target=\"198.18.1.2:80\"} 1\n")) {
+		printf("  got: %s\n", out);
+		goto out;
+	}
+	{
+		char cl[64];
+
+		snprintf(cl, sizeof(cl), "Content-Length: %zu\r\n", strlen(body + 4));
+		if (!strstr(out, cl)) {
+			printf("  no \"%s\" in %s\n", cl, out);
+			goto out;
+		}
+	}
+	/* a query string and HTTP/1.0 are fine; HEAD has headers only */
+	if (!http(port, "GET /metrics?x=1 HTTP/1.0\r\n\r\n", 29, out, sizeof(out)) ||
+	    !status_is(out, 200))
+		goto out;
+	if (!http(port, "HEAD /metrics HTTP/1.1\r\n\r\n", 26, out, sizeof(out)) ||
+	    !status_is(out, 200) || strcmp(strstr(out, "\r\n\r\n"), "\r\n\r\n"))
+		goto out;
+	if (!http(port, "GET / HTTP/1.1\r\n\r\n", 18, out, sizeof(out)) || !status_is(out, 404))
+		goto out;
+	if (!http(port, "GET /metricsx HTTP/1.1\r\n\r\n", 26, out, sizeof(out)) ||
+	    !status_is(out, 404))
+		goto out;
+	if (!http(port, "POST /metrics HTTP/1.1\r\n\r\n", 26, out, sizeof(out)) ||
+	    !status_is(out, 405) || !strstr(out, "Allow: GET, HEAD\r\n"))
+		goto out;
+	if (!http(port, "garbage\r\n\r\n", 11, out, sizeof(out)) || !status_is(out, 400))
+		goto out;
+	{
+		size_t len = PROMHTTP_REQUEST_MAX + 100;
+		char *flood = malloc(len);
+
+		if (!flood)
+			goto out;
+		memset(flood, 'a', len);
+		memcpy(flood, "GET /metrics HTTP/1.1\r\nX: ", 26);
+		ok = http(port, flood, len, out, sizeof(out)) && status_is(out, 431);
+		free(flood);
+		if (!ok)
+			goto out;
+		ok = false;
+	}
+	/* HEAD and GET scrapes ran the collector; 404s and errors did not */
+	if (atomic_load(&s.scrapes) != 3) {
+		printf("  %d scrapes\n", atomic_load(&s.scrapes));
+		goto out;
+	}
+	ok = true;
+out:
+	server_stop(&s);
+	return ok;
+}
+
+static void collect_bad(struct promhttp_buf *b, void *ctx)
+{
+	promhttp_family(b, "bad name", PROMHTTP_GAUGE, NULL);
+}
+
+static bool test_collector_error_is_500(void)
+{
+	struct server s;
+	char out[4096];
+	bool ok;
+
+	memset(&s, 0, sizeof(s));
+	if (loop_new(&s.loop))
+		return false;
+	if (promhttp_server_new(s.loop, "127.0.0.1", 0, collect_bad, NULL, &s.http)) {
+		loop_free(s.loop);
+		return false;
+	}
+	if (pthread_create(&s.thread, NULL, server_thread, &s)) {
+		promhttp_server_free(s.http);
+		loop_free(s.loop);
+		return false;
+	}
+	ok = http(promhttp_server_port(s.http), "GET /metrics HTTP/1.1\r\n\r\n", 25, out,
+		  sizeof(out)) &&
+	     status_is(out, 500);
+	server_stop(&s);
+	return ok;
+}
+
+static bool test_bad_address(void)
+{
+	struct promhttp_server *http;
+	struct loop *loop;
+	bool ok;
+
+	if (loop_new(&loop))
+		return false;
+	ok = promhttp_server_new(loop, "localhost", 0, collect, NULL, &http) == -EINVAL && !http &&
+	     promhttp_server_new(loop, NULL, 0, NULL, NULL, &http) == -EINVAL;
+	loop_free(loop);
+	return ok;
+}
+
+int main(void)
+{
+	RUN(test_writer);
+	RUN(test_writer_rejects_bad_names);
+	RUN(test_parse_address);
+	RUN(test_server);
+	RUN(test_collector_error_is_500);
+	RUN(test_bad_address);
+	return check_summary();
+}

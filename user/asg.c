@@ -1,0 +1,629 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* The auto-scaling group's capacity logic: keep DesiredCapacity instances Pending or InService,
+ * replace the dead and the unhealthy, pick whom to terminate by TerminationPolicies, drain a
+ * terminating instance before it goes. Pure: the group and `now` in, a plan out.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "activity.h"
+#include "asg.h"
+
+#define ASG_HOUR_MS 3600000ULL
+
+static const char *const asg_lifecycle_names[ASG_LIFECYCLE_MAX] = {
+	[ASG_PENDING] = "Pending",
+	[ASG_IN_SERVICE] = "InService",
+	[ASG_TERMINATING] = "Terminating",
+	[ASG_TERMINATED] = "Terminated",
+};
+
+const char *asg_lifecycle_name(enum asg_lifecycle s)
+{
+	if ((unsigned int)s >= ASG_LIFECYCLE_MAX)
+		return "Unknown";
+	return asg_lifecycle_names[s];
+}
+
+const char *asg_health_name(enum asg_health h)
+{
+	return h == ASG_UNHEALTHY ? "Unhealthy" : "Healthy";
+}
+
+const char *asg_termination_name(enum model_termination t)
+{
+	switch (t) {
+	case MODEL_TERM_DEFAULT:
+		return "Default";
+	case MODEL_TERM_OLDEST_INSTANCE:
+		return "OldestInstance";
+	case MODEL_TERM_NEWEST_INSTANCE:
+		return "NewestInstance";
+	case MODEL_TERM_OLDEST_LAUNCH_CONFIGURATION:
+		return "OldestLaunchConfiguration";
+	case MODEL_TERM_OLDEST_LAUNCH_TEMPLATE:
+		return "OldestLaunchTemplate";
+	case MODEL_TERM_CLOSEST_TO_NEXT_INSTANCE_HOUR:
+		return "ClosestToNextInstanceHour";
+	case MODEL_TERM_ALLOCATION_STRATEGY:
+		return "AllocationStrategy";
+	}
+	return "Unknown";
+}
+
+int asg_group_init(struct asg_group *g, const struct model_asg *m, int64_t wall_offset_ms)
+{
+	size_t i;
+
+	if (!g || !m || !m->name || strlen(m->name) >= sizeof(g->name))
+		return -EINVAL;
+	memset(g, 0, sizeof(*g));
+	snprintf(g->name, sizeof(g->name), "%s", m->name);
+	g->min_size = m->min_size;
+	g->max_size = m->max_size;
+	g->desired = m->desired;
+	g->hc_type = m->hc_type;
+	g->grace_ms = (uint64_t)m->grace_s * 1000;
+	g->protect_new = m->protect_from_scale_in;
+	g->ntgs = m->ntgs;
+	for (i = 0; i < m->ntgs; i++)
+		if (m->tgs[i] && (uint64_t)m->tgs[i]->dereg_delay_s * 1000 > g->dereg_delay_ms)
+			g->dereg_delay_ms = (uint64_t)m->tgs[i]->dereg_delay_s * 1000;
+	for (i = 0; i < m->nterm && g->nterm < sizeof(g->term) / sizeof(g->term[0]); i++)
+		g->term[g->nterm++] = m->term[i];
+	if (m->launch) {
+		g->launch.kind = m->launch->kind;
+		snprintf(g->launch.name, sizeof(g->launch.name), "%s",
+			 m->launch->name ? m->launch->name : "");
+		g->launch.version = m->launch->version;
+	}
+	g->wall_offset_ms = wall_offset_ms;
+	return 0;
+}
+
+static uint64_t asg_wall(const struct asg_group *g, uint64_t now)
+{
+	return (uint64_t)((int64_t)now + g->wall_offset_ms);
+}
+
+uint32_t asg_clamp(const struct asg_group *g, int64_t value)
+{
+	if (value < (int64_t)g->min_size)
+		return g->min_size;
+	if (value > (int64_t)g->max_size)
+		return g->max_size;
+	return (uint32_t)value;
+}
+
+/* ---- termination policies ----
+ *
+ * Each policy narrows the set of candidates; one that would leave none (it does not apply, say
+ * OldestLaunchConfiguration when every instance came from a template) leaves the set as it is.
+ * The policies run in the order the group lists them, then Default, as Auto Scaling falls back
+ * to Default when the custom policies leave more than one instance. One instance is picked at a
+ * time, as AWS does, so that each pick sees what the previous ones left.
+ *
+ * AWS's Default policy, in its order, and what each step is here:
+ *  1. Availability Zones: take the zone with the most instances (and one not protected from
+ *     scale in), to keep the zones balanced. xlb has one zone: nothing to do.
+ *  2. Allocation strategy: terminate so that the rest match the On-Demand/Spot allocation
+ *     strategy. There is no Spot here: nothing to do.
+ *  3. Oldest launch template or configuration: a group on a launch template terminates
+ *     instances from a launch configuration first, then those from the oldest template; a
+ *     group on a launch configuration, those from the oldest configuration.
+ *  4. Closest to the next billing hour (ClosestToNextInstanceHour).
+ *  5. Still several: AWS picks at random. A pure planner cannot, so the lowest instance id is
+ *     taken; ids are random, so the choice is as arbitrary and repeatable in tests.
+ *
+ * AllocationStrategy alone is treated as Default's step 2: with no Spot instances it never
+ * narrows, and the following policies (at least Default) decide.
+ */
+
+typedef bool (*asg_keep_fn)(const struct asg_group *g, const struct asg_instance *in, uint64_t key,
+			    uint64_t now);
+typedef uint64_t (*asg_key_fn)(const struct asg_group *g, const struct asg_instance *in,
+			       uint64_t now);
+
+/* Keeps the candidates whose key is the smallest; ok(in) false excludes one from the
+ * comparison. Narrows only when some candidate is eligible.
+ */
+static void asg_keep_min(const struct asg_group *g, bool *set, uint64_t now, asg_key_fn key,
+			 bool (*ok)(const struct asg_group *g, const struct asg_instance *in))
+{
+	uint64_t best = UINT64_MAX;
+	bool any = false;
+	size_t i;
+
+	for (i = 0; i < g->ninst; i++) {
+		if (!set[i] || (ok && !ok(g, &g->inst[i])))
+			continue;
+		if (!any || key(g, &g->inst[i], now) < best)
+			best = key(g, &g->inst[i], now);
+		any = true;
+	}
+	if (!any)
+		return;
+	for (i = 0; i < g->ninst; i++)
+		if (set[i])
+			set[i] = (!ok || ok(g, &g->inst[i])) && key(g, &g->inst[i], now) == best;
+}
+
+static uint64_t asg_key_launched(const struct asg_group *g, const struct asg_instance *in,
+				 uint64_t now)
+{
+	(void)g;
+	(void)now;
+	return in->launched_at;
+}
+
+static uint64_t asg_key_newest(const struct asg_group *g, const struct asg_instance *in,
+			       uint64_t now)
+{
+	(void)g;
+	(void)now;
+	return UINT64_MAX - in->launched_at;
+}
+
+static uint64_t asg_key_created(const struct asg_group *g, const struct asg_instance *in,
+				uint64_t now)
+{
+	(void)g;
+	(void)now;
+	return in->launch.created;
+}
+
+static uint64_t asg_key_version(const struct asg_group *g, const struct asg_instance *in,
+				uint64_t now)
+{
+	(void)g;
+	(void)now;
+	return in->launch.version;
+}
+
+/* Instances are billed by the hour from launch: the one whose next hour starts soonest. */
+static uint64_t asg_key_next_hour(const struct asg_group *g, const struct asg_instance *in,
+				  uint64_t now)
+{
+	uint64_t age = now > in->launched_at ? now - in->launched_at : 0;
+
+	(void)g;
+	return ASG_HOUR_MS - age % ASG_HOUR_MS;
+}
+
+static bool asg_uses_lc(const struct asg_group *g, const struct asg_instance *in)
+{
+	(void)g;
+	return in->launch.kind == MODEL_LAUNCH_CONFIGURATION;
+}
+
+static bool asg_uses_lt(const struct asg_group *g, const struct asg_instance *in)
+{
+	(void)g;
+	return in->launch.kind == MODEL_LAUNCH_TEMPLATE;
+}
+
+static bool asg_uses_current_lt(const struct asg_group *g, const struct asg_instance *in)
+{
+	return in->launch.kind == MODEL_LAUNCH_TEMPLATE &&
+	       g->launch.kind == MODEL_LAUNCH_TEMPLATE &&
+	       strcmp(in->launch.name, g->launch.name) == 0;
+}
+
+static bool asg_uses_other_lt(const struct asg_group *g, const struct asg_instance *in)
+{
+	return asg_uses_lt(g, in) && !asg_uses_current_lt(g, in);
+}
+
+/* Keeps the candidates ok() accepts, when there are some. */
+static void asg_keep_if(const struct asg_group *g, bool *set,
+			bool (*ok)(const struct asg_group *g, const struct asg_instance *in))
+{
+	bool any = false;
+	size_t i;
+
+	for (i = 0; i < g->ninst; i++)
+		any |= set[i] && ok(g, &g->inst[i]);
+	if (!any)
+		return;
+	for (i = 0; i < g->ninst; i++)
+		set[i] = set[i] && ok(g, &g->inst[i]);
+}
+
+/* Instances from a template other than the group's come first, then the oldest version of the
+ * group's template.
+ */
+static void asg_oldest_template(const struct asg_group *g, bool *set, uint64_t now)
+{
+	bool any_other = false;
+	size_t i;
+
+	for (i = 0; i < g->ninst; i++)
+		any_other |= set[i] && asg_uses_other_lt(g, &g->inst[i]);
+	if (any_other)
+		asg_keep_if(g, set, asg_uses_other_lt);
+	else
+		asg_keep_min(g, set, now, asg_key_version, asg_uses_current_lt);
+}
+
+static void asg_policy(const struct asg_group *g, enum model_termination p, bool *set, uint64_t now)
+{
+	switch (p) {
+	case MODEL_TERM_OLDEST_INSTANCE:
+		asg_keep_min(g, set, now, asg_key_launched, NULL);
+		break;
+	case MODEL_TERM_NEWEST_INSTANCE:
+		asg_keep_min(g, set, now, asg_key_newest, NULL);
+		break;
+	case MODEL_TERM_OLDEST_LAUNCH_CONFIGURATION:
+		asg_keep_min(g, set, now, asg_key_created, asg_uses_lc);
+		break;
+	case MODEL_TERM_OLDEST_LAUNCH_TEMPLATE:
+		asg_oldest_template(g, set, now);
+		break;
+	case MODEL_TERM_CLOSEST_TO_NEXT_INSTANCE_HOUR:
+		asg_keep_min(g, set, now, asg_key_next_hour, NULL);
+		break;
+	case MODEL_TERM_ALLOCATION_STRATEGY:
+		break; /* no Spot/On-Demand mix to align to */
+	case MODEL_TERM_DEFAULT:
+		/* Steps 1 and 2 have nothing to do here (one zone, no Spot). */
+		if (g->launch.kind == MODEL_LAUNCH_TEMPLATE) {
+			bool any_lc = false;
+			size_t i;
+
+			for (i = 0; i < g->ninst; i++)
+				any_lc |= set[i] && asg_uses_lc(g, &g->inst[i]);
+			if (any_lc)
+				asg_keep_min(g, set, now, asg_key_created, asg_uses_lc);
+			else
+				asg_oldest_template(g, set, now);
+		} else {
+			asg_keep_min(g, set, now, asg_key_created, asg_uses_lc);
+		}
+		asg_keep_min(g, set, now, asg_key_next_hour, NULL);
+		break;
+	}
+}
+
+/* Index of the instance to terminate among cand, or -1 when cand is empty. */
+static int asg_pick(const struct asg_group *g, const bool *cand, uint64_t now)
+{
+	bool set[ASG_INSTANCES_MAX];
+	int best = -1;
+	size_t i;
+
+	memcpy(set, cand, sizeof(set));
+	for (i = 0; i < g->nterm; i++)
+		asg_policy(g, g->term[i], set, now);
+	asg_policy(g, MODEL_TERM_DEFAULT, set, now);
+	for (i = 0; i < g->ninst; i++)
+		if (set[i] && (best < 0 || strcmp(g->inst[i].id, g->inst[best].id) < 0))
+			best = (int)i;
+	return best;
+}
+
+/* ---- the plan ---- */
+
+static bool asg_live(const struct asg_instance *in)
+{
+	return in->state == ASG_PENDING || in->state == ASG_IN_SERVICE;
+}
+
+static void asg_deadline(struct asg_plan *plan, uint64_t t)
+{
+	if (t < plan->next_deadline)
+		plan->next_deadline = t;
+}
+
+/* The cause of the group's last desired-capacity change comes first, as AWS chains them. */
+static void asg_cause(const struct asg_group *g, char *buf, const char *part)
+{
+	if (g->desired_cause[0])
+		snprintf(buf, ASG_CAUSE_LEN, "%s  %s", g->desired_cause, part);
+	else
+		snprintf(buf, ASG_CAUSE_LEN, "%s", part);
+}
+
+static void asg_terminate(const struct asg_group *g, struct asg_plan *plan, size_t i,
+			  enum asg_term_reason reason, const char *part)
+{
+	struct asg_plan_term *t = &plan->terminate[plan->nterminate++];
+
+	snprintf(t->id, sizeof(t->id), "%s", g->inst[i].id);
+	t->reason = reason;
+	if (reason == ASG_TERM_SCALE_IN)
+		asg_cause(g, t->cause, part);
+	else
+		snprintf(t->cause, sizeof(t->cause), "%s", part);
+}
+
+/* HealthCheckType ELB: a target group says unhealthy and the grace period is over. During the
+ * grace period an unhealthy target only sets the next deadline: the group looks again then.
+ */
+static bool asg_elb_unhealthy(const struct asg_group *g, const struct asg_instance *in,
+			      uint64_t now, struct asg_plan *plan)
+{
+	size_t j;
+
+	for (j = 0; j < in->ntargets; j++) {
+		const struct health_target *t = in->targets[j];
+
+		if (!t)
+			continue;
+		if (health_instance_unhealthy(t, in->launched_at, g->grace_ms, now))
+			return true;
+		if (t->state == HEALTH_UNHEALTHY)
+			asg_deadline(plan, in->launched_at + g->grace_ms);
+	}
+	return false;
+}
+
+void asg_plan(const struct asg_group *g, uint64_t now, struct asg_plan *plan)
+{
+	uint64_t wall = asg_wall(g, now);
+	bool leaving[ASG_INSTANCES_MAX] = { false };
+	uint32_t live = 0, nhealth = 0, desired = g->desired;
+	char part[ASG_CAUSE_LEN / 2];
+	size_t i;
+
+	memset(plan, 0, sizeof(*plan));
+	plan->next_deadline = UINT64_MAX;
+	plan->no_target_group = g->ntgs == 0;
+
+	for (i = 0; i < g->ninst; i++) {
+		const struct asg_instance *in = &g->inst[i];
+
+		if (!asg_live(in))
+			continue;
+		live++;
+		/* EC2: a stopped or vanished instance is replaced at once, grace or not. */
+		if (in->ec2 == ASG_EC2_STOPPED) {
+			activity_cause_terminate_ec2(part, sizeof(part), wall);
+			asg_terminate(g, plan, i, ASG_TERM_EC2_HEALTH, part);
+			leaving[i] = true;
+			nhealth++;
+			continue;
+		}
+		if (g->hc_type == MODEL_ASG_HC_ELB && in->state == ASG_IN_SERVICE &&
+		    asg_elb_unhealthy(g, in, now, plan)) {
+			activity_cause_terminate_elb(part, sizeof(part), wall);
+			asg_terminate(g, plan, i, ASG_TERM_ELB_HEALTH, part);
+			leaving[i] = true;
+			nhealth++;
+			continue;
+		}
+		if (in->state == ASG_PENDING && in->ec2 == ASG_EC2_RUNNING)
+			snprintf(plan->in_service[plan->nin_service++], ASG_ID_LEN, "%s", in->id);
+	}
+	plan->capacity = live;
+	live -= nhealth;
+
+	if (live > desired) {
+		uint32_t k = live - desired, n;
+		bool cand[ASG_INSTANCES_MAX] = { false };
+
+		for (i = 0; i < g->ninst; i++)
+			cand[i] = asg_live(&g->inst[i]) && !leaving[i] &&
+				  !g->inst[i].protected_from_scale_in;
+		for (n = 0; n < k; n++) {
+			int p = asg_pick(g, cand, now);
+
+			if (p < 0)
+				break; /* the rest are protected from scale in */
+			cand[p] = false;
+			activity_cause_terminate_difference(part, sizeof(part), wall, live, desired,
+							    g->inst[p].id);
+			asg_terminate(g, plan, (size_t)p, ASG_TERM_SCALE_IN, part);
+		}
+	} else if (live < desired) {
+		size_t room = ASG_INSTANCES_MAX - g->ninst;
+		uint32_t need = desired - live;
+
+		plan->nreplace = need < nhealth ? need : nhealth;
+		plan->nlaunch = need;
+		if (plan->nlaunch > room)
+			plan->nlaunch = room; /* the rest once terminating ones are gone */
+		if (plan->nreplace > plan->nlaunch)
+			plan->nreplace = plan->nlaunch;
+		activity_cause_launch_replace(plan->replace_cause, sizeof(plan->replace_cause),
+					      wall);
+		activity_cause_launch_difference(part, sizeof(part), wall,
+						 live + (uint32_t)plan->nreplace, desired);
+		asg_cause(g, plan->launch_cause, part);
+	}
+
+	/* Draining: done when the datapath reports no flow left, when the deregistration delay
+	 * runs out, or at once when there is nothing to drain (no target group, or dead).
+	 */
+	for (i = 0; i < g->ninst; i++) {
+		const struct asg_instance *in = &g->inst[i];
+		uint64_t until = in->terminating_since + g->dereg_delay_ms;
+
+		if (in->state != ASG_TERMINATING)
+			continue;
+		if (g->ntgs == 0 || in->ec2 == ASG_EC2_STOPPED || (in->flows_known && !in->flows) ||
+		    now >= until)
+			snprintf(plan->finish[plan->nfinish++], ASG_ID_LEN, "%s", in->id);
+		else
+			asg_deadline(plan, until);
+	}
+}
+
+const char *asg_plan_cause(const struct asg_plan *plan, size_t i)
+{
+	return i < plan->nreplace ? plan->replace_cause : plan->launch_cause;
+}
+
+/* ---- requests ---- */
+
+static int asg_invalid(char *err, size_t errlen, const char *fmt, long long a, long long b,
+		       long long c)
+{
+	if (err && errlen)
+		snprintf(err, errlen, fmt, a, b, c);
+	return -EINVAL;
+}
+
+int asg_set_desired(struct asg_group *g, int64_t desired, uint64_t now, char *err, size_t errlen)
+{
+	uint32_t from = g->desired;
+
+	/* AWS's ValidationError messages, word for word. */
+	if (desired < 0)
+		return asg_invalid(err, errlen,
+				   "Value %lld at 'desiredCapacity' failed to satisfy constraint: "
+				   "Member must have value greater than or equal to 0",
+				   (long long)desired, 0, 0);
+	if (desired < (int64_t)g->min_size)
+		return asg_invalid(err, errlen,
+				   "New SetDesiredCapacity value %lld is below min value %lld for "
+				   "the AutoScalingGroup.",
+				   (long long)desired, g->min_size, 0);
+	if (desired > (int64_t)g->max_size)
+		return asg_invalid(err, errlen,
+				   "New SetDesiredCapacity value %lld is above max value %lld for "
+				   "the AutoScalingGroup.",
+				   (long long)desired, g->max_size, 0);
+	if ((uint32_t)desired == from)
+		return 0;
+	g->desired = (uint32_t)desired;
+	activity_cause_set_desired(g->desired_cause, sizeof(g->desired_cause), asg_wall(g, now),
+				   from, g->desired);
+	return 0;
+}
+
+int asg_update_sizes(struct asg_group *g, int64_t min_size, int64_t max_size, int64_t desired,
+		     uint64_t now, char *err, size_t errlen)
+{
+	int64_t lo = min_size < 0 ? g->min_size : min_size;
+	int64_t hi = max_size < 0 ? g->max_size : max_size;
+	int64_t d = desired;
+	uint32_t from = g->desired;
+
+	if (min_size < -1 || max_size < -1 || desired < -1) {
+		const char *field = min_size < -1 ? "minSize" :
+				    max_size < -1 ? "maxSize" :
+						    "desiredCapacity";
+		long long v = min_size < -1 ? min_size : max_size < -1 ? max_size : desired;
+
+		if (err && errlen)
+			snprintf(
+				err, errlen,
+				"Value %lld at '%s' failed to satisfy constraint: Member must have "
+				"value greater than or equal to 0",
+				v, field);
+		return -EINVAL;
+	}
+	if (lo > hi)
+		return asg_invalid(
+			err, errlen,
+			"Max bound, %lld, must be greater than or equal to min bound, %lld",
+			(long long)hi, (long long)lo, 0);
+	if (d >= 0 && (d < lo || d > hi))
+		return asg_invalid(
+			err, errlen,
+			"Desired capacity:%lld must be between the specified min size:%lld "
+			"and max size:%lld",
+			(long long)d, (long long)lo, (long long)hi);
+	if (d < 0) /* not given: follows the bounds, as AWS moves it */
+		d = g->desired < lo ? lo : g->desired > hi ? hi : g->desired;
+	g->min_size = (uint32_t)lo;
+	g->max_size = (uint32_t)hi;
+	g->desired = (uint32_t)d;
+	if (g->desired != from)
+		activity_cause_update_group(g->desired_cause, sizeof(g->desired_cause),
+					    asg_wall(g, now), g->min_size, g->max_size, g->desired,
+					    from);
+	return 0;
+}
+
+/* ---- reports ---- */
+
+struct asg_instance *asg_instance_find(struct asg_group *g, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < g->ninst; i++)
+		if (strcmp(g->inst[i].id, id) == 0)
+			return &g->inst[i];
+	return NULL;
+}
+
+int asg_instance_add(struct asg_group *g, const char *id, uint64_t now)
+{
+	struct asg_instance *in;
+
+	if (!id || strlen(id) >= ASG_ID_LEN)
+		return -EINVAL;
+	if (asg_instance_find(g, id))
+		return -EEXIST;
+	if (g->ninst >= ASG_INSTANCES_MAX)
+		return -ENOSPC;
+	in = &g->inst[g->ninst++];
+	memset(in, 0, sizeof(*in));
+	snprintf(in->id, sizeof(in->id), "%s", id);
+	in->state = ASG_PENDING;
+	in->health = ASG_HEALTHY;
+	in->ec2 = ASG_EC2_PENDING;
+	in->launched_at = now;
+	in->launch = g->launch;
+	in->protected_from_scale_in = g->protect_new;
+	g->desired_cause[0] = '\0'; /* told by this launch's activity */
+	return 0;
+}
+
+int asg_instance_in_service(struct asg_group *g, const char *id)
+{
+	struct asg_instance *in = asg_instance_find(g, id);
+
+	if (!in)
+		return -ENOENT;
+	if (in->state != ASG_PENDING)
+		return -EINVAL;
+	in->state = ASG_IN_SERVICE;
+	return 0;
+}
+
+int asg_instance_terminating(struct asg_group *g, const char *id, enum asg_term_reason reason,
+			     uint64_t now)
+{
+	struct asg_instance *in = asg_instance_find(g, id);
+
+	if (!in)
+		return -ENOENT;
+	if (in->state == ASG_TERMINATING)
+		return 0;
+	in->state = ASG_TERMINATING;
+	in->terminating_since = now;
+	in->flows_known = false;
+	if (reason != ASG_TERM_SCALE_IN)
+		in->health = ASG_UNHEALTHY;
+	else
+		g->desired_cause[0] = '\0'; /* told by this termination's activity */
+	return 0;
+}
+
+int asg_instance_terminated(struct asg_group *g, const char *id)
+{
+	struct asg_instance *in = asg_instance_find(g, id);
+	size_t i;
+
+	if (!in)
+		return -ENOENT;
+	i = (size_t)(in - g->inst);
+	memmove(&g->inst[i], &g->inst[i + 1], (g->ninst - i - 1) * sizeof(g->inst[0]));
+	g->ninst--;
+	return 0;
+}
+
+int asg_warning(const struct asg_group *g, char *buf, size_t len)
+{
+	if (g->ntgs)
+		return snprintf(buf, len, "%s", "");
+	return snprintf(buf, len,
+			"auto-scaling group %s is attached to no target group: its instances "
+			"receive no traffic and ELB health checks never see them (add "
+			"TargetGroupARNs, or xlbctl attach-load-balancer-target-groups)",
+			g->name);
+}

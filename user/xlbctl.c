@@ -1,0 +1,853 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* xlbctl: the AWS CLI's verbs and options, spoken to xlbd over its unix socket. Options become
+ * the AWS API's request parameters; replies print as tables for people or, with --json, as the
+ * JSON the daemon sent (shaped as the AWS CLI's output, see api.h). Exit: 0 ok, 1 runtime
+ * failure (daemon unreachable or an error reply), 2 usage.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "api.h"
+#include "table.h"
+
+#define XLBCTL_TIMEOUT_S 30
+#define EXIT_USAGE 2
+
+enum ctl_kind {
+	CTL_STR,
+	CTL_INT,
+	CTL_BOOL,    /* --name and --no-name */
+	CTL_LIST,    /* values up to the next --option, as the AWS CLI takes lists */
+	CTL_TARGETS, /* Id=IP,Port=N ... or a JSON array */
+};
+
+struct ctl_opt {
+	const char *name; /* without the dashes */
+	const char *key;  /* the API's parameter */
+	enum ctl_kind kind;
+	bool required;
+	long long min, max;
+	const char *help;
+};
+
+struct ctl {
+	const char *socket;
+	bool json;
+	unsigned int width;
+};
+
+struct ctl_verb {
+	const char *name;
+	const char *summary;
+	const struct ctl_opt *opts;
+	void (*render)(const struct ctl *ctl, struct json_object *data);
+};
+
+/* Small readers of reply data: absent or mistyped members read as nothing. */
+static struct json_object *ctl_get(struct json_object *o, const char *key)
+{
+	struct json_object *v = NULL;
+
+	if (o && json_object_is_type(o, json_type_object))
+		json_object_object_get_ex(o, key, &v);
+	return v;
+}
+
+static const char *ctl_str(struct json_object *o, const char *key)
+{
+	struct json_object *v = ctl_get(o, key);
+
+	return v && json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
+}
+
+static size_t ctl_len(struct json_object *arr)
+{
+	return arr && json_object_is_type(arr, json_type_array) ? json_object_array_length(arr) : 0;
+}
+
+/* Any JSON value into a cell: numbers right-aligned, lists joined by commas. */
+static void ctl_cell(struct table *t, size_t col, struct json_object *v)
+{
+	switch (v ? json_object_get_type(v) : json_type_null) {
+	case json_type_null:
+		break;
+	case json_type_int:
+		table_set_int(t, col, json_object_get_int64(v));
+		break;
+	case json_type_string:
+		table_set(t, col, json_object_get_string(v));
+		break;
+	case json_type_array: {
+		size_t i, n = json_object_array_length(v);
+		char *s = NULL;
+		size_t len = 0;
+		FILE *f = open_memstream(&s, &len);
+
+		if (!f)
+			break;
+		for (i = 0; i < n; i++) {
+			struct json_object *m = json_object_array_get_idx(v, i);
+
+			fprintf(f, "%s%s", i ? "," : "",
+				json_object_is_type(m, json_type_string) ?
+					json_object_get_string(m) :
+					json_object_to_json_string_ext(m, JSON_C_TO_STRING_PLAIN));
+		}
+		fclose(f);
+		table_set(t, col, s);
+		free(s);
+		break;
+	}
+	default:
+		table_set(t, col, json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN));
+		break;
+	}
+}
+
+/* One table from an array of objects: a column per key path ("TargetHealth.State"). */
+static void ctl_table(const struct ctl *ctl, struct json_object *arr, const char *const *keys,
+		      const char *const *headers)
+{
+	struct table *t;
+	size_t i, c, n;
+
+	if (table_new(&t))
+		return;
+	for (c = 0; keys[c]; c++)
+		table_add_column(t, headers && headers[c] ? headers[c] : keys[c], TABLE_ALIGN_AUTO);
+	n = ctl_len(arr);
+	for (i = 0; i < n; i++) {
+		struct json_object *row = json_object_array_get_idx(arr, i);
+
+		table_add_row(t);
+		for (c = 0; keys[c]; c++) {
+			char path[128], *tok, *save = NULL;
+			struct json_object *v = row;
+
+			snprintf(path, sizeof(path), "%s", keys[c]);
+			for (tok = strtok_r(path, ".", &save); tok && v;
+			     tok = strtok_r(NULL, ".", &save))
+				v = ctl_get(v, tok);
+			ctl_cell(t, c, v);
+		}
+	}
+	if (table_print(t, stdout, ctl->width))
+		fprintf(stderr, "xlbctl: out of memory printing a table\n");
+	table_free(t);
+}
+
+static void ctl_title(const char *title, bool *first)
+{
+	printf("%s%s\n", *first ? "" : "\n", title);
+	*first = false;
+}
+
+static void ctl_warnings(struct json_object *data)
+{
+	struct json_object *w = ctl_get(data, "Warnings");
+	size_t i, n = ctl_len(w);
+
+	for (i = 0; i < n; i++) {
+		struct json_object *m = json_object_array_get_idx(w, i);
+
+		if (json_object_is_type(m, json_type_string))
+			fprintf(stderr, "warning: %s\n", json_object_get_string(m));
+	}
+}
+
+static void ctl_render_status(const struct ctl *ctl, struct json_object *data)
+{
+	static const char *const lb_keys[] = {
+		"LoadBalancerName", "Protocol", "Port", "TargetGroupName",
+		"HealthyTargets",   "Targets",	NULL
+	};
+	static const char *const tg_keys[] = { "TargetGroupName", "Protocol",  "Port",
+					       "Healthy",	  "Unhealthy", "Initial",
+					       "Draining",	  "Total",     NULL };
+	static const char *const asg_keys[] = { "AutoScalingGroupName", "MinSize",   "MaxSize",
+						"DesiredCapacity",	"InService", "Pending",
+						"Terminating",		NULL };
+	struct json_object *lbs = ctl_get(data, "LoadBalancers"), *listeners;
+	struct json_object *v;
+	bool first = false;
+	size_t i, j;
+
+	printf("xlbd %s", ctl_str(data, "Version") ? ctl_str(data, "Version") : "");
+	if ((v = ctl_get(data, "Pid")) && json_object_is_type(v, json_type_int))
+		printf(" pid %lld", (long long)json_object_get_int64(v));
+	if ((v = ctl_get(data, "UptimeSeconds")) && json_object_is_type(v, json_type_int)) {
+		long long up = json_object_get_int64(v);
+
+		printf(", up %lldd %02lld:%02lld:%02lld", up / 86400, up / 3600 % 24, up / 60 % 60,
+		       up % 60);
+	}
+	printf("\n");
+	if (ctl_str(data, "ConfigFile"))
+		printf("configuration %s%s%s\n", ctl_str(data, "ConfigFile"),
+		       ctl_str(data, "ConfigLoadedTime") ? ", loaded " : "",
+		       ctl_str(data, "ConfigLoadedTime") ? ctl_str(data, "ConfigLoadedTime") : "");
+
+	/* flatten load balancers x listeners into one table */
+	listeners = json_object_new_array();
+	for (i = 0; listeners && i < ctl_len(lbs); i++) {
+		struct json_object *lb = json_object_array_get_idx(lbs, i);
+		struct json_object *ls = ctl_get(lb, "Listeners");
+
+		for (j = 0; j < ctl_len(ls); j++) {
+			struct json_object *l = json_object_array_get_idx(ls, j);
+
+			if (!json_object_is_type(l, json_type_object))
+				continue;
+			json_object_get(l);
+			json_object_object_add(l, "LoadBalancerName",
+					       json_object_get(ctl_get(lb, "LoadBalancerName")));
+			json_object_array_add(listeners, l);
+		}
+	}
+	if (ctl_len(listeners)) {
+		ctl_title("Listeners", &first);
+		ctl_table(ctl, listeners, lb_keys, NULL);
+	}
+	json_object_put(listeners);
+	if (ctl_len(ctl_get(data, "TargetGroups"))) {
+		ctl_title("TargetGroups", &first);
+		ctl_table(ctl, ctl_get(data, "TargetGroups"), tg_keys, NULL);
+	}
+	if (ctl_len(ctl_get(data, "AutoScalingGroups"))) {
+		ctl_title("AutoScalingGroups", &first);
+		ctl_table(ctl, ctl_get(data, "AutoScalingGroups"), asg_keys, NULL);
+	}
+}
+
+static void ctl_render_asgs(const struct ctl *ctl, struct json_object *data)
+{
+	static const char *const keys[] = { "AutoScalingGroupName",
+					    "Launch",
+					    "MinSize",
+					    "MaxSize",
+					    "DesiredCapacity",
+					    "InstanceCount",
+					    "HealthCheckType",
+					    "TargetGroupARNs",
+					    NULL };
+	static const char *const headers[] = {
+		"AutoScalingGroupName", "Launch",	   "Min", "Max", "Desired", "Instances",
+		"HealthCheckType",	"TargetGroupARNs", NULL
+	};
+	static const char *const ikeys[] = { "InstanceId",
+					     "InstanceType",
+					     "LifecycleState",
+					     "HealthStatus",
+					     "PrivateIpAddress",
+					     "ProtectedFromScaleIn",
+					     NULL };
+	struct json_object *groups = ctl_get(data, "AutoScalingGroups"), *rows;
+	bool first = true, warned = ctl_len(ctl_get(data, "Warnings")) > 0;
+	size_t i, n = ctl_len(groups);
+
+	rows = json_object_new_array();
+	for (i = 0; rows && i < n; i++) {
+		struct json_object *g = json_object_array_get_idx(groups, i);
+		struct json_object *r = NULL;
+		const char *launch = ctl_str(g, "LaunchConfigurationName");
+
+		/* a copy with the two derived columns added */
+		if (!json_object_is_type(g, json_type_object))
+			continue;
+		if (json_object_deep_copy(g, &r, NULL))
+			break;
+		if (!launch)
+			launch = ctl_str(ctl_get(g, "LaunchTemplate"), "LaunchTemplateName");
+		if (launch)
+			json_object_object_add(r, "Launch", json_object_new_string(launch));
+		json_object_object_add(r, "InstanceCount",
+				       json_object_new_int64(ctl_len(ctl_get(g, "Instances"))));
+		json_object_array_add(rows, r);
+		/* the classic pitfall, said even by a daemon that forgot to */
+		if (!warned && !ctl_len(ctl_get(g, "TargetGroupARNs")))
+			fprintf(stderr,
+				"warning: auto-scaling group %s is attached to no target group: its "
+				"instances get no traffic (attach-load-balancer-target-groups)\n",
+				ctl_str(g, "AutoScalingGroupName") ?
+					ctl_str(g, "AutoScalingGroupName") :
+					"?");
+	}
+	ctl_title("AutoScalingGroups", &first);
+	ctl_table(ctl, rows, keys, headers);
+	json_object_put(rows);
+	for (i = 0; i < n; i++) {
+		struct json_object *g = json_object_array_get_idx(groups, i);
+		char title[256];
+
+		if (!ctl_len(ctl_get(g, "Instances")))
+			continue;
+		snprintf(title, sizeof(title), "Instances of %s",
+			 ctl_str(g, "AutoScalingGroupName") ? ctl_str(g, "AutoScalingGroupName") :
+							      "?");
+		ctl_title(title, &first);
+		ctl_table(ctl, ctl_get(g, "Instances"), ikeys, NULL);
+	}
+}
+
+static void ctl_render_health(const struct ctl *ctl, struct json_object *data)
+{
+	static const char *const keys[] = { "Target.Id",
+					    "Target.Port",
+					    "HealthCheckPort",
+					    "TargetHealth.State",
+					    "TargetHealth.Reason",
+					    "TargetHealth.Description",
+					    NULL };
+	static const char *const headers[] = { "Id",	"Port",	  "HealthCheckPort",
+					       "State", "Reason", "Description",
+					       NULL };
+
+	ctl_table(ctl, ctl_get(data, "TargetHealthDescriptions"), keys, headers);
+}
+
+static void ctl_render_activities(const struct ctl *ctl, struct json_object *data)
+{
+	static const char *const keys[] = { "StartTime",   "StatusCode", "AutoScalingGroupName",
+					    "Description", "Cause",	 NULL };
+
+	ctl_table(ctl, ctl_get(data, "Activities"), keys, NULL);
+}
+
+static void ctl_render_console(const struct ctl *ctl, struct json_object *data)
+{
+	const char *out = ctl_str(data, "Output");
+	size_t len = out ? strlen(out) : 0;
+
+	if (len) {
+		fwrite(out, 1, len, stdout);
+		if (out[len - 1] != '\n')
+			putchar('\n');
+	}
+}
+
+static void ctl_render_reload(const struct ctl *ctl, struct json_object *data)
+{
+	struct json_object *changes = ctl_get(data, "Changes");
+	size_t i;
+
+	printf("reloaded %s\n", ctl_str(data, "ConfigFile") ? ctl_str(data, "ConfigFile") : "");
+	for (i = 0; i < ctl_len(changes); i++) {
+		struct json_object *m = json_object_array_get_idx(changes, i);
+
+		if (json_object_is_type(m, json_type_string))
+			printf("  %s\n", json_object_get_string(m));
+	}
+}
+
+static void ctl_render_metrics(const struct ctl *ctl, struct json_object *data)
+{
+	const char *text = ctl_str(data, "Text");
+
+	if (text)
+		fputs(text, stdout);
+}
+
+#define ASG_NAME(req)                                                                  \
+	{                                                                              \
+		"auto-scaling-group-name", "AutoScalingGroupName", CTL_STR, req, 0, 0, \
+			"the group's name"                                             \
+	}
+
+static const struct ctl_opt opts_none[] = { { NULL } };
+static const struct ctl_opt opts_describe_asgs[] = {
+	{ "auto-scaling-group-names", "AutoScalingGroupNames", CTL_LIST, false, 0, 0,
+	  "only these groups (default: all)" },
+	{ NULL },
+};
+static const struct ctl_opt opts_health[] = {
+	{ "target-group-arn", "TargetGroupArn", CTL_STR, false, 0, 0,
+	  "the target group, by ARN-shaped string or name" },
+	{ "target-group-name", "TargetGroupArn", CTL_STR, false, 0, 0,
+	  "the same, by name (an xlbctl addition)" },
+	{ "targets", "Targets", CTL_TARGETS, false, 0, 0,
+	  "only these targets: Id=IP[,Port=N] ..." },
+	{ NULL },
+};
+static const struct ctl_opt opts_activities[] = {
+	ASG_NAME(false),
+	{ "max-items", "MaxRecords", CTL_INT, false, 1, 100000, "at most this many, newest first" },
+	{ NULL },
+};
+static const struct ctl_opt opts_desired[] = {
+	ASG_NAME(true),
+	{ "desired-capacity", "DesiredCapacity", CTL_INT, true, 0, 1000000,
+	  "the number of instances to keep InService" },
+	{ "honor-cooldown", "HonorCooldown", CTL_BOOL, false, 0, 0,
+	  "refuse while the group's cooldown runs (--no-honor-cooldown: the default)" },
+	{ NULL },
+};
+static const struct ctl_opt opts_attach[] = {
+	ASG_NAME(true),
+	{ "target-group-arns", "TargetGroupARNs", CTL_LIST, true, 0, 0,
+	  "target groups, by ARN-shaped string or name" },
+	{ NULL },
+};
+static const struct ctl_opt opts_register[] = {
+	{ "target-group-arn", "TargetGroupArn", CTL_STR, true, 0, 0,
+	  "the target group, by ARN-shaped string or name" },
+	{ "targets", "Targets", CTL_TARGETS, true, 0, 0,
+	  "Id=IP[,Port=N] ... (Port defaults to the group's)" },
+	{ NULL },
+};
+static const struct ctl_opt opts_console[] = {
+	{ "instance-id", "InstanceId", CTL_STR, true, 0, 0, "the instance (i-...)" },
+	{ NULL },
+};
+
+static const struct ctl_verb ctl_verbs[] = {
+	{ "status", "the daemon, its listeners, target groups and groups at a glance", opts_none,
+	  ctl_render_status },
+	{ "describe-auto-scaling-groups", "groups, their capacity and their instances",
+	  opts_describe_asgs, ctl_render_asgs },
+	{ "describe-target-health", "the health of a target group's targets", opts_health,
+	  ctl_render_health },
+	{ "describe-scaling-activities", "what changed capacity, and why", opts_activities,
+	  ctl_render_activities },
+	{ "set-desired-capacity", "change a group's desired capacity", opts_desired, NULL },
+	{ "attach-load-balancer-target-groups", "put a group's instances into target groups",
+	  opts_attach, NULL },
+	{ "detach-load-balancer-target-groups", "take a group's instances out of target groups",
+	  opts_attach, NULL },
+	{ "register-targets", "add targets to a target group by IP", opts_register, NULL },
+	{ "deregister-targets", "drain and remove targets from a target group", opts_register,
+	  NULL },
+	{ "get-console-output", "an instance's UserData output", opts_console, ctl_render_console },
+	{ "reload", "load the configuration file again, atomically", opts_none, ctl_render_reload },
+	{ "metrics", "the Prometheus metrics, as GET /metrics serves them", opts_none,
+	  ctl_render_metrics },
+};
+
+static void ctl_usage(FILE *f)
+{
+	size_t i;
+
+	fprintf(f,
+		"usage: xlbctl [--socket PATH] [--json] [--cli-read-timeout S] VERB "
+		"[OPTIONS]\n"
+		"       xlbctl VERB --help\n\n"
+		"Talks to xlbd over its unix socket (default %s, or $XLB_SOCKET).\n\n"
+		"verbs:\n",
+		API_SOCKET_DEFAULT);
+	for (i = 0; i < sizeof(ctl_verbs) / sizeof(ctl_verbs[0]); i++)
+		fprintf(f, "  %-36s %s\n", ctl_verbs[i].name, ctl_verbs[i].summary);
+	fprintf(f,
+		"\nglobal options:\n"
+		"  --socket PATH            xlbd's control socket\n"
+		"  --json, --output json    print the reply as JSON (--output table: tables)\n"
+		"  --cli-read-timeout S     seconds to wait for xlbd (default %d)\n"
+		"  -h, --help               this text; after a verb, the verb's options\n\n"
+		"exit status: 0 ok, 1 failure (xlbd unreachable or an error reply), 2 usage\n",
+		XLBCTL_TIMEOUT_S);
+}
+
+static void ctl_verb_usage(FILE *f, const struct ctl_verb *v)
+{
+	const struct ctl_opt *o;
+
+	fprintf(f, "usage: xlbctl %s", v->name);
+	for (o = v->opts; o->name; o++) {
+		const char *arg = o->kind == CTL_INT	 ? " N" :
+				  o->kind == CTL_LIST	 ? " VALUE ..." :
+				  o->kind == CTL_TARGETS ? " Id=IP,Port=N ..." :
+				  o->kind == CTL_BOOL	 ? "" :
+							   " VALUE";
+
+		if (o->kind == CTL_BOOL)
+			fprintf(f, " [--%s | --no-%s]", o->name, o->name);
+		else
+			fprintf(f, " %s--%s%s%s", o->required ? "" : "[", o->name, arg,
+				o->required ? "" : "]");
+	}
+	fprintf(f, "\n\n%s.\n", v->summary);
+	if (v->opts->name)
+		fprintf(f, "\noptions:\n");
+	for (o = v->opts; o->name; o++)
+		fprintf(f, "  --%-28s %s%s\n", o->name, o->help, o->required ? " (required)" : "");
+	fprintf(f, "\nglobal options: --socket PATH, --json, --cli-read-timeout S; see xlbctl "
+		   "--help\n");
+}
+
+/* "Id=198.18.1.2,Port=80" into {"Id": ..., "Port": 80}; NULL when malformed. */
+static struct json_object *ctl_parse_target(const char *s)
+{
+	struct json_object *t = json_object_new_object();
+	char *copy = strdup(s), *tok, *save = NULL;
+	bool id = false;
+
+	if (!t || !copy)
+		goto fail;
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(tok, '='), *end;
+		long port;
+
+		if (!eq || eq[1] == '\0')
+			goto fail;
+		*eq = '\0';
+		if (!strcmp(tok, "Id")) {
+			json_object_object_add(t, "Id", json_object_new_string(eq + 1));
+			id = true;
+		} else if (!strcmp(tok, "Port")) {
+			errno = 0;
+			port = strtol(eq + 1, &end, 10);
+			if (*end || errno || port < 1 || port > 65535)
+				goto fail;
+			json_object_object_add(t, "Port", json_object_new_int(port));
+		} else if (!strcmp(tok, "AvailabilityZone")) {
+			json_object_object_add(t, "AvailabilityZone",
+					       json_object_new_string(eq + 1));
+		} else {
+			goto fail;
+		}
+	}
+	if (!id)
+		goto fail;
+	free(copy);
+	return t;
+fail:
+	free(copy);
+	json_object_put(t);
+	return NULL;
+}
+
+static int ctl_bad(const struct ctl_verb *v, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* A usage error about verb v's options: one line, a pointer to --help; -EINVAL. */
+static int ctl_bad(const struct ctl_verb *v, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "xlbctl: %s: ", v->name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nsee: xlbctl %s --help\n", v->name);
+	return -EINVAL;
+}
+
+/* One option's values (argv[*i] is the option; values follow) into args. */
+static int ctl_parse_opt(const struct ctl_verb *v, const struct ctl_opt *o, const char *inline_val,
+			 bool negated, int argc, char **argv, int *i, struct json_object *args)
+{
+	struct json_object *val = NULL;
+	const char *s;
+	char *end;
+	long long n;
+
+	if (o->kind == CTL_BOOL) {
+		if (inline_val)
+			return ctl_bad(v, "--%s takes no value", o->name);
+		json_object_object_add(args, o->key, json_object_new_boolean(!negated));
+		return 0;
+	}
+	if (negated)
+		return ctl_bad(v, "unknown option --no-%s", o->name);
+	if (o->kind == CTL_LIST || o->kind == CTL_TARGETS) {
+		int first = *i + 1;
+
+		val = json_object_new_array();
+		if (!val)
+			return -ENOMEM;
+		if (inline_val) {
+			first = *i;
+		} else {
+			while (*i + 1 < argc && strncmp(argv[*i + 1], "--", 2))
+				(*i)++;
+		}
+		for (int k = first; k <= *i; k++) {
+			struct json_object *m;
+
+			s = k == first && inline_val ? inline_val : argv[k];
+			if (o->kind == CTL_LIST) {
+				m = json_object_new_string(s);
+			} else if (s[0] == '[') {
+				/* the AWS CLI's JSON form: a whole list in one argument */
+				json_object_put(val);
+				val = json_tokener_parse(s);
+				if (!val || !json_object_is_type(val, json_type_array)) {
+					json_object_put(val);
+					return ctl_bad(v, "--targets: not a JSON list: %s", s);
+				}
+				continue;
+			} else {
+				m = ctl_parse_target(s);
+				if (!m) {
+					json_object_put(val);
+					return ctl_bad(
+						v, "--targets: expected Id=IP[,Port=N], got \"%s\"",
+						s);
+				}
+			}
+			json_object_array_add(val, m);
+		}
+		if (!json_object_array_length(val)) {
+			json_object_put(val);
+			return ctl_bad(v, "--%s needs at least one value", o->name);
+		}
+		json_object_object_add(args, o->key, val);
+		return 0;
+	}
+	if (inline_val) {
+		s = inline_val;
+	} else {
+		if (*i + 1 >= argc)
+			return ctl_bad(v, "--%s needs a value", o->name);
+		s = argv[++(*i)];
+	}
+	if (o->kind == CTL_STR) {
+		if (!*s)
+			return ctl_bad(v, "--%s needs a non-empty value", o->name);
+		json_object_object_add(args, o->key, json_object_new_string(s));
+		return 0;
+	}
+	errno = 0;
+	n = strtoll(s, &end, 10);
+	if (!*s || *end || errno || n < o->min || n > o->max) {
+		fprintf(stderr,
+			"xlbctl: %s: --%s: expected an integer from %lld to %lld, got \"%s\"\n",
+			v->name, o->name, o->min, o->max, s);
+		return -EINVAL;
+	}
+	json_object_object_add(args, o->key, json_object_new_int64(n));
+	return 0;
+}
+
+static const struct ctl_verb *ctl_find_verb(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(ctl_verbs) / sizeof(ctl_verbs[0]); i++)
+		if (!strcmp(ctl_verbs[i].name, name))
+			return &ctl_verbs[i];
+	return NULL;
+}
+
+/* AWS's operation name for the AWS CLI's error wording: set-desired-capacity ->
+ * SetDesiredCapacity.
+ */
+static void ctl_operation(const char *verb, char *out, size_t len)
+{
+	size_t o = 0;
+	bool up = true;
+
+	for (; *verb && o + 1 < len; verb++) {
+		if (*verb == '-') {
+			up = true;
+			continue;
+		}
+		out[o++] = up && *verb >= 'a' && *verb <= 'z' ? *verb - 'a' + 'A' : *verb;
+		up = false;
+	}
+	out[o] = '\0';
+}
+
+/* The same cap the AWS CLI's --max-items puts on what it prints. */
+static void ctl_trim(struct json_object *data, const char *key, struct json_object *args,
+		     const char *limit_key)
+{
+	struct json_object *arr = ctl_get(data, key), *lim = ctl_get(args, limit_key);
+	size_t n = ctl_len(arr);
+	int64_t max;
+
+	if (!lim || !n)
+		return;
+	max = json_object_get_int64(lim);
+	if (max >= 0 && (size_t)max < n)
+		json_object_array_del_idx(arr, max, n - max);
+}
+
+static int ctl_call(const struct ctl *ctl, const struct ctl_verb *v, struct json_object *args,
+		    int timeout_ms)
+{
+	struct json_object *reply = NULL, *data;
+	const char *code, *message;
+	char op[128];
+	int err;
+
+	err = api_call(ctl->socket, v->name, args, &reply, timeout_ms);
+	if (err == -ENOENT || err == -ECONNREFUSED) {
+		fprintf(stderr,
+			"xlbctl: cannot reach xlbd at %s: %s\n"
+			"Is xlbd running? Start it with `xlbd --config FILE`, or point xlbctl at "
+			"its socket with --socket PATH (or XLB_SOCKET).\n",
+			ctl->socket, strerror(-err));
+		return 1;
+	}
+	if (err == -EACCES || err == -EPERM) {
+		fprintf(stderr,
+			"xlbctl: cannot reach xlbd at %s: %s\n"
+			"The socket is mode 0600, owned by the user xlbd runs as (root): run "
+			"xlbctl as that user.\n",
+			ctl->socket, strerror(-err));
+		return 1;
+	}
+	if (err) {
+		fprintf(stderr, "xlbctl: %s: talking to xlbd at %s: %s\n", v->name, ctl->socket,
+			err == -EPROTO ? "the reply is not xlbd's protocol" : strerror(-err));
+		return 1;
+	}
+	if (!api_reply_ok(reply, &data, &code, &message)) {
+		ctl_operation(v->name, op, sizeof(op));
+		fprintf(stderr,
+			"xlbctl: An error occurred (%s) when calling the %s operation: %s\n", code,
+			op, message);
+		json_object_put(reply);
+		return 1;
+	}
+	ctl_trim(data, "Activities", args, "MaxRecords");
+	ctl_warnings(data);
+	if (ctl->json) {
+		/* the AWS CLI prints nothing for operations that return nothing */
+		if (data && !(json_object_is_type(data, json_type_object) &&
+			      !json_object_object_length(data)))
+			printf("%s\n",
+			       json_object_to_json_string_ext(
+				       data, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+						     JSON_C_TO_STRING_NOSLASHESCAPE));
+	} else if (v->render) {
+		v->render(ctl, data);
+	}
+	json_object_put(reply);
+	return fflush(stdout) ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct ctl ctl = { .socket = getenv("XLB_SOCKET") };
+	const struct ctl_verb *v = NULL;
+	struct json_object *args = NULL;
+	int timeout_s = XLBCTL_TIMEOUT_S, i, rc = EXIT_USAGE;
+	bool help = false;
+
+	if (!ctl.socket || !*ctl.socket)
+		ctl.socket = API_SOCKET_DEFAULT;
+	args = json_object_new_object();
+	if (!args) {
+		fprintf(stderr, "xlbctl: out of memory\n");
+		return 1;
+	}
+	/* global options go anywhere, as with the AWS CLI; the first bare word is the verb */
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i], *eq, *name;
+		char optname[64];
+		const struct ctl_opt *o;
+		bool negated = false;
+
+		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			help = true;
+			continue;
+		}
+		if (!strcmp(a, "--json")) {
+			ctl.json = true;
+			continue;
+		}
+		if (!strcmp(a, "--socket") || !strcmp(a, "--output") ||
+		    !strcmp(a, "--cli-read-timeout")) {
+			const char *val = i + 1 < argc ? argv[++i] : NULL;
+			char *end;
+
+			if (!val) {
+				fprintf(stderr, "xlbctl: %s needs a value\n", a);
+				goto out;
+			}
+			if (!strcmp(a, "--socket")) {
+				ctl.socket = val;
+			} else if (!strcmp(a, "--output")) {
+				if (strcmp(val, "json") && strcmp(val, "table")) {
+					fprintf(stderr, "xlbctl: --output: json or table\n");
+					goto out;
+				}
+				ctl.json = !strcmp(val, "json");
+			} else {
+				errno = 0;
+				timeout_s = (int)strtol(val, &end, 10);
+				if (*end || errno || timeout_s < 1 || timeout_s > 3600) {
+					fprintf(stderr, "xlbctl: --cli-read-timeout: 1 to 3600 "
+							"seconds\n");
+					goto out;
+				}
+			}
+			continue;
+		}
+		if (strncmp(a, "--", 2)) {
+			if (v) {
+				fprintf(stderr, "xlbctl: %s: unexpected argument \"%s\"\n", v->name,
+					a);
+				goto out;
+			}
+			if (!strcmp(a, "help")) {
+				help = true;
+				continue;
+			}
+			v = ctl_find_verb(a);
+			if (!v) {
+				fprintf(stderr, "xlbctl: unknown verb \"%s\"; see xlbctl --help\n",
+					a);
+				goto out;
+			}
+			continue;
+		}
+		if (!v) {
+			fprintf(stderr,
+				"xlbctl: unknown option %s before a verb; see xlbctl --help\n", a);
+			goto out;
+		}
+		name = a + 2;
+		eq = strchr(name, '=');
+		snprintf(optname, sizeof(optname), "%.*s",
+			 eq ? (int)(eq - name) : (int)strlen(name), name);
+		for (o = v->opts; o->name; o++)
+			if (!strcmp(o->name, optname))
+				break;
+		if (!o->name && !strncmp(optname, "no-", 3)) {
+			for (o = v->opts; o->name; o++)
+				if (o->kind == CTL_BOOL && !strcmp(o->name, optname + 3))
+					break;
+			negated = true;
+		}
+		if (!o->name) {
+			fprintf(stderr, "xlbctl: %s: unknown option %s\nsee: xlbctl %s --help\n",
+				v->name, a, v->name);
+			goto out;
+		}
+		if (ctl_parse_opt(v, o, eq ? eq + 1 : NULL, negated, argc, argv, &i, args))
+			goto out;
+	}
+	if (help) {
+		if (v)
+			ctl_verb_usage(stdout, v);
+		else
+			ctl_usage(stdout);
+		rc = 0;
+		goto out;
+	}
+	if (!v) {
+		ctl_usage(stderr);
+		goto out;
+	}
+	for (const struct ctl_opt *o = v->opts; o->name; o++) {
+		if (o->required && !ctl_get(args, o->key)) {
+			ctl_bad(v, "--%s is required", o->name);
+			goto out;
+		}
+	}
+	if (!strcmp(v->name, "describe-target-health") && !ctl_get(args, "TargetGroupArn")) {
+		ctl_bad(v, "--target-group-arn (or --target-group-name) is required");
+		goto out;
+	}
+	ctl.width = ctl.json ? 0 : table_term_width(STDOUT_FILENO);
+	rc = ctl_call(&ctl, v, args, timeout_s * 1000);
+out:
+	json_object_put(args);
+	return rc;
+}
