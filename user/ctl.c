@@ -1,0 +1,1349 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* The controller's load balancers, listeners and target groups: services and backend slots in
+ * the datapath computed from the model, one health check per target, the Maglev tables rebuilt
+ * from the healthy targets on every health transition, and deregistered targets drained.
+ */
+#include <arpa/inet.h>
+#include <bpf/bpf.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api.h"
+#include "config.h"
+#include "ctl.h"
+#include "dataplane.h"
+#include "log.h"
+#include "loop.h"
+#include "maglev.h"
+#include "nexthop.h"
+#include "promhttp.h"
+
+#define CTL_KEYS_MAX 64 /* services of one listener: addresses x protocols */
+
+struct ctl_tg;
+
+struct ctl_target {
+	struct ctl_tg *tg;
+	struct model_addr addr;
+	uint16_t port; /* traffic port, resolved */
+	bool from_config;
+	bool from_api;
+	bool seen; /* during ctl_apply */
+	int slot;
+	bool checking;
+	struct health_target health;
+	struct health_check check;
+	char ip[INET6_ADDRSTRLEN];
+};
+
+struct ctl_tg {
+	struct ctl *ctl;
+	char *name;
+	enum model_proto protocol;
+	uint16_t port;
+	bool in_config;
+	bool fail_open;
+	struct health_config hcfg;
+	enum health_protocol hc_proto;
+	uint16_t hc_port; /* 0: the traffic port */
+	char hc_path[1024];
+	struct matcher matcher;
+	struct ctl_target **t;
+	size_t n, cap;
+};
+
+struct ctl_svc {
+	struct xlb_vip_key key;
+	uint32_t id;
+	uint8_t mode;
+	char name[80]; /* "198.18.100.1:80/tcp" */
+	struct ctl_tg *tg[MODEL_FORWARD_MAX];
+	uint32_t weight[MODEL_FORWARD_MAX];
+	size_t nfwd;
+	size_t nbackends;
+	/* adopted from an earlier xlbd: its table stays until a target's first verdict, so a
+	 * restart does not send flows to a target that the old xlbd knew to be down
+	 */
+	bool keep_table;
+};
+
+struct ctl_listener {
+	uint16_t port;
+	enum model_proto protocol;
+	struct ctl_tg *tg; /* the first target group it forwards to */
+};
+
+struct ctl_lb {
+	char *name;
+	char (*addrs)[INET6_ADDRSTRLEN];
+	size_t naddrs;
+	struct ctl_listener *listeners;
+	size_t nlisteners;
+};
+
+struct ctl_adopted {
+	struct xlb_vip_key key;
+	uint32_t id;
+};
+
+struct ctl {
+	struct loop *loop;
+	struct dataplane *dp;
+	struct ctl_slot slots[XLB_MAX_BACKENDS];
+	bool slot_adopted[XLB_MAX_BACKENDS]; /* active when we started, no target claimed it yet */
+	uint32_t counts[XLB_MAX_BACKENDS];
+	struct ctl_tg **tgs;
+	size_t ntgs;
+	struct ctl_svc *svcs;
+	size_t nsvcs;
+	struct ctl_lb *lbs;
+	size_t nlbs;
+	struct ctl_adopted *adopted; /* services found in the datapath, until the first apply */
+	size_t nadopted;
+	bool applied;
+	struct loop_timer tick;
+	unsigned int ticks;
+};
+
+static const char *ctl_proto_name(enum model_proto p)
+{
+	switch (p) {
+	case MODEL_PROTO_UDP:
+		return "UDP";
+	case MODEL_PROTO_TCP_UDP:
+		return "TCP_UDP";
+	case MODEL_PROTO_HTTP:
+		return "HTTP";
+	default:
+		return "TCP";
+	}
+}
+
+static uint8_t ctl_family(const struct model_addr *a)
+{
+	return a->family == AF_INET6 ? XLB_FAMILY_V6 : XLB_FAMILY_V4;
+}
+
+static size_t ctl_addr_len(uint8_t family)
+{
+	return family == XLB_FAMILY_V6 ? 16 : 4;
+}
+
+static void ctl_addr_str(const struct model_addr *a, char *buf, size_t len)
+{
+	if (!inet_ntop(a->family == AF_INET6 ? AF_INET6 : AF_INET, a->bytes, buf, len))
+		snprintf(buf, len, "?");
+}
+
+static bool ctl_addr_eq(const struct model_addr *a, const struct model_addr *b)
+{
+	return a->family == b->family &&
+	       !memcmp(a->bytes, b->bytes, a->family == AF_INET6 ? 16 : 4);
+}
+
+static void ctl_key_str(const struct xlb_vip_key *k, char *buf, size_t len)
+{
+	char ip[INET6_ADDRSTRLEN];
+
+	inet_ntop(k->family == XLB_FAMILY_V6 ? AF_INET6 : AF_INET, k->addr, ip, sizeof(ip));
+	snprintf(buf, len, k->family == XLB_FAMILY_V6 ? "[%s]:%u/%s" : "%s:%u/%s", ip,
+		 ntohs(k->port), k->proto == IPPROTO_UDP ? "udp" : "tcp");
+}
+
+/* ---- pure decisions ---- */
+
+size_t ctl_select(const enum health_state *states, size_t n, bool *pick, bool *fail_open)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < n; i++) {
+		pick[i] = states[i] == HEALTH_HEALTHY;
+		k += pick[i];
+	}
+	if (fail_open)
+		*fail_open = false;
+	if (k)
+		return k;
+	for (i = 0; i < n; i++) {
+		pick[i] = states[i] == HEALTH_INITIAL || states[i] == HEALTH_UNHEALTHY;
+		k += pick[i];
+	}
+	if (fail_open && k)
+		*fail_open = true;
+	return k;
+}
+
+size_t ctl_listener_keys(const struct model_listener *l, struct xlb_vip_key *keys, size_t max)
+{
+	uint8_t protos[2];
+	size_t np = 0, i, j, n = 0;
+
+	if (l->protocol == MODEL_PROTO_UDP || l->protocol == MODEL_PROTO_TCP_UDP)
+		protos[np++] = IPPROTO_UDP;
+	if (l->protocol != MODEL_PROTO_UDP)
+		protos[np++] = IPPROTO_TCP;
+	for (i = 0; i < l->lb->naddrs; i++) {
+		for (j = 0; j < np && n < max; j++) {
+			const struct model_addr *a = &l->lb->addrs[i];
+			struct xlb_vip_key *k = &keys[n++];
+
+			memset(k, 0, sizeof(*k));
+			k->family = ctl_family(a);
+			memcpy(k->addr, a->bytes, ctl_addr_len(k->family));
+			k->port = htons(l->port);
+			k->proto = protos[j];
+		}
+	}
+	return n;
+}
+
+int ctl_slot_pick(const struct ctl_slot *slots, size_t n, uint8_t family, const uint8_t *addr,
+		  uint16_t port)
+{
+	size_t len = ctl_addr_len(family), i;
+	int never = -1, freed = -1;
+
+	for (i = 1; i < n; i++) {
+		const struct ctl_slot *s = &slots[i];
+
+		if (s->known && s->family == family && s->port == port &&
+		    !memcmp(s->addr, addr, len))
+			return (int)i;
+		if (!s->used && !s->known && never < 0)
+			never = (int)i;
+		if (!s->used && s->known && freed < 0)
+			freed = (int)i;
+	}
+	/* slots that never held anything first: a freed one may still be named by old flows */
+	if (never >= 0)
+		return never;
+	return freed >= 0 ? freed : -ENOSPC;
+}
+
+/* ---- backend slots ---- */
+
+/* Writes slot id from its targets: active while one of them is not draining, draining while
+ * they all are, cleared when none is left.
+ */
+static int ctl_slot_flush(struct ctl *ctl, int id)
+{
+	struct ctl_slot *s = &ctl->slots[id];
+	struct xlb_backend be = {};
+	bool any = false, live = false;
+	struct nexthop nh;
+	size_t i, j;
+
+	for (i = 0; i < ctl->ntgs; i++) {
+		for (j = 0; j < ctl->tgs[i]->n; j++) {
+			const struct ctl_target *t = ctl->tgs[i]->t[j];
+
+			if (t->slot != id)
+				continue;
+			any = true;
+			live |= t->health.state != HEALTH_DRAINING;
+		}
+	}
+	s->used = any;
+	if (!ctl->dp)
+		return 0;
+	memcpy(be.addr, s->addr, ctl_addr_len(s->family));
+	be.family = s->family;
+	be.port = htons(s->port);
+	be.gen = s->gen;
+	if (any) {
+		be.flags = XLB_BE_F_ACTIVE | (live ? 0 : XLB_BE_F_DRAINING);
+		/* the kernel's tables only: an unresolved neighbour stays with the fib path */
+		if (!nexthop_resolve_backend(&be, &nh))
+			nexthop_apply(&be, &nh);
+	}
+	return nexthop_backend_set(ctl->dp, (uint32_t)id, &be);
+}
+
+static int ctl_slot_claim(struct ctl *ctl, const struct model_addr *a, uint16_t port)
+{
+	uint8_t family = ctl_family(a);
+	struct ctl_slot *s;
+	int id;
+
+	id = ctl_slot_pick(ctl->slots, XLB_MAX_BACKENDS, family, a->bytes, port);
+	if (id < 0)
+		return id;
+	s = &ctl->slots[id];
+	if (!s->known || s->family != family || s->port != port ||
+	    memcmp(s->addr, a->bytes, ctl_addr_len(family))) {
+		/* another backend in this slot: its flows must be chosen anew */
+		if (s->known)
+			s->gen++;
+		s->known = true;
+		s->family = family;
+		memset(s->addr, 0, sizeof(s->addr));
+		memcpy(s->addr, a->bytes, ctl_addr_len(family));
+		s->port = port;
+	}
+	s->used = true;
+	s->refs++;
+	ctl->slot_adopted[id] = false;
+	return id;
+}
+
+/* ---- tables ---- */
+
+static int ctl_svc_sync(struct ctl *ctl, struct ctl_svc *svc)
+{
+	struct maglev_backend *bes = NULL;
+	size_t i, j, k, n = 0, max = 0;
+	bool *seen = NULL;
+	int err = 0;
+
+	for (i = 0; i < svc->nfwd; i++) {
+		max += svc->tg[i]->n;
+		for (j = 0; j < svc->tg[i]->n; j++)
+			if (svc->tg[i]->t[j]->health.state != HEALTH_INITIAL)
+				svc->keep_table = false;
+	}
+	if (svc->keep_table) {
+		log_debug("service %s: keeping the adopted table until the first checks end",
+			  svc->name);
+		return 0;
+	}
+	bes = calloc(max + 1, sizeof(*bes));
+	seen = calloc(XLB_MAX_BACKENDS, sizeof(*seen));
+	if (!bes || !seen) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < svc->nfwd; i++) {
+		struct ctl_tg *tg = svc->tg[i];
+		enum health_state *st = calloc(tg->n + 1, sizeof(*st));
+		bool *pick = calloc(tg->n + 1, sizeof(*pick));
+		size_t npick;
+		uint32_t w;
+
+		if (!st || !pick) {
+			free(st);
+			free(pick);
+			err = -ENOMEM;
+			goto out;
+		}
+		for (j = 0; j < tg->n; j++)
+			st[j] = tg->t[j]->health.state;
+		npick = ctl_select(st, tg->n, pick, NULL);
+		/* a group's weight is its share of the service, split over its backends */
+		w = svc->nfwd == 1 ? 1 : svc->weight[i] * 1000 / (npick ? npick : 1);
+		if (svc->nfwd > 1 && svc->weight[i] && !w)
+			w = 1;
+		for (j = 0; j < tg->n && w; j++) {
+			const struct ctl_target *t = tg->t[j];
+
+			if (!pick[j] || t->slot <= 0 || seen[t->slot] ||
+			    ctl_family(&t->addr) != svc->key.family)
+				continue;
+			seen[t->slot] = true;
+			k = n++;
+			bes[k].id = (uint32_t)t->slot;
+			bes[k].weight = w;
+			bes[k].key =
+				maglev_key(t->addr.bytes, ctl_addr_len(svc->key.family), t->port);
+		}
+		free(st);
+		free(pick);
+	}
+	if (!n && svc->nbackends)
+		log_warn("service %s: no target to send to; its new flows are dropped", svc->name);
+	svc->nbackends = n;
+	if (ctl->dp)
+		err = dataplane_ring_set(ctl->dp, svc->id, bes, n);
+out:
+	free(bes);
+	free(seen);
+	return err;
+}
+
+/* A group's targets changed health: its fail-open state, then every service using it. */
+static void ctl_tg_sync(struct ctl *ctl, struct ctl_tg *tg)
+{
+	enum health_state *st = calloc(tg->n + 1, sizeof(*st));
+	bool *pick = calloc(tg->n + 1, sizeof(*pick));
+	bool fail_open = false;
+	size_t i, j, npick = 0, initial = 0;
+
+	if (st && pick) {
+		for (i = 0; i < tg->n; i++) {
+			st[i] = tg->t[i]->health.state;
+			initial += st[i] == HEALTH_INITIAL;
+		}
+		npick = ctl_select(st, tg->n, pick, &fail_open);
+	}
+	if (fail_open && !tg->fail_open)
+		log_warn("target group %s: no healthy target (%zu initial, %zu unhealthy); failing "
+			 "open: traffic goes to all %zu registered targets",
+			 tg->name, initial, npick - initial, npick);
+	else if (!fail_open && tg->fail_open && npick)
+		log_info("target group %s: healthy targets again; fail-open ends", tg->name);
+	else if (!fail_open && tg->fail_open)
+		log_info("target group %s: no registered target left; fail-open ends", tg->name);
+	tg->fail_open = fail_open;
+	free(st);
+	free(pick);
+	for (i = 0; i < ctl->nsvcs; i++)
+		for (j = 0; j < ctl->svcs[i].nfwd; j++)
+			if (ctl->svcs[i].tg[j] == tg) {
+				ctl_svc_sync(ctl, &ctl->svcs[i]);
+				break;
+			}
+}
+
+/* ---- targets ---- */
+
+static void ctl_log_change(const struct ctl_target *t, const struct health_change *chg)
+{
+	if (chg->state_changed)
+		log_info("target group %s: target %s:%u %s -> %s (%s)", t->tg->name, t->ip, t->port,
+			 health_state_name(chg->from), health_state_name(chg->to), chg->cause);
+}
+
+static void ctl_on_health(struct health_check *hc, const struct health_change *chg,
+			  const struct health_result *res, void *arg)
+{
+	struct ctl_target *t = arg;
+	char buf[128];
+
+	(void)hc;
+	if (res) {
+		health_result_format(res, buf, sizeof(buf));
+		log_debug("target group %s: probe of %s:%u: %s", t->tg->name, t->ip, t->port, buf);
+	}
+	ctl_log_change(t, chg);
+	if (chg->membership || chg->state_changed)
+		ctl_tg_sync(t->tg->ctl, t->tg);
+}
+
+static int ctl_check_start(struct ctl_target *t, size_t i)
+{
+	struct ctl_tg *tg = t->tg;
+	struct health_probe_spec spec = {};
+	uint16_t port = tg->hc_port ? tg->hc_port : t->port;
+	int err;
+
+	spec.protocol = tg->hc_proto;
+	if (t->addr.family == AF_INET6) {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&spec.addr;
+
+		s6->sin6_family = AF_INET6;
+		memcpy(&s6->sin6_addr, t->addr.bytes, 16);
+		s6->sin6_port = htons(port);
+		spec.addrlen = sizeof(*s6);
+	} else {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)&spec.addr;
+
+		s4->sin_family = AF_INET;
+		memcpy(&s4->sin_addr, t->addr.bytes, 4);
+		s4->sin_port = htons(port);
+		spec.addrlen = sizeof(*s4);
+	}
+	snprintf(spec.path, sizeof(spec.path), "%s", tg->hc_path);
+	spec.matcher = tg->matcher;
+	spec.timeout_ms = tg->hcfg.timeout_ms;
+	if (t->checking)
+		health_check_stop(&t->check);
+	memset(&t->check, 0, sizeof(t->check));
+	/* spread a group's probes over the interval */
+	err = health_check_start(&t->check, tg->ctl->loop, &t->health, &tg->hcfg, &spec,
+				 tg->hcfg.interval_ms * (i % 8) / 8 + 100, ctl_on_health, t);
+	t->checking = !err;
+	if (err)
+		log_error("target group %s: starting health checks of %s:%u: %s", tg->name, t->ip,
+			  t->port, strerror(-err));
+	return err;
+}
+
+static struct ctl_target *ctl_target_find(struct ctl_tg *tg, const struct model_addr *a,
+					  uint16_t port)
+{
+	size_t i;
+
+	for (i = 0; i < tg->n; i++)
+		if (tg->t[i]->port == port && ctl_addr_eq(&tg->t[i]->addr, a))
+			return tg->t[i];
+	return NULL;
+}
+
+static int ctl_target_add(struct ctl *ctl, struct ctl_tg *tg, const struct model_addr *a,
+			  uint16_t port, struct ctl_target **out)
+{
+	struct ctl_target *t = NULL, **v;
+	struct health_change chg;
+	int err;
+
+	if (tg->n == tg->cap) {
+		v = realloc(tg->t, (tg->cap * 2 + 4) * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		tg->t = v;
+		tg->cap = tg->cap * 2 + 4;
+	}
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		return -ENOMEM;
+	t->tg = tg;
+	t->addr = *a;
+	t->port = port;
+	ctl_addr_str(a, t->ip, sizeof(t->ip));
+	err = ctl_slot_claim(ctl, a, port);
+	if (err < 0) {
+		log_error("target group %s: no free backend slot for %s:%u", tg->name, t->ip, port);
+		free(t);
+		return err;
+	}
+	t->slot = err;
+	health_target_init(&t->health, loop_now());
+	health_register(&t->health, loop_now(), &chg);
+	tg->t[tg->n++] = t;
+	ctl_log_change(t, &chg);
+	err = ctl_slot_flush(ctl, t->slot);
+	if (err)
+		log_error("target group %s: writing backend %d (%s:%u): %s", tg->name, t->slot,
+			  t->ip, port, strerror(-err));
+	ctl_check_start(t, tg->n - 1);
+	*out = t;
+	return 0;
+}
+
+/* Takes a target out of its group for good and frees it. */
+static void ctl_target_remove(struct ctl *ctl, struct ctl_target *t)
+{
+	struct ctl_tg *tg = t->tg;
+	int slot = t->slot;
+	size_t i;
+
+	if (t->checking)
+		health_check_stop(&t->check);
+	for (i = 0; i < tg->n; i++) {
+		if (tg->t[i] == t) {
+			memmove(&tg->t[i], &tg->t[i + 1], (tg->n - i - 1) * sizeof(*tg->t));
+			tg->n--;
+			break;
+		}
+	}
+	log_info("target group %s: target %s:%u removed (backend %d)", tg->name, t->ip, t->port,
+		 slot);
+	free(t);
+	if (slot > 0) {
+		ctl->slots[slot].refs--;
+		ctl_slot_flush(ctl, slot);
+	}
+}
+
+static void ctl_target_deregister(struct ctl *ctl, struct ctl_target *t)
+{
+	struct health_change chg;
+
+	health_deregister(&t->health, &t->tg->hcfg, loop_now(), &chg);
+	ctl_log_change(t, &chg);
+	if (t->checking) {
+		health_check_stop(&t->check);
+		t->checking = false;
+	}
+	ctl_tg_sync(ctl, t->tg);
+	if (t->health.state == HEALTH_UNUSED)
+		ctl_target_remove(ctl, t);
+	else
+		ctl_slot_flush(ctl, t->slot);
+}
+
+static void ctl_tg_free(struct ctl_tg *tg)
+{
+	size_t i;
+
+	for (i = 0; i < tg->n; i++) {
+		if (tg->t[i]->checking)
+			health_check_stop(&tg->t[i]->check);
+		free(tg->t[i]);
+	}
+	free(tg->t);
+	free(tg->name);
+	free(tg);
+}
+
+static struct ctl_tg *ctl_tg_find(struct ctl *ctl, const char *name)
+{
+	char buf[256];
+	size_t i;
+
+	if (config_arn_name(name, CONFIG_ARN_TARGET_GROUP, buf, sizeof(buf)))
+		return NULL;
+	for (i = 0; i < ctl->ntgs; i++)
+		if (!strcmp(ctl->tgs[i]->name, buf))
+			return ctl->tgs[i];
+	return NULL;
+}
+
+/* ---- draining ---- */
+
+static int ctl_count_flow(const struct dataplane_flow *f, void *arg)
+{
+	uint32_t *counts = arg;
+
+	if (!f->closing && f->idle_ms < CTL_FLOW_IDLE_MS && f->backend_id < XLB_MAX_BACKENDS)
+		counts[f->backend_id]++;
+	return 0;
+}
+
+static void ctl_drain(struct ctl *ctl)
+{
+	struct health_change chg;
+	bool any = false, counted = false;
+	size_t i, j;
+
+	for (i = 0; i < ctl->ntgs && !any; i++)
+		for (j = 0; j < ctl->tgs[i]->n && !any; j++)
+			any = ctl->tgs[i]->t[j]->health.state == HEALTH_DRAINING;
+	if (any && ctl->dp) {
+		memset(ctl->counts, 0, sizeof(ctl->counts));
+		counted = !dataplane_flow_walk(ctl->dp, ctl_count_flow, ctl->counts);
+	}
+	for (i = 0; i < ctl->ntgs; i++) {
+		struct ctl_tg *tg = ctl->tgs[i];
+
+		for (j = 0; j < tg->n;) {
+			struct ctl_target *t = tg->t[j];
+
+			if (t->health.state != HEALTH_DRAINING) {
+				j++;
+				continue;
+			}
+			health_tick(&t->health, loop_now(), &chg);
+			if (t->health.state == HEALTH_DRAINING && counted &&
+			    !ctl->counts[t->slot]) {
+				health_drained(&t->health, loop_now(), &chg);
+				if (chg.state_changed)
+					log_info("target group %s: target %s:%u has no flow left",
+						 tg->name, t->ip, t->port);
+			} else {
+				ctl_log_change(t, &chg);
+			}
+			if (t->health.state == HEALTH_UNUSED)
+				ctl_target_remove(ctl, t);
+			else
+				j++;
+		}
+	}
+	/* groups gone from the configuration leave once their last target drained */
+	for (i = 0; i < ctl->ntgs;) {
+		if (!ctl->tgs[i]->in_config && !ctl->tgs[i]->n) {
+			ctl_tg_free(ctl->tgs[i]);
+			memmove(&ctl->tgs[i], &ctl->tgs[i + 1],
+				(ctl->ntgs - i - 1) * sizeof(*ctl->tgs));
+			ctl->ntgs--;
+		} else {
+			i++;
+		}
+	}
+}
+
+static void ctl_nexthops(struct ctl *ctl)
+{
+	enum nexthop_change change;
+	struct xlb_backend be;
+	struct nexthop nh;
+	int id, rerr;
+
+	for (id = 1; id < XLB_MAX_BACKENDS; id++) {
+		if (!ctl->slots[id].used)
+			continue;
+		if (nexthop_refresh(ctl->dp, (uint32_t)id, &be, &nh, &rerr, &change))
+			continue;
+		if (change == NEXTHOP_UPDATED || change == NEXTHOP_CACHED ||
+		    change == NEXTHOP_FELL_BACK)
+			log_debug("backend %d: next hop %s", id,
+				  change == NEXTHOP_FELL_BACK ? "back to the fib" : nh.ifname);
+	}
+}
+
+static void ctl_on_tick(struct loop *loop, struct loop_timer *timer, void *arg)
+{
+	struct ctl *ctl = arg;
+
+	(void)loop;
+	(void)timer;
+	ctl_drain(ctl);
+	if (ctl->dp && ++ctl->ticks % CTL_NEXTHOP_EVERY == 0)
+		ctl_nexthops(ctl);
+}
+
+/* ---- adoption ---- */
+
+static int ctl_adopt(struct ctl *ctl)
+{
+	struct xlb_vip_key key, next, *prev = NULL;
+	struct xlb_backend be;
+	struct xlb_vip vip;
+	int fd, id;
+
+	for (id = 1; id < XLB_MAX_BACKENDS; id++) {
+		struct ctl_slot *s = &ctl->slots[id];
+
+		if (dataplane_backend_get(ctl->dp, (uint32_t)id, &be))
+			continue;
+		if (!be.family && !be.gen && !(be.flags & XLB_BE_F_ACTIVE))
+			continue;
+		s->known = true;
+		s->family = be.family;
+		memcpy(s->addr, be.addr, ctl_addr_len(be.family));
+		s->port = ntohs(be.port);
+		s->gen = be.gen;
+		ctl->slot_adopted[id] = be.flags & XLB_BE_F_ACTIVE;
+	}
+	fd = dataplane_map_fd(ctl->dp, "xlb_vips");
+	if (fd < 0)
+		return 0;
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		if (!key.proto || bpf_map_lookup_elem(fd, &key, &vip))
+			continue;
+		struct ctl_adopted *v =
+			realloc(ctl->adopted, (ctl->nadopted + 1) * sizeof(*ctl->adopted));
+		if (!v)
+			return -ENOMEM;
+		ctl->adopted = v;
+		v[ctl->nadopted].key = key;
+		v[ctl->nadopted].id = vip.id;
+		ctl->nadopted++;
+	}
+	if (ctl->nadopted)
+		log_info("adopted %zu services from the running datapath", ctl->nadopted);
+	return 0;
+}
+
+int ctl_new(struct loop *loop, struct dataplane *dp, struct ctl **out)
+{
+	struct ctl *ctl;
+	int err;
+
+	ctl = calloc(1, sizeof(*ctl));
+	if (!ctl)
+		return -ENOMEM;
+	ctl->loop = loop;
+	ctl->dp = dp;
+	if (dp) {
+		err = ctl_adopt(ctl);
+		if (err)
+			goto fail;
+	}
+	err = loop_timer_arm(loop, &ctl->tick, CTL_TICK_MS, CTL_TICK_MS, ctl_on_tick, ctl);
+	if (err)
+		goto fail;
+	*out = ctl;
+	return 0;
+fail:
+	free(ctl->adopted);
+	free(ctl);
+	return err;
+}
+
+static void ctl_lbs_free(struct ctl *ctl)
+{
+	size_t i;
+
+	for (i = 0; i < ctl->nlbs; i++) {
+		free(ctl->lbs[i].name);
+		free(ctl->lbs[i].addrs);
+		free(ctl->lbs[i].listeners);
+	}
+	free(ctl->lbs);
+	ctl->lbs = NULL;
+	ctl->nlbs = 0;
+}
+
+void ctl_free(struct ctl *ctl)
+{
+	size_t i;
+
+	if (!ctl)
+		return;
+	loop_timer_disarm(ctl->loop, &ctl->tick);
+	for (i = 0; i < ctl->ntgs; i++)
+		ctl_tg_free(ctl->tgs[i]);
+	free(ctl->tgs);
+	free(ctl->svcs);
+	ctl_lbs_free(ctl);
+	free(ctl->adopted);
+	free(ctl);
+}
+
+/* ---- applying a model ---- */
+
+static bool ctl_hc_same(const struct ctl_tg *a, const struct ctl_tg *b)
+{
+	return !memcmp(&a->hcfg, &b->hcfg, sizeof(a->hcfg)) && a->hc_proto == b->hc_proto &&
+	       a->hc_port == b->hc_port && !strcmp(a->hc_path, b->hc_path) &&
+	       !memcmp(&a->matcher, &b->matcher, sizeof(a->matcher));
+}
+
+static void ctl_tg_settings(struct ctl_tg *tg, const struct model_tg *m)
+{
+	tg->protocol = m->protocol;
+	tg->port = m->port;
+	tg->hcfg.interval_ms = m->hc.interval_s * 1000;
+	tg->hcfg.timeout_ms = m->hc.timeout_s * 1000;
+	tg->hcfg.healthy_threshold = m->hc.healthy_threshold;
+	tg->hcfg.unhealthy_threshold = m->hc.unhealthy_threshold;
+	tg->hcfg.dereg_delay_ms = m->dereg_delay_s * 1000;
+	tg->hc_proto = m->hc.protocol == MODEL_HC_HTTP ? HEALTH_PROTO_HTTP : HEALTH_PROTO_TCP;
+	tg->hc_port = m->hc.port;
+	snprintf(tg->hc_path, sizeof(tg->hc_path), "%s", m->hc.path ? m->hc.path : "/");
+	tg->matcher = m->hc.matcher;
+}
+
+static int ctl_apply_tg(struct ctl *ctl, const struct model_tg *m)
+{
+	struct ctl_tg *tg = NULL, fresh = {};
+	struct ctl_target *t;
+	bool restart;
+	size_t i;
+	int err = 0, e;
+
+	for (i = 0; i < ctl->ntgs; i++)
+		if (!strcmp(ctl->tgs[i]->name, m->name))
+			tg = ctl->tgs[i];
+	if (!tg) {
+		struct ctl_tg **v = realloc(ctl->tgs, (ctl->ntgs + 1) * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		ctl->tgs = v;
+		tg = calloc(1, sizeof(*tg));
+		if (!tg || !(tg->name = strdup(m->name))) {
+			free(tg);
+			return -ENOMEM;
+		}
+		tg->ctl = ctl;
+		ctl->tgs[ctl->ntgs++] = tg;
+		ctl_tg_settings(tg, m);
+	}
+	fresh = *tg;
+	ctl_tg_settings(&fresh, m);
+	restart = !ctl_hc_same(tg, &fresh);
+	ctl_tg_settings(tg, m);
+	tg->in_config = true;
+	for (i = 0; i < tg->n; i++) {
+		tg->t[i]->seen = false;
+		if (restart && tg->t[i]->checking)
+			ctl_check_start(tg->t[i], i);
+	}
+	for (i = 0; i < m->ntargets; i++) {
+		uint16_t port = m->targets[i].port ? m->targets[i].port : m->port;
+
+		t = ctl_target_find(tg, &m->targets[i].addr, port);
+		if (t && t->health.state == HEALTH_DRAINING) {
+			/* registered again before it drained: checks start over */
+			struct health_change chg;
+
+			health_register(&t->health, loop_now(), &chg);
+			ctl_log_change(t, &chg);
+			ctl_slot_flush(ctl, t->slot);
+			ctl_check_start(t, i);
+		} else if (!t) {
+			e = ctl_target_add(ctl, tg, &m->targets[i].addr, port, &t);
+			if (e) {
+				err = err ? err : e;
+				continue;
+			}
+		}
+		t->seen = true;
+		t->from_config = true;
+	}
+	for (i = 0; i < tg->n; i++) {
+		t = tg->t[i];
+		if (t->from_config && !t->seen) {
+			t->from_config = false;
+			if (!t->from_api && t->health.state != HEALTH_DRAINING) {
+				ctl_target_deregister(ctl, t);
+				i = (size_t)-1; /* the list may have changed: start over */
+			}
+		}
+	}
+	return err;
+}
+
+static int ctl_svc_id(struct ctl *ctl, const struct ctl_svc *nsv, size_t nn,
+		      const struct xlb_vip_key *key, uint32_t *id, bool *adopted)
+{
+	bool *taken;
+	size_t i;
+	uint32_t j;
+
+	for (i = 0; i < ctl->nsvcs; i++)
+		if (!memcmp(&ctl->svcs[i].key, key, sizeof(*key))) {
+			*id = ctl->svcs[i].id;
+			return 0;
+		}
+	for (i = 0; i < ctl->nadopted; i++)
+		if (!memcmp(&ctl->adopted[i].key, key, sizeof(*key))) {
+			*id = ctl->adopted[i].id;
+			*adopted = true;
+			return 0;
+		}
+	taken = calloc(XLB_MAX_VIPS, sizeof(*taken));
+	if (!taken)
+		return -ENOMEM;
+	for (i = 0; i < ctl->nsvcs; i++)
+		taken[ctl->svcs[i].id] = true;
+	for (i = 0; i < ctl->nadopted; i++)
+		taken[ctl->adopted[i].id % XLB_MAX_VIPS] = true;
+	for (i = 0; i < nn; i++)
+		taken[nsv[i].id] = true;
+	for (j = 1; j < XLB_MAX_VIPS && taken[j]; j++)
+		;
+	free(taken);
+	if (j >= XLB_MAX_VIPS)
+		return -ENOSPC;
+	*id = j;
+	return 0;
+}
+
+static int ctl_apply_lbs(struct ctl *ctl, const struct model *m)
+{
+	struct ctl_lb *lbs;
+	size_t i, j;
+
+	lbs = calloc(m->nlbs + 1, sizeof(*lbs));
+	if (!lbs)
+		return -ENOMEM;
+	ctl_lbs_free(ctl);
+	ctl->lbs = lbs;
+	ctl->nlbs = m->nlbs;
+	for (i = 0; i < m->nlbs; i++) {
+		const struct model_lb *ml = &m->lbs[i];
+
+		lbs[i].name = strdup(ml->name);
+		lbs[i].addrs = calloc(ml->naddrs + 1, sizeof(*lbs[i].addrs));
+		lbs[i].listeners = calloc(ml->nlisteners + 1, sizeof(*lbs[i].listeners));
+		if (!lbs[i].name || !lbs[i].addrs || !lbs[i].listeners)
+			return -ENOMEM;
+		lbs[i].naddrs = ml->naddrs;
+		for (j = 0; j < ml->naddrs; j++)
+			ctl_addr_str(&ml->addrs[j], lbs[i].addrs[j], INET6_ADDRSTRLEN);
+		lbs[i].nlisteners = ml->nlisteners;
+		for (j = 0; j < ml->nlisteners; j++) {
+			const struct model_listener *l = &ml->listeners[j];
+
+			lbs[i].listeners[j].port = l->port;
+			lbs[i].listeners[j].protocol = l->protocol;
+			lbs[i].listeners[j].tg = l->nfwd ? ctl_tg_find(ctl, l->fwd[0].tg->name) :
+							   NULL;
+		}
+	}
+	return 0;
+}
+
+int ctl_apply(struct ctl *ctl, const struct model *m)
+{
+	struct xlb_vip_key keys[CTL_KEYS_MAX];
+	struct ctl_svc *nsv = NULL;
+	size_t i, j, k, f, nn = 0, cap = 0, nk;
+	int err = 0, e;
+
+	for (i = 0; i < m->nasgs; i++)
+		log_warn("auto-scaling group %s: not managed by this xlbd yet; its target groups "
+			 "get no instances",
+			 m->asgs[i].name);
+	for (i = 0; i < ctl->ntgs; i++)
+		ctl->tgs[i]->in_config = false;
+	for (i = 0; i < m->ntgs; i++) {
+		e = ctl_apply_tg(ctl, &m->tgs[i]);
+		err = err ? err : e;
+	}
+	/* groups no longer in the file: their targets drain, then the group goes */
+	for (i = 0; i < ctl->ntgs; i++) {
+		struct ctl_tg *tg = ctl->tgs[i];
+
+		if (tg->in_config)
+			continue;
+		for (j = 0; j < tg->n;) {
+			size_t before = tg->n;
+
+			if (tg->t[j]->health.state != HEALTH_DRAINING)
+				ctl_target_deregister(ctl, tg->t[j]);
+			if (tg->n == before)
+				j++;
+		}
+	}
+
+	/* the services of every listener */
+	for (i = 0; i < m->nlbs; i++) {
+		const struct model_lb *lb = &m->lbs[i];
+
+		if (!lb->naddrs && lb->nlisteners)
+			log_warn("load balancer %s: no XlbAddresses; its listeners serve nothing",
+				 lb->name);
+		for (j = 0; j < lb->nlisteners; j++) {
+			const struct model_listener *l = &lb->listeners[j];
+
+			nk = ctl_listener_keys(l, keys, CTL_KEYS_MAX);
+			for (k = 0; k < nk; k++) {
+				struct ctl_svc *s;
+
+				if (nn == cap) {
+					struct ctl_svc *v =
+						realloc(nsv, (cap * 2 + 8) * sizeof(*v));
+
+					if (!v) {
+						err = -ENOMEM;
+						goto out;
+					}
+					nsv = v;
+					cap = cap * 2 + 8;
+				}
+				s = &nsv[nn];
+				memset(s, 0, sizeof(*s));
+				s->key = keys[k];
+				s->mode = (uint8_t)l->mode;
+				ctl_key_str(&s->key, s->name, sizeof(s->name));
+				for (f = 0; f < l->nfwd; f++) {
+					s->tg[s->nfwd] = ctl_tg_find(ctl, l->fwd[f].tg->name);
+					s->weight[s->nfwd] = l->fwd[f].weight;
+					if (s->tg[s->nfwd])
+						s->nfwd++;
+				}
+				e = ctl_svc_id(ctl, nsv, nn, &s->key, &s->id, &s->keep_table);
+				if (e) {
+					log_error("service %s: no free service id", s->name);
+					err = err ? err : e;
+					continue;
+				}
+				nn++;
+			}
+		}
+	}
+	/* old services that are gone, then the new ones, each with its table */
+	for (i = 0; i < ctl->nsvcs; i++) {
+		for (j = 0; j < nn; j++)
+			if (!memcmp(&nsv[j].key, &ctl->svcs[i].key, sizeof(nsv[j].key)))
+				break;
+		if (j == nn && ctl->dp) {
+			log_info("service %s: removed", ctl->svcs[i].name);
+			dataplane_vip_del(ctl->dp, &ctl->svcs[i].key);
+		}
+	}
+	for (i = 0; i < ctl->nadopted && !ctl->applied; i++) {
+		for (j = 0; j < nn; j++)
+			if (!memcmp(&nsv[j].key, &ctl->adopted[i].key, sizeof(nsv[j].key)))
+				break;
+		if (j == nn && ctl->dp) {
+			char name[80];
+
+			ctl_key_str(&ctl->adopted[i].key, name, sizeof(name));
+			log_info("service %s: not in the configuration; removed", name);
+			dataplane_vip_del(ctl->dp, &ctl->adopted[i].key);
+		}
+	}
+	free(ctl->svcs);
+	ctl->svcs = nsv;
+	ctl->nsvcs = nn;
+	nsv = NULL;
+	for (i = 0; i < ctl->nsvcs; i++) {
+		struct ctl_svc *s = &ctl->svcs[i];
+		struct xlb_vip vip = { .id = s->id, .mode = s->mode };
+
+		if (ctl->dp) {
+			e = dataplane_vip_set(ctl->dp, &s->key, &vip);
+			if (e) {
+				log_error("service %s: %s", s->name, strerror(-e));
+				err = err ? err : e;
+				continue;
+			}
+		}
+		e = ctl_svc_sync(ctl, s);
+		if (e)
+			err = err ? err : e;
+		if (s->keep_table)
+			log_info("service %s: id %u, %s, its table kept from the running datapath "
+				 "until the first health checks end",
+				 s->name, s->id, dataplane_mode_name(s->mode));
+		else
+			log_info("service %s: id %u, %s, %zu backends", s->name, s->id,
+				 dataplane_mode_name(s->mode), s->nbackends);
+	}
+	for (i = 0; i < ctl->ntgs; i++)
+		ctl_tg_sync(ctl, ctl->tgs[i]);
+	/* slots an earlier xlbd left that no target claimed */
+	if (!ctl->applied && ctl->dp) {
+		for (i = 1; i < XLB_MAX_BACKENDS; i++) {
+			if (ctl->slot_adopted[i] && !ctl->slots[i].used) {
+				ctl->slot_adopted[i] = false;
+				ctl_slot_flush(ctl, (int)i);
+			}
+		}
+	}
+	ctl->applied = true;
+	free(ctl->adopted);
+	ctl->adopted = NULL;
+	ctl->nadopted = 0;
+	e = ctl_apply_lbs(ctl, m);
+	err = err ? err : e;
+out:
+	free(nsv);
+	return err;
+}
+
+/* ---- the API's operations ---- */
+
+static int ctl_parse_addr(const char *s, struct model_addr *a)
+{
+	memset(a, 0, sizeof(*a));
+	if (inet_pton(AF_INET, s, a->bytes) == 1) {
+		a->family = AF_INET;
+		return 0;
+	}
+	if (inet_pton(AF_INET6, s, a->bytes) == 1) {
+		a->family = AF_INET6;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+int ctl_register(struct ctl *ctl, const char *name, const char *addr, uint16_t port)
+{
+	struct ctl_tg *tg = ctl_tg_find(ctl, name);
+	struct model_addr a;
+	struct ctl_target *t;
+	int err;
+
+	if (!tg)
+		return -ENOENT;
+	if (ctl_parse_addr(addr, &a))
+		return -EINVAL;
+	if (!port)
+		port = tg->port;
+	t = ctl_target_find(tg, &a, port);
+	if (t) {
+		if (t->health.state == HEALTH_DRAINING) {
+			struct health_change chg;
+
+			health_register(&t->health, loop_now(), &chg);
+			ctl_log_change(t, &chg);
+			ctl_slot_flush(ctl, t->slot);
+			ctl_check_start(t, 0);
+		}
+		t->from_api = true;
+		return 0;
+	}
+	err = ctl_target_add(ctl, tg, &a, port, &t);
+	if (err)
+		return err;
+	t->from_api = true;
+	ctl_tg_sync(ctl, tg);
+	return 0;
+}
+
+int ctl_deregister(struct ctl *ctl, const char *name, const char *addr, uint16_t port)
+{
+	struct ctl_tg *tg = ctl_tg_find(ctl, name);
+	struct model_addr a;
+	struct ctl_target *t;
+
+	if (!tg)
+		return -ENOENT;
+	if (ctl_parse_addr(addr, &a))
+		return -EINVAL;
+	t = ctl_target_find(tg, &a, port ? port : tg->port);
+	if (!t)
+		return -ESRCH;
+	t->from_api = false;
+	t->from_config = false;
+	if (t->health.state != HEALTH_DRAINING)
+		ctl_target_deregister(ctl, t);
+	return 0;
+}
+
+static void ctl_json_add(struct json_object *o, const char *k, struct json_object *v)
+{
+	json_object_object_add(o, k, v);
+}
+
+int ctl_status(struct ctl *ctl, struct json_object *data)
+{
+	struct json_object *lbs = json_object_new_array(), *tgs = json_object_new_array();
+	size_t i, j, k;
+
+	if (!lbs || !tgs) {
+		json_object_put(lbs);
+		json_object_put(tgs);
+		return -ENOMEM;
+	}
+	for (i = 0; i < ctl->nlbs; i++) {
+		const struct ctl_lb *lb = &ctl->lbs[i];
+		struct json_object *o = json_object_new_object();
+		struct json_object *addrs = json_object_new_array();
+		struct json_object *ls = json_object_new_array();
+
+		ctl_json_add(o, "LoadBalancerName", json_object_new_string(lb->name));
+		for (j = 0; j < lb->naddrs; j++)
+			json_object_array_add(addrs, json_object_new_string(lb->addrs[j]));
+		ctl_json_add(o, "Addresses", addrs);
+		for (j = 0; j < lb->nlisteners; j++) {
+			const struct ctl_listener *l = &lb->listeners[j];
+			struct json_object *lo = json_object_new_object();
+			size_t healthy = 0;
+
+			ctl_json_add(lo, "Port", json_object_new_int(l->port));
+			ctl_json_add(lo, "Protocol",
+				     json_object_new_string(ctl_proto_name(l->protocol)));
+			if (l->tg) {
+				for (k = 0; k < l->tg->n; k++)
+					healthy += l->tg->t[k]->health.state == HEALTH_HEALTHY;
+				ctl_json_add(lo, "TargetGroupName",
+					     json_object_new_string(l->tg->name));
+				ctl_json_add(lo, "HealthyTargets",
+					     json_object_new_int((int)healthy));
+				ctl_json_add(lo, "Targets", json_object_new_int((int)l->tg->n));
+				if (l->tg->fail_open)
+					ctl_json_add(lo, "FailOpen", json_object_new_boolean(1));
+			}
+			json_object_array_add(ls, lo);
+		}
+		ctl_json_add(o, "Listeners", ls);
+		json_object_array_add(lbs, o);
+	}
+	for (i = 0; i < ctl->ntgs; i++) {
+		const struct ctl_tg *tg = ctl->tgs[i];
+		struct json_object *o = json_object_new_object();
+		int c[HEALTH_STATE_MAX] = { 0 };
+
+		for (k = 0; k < tg->n; k++)
+			c[tg->t[k]->health.state]++;
+		ctl_json_add(o, "TargetGroupName", json_object_new_string(tg->name));
+		ctl_json_add(o, "Protocol", json_object_new_string(ctl_proto_name(tg->protocol)));
+		ctl_json_add(o, "Port", json_object_new_int(tg->port));
+		ctl_json_add(o, "Healthy", json_object_new_int(c[HEALTH_HEALTHY]));
+		ctl_json_add(o, "Unhealthy", json_object_new_int(c[HEALTH_UNHEALTHY]));
+		ctl_json_add(o, "Initial", json_object_new_int(c[HEALTH_INITIAL]));
+		ctl_json_add(o, "Draining", json_object_new_int(c[HEALTH_DRAINING]));
+		ctl_json_add(o, "Total", json_object_new_int((int)tg->n));
+		json_object_array_add(tgs, o);
+	}
+	ctl_json_add(data, "LoadBalancers", lbs);
+	ctl_json_add(data, "TargetGroups", tgs);
+	return 0;
+}
+
+int ctl_describe_target_health(struct ctl *ctl, const char *name, struct json_object **out)
+{
+	struct ctl_tg *tg = ctl_tg_find(ctl, name);
+	struct json_object *data, *arr;
+	char buf[512], port[8];
+	size_t i;
+
+	if (!tg)
+		return -ENOENT;
+	data = json_object_new_object();
+	arr = json_object_new_array();
+	if (!data || !arr) {
+		json_object_put(data);
+		json_object_put(arr);
+		return -ENOMEM;
+	}
+	for (i = 0; i < tg->n; i++) {
+		const struct ctl_target *t = tg->t[i];
+		struct json_object *d = json_object_new_object();
+		struct json_object *tj = json_object_new_object();
+		struct json_object *h = json_object_new_object();
+
+		ctl_json_add(tj, "Id", json_object_new_string(t->ip));
+		ctl_json_add(tj, "Port", json_object_new_int(t->port));
+		ctl_json_add(d, "Target", tj);
+		snprintf(port, sizeof(port), "%u",
+			 (unsigned int)(tg->hc_port ? tg->hc_port : t->port));
+		ctl_json_add(d, "HealthCheckPort", json_object_new_string(port));
+		ctl_json_add(h, "State",
+			     json_object_new_string(health_state_name(t->health.state)));
+		if (t->health.reason != HEALTH_REASON_NONE)
+			ctl_json_add(h, "Reason",
+				     json_object_new_string(health_reason_name(t->health.reason)));
+		health_describe(&t->health, buf, sizeof(buf));
+		if (buf[0])
+			ctl_json_add(h, "Description", json_object_new_string(buf));
+		ctl_json_add(d, "TargetHealth", h);
+		json_object_array_add(arr, d);
+	}
+	ctl_json_add(data, "TargetHealthDescriptions", arr);
+	*out = data;
+	return 0;
+}
+
+void ctl_metrics(struct ctl *ctl, struct promhttp_buf *b)
+{
+	struct xlb_counters c;
+	char port[8], slot[12];
+	size_t i, j;
+	int s;
+
+	static const struct {
+		const char *name, *help;
+		size_t off;
+	} svc_m[] = {
+		{ "xlb_service_packets_total", "Packets sent towards the service's backends",
+		  offsetof(struct xlb_counters, packets) },
+		{ "xlb_service_bytes_total", "Bytes sent towards the service's backends",
+		  offsetof(struct xlb_counters, bytes) },
+		{ "xlb_service_new_flows_total", "Flows the service began",
+		  offsetof(struct xlb_counters, new_flows) },
+	}, tgt_m[] = {
+		{ "xlb_target_packets_total", "Packets sent to the target",
+		  offsetof(struct xlb_counters, packets) },
+		{ "xlb_target_bytes_total", "Bytes sent to the target",
+		  offsetof(struct xlb_counters, bytes) },
+		{ "xlb_target_new_flows_total", "Flows given to the target",
+		  offsetof(struct xlb_counters, new_flows) },
+	};
+
+	for (s = 0; s < 3 && ctl->dp; s++) {
+		promhttp_family(b, svc_m[s].name, PROMHTTP_COUNTER, svc_m[s].help);
+		for (i = 0; i < ctl->nsvcs; i++) {
+			if (dataplane_vip_stats(ctl->dp, ctl->svcs[i].id, &c))
+				continue;
+			promhttp_sample_u64(b, svc_m[s].name,
+					    *(uint64_t *)((char *)&c + svc_m[s].off), "service",
+					    ctl->svcs[i].name, NULL);
+		}
+	}
+	for (s = 0; s < 3 && ctl->dp; s++) {
+		promhttp_family(b, tgt_m[s].name, PROMHTTP_COUNTER, tgt_m[s].help);
+		for (i = 0; i < ctl->ntgs; i++) {
+			for (j = 0; j < ctl->tgs[i]->n; j++) {
+				const struct ctl_target *t = ctl->tgs[i]->t[j];
+
+				if (dataplane_backend_stats(ctl->dp, (uint32_t)t->slot, &c))
+					continue;
+				snprintf(port, sizeof(port), "%u", t->port);
+				snprintf(slot, sizeof(slot), "%d", t->slot);
+				promhttp_sample_u64(b, tgt_m[s].name,
+						    *(uint64_t *)((char *)&c + tgt_m[s].off),
+						    "target_group", ctl->tgs[i]->name, "target",
+						    t->ip, "port", port, "backend", slot, NULL);
+			}
+		}
+	}
+	promhttp_family(b, "xlb_target_healthy", PROMHTTP_GAUGE,
+			"1 when the target passes its health checks");
+	for (i = 0; i < ctl->ntgs; i++) {
+		for (j = 0; j < ctl->tgs[i]->n; j++) {
+			const struct ctl_target *t = ctl->tgs[i]->t[j];
+
+			snprintf(port, sizeof(port), "%u", t->port);
+			promhttp_sample(b, "xlb_target_healthy", t->health.state == HEALTH_HEALTHY,
+					"target_group", ctl->tgs[i]->name, "target", t->ip, "port",
+					port, "state", health_state_name(t->health.state), NULL);
+		}
+	}
+	promhttp_family(b, "xlb_target_group_fail_open", PROMHTTP_GAUGE,
+			"1 when no target is healthy and all registered ones get traffic");
+	for (i = 0; i < ctl->ntgs; i++)
+		promhttp_sample(b, "xlb_target_group_fail_open", ctl->tgs[i]->fail_open,
+				"target_group", ctl->tgs[i]->name, NULL);
+}

@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* The controller's state for load balancers, listeners and target groups with static targets:
+ * which services the datapath has, which backend slot each target holds, each target's health,
+ * and the Maglev tables built from the healthy ones. Auto-scaling groups are not handled here.
+ */
+#ifndef XLB_CTL_H
+#define XLB_CTL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <json-c/json.h>
+
+#include "../bpf/xlb_shared.h"
+#include "health.h"
+#include "model.h"
+
+struct loop;
+struct dataplane;
+struct promhttp_buf;
+struct api_reply;
+
+#define CTL_TICK_MS 1000	/* draining checks */
+#define CTL_NEXTHOP_EVERY 5	/* ticks between next hop refreshes */
+#define CTL_FLOW_IDLE_MS 120000 /* a flow idle longer no longer holds a draining target */
+
+struct ctl;
+
+/* ---- pure decisions ---- */
+
+/* Which targets get traffic: the healthy ones; when none is healthy, every registered one
+ * (initial, healthy or unhealthy; never draining or unused): fail open, as ALB and NLB do, and
+ * what keeps an adopted datapath forwarding while the first checks run. Fills pick[i], sets
+ * *fail_open when the second rule applied, returns how many were picked.
+ */
+size_t ctl_select(const enum health_state *states, size_t n, bool *pick, bool *fail_open);
+
+/* The datapath services of a listener: one per address of its load balancer and per transport
+ * protocol (TCP_UDP gives two). Fills keys (room for max) and returns how many there are.
+ */
+size_t ctl_listener_keys(const struct model_listener *l, struct xlb_vip_key *keys, size_t max);
+
+/* One backend slot as the controller tracks it (index = backend id; id 0 is never used). */
+struct ctl_slot {
+	bool used;	/* a target holds it (active or draining) */
+	bool known;	/* it held a backend once: addr, port and gen are meaningful */
+	uint8_t family; /* XLB_FAMILY_* */
+	uint8_t addr[16];
+	uint16_t port;
+	uint32_t gen;
+	uint32_t refs; /* targets (of any group) using it */
+};
+/* The slot for a backend: the one that holds or held this address and port (same id across
+ * reloads and restarts), else the first that never held anything, else the first free one.
+ * Returns the id or -ENOSPC.
+ */
+int ctl_slot_pick(const struct ctl_slot *slots, size_t n, uint8_t family, const uint8_t *addr,
+		  uint16_t port);
+
+/* ---- the controller ---- */
+
+/* dp may be NULL (no datapath: decisions and health only, for tests). On start the backend
+ * slots and services an earlier xlbd left in an adopted datapath are read back, so the same
+ * target keeps its slot and the same service its id.
+ */
+int ctl_new(struct loop *loop, struct dataplane *dp, struct ctl **out);
+/* Stops every check and frees the state; the datapath is left as it is. */
+void ctl_free(struct ctl *ctl);
+
+/* Makes the datapath serve m: services added, changed and removed, targets registered (their
+ * checks start) and deregistered (draining), tables rebuilt. Targets a user registered through
+ * the API stay. m is only read during the call. Returns 0 or -errno (a map write failed: the
+ * state is what could be applied, and the next apply retries).
+ */
+int ctl_apply(struct ctl *ctl, const struct model *m);
+
+/* RegisterTargets / DeregisterTargets on a group by name (or ARN). addr as text. port 0: the
+ * group's port. Returns 0, -ENOENT (no such group), -EINVAL (bad address), -ENOSPC.
+ */
+int ctl_register(struct ctl *ctl, const char *tg, const char *addr, uint16_t port);
+int ctl_deregister(struct ctl *ctl, const char *tg, const char *addr, uint16_t port);
+
+/* API replies (api.h's shapes). status fills LoadBalancers and TargetGroups of data. */
+int ctl_status(struct ctl *ctl, struct json_object *data);
+/* 0 with *out the DescribeTargetHealth data; -ENOENT when no such group. */
+int ctl_describe_target_health(struct ctl *ctl, const char *tg, struct json_object **out);
+
+/* Prometheus samples: per service and per target packets, bytes, new flows; target health. */
+void ctl_metrics(struct ctl *ctl, struct promhttp_buf *b);
+
+#endif /* XLB_CTL_H */
