@@ -40,6 +40,7 @@ BPF_HDRS := $(wildcard bpf/*.h)
 # user/ minus the mains is the library every binary links
 LIB_SRCS := $(filter-out user/xlbd.c user/xlbctl.c,$(wildcard user/*.c))
 LIB_OBJS := $(patsubst user/%.c,$(BUILD)/user/%.o,$(LIB_SRCS))
+SAN_OBJS := $(patsubst user/%.c,$(BUILD)/san/%.o,$(LIB_SRCS))
 USER_HDRS := $(wildcard user/*.h)
 MAINS := $(patsubst user/%.c,$(BUILD)/%,$(filter $(wildcard user/*.c),user/xlbd.c user/xlbctl.c))
 TOOLS := $(patsubst tools/%.c,$(BUILD)/%,$(wildcard tools/*.c))
@@ -57,7 +58,7 @@ all: deps $(SKELS) $(MAINS) $(TOOLS) $(UNIT_TESTS) $(BPF_TESTS)
 deps:
 	$(Q)sh deps/install.sh
 
-$(BUILD) $(BUILD)/user $(BUILD)/tests $(BUILD)/fuzz $(BUILD)/bench:
+$(BUILD) $(BUILD)/user $(BUILD)/san $(BUILD)/tests $(BUILD)/fuzz $(BUILD)/bench:
 	$(Q)mkdir -p $@
 
 $(BUILD)/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) | $(BUILD)
@@ -87,10 +88,18 @@ $(BUILD)/xlb-%: tools/xlb-%.c $(BUILD)/libxlb.a $(USER_HDRS) $(SKELS)
 	$(call msg,CCLD,$@)
 	$(Q)$(CC) $(CFLAGS) $(PKG_CFLAGS) $< $(BUILD)/libxlb.a $(PKG_LIBS) -lm -o $@
 
-# unit tests: the library's sources rebuilt with sanitizers
-$(BUILD)/tests/test_%: tests/unit/test_%.c $(LIB_SRCS) $(USER_HDRS) $(BPF_HDRS) $(SKELS) tests/unit/check.h | $(BUILD)/tests
+# unit tests: against the library built once more, with sanitizers
+$(BUILD)/san/%.o: user/%.c $(USER_HDRS) $(BPF_HDRS) $(SKELS) | $(BUILD)/san
+	$(call msg,CC-SAN,$@)
+	$(Q)$(CC) $(CFLAGS) $(SAN) $(PKG_CFLAGS) -c $< -o $@
+
+$(BUILD)/libxlb-san.a: $(SAN_OBJS)
+	$(call msg,AR,$@)
+	$(Q)$(AR) rcs $@ $^
+
+$(BUILD)/tests/test_%: tests/unit/test_%.c $(BUILD)/libxlb-san.a $(USER_HDRS) $(BPF_HDRS) $(SKELS) tests/unit/check.h | $(BUILD)/tests
 	$(call msg,CCLD,$@)
-	$(Q)$(CC) $(CFLAGS) $(SAN) $(PKG_CFLAGS) -Itests/unit $< $(LIB_SRCS) $(PKG_LIBS) -lm -o $@
+	$(Q)$(CC) $(CFLAGS) $(SAN) $(PKG_CFLAGS) -Itests/unit $< $(BUILD)/libxlb-san.a $(PKG_LIBS) -lm -o $@
 
 $(BUILD)/tests/test_%: tests/bpf/test_%.c $(wildcard tests/bpf/*.h) $(BUILD)/libxlb.a $(USER_HDRS) $(BPF_HDRS) $(SKELS) tests/unit/check.h | $(BUILD)/tests
 	$(call msg,CCLD,$@)
