@@ -1309,7 +1309,7 @@ void ctl_metrics(struct ctl *ctl, struct promhttp_buf *b)
 				continue;
 			promhttp_sample_u64(b, svc_m[s].name,
 					    *(uint64_t *)((char *)&c + svc_m[s].off), "service",
-					    ctl->svcs[i].name, NULL);
+					    ctl->svcs[i].name, PROMHTTP_END);
 		}
 	}
 	for (s = 0; s < 3 && ctl->dp; s++) {
@@ -1325,7 +1325,8 @@ void ctl_metrics(struct ctl *ctl, struct promhttp_buf *b)
 				promhttp_sample_u64(b, tgt_m[s].name,
 						    *(uint64_t *)((char *)&c + tgt_m[s].off),
 						    "target_group", ctl->tgs[i]->name, "target",
-						    t->ip, "port", port, "backend", slot, NULL);
+						    t->ip, "port", port, "backend", slot,
+						    PROMHTTP_END);
 			}
 		}
 	}
@@ -1338,12 +1339,13 @@ void ctl_metrics(struct ctl *ctl, struct promhttp_buf *b)
 			snprintf(port, sizeof(port), "%u", t->port);
 			promhttp_sample(b, "xlb_target_healthy", t->health.state == HEALTH_HEALTHY,
 					"target_group", ctl->tgs[i]->name, "target", t->ip, "port",
-					port, "state", health_state_name(t->health.state), NULL);
+					port, "state", health_state_name(t->health.state),
+					PROMHTTP_END);
 		}
 	}
 	promhttp_family(b, "xlb_target_group_fail_open", PROMHTTP_GAUGE,
 			"1 when no target is healthy and all registered ones get traffic");
 	for (i = 0; i < ctl->ntgs; i++)
 		promhttp_sample(b, "xlb_target_group_fail_open", ctl->tgs[i]->fail_open,
-				"target_group", ctl->tgs[i]->name, NULL);
+				"target_group", ctl->tgs[i]->name, PROMHTTP_END);
 }

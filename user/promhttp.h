@@ -51,6 +51,7 @@ void promhttp_family(struct promhttp_buf *b, const char *name, enum promhttp_typ
 /* One sample: name{label="value",...} value. The labels follow as name, value pairs ended by
  * NULL; values are escaped (\\, \", \n), names checked. A NULL value skips its label.
  */
+#define PROMHTTP_END ((const char *)NULL) /* ends the labels: a typed null, as varargs want */
 void promhttp_sample(struct promhttp_buf *b, const char *name, double value, ...)
 	__attribute__((sentinel));
 /* The same for counters past 2^53, which a double would round. */
