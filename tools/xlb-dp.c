@@ -378,21 +378,34 @@ static const char detach_usage[] =
 	"Detaches xlb from IFACE and takes it out of the redirect targets. Another program\n"
 	"attached there is left alone.\n";
 
+/* The start of a command whose one argument is an interface: its ifindex and the datapath.
+ * Returns -1 to go on, else the exit code to stop with (0 after --help).
+ */
+static int cli_iface_open(int argc, char **argv, const char *usage, int *ifindex,
+			  struct dataplane **dp)
+{
+	int ret;
+
+	cli_opts_begin(NULL);
+	if (cli_opt(argc, argv, usage, &ret) < 0)
+		return ret;
+	if (argc - optind != 1)
+		return cli_usage_error("want one interface");
+	ret = cli_ifindex(argv[optind], ifindex);
+	if (!ret)
+		ret = cli_open(dp, false, 0, 0);
+	return ret ? ret : -1;
+}
+
 static int cmd_detach(int argc, char **argv)
 {
 	struct dataplane *dp;
 	int ifindex, ret;
 
-	cli_opts_begin(NULL);
-	if (cli_opt(argc, argv, detach_usage, &ret) < 0)
+	ret = cli_iface_open(argc, argv, detach_usage, &ifindex, &dp);
+	if (ret >= 0)
 		return ret;
-	if (argc - optind != 1)
-		return cli_usage_error("want one interface");
-	ret = cli_ifindex(argv[optind], &ifindex);
-	if (!ret)
-		ret = cli_open(&dp, false, 0, 0);
-	if (ret)
-		return ret;
+	ret = EXIT_OK;
 	if (dataplane_detach(dp, ifindex, 0))
 		ret = EXIT_FAIL;
 	else
@@ -410,16 +423,10 @@ static int cmd_tx_port(int argc, char **argv)
 	struct dataplane *dp;
 	int ifindex, ret;
 
-	cli_opts_begin(NULL);
-	if (cli_opt(argc, argv, tx_port_usage, &ret) < 0)
+	ret = cli_iface_open(argc, argv, tx_port_usage, &ifindex, &dp);
+	if (ret >= 0)
 		return ret;
-	if (argc - optind != 1)
-		return cli_usage_error("want one interface");
-	ret = cli_ifindex(argv[optind], &ifindex);
-	if (!ret)
-		ret = cli_open(&dp, false, 0, 0);
-	if (ret)
-		return ret;
+	ret = EXIT_OK;
 	if (dataplane_tx_port_add(dp, ifindex))
 		ret = EXIT_FAIL;
 	else

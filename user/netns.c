@@ -296,36 +296,48 @@ out:
 	return err;
 }
 
-int netns_link_delete(int nsfd, const char *ifname)
+/* A netlink socket in nsfd's namespace and the link ifname there; on error neither is left. */
+static int netns_link_get(int nsfd, const char *ifname, struct nl_sock **skp,
+			  struct rtnl_link **linkp)
 {
-	struct rtnl_link *link = NULL;
-	struct nl_sock *sk = NULL;
 	int err;
 
-	err = netns_sock(nsfd, &sk);
+	*linkp = NULL;
+	err = netns_sock(nsfd, skp);
 	if (err)
 		return err;
-	err = netns_nlerr_link(rtnl_link_get_kernel(sk, 0, ifname, &link));
-	if (!err)
-		err = netns_nlerr_link(rtnl_link_delete(sk, link));
-	if (link)
-		rtnl_link_put(link);
+	err = netns_nlerr_link(rtnl_link_get_kernel(*skp, 0, ifname, linkp));
+	if (err) {
+		nl_socket_free(*skp);
+		*skp = NULL;
+	}
+	return err;
+}
+
+int netns_link_delete(int nsfd, const char *ifname)
+{
+	struct rtnl_link *link;
+	struct nl_sock *sk;
+	int err;
+
+	err = netns_link_get(nsfd, ifname, &sk, &link);
+	if (err)
+		return err;
+	err = netns_nlerr_link(rtnl_link_delete(sk, link));
+	rtnl_link_put(link);
 	nl_socket_free(sk);
 	return err;
 }
 
 int netns_link_up(int nsfd, const char *ifname)
 {
-	struct rtnl_link *link = NULL, *change = NULL;
-	struct nl_sock *sk = NULL;
+	struct rtnl_link *link, *change = NULL;
+	struct nl_sock *sk;
 	int err;
 
-	err = netns_sock(nsfd, &sk);
+	err = netns_link_get(nsfd, ifname, &sk, &link);
 	if (err)
 		return err;
-	err = netns_nlerr_link(rtnl_link_get_kernel(sk, 0, ifname, &link));
-	if (err)
-		goto out;
 	change = rtnl_link_alloc();
 	if (!change) {
 		err = -ENOMEM;
@@ -336,26 +348,22 @@ int netns_link_up(int nsfd, const char *ifname)
 out:
 	if (change)
 		rtnl_link_put(change);
-	if (link)
-		rtnl_link_put(link);
+	rtnl_link_put(link);
 	nl_socket_free(sk);
 	return err;
 }
 
 int netns_ifindex(int nsfd, const char *ifname)
 {
-	struct rtnl_link *link = NULL;
-	struct nl_sock *sk = NULL;
+	struct rtnl_link *link;
+	struct nl_sock *sk;
 	int err;
 
-	err = netns_sock(nsfd, &sk);
+	err = netns_link_get(nsfd, ifname, &sk, &link);
 	if (err)
 		return err;
-	err = netns_nlerr_link(rtnl_link_get_kernel(sk, 0, ifname, &link));
-	if (!err)
-		err = rtnl_link_get_ifindex(link);
-	if (link)
-		rtnl_link_put(link);
+	err = rtnl_link_get_ifindex(link);
+	rtnl_link_put(link);
 	nl_socket_free(sk);
 	return err;
 }
