@@ -445,91 +445,15 @@ static const char peer_usage[] =
 	"Nothing is pinned; the program stays attached after xlb-dp exits.\n"
 	"  --detach     remove xlb_decap from IFACE instead\n";
 
-/* The peer's program: replaced in place when there, never over somebody else's program. */
 static int cli_peer_attach(int ifindex, const char *ifname, uint32_t want, bool detach)
 {
-	LIBBPF_OPTS(bpf_xdp_attach_opts, aopts);
-	LIBBPF_OPTS(bpf_xdp_query_opts, q);
-	struct xlb_decap_bpf *skel = NULL;
-	struct bpf_prog_info info;
-	__u32 len = sizeof(info), cur_id, cur_mode;
-	int old_fd = -1, prog_fd, err, ret = EXIT_FAIL;
-
-	if (bpf_xdp_query(ifindex, 0, &q)) {
-		log_error("%s: %s: querying its XDP program: %s", cli_cmd, ifname, strerror(errno));
+	if (dataplane_peer_attach(ifindex, ifname, want, detach))
 		return EXIT_FAIL;
-	}
-	cur_id = q.drv_prog_id ? q.drv_prog_id : q.skb_prog_id;
-	cur_mode = q.drv_prog_id ? XDP_FLAGS_DRV_MODE : XDP_FLAGS_SKB_MODE;
-	memset(&info, 0, sizeof(info));
-	if (cur_id) {
-		old_fd = bpf_prog_get_fd_by_id(cur_id);
-		if (old_fd < 0 || bpf_obj_get_info_by_fd(old_fd, &info, &len)) {
-			log_error("%s: %s: reading the attached program: %s", cli_cmd, ifname,
-				  strerror(errno));
-			goto out;
-		}
-		if (strcmp(info.name, "xlb_decap") != 0) {
-			log_error("%s: %s: another XDP program (%s, id %u) is attached", cli_cmd,
-				  ifname, info.name, cur_id);
-			goto out;
-		}
-		aopts.old_prog_fd = old_fd;
-	}
-	if (detach) {
-		if (!cur_id) {
-			log_error("%s: %s: xlb_decap is not attached", cli_cmd, ifname);
-			goto out;
-		}
-		err = bpf_xdp_detach(ifindex, cur_mode | XDP_FLAGS_REPLACE, &aopts);
-		if (err) {
-			log_error("%s: %s: detaching xlb_decap: %s", cli_cmd, ifname,
-				  strerror(-err));
-			goto out;
-		}
+	if (detach)
 		printf("%s: xlb_decap detached\n", ifname);
-		ret = EXIT_OK;
-		goto out;
-	}
-
-	skel = xlb_decap_bpf__open_and_load();
-	if (!skel) {
-		log_error("%s: loading xlb_decap: %s", cli_cmd, strerror(errno));
-		goto out;
-	}
-	prog_fd = bpf_program__fd(skel->progs.xlb_decap);
-	if (cur_id) {
-		if (want && want != cur_mode) {
-			log_error(
-				"%s: %s: xlb_decap is attached in the other mode; --detach it first",
-				cli_cmd, ifname);
-			goto out;
-		}
-		err = bpf_xdp_attach(ifindex, prog_fd, cur_mode | XDP_FLAGS_REPLACE, &aopts);
-	} else if (want) {
-		err = bpf_xdp_attach(ifindex, prog_fd, want | XDP_FLAGS_UPDATE_IF_NOEXIST, NULL);
-	} else {
-		err = bpf_xdp_attach(ifindex, prog_fd,
-				     XDP_FLAGS_DRV_MODE | XDP_FLAGS_UPDATE_IF_NOEXIST, NULL);
-		if (err && err != -EEXIST && err != -EBUSY) {
-			log_warn("%s: native XDP failed (%s); using generic mode", ifname,
-				 strerror(-err));
-			err = bpf_xdp_attach(ifindex, prog_fd,
-					     XDP_FLAGS_SKB_MODE | XDP_FLAGS_UPDATE_IF_NOEXIST,
-					     NULL);
-		}
-	}
-	if (err) {
-		log_error("%s: %s: attaching xlb_decap: %s", cli_cmd, ifname, strerror(-err));
-		goto out;
-	}
-	printf("%s: xlb_decap attached (%s mode)\n", ifname, cli_attached_mode(ifindex));
-	ret = EXIT_OK;
-out:
-	if (old_fd >= 0)
-		close(old_fd);
-	xlb_decap_bpf__destroy(skel);
-	return ret;
+	else
+		printf("%s: xlb_decap attached (%s mode)\n", ifname, cli_attached_mode(ifindex));
+	return EXIT_OK;
 }
 
 static int cmd_peer(int argc, char **argv)
@@ -751,45 +675,6 @@ static const char backend_usage[] =
 	"del clears the slot's active flag: its flows are given to other backends.\n";
 
 /* The address this host would send from towards dst: the natural outer source for ipip. */
-static int cli_route_src(const struct xlb_backend *be, __be32 src[4])
-{
-	struct sockaddr_storage ss = { 0 };
-	socklen_t len;
-	int fd, err = 0;
-
-	if (be->family == XLB_FAMILY_V4) {
-		struct sockaddr_in *in = (void *)&ss;
-
-		in->sin_family = AF_INET;
-		in->sin_port = htons(9);
-		memcpy(&in->sin_addr, be->addr, 4);
-		len = sizeof(*in);
-	} else {
-		struct sockaddr_in6 *in6 = (void *)&ss;
-
-		in6->sin6_family = AF_INET6;
-		in6->sin6_port = htons(9);
-		memcpy(&in6->sin6_addr, be->addr, 16);
-		len = sizeof(*in6);
-	}
-	/* a UDP connect sends nothing; it only asks the routing table */
-	fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	if (connect(fd, (void *)&ss, len) || getsockname(fd, (void *)&ss, &len)) {
-		err = -errno;
-		goto out;
-	}
-	memset(src, 0, 16);
-	if (be->family == XLB_FAMILY_V4)
-		memcpy(src, &((struct sockaddr_in *)&ss)->sin_addr, 4);
-	else
-		memcpy(src, &((struct sockaddr_in6 *)&ss)->sin6_addr, 16);
-out:
-	close(fd);
-	return err;
-}
-
 /* Warns when a removed or draining backend is still in a table: it would get new flows. */
 static void cli_warn_in_tables(struct dataplane *dp, uint32_t be_id, const char *what)
 {
@@ -993,7 +878,7 @@ static int cmd_backend(int argc, char **argv)
 	if (have_gen)
 		be.gen = gen;
 	if (!have_src && !memcmp(be.encap_src, (__be32[4]){ 0 }, 16)) {
-		int err = cli_route_src(&be, be.encap_src);
+		int err = nexthop_source(&be, be.encap_src);
 
 		if (err)
 			log_warn(

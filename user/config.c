@@ -22,6 +22,7 @@
 
 #include "../bpf/xlb_shared.h"
 #include "config.h"
+#include "cron.h"
 
 _Static_assert((int)MODEL_MODE_NAT == (int)XLB_MODE_NAT &&
 		       (int)MODEL_MODE_DSR == (int)XLB_MODE_DSR &&
@@ -3284,8 +3285,12 @@ out:
 static void cfg_tt(struct cfg *c, struct json_object *o, struct model_policy *p)
 {
 	static const char *const typed[] = { "PredefinedMetricSpecification",
-					     "CustomizedMetricSpecification", "TargetValue",
-					     "DisableScaleIn", NULL };
+					     "CustomizedMetricSpecification",
+					     "TargetValue",
+					     "DisableScaleIn",
+					     "XlbScaleOutEvaluationPeriods",
+					     "XlbScaleInEvaluationPeriods",
+					     NULL };
 	static const char *const spec_typed[] = { "PredefinedMetricType", "ResourceLabel", NULL };
 	static const struct cfg_choice metric_choice = { cfg_metrics, NULL, NULL, false };
 	struct json_object *tt = cfg_member(o, "TargetTrackingConfiguration"), *spec;
@@ -3310,6 +3315,8 @@ static void cfg_tt(struct cfg *c, struct json_object *o, struct model_policy *p)
 		cfg_out(c);
 	}
 	cfg_bool(c, tt, "DisableScaleIn", &p->tt.disable_scale_in);
+	cfg_u32(c, tt, "XlbScaleOutEvaluationPeriods", 1, 1440, &p->tt_out_periods);
+	cfg_u32(c, tt, "XlbScaleInEvaluationPeriods", 1, 1440, &p->tt_in_periods);
 	if ((spec = cfg_member(tt, "PredefinedMetricSpecification"))) {
 		cfg_in(c, "PredefinedMetricSpecification");
 		if (cfg_is_object(c, spec, "an object with PredefinedMetricType")) {
@@ -3444,6 +3451,8 @@ static void cfg_policy(struct cfg *c, struct json_object *o, size_t idx)
 	}
 	p->enabled = true;
 	cfg_bool(c, o, "Enabled", &p->enabled);
+	p->tt_out_periods = 3; /* the alarms AWS makes: 3 of 3 minutes above, 15 of 15 below */
+	p->tt_in_periods = 15;
 	adj_given = cfg_enum(c, o, "AdjustmentType", &adj_choice, &e) == CFG_OK;
 	if (adj_given)
 		p->adjustment_type = (enum model_adjustment)e;
@@ -3551,12 +3560,20 @@ static void cfg_action(struct cfg *c, struct json_object *o, size_t idx)
 		}
 	}
 	if (cfg_str(c, o, "Recurrence", 1, 256, "a cron expression", &s) == CFG_OK) {
+		struct cron cr;
+		char why[160];
+
 		if (!cfg_cron_ok(s)) {
 			cfg_in(c, "Recurrence");
 			cfg_error(
 				c,
 				"expected a cron expression of five fields (minute hour day-of-month month day-of-week), got %s",
 				GOT(c, cfg_member(o, "Recurrence")));
+			cfg_out(c);
+		} else if (cron_parse(s, &cr, why, sizeof(why))) {
+			cfg_in(c, "Recurrence");
+			cfg_error(c, "expected a cron expression: %s, got %s", why,
+				  GOT(c, cfg_member(o, "Recurrence")));
 			cfg_out(c);
 		} else {
 			a->recurrence = cfg_strdup(c, s);
@@ -3571,6 +3588,13 @@ static void cfg_action(struct cfg *c, struct json_object *o, size_t idx)
 			cfg_in(c, "TimeZone");
 			cfg_error(c, "expected an IANA time zone such as \"Europe/Paris\", got %s",
 				  GOT(c, cfg_member(o, "TimeZone")));
+			cfg_out(c);
+		} else if (strcmp(s, "UTC") && strcmp(s, "Etc/UTC") && !cron_zone_ok(s)) {
+			cfg_in(c, "TimeZone");
+			cfg_error(
+				c,
+				"expected a time zone of the TZ database (such as \"Europe/Paris\"; see /usr/share/zoneinfo), got %s",
+				GOT(c, cfg_member(o, "TimeZone")));
 			cfg_out(c);
 		} else {
 			a->time_zone = cfg_strdup(c, s);
@@ -3614,6 +3638,435 @@ static void cfg_action(struct cfg *c, struct json_object *o, size_t idx)
 }
 
 /* ------------------------------------------------------------------------------------------
+ * Metric alarms (CloudWatch's PutMetricAlarm shape) and the "Xlb" settings
+ */
+
+static const char *const cfg_stats[] = {
+	"Average", "Minimum", "Maximum", "Sum", "SampleCount", NULL
+};
+static const char *const cfg_cmps[] = { "GreaterThanOrEqualToThreshold", "GreaterThanThreshold",
+					"LessThanThreshold", "LessThanOrEqualToThreshold", NULL };
+static const char *const cfg_cmps_no[] = { "LessThanLowerOrGreaterThanUpperThreshold",
+					   "LessThanLowerThreshold", "GreaterThanUpperThreshold",
+					   NULL };
+static const char *const cfg_missing_names[] = { "missing", "notBreaching", "breaching", "ignore",
+						 NULL };
+
+static const char *const cfg_alarm_typed[] = {
+	"AlarmName",	     "MetricName",	  "Namespace",	  "Dimensions",
+	"Statistic",	     "ExtendedStatistic", "Metrics",	  "Period",
+	"EvaluationPeriods", "DatapointsToAlarm", "Threshold",	  "ComparisonOperator",
+	"TreatMissingData",  "ActionsEnabled",	  "AlarmActions", NULL
+};
+static const char *const cfg_alarm_kept[] = { "AlarmDescription",
+					      "AlarmArn",
+					      "AlarmARN",
+					      "OKActions",
+					      "InsufficientDataActions",
+					      "Unit",
+					      "Tags",
+					      "StateValue",
+					      "StateReason",
+					      "EvaluateLowSampleCountPercentile",
+					      NULL };
+
+#define CFG_METRIC_LIST                                                                     \
+	"CPUUtilization (AWS/EC2), NetworkIn, NetworkOut (AWS/EC2), RequestCountPerTarget " \
+	"(AWS/ApplicationELB), or ASGAverageCPUUtilization, ASGAverageNetworkIn, "          \
+	"ASGAverageNetworkOut, ALBRequestCountPerTarget"
+
+/* MetricName and Namespace as a user pastes them, into the metric xlb measures. */
+static void cfg_alarm_metric(struct cfg *c, struct json_object *o, struct model_alarm *al)
+{
+	static const struct {
+		const char *name, *ns;
+		enum model_metric metric;
+	} known[] = {
+		{ "CPUUtilization", "AWS/EC2", MODEL_METRIC_ASG_CPU },
+		{ "NetworkIn", "AWS/EC2", MODEL_METRIC_ASG_NETWORK_IN },
+		{ "NetworkOut", "AWS/EC2", MODEL_METRIC_ASG_NETWORK_OUT },
+		{ "RequestCountPerTarget", "AWS/ApplicationELB",
+		  MODEL_METRIC_ALB_REQUESTS_PER_TARGET },
+		{ "ASGAverageCPUUtilization", NULL, MODEL_METRIC_ASG_CPU },
+		{ "ASGAverageNetworkIn", NULL, MODEL_METRIC_ASG_NETWORK_IN },
+		{ "ASGAverageNetworkOut", NULL, MODEL_METRIC_ASG_NETWORK_OUT },
+		{ "ALBRequestCountPerTarget", NULL, MODEL_METRIC_ALB_REQUESTS_PER_TARGET },
+	};
+	const char *name, *ns = NULL;
+	size_t i;
+
+	if (cfg_member(o, "Metrics") || cfg_member(o, "ExtendedStatistic")) {
+		cfg_in(c, cfg_member(o, "Metrics") ? "Metrics" : "ExtendedStatistic");
+		cfg_error(
+			c,
+			"not supported: expected one metric (MetricName) with a Statistic, as xlb measures its metrics itself");
+		cfg_out(c);
+		return;
+	}
+	if (cfg_need(c, o, "MetricName",
+		     cfg_str(c, o, "MetricName", 1, 255, "a metric name", &name),
+		     "one of " CFG_METRIC_LIST) != CFG_OK)
+		return;
+	cfg_str(c, o, "Namespace", 1, 255, "a namespace such as \"AWS/EC2\"", &ns);
+	for (i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
+		if (strcmp(name, known[i].name))
+			continue;
+		if (known[i].ns && ns && strcmp(ns, known[i].ns)) {
+			cfg_in(c, "Namespace");
+			cfg_error(c, "expected \"%s\" for metric %s, got %s", known[i].ns, name,
+				  GOT(c, cfg_member(o, "Namespace")));
+			cfg_out(c);
+			return;
+		}
+		al->metric = known[i].metric;
+		return;
+	}
+	cfg_in(c, "MetricName");
+	cfg_error(c, "expected a metric xlb measures: one of " CFG_METRIC_LIST ", got %s",
+		  GOT(c, cfg_member(o, "MetricName")));
+	cfg_out(c);
+}
+
+/* Dimensions: AutoScalingGroupName names the group; TargetGroup the request count's target
+ * group ("targetgroup/NAME/ID" as CloudWatch writes it, or a name).
+ */
+static void cfg_alarm_dims(struct cfg *c, struct json_object *o, struct model_alarm *al)
+{
+	static const char *const typed[] = { "Name", "Value", NULL };
+	struct json_object *arr;
+	const char *name, *value;
+	size_t i;
+
+	if (cfg_array(c, o, "Dimensions", "{\"Name\": ..., \"Value\": ...} objects", &arr) !=
+	    CFG_OK)
+		return;
+	cfg_in(c, "Dimensions");
+	for (i = 0; i < json_object_array_length(arr); i++) {
+		struct json_object *d = json_object_array_get_idx(arr, i);
+
+		cfg_at(c, i);
+		if (!cfg_is_object(c, d, "a {\"Name\": ..., \"Value\": ...} object") ||
+		    cfg_need(c, d, "Name", cfg_str(c, d, "Name", 1, 255, "a dimension name", &name),
+			     "a dimension name such as \"AutoScalingGroupName\"") != CFG_OK ||
+		    cfg_need(c, d, "Value",
+			     cfg_str(c, d, "Value", 1, 1024, "a dimension value", &value),
+			     "the dimension's value") != CFG_OK)
+			goto next;
+		cfg_in(c, "Value");
+		if (!strcmp(name, "AutoScalingGroupName")) {
+			al->asg = cfg_v_asg(c, cfg_member(d, "Value"));
+		} else if (!strcmp(name, "TargetGroup")) {
+			char tg[256];
+			const char *p = strncmp(value, "targetgroup/", 12) ? value : value + 12;
+
+			snprintf(tg, sizeof(tg), "%.*s", (int)strcspn(p, "/"), p);
+			al->tg = cfg_find_tg(c->m, tg);
+			if (!al->tg)
+				cfg_error(c, "expected a target group of this file (%s), got %s",
+					  KNOWN(c->m->tgs, c->m->ntgs),
+					  GOT(c, cfg_member(d, "Value")));
+		} else if (strcmp(name, "LoadBalancer")) {
+			cfg_warn(
+				c,
+				"ignored: xlb's metrics are per group (AutoScalingGroupName) or per target group (TargetGroup), not per %s",
+				name);
+		}
+		cfg_out(c);
+		cfg_finish(c, d, typed, NULL, NULL);
+next:
+		cfg_out(c);
+	}
+	cfg_out(c);
+}
+
+/* The policy an AlarmActions entry names (ARN or name); NULL after reporting, or for an action
+ * that is not a policy (warned).
+ */
+static struct model_policy *cfg_alarm_action(struct cfg *c, struct json_object *v,
+					     const struct model_alarm *al)
+{
+	struct model *m = c->m;
+	struct model_policy *found = NULL;
+	char name[512], group[256] = "";
+	const char *s, *g;
+	size_t i, n = 0;
+
+	if (cfg_v_str(c, v, 1, 1600, "a scaling policy's ARN or name", &s) != CFG_OK)
+		return NULL;
+	if (!strncmp(s, "arn:", 4) && !strstr(s, ":autoscaling:")) {
+		cfg_warn(
+			c,
+			"ignored: xlb sends no notifications; only scaling policies act on alarms");
+		return NULL;
+	}
+	if (config_arn_name(s, CONFIG_ARN_POLICY, name, sizeof(name))) {
+		cfg_error(c, "expected a scaling policy name or an ARN like %s, got %s",
+			  cfg_arns[CONFIG_ARN_POLICY].example, GOT(c, v));
+		return NULL;
+	}
+	g = strstr(s, ":autoScalingGroupName/");
+	if (!strncmp(s, "arn:", 4) && g)
+		snprintf(group, sizeof(group), "%.*s", (int)strcspn(g + 22, ":"), g + 22);
+	else if (al->asg)
+		snprintf(group, sizeof(group), "%s", al->asg->name);
+	for (i = 0; i < m->npolicies; i++) {
+		const struct model_policy *p = &m->policies[i];
+
+		if (!p->name || !p->asg || strcmp(p->name, name) ||
+		    (group[0] && strcmp(p->asg->name, group)))
+			continue;
+		found = &m->policies[i];
+		n++;
+	}
+	if (!found) {
+		cfg_error(c, "expected a scaling policy of this file%s%s (%s), got %s",
+			  group[0] ? " in group " : "", group, KNOWN(m->policies, m->npolicies),
+			  GOT(c, v));
+		return NULL;
+	}
+	if (n > 1) {
+		cfg_error(
+			c,
+			"expected one scaling policy, got a name that %zu groups use: write its ARN, or the alarm's AutoScalingGroupName dimension",
+			n);
+		return NULL;
+	}
+	if (found->type == MODEL_POLICY_TARGET_TRACKING || found->type == MODEL_POLICY_PREDICTIVE) {
+		cfg_error(
+			c,
+			"expected a step or simple scaling policy, got %s, a %s policy (it makes its own alarms)",
+			found->name, cfg_policy_types[found->type]);
+		return NULL;
+	}
+	return found;
+}
+
+static void cfg_alarm(struct cfg *c, struct json_object *o, size_t idx)
+{
+	static const char *const names[] = { "AlarmName", NULL };
+	static const struct cfg_choice stat_choice = { cfg_stats, NULL, NULL, false };
+	static const struct cfg_choice cmp_choice = {
+		cfg_cmps, cfg_cmps_no, "anomaly detection bands need CloudWatch's models", false
+	};
+	static const struct cfg_choice missing_choice = { cfg_missing_names, NULL, NULL, false };
+	struct model *m = c->m;
+	struct model_alarm *al = cfg_push(c, &m->alarms, &m->nalarms, sizeof(*al));
+	struct json_object *arr;
+	int64_t x;
+	size_t i;
+	int e;
+
+	if (!al || !cfg_is_object(c, o, "a metric alarm object"))
+		return;
+	al->raw = cfg_raw(c, o);
+	al->name = cfg_obj_name(c, o, names, NULL, CONFIG_ARN_ASG, CFG_NAME_ASG, "an alarm");
+	DUP_NAME(c, al->name, m->alarms, idx, "MetricAlarms", "alarm");
+	cfg_alarm_metric(c, o, al);
+	cfg_alarm_dims(c, o, al);
+	if (cfg_enum(c, o, "Statistic", &stat_choice, &e) == CFG_OK)
+		al->statistic = (enum model_stat)e;
+	al->period_s = 60;
+	if (cfg_int(c, o, "Period", 10, 86400, &x) == CFG_OK) {
+		if (x != 10 && x != 30 && x % 60) {
+			cfg_in(c, "Period");
+			cfg_error(c, "expected 10, 30 or a multiple of 60 seconds, got %lld",
+				  (long long)x);
+			cfg_out(c);
+		}
+		al->period_s = (uint32_t)x;
+	}
+	al->evaluation_periods = 1;
+	if (cfg_need(c, o, "EvaluationPeriods", cfg_int(c, o, "EvaluationPeriods", 1, 1440, &x),
+		     "the number of periods the alarm looks at, 1..1440") == CFG_OK)
+		al->evaluation_periods = (uint32_t)x;
+	al->datapoints_to_alarm = al->evaluation_periods;
+	if (cfg_int(c, o, "DatapointsToAlarm", 1, 1440, &x) == CFG_OK) {
+		if (x > al->evaluation_periods) {
+			cfg_in(c, "DatapointsToAlarm");
+			cfg_error(c, "expected at most EvaluationPeriods (%u), got %lld",
+				  al->evaluation_periods, (long long)x);
+			cfg_out(c);
+		}
+		al->datapoints_to_alarm = (uint32_t)x;
+	}
+	cfg_need(c, o, "Threshold", cfg_double(c, o, "Threshold", -1e15, 1e15, &al->threshold),
+		 "the value the metric is compared with");
+	if (cfg_need(
+		    c, o, "ComparisonOperator",
+		    cfg_enum(c, o, "ComparisonOperator", &cmp_choice, &e),
+		    "one of GreaterThanOrEqualToThreshold, GreaterThanThreshold, LessThanThreshold, LessThanOrEqualToThreshold") ==
+	    CFG_OK)
+		al->cmp = (enum model_cmp)e;
+	if (cfg_enum(c, o, "TreatMissingData", &missing_choice, &e) == CFG_OK)
+		al->missing = (enum model_missing)e;
+	al->actions_enabled = true;
+	cfg_bool(c, o, "ActionsEnabled", &al->actions_enabled);
+	if (cfg_array(c, o, "AlarmActions", "scaling policy ARNs or names", &arr) == CFG_OK) {
+		cfg_in(c, "AlarmActions");
+		for (i = 0; i < json_object_array_length(arr); i++) {
+			struct model_policy *p, **slot;
+
+			cfg_at(c, i);
+			p = cfg_alarm_action(c, json_object_array_get_idx(arr, i), al);
+			if (p && !al->asg)
+				al->asg = p->asg;
+			if (p && p->asg != al->asg)
+				cfg_error(
+					c,
+					"expected a policy of group %s (the alarm's), got %s of group %s",
+					al->asg->name, p->name, p->asg->name);
+			else if (p &&
+				 (slot = cfg_push(c, &al->actions, &al->nactions, sizeof(*slot))))
+				*slot = p;
+			cfg_out(c);
+		}
+		cfg_out(c);
+	}
+	if (!al->asg && !c->err->count)
+		cfg_missing(
+			c, "Dimensions",
+			"[{\"Name\": \"AutoScalingGroupName\", \"Value\": GROUP}], or AlarmActions naming a scaling policy: the alarm watches no group");
+	if (al->metric == MODEL_METRIC_ALB_REQUESTS_PER_TARGET && !al->tg && al->asg) {
+		if (al->asg->ntgs == 1)
+			al->tg = al->asg->tgs[0];
+		else if (!c->err->count)
+			cfg_missing(
+				c, "Dimensions",
+				"a TargetGroup dimension (targetgroup/NAME/ID): group %s has %s target group",
+				al->asg->name, al->asg->ntgs ? "more than one" : "no");
+	}
+	cfg_finish(c, o, cfg_alarm_typed, cfg_alarm_kept, NULL);
+}
+
+/* Step and simple policies act only when an alarm names them. */
+static void cfg_alarms_post(struct cfg *c)
+{
+	struct model *m = c->m;
+	size_t i, j, k;
+
+	for (i = 0; i < m->npolicies; i++)
+		m->policies[i].nalarms = 0;
+	for (i = 0; i < m->nalarms; i++)
+		for (j = 0; j < m->alarms[i].nactions; j++)
+			m->alarms[i].actions[j]->nalarms++;
+	if (c->err->count)
+		return;
+	for (k = 0; k < m->npolicies; k++) {
+		const struct model_policy *p = &m->policies[k];
+
+		if (p->nalarms || (p->type != MODEL_POLICY_SIMPLE && p->type != MODEL_POLICY_STEP))
+			continue;
+		cfg_in(c, "ScalingPolicies");
+		cfg_at(c, k);
+		cfg_warn(
+			c,
+			"policy %s is in no alarm's AlarmActions: it never acts. Add a MetricAlarms entry whose AlarmActions names it",
+			p->name);
+		cfg_out(c);
+		cfg_out(c);
+	}
+}
+
+static void cfg_settings_defaults(struct model_settings *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->time_scale = 1;
+	s->pool4.family = AF_INET;
+	inet_pton(AF_INET, "198.18.128.0", s->pool4.bytes);
+	s->pool4_len = 17;
+	s->metrics_interval_s = 1;
+}
+
+/* "ADDRESS/LEN" of family af, with no host bits set. */
+static int cfg_cidr(struct cfg *c, struct json_object *o, const char *key, int af,
+		    struct model_addr *a, uint8_t *len)
+{
+	const char *s,
+		*what = af == AF_INET ?
+				"an IPv4 network such as \"198.18.128.0/17\"" :
+				"an IPv6 network inside 2001:2::/48 such as \"2001:2:0:8000::/64\"";
+	int ret = cfg_str(c, o, key, 3, 64, what, &s), maxlen = af == AF_INET ? 30 : 126, bits, i;
+	struct model_addr tmp = { .family = af };
+	char addr[64], *end;
+	const char *slash;
+	long n;
+
+	if (ret != CFG_OK)
+		return ret;
+	cfg_in(c, key);
+	slash = strchr(s, '/');
+	ret = CFG_BAD;
+	if (!slash || (size_t)(slash - s) >= sizeof(addr))
+		goto bad;
+	snprintf(addr, sizeof(addr), "%.*s", (int)(slash - s), s);
+	n = strtol(slash + 1, &end, 10);
+	if (*end || slash[1] < '0' || slash[1] > '9' || n < 1 || n > maxlen ||
+	    inet_pton(af, addr, tmp.bytes) != 1)
+		goto bad;
+	for (i = 0, bits = (int)n; i < 16; i++, bits -= 8) {
+		uint8_t mask = bits >= 8 ? 0xff : bits <= 0 ? 0 : (uint8_t)(0xff << (8 - bits));
+
+		if (tmp.bytes[i] & ~mask) {
+			cfg_error(c, "expected a network address with no host bits set, got %s",
+				  GOT(c, cfg_member(o, key)));
+			goto out;
+		}
+	}
+	*a = tmp;
+	*len = (uint8_t)n;
+	ret = CFG_OK;
+	goto out;
+bad:
+	cfg_error(c, "expected %s (a prefix of at most /%d), got %s", what, maxlen,
+		  GOT(c, cfg_member(o, key)));
+out:
+	cfg_out(c);
+	return ret;
+}
+
+static void cfg_settings(struct cfg *c, struct json_object *top)
+{
+	static const char *const typed[] = { "TimeScale", "InstanceAddressPool",
+					     "InstanceAddressPool6", "MetricsIntervalSeconds",
+					     NULL };
+	static const uint8_t net6[6] = { 0x20, 0x01, 0x00, 0x02, 0x00, 0x00 };
+	struct model_settings *s = &c->m->settings;
+	struct json_object *o = cfg_member(top, "Xlb");
+
+	if (!o)
+		return;
+	cfg_in(c, "Xlb");
+	if (!cfg_is_object(c, o,
+			   "an object of xlb's settings (TimeScale, InstanceAddressPool, ...)"))
+		goto out;
+	cfg_double(c, o, "TimeScale", 1, 1e6, &s->time_scale);
+	cfg_u32(c, o, "MetricsIntervalSeconds", 1, 60, &s->metrics_interval_s);
+	if (cfg_cidr(c, o, "InstanceAddressPool", AF_INET, &s->pool4, &s->pool4_len) == CFG_OK &&
+	    (s->pool4.bytes[0] != 198 || (s->pool4.bytes[1] & 0xfe) != 18 || s->pool4_len < 15)) {
+		cfg_in(c, "InstanceAddressPool");
+		cfg_warn(
+			c,
+			"outside 198.18.0.0/15, the range set aside for benchmarks: make sure no network of yours uses it");
+		cfg_out(c);
+	}
+	if (cfg_cidr(c, o, "InstanceAddressPool6", AF_INET6, &s->pool6, &s->pool6_len) == CFG_OK) {
+		if (memcmp(s->pool6.bytes, net6, sizeof(net6)) || s->pool6_len < 48) {
+			cfg_in(c, "InstanceAddressPool6");
+			cfg_error(
+				c,
+				"expected a network inside 2001:2::/48 (the benchmarking range), got %s",
+				GOT(c, cfg_member(o, "InstanceAddressPool6")));
+			cfg_out(c);
+		} else {
+			s->has_pool6 = true;
+		}
+	}
+	cfg_finish(c, o, typed, NULL, NULL);
+out:
+	cfg_out(c);
+}
+
+/* ------------------------------------------------------------------------------------------
  * The file as a whole
  */
 
@@ -3639,11 +4092,11 @@ static void cfg_list(struct cfg *c, struct json_object *top, const char *key, co
 	cfg_out(c);
 }
 
-static const char *const cfg_top_keys[] = { "LoadBalancers",	    "Listeners",
-					    "TargetGroups",	    "AutoScalingGroups",
-					    "LaunchConfigurations", "LaunchTemplates",
-					    "Attachments",	    "ScalingPolicies",
-					    "ScheduledActions",	    NULL };
+static const char *const cfg_top_keys[] = {
+	"LoadBalancers",	"Listeners",	   "TargetGroups", "AutoScalingGroups",
+	"LaunchConfigurations", "LaunchTemplates", "Attachments",  "ScalingPolicies",
+	"ScheduledActions",	"MetricAlarms",	   "Xlb",	   NULL
+};
 
 /* What a lone pasted object most likely is, to say which list it belongs in. */
 static const char *cfg_guess_list(struct json_object *o)
@@ -3658,6 +4111,7 @@ static const char *cfg_guess_list(struct json_object *o)
 		{ "DefaultActions", "Listeners" },
 		{ "PolicyName", "ScalingPolicies" },
 		{ "ScheduledActionName", "ScheduledActions" },
+		{ "AlarmName", "MetricAlarms" },
 		{ "TargetGroupARN", "Attachments" },
 		{ "TargetGroupARNs", "Attachments" },
 	};
@@ -3935,6 +4389,7 @@ static void cfg_model(struct cfg *c, struct json_object *top)
 	const char *guess;
 	size_t i, j;
 
+	cfg_settings_defaults(&m->settings);
 	if (!json_object_is_type(top, json_type_object)) {
 		cfg_error(
 			c,
@@ -3969,6 +4424,9 @@ static void cfg_model(struct cfg *c, struct json_object *top)
 	cfg_list(c, top, "Attachments", "attachment objects", cfg_attachment);
 	cfg_list(c, top, "ScalingPolicies", "scaling policy objects", cfg_policy);
 	cfg_list(c, top, "ScheduledActions", "scheduled action objects", cfg_action);
+	cfg_list(c, top, "MetricAlarms", "metric alarm objects", cfg_alarm);
+	cfg_alarms_post(c);
+	cfg_settings(c, top);
 	cfg_finish(c, top, cfg_top_keys, NULL, NULL);
 	/* the arrays are final now: pointers into them hold */
 	for (i = 0; i < m->nlbs; i++)
@@ -4197,6 +4655,12 @@ void model_free(struct model *m)
 		free(m->actions[i].time_zone);
 		free(m->actions[i].raw);
 	}
+	for (i = 0; i < m->nalarms; i++) {
+		free(m->alarms[i].name);
+		free(m->alarms[i].actions);
+		free(m->alarms[i].raw);
+	}
+	free(m->alarms);
 	for (i = 0; i < m->nwarnings; i++)
 		free(m->warnings[i]);
 	free(m->lbs);
@@ -4380,6 +4844,21 @@ static void cfg_print_tg(FILE *f, const struct model *m, const struct model_tg *
 	cfg_print_extras(f, "    ", &tg->extras);
 }
 
+static void cfg_print_alarm(FILE *f, const struct model_alarm *al)
+{
+	static const char *const ops[] = { ">=", ">", "<", "<=" };
+	size_t i;
+
+	fprintf(f, "    alarm %s: %s of %s %s %g, %u of %u periods of %u s", al->name,
+		cfg_stats[al->statistic], cfg_metric_name(al->metric), ops[al->cmp], al->threshold,
+		al->datapoints_to_alarm, al->evaluation_periods, al->period_s);
+	for (i = 0; i < al->nactions; i++)
+		fprintf(f, "%s%s", i ? ", " : " -> ", al->actions[i]->name);
+	if (!al->actions_enabled)
+		fprintf(f, " (actions disabled)");
+	fprintf(f, "\n");
+}
+
 static void cfg_print_asg(FILE *f, const struct model *m, const struct model_asg *a)
 {
 	size_t i;
@@ -4413,6 +4892,9 @@ static void cfg_print_asg(FILE *f, const struct model *m, const struct model_asg
 	for (i = 0; i < m->npolicies; i++)
 		if (m->policies[i].asg == a)
 			cfg_print_policy(f, &m->policies[i]);
+	for (i = 0; i < m->nalarms; i++)
+		if (m->alarms[i].asg == a)
+			cfg_print_alarm(f, &m->alarms[i]);
 	for (i = 0; i < m->nactions; i++)
 		if (m->actions[i].asg == a)
 			cfg_print_action(f, &m->actions[i]);
@@ -4426,6 +4908,15 @@ void config_plan_print(const struct model *m, FILE *f)
 	bool used;
 
 	fprintf(f, "plan for %s\n", m->file);
+	fprintf(f, "instances from %s/%u", cfg_addr_str(&m->settings.pool4, addr, sizeof(addr)),
+		m->settings.pool4_len);
+	if (m->settings.has_pool6)
+		fprintf(f, " and %s/%u", cfg_addr_str(&m->settings.pool6, addr, sizeof(addr)),
+			m->settings.pool6_len);
+	fprintf(f, ", metrics every %u s", m->settings.metrics_interval_s);
+	if (m->settings.time_scale != 1)
+		fprintf(f, ", policy time %gx faster than AWS's", m->settings.time_scale);
+	fprintf(f, "\n");
 	for (i = 0; i < m->nlbs; i++) {
 		const struct model_lb *lb = &m->lbs[i];
 

@@ -31,7 +31,9 @@ struct ctl_target {
 	uint16_t port; /* traffic port, resolved */
 	bool from_config;
 	bool from_api;
-	bool seen; /* during ctl_apply */
+	bool from_group;      /* registered by an auto-scaling group (fleet.c) */
+	char instance_id[24]; /* instance targets: the id describe-target-health shows */
+	bool seen;	      /* during ctl_apply */
 	int slot;
 	bool checking;
 	struct health_target health;
@@ -255,6 +257,9 @@ static int ctl_slot_flush(struct ctl *ctl, int id)
 	be.gen = s->gen;
 	if (any) {
 		be.flags = XLB_BE_F_ACTIVE | (live ? 0 : XLB_BE_F_DRAINING);
+		/* ipip's outer source: our address towards it (nat and dsr ignore it) */
+		if (nexthop_source(&be, be.encap_src))
+			log_debug("backend %d: no route to it for an ipip source address", id);
 		/* the kernel's tables only: an unresolved neighbour stays with the fib path */
 		if (!nexthop_resolve_backend(&be, &nh))
 			nexthop_apply(&be, &nh);
@@ -861,7 +866,7 @@ static int ctl_apply_tg(struct ctl *ctl, const struct model_tg *m)
 		t = tg->t[i];
 		if (t->from_config && !t->seen) {
 			t->from_config = false;
-			if (!t->from_api && t->health.state != HEALTH_DRAINING) {
+			if (!t->from_api && !t->from_group && t->health.state != HEALTH_DRAINING) {
 				ctl_target_deregister(ctl, t);
 				i = (size_t)-1; /* the list may have changed: start over */
 			}
@@ -948,10 +953,6 @@ int ctl_apply(struct ctl *ctl, const struct model *m)
 	size_t i, j, k, f, nn = 0, cap = 0, nk;
 	int err = 0, e;
 
-	for (i = 0; i < m->nasgs; i++)
-		log_warn("auto-scaling group %s: not managed by this xlbd yet; its target groups "
-			 "get no instances",
-			 m->asgs[i].name);
 	for (i = 0; i < ctl->ntgs; i++)
 		ctl->tgs[i]->in_config = false;
 	for (i = 0; i < m->ntgs; i++) {
@@ -1107,7 +1108,9 @@ static int ctl_parse_addr(const char *s, struct model_addr *a)
 	return -EINVAL;
 }
 
-int ctl_register(struct ctl *ctl, const char *name, const char *addr, uint16_t port)
+/* Registers addr:port (port 0: the group's) for its owner: the API or an auto-scaling group. */
+static int ctl_register_as(struct ctl *ctl, const char *name, const char *addr, uint16_t port,
+			   const char *instance_id)
 {
 	struct ctl_tg *tg = ctl_tg_find(ctl, name);
 	struct model_addr a;
@@ -1121,24 +1124,31 @@ int ctl_register(struct ctl *ctl, const char *name, const char *addr, uint16_t p
 	if (!port)
 		port = tg->port;
 	t = ctl_target_find(tg, &a, port);
-	if (t) {
-		if (t->health.state == HEALTH_DRAINING) {
-			struct health_change chg;
+	if (!t) {
+		err = ctl_target_add(ctl, tg, &a, port, &t);
+		if (err)
+			return err;
+		ctl_tg_sync(ctl, tg);
+	} else if (t->health.state == HEALTH_DRAINING) {
+		struct health_change chg;
 
-			health_register(&t->health, loop_now(), &chg);
-			ctl_log_change(t, &chg);
-			ctl_slot_flush(ctl, t->slot);
-			ctl_check_start(t, 0);
-		}
-		t->from_api = true;
-		return 0;
+		health_register(&t->health, loop_now(), &chg);
+		ctl_log_change(t, &chg);
+		ctl_slot_flush(ctl, t->slot);
+		ctl_check_start(t, 0);
 	}
-	err = ctl_target_add(ctl, tg, &a, port, &t);
-	if (err)
-		return err;
-	t->from_api = true;
-	ctl_tg_sync(ctl, tg);
+	if (instance_id) {
+		t->from_group = true;
+		snprintf(t->instance_id, sizeof(t->instance_id), "%s", instance_id);
+	} else {
+		t->from_api = true;
+	}
 	return 0;
+}
+
+int ctl_register(struct ctl *ctl, const char *name, const char *addr, uint16_t port)
+{
+	return ctl_register_as(ctl, name, addr, port, NULL);
 }
 
 int ctl_deregister(struct ctl *ctl, const char *name, const char *addr, uint16_t port)
@@ -1156,9 +1166,68 @@ int ctl_deregister(struct ctl *ctl, const char *name, const char *addr, uint16_t
 		return -ESRCH;
 	t->from_api = false;
 	t->from_config = false;
+	t->from_group = false;
 	if (t->health.state != HEALTH_DRAINING)
 		ctl_target_deregister(ctl, t);
 	return 0;
+}
+
+int ctl_instance_register(struct ctl *ctl, const char *tg, const char *addr,
+			  const char *instance_id)
+{
+	return ctl_register_as(ctl, tg, addr, 0, instance_id);
+}
+
+int ctl_instance_deregister(struct ctl *ctl, const char *name, const char *addr)
+{
+	struct ctl_tg *tg = ctl_tg_find(ctl, name);
+	struct model_addr a;
+	struct ctl_target *t;
+
+	if (!tg)
+		return -ENOENT;
+	if (ctl_parse_addr(addr, &a))
+		return -EINVAL;
+	t = ctl_target_find(tg, &a, tg->port);
+	if (!t || !t->from_group)
+		return -ESRCH;
+	t->from_group = false;
+	if (!t->from_api && !t->from_config && t->health.state != HEALTH_DRAINING)
+		ctl_target_deregister(ctl, t);
+	return 0;
+}
+
+static struct ctl_target *ctl_target_named(struct ctl *ctl, const char *name, const char *addr)
+{
+	struct ctl_tg *tg = ctl_tg_find(ctl, name);
+	struct model_addr a;
+
+	if (!tg || ctl_parse_addr(addr, &a))
+		return NULL;
+	return ctl_target_find(tg, &a, tg->port);
+}
+
+const struct health_target *ctl_target_health(struct ctl *ctl, const char *tg, const char *addr)
+{
+	struct ctl_target *t = ctl_target_named(ctl, tg, addr);
+
+	return t ? &t->health : NULL;
+}
+
+bool ctl_has_target_group(struct ctl *ctl, const char *tg)
+{
+	return ctl_tg_find(ctl, tg) != NULL;
+}
+
+int ctl_target_counters(struct ctl *ctl, const char *tg, const char *addr, struct xlb_counters *c)
+{
+	struct ctl_target *t = ctl_target_named(ctl, tg, addr);
+
+	if (!t || t->slot <= 0)
+		return -ENOENT;
+	if (!ctl->dp)
+		return -ENODEV;
+	return dataplane_backend_stats(ctl->dp, (uint32_t)t->slot, c);
 }
 
 static void ctl_json_add(struct json_object *o, const char *k, struct json_object *v)
@@ -1254,7 +1323,10 @@ int ctl_describe_target_health(struct ctl *ctl, const char *name, struct json_ob
 		struct json_object *tj = json_object_new_object();
 		struct json_object *h = json_object_new_object();
 
-		ctl_json_add(tj, "Id", json_object_new_string(t->ip));
+		ctl_json_add(tj, "Id",
+			     json_object_new_string(t->instance_id[0] ? t->instance_id : t->ip));
+		if (t->instance_id[0])
+			ctl_json_add(tj, "PrivateIpAddress", json_object_new_string(t->ip));
 		ctl_json_add(tj, "Port", json_object_new_int(t->port));
 		ctl_json_add(d, "Target", tj);
 		snprintf(port, sizeof(port), "%u",

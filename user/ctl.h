@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /* The controller's state for load balancers, listeners and target groups with static targets:
  * which services the datapath has, which backend slot each target holds, each target's health,
- * and the Maglev tables built from the healthy ones. Auto-scaling groups are not handled here.
+ * and the Maglev tables built from the healthy ones. Auto-scaling groups
+ * register their instances here (fleet.c).
  */
 #ifndef XLB_CTL_H
 #define XLB_CTL_H
@@ -80,6 +81,22 @@ int ctl_apply(struct ctl *ctl, const struct model *m);
  */
 int ctl_register(struct ctl *ctl, const char *tg, const char *addr, uint16_t port);
 int ctl_deregister(struct ctl *ctl, const char *tg, const char *addr, uint16_t port);
+
+/* An auto-scaling group's instance in a target group, at the group's port: registered (its
+ * checks start; describe-target-health shows instance_id) and deregistered (draining). The
+ * target stays while any owner (file, API, group) holds it. -ENOENT (no such group), -EINVAL
+ * (bad address), -ESRCH (not registered by a group).
+ */
+int ctl_instance_register(struct ctl *ctl, const char *tg, const char *addr,
+			  const char *instance_id);
+int ctl_instance_deregister(struct ctl *ctl, const char *tg, const char *addr);
+/* The health of addr at the group's port; NULL once it has left the group (drained). Valid
+ * until the next call into ctl.
+ */
+const struct health_target *ctl_target_health(struct ctl *ctl, const char *tg, const char *addr);
+bool ctl_has_target_group(struct ctl *ctl, const char *tg);
+/* The datapath's counters of addr's backend slot. */
+int ctl_target_counters(struct ctl *ctl, const char *tg, const char *addr, struct xlb_counters *c);
 
 /* API replies (api.h's shapes). status fills LoadBalancers and TargetGroups of data. */
 int ctl_status(struct ctl *ctl, struct json_object *data);

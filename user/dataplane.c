@@ -28,6 +28,7 @@
 #include "hash.h"
 #include "log.h"
 #include "xlb.skel.h"
+#include "xlb_decap.skel.h"
 
 struct dataplane {
 	struct xlb_bpf *skel;
@@ -1587,4 +1588,84 @@ const char *dataplane_drop_name(int drop)
 	};
 
 	return drop >= 0 && drop < XLB_DROP_MAX && names[drop] ? names[drop] : "unknown";
+}
+
+/* ---- the peer program ---- */
+
+int dataplane_peer_attach(int ifindex, const char *ifname, uint32_t xdp_flags, bool detach)
+{
+	LIBBPF_OPTS(bpf_xdp_attach_opts, aopts);
+	LIBBPF_OPTS(bpf_xdp_query_opts, q);
+	struct xlb_decap_bpf *skel = NULL;
+	struct bpf_prog_info info;
+	__u32 len = sizeof(info), cur_id, cur_mode;
+	int old_fd = -1, prog_fd, err;
+
+	if (bpf_xdp_query(ifindex, 0, &q)) {
+		err = -errno;
+		log_error("%s: querying its XDP program: %s", ifname, strerror(-err));
+		return err;
+	}
+	cur_id = q.drv_prog_id ? q.drv_prog_id : q.skb_prog_id;
+	cur_mode = q.drv_prog_id ? XDP_FLAGS_DRV_MODE : XDP_FLAGS_SKB_MODE;
+	memset(&info, 0, sizeof(info));
+	if (cur_id) {
+		old_fd = bpf_prog_get_fd_by_id(cur_id);
+		if (old_fd < 0 || bpf_obj_get_info_by_fd(old_fd, &info, &len)) {
+			err = -errno;
+			log_error("%s: reading the attached program: %s", ifname, strerror(-err));
+			goto out;
+		}
+		if (strcmp(info.name, "xlb_decap") != 0) {
+			err = -EBUSY;
+			log_error("%s: another XDP program (%s, id %u) is attached", ifname,
+				  info.name, cur_id);
+			goto out;
+		}
+		aopts.old_prog_fd = old_fd;
+	}
+	if (detach) {
+		err = cur_id ? bpf_xdp_detach(ifindex, cur_mode | XDP_FLAGS_REPLACE, &aopts) :
+			       -ENOENT;
+		if (err)
+			log_error("%s: detaching xlb_decap: %s", ifname,
+				  err == -ENOENT ? "it is not attached" : strerror(-err));
+		goto out;
+	}
+	skel = xlb_decap_bpf__open_and_load();
+	if (!skel) {
+		err = -errno;
+		log_error("%s: loading xlb_decap: %s", ifname, strerror(-err));
+		goto out;
+	}
+	prog_fd = bpf_program__fd(skel->progs.xlb_decap);
+	if (cur_id) {
+		if (xdp_flags && xdp_flags != cur_mode) {
+			err = -EEXIST;
+			log_error("%s: xlb_decap is attached in the other mode; detach it first",
+				  ifname);
+			goto out;
+		}
+		err = bpf_xdp_attach(ifindex, prog_fd, cur_mode | XDP_FLAGS_REPLACE, &aopts);
+	} else if (xdp_flags) {
+		err = bpf_xdp_attach(ifindex, prog_fd, xdp_flags | XDP_FLAGS_UPDATE_IF_NOEXIST,
+				     NULL);
+	} else {
+		err = bpf_xdp_attach(ifindex, prog_fd,
+				     XDP_FLAGS_DRV_MODE | XDP_FLAGS_UPDATE_IF_NOEXIST, NULL);
+		if (err && err != -EEXIST && err != -EBUSY) {
+			log_warn("%s: native XDP failed (%s); using generic mode", ifname,
+				 strerror(-err));
+			err = bpf_xdp_attach(ifindex, prog_fd,
+					     XDP_FLAGS_SKB_MODE | XDP_FLAGS_UPDATE_IF_NOEXIST,
+					     NULL);
+		}
+	}
+	if (err)
+		log_error("%s: attaching xlb_decap: %s", ifname, strerror(-err));
+out:
+	if (old_fd >= 0)
+		close(old_fd);
+	xlb_decap_bpf__destroy(skel);
+	return err;
 }

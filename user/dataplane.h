@@ -46,6 +46,12 @@ int dataplane_unpin(struct dataplane *dp);
 int dataplane_attach(struct dataplane *dp, int ifindex, enum dataplane_role role,
 		     uint32_t xdp_flags);
 int dataplane_detach(struct dataplane *dp, int ifindex, uint32_t xdp_flags);
+/* Attaches xlb_decap to ifindex in the caller's namespace (or detaches it): for the far end of
+ * a veth that receives redirected or XDP_TX frames (a veth delivers them only to a peer with an
+ * XDP program) and for ipip backends. Replaces an xlb_decap already there, never somebody
+ * else's program (-EBUSY). xdp_flags 0: native, else generic. Nothing is pinned.
+ */
+int dataplane_peer_attach(int ifindex, const char *ifname, uint32_t xdp_flags, bool detach);
 /* Allows redirects to ifindex without attaching to it. */
 int dataplane_tx_port_add(struct dataplane *dp, int ifindex);
 

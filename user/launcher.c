@@ -61,30 +61,36 @@ struct launcher {
 	uint64_t host_mem;
 };
 
-/* Instance types on this host. AWS's vCPUs and memory (config.c's table) become:
- *   CPU quota  = min(vCPUs, host CPUs) x 100% of a CPU, per 100 ms period. Burstable types (t2,
- *                t3) run at their burst ceiling, as in AWS's "unlimited" mode: their baseline
- *                would starve a health-checked server (t3.nano: 5%).
+/* Instance types on this host, which plays a machine of LAUNCHER_HOST_VCPUS vCPUs carved into
+ * instances, as a cloud host is. AWS's vCPUs and memory (config.c's table) become:
+ *   CPU quota  = vCPUs x (host CPUs / LAUNCHER_HOST_VCPUS) of a CPU, per 100 ms period, at most
+ *                the whole host. Burstable types (t2, t3) run at their burst ceiling, as in
+ *                AWS's "unlimited" mode: their baseline would starve a health-checked server.
  *   memory.max = min(AWS memory, a quarter of host RAM), so a few instances cannot take the host.
- * On a host of 2 CPUs and 24 GiB that gives:
- *   t2.nano 1 CPU 512M     t2.micro 1 CPU 1G       t2.small 1 CPU 2G       t2.medium 2 CPU 4G
- *   t3.nano 2 CPU 512M     t3.micro 2 CPU 1G       t3.small 2 CPU 2G       t3.medium 2 CPU 4G
- *   t3.large 2 CPU 6G      t3.xlarge 2 CPU 6G      t3.2xlarge 2 CPU 6G     m5.large 2 CPU 6G
- *   m5.xlarge 2 CPU 6G     c5.large 2 CPU 4G       c5.xlarge 2 CPU 6G
+ * So ten t3.micro fill a host, and CPU-based scaling has something to show on two cores. On a
+ * host of 2 CPUs and 24 GiB (one vCPU = 12.5% of a CPU):
+ *   t2.nano 12.5% 512M   t2.micro 12.5% 1G    t2.small 12.5% 2G    t2.medium 25% 4G
+ *   t3.nano 25% 512M     t3.micro 25% 1G      t3.small 25% 2G      t3.medium 25% 4G
+ *   t3.large 25% 6G      t3.xlarge 50% 6G     t3.2xlarge 100% 6G   m5.large 25% 6G
+ *   m5.xlarge 50% 6G     c5.large 25% 4G      c5.xlarge 50% 6G
  */
 void launcher_limits(const struct model_instance_type *itype, unsigned int host_cpus,
 		     uint64_t host_mem, uint64_t *quota_us, uint64_t *period_us,
 		     uint64_t *mem_bytes)
 {
-	uint64_t cpus = itype->vcpus ? itype->vcpus : 1;
+	uint64_t vcpus = itype->vcpus ? itype->vcpus : 1;
 	uint64_t mem = (uint64_t)itype->memory_mib << 20;
+	uint64_t cpus = host_cpus ? host_cpus : 1;
+	uint64_t quota = vcpus * cpus * LAUNCHER_PERIOD_US / LAUNCHER_HOST_VCPUS;
 
-	if (host_cpus && cpus > host_cpus)
-		cpus = host_cpus;
+	if (quota > cpus * LAUNCHER_PERIOD_US)
+		quota = cpus * LAUNCHER_PERIOD_US;
+	if (quota < 1000) /* the kernel's smallest cfs quota */
+		quota = 1000;
 	if (host_mem && mem > host_mem / 4)
 		mem = host_mem / 4;
 	*period_us = LAUNCHER_PERIOD_US;
-	*quota_us = cpus * LAUNCHER_PERIOD_US;
+	*quota_us = quota;
 	*mem_bytes = mem;
 }
 
@@ -203,9 +209,10 @@ static int launcher_save(struct launcher_rec *r, const char *phase)
 	fprintf(f,
 		"id=%s\nphase=%s\nslot=%u\nnetns=%s\nhost_if=%s\nip4=%s\nip6=%s\nitype=%s\n"
 		"pid=%d\nlaunched=%" PRId64 "\nquota_us=%" PRIu64 "\nperiod_us=%" PRIu64
-		"\nmem_bytes=%" PRIu64 "\n",
+		"\nmem_bytes=%" PRIu64 "\ngroup=%s\nlaunch=%s\n",
 		in->id, phase, in->slot, in->netns, in->host_if, in->ip4_str, ip6, in->itype,
-		(int)in->pid, in->launched, in->quota_us, in->period_us, in->mem_bytes);
+		(int)in->pid, in->launched, in->quota_us, in->period_us, in->mem_bytes, in->group,
+		in->launch);
 	if (fflush(f) || fsync(fileno(f)))
 		err = -errno;
 	if (fclose(f) && !err)
@@ -364,8 +371,18 @@ static void launcher_boot_exited(struct loop *loop, int fd, uint32_t events, voi
 		log_info("instance %s: boot script killed by signal %d", r->pub.id,
 			 r->pub.boot_status & 0x7f);
 	r->pub.pid = 0;
-	if (r->pub.state != LAUNCHER_TERMINATING)
-		launcher_emit(l, r, LAUNCHER_EV_BOOT_EXITED);
+	if (r->pub.state == LAUNCHER_TERMINATING)
+		return;
+	launcher_emit(l, r, LAUNCHER_EV_BOOT_EXITED);
+	/* a boot script that exec'd the instance's server: its end is the instance's, said now
+	 * rather than at the next poll, so that no new flow goes to it meanwhile
+	 */
+	if (l->cg.mode != CGROUP_NONE && r->pub.state == LAUNCHER_RUNNING &&
+	    !launcher_nprocs(l, r)) {
+		r->pub.state = LAUNCHER_STOPPED;
+		log_info("instance %s: no process left: stopped", r->pub.id);
+		launcher_emit(l, r, LAUNCHER_EV_STOPPED);
+	}
 }
 
 /* Liveness: an instance whose boot script is done and whose cgroup is empty has stopped. */
@@ -545,9 +562,9 @@ out:
 	return err;
 }
 
-int launcher_launch(struct launcher *l, const struct model_instance_type *itype,
-		    const char *user_data, size_t user_data_len,
-		    const struct launcher_instance **out)
+int launcher_launch(struct launcher *l, const char *group, const char *launch,
+		    const struct model_instance_type *itype, const char *user_data,
+		    size_t user_data_len, const struct launcher_instance **out)
 {
 	char path[PATH_MAX + 32], script[PATH_MAX + 32];
 	struct launcher_instance *in;
@@ -578,6 +595,11 @@ int launcher_launch(struct launcher *l, const struct model_instance_type *itype,
 			goto fail_free;
 	} while (launcher_rec(l, in->id));
 	snprintf(in->itype, sizeof(in->itype), "%s", itype->name);
+	/* names from the file are checked there; a newline would break the state file */
+	snprintf(in->group, sizeof(in->group), "%s", group ? group : "");
+	snprintf(in->launch, sizeof(in->launch), "%s", launch ? launch : "");
+	in->group[strcspn(in->group, "\n")] = '\0';
+	in->launch[strcspn(in->launch, "\n")] = '\0';
 	launcher_limits(itype, l->host_cpus, l->host_mem, &in->quota_us, &in->period_us,
 			&in->mem_bytes);
 	launcher_addrs(l, slot, in);
@@ -751,6 +773,8 @@ static int launcher_scan_one(struct launcher *l, const char *id)
 		snprintf(in->netns, sizeof(in->netns), "%s%s", l->ns_prefix, id);
 	launcher_kv(text, "host_if", in->host_if, sizeof(in->host_if));
 	launcher_kv(text, "itype", in->itype, sizeof(in->itype));
+	launcher_kv(text, "group", in->group, sizeof(in->group));
+	launcher_kv(text, "launch", in->launch, sizeof(in->launch));
 	slot = launcher_kv(text, "slot", v, sizeof(v)) ? strtoul(v, NULL, 10) : ULONG_MAX;
 	if (launcher_kv(text, "ip4", in->ip4_str, sizeof(in->ip4_str)))
 		inet_pton(AF_INET, in->ip4_str, &in->ip4);

@@ -25,6 +25,7 @@
 #define LAUNCHER_SLOTS_MAX 256	   /* address blocks, hence instances, at once */
 #define LAUNCHER_INST_IF "eth0"	   /* the instance's end of its veth, inside its namespace */
 #define LAUNCHER_CONSOLE_MAX 65536 /* what get-console-output returns at most, as EC2 */
+#define LAUNCHER_HOST_VCPUS 16	   /* the host plays a machine of this many vCPUs */
 
 struct launcher_conf {
 	const char *run_dir;	   /* per-instance directories RUN_DIR/ID; made if missing */
@@ -59,6 +60,8 @@ struct launcher_instance {
 	struct in6_addr ip6, gw6;
 	char ip4_str[INET_ADDRSTRLEN];
 	char itype[32];
+	char group[128];  /* the auto-scaling group that launched it ("" if none) */
+	char launch[128]; /* its launch configuration or template (name, or name:version) */
 	uint64_t quota_us, period_us, mem_bytes; /* what its cgroup was given */
 	pid_t pid;	  /* the boot script; 0 once reaped or when unknown */
 	int boot_status;  /* its wait status once it exited, -1 unknown (adopted, running) */
@@ -83,15 +86,16 @@ int launcher_new(struct loop *loop, const struct launcher_conf *conf, launcher_c
 /* Forgets the instances without touching them: a next xlbd adopts them with launcher_scan. */
 void launcher_free(struct launcher *l);
 
-/* Creates an instance and starts its boot script (user_data, may be empty: the instance then
- * stops at once). The returned record lives until its TERMINATED event. -ENOSPC when the pool
+/* Creates an instance for group (may be NULL) from launch (its configuration's name, may be
+ * NULL) and starts its boot script (user_data, may be empty: the instance then stops at once).
+ * group and launch are recorded, so that a next xlbd knows whose it is. The returned record lives until its TERMINATED event. -ENOSPC when the pool
  * is used up. The netlink and cgroup work is synchronous (milliseconds); the script is not
  * waited for. A failed launch whose half-made processes are still exiting is finished as a
  * termination in the background: its TERMINATED event names an id never returned.
  */
-int launcher_launch(struct launcher *l, const struct model_instance_type *itype,
-		    const char *user_data, size_t user_data_len,
-		    const struct launcher_instance **out);
+int launcher_launch(struct launcher *l, const char *group, const char *launch,
+		    const struct model_instance_type *itype, const char *user_data,
+		    size_t user_data_len, const struct launcher_instance **out);
 /* Starts terminating: SIGTERM to its processes, SIGKILL after grace_ms, then removal of the
  * namespace, links, cgroup and files; TERMINATED comes when done. -ENOENT for an unknown id.
  */

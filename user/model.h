@@ -256,6 +256,12 @@ struct model_policy {
 		bool disable_scale_in;
 	} tt;	   /* TargetTrackingScaling */
 	char *raw; /* the whole object as compact JSON */
+	/* TargetTrackingConfiguration's "XlbScaleOutEvaluationPeriods" and
+	 * "XlbScaleInEvaluationPeriods": the one-minute datapoints its two alarms need (AWS: 3 and
+	 * 15), for labs that want other speeds without a TimeScale
+	 */
+	uint32_t tt_out_periods, tt_in_periods;
+	size_t nalarms; /* MetricAlarms whose AlarmActions name this policy */
 };
 
 struct model_scheduled_action {
@@ -267,6 +273,61 @@ struct model_scheduled_action {
 	int64_t end_time;
 	int64_t min_size, max_size, desired; /* -1 when not given; at least one is */
 	char *raw;
+};
+
+/* CloudWatch's ComparisonOperator, the four an alarm on a threshold takes. */
+enum model_cmp {
+	MODEL_CMP_GE = 0, /* GreaterThanOrEqualToThreshold */
+	MODEL_CMP_GT,	  /* GreaterThanThreshold */
+	MODEL_CMP_LT,	  /* LessThanThreshold */
+	MODEL_CMP_LE,	  /* LessThanOrEqualToThreshold */
+};
+
+/* CloudWatch's Statistic: how one period's samples make its datapoint. */
+enum model_stat {
+	MODEL_STAT_AVERAGE = 0,
+	MODEL_STAT_MINIMUM,
+	MODEL_STAT_MAXIMUM,
+	MODEL_STAT_SUM,
+	MODEL_STAT_SAMPLE_COUNT,
+};
+
+/* TreatMissingData: what a period without a sample counts as. */
+enum model_missing {
+	MODEL_MISSING_MISSING = 0, /* AWS's default: it does not count either way */
+	MODEL_MISSING_NOT_BREACHING,
+	MODEL_MISSING_BREACHING,
+	MODEL_MISSING_IGNORE, /* the alarm keeps its state */
+};
+
+/* A CloudWatch alarm (PutMetricAlarm's shape) on one of the group metrics xlb measures. */
+struct model_alarm {
+	char *name;
+	struct model_asg *asg;	  /* the AutoScalingGroupName dimension, else its policies' group */
+	enum model_metric metric; /* never NONE or CUSTOM */
+	struct model_tg *tg;	  /* ALBRequestCountPerTarget: the TargetGroup dimension */
+	enum model_stat statistic;    /* Average unless given */
+	uint32_t period_s;	      /* 10, 30 or a multiple of 60, as CloudWatch takes */
+	uint32_t evaluation_periods;  /* N of "M out of N" */
+	uint32_t datapoints_to_alarm; /* M, EvaluationPeriods when not given */
+	double threshold;
+	enum model_cmp cmp;
+	enum model_missing missing;
+	bool actions_enabled;	       /* ActionsEnabled, true unless given */
+	struct model_policy **actions; /* AlarmActions, resolved; SNS topics are dropped */
+	size_t nactions;
+	char *raw;
+};
+
+/* The top-level "Xlb" object: xlb's own settings, which AWS has no place for. */
+struct model_settings {
+	double time_scale;	 /* >= 1: policies' periods run this many times faster */
+	struct model_addr pool4; /* InstanceAddressPool, 198.18.128.0/17 by default */
+	uint8_t pool4_len;	 /* its prefix length */
+	bool has_pool6;		 /* InstanceAddressPool6 given */
+	struct model_addr pool6; /* inside 2001:2::/48 */
+	uint8_t pool6_len;
+	uint32_t metrics_interval_s; /* MetricsIntervalSeconds, 1 by default */
 };
 
 struct model {
@@ -285,7 +346,10 @@ struct model {
 	size_t npolicies;
 	struct model_scheduled_action *actions;
 	size_t nactions;
-	char **warnings; /* "file:line:col: path: message", as found */
+	struct model_alarm *alarms; /* MetricAlarms */
+	size_t nalarms;
+	struct model_settings settings; /* "Xlb", with defaults when absent */
+	char **warnings;		/* "file:line:col: path: message", as found */
 	size_t nwarnings;
 };
 

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <unistd.h>
 
 #include <linux/neighbour.h>
 #include <linux/rtnetlink.h>
@@ -494,4 +495,43 @@ int nexthop_refresh(struct dataplane *dp, uint32_t id, struct xlb_backend *be, s
 		return err;
 	*be = next;
 	return 0;
+}
+
+int nexthop_source(const struct xlb_backend *be, __be32 src[4])
+{
+	struct sockaddr_storage ss = { 0 };
+	socklen_t len;
+	int fd, err = 0;
+
+	if (be->family == XLB_FAMILY_V4) {
+		struct sockaddr_in *in = (void *)&ss;
+
+		in->sin_family = AF_INET;
+		in->sin_port = htons(9);
+		memcpy(&in->sin_addr, be->addr, 4);
+		len = sizeof(*in);
+	} else {
+		struct sockaddr_in6 *in6 = (void *)&ss;
+
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons(9);
+		memcpy(&in6->sin6_addr, be->addr, 16);
+		len = sizeof(*in6);
+	}
+	/* a UDP connect sends nothing; it only asks the routing table */
+	fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (connect(fd, (void *)&ss, len) || getsockname(fd, (void *)&ss, &len)) {
+		err = -errno;
+		goto out;
+	}
+	memset(src, 0, 16);
+	if (be->family == XLB_FAMILY_V4)
+		memcpy(src, &((struct sockaddr_in *)&ss)->sin_addr, 4);
+	else
+		memcpy(src, &((struct sockaddr_in6 *)&ss)->sin6_addr, 16);
+out:
+	close(fd);
+	return err;
 }

@@ -34,6 +34,10 @@ struct nexthop {
 int nexthop_resolve(int family, const void *addr, struct nexthop *nh);
 /* The same for a backend slot's address (its family is XLB_FAMILY_V4 or XLB_FAMILY_V6). */
 int nexthop_resolve_backend(const struct xlb_backend *be, struct nexthop *nh);
+/* This host's address towards the backend, as the routing table picks it: ipip's outer
+ * source. Nothing is sent.
+ */
+int nexthop_source(const struct xlb_backend *be, __be32 src[4]);
 
 /* Sets be's next hop: nh cached (XLB_BE_F_NH_CACHED and nh_*), or with nh NULL the fib path
  * (flag and nh_* cleared). Other fields are left alone.

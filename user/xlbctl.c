@@ -5,14 +5,20 @@
  * failure (daemon unreachable or an error reply), 2 usage.
  */
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "activity.h"
 #include "api.h"
+#include "config.h"
+#include "scaling.h"
 #include "table.h"
 
 #define XLBCTL_TIMEOUT_S 30
@@ -352,6 +358,543 @@ static void ctl_render_metrics(const struct ctl *ctl, struct json_object *data)
 		fputs(text, stdout);
 }
 
+/* ------------------------------------------------------------------------------------------
+ * simulate: a metric trace through the scaling engine on a virtual clock, no xlbd needed
+ */
+
+#define SIM_COLS 8			 /* metric columns a trace may have */
+#define SIM_START "2026-01-01T00:00:00Z" /* the virtual wall clock's start by default */
+
+struct sim_row {
+	uint64_t t_ms;
+	double v[SIM_COLS];
+};
+
+struct sim_trace {
+	enum model_metric metric[SIM_COLS];
+	size_t ncols;
+	struct sim_row *rows;
+	size_t nrows;
+	int64_t first_wall_s; /* the first row's time when the trace gives ISO 8601, else -1 */
+};
+
+struct sim_inst {
+	uint64_t launched_ms;
+	bool initial; /* there at the start: InService and warm */
+};
+
+struct sim {
+	const struct ctl *ctl;
+	struct scaling_engine *e;
+	const struct model_asg *g;
+	struct sim_inst *inst;
+	size_t ninst;
+	uint32_t min, max, desired;
+	uint64_t launch_ms, warmup_ms;
+	uint64_t last_end_ms;
+	bool spread;
+	uint32_t base; /* the starting capacity, for --spread */
+	struct json_object *timeline;
+	char last_key[512];
+};
+
+/* "2026-01-01T00:00:00Z" (or without the Z, or with a fraction) into seconds. */
+static bool sim_iso(const char *s, int64_t *out)
+{
+	struct tm tm = { 0 };
+	int n = 0;
+
+	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+		   &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &n) != 6)
+		return false;
+	s += n;
+	if (*s == '.')
+		for (s++; *s >= '0' && *s <= '9'; s++)
+			;
+	if (*s == 'Z')
+		s++;
+	if (*s || tm.tm_mon < 1 || tm.tm_mon > 12 || tm.tm_mday < 1 || tm.tm_mday > 31)
+		return false;
+	tm.tm_year -= 1900;
+	tm.tm_mon--;
+	*out = (int64_t)timegm(&tm);
+	return true;
+}
+
+static enum model_metric sim_metric(const char *name)
+{
+	static const struct {
+		const char *name;
+		enum model_metric m;
+	} alias[] = {
+		{ "CPUUtilization", MODEL_METRIC_ASG_CPU },
+		{ "NetworkIn", MODEL_METRIC_ASG_NETWORK_IN },
+		{ "NetworkOut", MODEL_METRIC_ASG_NETWORK_OUT },
+		{ "RequestCountPerTarget", MODEL_METRIC_ALB_REQUESTS_PER_TARGET },
+	};
+	size_t i;
+
+	for (i = MODEL_METRIC_ASG_CPU; i < MODEL_METRIC_CUSTOM; i++)
+		if (!strcmp(name, scaling_metric_name((enum model_metric)i)))
+			return (enum model_metric)i;
+	for (i = 0; i < sizeof(alias) / sizeof(alias[0]); i++)
+		if (!strcmp(name, alias[i].name))
+			return alias[i].m;
+	return MODEL_METRIC_NONE;
+}
+
+/* Splits line at commas in place (no quoting: metric traces need none); trims blanks. */
+static size_t sim_split(char *line, char **cells, size_t max)
+{
+	size_t n = 0;
+	char *p = line, *end;
+
+	while (n < max) {
+		char *comma = strchr(p, ',');
+
+		if (comma)
+			*comma = '\0';
+		while (*p == ' ' || *p == '\t')
+			p++;
+		end = p + strlen(p);
+		while (end > p && strchr(" \t\r\n", end[-1]))
+			*--end = '\0';
+		cells[n++] = p;
+		if (!comma)
+			break;
+		p = comma + 1;
+	}
+	return n;
+}
+
+static int sim_read_trace(const char *path, struct sim_trace *tr)
+{
+	char *line = NULL, *cells[SIM_COLS + 2];
+	size_t cap = 0, n, i, lineno = 0;
+	bool header = false;
+	int ret = -EINVAL;
+	FILE *f = fopen(path, "r");
+
+	memset(tr, 0, sizeof(*tr));
+	tr->first_wall_s = -1;
+	if (!f) {
+		fprintf(stderr, "xlbctl: simulate: %s: %s\n", path, strerror(errno));
+		return -errno;
+	}
+	while (getline(&line, &cap, f) > 0) {
+		struct sim_row *row;
+		int64_t wall;
+		double t;
+		char *end;
+
+		lineno++;
+		if (line[strspn(line, " \t\r\n")] == '\0' || line[strspn(line, " \t")] == '#')
+			continue;
+		n = sim_split(line, cells, SIM_COLS + 2);
+		if (!header) {
+			if (strcasecmp(cells[0], "time") || n < 2 || n > SIM_COLS + 1) {
+				fprintf(stderr,
+					"xlbctl: simulate: %s:%zu: expected a header \"time,METRIC[,METRIC...]\" with 1 to %d metrics\n",
+					path, lineno, SIM_COLS);
+				goto out;
+			}
+			for (i = 1; i < n; i++) {
+				tr->metric[i - 1] = sim_metric(cells[i]);
+				if (tr->metric[i - 1] == MODEL_METRIC_NONE) {
+					fprintf(stderr,
+						"xlbctl: simulate: %s:%zu: column %zu: expected ASGAverageCPUUtilization, ASGAverageNetworkIn, ASGAverageNetworkOut or ALBRequestCountPerTarget, got \"%s\"\n",
+						path, lineno, i + 1, cells[i]);
+					goto out;
+				}
+			}
+			tr->ncols = n - 1;
+			header = true;
+			continue;
+		}
+		if (n != tr->ncols + 1) {
+			fprintf(stderr, "xlbctl: simulate: %s:%zu: expected %zu values, got %zu\n",
+				path, lineno, tr->ncols + 1, n);
+			goto out;
+		}
+		if (sim_iso(cells[0], &wall)) {
+			if (tr->first_wall_s < 0 && !tr->nrows)
+				tr->first_wall_s = wall;
+			if (tr->first_wall_s < 0 || wall < tr->first_wall_s) {
+				fprintf(stderr,
+					"xlbctl: simulate: %s:%zu: time: expected ISO 8601 times throughout, from the first row's on, got \"%s\"\n",
+					path, lineno, cells[0]);
+				goto out;
+			}
+			t = (double)(wall - tr->first_wall_s);
+		} else {
+			t = strtod(cells[0], &end);
+			if (!*cells[0] || *end || !(t >= 0 && t < 1e9) || tr->first_wall_s >= 0) {
+				fprintf(stderr,
+					"xlbctl: simulate: %s:%zu: time: expected seconds from the start (or ISO 8601 throughout), got \"%s\"\n",
+					path, lineno, cells[0]);
+				goto out;
+			}
+		}
+		if (tr->nrows && (uint64_t)(t * 1000) < tr->rows[tr->nrows - 1].t_ms) {
+			fprintf(stderr,
+				"xlbctl: simulate: %s:%zu: time: expected rows in time order, got %s after a later time\n",
+				path, lineno, cells[0]);
+			goto out;
+		}
+		row = realloc(tr->rows, (tr->nrows + 1) * sizeof(*row));
+		if (!row) {
+			ret = -ENOMEM;
+			goto out;
+		}
+		tr->rows = row;
+		row = &tr->rows[tr->nrows++];
+		row->t_ms = (uint64_t)(t * 1000 + 0.5);
+		for (i = 0; i < tr->ncols; i++) {
+			const char *c = cells[i + 1];
+
+			row->v[i] = strtod(c, &end);
+			if (!*c || !strcasecmp(c, "nan")) {
+				row->v[i] = NAN;
+			} else if (*end || !isfinite(row->v[i])) {
+				fprintf(stderr,
+					"xlbctl: simulate: %s:%zu: column %zu: expected a number (or nothing for no data), got \"%s\"\n",
+					path, lineno, i + 2, c);
+				goto out;
+			}
+		}
+	}
+	if (!tr->nrows) {
+		fprintf(stderr, "xlbctl: simulate: %s: expected a header and at least one row\n",
+			path);
+		goto out;
+	}
+	ret = 0;
+out:
+	free(line);
+	fclose(f);
+	if (ret) {
+		free(tr->rows);
+		tr->rows = NULL;
+	}
+	return ret;
+}
+
+/* InService (launched at least launch_ms ago) and, of those, warming. */
+static void sim_count(const struct sim *s, uint64_t now, uint32_t *in_service, uint32_t *warming,
+		      uint32_t *pending)
+{
+	size_t i;
+
+	*in_service = *warming = *pending = 0;
+	for (i = 0; i < s->ninst; i++) {
+		const struct sim_inst *in = &s->inst[i];
+
+		if (!in->initial && now < in->launched_ms + s->launch_ms) {
+			(*pending)++;
+			continue;
+		}
+		(*in_service)++;
+		if (!in->initial && now < in->launched_ms + s->launch_ms + s->warmup_ms)
+			(*warming)++;
+	}
+}
+
+/* Launches or terminates to reach the desired capacity: pending instances go first, then the
+ * newest (xlb's simulation of the Default termination policy on one zone).
+ */
+static int sim_reconcile(struct sim *s, uint64_t now)
+{
+	struct sim_inst *v;
+
+	if (s->ninst < s->desired) {
+		v = realloc(s->inst, s->desired * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		s->inst = v;
+		while (s->ninst < s->desired)
+			s->inst[s->ninst++] = (struct sim_inst){ now, false };
+	} else if (s->ninst > s->desired) {
+		s->ninst = s->desired; /* launched in order: the newest are last */
+		s->last_end_ms = now;
+	}
+	return 0;
+}
+
+static void sim_row_print(struct sim *s, const struct sim_trace *tr, uint64_t now, int64_t offset,
+			  const double *vals, uint32_t in_service, uint32_t warming,
+			  char (*ev)[SCALING_EVENT_LEN], size_t nev,
+			  const struct scaling_decision *dec, size_t ndec)
+{
+	size_t i, na = scaling_alarm_count(s->e);
+	char wall[40];
+
+	activity_time((uint64_t)((int64_t)now + offset), false, wall, sizeof(wall));
+	if (s->ctl->json) {
+		struct json_object *o = json_object_new_object(), *m, *a, *evs, *ds;
+
+		if (!o)
+			return;
+		json_object_object_add(o, "Seconds", json_object_new_double((double)now / 1000));
+		json_object_object_add(o, "Time", json_object_new_string(wall));
+		m = json_object_new_object();
+		for (i = 0; m && i < tr->ncols; i++)
+			json_object_object_add(m, scaling_metric_name(tr->metric[i]),
+					       isnan(vals[i]) ? NULL :
+								json_object_new_double(vals[i]));
+		json_object_object_add(o, "Metrics", m);
+		a = json_object_new_object();
+		for (i = 0; a && i < na; i++)
+			json_object_object_add(a, scaling_alarm_name(s->e, i),
+					       json_object_new_string(scaling_state_name(
+						       scaling_alarm_state(s->e, i))));
+		json_object_object_add(o, "Alarms", a);
+		json_object_object_add(o, "MinSize", json_object_new_int64(s->min));
+		json_object_object_add(o, "MaxSize", json_object_new_int64(s->max));
+		json_object_object_add(o, "DesiredCapacity", json_object_new_int64(s->desired));
+		json_object_object_add(o, "InService", json_object_new_int64(in_service));
+		json_object_object_add(o, "Warming", json_object_new_int64(warming));
+		evs = json_object_new_array();
+		for (i = 0; evs && i < nev; i++)
+			json_object_array_add(evs, json_object_new_string(ev[i]));
+		json_object_object_add(o, "Events", evs);
+		ds = json_object_new_array();
+		for (i = 0; ds && i < ndec; i++) {
+			struct json_object *d = json_object_new_object();
+
+			if (!d)
+				break;
+			json_object_object_add(d, "Policy", json_object_new_string(dec[i].policy));
+			if (dec[i].set_min)
+				json_object_object_add(d, "MinSize",
+						       json_object_new_int64(dec[i].min));
+			if (dec[i].set_max)
+				json_object_object_add(d, "MaxSize",
+						       json_object_new_int64(dec[i].max));
+			if (dec[i].set_desired)
+				json_object_object_add(d, "DesiredCapacity",
+						       json_object_new_int64(dec[i].desired));
+			json_object_object_add(d, "Cause", json_object_new_string(dec[i].cause));
+			json_object_array_add(ds, d);
+		}
+		json_object_object_add(o, "Decisions", ds);
+		json_object_array_add(s->timeline, o);
+		return;
+	}
+	printf("%7.1f  %s", (double)now / 1000, wall + 11);
+	for (i = 0; i < tr->ncols; i++) {
+		if (isnan(vals[i]))
+			printf(" %10s", "-");
+		else
+			printf(" %10.1f", vals[i]);
+	}
+	for (i = 0; i < na; i++) {
+		enum scaling_alarm_state st = scaling_alarm_state(s->e, i);
+
+		printf(" %5s", st == SCALING_ALARM ? "ALARM" : st == SCALING_OK ? "OK" : "-");
+	}
+	printf(" %3u %3u %7u %9u %7u\n", s->min, s->max, s->desired, in_service, warming);
+	for (i = 0; i < nev; i++)
+		printf("         %s\n", ev[i]);
+	for (i = 0; i < ndec; i++)
+		printf("         %s: %s\n", dec[i].policy, dec[i].cause);
+}
+
+static void sim_header(const struct sim *s, const struct sim_trace *tr, const char *config,
+		       const char *trace, double scale, uint32_t interval_s)
+{
+	size_t i, na = scaling_alarm_count(s->e);
+
+	if (s->ctl->json)
+		return;
+	printf("# simulate %s with %s: group %s, min %u, max %u, desired %u\n", config, trace,
+	       s->g->name, s->min, s->max, s->desired);
+	printf("# TimeScale %g, a sample every %u s, launch %.1f s, warm-up %.1f s%s\n", scale,
+	       interval_s, (double)s->launch_ms / 1000, (double)s->warmup_ms / 1000,
+	       s->spread ? ", metrics spread over the ready instances" : "");
+	for (i = 0; i < na; i++)
+		printf("# A%zu = %s\n", i + 1, scaling_alarm_name(s->e, i));
+	printf("%7s  %-8s", "seconds", "time");
+	for (i = 0; i < tr->ncols; i++) {
+		static const char *const short_names[] = {
+			[MODEL_METRIC_ASG_CPU] = "CPU",
+			[MODEL_METRIC_ASG_NETWORK_IN] = "NetworkIn",
+			[MODEL_METRIC_ASG_NETWORK_OUT] = "NetworkOut",
+			[MODEL_METRIC_ALB_REQUESTS_PER_TARGET] = "Requests",
+		};
+
+		printf(" %10s", short_names[tr->metric[i]]);
+	}
+	for (i = 0; i < na; i++)
+		printf(" %4s%zu", "A", i + 1);
+	printf(" %3s %3s %7s %9s %7s\n", "min", "max", "desired", "InService", "warming");
+}
+
+static int sim_run(const struct ctl *ctl, struct json_object *args)
+{
+	const char *config = ctl_str(args, "Config"), *trace = ctl_str(args, "Metrics");
+	const char *group = ctl_str(args, "Group"), *start = ctl_str(args, "Start");
+	struct json_object *v;
+	struct config_error err;
+	struct model *m = NULL;
+	struct sim_trace tr = { 0 };
+	struct sim s = { .ctl = ctl };
+	uint64_t step, end, now;
+	int64_t start_s, offset;
+	size_t i, row = 0;
+	bool all = (v = ctl_get(args, "All")) && json_object_get_boolean(v);
+	int ret, rc = 1, k;
+
+	if (config_load(config, &m, &err)) {
+		for (k = 0; k < err.count && k < CONFIG_ERR_MAX; k++)
+			fprintf(stderr, "%s\n", err.all[k]);
+		if (err.count > CONFIG_ERR_MAX)
+			fprintf(stderr, "(%d more errors)\n", err.count - CONFIG_ERR_MAX);
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	for (i = 0; i < m->nasgs && !s.g; i++)
+		if (group ? !strcmp(m->asgs[i].name, group) : true)
+			s.g = &m->asgs[i];
+	if (!group && m->nasgs > 1) {
+		fprintf(stderr, "xlbctl: simulate: %s has %zu groups: name one with --group\n",
+			config, m->nasgs);
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	if (!s.g) {
+		fprintf(stderr, "xlbctl: simulate: %s: %s\n", config,
+			group ? "no such group" : "no auto-scaling group to simulate");
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	if (sim_read_trace(trace, &tr)) {
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	start_s = tr.first_wall_s;
+	if (start || start_s < 0) {
+		if (!sim_iso(start ? start : SIM_START, &start_s)) {
+			fprintf(stderr,
+				"xlbctl: simulate: --start: expected a time such as %s, got \"%s\"\n",
+				SIM_START, start);
+			rc = EXIT_USAGE;
+			goto out;
+		}
+	}
+	ret = scaling_new(m, s.g, &s.e);
+	if (ret) {
+		fprintf(stderr, "xlbctl: simulate: %s\n", strerror(-ret));
+		goto out;
+	}
+	s.min = s.g->min_size;
+	s.max = s.g->max_size;
+	s.desired = s.base = s.g->desired;
+	s.spread = (v = ctl_get(args, "Spread")) && json_object_get_boolean(v);
+	s.launch_ms = (v = ctl_get(args, "LaunchSeconds")) ?
+			      (uint64_t)json_object_get_int64(v) * 1000 :
+			      0;
+	s.warmup_ms = scaling_warmup_ms(s.e);
+	s.inst = calloc(s.desired + 1, sizeof(*s.inst));
+	if (!s.inst)
+		goto out;
+	for (s.ninst = 0; s.ninst < s.desired; s.ninst++)
+		s.inst[s.ninst].initial = true;
+	if (ctl->json && !(s.timeline = json_object_new_array()))
+		goto out;
+	sim_header(&s, &tr, config, trace, m->settings.time_scale, m->settings.metrics_interval_s);
+	step = (uint64_t)m->settings.metrics_interval_s * 1000;
+	end = tr.rows[tr.nrows - 1].t_ms;
+	offset = start_s * 1000;
+	for (now = 0; now <= end; now += step) {
+		char ev[64][SCALING_EVENT_LEN], key[512];
+		struct scaling_decision dec[8];
+		double vals[SIM_COLS];
+		uint32_t in_service, warming, pending;
+		size_t nev = 0, ndec = 0;
+		struct scaling_state st;
+
+		while (row + 1 < tr.nrows && tr.rows[row + 1].t_ms <= now)
+			row++;
+		/* a launch's activity ends when its instance comes into service */
+		for (i = 0; i < s.ninst; i++) {
+			uint64_t up = s.inst[i].launched_ms + s.launch_ms;
+
+			if (!s.inst[i].initial && up <= now && up > s.last_end_ms)
+				s.last_end_ms = up;
+		}
+		sim_count(&s, now, &in_service, &warming, &pending);
+		for (i = 0; i < tr.ncols; i++) {
+			double x = tr.rows[row].t_ms <= now ? tr.rows[row].v[i] : NAN;
+			uint32_t ready = in_service - warming;
+
+			if (s.spread && !isnan(x))
+				x = ready ? x * s.base / ready : NAN;
+			if (s.spread && tr.metric[i] == MODEL_METRIC_ASG_CPU && x > 100)
+				x = 100;
+			vals[i] = x;
+			scaling_feed(s.e, tr.metric[i], NULL, x, now);
+		}
+		for (;;) {
+			int r;
+
+			sim_count(&s, now, &in_service, &warming, &pending);
+			st = (struct scaling_state){ .min = s.min,
+						     .max = s.max,
+						     .desired = s.desired,
+						     .in_service = in_service,
+						     .warming = warming,
+						     .activity_in_progress = pending > 0,
+						     .last_activity_end_ms = s.last_end_ms,
+						     .wall_offset_ms = offset };
+			r = scaling_evaluate(s.e, &st, now, &dec[ndec]);
+			if (r <= 0 || ndec + 1 >= sizeof(dec) / sizeof(dec[0]))
+				break;
+			if (dec[ndec].set_min)
+				s.min = dec[ndec].min;
+			if (dec[ndec].set_max)
+				s.max = dec[ndec].max;
+			if (dec[ndec].set_desired)
+				s.desired = dec[ndec].desired;
+			ndec++;
+			if (sim_reconcile(&s, now))
+				goto out;
+		}
+		nev = scaling_events(s.e, ev, sizeof(ev) / sizeof(ev[0]));
+		sim_count(&s, now, &in_service, &warming, &pending);
+		snprintf(key, sizeof(key), "%u %u %u %u %u", s.min, s.max, s.desired, in_service,
+			 warming);
+		for (i = 0; i < scaling_alarm_count(s.e); i++)
+			snprintf(key + strlen(key), sizeof(key) - strlen(key), " %d",
+				 (int)scaling_alarm_state(s.e, i));
+		if (all || nev || ndec || now == 0 || now + step > end || strcmp(key, s.last_key))
+			sim_row_print(&s, &tr, now, offset, vals, in_service, warming, ev, nev, dec,
+				      ndec);
+		snprintf(s.last_key, sizeof(s.last_key), "%s", key);
+	}
+	if (ctl->json) {
+		struct json_object *o = json_object_new_object();
+
+		if (!o)
+			goto out;
+		json_object_object_add(o, "AutoScalingGroupName",
+				       json_object_new_string(s.g->name));
+		json_object_object_add(o, "Timeline", json_object_get(s.timeline));
+		json_object_object_add(o, "Engine", scaling_json(s.e));
+		printf("%s\n", json_object_to_json_string_ext(
+				       o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+						  JSON_C_TO_STRING_NOSLASHESCAPE));
+		json_object_put(o);
+	}
+	rc = fflush(stdout) ? 1 : 0;
+out:
+	json_object_put(s.timeline);
+	free(s.inst);
+	free(tr.rows);
+	scaling_free(s.e);
+	model_free(m);
+	return rc;
+}
+
 #define ASG_NAME(req)                                                                  \
 	{                                                                              \
 		"auto-scaling-group-name", "AutoScalingGroupName", CTL_STR, req, 0, 0, \
@@ -404,6 +947,24 @@ static const struct ctl_opt opts_console[] = {
 	{ NULL },
 };
 
+static const struct ctl_opt opts_simulate[] = {
+	{ "config", "Config", CTL_STR, true, 0, 0, "the configuration file (as xlbd takes it)" },
+	{ "metrics", "Metrics", CTL_STR, true, 0, 0,
+	  "the trace: a CSV with a header time,METRIC[,METRIC...]" },
+	{ "group", "Group", CTL_STR, false, 0, 0,
+	  "the auto-scaling group (needed when the file has several)" },
+	{ "launch-seconds", "LaunchSeconds", CTL_INT, false, 0, 86400,
+	  "from launch to InService, in xlb's seconds (default 0)" },
+	{ "start", "Start", CTL_STR, false, 0, 0,
+	  "the virtual wall clock's start (default the trace's first ISO time, else " SIM_START
+	  ")" },
+	{ "spread", "Spread", CTL_BOOL, false, 0, 0,
+	  "values are for the starting capacity: spread them over the ready instances" },
+	{ "all", "All", CTL_BOOL, false, 0, 0,
+	  "a row for every sample, not only when something changes" },
+	{ NULL },
+};
+
 static const struct ctl_verb ctl_verbs[] = {
 	{ "status", "the daemon, its listeners, target groups and groups at a glance", opts_none,
 	  ctl_render_status },
@@ -425,6 +986,8 @@ static const struct ctl_verb ctl_verbs[] = {
 	{ "reload", "load the configuration file again, atomically", opts_none, ctl_render_reload },
 	{ "metrics", "the Prometheus metrics, as GET /metrics serves them", opts_none,
 	  ctl_render_metrics },
+	{ "simulate", "replay a metric trace through a file's policies (no xlbd needed)",
+	  opts_simulate, NULL },
 };
 
 static void ctl_usage(FILE *f)
@@ -435,7 +998,8 @@ static void ctl_usage(FILE *f)
 		"usage: xlbctl [--socket PATH] [--json] [--cli-read-timeout S] VERB "
 		"[OPTIONS]\n"
 		"       xlbctl VERB --help\n\n"
-		"Talks to xlbd over its unix socket (default %s, or $XLB_SOCKET).\n\n"
+		"Talks to xlbd over its unix socket (default %s, or $XLB_SOCKET);\n"
+		"simulate works on files alone.\n\n"
 		"verbs:\n",
 		API_SOCKET_DEFAULT);
 	for (i = 0; i < sizeof(ctl_verbs) / sizeof(ctl_verbs[0]); i++)
@@ -843,6 +1407,10 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(v->name, "describe-target-health") && !ctl_get(args, "TargetGroupArn")) {
 		ctl_bad(v, "--target-group-arn (or --target-group-name) is required");
+		goto out;
+	}
+	if (!strcmp(v->name, "simulate")) {
+		rc = sim_run(&ctl, args);
 		goto out;
 	}
 	ctl.width = ctl.json ? 0 : table_term_width(STDOUT_FILENO);

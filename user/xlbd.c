@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* xlbd: loads or adopts the datapath, attaches it, and keeps its services and backends in line
  * with the configuration file and the targets' health; serves the control socket and the
- * Prometheus metrics. Static target groups only: auto-scaling groups are not managed yet.
+ * Prometheus metrics, and runs the auto-scaling groups' instances (fleet.c).
  * Exit: 0 ok, 1 runtime failure, 2 usage or configuration.
  */
 #include <errno.h>
@@ -20,12 +20,15 @@
 #include "config.h"
 #include "ctl.h"
 #include "dataplane.h"
+#include "fleet.h"
 #include "log.h"
 #include "loop.h"
 #include "promhttp.h"
 
 #define XLBD_VERSION "0.1"
 #define XLBD_CONFIG_DEFAULT "/etc/xlb/xlb.json"
+#define XLBD_RUN_DIR_DEFAULT "/run/xlb"
+#define XLBD_PREFIX_DEFAULT "xlb-"
 #define XLBD_IF_MAX 64
 #define EXIT_FAIL 1
 #define EXIT_USAGE 2
@@ -42,6 +45,8 @@ struct xlbd {
 	const char *pin_dir;
 	const char *socket_path;
 	const char *metrics_addr;
+	const char *run_dir;
+	const char *prefix;
 	bool keep_datapath;
 	struct xlbd_iface ifs[XLBD_IF_MAX];
 	size_t nifs;
@@ -52,6 +57,8 @@ struct xlbd {
 	struct loop *loop;
 	struct dataplane *dp;
 	struct ctl *ctl;
+	struct fleet *fleet;
+	struct loop_timer stop_timer;
 	struct api_server *api;
 	struct promhttp_server *prom;
 };
@@ -73,13 +80,20 @@ static void xlbd_usage(FILE *f)
 		"  -s, --socket PATH         control socket (default " API_SOCKET_DEFAULT ")\n"
 		"  -m, --metrics-address A   ADDR:PORT, [V6]:PORT, :PORT or none\n"
 		"                            (default 127.0.0.1:%d)\n"
-		"  -k, --keep-datapath       on SIGTERM, leave the datapath attached and pinned\n"
+		"  -r, --run-dir DIR         instances and group state (default " XLBD_RUN_DIR_DEFAULT
+		")\n"
+		"  -P, --instance-prefix P   names of instance namespaces (P + id), their links\n"
+		"                            (P + slot) and cgroups (default " XLBD_PREFIX_DEFAULT
+		")\n"
+		"  -k, --keep-datapath       on SIGTERM, leave the datapath attached and pinned,\n"
+		"                            and the instances running, for a next xlbd to adopt\n"
 		"  -f, --foreground          accepted for compatibility: xlbd never forks\n"
 		"  -v, --verbose             debug output; twice for libbpf's\n"
 		"  -h, --help                this text\n"
 		"\n"
 		"Signals: SIGHUP reloads the configuration (atomically: a bad file is refused and\n"
-		"the running one stays); SIGTERM and SIGINT stop, removing what xlbd created.\n"
+		"the running one stays); SIGTERM and SIGINT stop, removing what xlbd created\n"
+		"(instances terminated, datapath detached) unless --keep-datapath.\n"
 		"Exit status: 0 ok, 1 runtime failure, 2 usage or configuration error.\n",
 		PROMHTTP_PORT_DEFAULT);
 }
@@ -123,6 +137,9 @@ static int xlbd_reload(struct xlbd *d, struct config_error *cerr)
 	err = ctl_apply(d->ctl, m);
 	if (err)
 		log_error("reload of %s: applying it: %s", d->config_path, strerror(-err));
+	if (fleet_apply(d->fleet, m))
+		log_error("reload of %s: some auto-scaling groups were not applied",
+			  d->config_path);
 	model_free(d->model);
 	d->model = m;
 	d->loaded_at = time(NULL);
@@ -131,6 +148,25 @@ static int xlbd_reload(struct xlbd *d, struct config_error *cerr)
 }
 
 /* ---- signals ---- */
+
+static void xlbd_stopped(void *arg)
+{
+	struct xlbd *d = arg;
+
+	log_info("every instance terminated");
+	loop_stop(d->loop);
+}
+
+static void xlbd_stop_late(struct loop *loop, struct loop_timer *t, void *arg)
+{
+	struct xlbd *d = arg;
+
+	(void)t;
+	log_warn("%zu instances still terminating after %d s: stopping anyway (a next xlbd "
+		 "cleans them up)",
+		 fleet_instances(d->fleet), FLEET_STOP_MS / 1000);
+	loop_stop(loop);
+}
 
 static void xlbd_on_signal(struct loop *loop, int signo, void *arg)
 {
@@ -142,8 +178,14 @@ static void xlbd_on_signal(struct loop *loop, int signo, void *arg)
 		xlbd_reload(d, &cerr);
 		return;
 	}
-	log_info("%s: stopping", strsignal(signo));
-	loop_stop(loop);
+	if (loop_timer_armed(&d->stop_timer) || !d->fleet || d->keep_datapath) {
+		log_info("%s: stopping", strsignal(signo));
+		loop_stop(loop);
+		return;
+	}
+	log_info("%s: stopping; terminating the instances first", strsignal(signo));
+	loop_timer_arm(loop, &d->stop_timer, FLEET_STOP_MS, 0, xlbd_stop_late, d);
+	fleet_stop(d->fleet, xlbd_stopped, d);
 }
 
 /* ---- the API ---- */
@@ -159,7 +201,7 @@ static void xlbd_iso_time(time_t t, char *buf, size_t len)
 static int xlbd_api_status(struct json_object *args, struct api_reply *reply, void *ctx)
 {
 	struct xlbd *d = ctx;
-	struct json_object *data = json_object_new_object(), *w;
+	struct json_object *data = json_object_new_object(), *w, *groups;
 	char when[32];
 	size_t i;
 	int err;
@@ -179,19 +221,12 @@ static int xlbd_api_status(struct json_object *args, struct api_reply *reply, vo
 		json_object_put(data);
 		return err;
 	}
-	json_object_object_add(data, "AutoScalingGroups", json_object_new_array());
+	groups = json_object_new_array();
 	w = json_object_new_array();
 	for (i = 0; i < d->model->nwarnings; i++)
 		json_object_array_add(w, json_object_new_string(d->model->warnings[i]));
-	for (i = 0; i < d->model->nasgs; i++) {
-		char msg[320];
-
-		snprintf(msg, sizeof(msg),
-			 "auto-scaling group %s: not managed by this xlbd yet (no instances are "
-			 "launched)",
-			 d->model->asgs[i].name);
-		json_object_array_add(w, json_object_new_string(msg));
-	}
+	fleet_status(d->fleet, groups, w);
+	json_object_object_add(data, "AutoScalingGroups", groups);
 	if (json_object_array_length(w))
 		json_object_object_add(data, "Warnings", w);
 	else
@@ -356,6 +391,7 @@ static void xlbd_collect(struct promhttp_buf *b, void *ctx)
 	struct xlbd *d = ctx;
 
 	ctl_metrics(d->ctl, b);
+	fleet_metrics(d->fleet, b);
 }
 
 static int xlbd_api_metrics(struct json_object *args, struct api_reply *reply, void *ctx)
@@ -378,26 +414,138 @@ static int xlbd_api_metrics(struct json_object *args, struct api_reply *reply, v
 	return err;
 }
 
-static int xlbd_api_asg(struct json_object *args, struct api_reply *reply, void *ctx)
+static int xlbd_api_groups(struct json_object *args, struct api_reply *reply, void *ctx)
 {
-	(void)args;
-	(void)ctx;
-	return api_error(reply, API_ERR_INVALID_ACTION,
-			 "not managed yet: this xlbd has no auto-scaling groups (static target "
-			 "groups only)");
+	struct xlbd *d = ctx;
+	struct json_object *names = NULL;
+	const char **v = NULL;
+	size_t i, n = 0;
+	int err;
+
+	err = api_arg_string_array(args, "AutoScalingGroupNames", false, &names, reply);
+	if (err && err != -ENOENT)
+		return err;
+	if (names) {
+		n = json_object_array_length(names);
+		v = calloc(n + 1, sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		for (i = 0; i < n; i++)
+			v[i] = json_object_get_string(json_object_array_get_idx(names, i));
+	}
+	err = fleet_describe(d->fleet, names ? v : NULL, n, &reply->data);
+	free(v);
+	if (err == -ENOENT)
+		return api_error(reply, API_ERR_VALIDATION,
+				 "AutoScalingGroupNames: a group named there is not found");
+	return err;
+}
+
+static int xlbd_api_activities(struct json_object *args, struct api_reply *reply, void *ctx)
+{
+	struct xlbd *d = ctx;
+	const char *group = NULL;
+	int64_t max = 0;
+	int err;
+
+	err = api_arg_string(args, "AutoScalingGroupName", false, &group, reply);
+	if (err && err != -ENOENT)
+		return err;
+	err = api_arg_int(args, "MaxRecords", false, 1, 100000, &max, reply);
+	if (err && err != -ENOENT)
+		return err;
+	err = fleet_activities(d->fleet, group, (size_t)max, &reply->data);
+	if (err == -ENOENT)
+		return api_error(reply, API_ERR_VALIDATION, "AutoScalingGroup name not found - %s",
+				 group);
+	return err;
+}
+
+static int xlbd_api_set_desired(struct json_object *args, struct api_reply *reply, void *ctx)
+{
+	struct xlbd *d = ctx;
+	const char *group;
+	char msg[256] = "";
+	int64_t desired;
+	bool honor = false;
+	int err;
+
+	err = api_arg_string(args, "AutoScalingGroupName", true, &group, reply);
+	err = err ? err : api_arg_int(args, "DesiredCapacity", true, 0, 100000, &desired, reply);
+	if (err)
+		return err;
+	err = api_arg_bool(args, "HonorCooldown", false, &honor, reply);
+	if (err && err != -ENOENT)
+		return err;
+	err = fleet_set_desired(d->fleet, group, desired, honor, msg, sizeof(msg));
+	if (err == -ENOENT)
+		return api_error(reply, API_ERR_VALIDATION, "AutoScalingGroup name not found - %s",
+				 group);
+	if (err == -EBUSY)
+		return api_error(reply, API_ERR_SCALING_IN_PROGRESS, "%s", msg);
+	if (err == -EINVAL)
+		return api_error(reply, API_ERR_VALIDATION, "%s", msg);
+	return err;
+}
+
+static int xlbd_api_attach_tgs(struct json_object *args, struct api_reply *reply, void *ctx,
+			       bool attach)
+{
+	struct xlbd *d = ctx;
+	struct json_object *tgs;
+	const char *group, **v;
+	char msg[256] = "";
+	size_t i, n;
+	int err;
+
+	err = api_arg_string(args, "AutoScalingGroupName", true, &group, reply);
+	err = err ? err : api_arg_string_array(args, "TargetGroupARNs", true, &tgs, reply);
+	if (err)
+		return err;
+	n = json_object_array_length(tgs);
+	v = calloc(n + 1, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	for (i = 0; i < n; i++)
+		v[i] = json_object_get_string(json_object_array_get_idx(tgs, i));
+	err = fleet_attach(d->fleet, group, v, n, attach, msg, sizeof(msg));
+	free(v);
+	if (err == -ENOENT)
+		return api_error(reply, API_ERR_VALIDATION, "AutoScalingGroup name not found - %s",
+				 group);
+	if (err == -ESRCH || err == -E2BIG)
+		return api_error(reply, API_ERR_VALIDATION, "%s", msg);
+	return err;
+}
+
+static int xlbd_api_attach(struct json_object *args, struct api_reply *reply, void *ctx)
+{
+	return xlbd_api_attach_tgs(args, reply, ctx, true);
+}
+
+static int xlbd_api_detach(struct json_object *args, struct api_reply *reply, void *ctx)
+{
+	return xlbd_api_attach_tgs(args, reply, ctx, false);
+}
+
+static int xlbd_api_console(struct json_object *args, struct api_reply *reply, void *ctx)
+{
+	struct xlbd *d = ctx;
+	const char *id;
+	int err;
+
+	err = api_arg_string(args, "InstanceId", true, &id, reply);
+	if (err)
+		return err;
+	err = fleet_console(d->fleet, id, &reply->data);
+	if (err == -ENOENT)
+		return api_error(reply, API_ERR_NOT_FOUND, "The instance ID '%s' does not exist",
+				 id);
+	return err;
 }
 
 static int xlbd_api_setup(struct xlbd *d)
 {
-	static const char *const asg_verbs[] = {
-		"describe-auto-scaling-groups",
-		"describe-scaling-activities",
-		"set-desired-capacity",
-		"attach-load-balancer-target-groups",
-		"detach-load-balancer-target-groups",
-		"get-console-output",
-	};
-	size_t i;
 	int err;
 
 	err = api_server_new(d->loop, d->socket_path, &d->api);
@@ -412,8 +560,15 @@ static int xlbd_api_setup(struct xlbd *d)
 	err = err ? err : api_register(d->api, "deregister-targets", xlbd_api_deregister, d);
 	err = err ? err : api_register(d->api, "reload", xlbd_api_reload, d);
 	err = err ? err : api_register(d->api, "metrics", xlbd_api_metrics, d);
-	for (i = 0; i < sizeof(asg_verbs) / sizeof(asg_verbs[0]) && !err; i++)
-		err = api_register(d->api, asg_verbs[i], xlbd_api_asg, d);
+	err = err ? err : api_register(d->api, "describe-auto-scaling-groups", xlbd_api_groups, d);
+	err = err ? err :
+		    api_register(d->api, "describe-scaling-activities", xlbd_api_activities, d);
+	err = err ? err : api_register(d->api, "set-desired-capacity", xlbd_api_set_desired, d);
+	err = err ? err :
+		    api_register(d->api, "attach-load-balancer-target-groups", xlbd_api_attach, d);
+	err = err ? err :
+		    api_register(d->api, "detach-load-balancer-target-groups", xlbd_api_detach, d);
+	err = err ? err : api_register(d->api, "get-console-output", xlbd_api_console, d);
 	return err;
 }
 
@@ -477,6 +632,9 @@ static void xlbd_teardown(struct xlbd *d)
 		api_server_free(d->api);
 	if (d->prom)
 		promhttp_server_free(d->prom);
+	if (d->loop)
+		loop_timer_disarm(d->loop, &d->stop_timer);
+	fleet_free(d->fleet);
 	ctl_free(d->ctl);
 	if (d->dp && !d->keep_datapath) {
 		for (i = 0; i < d->nifs; i++) {
@@ -500,6 +658,7 @@ static void xlbd_teardown(struct xlbd *d)
 static int xlbd_run(struct xlbd *d)
 {
 	struct dataplane_opts opts = { .pin_dir = d->pin_dir };
+	struct fleet_conf fconf = {};
 	char addr[INET6_ADDRSTRLEN + 8];
 	bool adopted = false;
 	uint16_t port = PROMHTTP_PORT_DEFAULT;
@@ -525,6 +684,7 @@ static int xlbd_run(struct xlbd *d)
 	err = loop_new(&d->loop);
 	if (err)
 		return err;
+	loop_timer_init(&d->stop_timer);
 	err = loop_signal_add(d->loop, SIGTERM, xlbd_on_signal, d);
 	err = err ? err : loop_signal_add(d->loop, SIGINT, xlbd_on_signal, d);
 	err = err ? err : loop_signal_add(d->loop, SIGHUP, xlbd_on_signal, d);
@@ -547,6 +707,18 @@ static int xlbd_run(struct xlbd *d)
 	if (err)
 		log_error("applying %s: %s (going on with what applied)", d->config_path,
 			  strerror(-err));
+	fconf.run_dir = d->run_dir;
+	fconf.prefix = d->prefix;
+	memcpy(&fconf.pool4, d->model->settings.pool4.bytes, 4);
+	fconf.pool4_len = d->model->settings.pool4_len;
+	fconf.has6 = d->model->settings.has_pool6;
+	memcpy(&fconf.pool6, d->model->settings.pool6.bytes, 16);
+	fconf.pool6_len = d->model->settings.pool6_len;
+	err = fleet_new(d->loop, d->dp, d->ctl, &fconf, &d->fleet);
+	if (err)
+		return err;
+	if (fleet_apply(d->fleet, d->model))
+		log_error("applying %s: some auto-scaling groups were not applied", d->config_path);
 	err = xlbd_api_setup(d);
 	if (err)
 		return err;
@@ -575,6 +747,8 @@ int main(int argc, char **argv)
 		{ "pin-dir", required_argument, NULL, 'p' },
 		{ "socket", required_argument, NULL, 's' },
 		{ "metrics-address", required_argument, NULL, 'm' },
+		{ "run-dir", required_argument, NULL, 'r' },
+		{ "instance-prefix", required_argument, NULL, 'P' },
 		{ "keep-datapath", no_argument, NULL, 'k' },
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -586,13 +760,15 @@ int main(int argc, char **argv)
 		.pin_dir = XLB_PIN_DIR,
 		.socket_path = API_SOCKET_DEFAULT,
 		.metrics_addr = "127.0.0.1:9469",
+		.run_dir = XLBD_RUN_DIR_DEFAULT,
+		.prefix = XLBD_PREFIX_DEFAULT,
 	};
 	struct config_error cerr;
 	bool check = false;
 	int opt, verbose = 0, err;
 
 	log_set_prefix("xlbd");
-	while ((opt = getopt_long(argc, argv, "c:ti:n:p:s:m:kfvh", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "c:ti:n:p:s:m:r:P:kfvh", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'c':
 			d.config_path = optarg;
@@ -614,6 +790,18 @@ int main(int argc, char **argv)
 			break;
 		case 'm':
 			d.metrics_addr = optarg;
+			break;
+		case 'r':
+			d.run_dir = optarg;
+			break;
+		case 'P':
+			if (!optarg[0] || strlen(optarg) > 11) {
+				fprintf(stderr,
+					"xlbd: --instance-prefix: 1 to 11 characters (links "
+					"are named PREFIX + slot)\n");
+				return EXIT_USAGE;
+			}
+			d.prefix = optarg;
 			break;
 		case 'k':
 			d.keep_datapath = true;

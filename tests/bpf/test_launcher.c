@@ -174,18 +174,24 @@ static bool test_limits_table(void)
 	t = config_instance_type("t3.nano");
 	CHECK(t, "t3.nano in the table");
 	launcher_limits(t, 2, 24ull << 30, &q, &p, &m);
-	CHECK(q == 200000 && p == 100000 && m == 512ull << 20, "t3.nano: %lu/%lu %lu",
+	CHECK(q == 25000 && p == 100000 && m == 512ull << 20, "t3.nano: %lu/%lu %lu",
 	      (unsigned long)q, (unsigned long)p, (unsigned long)m);
 	t = config_instance_type("t2.micro");
 	CHECK(t, "t2.micro in the table");
 	launcher_limits(t, 2, 24ull << 30, &q, &p, &m);
-	CHECK(q == 100000 && m == 1024ull << 20, "t2.micro: %lu %lu", (unsigned long)q,
+	CHECK(q == 12500 && m == 1024ull << 20, "t2.micro: %lu %lu", (unsigned long)q,
 	      (unsigned long)m);
 	t = config_instance_type("c5.xlarge");
 	CHECK(t, "c5.xlarge in the table");
 	launcher_limits(t, 2, 24ull << 30, &q, &p, &m);
-	CHECK(q == 200000 && m == 6ull << 30, "c5.xlarge capped: %lu %lu", (unsigned long)q,
+	CHECK(q == 50000 && m == 6ull << 30, "c5.xlarge, memory capped: %lu %lu", (unsigned long)q,
 	      (unsigned long)m);
+	t = config_instance_type("t3.2xlarge");
+	CHECK(t, "t3.2xlarge in the table");
+	launcher_limits(t, 2, 24ull << 30, &q, &p, &m);
+	CHECK(q == 100000, "8 of 16 vCPUs: one CPU of two: %lu", (unsigned long)q);
+	launcher_limits(t, 1, 24ull << 30, &q, &p, &m);
+	CHECK(q == 50000, "on one CPU: half of it: %lu", (unsigned long)q);
 	return true;
 }
 
@@ -241,7 +247,7 @@ static bool test_launch(void)
 		 self_exe, PORT);
 	n_boot_exited = 0;
 	for (i = 0; i < NINST; i++) {
-		err = launcher_launch(lch, t, ud, strlen(ud), &in);
+		err = launcher_launch(lch, "test-asg", "test-lc", t, ud, strlen(ud), &in);
 		CHECK(!err, "launch %d: %s", i, strerror(-err));
 		snprintf(ids[i], sizeof(ids[i]), "%s", in->id);
 		CHECK(in->state == LAUNCHER_RUNNING && in->pid > 0, "running with a pid");
@@ -336,6 +342,9 @@ static bool test_adopt(void)
 		in = launcher_find(lch, ids[i]);
 		CHECK(in && in->adopted && in->state == LAUNCHER_RUNNING, "%s adopted", ids[i]);
 		CHECK(strstr(in->host_if, "xlbt") && in->ip4.s_addr, "its record read back");
+		CHECK(!strcmp(in->group, "test-asg") && !strcmp(in->launch, "test-lc"),
+		      "its group and launch configuration read back: '%s' '%s'", in->group,
+		      in->launch);
 		err = tcp_ask(AF_INET, &in->ip4, reply, sizeof(reply));
 		CHECK(!err && strstr(reply, in->id), "still serving: %s", strerror(-err));
 	}
@@ -447,7 +456,7 @@ static bool test_stops(void)
 
 	if (root_skip)
 		SKIP(root_skip);
-	err = launcher_launch(lch, t, "#!/bin/sh\necho short-lived\nexit 3\n", 35, &in);
+	err = launcher_launch(lch, NULL, NULL, t, "#!/bin/sh\necho short-lived\nexit 3\n", 35, &in);
 	CHECK(!err, "launch: %s", strerror(-err));
 	snprintf(id, sizeof(id), "%s", in->id);
 	CHECK(wait_for(&n_stopped, st + 1, 5000), "stopped");

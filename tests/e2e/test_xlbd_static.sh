@@ -108,6 +108,7 @@ start_xlbd() {
 	# nsenter execs in place: $! is xlbd's own pid
 	nsenter --net="/run/netns/$XLB_LAB_LB_NS" "$XLBD" --config "$CONF" \
 		--pin-dir "$E2E_PIN_DIR" --socket "$SOCK" --metrics-address 127.0.0.1:9469 \
+		--run-dir "$E2E_TMP/run" --instance-prefix "${E2E_PREFIX}i-" \
 		--interface "${XLB_LAB_LB_CLIENT_IF[0]}" "${nat_args[@]}" >>"$LOG" 2>&1 &
 	XLBD_PID=$!
 	e2e_on_exit "kill -TERM $XLBD_PID; sleep 1; kill -KILL $XLBD_PID"

@@ -1,0 +1,334 @@
+#!/bin/bash
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+# End to end: xlbd with an auto-scaling group. Two instances launched from UserData that
+# exec's xlb-backend serve a listener's requests; a killed server is taken out and replaced
+# while a steady request loop loses at most the request in flight; desired 4 then 2, with
+# long-lived connections to the instances taken out completing (zero reset); xlbd killed with
+# SIGKILL under load and started again adopts the same instances; a dozen bad files are each
+# refused by reload with their line and message while the running configuration serves;
+# SIGTERM terminates every instance and removes what xlbd created.
+set -u
+# shellcheck source=tests/e2e/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+XLBD=${XLBD:-$E2E_BUILD/xlbd}
+XLBCTL=${XLBCTL:-$E2E_BUILD/xlbctl}
+INTERVAL=5
+THRESHOLD=2
+DELAY=10 # deregistration delay, s
+BAD_DIR=$(cd "$(dirname "$0")/../unit/config" && pwd)
+UNIT_SRC=$(cd "$(dirname "$0")/../unit" && pwd)/test_config.c
+
+e2e_init
+for t in "$XLBD" "$XLBCTL"; do
+	[ -x "$t" ] || e2e_abort setup "$t is missing (make)"
+done
+e2e_lab_up --clients 1 --backends 0
+
+SOCK=$E2E_TMP/xlbd.sock
+CONF=$E2E_TMP/xlb.json
+LOG=$E2E_TMP/xlbd.log
+RUN=$E2E_TMP/run
+IPREFIX=${E2E_PREFIX}i-
+BACKEND=$(readlink -f "$XLB_BACKEND")
+
+cat >"$CONF" <<EOF
+// written by test_xlbd_asg.sh
+{
+  "Xlb": { "InstanceAddressPool": "198.18.192.0/24" },
+  "LoadBalancers": [{
+    "Name": "e2e-lb", "Type": "application", "XlbAddresses": ["$XLB_LAB_VIP4"],
+    "Listeners": [{ "Port": 80, "Protocol": "HTTP",
+      "DefaultActions": [{ "Type": "forward", "TargetGroupArn": "e2e-tg" }] }]
+  }],
+  "TargetGroups": [{
+    "TargetGroupName": "e2e-tg", "Protocol": "HTTP", "Port": 80,
+    "HealthCheckPath": "/health",
+    "HealthCheckIntervalSeconds": $INTERVAL, "HealthCheckTimeoutSeconds": 2,
+    "HealthyThresholdCount": $THRESHOLD, "UnhealthyThresholdCount": $THRESHOLD,
+    "Attributes": [{ "Key": "deregistration_delay.timeout_seconds", "Value": "$DELAY" }]
+  }],
+  "LaunchConfigurations": [{
+    "LaunchConfigurationName": "e2e-lc", "InstanceType": "t3.micro",
+    "UserData": "#!/bin/sh\\necho booting \$XLB_INSTANCE_ID at \$XLB_INSTANCE_IP\\nexec $BACKEND --listen 80 --quiet\\n"
+  }],
+  "AutoScalingGroups": [{
+    "AutoScalingGroupName": "e2e-asg", "LaunchConfigurationName": "e2e-lc",
+    "MinSize": 1, "MaxSize": 6, "DesiredCapacity": 2,
+    "HealthCheckType": "ELB", "HealthCheckGracePeriod": 30,
+    "TargetGroupARNs": ["arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/e2e-tg/0123456789abcdef"]
+  }, {
+    "AutoScalingGroupName": "e2e-lonely", "LaunchConfigurationName": "e2e-lc",
+    "MinSize": 0, "MaxSize": 1, "DesiredCapacity": 0
+  }]
+}
+EOF
+
+ctl() {
+	timeout 10 "$XLBCTL" --socket "$SOCK" "$@"
+}
+
+# "InstanceId LifecycleState HealthStatus" lines of e2e-asg.
+instances() {
+	ctl --json describe-auto-scaling-groups --auto-scaling-group-names e2e-asg 2>/dev/null |
+		jq -r '.AutoScalingGroups[0].Instances[] | "\(.InstanceId) \(.LifecycleState) \(.HealthStatus)"'
+}
+
+healthy_targets() {
+	ctl --json describe-target-health --target-group-arn e2e-tg 2>/dev/null |
+		jq -r '.TargetHealthDescriptions[] | select(.TargetHealth.State == "healthy") | .Target.Id'
+}
+
+n_healthy() { # n: exactly n healthy targets and n instances, all InService
+	[ "$(healthy_targets | wc -l)" -eq "$1" ] &&
+		[ "$(instances | awk '$2 == "InService"' | wc -l)" -eq "$1" ] &&
+		[ "$(instances | wc -l)" -eq "$1" ]
+}
+
+instance_pid() { # id: the boot script exec'd the server, so its pid is the server's
+	sed -n 's/^pid=//p' "$RUN/instances/$1/instance"
+}
+
+if ! out=$("$XLBD" --check --config "$CONF" 2>&1); then
+	echo "$out" | e2e_indent
+	e2e_abort setup "xlbd --check refused the test's configuration"
+fi
+
+e2e_on_exit "rm -rf '$E2E_PIN_DIR'"
+# last resort, if xlbd could not: the run's instance namespaces
+e2e_on_exit "for ns in \$(ip netns list | awk '{print \$1}' | grep '^$IPREFIX'); do ip netns pids \$ns | xargs -r kill -KILL; ip netns delete \$ns; done"
+start_xlbd() {
+	nsenter --net="/run/netns/$XLB_LAB_LB_NS" "$XLBD" --config "$CONF" \
+		--pin-dir "$E2E_PIN_DIR" --socket "$SOCK" --metrics-address 127.0.0.1:9469 \
+		--run-dir "$RUN" --instance-prefix "$IPREFIX" \
+		--interface "${XLB_LAB_LB_CLIENT_IF[0]}" >>"$LOG" 2>&1 &
+	XLBD_PID=$!
+	e2e_on_exit "kill -TERM $XLBD_PID; sleep 3; kill -KILL $XLBD_PID"
+}
+start_xlbd
+if ! e2e_wait 10 test -S "$SOCK"; then
+	e2e_indent <"$LOG"
+	e2e_abort setup "xlbd did not open its socket"
+fi
+
+# 1. two instances from UserData, both healthy and both reached
+if e2e_wait $((INTERVAL * (THRESHOLD + 1) + 10)) n_healthy 2; then
+	e2e_pass two_instances_healthy
+else
+	e2e_fail two_instances_healthy "$(instances | tr '\n' ';') healthy: $(healthy_targets | tr '\n' ' ')"
+	e2e_indent <"$LOG"
+fi
+e2e_http_batch c1 "http://$XLB_LAB_VIP4/whoami" 40 "$E2E_TMP/two.out" 20000
+ids=$(instances | awk '{print $1}' | sort | tr '\n' ' ')
+got=$(awk '$1 == 200 { print $2 }' "$E2E_TMP/two.out" | sort -u | tr '\n' ' ')
+ok=$(awk '$1 == 200' "$E2E_TMP/two.out" | wc -l)
+if [ "$ok" -eq 40 ] && [ "$got" = "$ids" ]; then
+	e2e_pass reach_both_instances
+	e2e_log "$(e2e_spread "$E2E_TMP/two.out")"
+else
+	e2e_fail reach_both_instances "$ok of 40 answered by '$got'; instances '$ids'"
+fi
+
+first=$(instances | awk 'NR == 1 { print $1 }')
+if ctl get-console-output --instance-id "$first" 2>/dev/null | grep -q "booting $first at 198.18.192"; then
+	e2e_pass console_output
+else
+	e2e_fail console_output "$(ctl get-console-output --instance-id "$first" 2>&1 | head -3)"
+fi
+
+# the classic pitfall, said plainly by both
+if ctl status 2>&1 | grep -q 'e2e-lonely is attached to no target group' &&
+	grep -q 'e2e-lonely is attached to no target group' "$LOG"; then
+	e2e_pass pitfall_warned
+else
+	e2e_fail pitfall_warned "no warning about e2e-lonely in status or the log"
+fi
+
+# 2. kill one instance's server under a steady request loop: out of service within
+# interval x threshold + one interval, replaced; at most the request in flight fails
+victim=$first
+e2e_http_batch c1 "http://$XLB_LAB_VIP4/whoami" 400 "$E2E_TMP/kill.out" 21000 400 &
+batch=$!
+sleep 1
+kill -TERM "$(instance_pid "$victim")"
+start=$SECONDS
+gone() {
+	! instances | grep -q "^$victim InService Healthy"
+}
+if e2e_wait $((INTERVAL * (THRESHOLD + 1))) gone; then
+	e2e_pass killed_out_of_service
+	e2e_log "$victim out of service after $((SECONDS - start)) s: $(instances | grep "$victim")"
+else
+	e2e_fail killed_out_of_service "$(instances | tr '\n' ';')"
+fi
+wait "$batch"
+failed=$(awk '$1 != 200' "$E2E_TMP/kill.out" | wc -l)
+total=$(wc -l <"$E2E_TMP/kill.out")
+if [ "$failed" -le 1 ] && [ "$total" -eq 400 ]; then
+	e2e_pass kill_loses_in_flight_only
+	e2e_log "$failed of $total requests failed around the kill"
+else
+	e2e_fail kill_loses_in_flight_only "$failed of $total requests failed"
+fi
+if e2e_wait $((INTERVAL * (THRESHOLD + 1) + 15)) n_healthy 2 && ! instances | grep -q "^$victim "; then
+	e2e_pass replaced
+	grep "$victim" "$LOG" | tail -3 | e2e_indent
+else
+	e2e_fail replaced "$(instances | tr '\n' ';')"
+fi
+if ctl describe-scaling-activities --auto-scaling-group-name e2e-asg 2>&1 |
+	grep -q 'in response to an unhealthy instance needing to be replaced'; then
+	e2e_pass replacement_activity
+else
+	e2e_fail replacement_activity "$(ctl describe-scaling-activities 2>&1 | head -5)"
+fi
+
+# 3. desired 4: four serve
+ctl set-desired-capacity --auto-scaling-group-name e2e-asg --desired-capacity 4 >/dev/null 2>&1
+if e2e_wait $((INTERVAL * (THRESHOLD + 1) + 15)) n_healthy 4; then
+	e2e_pass scale_to_four
+else
+	e2e_fail scale_to_four "$(instances | tr '\n' ';')"
+fi
+e2e_http_batch c1 "http://$XLB_LAB_VIP4/whoami" 80 "$E2E_TMP/four.out" 22000
+got=$(awk '$1 == 200 { print $2 }' "$E2E_TMP/four.out" | sort -u | wc -l)
+ok=$(awk '$1 == 200' "$E2E_TMP/four.out" | wc -l)
+if [ "$ok" -eq 80 ] && [ "$got" -eq 4 ]; then
+	e2e_pass four_serve
+	e2e_log "$(e2e_spread "$E2E_TMP/four.out")"
+else
+	e2e_fail four_serve "$ok of 80 answered by $got instances"
+fi
+
+# 4. desired 2 while long-lived connections are open on every instance: those on the two
+# taken out complete (deregistration delay: no new flows, established ones kept), none reset
+keepalive() { # local port: 20 requests over one connection, 4 a second
+	local urls=() i
+	for ((i = 0; i < 20; i++)); do
+		urls+=("http://$XLB_LAB_VIP4/whoami")
+	done
+	timeout 20 nsenter --net="/run/netns/$E2E_PREFIX-c1" curl -s --local-port "$1" \
+		--rate 4/s --max-time 15 -o /dev/null \
+		-w '%{http_code} %header{x-instance} %{num_connects}\n' "${urls[@]}" \
+		>"$E2E_TMP/ka.$1" 2>/dev/null
+}
+ka_pids=()
+for p in $(seq 23000 23015); do
+	keepalive "$p" &
+	ka_pids+=($!)
+done
+sleep 1
+before=$(instances | awk '{print $1}' | sort)
+ctl set-desired-capacity --auto-scaling-group-name e2e-asg --desired-capacity 2 >/dev/null 2>&1
+sleep 1
+draining=$(instances | awk '$2 == "Terminating" { print $1 }' | sort | tr '\n' ' ')
+wait "${ka_pids[@]}"
+cat "$E2E_TMP"/ka.* >"$E2E_TMP/ka.all"
+ka_ok=$(awk '$1 == 200' "$E2E_TMP/ka.all" | wc -l)
+ka_conns=$(awk '{ s += $3 } END { print s + 0 }' "$E2E_TMP/ka.all")
+on_drained=0
+for id in $draining; do
+	on_drained=$((on_drained + $(awk -v i="$id" '$2 == i' "$E2E_TMP/ka.all" | wc -l)))
+done
+if [ "$ka_ok" -eq 320 ] && [ "$ka_conns" -eq 16 ] && [ "$on_drained" -gt 0 ]; then
+	e2e_pass scale_in_drains_without_reset
+	e2e_log "draining: $draining; $on_drained requests on their kept connections"
+else
+	e2e_fail scale_in_drains_without_reset "$ka_ok of 320 ok over $ka_conns connections" \
+		"(16 expected); $on_drained on the draining instances ($draining)"
+fi
+if e2e_wait $((DELAY + 10)) n_healthy 2; then
+	e2e_pass scale_to_two
+else
+	e2e_fail scale_to_two "$(instances | tr '\n' ';')"
+fi
+after=$(instances | awk '{print $1}' | sort | tr '\n' ' ')
+e2e_http_batch c1 "http://$XLB_LAB_VIP4/whoami" 40 "$E2E_TMP/twoagain.out" 24000
+got=$(awk '$1 == 200 { print $2 }' "$E2E_TMP/twoagain.out" | sort -u | tr '\n' ' ')
+if [ "$got" = "$after" ] && [ "$(awk '$1 == 200' "$E2E_TMP/twoagain.out" | wc -l)" -eq 40 ]; then
+	e2e_pass two_serve_after_scale_in
+else
+	e2e_fail two_serve_after_scale_in "answered by '$got', instances '$after' (before: $before)"
+fi
+
+# 5. SIGKILL under a steady loop, started again: nothing fails, the same instances
+e2e_http_batch c1 "http://$XLB_LAB_VIP4/whoami" 200 "$E2E_TMP/restart.out" 25000 &
+batch=$!
+sleep 0.3
+kill -KILL "$XLBD_PID"
+wait "$XLBD_PID" 2>/dev/null
+start_xlbd
+wait "$batch"
+ok=$(awk '$1 == 200' "$E2E_TMP/restart.out" | wc -l)
+# the killed xlbd's socket file is still there until the new one replaces it
+answers() {
+	ctl status >/dev/null 2>&1
+}
+e2e_wait 10 answers
+now=$(instances | awk '{print $1}' | sort | tr '\n' ' ')
+if [ "$ok" -eq 200 ] && [ "$now" = "$after" ] && grep -q 'adopted i-' "$LOG"; then
+	e2e_pass restart_adopts_instances
+else
+	e2e_fail restart_adopts_instances "$ok of 200 answered; instances '$now', before '$after'"
+fi
+if e2e_wait $((INTERVAL * (THRESHOLD + 1) + 5)) n_healthy 2; then
+	e2e_pass restart_healthy
+else
+	e2e_fail restart_healthy "$(instances | tr '\n' ';')"
+fi
+
+# 6. a dozen bad files through reload: each refused with its line, column, path and message
+# (the ones tests/unit/test_config.c expects), while the running configuration serves
+cp "$CONF" "$CONF.good"
+awk '/^BAD\(/ { s = $0; while (s !~ /\)$/ && (getline l) > 0) s = s l; print s }' "$UNIT_SRC" |
+	sed -n 's/^BAD([a-z_0-9]*, *"\([^"]*\)", *"\(.*\)")$/\1\t\2/p' >"$E2E_TMP/bad.list"
+nbad=0
+badfail=""
+while IFS=$'\t' read -r file want; do
+	want=${want//\\\"/\"}
+	cp "$BAD_DIR/$file" "$CONF"
+	msg=$(ctl reload 2>&1)
+	rc=$?
+	if [ "$rc" -eq 1 ] && grep -qF "$CONF:$want" <<<"$msg"; then
+		nbad=$((nbad + 1))
+	else
+		badfail="$badfail $file (rc $rc: $msg; wanted $want)"
+	fi
+done < <(head -n 14 "$E2E_TMP/bad.list")
+cp "$CONF.good" "$CONF"
+if [ "$nbad" -ge 12 ] && [ -z "$badfail" ]; then
+	e2e_pass bad_reloads_refused
+	e2e_log "$nbad bad files refused, each with its line and message"
+else
+	e2e_fail bad_reloads_refused "$nbad refused as expected;$badfail"
+fi
+e2e_http_batch c1 "http://$XLB_LAB_VIP4/whoami" 40 "$E2E_TMP/afterbad.out" 26000
+if [ "$(awk '$1 == 200' "$E2E_TMP/afterbad.out" | wc -l)" -eq 40 ] && n_healthy 2; then
+	e2e_pass serving_after_bad_reloads
+else
+	e2e_fail serving_after_bad_reloads "$(instances | tr '\n' ';')"
+fi
+
+# 7. SIGTERM: instances terminated, namespaces, links, cgroups and pins gone
+kill -TERM "$XLBD_PID"
+deadline=$((SECONDS + 20))
+while kill -0 "$XLBD_PID" 2>/dev/null && [ "$SECONDS" -lt "$deadline" ]; do
+	sleep 0.2
+done
+wait "$XLBD_PID" 2>/dev/null
+rc=$?
+ns_left=$(ip netns list | grep -c "^$IPREFIX" || true)
+links_left=$(e2e_in lb ip -o link show | grep -c " $IPREFIX" || true)
+cg_left=$(find /sys/fs/cgroup -maxdepth 3 -name "${IPREFIX%-}" 2>/dev/null | wc -l)
+pins_left=$(find "$E2E_PIN_DIR" -mindepth 1 2>/dev/null | wc -l)
+if [ "$rc" -eq 0 ] && [ "$ns_left" -eq 0 ] && [ "$links_left" -eq 0 ] && [ "$cg_left" -eq 0 ] &&
+	[ "$pins_left" -eq 0 ]; then
+	e2e_pass sigterm_removes_everything
+else
+	e2e_fail sigterm_removes_everything "exit $rc; left: $ns_left namespaces, $links_left" \
+		"links, $cg_left cgroups, $pins_left pins"
+	tail -n 8 "$LOG" | e2e_indent
+fi
+
+[ -n "${E2E_VERBOSE:-}" ] && e2e_indent <"$LOG"
+e2e_summary

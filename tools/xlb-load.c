@@ -1,0 +1,1629 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* xlb-load: an open-loop HTTP/1.1 load generator for the demo and the tests. Requests are due
+ * on a schedule of phases (duration @ rate) whatever the server does; a cap on requests in
+ * flight makes the excess queue instead of the rate quietly dropping. Per-second CSV, one CSV
+ * line per failed request with monotonic times, a summary. One thread, epoll, non-blocking.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <math.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/epoll.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/timerfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#define LOAD_MAX_PHASES 64
+#define LOAD_MAX_RATE 1000000.0 /* requests a second */
+#define LOAD_MAX_TOTAL_S 86400	/* a run is bounded: one day at most */
+#define LOAD_IN_MAX 8192	/* reply headers and the start of the body kept per request */
+#define LOAD_REQ_MAX 2048	/* the request we send */
+#define LOAD_ID_MAX 64		/* instance names longer than this are cut */
+#define LOAD_MAX_INSTANCES 1024 /* distinct names counted; more go to "(other)" */
+#define LOAD_FD_SPARE 16	/* fds beyond the connections: epoll, timer, files */
+#define LOAD_HIST_SUB 32	/* histogram: 32 buckets per power of two, about 3% wide */
+#define LOAD_HIST_N (36 * LOAD_HIST_SUB) /* up to 2^40 us, beyond any timeout we accept */
+#define NS_PER_S 1000000000ull
+#define NS_PER_MS 1000000ull
+
+/* Where a request failed; also the columns of the summary. */
+enum load_stage {
+	LOAD_CONNECT,
+	LOAD_SEND,
+	LOAD_RECV,
+	LOAD_TIMEOUT,
+	LOAD_HTTP,
+	LOAD_QUEUE, /* waited for a free slot longer than --timeout: never sent */
+	LOAD_STAGE_MAX,
+};
+
+static const char *const load_stage_names[LOAD_STAGE_MAX] = {
+	[LOAD_CONNECT] = "connect", [LOAD_SEND] = "send", [LOAD_RECV] = "recv",
+	[LOAD_TIMEOUT] = "timeout", [LOAD_HTTP] = "http", [LOAD_QUEUE] = "queue",
+};
+
+enum load_kind {
+	LOAD_EV_TIMER,
+	LOAD_EV_SIGNAL,
+	LOAD_EV_CONN,
+};
+
+/* What an epoll event points at; first member of every watched object. */
+struct load_src {
+	enum load_kind kind;
+	int fd;
+};
+
+struct load_phase {
+	uint64_t dur_ns;
+	double rate; /* requests a second; 0 is a pause */
+};
+
+/* Latencies in microseconds, log-linear buckets: percentiles to about 3% without keeping
+ * every sample, so a long run costs no more memory than a short one.
+ */
+struct load_hist {
+	uint64_t n;
+	uint64_t max_us;
+	uint32_t b[LOAD_HIST_N];
+};
+
+struct load_counts {
+	uint64_t sent; /* requests started: a connect, or a send on a kept-alive connection */
+	uint64_t ok;
+	uint64_t failed; /* every stage, queue included */
+	uint64_t by_stage[LOAD_STAGE_MAX];
+};
+
+/* One connection and the request it carries. Busy ones are on a list in the order their
+ * requests were due, which is also the order of their deadlines (one timeout for all).
+ */
+struct load_conn {
+	struct load_src src;
+	struct load_conn *prev, *next;
+	enum load_stage stage; /* LOAD_CONNECT, LOAD_SEND or LOAD_RECV while busy */
+	bool idle;	       /* kept alive, waiting for the next request */
+	bool connected;
+	bool server_close; /* the reply ends the connection */
+	uint32_t events;
+	uint16_t lport;
+	uint64_t due, start, connected_at; /* ns since the start */
+	size_t out_off;
+	size_t in_len;	  /* bytes kept in in[] */
+	size_t hdr_len;	  /* 0 until the header block is complete */
+	int status;	  /* the reply's status code */
+	int64_t body_len; /* Content-Length, or -1: until the server closes */
+	uint64_t body_got;
+	char in[LOAD_IN_MAX];
+};
+
+struct load_instance {
+	char name[LOAD_ID_MAX + 1];
+	uint64_t ok;
+};
+
+struct load {
+	/* settings */
+	struct sockaddr_storage dst, src;
+	socklen_t dst_len, src_len;
+	bool bind_src;
+	const char *url;
+	char req[LOAD_REQ_MAX];
+	size_t req_len;
+	struct load_phase phases[LOAD_MAX_PHASES];
+	int nphases;
+	uint64_t total_ns; /* of all phases */
+	unsigned int max_conns;
+	uint64_t timeout_ns;
+	bool keep_alive, live, json, quiet;
+	FILE *stats, *failures;
+	const char *stats_path, *failures_path, *start_path;
+
+	/* clocks: every time below is ns since t0 on CLOCK_MONOTONIC */
+	uint64_t t0;
+	struct timespec t0_real, t0_mono;
+	int epfd;
+	struct load_src timer, sig;
+	uint64_t armed;
+
+	/* the schedule */
+	int phase;	      /* index of the phase next_due is in */
+	uint64_t k;	      /* number of the next request within that phase */
+	uint64_t phase_start; /* of phases[phase] */
+	uint64_t next_due;
+	bool sched_done;
+	uint64_t hold_until; /* the run lasts the phases' length, unless stopped */
+
+	/* due requests waiting for a free slot: a ring of due times */
+	uint64_t *queue;
+	size_t qcap, qhead, qlen;
+
+	/* connections */
+	struct load_conn *busy_head, *busy_tail, *idle;
+	unsigned int nbusy, nidle;
+	uint64_t conns_opened;
+
+	/* counts */
+	uint64_t scheduled, unsent, unfinished;
+	struct load_counts tot, iv;
+	struct load_hist hist_tot, hist_iv;
+	uint64_t next_stats, last_line;
+	struct load_instance *inst;
+	size_t ninst;
+	uint64_t other_ok;
+	int signals;
+	bool stop;
+	int write_err; /* first failed write to the stats or failures file */
+};
+
+static uint64_t load_mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * NS_PER_S + ts.tv_nsec;
+}
+
+static uint64_t load_now(const struct load *l)
+{
+	return load_mono_ns() - l->t0;
+}
+
+static double load_ms(uint64_t ns)
+{
+	return (double)ns / NS_PER_MS;
+}
+
+static void load_usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: xlb-load [OPTIONS] URL\n"
+		"Open-loop HTTP/1.1 load: requests are due at a rate, whatever the server does.\n"
+		"URL is http://ADDR[:PORT][/PATH], ADDR an IPv4 address or [IPv6].\n"
+		"\n"
+		"  -p, --phase D@R          D seconds (or 500ms, 2m) at R requests a second;\n"
+		"                           repeatable, run in order (e.g. 10s@5 30s@80 20s@5)\n"
+		"  -d, --duration S         with --rate: one phase of S seconds\n"
+		"  -r, --rate R             with --duration: R requests a second\n"
+		"  -c, --connections N      requests in flight at most (default 512); due\n"
+		"                           requests beyond it wait in a queue\n"
+		"  -t, --timeout S          a request not answered S seconds after it was due\n"
+		"                           fails (default 5); the run ends at most S seconds\n"
+		"                           after the last phase\n"
+		"  -k, --keep-alive         reuse connections (default: one per request)\n"
+		"  -b, --bind ADDR          source address (the kernel picks the port)\n"
+		"  -s, --stats FILE         one CSV line a second; - for stdout\n"
+		"  -f, --failures FILE      one CSV line per failed request; - for stdout\n"
+		"  -S, --start-file FILE    the start's CLOCK_REALTIME and CLOCK_MONOTONIC\n"
+		"  -j, --json               the summary as JSON on stdout (else text on stderr)\n"
+		"  -l, --live               one line a second on stderr\n"
+		"  -q, --quiet              no text summary\n"
+		"  -h, --help               this text\n"
+		"\n"
+		"Stats columns: t,phase,sent,ok,failed,in_flight,p50_ms,p99_ms,queued.\n"
+		"Failures columns: t_start_ms,t_end_ms,local_port,stage,error,t_connected_ms.\n"
+		"Exit status: 0 when the run ended (failed requests are in the counts), 1 on a\n"
+		"runtime error, 2 on a usage error. See man xlb-load.\n");
+}
+
+/* --- latency histogram --- */
+
+static unsigned int load_hist_index(uint64_t us)
+{
+	unsigned int msb, shift;
+
+	if (us < 2 * LOAD_HIST_SUB)
+		return us;
+	msb = 63 - __builtin_clzll(us);
+	shift = msb - 5; /* keeps the top six bits: 32..63 */
+	if (shift >= LOAD_HIST_N / LOAD_HIST_SUB - 1)
+		return LOAD_HIST_N - 1;
+	return shift * LOAD_HIST_SUB + (us >> shift);
+}
+
+/* The middle of a bucket, in microseconds. */
+static double load_hist_value(unsigned int i)
+{
+	unsigned int shift, mant;
+
+	if (i < 2 * LOAD_HIST_SUB)
+		return i;
+	shift = i / LOAD_HIST_SUB - 1;
+	mant = i % LOAD_HIST_SUB + LOAD_HIST_SUB;
+	return ((double)mant + 0.5) * (double)(1ull << shift);
+}
+
+static void load_hist_add(struct load_hist *h, uint64_t us)
+{
+	h->b[load_hist_index(us)]++;
+	h->n++;
+	if (us > h->max_us)
+		h->max_us = us;
+}
+
+/* The q-quantile in ms (never above the maximum seen), or NAN without samples. */
+static double load_hist_ms(const struct load_hist *h, double q)
+{
+	uint64_t want, seen = 0;
+	unsigned int i;
+	double v;
+
+	if (!h->n)
+		return NAN;
+	want = (uint64_t)ceil(q * (double)h->n);
+	if (want < 1)
+		want = 1;
+	for (i = 0; i < LOAD_HIST_N; i++) {
+		seen += h->b[i];
+		if (seen >= want)
+			break;
+	}
+	v = load_hist_value(i < LOAD_HIST_N ? i : LOAD_HIST_N - 1);
+	if (v > (double)h->max_us)
+		v = (double)h->max_us;
+	return v / 1000.0;
+}
+
+/* --- options --- */
+
+/* Parses "A.B.C.D" or "V6" (brackets optional) into sa with the given port. */
+static int load_parse_addr(const char *s, size_t len, uint16_t port, struct sockaddr_storage *sa,
+			   socklen_t *sa_len)
+{
+	char host[INET6_ADDRSTRLEN + 1];
+
+	if (len >= 2 && s[0] == '[' && s[len - 1] == ']') {
+		s++;
+		len -= 2;
+	}
+	if (len == 0 || len >= sizeof(host))
+		return -EINVAL;
+	memcpy(host, s, len);
+	host[len] = '\0';
+	memset(sa, 0, sizeof(*sa));
+	if (strchr(host, ':')) {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)sa;
+
+		if (inet_pton(AF_INET6, host, &sin6->sin6_addr) != 1)
+			return -EINVAL;
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons(port);
+		*sa_len = sizeof(*sin6);
+	} else {
+		struct sockaddr_in *sin = (struct sockaddr_in *)sa;
+
+		if (inet_pton(AF_INET, host, &sin->sin_addr) != 1)
+			return -EINVAL;
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(port);
+		*sa_len = sizeof(*sin);
+	}
+	return 0;
+}
+
+/* http://ADDR[:PORT][/PATH]: fills the destination and builds the request. Numeric addresses
+ * only: the tool runs inside namespaces where names rarely resolve, and a lookup would block.
+ */
+static int load_parse_url(struct load *l, const char *url, const char **why)
+{
+	const char *host, *end, *path, *colon = NULL, *p;
+	unsigned long port = 80;
+	size_t hlen;
+	int n;
+
+	*why = "want http://ADDR[:PORT][/PATH]";
+	if (strncasecmp(url, "http://", 7) != 0)
+		return -EINVAL;
+	host = url + 7;
+	end = host + strcspn(host, "/?#");
+	if (host[0] == '[') {
+		const char *close = memchr(host, ']', end - host);
+
+		if (!close)
+			return -EINVAL;
+		if (close + 1 < end) {
+			if (close[1] != ':')
+				return -EINVAL;
+			colon = close + 1;
+		}
+	} else {
+		colon = memchr(host, ':', end - host);
+	}
+	hlen = (colon ? colon : end) - host;
+	if (colon) {
+		char *pend;
+
+		errno = 0;
+		port = strtoul(colon + 1, &pend, 10);
+		if (errno || pend != end || colon + 1 == end || port == 0 || port > 65535) {
+			*why = "bad port";
+			return -EINVAL;
+		}
+	}
+	if (load_parse_addr(host, hlen, port, &l->dst, &l->dst_len)) {
+		*why = "ADDR must be an IPv4 address or [IPv6] (no names)";
+		return -EINVAL;
+	}
+	path = *end == '\0' ? "/" : end;
+	if (*path == '#')
+		path = "/";
+	for (p = path; *p && *p != '#'; p++)
+		if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f) {
+			*why = "the path has a space or a control character";
+			return -EINVAL;
+		}
+	n = snprintf(l->req, sizeof(l->req),
+		     "GET %s%.*s HTTP/1.1\r\n"
+		     "Host: %.*s\r\n"
+		     "User-Agent: xlb-load\r\n"
+		     "Accept: */*\r\n"
+		     "Connection: %s\r\n"
+		     "\r\n",
+		     *path == '?' ? "/" : "", (int)(p - path), path, (int)(end - host), host,
+		     l->keep_alive ? "keep-alive" : "close");
+	if (n < 0 || (size_t)n >= sizeof(l->req)) {
+		*why = "too long";
+		return -EINVAL;
+	}
+	l->req_len = n;
+	return 0;
+}
+
+/* A decimal number of seconds with an optional unit: 10, 2.5s, 500ms, 2m. */
+static int load_parse_seconds(const char *s, size_t len, uint64_t *ns)
+{
+	char buf[32], *end;
+	double v, mult = 1;
+
+	if (len == 0 || len >= sizeof(buf))
+		return -EINVAL;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	errno = 0;
+	v = strtod(buf, &end);
+	if (errno || end == buf || !isfinite(v) || v < 0)
+		return -EINVAL;
+	if (!strcmp(end, "ms"))
+		mult = 0.001;
+	else if (!strcmp(end, "m"))
+		mult = 60;
+	else if (strcmp(end, "s") && *end)
+		return -EINVAL;
+	v *= mult;
+	if (v > LOAD_MAX_TOTAL_S)
+		return -ERANGE;
+	*ns = (uint64_t)llround(v * 1e9);
+	return 0;
+}
+
+static int load_parse_rate(const char *s, double *rate)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || *end || !isfinite(v) || v < 0 || v > LOAD_MAX_RATE)
+		return -EINVAL;
+	*rate = v;
+	return 0;
+}
+
+/* "DURATION@RATE" */
+static int load_parse_phase(struct load *l, const char *arg)
+{
+	const char *at = strchr(arg, '@');
+	struct load_phase *p;
+
+	if (l->nphases >= LOAD_MAX_PHASES)
+		return -E2BIG;
+	if (!at)
+		return -EINVAL;
+	p = &l->phases[l->nphases];
+	if (load_parse_seconds(arg, at - arg, &p->dur_ns) || !p->dur_ns ||
+	    load_parse_rate(at + 1, &p->rate))
+		return -EINVAL;
+	l->nphases++;
+	return 0;
+}
+
+static int load_parse_uint(const char *s, unsigned int min, unsigned int max, unsigned int *out)
+{
+	unsigned long v;
+	char *end;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *s == '\0' || *end != '\0' || *s == '-' || v < min || v > max)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+/* --- output --- */
+
+static const char *load_errno_name(int err, char *buf, size_t size)
+{
+	const char *name = strerrorname_np(err);
+
+	if (name)
+		return name;
+	snprintf(buf, size, "E%d", err);
+	return buf;
+}
+
+static void load_check_write(struct load *l, FILE *f)
+{
+	if (!l->write_err && f && ferror(f))
+		l->write_err = errno ? errno : EIO;
+}
+
+/* Instance names go into CSV comments and JSON strings: printable ASCII, no quote, backslash
+ * or comma (those become '_').
+ */
+static void load_instance_of(const char *body, size_t len, char *out)
+{
+	static const char key[] = "\"instance\"";
+	const char *p = memmem(body, len, key, sizeof(key) - 1), *end = body + len;
+	size_t n = 0;
+
+	strcpy(out, "-");
+	if (!p)
+		return;
+	p += sizeof(key) - 1;
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
+		p++;
+	if (p >= end || *p++ != ':')
+		return;
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
+		p++;
+	if (p >= end || *p++ != '"')
+		return;
+	while (p < end && *p != '"' && n < LOAD_ID_MAX) {
+		unsigned char ch = *p++;
+
+		if (ch == '\\' && p < end)
+			ch = *p++;
+		if (ch < 0x21 || ch > 0x7e || ch == '"' || ch == '\\' || ch == ',')
+			ch = '_';
+		out[n++] = ch;
+	}
+	if (n == 0)
+		return;
+	out[n] = '\0';
+}
+
+static void load_count_instance(struct load *l, const char *name)
+{
+	struct load_instance *in;
+	size_t i;
+
+	for (i = 0; i < l->ninst; i++)
+		if (!strcmp(l->inst[i].name, name)) {
+			l->inst[i].ok++;
+			return;
+		}
+	if (l->ninst >= LOAD_MAX_INSTANCES) {
+		l->other_ok++;
+		return;
+	}
+	in = realloc(l->inst, (l->ninst + 1) * sizeof(*in));
+	if (!in) {
+		l->other_ok++;
+		return;
+	}
+	l->inst = in;
+	snprintf(in[l->ninst].name, sizeof(in[l->ninst].name), "%s", name);
+	in[l->ninst].ok = 1;
+	l->ninst++;
+}
+
+/* The phase (1-based) that time t is in; 0 after the last one. */
+static int load_phase_at(const struct load *l, uint64_t t)
+{
+	uint64_t start = 0;
+	int i;
+
+	for (i = 0; i < l->nphases; i++) {
+		start += l->phases[i].dur_ns;
+		if (t < start)
+			return i + 1;
+	}
+	return 0;
+}
+
+static void load_fmt_ms(char *buf, size_t size, double ms)
+{
+	if (isnan(ms))
+		buf[0] = '\0';
+	else
+		snprintf(buf, size, "%.3f", ms);
+}
+
+/* One line per interval: the stats file's and the live one, then the interval's counts reset. */
+static void load_interval_end(struct load *l, uint64_t now)
+{
+	double p50 = load_hist_ms(&l->hist_iv, 0.5), p99 = load_hist_ms(&l->hist_iv, 0.99);
+	int phase = load_phase_at(l, now);
+
+	if (l->stats) {
+		char s50[32], s99[32];
+
+		load_fmt_ms(s50, sizeof(s50), p50);
+		load_fmt_ms(s99, sizeof(s99), p99);
+		fprintf(l->stats, "%.3f,%d,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%u,%s,%s,%zu\n",
+			(double)now / NS_PER_S, phase, l->iv.sent, l->iv.ok, l->iv.failed, l->nbusy,
+			s50, s99, l->qlen);
+		load_check_write(l, l->stats);
+	}
+	if (l->live)
+		fprintf(stderr,
+			"xlb-load: t=%.1f phase %d/%d sent %" PRIu64 " ok %" PRIu64
+			" failed %" PRIu64 " in-flight %u queued %zu p50 %.2f ms p99 %.2f ms\n",
+			(double)now / NS_PER_S, phase, l->nphases, l->iv.sent, l->iv.ok,
+			l->iv.failed, l->nbusy, l->qlen, isnan(p50) ? 0.0 : p50,
+			isnan(p99) ? 0.0 : p99);
+	memset(&l->iv, 0, sizeof(l->iv));
+	memset(&l->hist_iv, 0, sizeof(l->hist_iv));
+	l->last_line = now;
+}
+
+static void load_record_failure(struct load *l, enum load_stage stage, const char *error,
+				uint64_t start, uint64_t end, uint16_t lport, bool connected,
+				uint64_t connected_at)
+{
+	l->tot.failed++;
+	l->iv.failed++;
+	l->tot.by_stage[stage]++;
+	l->iv.by_stage[stage]++;
+	if (!l->failures)
+		return;
+	fprintf(l->failures, "%.3f,%.3f,%u,%s,%s,", load_ms(start), load_ms(end), lport,
+		load_stage_names[stage], error);
+	if (connected)
+		fprintf(l->failures, "%.3f", load_ms(connected_at));
+	fputc('\n', l->failures);
+	load_check_write(l, l->failures);
+}
+
+/* --- connections --- */
+
+static int load_watch(struct load *l, int op, struct load_src *src, uint32_t events)
+{
+	struct epoll_event ev = { .events = events, .data.ptr = src };
+
+	return epoll_ctl(l->epfd, op, src->fd, &ev) ? -errno : 0;
+}
+
+static void load_conn_events(struct load *l, struct load_conn *c, uint32_t events)
+{
+	if (c->events == events)
+		return;
+	if (!load_watch(l, EPOLL_CTL_MOD, &c->src, events))
+		c->events = events;
+}
+
+static void load_busy_unlink(struct load *l, struct load_conn *c)
+{
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		l->busy_head = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	else
+		l->busy_tail = c->prev;
+	c->prev = c->next = NULL;
+	l->nbusy--;
+}
+
+static void load_busy_append(struct load *l, struct load_conn *c)
+{
+	c->prev = l->busy_tail;
+	c->next = NULL;
+	if (l->busy_tail)
+		l->busy_tail->next = c;
+	else
+		l->busy_head = c;
+	l->busy_tail = c;
+	l->nbusy++;
+}
+
+static void load_idle_unlink(struct load *l, struct load_conn *c)
+{
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		l->idle = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	c->prev = c->next = NULL;
+	c->idle = false;
+	l->nidle--;
+}
+
+static void load_conn_free(struct load_conn *c)
+{
+	if (c->src.fd >= 0)
+		close(c->src.fd); /* also removes it from epoll */
+	free(c);
+}
+
+/* The request on c is over: counted, then c is closed or, kept alive, parked for reuse.
+ * stage is LOAD_STAGE_MAX for a success.
+ */
+static void load_done(struct load *l, struct load_conn *c, enum load_stage stage, const char *error,
+		      uint64_t now)
+{
+	bool reuse = false;
+
+	load_busy_unlink(l, c);
+	if (stage == LOAD_STAGE_MAX) {
+		char name[LOAD_ID_MAX + 1];
+		size_t body = c->in_len - c->hdr_len;
+
+		l->tot.ok++;
+		l->iv.ok++;
+		load_hist_add(&l->hist_tot, (now - c->due) / 1000);
+		load_hist_add(&l->hist_iv, (now - c->due) / 1000);
+		load_instance_of(c->in + c->hdr_len, body, name);
+		load_count_instance(l, name);
+		reuse = l->keep_alive && !c->server_close;
+	} else {
+		load_record_failure(l, stage, error, c->start, now, c->lport, c->connected,
+				    c->connected_at);
+	}
+	if (!reuse) {
+		load_conn_free(c);
+		return;
+	}
+	c->idle = true;
+	c->prev = NULL;
+	c->next = l->idle;
+	if (l->idle)
+		l->idle->prev = c;
+	l->idle = c;
+	l->nidle++;
+	/* an idle connection is read only to see the server close it */
+	load_conn_events(l, c, EPOLLIN | EPOLLRDHUP);
+}
+
+static void load_fail_errno(struct load *l, struct load_conn *c, enum load_stage stage, int err,
+			    uint64_t now)
+{
+	char buf[16];
+
+	load_done(l, c, stage, load_errno_name(err, buf, sizeof(buf)), now);
+}
+
+static void load_send(struct load *l, struct load_conn *c, uint64_t now)
+{
+	while (c->out_off < l->req_len) {
+		ssize_t n =
+			send(c->src.fd, l->req + c->out_off, l->req_len - c->out_off, MSG_NOSIGNAL);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK) {
+				load_conn_events(l, c, EPOLLOUT);
+				return;
+			}
+			load_fail_errno(l, c, LOAD_SEND, errno, now);
+			return;
+		}
+		c->out_off += n;
+	}
+	c->stage = LOAD_RECV;
+	load_conn_events(l, c, EPOLLIN);
+}
+
+/* Where the header block ends (after its empty line), or 0 while incomplete. */
+static size_t load_header_end(const char *buf, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < len; i++) {
+		if (buf[i] != '\n')
+			continue;
+		if (buf[i + 1] == '\n')
+			return i + 2;
+		if (buf[i + 1] == '\r' && i + 2 < len && buf[i + 2] == '\n')
+			return i + 3;
+	}
+	return 0;
+}
+
+static bool load_has_token(const char *v, size_t len, const char *word)
+{
+	size_t wl = strlen(word), i;
+
+	for (i = 0; i + wl <= len; i++)
+		if (!strncasecmp(v + i, word, wl))
+			return true;
+	return false;
+}
+
+/* The status line and the headers that frame the body. Returns -EPROTO on what it cannot
+ * frame: a malformed status line or header, or a chunked body (xlb-backend sends none).
+ */
+static int load_parse_reply(struct load_conn *c)
+{
+	const char *p = c->in, *end = c->in + c->hdr_len, *eol;
+	bool http11, conn_close = false, conn_keep = false;
+	int status = 0, i;
+
+	if (c->hdr_len < 12 || memcmp(p, "HTTP/1.", 7) || (p[7] != '0' && p[7] != '1') ||
+	    p[8] != ' ')
+		return -EPROTO;
+	http11 = p[7] == '1';
+	for (i = 9; i < 12; i++) {
+		if (p[i] < '0' || p[i] > '9')
+			return -EPROTO;
+		status = status * 10 + (p[i] - '0');
+	}
+	c->status = status;
+	c->body_len = -1;
+	p = (const char *)memchr(p, '\n', end - p) + 1;
+	while (p < end) {
+		const char *colon, *v, *vend;
+
+		eol = memchr(p, '\n', end - p);
+		vend = (eol > p && eol[-1] == '\r') ? eol - 1 : eol;
+		if (vend == p)
+			break;
+		colon = memchr(p, ':', vend - p);
+		if (!colon || colon == p)
+			return -EPROTO;
+		for (v = colon + 1; v < vend && (*v == ' ' || *v == '\t'); v++)
+			;
+		if (colon - p == 14 && !strncasecmp(p, "Content-Length", 14)) {
+			int64_t n = 0;
+			const char *d;
+
+			if (v == vend || vend - v > 15)
+				return -EPROTO;
+			for (d = v; d < vend && *d >= '0' && *d <= '9'; d++)
+				n = n * 10 + (*d - '0');
+			while (d < vend && (*d == ' ' || *d == '\t'))
+				d++;
+			if (d != vend)
+				return -EPROTO;
+			c->body_len = n;
+		} else if (colon - p == 17 && !strncasecmp(p, "Transfer-Encoding", 17)) {
+			return -EPROTO;
+		} else if (colon - p == 10 && !strncasecmp(p, "Connection", 10)) {
+			conn_close |= load_has_token(v, vend - v, "close");
+			conn_keep |= load_has_token(v, vend - v, "keep-alive");
+		}
+		p = eol + 1;
+	}
+	if (status / 100 == 1 || status == 204 || status == 304)
+		c->body_len = 0;
+	c->server_close = conn_close || (!http11 && !conn_keep) || c->body_len < 0;
+	return 0;
+}
+
+static void load_reply_complete(struct load *l, struct load_conn *c, uint64_t now)
+{
+	char code[8];
+
+	if (c->status >= 200 && c->status <= 299) {
+		load_done(l, c, LOAD_STAGE_MAX, NULL, now);
+		return;
+	}
+	snprintf(code, sizeof(code), "%d", c->status);
+	load_done(l, c, LOAD_HTTP, code, now);
+}
+
+static void load_recv(struct load *l, struct load_conn *c, uint64_t now)
+{
+	char scratch[4096];
+
+	for (;;) {
+		char *dst = c->in + c->in_len;
+		size_t room = sizeof(c->in) - c->in_len;
+		ssize_t n;
+
+		/* past what is kept, the body is only counted */
+		if (c->hdr_len && !room) {
+			dst = scratch;
+			room = sizeof(scratch);
+		}
+		if (!room) {
+			load_done(l, c, LOAD_HTTP, "EPROTO", now); /* headers over 8 KiB */
+			return;
+		}
+		n = recv(c->src.fd, dst, room, 0);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno != EAGAIN && errno != EWOULDBLOCK)
+				load_fail_errno(l, c, LOAD_RECV, errno, now);
+			return;
+		}
+		if (n == 0) {
+			if (c->hdr_len && c->body_len < 0)
+				load_reply_complete(l, c, now);
+			else
+				load_done(l, c, LOAD_RECV, "EOF", now);
+			return;
+		}
+		if (dst != scratch)
+			c->in_len += n;
+		if (c->hdr_len) {
+			c->body_got += n;
+		} else {
+			c->hdr_len = load_header_end(c->in, c->in_len);
+			if (!c->hdr_len)
+				continue;
+			if (load_parse_reply(c)) {
+				load_done(l, c, LOAD_HTTP, "EPROTO", now);
+				return;
+			}
+			c->body_got = c->in_len - c->hdr_len;
+		}
+		if (c->body_len >= 0 && c->body_got >= (uint64_t)c->body_len) {
+			load_reply_complete(l, c, now);
+			return;
+		}
+	}
+}
+
+static void load_on_conn(struct load *l, struct load_conn *c, uint32_t events)
+{
+	uint64_t now = load_now(l);
+
+	if (c->idle) {
+		/* the server closed a kept-alive connection (or sent what nobody asked for) */
+		load_idle_unlink(l, c);
+		load_conn_free(c);
+		return;
+	}
+	if (c->stage == LOAD_CONNECT) {
+		int soerr = 0;
+		socklen_t len = sizeof(soerr);
+
+		if (getsockopt(c->src.fd, SOL_SOCKET, SO_ERROR, &soerr, &len))
+			soerr = errno;
+		if (soerr) {
+			load_fail_errno(l, c, LOAD_CONNECT, soerr, now);
+			return;
+		}
+		if (!(events & EPOLLOUT))
+			return;
+		c->connected = true;
+		c->connected_at = now;
+		c->stage = LOAD_SEND;
+	}
+	if (c->stage == LOAD_SEND)
+		load_send(l, c, now);
+	else
+		load_recv(l, c, now);
+}
+
+/* Starts the request due at `due`: on an idle kept-alive connection if there is one, else on
+ * a new one. Failures to even start are counted like any other.
+ */
+static void load_start(struct load *l, uint64_t due, uint64_t now)
+{
+	struct load_conn *c = l->idle;
+	int fd, one = 1;
+
+	l->tot.sent++;
+	l->iv.sent++;
+	if (c) {
+		load_idle_unlink(l, c);
+		c->due = due;
+		c->start = now;
+		c->connected_at = now;
+		c->stage = LOAD_SEND;
+		c->out_off = c->in_len = c->hdr_len = 0;
+		c->body_got = 0;
+		c->status = 0;
+		load_busy_append(l, c);
+		load_send(l, c, now);
+		return;
+	}
+	c = calloc(1, sizeof(*c));
+	if (!c) {
+		load_record_failure(l, LOAD_CONNECT, "ENOMEM", now, now, 0, false, 0);
+		return;
+	}
+	c->src.kind = LOAD_EV_CONN;
+	c->due = due;
+	c->start = now;
+	c->stage = LOAD_CONNECT;
+	load_busy_append(l, c);
+	fd = socket(l->dst.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	c->src.fd = fd;
+	if (fd < 0) {
+		load_fail_errno(l, c, LOAD_CONNECT, errno, now);
+		return;
+	}
+	l->conns_opened++;
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	if (l->bind_src) {
+		/* the port is chosen at connect, per destination, not at bind from the
+		 * smaller pool of ports free for every destination
+		 */
+		setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof(one));
+		if (bind(fd, (struct sockaddr *)&l->src, l->src_len)) {
+			load_fail_errno(l, c, LOAD_CONNECT, errno, now);
+			return;
+		}
+	}
+	if (connect(fd, (struct sockaddr *)&l->dst, l->dst_len) && errno != EINPROGRESS) {
+		load_fail_errno(l, c, LOAD_CONNECT, errno, now);
+		return;
+	}
+	{
+		struct sockaddr_storage local;
+		socklen_t len = sizeof(local);
+
+		if (!getsockname(fd, (struct sockaddr *)&local, &len))
+			c->lport = ntohs(local.ss_family == AF_INET6 ?
+						 ((struct sockaddr_in6 *)&local)->sin6_port :
+						 ((struct sockaddr_in *)&local)->sin_port);
+	}
+	c->events = EPOLLOUT;
+	if (load_watch(l, EPOLL_CTL_ADD, &c->src, c->events))
+		load_fail_errno(l, c, LOAD_CONNECT, errno, now);
+}
+
+/* --- the schedule and the queue --- */
+
+/* Sets next_due from (phase, k), moving to the next phase when this one has no request left. */
+static void load_sched_settle(struct load *l)
+{
+	while (l->phase < l->nphases) {
+		const struct load_phase *p = &l->phases[l->phase];
+
+		if (p->rate > 0) {
+			uint64_t due = l->phase_start + (uint64_t)((double)l->k * 1e9 / p->rate);
+
+			if (due < l->phase_start + p->dur_ns) {
+				l->next_due = due;
+				return;
+			}
+		}
+		l->phase_start += p->dur_ns;
+		l->phase++;
+		l->k = 0;
+	}
+	l->sched_done = true;
+}
+
+static int load_queue_push(struct load *l, uint64_t due)
+{
+	if (l->qlen == l->qcap) {
+		size_t cap = l->qcap ? 2 * l->qcap : 1024, i;
+		uint64_t *q = malloc(cap * sizeof(*q));
+
+		if (!q)
+			return -ENOMEM;
+		for (i = 0; i < l->qlen; i++)
+			q[i] = l->queue[(l->qhead + i) % l->qcap];
+		free(l->queue);
+		l->queue = q;
+		l->qcap = cap;
+		l->qhead = 0;
+	}
+	l->queue[(l->qhead + l->qlen) % l->qcap] = due;
+	l->qlen++;
+	return 0;
+}
+
+static uint64_t load_queue_pop(struct load *l)
+{
+	uint64_t due = l->queue[l->qhead];
+
+	l->qhead = (l->qhead + 1) % l->qcap;
+	l->qlen--;
+	return due;
+}
+
+/* Fails what waited past its deadline: due + timeout, the same for every request, so the
+ * oldest are first in both the queue and the busy list.
+ */
+static void load_expire(struct load *l, uint64_t now)
+{
+	while (l->qlen && l->queue[l->qhead] + l->timeout_ns <= now) {
+		uint64_t due = load_queue_pop(l);
+
+		load_record_failure(l, LOAD_QUEUE, "ETIMEDOUT", due, now, 0, false, 0);
+	}
+	while (l->busy_head && l->busy_head->due + l->timeout_ns <= now)
+		load_done(l, l->busy_head, LOAD_TIMEOUT, "ETIMEDOUT", now);
+}
+
+/* Arms the timer for the next thing that needs time: a due request, a deadline, a stats line. */
+static int load_arm(struct load *l)
+{
+	uint64_t next = l->next_stats;
+	struct itimerspec its = { 0 };
+
+	if (!l->sched_done && l->next_due < next)
+		next = l->next_due;
+	if (l->hold_until < next)
+		next = l->hold_until;
+	if (l->busy_head && l->busy_head->due + l->timeout_ns < next)
+		next = l->busy_head->due + l->timeout_ns;
+	if (l->qlen && l->queue[l->qhead] + l->timeout_ns < next)
+		next = l->queue[l->qhead] + l->timeout_ns;
+	if (next == l->armed)
+		return 0;
+	its.it_value.tv_sec = (l->t0 + next) / NS_PER_S;
+	its.it_value.tv_nsec = (l->t0 + next) % NS_PER_S;
+	if (timerfd_settime(l->timer.fd, TFD_TIMER_ABSTIME, &its, NULL))
+		return -errno;
+	l->armed = next;
+	return 0;
+}
+
+/* After every batch of events: deadlines, due requests, free slots, the stats line. */
+static int load_pump(struct load *l)
+{
+	uint64_t now = load_now(l);
+	int err;
+
+	load_expire(l, now);
+	while (!l->sched_done && l->next_due <= now) {
+		err = load_queue_push(l, l->next_due);
+		if (err)
+			return err;
+		l->scheduled++;
+		l->k++;
+		load_sched_settle(l);
+	}
+	while (l->qlen && l->nbusy < l->max_conns)
+		load_start(l, load_queue_pop(l), now);
+	if (now >= l->next_stats) {
+		load_interval_end(l, now);
+		l->next_stats = (now / NS_PER_S + 1) * NS_PER_S;
+	}
+	return load_arm(l);
+}
+
+static void load_on_signal(struct load *l)
+{
+	struct signalfd_siginfo si;
+
+	while (read(l->sig.fd, &si, sizeof(si)) == sizeof(si)) {
+		if (++l->signals > 1) {
+			/* a second one: no waiting for what is in flight */
+			l->stop = true;
+			continue;
+		}
+		fprintf(stderr,
+			"xlb-load: stopping: no new requests; waiting up to %.1f s for "
+			"those in flight (again to stop now)\n",
+			(double)l->timeout_ns / NS_PER_S);
+		l->sched_done = true;
+		l->hold_until = 0;
+		l->unsent += l->qlen;
+		l->qlen = 0;
+	}
+}
+
+/* --- setup, run, report --- */
+
+static int load_open_out(const char *path, FILE **f)
+{
+	if (!strcmp(path, "-")) {
+		*f = stdout;
+	} else {
+		*f = fopen(path, "w");
+		if (!*f)
+			return -errno;
+	}
+	/* line by line, so that a demo can follow the file while the run goes on */
+	setvbuf(*f, NULL, _IOLBF, 0);
+	return 0;
+}
+
+static int load_write_start_file(struct load *l)
+{
+	FILE *f = fopen(l->start_path, "w");
+	int err = 0;
+
+	if (!f)
+		return -errno;
+	fprintf(f, "realtime=%lld.%09ld\nmonotonic=%lld.%09ld\n", (long long)l->t0_real.tv_sec,
+		l->t0_real.tv_nsec, (long long)l->t0_mono.tv_sec, l->t0_mono.tv_nsec);
+	if (fclose(f))
+		err = -errno;
+	return err;
+}
+
+/* Room for every connection: raises the soft limit of open files when it is short. */
+static int load_fd_limit(struct load *l)
+{
+	rlim_t need = (rlim_t)l->max_conns + LOAD_FD_SPARE;
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl))
+		return -errno;
+	if (rl.rlim_cur >= need)
+		return 0;
+	if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < need) {
+		fprintf(stderr,
+			"xlb-load: --connections %u needs %llu open files; the hard limit is %llu\n",
+			l->max_conns, (unsigned long long)need, (unsigned long long)rl.rlim_max);
+		return -EMFILE;
+	}
+	rl.rlim_cur = need;
+	return setrlimit(RLIMIT_NOFILE, &rl) ? -errno : 0;
+}
+
+static int load_setup(struct load *l)
+{
+	sigset_t mask;
+	int err;
+
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	if (sigprocmask(SIG_BLOCK, &mask, NULL))
+		return -errno;
+	err = load_fd_limit(l);
+	if (err)
+		return err;
+	l->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (l->epfd < 0)
+		return -errno;
+	l->sig.kind = LOAD_EV_SIGNAL;
+	l->sig.fd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (l->sig.fd < 0)
+		return -errno;
+	err = load_watch(l, EPOLL_CTL_ADD, &l->sig, EPOLLIN);
+	if (err)
+		return err;
+	l->timer.kind = LOAD_EV_TIMER;
+	l->timer.fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (l->timer.fd < 0)
+		return -errno;
+	return load_watch(l, EPOLL_CTL_ADD, &l->timer, EPOLLIN);
+}
+
+static void load_headers(struct load *l)
+{
+	char head[256];
+
+	snprintf(head, sizeof(head),
+		 "# xlb-load %s: start realtime %lld.%09ld monotonic %lld.%09ld\n", l->url,
+		 (long long)l->t0_real.tv_sec, l->t0_real.tv_nsec, (long long)l->t0_mono.tv_sec,
+		 l->t0_mono.tv_nsec);
+	if (l->stats) {
+		fputs(head, l->stats);
+		fputs("t,phase,sent,ok,failed,in_flight,p50_ms,p99_ms,queued\n", l->stats);
+		load_check_write(l, l->stats);
+	}
+	if (l->failures) {
+		fputs(head, l->failures);
+		fputs("t_start_ms,t_end_ms,local_port,stage,error,t_connected_ms\n", l->failures);
+		load_check_write(l, l->failures);
+	}
+}
+
+static int load_run(struct load *l)
+{
+	struct epoll_event evs[64];
+	int err;
+
+	/* the start: the two clocks read back to back, so that other records can be aligned */
+	clock_gettime(CLOCK_REALTIME, &l->t0_real);
+	clock_gettime(CLOCK_MONOTONIC, &l->t0_mono);
+	l->t0 = (uint64_t)l->t0_mono.tv_sec * NS_PER_S + l->t0_mono.tv_nsec;
+	l->next_stats = NS_PER_S;
+	l->armed = UINT64_MAX;
+	l->hold_until = l->total_ns;
+	if (l->start_path) {
+		err = load_write_start_file(l);
+		if (err) {
+			fprintf(stderr, "xlb-load: %s: %s\n", l->start_path, strerror(-err));
+			return err;
+		}
+	}
+	load_headers(l);
+	load_sched_settle(l);
+	err = load_pump(l);
+	while (!err && !l->stop &&
+	       !(l->sched_done && !l->qlen && !l->nbusy && load_now(l) >= l->hold_until)) {
+		int i, n = epoll_wait(l->epfd, evs, 64, -1);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			err = -errno;
+			break;
+		}
+		for (i = 0; i < n; i++) {
+			struct load_src *src = evs[i].data.ptr;
+			uint64_t ticks;
+
+			switch (src->kind) {
+			case LOAD_EV_TIMER:
+				if (read(src->fd, &ticks, sizeof(ticks)) < 0 && errno != EAGAIN)
+					err = -errno;
+				l->armed = UINT64_MAX;
+				break;
+			case LOAD_EV_SIGNAL:
+				load_on_signal(l);
+				break;
+			case LOAD_EV_CONN:
+				/* only this event's own connection can be freed here, and each
+				 * fd appears once per epoll_wait; deadlines wait for the pump
+				 */
+				load_on_conn(l, (struct load_conn *)src, evs[i].events);
+				break;
+			}
+		}
+		if (!err)
+			err = load_pump(l);
+	}
+	if (l->stop) {
+		l->unfinished = l->nbusy;
+		l->unsent += l->qlen;
+		l->qlen = 0;
+	}
+	if (load_now(l) - l->last_line >= NS_PER_MS)
+		load_interval_end(l, load_now(l));
+	return err;
+}
+
+static void load_json_string(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			fputc('\\', f);
+		fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+static void load_summary_json(struct load *l, uint64_t elapsed)
+{
+	FILE *f = stdout;
+	size_t i;
+	int s;
+
+	fprintf(f, "{\"url\":");
+	load_json_string(f, l->url);
+	fprintf(f,
+		",\"start_realtime\":%lld.%06ld,\"duration_s\":%.3f,\"phases\":%d"
+		",\"keep_alive\":%s,\"scheduled\":%" PRIu64 ",\"sent\":%" PRIu64 ",\"ok\":%" PRIu64
+		",\"failed\":%" PRIu64 ",\"unsent\":%" PRIu64 ",\"unfinished\":%" PRIu64
+		",\"connections\":%" PRIu64 ",\"failed_by_stage\":{",
+		(long long)l->t0_real.tv_sec, l->t0_real.tv_nsec / 1000, (double)elapsed / NS_PER_S,
+		l->nphases, l->keep_alive ? "true" : "false", l->scheduled, l->tot.sent, l->tot.ok,
+		l->tot.failed, l->unsent, l->unfinished, l->conns_opened);
+	for (s = 0; s < LOAD_STAGE_MAX; s++)
+		fprintf(f, "%s\"%s\":%" PRIu64, s ? "," : "", load_stage_names[s],
+			l->tot.by_stage[s]);
+	fprintf(f, "},\"instances\":{");
+	for (i = 0; i < l->ninst; i++) {
+		fprintf(f, "%s", i ? "," : "");
+		load_json_string(f, l->inst[i].name);
+		fprintf(f, ":%" PRIu64, l->inst[i].ok);
+	}
+	if (l->other_ok)
+		fprintf(f, "%s\"(other)\":%" PRIu64, l->ninst ? "," : "", l->other_ok);
+	fprintf(f, "},\"latency_ms\":");
+	if (l->hist_tot.n)
+		fprintf(f, "{\"p50\":%.3f,\"p90\":%.3f,\"p99\":%.3f,\"max\":%.3f}",
+			load_hist_ms(&l->hist_tot, 0.5), load_hist_ms(&l->hist_tot, 0.9),
+			load_hist_ms(&l->hist_tot, 0.99), (double)l->hist_tot.max_us / 1000.0);
+	else
+		fprintf(f, "null");
+	fprintf(f, "}\n");
+	fflush(f);
+}
+
+static void load_summary_text(struct load *l, uint64_t elapsed)
+{
+	FILE *f = stderr;
+	size_t i;
+	int s;
+
+	fprintf(f, "xlb-load: %s for %.3f s, %d phase%s, %s\n", l->url, (double)elapsed / NS_PER_S,
+		l->nphases, l->nphases == 1 ? "" : "s",
+		l->keep_alive ? "connections kept alive" : "a connection per request");
+	fprintf(f,
+		"  requests  scheduled %" PRIu64 "  sent %" PRIu64 "  ok %" PRIu64
+		"  failed %" PRIu64 "  unsent %" PRIu64 "  unfinished %" PRIu64
+		"  connections %" PRIu64 "\n",
+		l->scheduled, l->tot.sent, l->tot.ok, l->tot.failed, l->unsent, l->unfinished,
+		l->conns_opened);
+	fprintf(f, "  failed    ");
+	for (s = 0; s < LOAD_STAGE_MAX; s++)
+		fprintf(f, "%s %s %" PRIu64, s ? "," : "", load_stage_names[s], l->tot.by_stage[s]);
+	fprintf(f, "\n");
+	if (l->hist_tot.n)
+		fprintf(f, "  latency   p50 %.3f ms  p90 %.3f ms  p99 %.3f ms  max %.3f ms\n",
+			load_hist_ms(&l->hist_tot, 0.5), load_hist_ms(&l->hist_tot, 0.9),
+			load_hist_ms(&l->hist_tot, 0.99), (double)l->hist_tot.max_us / 1000.0);
+	else
+		fprintf(f, "  latency   (no request answered)\n");
+	fprintf(f, "  instances");
+	for (i = 0; i < l->ninst; i++)
+		fprintf(f, " %s %" PRIu64 "%s", l->inst[i].name, l->inst[i].ok,
+			i + 1 < l->ninst || l->other_ok ? "," : "");
+	if (l->other_ok)
+		fprintf(f, " (other) %" PRIu64, l->other_ok);
+	fprintf(f, "%s\n", l->ninst || l->other_ok ? "" : " (none)");
+}
+
+/* The totals also close the stats file, as comments, for a reader that has only the file. */
+static void load_summary_stats(struct load *l)
+{
+	size_t i;
+
+	if (!l->stats)
+		return;
+	fprintf(l->stats,
+		"# total,scheduled=%" PRIu64 ",sent=%" PRIu64 ",ok=%" PRIu64 ",failed=%" PRIu64
+		",unsent=%" PRIu64 ",unfinished=%" PRIu64 "\n",
+		l->scheduled, l->tot.sent, l->tot.ok, l->tot.failed, l->unsent, l->unfinished);
+	for (i = 0; i < l->ninst; i++)
+		fprintf(l->stats, "# instance,%s,%" PRIu64 "\n", l->inst[i].name, l->inst[i].ok);
+	if (l->other_ok)
+		fprintf(l->stats, "# instance,(other),%" PRIu64 "\n", l->other_ok);
+	fflush(l->stats);
+	load_check_write(l, l->stats);
+}
+
+static void load_cleanup(struct load *l)
+{
+	while (l->busy_head) {
+		struct load_conn *c = l->busy_head;
+
+		load_busy_unlink(l, c);
+		load_conn_free(c);
+	}
+	while (l->idle) {
+		struct load_conn *c = l->idle;
+
+		load_idle_unlink(l, c);
+		load_conn_free(c);
+	}
+	if (l->stats && l->stats != stdout)
+		fclose(l->stats);
+	if (l->failures && l->failures != stdout)
+		fclose(l->failures);
+	if (l->timer.fd >= 0)
+		close(l->timer.fd);
+	if (l->sig.fd >= 0)
+		close(l->sig.fd);
+	if (l->epfd >= 0)
+		close(l->epfd);
+	free(l->queue);
+	free(l->inst);
+}
+
+/* Checks the options as a whole; prints why and returns -EINVAL when they do not fit. */
+static int load_check_options(struct load *l, uint64_t dur_ns, double rate, bool has_dur,
+			      bool has_rate)
+{
+	int i;
+
+	if (l->nphases && (has_dur || has_rate)) {
+		fprintf(stderr, "xlb-load: --phase or --duration/--rate, not both\n");
+		return -EINVAL;
+	}
+	if (has_dur != has_rate) {
+		fprintf(stderr, "xlb-load: --duration and --rate go together\n");
+		return -EINVAL;
+	}
+	if (has_dur) {
+		if (!dur_ns) {
+			fprintf(stderr, "xlb-load: --duration must be more than 0\n");
+			return -EINVAL;
+		}
+		l->phases[0].dur_ns = dur_ns;
+		l->phases[0].rate = rate;
+		l->nphases = 1;
+	}
+	if (!l->nphases) {
+		fprintf(stderr, "xlb-load: no load: give --phase D@R or --duration S --rate R\n");
+		return -EINVAL;
+	}
+	for (i = 0; i < l->nphases; i++)
+		l->total_ns += l->phases[i].dur_ns;
+	if (l->total_ns > (uint64_t)LOAD_MAX_TOTAL_S * NS_PER_S) {
+		fprintf(stderr, "xlb-load: the phases last more than %d s\n", LOAD_MAX_TOTAL_S);
+		return -EINVAL;
+	}
+	if (l->bind_src && l->src.ss_family != l->dst.ss_family) {
+		fprintf(stderr, "xlb-load: --bind and the URL are of different address families\n");
+		return -EINVAL;
+	}
+	if (l->stats_path && l->failures_path && !strcmp(l->stats_path, "-") &&
+	    !strcmp(l->failures_path, "-")) {
+		fprintf(stderr, "xlb-load: --stats and --failures cannot both go to stdout\n");
+		return -EINVAL;
+	}
+	if (l->json && ((l->stats_path && !strcmp(l->stats_path, "-")) ||
+			(l->failures_path && !strcmp(l->failures_path, "-")))) {
+		fprintf(stderr, "xlb-load: --json writes to stdout: give --stats and --failures "
+				"a file\n");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "phase", required_argument, NULL, 'p' },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "rate", required_argument, NULL, 'r' },
+		{ "connections", required_argument, NULL, 'c' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "keep-alive", no_argument, NULL, 'k' },
+		{ "bind", required_argument, NULL, 'b' },
+		{ "stats", required_argument, NULL, 's' },
+		{ "failures", required_argument, NULL, 'f' },
+		{ "start-file", required_argument, NULL, 'S' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "live", no_argument, NULL, 'l' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	static struct load l = {
+		.epfd = -1,
+		.sig = { .fd = -1 },
+		.timer = { .fd = -1 },
+		.max_conns = 512,
+		.timeout_ns = 5 * NS_PER_S,
+	};
+	uint64_t dur_ns = 0, elapsed;
+	bool has_dur = false, has_rate = false;
+	const char *why;
+	double rate = 0;
+	int opt, err;
+
+	while ((opt = getopt_long(argc, argv, "p:d:r:c:t:kb:s:f:S:jlqh", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'p':
+			err = load_parse_phase(&l, optarg);
+			if (err) {
+				fprintf(stderr, "xlb-load: bad --phase '%s': %s\n", optarg,
+					err == -E2BIG ? "too many phases (64 at most)" :
+							"want DURATION@RATE, e.g. 10s@50");
+				return 2;
+			}
+			break;
+		case 'd':
+			if (load_parse_seconds(optarg, strlen(optarg), &dur_ns)) {
+				fprintf(stderr,
+					"xlb-load: bad --duration '%s' (seconds, or 500ms, 2m)\n",
+					optarg);
+				return 2;
+			}
+			has_dur = true;
+			break;
+		case 'r':
+			if (load_parse_rate(optarg, &rate)) {
+				fprintf(stderr, "xlb-load: bad --rate '%s' (0 to %.0f a second)\n",
+					optarg, LOAD_MAX_RATE);
+				return 2;
+			}
+			has_rate = true;
+			break;
+		case 'c':
+			if (load_parse_uint(optarg, 1, 100000, &l.max_conns)) {
+				fprintf(stderr, "xlb-load: bad --connections '%s' (1..100000)\n",
+					optarg);
+				return 2;
+			}
+			break;
+		case 't':
+			if (load_parse_seconds(optarg, strlen(optarg), &l.timeout_ns) ||
+			    l.timeout_ns < NS_PER_MS || l.timeout_ns > 3600 * NS_PER_S) {
+				fprintf(stderr, "xlb-load: bad --timeout '%s' (1ms to 3600 s)\n",
+					optarg);
+				return 2;
+			}
+			break;
+		case 'k':
+			l.keep_alive = true;
+			break;
+		case 'b':
+			if (load_parse_addr(optarg, strlen(optarg), 0, &l.src, &l.src_len)) {
+				fprintf(stderr,
+					"xlb-load: bad --bind '%s': want an IPv4 or IPv6 "
+					"address\n",
+					optarg);
+				return 2;
+			}
+			l.bind_src = true;
+			break;
+		case 's':
+			l.stats_path = optarg;
+			break;
+		case 'f':
+			l.failures_path = optarg;
+			break;
+		case 'S':
+			l.start_path = optarg;
+			break;
+		case 'j':
+			l.json = true;
+			break;
+		case 'l':
+			l.live = true;
+			break;
+		case 'q':
+			l.quiet = true;
+			break;
+		case 'h':
+			load_usage(stdout);
+			return 0;
+		default:
+			load_usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc - 1) {
+		fprintf(stderr, "xlb-load: %s (see --help)\n",
+			optind >= argc ? "no URL" : "one URL only");
+		return 2;
+	}
+	l.url = argv[optind];
+	if (load_parse_url(&l, l.url, &why)) {
+		fprintf(stderr, "xlb-load: bad URL '%s': %s\n", l.url, why);
+		return 2;
+	}
+	if (load_check_options(&l, dur_ns, rate, has_dur, has_rate))
+		return 2;
+	if (l.stats_path && load_open_out(l.stats_path, &l.stats)) {
+		fprintf(stderr, "xlb-load: --stats %s: %s\n", l.stats_path, strerror(errno));
+		return 1;
+	}
+	if (l.failures_path && load_open_out(l.failures_path, &l.failures)) {
+		fprintf(stderr, "xlb-load: --failures %s: %s\n", l.failures_path, strerror(errno));
+		load_cleanup(&l);
+		return 1;
+	}
+
+	err = load_setup(&l);
+	if (!err)
+		err = load_run(&l);
+	else if (err != -EMFILE)
+		fprintf(stderr, "xlb-load: setup: %s\n", strerror(-err));
+	elapsed = l.t0 ? load_now(&l) : 0;
+	if (l.t0 && err)
+		fprintf(stderr, "xlb-load: %s\n", strerror(-err));
+	if (l.t0) {
+		load_summary_stats(&l);
+		if (l.json)
+			load_summary_json(&l, elapsed);
+		if (!l.quiet)
+			load_summary_text(&l, elapsed);
+	}
+	if (!err && l.write_err) {
+		fprintf(stderr, "xlb-load: writing the stats or failures: %s\n",
+			strerror(l.write_err));
+		err = -l.write_err;
+	}
+	load_cleanup(&l);
+	return err ? 1 : 0;
+}

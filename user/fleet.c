@@ -1,0 +1,1221 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* Auto-scaling groups at run time. Once a second (and soon after any event) each group's
+ * observed state is refreshed from the launcher and the target groups, asg_plan says what to
+ * do, and this file does it: launches, registrations, deregistrations (draining), terminations,
+ * each one a scaling activity. The decisions stay in asg.c; only side effects live here.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <linux/if_link.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "activity.h"
+#include "asg.h"
+#include "config.h"
+#include "ctl.h"
+#include "dataplane.h"
+#include "fleet.h"
+#include "launcher.h"
+#include "log.h"
+#include "loop.h"
+#include "netns.h"
+#include "promhttp.h"
+
+/* What the group needs beside asg.c's view of an instance. */
+struct fleet_inst {
+	char id[ASG_ID_LEN];
+	char ip[INET6_ADDRSTRLEN];
+	char itype[32];
+	char activity[ACTIVITY_ID_LEN]; /* its launch, then its termination */
+	bool registered;		/* with the group's target groups */
+	bool finishing;			/* launcher_terminate called */
+	uint64_t in_service_at;
+};
+
+struct fleet_group {
+	struct fleet *f;
+	struct asg_group g;
+	struct activity_log log;
+	bool in_config;
+	char arn[320];
+	char tgs[ASG_TG_MAX][ASG_NAME_LEN];
+	size_t ntgs;
+	const struct model_instance_type *itype;
+	char *user_data;
+	size_t user_data_len;
+	char launch_label[ASG_NAME_LEN + 16]; /* "name" or "name:version" */
+	enum model_launch_kind launch_kind;
+	uint32_t launch_version;
+	uint32_t cooldown_s;
+	struct json_object *tags; /* [{"Key", "Value", ...}] as DescribeAutoScalingGroups shows */
+	/* the sizes the file said last: a reload changes the running ones only when these do */
+	uint32_t file_min, file_max, file_desired;
+	uint64_t cooldown_until; /* HonorCooldown: no set-desired-capacity before */
+	uint64_t launch_retry_at;
+	bool warned_pitfall;
+	int64_t created; /* wall seconds */
+	struct fleet_inst inst[ASG_INSTANCES_MAX];
+	size_t ninst;
+};
+
+struct fleet {
+	struct loop *loop;
+	struct dataplane *dp;
+	struct ctl *ctl;
+	struct launcher *launcher;
+	char run_dir[512];
+	struct fleet_group **groups;
+	size_t ngroups;
+	bool applied;
+	bool stopping;
+	void (*stop_done)(void *arg);
+	void *stop_arg;
+	struct loop_timer tick;
+	struct loop_timer soon;
+};
+
+static int64_t fleet_wall_offset(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 - (int64_t)loop_now();
+}
+
+static uint64_t fleet_wall_ms(void)
+{
+	return (uint64_t)((int64_t)loop_now() + fleet_wall_offset());
+}
+
+/* ---- lookups ---- */
+
+static struct fleet_group *fleet_group_find(struct fleet *f, const char *name)
+{
+	char buf[ASG_NAME_LEN];
+	size_t i;
+
+	if (config_arn_name(name, CONFIG_ARN_ASG, buf, sizeof(buf)))
+		return NULL;
+	for (i = 0; i < f->ngroups; i++)
+		if (!strcmp(f->groups[i]->g.name, buf))
+			return f->groups[i];
+	return NULL;
+}
+
+static struct fleet_inst *fleet_inst_find(struct fleet_group *fg, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < fg->ninst; i++)
+		if (!strcmp(fg->inst[i].id, id))
+			return &fg->inst[i];
+	return NULL;
+}
+
+static struct fleet_group *fleet_owner(struct fleet *f, const char *id, struct fleet_inst **fi)
+{
+	size_t i;
+
+	for (i = 0; i < f->ngroups; i++) {
+		*fi = fleet_inst_find(f->groups[i], id);
+		if (*fi)
+			return f->groups[i];
+	}
+	return NULL;
+}
+
+static void fleet_inst_forget(struct fleet_group *fg, struct fleet_inst *fi)
+{
+	size_t i = (size_t)(fi - fg->inst);
+
+	memmove(&fg->inst[i], &fg->inst[i + 1], (fg->ninst - i - 1) * sizeof(fg->inst[0]));
+	fg->ninst--;
+}
+
+static void fleet_soon(struct fleet *f);
+
+/* ---- group state kept across restarts ---- */
+
+static void fleet_state_path(const struct fleet_group *fg, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/groups/%s", fg->f->run_dir, fg->g.name);
+}
+
+/* The running sizes and the file's, so that a restarted xlbd keeps a set-desired-capacity. */
+static void fleet_state_save(const struct fleet_group *fg)
+{
+	char path[800], tmp[820];
+	FILE *file;
+
+	fleet_state_path(fg, path, sizeof(path));
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	file = fopen(tmp, "we");
+	if (!file) {
+		log_warn("auto-scaling group %s: cannot save its state in %s: %s", fg->g.name, tmp,
+			 strerror(errno));
+		return;
+	}
+	fprintf(file, "min=%u\nmax=%u\ndesired=%u\nfile_min=%u\nfile_max=%u\nfile_desired=%u\n",
+		fg->g.min_size, fg->g.max_size, fg->g.desired, fg->file_min, fg->file_max,
+		fg->file_desired);
+	if (fclose(file) || rename(tmp, path))
+		unlink(tmp);
+}
+
+static bool fleet_state_load(const struct fleet_group *fg, uint32_t v[6])
+{
+	static const char *const keys[6] = { "min=",	  "max=",      "desired=",
+					     "file_min=", "file_max=", "file_desired=" };
+	char path[800], line[128];
+	unsigned int found = 0;
+	FILE *file;
+	size_t k;
+
+	fleet_state_path(fg, path, sizeof(path));
+	file = fopen(path, "re");
+	if (!file)
+		return false;
+	while (fgets(line, sizeof(line), file)) {
+		for (k = 0; k < 6; k++) {
+			if (!strncmp(line, keys[k], strlen(keys[k]))) {
+				v[k] = (uint32_t)strtoul(line + strlen(keys[k]), NULL, 10);
+				found |= 1u << k;
+			}
+		}
+	}
+	fclose(file);
+	return found == 0x3f;
+}
+
+/* ---- carrying out a plan ---- */
+
+static void fleet_activity(struct fleet_group *fg, struct fleet_inst *fi, enum activity_status st,
+			   uint32_t progress, const char *msg)
+{
+	if (fi && fi->activity[0])
+		activity_update(&fg->log, fi->activity, st, progress, msg, fleet_wall_ms());
+}
+
+/* XDP on the instance's link: the nat program on the load balancer's end (it rewrites the
+ * replies), xlb_decap on the instance's end (a veth delivers redirected frames only to a peer
+ * with an XDP program).
+ */
+static void fleet_wire(struct fleet *f, const struct launcher_instance *li)
+{
+	int ifindex, nsfd, saved = -1;
+
+	if (!f->dp)
+		return;
+	ifindex = (int)if_nametoindex(li->host_if);
+	if (!ifindex || dataplane_attach(f->dp, ifindex, DATAPLANE_ROLE_NAT, 0))
+		log_warn("instance %s: cannot attach the datapath to %s: its replies are not "
+			 "rewritten",
+			 li->id, li->host_if);
+	nsfd = netns_open(li->netns);
+	if (nsfd < 0 || netns_enter(nsfd, &saved)) {
+		log_warn("instance %s: cannot enter %s to attach its peer program", li->id,
+			 li->netns);
+	} else {
+		ifindex = (int)if_nametoindex(LAUNCHER_INST_IF);
+		if (!ifindex || dataplane_peer_attach(ifindex, LAUNCHER_INST_IF, 0, false))
+			log_warn("instance %s: no XDP program on its %s: redirected frames may "
+				 "not arrive",
+				 li->id, LAUNCHER_INST_IF);
+		netns_leave(saved);
+	}
+	if (nsfd >= 0)
+		close(nsfd);
+}
+
+static void fleet_register(struct fleet_group *fg, struct fleet_inst *fi, bool reg)
+{
+	struct fleet *f = fg->f;
+	size_t i;
+	int err;
+
+	for (i = 0; i < fg->ntgs; i++) {
+		err = reg ? ctl_instance_register(f->ctl, fg->tgs[i], fi->ip, fi->id) :
+			    ctl_instance_deregister(f->ctl, fg->tgs[i], fi->ip);
+		if (err && err != -ESRCH)
+			log_warn("auto-scaling group %s: %sregistering %s (%s) %s target group %s: "
+				 "%s",
+				 fg->g.name, reg ? "" : "de", fi->id, fi->ip, reg ? "with" : "from",
+				 fg->tgs[i], strerror(-err));
+	}
+	fi->registered = reg;
+}
+
+static int fleet_launch(struct fleet_group *fg, const char *cause, uint64_t now)
+{
+	struct fleet *f = fg->f;
+	const struct launcher_instance *li = NULL;
+	struct fleet_inst *fi;
+	struct activity *a;
+	int err;
+
+	if (!fg->itype) {
+		log_error(
+			"auto-scaling group %s: no launch configuration or template to launch from",
+			fg->g.name);
+		fg->launch_retry_at = now + FLEET_LAUNCH_RETRY_MS;
+		return -EINVAL;
+	}
+	err = launcher_launch(f->launcher, fg->g.name, fg->launch_label, fg->itype, fg->user_data,
+			      fg->user_data_len, &li);
+	if (!err)
+		err = asg_instance_add(&fg->g, li->id, now);
+	if (err) {
+		char msg[ACTIVITY_TEXT_LEN];
+
+		a = activity_record(&fg->log, fg->g.name, true, NULL, cause, fleet_wall_ms());
+		snprintf(msg, sizeof(msg), "Launching a new instance failed: %s", strerror(-err));
+		activity_update(&fg->log, a->id, ACTIVITY_FAILED, 0, msg, fleet_wall_ms());
+		log_error("auto-scaling group %s: %s; retrying in %d s", fg->g.name, msg,
+			  FLEET_LAUNCH_RETRY_MS / 1000);
+		if (li && !asg_instance_find(&fg->g, li->id))
+			launcher_terminate(f->launcher, li->id);
+		fg->launch_retry_at = now + FLEET_LAUNCH_RETRY_MS;
+		return err;
+	}
+	fi = &fg->inst[fg->ninst++];
+	memset(fi, 0, sizeof(*fi));
+	snprintf(fi->id, sizeof(fi->id), "%s", li->id);
+	snprintf(fi->ip, sizeof(fi->ip), "%s", li->ip4_str);
+	snprintf(fi->itype, sizeof(fi->itype), "%s", li->itype);
+	a = activity_record(&fg->log, fg->g.name, true, li->id, cause, fleet_wall_ms());
+	snprintf(fi->activity, sizeof(fi->activity), "%s", a->id);
+	log_info("auto-scaling group %s: launching %s (%s): %s", fg->g.name, li->id, li->ip4_str,
+		 cause);
+	fleet_wire(f, li);
+	return 0;
+}
+
+/* The launcher's and the target groups' view, into asg.c's instances. */
+static void fleet_observe(struct fleet_group *fg)
+{
+	struct fleet *f = fg->f;
+	size_t i, j;
+
+	for (i = 0; i < fg->g.ninst; i++) {
+		struct asg_instance *in = &fg->g.inst[i];
+		const struct launcher_instance *li = launcher_find(f->launcher, in->id);
+		struct fleet_inst *fi = fleet_inst_find(fg, in->id);
+		bool left = true;
+
+		if (!li)
+			in->ec2 = ASG_EC2_STOPPED;
+		else if (li->state == LAUNCHER_RUNNING)
+			in->ec2 = ASG_EC2_RUNNING;
+		else if (li->state == LAUNCHER_STOPPED)
+			in->ec2 = ASG_EC2_STOPPED;
+		in->ntargets = 0;
+		for (j = 0; fi && j < fg->ntgs && in->ntargets < ASG_TG_MAX; j++) {
+			const struct health_target *h =
+				ctl_target_health(f->ctl, fg->tgs[j], fi->ip);
+
+			if (!h)
+				continue;
+			left = false;
+			if (in->state != ASG_TERMINATING)
+				in->targets[in->ntargets++] = h;
+		}
+		/* ctl drains a deregistered target and lets it go when its flows end or the
+		 * delay runs out: its leaving is the "no flow left" asg.c waits for
+		 */
+		if (in->state == ASG_TERMINATING) {
+			in->flows_known = true;
+			in->flows = left ? 0 : 1;
+		}
+	}
+}
+
+static void fleet_reconcile(struct fleet_group *fg)
+{
+	struct fleet *f = fg->f;
+	uint64_t now = loop_now();
+	struct asg_plan *plan;
+	struct fleet_inst *fi;
+	size_t i;
+	char warn[512];
+
+	plan = calloc(1, sizeof(*plan));
+	if (!plan)
+		return;
+	fleet_observe(fg);
+	asg_plan(&fg->g, now, plan);
+	if (plan->no_target_group && !fg->warned_pitfall) {
+		asg_warning(&fg->g, warn, sizeof(warn));
+		log_warn("%s", warn);
+		fg->warned_pitfall = true;
+	} else if (!plan->no_target_group) {
+		fg->warned_pitfall = false;
+	}
+	for (i = 0; i < plan->nin_service; i++) {
+		fi = fleet_inst_find(fg, plan->in_service[i]);
+		if (!fi || asg_instance_in_service(&fg->g, fi->id))
+			continue;
+		fleet_register(fg, fi, true);
+		fi->in_service_at = now;
+		fleet_activity(fg, fi, ACTIVITY_SUCCESSFUL, 100, NULL);
+		log_info("auto-scaling group %s: %s (%s) is InService", fg->g.name, fi->id, fi->ip);
+	}
+	for (i = 0; i < plan->nterminate; i++) {
+		const struct asg_plan_term *t = &plan->terminate[i];
+		struct activity *a;
+
+		fi = fleet_inst_find(fg, t->id);
+		if (!fi || asg_instance_terminating(&fg->g, t->id, t->reason, now))
+			continue;
+		fleet_register(fg, fi, false);
+		a = activity_record(&fg->log, fg->g.name, false, t->id, t->cause, fleet_wall_ms());
+		snprintf(fi->activity, sizeof(fi->activity), "%s", a->id);
+		activity_update(&fg->log, a->id,
+				fg->ntgs ? ACTIVITY_WAITING_FOR_ELB_CONNECTION_DRAINING :
+					   ACTIVITY_IN_PROGRESS,
+				10, NULL, fleet_wall_ms());
+		log_info("auto-scaling group %s: terminating %s (%s): %s", fg->g.name, t->id,
+			 fi->ip, t->cause);
+	}
+	for (i = 0; i < plan->nfinish; i++) {
+		fi = fleet_inst_find(fg, plan->finish[i]);
+		if (!fi || fi->finishing)
+			continue;
+		fi->finishing = true;
+		fleet_activity(fg, fi, ACTIVITY_IN_PROGRESS, 50, NULL);
+		if (launcher_terminate(f->launcher, fi->id) == -ENOENT) {
+			/* already gone: nothing left to remove */
+			fleet_activity(fg, fi, ACTIVITY_SUCCESSFUL, 100, NULL);
+			asg_instance_terminated(&fg->g, fi->id);
+			fleet_inst_forget(fg, fi);
+		}
+	}
+	for (i = 0; i < plan->nlaunch && now >= fg->launch_retry_at && !f->stopping; i++)
+		if (fleet_launch(fg, asg_plan_cause(plan, i), now))
+			break;
+	free(plan);
+}
+
+static void fleet_reconcile_all(struct fleet *f)
+{
+	size_t i;
+
+	for (i = 0; i < f->ngroups; i++)
+		fleet_reconcile(f->groups[i]);
+	/* groups gone from the file leave once their last instance did */
+	for (i = 0; i < f->ngroups;) {
+		struct fleet_group *fg = f->groups[i];
+
+		if (fg->in_config || fg->g.ninst) {
+			i++;
+			continue;
+		}
+		log_info("auto-scaling group %s: deleted", fg->g.name);
+		activity_log_free(&fg->log);
+		json_object_put(fg->tags);
+		free(fg->user_data);
+		free(fg);
+		memmove(&f->groups[i], &f->groups[i + 1],
+			(f->ngroups - i - 1) * sizeof(*f->groups));
+		f->ngroups--;
+	}
+}
+
+static void fleet_on_tick(struct loop *loop, struct loop_timer *t, void *arg)
+{
+	(void)loop;
+	(void)t;
+	fleet_reconcile_all(arg);
+}
+
+static void fleet_soon(struct fleet *f)
+{
+	if (!loop_timer_armed(&f->soon))
+		loop_timer_arm(f->loop, &f->soon, 10, 0, fleet_on_tick, f);
+}
+
+/* ---- the launcher's events ---- */
+
+/* Every instance gone: what xlbd made for them goes too (cgroup parents, run directories,
+ * the groups' saved sizes).
+ */
+static void fleet_stop_done(struct fleet *f)
+{
+	void (*done)(void *) = f->stop_done;
+	char path[800];
+	size_t i;
+
+	if (!done)
+		return;
+	f->stop_done = NULL;
+	cgroup_remove_parent(launcher_cgroup(f->launcher));
+	for (i = 0; i < f->ngroups; i++) {
+		fleet_state_path(f->groups[i], path, sizeof(path));
+		unlink(path);
+	}
+	snprintf(path, sizeof(path), "%s/groups", f->run_dir);
+	rmdir(path);
+	snprintf(path, sizeof(path), "%s/instances", f->run_dir);
+	rmdir(path);
+	done(f->stop_arg);
+}
+
+static void fleet_on_instance(struct launcher *l, const struct launcher_instance *li,
+			      enum launcher_event ev, void *arg)
+{
+	struct fleet *f = arg;
+	struct fleet_inst *fi = NULL;
+	struct fleet_group *fg = fleet_owner(f, li->id, &fi);
+
+	(void)l;
+	switch (ev) {
+	case LAUNCHER_EV_BOOT_EXITED:
+		if (li->boot_status)
+			log_warn("instance %s: its UserData exited with status %d (xlbctl "
+				 "get-console-output %s)",
+				 li->id, li->boot_status, li->id);
+		break;
+	case LAUNCHER_EV_STOPPED:
+		log_info("instance %s: no process left: stopped", li->id);
+		fleet_soon(f);
+		break;
+	case LAUNCHER_EV_TERMINATED:
+		if (fg) {
+			fleet_activity(fg, fi, ACTIVITY_SUCCESSFUL, 100, NULL);
+			asg_instance_terminated(&fg->g, li->id);
+			fleet_inst_forget(fg, fi);
+			log_info("auto-scaling group %s: %s terminated", fg->g.name, li->id);
+		}
+		/* the launcher still lists this one until the callback returns */
+		if (f->stopping && fleet_instances(f) <= 1)
+			fleet_stop_done(f);
+		fleet_soon(f);
+		break;
+	}
+}
+
+size_t fleet_instances(const struct fleet *f)
+{
+	const struct launcher_instance *v[1];
+
+	return launcher_list(f->launcher, v, 0);
+}
+
+/* ---- life ---- */
+
+int fleet_new(struct loop *loop, struct dataplane *dp, struct ctl *ctl,
+	      const struct fleet_conf *conf, struct fleet **out)
+{
+	struct launcher_conf lc = {};
+	char inst_dir[600], groups_dir[600], cg[64];
+	struct fleet *f;
+	int err;
+
+	f = calloc(1, sizeof(*f));
+	if (!f)
+		return -ENOMEM;
+	f->loop = loop;
+	f->dp = dp;
+	f->ctl = ctl;
+	loop_timer_init(&f->tick);
+	loop_timer_init(&f->soon);
+	snprintf(f->run_dir, sizeof(f->run_dir), "%s", conf->run_dir);
+	snprintf(inst_dir, sizeof(inst_dir), "%s/instances", conf->run_dir);
+	snprintf(groups_dir, sizeof(groups_dir), "%s/groups", conf->run_dir);
+	if ((mkdir(conf->run_dir, 0700) && errno != EEXIST) ||
+	    (mkdir(groups_dir, 0700) && errno != EEXIST)) {
+		err = -errno;
+		log_error("run directory %s: %s", conf->run_dir, strerror(-err));
+		goto fail;
+	}
+	snprintf(cg, sizeof(cg), "%s", conf->prefix);
+	if (cg[0] && cg[strlen(cg) - 1] == '-')
+		cg[strlen(cg) - 1] = '\0';
+	lc.run_dir = inst_dir;
+	lc.ns_prefix = conf->prefix;
+	lc.if_prefix = conf->prefix;
+	lc.cgroup_parent = cg[0] ? cg : NULL;
+	lc.lb_nsfd = -1;
+	lc.pool4 = conf->pool4;
+	lc.pool4_len = conf->pool4_len;
+	lc.block4_len = 30;
+	lc.has6 = conf->has6;
+	lc.pool6 = conf->pool6;
+	lc.pool6_len = conf->pool6_len;
+	err = launcher_new(loop, &lc, fleet_on_instance, f, &f->launcher);
+	if (err) {
+		log_error("instances: %s", strerror(-err));
+		goto fail;
+	}
+	err = launcher_scan(f->launcher);
+	if (err < 0)
+		log_warn("instances left by a previous run: %s", strerror(-err));
+	else if (err)
+		log_info("found %d instances left running by a previous xlbd", err);
+	err = loop_timer_arm(loop, &f->tick, FLEET_TICK_MS, FLEET_TICK_MS, fleet_on_tick, f);
+	if (err)
+		goto fail;
+	*out = f;
+	return 0;
+fail:
+	if (f->launcher)
+		launcher_free(f->launcher);
+	free(f);
+	return err;
+}
+
+void fleet_free(struct fleet *f)
+{
+	size_t i;
+
+	if (!f)
+		return;
+	loop_timer_disarm(f->loop, &f->tick);
+	loop_timer_disarm(f->loop, &f->soon);
+	for (i = 0; i < f->ngroups; i++) {
+		activity_log_free(&f->groups[i]->log);
+		json_object_put(f->groups[i]->tags);
+		free(f->groups[i]->user_data);
+		free(f->groups[i]);
+	}
+	free(f->groups);
+	launcher_free(f->launcher);
+	free(f);
+}
+
+void fleet_stop(struct fleet *f, void (*done)(void *arg), void *arg)
+{
+	const struct launcher_instance **v;
+	size_t n, i;
+
+	f->stopping = true;
+	f->stop_done = done;
+	f->stop_arg = arg;
+	n = fleet_instances(f);
+	if (!n) {
+		fleet_stop_done(f);
+		return;
+	}
+	v = calloc(n, sizeof(*v));
+	if (!v)
+		return;
+	n = launcher_list(f->launcher, v, n);
+	log_info("terminating %zu instances", n);
+	for (i = 0; i < n; i++)
+		if (v[i]->state != LAUNCHER_TERMINATING)
+			launcher_terminate(f->launcher, v[i]->id);
+	free(v);
+}
+
+/* ---- applying a model ---- */
+
+static int fleet_settings(struct fleet_group *fg, const struct model_asg *m)
+{
+	struct asg_group *tmp;
+	char *ud = NULL;
+	size_t i;
+
+	tmp = calloc(1, sizeof(*tmp));
+	if (!tmp)
+		return -ENOMEM;
+	if (asg_group_init(tmp, m, fleet_wall_offset())) {
+		free(tmp);
+		return -EINVAL;
+	}
+	if (m->launch && m->launch->user_data_len) {
+		ud = malloc(m->launch->user_data_len);
+		if (!ud) {
+			free(tmp);
+			return -ENOMEM;
+		}
+		memcpy(ud, m->launch->user_data, m->launch->user_data_len);
+	}
+	/* everything but the sizes, the instances and the pending cause */
+	fg->g.hc_type = tmp->hc_type;
+	fg->g.grace_ms = tmp->grace_ms;
+	fg->g.dereg_delay_ms = tmp->dereg_delay_ms;
+	memcpy(fg->g.term, tmp->term, sizeof(tmp->term));
+	fg->g.nterm = tmp->nterm;
+	fg->g.launch = tmp->launch;
+	fg->g.protect_new = tmp->protect_new;
+	fg->g.wall_offset_ms = tmp->wall_offset_ms;
+	free(tmp);
+	free(fg->user_data);
+	fg->user_data = ud;
+	fg->user_data_len = ud ? m->launch->user_data_len : 0;
+	fg->itype = m->launch ? m->launch->itype : NULL;
+	fg->launch_kind = m->launch ? m->launch->kind : MODEL_LAUNCH_CONFIGURATION;
+	fg->launch_version = m->launch ? m->launch->version : 0;
+	if (m->launch && m->launch->kind == MODEL_LAUNCH_TEMPLATE)
+		snprintf(fg->launch_label, sizeof(fg->launch_label), "%s:%u", m->launch->name,
+			 m->launch->version);
+	else
+		snprintf(fg->launch_label, sizeof(fg->launch_label), "%s",
+			 m->launch && m->launch->name ? m->launch->name : "");
+	fg->cooldown_s = m->cooldown_s;
+	json_object_put(fg->tags);
+	fg->tags = json_object_new_array();
+	for (i = 0; i < m->ntags && fg->tags; i++) {
+		struct json_object *t = json_object_new_object();
+
+		json_object_object_add(t, "ResourceId", json_object_new_string(m->name));
+		json_object_object_add(t, "ResourceType",
+				       json_object_new_string("auto-scaling-group"));
+		json_object_object_add(t, "Key", json_object_new_string(m->tags[i].key));
+		json_object_object_add(t, "Value", json_object_new_string(m->tags[i].value));
+		json_object_object_add(t, "PropagateAtLaunch",
+				       json_object_new_boolean(m->tags[i].propagate_at_launch));
+		json_object_array_add(fg->tags, t);
+	}
+	snprintf(fg->arn, sizeof(fg->arn),
+		 "arn:aws:autoscaling:local:000000000000:autoScalingGroup:xlb:"
+		 "autoScalingGroupName/%s",
+		 m->name);
+	return 0;
+}
+
+/* The group's target groups become want[]: instances in service registered with the new,
+ * deregistered (draining) from the ones left.
+ */
+static void fleet_set_tgs(struct fleet_group *fg, char (*want)[ASG_NAME_LEN], size_t n)
+{
+	struct fleet *f = fg->f;
+	size_t i, j, k;
+
+	for (i = 0; i < fg->ntgs; i++) {
+		for (j = 0; j < n && strcmp(want[j], fg->tgs[i]); j++)
+			;
+		if (j < n)
+			continue;
+		for (k = 0; k < fg->ninst; k++)
+			if (fg->inst[k].registered)
+				ctl_instance_deregister(f->ctl, fg->tgs[i], fg->inst[k].ip);
+		log_info("auto-scaling group %s: detached from target group %s", fg->g.name,
+			 fg->tgs[i]);
+	}
+	for (j = 0; j < n; j++) {
+		for (i = 0; i < fg->ntgs && strcmp(want[j], fg->tgs[i]); i++)
+			;
+		if (i < fg->ntgs)
+			continue;
+		for (k = 0; k < fg->ninst; k++)
+			if (fg->inst[k].registered)
+				ctl_instance_register(f->ctl, want[j], fg->inst[k].ip,
+						      fg->inst[k].id);
+		if (f->applied)
+			log_info("auto-scaling group %s: attached to target group %s", fg->g.name,
+				 want[j]);
+	}
+	memmove(fg->tgs, want, n * sizeof(*want));
+	fg->ntgs = n;
+	fg->g.ntgs = n;
+}
+
+/* Instances a previous xlbd launched for this group: back in service as they were. */
+static void fleet_adopt(struct fleet_group *fg)
+{
+	struct fleet *f = fg->f;
+	const struct launcher_instance **v;
+	size_t n, i;
+	uint64_t now = loop_now();
+	int64_t age;
+
+	n = fleet_instances(f);
+	v = calloc(n + 1, sizeof(*v));
+	if (!v)
+		return;
+	n = launcher_list(f->launcher, v, n);
+	for (i = 0; i < n; i++) {
+		const struct launcher_instance *li = v[i];
+		struct fleet_inst *fi;
+		struct asg_instance *in;
+
+		if (strcmp(li->group, fg->g.name) || li->state == LAUNCHER_TERMINATING ||
+		    fleet_inst_find(fg, li->id) || asg_instance_add(&fg->g, li->id, now))
+			continue;
+		in = asg_instance_find(&fg->g, li->id);
+		age = (int64_t)time(NULL) - li->launched;
+		if (age > 0 && (uint64_t)age * 1000 < now)
+			in->launched_at = now - (uint64_t)age * 1000;
+		snprintf(in->launch.name, sizeof(in->launch.name), "%s", li->launch);
+		fi = &fg->inst[fg->ninst++];
+		memset(fi, 0, sizeof(*fi));
+		snprintf(fi->id, sizeof(fi->id), "%s", li->id);
+		snprintf(fi->ip, sizeof(fi->ip), "%s", li->ip4_str);
+		snprintf(fi->itype, sizeof(fi->itype), "%s", li->itype);
+		if (li->state == LAUNCHER_RUNNING) {
+			in->ec2 = ASG_EC2_RUNNING;
+			asg_instance_in_service(&fg->g, li->id);
+			fleet_register(fg, fi, true);
+			fi->in_service_at = in->launched_at;
+		}
+		fleet_wire(f, li);
+		log_info("auto-scaling group %s: adopted %s (%s)", fg->g.name, li->id, li->ip4_str);
+	}
+	free(v);
+}
+
+/* Instances no configured group claims: whoever launched them is gone. */
+static void fleet_orphans(struct fleet *f)
+{
+	const struct launcher_instance **v;
+	size_t n, i;
+
+	n = fleet_instances(f);
+	v = calloc(n + 1, sizeof(*v));
+	if (!v)
+		return;
+	n = launcher_list(f->launcher, v, n);
+	for (i = 0; i < n; i++) {
+		struct fleet_inst *fi;
+
+		if (v[i]->state == LAUNCHER_TERMINATING || fleet_owner(f, v[i]->id, &fi))
+			continue;
+		log_info("instance %s: its group %s is not in the configuration: terminating it",
+			 v[i]->id, v[i]->group[0] ? v[i]->group : "(none)");
+		launcher_terminate(f->launcher, v[i]->id);
+	}
+	free(v);
+}
+
+static int fleet_apply_group(struct fleet *f, const struct model_asg *m)
+{
+	struct fleet_group *fg = fleet_group_find(f, m->name);
+	char want[ASG_TG_MAX][ASG_NAME_LEN], err[256];
+	uint32_t saved[6];
+	size_t i, n = 0;
+	bool fresh = !fg;
+	int e;
+
+	if (!fg) {
+		struct fleet_group **v = realloc(f->groups, (f->ngroups + 1) * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		f->groups = v;
+		fg = calloc(1, sizeof(*fg));
+		if (!fg)
+			return -ENOMEM;
+		fg->f = f;
+		if (activity_log_init(&fg->log, FLEET_ACTIVITIES) ||
+		    asg_group_init(&fg->g, m, fleet_wall_offset())) {
+			activity_log_free(&fg->log);
+			free(fg);
+			return -EINVAL;
+		}
+		fg->created = (int64_t)time(NULL);
+		f->groups[f->ngroups++] = fg;
+	}
+	fg->in_config = true;
+	e = fleet_settings(fg, m);
+	if (e)
+		return e;
+	for (i = 0; i < m->ntgs && n < ASG_TG_MAX; i++)
+		snprintf(want[n++], ASG_NAME_LEN, "%s", m->tgs[i]->name);
+	if (fresh) {
+		/* a restart keeps what set-desired-capacity said, unless the file changed since */
+		if (fleet_state_load(fg, saved) && saved[3] == m->min_size &&
+		    saved[4] == m->max_size && saved[5] == m->desired && saved[0] <= saved[2] &&
+		    saved[2] <= saved[1]) {
+			fg->g.min_size = saved[0];
+			fg->g.max_size = saved[1];
+			fg->g.desired = saved[2];
+		}
+		fg->file_min = m->min_size;
+		fg->file_max = m->max_size;
+		fg->file_desired = m->desired;
+		fleet_set_tgs(fg, want, n);
+		if (!f->applied)
+			fleet_adopt(fg);
+		log_info(
+			"auto-scaling group %s: min %u, max %u, desired %u, %zu target groups, %zu "
+			"instances",
+			fg->g.name, fg->g.min_size, fg->g.max_size, fg->g.desired, fg->ntgs,
+			fg->g.ninst);
+	} else {
+		fleet_set_tgs(fg, want, n);
+		if (m->min_size != fg->file_min || m->max_size != fg->file_max ||
+		    m->desired != fg->file_desired) {
+			e = asg_update_sizes(&fg->g, m->min_size, m->max_size,
+					     m->desired_given ? (int64_t)m->desired : -1,
+					     loop_now(), err, sizeof(err));
+			if (e)
+				log_error("auto-scaling group %s: %s", fg->g.name, err);
+			else
+				log_info("auto-scaling group %s: the file sets min %u, max %u, "
+					 "desired %u",
+					 fg->g.name, fg->g.min_size, fg->g.max_size, fg->g.desired);
+			fg->file_min = m->min_size;
+			fg->file_max = m->max_size;
+			fg->file_desired = m->desired;
+		}
+	}
+	fleet_state_save(fg);
+	return 0;
+}
+
+int fleet_apply(struct fleet *f, const struct model *m)
+{
+	char err[256], path[800];
+	size_t i;
+	int ret = 0, e;
+
+	for (i = 0; i < f->ngroups; i++)
+		f->groups[i]->in_config = false;
+	for (i = 0; i < m->nasgs; i++) {
+		e = fleet_apply_group(f, &m->asgs[i]);
+		if (e) {
+			log_error("auto-scaling group %s: %s", m->asgs[i].name, strerror(-e));
+			ret = ret ? ret : e;
+		}
+	}
+	for (i = 0; i < f->ngroups; i++) {
+		struct fleet_group *fg = f->groups[i];
+
+		if (fg->in_config || (!fg->g.min_size && !fg->g.max_size))
+			continue;
+		log_info("auto-scaling group %s: no longer in the configuration: deleting it",
+			 fg->g.name);
+		asg_update_sizes(&fg->g, 0, 0, 0, loop_now(), err, sizeof(err));
+		fleet_state_path(fg, path, sizeof(path));
+		unlink(path);
+	}
+	if (!f->applied)
+		fleet_orphans(f);
+	f->applied = true;
+	fleet_soon(f);
+	return ret;
+}
+
+/* ---- the API's operations ---- */
+
+int fleet_set_desired(struct fleet *f, const char *group, int64_t desired, bool honor_cooldown,
+		      char *err, size_t errlen)
+{
+	struct fleet_group *fg = fleet_group_find(f, group);
+	int e;
+
+	if (!fg)
+		return -ENOENT;
+	if (honor_cooldown && loop_now() < fg->cooldown_until) {
+		snprintf(err, errlen,
+			 "Scaling activity is in progress and blocks this action (the group's "
+			 "cooldown ends in %" PRIu64 " s).",
+			 (fg->cooldown_until - loop_now() + 999) / 1000);
+		return -EBUSY;
+	}
+	e = asg_set_desired(&fg->g, desired, loop_now(), err, errlen);
+	if (e)
+		return e;
+	fg->cooldown_until = loop_now() + (uint64_t)fg->cooldown_s * 1000;
+	log_info("auto-scaling group %s: desired capacity %u (a user request)", fg->g.name,
+		 fg->g.desired);
+	fleet_state_save(fg);
+	fleet_soon(f);
+	return 0;
+}
+
+int fleet_attach(struct fleet *f, const char *group, const char *const *tgs, size_t n, bool attach,
+		 char *err, size_t errlen)
+{
+	struct fleet_group *fg = fleet_group_find(f, group);
+	char want[ASG_TG_MAX][ASG_NAME_LEN], name[ASG_NAME_LEN];
+	size_t i, j, k = 0;
+
+	if (!fg)
+		return -ENOENT;
+	for (i = 0; i < n; i++) {
+		if (config_arn_name(tgs[i], CONFIG_ARN_TARGET_GROUP, name, sizeof(name)) ||
+		    !ctl_has_target_group(f->ctl, name)) {
+			snprintf(err, errlen, "target group '%s' not found", tgs[i]);
+			return -ESRCH;
+		}
+	}
+	if (attach) {
+		memcpy(want, fg->tgs, fg->ntgs * sizeof(want[0]));
+		k = fg->ntgs;
+	}
+	for (i = 0; attach && i < n; i++) {
+		config_arn_name(tgs[i], CONFIG_ARN_TARGET_GROUP, name, sizeof(name));
+		for (j = 0; j < k && strcmp(want[j], name); j++)
+			;
+		if (j < k)
+			continue;
+		if (k == ASG_TG_MAX) {
+			snprintf(err, errlen, "a group feeds at most %d target groups", ASG_TG_MAX);
+			return -E2BIG;
+		}
+		snprintf(want[k++], ASG_NAME_LEN, "%s", name);
+	}
+	for (i = 0; !attach && i < fg->ntgs; i++) {
+		for (j = 0; j < n; j++) {
+			config_arn_name(tgs[j], CONFIG_ARN_TARGET_GROUP, name, sizeof(name));
+			if (!strcmp(name, fg->tgs[i]))
+				break;
+		}
+		if (j == n)
+			snprintf(want[k++], ASG_NAME_LEN, "%s", fg->tgs[i]);
+	}
+	fleet_set_tgs(fg, want, k);
+	fleet_soon(f);
+	return 0;
+}
+
+static void fleet_add(struct json_object *o, const char *k, struct json_object *v)
+{
+	json_object_object_add(o, k, v);
+}
+
+static void fleet_iso(int64_t sec, char *buf, size_t len)
+{
+	activity_time((uint64_t)sec * 1000, false, buf, len);
+}
+
+static struct json_object *fleet_group_json(struct fleet_group *fg)
+{
+	struct json_object *o = json_object_new_object(), *a, *lt;
+	char buf[64];
+	size_t i;
+
+	if (!o)
+		return NULL;
+	fleet_add(o, "AutoScalingGroupName", json_object_new_string(fg->g.name));
+	fleet_add(o, "AutoScalingGroupARN", json_object_new_string(fg->arn));
+	if (fg->launch_kind == MODEL_LAUNCH_TEMPLATE) {
+		lt = json_object_new_object();
+		fleet_add(lt, "LaunchTemplateName", json_object_new_string(fg->g.launch.name));
+		snprintf(buf, sizeof(buf), "%u", fg->launch_version);
+		fleet_add(lt, "Version", json_object_new_string(buf));
+		fleet_add(o, "LaunchTemplate", lt);
+	} else {
+		fleet_add(o, "LaunchConfigurationName", json_object_new_string(fg->launch_label));
+	}
+	fleet_add(o, "MinSize", json_object_new_int((int)fg->g.min_size));
+	fleet_add(o, "MaxSize", json_object_new_int((int)fg->g.max_size));
+	fleet_add(o, "DesiredCapacity", json_object_new_int((int)fg->g.desired));
+	fleet_add(o, "DefaultCooldown", json_object_new_int((int)fg->cooldown_s));
+	fleet_add(o, "HealthCheckType",
+		  json_object_new_string(fg->g.hc_type == MODEL_ASG_HC_ELB ? "ELB" : "EC2"));
+	fleet_add(o, "HealthCheckGracePeriod", json_object_new_int((int)(fg->g.grace_ms / 1000)));
+	a = json_object_new_array();
+	for (i = 0; i < fg->ntgs; i++)
+		json_object_array_add(a, json_object_new_string(fg->tgs[i]));
+	fleet_add(o, "TargetGroupARNs", a);
+	a = json_object_new_array();
+	for (i = 0; i < fg->g.nterm; i++)
+		json_object_array_add(a,
+				      json_object_new_string(asg_termination_name(fg->g.term[i])));
+	if (!fg->g.nterm)
+		json_object_array_add(a, json_object_new_string("Default"));
+	fleet_add(o, "TerminationPolicies", a);
+	fleet_iso(fg->created, buf, sizeof(buf));
+	fleet_add(o, "CreatedTime", json_object_new_string(buf));
+	a = json_object_new_array();
+	for (i = 0; i < fg->g.ninst; i++) {
+		const struct asg_instance *in = &fg->g.inst[i];
+		struct fleet_inst *fi = fleet_inst_find(fg, in->id);
+		struct json_object *io = json_object_new_object();
+
+		fleet_add(io, "InstanceId", json_object_new_string(in->id));
+		fleet_add(io, "InstanceType", json_object_new_string(fi ? fi->itype : ""));
+		fleet_add(io, "LifecycleState",
+			  json_object_new_string(asg_lifecycle_name(in->state)));
+		fleet_add(io, "HealthStatus", json_object_new_string(asg_health_name(in->health)));
+		if (fi)
+			fleet_add(io, "PrivateIpAddress", json_object_new_string(fi->ip));
+		fleet_add(io, "LaunchConfigurationName", json_object_new_string(in->launch.name));
+		fleet_add(io, "ProtectedFromScaleIn",
+			  json_object_new_boolean(in->protected_from_scale_in));
+		json_object_array_add(a, io);
+	}
+	fleet_add(o, "Instances", a);
+	fleet_add(o, "Tags", json_object_get(fg->tags));
+	return o;
+}
+
+int fleet_describe(struct fleet *f, const char *const *names, size_t n, struct json_object **out)
+{
+	struct json_object *data = json_object_new_object(), *arr = json_object_new_array();
+	struct json_object *warn = json_object_new_array();
+	char buf[512];
+	size_t i;
+
+	if (!data || !arr || !warn) {
+		json_object_put(data);
+		json_object_put(arr);
+		json_object_put(warn);
+		return -ENOMEM;
+	}
+	for (i = 0; names && i < n; i++) {
+		if (!fleet_group_find(f, names[i])) {
+			json_object_put(data);
+			json_object_put(arr);
+			json_object_put(warn);
+			return -ENOENT;
+		}
+	}
+	for (i = 0; i < f->ngroups; i++) {
+		struct fleet_group *fg = f->groups[i];
+		size_t j;
+
+		for (j = 0; names && j < n && fleet_group_find(f, names[j]) != fg; j++)
+			;
+		if (names && j == n)
+			continue;
+		json_object_array_add(arr, fleet_group_json(fg));
+		if (asg_warning(&fg->g, buf, sizeof(buf)) > 0)
+			json_object_array_add(warn, json_object_new_string(buf));
+	}
+	fleet_add(data, "AutoScalingGroups", arr);
+	if (json_object_array_length(warn))
+		fleet_add(data, "Warnings", warn);
+	else
+		json_object_put(warn);
+	*out = data;
+	return 0;
+}
+
+int fleet_activities(struct fleet *f, const char *group, size_t max, struct json_object **out)
+{
+	struct json_object *data, *all, *acts;
+	const struct activity **v;
+	size_t i, j, n = 0, total = 0;
+
+	if (group && group[0]) {
+		struct fleet_group *fg = fleet_group_find(f, group);
+
+		if (!fg)
+			return -ENOENT;
+		*out = activity_log_json(&fg->log, max);
+		return *out ? 0 : -ENOMEM;
+	}
+	/* every group's, newest first */
+	for (i = 0; i < f->ngroups; i++)
+		total += f->groups[i]->log.n;
+	v = calloc(total + 1, sizeof(*v));
+	data = json_object_new_object();
+	all = json_object_new_array();
+	if (!v || !data || !all) {
+		free(v);
+		json_object_put(data);
+		json_object_put(all);
+		return -ENOMEM;
+	}
+	for (i = 0; i < f->ngroups; i++)
+		for (j = 0; j < f->groups[i]->log.n; j++)
+			v[n++] = activity_get(&f->groups[i]->log, j);
+	for (i = 1; i < n; i++) {
+		const struct activity *a = v[i];
+
+		for (j = i; j > 0 && v[j - 1]->start_ms < a->start_ms; j--)
+			v[j] = v[j - 1];
+		v[j] = a;
+	}
+	for (i = 0; i < n && (!max || i < max); i++)
+		json_object_array_add(all, activity_json(v[i]));
+	free(v);
+	acts = all;
+	fleet_add(data, "Activities", acts);
+	*out = data;
+	return 0;
+}
+
+int fleet_console(struct fleet *f, const char *id, struct json_object **out)
+{
+	struct json_object *data;
+	char when[64], *buf;
+	size_t len = 0;
+	int err;
+
+	buf = malloc(LAUNCHER_CONSOLE_MAX + 1);
+	if (!buf)
+		return -ENOMEM;
+	err = launcher_console(f->launcher, id, buf, LAUNCHER_CONSOLE_MAX + 1, &len);
+	if (err) {
+		free(buf);
+		return err;
+	}
+	data = json_object_new_object();
+	if (!data) {
+		free(buf);
+		return -ENOMEM;
+	}
+	fleet_add(data, "InstanceId", json_object_new_string(id));
+	fleet_iso((int64_t)time(NULL), when, sizeof(when));
+	fleet_add(data, "Timestamp", json_object_new_string(when));
+	fleet_add(data, "Output", json_object_new_string_len(buf, (int)len));
+	free(buf);
+	*out = data;
+	return 0;
+}
+
+static void fleet_counts(const struct fleet_group *fg, uint32_t c[ASG_LIFECYCLE_MAX])
+{
+	size_t i;
+
+	memset(c, 0, sizeof(uint32_t) * ASG_LIFECYCLE_MAX);
+	for (i = 0; i < fg->g.ninst; i++)
+		c[fg->g.inst[i].state]++;
+}
+
+void fleet_status(struct fleet *f, struct json_object *groups, struct json_object *warnings)
+{
+	uint32_t c[ASG_LIFECYCLE_MAX];
+	char buf[512];
+	size_t i;
+
+	for (i = 0; i < f->ngroups; i++) {
+		struct fleet_group *fg = f->groups[i];
+		struct json_object *o = json_object_new_object();
+
+		fleet_counts(fg, c);
+		fleet_add(o, "AutoScalingGroupName", json_object_new_string(fg->g.name));
+		fleet_add(o, "MinSize", json_object_new_int((int)fg->g.min_size));
+		fleet_add(o, "MaxSize", json_object_new_int((int)fg->g.max_size));
+		fleet_add(o, "DesiredCapacity", json_object_new_int((int)fg->g.desired));
+		fleet_add(o, "InService", json_object_new_int((int)c[ASG_IN_SERVICE]));
+		fleet_add(o, "Pending", json_object_new_int((int)c[ASG_PENDING]));
+		fleet_add(o, "Terminating", json_object_new_int((int)c[ASG_TERMINATING]));
+		json_object_array_add(groups, o);
+		if (warnings && asg_warning(&fg->g, buf, sizeof(buf)) > 0)
+			json_object_array_add(warnings, json_object_new_string(buf));
+	}
+}
+
+void fleet_metrics(struct fleet *f, struct promhttp_buf *b)
+{
+	static const struct {
+		const char *name, *help;
+	} m[] = {
+		{ "xlb_asg_min_size", "The group's MinSize" },
+		{ "xlb_asg_max_size", "The group's MaxSize" },
+		{ "xlb_asg_desired_capacity", "The group's DesiredCapacity" },
+		{ "xlb_asg_in_service_instances", "Instances InService" },
+		{ "xlb_asg_pending_instances", "Instances Pending" },
+		{ "xlb_asg_terminating_instances",
+		  "Instances Terminating (draining, then removed)" },
+	};
+	uint32_t c[ASG_LIFECYCLE_MAX];
+	size_t i, k;
+
+	for (k = 0; k < sizeof(m) / sizeof(m[0]); k++) {
+		promhttp_family(b, m[k].name, PROMHTTP_GAUGE, m[k].help);
+		for (i = 0; i < f->ngroups; i++) {
+			const struct fleet_group *fg = f->groups[i];
+			uint32_t v[] = { fg->g.min_size, fg->g.max_size, fg->g.desired, 0, 0, 0 };
+
+			fleet_counts(fg, c);
+			v[3] = c[ASG_IN_SERVICE];
+			v[4] = c[ASG_PENDING];
+			v[5] = c[ASG_TERMINATING];
+			promhttp_sample(b, m[k].name, v[k], "group", fg->g.name, PROMHTTP_END);
+		}
+	}
+}

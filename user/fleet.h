@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* The auto-scaling groups at run time: each group's capacity plan (asg.c) carried out with the
+ * launcher (instances in namespaces), the controller's target groups (ctl.c: registration,
+ * health, draining) and the datapath (XDP on the instances' links), every change recorded as a
+ * scaling activity. Instances a previous xlbd left running are adopted, not relaunched.
+ */
+#ifndef XLB_FLEET_H
+#define XLB_FLEET_H
+
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model.h"
+
+struct loop;
+struct dataplane;
+struct ctl;
+struct promhttp_buf;
+struct json_object;
+
+#define FLEET_TICK_MS 1000
+#define FLEET_ACTIVITIES 200	    /* kept per group for describe-scaling-activities */
+#define FLEET_LAUNCH_RETRY_MS 10000 /* after a failed launch */
+#define FLEET_STOP_MS 15000	    /* SIGTERM: how long terminating every instance may take */
+
+struct fleet_conf {
+	const char *run_dir; /* instances under RUN_DIR/instances, group state in RUN_DIR/groups */
+	/* Namespaces are PREFIX + instance id, host links PREFIX + slot (so at most 11 chars),
+	 * the cgroup parent PREFIX without its trailing '-'.
+	 */
+	const char *prefix;
+	struct in_addr pool4; /* instance addresses: a /30 each */
+	uint8_t pool4_len;
+	bool has6;
+	struct in6_addr pool6;
+	uint8_t pool6_len;
+};
+
+struct fleet;
+
+/* Makes the launcher and reads what a previous xlbd left: its instances are adopted at the
+ * first fleet_apply (or terminated when no configured group claims them).
+ */
+int fleet_new(struct loop *loop, struct dataplane *dp, struct ctl *ctl,
+	      const struct fleet_conf *conf, struct fleet **out);
+/* Forgets everything without touching the instances (a next xlbd adopts them). */
+void fleet_free(struct fleet *f);
+
+/* Groups added, changed (sizes the file changed, target groups, launch) and removed (scaled to
+ * zero, then forgotten). Call after ctl_apply with the same model.
+ */
+int fleet_apply(struct fleet *f, const struct model *m);
+
+/* Terminates every instance; done() is called once the last one is gone (or at once when
+ * there is none).
+ */
+void fleet_stop(struct fleet *f, void (*done)(void *arg), void *arg);
+size_t fleet_instances(const struct fleet *f);
+
+/* SetDesiredCapacity: -ENOENT (no group), -EINVAL (out of range: err says it as AWS does),
+ * -EBUSY (honor_cooldown and the group is in its cooldown).
+ */
+int fleet_set_desired(struct fleet *f, const char *group, int64_t desired, bool honor_cooldown,
+		      char *err, size_t errlen);
+/* Attach or detach target groups (names or ARNs): -ENOENT for the group, -ESRCH for a target
+ * group that does not exist (err names it).
+ */
+int fleet_attach(struct fleet *f, const char *group, const char *const *tgs, size_t n, bool attach,
+		 char *err, size_t errlen);
+
+/* API data, in api.h's shapes. names: NULL for all. -ENOENT when a named group is unknown. */
+int fleet_describe(struct fleet *f, const char *const *names, size_t n, struct json_object **out);
+int fleet_activities(struct fleet *f, const char *group, size_t max, struct json_object **out);
+int fleet_console(struct fleet *f, const char *instance_id, struct json_object **out);
+/* Adds status's AutoScalingGroups entries and the pitfall warnings. */
+void fleet_status(struct fleet *f, struct json_object *groups, struct json_object *warnings);
+void fleet_metrics(struct fleet *f, struct promhttp_buf *b);
+
+#endif /* XLB_FLEET_H */
