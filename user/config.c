@@ -3819,9 +3819,9 @@ static struct model_policy *cfg_alarm_action(struct cfg *c, struct json_object *
 		n++;
 	}
 	if (!found) {
-		cfg_error(c, "expected a scaling policy of this file%s%s (%s), got %s",
+		cfg_error(c, "expected a scaling policy of this file%s%s (%s), got \"%s\"",
 			  group[0] ? " in group " : "", group, KNOWN(m->policies, m->npolicies),
-			  GOT(c, v));
+			  name);
 		return NULL;
 	}
 	if (n > 1) {

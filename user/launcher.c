@@ -59,6 +59,10 @@ struct launcher {
 	struct loop_timer poll;
 	unsigned int host_cpus;
 	uint64_t host_mem;
+	/* the boot scripts' PATH: the launching program's own directory first, so that the
+	 * tools beside it (xlb-backend) are found in a build tree as well as installed
+	 */
+	char path_env[PATH_MAX + 4096];
 };
 
 /* Instance types on this host, which plays a machine of LAUNCHER_HOST_VCPUS vCPUs carved into
@@ -429,10 +433,9 @@ static void launcher_child(struct launcher *l, struct launcher_rec *r, int nsfd,
 			   const char *script, bool shebang)
 {
 	const struct launcher_instance *in = &r->pub;
-	char e_id[64], e_ip[64], e_ip6[96], e_type[64], e_dir[PATH_MAX + 64], e_path[4096];
+	char e_id[64], e_ip[64], e_ip6[96], e_type[64], e_dir[PATH_MAX + 64];
 	char e_home[PATH_MAX + 64], data[PATH_MAX + 32], ip6[INET6_ADDRSTRLEN];
 	char *envp[9], *argv[3];
-	const char *path = getenv("PATH");
 	sigset_t all;
 	int i, n = 0, fd;
 
@@ -468,9 +471,7 @@ static void launcher_child(struct launcher *l, struct launcher_rec *r, int nsfd,
 	snprintf(e_type, sizeof(e_type), "XLB_INSTANCE_TYPE=%s", in->itype);
 	snprintf(e_dir, sizeof(e_dir), "XLB_STATE_DIR=%s", data);
 	snprintf(e_home, sizeof(e_home), "HOME=%s", data);
-	snprintf(e_path, sizeof(e_path), "PATH=%s",
-		 path ? path : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
-	envp[n++] = e_path;
+	envp[n++] = l->path_env;
 	envp[n++] = e_home;
 	envp[n++] = e_id;
 	envp[n++] = e_ip;
@@ -904,6 +905,24 @@ out:
 	return err;
 }
 
+static void launcher_path_env(struct launcher *l)
+{
+	const char *path = getenv("PATH");
+	char exe[PATH_MAX];
+	ssize_t n;
+
+	if (!path || !path[0] || strlen(path) > 4000)
+		path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	exe[n > 0 ? n : 0] = '\0';
+	if (strrchr(exe, '/'))
+		*strrchr(exe, '/') = '\0';
+	if (exe[0])
+		snprintf(l->path_env, sizeof(l->path_env), "PATH=%s:%s", exe, path);
+	else
+		snprintf(l->path_env, sizeof(l->path_env), "PATH=%s", path);
+}
+
 int launcher_new(struct loop *loop, const struct launcher_conf *conf, launcher_cb cb, void *arg,
 		 struct launcher **out)
 {
@@ -930,6 +949,7 @@ int launcher_new(struct loop *loop, const struct launcher_conf *conf, launcher_c
 	l->ns_prefix = strdup(conf->ns_prefix);
 	l->if_prefix = strdup(conf->if_prefix);
 	l->cg_parent = strdup(conf->cgroup_parent ? conf->cgroup_parent : "xlb");
+	launcher_path_env(l);
 	if (!l->run_dir || !l->ns_prefix || !l->if_prefix || !l->cg_parent) {
 		err = -ENOMEM;
 		goto fail;

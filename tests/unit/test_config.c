@@ -182,6 +182,21 @@ BAD(bad_instance_type, "bad_instance_type.json",
 BAD(bad_step_gap, "bad_step_gap.json",
     "14:26: $.ScalingPolicies[0].StepAdjustments: expected step intervals that meet without overlap or gap, got one ending at 10 and the next starting at 20")
 
+BAD(bad_alarm_metric, "bad_alarm_metric.json",
+    "10:21: $.MetricAlarms[0].MetricName: expected a metric xlb measures: one of CPUUtilization (AWS/EC2), NetworkIn, NetworkOut (AWS/EC2), RequestCountPerTarget (AWS/ApplicationELB), or ASGAverageCPUUtilization, ASGAverageNetworkIn, ASGAverageNetworkOut, ALBRequestCountPerTarget, got \"mem_used_percent\"")
+BAD(bad_alarm_action, "bad_alarm_action.json",
+    "20:25: $.MetricAlarms[0].AlarmActions[0]: expected a scaling policy of this file in group g (up), got \"upp\"")
+BAD(bad_alarm_period, "bad_alarm_period.json",
+    "11:17: $.MetricAlarms[0].Period: expected 10, 30 or a multiple of 60 seconds, got 45")
+BAD(bad_time_scale, "bad_time_scale.json",
+    "6:25: $.Xlb.TimeScale: expected a number 1..1e+06, got 0.5")
+BAD(bad_pool6, "bad_pool6.json",
+    "8:29: $.Xlb.InstanceAddressPool6: expected a network inside 2001:2::/48 (the benchmarking range), got \"2001:db8::/64\"")
+BAD(bad_cron, "bad_cron.json",
+    "7:82: $.ScheduledActions[0].Recurrence: expected a cron expression: field 2 (hour): 25 is outside 0-23, got \"0 25 * * *\"")
+BAD(bad_time_zone, "bad_time_zone.json",
+    "8:19: $.ScheduledActions[0].TimeZone: expected a time zone of the TZ database (such as \"Europe/Paris\"; see /usr/share/zoneinfo), got \"Europe/Pariss\"")
+
 static bool load_fixture(const char *name, struct model **m, bool is_example)
 {
 	char path[PATH_MAX + 64];
@@ -265,6 +280,15 @@ static bool good_defaults(void)
 	     lb->listeners[0].fwd[0].weight == 1;
 	if (!ok) {
 		printf("  implicit load balancer wrong\n");
+		goto out;
+	}
+	/* no "Xlb": the defaults */
+	ok = m->settings.time_scale == 1 && m->settings.pool4.family == AF_INET &&
+	     m->settings.pool4.bytes[0] == 198 && m->settings.pool4.bytes[1] == 18 &&
+	     m->settings.pool4.bytes[2] == 128 && m->settings.pool4_len == 17 &&
+	     !m->settings.has_pool6 && m->settings.metrics_interval_s == 1 && m->nalarms == 0;
+	if (!ok) {
+		printf("  default settings wrong\n");
 		goto out;
 	}
 	ok = warnings_with(m, "HealthCheckType is EC2") == 1 &&
@@ -382,6 +406,32 @@ static bool good_full(void)
 	     strstr(bump->raw, "\"PolicyName\":\"bump\"");
 	if (!ok) {
 		printf("  policies wrong\n");
+		goto out;
+	}
+	ok = m->nalarms == 2 && m->alarms[0].asg == fleet &&
+	     m->alarms[0].metric == MODEL_METRIC_ASG_CPU &&
+	     m->alarms[0].statistic == MODEL_STAT_MAXIMUM && m->alarms[0].period_s == 60 &&
+	     m->alarms[0].evaluation_periods == 3 && m->alarms[0].datapoints_to_alarm == 2 &&
+	     m->alarms[0].threshold == 60 && m->alarms[0].cmp == MODEL_CMP_GE &&
+	     m->alarms[0].missing == MODEL_MISSING_NOT_BREACHING && m->alarms[0].nactions == 1 &&
+	     m->alarms[0].actions[0] == steps && steps->nalarms == 1 &&
+	     m->alarms[1].asg == canary &&
+	     m->alarms[1].metric == MODEL_METRIC_ALB_REQUESTS_PER_TARGET &&
+	     m->alarms[1].tg == fleet_tg && m->alarms[1].datapoints_to_alarm == 2 &&
+	     m->alarms[1].cmp == MODEL_CMP_LT && m->alarms[1].actions[0] == bump &&
+	     m->alarms[1].actions_enabled && cpu->tt_out_periods == 3 && cpu->tt_in_periods == 15;
+	if (!ok) {
+		printf("  alarms wrong\n");
+		goto out;
+	}
+	ok = m->settings.time_scale == 60 && m->settings.pool4.family == AF_INET &&
+	     m->settings.pool4.bytes[0] == 198 && m->settings.pool4.bytes[1] == 19 &&
+	     m->settings.pool4_len == 16 && m->settings.has_pool6 &&
+	     m->settings.pool6.family == AF_INET6 && m->settings.pool6.bytes[1] == 0x01 &&
+	     m->settings.pool6.bytes[7] == 0x00 && m->settings.pool6.bytes[6] == 0x80 &&
+	     m->settings.pool6_len == 64 && m->settings.metrics_interval_s == 2;
+	if (!ok) {
+		printf("  settings wrong\n");
 		goto out;
 	}
 	ok = m->nactions == 2 && !strcmp(m->actions[0].recurrence, "0 8 * * 1-5") &&
@@ -814,6 +864,71 @@ static bool plan_wording(void)
 	return true;
 }
 
+/* MetricAlarms as a user pastes them: the alarm's group from its dimension or from its
+ * policies, SNS actions dropped with a warning, a step policy without an alarm warned about,
+ * target tracking's periods; and the alarm's own errors.
+ */
+static bool alarms_and_settings(void)
+{
+	static const char *const base =
+		"{\"LaunchConfigurations\": [{\"LaunchConfigurationName\": \"lc\", \"InstanceType\": \"t3.micro\"}],\n"
+		"\"AutoScalingGroups\": [{\"AutoScalingGroupName\": \"g\", \"LaunchConfigurationName\": \"lc\", \"MinSize\": 1, \"MaxSize\": 4}],\n"
+		"\"ScalingPolicies\": [{\"AutoScalingGroupName\": \"g\", \"PolicyName\": \"up\", \"AdjustmentType\": \"ChangeInCapacity\", \"ScalingAdjustment\": 1},\n"
+		" {\"AutoScalingGroupName\": \"g\", \"PolicyName\": \"down\", \"AdjustmentType\": \"ChangeInCapacity\", \"ScalingAdjustment\": -1},\n"
+		" {\"AutoScalingGroupName\": \"g\", \"PolicyName\": \"tt\", \"PolicyType\": \"TargetTrackingScaling\", \"TargetTrackingConfiguration\": {\"TargetValue\": 50, \"XlbScaleInEvaluationPeriods\": 5, \"PredefinedMetricSpecification\": {\"PredefinedMetricType\": \"ASGAverageNetworkOut\"}}}],\n"
+		"\"MetricAlarms\": [%s]}";
+	static const struct {
+		const char *alarm, *err;
+	} bad[] = {
+		{ "{\"AlarmName\": \"a\", \"MetricName\": \"CPUUtilization\", \"Namespace\": \"AWS/RDS\", \"EvaluationPeriods\": 1, \"Threshold\": 1, \"ComparisonOperator\": \"LessThanThreshold\", \"AlarmActions\": [\"down\"]}",
+		  "t.json:6:82: $.MetricAlarms[0].Namespace: expected \"AWS/EC2\" for metric CPUUtilization, got \"AWS/RDS\"" },
+		{ "{\"AlarmName\": \"a\", \"MetricName\": \"NetworkIn\", \"EvaluationPeriods\": 2, \"DatapointsToAlarm\": 3, \"Threshold\": 1, \"ComparisonOperator\": \"LessThanThreshold\", \"AlarmActions\": [\"down\"]}",
+		  "t.json:6:109: $.MetricAlarms[0].DatapointsToAlarm: expected at most EvaluationPeriods (2), got 3" },
+		{ "{\"AlarmName\": \"a\", \"MetricName\": \"NetworkIn\", \"EvaluationPeriods\": 2, \"Threshold\": 1, \"ComparisonOperator\": \"LessThanThreshold\", \"AlarmActions\": [\"tt\"]}",
+		  "t.json:6:164: $.MetricAlarms[0].AlarmActions[0]: expected a step or simple scaling policy, got tt, a TargetTrackingScaling policy (it makes its own alarms)" },
+		{ "{\"AlarmName\": \"a\", \"MetricName\": \"NetworkIn\", \"EvaluationPeriods\": 2, \"Threshold\": 1}",
+		  "t.json:6:18: $.MetricAlarms[0].ComparisonOperator: missing: expected one of GreaterThanOrEqualToThreshold, GreaterThanThreshold, LessThanThreshold, LessThanOrEqualToThreshold" },
+		{ "{\"AlarmName\": \"a\", \"MetricName\": \"NetworkIn\", \"EvaluationPeriods\": 2, \"Threshold\": 1, \"ComparisonOperator\": \"LessThanLowerThreshold\", \"AlarmActions\": [\"down\"]}",
+		  "t.json:6:126: $.MetricAlarms[0].ComparisonOperator: expected one of GreaterThanOrEqualToThreshold, GreaterThanThreshold, LessThanThreshold, LessThanOrEqualToThreshold, got \"LessThanLowerThreshold\": anomaly detection bands need CloudWatch's models" },
+	};
+	char buf[4096];
+	struct config_error err;
+	struct model *m;
+	size_t i;
+	int ret;
+
+	snprintf(
+		buf, sizeof(buf), base,
+		"{\"AlarmName\": \"hi\", \"MetricName\": \"ASGAverageNetworkIn\", \"Period\": 30, \"EvaluationPeriods\": 4,"
+		" \"Threshold\": 1e6, \"ComparisonOperator\": \"GreaterThanThreshold\", \"Statistic\": \"Sum\","
+		" \"AlarmActions\": [\"up\", \"arn:aws:sns:us-east-1:123456789012:ops\"]}");
+	ret = config_load_buffer("t.json", buf, strlen(buf), &m, &err);
+	CHECK(ret == 0, "%s", err.msg);
+	ret = m->nalarms == 1 && m->alarms[0].asg == &m->asgs[0] &&
+	      m->alarms[0].metric == MODEL_METRIC_ASG_NETWORK_IN && m->alarms[0].period_s == 30 &&
+	      m->alarms[0].datapoints_to_alarm == 4 && m->alarms[0].statistic == MODEL_STAT_SUM &&
+	      m->alarms[0].nactions == 1 && m->alarms[0].actions[0] == policy_named(m, "up") &&
+	      policy_named(m, "tt")->tt_in_periods == 5 &&
+	      policy_named(m, "tt")->tt_out_periods == 3 &&
+	      warnings_with(m, "ignored: xlb sends no notifications") == 1 &&
+	      warnings_with(
+		      m,
+		      "$.ScalingPolicies[1]: policy down is in no alarm's AlarmActions: it never acts") ==
+		      1;
+	if (!ret)
+		print_warnings(m);
+	model_free(m);
+	CHECK(ret, "alarm or warnings wrong");
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(buf, sizeof(buf), base, bad[i].alarm);
+		ret = config_load_buffer("t.json", buf, strlen(buf), &m, &err);
+		CHECK(ret == -EINVAL, "bad alarm %zu loaded", i);
+		CHECK(!strcmp(err.msg, bad[i].err), "\n    got:  %s\n    want: %s", err.msg,
+		      bad[i].err);
+	}
+	return true;
+}
+
 int main(void)
 {
 	if (!find_root()) {
@@ -848,6 +963,14 @@ int main(void)
 	RUN(bad_dsr_port);
 	RUN(bad_instance_type);
 	RUN(bad_step_gap);
+	RUN(bad_alarm_metric);
+	RUN(bad_alarm_action);
+	RUN(bad_alarm_period);
+	RUN(bad_time_scale);
+	RUN(bad_pool6);
+	RUN(bad_cron);
+	RUN(bad_time_zone);
+	RUN(alarms_and_settings);
 	RUN(errors_keep_going);
 	RUN(positions_in_tricky_text);
 	RUN(syntax_errors);
