@@ -97,7 +97,7 @@ struct asg_group {
 	/* The last change of desired capacity, worded for the causes of the launches or
 	 * terminations it brings ("At ... a user request explicitly set ..."); "" when consumed.
 	 */
-	char desired_cause[256];
+	char desired_cause[300];
 	struct asg_instance inst[ASG_INSTANCES_MAX];
 	size_t ninst;
 };

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <linux/if_link.h>
 #include <net/if.h>
 #include <stdio.h>
@@ -25,9 +26,11 @@
 #include "fleet.h"
 #include "launcher.h"
 #include "log.h"
+#include "metrics.h"
 #include "loop.h"
 #include "netns.h"
 #include "promhttp.h"
+#include "scaling.h"
 
 /* What the group needs beside asg.c's view of an instance. */
 struct fleet_inst {
@@ -38,6 +41,9 @@ struct fleet_inst {
 	bool registered;		/* with the group's target groups */
 	bool finishing;			/* launcher_terminate called */
 	uint64_t in_service_at;
+	uint64_t quota_us, period_us; /* its cgroup's CPU */
+	struct metrics_sample prev;   /* the last sample of its counters */
+	bool has_prev;
 };
 
 struct fleet_group {
@@ -62,6 +68,10 @@ struct fleet_group {
 	uint64_t launch_retry_at;
 	bool warned_pitfall;
 	int64_t created; /* wall seconds */
+	struct scaling_engine *se;
+	struct metrics_group metrics; /* the last interval's */
+	uint64_t metrics_at;	      /* when it was measured; 0: never */
+	uint64_t last_activity_end;   /* a launch or termination finished */
 	struct fleet_inst inst[ASG_INSTANCES_MAX];
 	size_t ninst;
 };
@@ -80,6 +90,7 @@ struct fleet {
 	void *stop_arg;
 	struct loop_timer tick;
 	struct loop_timer soon;
+	uint64_t metrics_ms; /* MetricsIntervalSeconds */
 };
 
 static int64_t fleet_wall_offset(void)
@@ -290,6 +301,8 @@ static int fleet_launch(struct fleet_group *fg, const char *cause, uint64_t now)
 	snprintf(fi->id, sizeof(fi->id), "%s", li->id);
 	snprintf(fi->ip, sizeof(fi->ip), "%s", li->ip4_str);
 	snprintf(fi->itype, sizeof(fi->itype), "%s", li->itype);
+	fi->quota_us = li->quota_us;
+	fi->period_us = li->period_us;
 	a = activity_record(&fg->log, fg->g.name, true, li->id, cause, fleet_wall_ms());
 	snprintf(fi->activity, sizeof(fi->activity), "%s", a->id);
 	log_info("auto-scaling group %s: launching %s (%s): %s", fg->g.name, li->id, li->ip4_str,
@@ -364,6 +377,7 @@ static void fleet_reconcile(struct fleet_group *fg)
 			continue;
 		fleet_register(fg, fi, true);
 		fi->in_service_at = now;
+		fg->last_activity_end = now;
 		fleet_activity(fg, fi, ACTIVITY_SUCCESSFUL, 100, NULL);
 		log_info("auto-scaling group %s: %s (%s) is InService", fg->g.name, fi->id, fi->ip);
 	}
@@ -403,12 +417,126 @@ static void fleet_reconcile(struct fleet_group *fg)
 	free(plan);
 }
 
+/* Each counting instance's counters since the last interval, into the group's averages. */
+static void fleet_measure(struct fleet_group *fg, uint64_t now)
+{
+	struct fleet *f = fg->f;
+	struct metrics_inst *v;
+	uint64_t warm = fg->se ? scaling_warmup_ms(fg->se) : 0;
+	size_t i, j, n = 0;
+
+	v = calloc(fg->g.ninst + 1, sizeof(*v));
+	if (!v)
+		return;
+	for (i = 0; i < fg->g.ninst; i++) {
+		const struct asg_instance *in = &fg->g.inst[i];
+		struct fleet_inst *fi = fleet_inst_find(fg, in->id);
+		struct metrics_sample cur = { .at_ms = now };
+		struct xlb_counters c;
+
+		if (!fi || in->state != ASG_IN_SERVICE) {
+			if (fi)
+				fi->has_prev = false;
+			continue;
+		}
+		cur.has_cpu = !launcher_cpu_usage(f->launcher, fi->id, &cur.cpu_usec);
+		/* one backend slot per address: the first target group that has it */
+		for (j = 0; j < fg->ntgs && !cur.has_counters; j++) {
+			if (ctl_target_counters(f->ctl, fg->tgs[j], fi->ip, &c))
+				continue;
+			cur.bytes_in = c.bytes;
+			cur.bytes_out = c.reply_bytes;
+			cur.new_flows = c.new_flows;
+			cur.has_counters = true;
+		}
+		if (fi->has_prev) {
+			v[n].counts = now - fi->in_service_at >= warm;
+			metrics_interval(&fi->prev, &cur, fi->quota_us, fi->period_us, &v[n]);
+			n++;
+		}
+		fi->prev = cur;
+		fi->has_prev = true;
+	}
+	metrics_average(v, n, &fg->metrics);
+	fg->metrics_at = now;
+	free(v);
+	if (!fg->se)
+		return;
+	scaling_feed(fg->se, MODEL_METRIC_ASG_CPU, NULL, fg->metrics.cpu, now);
+	scaling_feed(fg->se, MODEL_METRIC_ASG_NETWORK_IN, NULL, fg->metrics.net_in, now);
+	scaling_feed(fg->se, MODEL_METRIC_ASG_NETWORK_OUT, NULL, fg->metrics.net_out, now);
+	for (j = 0; j < fg->ntgs; j++)
+		scaling_feed(fg->se, MODEL_METRIC_ALB_REQUESTS_PER_TARGET, fg->tgs[j],
+			     fg->metrics.requests_per_target, now);
+}
+
+/* The policies' and scheduled actions' decisions, applied one after the other. */
+static void fleet_scale(struct fleet_group *fg, uint64_t now)
+{
+	char ev[8][SCALING_EVENT_LEN];
+	struct scaling_decision d;
+	struct scaling_state st;
+	uint64_t warm = scaling_warmup_ms(fg->se);
+	size_t i, k, n;
+
+	memset(&st, 0, sizeof(st));
+	st.last_activity_end_ms = fg->last_activity_end;
+	st.wall_offset_ms = fleet_wall_offset();
+	for (k = 0; k < 8; k++) {
+		st.min = fg->g.min_size;
+		st.max = fg->g.max_size;
+		st.desired = fg->g.desired;
+		st.in_service = st.warming = 0;
+		st.activity_in_progress = false;
+		for (i = 0; i < fg->g.ninst; i++) {
+			const struct asg_instance *in = &fg->g.inst[i];
+			struct fleet_inst *fi = fleet_inst_find(fg, in->id);
+
+			if (in->state == ASG_IN_SERVICE) {
+				st.in_service++;
+				st.warming += fi && now - fi->in_service_at < warm;
+			} else {
+				st.activity_in_progress = true;
+			}
+		}
+		if (scaling_evaluate(fg->se, &st, now, &d) != 1)
+			break;
+		if (d.set_min)
+			fg->g.min_size = d.min;
+		if (d.set_max)
+			fg->g.max_size = d.max;
+		if (fg->g.max_size < fg->g.min_size)
+			fg->g.max_size = fg->g.min_size;
+		fg->g.desired = asg_clamp(&fg->g, d.set_desired ? (int64_t)d.desired :
+								  (int64_t)fg->g.desired);
+		/* the launches and terminations it brings quote it first */
+		n = strnlen(d.cause, sizeof(fg->g.desired_cause) - 1);
+		memcpy(fg->g.desired_cause, d.cause, n);
+		fg->g.desired_cause[n] = '\0';
+		log_info("auto-scaling group %s: %s (min %u, max %u, desired %u)", fg->g.name,
+			 d.cause, fg->g.min_size, fg->g.max_size, fg->g.desired);
+		fleet_state_save(fg);
+	}
+	while ((n = scaling_events(fg->se, ev, 8)))
+		for (i = 0; i < n; i++)
+			log_info("auto-scaling group %s: %s", fg->g.name, ev[i]);
+}
+
 static void fleet_reconcile_all(struct fleet *f)
 {
+	uint64_t now = loop_now();
 	size_t i;
 
-	for (i = 0; i < f->ngroups; i++)
-		fleet_reconcile(f->groups[i]);
+	for (i = 0; i < f->ngroups; i++) {
+		struct fleet_group *fg = f->groups[i];
+
+		if (fg->in_config && !f->stopping && now >= fg->metrics_at + f->metrics_ms) {
+			fleet_measure(fg, now);
+			if (fg->se)
+				fleet_scale(fg, now);
+		}
+		fleet_reconcile(fg);
+	}
 	/* groups gone from the file leave once their last instance did */
 	for (i = 0; i < f->ngroups;) {
 		struct fleet_group *fg = f->groups[i];
@@ -418,6 +546,7 @@ static void fleet_reconcile_all(struct fleet *f)
 			continue;
 		}
 		log_info("auto-scaling group %s: deleted", fg->g.name);
+		scaling_free(fg->se);
 		activity_log_free(&fg->log);
 		json_object_put(fg->tags);
 		free(fg->user_data);
@@ -488,6 +617,7 @@ static void fleet_on_instance(struct launcher *l, const struct launcher_instance
 		break;
 	case LAUNCHER_EV_TERMINATED:
 		if (fg) {
+			fg->last_activity_end = loop_now();
 			fleet_activity(fg, fi, ACTIVITY_SUCCESSFUL, 100, NULL);
 			asg_instance_terminated(&fg->g, li->id);
 			fleet_inst_forget(fg, fi);
@@ -580,6 +710,7 @@ void fleet_free(struct fleet *f)
 	loop_timer_disarm(f->loop, &f->tick);
 	loop_timer_disarm(f->loop, &f->soon);
 	for (i = 0; i < f->ngroups; i++) {
+		scaling_free(f->groups[i]->se);
 		activity_log_free(&f->groups[i]->log);
 		json_object_put(f->groups[i]->tags);
 		free(f->groups[i]->user_data);
@@ -620,7 +751,7 @@ static int fleet_settings(struct fleet_group *fg, const struct model_asg *m)
 {
 	struct asg_group *tmp;
 	char *ud = NULL;
-	size_t i;
+	size_t i, ud_len = 0;
 
 	tmp = calloc(1, sizeof(*tmp));
 	if (!tmp)
@@ -636,6 +767,7 @@ static int fleet_settings(struct fleet_group *fg, const struct model_asg *m)
 			return -ENOMEM;
 		}
 		memcpy(ud, m->launch->user_data, m->launch->user_data_len);
+		ud_len = m->launch->user_data_len;
 	}
 	/* everything but the sizes, the instances and the pending cause */
 	fg->g.hc_type = tmp->hc_type;
@@ -649,7 +781,7 @@ static int fleet_settings(struct fleet_group *fg, const struct model_asg *m)
 	free(tmp);
 	free(fg->user_data);
 	fg->user_data = ud;
-	fg->user_data_len = ud ? m->launch->user_data_len : 0;
+	fg->user_data_len = ud_len;
 	fg->itype = m->launch ? m->launch->itype : NULL;
 	fg->launch_kind = m->launch ? m->launch->kind : MODEL_LAUNCH_CONFIGURATION;
 	fg->launch_version = m->launch ? m->launch->version : 0;
@@ -750,6 +882,8 @@ static void fleet_adopt(struct fleet_group *fg)
 		snprintf(fi->id, sizeof(fi->id), "%s", li->id);
 		snprintf(fi->ip, sizeof(fi->ip), "%s", li->ip4_str);
 		snprintf(fi->itype, sizeof(fi->itype), "%s", li->itype);
+		fi->quota_us = li->quota_us;
+		fi->period_us = li->period_us;
 		if (li->state == LAUNCHER_RUNNING) {
 			in->ec2 = ASG_EC2_RUNNING;
 			asg_instance_in_service(&fg->g, li->id);
@@ -785,7 +919,7 @@ static void fleet_orphans(struct fleet *f)
 	free(v);
 }
 
-static int fleet_apply_group(struct fleet *f, const struct model_asg *m)
+static int fleet_apply_group(struct fleet *f, const struct model *model, const struct model_asg *m)
 {
 	struct fleet_group *fg = fleet_group_find(f, m->name);
 	char want[ASG_TG_MAX][ASG_NAME_LEN], err[256];
@@ -817,6 +951,12 @@ static int fleet_apply_group(struct fleet *f, const struct model_asg *m)
 	e = fleet_settings(fg, m);
 	if (e)
 		return e;
+	/* the engine reads the model it was made from: a new one with each file */
+	scaling_free(fg->se);
+	fg->se = NULL;
+	e = scaling_new(model, m, &fg->se);
+	if (e)
+		log_error("auto-scaling group %s: its scaling policies: %s", m->name, strerror(-e));
 	for (i = 0; i < m->ntgs && n < ASG_TG_MAX; i++)
 		snprintf(want[n++], ASG_NAME_LEN, "%s", m->tgs[i]->name);
 	if (fresh) {
@@ -869,8 +1009,11 @@ int fleet_apply(struct fleet *f, const struct model *m)
 
 	for (i = 0; i < f->ngroups; i++)
 		f->groups[i]->in_config = false;
+	f->metrics_ms =
+		(uint64_t)(m->settings.metrics_interval_s ? m->settings.metrics_interval_s : 1) *
+		1000;
 	for (i = 0; i < m->nasgs; i++) {
-		e = fleet_apply_group(f, &m->asgs[i]);
+		e = fleet_apply_group(f, m, &m->asgs[i]);
 		if (e) {
 			log_error("auto-scaling group %s: %s", m->asgs[i].name, strerror(-e));
 			ret = ret ? ret : e;
@@ -1202,9 +1345,51 @@ void fleet_metrics(struct fleet *f, struct promhttp_buf *b)
 		{ "xlb_asg_terminating_instances",
 		  "Instances Terminating (draining, then removed)" },
 	};
+	static const struct {
+		const char *name, *help;
+		size_t off;
+	} gm[] = {
+		{ "xlb_asg_cpu_utilization_percent",
+		  "ASGAverageCPUUtilization: CPU time over cgroup quota, averaged over InService "
+		  "instances out of warm-up, last interval",
+		  offsetof(struct metrics_group, cpu) },
+		{ "xlb_asg_network_in_bytes",
+		  "ASGAverageNetworkIn: bytes sent to each instance by the datapath, last interval",
+		  offsetof(struct metrics_group, net_in) },
+		{ "xlb_asg_network_out_bytes",
+		  "ASGAverageNetworkOut: nat reply bytes from each instance, last interval",
+		  offsetof(struct metrics_group, net_out) },
+		{ "xlb_asg_request_count_per_target",
+		  "ALBRequestCountPerTarget: new flows (connections) per instance, last interval",
+		  offsetof(struct metrics_group, requests_per_target) },
+	};
 	uint32_t c[ASG_LIFECYCLE_MAX];
 	size_t i, k;
 
+	for (k = 0; k < sizeof(gm) / sizeof(gm[0]); k++) {
+		promhttp_family(b, gm[k].name, PROMHTTP_GAUGE, gm[k].help);
+		for (i = 0; i < f->ngroups; i++) {
+			const struct fleet_group *fg = f->groups[i];
+			double v = *(const double *)((const char *)&fg->metrics + gm[k].off);
+
+			if (fg->metrics_at && !isnan(v))
+				promhttp_sample(b, gm[k].name, v, "group", fg->g.name,
+						PROMHTTP_END);
+		}
+	}
+	promhttp_family(b, "xlb_scaling_alarm", PROMHTTP_GAUGE,
+			"1 when the alarm is in state ALARM (its state as a label)");
+	for (i = 0; i < f->ngroups; i++) {
+		const struct fleet_group *fg = f->groups[i];
+
+		for (k = 0; fg->se && k < scaling_alarm_count(fg->se); k++) {
+			enum scaling_alarm_state st = scaling_alarm_state(fg->se, k);
+
+			promhttp_sample(b, "xlb_scaling_alarm", st == SCALING_ALARM, "group",
+					fg->g.name, "alarm", scaling_alarm_name(fg->se, k), "state",
+					scaling_state_name(st), PROMHTTP_END);
+		}
+	}
 	for (k = 0; k < sizeof(m) / sizeof(m[0]); k++) {
 		promhttp_family(b, m[k].name, PROMHTTP_GAUGE, m[k].help);
 		for (i = 0; i < f->ngroups; i++) {
@@ -1218,4 +1403,71 @@ void fleet_metrics(struct fleet *f, struct promhttp_buf *b)
 			promhttp_sample(b, m[k].name, v[k], "group", fg->g.name, PROMHTTP_END);
 		}
 	}
+}
+
+int fleet_metric_stats(struct fleet *f, const char *group, struct json_object **out)
+{
+	struct json_object *data = json_object_new_object(), *arr = json_object_new_array();
+	size_t i;
+
+	if (!data || !arr) {
+		json_object_put(data);
+		json_object_put(arr);
+		return -ENOMEM;
+	}
+	if (group && group[0] && !fleet_group_find(f, group)) {
+		json_object_put(data);
+		json_object_put(arr);
+		return -ENOENT;
+	}
+	for (i = 0; i < f->ngroups; i++) {
+		struct fleet_group *fg = f->groups[i];
+		struct json_object *o = fg->se ? scaling_json(fg->se) : NULL, *cur;
+		const struct metrics_group *mg = &fg->metrics;
+		uint32_t c[ASG_LIFECYCLE_MAX];
+		size_t healthy = 0, j, k;
+
+		if (group && group[0] && fleet_group_find(f, group) != fg)
+			continue;
+		if (!o)
+			o = json_object_new_object();
+		fleet_counts(fg, c);
+		for (j = 0; j < fg->ninst; j++) {
+			for (k = 0; k < fg->ntgs; k++) {
+				const struct health_target *h =
+					ctl_target_health(f->ctl, fg->tgs[k], fg->inst[j].ip);
+
+				if (h && h->state == HEALTH_HEALTHY) {
+					healthy++;
+					break;
+				}
+			}
+		}
+		fleet_add(o, "AutoScalingGroupName", json_object_new_string(fg->g.name));
+		cur = json_object_new_object();
+		fleet_add(cur, "DesiredCapacity", json_object_new_int((int)fg->g.desired));
+		fleet_add(cur, "MinSize", json_object_new_int((int)fg->g.min_size));
+		fleet_add(cur, "MaxSize", json_object_new_int((int)fg->g.max_size));
+		fleet_add(cur, "InService", json_object_new_int((int)c[ASG_IN_SERVICE]));
+		fleet_add(cur, "Pending", json_object_new_int((int)c[ASG_PENDING]));
+		fleet_add(cur, "Terminating", json_object_new_int((int)c[ASG_TERMINATING]));
+		fleet_add(cur, "Healthy", json_object_new_int((int)healthy));
+		fleet_add(cur, "InstancesCounted", json_object_new_int((int)mg->counted));
+		if (fg->metrics_at && !isnan(mg->cpu))
+			fleet_add(cur, "ASGAverageCPUUtilization", json_object_new_double(mg->cpu));
+		if (fg->metrics_at && !isnan(mg->net_in))
+			fleet_add(cur, "ASGAverageNetworkIn", json_object_new_double(mg->net_in));
+		if (fg->metrics_at && !isnan(mg->net_out))
+			fleet_add(cur, "ASGAverageNetworkOut", json_object_new_double(mg->net_out));
+		if (fg->metrics_at && !isnan(mg->requests_per_target))
+			fleet_add(cur, "ALBRequestCountPerTarget",
+				  json_object_new_double(mg->requests_per_target));
+		fleet_add(cur, "IntervalSeconds",
+			  json_object_new_double((double)f->metrics_ms / 1000));
+		fleet_add(o, "Current", cur);
+		json_object_array_add(arr, o);
+	}
+	fleet_add(data, "Groups", arr);
+	*out = data;
+	return 0;
 }

@@ -77,5 +77,9 @@ int fleet_console(struct fleet *f, const char *instance_id, struct json_object *
 /* Adds status's AutoScalingGroups entries and the pitfall warnings. */
 void fleet_status(struct fleet *f, struct json_object *groups, struct json_object *warnings);
 void fleet_metrics(struct fleet *f, struct promhttp_buf *b);
+/* get-metric-statistics: per group, the current capacity and metric values ("Current") and
+ * the scaling engine's recent datapoints and alarms (scaling_json). -ENOENT: no such group.
+ */
+int fleet_metric_stats(struct fleet *f, const char *group, struct json_object **out);
 
 #endif /* XLB_FLEET_H */

@@ -85,6 +85,9 @@ static void ctl_cell(struct table *t, size_t col, struct json_object *v)
 	case json_type_int:
 		table_set_int(t, col, json_object_get_int64(v));
 		break;
+	case json_type_double:
+		table_setf(t, col, "%.1f", json_object_get_double(v));
+		break;
 	case json_type_string:
 		table_set(t, col, json_object_get_string(v));
 		break;
@@ -333,6 +336,44 @@ static void ctl_render_console(const struct ctl *ctl, struct json_object *data)
 		fwrite(out, 1, len, stdout);
 		if (out[len - 1] != '\n')
 			putchar('\n');
+	}
+}
+
+static void ctl_render_metric_stats(const struct ctl *ctl, struct json_object *data)
+{
+	static const char *const keys[] = { "AutoScalingGroupName",
+					    "Current.DesiredCapacity",
+					    "Current.InService",
+					    "Current.Healthy",
+					    "Current.ASGAverageCPUUtilization",
+					    "Current.ALBRequestCountPerTarget",
+					    "Current.ASGAverageNetworkIn",
+					    "Current.ASGAverageNetworkOut",
+					    NULL };
+	static const char *const headers[] = { "Group",	       "Desired", "InService", "Healthy",
+					       "CPU%",	       "Requests/target",
+					       "NetworkIn",    "NetworkOut", NULL };
+	static const char *const akeys[] = { "AlarmName", "StateValue", "MetricName", "Threshold",
+					     NULL };
+	struct json_object *groups = ctl_get(data, "Groups");
+	bool first = true;
+	size_t i;
+
+	ctl_title("Metrics (the last interval; CPU of the quota, averaged over InService "
+		  "instances out of warm-up)",
+		  &first);
+	ctl_table(ctl, groups, keys, headers);
+	for (i = 0; i < ctl_len(groups); i++) {
+		struct json_object *g = json_object_array_get_idx(groups, i);
+		char title[200];
+
+		if (!ctl_len(ctl_get(g, "MetricAlarms")))
+			continue;
+		snprintf(title, sizeof(title), "Alarms of %s",
+			 ctl_str(g, "AutoScalingGroupName") ? ctl_str(g, "AutoScalingGroupName") :
+							      "?");
+		ctl_title(title, &first);
+		ctl_table(ctl, ctl_get(g, "MetricAlarms"), akeys, NULL);
 	}
 }
 
@@ -802,7 +843,8 @@ static int sim_run(const struct ctl *ctl, struct json_object *args)
 	if (ctl->json && !(s.timeline = json_object_new_array()))
 		goto out;
 	sim_header(&s, &tr, config, trace, m->settings.time_scale, m->settings.metrics_interval_s);
-	step = (uint64_t)m->settings.metrics_interval_s * 1000;
+	step = (uint64_t)(m->settings.metrics_interval_s ? m->settings.metrics_interval_s : 1) *
+	       1000;
 	end = tr.rows[tr.nrows - 1].t_ms;
 	offset = start_s * 1000;
 	for (now = 0; now <= end; now += step) {
@@ -947,6 +989,12 @@ static const struct ctl_opt opts_console[] = {
 	{ NULL },
 };
 
+static const struct ctl_opt opts_metric_stats[] = {
+	{ "auto-scaling-group-name", "AutoScalingGroupName", CTL_STR, false, 0, 0,
+	  "only this group (default: all)" },
+	{ NULL },
+};
+
 static const struct ctl_opt opts_simulate[] = {
 	{ "config", "Config", CTL_STR, true, 0, 0, "the configuration file (as xlbd takes it)" },
 	{ "metrics", "Metrics", CTL_STR, true, 0, 0,
@@ -986,6 +1034,8 @@ static const struct ctl_verb ctl_verbs[] = {
 	{ "reload", "load the configuration file again, atomically", opts_none, ctl_render_reload },
 	{ "metrics", "the Prometheus metrics, as GET /metrics serves them", opts_none,
 	  ctl_render_metrics },
+	{ "get-metric-statistics", "the groups' scaling metrics and alarms, as measured now",
+	  opts_metric_stats, ctl_render_metric_stats },
 	{ "simulate", "replay a metric trace through a file's policies (no xlbd needed)",
 	  opts_simulate, NULL },
 };

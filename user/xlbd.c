@@ -528,6 +528,22 @@ static int xlbd_api_detach(struct json_object *args, struct api_reply *reply, vo
 	return xlbd_api_attach_tgs(args, reply, ctx, false);
 }
 
+static int xlbd_api_metric_stats(struct json_object *args, struct api_reply *reply, void *ctx)
+{
+	struct xlbd *d = ctx;
+	const char *group = NULL;
+	int err;
+
+	err = api_arg_string(args, "AutoScalingGroupName", false, &group, reply);
+	if (err && err != -ENOENT)
+		return err;
+	err = fleet_metric_stats(d->fleet, group, &reply->data);
+	if (err == -ENOENT)
+		return api_error(reply, API_ERR_VALIDATION, "AutoScalingGroup name not found - %s",
+				 group);
+	return err;
+}
+
 static int xlbd_api_console(struct json_object *args, struct api_reply *reply, void *ctx)
 {
 	struct xlbd *d = ctx;
@@ -569,6 +585,7 @@ static int xlbd_api_setup(struct xlbd *d)
 	err = err ? err :
 		    api_register(d->api, "detach-load-balancer-target-groups", xlbd_api_detach, d);
 	err = err ? err : api_register(d->api, "get-console-output", xlbd_api_console, d);
+	err = err ? err : api_register(d->api, "get-metric-statistics", xlbd_api_metric_stats, d);
 	return err;
 }
 

@@ -176,7 +176,7 @@ fi
 cat >"$bin/rsvg-convert" <<-'EOF'
 	#!/bin/sh
 	# a stand-in that records its arguments and writes the file --output names
-	echo "$@" >"$(dirname "$0")/args"
+	echo "$@" >"${0%/*}/args"
 	while [ $# -gt 1 ]; do [ "$1" = --output ] && echo PNG >"$2"; shift; done
 EOF
 chmod +x "$bin/rsvg-convert"
@@ -237,15 +237,19 @@ e2e_on_exit "ip netns del $NS_S"
 BACKEND_PID=
 start_backend() {
 	rm -f "$E2E_TMP/backend.pid"
-	# nsenter execs in place: $! is the backend's own pid
-	in_s "$XLB_BACKEND" --id tb1 --listen "$ADDR_S:$PORT" --listen "[$ADDR6_S]:$PORT" \
-		--pidfile "$E2E_TMP/backend.pid" --quiet >>"$E2E_TMP/backend.log" 2>&1 &
+	# nsenter itself, not a function (that would be a subshell): it execs in place, so $!
+	# is the backend's own pid
+	nsenter --net="/run/netns/$NS_S" "$XLB_BACKEND" --id tb1 --listen "$ADDR_S:$PORT" \
+		--listen "[$ADDR6_S]:$PORT" --pidfile "$E2E_TMP/backend.pid" --quiet \
+		>>"$E2E_TMP/backend.log" 2>&1 &
 	BACKEND_PID=$!
 	e2e_on_exit "kill -KILL $BACKEND_PID"
 	e2e_wait 5 test -s "$E2E_TMP/backend.pid" || {
 		e2e_indent <"$E2E_TMP/backend.log"
 		e2e_abort setup "xlb-backend did not start"
 	}
+	[ "$(cat "$E2E_TMP/backend.pid")" = "$BACKEND_PID" ] ||
+		e2e_abort setup "xlb-backend's pid is not the one started"
 }
 
 # Sums of a stats file's columns (data lines only): sent ok failed, and the number of lines.
@@ -307,14 +311,15 @@ fi
 # more than the one-threaded backend serves, so that requests are in flight when it dies.
 run=$E2E_TMP/kill
 mkdir -p "$run"
-in_c timeout 30 "$XLB_LOAD" --duration 3 --rate 50 --timeout 2 --stats "$run/stats.csv" \
-	--failures "$run/failures.csv" --start-file "$run/start" --json \
+nsenter --net="/run/netns/$NS_C" timeout 30 "$XLB_LOAD" --duration 3 --rate 50 \
+	--stats "$run/stats.csv" --failures "$run/failures.csv" --start-file "$run/start" --json \
 	"http://$ADDR_S:$PORT/?work=25" >"$run/summary.json" 2>"$run/stderr" &
 load_pid=$!
 e2e_on_exit "kill -KILL $load_pid"
 sleep 1.5
 kill_rt=$EPOCHREALTIME
 kill -KILL "$BACKEND_PID"
+wait "$BACKEND_PID" 2>/dev/null # reaped here, so that bash does not report the kill
 wait "$load_pid"
 rc=$?
 start_rt=$(sed -n 's/^realtime=//p' "$run/start")
@@ -338,7 +343,7 @@ fi
 # Every failure line: a known stage, an error, times in order, nothing before the kill (5 ms
 # for the kill to land); some were in flight at the kill (connected before it) and the rest
 # are refused connections after it.
-why=$(awk -F, -v k="$kill_ms" '
+if why=$(awk -F, -v k="$kill_ms" '
 	/^#/ || /^t_start/ { next }
 	NF != 6 { print "line " NR ": " NF " fields"; exit 1 }
 	$4 !~ /^(connect|send|recv|timeout|http|queue)$/ { print "line " NR ": stage " $4; exit 1 }
@@ -352,8 +357,7 @@ why=$(awk -F, -v k="$kill_ms" '
 		if (!after) { print "no failed request after the kill"; exit 1 }
 		if (late) { print late " requests after the kill failed other than refused"; exit 1 }
 		print cut " cut at the kill, " after " refused after it"
-	}' "$run/failures.csv")
-if [ $? -eq 0 ]; then
+	}' "$run/failures.csv"); then
 	e2e_log "$why"
 	e2e_pass load_kill_failures
 else
