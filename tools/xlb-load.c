@@ -209,7 +209,7 @@ static void load_usage(FILE *f)
 		"  -s, --stats FILE         one CSV line a second; - for stdout\n"
 		"  -f, --failures FILE      one CSV line per failed request; - for stdout\n"
 		"  -S, --start-file FILE    the start's CLOCK_REALTIME and CLOCK_MONOTONIC\n"
-		"  -j, --json               the summary as JSON on stdout (else text on stderr)\n"
+		"  -j, --json               the summary as JSON on stdout, not text on stderr\n"
 		"  -l, --live               one line a second on stderr\n"
 		"  -q, --quiet              no text summary\n"
 		"  -h, --help               this text\n"
@@ -1616,7 +1616,7 @@ int main(int argc, char **argv)
 		load_summary_stats(&l);
 		if (l.json)
 			load_summary_json(&l, elapsed);
-		if (!l.quiet)
+		else if (!l.quiet)
 			load_summary_text(&l, elapsed);
 	}
 	if (!err && l.write_err) {

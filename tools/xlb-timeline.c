@@ -114,7 +114,8 @@ static void tl_usage(FILE *f)
 		"order; other columns are ignored): t in seconds, cpu in percent, rps and\n"
 		"errors a second; an empty field is a gap. Lines starting with # are comments.\n"
 		"Exit status: 0 done (also when no PNG converter is installed), 1 a file could\n"
-		"not be read or written, 2 a usage error or a malformed input line.\n");
+		"not be read or written or the converter failed, 2 a usage error or a\n"
+		"malformed input line.\n");
 }
 
 /* --- input --- */
