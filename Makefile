@@ -124,7 +124,7 @@ bench: all | $(BUILD)/bench
 lint: deps
 	$(Q)tools/lint.sh
 
-# the datapath's story, live, in namespaces of its own (tools/xlb-demo); needs root
+# the auto-scaling story, live, in namespaces of its own (tools/xlb-demo); needs root
 demo: all
 	$(Q)tools/xlb-demo
 

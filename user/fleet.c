@@ -612,7 +612,9 @@ static void fleet_on_instance(struct launcher *l, const struct launcher_instance
 				 li->id, li->boot_status, li->id);
 		break;
 	case LAUNCHER_EV_STOPPED:
-		log_info("instance %s: no process left: stopped", li->id);
+		/* out of the tables now: every new flow until the plan runs would be refused */
+		if (fg && fi && fi->registered)
+			fleet_register(fg, fi, false);
 		fleet_soon(f);
 		break;
 	case LAUNCHER_EV_TERMINATED:

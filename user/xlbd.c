@@ -178,7 +178,13 @@ static void xlbd_on_signal(struct loop *loop, int signo, void *arg)
 		xlbd_reload(d, &cerr);
 		return;
 	}
-	if (loop_timer_armed(&d->stop_timer) || !d->fleet || d->keep_datapath) {
+	if (loop_timer_armed(&d->stop_timer)) {
+		/* a second Ctrl-C must not leave instances half-terminated; the timer bounds it */
+		log_info("%s: already stopping (instances terminating; at most %d s)",
+			 strsignal(signo), FLEET_STOP_MS / 1000);
+		return;
+	}
+	if (!d->fleet || d->keep_datapath) {
 		log_info("%s: stopping", strsignal(signo));
 		loop_stop(loop);
 		return;
