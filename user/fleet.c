@@ -1349,21 +1349,16 @@ void fleet_metrics(struct fleet *f, struct promhttp_buf *b)
 	};
 	static const struct {
 		const char *name, *help;
-		size_t off;
 	} gm[] = {
 		{ "xlb_asg_cpu_utilization_percent",
 		  "ASGAverageCPUUtilization: CPU time over cgroup quota, averaged over InService "
-		  "instances out of warm-up, last interval",
-		  offsetof(struct metrics_group, cpu) },
+		  "instances out of warm-up, last interval" },
 		{ "xlb_asg_network_in_bytes",
-		  "ASGAverageNetworkIn: bytes sent to each instance by the datapath, last interval",
-		  offsetof(struct metrics_group, net_in) },
+		  "ASGAverageNetworkIn: bytes sent to each instance by the datapath, last interval" },
 		{ "xlb_asg_network_out_bytes",
-		  "ASGAverageNetworkOut: nat reply bytes from each instance, last interval",
-		  offsetof(struct metrics_group, net_out) },
+		  "ASGAverageNetworkOut: nat reply bytes from each instance, last interval" },
 		{ "xlb_asg_request_count_per_target",
-		  "ALBRequestCountPerTarget: new flows (connections) per instance, last interval",
-		  offsetof(struct metrics_group, requests_per_target) },
+		  "ALBRequestCountPerTarget: new flows (connections) per instance, last interval" },
 	};
 	uint32_t c[ASG_LIFECYCLE_MAX];
 	size_t i, k;
@@ -1372,7 +1367,11 @@ void fleet_metrics(struct fleet *f, struct promhttp_buf *b)
 		promhttp_family(b, gm[k].name, PROMHTTP_GAUGE, gm[k].help);
 		for (i = 0; i < f->ngroups; i++) {
 			const struct fleet_group *fg = f->groups[i];
-			double v = *(const double *)((const char *)&fg->metrics + gm[k].off);
+			const struct metrics_group *mg = &fg->metrics;
+			double v = k == 0 ? mg->cpu :
+				   k == 1 ? mg->net_in :
+				   k == 2 ? mg->net_out :
+					    mg->requests_per_target;
 
 			if (fg->metrics_at && !isnan(v))
 				promhttp_sample(b, gm[k].name, v, "group", fg->g.name,

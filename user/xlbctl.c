@@ -350,9 +350,9 @@ static void ctl_render_metric_stats(const struct ctl *ctl, struct json_object *d
 					    "Current.ASGAverageNetworkIn",
 					    "Current.ASGAverageNetworkOut",
 					    NULL };
-	static const char *const headers[] = { "Group",	       "Desired", "InService", "Healthy",
-					       "CPU%",	       "Requests/target",
-					       "NetworkIn",    "NetworkOut", NULL };
+	static const char *const headers[] = { "Group",	    "Desired",	  "InService",
+					       "Healthy",   "CPU%",	  "Requests/target",
+					       "NetworkIn", "NetworkOut", NULL };
 	static const char *const akeys[] = { "AlarmName", "StateValue", "MetricName", "Threshold",
 					     NULL };
 	struct json_object *groups = ctl_get(data, "Groups");

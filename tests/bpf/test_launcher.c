@@ -305,9 +305,17 @@ static bool test_instances_work(void)
 
 		if (cg->mode != CGROUP_NONE) {
 			CHECK(!cgroup_limits(cg, in->id, &q, &p, &m), "limits read");
-			if (cg->mode == CGROUP_V2 || cg->cpu[0])
-				CHECK(q == in->quota_us && p == 100000 && q == 200000,
-				      "cpu quota %lu/%lu", (unsigned long)q, (unsigned long)p);
+			if (cg->mode == CGROUP_V2 || cg->cpu[0]) {
+				uint64_t eq, ep, em;
+
+				/* the type's share of this host (launcher_limits' table) */
+				launcher_limits(config_instance_type(in->itype),
+						(unsigned int)sysconf(_SC_NPROCESSORS_ONLN), 0, &eq,
+						&ep, &em);
+				CHECK(q == in->quota_us && p == 100000 && q == eq,
+				      "cpu quota %lu/%lu, want %lu", (unsigned long)q,
+				      (unsigned long)p, (unsigned long)eq);
+			}
 			if (cg->mode == CGROUP_V2 || cg->memory[0])
 				CHECK(m == 512ull << 20, "memory limit %lu", (unsigned long)m);
 			CHECK(!cgroup_pids(cg, in->id, inst_pids[i], 8, &inst_npids[i]),

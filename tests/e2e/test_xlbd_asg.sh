@@ -55,7 +55,7 @@ cat >"$CONF" <<EOF
   "AutoScalingGroups": [{
     "AutoScalingGroupName": "e2e-asg", "LaunchConfigurationName": "e2e-lc",
     "MinSize": 1, "MaxSize": 6, "DesiredCapacity": 2,
-    "HealthCheckType": "ELB", "HealthCheckGracePeriod": 30,
+    "HealthCheckType": "ELB", "HealthCheckGracePeriod": 30, "DefaultInstanceWarmup": 0,
     "TargetGroupARNs": ["arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/e2e-tg/0123456789abcdef"]
   }, {
     "AutoScalingGroupName": "e2e-lonely", "LaunchConfigurationName": "e2e-lc",
@@ -142,6 +142,18 @@ if ctl status 2>&1 | grep -q 'e2e-lonely is attached to no target group' &&
 	e2e_pass pitfall_warned
 else
 	e2e_fail pitfall_warned "no warning about e2e-lonely in status or the log"
+fi
+
+# capacity figures and the group's metrics on the Prometheus endpoint
+metrics=$(e2e_in lb curl -s --max-time 3 http://127.0.0.1:9469/metrics)
+if grep -q '^xlb_asg_desired_capacity{group="e2e-asg"} 2$' <<<"$metrics" &&
+	grep -q '^xlb_asg_in_service_instances{group="e2e-asg"} 2$' <<<"$metrics" &&
+	grep -q '^xlb_asg_cpu_utilization_percent{group="e2e-asg"} [0-9.e+-]*$' <<<"$metrics" &&
+	grep -q '^xlb_asg_request_count_per_target{group="e2e-asg"}' <<<"$metrics"; then
+	e2e_pass group_metrics
+else
+	e2e_fail group_metrics "expected samples missing"
+	grep '^xlb_asg' <<<"$metrics" | head -12 | e2e_indent
 fi
 
 # 2. kill one instance's server under a steady request loop: out of service within
