@@ -1151,19 +1151,31 @@ int ctl_register(struct ctl *ctl, const char *name, const char *addr, uint16_t p
 	return ctl_register_as(ctl, name, addr, port, NULL);
 }
 
-int ctl_deregister(struct ctl *ctl, const char *name, const char *addr, uint16_t port)
+/* A registered target by group name (or ARN), address text and port (0: the group's):
+ * -ENOENT (no such group), -EINVAL (bad address), -ESRCH (not registered).
+ */
+static int ctl_target_lookup(struct ctl *ctl, const char *name, const char *addr, uint16_t port,
+			     struct ctl_target **out)
 {
 	struct ctl_tg *tg = ctl_tg_find(ctl, name);
 	struct model_addr a;
-	struct ctl_target *t;
 
+	*out = NULL;
 	if (!tg)
 		return -ENOENT;
 	if (ctl_parse_addr(addr, &a))
 		return -EINVAL;
-	t = ctl_target_find(tg, &a, port ? port : tg->port);
-	if (!t)
-		return -ESRCH;
+	*out = ctl_target_find(tg, &a, port ? port : tg->port);
+	return *out ? 0 : -ESRCH;
+}
+
+int ctl_deregister(struct ctl *ctl, const char *name, const char *addr, uint16_t port)
+{
+	struct ctl_target *t;
+	int err = ctl_target_lookup(ctl, name, addr, port, &t);
+
+	if (err)
+		return err;
 	t->from_api = false;
 	t->from_config = false;
 	t->from_group = false;
@@ -1180,16 +1192,12 @@ int ctl_instance_register(struct ctl *ctl, const char *tg, const char *addr,
 
 int ctl_instance_deregister(struct ctl *ctl, const char *name, const char *addr)
 {
-	struct ctl_tg *tg = ctl_tg_find(ctl, name);
-	struct model_addr a;
 	struct ctl_target *t;
+	int err = ctl_target_lookup(ctl, name, addr, 0, &t);
 
-	if (!tg)
-		return -ENOENT;
-	if (ctl_parse_addr(addr, &a))
-		return -EINVAL;
-	t = ctl_target_find(tg, &a, tg->port);
-	if (!t || !t->from_group)
+	if (err)
+		return err;
+	if (!t->from_group)
 		return -ESRCH;
 	t->from_group = false;
 	if (!t->from_api && !t->from_config && t->health.state != HEALTH_DRAINING)
@@ -1199,12 +1207,9 @@ int ctl_instance_deregister(struct ctl *ctl, const char *name, const char *addr)
 
 static struct ctl_target *ctl_target_named(struct ctl *ctl, const char *name, const char *addr)
 {
-	struct ctl_tg *tg = ctl_tg_find(ctl, name);
-	struct model_addr a;
+	struct ctl_target *t;
 
-	if (!tg || ctl_parse_addr(addr, &a))
-		return NULL;
-	return ctl_target_find(tg, &a, tg->port);
+	return ctl_target_lookup(ctl, name, addr, 0, &t) ? NULL : t;
 }
 
 const struct health_target *ctl_target_health(struct ctl *ctl, const char *tg, const char *addr)

@@ -143,6 +143,21 @@ static struct fleet_group *fleet_owner(struct fleet *f, const char *id, struct f
 	return NULL;
 }
 
+/* The group's record of a launcher instance (asg.c has its own). */
+static struct fleet_inst *fleet_inst_new(struct fleet_group *fg,
+					 const struct launcher_instance *li)
+{
+	struct fleet_inst *fi = &fg->inst[fg->ninst++];
+
+	memset(fi, 0, sizeof(*fi));
+	snprintf(fi->id, sizeof(fi->id), "%s", li->id);
+	snprintf(fi->ip, sizeof(fi->ip), "%s", li->ip4_str);
+	snprintf(fi->itype, sizeof(fi->itype), "%s", li->itype);
+	fi->quota_us = li->quota_us;
+	fi->period_us = li->period_us;
+	return fi;
+}
+
 static void fleet_inst_forget(struct fleet_group *fg, struct fleet_inst *fi)
 {
 	size_t i = (size_t)(fi - fg->inst);
@@ -296,13 +311,7 @@ static int fleet_launch(struct fleet_group *fg, const char *cause, uint64_t now)
 		fg->launch_retry_at = now + FLEET_LAUNCH_RETRY_MS;
 		return err;
 	}
-	fi = &fg->inst[fg->ninst++];
-	memset(fi, 0, sizeof(*fi));
-	snprintf(fi->id, sizeof(fi->id), "%s", li->id);
-	snprintf(fi->ip, sizeof(fi->ip), "%s", li->ip4_str);
-	snprintf(fi->itype, sizeof(fi->itype), "%s", li->itype);
-	fi->quota_us = li->quota_us;
-	fi->period_us = li->period_us;
+	fi = fleet_inst_new(fg, li);
 	a = activity_record(&fg->log, fg->g.name, true, li->id, cause, fleet_wall_ms());
 	snprintf(fi->activity, sizeof(fi->activity), "%s", a->id);
 	log_info("auto-scaling group %s: launching %s (%s): %s", fg->g.name, li->id, li->ip4_str,
@@ -633,6 +642,18 @@ static void fleet_on_instance(struct launcher *l, const struct launcher_instance
 	}
 }
 
+/* Every launcher instance, in an array the caller frees; NULL when out of memory. */
+static const struct launcher_instance **fleet_list(const struct fleet *f, size_t *n)
+{
+	const struct launcher_instance **v;
+
+	*n = fleet_instances(f);
+	v = calloc(*n + 1, sizeof(*v));
+	if (v)
+		*n = launcher_list(f->launcher, v, *n);
+	return v;
+}
+
 size_t fleet_instances(const struct fleet *f)
 {
 	const struct launcher_instance *v[1];
@@ -736,10 +757,9 @@ void fleet_stop(struct fleet *f, void (*done)(void *arg), void *arg)
 		fleet_stop_done(f);
 		return;
 	}
-	v = calloc(n, sizeof(*v));
+	v = fleet_list(f, &n);
 	if (!v)
 		return;
-	n = launcher_list(f->launcher, v, n);
 	log_info("terminating %zu instances", n);
 	for (i = 0; i < n; i++)
 		if (v[i]->state != LAUNCHER_TERMINATING)
@@ -861,11 +881,9 @@ static void fleet_adopt(struct fleet_group *fg)
 	uint64_t now = loop_now();
 	int64_t age;
 
-	n = fleet_instances(f);
-	v = calloc(n + 1, sizeof(*v));
+	v = fleet_list(f, &n);
 	if (!v)
 		return;
-	n = launcher_list(f->launcher, v, n);
 	for (i = 0; i < n; i++) {
 		const struct launcher_instance *li = v[i];
 		struct fleet_inst *fi;
@@ -879,13 +897,7 @@ static void fleet_adopt(struct fleet_group *fg)
 		if (age > 0 && (uint64_t)age * 1000 < now)
 			in->launched_at = now - (uint64_t)age * 1000;
 		snprintf(in->launch.name, sizeof(in->launch.name), "%s", li->launch);
-		fi = &fg->inst[fg->ninst++];
-		memset(fi, 0, sizeof(*fi));
-		snprintf(fi->id, sizeof(fi->id), "%s", li->id);
-		snprintf(fi->ip, sizeof(fi->ip), "%s", li->ip4_str);
-		snprintf(fi->itype, sizeof(fi->itype), "%s", li->itype);
-		fi->quota_us = li->quota_us;
-		fi->period_us = li->period_us;
+		fi = fleet_inst_new(fg, li);
 		if (li->state == LAUNCHER_RUNNING) {
 			in->ec2 = ASG_EC2_RUNNING;
 			asg_instance_in_service(&fg->g, li->id);
@@ -904,11 +916,9 @@ static void fleet_orphans(struct fleet *f)
 	const struct launcher_instance **v;
 	size_t n, i;
 
-	n = fleet_instances(f);
-	v = calloc(n + 1, sizeof(*v));
+	v = fleet_list(f, &n);
 	if (!v)
 		return;
-	n = launcher_list(f->launcher, v, n);
 	for (i = 0; i < n; i++) {
 		struct fleet_inst *fi;
 

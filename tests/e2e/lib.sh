@@ -242,3 +242,21 @@ e2e_check_spread() { # out file, n, pct, backend names...
 e2e_spread() { # out file
 	awk '{ print $2 }' "$1" | sort | uniq -c | awk '{ printf "%s%s=%s", sep, $2, $1; sep=" " }'
 }
+
+# SIGTERM to a process we started, then waits for it, bounded; returns its exit status (or
+# 124 when it outlived the bound).
+e2e_stop() { # pid, timeout_s
+	local deadline=$((SECONDS + $2))
+	kill -TERM "$1" 2>/dev/null
+	while kill -0 "$1" 2>/dev/null && [ "$SECONDS" -lt "$deadline" ]; do
+		sleep 0.1
+	done
+	kill -0 "$1" 2>/dev/null && return 124
+	wait "$1" 2>/dev/null
+}
+
+# The last resort on exit, should xlbd not have terminated its instances: the namespaces
+# named with this run's instance prefix (their processes killed first) and their cgroups.
+e2e_instances_cleanup() { # instance prefix, e.g. "${E2E_PREFIX}i-"
+	e2e_on_exit "for ns in \$(ip netns list | awk '{print \$1}' | grep '^$1'); do ip netns pids \$ns | xargs -r kill -KILL; ip netns delete \$ns; done; rmdir /sys/fs/cgroup/*/${1%-}/* /sys/fs/cgroup/*/${1%-} 2>/dev/null"
+}

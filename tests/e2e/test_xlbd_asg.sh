@@ -95,15 +95,14 @@ if ! out=$("$XLBD" --check --config "$CONF" 2>&1); then
 fi
 
 e2e_on_exit "rm -rf '$E2E_PIN_DIR'"
-# last resort, if xlbd could not: the run's instance namespaces
-e2e_on_exit "for ns in \$(ip netns list | awk '{print \$1}' | grep '^$IPREFIX'); do ip netns pids \$ns | xargs -r kill -KILL; ip netns delete \$ns; done"
+e2e_instances_cleanup "$IPREFIX"
 start_xlbd() {
 	nsenter --net="/run/netns/$XLB_LAB_LB_NS" "$XLBD" --config "$CONF" \
 		--pin-dir "$E2E_PIN_DIR" --socket "$SOCK" --metrics-address 127.0.0.1:9469 \
 		--run-dir "$RUN" --instance-prefix "$IPREFIX" \
 		--interface "${XLB_LAB_LB_CLIENT_IF[0]}" >>"$LOG" 2>&1 &
 	XLBD_PID=$!
-	e2e_on_exit "kill -TERM $XLBD_PID; sleep 3; kill -KILL $XLBD_PID"
+	e2e_on_exit "e2e_stop $XLBD_PID 20 || kill -KILL $XLBD_PID"
 }
 start_xlbd
 if ! e2e_wait 10 test -S "$SOCK"; then
@@ -322,12 +321,7 @@ else
 fi
 
 # 7. SIGTERM: instances terminated, namespaces, links, cgroups and pins gone
-kill -TERM "$XLBD_PID"
-deadline=$((SECONDS + 20))
-while kill -0 "$XLBD_PID" 2>/dev/null && [ "$SECONDS" -lt "$deadline" ]; do
-	sleep 0.2
-done
-wait "$XLBD_PID" 2>/dev/null
+e2e_stop "$XLBD_PID" 20
 rc=$?
 ns_left=$(ip netns list | grep -c "^$IPREFIX" || true)
 links_left=$(e2e_in lb ip -o link show | grep -c " $IPREFIX" || true)

@@ -87,13 +87,13 @@ if ! out=$("$XLBD" --check --config "$CONF" 2>&1); then
 	e2e_abort setup "xlbd --check refused the test's configuration"
 fi
 e2e_on_exit "rm -rf '$E2E_PIN_DIR'"
-e2e_on_exit "for ns in \$(ip netns list | awk '{print \$1}' | grep '^$IPREFIX'); do ip netns pids \$ns | xargs -r kill -KILL; ip netns delete \$ns; done"
+e2e_instances_cleanup "$IPREFIX"
 nsenter --net="/run/netns/$XLB_LAB_LB_NS" "$XLBD" --config "$CONF" \
 	--pin-dir "$E2E_PIN_DIR" --socket "$SOCK" --metrics-address none \
 	--run-dir "$E2E_TMP/run" --instance-prefix "$IPREFIX" \
 	--interface "${XLB_LAB_LB_CLIENT_IF[0]}" >>"$LOG" 2>&1 &
 XLBD_PID=$!
-e2e_on_exit "kill -TERM $XLBD_PID; sleep 3; kill -KILL $XLBD_PID"
+e2e_on_exit "e2e_stop $XLBD_PID 20 || kill -KILL $XLBD_PID"
 
 if e2e_wait 25 serving 1; then
 	e2e_pass one_instance_serving

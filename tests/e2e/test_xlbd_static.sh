@@ -260,12 +260,7 @@ else
 fi
 
 # 8. SIGTERM: detached, unpinned, socket gone
-kill -TERM "$XLBD_PID"
-deadline=$((SECONDS + 10))
-while kill -0 "$XLBD_PID" 2>/dev/null && [ "$SECONDS" -lt "$deadline" ]; do
-	sleep 0.1
-done
-wait "$XLBD_PID" 2>/dev/null
+e2e_stop "$XLBD_PID" 10
 rc=$?
 xdp=$(e2e_in lb ip -o link show | grep -c ' xdp' || true)
 left=$(find "$E2E_PIN_DIR" -mindepth 1 2>/dev/null | wc -l)
