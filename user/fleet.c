@@ -91,6 +91,9 @@ struct fleet {
 	struct loop_timer tick;
 	struct loop_timer soon;
 	uint64_t metrics_ms; /* MetricsIntervalSeconds */
+	double time_scale;   /* TimeScale: the group's cooldown runs this much faster too */
+	struct in_addr pool4;
+	uint8_t pool4_len;
 };
 
 static int64_t fleet_wall_offset(void)
@@ -144,8 +147,7 @@ static struct fleet_group *fleet_owner(struct fleet *f, const char *id, struct f
 }
 
 /* The group's record of a launcher instance (asg.c has its own). */
-static struct fleet_inst *fleet_inst_new(struct fleet_group *fg,
-					 const struct launcher_instance *li)
+static struct fleet_inst *fleet_inst_new(struct fleet_group *fg, const struct launcher_instance *li)
 {
 	struct fleet_inst *fi = &fg->inst[fg->ninst++];
 
@@ -698,6 +700,9 @@ int fleet_new(struct loop *loop, struct dataplane *dp, struct ctl *ctl,
 	lc.lb_nsfd = -1;
 	lc.pool4 = conf->pool4;
 	lc.pool4_len = conf->pool4_len;
+	f->pool4 = conf->pool4;
+	f->pool4_len = conf->pool4_len;
+	f->time_scale = 1;
 	lc.block4_len = 30;
 	lc.has6 = conf->has6;
 	lc.pool6 = conf->pool6;
@@ -1024,6 +1029,11 @@ int fleet_apply(struct fleet *f, const struct model *m)
 	f->metrics_ms =
 		(uint64_t)(m->settings.metrics_interval_s ? m->settings.metrics_interval_s : 1) *
 		1000;
+	f->time_scale = m->settings.time_scale >= 1 ? m->settings.time_scale : 1;
+	if (f->applied && (memcmp(&f->pool4, m->settings.pool4.bytes, 4) ||
+			   f->pool4_len != m->settings.pool4_len))
+		log_warn("Xlb.InstanceAddressPool changed: it takes effect when xlbd restarts "
+			 "(instances keep their addresses)");
 	for (i = 0; i < m->nasgs; i++) {
 		e = fleet_apply_group(f, m, &m->asgs[i]);
 		if (e) {
@@ -1069,7 +1079,7 @@ int fleet_set_desired(struct fleet *f, const char *group, int64_t desired, bool 
 	e = asg_set_desired(&fg->g, desired, loop_now(), err, errlen);
 	if (e)
 		return e;
-	fg->cooldown_until = loop_now() + (uint64_t)fg->cooldown_s * 1000;
+	fg->cooldown_until = loop_now() + (uint64_t)((double)fg->cooldown_s * 1000 / f->time_scale);
 	log_info("auto-scaling group %s: desired capacity %u (a user request)", fg->g.name,
 		 fg->g.desired);
 	fleet_state_save(fg);
