@@ -18,7 +18,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -26,9 +25,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "http.h"
+
 #define BACKEND_MAX_LISTEN 16
 #define BACKEND_REQ_MAX 8192	    /* request line and headers; more is a 431 */
 #define BACKEND_BODY_MAX (1u << 20) /* request bodies are read and thrown away */
+#define BACKEND_LENGTH_CHARS 12	    /* a longer Content-Length is a 413 before it is read */
 #define BACKEND_OUT_MAX 16384	    /* replies queued per connection */
 #define BACKEND_REPLY_MAX 1024	    /* room one reply needs; ids are short */
 #define BACKEND_ID_MAX 64
@@ -544,42 +546,15 @@ static void backend_route(struct backend *b, struct backend_conn *c, struct back
 	}
 }
 
-/* Where the header block ending in an empty line stops, or 0 while it is incomplete. Bare
- * LF line ends are accepted, as RFC 9112 allows.
- */
-static size_t backend_header_end(const char *buf, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i + 1 < len; i++) {
-		if (buf[i] != '\n')
-			continue;
-		if (buf[i + 1] == '\n')
-			return i + 2;
-		if (buf[i + 1] == '\r' && i + 2 < len && buf[i + 2] == '\n')
-			return i + 3;
-	}
-	return 0;
-}
-
-static bool backend_token_has(const char *v, size_t len, const char *word)
-{
-	size_t wl = strlen(word), i;
-
-	for (i = 0; i + wl <= len; i++)
-		if (!strncasecmp(v + i, word, wl))
-			return true;
-	return false;
-}
-
 /* Parses the request in buf[0..len), which ends with the empty line. Sets r->status to the
  * error to answer when the request is bad.
  */
 static void backend_parse(const char *buf, size_t len, struct backend_req *r)
 {
 	const char *p = buf, *end = buf + len, *eol, *sp1, *sp2, *q;
-	bool http11, conn_close = false, conn_keep = false;
+	struct http_framing fr;
 	size_t mlen;
+	int version, err;
 
 	memset(r, 0, sizeof(*r));
 	r->path = "";
@@ -593,15 +568,11 @@ static void backend_parse(const char *buf, size_t len, struct backend_req *r)
 		r->status = ST_400;
 		return;
 	}
-	if (eol - sp2 - 1 != 8 || memcmp(sp2 + 1, "HTTP/1.", 7) != 0) {
-		r->status = (eol - sp2 - 1 >= 5 && !memcmp(sp2 + 1, "HTTP/", 5)) ? ST_505 : ST_400;
+	version = http_version(sp2 + 1, eol - sp2 - 1);
+	if (version < 0) {
+		r->status = version == -EPROTONOSUPPORT ? ST_505 : ST_400;
 		return;
 	}
-	if (sp2[8] != '0' && sp2[8] != '1') {
-		r->status = ST_505;
-		return;
-	}
-	http11 = sp2[8] == '1';
 	mlen = sp1 - p;
 	r->path = sp1 + 1;
 	q = memchr(r->path, '?', sp2 - r->path);
@@ -614,53 +585,14 @@ static void backend_parse(const char *buf, size_t len, struct backend_req *r)
 	if (!r->head && !(mlen == 3 && !memcmp(p, "GET", 3)))
 		r->status = ST_405;
 
-	/* header lines up to the empty one */
-	p = (const char *)memchr(p, '\n', end - p) + 1;
-	while (p < end) {
-		const char *colon, *v, *vend;
-
-		eol = memchr(p, '\n', end - p);
-		vend = (eol > p && eol[-1] == '\r') ? eol - 1 : eol;
-		if (vend == p)
-			break;
-		colon = memchr(p, ':', vend - p);
-		if (!colon || colon == p) {
-			r->status = ST_400;
-			return;
-		}
-		for (v = colon + 1; v < vend && (*v == ' ' || *v == '\t'); v++)
-			;
-		if (colon - p == 14 && !strncasecmp(p, "Content-Length", 14)) {
-			unsigned long long n = 0;
-			const char *d;
-
-			if (v == vend || vend - v > 12) {
-				r->status = v == vend ? ST_400 : ST_413;
-				return;
-			}
-			for (d = v; d < vend && *d >= '0' && *d <= '9'; d++)
-				n = n * 10 + (*d - '0');
-			while (d < vend && (*d == ' ' || *d == '\t'))
-				d++;
-			if (d != vend) {
-				r->status = ST_400;
-				return;
-			}
-			if (n > BACKEND_BODY_MAX) {
-				r->status = ST_413;
-				return;
-			}
-			r->body_len = n;
-		} else if (colon - p == 17 && !strncasecmp(p, "Transfer-Encoding", 17)) {
-			r->status = ST_501; /* no chunked bodies: nothing here needs them */
-			return;
-		} else if (colon - p == 10 && !strncasecmp(p, "Connection", 10)) {
-			conn_close |= backend_token_has(v, vend - v, "close");
-			conn_keep |= backend_token_has(v, vend - v, "keep-alive");
-		}
-		p = eol + 1;
+	err = http_fields_parse(buf, len, BACKEND_LENGTH_CHARS, BACKEND_BODY_MAX, &fr);
+	r->body_len = fr.body_len < 0 ? 0 : fr.body_len;
+	if (err) {
+		/* -ENOTSUP is a Transfer-Encoding: no chunked bodies, nothing here needs them */
+		r->status = err == -EFBIG ? ST_413 : err == -ENOTSUP ? ST_501 : ST_400;
+		return;
 	}
-	r->keep_alive = http11 ? !conn_close : conn_keep && !conn_close;
+	r->keep_alive = http_keep_alive(version == 1, &fr);
 }
 
 static void backend_conn_set_events(struct backend *b, struct backend_conn *c, uint32_t events)
@@ -691,7 +623,7 @@ static bool backend_conn_process(struct backend *b, struct backend_conn *c)
 		}
 		if (sizeof(c->out) - c->out_len < BACKEND_REPLY_MAX)
 			return true; /* pipelined requests wait until the replies drain */
-		hlen = backend_header_end(c->in, c->in_len);
+		hlen = http_header_end(c->in, c->in_len);
 		if (!hlen) {
 			if (c->in_len == sizeof(c->in)) {
 				memset(&r, 0, sizeof(r));

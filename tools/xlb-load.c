@@ -27,11 +27,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "http.h"
+
 #define LOAD_MAX_PHASES 64
 #define LOAD_MAX_RATE 1000000.0 /* requests a second */
 #define LOAD_MAX_TOTAL_S 86400	/* a run is bounded: one day at most */
 #define LOAD_IN_MAX 8192	/* reply headers and the start of the body kept per request */
 #define LOAD_REQ_MAX 2048	/* the request we send */
+#define LOAD_LENGTH_CHARS 15	/* longest Content-Length read: far inside int64_t */
 #define LOAD_ID_MAX 64		/* instance names longer than this are cut */
 #define LOAD_MAX_INSTANCES 1024 /* distinct names counted; more go to "(other)" */
 #define LOAD_FD_SPARE 16	/* fds beyond the connections: epoll, timer, files */
@@ -732,89 +735,33 @@ static void load_send(struct load *l, struct load_conn *c, uint64_t now)
 	load_conn_events(l, c, EPOLLIN);
 }
 
-/* Where the header block ends (after its empty line), or 0 while incomplete. */
-static size_t load_header_end(const char *buf, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i + 1 < len; i++) {
-		if (buf[i] != '\n')
-			continue;
-		if (buf[i + 1] == '\n')
-			return i + 2;
-		if (buf[i + 1] == '\r' && i + 2 < len && buf[i + 2] == '\n')
-			return i + 3;
-	}
-	return 0;
-}
-
-static bool load_has_token(const char *v, size_t len, const char *word)
-{
-	size_t wl = strlen(word), i;
-
-	for (i = 0; i + wl <= len; i++)
-		if (!strncasecmp(v + i, word, wl))
-			return true;
-	return false;
-}
-
 /* The status line and the headers that frame the body. Returns -EPROTO on what it cannot
  * frame: a malformed status line or header, or a chunked body (xlb-backend sends none).
  */
 static int load_parse_reply(struct load_conn *c)
 {
-	const char *p = c->in, *end = c->in + c->hdr_len, *eol;
-	bool http11, conn_close = false, conn_keep = false;
-	int status = 0, i;
+	const char *p = c->in;
+	struct http_framing fr;
+	int status = 0, version, err, i;
 
-	if (c->hdr_len < 12 || memcmp(p, "HTTP/1.", 7) || (p[7] != '0' && p[7] != '1') ||
-	    p[8] != ' ')
+	if (c->hdr_len < 12 || p[8] != ' ')
 		return -EPROTO;
-	http11 = p[7] == '1';
+	version = http_version(p, 8);
+	if (version < 0)
+		return -EPROTO;
 	for (i = 9; i < 12; i++) {
 		if (p[i] < '0' || p[i] > '9')
 			return -EPROTO;
 		status = status * 10 + (p[i] - '0');
 	}
 	c->status = status;
-	c->body_len = -1;
-	p = (const char *)memchr(p, '\n', end - p) + 1;
-	while (p < end) {
-		const char *colon, *v, *vend;
-
-		eol = memchr(p, '\n', end - p);
-		vend = (eol > p && eol[-1] == '\r') ? eol - 1 : eol;
-		if (vend == p)
-			break;
-		colon = memchr(p, ':', vend - p);
-		if (!colon || colon == p)
-			return -EPROTO;
-		for (v = colon + 1; v < vend && (*v == ' ' || *v == '\t'); v++)
-			;
-		if (colon - p == 14 && !strncasecmp(p, "Content-Length", 14)) {
-			int64_t n = 0;
-			const char *d;
-
-			if (v == vend || vend - v > 15)
-				return -EPROTO;
-			for (d = v; d < vend && *d >= '0' && *d <= '9'; d++)
-				n = n * 10 + (*d - '0');
-			while (d < vend && (*d == ' ' || *d == '\t'))
-				d++;
-			if (d != vend)
-				return -EPROTO;
-			c->body_len = n;
-		} else if (colon - p == 17 && !strncasecmp(p, "Transfer-Encoding", 17)) {
-			return -EPROTO;
-		} else if (colon - p == 10 && !strncasecmp(p, "Connection", 10)) {
-			conn_close |= load_has_token(v, vend - v, "close");
-			conn_keep |= load_has_token(v, vend - v, "keep-alive");
-		}
-		p = eol + 1;
-	}
+	err = http_fields_parse(c->in, c->hdr_len, LOAD_LENGTH_CHARS, INT64_MAX, &fr);
+	c->body_len = fr.body_len;
+	if (err)
+		return -EPROTO;
 	if (status / 100 == 1 || status == 204 || status == 304)
 		c->body_len = 0;
-	c->server_close = conn_close || (!http11 && !conn_keep) || c->body_len < 0;
+	c->server_close = !http_keep_alive(version == 1, &fr) || c->body_len < 0;
 	return 0;
 }
 
@@ -868,7 +815,7 @@ static void load_recv(struct load *l, struct load_conn *c, uint64_t now)
 		if (c->hdr_len) {
 			c->body_got += n;
 		} else {
-			c->hdr_len = load_header_end(c->in, c->in_len);
+			c->hdr_len = http_header_end(c->in, c->in_len);
 			if (!c->hdr_len)
 				continue;
 			if (load_parse_reply(c)) {

@@ -226,73 +226,129 @@ static int tl_parse_row(const char *path, unsigned int lineno, char *line, const
 	return 0;
 }
 
+/* One input file read line by line, for messages that name the file and the line. */
+struct tl_lines {
+	const char *path;
+	FILE *f;
+	char *line;
+	size_t size;
+	unsigned int lineno;
+};
+
+static int tl_lines_open(struct tl_lines *in, const char *path)
+{
+	int err;
+
+	memset(in, 0, sizeof(*in));
+	in->path = path;
+	in->f = fopen(path, "r");
+	if (!in->f) {
+		err = -errno;
+		fprintf(stderr, "xlb-timeline: %s: %s\n", path, strerror(-err));
+		return err;
+	}
+	return 0;
+}
+
+/* The next line, its end kept; NULL at the end of the file or on a read error. */
+static char *tl_lines_next(struct tl_lines *in)
+{
+	if (getline(&in->line, &in->size, in->f) <= 0)
+		return NULL;
+	in->lineno++;
+	return in->line;
+}
+
+/* After the last line: -EIO, said, when the reading stopped on an error rather than the end. */
+static int tl_lines_error(const struct tl_lines *in)
+{
+	if (!ferror(in->f))
+		return 0;
+	fprintf(stderr, "xlb-timeline: %s: read error\n", in->path);
+	return -EIO;
+}
+
+static void tl_lines_close(struct tl_lines *in)
+{
+	free(in->line);
+	fclose(in->f);
+}
+
+/* Room for one more item in the full array arr of *cap items of size bytes: doubled, from
+ * first items, up to max. Returns the array, moved or not, or NULL with *err set (-E2BIG,
+ * said with the file and line, or -ENOMEM); arr is still valid then.
+ */
+static void *tl_grow(const struct tl_lines *in, void *arr, size_t *cap, size_t size, size_t first,
+		     size_t max, const char *what, int *err)
+{
+	size_t ncap = *cap ? 2 * *cap : first;
+	void *p;
+
+	if (*cap >= max) {
+		fprintf(stderr, "%s:%u: more than %zu %s\n", in->path, in->lineno, max, what);
+		*err = -E2BIG;
+		return NULL;
+	}
+	p = realloc(arr, ncap * size);
+	if (!p) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	*cap = ncap;
+	return p;
+}
+
 static int tl_read_series(const char *path, struct tl_data *d)
 {
-	int map[64], nfields = 0, err = 0;
-	unsigned int lineno = 0;
+	int map[64], nfields = 0, err;
 	bool have_header = false;
-	size_t cap = 0, n = 0;
-	char *line = NULL;
-	FILE *f;
+	struct tl_lines in;
+	size_t cap = 0;
+	char *line;
 
-	f = fopen(path, "r");
-	if (!f) {
-		fprintf(stderr, "xlb-timeline: %s: %s\n", path, strerror(errno));
-		return -errno;
-	}
-	while (getline(&line, &n, f) > 0) {
+	err = tl_lines_open(&in, path);
+	if (err)
+		return err;
+	while ((line = tl_lines_next(&in))) {
 		char *s = tl_trim(line);
 		struct tl_row row;
 
-		lineno++;
 		if (*s == '\0' || *s == '#')
 			continue;
 		if (!have_header) {
-			err = tl_parse_header(path, lineno, s, map, &nfields);
+			err = tl_parse_header(path, in.lineno, s, map, &nfields);
 			if (err)
 				goto out;
 			have_header = true;
 			continue;
 		}
-		err = tl_parse_row(path, lineno, s, map, nfields, &row);
+		err = tl_parse_row(path, in.lineno, s, map, nfields, &row);
 		if (err)
 			goto out;
 		if (d->nrows && row.v[TL_T] < d->rows[d->nrows - 1].v[TL_T]) {
 			fprintf(stderr, "%s:%u: field 't': %g comes before the line above's %g\n",
-				path, lineno, row.v[TL_T], d->rows[d->nrows - 1].v[TL_T]);
+				path, in.lineno, row.v[TL_T], d->rows[d->nrows - 1].v[TL_T]);
 			err = -EINVAL;
 			goto out;
 		}
 		if (d->nrows == cap) {
-			struct tl_row *r;
+			struct tl_row *r = tl_grow(&in, d->rows, &cap, sizeof(*r), 256, TL_MAX_ROWS,
+						   "rows", &err);
 
-			if (cap >= TL_MAX_ROWS) {
-				fprintf(stderr, "%s:%u: more than %d rows\n", path, lineno,
-					TL_MAX_ROWS);
-				err = -E2BIG;
+			if (!r)
 				goto out;
-			}
-			cap = cap ? 2 * cap : 256;
-			r = realloc(d->rows, cap * sizeof(*r));
-			if (!r) {
-				err = -ENOMEM;
-				goto out;
-			}
 			d->rows = r;
 		}
 		d->rows[d->nrows++] = row;
 	}
-	if (ferror(f)) {
-		err = -EIO;
-		fprintf(stderr, "xlb-timeline: %s: read error\n", path);
-	} else if (!have_header) {
+	err = tl_lines_error(&in);
+	if (!err && !have_header) {
 		fprintf(stderr,
 			"%s: no header line (t,desired,in_service,healthy,cpu,rps,errors)\n", path);
 		err = -EINVAL;
 	}
 out:
-	free(line);
-	fclose(f);
+	tl_lines_close(&in);
 	return err;
 }
 
@@ -306,29 +362,25 @@ static int tl_event_cmp(const void *a, const void *b)
 /* t<TAB>kind<TAB>text; the text may be missing. */
 static int tl_read_events(const char *path, struct tl_data *d)
 {
-	unsigned int lineno = 0;
-	size_t cap = 0, n = 0;
-	char *line = NULL;
-	int err = 0;
-	FILE *f;
+	struct tl_lines in;
+	size_t cap = 0;
+	char *s;
+	int err;
 
-	f = fopen(path, "r");
-	if (!f) {
-		fprintf(stderr, "xlb-timeline: %s: %s\n", path, strerror(errno));
-		return -errno;
-	}
-	while (getline(&line, &n, f) > 0) {
-		char *t, *kind, *text, *tab, *s = line, *k;
+	err = tl_lines_open(&in, path);
+	if (err)
+		return err;
+	while ((s = tl_lines_next(&in))) {
+		char *t, *kind, *text, *tab, *k;
 		struct tl_event ev;
 
-		lineno++;
 		s[strcspn(s, "\r\n")] = '\0';
 		if (*tl_trim(s) == '\0' || *tl_trim(s) == '#')
 			continue;
 		t = s;
 		tab = strchr(t, '\t');
 		if (!tab) {
-			fprintf(stderr, "%s:%u: want t<TAB>kind<TAB>text\n", path, lineno);
+			fprintf(stderr, "%s:%u: want t<TAB>kind<TAB>text\n", path, in.lineno);
 			err = -EINVAL;
 			goto out;
 		}
@@ -343,7 +395,8 @@ static int tl_read_events(const char *path, struct tl_data *d)
 		t = tl_trim(t);
 		kind = tl_trim(kind);
 		if (tl_number(t, &ev.t) || isnan(ev.t)) {
-			fprintf(stderr, "%s:%u: field 't': not a number: '%s'\n", path, lineno, t);
+			fprintf(stderr, "%s:%u: field 't': not a number: '%s'\n", path, in.lineno,
+				t);
 			err = -EINVAL;
 			goto out;
 		}
@@ -353,41 +406,28 @@ static int tl_read_events(const char *path, struct tl_data *d)
 				break;
 		if (*kind == '\0' || *k || strlen(kind) > TL_KIND_MAX) {
 			fprintf(stderr, "%s:%u: field 'kind': '%s' is not 1-%d of [a-z0-9_-]\n",
-				path, lineno, kind, TL_KIND_MAX);
+				path, in.lineno, kind, TL_KIND_MAX);
 			err = -EINVAL;
 			goto out;
 		}
 		strcpy(ev.kind, kind);
 		snprintf(ev.text, sizeof(ev.text), "%s", tl_trim(text));
 		if (d->nevents == cap) {
-			struct tl_event *e;
+			struct tl_event *e = tl_grow(&in, d->events, &cap, sizeof(*e), 64,
+						     TL_MAX_EVENTS, "events", &err);
 
-			if (cap >= TL_MAX_EVENTS) {
-				fprintf(stderr, "%s:%u: more than %d events\n", path, lineno,
-					TL_MAX_EVENTS);
-				err = -E2BIG;
+			if (!e)
 				goto out;
-			}
-			cap = cap ? 2 * cap : 64;
-			e = realloc(d->events, cap * sizeof(*e));
-			if (!e) {
-				err = -ENOMEM;
-				goto out;
-			}
 			d->events = e;
 		}
 		d->events[d->nevents++] = ev;
 	}
-	if (ferror(f)) {
-		err = -EIO;
-		fprintf(stderr, "xlb-timeline: %s: read error\n", path);
-	}
+	err = tl_lines_error(&in);
 	/* stable enough: equal times keep no particular order, and need none */
 	if (!err && d->nevents)
 		qsort(d->events, d->nevents, sizeof(*d->events), tl_event_cmp);
 out:
-	free(line);
-	fclose(f);
+	tl_lines_close(&in);
 	return err;
 }
 
