@@ -68,7 +68,7 @@ if grep -qx '  failed requests: 0' "$log"; then
 else
 	e2e_fail demo_no_failed_requests "$(grep 'failed requests:' "$log" || echo 'no such line')"
 fi
-lost=$(sed -n 's/^  lost to the injected failure: \([0-9]*\)$/\1/p' "$log")
+lost=$(sed -n 's/^  lost to the injected failure: \([0-9]*\) (.*)$/\1/p' "$log")
 served=$(sed -n 's/^  requests served: \([0-9]*\) of \([0-9]*\)$/\1 \2/p' "$log")
 if [ -n "$lost" ] && [ -n "$served" ] && [ "${served% *}" -gt 500 ]; then
 	e2e_pass demo_summary_counts
