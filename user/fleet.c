@@ -704,6 +704,8 @@ int fleet_new(struct loop *loop, struct dataplane *dp, struct ctl *ctl,
 	f->pool4_len = conf->pool4_len;
 	f->time_scale = 1;
 	lc.block4_len = 30;
+	/* a UserData that forks its server is seen dead only by this poll: keep it short */
+	lc.poll_ms = 250;
 	lc.has6 = conf->has6;
 	lc.pool6 = conf->pool6;
 	lc.pool6_len = conf->pool6_len;
