@@ -69,6 +69,7 @@ struct fleet_group {
 	bool warned_pitfall;
 	int64_t created; /* wall seconds */
 	struct scaling_engine *se;
+	size_t npolicies;	      /* its scaling policies in the file */
 	struct metrics_group metrics; /* the last interval's */
 	uint64_t metrics_at;	      /* when it was measured; 0: never */
 	uint64_t last_activity_end;   /* a launch or termination finished */
@@ -433,7 +434,8 @@ static void fleet_measure(struct fleet_group *fg, uint64_t now)
 {
 	struct fleet *f = fg->f;
 	struct metrics_inst *v;
-	uint64_t warm = fg->se ? scaling_warmup_ms(fg->se) : 0;
+	/* warm-up only matters to policies: without one, every InService instance counts */
+	uint64_t warm = fg->se && fg->npolicies ? scaling_warmup_ms(fg->se) : 0;
 	size_t i, j, n = 0;
 
 	v = calloc(fg->g.ninst + 1, sizeof(*v));
@@ -973,6 +975,9 @@ static int fleet_apply_group(struct fleet *f, const struct model *model, const s
 	/* the engine reads the model it was made from: a new one with each file */
 	scaling_free(fg->se);
 	fg->se = NULL;
+	fg->npolicies = 0;
+	for (i = 0; i < model->npolicies; i++)
+		fg->npolicies += model->policies[i].asg == m;
 	e = scaling_new(model, m, &fg->se);
 	if (e)
 		log_error("auto-scaling group %s: its scaling policies: %s", m->name, strerror(-e));
