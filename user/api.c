@@ -85,19 +85,12 @@ static void api_conn_close(struct api_conn *c)
  */
 static bool api_conn_flush(struct api_conn *c)
 {
-	while (c->out_off < c->out_len) {
-		ssize_t n = send(c->fd, c->out + c->out_off, c->out_len - c->out_off, MSG_NOSIGNAL);
+	int ret = loop_send_pending(c->fd, c->out, c->out_len, &c->out_off);
 
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-			return false;
-		if (n <= 0) {
-			log_debug("api: reply not delivered: %s", strerror(errno));
-			break;
-		}
-		c->out_off += n;
-	}
+	if (!ret)
+		return false;
+	if (ret < 0)
+		log_debug("api: reply not delivered: %s", strerror(-ret));
 	api_conn_close(c);
 	return true;
 }
@@ -662,24 +655,14 @@ static int api_wait(int fd, short events, uint64_t deadline)
 static int api_send_all(int fd, const char *buf, size_t len, uint64_t deadline)
 {
 	size_t off = 0;
-	int err;
+	int ret;
 
-	while (off < len) {
-		ssize_t n = send(fd, buf + off, len - off, MSG_NOSIGNAL);
-
-		if (n > 0) {
-			off += n;
-			continue;
-		}
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
-			return -errno;
-		err = api_wait(fd, POLLOUT, deadline);
-		if (err)
-			return err;
+	while ((ret = loop_send_pending(fd, buf, len, &off)) == 0) {
+		ret = api_wait(fd, POLLOUT, deadline);
+		if (ret)
+			return ret;
 	}
-	return 0;
+	return ret < 0 ? ret : 0;
 }
 
 /* Reads up to EOF or the newline that ends the reply; *buf is NUL-terminated. */

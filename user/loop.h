@@ -42,6 +42,11 @@ int loop_fd_mod(struct loop *loop, int fd, uint32_t events);
  * event is dropped. Call it before close(fd). -ENOENT when fd was not added.
  */
 int loop_fd_del(struct loop *loop, int fd);
+/* Writes buf[*off..len) to a non-blocking socket as far as it takes it, moving *off. Returns
+ * 1 when all is out, 0 when the socket is full (wait for EPOLLOUT), -errno when the peer is
+ * gone or the send failed. SIGPIPE is never raised.
+ */
+int loop_send_pending(int fd, const char *buf, size_t len, size_t *off);
 
 void loop_timer_init(struct loop_timer *timer);
 /* Fires cb after delay_ms, then every period_ms if period_ms > 0. Re-arming an armed timer

@@ -236,18 +236,8 @@ static void promhttp_conn_close(struct promhttp_conn *c)
 
 static void promhttp_conn_flush(struct promhttp_conn *c)
 {
-	while (c->out_off < c->out_len) {
-		ssize_t n = send(c->fd, c->out + c->out_off, c->out_len - c->out_off, MSG_NOSIGNAL);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-			return;
-		if (n <= 0)
-			break;
-		c->out_off += n;
-	}
-	promhttp_conn_close(c);
+	if (loop_send_pending(c->fd, c->out, c->out_len, &c->out_off))
+		promhttp_conn_close(c);
 }
 
 /* Queues a whole response (body NULL for none, as for HEAD, or the status text); closes after. */
