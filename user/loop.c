@@ -22,8 +22,10 @@
 struct loop_fdent {
 	int fd;
 	bool dead;
+	uint32_t events; /* what the caller asked for, restored when a pause ends */
 	loop_fd_cb cb;
 	void *arg;
+	struct loop_timer pause; /* armed while the fd is out of the epoll set's interest */
 	struct loop_fdent *next_dead;
 };
 
@@ -96,6 +98,7 @@ int loop_fd_add(struct loop *loop, int fd, uint32_t events, loop_fd_cb cb, void 
 	if (!ent)
 		return -ENOMEM;
 	ent->fd = fd;
+	ent->events = events;
 	ent->cb = cb;
 	ent->arg = arg;
 	ev.data.ptr = ent;
@@ -116,10 +119,45 @@ int loop_fd_mod(struct loop *loop, int fd, uint32_t events)
 
 	if (!ent)
 		return -ENOENT;
+	ent->events = events;
+	/* a paused fd takes its new events when the pause ends */
+	if (loop_timer_armed(&ent->pause))
+		return 0;
 	ev.data.ptr = ent;
 	if (epoll_ctl(loop->epfd, EPOLL_CTL_MOD, fd, &ev) < 0)
 		return -errno;
 	return 0;
+}
+
+static void loop_fd_resume(struct loop *loop, struct loop_timer *timer, void *arg)
+{
+	struct loop_fdent *ent = arg;
+	struct epoll_event ev = { .events = ent->events, .data.ptr = ent };
+
+	(void)timer;
+	epoll_ctl(loop->epfd, EPOLL_CTL_MOD, ent->fd, &ev);
+}
+
+int loop_fd_pause(struct loop *loop, int fd, uint64_t delay_ms)
+{
+	struct loop_fdent *ent = loop_fd_find(loop, fd);
+	struct epoll_event ev = { .events = 0 };
+
+	if (!ent)
+		return -ENOENT;
+	if (loop_timer_armed(&ent->pause))
+		return 0;
+	ev.data.ptr = ent;
+	if (epoll_ctl(loop->epfd, EPOLL_CTL_MOD, fd, &ev) < 0)
+		return -errno;
+	return loop_timer_arm(loop, &ent->pause, delay_ms, 0, loop_fd_resume, ent);
+}
+
+bool loop_fd_paused(struct loop *loop, int fd)
+{
+	struct loop_fdent *ent = loop_fd_find(loop, fd);
+
+	return ent && loop_timer_armed(&ent->pause);
 }
 
 int loop_fd_del(struct loop *loop, int fd)
@@ -130,6 +168,7 @@ int loop_fd_del(struct loop *loop, int fd)
 		return -ENOENT;
 	/* an fd closed behind our back is already gone from the epoll set: ignore EBADF */
 	epoll_ctl(loop->epfd, EPOLL_CTL_DEL, fd, NULL);
+	loop_timer_disarm(loop, &ent->pause);
 	loop->fds[fd] = NULL;
 	ent->dead = true;
 	ent->next_dead = loop->graveyard;

@@ -6,6 +6,7 @@
 #ifndef XLB_LOOP_H
 #define XLB_LOOP_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -42,6 +43,19 @@ int loop_fd_mod(struct loop *loop, int fd, uint32_t events);
  * event is dropped. Call it before close(fd). -ENOENT when fd was not added.
  */
 int loop_fd_del(struct loop *loop, int fd);
+/* Takes fd out of the epoll set's interest for delay_ms, then restores its events (those of a
+ * loop_fd_mod in between included). For a listener whose accept4 fails with EMFILE or ENFILE:
+ * the connection stays queued and the fd readable, so a level-triggered loop would call it
+ * again at once, forever. Pausing a paused fd keeps the first pause. -ENOENT when not added.
+ */
+int loop_fd_pause(struct loop *loop, int fd, uint64_t delay_ms);
+bool loop_fd_paused(struct loop *loop, int fd);
+/* accept4's errnos that say "no file descriptor or memory now" rather than "no client" */
+#define LOOP_ACCEPT_PAUSE_MS 250
+static inline bool loop_accept_short(int err)
+{
+	return err == EMFILE || err == ENFILE || err == ENOBUFS || err == ENOMEM;
+}
 /* Writes buf[*off..len) to a non-blocking socket as far as it takes it, moving *off. Returns
  * 1 when all is out, 0 when the socket is full (wait for EPOLLOUT), -errno when the peer is
  * gone or the send failed. SIGPIPE is never raised.

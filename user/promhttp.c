@@ -211,9 +211,13 @@ struct promhttp_server {
 	uint16_t port;
 	promhttp_collect_fn collect;
 	void *ctx;
-	struct promhttp_conn *conns;
+	struct promhttp_conn *conns; /* newest first */
 	unsigned int nconns;
+	unsigned long fd_short; /* accepts paused for want of a file descriptor, this burst */
+	unsigned long evicted;	/* connections closed to make room, ever */
 };
+
+static void promhttp_conn_timeout(struct loop *loop, struct loop_timer *timer, void *arg);
 
 static void promhttp_conn_close(struct promhttp_conn *c)
 {
@@ -273,6 +277,9 @@ static void promhttp_respond(struct promhttp_conn *c, int status, const char *re
 	}
 	c->out = b.data;
 	c->out_len = b.len;
+	/* the request is in: the reply gets the whole timeout of its own */
+	loop_timer_arm(c->server->loop, &c->timer, PROMHTTP_TIMEOUT_MS, 0, promhttp_conn_timeout,
+		       c);
 	if (loop_fd_mod(c->server->loop, c->fd, EPOLLOUT)) {
 		promhttp_conn_close(c);
 		return;
@@ -376,6 +383,27 @@ static void promhttp_conn_timeout(struct loop *loop, struct loop_timer *timer, v
 	promhttp_conn_close(arg);
 }
 
+/* All slots taken and a client knocking: the oldest connection that has not sent its whole
+ * request goes (a scraper sends it at once; a slot held by a silent or trickling client is
+ * the attack). Returns false when every slot is busy sending a reply.
+ */
+static bool promhttp_evict(struct promhttp_server *s)
+{
+	struct promhttp_conn *c, *oldest = NULL;
+
+	for (c = s->conns; c; c = c->next)
+		if (!c->out)
+			oldest = c;
+	if (!oldest)
+		return false;
+	if (!s->evicted++ || !(s->evicted % 1000))
+		log_warn("promhttp: all %d connections taken; closing the oldest with no complete "
+			 "request (%lu so far)",
+			 PROMHTTP_CONN_MAX, s->evicted);
+	promhttp_conn_close(oldest);
+	return true;
+}
+
 static void promhttp_accept(struct loop *loop, int fd, uint32_t events, void *arg)
 {
 	struct promhttp_server *s = arg;
@@ -387,11 +415,25 @@ static void promhttp_accept(struct loop *loop, int fd, uint32_t events, void *ar
 		if (cfd < 0) {
 			if (errno == EINTR || errno == ECONNABORTED)
 				continue;
-			if (errno != EAGAIN && errno != EWOULDBLOCK)
+			if (loop_accept_short(errno)) {
+				/* the client stays queued: listen again once fds may be free */
+				if (!s->fd_short++)
+					log_warn("promhttp: accept: %s; pausing the listener %d ms at a "
+						 "time until one is free",
+						 strerror(errno), LOOP_ACCEPT_PAUSE_MS);
+				loop_fd_pause(loop, fd, LOOP_ACCEPT_PAUSE_MS);
+			} else if (errno != EAGAIN && errno != EWOULDBLOCK) {
 				log_warn("promhttp: accept: %s", strerror(errno));
+			}
 			return;
 		}
-		if (s->nconns >= PROMHTTP_CONN_MAX) {
+		if (s->fd_short) {
+			log_info("promhttp: accepting again (%lu accepts paused for want of a file "
+				 "descriptor)",
+				 s->fd_short);
+			s->fd_short = 0;
+		}
+		if (s->nconns >= PROMHTTP_CONN_MAX && !promhttp_evict(s)) {
 			close(cfd);
 			continue;
 		}
@@ -404,8 +446,8 @@ static void promhttp_accept(struct loop *loop, int fd, uint32_t events, void *ar
 		c->fd = cfd;
 		loop_timer_init(&c->timer);
 		if (loop_fd_add(loop, cfd, EPOLLIN, promhttp_conn_event, c) ||
-		    loop_timer_arm(loop, &c->timer, PROMHTTP_TIMEOUT_MS, 0, promhttp_conn_timeout,
-				   c)) {
+		    loop_timer_arm(loop, &c->timer, PROMHTTP_HEADER_TIMEOUT_MS, 0,
+				   promhttp_conn_timeout, c)) {
 			loop_fd_del(loop, cfd);
 			close(cfd);
 			free(c);

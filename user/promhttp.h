@@ -19,7 +19,12 @@ struct loop;
 #define PROMHTTP_ADDR_DEFAULT "127.0.0.1"
 #define PROMHTTP_PORT_DEFAULT 9469
 #define PROMHTTP_REQUEST_MAX 8192 /* request line and headers */
+/* From accept to the request's blank line; then the reply has PROMHTTP_TIMEOUT_MS of its own. */
+#define PROMHTTP_HEADER_TIMEOUT_MS 2000
 #define PROMHTTP_TIMEOUT_MS 5000
+/* Connections at once. When all are taken, a new one closes the oldest that has not sent its
+ * whole request, so clients that connect and stay silent cannot keep a scraper out.
+ */
 #define PROMHTTP_CONN_MAX 16
 #define PROMHTTP_CONTENT_TYPE "text/plain; version=0.0.4; charset=utf-8"
 

@@ -297,6 +297,67 @@ static bool test_collector_error_is_500(void)
 	return ok;
 }
 
+/* Any local user can open connections and send nothing, or half a request: with every slot
+ * so held (twice over), scrapes are still answered at once, and a silent connection is closed
+ * after the header timeout.
+ */
+static bool test_slots_held(void)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	int held[2 * PROMHTTP_CONN_MAX], i, n = 0;
+	struct timeval tv = { .tv_sec = 4 };
+	char out[4096];
+	struct server s;
+	uint64_t t0;
+	bool ok = false;
+
+	if (!server_start(&s))
+		return false;
+	sin.sin_port = htons(promhttp_server_port(s.http));
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	for (i = 0; i < 2 * PROMHTTP_CONN_MAX; i++) {
+		int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+		if (fd < 0)
+			goto out;
+		held[n++] = fd;
+		if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)))
+			goto out;
+		/* half of them trickle the start of a request, the others say nothing */
+		if (i % 2)
+			send(fd, "GET /metrics HTTP/1.1\r\n", 23, MSG_NOSIGNAL);
+		usleep(2000);
+	}
+	usleep(100000);
+	for (i = 0; i < 3; i++) {
+		t0 = loop_now();
+		if (!http(promhttp_server_port(s.http), "GET /metrics HTTP/1.1\r\n\r\n", 25, out,
+			  sizeof(out)) ||
+		    !status_is(out, 200)) {
+			printf("  scrape %d refused with every slot held\n", i);
+			goto out;
+		}
+		if (loop_now() - t0 > 1000) {
+			printf("  scrape %d took %llu ms\n", i, (unsigned long long)(loop_now() - t0));
+			goto out;
+		}
+	}
+	/* the oldest held ones were closed to make room, the last ones at the header timeout */
+	setsockopt(held[n - 1], SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	t0 = loop_now();
+	if (recv(held[n - 1], out, sizeof(out), 0) != 0 ||
+	    loop_now() - t0 > PROMHTTP_HEADER_TIMEOUT_MS + 1000) {
+		printf("  a silent connection not closed within the header timeout\n");
+		goto out;
+	}
+	ok = true;
+out:
+	while (n)
+		close(held[--n]);
+	server_stop(&s);
+	return ok;
+}
+
 static bool test_bad_address(void)
 {
 	struct promhttp_server *http;
@@ -319,5 +380,6 @@ int main(void)
 	RUN(test_server);
 	RUN(test_collector_error_is_500);
 	RUN(test_bad_address);
+	RUN(test_slots_held);
 	return check_summary();
 }
