@@ -48,6 +48,7 @@ struct api_server {
 	size_t nverbs;
 	struct api_conn *conns;
 	unsigned int nconns;
+	unsigned long fd_short; /* accepts refused for want of a file descriptor, this burst */
 };
 
 static int api_sockaddr(const char *path, struct sockaddr_un *sun)
@@ -348,9 +349,23 @@ static void api_accept(struct loop *loop, int fd, uint32_t events, void *arg)
 		if (cfd < 0) {
 			if (errno == EINTR || errno == ECONNABORTED)
 				continue;
-			if (errno != EAGAIN && errno != EWOULDBLOCK)
+			if (loop_accept_short(errno)) {
+				/* the client stays queued: listen again once fds may be free */
+				if (!s->fd_short++)
+					log_warn("api: accept on %s: %s; pausing the socket %d ms "
+						 "at a time until one is free",
+						 s->path, strerror(errno), LOOP_ACCEPT_PAUSE_MS);
+				loop_fd_pause(loop, fd, LOOP_ACCEPT_PAUSE_MS);
+			} else if (errno != EAGAIN && errno != EWOULDBLOCK) {
 				log_warn("api: accept on %s: %s", s->path, strerror(errno));
+			}
 			return;
+		}
+		if (s->fd_short) {
+			log_info("api: accepting again on %s (%lu accepts paused for want of a "
+				 "file descriptor)",
+				 s->path, s->fd_short);
+			s->fd_short = 0;
 		}
 		if (s->nconns >= API_CONN_MAX) {
 			log_warn("api: %u clients already, refusing one more", s->nconns);
@@ -622,6 +637,80 @@ int api_arg_string_array(struct json_object *args, const char *name, bool requir
 	}
 	*val = j;
 	return 0;
+}
+
+static const char *api_type_name(struct json_object *j)
+{
+	return json_type_to_name(json_object_get_type(j));
+}
+
+int api_arg_targets(struct json_object *args, const char *name, bool required, bool nonempty,
+		    struct api_target **out, size_t *n, struct api_reply *reply)
+{
+	struct api_target *v = NULL;
+	struct json_object *j;
+	size_t i, len;
+	int err = api_arg_get(args, name, required, &j, reply);
+
+	*out = NULL;
+	*n = 0;
+	if (err)
+		return err;
+	if (!json_object_is_type(j, json_type_array))
+		return api_error(reply, API_ERR_VALIDATION,
+				 "%s must be an array of {\"Id\", \"Port\"} objects, not %s", name,
+				 api_type_name(j));
+	len = json_object_array_length(j);
+	if (!len && nonempty)
+		return api_error(reply, API_ERR_VALIDATION, "%s must name at least one target",
+				 name);
+	if (len) {
+		v = calloc(len, sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+	}
+	for (i = 0; i < len; i++) {
+		struct json_object *o = json_object_array_get_idx(j, i), *id = NULL, *port = NULL;
+		bool has_id;
+
+		if (!json_object_is_type(o, json_type_object)) {
+			err = api_error(reply, API_ERR_VALIDATION,
+					"%s[%zu] must be an object {\"Id\", \"Port\"}, not %s", name,
+					i, api_type_name(o));
+			goto fail;
+		}
+		has_id = json_object_object_get_ex(o, "Id", &id);
+		if (!json_object_is_type(id, json_type_string) || !json_object_get_string_len(id)) {
+			err = api_error(reply, API_ERR_VALIDATION,
+					"%s[%zu].Id must be a non-empty string, not %s", name, i,
+					!has_id ? "missing" :
+					json_object_is_type(id, json_type_string) ? "\"\"" :
+										    api_type_name(id));
+			goto fail;
+		}
+		v[i].id = json_object_get_string(id);
+		/* a null Port is an absent one, as for every other argument */
+		if (json_object_object_get_ex(o, "Port", &port) && port) {
+			int64_t p = json_object_get_int64(port);
+
+			if (!json_object_is_type(port, json_type_int) || p < 1 || p > 65535) {
+				err = api_error(reply, API_ERR_VALIDATION,
+						"%s[%zu].Port must be an integer 1..65535, not %s",
+						name, i,
+						json_object_is_type(port, json_type_int) ?
+							json_object_get_string(port) :
+							api_type_name(port));
+				goto fail;
+			}
+			v[i].port = (uint16_t)p;
+		}
+	}
+	*out = v;
+	*n = len;
+	return 0;
+fail:
+	free(v);
+	return err;
 }
 
 /* Client side. */

@@ -162,6 +162,19 @@ int api_arg_bool(struct json_object *args, const char *name, bool required, bool
 int api_arg_string_array(struct json_object *args, const char *name, bool required,
 			 struct json_object **val, struct api_reply *reply);
 
+/* One member of a Targets argument: {"Id": non-empty string, "Port"?: 1..65535}. */
+struct api_target {
+	const char *id; /* borrows args' string */
+	uint16_t port;	/* 0 when not given */
+};
+/* name's array of targets, every member type-checked before any is used: ValidationError
+ * naming the first bad one ("Targets[2].Id must be a non-empty string, not null"). *out is
+ * calloc'd (the caller frees it; NULL for an empty array), *n its length. An empty array is
+ * -EINVAL when nonempty is set.
+ */
+int api_arg_targets(struct json_object *args, const char *name, bool required, bool nonempty,
+		    struct api_target **out, size_t *n, struct api_reply *reply);
+
 /* The client: connects to path, sends {"verb", "args"} (args NULL for {}; the caller keeps
  * its reference), waits at most timeout_ms in all, and returns the whole reply object in *reply
  * (the caller puts it). -ENOENT or -ECONNREFUSED when no daemon listens, -EACCES without the

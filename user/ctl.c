@@ -1184,6 +1184,111 @@ int ctl_deregister(struct ctl *ctl, const char *name, const char *addr, uint16_t
 	return 0;
 }
 
+int ctl_register_batch(struct ctl *ctl, const char *name, const struct ctl_target_ref *v,
+		       size_t n, size_t *bad)
+{
+	struct ctl_tg *tg = ctl_tg_find(ctl, name);
+	struct ctl_target **added = NULL, *t, **tv;
+	struct ctl_slot *slots = NULL;
+	struct model_addr a;
+	size_t i, nadded = 0;
+	int err = 0, id;
+
+	*bad = n;
+	if (!tg)
+		return -ENOENT;
+	/* the slots as they would be: each new target must find one */
+	slots = malloc(sizeof(ctl->slots));
+	added = calloc(n ? n : 1, sizeof(*added));
+	if (!slots || !added) {
+		err = -ENOMEM;
+		goto out;
+	}
+	memcpy(slots, ctl->slots, sizeof(ctl->slots));
+	for (i = 0; i < n; i++) {
+		uint16_t port = v[i].port ? v[i].port : tg->port;
+		struct ctl_slot *sl;
+
+		if (ctl_parse_addr(v[i].addr, &a)) {
+			*bad = i;
+			err = -EINVAL;
+			goto out;
+		}
+		if (ctl_target_find(tg, &a, port))
+			continue;
+		id = ctl_slot_pick(slots, XLB_MAX_BACKENDS, ctl_family(&a), a.bytes, port);
+		if (id < 0) {
+			*bad = i;
+			err = id;
+			goto out;
+		}
+		sl = &slots[id];
+		sl->used = sl->known = true;
+		sl->family = ctl_family(&a);
+		memset(sl->addr, 0, sizeof(sl->addr));
+		memcpy(sl->addr, a.bytes, ctl_addr_len(sl->family));
+		sl->port = port;
+	}
+	/* room for them all, so that adding cannot fail half-way for want of it */
+	if (tg->cap < tg->n + n) {
+		tv = realloc(tg->t, (tg->n + n) * sizeof(*tv));
+		if (!tv) {
+			err = -ENOMEM;
+			goto out;
+		}
+		tg->t = tv;
+		tg->cap = tg->n + n;
+	}
+	for (i = 0; i < n; i++) {
+		uint16_t port = v[i].port ? v[i].port : tg->port;
+
+		ctl_parse_addr(v[i].addr, &a);
+		if (ctl_target_find(tg, &a, port))
+			continue;
+		err = ctl_target_add(ctl, tg, &a, port, &t);
+		if (err) {
+			*bad = i;
+			while (nadded)
+				ctl_target_remove(ctl, added[--nadded]);
+			ctl_tg_sync(ctl, tg);
+			goto out;
+		}
+		added[nadded++] = t;
+	}
+	if (nadded)
+		ctl_tg_sync(ctl, tg);
+	/* all are there now: what is left cannot fail (draining ones come back, owners set) */
+	for (i = 0; i < n; i++)
+		ctl_register_as(ctl, name, v[i].addr, v[i].port, NULL);
+out:
+	free(added);
+	free(slots);
+	return err;
+}
+
+int ctl_deregister_batch(struct ctl *ctl, const char *name, const struct ctl_target_ref *v,
+			 size_t n, size_t *bad)
+{
+	struct ctl_target *t;
+	size_t i;
+	int err;
+
+	*bad = n;
+	if (!ctl_tg_find(ctl, name))
+		return -ENOENT;
+	for (i = 0; i < n; i++) {
+		err = ctl_target_lookup(ctl, name, v[i].addr, v[i].port, &t);
+		if (err) {
+			*bad = i;
+			return err;
+		}
+	}
+	/* a target named twice is gone (or draining) after the first: not an error then */
+	for (i = 0; i < n; i++)
+		ctl_deregister(ctl, name, v[i].addr, v[i].port);
+	return 0;
+}
+
 int ctl_instance_register(struct ctl *ctl, const char *tg, const char *addr,
 			  const char *instance_id)
 {

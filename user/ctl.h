@@ -82,6 +82,21 @@ int ctl_apply(struct ctl *ctl, const struct model *m);
 int ctl_register(struct ctl *ctl, const char *tg, const char *addr, uint16_t port);
 int ctl_deregister(struct ctl *ctl, const char *tg, const char *addr, uint16_t port);
 
+/* RegisterTargets / DeregisterTargets of a batch, whole or not at all: every target is
+ * checked (the group, each address, a backend slot for each new one; for deregistering, that
+ * each is registered) before the first is applied, and targets added before a failure to
+ * allocate are taken out again. port 0: the group's. On error *bad is the index of the target
+ * at fault (n when none is). Errors as ctl_register's and ctl_deregister's.
+ */
+struct ctl_target_ref {
+	const char *addr;
+	uint16_t port;
+};
+int ctl_register_batch(struct ctl *ctl, const char *tg, const struct ctl_target_ref *v, size_t n,
+		       size_t *bad);
+int ctl_deregister_batch(struct ctl *ctl, const char *tg, const struct ctl_target_ref *v,
+			 size_t n, size_t *bad);
+
 /* An auto-scaling group's instance in a target group, at the group's port: registered (its
  * checks start; describe-target-health shows instance_id) and deregistered (draining). The
  * target stays while any owner (file, API, group) holds it. -ENOENT (no such group), -EINVAL

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/resource.h>
 
 #include "api.h"
 #include "config.h"
@@ -62,6 +63,103 @@ struct xlbd {
 	struct api_server *api;
 	struct promhttp_server *prom;
 };
+
+/* File descriptors a configuration needs xlbd to hold at most at once (xlbd_fd_need):
+ * XLBD_FD_BASE for itself (stdio, the loop's epoll, timerfd and signalfd, the datapath's maps
+ * and programs, netlink sockets, files open for a moment), one per control-socket and metrics
+ * connection, one health-check socket per target and target group (the file's targets, and
+ * MaxSize instances of each auto-scaling group per target group it is attached to), and
+ * XLBD_FD_PER_INSTANCE per instance a group may run (pidfd, console, namespace and cgroup
+ * while it starts). The soft limit is raised to that plus XLBD_FD_SPARE (targets registered
+ * through the API, connections in their last moments).
+ */
+#define XLBD_FD_BASE 256
+#define XLBD_FD_PER_INSTANCE 8
+#define XLBD_FD_SPARE 1024
+#define XLBD_NR_OPEN "/proc/sys/fs/nr_open"
+
+struct xlbd_fds {
+	unsigned long need, targets, instances, checks;
+};
+
+static void xlbd_fd_need(const struct model *m, struct xlbd_fds *f)
+{
+	size_t i;
+
+	memset(f, 0, sizeof(*f));
+	for (i = 0; i < m->ntgs; i++)
+		f->targets += m->tgs[i].ntargets;
+	f->checks = f->targets;
+	for (i = 0; i < m->nasgs; i++) {
+		f->instances += m->asgs[i].max_size;
+		f->checks += (unsigned long)m->asgs[i].max_size * m->asgs[i].ntgs;
+	}
+	f->need = XLBD_FD_BASE + API_CONN_MAX + PROMHTTP_CONN_MAX + f->checks +
+		  f->instances * XLBD_FD_PER_INSTANCE;
+}
+
+/* The most RLIMIT_NOFILE can become: the hard limit, or for root fs.nr_open. */
+static unsigned long xlbd_fd_ceiling(void)
+{
+	struct rlimit rl;
+	unsigned long nr_open = 0;
+	FILE *f;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl))
+		return 0;
+	if (geteuid() == 0) {
+		f = fopen(XLBD_NR_OPEN, "re");
+		if (f) {
+			if (fscanf(f, "%lu", &nr_open) != 1)
+				nr_open = 0;
+			fclose(f);
+		}
+	}
+	if (rl.rlim_max == RLIM_INFINITY || nr_open > rl.rlim_max)
+		return nr_open ? nr_open : (unsigned long)rl.rlim_max;
+	return (unsigned long)rl.rlim_max;
+}
+
+/* Checks that m fits in the file descriptors xlbd can have; when raise is set, raises the soft
+ * (and if need be, as root, the hard) limit to fit. -EMFILE with msg filled when it cannot.
+ */
+static int xlbd_fd_fit(const char *path, const struct model *m, bool raise, char *msg,
+		       size_t len)
+{
+	unsigned long ceiling = xlbd_fd_ceiling(), want;
+	struct xlbd_fds f;
+	struct rlimit rl;
+
+	xlbd_fd_need(m, &f);
+	if (f.need > ceiling) {
+		snprintf(msg, len,
+			 "%s: needs %lu file descriptors (%d for xlbd, %lu health checks of "
+			 "targets, %lu instances at MaxSize x %d), more than RLIMIT_NOFILE can "
+			 "give (%lu%s): lower MaxSize or the targets, or raise the hard limit "
+			 "(ulimit -Hn, systemd's LimitNOFILE=)",
+			 path, f.need, XLBD_FD_BASE + API_CONN_MAX + PROMHTTP_CONN_MAX, f.checks,
+			 f.instances, XLBD_FD_PER_INSTANCE, ceiling,
+			 geteuid() == 0 ? ", fs.nr_open" : ", the hard limit");
+		return -EMFILE;
+	}
+	if (!raise || getrlimit(RLIMIT_NOFILE, &rl))
+		return 0;
+	want = f.need + XLBD_FD_SPARE < ceiling ? f.need + XLBD_FD_SPARE : ceiling;
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < want) {
+		rl.rlim_cur = want;
+		if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < want)
+			rl.rlim_max = want;
+		if (setrlimit(RLIMIT_NOFILE, &rl)) {
+			snprintf(msg, len,
+				 "%s: needs %lu file descriptors; raising RLIMIT_NOFILE to %lu: %s",
+				 path, f.need, want, strerror(errno));
+			return -EMFILE;
+		}
+		log_info("RLIMIT_NOFILE raised to %lu (the configuration needs %lu)", want,
+			 f.need);
+	}
+	return 0;
+}
 
 static void xlbd_usage(FILE *f)
 {
@@ -129,6 +227,12 @@ static int xlbd_reload(struct xlbd *d, struct config_error *cerr)
 	int err;
 
 	err = xlbd_load(d->config_path, &m, cerr);
+	if (!err && xlbd_fd_fit(d->config_path, m, true, cerr->msg, sizeof(cerr->msg))) {
+		log_error("%s", cerr->msg);
+		cerr->count = 1;
+		model_free(m);
+		err = -EINVAL;
+	}
 	if (err) {
 		log_error("reload of %s refused; the running configuration stays", d->config_path);
 		return err;
@@ -241,24 +345,22 @@ static int xlbd_api_status(struct json_object *args, struct api_reply *reply, vo
 	return 0;
 }
 
-/* A Targets filter entry matches t when its Id is t's and its Port, if given, too. */
-static bool xlbd_target_wanted(struct json_object *want, struct json_object *t)
+/* A Targets filter entry matches t (a description ctl built) when its Id is t's and its Port,
+ * if given, too.
+ */
+static bool xlbd_target_wanted(const struct api_target *want, size_t nwant, struct json_object *t)
 {
-	struct json_object *id, *port, *wid, *wport;
+	struct json_object *id = NULL, *port = NULL;
+	const char *tid;
 	size_t i;
 
-	if (!want)
-		return true;
 	json_object_object_get_ex(t, "Id", &id);
 	json_object_object_get_ex(t, "Port", &port);
-	for (i = 0; i < json_object_array_length(want); i++) {
-		struct json_object *w = json_object_array_get_idx(want, i);
-
-		if (!json_object_object_get_ex(w, "Id", &wid) ||
-		    strcmp(json_object_get_string(wid), json_object_get_string(id)))
+	tid = json_object_get_string(id);
+	for (i = 0; tid && i < nwant; i++) {
+		if (strcmp(want[i].id, tid))
 			continue;
-		if (json_object_object_get_ex(w, "Port", &wport) &&
-		    json_object_get_int(wport) != json_object_get_int(port))
+		if (want[i].port && want[i].port != json_object_get_int(port))
 			continue;
 		return true;
 	}
@@ -268,94 +370,97 @@ static bool xlbd_target_wanted(struct json_object *want, struct json_object *t)
 static int xlbd_api_health(struct json_object *args, struct api_reply *reply, void *ctx)
 {
 	struct xlbd *d = ctx;
-	struct json_object *data = NULL, *want = NULL, *all, *keep;
+	struct json_object *data = NULL, *all = NULL, *keep, *t;
+	struct api_target *want = NULL;
+	size_t i, nwant = 0;
+	bool filter;
 	const char *tg;
-	size_t i;
 	int err;
 
 	err = api_arg_string(args, "TargetGroupArn", true, &tg, reply);
 	if (err)
 		return err;
-	if (json_object_object_get_ex(args, "Targets", &want) &&
-	    !json_object_is_type(want, json_type_array))
-		return api_error(reply, API_ERR_VALIDATION, "Targets must be an array");
+	err = api_arg_targets(args, "Targets", false, false, &want, &nwant, reply);
+	if (err && err != -ENOENT)
+		return err;
+	filter = !err;
 	err = ctl_describe_target_health(d->ctl, tg, &data);
 	if (err == -ENOENT)
-		return api_error(reply, API_ERR_TG_NOT_FOUND, "target group '%s' not found", tg);
+		err = api_error(reply, API_ERR_TG_NOT_FOUND, "target group '%s' not found", tg);
 	if (err)
-		return err;
-	if (want) {
+		goto out;
+	if (filter) {
 		json_object_object_get_ex(data, "TargetHealthDescriptions", &all);
 		keep = json_object_new_array();
+		if (!keep) {
+			err = -ENOMEM;
+			goto out;
+		}
 		for (i = 0; i < json_object_array_length(all); i++) {
-			struct json_object *o = json_object_array_get_idx(all, i), *t;
+			struct json_object *o = json_object_array_get_idx(all, i);
 
+			t = NULL;
 			json_object_object_get_ex(o, "Target", &t);
-			if (xlbd_target_wanted(want, t))
+			if (xlbd_target_wanted(want, nwant, t))
 				json_object_array_add(keep, json_object_get(o));
 		}
 		json_object_object_add(data, "TargetHealthDescriptions", keep);
 	}
 	reply->data = data;
-	return 0;
+	data = NULL;
+out:
+	json_object_put(data);
+	free(want);
+	return err;
 }
 
+/* A batch applies whole or not at all (ctl_register_batch): an error names the target. */
 static int xlbd_api_targets(struct json_object *args, struct api_reply *reply, void *ctx, bool reg)
 {
 	struct xlbd *d = ctx;
-	struct json_object *targets, *o, *id, *port;
-	const char *tg;
-	size_t i, n;
+	struct ctl_target_ref *refs = NULL;
+	struct api_target *v = NULL;
+	const char *tg, *ip = "";
+	size_t i, n = 0, bad = 0;
 	int err;
 
 	err = api_arg_string(args, "TargetGroupArn", true, &tg, reply);
+	err = err ? err : api_arg_targets(args, "Targets", true, true, &v, &n, reply);
 	if (err)
 		return err;
-	if (!json_object_object_get_ex(args, "Targets", &targets) ||
-	    !json_object_is_type(targets, json_type_array) ||
-	    !(n = json_object_array_length(targets)))
-		return api_error(reply, API_ERR_VALIDATION,
-				 "Targets: a non-empty array of {\"Id\", \"Port\"} is required");
-	/* every entry checked before the first is applied */
-	for (i = 0; i < n; i++) {
-		o = json_object_array_get_idx(targets, i);
-		if (!json_object_is_type(o, json_type_object) ||
-		    !json_object_object_get_ex(o, "Id", &id) ||
-		    !json_object_is_type(id, json_type_string))
-			return api_error(reply, API_ERR_VALIDATION,
-					 "Targets[%zu]: an object with a string Id is required", i);
-		if (json_object_object_get_ex(o, "Port", &port) &&
-		    (!json_object_is_type(port, json_type_int) || json_object_get_int64(port) < 1 ||
-		     json_object_get_int64(port) > 65535))
-			return api_error(reply, API_ERR_VALIDATION,
-					 "Targets[%zu].Port: an integer 1..65535 is required", i);
+	refs = calloc(n, sizeof(*refs));
+	if (!refs) {
+		err = -ENOMEM;
+		goto out;
 	}
-	for (i = 0; i < n; i++) {
-		const char *ip;
-		int p = 0;
-
-		o = json_object_array_get_idx(targets, i);
-		json_object_object_get_ex(o, "Id", &id);
-		ip = json_object_get_string(id);
-		if (json_object_object_get_ex(o, "Port", &port))
-			p = json_object_get_int(port);
-		err = reg ? ctl_register(d->ctl, tg, ip, (uint16_t)p) :
-			    ctl_deregister(d->ctl, tg, ip, (uint16_t)p);
-		if (err == -ENOENT)
-			return api_error(reply, API_ERR_TG_NOT_FOUND, "target group '%s' not found",
-					 tg);
-		if (err == -EINVAL)
-			return api_error(reply, API_ERR_INVALID_TARGET,
-					 "'%s' is not an IP address (this xlbd registers targets "
-					 "by IP; instance ids need auto-scaling groups)",
-					 ip);
-		if (err == -ESRCH)
-			return api_error(reply, API_ERR_INVALID_TARGET,
-					 "%s is not registered in target group '%s'", ip, tg);
-		if (err)
-			return err;
-	}
-	return 0;
+	for (i = 0; i < n; i++)
+		refs[i] = (struct ctl_target_ref){ .addr = v[i].id, .port = v[i].port };
+	err = reg ? ctl_register_batch(d->ctl, tg, refs, n, &bad) :
+		    ctl_deregister_batch(d->ctl, tg, refs, n, &bad);
+	if (bad < n)
+		ip = v[bad].id;
+	if (err == -ENOENT)
+		err = api_error(reply, API_ERR_TG_NOT_FOUND, "target group '%s' not found", tg);
+	else if (err == -EINVAL)
+		err = api_error(reply, API_ERR_INVALID_TARGET,
+				"Targets[%zu]: '%s' is not an IP address (this xlbd registers "
+				"targets by IP; instance ids need auto-scaling groups); no target "
+				"of the request was %s",
+				bad, ip, reg ? "registered" : "deregistered");
+	else if (err == -ESRCH)
+		err = api_error(reply, API_ERR_INVALID_TARGET,
+				"Targets[%zu]: %s is not registered in target group '%s'; no "
+				"target of the request was deregistered",
+				bad, ip, tg);
+	else if (err == -ENOSPC)
+		err = api_error(reply, API_ERR_INVALID_TARGET,
+				"Targets[%zu]: %s: no free backend slot (at most %d backends); no "
+				"target of the request was registered",
+				bad, ip, XLB_MAX_BACKENDS - 1);
+out:
+	free(refs);
+	free(v);
+	return err;
 }
 
 static int xlbd_api_register(struct json_object *args, struct api_reply *reply, void *ctx)
@@ -858,6 +963,13 @@ int main(int argc, char **argv)
 		if (check)
 			fprintf(stderr, "xlbd: configuration file %s test failed\n", d.config_path);
 		return err == -EINVAL ? EXIT_USAGE : EXIT_FAIL;
+	}
+	if (xlbd_fd_fit(d.config_path, d.model, !check, cerr.msg, sizeof(cerr.msg))) {
+		log_error("%s", cerr.msg);
+		if (check)
+			fprintf(stderr, "xlbd: configuration file %s test failed\n", d.config_path);
+		model_free(d.model);
+		return EXIT_USAGE;
 	}
 	if (check) {
 		config_plan_print(d.model, stdout);

@@ -5,11 +5,13 @@
  * per-connection deadline, the client's errors; and build/xlbctl's options against it.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -507,6 +509,185 @@ static bool test_register(void)
 	return ok;
 }
 
+/* Hostile Targets arguments: every wrong type a clear ValidationError naming the member,
+ * never a crash (a null Id once reached strcmp in xlbd).
+ */
+static bool test_hostile_targets(void)
+{
+	static const struct {
+		const char *args;
+		bool required, nonempty;
+		int err;
+		const char *msg; /* a part of the error message, or for 0 the first Id */
+	} rows[] = {
+		{ "{\"Targets\":[{\"Id\":null}]}", false, false, -EINVAL,
+		  "Targets[0].Id must be a non-empty string, not null" },
+		{ "{\"Targets\":[{\"Id\":\"198.18.1.2\"},{\"Id\":7}]}", true, true, -EINVAL,
+		  "Targets[1].Id must be a non-empty string, not int" },
+		{ "{\"Targets\":[{\"Id\":{\"a\":1}}]}", true, true, -EINVAL, "not object" },
+		{ "{\"Targets\":[{\"Id\":[\"198.18.1.2\"]}]}", true, true, -EINVAL, "not array" },
+		{ "{\"Targets\":[{\"Id\":\"\"}]}", true, true, -EINVAL, "not \"\"" },
+		{ "{\"Targets\":[{}]}", true, true, -EINVAL, "Targets[0].Id must be a non-empty "
+							 "string, not missing" },
+		{ "{\"Targets\":[null]}", true, true, -EINVAL, "Targets[0] must be an object" },
+		{ "{\"Targets\":[\"198.18.1.2\"]}", true, true, -EINVAL, "not string" },
+		{ "{\"Targets\":[[]]}", true, true, -EINVAL, "not array" },
+		{ "{\"Targets\":{\"Id\":\"198.18.1.2\"}}", true, true, -EINVAL,
+		  "Targets must be an array" },
+		{ "{\"Targets\":\"198.18.1.2\"}", true, true, -EINVAL, "not string" },
+		{ "{\"Targets\":[]}", true, true, -EINVAL, "at least one target" },
+		{ "{\"Targets\":null}", true, true, -EINVAL, "Targets is required" },
+		{ "{}", true, true, -EINVAL, "Targets is required" },
+		{ "{\"Targets\":[{\"Id\":\"a\",\"Port\":\"80\"}]}", true, true, -EINVAL,
+		  "Targets[0].Port must be an integer 1..65535, not string" },
+		{ "{\"Targets\":[{\"Id\":\"a\",\"Port\":80.5}]}", true, true, -EINVAL,
+		  "not double" },
+		{ "{\"Targets\":[{\"Id\":\"a\",\"Port\":0}]}", true, true, -EINVAL, "not 0" },
+		{ "{\"Targets\":[{\"Id\":\"a\",\"Port\":65536}]}", true, true, -EINVAL,
+		  "not 65536" },
+		{ "{\"Targets\":[{\"Id\":\"a\",\"Port\":-1}]}", true, true, -EINVAL, "not -1" },
+		{ "{\"Targets\":[{\"Id\":\"a\",\"Port\":{}}]}", true, true, -EINVAL,
+		  "not object" },
+		{ "{\"Targets\":[{\"Id\":\"a\",\"Port\":true}]}", true, true, -EINVAL,
+		  "not boolean" },
+		{ "{}", false, false, -ENOENT, NULL },
+		{ "{\"Targets\":[]}", false, false, 0, NULL },
+		{ "{\"Targets\":[{\"Id\":\"198.18.1.2\",\"Port\":null}]}", true, true, 0,
+		  "198.18.1.2" },
+		{ "{\"Targets\":[{\"Id\":\"198.18.1.2\",\"Port\":8080,\"X\":null}]}", true,
+		  true, 0, "198.18.1.2" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct json_object *args = json_tokener_parse(rows[i].args);
+		struct api_reply r = {};
+		struct api_target *v = NULL;
+		size_t n = 99;
+		int err;
+
+		CHECK(args, "row %zu parses", i);
+		err = api_arg_targets(args, "Targets", rows[i].required, rows[i].nonempty, &v, &n,
+				      &r);
+		if (err != rows[i].err || (err == -EINVAL && strcmp(r.code, API_ERR_VALIDATION)) ||
+		    (err == -EINVAL && !strstr(r.message, rows[i].msg)) ||
+		    (err && (v || n)) ||
+		    (!err && rows[i].msg && (!v || n != 1 || strcmp(v[0].id, rows[i].msg)))) {
+			printf("  row %zu %s: got %d %s: %s\n", i, rows[i].args, err, r.code,
+			       r.message);
+			free(v);
+			json_object_put(args);
+			return false;
+		}
+		if (!err && v && strstr(rows[i].args, "8080") && v[0].port != 8080) {
+			printf("  row %zu: port %u\n", i, v[0].port);
+			free(v);
+			json_object_put(args);
+			return false;
+		}
+		free(v);
+		json_object_put(args);
+	}
+	return true;
+}
+
+/* With no file descriptor left, accept4 fails with EMFILE and the client stays queued, so the
+ * listener stays readable: the loop must not call it again and again (it once did, about
+ * 400,000 times a second). The queued clients are served once descriptors are free.
+ */
+static bool test_accept_emfile(void)
+{
+	struct rlimit old, low;
+	struct api_server *api;
+	struct loop *loop;
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	int clients[4] = { -1, -1, -1, -1 }, fill[64], nfill = 0, i;
+	long calls = 0;
+	uint64_t until;
+	bool ok = false;
+	char buf[256];
+
+	strcpy(sun.sun_path, sockpath);
+	if (loop_new(&loop))
+		return false;
+	if (api_server_new(loop, sockpath, &api)) {
+		loop_free(loop);
+		return false;
+	}
+	api_register(api, "echo", echo_handler, NULL);
+	for (i = 0; i < 4; i++) {
+		clients[i] = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (clients[i] < 0 || connect(clients[i], (struct sockaddr *)&sun, sizeof(sun)) ||
+		    send(clients[i], "{\"verb\":\"echo\"}\n", 16, MSG_NOSIGNAL) != 16)
+			goto out;
+	}
+	/* every descriptor below the limit taken: the next accept4 is EMFILE */
+	getrlimit(RLIMIT_NOFILE, &old);
+	low = old;
+	low.rlim_cur = (rlim_t)clients[3] + 8;
+	if (setrlimit(RLIMIT_NOFILE, &low))
+		goto out;
+	while (nfill < 64) {
+		int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+
+		if (fd < 0)
+			break;
+		fill[nfill++] = fd;
+	}
+	CHECK(errno == EMFILE, "descriptors used up (%d filled)", nfill);
+	until = loop_now() + 600;
+	while (loop_now() < until) {
+		int n = loop_run_once(loop, 50);
+
+		if (n > 0)
+			calls += n;
+	}
+	if (calls > 20) {
+		printf("  %ld callbacks in 600 ms with no descriptor left: the loop spins\n", calls);
+		goto restore;
+	}
+	if (api_server_conns(api) != 0) {
+		printf("  %u clients taken with no descriptor to take them\n",
+		       api_server_conns(api));
+		goto restore;
+	}
+	ok = true;
+restore:
+	while (nfill)
+		close(fill[--nfill]);
+	setrlimit(RLIMIT_NOFILE, &old);
+	if (!ok)
+		goto out;
+	/* descriptors back: the clients that waited in the queue get their replies */
+	until = loop_now() + 2000;
+	for (i = 0; i < 4 && loop_now() < until;) {
+		ssize_t n = recv(clients[i], buf, sizeof(buf) - 1, MSG_DONTWAIT);
+
+		if (n > 0) {
+			buf[n] = '\0';
+			if (!strstr(buf, "\"ok\":true")) {
+				printf("  client %d got %s\n", i, buf);
+				ok = false;
+				break;
+			}
+			i++;
+			continue;
+		}
+		loop_run_once(loop, 20);
+	}
+	if (i < 4) {
+		printf("  only %d of 4 queued clients served once descriptors were free\n", i);
+		ok = false;
+	}
+out:
+	for (i = 0; i < 4; i++)
+		if (clients[i] >= 0)
+			close(clients[i]);
+	api_server_free(api);
+	loop_free(loop);
+	return ok;
+}
+
 /* Runs build/xlbctl with args; its exit status, stdout and stderr in out (joined). */
 static int run_xlbctl(const char *const *argv, char *out, size_t out_len)
 {
@@ -715,6 +896,8 @@ int main(void)
 	RUN(test_deadline);
 	RUN(test_client_errors);
 	RUN(test_register);
+	RUN(test_hostile_targets);
+	RUN(test_accept_emfile);
 	RUN(test_xlbctl_options);
 
 	unlink(sockpath);

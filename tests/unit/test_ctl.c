@@ -164,6 +164,90 @@ out:
 	return true;
 }
 
+/* register-targets and deregister-targets apply a batch whole or not at all: a bad address,
+ * a target not registered, or too few backend slots anywhere in it leaves every target as it
+ * was.
+ */
+static bool batch_whole_or_nothing(void)
+{
+	static const struct ctl_target_ref good[] = { { "198.19.2.1", 0 }, { "198.19.2.2", 8080 } },
+					   bad_last[] = { { "198.19.3.1", 0 },
+							  { "198.19.3.2", 0 },
+							  { "not-an-ip", 0 } },
+					   unknown[] = { { "198.19.2.1", 0 },
+							 { "198.19.9.9", 0 } };
+	struct ctl_target_ref *many = NULL;
+	char (*ips)[32] = NULL;
+	struct config_error cerr;
+	struct model *m = NULL;
+	struct loop *loop = NULL;
+	struct ctl *ctl = NULL;
+	const struct health_target *h;
+	size_t bad, i, nmany = XLB_MAX_BACKENDS;
+	bool ok = false;
+
+	if (config_load_buffer("ctl.json", conf, sizeof(conf) - 1, &m, &cerr)) {
+		printf("  config: %s\n", cerr.msg);
+		return false;
+	}
+	if (loop_new(&loop) || ctl_new(loop, NULL, &ctl) || ctl_apply(ctl, m))
+		goto out;
+	if (ctl_register_batch(ctl, "tg", good, 2, &bad) || bad != 2 ||
+	    !ctl_target_health(ctl, "tg", "198.19.2.1")) {
+		printf("  a good batch registered\n");
+		goto out;
+	}
+	if (ctl_register_batch(ctl, "tg", bad_last, 3, &bad) != -EINVAL || bad != 2 ||
+	    ctl_target_health(ctl, "tg", "198.19.3.1") || ctl_target_health(ctl, "tg", "198.19.3.2")) {
+		printf("  a batch with a bad address last registered part of it (bad %zu)\n", bad);
+		goto out;
+	}
+	if (ctl_register_batch(ctl, "nope", good, 2, &bad) != -ENOENT) {
+		printf("  unknown group\n");
+		goto out;
+	}
+	/* one more target than there are free slots: none of them is taken */
+	many = calloc(nmany, sizeof(*many));
+	ips = calloc(nmany, sizeof(*ips));
+	if (!many || !ips)
+		goto out;
+	for (i = 0; i < nmany; i++) {
+		snprintf(ips[i], sizeof(ips[i]), "198.18.%zu.%zu", 64 + i / 250, 1 + i % 250);
+		many[i].addr = ips[i];
+	}
+	if (ctl_register_batch(ctl, "tg", many, nmany, &bad) != -ENOSPC || bad >= nmany ||
+	    ctl_target_health(ctl, "tg", ips[0])) {
+		printf("  a batch larger than the free slots registered part of it (bad %zu)\n",
+		       bad);
+		goto out;
+	}
+	/* deregistering: one target not registered and the other stays */
+	if (ctl_deregister_batch(ctl, "tg", unknown, 2, &bad) != -ESRCH || bad != 1 ||
+	    !(h = ctl_target_health(ctl, "tg", "198.19.2.1")) || h->state != HEALTH_INITIAL) {
+		printf("  a deregistration with an unknown target took part of it away\n");
+		goto out;
+	}
+	/* a target named twice is not an error; delay 0: gone at once */
+	{
+		const struct ctl_target_ref twice[] = { { "198.19.2.1", 0 }, { "198.19.2.1", 0 } };
+
+		if (ctl_deregister_batch(ctl, "tg", twice, 2, &bad) ||
+		    ctl_target_health(ctl, "tg", "198.19.2.1")) {
+			printf("  deregistering a target named twice\n");
+			goto out;
+		}
+	}
+	ok = true;
+out:
+	free(many);
+	free(ips);
+	ctl_free(ctl);
+	loop_free(loop);
+	model_free(m);
+	CHECK(ok, "see above");
+	return true;
+}
+
 int main(void)
 {
 	RUN(select_healthy_only);
@@ -171,5 +255,6 @@ int main(void)
 	RUN(listener_keys);
 	RUN(slot_pick_stable);
 	RUN(instances_by_owner);
+	RUN(batch_whole_or_nothing);
 	return check_summary();
 }
