@@ -47,18 +47,20 @@ TOOLS := $(patsubst tools/%.c,$(BUILD)/%,$(wildcard tools/*.c))
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 BPF_TESTS := $(patsubst tests/bpf/%.c,$(BUILD)/tests/%,$(wildcard tests/bpf/test_*.c))
 FUZZERS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+# xlbd, xlbctl and xlb-dp with ASan and UBSan, for the end-to-end tests (tests/e2e/lib.sh)
+SAN_BINS := $(BUILD)/san-bin/xlbd $(BUILD)/san-bin/xlbctl $(BUILD)/san-bin/xlb-dp
 
 .PHONY: all deps test unit-test bpf-test e2e-test bench lint format clean install demo vm-test fuzz
 .DELETE_ON_ERROR:
 # keep the BPF objects that the skeletons are made from (make would delete them as intermediates)
 .SECONDARY:
 
-all: deps $(SKELS) $(MAINS) $(TOOLS) $(UNIT_TESTS) $(BPF_TESTS)
+all: deps $(SKELS) $(MAINS) $(TOOLS) $(UNIT_TESTS) $(BPF_TESTS) $(SAN_BINS)
 
 deps:
 	$(Q)sh deps/install.sh
 
-$(BUILD) $(BUILD)/user $(BUILD)/san $(BUILD)/tests $(BUILD)/fuzz $(BUILD)/bench:
+$(BUILD) $(BUILD)/user $(BUILD)/san $(BUILD)/san-bin $(BUILD)/tests $(BUILD)/fuzz $(BUILD)/bench:
 	$(Q)mkdir -p $@
 
 $(BUILD)/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) | $(BUILD)
@@ -96,6 +98,14 @@ $(BUILD)/san/%.o: user/%.c $(USER_HDRS) $(BPF_HDRS) $(SKELS) | $(BUILD)/san
 $(BUILD)/libxlb-san.a: $(SAN_OBJS)
 	$(call msg,AR,$@)
 	$(Q)$(AR) rcs $@ $^
+
+$(BUILD)/san-bin/xlbd $(BUILD)/san-bin/xlbctl: $(BUILD)/san-bin/%: user/%.c $(BUILD)/libxlb-san.a $(USER_HDRS) | $(BUILD)/san-bin
+	$(call msg,CCLD-SAN,$@)
+	$(Q)$(CC) $(CFLAGS) $(SAN) $(PKG_CFLAGS) $< $(BUILD)/libxlb-san.a $(PKG_LIBS) -lm -o $@
+
+$(BUILD)/san-bin/xlb-dp: tools/xlb-dp.c $(BUILD)/libxlb-san.a $(USER_HDRS) $(SKELS) | $(BUILD)/san-bin
+	$(call msg,CCLD-SAN,$@)
+	$(Q)$(CC) $(CFLAGS) $(SAN) $(PKG_CFLAGS) $< $(BUILD)/libxlb-san.a $(PKG_LIBS) -lm -o $@
 
 $(BUILD)/tests/test_%: tests/unit/test_%.c $(BUILD)/libxlb-san.a $(USER_HDRS) $(BPF_HDRS) $(SKELS) tests/unit/check.h | $(BUILD)/tests
 	$(call msg,CCLD,$@)
