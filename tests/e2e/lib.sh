@@ -7,7 +7,21 @@
 E2E_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 E2E_BUILD=${BUILD:-build}
 case $E2E_BUILD in /*) ;; *) E2E_BUILD=$E2E_REPO/$E2E_BUILD ;; esac
-XLB_DP=${XLB_DP:-$E2E_BUILD/xlb-dp}
+# The tests run xlbd, xlbctl and xlb-dp as built with ASan and UBSan (make's build/san-bin),
+# where they exist; the demo (tools/xlb-demo sources this file too) runs the normal build.
+# A sanitizer's finding aborts the process: the test sees it die.
+E2E_BIN=$E2E_BUILD
+if [ "$(basename "$0")" = xlb-demo ]; then
+	case ${XLB_DP:-} in */san-bin/*) XLB_DP= ;; esac
+elif [ -x "$E2E_BUILD/san-bin/xlbd" ] && [ "${XLB_E2E_SANITIZED:-1}" != 0 ]; then
+	E2E_BIN=$E2E_BUILD/san-bin
+	# leaks at exit are the unit tests' business; a daemon killed mid-work holds many
+	export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0:abort_on_error=1}
+	export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+fi
+XLB_DP=${XLB_DP:-$E2E_BIN/xlb-dp}
+XLBD=${XLBD:-$E2E_BIN/xlbd}
+XLBCTL=${XLBCTL:-$E2E_BIN/xlbctl}
 XLB_BACKEND=${XLB_BACKEND:-$E2E_BUILD/xlb-backend}
 export XLB_DP XLB_BACKEND
 E2E_LAB=$E2E_REPO/tools/xlb-lab
