@@ -115,17 +115,18 @@ $(BUILD)/tests/test_%: tests/bpf/test_%.c $(wildcard tests/bpf/*.h) $(BUILD)/lib
 	$(call msg,CCLD,$@)
 	$(Q)$(CC) $(CFLAGS) $(PKG_CFLAGS) -Itests/unit $< $(BUILD)/libxlb.a $(PKG_LIBS) -lm -o $@
 
-# libFuzzer targets (clang, not part of `make test`). To run one with the fixtures as seeds:
-#   mkdir -p build/fuzz/corpus && build/fuzz/fuzz_config -max_total_time=60 build/fuzz/corpus \
-#     tests/unit/config examples
+# libFuzzer targets (clang). `make test` runs fuzz_config for 20 s, `make fuzz` every target
+# for FUZZ_SECONDS; tests/fuzz/run.sh says how (seeds, corpus, regression cases).
+FUZZ_SECONDS ?= 300
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRCS) $(USER_HDRS) $(BPF_HDRS) $(SKELS) | $(BUILD)/fuzz
 	$(call msg,FUZZ,$@)
 	$(Q)$(CLANG) -O1 -g $(WARN) -std=gnu11 -D_GNU_SOURCE -I$(BUILD) -Iuser -Ibpf \
 		-fsanitize=fuzzer,address,undefined $(PKG_CFLAGS) $< $(LIB_SRCS) $(PKG_LIBS) -lm -o $@
 
 fuzz: $(FUZZERS)
+	$(Q)tests/fuzz/run.sh $(FUZZ_SECONDS)
 
-test: all
+test: all $(BUILD)/fuzz/fuzz_config
 	$(Q)tests/run.sh
 
 bench: all | $(BUILD)/bench

@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-# Runs every test: unit binaries, datapath binaries (root), end-to-end scripts (root). Each
+# Runs every test: unit binaries, datapath binaries (root), the configuration fuzzer for 20 s
+# (FUZZ_TEST_SECONDS), end-to-end scripts (root). Each
 # prints PASS/FAIL/SKIP lines; this script adds them up and ends with "N passed, N failed".
 set -u
 cd "$(dirname "$0")/.." || exit 2
@@ -40,6 +41,9 @@ for t in "$build"/tests/test_*; do
 	[ -x "$t" ] || continue
 	run "$(basename "$t")" "$t"
 done
+
+# the configuration fuzzer for a bounded time (make fuzz runs it longer)
+run fuzz_config tests/fuzz/run.sh "${FUZZ_TEST_SECONDS:-20}" fuzz_config
 
 for t in tests/e2e/test_*.sh; do
 	[ -f "$t" ] || continue

@@ -675,8 +675,8 @@ int api_arg_targets(struct json_object *args, const char *name, bool required, b
 
 		if (!json_object_is_type(o, json_type_object)) {
 			err = api_error(reply, API_ERR_VALIDATION,
-					"%s[%zu] must be an object {\"Id\", \"Port\"}, not %s", name,
-					i, api_type_name(o));
+					"%s[%zu] must be an object {\"Id\", \"Port\"}, not %s",
+					name, i, api_type_name(o));
 			goto fail;
 		}
 		has_id = json_object_object_get_ex(o, "Id", &id);
@@ -684,8 +684,9 @@ int api_arg_targets(struct json_object *args, const char *name, bool required, b
 			err = api_error(reply, API_ERR_VALIDATION,
 					"%s[%zu].Id must be a non-empty string, not %s", name, i,
 					!has_id ? "missing" :
-					json_object_is_type(id, json_type_string) ? "\"\"" :
-										    api_type_name(id));
+					json_object_is_type(id, json_type_string) ?
+						  "\"\"" :
+						  api_type_name(id));
 			goto fail;
 		}
 		v[i].id = json_object_get_string(id);

@@ -1184,8 +1184,8 @@ int ctl_deregister(struct ctl *ctl, const char *name, const char *addr, uint16_t
 	return 0;
 }
 
-int ctl_register_batch(struct ctl *ctl, const char *name, const struct ctl_target_ref *v,
-		       size_t n, size_t *bad)
+int ctl_register_batch(struct ctl *ctl, const char *name, const struct ctl_target_ref *v, size_t n,
+		       size_t *bad)
 {
 	struct ctl_tg *tg = ctl_tg_find(ctl, name);
 	struct ctl_target **added = NULL, *t, **tv;

@@ -94,8 +94,8 @@ struct ctl_target_ref {
 };
 int ctl_register_batch(struct ctl *ctl, const char *tg, const struct ctl_target_ref *v, size_t n,
 		       size_t *bad);
-int ctl_deregister_batch(struct ctl *ctl, const char *tg, const struct ctl_target_ref *v,
-			 size_t n, size_t *bad);
+int ctl_deregister_batch(struct ctl *ctl, const char *tg, const struct ctl_target_ref *v, size_t n,
+			 size_t *bad);
 
 /* An auto-scaling group's instance in a target group, at the group's port: registered (its
  * checks start; describe-target-health shows instance_id) and deregistered (draining). The

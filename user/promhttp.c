@@ -418,9 +418,9 @@ static void promhttp_accept(struct loop *loop, int fd, uint32_t events, void *ar
 			if (loop_accept_short(errno)) {
 				/* the client stays queued: listen again once fds may be free */
 				if (!s->fd_short++)
-					log_warn("promhttp: accept: %s; pausing the listener %d ms at a "
-						 "time until one is free",
-						 strerror(errno), LOOP_ACCEPT_PAUSE_MS);
+					log_warn(
+						"promhttp: accept: %s; listener paused %d ms at a time",
+						strerror(errno), LOOP_ACCEPT_PAUSE_MS);
 				loop_fd_pause(loop, fd, LOOP_ACCEPT_PAUSE_MS);
 			} else if (errno != EAGAIN && errno != EWOULDBLOCK) {
 				log_warn("promhttp: accept: %s", strerror(errno));

@@ -123,8 +123,7 @@ static unsigned long xlbd_fd_ceiling(void)
 /* Checks that m fits in the file descriptors xlbd can have; when raise is set, raises the soft
  * (and if need be, as root, the hard) limit to fit. -EMFILE with msg filled when it cannot.
  */
-static int xlbd_fd_fit(const char *path, const struct model *m, bool raise, char *msg,
-		       size_t len)
+static int xlbd_fd_fit(const char *path, const struct model *m, bool raise, char *msg, size_t len)
 {
 	unsigned long ceiling = xlbd_fd_ceiling(), want;
 	struct xlbd_fds f;
@@ -155,8 +154,7 @@ static int xlbd_fd_fit(const char *path, const struct model *m, bool raise, char
 				 path, f.need, want, strerror(errno));
 			return -EMFILE;
 		}
-		log_info("RLIMIT_NOFILE raised to %lu (the configuration needs %lu)", want,
-			 f.need);
+		log_info("RLIMIT_NOFILE raised to %lu (the configuration needs %lu)", want, f.need);
 	}
 	return 0;
 }

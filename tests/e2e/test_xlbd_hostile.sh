@@ -45,7 +45,7 @@ big_config() { # file
 	{
 		echo '{ "Xlb": { "InstanceAddressPool": "198.18.128.0/17" },'
 		echo '  "LaunchConfigurations": [{ "LaunchConfigurationName": "lc",'
-		echo '    "InstanceType": "t3.micro", "UserData": "#!/bin/sh\nexec sleep 1\n" }],'
+		printf '%s\n' '    "InstanceType": "t3.micro", "UserData": "#!/bin/sh\nexec sleep 1\n" }],'
 		echo '  "AutoScalingGroups": ['
 		for i in $(seq 1 120); do
 			[ "$i" -gt 1 ] && echo ','

@@ -527,8 +527,9 @@ static bool test_hostile_targets(void)
 		{ "{\"Targets\":[{\"Id\":{\"a\":1}}]}", true, true, -EINVAL, "not object" },
 		{ "{\"Targets\":[{\"Id\":[\"198.18.1.2\"]}]}", true, true, -EINVAL, "not array" },
 		{ "{\"Targets\":[{\"Id\":\"\"}]}", true, true, -EINVAL, "not \"\"" },
-		{ "{\"Targets\":[{}]}", true, true, -EINVAL, "Targets[0].Id must be a non-empty "
-							 "string, not missing" },
+		{ "{\"Targets\":[{}]}", true, true, -EINVAL,
+		  "Targets[0].Id must be a non-empty "
+		  "string, not missing" },
 		{ "{\"Targets\":[null]}", true, true, -EINVAL, "Targets[0] must be an object" },
 		{ "{\"Targets\":[\"198.18.1.2\"]}", true, true, -EINVAL, "not string" },
 		{ "{\"Targets\":[[]]}", true, true, -EINVAL, "not array" },
@@ -546,16 +547,15 @@ static bool test_hostile_targets(void)
 		{ "{\"Targets\":[{\"Id\":\"a\",\"Port\":65536}]}", true, true, -EINVAL,
 		  "not 65536" },
 		{ "{\"Targets\":[{\"Id\":\"a\",\"Port\":-1}]}", true, true, -EINVAL, "not -1" },
-		{ "{\"Targets\":[{\"Id\":\"a\",\"Port\":{}}]}", true, true, -EINVAL,
-		  "not object" },
+		{ "{\"Targets\":[{\"Id\":\"a\",\"Port\":{}}]}", true, true, -EINVAL, "not object" },
 		{ "{\"Targets\":[{\"Id\":\"a\",\"Port\":true}]}", true, true, -EINVAL,
 		  "not boolean" },
 		{ "{}", false, false, -ENOENT, NULL },
 		{ "{\"Targets\":[]}", false, false, 0, NULL },
 		{ "{\"Targets\":[{\"Id\":\"198.18.1.2\",\"Port\":null}]}", true, true, 0,
 		  "198.18.1.2" },
-		{ "{\"Targets\":[{\"Id\":\"198.18.1.2\",\"Port\":8080,\"X\":null}]}", true,
-		  true, 0, "198.18.1.2" },
+		{ "{\"Targets\":[{\"Id\":\"198.18.1.2\",\"Port\":8080,\"X\":null}]}", true, true, 0,
+		  "198.18.1.2" },
 	};
 	size_t i;
 
@@ -570,8 +570,7 @@ static bool test_hostile_targets(void)
 		err = api_arg_targets(args, "Targets", rows[i].required, rows[i].nonempty, &v, &n,
 				      &r);
 		if (err != rows[i].err || (err == -EINVAL && strcmp(r.code, API_ERR_VALIDATION)) ||
-		    (err == -EINVAL && !strstr(r.message, rows[i].msg)) ||
-		    (err && (v || n)) ||
+		    (err == -EINVAL && !strstr(r.message, rows[i].msg)) || (err && (v || n)) ||
 		    (!err && rows[i].msg && (!v || n != 1 || strcmp(v[0].id, rows[i].msg)))) {
 			printf("  row %zu %s: got %d %s: %s\n", i, rows[i].args, err, r.code,
 			       r.message);
@@ -643,7 +642,8 @@ static bool test_accept_emfile(void)
 			calls += n;
 	}
 	if (calls > 20) {
-		printf("  %ld callbacks in 600 ms with no descriptor left: the loop spins\n", calls);
+		printf("  %ld callbacks in 600 ms with no descriptor left: the loop spins\n",
+		       calls);
 		goto restore;
 	}
 	if (api_server_conns(api) != 0) {

@@ -174,10 +174,9 @@ static bool batch_whole_or_nothing(void)
 					   bad_last[] = { { "198.19.3.1", 0 },
 							  { "198.19.3.2", 0 },
 							  { "not-an-ip", 0 } },
-					   unknown[] = { { "198.19.2.1", 0 },
-							 { "198.19.9.9", 0 } };
+					   unknown[] = { { "198.19.2.1", 0 }, { "198.19.9.9", 0 } };
 	struct ctl_target_ref *many = NULL;
-	char (*ips)[32] = NULL;
+	char(*ips)[32] = NULL;
 	struct config_error cerr;
 	struct model *m = NULL;
 	struct loop *loop = NULL;
@@ -198,7 +197,8 @@ static bool batch_whole_or_nothing(void)
 		goto out;
 	}
 	if (ctl_register_batch(ctl, "tg", bad_last, 3, &bad) != -EINVAL || bad != 2 ||
-	    ctl_target_health(ctl, "tg", "198.19.3.1") || ctl_target_health(ctl, "tg", "198.19.3.2")) {
+	    ctl_target_health(ctl, "tg", "198.19.3.1") ||
+	    ctl_target_health(ctl, "tg", "198.19.3.2")) {
 		printf("  a batch with a bad address last registered part of it (bad %zu)\n", bad);
 		goto out;
 	}

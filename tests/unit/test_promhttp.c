@@ -338,7 +338,8 @@ static bool test_slots_held(void)
 			goto out;
 		}
 		if (loop_now() - t0 > 1000) {
-			printf("  scrape %d took %llu ms\n", i, (unsigned long long)(loop_now() - t0));
+			printf("  scrape %d took %llu ms\n", i,
+			       (unsigned long long)(loop_now() - t0));
 			goto out;
 		}
 	}
