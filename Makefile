@@ -47,8 +47,10 @@ TOOLS := $(patsubst tools/%.c,$(BUILD)/%,$(wildcard tools/*.c))
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 BPF_TESTS := $(patsubst tests/bpf/%.c,$(BUILD)/tests/%,$(wildcard tests/bpf/test_*.c))
 FUZZERS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
-# xlbd, xlbctl and xlb-dp with ASan and UBSan, for the end-to-end tests (tests/e2e/lib.sh)
-SAN_BINS := $(BUILD)/san-bin/xlbd $(BUILD)/san-bin/xlbctl $(BUILD)/san-bin/xlb-dp
+# xlbd, xlbctl and xlb-dp with ASan and UBSan, for the end-to-end tests (tests/e2e/lib.sh);
+# beside them links to the other tools, which UserData finds in xlbd's own directory
+SAN_BINS := $(BUILD)/san-bin/xlbd $(BUILD)/san-bin/xlbctl $(BUILD)/san-bin/xlb-dp \
+	$(patsubst $(BUILD)/%,$(BUILD)/san-bin/%,$(filter-out $(BUILD)/xlb-dp,$(TOOLS)))
 
 .PHONY: all deps test unit-test bpf-test e2e-test bench lint format clean install demo vm-test fuzz
 .DELETE_ON_ERROR:
@@ -106,6 +108,9 @@ $(BUILD)/san-bin/xlbd $(BUILD)/san-bin/xlbctl: $(BUILD)/san-bin/%: user/%.c $(BU
 $(BUILD)/san-bin/xlb-dp: tools/xlb-dp.c $(BUILD)/libxlb-san.a $(USER_HDRS) $(SKELS) | $(BUILD)/san-bin
 	$(call msg,CCLD-SAN,$@)
 	$(Q)$(CC) $(CFLAGS) $(SAN) $(PKG_CFLAGS) $< $(BUILD)/libxlb-san.a $(PKG_LIBS) -lm -o $@
+
+$(BUILD)/san-bin/xlb-%: $(BUILD)/xlb-% | $(BUILD)/san-bin
+	$(Q)ln -sf ../$(notdir $<) $@
 
 $(BUILD)/tests/test_%: tests/unit/test_%.c $(BUILD)/libxlb-san.a $(USER_HDRS) $(BPF_HDRS) $(SKELS) tests/unit/check.h | $(BUILD)/tests
 	$(call msg,CCLD,$@)

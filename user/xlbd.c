@@ -80,6 +80,8 @@ struct xlbd {
 
 struct xlbd_fds {
 	unsigned long need, targets, instances, checks;
+	const struct model_asg *largest; /* the group that needs the most, NULL when none */
+	unsigned long largest_need;
 };
 
 static void xlbd_fd_need(const struct model *m, struct xlbd_fds *f)
@@ -91,8 +93,15 @@ static void xlbd_fd_need(const struct model *m, struct xlbd_fds *f)
 		f->targets += m->tgs[i].ntargets;
 	f->checks = f->targets;
 	for (i = 0; i < m->nasgs; i++) {
+		unsigned long g = (unsigned long)m->asgs[i].max_size *
+				  (XLBD_FD_PER_INSTANCE + m->asgs[i].ntgs);
+
 		f->instances += m->asgs[i].max_size;
 		f->checks += (unsigned long)m->asgs[i].max_size * m->asgs[i].ntgs;
+		if (g > f->largest_need) {
+			f->largest = &m->asgs[i];
+			f->largest_need = g;
+		}
 	}
 	f->need = XLBD_FD_BASE + API_CONN_MAX + PROMHTTP_CONN_MAX + f->checks +
 		  f->instances * XLBD_FD_PER_INSTANCE;
@@ -131,13 +140,19 @@ static int xlbd_fd_fit(const char *path, const struct model *m, bool raise, char
 
 	xlbd_fd_need(m, &f);
 	if (f.need > ceiling) {
+		char most[160] = "";
+
+		if (f.largest)
+			snprintf(most, sizeof(most),
+				 "; the most, %lu, for AutoScalingGroup %s (MaxSize %u)",
+				 f.largest_need, f.largest->name, f.largest->max_size);
 		snprintf(msg, len,
 			 "%s: needs %lu file descriptors (%d for xlbd, %lu health checks of "
-			 "targets, %lu instances at MaxSize x %d), more than RLIMIT_NOFILE can "
+			 "targets, %lu instances at MaxSize x %d%s), more than RLIMIT_NOFILE can "
 			 "give (%lu%s): lower MaxSize or the targets, or raise the hard limit "
 			 "(ulimit -Hn, systemd's LimitNOFILE=)",
 			 path, f.need, XLBD_FD_BASE + API_CONN_MAX + PROMHTTP_CONN_MAX, f.checks,
-			 f.instances, XLBD_FD_PER_INSTANCE, ceiling,
+			 f.instances, XLBD_FD_PER_INSTANCE, most, ceiling,
 			 geteuid() == 0 ? ", fs.nr_open" : ", the hard limit");
 		return -EMFILE;
 	}
@@ -190,6 +205,8 @@ static void xlbd_usage(FILE *f)
 		"Signals: SIGHUP reloads the configuration (atomically: a bad file is refused and\n"
 		"the running one stays); SIGTERM and SIGINT stop, removing what xlbd created\n"
 		"(instances terminated, datapath detached) unless --keep-datapath.\n"
+		"RLIMIT_NOFILE is raised to what the configuration needs (man xlbd: FILE\n"
+		"DESCRIPTORS); one that needs more than can be had is refused, by --check too.\n"
 		"Exit status: 0 ok, 1 runtime failure, 2 usage or configuration error.\n",
 		PROMHTTP_PORT_DEFAULT);
 }

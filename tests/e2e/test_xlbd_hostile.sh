@@ -85,7 +85,7 @@ elif out=$(ulimit -Sn 1024 && ulimit -Hn 1024 &&
 		"$XLBD" --check --config "$E2E_TMP/small.json" 2>&1); then
 	e2e_fail check_fd_user "--check accepted 200 instances under a hard limit of 1024"
 else
-	if grep -q "more than RLIMIT_NOFILE can give (1024, the hard limit)" <<<"$out"; then
+	if grep -q "for AutoScalingGroup g1 (MaxSize 200).*more than RLIMIT_NOFILE can give (1024, the hard limit)" <<<"$out"; then
 		e2e_pass check_fd_user
 	else
 		e2e_fail check_fd_user "no clear error"
