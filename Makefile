@@ -113,7 +113,19 @@ $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRCS) $(USER_HDRS) $(BPF_HDRS) $
 	$(Q)$(CLANG) -O1 -g $(WARN) -std=gnu11 -D_GNU_SOURCE -I$(BUILD) -Iuser -Ibpf \
 		-fsanitize=fuzzer,address,undefined $(PKG_CFLAGS) $< $(LIB_SRCS) $(PKG_LIBS) -lm -o $@
 
-fuzz: $(FUZZERS)
+# `make fuzz`: the datapath fuzzer for 10 million frames (seed printed; FUZZ_SEED=S replays a
+# run), then each libFuzzer target for FUZZ_TIME seconds from the fixtures (needs root)
+FUZZ_FRAMES ?= 10000000
+FUZZ_TIME ?= 60
+fuzz: $(FUZZERS) $(BUILD)/tests/test_fuzz_datapath
+	$(Q)rc=0; \
+	$(BUILD)/tests/test_fuzz_datapath --frames $(FUZZ_FRAMES) \
+		$(if $(FUZZ_SEED),--seed $(FUZZ_SEED)) || rc=1; \
+	for t in $(FUZZERS); do \
+		mkdir -p $(BUILD)/fuzz/corpus-$${t##*/} && \
+		$$t -max_total_time=$(FUZZ_TIME) $(BUILD)/fuzz/corpus-$${t##*/} tests/unit/config \
+			examples || rc=1; \
+	done; exit $$rc
 
 test: all
 	$(Q)tests/run.sh
