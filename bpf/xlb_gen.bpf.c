@@ -76,7 +76,12 @@ int xlb_gen(struct xdp_md *ctx)
 	/* tuple f: source port from f, the source address's low 16 bits moved by the rest */
 	new_port = __builtin_bswap16((__u16)(GEN_PORT_FIRST + f % GEN_PORTS));
 	old_addr = *saddr;
-	new_addr = __builtin_bswap32(__builtin_bswap32(old_addr) + (f / GEN_PORTS & 0xffff));
+	{
+		/* the low 16 bits wrap: the source stays in the /16 of the template's */
+		__u32 a = __builtin_bswap32(old_addr);
+
+		new_addr = __builtin_bswap32((a & 0xffff0000) | ((a + f / GEN_PORTS) & 0xffff));
+	}
 	diff = xlb_csum_diff16(*sport, new_port) + xlb_csum_diff32(old_addr, new_addr);
 	*sport = new_port;
 	*saddr = new_addr;

@@ -100,7 +100,7 @@ static void usage(FILE *f)
 		"                      the /16 of --src, random ports and sequence numbers)\n"
 		"  -f, --flows N       distinct tuples of the fixed set (default 1): tuple k has\n"
 		"                      source port 1024 + k %% 64512 and the source address plus\n"
-		"                      k / 64512\n"
+		"                      k / 64512 (its low 16 bits wrap: it stays in the /16)\n"
 		"  -S, --size BYTES    frame size without the FCS (default 64, IPv6 78)\n"
 		"  -r, --rate PPS      frames a second over all CPUs (default 0: as fast as it can)\n"
 		"  -t, --duration S    seconds to send (default 10)\n"
