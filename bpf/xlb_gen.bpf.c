@@ -19,12 +19,13 @@
  * template into stores of its initial bytes); the template is the frame with the first tuple.
  */
 __u8 gen_tmpl[GEN_HDR_MAX] = { 1 };
-__u32 gen_hdr_len = 1; /* bytes of gen_tmpl written back, 1..GEN_HDR_MAX */
-__u32 gen_flows = 1;   /* tuples of the fixed set; 0: a random tuple every frame */
-__u32 gen_l3_off = 14; /* IP header */
-__u32 gen_l4_off = 34; /* TCP or UDP header */
-__u32 gen_v6;	       /* IPv6 rather than IPv4 (.bss) */
-__u32 gen_udp = 1;     /* UDP rather than TCP */
+__u32 gen_hdr_len = 1;	     /* bytes of gen_tmpl written back, 1..GEN_HDR_MAX */
+__u32 gen_flows = 1;	     /* tuples of the fixed set; 0: a random tuple every frame */
+__u32 gen_l3_off = 14;	     /* IP header */
+__u32 gen_l4_off = 34;	     /* TCP or UDP header */
+__u32 gen_v6;		     /* IPv6 rather than IPv4 (.bss) */
+__u32 gen_udp = 1;	     /* UDP rather than TCP */
+__u32 gen_src_mask = 0xffff; /* low bits of the source address that tuples vary */
 
 struct gen_cpu {
 	__u64 runs;
@@ -73,14 +74,14 @@ int xlb_gen(struct xdp_md *ctx)
 		saddr = data + l3 + 12;
 		ip_csum = data + l3 + 10;
 	}
-	/* tuple f: source port from f, the source address's low 16 bits moved by the rest */
+	/* tuple f: source port from f, the source address's low bits moved by the rest */
 	new_port = __builtin_bswap16((__u16)(GEN_PORT_FIRST + f % GEN_PORTS));
 	old_addr = *saddr;
 	{
-		/* the low 16 bits wrap: the source stays in the /16 of the template's */
-		__u32 a = __builtin_bswap32(old_addr);
+		/* the low bits wrap: the source stays in the prefix of the template's */
+		__u32 a = __builtin_bswap32(old_addr), m = gen_src_mask;
 
-		new_addr = __builtin_bswap32((a & 0xffff0000) | ((a + f / GEN_PORTS) & 0xffff));
+		new_addr = __builtin_bswap32((a & ~m) | ((a + f / GEN_PORTS) & m));
 	}
 	diff = xlb_csum_diff16(*sport, new_port) + xlb_csum_diff32(old_addr, new_addr);
 	*sport = new_port;

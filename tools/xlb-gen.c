@@ -47,6 +47,7 @@ struct gen_opts {
 	uint8_t smac[6], dmac[6];
 	bool smac_set, dmac_set;
 	uint16_t dport;
+	uint32_t src_bits;
 	enum gen_mode mode;
 	uint32_t flows, size;
 	uint64_t rate, count;
@@ -86,7 +87,8 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: xlb-gen -i DEV --src ADDR --dst ADDR [--dport N] [--mode udp|syn-flood|tcp]\n"
 		"               [--flows N] [--size BYTES] [--rate PPS] [--duration S] [--count N]\n"
-		"               [--cpus LIST] [--dst-mac MAC] [--src-mac MAC] [--json]\n"
+		"               [--cpus LIST] [--src-bits N] [--dst-mac MAC] [--src-mac MAC]\n"
+		"               [--json]\n"
 		"Sends frames out of DEV with BPF_PROG_TEST_RUN live frames (XDP_TX), one thread per\n"
 		"CPU. Run it in DEV's network namespace (nsenter --net=/run/netns/NAME). Needs root.\n"
 		"\n"
@@ -97,10 +99,12 @@ static void usage(FILE *f)
 		"  -m, --mode MODE     udp: UDP to the fixed set of tuples (default)\n"
 		"                      tcp: TCP ACK segments to the fixed set of tuples\n"
 		"                      syn-flood: TCP SYNs from random tuples (random sources in\n"
-		"                      the /16 of --src, random ports and sequence numbers)\n"
+		"                      the prefix of --src, random ports and sequence numbers)\n"
 		"  -f, --flows N       distinct tuples of the fixed set (default 1): tuple k has\n"
 		"                      source port 1024 + k %% 64512 and the source address plus\n"
-		"                      k / 64512 (its low 16 bits wrap: it stays in the /16)\n"
+		"                      k / 64512 (its low --src-bits wrap)\n"
+		"      --src-bits N    low bits of the source address that tuples vary, 0..16\n"
+		"                      (default 16: sources stay in the /16 of --src)\n"
 		"  -S, --size BYTES    frame size without the FCS (default 64, IPv6 78)\n"
 		"  -r, --rate PPS      frames a second over all CPUs (default 0: as fast as it can)\n"
 		"  -t, --duration S    seconds to send (default 10)\n"
@@ -189,6 +193,7 @@ static int opts_parse(int argc, char **argv, struct gen_opts *o)
 					    { "cpus", required_argument, NULL, 'c' },
 					    { "dst-mac", required_argument, NULL, 1 },
 					    { "src-mac", required_argument, NULL, 2 },
+					    { "src-bits", required_argument, NULL, 3 },
 					    { "json", no_argument, NULL, 'j' },
 					    { "help", no_argument, NULL, 'h' },
 					    {} };
@@ -199,6 +204,7 @@ static int opts_parse(int argc, char **argv, struct gen_opts *o)
 	o->dport = 80;
 	o->flows = 1;
 	o->duration = 10;
+	o->src_bits = 16;
 	o->ncpus = 1;
 	o->cpus[0] = 0;
 	memset(o->dmac, 0xff, 6);
@@ -268,6 +274,11 @@ static int opts_parse(int argc, char **argv, struct gen_opts *o)
 				bad = "--dst-mac/--src-mac: six hex bytes, e.g. 02:00:5e:00:00:01";
 			if (c == 2)
 				o->smac_set = true;
+			break;
+		case 3:
+			if (parse_u64(optarg, 16, &v))
+				bad = "--src-bits: 0..16";
+			o->src_bits = (uint32_t)v;
 			break;
 		case 'j':
 			o->json = true;
@@ -437,6 +448,7 @@ int main(int argc, char **argv)
 	skel->data->gen_l4_off = l4;
 	skel->bss->gen_v6 = o.family == 6;
 	skel->data->gen_udp = o.mode == GEN_UDP;
+	skel->data->gen_src_mask = (1u << o.src_bits) - 1;
 	if ((err = xlb_gen_bpf__load(skel))) {
 		fprintf(stderr, "xlb-gen: loading the BPF program (needs root): %s\n",
 			strerror(-err));
