@@ -132,6 +132,7 @@ test: all
 
 bench: all | $(BUILD)/bench
 	$(Q)$(BUILD)/xlb-bench --out $(BUILD)/bench/datapath.json
+	$(Q)tools/xlb-rate-bench --out $(BUILD)/bench/rate.json
 
 lint: deps
 	$(Q)tools/lint.sh

@@ -105,4 +105,95 @@ err:
 	return XDP_ABORTED;
 }
 
+/* The far ends of a packet-rate measurement (xlb-gen --attach): a sink that counts what
+ * arrives, and the two ceilings a forwarding XDP program is compared with on the same veth.
+ */
+enum gen_sink_class {
+	GEN_SINK_UDP = 0,
+	GEN_SINK_TCP,
+	GEN_SINK_OTHER,
+	GEN_SINK_MAX,
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, GEN_SINK_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} gen_sink_count SEC(".maps");
+
+/* the egress device of gen_redirect */
+struct {
+	__uint(type, BPF_MAP_TYPE_DEVMAP);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} gen_ports SEC(".maps");
+
+/* Counts frames by protocol (IPv4 or IPv6 without extension headers, as xlb-gen sends them)
+ * and drops them.
+ */
+SEC("xdp")
+int gen_sink(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	__u8 *p = data;
+	__u32 cls = GEN_SINK_OTHER;
+	__u64 *c;
+
+	if (data + 54 <= data_end) {
+		__u8 proto = 0;
+
+		if (p[12] == 0x08 && p[13] == 0x00)
+			proto = p[14 + 9];
+		else if (p[12] == 0x86 && p[13] == 0xdd)
+			proto = p[14 + 6];
+		if (proto == 17)
+			cls = GEN_SINK_UDP;
+		else if (proto == 6)
+			cls = GEN_SINK_TCP;
+	}
+	c = bpf_map_lookup_elem(&gen_sink_count, &cls);
+	if (c)
+		(*c)++;
+	return XDP_DROP;
+}
+
+static __always_inline int gen_swap_macs(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	__u16 *m = data, t0, t1, t2;
+
+	if (data + 12 > data_end)
+		return -1;
+	t0 = m[0];
+	t1 = m[1];
+	t2 = m[2];
+	m[0] = m[3];
+	m[1] = m[4];
+	m[2] = m[5];
+	m[3] = t0;
+	m[4] = t1;
+	m[5] = t2;
+	return 0;
+}
+
+/* The XDP_TX ceiling: MACs swapped, back out of the device it came in on. */
+SEC("xdp")
+int gen_tx(struct xdp_md *ctx)
+{
+	return gen_swap_macs(ctx) ? XDP_DROP : XDP_TX;
+}
+
+/* The redirect ceiling: MACs swapped, out of the device in gen_ports. */
+SEC("xdp")
+int gen_redirect(struct xdp_md *ctx)
+{
+	if (gen_swap_macs(ctx))
+		return XDP_DROP;
+	return bpf_redirect_map(&gen_ports, 0, XDP_DROP);
+}
+
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -22,6 +22,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <linux/bpf.h>
+#include <linux/if_link.h>
 
 #include "../tests/bpf/pkt.h"
 #include "xlb_gen.skel.h"
@@ -54,6 +55,8 @@ struct gen_opts {
 	double duration;
 	int cpus[GEN_MAX_CPUS], ncpus;
 	bool json;
+	const char *attach; /* sink, tx or redirect: attach that program instead of sending */
+	int to_ifindex;	    /* redirect: the egress device */
 };
 
 struct gen_thread {
@@ -89,6 +92,7 @@ static void usage(FILE *f)
 		"               [--flows N] [--size BYTES] [--rate PPS] [--duration S] [--count N]\n"
 		"               [--cpus LIST] [--src-bits N] [--dst-mac MAC] [--src-mac MAC]\n"
 		"               [--json]\n"
+		"       xlb-gen -i DEV --attach sink|tx|redirect [--to DEV] [--duration S] [--json]\n"
 		"Sends frames out of DEV with BPF_PROG_TEST_RUN live frames (XDP_TX), one thread per\n"
 		"CPU. Run it in DEV's network namespace (nsenter --net=/run/netns/NAME). Needs root.\n"
 		"\n"
@@ -113,6 +117,12 @@ static void usage(FILE *f)
 		"      --dst-mac MAC   destination MAC (default ff:ff:ff:ff:ff:ff)\n"
 		"      --src-mac MAC   source MAC (default: DEV's)\n"
 		"  -j, --json          print the result as JSON\n"
+		"      --attach WHAT   instead of sending, attach a program to DEV (native XDP) for\n"
+		"                      --duration seconds, then detach it: sink counts and drops\n"
+		"                      what arrives (prints UDP, TCP, other), tx sends it back\n"
+		"                      (XDP_TX ceiling), redirect sends it out of --to DEV (redirect\n"
+		"                      ceiling); the far end of a packet-rate measurement\n"
+		"      --to DEV        with --attach redirect: the egress device\n"
 		"  -h, --help          this text\n"
 		"\n"
 		"Prints the frames the program sent (runs that returned XDP_TX) and the rate achieved.\n"
@@ -195,6 +205,8 @@ static int opts_parse(int argc, char **argv, struct gen_opts *o)
 					    { "src-mac", required_argument, NULL, 2 },
 					    { "src-bits", required_argument, NULL, 3 },
 					    { "json", no_argument, NULL, 'j' },
+					    { "attach", required_argument, NULL, 4 },
+					    { "to", required_argument, NULL, 5 },
 					    { "help", no_argument, NULL, 'h' },
 					    {} };
 	const char *src = NULL, *dst = NULL;
@@ -280,6 +292,17 @@ static int opts_parse(int argc, char **argv, struct gen_opts *o)
 				bad = "--src-bits: 0..16";
 			o->src_bits = (uint32_t)v;
 			break;
+		case 4:
+			if (strcmp(optarg, "sink") && strcmp(optarg, "tx") &&
+			    strcmp(optarg, "redirect"))
+				bad = "--attach: sink, tx or redirect";
+			o->attach = optarg;
+			break;
+		case 5:
+			o->to_ifindex = (int)if_nametoindex(optarg);
+			if (!o->to_ifindex)
+				bad = "--to: a device of this network namespace";
+			break;
 		case 'j':
 			o->json = true;
 			break;
@@ -294,6 +317,20 @@ static int opts_parse(int argc, char **argv, struct gen_opts *o)
 			fprintf(stderr, "xlb-gen: %s, not '%s'\n", bad, optarg);
 			return 2;
 		}
+	}
+	if (o->attach && o->dev && optind == argc) {
+		if (!strcmp(o->attach, "redirect") && !o->to_ifindex) {
+			fprintf(stderr, "xlb-gen: --attach redirect needs --to DEV\n");
+			return 2;
+		}
+		o->ifindex = (int)if_nametoindex(o->dev);
+		if (!o->ifindex) {
+			fprintf(stderr,
+				"xlb-gen: --dev %s: no such device in this network namespace\n",
+				o->dev);
+			return 2;
+		}
+		return 0;
 	}
 	if (optind < argc || !o->dev || !src || !dst) {
 		fprintf(stderr, "xlb-gen: %s\n",
@@ -416,6 +453,57 @@ static void *gen_thread_run(void *arg)
 	return NULL;
 }
 
+/* --attach: one of the far-end programs on o->dev for the duration (or until a signal). */
+static int gen_attach(const struct gen_opts *o, struct xlb_gen_bpf *skel)
+{
+	struct bpf_program *prog = !strcmp(o->attach, "sink") ? skel->progs.gen_sink :
+				   !strcmp(o->attach, "tx")   ? skel->progs.gen_tx :
+								skel->progs.gen_redirect;
+	uint64_t sum[3] = {}, *v = NULL;
+	int ncpu = libbpf_num_possible_cpus(), err, rc = 0;
+	double start = now_s(), secs;
+
+	if (!strcmp(o->attach, "redirect")) {
+		uint32_t zero = 0, to = (uint32_t)o->to_ifindex;
+
+		if (bpf_map_update_elem(bpf_map__fd(skel->maps.gen_ports), &zero, &to, BPF_ANY)) {
+			fprintf(stderr, "xlb-gen: --to: %s\n", strerror(errno));
+			return 1;
+		}
+	}
+	err = bpf_xdp_attach(o->ifindex, bpf_program__fd(prog), XDP_FLAGS_DRV_MODE, NULL);
+	if (err) {
+		fprintf(stderr,
+			"xlb-gen: attaching %s to %s (native XDP; another program there?): %s\n",
+			o->attach, o->dev, strerror(-err));
+		return 1;
+	}
+	while (!stop && now_s() - start < o->duration)
+		usleep(20000);
+	secs = now_s() - start;
+	bpf_xdp_detach(o->ifindex, XDP_FLAGS_DRV_MODE, NULL);
+	v = ncpu > 0 ? calloc((size_t)ncpu, sizeof(*v)) : NULL;
+	for (uint32_t k = 0; v && k < 3; k++) {
+		if (bpf_map_lookup_elem(bpf_map__fd(skel->maps.gen_sink_count), &k, v)) {
+			rc = 1;
+			break;
+		}
+		for (int i = 0; i < ncpu; i++)
+			sum[k] += v[i];
+	}
+	free(v);
+	if (o->json)
+		printf("{\"attach\":\"%s\",\"dev\":\"%s\",\"seconds\":%.3f,\"udp\":%llu,"
+		       "\"tcp\":%llu,\"other\":%llu}\n",
+		       o->attach, o->dev, secs, (unsigned long long)sum[0],
+		       (unsigned long long)sum[1], (unsigned long long)sum[2]);
+	else
+		printf("%s on %s for %.2f s: udp %llu tcp %llu other %llu\n", o->attach, o->dev,
+		       secs, (unsigned long long)sum[0], (unsigned long long)sum[1],
+		       (unsigned long long)sum[2]);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	struct gen_opts o = {};
@@ -430,6 +518,18 @@ int main(int argc, char **argv)
 	rc = opts_parse(argc, argv, &o);
 	if (rc)
 		return rc;
+	if (o.attach) {
+		signal(SIGINT, on_signal);
+		signal(SIGTERM, on_signal);
+		skel = xlb_gen_bpf__open_and_load();
+		if (!skel) {
+			fprintf(stderr, "xlb-gen: loading the BPF object (needs root): %s\n",
+				strerror(errno));
+			return 1;
+		}
+		rc = gen_attach(&o, skel);
+		goto out;
+	}
 	if (!o.smac_set && (err = dev_mac(o.dev, o.smac))) {
 		fprintf(stderr, "xlb-gen: %s: reading its MAC: %s\n", o.dev, strerror(-err));
 		return 1;
