@@ -92,6 +92,9 @@ $(BUILD)/xlb-%: tools/xlb-%.c $(BUILD)/libxlb.a $(USER_HDRS) $(SKELS)
 	$(call msg,CCLD,$@)
 	$(Q)$(CC) $(CFLAGS) $(PKG_CFLAGS) $< $(BUILD)/libxlb.a $(PKG_LIBS) -lm -o $@
 
+# xlb-gen builds its frame template with the tests' packet builder
+$(BUILD)/xlb-gen: tests/bpf/pkt.h
+
 # unit tests: against the library built once more, with sanitizers
 $(BUILD)/san/%.o: user/%.c $(USER_HDRS) $(BPF_HDRS) $(SKELS) | $(BUILD)/san
 	$(call msg,CC-SAN,$@)
@@ -128,14 +131,23 @@ $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRCS) $(USER_HDRS) $(BPF_HDRS) $
 	$(Q)$(CLANG) -O1 -g $(WARN) -std=gnu11 -D_GNU_SOURCE -I$(BUILD) -Iuser -Ibpf \
 		-fsanitize=fuzzer,address,undefined $(PKG_CFLAGS) $< $(LIB_SRCS) $(PKG_LIBS) -lm -o $@
 
-fuzz: $(FUZZERS)
-	$(Q)tests/fuzz/run.sh $(FUZZ_SECONDS)
+# `make fuzz`: the datapath fuzzer for FUZZ_FRAMES frames (seed printed; FUZZ_SEED=S replays a
+# run), then every libFuzzer target for FUZZ_SECONDS each (tests/fuzz/run.sh); needs root
+FUZZ_FRAMES ?= 10000000
+FUZZ_SECONDS ?= 300
+fuzz: $(FUZZERS) $(BUILD)/tests/test_fuzz_datapath
+	$(Q)rc=0; \
+	$(BUILD)/tests/test_fuzz_datapath --frames $(FUZZ_FRAMES) \
+		$(if $(FUZZ_SEED),--seed $(FUZZ_SEED)) || rc=1; \
+	tests/fuzz/run.sh $(FUZZ_SECONDS) || rc=1; \
+	exit $$rc
 
 test: all $(BUILD)/fuzz/fuzz_config
 	$(Q)tests/run.sh
 
 bench: all | $(BUILD)/bench
 	$(Q)$(BUILD)/xlb-bench --out $(BUILD)/bench/datapath.json
+	$(Q)tools/xlb-rate-bench --out $(BUILD)/bench/rate.json
 
 lint: deps
 	$(Q)tools/lint.sh

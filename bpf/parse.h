@@ -87,6 +87,13 @@ struct xlb_pkt {
 static __always_inline int xlb_parse_l4(void *data, void *data_end, struct xlb_pkt *p)
 {
 	void *l4 = xlb_at(data, p->l4_off);
+	__u32 hdr = p->key.proto == IPPROTO_TCP ? sizeof(struct tcphdr) : 8;
+
+	/* the fixed L4 header inside the IP length, not in the padding after it */
+	if ((p->key.proto == IPPROTO_TCP || p->key.proto == IPPROTO_UDP ||
+	     p->key.proto == IPPROTO_ICMP || p->key.proto == IPPROTO_ICMPV6) &&
+	    p->l4_off + hdr > p->l3_off + p->l3_len)
+		return XLB_PARSE_BAD;
 
 	switch (p->key.proto) {
 	case IPPROTO_TCP: {
@@ -147,6 +154,9 @@ static __always_inline int xlb_parse_ipv4(void *data, void *data_end, struct xlb
 		return XLB_PARSE_FRAGMENT;
 	p->l4_off = p->l3_off + ihl * 4;
 	p->l3_len = xlb_ntohs(iph->tot_len);
+	/* the IP length must fit in the frame (padding after it is fine) */
+	if ((void *)iph + xlb_ntohs(iph->tot_len) > data_end)
+		return XLB_PARSE_TRUNCATED;
 	return xlb_parse_l4(data, data_end, p);
 }
 
@@ -165,6 +175,8 @@ static __always_inline int xlb_parse_ipv6(void *data, void *data_end, struct xlb
 	p->l3_len = sizeof(*ip6h) + xlb_ntohs(ip6h->payload_len);
 	if (ip6h->version != 6)
 		return XLB_PARSE_BAD;
+	if ((void *)(ip6h + 1) + xlb_ntohs(ip6h->payload_len) > data_end)
+		return XLB_PARSE_TRUNCATED;
 	nexthdr = ip6h->nexthdr;
 
 	XLB_UNROLL

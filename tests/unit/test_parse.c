@@ -15,8 +15,8 @@ static uint8_t frame_v4[] __attribute__((aligned(4))) = {
 	0, 0, /* NET_IP_ALIGN, not part of the frame */
 	/* Ethernet */
 	0x02, 0, 0, 0, 0, 1, 0x02, 0, 0, 0, 0, 2, 0x08, 0x00,
-	/* IPv4, IHL 6 (one option word), total length 48, TCP */
-	0x46, 0, 0, 48, 0, 1, 0x40, 0, 64, 6, 0, 0, 198, 18, 1, 2, 198, 18, 100, 1,
+	/* IPv4, IHL 6 (one option word), total length 44, TCP */
+	0x46, 0, 0, 44, 0, 1, 0x40, 0, 64, 6, 0, 0, 198, 18, 1, 2, 198, 18, 100, 1,
 	0x01, 0x01, 0x01, 0x00, /* NOP NOP NOP EOL */
 	/* TCP SYN 40000 -> 80 */
 	0x9c, 0x40, 0, 80, 0, 0, 0, 1, 0, 0, 0, 0, 0x50, 0x02, 0xff, 0xff, 0, 0, 0, 0,

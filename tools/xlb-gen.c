@@ -1,0 +1,639 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* xlb-gen: a packet-rate generator on BPF_PROG_TEST_RUN live frames (the mechanism of
+ * xdp-trafficgen). One thread per CPU runs bpf/xlb_gen.bpf.c in batches; every frame leaves
+ * through the given device by XDP_TX, so it arrives at the device's peer (a veth's other end,
+ * which needs an XDP program of its own, e.g. xlb). UDP or TCP to a fixed set of tuples, or a
+ * SYN flood of random ones; a rate, a duration and a packet cap bound every run.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <net/if.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/bpf.h>
+#include <linux/if_link.h>
+
+#include "../tests/bpf/pkt.h"
+#include "xlb_gen.skel.h"
+
+#define GEN_HDR_MAX 128 /* as in bpf/xlb_gen.bpf.c */
+#define GEN_PORT_FIRST 1024
+#define GEN_MAX_CPUS 64
+#define GEN_CHUNK 4096 /* frames a run when unpaced */
+
+enum gen_mode {
+	GEN_UDP,
+	GEN_SYN,
+	GEN_TCP
+};
+
+static const char *mode_names[] = { "udp", "syn-flood", "tcp" };
+
+struct gen_opts {
+	const char *dev;
+	int ifindex;
+	uint8_t family;
+	uint8_t src[16], dst[16];
+	uint8_t smac[6], dmac[6];
+	bool smac_set, dmac_set;
+	uint16_t dport;
+	uint32_t src_bits;
+	enum gen_mode mode;
+	uint32_t flows, size;
+	uint64_t rate, count;
+	double duration;
+	int cpus[GEN_MAX_CPUS], ncpus;
+	bool json;
+	const char *attach; /* sink, tx or redirect: attach that program instead of sending */
+	int to_ifindex;	    /* redirect: the egress device */
+};
+
+struct gen_thread {
+	pthread_t tid;
+	int cpu, prog_fd, err;
+	const struct gen_opts *o;
+	const struct pkt *frame;
+	uint64_t rate, count; /* this thread's share */
+	uint64_t frames;
+	double seconds;
+};
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: xlb-gen -i DEV --src ADDR --dst ADDR [--dport N] [--mode udp|syn-flood|tcp]\n"
+		"               [--flows N] [--size BYTES] [--rate PPS] [--duration S] [--count N]\n"
+		"               [--cpus LIST] [--src-bits N] [--dst-mac MAC] [--src-mac MAC]\n"
+		"               [--json]\n"
+		"       xlb-gen -i DEV --attach sink|tx|redirect [--to DEV] [--duration S] [--json]\n"
+		"Sends frames out of DEV with BPF_PROG_TEST_RUN live frames (XDP_TX), one thread per\n"
+		"CPU. Run it in DEV's network namespace (nsenter --net=/run/netns/NAME). Needs root.\n"
+		"\n"
+		"  -i, --dev DEV       the device the frames leave through (to its peer)\n"
+		"  -s, --src ADDR      source address of the first tuple (IPv4 or IPv6)\n"
+		"  -d, --dst ADDR      destination address, of the same family\n"
+		"  -p, --dport N       destination port (default 80)\n"
+		"  -m, --mode MODE     udp: UDP to the fixed set of tuples (default)\n"
+		"                      tcp: TCP ACK segments to the fixed set of tuples\n"
+		"                      syn-flood: TCP SYNs from random tuples (random sources in\n"
+		"                      the prefix of --src, random ports and sequence numbers)\n"
+		"  -f, --flows N       distinct tuples of the fixed set (default 1): tuple k has\n"
+		"                      source port 1024 + k %% 64512 and the source address plus\n"
+		"                      k / 64512 (its low --src-bits wrap)\n"
+		"      --src-bits N    low bits of the source address that tuples vary, 0..16\n"
+		"                      (default 16: sources stay in the /16 of --src)\n"
+		"  -S, --size BYTES    frame size without the FCS (default 64, IPv6 78)\n"
+		"  -r, --rate PPS      frames a second over all CPUs (default 0: as fast as it can)\n"
+		"  -t, --duration S    seconds to send (default 10)\n"
+		"  -n, --count N       stop after N frames (default: no cap)\n"
+		"  -c, --cpus LIST     CPUs to send from, e.g. 0 or 0,1 (default 0)\n"
+		"      --dst-mac MAC   destination MAC (default ff:ff:ff:ff:ff:ff)\n"
+		"      --src-mac MAC   source MAC (default: DEV's)\n"
+		"  -j, --json          print the result as JSON\n"
+		"      --attach WHAT   instead of sending, attach a program to DEV (native XDP) for\n"
+		"                      --duration seconds, then detach it: sink counts and drops\n"
+		"                      what arrives (prints UDP, TCP, other), tx sends it back\n"
+		"                      (XDP_TX ceiling), redirect sends it out of --to DEV (redirect\n"
+		"                      ceiling); the far end of a packet-rate measurement\n"
+		"      --to DEV        with --attach redirect: the egress device\n"
+		"  -h, --help          this text\n"
+		"\n"
+		"Prints the frames the program sent (runs that returned XDP_TX) and the rate achieved.\n"
+		"Frames that the peer cannot take are lost silently: count them at the receiver.\n");
+}
+
+static int parse_mac(const char *s, uint8_t *m)
+{
+	unsigned int b[6];
+
+	if (sscanf(s, "%x:%x:%x:%x:%x:%x", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5]) != 6)
+		return -EINVAL;
+	for (int i = 0; i < 6; i++) {
+		if (b[i] > 255)
+			return -EINVAL;
+		m[i] = (uint8_t)b[i];
+	}
+	return 0;
+}
+
+static int parse_u64(const char *s, uint64_t max, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || end == s || *end || v > max || s[0] == '-')
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+static int parse_cpus(const char *s, struct gen_opts *o)
+{
+	char buf[256], *save = NULL, *tok;
+	uint64_t v;
+
+	snprintf(buf, sizeof(buf), "%s", s);
+	o->ncpus = 0;
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if (o->ncpus >= GEN_MAX_CPUS || parse_u64(tok, 4095, &v))
+			return -EINVAL;
+		o->cpus[o->ncpus++] = (int)v;
+	}
+	return o->ncpus ? 0 : -EINVAL;
+}
+
+static int dev_mac(const char *dev, uint8_t *mac)
+{
+	struct ifreq ifr = {};
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), err = 0;
+
+	if (fd < 0)
+		return -errno;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", dev);
+	if (ioctl(fd, SIOCGIFHWADDR, &ifr))
+		err = -errno;
+	else
+		memcpy(mac, ifr.ifr_hwaddr.sa_data, 6);
+	close(fd);
+	return err;
+}
+
+/* Reads the options; returns 0, or 2 after printing the usage error. */
+static int opts_parse(int argc, char **argv, struct gen_opts *o)
+{
+	static const struct option lo[] = { { "dev", required_argument, NULL, 'i' },
+					    { "src", required_argument, NULL, 's' },
+					    { "dst", required_argument, NULL, 'd' },
+					    { "dport", required_argument, NULL, 'p' },
+					    { "mode", required_argument, NULL, 'm' },
+					    { "flows", required_argument, NULL, 'f' },
+					    { "size", required_argument, NULL, 'S' },
+					    { "rate", required_argument, NULL, 'r' },
+					    { "duration", required_argument, NULL, 't' },
+					    { "count", required_argument, NULL, 'n' },
+					    { "cpus", required_argument, NULL, 'c' },
+					    { "dst-mac", required_argument, NULL, 1 },
+					    { "src-mac", required_argument, NULL, 2 },
+					    { "src-bits", required_argument, NULL, 3 },
+					    { "json", no_argument, NULL, 'j' },
+					    { "attach", required_argument, NULL, 4 },
+					    { "to", required_argument, NULL, 5 },
+					    { "help", no_argument, NULL, 'h' },
+					    {} };
+	const char *src = NULL, *dst = NULL;
+	uint64_t v;
+	int c;
+
+	o->dport = 80;
+	o->flows = 1;
+	o->duration = 10;
+	o->src_bits = 16;
+	o->ncpus = 1;
+	o->cpus[0] = 0;
+	memset(o->dmac, 0xff, 6);
+	while ((c = getopt_long(argc, argv, "i:s:d:p:m:f:S:r:t:n:c:jh", lo, NULL)) != -1) {
+		const char *bad = NULL;
+
+		switch (c) {
+		case 'i':
+			o->dev = optarg;
+			break;
+		case 's':
+			src = optarg;
+			break;
+		case 'd':
+			dst = optarg;
+			break;
+		case 'p':
+			if (parse_u64(optarg, 65535, &v) || !v)
+				bad = "--dport: a port 1..65535";
+			o->dport = (uint16_t)v;
+			break;
+		case 'm':
+			if (!strcmp(optarg, "udp"))
+				o->mode = GEN_UDP;
+			else if (!strcmp(optarg, "tcp"))
+				o->mode = GEN_TCP;
+			else if (!strcmp(optarg, "syn-flood") || !strcmp(optarg, "syn"))
+				o->mode = GEN_SYN;
+			else
+				bad = "--mode: udp, tcp or syn-flood";
+			break;
+		case 'f':
+			if (parse_u64(optarg, 1u << 31, &v) || !v)
+				bad = "--flows: 1..2147483648";
+			o->flows = (uint32_t)v;
+			break;
+		case 'S':
+			if (parse_u64(optarg, 3000, &v) || v < 60)
+				bad = "--size: 60..3000 bytes";
+			o->size = (uint32_t)v;
+			break;
+		case 'r':
+			if (parse_u64(optarg, 100000000, &v))
+				bad = "--rate: frames a second, 0..100000000";
+			o->rate = v;
+			break;
+		case 't': {
+			char *end;
+
+			o->duration = strtod(optarg, &end);
+			if (*end || !(o->duration > 0) || o->duration > 86400)
+				bad = "--duration: seconds, more than 0 and at most 86400";
+			break;
+		}
+		case 'n':
+			if (parse_u64(optarg, UINT64_MAX, &v))
+				bad = "--count: a number of frames";
+			o->count = v;
+			break;
+		case 'c':
+			if (parse_cpus(optarg, o))
+				bad = "--cpus: a list of CPU numbers, e.g. 0,1";
+			break;
+		case 1:
+		case 2:
+			if (parse_mac(optarg, c == 1 ? o->dmac : o->smac))
+				bad = "--dst-mac/--src-mac: six hex bytes, e.g. 02:00:5e:00:00:01";
+			if (c == 2)
+				o->smac_set = true;
+			break;
+		case 3:
+			if (parse_u64(optarg, 16, &v))
+				bad = "--src-bits: 0..16";
+			o->src_bits = (uint32_t)v;
+			break;
+		case 4:
+			if (strcmp(optarg, "sink") && strcmp(optarg, "tx") &&
+			    strcmp(optarg, "redirect"))
+				bad = "--attach: sink, tx or redirect";
+			o->attach = optarg;
+			break;
+		case 5:
+			o->to_ifindex = (int)if_nametoindex(optarg);
+			if (!o->to_ifindex)
+				bad = "--to: a device of this network namespace";
+			break;
+		case 'j':
+			o->json = true;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			usage(stderr);
+			return 2;
+		}
+		if (bad) {
+			fprintf(stderr, "xlb-gen: %s, not '%s'\n", bad, optarg);
+			return 2;
+		}
+	}
+	if (o->attach && o->dev && optind == argc) {
+		if (!strcmp(o->attach, "redirect") && !o->to_ifindex) {
+			fprintf(stderr, "xlb-gen: --attach redirect needs --to DEV\n");
+			return 2;
+		}
+		o->ifindex = (int)if_nametoindex(o->dev);
+		if (!o->ifindex) {
+			fprintf(stderr,
+				"xlb-gen: --dev %s: no such device in this network namespace\n",
+				o->dev);
+			return 2;
+		}
+		return 0;
+	}
+	if (optind < argc || !o->dev || !src || !dst) {
+		fprintf(stderr, "xlb-gen: %s\n",
+			optind < argc ? "unexpected argument" :
+					"-i DEV, --src and --dst are needed");
+		usage(stderr);
+		return 2;
+	}
+	if (inet_pton(AF_INET, dst, o->dst) == 1 && inet_pton(AF_INET, src, o->src) == 1) {
+		o->family = 4;
+	} else if (inet_pton(AF_INET6, dst, o->dst) == 1 && inet_pton(AF_INET6, src, o->src) == 1) {
+		o->family = 6;
+	} else {
+		fprintf(stderr, "xlb-gen: --src %s and --dst %s: two addresses of one family\n",
+			src, dst);
+		return 2;
+	}
+	if (!o->size)
+		o->size = o->family == 4 ? 64 : 78;
+	if (o->size < (o->family == 4 ? 60u : 78u)) {
+		fprintf(stderr, "xlb-gen: --size %u: too small for the headers (IPv6 needs 78)\n",
+			o->size);
+		return 2;
+	}
+	o->ifindex = (int)if_nametoindex(o->dev);
+	if (!o->ifindex) {
+		fprintf(stderr, "xlb-gen: --dev %s: no such device in this network namespace\n",
+			o->dev);
+		return 2;
+	}
+	return 0;
+}
+
+/* The frame of tuple 0, and where its headers are. */
+static void frame_build(const struct gen_opts *o, struct pkt *p, uint32_t *l3, uint32_t *l4)
+{
+	static const uint8_t zeros[3000];
+	struct pkt_spec s = {};
+	uint32_t hdrs;
+
+	memcpy(s.dmac, o->dmac, 6);
+	memcpy(s.smac, o->smac, 6);
+	s.family = o->family;
+	memcpy(s.src, o->src, 16);
+	memcpy(s.dst, o->dst, 16);
+	s.proto = o->mode == GEN_UDP ? IPPROTO_UDP : IPPROTO_TCP;
+	s.sport = GEN_PORT_FIRST;
+	s.dport = o->dport;
+	s.tcp_flags = o->mode == GEN_SYN ? PKT_TCP_SYN : PKT_TCP_ACK;
+	s.seq = 1;
+	s.df = true;
+	hdrs = 14 + (o->family == 4 ? 20 : 40) + (s.proto == IPPROTO_UDP ? 8 : 20);
+	s.payload = zeros;
+	s.payload_len = o->size - hdrs;
+	pkt_build(p, &s);
+	*l3 = 14;
+	*l4 = 14 + (o->family == 4 ? 20 : 40);
+}
+
+static void *gen_thread_run(void *arg)
+{
+	struct gen_thread *t = arg;
+	uint64_t chunk = GEN_CHUNK, sent = 0;
+	double start, next, end;
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(t->cpu, &set);
+	if (pthread_setaffinity_np(pthread_self(), sizeof(set), &set)) {
+		t->err = -EINVAL;
+		return NULL;
+	}
+	/* paced: a run every millisecond at most, of the frames that millisecond owes */
+	if (t->rate)
+		chunk = t->rate / 1000 ? t->rate / 1000 : 1;
+	start = next = now_s();
+	end = start + t->o->duration;
+	while (!stop) {
+		struct xdp_md ctx = { .data_end = t->frame->len,
+				      .ingress_ifindex = (__u32)t->o->ifindex };
+		uint64_t n = chunk;
+		double now;
+		int err;
+
+		if (t->count && t->count - sent < n)
+			n = t->count - sent;
+		if (!n)
+			break;
+		{
+			LIBBPF_OPTS(bpf_test_run_opts, ro, .data_in = t->frame->b,
+				    .data_size_in = t->frame->len, .ctx_in = &ctx,
+				    .ctx_size_in = sizeof(ctx), .repeat = (__u32)n,
+				    .flags = BPF_F_TEST_XDP_LIVE_FRAMES, .batch_size = 64);
+
+			err = bpf_prog_test_run_opts(t->prog_fd, &ro);
+		}
+		if (err) {
+			t->err = -errno;
+			break;
+		}
+		sent += n;
+		now = now_s();
+		if (now >= end)
+			break;
+		if (t->rate) {
+			struct timespec ts;
+			double wait;
+
+			next = start + (double)sent / (double)t->rate;
+			wait = next - now;
+			if (wait > 0) {
+				ts.tv_sec = (time_t)wait;
+				ts.tv_nsec = (long)((wait - (double)ts.tv_sec) * 1e9);
+				nanosleep(&ts, NULL);
+			}
+		}
+	}
+	t->frames = sent;
+	t->seconds = now_s() - start;
+	return NULL;
+}
+
+/* --attach: one of the far-end programs on o->dev for the duration (or until a signal). */
+static int gen_attach(const struct gen_opts *o, struct xlb_gen_bpf *skel)
+{
+	struct bpf_program *prog = !strcmp(o->attach, "sink") ? skel->progs.gen_sink :
+				   !strcmp(o->attach, "tx")   ? skel->progs.gen_tx :
+								skel->progs.gen_redirect;
+	uint64_t sum[3] = {}, *v = NULL;
+	int ncpu = libbpf_num_possible_cpus(), err, rc = 0;
+	double start = now_s(), secs;
+
+	if (!strcmp(o->attach, "redirect")) {
+		uint32_t zero = 0, to = (uint32_t)o->to_ifindex;
+
+		if (bpf_map_update_elem(bpf_map__fd(skel->maps.gen_ports), &zero, &to, BPF_ANY)) {
+			fprintf(stderr, "xlb-gen: --to: %s\n", strerror(errno));
+			return 1;
+		}
+	}
+	err = bpf_xdp_attach(o->ifindex, bpf_program__fd(prog), XDP_FLAGS_DRV_MODE, NULL);
+	if (err) {
+		fprintf(stderr,
+			"xlb-gen: attaching %s to %s (native XDP; another program there?): %s\n",
+			o->attach, o->dev, strerror(-err));
+		return 1;
+	}
+	while (!stop && now_s() - start < o->duration)
+		usleep(20000);
+	secs = now_s() - start;
+	bpf_xdp_detach(o->ifindex, XDP_FLAGS_DRV_MODE, NULL);
+	v = ncpu > 0 ? calloc((size_t)ncpu, sizeof(*v)) : NULL;
+	for (uint32_t k = 0; v && k < 3; k++) {
+		if (bpf_map_lookup_elem(bpf_map__fd(skel->maps.gen_sink_count), &k, v)) {
+			rc = 1;
+			break;
+		}
+		for (int i = 0; i < ncpu; i++)
+			sum[k] += v[i];
+	}
+	free(v);
+	if (o->json)
+		printf("{\"attach\":\"%s\",\"dev\":\"%s\",\"seconds\":%.3f,\"udp\":%llu,"
+		       "\"tcp\":%llu,\"other\":%llu}\n",
+		       o->attach, o->dev, secs, (unsigned long long)sum[0],
+		       (unsigned long long)sum[1], (unsigned long long)sum[2]);
+	else
+		printf("%s on %s for %.2f s: udp %llu tcp %llu other %llu\n", o->attach, o->dev,
+		       secs, (unsigned long long)sum[0], (unsigned long long)sum[1],
+		       (unsigned long long)sum[2]);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct gen_opts o = {};
+	struct xlb_gen_bpf *skel = NULL;
+	struct gen_thread th[GEN_MAX_CPUS] = {};
+	struct pkt frame;
+	uint32_t l3, l4;
+	uint64_t total = 0, runs = 0, errors = 0;
+	double secs = 0;
+	int rc, err = 0, ncpu = libbpf_num_possible_cpus();
+
+	rc = opts_parse(argc, argv, &o);
+	if (rc)
+		return rc;
+	if (o.attach) {
+		signal(SIGINT, on_signal);
+		signal(SIGTERM, on_signal);
+		skel = xlb_gen_bpf__open_and_load();
+		if (!skel) {
+			fprintf(stderr, "xlb-gen: loading the BPF object (needs root): %s\n",
+				strerror(errno));
+			return 1;
+		}
+		rc = gen_attach(&o, skel);
+		goto out;
+	}
+	if (!o.smac_set && (err = dev_mac(o.dev, o.smac))) {
+		fprintf(stderr, "xlb-gen: %s: reading its MAC: %s\n", o.dev, strerror(-err));
+		return 1;
+	}
+	frame_build(&o, &frame, &l3, &l4);
+
+	skel = xlb_gen_bpf__open();
+	if (!skel) {
+		fprintf(stderr, "xlb-gen: opening the BPF object: %s\n", strerror(errno));
+		return 1;
+	}
+	memcpy(skel->data->gen_tmpl, frame.b, frame.len < GEN_HDR_MAX ? frame.len : GEN_HDR_MAX);
+	skel->data->gen_hdr_len = frame.len < GEN_HDR_MAX ? frame.len : GEN_HDR_MAX;
+	skel->data->gen_flows = o.mode == GEN_SYN ? 0 : o.flows;
+	skel->data->gen_l3_off = l3;
+	skel->data->gen_l4_off = l4;
+	skel->bss->gen_v6 = o.family == 6;
+	skel->data->gen_udp = o.mode == GEN_UDP;
+	skel->data->gen_src_mask = (1u << o.src_bits) - 1;
+	if ((err = xlb_gen_bpf__load(skel))) {
+		fprintf(stderr, "xlb-gen: loading the BPF program (needs root): %s\n",
+			strerror(-err));
+		rc = 1;
+		goto out;
+	}
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	for (int i = 0; i < o.ncpus; i++) {
+		th[i].cpu = o.cpus[i];
+		th[i].prog_fd = bpf_program__fd(skel->progs.xlb_gen);
+		th[i].o = &o;
+		th[i].frame = &frame;
+		th[i].rate = o.rate / (uint64_t)o.ncpus + (i < (int)(o.rate % (uint64_t)o.ncpus));
+		if (o.rate && !th[i].rate)
+			th[i].rate = 1;
+		th[i].count = o.count ? o.count / (uint64_t)o.ncpus +
+						(i < (int)(o.count % (uint64_t)o.ncpus)) :
+					0;
+		if (o.count && !th[i].count)
+			th[i].count = 1;
+		if (pthread_create(&th[i].tid, NULL, gen_thread_run, &th[i])) {
+			fprintf(stderr, "xlb-gen: starting a thread\n");
+			stop = 1;
+			o.ncpus = i;
+			rc = 1;
+			break;
+		}
+	}
+	for (int i = 0; i < o.ncpus; i++) {
+		pthread_join(th[i].tid, NULL);
+		if (th[i].err && !err) {
+			err = th[i].err;
+			fprintf(stderr, "xlb-gen: CPU %d: %s\n", th[i].cpu,
+				err == -EINVAL ? "cannot run there (no such CPU, or the run "
+						 "was refused)" :
+						 strerror(-err));
+			rc = 1;
+		}
+		total += th[i].frames;
+		if (th[i].seconds > secs)
+			secs = th[i].seconds;
+	}
+	/* what the program itself counted: every run, and runs that could not build a frame */
+	if (ncpu > 0) {
+		struct {
+			uint64_t runs, next, errors;
+		} *v = calloc((size_t)ncpu, 24);
+		uint32_t zero = 0;
+
+		if (v && !bpf_map_lookup_elem(bpf_map__fd(skel->maps.gen_stats), &zero, v))
+			for (int i = 0; i < ncpu; i++) {
+				runs += v[i].runs;
+				errors += v[i].errors;
+			}
+		free(v);
+	}
+	if (errors) {
+		fprintf(stderr, "xlb-gen: %llu frames could not be built\n",
+			(unsigned long long)errors);
+		rc = 1;
+	}
+	if (o.json) {
+		printf("{\"mode\":\"%s\",\"dev\":\"%s\",\"size\":%u,\"flows\":%u,\"cpus\":%d,"
+		       "\"rate_asked\":%llu,\"frames\":%llu,\"program_runs\":%llu,"
+		       "\"seconds\":%.3f,\"pps\":%.0f,\"per_cpu\":[",
+		       mode_names[o.mode], o.dev, o.size, o.mode == GEN_SYN ? 0 : o.flows, o.ncpus,
+		       (unsigned long long)o.rate, (unsigned long long)total,
+		       (unsigned long long)runs, secs, secs > 0 ? (double)total / secs : 0);
+		for (int i = 0; i < o.ncpus; i++)
+			printf("%s{\"cpu\":%d,\"frames\":%llu,\"pps\":%.0f}", i ? "," : "",
+			       th[i].cpu, (unsigned long long)th[i].frames,
+			       th[i].seconds > 0 ? (double)th[i].frames / th[i].seconds : 0);
+		printf("]}\n");
+	} else {
+		printf("%-10s %-8s %6s %9s %5s %12s %8s %12s\n", "mode", "dev", "size", "flows",
+		       "cpus", "frames", "seconds", "pps");
+		char fl[16];
+
+		snprintf(fl, sizeof(fl), "%u", o.flows);
+		printf("%-10s %-8s %6u %9s %5d %12llu %8.2f %12.0f\n", mode_names[o.mode], o.dev,
+		       o.size, o.mode == GEN_SYN ? "random" : fl, o.ncpus,
+		       (unsigned long long)total, secs, secs > 0 ? (double)total / secs : 0);
+	}
+out:
+	xlb_gen_bpf__destroy(skel);
+	return rc;
+}
