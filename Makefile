@@ -48,7 +48,7 @@ UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/t
 BPF_TESTS := $(patsubst tests/bpf/%.c,$(BUILD)/tests/%,$(wildcard tests/bpf/test_*.c))
 FUZZERS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 
-.PHONY: all deps test unit-test bpf-test e2e-test bench lint format clean install deb demo vm-test fuzz
+.PHONY: all deps test unit-test bpf-test e2e-test bench lint format clean install deb demo vm-test vagrant-test fuzz
 .DELETE_ON_ERROR:
 # keep the BPF objects that the skeletons are made from (make would delete them as intermediates)
 .SECONDARY:
@@ -134,6 +134,10 @@ vm-test: all
 	$(Q)sh deps/install.sh deps/vm.txt
 	$(Q)tools/vm-test.sh
 
+# the same lab with Vagrant (vagrant/), for hosts with libvirt or VirtualBox
+vagrant-test:
+	$(Q)tools/vagrant-test.sh
+
 format:
 	$(Q)clang-format -i $(wildcard bpf/*.c bpf/*.h user/*.c user/*.h tools/*.c tests/*/*.c tests/*/*.h)
 
@@ -165,21 +169,23 @@ install: all
 		install -m 0644 packaging/xlb.json $(DESTDIR)$(SYSCONFDIR)/xlb/xlb.json
 	$(call msg,INSTALL,$(DESTDIR)$(PREFIX))
 
+DEB_STAGE ?= $(BUILD)/deb
+DEB_OUT ?= $(BUILD)
+DEB_FILE = $(DEB_OUT)/xlb_$(DEB_VERSION)_$(DEB_ARCH).deb
 deb: all
-	$(Q)rm -rf $(BUILD)/deb $(BUILD)/xlb_*.deb
-	$(Q)$(MAKE) --no-print-directory install DESTDIR=$(abspath $(BUILD)/deb) PREFIX=/usr \
+	$(Q)rm -rf $(DEB_STAGE) $(DEB_OUT)/xlb_*.deb
+	$(Q)$(MAKE) --no-print-directory install DESTDIR=$(abspath $(DEB_STAGE)) PREFIX=/usr \
 		UNITDIR=/lib/systemd/system
-	$(Q)gzip -9n $(BUILD)/deb/usr/share/man/man8/*.8
-	$(Q)install -d $(BUILD)/deb/DEBIAN
-	$(Q)install -m 0644 packaging/conffiles $(BUILD)/deb/DEBIAN/conffiles
+	$(Q)gzip -9n $(DEB_STAGE)/usr/share/man/man8/*.8
+	$(Q)install -d $(DEB_STAGE)/DEBIAN
+	$(Q)install -m 0644 packaging/conffiles $(DEB_STAGE)/DEBIAN/conffiles
 	$(Q)deps=$$(packaging/deb-depends.sh $(MAINS) $(TOOLS)) || exit 1; \
 	sed -e 's|@VERSION@|$(DEB_VERSION)|' -e 's|@ARCH@|$(DEB_ARCH)|' -e "s|@DEPENDS@|$$deps|" \
-		packaging/control >$(BUILD)/deb/DEBIAN/control; \
-	echo "Installed-Size: $$(du -sk --exclude=DEBIAN $(BUILD)/deb | cut -f1)" \
-		>>$(BUILD)/deb/DEBIAN/control
-	$(Q)dpkg-deb --root-owner-group -Zxz --build $(BUILD)/deb \
-		$(BUILD)/xlb_$(DEB_VERSION)_$(DEB_ARCH).deb >/dev/null
-	$(call msg,DEB,$(BUILD)/xlb_$(DEB_VERSION)_$(DEB_ARCH).deb)
+		packaging/control >$(DEB_STAGE)/DEBIAN/control; \
+	echo "Installed-Size: $$(du -sk --exclude=DEBIAN $(DEB_STAGE) | cut -f1)" \
+		>>$(DEB_STAGE)/DEBIAN/control
+	$(Q)dpkg-deb --root-owner-group -Zxz --build $(DEB_STAGE) $(DEB_FILE) >/dev/null
+	$(call msg,DEB,$(DEB_FILE))
 
 clean:
 	rm -rf $(BUILD)

@@ -27,7 +27,9 @@
 #include <linux/genetlink.h>
 #include <linux/if_link.h>
 #include <linux/magic.h>
+#include <linux/net_namespace.h>
 #include <linux/netlink.h>
+#include <linux/rtnetlink.h>
 #include <linux/sockios.h>
 #include <netlink/netlink.h>
 #include <netlink/route/link.h>
@@ -345,6 +347,22 @@ static int doctor_ethtool(const char *ifname, void *data)
 	return err;
 }
 
+/* By ioctl: /sys/class/net shows the namespace that mounted sysfs, not ours */
+static long doctor_mtu(const char *ifname)
+{
+	struct ifreq ifr = { 0 };
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	long mtu = 0;
+
+	if (fd < 0)
+		return 0;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+	if (!ioctl(fd, SIOCGIFMTU, &ifr))
+		mtu = ifr.ifr_mtu;
+	close(fd);
+	return mtu;
+}
+
 /* The netdev family's XDP features of ifindex (kernel 6.3+); -errno when it does not say. */
 static int doctor_xdp_features(int ifindex, uint32_t *features)
 {
@@ -458,6 +476,50 @@ static bool doctor_driver_native(const char *drv)
 	return false;
 }
 
+/* The id that this namespace gives the namespace nsfd (RTM_GETNSID), -1 when it has none */
+static int doctor_nsid_of(int nsfd)
+{
+	struct {
+		struct nlmsghdr nh;
+		struct rtgenmsg g;
+		char pad[3];
+		struct nlattr na;
+		uint32_t fd;
+	} req;
+	char buf[1024];
+	struct nlmsghdr *nh = (struct nlmsghdr *)buf;
+	struct nlattr *na;
+	int sk, id = -1, len;
+	ssize_t n;
+
+	sk = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (sk < 0)
+		return -1;
+	memset(&req, 0, sizeof(req));
+	req.nh.nlmsg_len = sizeof(req);
+	req.nh.nlmsg_type = RTM_GETNSID;
+	req.nh.nlmsg_flags = NLM_F_REQUEST;
+	req.g.rtgen_family = AF_UNSPEC;
+	req.na.nla_type = NETNSA_FD;
+	req.na.nla_len = NLA_HDRLEN + sizeof(uint32_t);
+	req.fd = (uint32_t)nsfd;
+	if (send(sk, &req, sizeof(req), 0) < 0)
+		goto out;
+	n = recv(sk, buf, sizeof(buf), 0);
+	if (n < 0 || !NLMSG_OK(nh, (size_t)n) || nh->nlmsg_type != RTM_NEWNSID)
+		goto out;
+	len = nh->nlmsg_len - NLMSG_LENGTH(NLMSG_ALIGN(sizeof(struct rtgenmsg)));
+	for (na = (struct nlattr *)((char *)NLMSG_DATA(nh) + NLMSG_ALIGN(sizeof(struct rtgenmsg)));
+	     len >= NLA_HDRLEN && na->nla_len >= NLA_HDRLEN && na->nla_len <= len;
+	     len -= NLA_ALIGN(na->nla_len),
+	    na = (struct nlattr *)((char *)na + NLA_ALIGN(na->nla_len)))
+		if (na->nla_type == NETNSA_NSID)
+			memcpy(&id, (char *)na + NLA_HDRLEN, sizeof(id));
+out:
+	close(sk);
+	return id;
+}
+
 /* The veth peer of ifindex: in this namespace, or in one of /run/netns; its ifindex and the
  * namespace's path ("" here). -ENOENT when not found.
  */
@@ -483,7 +545,7 @@ static int doctor_veth_peer(int ifindex, int *peer, char *ns, size_t nslen)
 		err = 0;
 		goto out;
 	}
-	/* another namespace: the one where link_to is a veth whose own peer is ifindex */
+	/* another namespace: the one this namespace calls nsid (ifindexes repeat across them) */
 	dir = opendir("/run/netns");
 	while (dir && (de = readdir(dir))) {
 		char path[PATH_MAX];
@@ -497,7 +559,7 @@ static int doctor_veth_peer(int ifindex, int *peer, char *ns, size_t nslen)
 		fd = open(path, O_RDONLY | O_CLOEXEC);
 		if (fd < 0)
 			continue;
-		if (netns_enter(fd, &saved)) {
+		if (doctor_nsid_of(fd) != nsid || netns_enter(fd, &saved)) {
 			close(fd);
 			continue;
 		}
@@ -695,8 +757,7 @@ static void doctor_iface(struct doctor *d, const char *ifname)
 			   q.attach_mode == XDP_ATTACHED_SKB ? "generic" :
 			   q.attach_mode == XDP_ATTACHED_HW  ? "offloaded" :
 							       "several modes");
-	snprintf(path, sizeof(path), "/sys/class/net/%s/mtu", ifname);
-	mtu = doctor_read_long(path, 0);
+	mtu = doctor_mtu(ifname);
 	if (mtu > DOCTOR_XDP_PAGE_MTU && !multibuf)
 		doctor_add(d, "mtu", ifname, DOCTOR_WARN, "ip link set dev IF mtu 1500",
 			   "%ld: native XDP takes one page a frame (up to %d) on a driver without "
