@@ -153,7 +153,7 @@ INSTALL_SCRIPTS := tools/xlb-lab
 DEB_VERSION ?= 0.1.0+git$(shell git log -1 --format=%cd.%h --date=format:%Y%m%d 2>/dev/null)
 DEB_ARCH := $(shell dpkg --print-architecture 2>/dev/null)
 
-install: all
+install: $(MAINS) $(TOOLS)
 	$(Q)install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(UNITDIR) \
 		$(DESTDIR)$(SYSCONFDIR)/xlb $(DESTDIR)$(PREFIX)/share/doc/xlb/examples
 	$(Q)install -m 0755 $(MAINS) $(TOOLS) $(DESTDIR)$(BINDIR)/
@@ -172,11 +172,12 @@ install: all
 DEB_STAGE ?= $(BUILD)/deb
 DEB_OUT ?= $(BUILD)
 DEB_FILE = $(DEB_OUT)/xlb_$(DEB_VERSION)_$(DEB_ARCH).deb
-deb: all
+deb: $(MAINS) $(TOOLS)
 	$(Q)rm -rf $(DEB_STAGE) $(DEB_OUT)/xlb_*.deb
 	$(Q)$(MAKE) --no-print-directory install DESTDIR=$(abspath $(DEB_STAGE)) PREFIX=/usr \
 		UNITDIR=/lib/systemd/system
 	$(Q)gzip -9n $(DEB_STAGE)/usr/share/man/man8/*.8
+	$(Q)strip --strip-unneeded $(addprefix $(DEB_STAGE)/usr/bin/,$(notdir $(MAINS) $(TOOLS)))
 	$(Q)install -d $(DEB_STAGE)/DEBIAN
 	$(Q)install -m 0644 packaging/conffiles $(DEB_STAGE)/DEBIAN/conffiles
 	$(Q)deps=$$(packaging/deb-depends.sh $(MAINS) $(TOOLS)) || exit 1; \
