@@ -3,12 +3,13 @@
 # `make vm-test`: three QEMU machines (tools/xlb-vm: Debian's kernel, the host's userland over
 # 9p) on two bridges inside a namespace of the run: client -- balancer -- backend. xlb runs in
 # native XDP on the balancer's virtio NICs, installed from `make deb`; nat, dsr and ipip over
-# IPv4 and IPv6 from the client VM; then, inside the balancer VM, `xlbctl doctor`, the datapath
-# end-to-end test and xlbd with a static target group and with an auto-scaling group.
+# IPv4 and IPv6 from the client VM; then, inside the balancer VM, `xlbctl doctor` and xlbd with a
+# static target group and with an auto-scaling group (tests/e2e), from the package.
 # --smoke: the balancer VM alone, client and backend as namespaces on the host, nat only, the
 # build tree's binaries (tests/e2e/test_vm_smoke.sh). Everything is removed on exit, Ctrl-C too.
-# Settings: XLB_VM_REQUESTS (40 a case), XLB_VM_TIMEOUT (s a VM may run, 900), XLB_VM_E2E
-# (yes: run the e2e tests in the balancer VM), and xlb-vm's (XLB_VM_ACCEL, XLB_VM_KERNEL_PKG).
+# Settings: XLB_VM_REQUESTS (40 a case), XLB_VM_TIMEOUT (s the VMs may run, 1500), XLB_VM_E2E
+# (yes: test_xlbd_static and test_xlbd_asg in the balancer VM; no; or a list of tests/e2e
+# names), XLB_VM_KEEP (yes: keep build/vm/run.*), and xlb-vm's (XLB_VM_ACCEL, ...).
 set -uo pipefail
 
 VIP4=198.18.0.100
@@ -21,7 +22,7 @@ BACK6=(2001:2:0:2::11 2001:2:0:2::12)
 # a port a mode, all configured at once: nat to the backends' addresses, dsr and ipip to the VIP
 PORT_NAT=80 PORT_DSR=8081 PORT_IPIP=8082
 REQUESTS=${XLB_VM_REQUESTS:-40}
-VM_TIMEOUT=${XLB_VM_TIMEOUT:-900}
+VM_TIMEOUT=${XLB_VM_TIMEOUT:-1500}
 REPO=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
 SYNC=${XLB_VM_SYNC:-/xlbrun} # the run directory as the roles see it
 PIN=/sys/fs/bpf/xlb-vmtest
@@ -173,8 +174,10 @@ role_lb() {
 	dp detach eth0 >/dev/null 2>&1
 	dp detach eth1 >/dev/null 2>&1
 	dp unload >/dev/null 2>&1
-	if [ "${XLB_VM_E2E:-yes}" = yes ]; then
-		for t in test_e2e_datapath test_xlbd_static test_xlbd_asg; do
+	# the datapath's cases ran across the VMs above; xlbd's run inside this one
+	if [ "${XLB_VM_E2E:-yes}" != no ]; then
+		[ "${XLB_VM_E2E:-yes}" = yes ] && XLB_VM_E2E="test_xlbd_static test_xlbd_asg"
+		for t in $XLB_VM_E2E; do
 			echo "== $t (in the balancer VM, binaries from $BIN)"
 			XLB_DP=$BIN/xlb-dp XLB_BACKEND=$BIN/xlb-backend XLBD=$BIN/xlbd \
 				XLBCTL=$BIN/xlbctl timeout 600 bash "$REPO/tests/e2e/$t.sh" || rc=1
