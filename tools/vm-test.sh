@@ -102,9 +102,10 @@ role_backend() {
 
 dp() { "$BIN/xlb-dp" --pin-dir "$PIN" "$@"; }
 
-# sum of a virtio_net per-queue counter
-nic_stat() { # dev, regex
-	ethtool -S "$1" 2>/dev/null | awk -v re="$2" '$1 ~ re { s += $2 } END { print s + 0 }'
+# sum of a virtio_net per-queue counter (rx_queue_N_NAME before 6.10, rxN_NAME since), or n/a
+nic_stat() { # dev, counter name
+	ethtool -S "$1" 2>/dev/null | awk -v re="^rx(_queue_)?[0-9]+_$2:\$" \
+		'$1 ~ re { s += $2; n++ } END { print n ? s : "n/a" }'
 }
 
 role_lb() {
@@ -151,21 +152,24 @@ role_lb() {
 	wait_file "$SYNC/client.done" "$VM_TIMEOUT" || rc=1
 	dp stats
 	for dev in eth0 eth1; do
-		say "lb: $dev: virtio_net counted xdp_redirects $(nic_stat "$dev" \
-			'^rx_queue_[0-9]+_xdp_redirects:$'), xdp_tx $(nic_stat "$dev" \
-			'^rx_queue_[0-9]+_xdp_tx:$'), xdp_drops $(nic_stat "$dev" '^rx_queue_[0-9]+_xdp_drops:$')"
+		say "lb: $dev: virtio_net counted xdp_redirects $(nic_stat "$dev" xdp_redirects)," \
+			"xdp_tx $(nic_stat "$dev" xdp_tx), xdp_drops $(nic_stat "$dev" xdp_drops)"
 	done
 	if dmesg | grep -q 'locked tx mode'; then
 		say "lb: virtio_net had too few queues for XDP (shared, locked TX queues)"
 	fi
 	# native mode: the driver itself counts what XDP redirected, so the path is proven here
-	got=$(nic_stat eth0 '^rx_queue_[0-9]+_xdp_redirects:$')
-	if [ "$got" -lt "$REQUESTS" ]; then
+	got=$(nic_stat eth0 xdp_redirects)
+	if [ "$got" = n/a ]; then
+		echo "FAIL vm_xdp_native: virtio_net on eth0 has no xdp_redirects counter:" \
+			"$(ethtool -S eth0 | grep -m3 xdp | tr -s ' \n' ' ')"
+		rc=1
+	elif [ "$got" -lt "$REQUESTS" ]; then
 		echo "FAIL vm_xdp_native: virtio_net on eth0 redirected $got frames in XDP," \
 			"fewer than the $REQUESTS requests of one case"
 		rc=1
 	else
-		echo "PASS vm_xdp_native"
+		echo "PASS vm_xdp_native: virtio_net on eth0 redirected $got frames in XDP"
 	fi
 	[ "$modes" = all ] || return $rc
 	echo "== xlbctl doctor eth0 eth1 (in the balancer VM)"

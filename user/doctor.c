@@ -681,7 +681,16 @@ static void doctor_virtio(struct doctor *d, const char *ifname, bool has_prog)
 	}
 	if (doctor_ethtool(ifname, &ch))
 		return;
-	if (ch.max_combined >= ch.combined_count + cpus) {
+	if (has_prog) {
+		/* attached: the pairs in use include those virtio_net took for XDP, if it could */
+		doctor_add(
+			d, "queues", ifname,
+			ch.combined_count >= (uint32_t)cpus + 1 ? DOCTOR_INFO : DOCTOR_WARN,
+			"detach, ethtool -L IF combined CPUs, attach again",
+			"%u of %u combined in use with XDP attached, %ld CPUs: XDP has a TX queue "
+			"a CPU unless dmesg says \"locked tx mode\"",
+			ch.combined_count, ch.max_combined, cpus);
+	} else if (ch.max_combined >= ch.combined_count + cpus) {
 		doctor_add(d, "queues", ifname, DOCTOR_OK, NULL,
 			   "%u of %u combined in use, %ld CPUs: XDP gets a TX queue a CPU",
 			   ch.combined_count, ch.max_combined, cpus);
@@ -693,11 +702,9 @@ static void doctor_virtio(struct doctor *d, const char *ifname, bool has_prog)
 		f = doctor_add(d, "queues", ifname, DOCTOR_WARN, fix,
 			       "%u of %u combined in use, %ld CPUs: XDP shares locked TX queues",
 			       ch.combined_count, ch.max_combined, cpus);
-		if (!has_prog) {
-			f->kind = DOCTOR_FIX_CHANNELS;
-			f->n = (int)(ch.max_combined - cpus);
-			snprintf(f->arg2, sizeof(f->arg2), "%s", ifname);
-		}
+		f->kind = DOCTOR_FIX_CHANNELS;
+		f->n = (int)(ch.max_combined - cpus);
+		snprintf(f->arg2, sizeof(f->arg2), "%s", ifname);
 	} else {
 		char fix[192];
 
