@@ -71,13 +71,16 @@ bins() {
 
 role_backend() {
 	local i vip=${1:-yes}
+	# the servers write elsewhere than our output: a pipe they held open would keep the
+	# guest's log reader (tee) and so the VM's exit code waiting
 	bins
 	addrs eth0 "${BACK4[0]}/24" "${BACK6[0]}/64" "$LBB4" "$LBB6"
 	ip addr add "${BACK4[1]}/24" dev eth0
 	ip addr add "${BACK6[1]}/64" dev eth0 nodad
 	for i in 0 1; do
 		"$BIN/xlb-backend" --quiet --id "be$((i + 1))" --listen "${BACK4[i]}:$PORT_NAT" \
-			--listen "[${BACK6[i]}]:$PORT_NAT" --pidfile "$SYNC/be$((i + 1)).pid" &
+			--listen "[${BACK6[i]}]:$PORT_NAT" --pidfile "$SYNC/be$((i + 1)).pid" \
+			>>"$SYNC/servers.log" 2>&1 &
 	done
 	if [ "$vip" = yes ]; then
 		# dsr and ipip: the VIP on lo; ipip's outer header stripped by xlb_decap on eth0
@@ -85,7 +88,7 @@ role_backend() {
 		ip addr add "$VIP6/128" dev lo nodad
 		"$BIN/xlb-backend" --quiet --id be-vip --listen "$VIP4:$PORT_DSR" \
 			--listen "[$VIP6]:$PORT_DSR" --listen "$VIP4:$PORT_IPIP" \
-			--listen "[$VIP6]:$PORT_IPIP" --pidfile "$SYNC/be-vip.pid" &
+			--listen "[$VIP6]:$PORT_IPIP" --pidfile "$SYNC/be-vip.pid" >>"$SYNC/servers.log" 2>&1 &
 		sysctl -qw net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.eth0.rp_filter=0
 		"$BIN/xlb-dp" peer eth0 --xdp-mode native || return 1
 	fi
