@@ -52,7 +52,7 @@ FUZZERS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/fuzz_
 SAN_BINS := $(BUILD)/san-bin/xlbd $(BUILD)/san-bin/xlbctl $(BUILD)/san-bin/xlb-dp \
 	$(patsubst $(BUILD)/%,$(BUILD)/san-bin/%,$(filter-out $(BUILD)/xlb-dp,$(TOOLS)))
 
-.PHONY: all deps test unit-test bpf-test e2e-test bench lint format clean install demo vm-test fuzz
+.PHONY: all deps test unit-test bpf-test e2e-test bench lint format clean install deb demo vm-test vagrant-test fuzz
 .DELETE_ON_ERROR:
 # keep the BPF objects that the skeletons are made from (make would delete them as intermediates)
 .SECONDARY:
@@ -156,17 +156,65 @@ lint: deps
 demo: all
 	$(Q)tools/xlb-demo
 
-# the VM lab (vagrant/): client, lb and backend VMs, xlb in native XDP on virtio NICs
-vm-test:
+# the VM lab under QEMU (tools/xlb-vm): client, balancer and backend VMs, xlb in native XDP on
+# the balancer's virtio NICs, installed from `make deb`; KVM where it boots a guest, else TCG
+vm-test: all
+	$(Q)sh deps/install.sh deps/vm.txt
 	$(Q)tools/vm-test.sh
+
+# the same lab with Vagrant (vagrant/), for hosts with libvirt or VirtualBox
+vagrant-test:
+	$(Q)tools/vagrant-test.sh
 
 format:
 	$(Q)clang-format -i $(wildcard bpf/*.c bpf/*.h user/*.c user/*.h tools/*.c tests/*/*.c tests/*/*.h)
 
-install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man8
-	install -m 0755 $(MAINS) $(TOOLS) $(DESTDIR)$(PREFIX)/bin/
-	install -m 0644 $(wildcard man/*.8) $(DESTDIR)$(PREFIX)/share/man/man8/
+# `make install` (PREFIX, DESTDIR; BINDIR, MANDIR, SYSCONFDIR, UNITDIR): the binaries, xlb-lab
+# with its defaults pointed at BINDIR, a man page for each (a missing one fails), xlbd's systemd
+# unit, the examples, and /etc/xlb/xlb.json unless one is there. xlb-demo, xlb-vm and the tests
+# stay in the tree: they run from it. `make deb`: the same, staged with PREFIX=/usr, as a .deb.
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+SYSCONFDIR ?= $(if $(filter /usr,$(PREFIX)),/etc,$(PREFIX)/etc)
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+INSTALL_SCRIPTS := tools/xlb-lab
+DEB_VERSION ?= 0.1.0+git$(shell git log -1 --format=%cd.%h --date=format:%Y%m%d 2>/dev/null)
+DEB_ARCH := $(shell dpkg --print-architecture 2>/dev/null)
+
+install: $(MAINS) $(TOOLS)
+	$(Q)install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(UNITDIR) \
+		$(DESTDIR)$(SYSCONFDIR)/xlb $(DESTDIR)$(PREFIX)/share/doc/xlb/examples
+	$(Q)install -m 0755 $(MAINS) $(TOOLS) $(DESTDIR)$(BINDIR)/
+	$(Q)for s in $(INSTALL_SCRIPTS); do \
+		sed 's|$$LAB_REPO/build/|$(BINDIR)/|g' $$s >$(DESTDIR)$(BINDIR)/$${s##*/} && \
+		chmod 0755 $(DESTDIR)$(BINDIR)/$${s##*/} || exit 1; done
+	$(Q)for p in $(notdir $(MAINS) $(TOOLS) $(INSTALL_SCRIPTS)); do \
+		test -f man/$$p.8 || { echo "install: no man page man/$$p.8 for $$p" >&2; exit 1; }; \
+		install -m 0644 man/$$p.8 $(DESTDIR)$(MANDIR)/man8/ || exit 1; done
+	$(Q)sed 's|@BINDIR@|$(BINDIR)|g' packaging/xlbd.service >$(DESTDIR)$(UNITDIR)/xlbd.service
+	$(Q)install -m 0644 examples/*.json $(DESTDIR)$(PREFIX)/share/doc/xlb/examples/
+	$(Q)test -e $(DESTDIR)$(SYSCONFDIR)/xlb/xlb.json || \
+		install -m 0644 packaging/xlb.json $(DESTDIR)$(SYSCONFDIR)/xlb/xlb.json
+	$(call msg,INSTALL,$(DESTDIR)$(PREFIX))
+
+DEB_STAGE ?= $(BUILD)/deb
+DEB_OUT ?= $(BUILD)
+DEB_FILE = $(DEB_OUT)/xlb_$(DEB_VERSION)_$(DEB_ARCH).deb
+deb: $(MAINS) $(TOOLS)
+	$(Q)rm -rf $(DEB_STAGE) $(DEB_OUT)/xlb_*.deb
+	$(Q)$(MAKE) --no-print-directory install DESTDIR=$(abspath $(DEB_STAGE)) PREFIX=/usr \
+		UNITDIR=/lib/systemd/system
+	$(Q)gzip -9n $(DEB_STAGE)/usr/share/man/man8/*.8
+	$(Q)strip --strip-unneeded $(addprefix $(DEB_STAGE)/usr/bin/,$(notdir $(MAINS) $(TOOLS)))
+	$(Q)install -d $(DEB_STAGE)/DEBIAN
+	$(Q)install -m 0644 packaging/conffiles $(DEB_STAGE)/DEBIAN/conffiles
+	$(Q)deps=$$(packaging/deb-depends.sh $(MAINS) $(TOOLS)) || exit 1; \
+	sed -e 's|@VERSION@|$(DEB_VERSION)|' -e 's|@ARCH@|$(DEB_ARCH)|' -e "s|@DEPENDS@|$$deps|" \
+		packaging/control >$(DEB_STAGE)/DEBIAN/control; \
+	echo "Installed-Size: $$(du -sk --exclude=DEBIAN $(DEB_STAGE) | cut -f1)" \
+		>>$(DEB_STAGE)/DEBIAN/control
+	$(Q)dpkg-deb --root-owner-group -Zxz --build $(DEB_STAGE) $(DEB_FILE) >/dev/null
+	$(call msg,DEB,$(DEB_FILE))
 
 clean:
 	rm -rf $(BUILD)

@@ -1,218 +1,419 @@
 #!/bin/bash
 # SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-# `make vm-test`: brings up the VM lab (vagrant/: client, lb, backend), runs xlb in native XDP
-# mode on lb's virtio NICs with three xlb-backend instances on the backend machine, sends HTTP
-# requests from the client to the VIP through lb, prints the result and offers `vagrant destroy`.
-# The same script runs inside the VMs as `vm-test.sh --guest ROLE` (the tree is at /vagrant).
-# Settings: XLB_VM_PROVIDER (libvirt|virtualbox), XLB_VM_XDP_MODE (native; generic on
-# VirtualBox), XLB_VM_REQUESTS (300), XLB_VM_DESTROY (yes|no: do not ask), and the
-# Vagrantfile's XLB_BOX, XLB_VM_CPUS, XLB_VM_MEMORY.
-set -euo pipefail
+# `make vm-test`: three QEMU machines (tools/xlb-vm: Debian's kernel, the host's userland over
+# 9p) on two bridges inside a namespace of the run: client -- balancer -- backend. xlb runs in
+# native XDP on the balancer's virtio NICs, installed from `make deb`; nat, dsr and ipip over
+# IPv4 and IPv6 from the client VM; then, inside the balancer VM, `xlbctl doctor` and xlbd with a
+# static target group and with an auto-scaling group (tests/e2e), from the package.
+# --smoke: the balancer VM alone, client and backend as namespaces on the host, nat only, the
+# build tree's binaries (tests/e2e/test_vm_smoke.sh). Everything is removed on exit, Ctrl-C too.
+# Settings: XLB_VM_REQUESTS (40 a case), XLB_VM_TIMEOUT (s the VMs may run, 1500), XLB_VM_E2E
+# (yes: test_xlbd_static and test_xlbd_asg in the balancer VM; no; or a list of tests/e2e
+# names), XLB_VM_KEEP (yes: keep build/vm/run.*), and xlb-vm's (XLB_VM_ACCEL, ...).
+set -uo pipefail
 
-VIP=198.18.0.100
-PORT=80
-BACKENDS=(198.18.2.11 198.18.2.12 198.18.2.13)	# added on the backend by provision.sh
-REQUESTS=${XLB_VM_REQUESTS:-300}
-GUEST_SRC=/vagrant			# the tree inside the machines (rsync)
-SRC=${XLB_SRC:-$GUEST_SRC}		# guest steps: where this tree is
-PIN=${XLB_VM_PIN_DIR:-/sys/fs/bpf/xlb}	# guest steps: xlb's pin directory
+VIP4=198.18.0.100
+VIP6=2001:2::100
+CLIENT4=198.18.1.10 CLIENT6=2001:2:0:1::10
+LBF4=198.18.1.1 LBF6=2001:2:0:1::1
+LBB4=198.18.2.1 LBB6=2001:2:0:2::1
+BACK4=(198.18.2.11 198.18.2.12)
+BACK6=(2001:2:0:2::11 2001:2:0:2::12)
+# a port a mode, all configured at once: nat to the backends' addresses, dsr and ipip to the VIP
+PORT_NAT=80 PORT_DSR=8081 PORT_IPIP=8082
+REQUESTS=${XLB_VM_REQUESTS:-40}
+VM_TIMEOUT=${XLB_VM_TIMEOUT:-1500}
+REPO=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
+SYNC=${XLB_VM_SYNC:-/xlbrun} # the run directory as the roles see it
+PIN=/sys/fs/bpf/xlb-vmtest
 
-nic_of() {
-	# no early exit in awk: under pipefail, ip dying of SIGPIPE would fail the caller
-	ip -o -4 addr show | awk -v net="$1." '!n && index($4, net) == 1 { print $2; n = 1 }'
-}
+say() { echo "vm-test: $*"; }
 
-wait_http() { # url, seconds
+# waits for a file of the run; gives up at once when a part of the run failed (SYNC/abort)
+wait_file() { # file, seconds
 	local i
 	for ((i = 0; i < $2 * 5; i++)); do
-		curl -fsS -m 1 -o /dev/null "$1" 2>/dev/null && return 0
+		[ -e "$1" ] && return 0
+		[ -e "$SYNC/abort" ] && {
+			say "given up waiting for $(basename "$1"): $(cat "$SYNC/abort")"
+			return 1
+		}
 		sleep 0.2
 	done
-	echo "vm-test: $1 did not answer within $2 s" >&2
+	say "no $(basename "$1") within $2 s"
 	return 1
 }
 
-# backend: one xlb-backend per address, as transient systemd units so a rerun replaces them
-guest_backend() {
-	local i unit
-	make -s -C "$SRC" build/xlb-backend
-	for i in "${!BACKENDS[@]}"; do
-		unit=xlb-vmtest-be$((i + 1))
-		systemctl stop "$unit" 2>/dev/null || true
-		systemd-run --quiet --collect --unit="$unit" "$SRC/build/xlb-backend" \
-			--listen "${BACKENDS[i]}:$PORT" --id "be$((i + 1))" --quiet
-	done
-	for i in "${!BACKENDS[@]}"; do
-		wait_http "http://${BACKENDS[i]}:$PORT/health" 10
-	done
-	echo "backend: ${#BACKENDS[@]} instances listening on port $PORT"
+addrs() { # dev, ipv4/len, ipv6/len, [gw4 gw6]
+	ip link set dev "$1" up
+	ip addr add "$2" dev "$1"
+	ip addr add "$3" dev "$1" nodad
+	if [ $# -ge 5 ]; then
+		ip route add default via "$4"
+		ip -6 route add default via "$5"
+	fi
 }
 
-dp() { "$SRC/build/xlb-dp" --pin-dir "$PIN" "$@"; }
+# the binaries: the installed package where the run brought one, else the build tree
+bins() {
+	if [ -f "$SYNC/xlb.deb" ] && [ "${1:-}" = install ]; then
+		dpkg -i "$SYNC/xlb.deb" >/dev/null || return 1
+		say "$(dpkg-query -W -f='${Package} ${Version}' xlb) installed from the .deb"
+	fi
+	if [ -x /usr/bin/xlb-dp ] && dpkg-query -W xlb >/dev/null 2>&1; then
+		BIN=/usr/bin
+	else
+		BIN=$REPO/build
+	fi
+}
 
-# lb: the datapath on both lab NICs, xlb_rx towards clients and xlb_rx_nat towards backends
-guest_lb() {
-	local mode=$1 front back dev i ids=() want got
-	make -s -C "$SRC" -j"$(nproc)" build/xlb-dp
-	front=$(nic_of 198.18.1)
-	back=$(nic_of 198.18.2)
-	# what an earlier run left: xlb and its pinned maps, then any other program still there
-	dp unload >/dev/null 2>&1 || true
-	for dev in "$front" "$back"; do
-		ip link set dev "$dev" xdpdrv off 2>/dev/null || true
-		ip link set dev "$dev" xdpgeneric off 2>/dev/null || true
+# ---- roles (in a VM, or in a host namespace for --smoke) ----
+
+role_backend() {
+	local i vip=${1:-yes}
+	# the servers write elsewhere than our output: a pipe they held open would keep the
+	# guest's log reader (tee) and so the VM's exit code waiting
+	bins
+	addrs eth0 "${BACK4[0]}/24" "${BACK6[0]}/64" "$LBB4" "$LBB6"
+	ip addr add "${BACK4[1]}/24" dev eth0
+	ip addr add "${BACK6[1]}/64" dev eth0 nodad
+	for i in 0 1; do
+		"$BIN/xlb-backend" --quiet --id "be$((i + 1))" --listen "${BACK4[i]}:$PORT_NAT" \
+			--listen "[${BACK6[i]}]:$PORT_NAT" --pidfile "$SYNC/be$((i + 1)).pid" \
+			>>"$SYNC/servers.log" 2>&1 &
 	done
-	rm -rf "$PIN"
-	# queues and offloads can only change while no program is attached
-	bash "$SRC/vagrant/provision.sh" lb net
-	dp load
-	dp attach "$front" --role vip --xdp-mode "$mode"
-	dp attach "$back" --role nat --xdp-mode "$mode"
-	dp vip add "$VIP" "$PORT" tcp --mode nat
-	for i in "${!BACKENDS[@]}"; do
-		dp backend set $((i + 1)) "${BACKENDS[i]}" --port "$PORT"
-		ids+=($((i + 1)))
+	if [ "$vip" = yes ]; then
+		# dsr and ipip: the VIP on lo; ipip's outer header stripped by xlb_decap on eth0
+		ip addr add "$VIP4/32" dev lo
+		ip addr add "$VIP6/128" dev lo nodad
+		"$BIN/xlb-backend" --quiet --id be-vip --listen "$VIP4:$PORT_DSR" \
+			--listen "[$VIP6]:$PORT_DSR" --listen "$VIP4:$PORT_IPIP" \
+			--listen "[$VIP6]:$PORT_IPIP" --pidfile "$SYNC/be-vip.pid" >>"$SYNC/servers.log" 2>&1 &
+		sysctl -qw net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.eth0.rp_filter=0
+		"$BIN/xlb-dp" peer eth0 --xdp-mode native || return 1
+	fi
+	for i in be1 be2 ${vip/yes/be-vip}; do
+		[ "$i" = no ] && continue
+		wait_file "$SYNC/$i.pid" 60 || return 1
 	done
-	dp ring set "$VIP" "$PORT" tcp "${ids[@]}"
-	# iproute2 reports the attach mode: 1 driver (native), 2 generic (skb)
-	want=1
-	[ "$mode" = generic ] && want=2
-	for dev in "$front" "$back"; do
+	say "backend: be1 on ${BACK4[0]}, be2 on ${BACK4[1]} (and IPv6), port $PORT_NAT"
+	[ "$vip" = yes ] && say "backend: be-vip on the VIP, ports $PORT_DSR $PORT_IPIP"
+	touch "$SYNC/backend.ready"
+	[ "${2:-}" = wait ] || return 0
+	wait_file "$SYNC/client.done" "$VM_TIMEOUT"
+}
+
+dp() { "$BIN/xlb-dp" --pin-dir "$PIN" "$@"; }
+
+# sum of a virtio_net per-queue counter (rx_queue_N_NAME before 6.10, rxN_NAME since), or n/a
+nic_stat() { # dev, counter name
+	ethtool -S "$1" 2>/dev/null | awk -v re="^rx(_queue_)?[0-9]+_$2:\$" \
+		'$1 ~ re { s += $2; n++ } END { print n ? s : "n/a" }'
+}
+
+role_lb() {
+	local modes=$1 dev got rc=0 t
+	bins install || return 1
+	addrs eth0 "$LBF4/24" "$LBF6/64"
+	addrs eth1 "$LBB4/24" "$LBB6/64"
+	sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 \
+		net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.eth0.rp_filter=0 \
+		net.ipv4.conf.eth1.rp_filter=0
+	for dev in eth0 eth1; do
+		say "lb: $dev: $(ethtool -i "$dev" | awk '/^driver/ { print $2 }'), queues" \
+			"$(ethtool -l "$dev" | awk '/^Combined/ { c[++n] = $2 } END { print c[2] " of " c[1] }')"
+	done
+	dp load >/dev/null || return 1
+	dp attach eth0 --role vip --xdp-mode native || return 1
+	dp attach eth1 --role nat --xdp-mode native || return 1
+	for dev in eth0 eth1; do
+		# iproute2 reports the attach mode: 1 driver (native)
 		got=$(ip -j -d link show dev "$dev" | jq -r '.[0].xdp.mode // "none"')
-		if [ "$got" != "$want" ]; then
-			echo "lb: $dev: XDP attach mode $got, wanted $want ($mode)" >&2
+		[ "$got" = 1 ] || {
+			say "lb: $dev: XDP attach mode $got, not native"
+			return 1
+		}
+	done
+	dp backend set 1 "${BACK4[0]}" >/dev/null && dp backend set 2 "${BACK4[1]}" >/dev/null &&
+		dp backend set 11 "${BACK6[0]}" >/dev/null && dp backend set 12 "${BACK6[1]}" >/dev/null &&
+		dp vip add "$VIP4" "$PORT_NAT" tcp --mode nat --id 1 >/dev/null &&
+		dp ring set "$VIP4" "$PORT_NAT" tcp 1 2 >/dev/null &&
+		dp vip add "$VIP6" "$PORT_NAT" tcp --mode nat --id 2 >/dev/null &&
+		dp ring set "$VIP6" "$PORT_NAT" tcp 11 12 >/dev/null || return 1
+	if [ "$modes" = all ]; then
+		for t in "dsr $PORT_DSR 3 5" "ipip $PORT_IPIP 4 6"; do
+			# shellcheck disable=SC2086 # mode, port, id4, id6
+			set -- $t
+			dp vip add "$VIP4" "$2" tcp --mode "$1" --id "$3" >/dev/null &&
+				dp ring set "$VIP4" "$2" tcp 1 >/dev/null &&
+				dp vip add "$VIP6" "$2" tcp --mode "$1" --id "$4" >/dev/null &&
+				dp ring set "$VIP6" "$2" tcp 11 >/dev/null || return 1
+		done
+	fi
+	say "lb: xlb attached in native mode on eth0 (vip) and eth1 (nat); services: $modes"
+	touch "$SYNC/lb.ready"
+	wait_file "$SYNC/client.done" "$VM_TIMEOUT" || rc=1
+	dp stats
+	for dev in eth0 eth1; do
+		say "lb: $dev: virtio_net counted xdp_redirects $(nic_stat "$dev" xdp_redirects)," \
+			"xdp_tx $(nic_stat "$dev" xdp_tx), xdp_drops $(nic_stat "$dev" xdp_drops)"
+	done
+	if dmesg | grep -q 'locked tx mode'; then
+		say "lb: virtio_net had too few queues for XDP (shared, locked TX queues)"
+	fi
+	# native mode: the driver itself counts what XDP redirected, so the path is proven here
+	got=$(nic_stat eth0 xdp_redirects)
+	if [ "$got" = n/a ]; then
+		echo "FAIL vm_xdp_native: virtio_net on eth0 has no xdp_redirects counter:" \
+			"$(ethtool -S eth0 | grep -m3 xdp | tr -s ' \n' ' ')"
+		rc=1
+	elif [ "$got" -lt "$REQUESTS" ]; then
+		echo "FAIL vm_xdp_native: virtio_net on eth0 redirected $got frames in XDP," \
+			"fewer than the $REQUESTS requests of one case"
+		rc=1
+	else
+		echo "PASS vm_xdp_native: virtio_net on eth0 redirected $got frames in XDP"
+	fi
+	[ "$modes" = all ] || return $rc
+	echo "== xlbctl doctor eth0 eth1 (in the balancer VM)"
+	"$BIN/xlbctl" doctor eth0 eth1 || true
+	"$BIN/xlbd" --check --config /etc/xlb/xlb.json || rc=1
+	dp detach eth0 >/dev/null 2>&1
+	dp detach eth1 >/dev/null 2>&1
+	dp unload >/dev/null 2>&1
+	# the datapath's cases ran across the VMs above; xlbd's run inside this one
+	if [ "${XLB_VM_E2E:-yes}" != no ]; then
+		[ "${XLB_VM_E2E:-yes}" = yes ] && XLB_VM_E2E="test_xlbd_static test_xlbd_asg"
+		for t in $XLB_VM_E2E; do
+			echo "== $t (in the balancer VM, binaries from $BIN)"
+			XLB_DP=$BIN/xlb-dp XLB_BACKEND=$BIN/xlb-backend XLBD=$BIN/xlbd \
+				XLBCTL=$BIN/xlbctl timeout 600 bash "$REPO/tests/e2e/$t.sh" || rc=1
+		done
+	fi
+	return $rc
+}
+
+# N requests to a URL; PASS when all are answered (and by every name in want)
+client_case() { # name, url, names wanted...
+	local name=$1 url=$2 i who answered=0 line="" n
+	shift 2
+	declare -A per=()
+	for ((i = 0; i < REQUESTS; i++)); do
+		who=$(curl -fsS -m 5 "$url" 2>/dev/null) || continue
+		answered=$((answered + 1))
+		per[$who]=$((${per[$who]:-0} + 1))
+	done
+	for n in $(printf '%s\n' "${!per[@]}" | sort); do
+		line="$line $n=${per[$n]}"
+	done
+	for n in "$@"; do
+		if [ -z "${per[$n]:-}" ]; then
+			echo "FAIL $name: $answered of $REQUESTS answered, none by $n (${line# })"
 			return 1
 		fi
 	done
-	echo "lb: xlb attached in $mode mode on $front (vip) and $back (nat), VIP $VIP:$PORT"
+	if [ "$answered" -ne "$REQUESTS" ]; then
+		echo "FAIL $name: $answered of $REQUESTS answered (${line# })"
+		return 1
+	fi
+	echo "PASS $name: $answered of $REQUESTS answered:$line"
 }
 
-# sum of a virtio_net per-queue counter, or "n/a" when the driver names it otherwise
-nic_stat() {
-	ethtool -S "$1" 2>/dev/null |
-		awk -v re="$2" '$1 ~ re { s += $2; n++ } END { print n ? s : "n/a" }'
-}
-
-guest_lb_report() {
-	local mode=$1 front back redirects rc=0
-	front=$(nic_of 198.18.1)
-	back=$(nic_of 198.18.2)
-	dp stats || rc=1
-	for dev in "$front" "$back"; do
-		echo "lb: $dev:" \
-			"xdp_redirects $(nic_stat "$dev" '^rx_queue_[0-9]+_xdp_redirects:$')," \
-			"xdp_tx $(nic_stat "$dev" '^rx_queue_[0-9]+_xdp_tx:$')," \
-			"xdp_drops $(nic_stat "$dev" '^rx_queue_[0-9]+_xdp_drops:$')"
-	done
-	if dmesg 2>/dev/null | grep 'locked tx mode' >/dev/null; then
-		echo "lb: note: virtio_net had too few queues for XDP: shared, locked TX queues"
+role_client() {
+	local modes=$1 rc=0
+	addrs eth0 "$CLIENT4/24" "$CLIENT6/64" "$LBF4" "$LBF6"
+	if ! wait_file "$SYNC/lb.ready" "$VM_TIMEOUT" ||
+		! wait_file "$SYNC/backend.ready" "$VM_TIMEOUT"; then
+		touch "$SYNC/client.done"
+		return 1
 	fi
-	# native mode: the driver itself counts what XDP sent on, so the path is proven here
-	redirects=$(nic_stat "$front" '^rx_queue_[0-9]+_xdp_redirects:$')
-	if [ "$mode" = native ] && [ "$redirects" != n/a ] &&
-		[ "$redirects" -lt "$REQUESTS" ]; then
-		echo "lb: XDP redirected only $redirects frames on $front, $REQUESTS requests" >&2
-		rc=1
+	client_case vm_nat_v4 "http://$VIP4:$PORT_NAT/whoami" be1 be2 || rc=1
+	client_case vm_nat_v6 "http://[$VIP6]:$PORT_NAT/whoami" be1 be2 || rc=1
+	if [ "$modes" = all ]; then
+		client_case vm_dsr_v4 "http://$VIP4:$PORT_DSR/whoami" be-vip || rc=1
+		client_case vm_dsr_v6 "http://[$VIP6]:$PORT_DSR/whoami" be-vip || rc=1
+		client_case vm_ipip_v4 "http://$VIP4:$PORT_IPIP/whoami" be-vip || rc=1
+		client_case vm_ipip_v6 "http://[$VIP6]:$PORT_IPIP/whoami" be-vip || rc=1
 	fi
+	touch "$SYNC/client.done"
 	return $rc
 }
 
-guest_client() {
-	local i name answered=0 line=""
-	declare -A per=()
-	wait_http "http://$VIP:$PORT/health" 20
-	for ((i = 0; i < REQUESTS; i++)); do
-		name=$(curl -fsS -m 3 "http://$VIP:$PORT/whoami" 2>/dev/null) || continue
-		answered=$((answered + 1))
-		per[$name]=$((${per[$name]:-0} + 1))
+# ---- on the host ----
+
+P=xv$$
+RUN=
+NETNS=$P-net
+VMS=()
+TAILS=()
+HOSTPIDS=()
+
+cleanup() {
+	local vm pid f
+	trap - EXIT INT TERM
+	for vm in "${VMS[@]}"; do
+		"$REPO/tools/xlb-vm" stop "$vm" "$RUN"
 	done
-	for name in $(printf '%s\n' "${!per[@]}" | sort); do
-		line="$line $name=${per[$name]}"
+	for f in "$RUN"/be*.pid; do
+		pid=$(cat "$f" 2>/dev/null) && [ -n "$pid" ] && kill "$pid" 2>/dev/null
 	done
-	echo "client: $answered of $REQUESTS requests to $VIP:$PORT answered; per backend:$line"
-	[ "$answered" -eq "$REQUESTS" ] && [ ${#per[@]} -eq ${#BACKENDS[@]} ]
+	for pid in "${HOSTPIDS[@]}" "${TAILS[@]}"; do
+		kill "$pid" 2>/dev/null
+	done
+	wait 2>/dev/null
+	for f in $(ip netns list | awk -v p="$P-" 'index($1, p) == 1 { print $1 }'); do
+		ip netns del "$f"
+	done
+	[ -n "$RUN" ] && [ "${XLB_VM_KEEP:-no}" = no ] && rm -rf "$RUN"
+	say "removed the run's VMs, taps, bridges and namespaces ($P-*)"
 }
 
-guest() {
-	case $1 in
-	backend) guest_backend ;;
-	lb) guest_lb "$2" ;;
-	lb-report) guest_lb_report "$2" ;;
-	client) guest_client ;;
-	*) echo "vm-test: unknown guest step '$1'" >&2; return 2 ;;
-	esac
+tap_add() { # name, bridge
+	ip -n "$NETNS" tuntap add dev "$1" mode tap multi_queue &&
+		ip -n "$NETNS" link set dev "$1" master "$2" up
 }
 
-# --- on the host ---
+# a host namespace on a bridge, its end named eth0 (--smoke)
+ns_add() { # name, bridge
+	ip netns add "$1" &&
+		ip -n "$NETNS" link add "$1" type veth peer name eth0 netns "$1" &&
+		ip -n "$NETNS" link set dev "$1" master "$2" up &&
+		ip -n "$1" link set dev lo up
+}
 
-offer_destroy() {
-	local ans=${XLB_VM_DESTROY:-}
-	if [ -z "$ans" ] && [ -t 0 ] && [ -t 1 ]; then
-		read -r -p "vm-test: destroy the three VMs now? [y/N] " ans || ans=no
-	fi
-	case $ans in
-	y | Y | yes)
-		vagrant destroy -f
-		;;
-	*)
-		echo "vm-test: the VMs keep running (a rerun takes about a minute); remove them:"
-		echo "    (cd vagrant && vagrant destroy -f)"
-		;;
-	esac
+# Until every VM has given its exit code or died: the first failure makes the others stop
+# waiting (RUN/abort), and no VM runs longer than XLB_VM_TIMEOUT.
+watch_vms() {
+	local vm pid code left rc=0 t
+	declare -A ended=()
+	for ((t = 0; t < VM_TIMEOUT; t++)); do
+		left=0
+		for vm in "${VMS[@]}"; do
+			[ -n "${ended[$vm]:-}" ] && continue
+			code=$(cat "$RUN/$vm.rc" 2>/dev/null) || code=
+			pid=$(cat "$RUN/$vm.pid" 2>/dev/null) || pid=
+			if [ -z "$code" ] && [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+				left=$((left + 1))
+				continue
+			fi
+			ended[$vm]=${code:-none}
+			[ "$code" = 0 ] && continue
+			rc=1
+			[ -e "$RUN/abort" ] || echo "$vm: exit ${code:-none}" >"$RUN/abort"
+			say "$vm: exit ${code:-none (no exit code: crashed?)}; its console's end:"
+			tail -n 15 "$RUN/$vm.console" | sed "s/^/  [$vm console] /"
+		done
+		[ $left = 0 ] && return $rc
+		sleep 1
+	done
+	say "VMs still running after $VM_TIMEOUT s: stopped"
+	return 1
+}
+
+vm_start() { # name, taps..., -- command
+	local name=$1 taps=()
+	shift
+	while [ "$1" != -- ]; do
+		taps+=(--tap "$1")
+		shift
+	done
+	shift
+	VMS+=("$name")
+	: >"$RUN/$name.log"
+	tail -n +1 -F "$RUN/$name.log" 2>/dev/null | sed -u "s/^/[$name] /" &
+	TAILS+=($!)
+	"$REPO/tools/xlb-vm" start "$name" "$RUN" --netns "$NETNS" --accel "$ACCEL" "${taps[@]}" \
+		-- "$REPO/tools/vm-test.sh" --guest "$@"
 }
 
 host() {
-	local provider mode rc=0 up=()
-	if ! command -v vagrant >/dev/null; then
-		echo "vm-test: vagrant is not installed (apt-get install vagrant, plus libvirt" \
-			"or VirtualBox); see the README's VM lab section" >&2
-		exit 2
-	fi
-	export VAGRANT_CWD=$PWD/vagrant
-	[ -n "${XLB_VM_PROVIDER:-}" ] && up=(--provider "$XLB_VM_PROVIDER")
-	echo "vm-test: vagrant up (first time: box import, packages and build, 10-20 minutes)"
-	if ! vagrant up "${up[@]}"; then
-		echo "vm-test: vagrant up failed" >&2
-		offer_destroy
-		exit 1
-	fi
-	vagrant rsync	# the tree as it is now, also into machines created earlier
-	provider=$(vagrant status lb --machine-readable |
-		awk -F, '$3 == "provider-name" { p = $4 } END { print p }')
-	mode=${XLB_VM_XDP_MODE:-native}
-	if [ -z "${XLB_VM_XDP_MODE:-}" ] && [ "$provider" = virtualbox ]; then
-		# VirtualBox's virtio-net offers guest offloads without the control to turn them
-		# off, so virtio_net refuses native XDP (see vagrant/provision.sh)
-		mode=generic
-		echo "vm-test: VirtualBox: its virtio-net refuses native XDP; using generic mode"
-	fi
-
-	# runs a step of this script inside a machine, as root
-	on() {
-		local m=$1
-		shift
-		vagrant ssh "$m" -c "sudo env XLB_VM_REQUESTS=$REQUESTS \
-			bash $GUEST_SRC/tools/vm-test.sh --guest $*"
+	local smoke=$1 modes=all rc=0 t0 secs client=""
+	t0=$(date +%s)
+	[ "$(id -u)" = 0 ] || {
+		say "needs root (network namespaces, taps)"
+		return 2
 	}
-	on backend backend || rc=1
-	[ $rc = 0 ] && { on lb lb "$mode" || rc=1; }
-	[ $rc = 0 ] && { on client client || rc=1; }
-	on lb lb-report "$mode" || rc=1
-
-	if [ $rc = 0 ]; then
-		echo "vm-test: PASS: $REQUESTS requests crossed lb's virtio NICs through xlb" \
-			"($mode XDP, $provider)"
-	else
-		echo "vm-test: FAIL (see above; look around with: (cd vagrant && vagrant ssh lb))"
+	command -v qemu-system-x86_64 >/dev/null || {
+		say "qemu-system-x86_64 missing: sudo sh deps/install.sh deps/vm.txt"
+		return 2
+	}
+	trap cleanup EXIT
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
+	mkdir -p "$REPO/build/vm"
+	RUN=$(mktemp -d "$REPO/build/vm/run.XXXXXX")
+	"$REPO/tools/xlb-vm" prepare || return 1
+	ACCEL=$("$REPO/tools/xlb-vm" accel) || return 1
+	if [ "$smoke" = no ]; then
+		say "building the package (make deb)"
+		make -s -C "$REPO" deb >"$RUN/deb.log" 2>&1 || {
+			tail -n 20 "$RUN/deb.log"
+			return 1
+		}
+		cp "$REPO"/build/xlb_*.deb "$RUN/xlb.deb"
 	fi
-	offer_destroy
+	ip netns add "$NETNS" || return 1
+	for b in "$P-bf" "$P-bb"; do
+		ip -n "$NETNS" link add "$b" type bridge stp_state 0 &&
+			ip -n "$NETNS" link set dev "$b" up || return 1
+	done
+	tap_add "$P-l0" "$P-bf" && tap_add "$P-l1" "$P-bb" || return 1
+	if [ "$smoke" = yes ]; then
+		modes=nat
+		ns_add "$P-c" "$P-bf" && ns_add "$P-b" "$P-bb" || return 1
+		say "taps: 4 queues each for 2 vCPUs (2 in use, 2 for XDP); client and backend" \
+			"in host namespaces $P-c, $P-b"
+		vm_start lb "$P-l0" "$P-l1" -- lb nat || return 1
+		XLB_VM_SYNC=$RUN nsenter --net="/run/netns/$P-b" "$REPO/tools/vm-test.sh" \
+			--guest backend no wait >"$RUN/backend.log" 2>&1 &
+		HOSTPIDS+=($!)
+		XLB_VM_SYNC=$RUN nsenter --net="/run/netns/$P-c" "$REPO/tools/vm-test.sh" \
+			--guest client nat >"$RUN/client.log" 2>&1 &
+		HOSTPIDS+=($!)
+		client=$!
+		tail -n +1 -F "$RUN/client.log" 2>/dev/null | sed -u "s/^/[client] /" &
+		TAILS+=($!)
+	else
+		tap_add "$P-c0" "$P-bf" && tap_add "$P-b0" "$P-bb" || return 1
+		say "taps: 4 queues each for 2 vCPUs (2 in use, 2 for XDP); three VMs"
+		vm_start backend "$P-b0" -- backend yes wait || return 1
+		vm_start lb "$P-l0" "$P-l1" -- lb all || return 1
+		vm_start client "$P-c0" -- client all || return 1
+	fi
+	watch_vms || rc=1
+	if [ -n "$client" ]; then
+		wait "$client" || rc=1
+	fi
+	sleep 0.5 # the tails' last lines
+	secs=$(($(date +%s) - t0))
+	if [ $rc = 0 ]; then
+		say "PASS in $secs s ($ACCEL)"
+	else
+		say "FAIL in $secs s ($ACCEL); XLB_VM_KEEP=yes keeps $RUN"
+	fi
 	return $rc
 }
 
-cd "$(dirname "$0")/.."
-if [ "${1:-}" = --guest ]; then
+case ${1:-} in
+--guest)
 	shift
-	guest "$@"
-else
-	host
-fi
+	role=$1
+	shift
+	case $role in
+	backend) role_backend "$@" ;;
+	lb) role_lb "$@" ;;
+	client) role_client "$@" ;;
+	*) exit 2 ;;
+	esac
+	rc=$?
+	# the others stop waiting for this one
+	[ $rc = 0 ] || [ -e "$SYNC/abort" ] || echo "$role failed" >"$SYNC/abort"
+	exit $rc
+	;;
+--smoke) host yes ;;
+"") host no ;;
+*)
+	echo "Usage: vm-test.sh [--smoke]" >&2
+	exit 2
+	;;
+esac

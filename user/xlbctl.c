@@ -18,6 +18,7 @@
 #include "activity.h"
 #include "api.h"
 #include "config.h"
+#include "doctor.h"
 #include "scaling.h"
 #include "table.h"
 
@@ -1038,6 +1039,8 @@ static const struct ctl_verb ctl_verbs[] = {
 	  opts_metric_stats, ctl_render_metric_stats },
 	{ "simulate", "replay a metric trace through a file's policies (no xlbd needed)",
 	  opts_simulate, NULL },
+	{ "doctor", "this machine and its interfaces for xlb, each finding with its fix (no xlbd)",
+	  opts_none, NULL },
 };
 
 static void ctl_usage(FILE *f)
@@ -1407,6 +1410,10 @@ int main(int argc, char **argv)
 			if (!v) {
 				fprintf(stderr, "xlbctl: unknown verb \"%s\"; see xlbctl --help\n",
 					a);
+				goto out;
+			}
+			if (!strcmp(v->name, "doctor")) {
+				rc = doctor_main(argc, argv);
 				goto out;
 			}
 			continue;

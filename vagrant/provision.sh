@@ -12,7 +12,7 @@ dry=0
 [ "${3:-}" = --dry-run ] && dry=1
 src=${XLB_SRC:-/vagrant}
 
-# The lab's plan, shared with tools/vm-test.sh: two /24 segments and a VIP range behind lb.
+# The lab's plan, shared with tools/vagrant-test.sh: two /24 segments and a VIP range behind lb.
 FRONT=198.18.1		# client .10, lb .2 (libvirt keeps .1 for the host's bridge)
 BACK=198.18.2		# lb .2, backend .10, and the backend instances .11-.13
 VIPS=198.18.0.0/24	# VIPs live here; only lb's XDP program answers for them

@@ -2,7 +2,10 @@
 # SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 # The VM lab installs what `make deps` installs: both runs are recorded with apt and dpkg
 # replaced by stubs (nothing is installed, nothing is fetched) and their package lists compared
-# with deps/packages.txt. Also: shellcheck on the provision script, `vagrant validate`.
+# with deps/packages.txt. Also: shellcheck on the provision script, `vagrant validate`; `make
+# install` into a DESTDIR (every binary with its man page, the unit, a config that xlbd --check
+# accepts and that a second install keeps) and `make deb`'s package (contents, conffiles,
+# Depends, lintian where installed).
 set -u
 cd "$(dirname "$0")/../.." || exit 2
 root=$PWD
@@ -132,11 +135,111 @@ test_vagrant_rejects_bad_box() {
 	fi
 }
 
+
+# the programs the build makes, which make install must all install
+built_programs() {
+	local f
+	for f in build/xlbd build/xlbctl build/xlb-*; do
+		[ -x "$f" ] && [ -f "$f" ] && echo "${f##*/}"
+	done
+}
+
+test_make_install() {
+	local d=$tmp/root p bad="" man
+	if ! "$real_make" -s install DESTDIR="$d" PREFIX=/opt/xlb >"$tmp/inst.out" 2>&1; then
+		fail make_install "make install failed: $(tail -n 3 "$tmp/inst.out")"
+		return
+	fi
+	for p in $(built_programs) xlb-lab; do
+		[ -x "$d/opt/xlb/bin/$p" ] || bad="$bad $p(binary)"
+		man=$d/opt/xlb/share/man/man8/$p.8
+		[ -s "$man" ] || bad="$bad $p(man page)"
+	done
+	grep -q 'LAB_REPO/build/' "$d/opt/xlb/bin/xlb-lab" && bad="$bad xlb-lab(tree paths left)"
+	grep -q "ExecStart=/opt/xlb/bin/xlbd " "$d/opt/xlb/lib/systemd/system/xlbd.service" ||
+		bad="$bad xlbd.service(ExecStart)"
+	if ! build/xlbd --check "$d/opt/xlb/etc/xlb/xlb.json" >"$tmp/chk.out" 2>&1; then
+		bad="$bad xlb.json(xlbd --check: $(tail -n 1 "$tmp/chk.out"))"
+	fi
+	if [ -z "$bad" ]; then
+		pass make_install
+	else
+		fail make_install "missing or wrong in $d:$bad"
+	fi
+	# a second install keeps the administrator's configuration
+	echo '{ "LoadBalancers": [] } // mine' >"$d/opt/xlb/etc/xlb/xlb.json"
+	"$real_make" -s install DESTDIR="$d" PREFIX=/opt/xlb >/dev/null 2>&1
+	if grep -q mine "$d/opt/xlb/etc/xlb/xlb.json"; then
+		pass make_install_keeps_config
+	else
+		fail make_install_keeps_config "make install overwrote an existing xlb.json"
+	fi
+}
+
+# an installed program without a man page fails the install, naming it
+test_install_needs_man() {
+	if "$real_make" -s install DESTDIR="$tmp/root2" INSTALL_SCRIPTS="tools/xlb-lab tools/lint.sh" \
+		>"$tmp/inst2.out" 2>&1; then
+		fail install_needs_man "installed tools/lint.sh, which has no man page"
+	elif grep -q 'no man page man/lint.sh.8' "$tmp/inst2.out"; then
+		pass install_needs_man
+	else
+		fail install_needs_man "failed without naming the page: $(tail -n 1 "$tmp/inst2.out")"
+	fi
+}
+
+test_deb() {
+	local deb list p bad="" x=$tmp/debx
+	if ! "$real_make" -s deb DEB_STAGE="$tmp/stage" DEB_OUT="$tmp" >"$tmp/deb.out" 2>&1; then
+		fail deb "make deb failed: $(tail -n 3 "$tmp/deb.out")"
+		return
+	fi
+	deb=$(find "$tmp" -maxdepth 1 -name 'xlb_*.deb' | head -n 1)
+	[ -n "$deb" ] || {
+		fail deb "make deb made no $tmp/xlb_*.deb"
+		return
+	}
+	list=$(dpkg-deb -c "$deb" | awk '{ print $6 }')
+	for p in $(built_programs) xlb-lab; do
+		grep -qx "./usr/bin/$p" <<<"$list" || bad="$bad /usr/bin/$p"
+		grep -qx "./usr/share/man/man8/$p.8.gz" <<<"$list" || bad="$bad $p.8.gz"
+	done
+	for p in ./lib/systemd/system/xlbd.service ./etc/xlb/xlb.json; do
+		grep -qx "$p" <<<"$list" || bad="$bad $p"
+	done
+	dpkg-deb -I "$deb" conffiles 2>/dev/null | grep -qx /etc/xlb/xlb.json || bad="$bad conffiles"
+	dpkg-deb -f "$deb" Depends | grep -q 'libbpf1' || bad="$bad Depends(no libbpf1)"
+	dpkg-deb -x "$deb" "$x"
+	build/xlbd --check "$x/etc/xlb/xlb.json" >/dev/null 2>&1 || bad="$bad xlb.json(--check)"
+	grep -q '^ExecStart=/usr/bin/xlbd ' "$x/lib/systemd/system/xlbd.service" ||
+		bad="$bad xlbd.service(ExecStart)"
+	if [ -z "$bad" ]; then
+		pass deb
+	else
+		fail deb "$(basename "$deb") lacks or gets wrong:$bad"
+	fi
+	if ! command -v lintian >/dev/null; then
+		skip deb_lintian "lintian not installed"
+	elif lintian --no-tag-display-limit "$deb" >"$tmp/lint.out" 2>&1 ||
+		! grep -q '^E:' "$tmp/lint.out"; then
+		pass deb_lintian
+	else
+		fail deb_lintian "$(grep -c '^E:' "$tmp/lint.out") error(s): $(grep -m1 '^E:' "$tmp/lint.out")"
+	fi
+}
+
 test_provision_calls_deps_install
 test_same_packages
 test_shellcheck_provision
 test_vagrant_validate
 test_vagrant_rejects_bad_box
+if [ "$(id -u)" = 0 ] || [ -w build ]; then
+	test_make_install
+	test_install_needs_man
+	test_deb
+else
+	skip make_install "build/ not writable"
+fi
 
 line="$npass passed, $nfail failed"
 [ "$nskip" -gt 0 ] && line="$line, $nskip skipped"
