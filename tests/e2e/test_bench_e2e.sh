@@ -36,7 +36,7 @@ usage_refused() { # name, expected message part, options...
 	fi
 }
 usage_refused usage_peer "'bogus'" --peers kernel,bogus
-usage_refused usage_no_kernel "must include kernel" --peers haproxy
+usage_refused usage_backends "--backends" --backends 10
 usage_refused usage_seconds "--seconds" --seconds 0
 
 # A datapath that fails to attach: the tool says so, exits 1, and removes its labs.
@@ -47,7 +47,7 @@ exec "$XLB_DP" "\$@"
 EOS
 chmod +x "$E2E_TMP/xlb-dp"
 e2e_on_exit "'$E2E_LAB' down --prefix ${P}x"
-out=$(XLB_DP=$E2E_TMP/xlb-dp timeout 60 "$BENCH" --quick --prefix "$P" --peers kernel,xlb-nat \
+out=$(XLB_DP=$E2E_TMP/xlb-dp timeout 60 "$BENCH" --quick --prefix "$P" --peers xlb-nat --backends 1 \
 	--out "$E2E_TMP/fail.json" 2>&1)
 rc=$?
 if [ "$rc" -ne 1 ] || [[ $out != *"attach"*"failed"* ]]; then
@@ -62,7 +62,7 @@ fi
 e2e_on_exit "'$E2E_LAB' down --prefix ${P}k; '$E2E_LAB' down --prefix ${P}x; '$E2E_LAB' down --prefix ${P}t"
 json=$E2E_TMP/e2e.json
 start=$SECONDS
-timeout 240 "$BENCH" --quick --seconds 1 --prefix "$P" --out "$json" >"$E2E_TMP/run.out" 2>&1
+timeout 240 "$BENCH" --quick --seconds 1 --backends 2 --prefix "$P" --out "$json" >"$E2E_TMP/run.out" 2>&1
 rc=$?
 e2e_log "quick run: exit $rc in $((SECONDS - start)) s"
 if [ "$rc" -ne 0 ]; then
