@@ -48,7 +48,7 @@ UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/t
 BPF_TESTS := $(patsubst tests/bpf/%.c,$(BUILD)/tests/%,$(wildcard tests/bpf/test_*.c))
 FUZZERS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 
-.PHONY: all deps test unit-test bpf-test e2e-test bench bench-e2e lint format clean install demo vm-test fuzz
+.PHONY: all deps deps-bench test unit-test bpf-test e2e-test bench bench-e2e lint format clean install demo vm-test fuzz
 .DELETE_ON_ERROR:
 # keep the BPF objects that the skeletons are made from (make would delete them as intermediates)
 .SECONDARY:
@@ -57,6 +57,9 @@ all: deps $(SKELS) $(MAINS) $(TOOLS) $(UNIT_TESTS) $(BPF_TESTS)
 
 deps:
 	$(Q)sh deps/install.sh
+
+# the end-to-end benchmark's peers and load (wrk, HAProxy, nginx); its test needs them too
+deps-bench:
 	$(Q)sh deps/install.sh deps/bench.txt
 
 $(BUILD) $(BUILD)/user $(BUILD)/san $(BUILD)/tests $(BUILD)/fuzz $(BUILD)/bench:
@@ -116,15 +119,15 @@ $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRCS) $(USER_HDRS) $(BPF_HDRS) $
 
 fuzz: $(FUZZERS)
 
-test: all
+test: all deps-bench
 	$(Q)tests/run.sh
 
 bench: all | $(BUILD)/bench
 	$(Q)$(BUILD)/xlb-bench --out $(BUILD)/bench/datapath.json
 	$(Q)$(MAKE) --no-print-directory bench-e2e
 
-# end to end in the lab: xlb beside kernel forwarding, HAProxy, nginx stream, IPVS (needs root)
-bench-e2e: all | $(BUILD)/bench
+# end to end in the lab: xlb beside kernel forwarding, HAProxy, nginx stream, IPVS (root)
+bench-e2e: all deps-bench | $(BUILD)/bench
 	$(Q)tools/xlb-bench-e2e --out $(BUILD)/bench/e2e.json
 
 lint: deps
