@@ -52,7 +52,7 @@ FUZZERS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/fuzz_
 SAN_BINS := $(BUILD)/san-bin/xlbd $(BUILD)/san-bin/xlbctl $(BUILD)/san-bin/xlb-dp \
 	$(patsubst $(BUILD)/%,$(BUILD)/san-bin/%,$(filter-out $(BUILD)/xlb-dp,$(TOOLS)))
 
-.PHONY: all deps test unit-test bpf-test e2e-test bench lint format clean install deb demo vm-test vagrant-test fuzz
+.PHONY: all deps deps-bench test unit-test bpf-test e2e-test bench bench-e2e lint format clean install deb demo vm-test vagrant-test fuzz
 .DELETE_ON_ERROR:
 # keep the BPF objects that the skeletons are made from (make would delete them as intermediates)
 .SECONDARY:
@@ -61,6 +61,10 @@ all: deps $(SKELS) $(MAINS) $(TOOLS) $(UNIT_TESTS) $(BPF_TESTS) $(SAN_BINS)
 
 deps:
 	$(Q)sh deps/install.sh
+
+# the end-to-end benchmark's peers and load (wrk, HAProxy, nginx); its test needs them too
+deps-bench:
+	$(Q)sh deps/install.sh deps/bench.txt
 
 $(BUILD) $(BUILD)/user $(BUILD)/san $(BUILD)/san-bin $(BUILD)/tests $(BUILD)/fuzz $(BUILD)/bench:
 	$(Q)mkdir -p $@
@@ -142,12 +146,17 @@ fuzz: $(FUZZERS) $(BUILD)/tests/test_fuzz_datapath
 	tests/fuzz/run.sh $(FUZZ_SECONDS) || rc=1; \
 	exit $$rc
 
-test: all $(BUILD)/fuzz/fuzz_config
+test: all deps-bench $(BUILD)/fuzz/fuzz_config
 	$(Q)tests/run.sh
 
 bench: all | $(BUILD)/bench
 	$(Q)$(BUILD)/xlb-bench --out $(BUILD)/bench/datapath.json
 	$(Q)tools/xlb-rate-bench --out $(BUILD)/bench/rate.json
+	$(Q)$(MAKE) --no-print-directory bench-e2e
+
+# end to end in the lab: xlb beside kernel forwarding, HAProxy, nginx stream, IPVS (root)
+bench-e2e: all deps-bench | $(BUILD)/bench
+	$(Q)tools/xlb-bench-e2e --out $(BUILD)/bench/e2e.json
 
 lint: deps
 	$(Q)tools/lint.sh
