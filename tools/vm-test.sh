@@ -248,6 +248,7 @@ VMS=()
 TAILS=()
 HOSTPIDS=()
 
+# shellcheck disable=SC2317 # run by the EXIT trap
 cleanup() {
 	local vm pid f
 	trap - EXIT INT TERM
@@ -394,6 +395,8 @@ host() {
 	return $rc
 }
 
+# one compound command, parsed whole before it runs: a run survives edits to this file
+{
 case ${1:-} in
 --guest)
 	shift
@@ -417,3 +420,5 @@ case ${1:-} in
 	exit 2
 	;;
 esac
+exit
+}
