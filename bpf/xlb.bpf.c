@@ -518,34 +518,88 @@ pick:
 	return xlb_to_backend(x, vip, be);
 }
 
-/* Whether backend be is the one that sent packet p (its address and, after nat's port rewrite,
- * its port: be->port, or the VIP's port where the backend keeps it).
- */
-static __always_inline bool xlb_nat_from(const struct xlb_pkt *p, const struct xlb_backend *be,
-					 __be16 vip_port)
+/* Where flow k is: bucket * XLB_FLOW_WAYS + way, or -1. */
+static __always_inline int xlb_flow_locate(const struct xlb_flow_key *k, const struct xlb_secret *s)
 {
-	if (be->family != p->key.family || be->addr[0] != p->key.src[0] ||
-	    (be->port ? be->port : vip_port) != p->key.sport)
-		return false;
-	return p->key.family == XLB_FAMILY_V4 ||
-	       (be->addr[1] == p->key.src[1] && be->addr[2] == p->key.src[2] &&
-		be->addr[3] == p->key.src[3]);
+	__u32 h = xlb_flow_hash(k, s), idx = h & xlb_flow_mask;
+	struct xlb_flow_bucket *b = bpf_map_lookup_elem(&xlb_flows, &idx);
+	int w;
+
+	if (!b)
+		return -1;
+	w = xlb_flow_find(b, k, h);
+	return w < 0 ? -1 : (int)(idx * XLB_FLOW_WAYS + w);
 }
 
-/* The backend Maglev gives flow fk of VIP vip_id, or NULL. */
-static __always_inline struct xlb_backend *xlb_maglev(__u32 vip_id, __u32 hash, __u32 *be_id)
+/* Whether backend be is the one that sent a reply from sk (its address, port, family): its
+ * port after nat's rewrite is be->port, or the VIP's port where the backend keeps it.
+ */
+static __always_inline bool xlb_nat_from(const struct xlb_vip_key *sk, const struct xlb_backend *be,
+					 __be16 vip_port)
 {
-	__u32 slot = xlb_ring_slot(hash, xlb_ring_size), elem = slot / XLB_RING_LANES;
-	void *ring = bpf_map_lookup_elem(&xlb_rings, &vip_id);
-	__u64 *lanes;
+	if (be->family != sk->family || be->addr[0] != sk->addr[0] ||
+	    (be->port ? be->port : vip_port) != sk->port)
+		return false;
+	return sk->family == XLB_FAMILY_V4 ||
+	       (be->addr[1] == sk->addr[1] && be->addr[2] == sk->addr[2] &&
+		be->addr[3] == sk->addr[3]);
+}
 
+/* The flow fk (client -> one VIP of the backend sk) as the backend's reply sees it: its place
+ * (bucket * XLB_FLOW_WAYS + way) when its backend is sk, -2 when it is another backend's, -1
+ * when there is none. Functions of their own (global: the verifier checks each once, not at
+ * every turn of the loops over a backend's VIPs).
+ */
+__noinline int xlb_nat_flow(const struct xlb_flow_key *fk, const struct xlb_vip_key *sk,
+			    const struct xlb_secret *s)
+{
+	struct xlb_flow_bucket *b;
+	struct xlb_backend *be;
+	struct xlb_flow *fl;
+	__u32 idx, id;
+	int loc;
+
+	if (!fk || !sk || !s)
+		return -1;
+	loc = xlb_flow_locate(fk, s);
+	if (loc < 0)
+		return -1;
+	idx = (__u32)loc / XLB_FLOW_WAYS;
+	b = bpf_map_lookup_elem(&xlb_flows, &idx);
+	if (!b)
+		return -1;
+	fl = &b->way[loc & (XLB_FLOW_WAYS - 1)];
+	id = fl->backend_id;
+	be = bpf_map_lookup_elem(&xlb_backends, &id);
+	if (!be || be->gen != fl->backend_gen || !xlb_nat_from(sk, be, fk->dport))
+		return -2;
+	return loc;
+}
+
+/* With no flow fk: the backend id Maglev gives fk in VIP vip_id's table if it is sk, else -1. */
+__noinline int xlb_nat_maglev(const struct xlb_flow_key *fk, const struct xlb_vip_key *sk,
+			      const struct xlb_secret *s, __u32 vip_id)
+{
+	struct xlb_backend *be;
+	__u32 slot, elem, be_id;
+	__u64 *lanes;
+	void *ring;
+
+	if (!fk || !sk || !s || xlb_nat_flow(fk, sk, s) != -1)
+		return -1;
+	slot = xlb_ring_slot(xlb_flow_hash(fk, s), xlb_ring_size);
+	elem = slot / XLB_RING_LANES;
+	ring = bpf_map_lookup_elem(&xlb_rings, &vip_id);
 	if (!ring)
-		return NULL;
+		return -1;
 	lanes = bpf_map_lookup_elem(ring, &elem);
 	if (!lanes)
-		return NULL;
-	*be_id = (*lanes >> ((slot % XLB_RING_LANES) * 16)) & 0xffff;
-	return bpf_map_lookup_elem(&xlb_backends, be_id);
+		return -1;
+	be_id = (*lanes >> ((slot % XLB_RING_LANES) * 16)) & 0xffff;
+	be = bpf_map_lookup_elem(&xlb_backends, &be_id);
+	if (!be || !(be->flags & XLB_BE_F_ACTIVE) || !xlb_nat_from(sk, be, fk->dport))
+		return -1;
+	return (int)be_id;
 }
 
 /* nat, backend-facing side: a reply from a backend to a client leaves as the VIP. Whose reply
@@ -563,10 +617,8 @@ static __always_inline int xlb_nat_reply(struct xlb_ctx *x)
 	void *l4 = xlb_at(data, p->l4_off);
 	struct xlb_flow_key fk = {};
 	struct xlb_vip_key sk = {};
-	__u32 hashes[XLB_NAT_SRC_VIPS] = {};
-	__u32 foreign = 0; /* candidates whose flow another backend serves */
 	struct xlb_nat_src *ns;
-	int found = -1, n;
+	int found = -1, loc = -1, n;
 	__be32 *vip_addr = NULL;
 	__be16 vip_port = 0;
 	__u32 vip_id = 0, be_id = 0;
@@ -589,32 +641,27 @@ static __always_inline int xlb_nat_reply(struct xlb_ctx *x)
 	fk.proto = p->key.proto;
 	fk.family = p->key.family;
 	for (int i = 0; i < XLB_NAT_SRC_VIPS; i++) {
-		struct xlb_flow_bucket *b;
-		struct xlb_backend *be;
-		struct xlb_flow *fl;
-		__u32 hash, id, f, nf;
-		int w;
-
 		if (i >= n)
 			break;
 		xlb_addr_copy(fk.dst, ns->vip[i].addr, p->key.family);
 		fk.dport = ns->vip[i].port;
-		hash = xlb_flow_hash(&fk, x->secret);
-		hashes[i] = hash;
-		b = xlb_flow_bucket(hash);
-		if (!b)
-			return XDP_ABORTED; /* masked to the array: cannot happen */
-		w = xlb_flow_find(b, &fk, hash);
-		if (w < 0)
-			continue;
-		w &= XLB_FLOW_WAYS - 1;
-		fl = &b->way[w];
-		id = fl->backend_id;
-		be = bpf_map_lookup_elem(&xlb_backends, &id);
-		if (!be || be->gen != fl->backend_gen || !xlb_nat_from(p, be, ns->vip[i].port)) {
-			foreign |= 1u << i;
-			continue;
+		loc = xlb_nat_flow(&fk, &sk, x->secret);
+		if (loc >= 0) {
+			found = i;
+			break;
 		}
+		/* the only VIP, served by another backend for this client: a forgery */
+		if (loc == -2 && n == 1)
+			return xlb_drop(x, XLB_DROP_NAT_NO_FLOW);
+	}
+	if (loc >= 0) {
+		__u32 idx = (__u32)loc / XLB_FLOW_WAYS, f, nf;
+		struct xlb_flow_bucket *b = bpf_map_lookup_elem(&xlb_flows, &idx);
+		int w = loc & (XLB_FLOW_WAYS - 1);
+
+		if (!b)
+			return XDP_ABORTED; /* found there just now: cannot happen */
+		be_id = b->way[w].backend_id;
 		/* the backend's side of the flow: it answered, and maybe ends it */
 		f = b->flags[w];
 		nf = f | XLB_FLOW_F_REPLIED;
@@ -626,34 +673,32 @@ static __always_inline int xlb_nat_reply(struct xlb_ctx *x)
 			nf |= XLB_FLOW_F_CONFIRMED;
 		if (nf != f)
 			b->flags[w] = nf;
-		if (b->atime[w] != (__u32)(bpf_ktime_get_coarse_ns() >> 30))
-			b->atime[w] = bpf_ktime_get_coarse_ns() >> 30;
-		found = i;
-		be_id = id;
-		break;
-	}
-	if (found < 0) {
-		/* no flow of this backend: recover the VIP without one, or drop */
+		idx = bpf_ktime_get_coarse_ns() >> 30;
+		if (b->atime[w] != idx)
+			b->atime[w] = idx;
+	} else if (n == 1) {
+		/* no flow: the backend's only VIP on that port is whose reply it is */
+		found = 0;
+		be_known = false;
+		x->gs->path[XLB_PATH_NAT_STATELESS]++;
+	} else {
+		/* no flow: the one VIP for which Maglev gives this backend for this client */
 		int cands = 0;
 
 		for (int i = 0; i < XLB_NAT_SRC_VIPS; i++) {
-			struct xlb_backend *be;
-			__u32 id = 0;
+			int id;
 
 			if (i >= n)
 				break;
-			if (foreign & (1u << i))
+			xlb_addr_copy(fk.dst, ns->vip[i].addr, p->key.family);
+			fk.dport = ns->vip[i].port;
+			id = xlb_nat_maglev(&fk, &sk, x->secret, ns->vip[i].id);
+			if (id < 0)
 				continue;
-			if (n > 1) {
-				be = xlb_maglev(ns->vip[i].id, hashes[i], &id);
-				if (!be || !(be->flags & XLB_BE_F_ACTIVE) ||
-				    !xlb_nat_from(p, be, ns->vip[i].port))
-					continue;
-			}
-			cands++;
+			if (++cands > 1)
+				break;
 			found = i;
-			be_id = id;
-			be_known = n > 1;
+			be_id = (__u32)id;
 		}
 		if (cands != 1)
 			return xlb_drop(x, XLB_DROP_NAT_NO_FLOW);

@@ -153,7 +153,7 @@ _Static_assert(sizeof(struct xlb_flow_bucket) == 64 * (1 + XLB_FLOW_WAYS), "buck
  * lists the nat VIPs it serves; a reply is rewritten only if the flow it answers is in the flow
  * table, which also tells which of them (usually one) it belongs to.
  */
-#define XLB_NAT_SRC_VIPS 4
+#define XLB_NAT_SRC_VIPS 8 /* a power of two (masks), and what --check allows */
 
 struct xlb_nat_src {
 	__u32 n; /* entries used in vip[] */
