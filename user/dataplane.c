@@ -1534,7 +1534,7 @@ int dataplane_flow_lookup(struct dataplane *dp, const struct xlb_flow_key *key,
 }
 
 int dataplane_flow_set(struct dataplane *dp, const struct xlb_flow_key *key, uint32_t backend_id,
-		       uint32_t backend_gen, uint32_t vip_id)
+		       uint32_t backend_gen, uint32_t vip_id, bool confirmed)
 {
 	struct xlb_flow_bucket *b;
 	struct xlb_flow *f;
@@ -1555,7 +1555,7 @@ int dataplane_flow_set(struct dataplane *dp, const struct xlb_flow_key *key, uin
 	f->vip_id = vip_id;
 	f->check = xlb_flow_check(hash, backend_id, backend_gen);
 	b->atime[w] = dataplane_now();
-	b->flags[w] = XLB_FLOW_F_VALID | XLB_FLOW_F_CONFIRMED;
+	b->flags[w] = XLB_FLOW_F_VALID | (confirmed ? XLB_FLOW_F_CONFIRMED : 0);
 	__atomic_store_n(&b->tag[w], xlb_flow_tag(hash), __ATOMIC_RELEASE);
 	return took_free;
 }

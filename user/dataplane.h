@@ -108,11 +108,11 @@ int dataplane_flow_walk(struct dataplane *dp,
 int dataplane_flow_lookup(struct dataplane *dp, const struct xlb_flow_key *key,
 			  struct dataplane_flow *flow);
 /* Writes a flow as the datapath would (tests, the benchmark's full table, restoring flows),
- * confirmed: a flow written by hand is taken for an established one.
+ * confirmed (established: evicted after the unconfirmed) or not (a handshake under way).
  * Returns 1 when it took a free way, 0 when it replaced a flow or updated its own, or -errno.
  */
 int dataplane_flow_set(struct dataplane *dp, const struct xlb_flow_key *key, uint32_t backend_id,
-		       uint32_t backend_gen, uint32_t vip_id);
+		       uint32_t backend_gen, uint32_t vip_id, bool confirmed);
 void dataplane_flows_clear(struct dataplane *dp);
 
 /* The flow hash's secret: 16 bytes, made at random when a datapath is first loaded and pinned
