@@ -1484,7 +1484,7 @@ static int flows_one(const struct dataplane_flow *fl, void *arg)
 	if (!o->json) {
 		printf("%-46s %-46s %-5s %-7u %-10u %8.0f %s\n", cl, sv, cli_proto_str(k->proto),
 		       fl->backend_id, fl->backend_gen, fl->idle_ms / 1000.0,
-		       fl->closing ? "fin" : "-");
+		       fl->closing ? "closed" : fl->confirmed ? "est" : "new");
 		return 0;
 	}
 	jf = json_object_new_object();
@@ -1497,7 +1497,8 @@ static int flows_one(const struct dataplane_flow *fl, void *arg)
 	json_object_object_add(jf, "backend", json_object_new_int64(fl->backend_id));
 	json_object_object_add(jf, "gen", json_object_new_int64(fl->backend_gen));
 	json_object_object_add(jf, "idle_s", json_object_new_double(fl->idle_ms / 1000.0));
-	json_object_object_add(jf, "fin", json_object_new_boolean(fl->closing));
+	json_object_object_add(jf, "closed", json_object_new_boolean(fl->closing));
+	json_object_object_add(jf, "confirmed", json_object_new_boolean(fl->confirmed));
 	json_object_array_add(o->arr, jf);
 	return 0;
 }
@@ -1535,7 +1536,7 @@ static int cmd_flows(int argc, char **argv)
 	o.arr = json_object_new_array();
 	if (!o.json)
 		printf("%-46s %-46s %-5s %-7s %-10s %8s %s\n", "CLIENT", "SERVICE", "PROTO",
-		       "BACKEND", "GEN", "IDLE_S", "FLAGS");
+		       "BACKEND", "GEN", "IDLE_S", "STATE");
 	ret = dataplane_flow_walk(dp, flows_one, &o);
 	if (ret < 0) {
 		json_object_put(o.arr);
