@@ -602,12 +602,33 @@ __noinline int xlb_nat_maglev(const struct xlb_flow_key *fk, const struct xlb_vi
 	return (int)be_id;
 }
 
+/* Whether the packet is addressed to this host (the kernel's routes say local). */
+static __always_inline bool xlb_to_host(struct xlb_ctx *x)
+{
+	struct bpf_fib_lookup fib = {};
+	struct xlb_pkt *p = &x->p;
+
+	fib.ifindex = x->xdp->ingress_ifindex;
+	fib.tot_len = p->l3_len;
+	if (p->key.family == XLB_FAMILY_V4) {
+		fib.family = XLB_AF_INET;
+		fib.ipv4_src = p->key.src[0];
+		fib.ipv4_dst = p->key.dst[0];
+	} else {
+		fib.family = XLB_AF_INET6;
+		__builtin_memcpy(fib.ipv6_src, p->key.src, 16);
+		__builtin_memcpy(fib.ipv6_dst, p->key.dst, 16);
+	}
+	return bpf_fib_lookup(x->xdp, &fib, sizeof(fib), 0) == BPF_FIB_LKUP_RET_NOT_FWDED;
+}
+
 /* nat, backend-facing side: a reply from a backend to a client leaves as the VIP. Whose reply
  * it is: the flow it answers (client -> one of the VIPs the backend serves), if that flow's
  * backend is the sender; else, with no flow (evicted, or served by another balancer node),
  * the VIP recovered statelessly: the backend's only VIP on that port, or the one candidate
  * for which Maglev gives this backend for this client. Anything else is dropped and counted,
- * never sent on with the backend's own address.
+ * never sent on with the backend's own address, except what goes to this host itself (the
+ * answers to xlbd's health checks).
  */
 static __always_inline int xlb_nat_reply(struct xlb_ctx *x)
 {
@@ -654,6 +675,9 @@ static __always_inline int xlb_nat_reply(struct xlb_ctx *x)
 		if (loc == -2 && n == 1)
 			return xlb_drop(x, XLB_DROP_NAT_NO_FLOW);
 	}
+	/* no flow, and addressed to this host (a health check's answer): not a client's */
+	if (loc < 0 && xlb_to_host(x))
+		return xlb_pass(x);
 	if (loc >= 0) {
 		__u32 idx = (__u32)loc / XLB_FLOW_WAYS, f, nf;
 		struct xlb_flow_bucket *b = bpf_map_lookup_elem(&xlb_flows, &idx);

@@ -1484,7 +1484,9 @@ static int flows_one(const struct dataplane_flow *fl, void *arg)
 	if (!o->json) {
 		printf("%-46s %-46s %-5s %-7u %-10u %8.0f %s\n", cl, sv, cli_proto_str(k->proto),
 		       fl->backend_id, fl->backend_gen, fl->idle_ms / 1000.0,
-		       fl->closing ? "closed" : fl->confirmed ? "est" : "new");
+		       fl->closing   ? "closed" :
+		       fl->confirmed ? "est" :
+				       "new");
 		return 0;
 	}
 	jf = json_object_new_object();

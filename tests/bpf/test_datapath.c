@@ -1551,6 +1551,14 @@ static bool case_nat_reply(void)
 	CHECK(pkt_same(&out, &exp, NULL), "reply without a flow: not translated to the VIP");
 	CHECK(gstats_moved(P(PASS), 1, P(NAT_REPLY), 1, P(NAT_STATELESS), 1, P(REDIRECT), 1, -1),
 	      "counters of the replies");
+	/* an answer to this host itself (a health check's): no client's, passed untouched */
+	ip_of(c->family, c->family == 4 ? "198.18.9.1" : "2001:2:9::1", r.dst);
+	r.dport = 45002;
+	pkt_build(&rin, &r);
+	CHECK(xdp_expect(t.prog_nat, t.if_b, &rin, &out, XDP_PASS), "answer to the host");
+	CHECK(pkt_identical(&out, &rin), "answer to the host changed");
+	CHECK(gstats_moved(P(PASS), 1, -1), "counters of the answer to the host");
+	memcpy(r.dst, s.src, 16);
 	/* the other backend answering the flow backend i serves: never sent on */
 	memcpy(r.src, be[1 - i].addr, alen(c->family));
 	r.dport = 45000;
