@@ -781,7 +781,9 @@ static int bench_prefill(struct bench *b)
 
 		key.src[0] = htonl(BENCH_PREFILL_SRC | (f & 0xffff));
 		key.sport = htons(1024 + (f >> 16));
-		err = dataplane_flow_set(b->dp, &key, BE_V4 + be, b->be[BE_V4 + be].gen, VIP_TCP4);
+		/* unconfirmed, so that a new flow takes a way as in a table that churns */
+		err = dataplane_flow_set(b->dp, &key, BE_V4 + be, b->be[BE_V4 + be].gen, VIP_TCP4,
+					 false);
 		if (err < 0) {
 			log_error("prefill: %s", strerror(-err));
 			return err;
@@ -799,7 +801,10 @@ static int bench_prefill(struct bench *b)
 
 static int bench_open(struct bench *b)
 {
-	struct dataplane_opts dopts = { .pin_dir = NULL, .flow_capacity = b->o.flows };
+	/* no new-flow rate: the SYN cases measure taking a way, every iteration */
+	struct dataplane_opts dopts = { .pin_dir = NULL,
+					.flow_capacity = b->o.flows,
+					.new_flow_rate = UINT32_MAX };
 	struct bpf_program *progs[PROG_MAX];
 	int err, i;
 
@@ -824,6 +829,7 @@ static int bench_open(struct bench *b)
 	}
 	b->skel->rodata->xlb_ring_size = dataplane_ring_size(b->dp);
 	b->skel->rodata->xlb_flow_mask = dataplane_flow_capacity(b->dp) / XLB_FLOW_WAYS - 1;
+	b->skel->rodata->xlb_new_flow_rate = UINT32_MAX; /* as the datapath opened above */
 	/* the datapath's own entry points are loaded by dataplane_open already */
 	bpf_program__set_autoload(b->skel->progs.xlb_rx, false);
 	bpf_program__set_autoload(b->skel->progs.xlb_rx_nat, false);

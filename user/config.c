@@ -4257,6 +4257,37 @@ static void cfg_advise(struct cfg *c)
 	}
 	for (i = 0; i < m->nlbs; i++)
 		cfg_advise_families(c, &m->lbs[i]);
+	/* a backend's (address, port) lists its nat services in one xlb_nat_src entry of
+	 * XLB_NAT_SRC_VIPS: count a target group's (listener x address) of each family
+	 */
+	for (i = 0; i < m->ntgs; i++) {
+		size_t n4 = 0, n6 = 0;
+
+		for (size_t j = 0; j < m->nlbs; j++)
+			for (size_t k = 0; k < m->lbs[j].nlisteners; k++) {
+				const struct model_listener *l = &m->lbs[j].listeners[k];
+				bool fwd = false;
+
+				for (size_t f = 0; f < l->nfwd; f++)
+					fwd |= l->fwd[f].tg == &m->tgs[i];
+				if (!fwd || l->mode != MODEL_MODE_NAT)
+					continue;
+				for (size_t a = 0; a < m->lbs[j].naddrs; a++) {
+					n4 += m->lbs[j].addrs[a].family == AF_INET;
+					n6 += m->lbs[j].addrs[a].family == AF_INET6;
+				}
+			}
+		if (n4 <= XLB_NAT_SRC_VIPS && n6 <= XLB_NAT_SRC_VIPS)
+			continue;
+		cfg_in(c, "TargetGroups");
+		cfg_at(c, i);
+		cfg_error(
+			c,
+			"expected at most %d nat services (listener x address, per family) forwarding to target group %s, got %zu: the datapath keeps %d for each backend port",
+			XLB_NAT_SRC_VIPS, m->tgs[i].name, n4 > n6 ? n4 : n6, XLB_NAT_SRC_VIPS);
+		cfg_out(c);
+		cfg_out(c);
+	}
 	for (i = 0; i < m->nlbs; i++) {
 		const struct model_lb *lb = &m->lbs[i];
 

@@ -328,6 +328,19 @@ static int ring_load(uint32_t vip_id)
 	return err;
 }
 
+/* The flow hash of datapath dp on the host: its secret read back through the API. */
+static uint32_t hash_of(struct dataplane *dp, const struct xlb_flow_key *k)
+{
+	struct xlb_secret sec = { { 0, 0 } };
+	uint8_t key[16];
+
+	if (dataplane_secret_get(dp, key))
+		return 0;
+	for (int i = 0; i < 16; i++)
+		sec.k[i / 8] |= (uint64_t)key[i] << (8 * (i % 8));
+	return xlb_flow_hash(k, &sec);
+}
+
 /* The backend the VIP's table gives a new flow: the host-compiled hash on the table read back. */
 static uint32_t pick(uint32_t vip_id, const struct pkt_spec *s)
 {
@@ -336,7 +349,7 @@ static uint32_t pick(uint32_t vip_id, const struct pkt_spec *s)
 	if (ring_load(vip_id))
 		return UINT32_MAX;
 	spec_key(s, &k);
-	return t.ring[xlb_ring_slot(xlb_flow_hash(&k), t.ring_size)];
+	return t.ring[xlb_ring_slot(hash_of(t.dp, &k), t.ring_size)];
 }
 
 static int idx_of(const uint32_t *ids, int n, uint32_t id)
@@ -701,7 +714,7 @@ static bool load_nondefault_sizes(void)
 
 		pkt_build(&in, &s);
 		spec_key(&s, &fk);
-		id = table[xlb_ring_slot(xlb_flow_hash(&fk), 257)];
+		id = table[xlb_ring_slot(hash_of(dp, &fk), 257)];
 		vd = xdp_run(prog, t.if_a, &in, &out);
 		if (vd != XDP_TX || id < 1 || id > 3 || memcmp(out.b + 30, be[id - 1].addr, 4)) {
 			printf("  flow %d: verdict %s, or not sent to backend %u of the 257 table\n",
@@ -1079,6 +1092,44 @@ static bool flows_setup(uint8_t family, int nbe, const uint32_t *ids, struct xlb
 	return true;
 }
 
+/* The secret: set and read back, all zeroes refused, and a new secret keeps every flow on its
+ * backend (the table is hashed anew) while new flows follow the new hash.
+ */
+static bool flow_secret_set(void)
+{
+	const uint32_t ids[3] = { 31, 32, 33 };
+	const uint8_t zero[16] = { 0 };
+	uint8_t old[16], want[16], got[16];
+	struct xlb_backend be[3];
+	int8_t first[FLOWS_N];
+	int moved = 0;
+
+	CHECK(flows_setup(4, 3, ids, be, first), "setup");
+	CHECK(!dataplane_secret_get(t.dp, old), "secret get");
+	for (int i = 0; i < 16; i++)
+		want[i] = (uint8_t)(old[i] ^ (0x5a + i));
+	CHECK(dataplane_secret_set(t.dp, zero) == -EINVAL, "an all-zero secret was taken");
+	CHECK(!dataplane_secret_set(t.dp, want), "secret set");
+	CHECK(!dataplane_secret_get(t.dp, got) && !memcmp(got, want, 16), "secret read back");
+	for (int f = 0; f < FLOWS_N; f++) {
+		int now = flow_send(4, (uint16_t)(20000 + f), PKT_TCP_ACK, ids, be, 3);
+
+		CHECK(now == first[f], "flow %d: backend index %d after the new secret, was %d", f,
+		      now, first[f]);
+		moved += flow_pick(4, 4, (uint16_t)(20000 + f), ids, 3) != first[f];
+	}
+	/* proves the hash changed: with a new key, about 2/3 of the picks differ */
+	CHECK(moved > FLOWS_N / 3, "only %d of %d flows would have another pick", moved, FLOWS_N);
+	for (int f = 0; f < 16; f++) {
+		uint16_t sp = (uint16_t)(40000 + f);
+
+		CHECK(flow_send(4, sp, PKT_TCP_SYN, ids, be, 3) == flow_pick(4, 4, sp, ids, 3),
+		      "new flow %u did not follow the new hash", sp);
+	}
+	CHECK(!dataplane_secret_set(t.dp, old), "secret restored");
+	return true;
+}
+
 static bool flow_kept_backend_added(uint8_t family)
 {
 	const uint32_t ids[3] = { 21, 22, 23 };
@@ -1170,7 +1221,7 @@ static bool flow_after_change(uint8_t family, int how)
 			uint32_t slot;
 
 			spec_key(&s, &k);
-			slot = xlb_ring_slot(xlb_flow_hash(&k), t.ring_size);
+			slot = xlb_ring_slot(hash_of(t.dp, &k), t.ring_size);
 			if (old_tab[slot] == ids[2] || preview[slot] == old_tab[slot])
 				continue;
 			xs[nx] = (uint16_t)sp;
@@ -1489,12 +1540,31 @@ static bool case_nat_reply(void)
 	/* the same reply on a client-facing device is not ours */
 	CHECK(xdp_expect(t.prog_rx, t.if_b, &rin, &out, XDP_PASS), "reply on xlb_rx");
 	CHECK(pkt_identical(&out, &rin), "reply on xlb_rx changed");
-	/* a reply to a flow that never was */
+	/* a reply to a flow this node never saw (another node's, or evicted): the backend serves
+	 * one VIP on that port, so that is whose it is
+	 */
 	r.dport = 45001;
 	pkt_build(&rin, &r);
-	CHECK(xdp_expect(t.prog_nat, t.if_b, &rin, &out, XDP_PASS), "reply without a flow");
-	CHECK(pkt_identical(&out, &rin), "reply without a flow changed");
-	CHECK(gstats_moved(P(PASS), 2, -1), "counters of the passed replies");
+	e.dport = 45001;
+	pkt_build(&exp, &e);
+	CHECK(xdp_expect(t.prog_nat, t.if_b, &rin, &out, XDP_REDIRECT), "reply without a flow");
+	CHECK(pkt_same(&out, &exp, NULL), "reply without a flow: not translated to the VIP");
+	CHECK(gstats_moved(P(PASS), 1, P(NAT_REPLY), 1, P(NAT_STATELESS), 1, P(REDIRECT), 1, -1),
+	      "counters of the replies");
+	/* an answer to this host itself (a health check's): no client's, passed untouched */
+	ip_of(c->family, c->family == 4 ? "198.18.9.1" : "2001:2:9::1", r.dst);
+	r.dport = 45002;
+	pkt_build(&rin, &r);
+	CHECK(xdp_expect(t.prog_nat, t.if_b, &rin, &out, XDP_PASS), "answer to the host");
+	CHECK(pkt_identical(&out, &rin), "answer to the host changed");
+	CHECK(gstats_moved(P(PASS), 1, -1), "counters of the answer to the host");
+	memcpy(r.dst, s.src, 16);
+	/* the other backend answering the flow backend i serves: never sent on */
+	memcpy(r.src, be[1 - i].addr, alen(c->family));
+	r.dport = 45000;
+	pkt_build(&rin, &r);
+	CHECK(xdp_expect(t.prog_nat, t.if_b, &rin, &out, XDP_DROP), "reply from the wrong backend");
+	CHECK(gstats_moved(D(NAT_NO_FLOW), 1, -1), "counters of the wrong backend's reply");
 	return true;
 }
 
@@ -2079,6 +2149,488 @@ static bool decap_others_untouched(void)
 
 /* --- main -------------------------------------------------------------------------------- */
 
+/* --- floods and forgeries ---------------------------------------------------------------- */
+
+/* Datapaths of their own for some of these cases: a flow table of one bucket (every flow
+ * collides with every other), and one whose CPUs take ways for 8 new flows a second.
+ */
+static struct dataplane *dp_bucket, *dp_rate;
+
+/* A TCP segment from client src (NULL: CLIENT) port sport to the VIP, port 80, on A. Returns
+ * the verdict; *idx the index in bes[] of the backend it went to (-1: none of them).
+ */
+static int cl_send(uint8_t family, const uint8_t *src, uint16_t sport, uint8_t flags, bool data,
+		   const struct xlb_backend *bes, int n, int *idx)
+{
+	struct pkt_spec s = spec_make(family, IPPROTO_TCP, CLIENT(family), VIP(family), sport, 80);
+	struct pkt in, out;
+	struct pkt_hdrs h;
+	int v;
+
+	if (src)
+		memcpy(s.src, src, 16);
+	s.tcp_flags = flags;
+	if (data) {
+		s.payload = udp_payload;
+		s.payload_len = sizeof(udp_payload);
+	}
+	pkt_build(&in, &s);
+	v = xdp_run(t.prog_rx, t.if_a, &in, &out);
+	*idx = -1;
+	if (v == XDP_TX && pkt_parse(out.b, out.len, &h))
+		for (int i = 0; i < n; i++)
+			if (!memcmp(out.b + h.l3 + (family == 4 ? 16 : 24), bes[i].addr,
+				    alen(family)))
+				*idx = i;
+	return v;
+}
+
+/* The reply of backend be (port 80) to client src:sport through xlb_rx_nat. Returns the
+ * verdict; *vip whether it left with the VIP as its source.
+ */
+static int be_send(uint8_t family, const uint8_t *src, uint16_t sport, uint8_t flags, bool data,
+		   const struct xlb_backend *be, const char *vip_addr, bool *vip)
+{
+	struct pkt_spec r = spec_make(family, IPPROTO_TCP, CLIENT(family), VIP(family), 80, sport);
+	uint8_t va[16] = { 0 };
+	struct pkt in, out;
+	struct pkt_hdrs h;
+	int v;
+
+	if (src)
+		memcpy(r.dst, src, 16);
+	else
+		ip_of(family, CLIENT(family), r.dst);
+	memset(r.src, 0, 16);
+	memcpy(r.src, be->addr, alen(family));
+	r.tcp_flags = flags;
+	if (data) {
+		r.payload = udp_payload;
+		r.payload_len = sizeof(udp_payload);
+	}
+	ip_of(family, vip_addr ? vip_addr : VIP(family), va);
+	pkt_build(&in, &r);
+	v = xdp_run(t.prog_nat, t.if_a, &in, &out);
+	*vip = (v == XDP_TX || v == XDP_REDIRECT) && pkt_parse(out.b, out.len, &h) &&
+	       !memcmp(out.b + h.l3 + (family == 4 ? 12 : 8), va, alen(family));
+	return v;
+}
+
+static bool fl_get(uint8_t family, const uint8_t *src, uint16_t sport, struct dataplane_flow *f)
+{
+	struct pkt_spec s = spec_make(family, IPPROTO_TCP, CLIENT(family), VIP(family), sport, 80);
+	struct xlb_flow_key k;
+
+	if (src)
+		memcpy(s.src, src, 16);
+	spec_key(&s, &k);
+	return dataplane_flow_lookup(t.dp, &k, f) == 0;
+}
+
+/* SYN, the backend's SYN-ACK, the ACK: the index of the flow's backend once confirmed, or -1. */
+static int handshake(uint8_t family, const uint8_t *src, uint16_t sport,
+		     const struct xlb_backend *bes, int n)
+{
+	struct dataplane_flow f;
+	int idx, again;
+	bool vip;
+
+	if (cl_send(family, src, sport, PKT_TCP_SYN, false, bes, n, &idx) != XDP_TX || idx < 0 ||
+	    be_send(family, src, sport, PKT_TCP_SYN | PKT_TCP_ACK, false, &bes[idx], NULL, &vip) !=
+		    XDP_TX ||
+	    !vip || cl_send(family, src, sport, PKT_TCP_ACK, false, bes, n, &again) != XDP_TX ||
+	    again != idx) {
+		printf("  sport %u: handshake failed\n", sport);
+		return -1;
+	}
+	if (!fl_get(family, src, sport, &f) || !f.confirmed) {
+		printf("  sport %u: not confirmed after its handshake\n", sport);
+		return -1;
+	}
+	return idx;
+}
+
+/* Three nat backends on network 1 (XDP_TX) behind the VIP, port 80, service id 4. */
+static bool nat3(uint8_t family, const uint32_t *ids, struct xlb_backend *be)
+{
+	for (int i = 0; i < 3; i++)
+		CHECK(!be_make(ids[i], family, EG_TX, 21 + i, 0, 1, 0, &be[i]), "backend");
+	CHECK(!vip_make(family, VIP(family), 80, IPPROTO_TCP, 4, XLB_MODE_NAT, 0), "vip");
+	CHECK(!ring_make(4, ids, NULL, 3), "ring");
+	return true;
+}
+
+/* Established flows stay through a flood of SYNs into their bucket; a miss that is not a SYN
+ * still reaches Maglev's backend but takes no confirmed flow's way.
+ */
+static bool flood_keeps(uint8_t family)
+{
+	const uint32_t ids[3] = { 1, 2, 3 };
+	struct xlb_backend be[3];
+	struct dataplane_flow f;
+	int est[4], idx;
+	bool vip;
+
+	CHECK(nat3(family, ids, be), "setup");
+	for (int i = 0; i < 2; i++)
+		CHECK((est[i] = handshake(family, NULL, (uint16_t)(1000 + i), be, 3)) >= 0,
+		      "flow %d", i);
+	for (int i = 0; i < 300; i++)
+		CHECK(cl_send(family, NULL, (uint16_t)(2000 + i), PKT_TCP_SYN, false, be, 3,
+			      &idx) == XDP_TX,
+		      "flood SYN %d", i);
+	for (int i = 0; i < 2; i++) {
+		CHECK(fl_get(family, NULL, (uint16_t)(1000 + i), &f),
+		      "established flow %d evicted by the flood", i);
+		gstats_mark();
+		CHECK(cl_send(family, NULL, (uint16_t)(1000 + i), PKT_TCP_ACK, true, be, 3, &idx) ==
+				      XDP_TX &&
+			      idx == est[i],
+		      "flow %d: its data went to backend index %d, not %d", i, idx, est[i]);
+		CHECK(gstats_moved(P(FLOW_HIT), 1, P(TX), 1, -1), "flow %d: not a hit", i);
+		CHECK(be_send(family, NULL, (uint16_t)(1000 + i), PKT_TCP_ACK, true, &be[est[i]],
+			      NULL, &vip) == XDP_TX &&
+			      vip,
+		      "flow %d: reply not translated", i);
+	}
+	for (int i = 2; i < 4; i++)
+		CHECK((est[i] = handshake(family, NULL, (uint16_t)(1000 + i), be, 3)) >= 0,
+		      "flow %d", i);
+	/* the bucket is all confirmed now: misses go by Maglev, without a way */
+	gstats_mark();
+	CHECK(cl_send(family, NULL, 3000, PKT_TCP_ACK, true, be, 3, &idx) == XDP_TX &&
+		      idx == flow_pick(4, family, 3000, ids, 3),
+	      "non-SYN miss: backend index %d, Maglev says %d", idx,
+	      flow_pick(4, family, 3000, ids, 3));
+	CHECK(cl_send(family, NULL, 3001, PKT_TCP_SYN, false, be, 3, &idx) == XDP_TX &&
+		      idx == flow_pick(4, family, 3001, ids, 3),
+	      "SYN miss: backend index %d", idx);
+	CHECK(gstats_moved(P(FLOW_NO_WAY), 2, P(TX), 2, -1), "misses into a confirmed bucket");
+	for (int i = 0; i < 4; i++)
+		CHECK(fl_get(family, NULL, (uint16_t)(1000 + i), &f), "flow %d evicted", i);
+	return true;
+}
+
+/* A spoofed FIN or RST neither closes a flow nor puts it first in line; later traffic clears
+ * the marks; a FIN from both sides closes it, and then its way goes first.
+ */
+static bool spoofed_fin_rst(uint8_t family)
+{
+	const uint32_t ids[3] = { 1, 2, 3 };
+	struct xlb_backend be[3];
+	struct dataplane_flow f;
+	int est[4], idx;
+	bool vip;
+
+	CHECK(nat3(family, ids, be), "setup");
+	for (int i = 0; i < 4; i++)
+		CHECK((est[i] = handshake(family, NULL, (uint16_t)(1000 + i), be, 3)) >= 0,
+		      "flow %d", i);
+	CHECK(cl_send(family, NULL, 1000, PKT_TCP_FIN | PKT_TCP_ACK, false, be, 3, &idx) == XDP_TX,
+	      "spoofed FIN");
+	CHECK(cl_send(family, NULL, 1001, PKT_TCP_RST, false, be, 3, &idx) == XDP_TX,
+	      "spoofed RST");
+	CHECK(fl_get(family, NULL, 1000, &f) && !f.closing && (f.flags & XLB_FLOW_F_FIN_C),
+	      "after a client FIN: closing %d flags %#x", f.closing, f.flags);
+	CHECK(fl_get(family, NULL, 1001, &f) && !f.closing, "closed by one RST");
+	for (int i = 0; i < 50; i++)
+		CHECK(cl_send(family, NULL, (uint16_t)(2000 + i), PKT_TCP_SYN, false, be, 3,
+			      &idx) == XDP_TX,
+		      "flood SYN %d", i);
+	for (int i = 0; i < 4; i++)
+		CHECK(fl_get(family, NULL, (uint16_t)(1000 + i), &f) && f.backend_id == ids[est[i]],
+		      "flow %d evicted after a spoofed FIN/RST and a flood", i);
+	/* the real client goes on: its data clears the FIN mark, any packet the RST mark */
+	CHECK(cl_send(family, NULL, 1000, PKT_TCP_ACK, true, be, 3, &idx) == XDP_TX, "data");
+	CHECK(fl_get(family, NULL, 1000, &f) && !(f.flags & XLB_FLOW_F_FIN_C),
+	      "FIN mark kept after data: %#x", f.flags);
+	CHECK(cl_send(family, NULL, 1001, PKT_TCP_ACK, false, be, 3, &idx) == XDP_TX, "ack");
+	CHECK(fl_get(family, NULL, 1001, &f) && !(f.flags & XLB_FLOW_F_RST_C),
+	      "RST mark kept after an ACK: %#x", f.flags);
+	/* a real close, both sides: that way goes first */
+	CHECK(cl_send(family, NULL, 1002, PKT_TCP_FIN | PKT_TCP_ACK, false, be, 3, &idx) == XDP_TX,
+	      "client FIN");
+	CHECK(be_send(family, NULL, 1002, PKT_TCP_FIN | PKT_TCP_ACK, false, &be[est[2]], NULL,
+		      &vip) == XDP_TX &&
+		      vip,
+	      "server FIN");
+	CHECK(fl_get(family, NULL, 1002, &f) && f.closing, "not closed after both FINs");
+	CHECK(cl_send(family, NULL, 3000, PKT_TCP_SYN, false, be, 3, &idx) == XDP_TX, "new SYN");
+	CHECK(!fl_get(family, NULL, 1002, &f) && fl_get(family, NULL, 3000, &f),
+	      "the new flow did not take the closed flow's way");
+	for (int i = 0; i < 4; i++)
+		CHECK(i == 2 || fl_get(family, NULL, (uint16_t)(1000 + i), &f), "flow %d gone", i);
+	return true;
+}
+
+/* A pure SYN on a live, confirmed 5-tuple does not re-pick its backend; once the flow is
+ * closed in both directions, it does.
+ */
+static bool spoofed_syn(uint8_t family)
+{
+	const uint32_t ids[3] = { 1, 2, 3 };
+	uint32_t rest[2];
+	struct xlb_backend be[3];
+	int est, idx, n = 0;
+	bool vip;
+
+	CHECK(nat3(family, ids, be), "setup");
+	CHECK((est = handshake(family, NULL, 1000, be, 3)) >= 0, "flow");
+	/* its backend drains: out of the table, its flows kept */
+	CHECK(!be_make(ids[est], family, EG_TX, 21 + est, 0, 1, XLB_BE_F_DRAINING, NULL),
+	      "draining");
+	for (int i = 0; i < 3; i++)
+		if (i != est)
+			rest[n++] = ids[i];
+	CHECK(!ring_make(4, rest, NULL, 2), "ring without the draining backend");
+	CHECK(cl_send(family, NULL, 1000, PKT_TCP_SYN, false, be, 3, &idx) == XDP_TX && idx == est,
+	      "spoofed SYN moved the flow from backend index %d to %d", est, idx);
+	CHECK(cl_send(family, NULL, 1000, PKT_TCP_ACK, true, be, 3, &idx) == XDP_TX && idx == est,
+	      "the flow's data went to %d, not %d", idx, est);
+	CHECK(cl_send(family, NULL, 1000, PKT_TCP_FIN | PKT_TCP_ACK, false, be, 3, &idx) == XDP_TX,
+	      "client FIN");
+	CHECK(be_send(family, NULL, 1000, PKT_TCP_FIN | PKT_TCP_ACK, false, &be[est], NULL, &vip) ==
+			      XDP_TX &&
+		      vip,
+	      "server FIN");
+	CHECK(cl_send(family, NULL, 1000, PKT_TCP_SYN, false, be, 3, &idx) == XDP_TX &&
+		      idx != est && idx >= 0,
+	      "a SYN after the close stayed on the draining backend (%d)", idx);
+	return true;
+}
+
+/* Draining counts a flow until it is closed in both directions: a client's half-close keeps
+ * it, the server's FIN after it ends it.
+ */
+static bool drain_half_close(uint8_t family)
+{
+	const uint32_t ids[3] = { 1, 2, 3 };
+	struct xlb_backend be[3];
+	struct dataplane_flow f;
+	int est, idx;
+	bool vip;
+
+	CHECK(nat3(family, ids, be), "setup");
+	CHECK((est = handshake(family, NULL, 1000, be, 3)) >= 0, "flow");
+	CHECK(cl_send(family, NULL, 1000, PKT_TCP_FIN | PKT_TCP_ACK, false, be, 3, &idx) == XDP_TX,
+	      "client FIN");
+	CHECK(fl_get(family, NULL, 1000, &f) && !f.closing,
+	      "a client half-close took the flow out of the drain count");
+	CHECK(be_send(family, NULL, 1000, PKT_TCP_ACK, true, &be[est], NULL, &vip) == XDP_TX && vip,
+	      "server data after the client's FIN");
+	CHECK(fl_get(family, NULL, 1000, &f) && !f.closing, "closed by the server's data");
+	CHECK(be_send(family, NULL, 1000, PKT_TCP_FIN | PKT_TCP_ACK, false, &be[est], NULL, &vip) ==
+			      XDP_TX &&
+		      vip,
+	      "server FIN");
+	CHECK(fl_get(family, NULL, 1000, &f) && f.closing, "not closed after both FINs");
+	return true;
+}
+
+/* Clients whose IPv6 addresses fold alike (src0^src2, src1^src3 equal, same port) under the
+ * old hash shared one bucket, tag and Maglev slot, so the 5th evicted the 1st; now they
+ * spread, and the flows of 8 of them all stay.
+ */
+static bool v6_fold_collision(uint8_t family)
+{
+	const uint32_t ids[3] = { 1, 2, 3 };
+	struct xlb_backend be[3];
+	struct dataplane_flow f;
+	uint8_t src[8][16];
+	int idx;
+
+	CHECK(nat3(family, ids, be), "setup");
+	for (int k = 0; k < 8; k++) {
+		memset(src[k], 0, 16);
+		src[k][0] = 0x20;
+		src[k][1] = 0x01;
+		src[k][3] = 0x02;
+		src[k][7] = (uint8_t)(k + 1);  /* word 1 ... */
+		src[k][15] = (uint8_t)(k + 1); /* ... equals word 3: the fold cancels it */
+		CHECK(cl_send(family, src[k], 1000, PKT_TCP_SYN, false, be, 3, &idx) == XDP_TX,
+		      "client %d's SYN", k);
+	}
+	for (int k = 0; k < 8; k++)
+		CHECK(fl_get(family, src[k], 1000, &f), "client %d's flow evicted by a fold twin",
+		      k);
+	return true;
+}
+
+/* Above the per-CPU new-flow rate, new flows go by Maglev without a way. */
+static bool new_flow_rate(uint8_t family)
+{
+	const uint32_t ids[3] = { 1, 2, 3 };
+	struct xlb_backend be[3];
+	struct xlb_global_stats g0, g1;
+	uint64_t nw, no;
+	int idx;
+
+	CHECK(nat3(family, ids, be), "setup");
+	CHECK(!dataplane_global_stats(t.dp, &g0), "stats");
+	for (int i = 0; i < 40; i++) {
+		uint16_t sp = (uint16_t)(5000 + i);
+
+		CHECK(cl_send(family, NULL, sp, PKT_TCP_SYN, false, be, 3, &idx) == XDP_TX &&
+			      idx == flow_pick(4, family, sp, ids, 3),
+		      "SYN %d: backend index %d, Maglev says %d", i, idx,
+		      flow_pick(4, family, sp, ids, 3));
+	}
+	CHECK(!dataplane_global_stats(t.dp, &g1), "stats");
+	nw = g1.path[XLB_PATH_FLOW_NEW] - g0.path[XLB_PATH_FLOW_NEW];
+	no = g1.path[XLB_PATH_FLOW_NO_WAY] - g0.path[XLB_PATH_FLOW_NO_WAY];
+	/* 8 a second and CPU; the run may straddle a second or two */
+	CHECK(nw >= 8 && nw <= 24 && nw + no == 40, "%llu took a way, %llu not, of 40",
+	      (unsigned long long)nw, (unsigned long long)no);
+	return true;
+}
+
+/* With no flow, a backend serving two VIPs on one port gets its reply translated only where
+ * Maglev gives it for exactly one of them; otherwise the reply is dropped, never leaked.
+ */
+static bool nat_stateless_two(uint8_t family)
+{
+	const uint32_t ids[2] = { 1, 2 };
+	const char *vip2 = family == 4 ? "198.18.50.2" : "2001:2:50::2";
+	struct xlb_backend be[2];
+	int one = -1, both = -1;
+	bool vip;
+
+	for (int i = 0; i < 2; i++)
+		CHECK(!be_make(ids[i], family, EG_TX, 21 + i, 0, 1, 0, &be[i]), "backend");
+	CHECK(!vip_make(family, VIP(family), 80, IPPROTO_TCP, 4, XLB_MODE_NAT, 0), "vip 1");
+	CHECK(!vip_make(family, vip2, 80, IPPROTO_TCP, 5, XLB_MODE_NAT, 0), "vip 2");
+	CHECK(!ring_make(4, ids, NULL, 2) && !ring_make(5, ids, NULL, 2), "rings");
+	for (uint16_t sp = 7000; sp < 7200 && (one < 0 || both < 0); sp++) {
+		struct pkt_spec a =
+			spec_make(family, IPPROTO_TCP, CLIENT(family), VIP(family), sp, 80);
+		struct pkt_spec b = spec_make(family, IPPROTO_TCP, CLIENT(family), vip2, sp, 80);
+		bool p1 = pick(4, &a) == ids[0], p2 = pick(5, &b) == ids[0];
+
+		if (p1 && !p2 && one < 0)
+			one = sp;
+		if (p1 && p2 && both < 0)
+			both = sp;
+	}
+	CHECK(one >= 0 && both >= 0, "no ports of each kind among 200");
+	gstats_mark();
+	CHECK(be_send(family, NULL, (uint16_t)one, PKT_TCP_ACK, true, &be[0], VIP(family), &vip) ==
+			      XDP_TX &&
+		      vip,
+	      "port %d: reply not recovered to VIP 1", one);
+	CHECK(gstats_moved(P(NAT_REPLY), 1, P(NAT_STATELESS), 1, P(TX), 1, -1), "counters");
+	CHECK(be_send(family, NULL, (uint16_t)both, PKT_TCP_ACK, true, &be[0], NULL, &vip) ==
+		      XDP_DROP,
+	      "port %d: an ambiguous reply was not dropped", both);
+	CHECK(gstats_moved(D(NAT_NO_FLOW), 1, -1), "counters of the drop");
+	return true;
+}
+
+/* A backend in 5 nat services on one port (the 5th failed with 4 a backend): all 5 tables go
+ * in, a reply through the 5th is translated, and the entry goes with the last service.
+ */
+static bool nat_src_fifth(uint8_t family)
+{
+	const uint32_t id = 1;
+	struct xlb_backend be;
+	char addr[5][48];
+	int fd = dataplane_map_fd(t.dp, "xlb_nat_src");
+	struct xlb_vip_key k;
+	bool vip;
+	int idx;
+
+	CHECK(!be_make(id, family, EG_TX, 21, 0, 1, 0, &be), "backend");
+	for (int i = 0; i < 5; i++) {
+		snprintf(addr[i], sizeof(addr[i]), family == 4 ? "198.18.50.%d" : "2001:2:50::%d",
+			 i + 1);
+		CHECK(!vip_make(family, addr[i], 80, IPPROTO_TCP, (uint32_t)(4 + i), XLB_MODE_NAT,
+				0),
+		      "vip %d", i);
+		CHECK(!ring_make((uint32_t)(4 + i), &id, NULL, 1), "table of service %d", i + 1);
+	}
+	{
+		struct pkt_spec s =
+			spec_make(family, IPPROTO_TCP, CLIENT(family), addr[4], 1000, 80);
+		struct pkt in, out;
+
+		pkt_build(&in, &s);
+		CHECK(xdp_run(t.prog_rx, t.if_a, &in, &out) == XDP_TX, "SYN to the 5th");
+	}
+	(void)idx;
+	CHECK(be_send(family, NULL, 1000, PKT_TCP_SYN | PKT_TCP_ACK, false, &be, addr[4], &vip) ==
+			      XDP_TX &&
+		      vip,
+	      "reply through the 5th service not translated");
+	for (int i = 0; i < 5; i++) {
+		struct xlb_vip_key vk = {};
+
+		ip_of(family, addr[i], (uint8_t *)vk.addr);
+		vk.port = htons(80);
+		vk.proto = IPPROTO_TCP;
+		vk.family = family;
+		CHECK(!dataplane_vip_del(t.dp, &vk), "removing service %d", i + 1);
+	}
+	CHECK(bpf_map_get_next_key(fd, NULL, &k), "xlb_nat_src keeps an entry with no service");
+	return true;
+}
+
+/* Runs fn on datapath dp in place of the main one. */
+static bool on_dp(struct dataplane *dp, bool (*fn)(uint8_t), uint8_t family)
+{
+	struct dataplane *main_dp = t.dp;
+	int rx = t.prog_rx, nat = t.prog_nat;
+	bool ok = false;
+
+	if (!dp) {
+		printf("  that datapath did not load\n");
+		return false;
+	}
+	t.dp = dp;
+	t.prog_rx = dataplane_prog_fd(dp, DATAPLANE_ROLE_VIP);
+	t.prog_nat = dataplane_prog_fd(dp, DATAPLANE_ROLE_NAT);
+	if (!fixture_reset())
+		ok = fn(family);
+	fixture_reset();
+	t.dp = main_dp;
+	t.prog_rx = rx;
+	t.prog_nat = nat;
+	gstats_mark();
+	return ok;
+}
+
+struct hostile_row {
+	const char *name;
+	uint8_t family;
+	int dp; /* 0 main, 1 one bucket, 2 rate 8 */
+	bool (*fn)(uint8_t family);
+};
+
+static const struct hostile_row hostile_rows[] = {
+	{ "flood_keeps_established_v4", 4, 1, flood_keeps },
+	{ "flood_keeps_established_v6", 6, 1, flood_keeps },
+	{ "spoofed_fin_rst_v4", 4, 1, spoofed_fin_rst },
+	{ "spoofed_fin_rst_v6", 6, 1, spoofed_fin_rst },
+	{ "spoofed_syn_keeps_backend_v4", 4, 0, spoofed_syn },
+	{ "spoofed_syn_keeps_backend_v6", 6, 0, spoofed_syn },
+	{ "drain_half_close_v4", 4, 0, drain_half_close },
+	{ "drain_half_close_v6", 6, 0, drain_half_close },
+	{ "v6_fold_collision", 6, 0, v6_fold_collision },
+	{ "new_flow_rate_v4", 4, 2, new_flow_rate },
+	{ "nat_reply_stateless_two_vips_v4", 4, 0, nat_stateless_two },
+	{ "nat_reply_stateless_two_vips_v6", 6, 0, nat_stateless_two },
+	{ "nat_src_fifth_service_v4", 4, 0, nat_src_fifth },
+	{ "nat_src_fifth_service_v6", 6, 0, nat_src_fifth },
+};
+static const struct hostile_row *hostile_cur;
+
+static bool case_hostile(void)
+{
+	const struct hostile_row *c = hostile_cur;
+
+	if (c->dp == 0)
+		return c->fn(c->family);
+	return on_dp(c->dp == 1 ? dp_bucket : dp_rate, c->fn, c->family);
+}
+
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
 	if (level == LIBBPF_DEBUG)
@@ -2147,6 +2699,13 @@ int main(int argc, char **argv)
 			t.dp = NULL;
 		}
 		decap = xlb_decap_bpf__open_and_load();
+		o.flow_capacity = XLB_FLOW_WAYS;
+		if (dataplane_open(&dp_bucket, &o, NULL))
+			dp_bucket = NULL;
+		o.flow_capacity = TEST_FLOWS;
+		o.new_flow_rate = 8;
+		if (dataplane_open(&dp_rate, &o, NULL))
+			dp_rate = NULL;
 	}
 
 	/* loading is a test of its own: it fails rather than skips */
@@ -2167,6 +2726,7 @@ int main(int argc, char **argv)
 	ROWS(pass_rows, pass_cur, case_pass);
 	ROWS(rw_rows, rw_cur, case_rewrite);
 	T(udp_csum_ffff);
+	T(flow_secret_set);
 	T(flow_kept_backend_added_v4);
 	T(flow_kept_backend_added_v6);
 	T(flow_kept_other_removed_v4);
@@ -2194,7 +2754,11 @@ int main(int argc, char **argv)
 	T(decap_xlb_ipip_v6_roundtrip);
 	T(decap_others_untouched);
 
+	ROWS(hostile_rows, hostile_cur, case_hostile);
+
 	xlb_decap_bpf__destroy(decap);
+	dataplane_close(dp_rate);
+	dataplane_close(dp_bucket);
 	dataplane_close(t.dp);
 	free(t.ring);
 	return check_summary();
