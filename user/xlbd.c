@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "api.h"
+#include "cluster.h"
 #include "config.h"
 #include "ctl.h"
 #include "dataplane.h"
@@ -58,7 +59,9 @@ struct xlbd {
 	struct dataplane *dp;
 	struct ctl *ctl;
 	struct fleet *fleet;
+	struct cluster *cluster; /* Xlb.Cluster: route health injection through BIRD */
 	struct loop_timer stop_timer;
+	bool stopping; /* SIGTERM seen, the VIPs being withdrawn */
 	struct api_server *api;
 	struct promhttp_server *prom;
 };
@@ -93,7 +96,8 @@ static void xlbd_usage(FILE *f)
 		"\n"
 		"Signals: SIGHUP reloads the configuration (atomically: a bad file is refused and\n"
 		"the running one stays); SIGTERM and SIGINT stop, removing what xlbd created\n"
-		"(instances terminated, datapath detached) unless --keep-datapath.\n"
+		"(instances terminated, datapath detached) unless --keep-datapath; a cluster node\n"
+		"(Xlb.Cluster) first withdraws its VIPs from BIRD and forwards WithdrawDelayMs more.\n"
 		"Exit status: 0 ok, 1 runtime failure, 2 usage or configuration error.\n",
 		PROMHTTP_PORT_DEFAULT);
 }
@@ -140,6 +144,11 @@ static int xlbd_reload(struct xlbd *d, struct config_error *cerr)
 	if (fleet_apply(d->fleet, m))
 		log_error("reload of %s: some auto-scaling groups were not applied",
 			  d->config_path);
+	if (d->cluster && m->settings.cluster.enabled)
+		cluster_apply(d->cluster, &m->settings.cluster);
+	else if (!!d->cluster != m->settings.cluster.enabled)
+		log_warn("reload of %s: Xlb.Cluster added or removed; that needs a restart",
+			 d->config_path);
 	model_free(d->model);
 	d->model = m;
 	d->loaded_at = time(NULL);
@@ -168,6 +177,21 @@ static void xlbd_stop_late(struct loop *loop, struct loop_timer *t, void *arg)
 	loop_stop(loop);
 }
 
+/* Stops, once the cluster's routes are withdrawn: the instances first, then the loop. */
+static void xlbd_stop_now(void *arg)
+{
+	struct xlbd *d = arg;
+
+	if (!d->fleet || d->keep_datapath) {
+		log_info("stopping");
+		loop_stop(d->loop);
+		return;
+	}
+	log_info("stopping; terminating the instances first");
+	loop_timer_arm(d->loop, &d->stop_timer, FLEET_STOP_MS, 0, xlbd_stop_late, d);
+	fleet_stop(d->fleet, xlbd_stopped, d);
+}
+
 static void xlbd_on_signal(struct loop *loop, int signo, void *arg)
 {
 	struct xlbd *d = arg;
@@ -178,20 +202,22 @@ static void xlbd_on_signal(struct loop *loop, int signo, void *arg)
 		xlbd_reload(d, &cerr);
 		return;
 	}
-	if (loop_timer_armed(&d->stop_timer)) {
+	if (loop_timer_armed(&d->stop_timer) || d->stopping) {
 		/* a second Ctrl-C must not leave instances half-terminated; the timer bounds it */
 		log_info("%s: already stopping (instances terminating; at most %d s)",
 			 strsignal(signo), FLEET_STOP_MS / 1000);
 		return;
 	}
-	if (!d->fleet || d->keep_datapath) {
-		log_info("%s: stopping", strsignal(signo));
-		loop_stop(loop);
+	if (d->cluster) {
+		if (d->stopping)
+			return;
+		d->stopping = true;
+		/* the router must stop sending flows here before the datapath stops taking them */
+		log_info("%s: stopping; withdrawing the VIPs first", strsignal(signo));
+		cluster_withdraw(d->cluster, xlbd_stop_now, d);
 		return;
 	}
-	log_info("%s: stopping; terminating the instances first", strsignal(signo));
-	loop_timer_arm(loop, &d->stop_timer, FLEET_STOP_MS, 0, xlbd_stop_late, d);
-	fleet_stop(d->fleet, xlbd_stopped, d);
+	xlbd_stop_now(d);
 }
 
 /* ---- the API ---- */
@@ -232,6 +258,8 @@ static int xlbd_api_status(struct json_object *args, struct api_reply *reply, vo
 	for (i = 0; i < d->model->nwarnings; i++)
 		json_object_array_add(w, json_object_new_string(d->model->warnings[i]));
 	fleet_status(d->fleet, groups, w);
+	if (d->cluster)
+		cluster_status(d->cluster, data);
 	json_object_object_add(data, "AutoScalingGroups", groups);
 	if (json_object_array_length(w))
 		json_object_object_add(data, "Warnings", w);
@@ -657,6 +685,7 @@ static void xlbd_teardown(struct xlbd *d)
 		promhttp_server_free(d->prom);
 	if (d->loop)
 		loop_timer_disarm(d->loop, &d->stop_timer);
+	cluster_free(d->cluster);
 	fleet_free(d->fleet);
 	ctl_free(d->ctl);
 	if (d->dp && !d->keep_datapath) {
@@ -742,6 +771,11 @@ static int xlbd_run(struct xlbd *d)
 		return err;
 	if (fleet_apply(d->fleet, d->model))
 		log_error("applying %s: some auto-scaling groups were not applied", d->config_path);
+	if (d->model->settings.cluster.enabled) {
+		err = cluster_new(d->loop, d->ctl, &d->model->settings.cluster, &d->cluster);
+		if (err)
+			return err;
+	}
 	err = xlbd_api_setup(d);
 	if (err)
 		return err;
