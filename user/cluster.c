@@ -106,7 +106,7 @@ int cluster_bird_text(const struct model_cluster *k, const struct ctl_vip *vips,
 	CLUSTER_PUT("}\n\n");
 	CLUSTER_PUT("protocol bgp xlb_router {\n\tdescription \"xlb node %s\";\n"
 		    "\tlocal as %u;\n\tneighbor %s as %u;\n\tbfd on;\n"
-		    "\tconnect retry time 1;\n\terror wait time 1, 5;\n"
+		    "\tconnect retry time 1;\n\terror wait time 1, 2;\n"
 		    "\t%s {\n\t\timport none;\n\t\texport where proto = \"xlb_vips\";\n"
 		    "\t\tnext hop self;\n\t};\n}\n",
 		    k->node_name, k->asn, cluster_addr(fam, k->router.bytes, a, sizeof(a)),
