@@ -26,6 +26,7 @@ const volatile __u32 xlb_flow_mask = XLB_FLOWS_DEFAULT / XLB_FLOW_WAYS - 1;
 struct xlb_ctx {
 	struct xdp_md *xdp;
 	struct xlb_global_stats *gs;
+	const struct xlb_secret *secret; /* the flow hash's key */
 	struct xlb_pkt p;
 	__u64 len; /* frame length as received */
 };
@@ -349,7 +350,7 @@ static __always_inline int xlb_forward(struct xlb_ctx *x, const struct xlb_vip *
 {
 	struct xlb_pkt *p = &x->p;
 	__u32 now = bpf_ktime_get_coarse_ns() >> 30;
-	__u32 hash = xlb_flow_hash(&p->key);
+	__u32 hash = xlb_flow_hash(&p->key, x->secret);
 	enum xlb_path path = XLB_PATH_FLOW_NEW;
 	struct xlb_flow_bucket *bucket;
 	struct xlb_backend *be;
@@ -463,7 +464,7 @@ static __always_inline int xlb_nat_reply(struct xlb_ctx *x)
 			break;
 		xlb_addr_copy(fk.dst, ns->vip[i].addr, p->key.family);
 		fk.dport = ns->vip[i].port;
-		hash = xlb_flow_hash(&fk);
+		hash = xlb_flow_hash(&fk, x->secret);
 		b = xlb_flow_bucket(hash);
 		if (!b)
 			break;
@@ -665,7 +666,7 @@ static __always_inline int xlb_icmp_error(struct xlb_ctx *x)
 	fk.proto = q.key.proto;
 	fk.family = q.key.family;
 	{
-		__u32 hash = xlb_flow_hash(&fk);
+		__u32 hash = xlb_flow_hash(&fk, x->secret);
 		struct xlb_flow_bucket *b = xlb_flow_bucket(hash);
 		int w = b ? xlb_flow_find(b, &fk, hash) : -1;
 
@@ -726,7 +727,8 @@ static __always_inline int xlb_process(struct xdp_md *ctx, bool nat_side)
 	int res;
 
 	x.gs = bpf_map_lookup_elem(&xlb_stats, &zero);
-	if (!x.gs)
+	x.secret = bpf_map_lookup_elem(&xlb_secret, &zero);
+	if (!x.gs || !x.secret)
 		return XDP_ABORTED;
 
 	res = xlb_parse(data, data_end, &x.p);

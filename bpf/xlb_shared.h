@@ -87,6 +87,15 @@ struct xlb_flow_key {
 } __attribute__((aligned(8))); /* compared as five 64-bit words */
 _Static_assert(sizeof(struct xlb_flow_key) == 40, "xlb_flow_key layout");
 
+/* Value of xlb_secret (one entry): the key of the flow hash, 128 random bits made when a
+ * datapath is first loaded (k[0] = bytes 0-7 of the key, little-endian, k[1] = bytes 8-15).
+ * Nodes that must pick the same backends for the same flows share it. All zero: not set yet.
+ */
+struct xlb_secret {
+	__u64 k[2];
+};
+_Static_assert(sizeof(struct xlb_secret) == 16, "xlb_secret layout");
+
 #define XLB_FLOW_F_VALID (1u << 0) /* the way holds a flow */
 #define XLB_FLOW_F_FIN (1u << 1)   /* a FIN or RST was seen from the client: evicted first */
 #define XLB_FLOW_WAYS 4

@@ -110,6 +110,15 @@ int dataplane_flow_lookup(struct dataplane *dp, const struct xlb_flow_key *key,
 int dataplane_flow_set(struct dataplane *dp, const struct xlb_flow_key *key, uint32_t backend_id,
 		       uint32_t backend_gen, uint32_t vip_id);
 void dataplane_flows_clear(struct dataplane *dp);
+
+/* The flow hash's secret: 16 bytes, made at random when a datapath is first loaded and pinned
+ * with the maps (adoption and restarts keep it). Nodes that must pick the same backend for a
+ * flow (several balancers behind ECMP) set the same one. Setting it moves the table's flows to
+ * their new buckets with their backends kept; a flow whose new bucket is full falls back to
+ * Maglev's pick. An all-zero key is refused (-EINVAL): it means "not set".
+ */
+int dataplane_secret_set(struct dataplane *dp, const uint8_t key[16]);
+int dataplane_secret_get(struct dataplane *dp, uint8_t key[16]);
 /* Flows the table holds: the capacity asked for, rounded up to whole power-of-two buckets. */
 uint32_t dataplane_flow_capacity(const struct dataplane *dp);
 
