@@ -4084,7 +4084,10 @@ static void cfg_cluster(struct cfg *c, struct json_object *o)
 		} else {
 			for (i = 0; i < 16; i++)
 				sscanf(s + 2 * i, "%2hhx", &k->secret[i]);
-			k->has_secret = true;
+			k->has_secret = strspn(s, "0") != 32;
+			if (!k->has_secret)
+				cfg_error(c, "expected a secret that is not all zeros (use "
+					     "`xlb-dp secret show` or `openssl rand -hex 16`)");
 		}
 		cfg_out(c);
 	} else if (!cfg_member(o, "HashSecret")) {

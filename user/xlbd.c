@@ -126,6 +126,26 @@ static void xlbd_warnings(const struct model *m)
 		log_warn("%s", m->warnings[i]);
 }
 
+/* The cluster's shared flow hash secret, so that every node picks the same backend for a flow
+ * that ECMP moves; set only when it differs (setting it rehashes the flow table).
+ */
+static int xlbd_secret(struct xlbd *d, const struct model_cluster *k)
+{
+	uint8_t cur[16];
+	int err;
+
+	if (!k->enabled || !k->has_secret)
+		return 0;
+	if (!dataplane_secret_get(d->dp, cur) && !memcmp(cur, k->secret, sizeof(cur)))
+		return 0;
+	err = dataplane_secret_set(d->dp, k->secret);
+	if (err)
+		log_error("setting the cluster's HashSecret: %s", strerror(-err));
+	else
+		log_info("flow hash keyed with the cluster's HashSecret");
+	return err;
+}
+
 /* Loads the file again; only a file that loads replaces the running model. */
 static int xlbd_reload(struct xlbd *d, struct config_error *cerr)
 {
@@ -144,9 +164,10 @@ static int xlbd_reload(struct xlbd *d, struct config_error *cerr)
 	if (fleet_apply(d->fleet, m))
 		log_error("reload of %s: some auto-scaling groups were not applied",
 			  d->config_path);
-	if (d->cluster && m->settings.cluster.enabled)
+	if (d->cluster && m->settings.cluster.enabled) {
 		cluster_apply(d->cluster, &m->settings.cluster);
-	else if (!!d->cluster != m->settings.cluster.enabled)
+		xlbd_secret(d, &m->settings.cluster);
+	} else if (!!d->cluster != m->settings.cluster.enabled)
 		log_warn("reload of %s: Xlb.Cluster added or removed; that needs a restart",
 			 d->config_path);
 	model_free(d->model);
@@ -749,6 +770,9 @@ static int xlbd_run(struct xlbd *d)
 		return err;
 	}
 	log_info("%s the datapath pinned under %s", adopted ? "adopted" : "loaded", d->pin_dir);
+	err = xlbd_secret(d, &d->model->settings.cluster);
+	if (err)
+		return err;
 	err = xlbd_attach(d);
 	if (err)
 		return err;
