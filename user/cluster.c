@@ -103,10 +103,19 @@ int cluster_bird_text(const struct model_cluster *k, const struct ctl_vip *vips,
 			    cluster_addr(fam, vips[i].addr, a, sizeof(a)),
 			    fam == XLB_FAMILY_V6 ? 128 : 32);
 	}
+	/* nat: the backends' replies must come back through a node that can translate them;
+	 * the router routes them by a default route that the nat nodes announce
+	 */
+	for (i = 0; i < n; i++)
+		if (vips[i].serving && vips[i].nat && vips[i].family == fam)
+			break;
+	if (i < n)
+		CLUSTER_PUT("\troute %s blackhole; # nat replies\n",
+			    fam == XLB_FAMILY_V6 ? "::/0" : "0.0.0.0/0");
 	CLUSTER_PUT("}\n\n");
 	CLUSTER_PUT("protocol bgp xlb_router {\n\tdescription \"xlb node %s\";\n"
 		    "\tlocal as %u;\n\tneighbor %s as %u;\n\tbfd on;\n"
-		    "\tconnect retry time 1;\n\terror wait time 1, 2;\n"
+		    "\tconnect delay time 1;\n\tconnect retry time 1;\n\terror wait time 1, 2;\n"
 		    "\t%s {\n\t\timport none;\n\t\texport where proto = \"xlb_vips\";\n"
 		    "\t\tnext hop self;\n\t};\n}\n",
 		    k->node_name, k->asn, cluster_addr(fam, k->router.bytes, a, sizeof(a)),
