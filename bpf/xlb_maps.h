@@ -113,6 +113,16 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } xlb_be_stats SEC(".maps");
 
+/* 0 -> per-CPU struct xlb_rate: the new-flow budget of the current second. Datapath only, not
+ * pinned (a reload starts a new second anyway).
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xlb_rate);
+} xlb_rate SEC(".maps");
+
 /* 0 -> per-CPU paths and drops by reason. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);

@@ -483,6 +483,8 @@ int dataplane_open(struct dataplane **dpp, const struct dataplane_opts *opts, bo
 		goto out;
 	}
 	dp->skel->rodata->xlb_flow_mask = dp->flow_capacity / XLB_FLOW_WAYS - 1;
+	if (opts && opts->new_flow_rate)
+		dp->skel->rodata->xlb_new_flow_rate = opts->new_flow_rate;
 	/* The table size lives in the inner map template. libbpf 1.1 crashes resizing its own
 	 * template (bpf_map__set_max_entries on bpf_map__inner_map), so give it one of ours.
 	 */
@@ -1422,7 +1424,9 @@ static void dataplane_flow_fill(struct dataplane_flow *out, const struct xlb_flo
 	out->backend_gen = f->backend_gen;
 	out->vip_id = f->vip_id;
 	out->idle_ms = idle > 0 ? (uint64_t)idle * 1073741824ull / 1000000 : 0;
-	out->closing = !!(flags & XLB_FLOW_F_FIN);
+	out->closing = XLB_FLOW_CLOSED(flags);
+	out->confirmed = !!(flags & XLB_FLOW_F_CONFIRMED);
+	out->flags = flags;
 	out->atime = atime;
 }
 
@@ -1478,14 +1482,16 @@ int dataplane_flow_counts(struct dataplane *dp, uint32_t max_idle_s, uint32_t *c
 }
 
 /* The way of key's bucket that holds it (*found), or where it would go: a free way, a closed
- * flow's, the oldest. The same choice as the datapath's, so the two fill the table alike.
+ * flow's, the unconfirmed one idle longest, the confirmed one idle longest. The datapath's
+ * order, so the two fill the table alike (only the datapath declines to evict).
  */
 static uint32_t dataplane_flow_slot(struct dataplane *dp, const struct xlb_flow_key *key,
 				    struct xlb_flow_bucket **bp, bool *found)
 {
 	uint32_t hash = xlb_flow_hash(key, dp->secret);
 	struct xlb_flow_bucket *b = &dp->flows[hash & (dp->flow_capacity / XLB_FLOW_WAYS - 1)];
-	uint32_t oldest = UINT32_MAX, w, age, victim = 0;
+	uint64_t best = UINT64_MAX;
+	uint32_t w, victim = 0;
 
 	*bp = b;
 	*found = false;
@@ -1497,11 +1503,17 @@ static uint32_t dataplane_flow_slot(struct dataplane *dp, const struct xlb_flow_
 		}
 	}
 	for (w = 0; w < XLB_FLOW_WAYS; w++) {
+		uint64_t rank;
+
 		if (!(b->flags[w] & XLB_FLOW_F_VALID))
 			return w;
-		age = (b->flags[w] & XLB_FLOW_F_FIN) ? 0 : b->atime[w];
-		if (age < oldest) {
-			oldest = age;
+		if (XLB_FLOW_CLOSED(b->flags[w]))
+			rank = 0;
+		else
+			rank = (b->flags[w] & XLB_FLOW_F_CONFIRMED ? 2ull << 32 : 1ull << 32) |
+			       b->atime[w];
+		if (rank < best) {
+			best = rank;
 			victim = w;
 		}
 	}
@@ -1543,7 +1555,7 @@ int dataplane_flow_set(struct dataplane *dp, const struct xlb_flow_key *key, uin
 	f->vip_id = vip_id;
 	f->check = xlb_flow_check(hash, backend_id, backend_gen);
 	b->atime[w] = dataplane_now();
-	b->flags[w] = XLB_FLOW_F_VALID;
+	b->flags[w] = XLB_FLOW_F_VALID | XLB_FLOW_F_CONFIRMED;
 	__atomic_store_n(&b->tag[w], xlb_flow_tag(hash), __ATOMIC_RELEASE);
 	return took_free;
 }
@@ -1717,6 +1729,8 @@ const char *dataplane_path_name(int path)
 		[XLB_PATH_TX] = "tx",
 		[XLB_PATH_REDIRECT] = "redirect",
 		[XLB_PATH_FIB_PASS] = "fib_pass",
+		[XLB_PATH_FLOW_NO_WAY] = "flow_no_way",
+		[XLB_PATH_NAT_STATELESS] = "nat_stateless",
 	};
 
 	return path >= 0 && path < XLB_PATH_MAX && names[path] ? names[path] : "unknown";
@@ -1733,6 +1747,7 @@ const char *dataplane_drop_name(int drop)
 		[XLB_DROP_FIB] = "fib",
 		[XLB_DROP_ENCAP] = "encap",
 		[XLB_DROP_NO_TX_PORT] = "no_tx_port",
+		[XLB_DROP_NAT_NO_FLOW] = "nat_no_flow",
 	};
 
 	return drop >= 0 && drop < XLB_DROP_MAX && names[drop] ? names[drop] : "unknown";

@@ -1540,12 +1540,23 @@ static bool case_nat_reply(void)
 	/* the same reply on a client-facing device is not ours */
 	CHECK(xdp_expect(t.prog_rx, t.if_b, &rin, &out, XDP_PASS), "reply on xlb_rx");
 	CHECK(pkt_identical(&out, &rin), "reply on xlb_rx changed");
-	/* a reply to a flow that never was */
+	/* a reply to a flow this node never saw (another node's, or evicted): the backend serves
+	 * one VIP on that port, so that is whose it is
+	 */
 	r.dport = 45001;
 	pkt_build(&rin, &r);
-	CHECK(xdp_expect(t.prog_nat, t.if_b, &rin, &out, XDP_PASS), "reply without a flow");
-	CHECK(pkt_identical(&out, &rin), "reply without a flow changed");
-	CHECK(gstats_moved(P(PASS), 2, -1), "counters of the passed replies");
+	e.dport = 45001;
+	pkt_build(&exp, &e);
+	CHECK(xdp_expect(t.prog_nat, t.if_b, &rin, &out, XDP_REDIRECT), "reply without a flow");
+	CHECK(pkt_same(&out, &exp, NULL), "reply without a flow: not translated to the VIP");
+	CHECK(gstats_moved(P(PASS), 1, P(NAT_REPLY), 1, P(NAT_STATELESS), 1, P(REDIRECT), 1, -1),
+	      "counters of the replies");
+	/* the other backend answering the flow backend i serves: never sent on */
+	memcpy(r.src, be[1 - i].addr, alen(c->family));
+	r.dport = 45000;
+	pkt_build(&rin, &r);
+	CHECK(xdp_expect(t.prog_nat, t.if_b, &rin, &out, XDP_DROP), "reply from the wrong backend");
+	CHECK(gstats_moved(D(NAT_NO_FLOW), 1, -1), "counters of the wrong backend's reply");
 	return true;
 }
 
