@@ -31,7 +31,9 @@ struct cluster;
 /* ---- pure ---- */
 
 /* The text of BIRD's include for k, announcing the addresses of vips that are serving (only
- * those of the router address's family: one BGP session, one address family). Returns the
+ * those of the router address's family: one BGP session, one address family), and a default
+ * route when one of them is in nat mode (the router sends the backends' replies by it, ECMP
+ * over the nodes that can translate them). Returns the
  * length written (< len) or -ENOSPC.
  */
 int cluster_bird_text(const struct model_cluster *k, const struct ctl_vip *vips, size_t n,
