@@ -209,7 +209,7 @@ if why=$(spread_ok "$VIP_IPIP" ipip 21000); then e2e_pass spread_ipip; else e2e_
 
 # 3. long-lived connections: one keep-alive connection per xlb-load, a request every 50 ms,
 # for the rest of the scenario; their failures are counted at the end
-LOAD_S=30
+LOAD_S=45
 start_long() { # vip, label
 	local i
 	for ((i = 1; i <= LONG; i++)); do
@@ -337,7 +337,11 @@ done
 lost=$victim
 ip -n "${XLB_LAB_LB_NS_ALL[lost - 1]}" route add blackhole "${XLB_LAB_BACKEND4[0]%.*}.96/27"
 t_lost=$SECONDS
-if e2e_wait 25 paths_are $((NODES - 1)) "$VIP_DSR" "$VIP_IPIP"; then
+not_via() { # node: neither VIP routed to it
+	! ip -n "$XLB_LAB_ROUTER_NS" route show "$VIP_DSR/32" | grep -q "via ${XLB_LAB_LB_ADDR4[$1 - 1]} " &&
+		! ip -n "$XLB_LAB_ROUTER_NS" route show "$VIP_IPIP/32" | grep -q "via ${XLB_LAB_LB_ADDR4[$1 - 1]} "
+}
+if e2e_wait 25 not_via "$lost" && paths_are $((NODES - 1)) "$VIP_DSR" "$VIP_IPIP"; then
 	figure "no healthy target on node$lost: withdrawn $((SECONDS - t_lost)) s after its" \
 		"backends became unreachable (5 s interval x 2 failed checks)"
 	e2e_http_batch c1 "http://$VIP_DSR/whoami" 60 "$E2E_TMP/lost.out" 25000
