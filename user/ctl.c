@@ -1260,6 +1260,11 @@ size_t ctl_vips(struct ctl *ctl, struct ctl_vip *out, size_t max)
 			n++;
 		}
 		out[j].nat |= svc->mode == XLB_MODE_NAT;
+		/* an adopted table forwards until the first verdict: a restarted node stays in */
+		if (svc->keep_table) {
+			out[j].serving = true;
+			continue;
+		}
 		if (!svc->nbackends)
 			continue;
 		for (k = 0; k < svc->nfwd; k++) {
