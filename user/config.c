@@ -4024,10 +4024,92 @@ out:
 	return ret;
 }
 
+/* "Cluster": this node among balancers behind ECMP (cluster.h). Defaults: PeerAsn = Asn,
+ * BFD 100 ms x 3, WithdrawDelayMs 500, Debian's BIRD socket, an include under /etc/bird.
+ */
+static void cfg_cluster(struct cfg *c, struct json_object *o)
+{
+	static const char *const typed[] = {
+		"NodeName",	 "Asn",		  "PeerAsn",	"RouterAddress",
+		"BfdIntervalMs", "BfdMultiplier", "HashSecret", "WithdrawDelayMs",
+		"BirdSocket",	 "BirdInclude",	  NULL
+	};
+	struct model_cluster *k = &c->m->settings.cluster;
+	struct json_object *v;
+	const char *s;
+	size_t i;
+
+	cfg_in(c, "Cluster");
+	if (!cfg_is_object(c, o, "an object (NodeName, Asn, RouterAddress, ...)"))
+		goto out;
+	k->enabled = true;
+	k->bfd_interval_ms = 100;
+	k->bfd_multiplier = 3;
+	k->withdraw_delay_ms = 500;
+	snprintf(k->bird_socket, sizeof(k->bird_socket), "/run/bird/bird.ctl");
+	snprintf(k->bird_include, sizeof(k->bird_include), "/etc/bird/xlb-cluster.conf");
+	if (cfg_need(c, o, "NodeName",
+		     cfg_str(c, o, "NodeName", 1, 32, "a node name of [A-Za-z0-9_-]", &s),
+		     "a node name") == CFG_OK) {
+		if (strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-") !=
+		    strlen(s)) {
+			cfg_in(c, "NodeName");
+			cfg_error(c, "expected a node name of [A-Za-z0-9_-], got %s",
+				  GOT(c, cfg_member(o, "NodeName")));
+			cfg_out(c);
+		} else {
+			snprintf(k->node_name, sizeof(k->node_name), "%s", s);
+		}
+	}
+	cfg_need(c, o, "Asn", cfg_u32(c, o, "Asn", 1, UINT32_MAX, &k->asn), "an AS number");
+	if (cfg_u32(c, o, "PeerAsn", 1, UINT32_MAX, &k->peer_asn) == CFG_ABSENT)
+		k->peer_asn = k->asn;
+	v = cfg_member(o, "RouterAddress");
+	if (!v) {
+		cfg_missing(c, "RouterAddress", "%s", "the router's address (the BGP neighbour)");
+	} else {
+		cfg_in(c, "RouterAddress");
+		cfg_v_addr(c, v, "an IPv4 or IPv6 address", &k->router);
+		cfg_out(c);
+	}
+	cfg_u32(c, o, "BfdIntervalMs", 10, 10000, &k->bfd_interval_ms);
+	cfg_u32(c, o, "BfdMultiplier", 1, 255, &k->bfd_multiplier);
+	cfg_u32(c, o, "WithdrawDelayMs", 0, 30000, &k->withdraw_delay_ms);
+	if (cfg_str(c, o, "HashSecret", 32, 32, "32 hex digits (16 bytes)", &s) == CFG_OK) {
+		i = strspn(s, "0123456789abcdefABCDEF");
+		cfg_in(c, "HashSecret");
+		if (i < 32) {
+			cfg_error(c, "expected 32 hex digits (16 bytes), got %s",
+				  GOT(c, cfg_member(o, "HashSecret")));
+		} else {
+			for (i = 0; i < 16; i++)
+				sscanf(s + 2 * i, "%2hhx", &k->secret[i]);
+			k->has_secret = strspn(s, "0") != 32;
+			if (!k->has_secret)
+				cfg_error(c, "expected a secret that is not all zeros (use "
+					     "`xlb-dp secret show` or `openssl rand -hex 16`)");
+		}
+		cfg_out(c);
+	} else if (!cfg_member(o, "HashSecret")) {
+		cfg_warn(c, "no HashSecret: each node hashes flows with its own secret, so a flow "
+			    "that ECMP moves to another node may land on another backend");
+	}
+	if (cfg_str(c, o, "BirdSocket", 1, sizeof(k->bird_socket) - 1, "a path", &s) == CFG_OK)
+		snprintf(k->bird_socket, sizeof(k->bird_socket), "%s", s);
+	if (cfg_str(c, o, "BirdInclude", 1, sizeof(k->bird_include) - 1, "a path", &s) == CFG_OK)
+		snprintf(k->bird_include, sizeof(k->bird_include), "%s", s);
+	cfg_finish(c, o, typed, NULL, NULL);
+out:
+	cfg_out(c);
+}
+
 static void cfg_settings(struct cfg *c, struct json_object *top)
 {
-	static const char *const typed[] = { "TimeScale", "InstanceAddressPool",
-					     "InstanceAddressPool6", "MetricsIntervalSeconds",
+	static const char *const typed[] = { "TimeScale",
+					     "InstanceAddressPool",
+					     "InstanceAddressPool6",
+					     "MetricsIntervalSeconds",
+					     "Cluster",
 					     NULL };
 	static const uint8_t net6[6] = { 0x20, 0x01, 0x00, 0x02, 0x00, 0x00 };
 	struct model_settings *s = &c->m->settings;
@@ -4061,6 +4143,8 @@ static void cfg_settings(struct cfg *c, struct json_object *top)
 			s->has_pool6 = true;
 		}
 	}
+	if (cfg_member(o, "Cluster"))
+		cfg_cluster(c, cfg_member(o, "Cluster"));
 	cfg_finish(c, o, typed, NULL, NULL);
 out:
 	cfg_out(c);

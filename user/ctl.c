@@ -1345,6 +1345,48 @@ static void ctl_json_add(struct json_object *o, const char *k, struct json_objec
 	json_object_object_add(o, k, v);
 }
 
+size_t ctl_vips(struct ctl *ctl, struct ctl_vip *out, size_t max)
+{
+	size_t i, j, k, n = 0;
+
+	for (i = 0; i < ctl->nsvcs; i++) {
+		const struct ctl_svc *svc = &ctl->svcs[i];
+
+		for (j = 0; j < n; j++)
+			if (out[j].family == svc->key.family &&
+			    !memcmp(out[j].addr, svc->key.addr, sizeof(out[j].addr)))
+				break;
+		if (j == n) {
+			if (n == max)
+				continue;
+			memset(&out[n], 0, sizeof(out[n]));
+			out[n].family = svc->key.family;
+			memcpy(out[n].addr, svc->key.addr, sizeof(out[n].addr));
+			n++;
+		}
+		out[j].nat |= svc->mode == XLB_MODE_NAT;
+		/* an adopted table forwards until the first verdict: a restarted node stays in */
+		if (svc->keep_table) {
+			out[j].serving = true;
+			continue;
+		}
+		if (!svc->nbackends)
+			continue;
+		for (k = 0; k < svc->nfwd; k++) {
+			const struct ctl_tg *tg = svc->tg[k];
+			size_t healthy = 0, judged = 0, t;
+
+			for (t = 0; tg && t < tg->n; t++) {
+				healthy += tg->t[t]->health.state == HEALTH_HEALTHY;
+				judged += tg->t[t]->health.state != HEALTH_INITIAL;
+			}
+			if (tg && (healthy || (tg->n && !judged)))
+				out[j].serving = true;
+		}
+	}
+	return n;
+}
+
 int ctl_status(struct ctl *ctl, struct json_object *data)
 {
 	struct json_object *lbs = json_object_new_array(), *tgs = json_object_new_array();

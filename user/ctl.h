@@ -113,6 +113,21 @@ bool ctl_has_target_group(struct ctl *ctl, const char *tg);
 /* The datapath's counters of addr's backend slot. */
 int ctl_target_counters(struct ctl *ctl, const char *tg, const char *addr, struct xlb_counters *c);
 
+/* A service address and whether a cluster node may announce it (cluster.h): serving when one
+ * of its services has a target to send to and either one of them is healthy or none has had
+ * a verdict yet (fail-open at start or adoption). A group that fails open because every
+ * target was judged unhealthy still forwards, but is not serving: its node withdraws, and
+ * ECMP sends the flows to nodes whose checks pass. nat when one of them is in nat mode. Fills up to max, one entry per
+ * address, and returns how many there are.
+ */
+struct ctl_vip {
+	uint8_t family; /* XLB_FAMILY_* */
+	uint8_t addr[16];
+	bool serving;
+	bool nat;
+};
+size_t ctl_vips(struct ctl *ctl, struct ctl_vip *out, size_t max);
+
 /* API replies (api.h's shapes). status fills LoadBalancers and TargetGroups of data. */
 int ctl_status(struct ctl *ctl, struct json_object *data);
 /* 0 with *out the DescribeTargetHealth data; -ENOENT when no such group. */

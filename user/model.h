@@ -320,6 +320,22 @@ struct model_alarm {
 };
 
 /* The top-level "Xlb" object: xlb's own settings, which AWS has no place for. */
+/* "Xlb": {"Cluster": {...}}: this node in a cluster of balancers behind ECMP (cluster.h). */
+struct model_cluster {
+	bool enabled;		    /* the object is there */
+	char node_name[33];	    /* NodeName: [A-Za-z0-9_-], 1..32 */
+	uint32_t asn;		    /* Asn: this node's */
+	uint32_t peer_asn;	    /* PeerAsn: the router's, Asn (iBGP) by default */
+	struct model_addr router;   /* RouterAddress: the BGP neighbour */
+	uint32_t bfd_interval_ms;   /* BfdIntervalMs: rx and tx, 100 by default */
+	uint32_t bfd_multiplier;    /* BfdMultiplier: 3 by default */
+	bool has_secret;	    /* HashSecret given */
+	uint8_t secret[16];	    /* HashSecret: 32 hex digits, the same on every node */
+	uint32_t withdraw_delay_ms; /* WithdrawDelayMs: SIGTERM's wait after the withdrawal */
+	char bird_socket[108];	    /* BirdSocket: BIRD's control socket */
+	char bird_include[256];	    /* BirdInclude: the file xlbd writes, BIRD includes */
+};
+
 struct model_settings {
 	double time_scale;	 /* >= 1: policies' periods run this many times faster */
 	struct model_addr pool4; /* InstanceAddressPool, 198.18.128.0/17 by default */
@@ -327,7 +343,8 @@ struct model_settings {
 	bool has_pool6;		 /* InstanceAddressPool6 given */
 	struct model_addr pool6; /* inside 2001:2::/48 */
 	uint8_t pool6_len;
-	uint32_t metrics_interval_s; /* MetricsIntervalSeconds, 1 by default */
+	uint32_t metrics_interval_s;  /* MetricsIntervalSeconds, 1 by default */
+	struct model_cluster cluster; /* Cluster */
 };
 
 struct model {

@@ -170,6 +170,44 @@ static void ctl_warnings(struct json_object *data)
 	}
 }
 
+/* A cluster node's part of status: what it announces, what BIRD says of its session. */
+static const char *ctl_str_or(struct json_object *o, const char *key)
+{
+	return ctl_str(o, key) ? ctl_str(o, key) : "-";
+}
+
+static void ctl_render_cluster(const struct ctl *ctl, struct json_object *c, bool *first)
+{
+	static const char *const keys[] = { "Name", "Protocol", "State", "Info", NULL };
+	const char *const lists[] = { "Announced", "Withheld" };
+	struct json_object *v;
+	size_t i, j;
+
+	if (!c)
+		return;
+	ctl_title("Cluster", first);
+	printf("node %s, AS %lld, BGP to %s AS %lld: %s%s\n", ctl_str_or(c, "NodeName"),
+	       (long long)json_object_get_int64(ctl_get(c, "Asn")), ctl_str_or(c, "RouterAddress"),
+	       (long long)json_object_get_int64(ctl_get(c, "PeerAsn")), ctl_str_or(c, "BgpSession"),
+	       json_object_get_boolean(ctl_get(c, "Withdrawing")) ? " (withdrawing)" : "");
+	printf("BIRD %s (%s), include %s%s\n", ctl_str_or(c, "BirdSocket"),
+	       json_object_get_boolean(ctl_get(c, "BirdReachable")) ? "reachable" : "unreachable",
+	       ctl_str_or(c, "BirdInclude"),
+	       json_object_get_boolean(ctl_get(c, "BirdConfigured")) ? "" : " (not yet taken)");
+	for (i = 0; i < 2; i++) {
+		v = ctl_get(c, lists[i]);
+		printf("%-9s ", lists[i]);
+		for (j = 0; j < ctl_len(v); j++)
+			printf("%s%s", j ? " " : "",
+			       json_object_get_string(json_object_array_get_idx(v, j)));
+		printf("%s\n", ctl_len(v) ? "" : "-");
+	}
+	if (ctl_str(c, "LastError"))
+		printf("last error: %s\n", ctl_str_or(c, "LastError"));
+	if (ctl_len(ctl_get(c, "BirdProtocols")))
+		ctl_table(ctl, ctl_get(c, "BirdProtocols"), keys, NULL);
+}
+
 static void ctl_render_status(const struct ctl *ctl, struct json_object *data)
 {
 	static const char *const lb_keys[] = {
@@ -232,6 +270,7 @@ static void ctl_render_status(const struct ctl *ctl, struct json_object *data)
 		ctl_title("AutoScalingGroups", &first);
 		ctl_table(ctl, ctl_get(data, "AutoScalingGroups"), asg_keys, NULL);
 	}
+	ctl_render_cluster(ctl, ctl_get(data, "Cluster"), &first);
 }
 
 static void ctl_render_asgs(const struct ctl *ctl, struct json_object *data)

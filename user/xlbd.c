@@ -18,6 +18,7 @@
 #include <sys/resource.h>
 
 #include "api.h"
+#include "cluster.h"
 #include "config.h"
 #include "ctl.h"
 #include "dataplane.h"
@@ -59,7 +60,9 @@ struct xlbd {
 	struct dataplane *dp;
 	struct ctl *ctl;
 	struct fleet *fleet;
+	struct cluster *cluster; /* Xlb.Cluster: route health injection through BIRD */
 	struct loop_timer stop_timer;
+	bool stopping; /* SIGTERM seen, the VIPs being withdrawn */
 	struct api_server *api;
 	struct promhttp_server *prom;
 };
@@ -204,7 +207,8 @@ static void xlbd_usage(FILE *f)
 		"\n"
 		"Signals: SIGHUP reloads the configuration (atomically: a bad file is refused and\n"
 		"the running one stays); SIGTERM and SIGINT stop, removing what xlbd created\n"
-		"(instances terminated, datapath detached) unless --keep-datapath.\n"
+		"(instances terminated, datapath detached) unless --keep-datapath; a cluster node\n"
+		"(Xlb.Cluster) first withdraws its VIPs from BIRD and forwards WithdrawDelayMs more.\n"
 		"RLIMIT_NOFILE is raised to what the configuration needs (man xlbd: FILE\n"
 		"DESCRIPTORS); one that needs more than can be had is refused, by --check too.\n"
 		"Exit status: 0 ok, 1 runtime failure, 2 usage or configuration error.\n",
@@ -235,6 +239,26 @@ static void xlbd_warnings(const struct model *m)
 		log_warn("%s", m->warnings[i]);
 }
 
+/* The cluster's shared flow hash secret, so that every node picks the same backend for a flow
+ * that ECMP moves; set only when it differs (setting it rehashes the flow table).
+ */
+static int xlbd_secret(struct xlbd *d, const struct model_cluster *k)
+{
+	uint8_t cur[16];
+	int err;
+
+	if (!k->enabled || !k->has_secret)
+		return 0;
+	if (!dataplane_secret_get(d->dp, cur) && !memcmp(cur, k->secret, sizeof(cur)))
+		return 0;
+	err = dataplane_secret_set(d->dp, k->secret);
+	if (err)
+		log_error("setting the cluster's HashSecret: %s", strerror(-err));
+	else
+		log_info("flow hash keyed with the cluster's HashSecret");
+	return err;
+}
+
 /* Loads the file again; only a file that loads replaces the running model. */
 static int xlbd_reload(struct xlbd *d, struct config_error *cerr)
 {
@@ -259,6 +283,12 @@ static int xlbd_reload(struct xlbd *d, struct config_error *cerr)
 	if (fleet_apply(d->fleet, m))
 		log_error("reload of %s: some auto-scaling groups were not applied",
 			  d->config_path);
+	if (d->cluster && m->settings.cluster.enabled) {
+		cluster_apply(d->cluster, &m->settings.cluster);
+		xlbd_secret(d, &m->settings.cluster);
+	} else if (!!d->cluster != m->settings.cluster.enabled)
+		log_warn("reload of %s: Xlb.Cluster added or removed; that needs a restart",
+			 d->config_path);
 	model_free(d->model);
 	d->model = m;
 	d->loaded_at = time(NULL);
@@ -287,6 +317,21 @@ static void xlbd_stop_late(struct loop *loop, struct loop_timer *t, void *arg)
 	loop_stop(loop);
 }
 
+/* Stops, once the cluster's routes are withdrawn: the instances first, then the loop. */
+static void xlbd_stop_now(void *arg)
+{
+	struct xlbd *d = arg;
+
+	if (!d->fleet || d->keep_datapath) {
+		log_info("stopping");
+		loop_stop(d->loop);
+		return;
+	}
+	log_info("stopping; terminating the instances first");
+	loop_timer_arm(d->loop, &d->stop_timer, FLEET_STOP_MS, 0, xlbd_stop_late, d);
+	fleet_stop(d->fleet, xlbd_stopped, d);
+}
+
 static void xlbd_on_signal(struct loop *loop, int signo, void *arg)
 {
 	struct xlbd *d = arg;
@@ -297,20 +342,22 @@ static void xlbd_on_signal(struct loop *loop, int signo, void *arg)
 		xlbd_reload(d, &cerr);
 		return;
 	}
-	if (loop_timer_armed(&d->stop_timer)) {
+	if (loop_timer_armed(&d->stop_timer) || d->stopping) {
 		/* a second Ctrl-C must not leave instances half-terminated; the timer bounds it */
 		log_info("%s: already stopping (instances terminating; at most %d s)",
 			 strsignal(signo), FLEET_STOP_MS / 1000);
 		return;
 	}
-	if (!d->fleet || d->keep_datapath) {
-		log_info("%s: stopping", strsignal(signo));
-		loop_stop(loop);
+	if (d->cluster) {
+		if (d->stopping)
+			return;
+		d->stopping = true;
+		/* the router must stop sending flows here before the datapath stops taking them */
+		log_info("%s: stopping; withdrawing the VIPs first", strsignal(signo));
+		cluster_withdraw(d->cluster, xlbd_stop_now, d);
 		return;
 	}
-	log_info("%s: stopping; terminating the instances first", strsignal(signo));
-	loop_timer_arm(loop, &d->stop_timer, FLEET_STOP_MS, 0, xlbd_stop_late, d);
-	fleet_stop(d->fleet, xlbd_stopped, d);
+	xlbd_stop_now(d);
 }
 
 /* ---- the API ---- */
@@ -351,6 +398,8 @@ static int xlbd_api_status(struct json_object *args, struct api_reply *reply, vo
 	for (i = 0; i < d->model->nwarnings; i++)
 		json_object_array_add(w, json_object_new_string(d->model->warnings[i]));
 	fleet_status(d->fleet, groups, w);
+	if (d->cluster)
+		cluster_status(d->cluster, data);
 	json_object_object_add(data, "AutoScalingGroups", groups);
 	if (json_object_array_length(w))
 		json_object_object_add(data, "Warnings", w);
@@ -777,6 +826,7 @@ static void xlbd_teardown(struct xlbd *d)
 		promhttp_server_free(d->prom);
 	if (d->loop)
 		loop_timer_disarm(d->loop, &d->stop_timer);
+	cluster_free(d->cluster);
 	fleet_free(d->fleet);
 	ctl_free(d->ctl);
 	if (d->dp && !d->keep_datapath) {
@@ -840,6 +890,9 @@ static int xlbd_run(struct xlbd *d)
 		return err;
 	}
 	log_info("%s the datapath pinned under %s", adopted ? "adopted" : "loaded", d->pin_dir);
+	err = xlbd_secret(d, &d->model->settings.cluster);
+	if (err)
+		return err;
 	err = xlbd_attach(d);
 	if (err)
 		return err;
@@ -862,6 +915,11 @@ static int xlbd_run(struct xlbd *d)
 		return err;
 	if (fleet_apply(d->fleet, d->model))
 		log_error("applying %s: some auto-scaling groups were not applied", d->config_path);
+	if (d->model->settings.cluster.enabled) {
+		err = cluster_new(d->loop, d->ctl, &d->model->settings.cluster, &d->cluster);
+		if (err)
+			return err;
+	}
 	err = xlbd_api_setup(d);
 	if (err)
 		return err;

@@ -192,6 +192,10 @@ BAD(bad_time_scale, "bad_time_scale.json",
     "6:25: $.Xlb.TimeScale: expected a number 1..1e+06, got 0.5")
 BAD(bad_pool6, "bad_pool6.json",
     "8:29: $.Xlb.InstanceAddressPool6: expected a network inside 2001:2::/48 (the benchmarking range), got \"2001:db8::/64\"")
+BAD(bad_cluster_secret, "bad_cluster_secret.json",
+    "5:21: $.Xlb.Cluster.HashSecret: expected 32 hex digits (16 bytes), got \"00112233445566778899aabbccddeefg\"")
+BAD(bad_cluster_router, "bad_cluster_router.json",
+    "5:24: $.Xlb.Cluster.RouterAddress: expected an IPv4 or IPv6 address, got \"router.example\"")
 BAD(bad_cron, "bad_cron.json",
     "7:82: $.ScheduledActions[0].Recurrence: expected a cron expression: field 2 (hour): 25 is outside 0-23, got \"0 25 * * *\"")
 BAD(bad_time_zone, "bad_time_zone.json",
@@ -929,6 +933,35 @@ static bool alarms_and_settings(void)
 	return true;
 }
 
+/* Xlb.Cluster: values, defaults, and the secret as bytes whatever the hex digits' case. */
+static bool cluster_node(void)
+{
+	static const uint8_t secret[16] = { 0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77,
+					    0x88, 0x99, 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff };
+	char path[PATH_MAX + 64];
+	struct config_error err;
+	struct model *m = NULL;
+	const struct model_cluster *k;
+	int ret;
+
+	fixture("cluster.json", path, sizeof(path));
+	ret = config_load(path, &m, &err);
+	CHECK(ret == 0, "cluster.json: %s", err.msg);
+	k = &m->settings.cluster;
+	CHECK(k->enabled && !strcmp(k->node_name, "node2"), "node %s", k->node_name);
+	CHECK(k->asn == 65001 && k->peer_asn == 65000, "AS %u/%u", k->asn, k->peer_asn);
+	CHECK(k->router.family == AF_INET && k->router.bytes[2] == 202, "router address");
+	CHECK(k->bfd_interval_ms == 50 && k->bfd_multiplier == 3, "bfd %u x %u", k->bfd_interval_ms,
+	      k->bfd_multiplier);
+	CHECK(k->has_secret && !memcmp(k->secret, secret, 16), "secret");
+	CHECK(k->withdraw_delay_ms == 500, "withdraw delay %u", k->withdraw_delay_ms);
+	CHECK(!strcmp(k->bird_socket, "/tmp/b.ctl") && !strcmp(k->bird_include, "/tmp/xlb.conf"),
+	      "bird paths");
+	CHECK(m->nwarnings == 0, "%zu warnings", m->nwarnings);
+	model_free(m);
+	return true;
+}
+
 int main(void)
 {
 	if (!find_root()) {
@@ -981,5 +1014,8 @@ int main(void)
 	RUN(launch_template_versions);
 	RUN(user_data_forms);
 	RUN(plan_wording);
+	RUN(bad_cluster_secret);
+	RUN(bad_cluster_router);
+	RUN(cluster_node);
 	return check_summary();
 }
