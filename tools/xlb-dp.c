@@ -438,16 +438,25 @@ static int cmd_tx_port(int argc, char **argv)
 /* ---- peer ---- */
 
 static const char peer_usage[] =
-	"Usage: xlb-dp peer IFACE [--xdp-mode native|generic|auto] [--detach]\n"
+	"Usage: xlb-dp peer IFACE [--xdp-mode native|generic|auto] [--allow-src ADDR]... [--detach]\n"
+	"       xlb-dp peer IFACE --stats [--json]\n"
 	"Attaches xlb_decap to IFACE, in the namespace the command runs in: for the far end of a\n"
 	"veth that receives redirected or XDP_TX frames (a veth delivers them only to a peer with\n"
 	"an XDP program), and for ipip backends (it strips the outer header). It passes all else.\n"
+	"It unwraps IP-in-IP only from the namespace's gateways (the balancer, as the lab and xlbd\n"
+	"set it up) and the --allow-src addresses, and only to the namespace's addresses as they\n"
+	"are now; other IP-in-IP is dropped and counted. Attach again after addresses change.\n"
 	"Nothing is pinned; the program stays attached after xlb-dp exits.\n"
-	"  --detach     remove xlb_decap from IFACE instead\n";
+	"  --allow-src ADDR  also unwrap what ADDR (a balancer) sends, up to 16 of them\n"
+	"  --stats           print the counters of the xlb_decap attached to IFACE\n"
+	"  --detach          remove xlb_decap from IFACE instead\n";
 
-static int cli_peer_attach(int ifindex, const char *ifname, uint32_t want, bool detach)
+#define CLI_PEER_ALLOW_MAX 16
+
+static int cli_peer_attach(int ifindex, const char *ifname, uint32_t want, bool detach,
+			   const struct xlb_decap_key *allow, size_t n)
 {
-	if (dataplane_peer_attach(ifindex, ifname, want, detach))
+	if (dataplane_peer_attach_allow(ifindex, ifname, want, detach, allow, n))
 		return EXIT_FAIL;
 	if (detach)
 		printf("%s: xlb_decap detached\n", ifname);
@@ -456,17 +465,51 @@ static int cli_peer_attach(int ifindex, const char *ifname, uint32_t want, bool 
 	return EXIT_OK;
 }
 
+static int cli_peer_stats(int ifindex, const char *ifname, bool json)
+{
+	static const char *const names[XLB_DECAP_STAT_MAX] = {
+		[XLB_DECAP_STRIPPED] = "stripped",
+		[XLB_DECAP_DROP_SRC] = "drop_outer_src",
+		[XLB_DECAP_DROP_DST] = "drop_outer_dst",
+	};
+	uint64_t v[XLB_DECAP_STAT_MAX];
+	int err = dataplane_peer_stats(ifindex, v);
+
+	if (err) {
+		fprintf(stderr, "error: %s: reading xlb_decap's counters: %s\n", ifname,
+			err == -ENOENT ? "xlb_decap is not attached" : strerror(-err));
+		return EXIT_FAIL;
+	}
+	if (json) {
+		printf("{\"interface\": \"%s\"", ifname);
+		for (int i = 0; i < XLB_DECAP_STAT_MAX; i++)
+			printf(", \"%s\": %llu", names[i], (unsigned long long)v[i]);
+		printf("}\n");
+		return EXIT_OK;
+	}
+	printf("%-16s %s\n", "COUNTER", "VALUE");
+	for (int i = 0; i < XLB_DECAP_STAT_MAX; i++)
+		printf("%-16s %llu\n", names[i], (unsigned long long)v[i]);
+	return EXIT_OK;
+}
+
 static int cmd_peer(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "xdp-mode", required_argument, NULL, 'm' },
 		{ "detach", no_argument, NULL, 'd' },
+		{ "allow-src", required_argument, NULL, 'a' },
+		{ "stats", no_argument, NULL, 's' },
+		{ "json", no_argument, NULL, 'j' },
 		{ NULL, 0, NULL, 0 },
 	};
+	struct xlb_decap_key allow[CLI_PEER_ALLOW_MAX];
+	size_t nallow = 0;
 	uint32_t flags = 0;
-	bool detach = false;
+	bool detach = false, stats = false, json = false;
 	int c, ifindex, ret;
 
+	memset(allow, 0, sizeof(allow));
 	cli_opts_begin(opts);
 	while ((c = cli_opt(argc, argv, peer_usage, &ret)) > 0) {
 		switch (c) {
@@ -477,6 +520,20 @@ static int cmd_peer(int argc, char **argv)
 		case 'd':
 			detach = true;
 			break;
+		case 's':
+			stats = true;
+			break;
+		case 'j':
+			json = true;
+			break;
+		case 'a':
+			if (nallow == CLI_PEER_ALLOW_MAX)
+				return cli_usage_error("more than 16 --allow-src");
+			if (cli_addr(optarg, allow[nallow].addr, &allow[nallow].family))
+				return cli_usage_error(
+					"bad --allow-src '%s': neither IPv4 nor IPv6", optarg);
+			allow[nallow++].kind = XLB_DECAP_SRC;
+			break;
 		}
 	}
 	if (c < 0)
@@ -486,7 +543,9 @@ static int cmd_peer(int argc, char **argv)
 	ret = cli_ifindex(argv[optind], &ifindex);
 	if (ret)
 		return ret;
-	return cli_peer_attach(ifindex, argv[optind], flags, detach);
+	if (stats)
+		return cli_peer_stats(ifindex, argv[optind], json);
+	return cli_peer_attach(ifindex, argv[optind], flags, detach, allow, nallow);
 }
 
 /* ---- vip ---- */

@@ -5,6 +5,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <ifaddrs.h>
 #include <limits.h>
 #include <net/if.h>
 #include <netinet/in.h>
@@ -1569,6 +1570,9 @@ const char *dataplane_path_name(int path)
 		[XLB_PATH_TX] = "tx",
 		[XLB_PATH_REDIRECT] = "redirect",
 		[XLB_PATH_FIB_PASS] = "fib_pass",
+		[XLB_PATH_TOO_BIG] = "too_big",
+		[XLB_PATH_IPIP_FRAG] = "ipip_frag",
+		[XLB_PATH_NAT_ICMP] = "nat_icmp",
 	};
 
 	return path >= 0 && path < XLB_PATH_MAX && names[path] ? names[path] : "unknown";
@@ -1592,7 +1596,190 @@ const char *dataplane_drop_name(int drop)
 
 /* ---- the peer program ---- */
 
+static int peer_allow_put(int fd, const void *addr, uint8_t family, uint8_t kind)
+{
+	struct xlb_decap_key k = { .family = family, .kind = kind };
+	uint8_t one = 1;
+
+	memcpy(k.addr, addr, family == XLB_FAMILY_V4 ? 4 : 16);
+	return bpf_map_update_elem(fd, &k, &one, BPF_ANY) ? -errno : 0;
+}
+
+/* Gateways of the namespace's routes, from /proc/net/route (hex, in network order as read on
+ * this host) and /proc/net/ipv6_route (32 hex digits), which show the reader's namespace.
+ */
+static int peer_allow_gateways(int fd)
+{
+	char line[512], iface[64], hex[33];
+	unsigned int dst, gw, flags;
+	int n = 0, err;
+	FILE *f;
+
+	f = fopen("/proc/net/route", "r");
+	if (f) {
+		while (fgets(line, sizeof(line), f)) {
+			if (sscanf(line, "%63s %x %x %x", iface, &dst, &gw, &flags) != 4 ||
+			    !(flags & 0x2) || !gw) /* RTF_GATEWAY */
+				continue;
+			err = peer_allow_put(fd, &gw, XLB_FAMILY_V4, XLB_DECAP_SRC);
+			if (err) {
+				fclose(f);
+				return err;
+			}
+			n++;
+		}
+		fclose(f);
+	}
+	f = fopen("/proc/net/ipv6_route", "r");
+	if (f) {
+		while (fgets(line, sizeof(line), f)) {
+			uint8_t a[16] = { 0 };
+			bool any = false;
+
+			if (sscanf(line, "%*32s %*x %*32s %*x %32s", hex) != 1 || strlen(hex) != 32)
+				continue;
+			for (int i = 0; i < 16; i++) {
+				unsigned int b;
+
+				if (sscanf(hex + 2 * i, "%2x", &b) != 1)
+					break;
+				a[i] = (uint8_t)b;
+				any |= b != 0;
+			}
+			if (!any)
+				continue;
+			err = peer_allow_put(fd, a, XLB_FAMILY_V6, XLB_DECAP_SRC);
+			if (err) {
+				fclose(f);
+				return err;
+			}
+			n++;
+		}
+		fclose(f);
+	}
+	return n;
+}
+
+int dataplane_peer_allow_fill(int map_fd, const struct xlb_decap_key *extra, size_t n)
+{
+	struct ifaddrs *ifa = NULL, *i;
+	int count = 0, err = 0;
+
+	if (getifaddrs(&ifa))
+		return -errno;
+	for (i = ifa; i && !err; i = i->ifa_next) {
+		if (!i->ifa_addr)
+			continue;
+		if (i->ifa_addr->sa_family == AF_INET)
+			err = peer_allow_put(map_fd, &((struct sockaddr_in *)i->ifa_addr)->sin_addr,
+					     XLB_FAMILY_V4, XLB_DECAP_DST);
+		else if (i->ifa_addr->sa_family == AF_INET6)
+			err = peer_allow_put(map_fd,
+					     &((struct sockaddr_in6 *)i->ifa_addr)->sin6_addr,
+					     XLB_FAMILY_V6, XLB_DECAP_DST);
+		else
+			continue;
+		count++;
+	}
+	freeifaddrs(ifa);
+	if (err)
+		return err;
+	err = peer_allow_gateways(map_fd);
+	if (err < 0)
+		return err;
+	count += err;
+	for (size_t k = 0; k < n; k++) {
+		uint8_t one = 1;
+
+		if (bpf_map_update_elem(map_fd, &extra[k], &one, BPF_ANY))
+			return -errno;
+		count++;
+	}
+	return count;
+}
+
+/* The attached xlb_decap's map called name, as a new fd, or a negative errno. */
+static int peer_map_fd(int ifindex, const char *name)
+{
+	LIBBPF_OPTS(bpf_xdp_query_opts, q);
+	struct bpf_prog_info info;
+	__u32 len = sizeof(info), ids[16], id;
+	int prog_fd = -1, fd = -ENOENT;
+
+	if (bpf_xdp_query(ifindex, 0, &q))
+		return -errno;
+	id = q.drv_prog_id ? q.drv_prog_id : q.skb_prog_id;
+	if (!id)
+		return -ENOENT;
+	prog_fd = bpf_prog_get_fd_by_id(id);
+	if (prog_fd < 0)
+		return -errno;
+	memset(&info, 0, sizeof(info));
+	info.nr_map_ids = 16;
+	info.map_ids = (__u64)(unsigned long)ids;
+	if (bpf_obj_get_info_by_fd(prog_fd, &info, &len)) {
+		fd = -errno;
+		goto out;
+	}
+	if (strcmp(info.name, "xlb_decap") != 0) {
+		fd = -ENOENT;
+		goto out;
+	}
+	for (__u32 k = 0; k < info.nr_map_ids && k < 16; k++) {
+		struct bpf_map_info mi;
+		__u32 ml = sizeof(mi);
+		int m = bpf_map_get_fd_by_id(ids[k]);
+
+		if (m < 0)
+			continue;
+		memset(&mi, 0, sizeof(mi));
+		if (!bpf_obj_get_info_by_fd(m, &mi, &ml) && !strcmp(mi.name, name)) {
+			fd = m;
+			break;
+		}
+		close(m);
+	}
+out:
+	close(prog_fd);
+	return fd;
+}
+
+int dataplane_peer_stats(int ifindex, uint64_t out[XLB_DECAP_STAT_MAX])
+{
+	int ncpu = libbpf_num_possible_cpus(), fd, err = 0;
+	uint64_t *v;
+
+	if (ncpu <= 0)
+		return ncpu ? ncpu : -EINVAL;
+	fd = peer_map_fd(ifindex, "xlb_decap_stats");
+	if (fd < 0)
+		return fd;
+	v = calloc((size_t)ncpu, sizeof(*v));
+	if (!v) {
+		close(fd);
+		return -ENOMEM;
+	}
+	for (uint32_t s = 0; s < XLB_DECAP_STAT_MAX && !err; s++) {
+		out[s] = 0;
+		if (bpf_map_lookup_elem(fd, &s, v)) {
+			err = -errno;
+			break;
+		}
+		for (int c = 0; c < ncpu; c++)
+			out[s] += v[c];
+	}
+	free(v);
+	close(fd);
+	return err;
+}
+
 int dataplane_peer_attach(int ifindex, const char *ifname, uint32_t xdp_flags, bool detach)
+{
+	return dataplane_peer_attach_allow(ifindex, ifname, xdp_flags, detach, NULL, 0);
+}
+
+int dataplane_peer_attach_allow(int ifindex, const char *ifname, uint32_t xdp_flags, bool detach,
+				const struct xlb_decap_key *extra, size_t n)
 {
 	LIBBPF_OPTS(bpf_xdp_attach_opts, aopts);
 	LIBBPF_OPTS(bpf_xdp_query_opts, q);
@@ -1636,6 +1823,11 @@ int dataplane_peer_attach(int ifindex, const char *ifname, uint32_t xdp_flags, b
 	if (!skel) {
 		err = -errno;
 		log_error("%s: loading xlb_decap: %s", ifname, strerror(-err));
+		goto out;
+	}
+	err = dataplane_peer_allow_fill(bpf_map__fd(skel->maps.xlb_decap_allow), extra, n);
+	if (err < 0) {
+		log_error("%s: filling xlb_decap's allowed addresses: %s", ifname, strerror(-err));
 		goto out;
 	}
 	prog_fd = bpf_program__fd(skel->progs.xlb_decap);

@@ -52,6 +52,19 @@ int dataplane_detach(struct dataplane *dp, int ifindex, uint32_t xdp_flags);
  * else's program (-EBUSY). xdp_flags 0: native, else generic. Nothing is pinned.
  */
 int dataplane_peer_attach(int ifindex, const char *ifname, uint32_t xdp_flags, bool detach);
+/* The same, and xlb_decap unwraps IP-in-IP only from the outer sources it is given: the
+ * gateways of the caller's namespace (the balancer, in the lab and for instances) and the n
+ * entries of extra (XLB_DECAP_SRC or XLB_DECAP_DST), only to the namespace's own addresses.
+ */
+int dataplane_peer_attach_allow(int ifindex, const char *ifname, uint32_t xdp_flags, bool detach,
+				const struct xlb_decap_key *extra, size_t n);
+/* Fills the xlb_decap_allow map map_fd: every address of the caller's namespace as an outer
+ * destination, every gateway of its routes (IPv4 and IPv6) as an outer source, then extra.
+ * Returns the number of entries written or a negative errno.
+ */
+int dataplane_peer_allow_fill(int map_fd, const struct xlb_decap_key *extra, size_t n);
+/* Sums the counters (enum xlb_decap_stat) of the xlb_decap attached to ifindex. */
+int dataplane_peer_stats(int ifindex, uint64_t out[XLB_DECAP_STAT_MAX]);
 /* Allows redirects to ifindex without attaching to it. */
 int dataplane_tx_port_add(struct dataplane *dp, int ifindex);
 
