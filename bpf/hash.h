@@ -28,25 +28,78 @@ static inline __u32 xlb_hash_final(__u32 h)
 	return h;
 }
 
-/* The 5-tuple of a flow as the client sent it. Only the words a family uses are mixed, and
- * IPv6 addresses are folded first: the client's to two words (prefix half xor interface half,
- * both of which vary between clients), the VIP's to one. A flow costs three rounds (IPv4) or
- * four (IPv6), not ten.
- */
-static inline __u32 xlb_flow_hash(const struct xlb_flow_key *k)
+static inline __u64 xlb_rotl64(__u64 x, int b)
 {
-	__u32 h = 0x9747b28cu ^ k->family ^ ((__u32)k->proto << 8);
+	return (x << b) | (x >> (64 - b));
+}
+
+/* One SipHash round on the state v[0..3]. */
+#define XLB_SIPROUND(v0, v1, v2, v3)     \
+	do {                             \
+		v0 += v1;                \
+		v1 = xlb_rotl64(v1, 13); \
+		v1 ^= v0;                \
+		v0 = xlb_rotl64(v0, 32); \
+		v2 += v3;                \
+		v3 = xlb_rotl64(v3, 16); \
+		v3 ^= v2;                \
+		v0 += v3;                \
+		v3 = xlb_rotl64(v3, 21); \
+		v3 ^= v0;                \
+		v2 += v1;                \
+		v1 = xlb_rotl64(v1, 17); \
+		v1 ^= v2;                \
+		v2 = xlb_rotl64(v2, 32); \
+	} while (0)
+
+/* The 5-tuple of a flow as the client sent it, hashed with SipHash-1-3 under the datapath's
+ * secret (struct xlb_secret): nobody who does not know the secret can aim a flow at a bucket,
+ * a tag or a Maglev slot. The message is the key's 64-bit words that the family uses, whole
+ * addresses (no fold a client could use to choose a collision): IPv4 two words, IPv6 five, the
+ * last one ports, protocol, family and the length in words. SipHash-1-3 (Linux's hsiphash on
+ * 64-bit hosts) rather than HalfSipHash: on a 64-bit CPU a 64-bit round does twice the work of
+ * a 32-bit one in the same instructions, and the IPv6 key is 40 bytes. Compiled in the
+ * datapath and on the host (maglev, tests), little-endian on both.
+ */
+static inline __u32 xlb_flow_hash(const struct xlb_flow_key *k, const struct xlb_secret *s)
+{
+	__u64 v0 = s->k[0] ^ 0x736f6d6570736575ull;
+	__u64 v1 = s->k[1] ^ 0x646f72616e646f6dull;
+	__u64 v2 = s->k[0] ^ 0x6c7967656e657261ull;
+	__u64 v3 = s->k[1] ^ 0x7465646279746573ull;
+	__u64 m;
 
 	if (k->family == XLB_FAMILY_V6) {
-		h = xlb_hash_mix(h, k->src[0] ^ k->src[2]);
-		h = xlb_hash_mix(h, k->src[1] ^ k->src[3]);
-		h = xlb_hash_mix(h, k->dst[0] ^ k->dst[2] ^ k->dst[1] ^ k->dst[3]);
+		m = (__u64)k->src[0] | (__u64)k->src[1] << 32;
+		v3 ^= m;
+		XLB_SIPROUND(v0, v1, v2, v3);
+		v0 ^= m;
+		m = (__u64)k->src[2] | (__u64)k->src[3] << 32;
+		v3 ^= m;
+		XLB_SIPROUND(v0, v1, v2, v3);
+		v0 ^= m;
+		m = (__u64)k->dst[0] | (__u64)k->dst[1] << 32;
+		v3 ^= m;
+		XLB_SIPROUND(v0, v1, v2, v3);
+		v0 ^= m;
+		m = (__u64)k->dst[2] | (__u64)k->dst[3] << 32;
 	} else {
-		h = xlb_hash_mix(h, k->src[0]);
-		h = xlb_hash_mix(h, k->dst[0]);
+		m = (__u64)k->src[0] | (__u64)k->dst[0] << 32;
 	}
-	h = xlb_hash_mix(h, ((__u32)k->sport << 16) | k->dport);
-	return xlb_hash_final(h);
+	v3 ^= m;
+	XLB_SIPROUND(v0, v1, v2, v3);
+	v0 ^= m;
+	m = (__u64)k->sport | (__u64)k->dport << 16 | (__u64)k->proto << 32 |
+	    (__u64)k->family << 40 | (__u64)(k->family == XLB_FAMILY_V6 ? 5 : 2) << 56;
+	v3 ^= m;
+	XLB_SIPROUND(v0, v1, v2, v3);
+	v0 ^= m;
+	v2 ^= 0xff;
+	XLB_SIPROUND(v0, v1, v2, v3);
+	XLB_SIPROUND(v0, v1, v2, v3);
+	XLB_SIPROUND(v0, v1, v2, v3);
+	m = v0 ^ v1 ^ v2 ^ v3;
+	return (__u32)(m ^ (m >> 32));
 }
 
 /* The Maglev slot of a flow: the hash scaled to [0, size) by a multiply, which costs a few

@@ -22,10 +22,13 @@
 const volatile __u32 xlb_ring_size = XLB_RING_SIZE_DEFAULT;
 /* Buckets of xlb_flows minus one (their number is a power of two); set before load. */
 const volatile __u32 xlb_flow_mask = XLB_FLOWS_DEFAULT / XLB_FLOW_WAYS - 1;
+/* New flows a CPU takes ways for per second (2^30 ns); set before load. */
+const volatile __u32 xlb_new_flow_rate = XLB_NEW_FLOW_RATE_DEFAULT;
 
 struct xlb_ctx {
 	struct xdp_md *xdp;
 	struct xlb_global_stats *gs;
+	const struct xlb_secret *secret; /* the flow hash's key */
 	struct xlb_pkt p;
 	__u64 len; /* frame length as received */
 };
@@ -125,25 +128,54 @@ static __always_inline int xlb_flow_find(struct xlb_flow_bucket *b, const struct
 	return -1;
 }
 
-/* The way a new flow takes: a free one, else a closed flow's, else the one idle longest. */
-static __always_inline int xlb_flow_victim(struct xlb_flow_bucket *b)
+/* The way a new flow may take, or -1: a free one, else a closed flow's, else the unconfirmed
+ * flow idle longest; a confirmed flow only when may_evict (a SYN or a UDP datagram, never
+ * another kind of miss) and it has been idle XLB_FLOW_IDLE_S. So a flood of new tuples churns
+ * the unconfirmed ways and leaves established flows alone.
+ */
+static __always_inline int xlb_flow_victim(struct xlb_flow_bucket *b, __u32 now, bool may_evict)
 {
-	__u32 oldest = ~0u;
+	__u64 best = ~0ull;
 	int victim = 0;
 
 	XLB_UNROLL
 	for (int i = 0; i < XLB_FLOW_WAYS; i++) {
-		__u32 age;
+		__u32 fl = b->flags[i];
+		__u64 rank;
 
-		if (!(b->flags[i] & XLB_FLOW_F_VALID))
+		if (!(fl & XLB_FLOW_F_VALID))
 			return i;
-		age = (b->flags[i] & XLB_FLOW_F_FIN) ? 0 : b->atime[i];
-		if (age < oldest) {
-			oldest = age;
+		if (XLB_FLOW_CLOSED(fl))
+			rank = 0;
+		else
+			rank = (fl & XLB_FLOW_F_CONFIRMED ? 2ull << 32 : 1ull << 32) | b->atime[i];
+		if (rank < best) {
+			best = rank;
 			victim = i;
 		}
 	}
+	if (best >> 32 == 2 && (!may_evict || (__s32)(now - (__u32)best) * 1073741824ll <
+						      XLB_FLOW_IDLE_S * 1000000000ll))
+		return -1;
 	return victim;
+}
+
+/* One more new flow on this CPU in second now: false once the budget is spent. */
+static __always_inline bool xlb_rate_take(__u32 now)
+{
+	__u32 zero = 0;
+	struct xlb_rate *r = bpf_map_lookup_elem(&xlb_rate, &zero);
+
+	if (!r)
+		return false;
+	if (r->second != now) {
+		r->second = now;
+		r->n = 0;
+	}
+	if (r->n >= xlb_new_flow_rate)
+		return false;
+	r->n++;
+	return true;
 }
 
 /* Where a packet leaves: the egress device and both MACs, or why it cannot. */
@@ -538,17 +570,62 @@ static __always_inline int xlb_to_backend(struct xlb_ctx *x, const struct xlb_vi
 	return XDP_ABORTED;
 }
 
+/* TCP payload bytes of the packet (0 when the header runs to the end of the IP packet). */
+static __always_inline __u32 xlb_tcp_payload(struct xlb_ctx *x)
+{
+	void *data = (void *)(long)x->xdp->data;
+	void *data_end = (void *)(long)x->xdp->data_end;
+	struct xlb_pkt *p = &x->p;
+	struct tcphdr *th = xlb_at(data, p->l4_off);
+	__u32 hdrs;
+
+	if ((void *)(th + 1) > data_end)
+		return 0;
+	hdrs = (p->l4_off - p->l3_off) + th->doff * 4;
+	return p->l3_len > hdrs ? p->l3_len - hdrs : 0;
+}
+
+/* A client packet on its flow: what it says of the flow's state. Marks of an end are undone by
+ * what a closed side no longer sends (data after a FIN, anything but RST after a RST); a flow
+ * is confirmed by the handshake's last ACK (nat: once the backend answered too), or for UDP by
+ * a second datagram where the backend's side is not seen.
+ */
+static __always_inline __u32 xlb_flow_client_flags(struct xlb_ctx *x, __u32 fl, __u8 mode)
+{
+	__u8 tf = x->p.tcp_flags;
+
+	if (x->p.key.proto != IPPROTO_TCP) {
+		if (mode != XLB_MODE_NAT)
+			fl |= XLB_FLOW_F_CONFIRMED;
+		return fl;
+	}
+	if (tf & XLB_TCP_RST)
+		return fl | XLB_FLOW_F_RST_C;
+	fl &= ~XLB_FLOW_F_RST_C;
+	if (tf & XLB_TCP_FIN)
+		fl |= XLB_FLOW_F_FIN_C;
+	else if ((fl & XLB_FLOW_F_FIN_C) && xlb_tcp_payload(x))
+		fl &= ~XLB_FLOW_F_FIN_C;
+	if ((tf & (XLB_TCP_ACK | XLB_TCP_SYN)) == XLB_TCP_ACK) {
+		fl |= XLB_FLOW_F_ACKED;
+		if (mode != XLB_MODE_NAT || (fl & XLB_FLOW_F_REPLIED))
+			fl |= XLB_FLOW_F_CONFIRMED;
+	}
+	return fl;
+}
+
 /* A packet for a VIP service: the flow's backend if it still has one, else Maglev's pick. */
 static __always_inline int xlb_forward(struct xlb_ctx *x, const struct xlb_vip *vip)
 {
 	struct xlb_pkt *p = &x->p;
 	__u32 now = bpf_ktime_get_coarse_ns() >> 30;
-	__u32 hash = xlb_flow_hash(&p->key);
+	__u32 hash = xlb_flow_hash(&p->key, x->secret);
 	enum xlb_path path = XLB_PATH_FLOW_NEW;
+	bool syn = (p->tcp_flags & (XLB_TCP_SYN | XLB_TCP_ACK)) == XLB_TCP_SYN;
 	struct xlb_flow_bucket *bucket;
 	struct xlb_backend *be;
 	struct xlb_flow *fl;
-	__u32 be_id, slot;
+	__u32 be_id, slot, flags;
 	__u64 *lanes;
 	void *ring;
 	int w;
@@ -557,33 +634,45 @@ static __always_inline int xlb_forward(struct xlb_ctx *x, const struct xlb_vip *
 	if (!bucket)
 		return XDP_ABORTED; /* the index is masked to the array: cannot happen */
 	w = xlb_flow_find(bucket, &p->key, hash);
-	/* A SYN opens a new connection even when its 5-tuple is in the table (a client reusing a
-	 * port): it takes the same way with a new pick, so that it lands on no draining or
-	 * departed backend. A retransmitted SYN gets the same pick unless the table changed,
-	 * harmless before the handshake completes.
+	/* A pure SYN on a live 5-tuple is a client reusing a port only when that flow is closed,
+	 * not yet confirmed (a retransmitted SYN: same pick unless the table changed) or long
+	 * idle; then it takes the same way with a new pick, so that it lands on no draining or
+	 * departed backend. Otherwise it is a retransmission or spoofed, and changes nothing.
 	 */
-	if (w >= 0 && (p->tcp_flags & (XLB_TCP_SYN | XLB_TCP_ACK)) != XLB_TCP_SYN) {
-		fl = &bucket->way[w & (XLB_FLOW_WAYS - 1)];
+	if (w >= 0) {
+		w &= XLB_FLOW_WAYS - 1;
+		flags = bucket->flags[w];
+		if (syn && (XLB_FLOW_CLOSED(flags) || !(flags & XLB_FLOW_F_CONFIRMED) ||
+			    (__s32)(now - bucket->atime[w]) * 1073741824ll >=
+				    XLB_FLOW_IDLE_S * 1000000000ll))
+			goto pick;
+		fl = &bucket->way[w];
 		be_id = fl->backend_id;
 		be = bpf_map_lookup_elem(&xlb_backends, &be_id);
 		if (be && (be->flags & XLB_BE_F_ACTIVE) && be->gen == fl->backend_gen) {
-			w &= XLB_FLOW_WAYS - 1;
+			__u32 nf = syn ? flags : xlb_flow_client_flags(x, flags, vip->mode);
+
 			if (bucket->atime[w] != now)
 				bucket->atime[w] = now;
-			if ((p->tcp_flags & (XLB_TCP_FIN | XLB_TCP_RST)) &&
-			    !(bucket->flags[w] & XLB_FLOW_F_FIN))
-				bucket->flags[w] |= XLB_FLOW_F_FIN;
+			if (nf != flags)
+				bucket->flags[w] = nf;
 			x->gs->path[XLB_PATH_FLOW_HIT]++;
 			xlb_count(&xlb_vip_stats, vip->id, x->len, false);
 			xlb_count(&xlb_be_stats, be_id, x->len, false);
 			return xlb_to_backend(x, vip, be);
 		}
 		path = XLB_PATH_FLOW_MOVED; /* its backend is gone for good: same way, new pick */
-	} else if (w < 0) {
-		w = xlb_flow_victim(bucket);
+	} else {
+		/* A miss that is no SYN (nor UDP) belongs to a flow another node or an earlier
+		 * table served: Maglev's backend, a way only if one is free or unconfirmed.
+		 */
+		w = xlb_flow_victim(bucket, now, syn || p->key.proto == IPPROTO_UDP);
+		if (w >= 0 && !xlb_rate_take(now))
+			w = -1;
+		if (w < 0)
+			path = XLB_PATH_FLOW_NO_WAY;
 	}
-	w &= XLB_FLOW_WAYS - 1;
-
+pick:
 	ring = bpf_map_lookup_elem(&xlb_rings, &vip->id);
 	if (!ring)
 		return xlb_drop(x, XLB_DROP_NO_BACKEND);
@@ -600,16 +689,22 @@ static __always_inline int xlb_forward(struct xlb_ctx *x, const struct xlb_vip *
 	if (!be || !(be->flags & XLB_BE_F_ACTIVE))
 		return xlb_drop(x, XLB_DROP_NO_BACKEND);
 
-	/* the tag last: a reader that matches it finds the rest, or a check that fails */
-	fl = &bucket->way[w];
-	fl->key = p->key;
-	fl->backend_id = be_id;
-	fl->backend_gen = be->gen;
-	fl->vip_id = vip->id;
-	fl->check = xlb_flow_check(hash, be_id, be->gen);
-	bucket->atime[w] = now;
-	bucket->flags[w] = XLB_FLOW_F_VALID;
-	bucket->tag[w] = xlb_flow_tag(hash);
+	if (w >= 0) {
+		w &= XLB_FLOW_WAYS - 1;
+		/* the tag last: a reader that matches it finds the rest, or a check that fails */
+		fl = &bucket->way[w];
+		fl->key = p->key;
+		fl->backend_id = be_id;
+		fl->backend_gen = be->gen;
+		fl->vip_id = vip->id;
+		fl->check = xlb_flow_check(hash, be_id, be->gen);
+		bucket->atime[w] = now;
+		/* a flow met in the middle (no SYN) starts as if its handshake were under way */
+		bucket->flags[w] = syn ? XLB_FLOW_F_VALID :
+					 xlb_flow_client_flags(x, XLB_FLOW_F_VALID, XLB_MODE_NAT) &
+						   ~XLB_FLOW_F_CONFIRMED;
+		bucket->tag[w] = xlb_flow_tag(hash);
+	}
 
 	x->gs->path[path]++;
 	xlb_count(&xlb_vip_stats, vip->id, x->len, true);
@@ -617,8 +712,42 @@ static __always_inline int xlb_forward(struct xlb_ctx *x, const struct xlb_vip *
 	return xlb_to_backend(x, vip, be);
 }
 
-/* nat, backend-facing side: a reply from a backend to a client leaves as the VIP. It is one
- * only if the flow it answers (client -> one of the VIPs the backend serves) is in the table.
+/* Whether backend be is the one that sent packet p (its address and, after nat's port rewrite,
+ * its port: be->port, or the VIP's port where the backend keeps it).
+ */
+static __always_inline bool xlb_nat_from(const struct xlb_pkt *p, const struct xlb_backend *be,
+					 __be16 vip_port)
+{
+	if (be->family != p->key.family || be->addr[0] != p->key.src[0] ||
+	    (be->port ? be->port : vip_port) != p->key.sport)
+		return false;
+	return p->key.family == XLB_FAMILY_V4 ||
+	       (be->addr[1] == p->key.src[1] && be->addr[2] == p->key.src[2] &&
+		be->addr[3] == p->key.src[3]);
+}
+
+/* The backend Maglev gives flow fk of VIP vip_id, or NULL. */
+static __always_inline struct xlb_backend *xlb_maglev(__u32 vip_id, __u32 hash, __u32 *be_id)
+{
+	__u32 slot = xlb_ring_slot(hash, xlb_ring_size), elem = slot / XLB_RING_LANES;
+	void *ring = bpf_map_lookup_elem(&xlb_rings, &vip_id);
+	__u64 *lanes;
+
+	if (!ring)
+		return NULL;
+	lanes = bpf_map_lookup_elem(ring, &elem);
+	if (!lanes)
+		return NULL;
+	*be_id = (*lanes >> ((slot % XLB_RING_LANES) * 16)) & 0xffff;
+	return bpf_map_lookup_elem(&xlb_backends, be_id);
+}
+
+/* nat, backend-facing side: a reply from a backend to a client leaves as the VIP. Whose reply
+ * it is: the flow it answers (client -> one of the VIPs the backend serves), if that flow's
+ * backend is the sender; else, with no flow (evicted, or served by another balancer node),
+ * the VIP recovered statelessly: the backend's only VIP on that port, or the one candidate
+ * for which Maglev gives this backend for this client. Anything else is dropped and counted,
+ * never sent on with the backend's own address.
  */
 static __always_inline int xlb_nat_reply(struct xlb_ctx *x)
 {
@@ -628,12 +757,14 @@ static __always_inline int xlb_nat_reply(struct xlb_ctx *x)
 	void *l4 = xlb_at(data, p->l4_off);
 	struct xlb_flow_key fk = {};
 	struct xlb_vip_key sk = {};
-	struct xlb_flow_bucket *b = NULL;
+	__u32 hashes[XLB_NAT_SRC_VIPS] = {};
+	__u32 foreign = 0; /* candidates whose flow another backend serves */
 	struct xlb_nat_src *ns;
-	int w = -1;
+	int found = -1, n;
 	__be32 *vip_addr = NULL;
 	__be16 vip_port = 0;
-	__u32 vip_id = 0;
+	__u32 vip_id = 0, be_id = 0;
+	bool be_known = true; /* false: recovered from the only VIP, no backend id at hand */
 	__u64 l4_diff = 0;
 	__u16 *l4_csum;
 	__be16 *sport;
@@ -645,32 +776,87 @@ static __always_inline int xlb_nat_reply(struct xlb_ctx *x)
 	ns = bpf_map_lookup_elem(&xlb_nat_src, &sk);
 	if (!ns)
 		return xlb_pass(x);
+	n = ns->n;
 
 	xlb_addr_copy(fk.src, p->key.dst, p->key.family);
 	fk.sport = p->key.dport;
 	fk.proto = p->key.proto;
 	fk.family = p->key.family;
 	for (int i = 0; i < XLB_NAT_SRC_VIPS; i++) {
-		__u32 hash;
+		struct xlb_flow_bucket *b;
+		struct xlb_backend *be;
+		struct xlb_flow *fl;
+		__u32 hash, id, f, nf;
+		int w;
 
-		if (i >= ns->n)
+		if (i >= n)
 			break;
 		xlb_addr_copy(fk.dst, ns->vip[i].addr, p->key.family);
 		fk.dport = ns->vip[i].port;
-		hash = xlb_flow_hash(&fk);
+		hash = xlb_flow_hash(&fk, x->secret);
+		hashes[i] = hash;
 		b = xlb_flow_bucket(hash);
 		if (!b)
-			break;
+			return XDP_ABORTED; /* masked to the array: cannot happen */
 		w = xlb_flow_find(b, &fk, hash);
-		if (w >= 0) {
-			vip_addr = ns->vip[i].addr;
-			vip_port = ns->vip[i].port;
-			vip_id = ns->vip[i].id;
-			break;
+		if (w < 0)
+			continue;
+		w &= XLB_FLOW_WAYS - 1;
+		fl = &b->way[w];
+		id = fl->backend_id;
+		be = bpf_map_lookup_elem(&xlb_backends, &id);
+		if (!be || be->gen != fl->backend_gen || !xlb_nat_from(p, be, ns->vip[i].port)) {
+			foreign |= 1u << i;
+			continue;
 		}
+		/* the backend's side of the flow: it answered, and maybe ends it */
+		f = b->flags[w];
+		nf = f | XLB_FLOW_F_REPLIED;
+		if (p->tcp_flags & XLB_TCP_RST)
+			nf |= XLB_FLOW_F_RST_S;
+		if (p->tcp_flags & XLB_TCP_FIN)
+			nf |= XLB_FLOW_F_FIN_S;
+		if (p->key.proto != IPPROTO_TCP || (nf & XLB_FLOW_F_ACKED))
+			nf |= XLB_FLOW_F_CONFIRMED;
+		if (nf != f)
+			b->flags[w] = nf;
+		if (b->atime[w] != (__u32)(bpf_ktime_get_coarse_ns() >> 30))
+			b->atime[w] = bpf_ktime_get_coarse_ns() >> 30;
+		found = i;
+		be_id = id;
+		break;
 	}
-	if (!b || w < 0 || !vip_addr)
-		return xlb_pass(x);
+	if (found < 0) {
+		/* no flow of this backend: recover the VIP without one, or drop */
+		int cands = 0;
+
+		for (int i = 0; i < XLB_NAT_SRC_VIPS; i++) {
+			struct xlb_backend *be;
+			__u32 id = 0;
+
+			if (i >= n)
+				break;
+			if (foreign & (1u << i))
+				continue;
+			if (n > 1) {
+				be = xlb_maglev(ns->vip[i].id, hashes[i], &id);
+				if (!be || !(be->flags & XLB_BE_F_ACTIVE) ||
+				    !xlb_nat_from(p, be, ns->vip[i].port))
+					continue;
+			}
+			cands++;
+			found = i;
+			be_id = id;
+			be_known = n > 1;
+		}
+		if (cands != 1)
+			return xlb_drop(x, XLB_DROP_NAT_NO_FLOW);
+		x->gs->path[XLB_PATH_NAT_STATELESS]++;
+	}
+	found &= XLB_NAT_SRC_VIPS - 1;
+	vip_addr = ns->vip[found].addr;
+	vip_port = ns->vip[found].port;
+	vip_id = ns->vip[found].id;
 
 	if (p->key.proto == IPPROTO_TCP) {
 		struct tcphdr *th = l4;
@@ -712,7 +898,8 @@ static __always_inline int xlb_nat_reply(struct xlb_ctx *x)
 	xlb_csum_apply_l4(l4_csum, l4_diff, p->key.proto);
 	x->gs->path[XLB_PATH_NAT_REPLY]++;
 	xlb_count_reply(&xlb_vip_stats, vip_id, x->len);
-	xlb_count_reply(&xlb_be_stats, b->way[w & (XLB_FLOW_WAYS - 1)].backend_id, x->len);
+	if (be_known)
+		xlb_count_reply(&xlb_be_stats, be_id, x->len);
 	return xlb_emit(x, NULL, p->key.family, vip_addr, p->key.dst, p->l3_len);
 }
 
@@ -872,7 +1059,7 @@ static __always_inline int xlb_icmp_error(struct xlb_ctx *x)
 	fk.proto = q.key.proto;
 	fk.family = q.key.family;
 	{
-		__u32 hash = xlb_flow_hash(&fk);
+		__u32 hash = xlb_flow_hash(&fk, x->secret);
 		struct xlb_flow_bucket *b = xlb_flow_bucket(hash);
 		int w = b ? xlb_flow_find(b, &fk, hash) : -1;
 
@@ -959,7 +1146,7 @@ static __always_inline int xlb_nat_icmp(struct xlb_ctx *x)
 			break;
 		xlb_addr_copy(fk.dst, ns->vip[i].addr, q.key.family);
 		fk.dport = ns->vip[i].port;
-		hash = xlb_flow_hash(&fk);
+		hash = xlb_flow_hash(&fk, x->secret);
 		b = xlb_flow_bucket(hash);
 		if (!b)
 			break;
@@ -1078,7 +1265,8 @@ static __always_inline int xlb_process(struct xdp_md *ctx, bool nat_side)
 	int res;
 
 	x.gs = bpf_map_lookup_elem(&xlb_stats, &zero);
-	if (!x.gs)
+	x.secret = bpf_map_lookup_elem(&xlb_secret, &zero);
+	if (!x.gs || !x.secret)
 		return XDP_ABORTED;
 
 	res = xlb_parse(data, data_end, &x.p);

@@ -60,6 +60,19 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } xlb_flows SEC(".maps");
 
+/* 0 -> struct xlb_secret: the flow hash's key. Written by user space at first load and by
+ * `xlb-dp secret set`; pinned, so that adoption and restarts keep every flow on its way;
+ * mapped, so that user space always hashes with the key the datapath uses.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xlb_secret);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xlb_secret SEC(".maps");
+
 /* struct xlb_vip_key (a backend's address, port, protocol) -> struct xlb_nat_src: the nat VIPs
  * a backend answers for. Written with the tables; read on the backend-facing side.
  */
@@ -99,6 +112,16 @@ struct {
 	__type(value, struct xlb_counters);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } xlb_be_stats SEC(".maps");
+
+/* 0 -> per-CPU struct xlb_rate: the new-flow budget of the current second. Datapath only, not
+ * pinned (a reload starts a new second anyway).
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xlb_rate);
+} xlb_rate SEC(".maps");
 
 /* 0 -> per-CPU paths and drops by reason. */
 struct {

@@ -87,8 +87,40 @@ struct xlb_flow_key {
 } __attribute__((aligned(8))); /* compared as five 64-bit words */
 _Static_assert(sizeof(struct xlb_flow_key) == 40, "xlb_flow_key layout");
 
-#define XLB_FLOW_F_VALID (1u << 0) /* the way holds a flow */
-#define XLB_FLOW_F_FIN (1u << 1)   /* a FIN or RST was seen from the client: evicted first */
+/* Value of xlb_secret (one entry): the key of the flow hash, 128 random bits made when a
+ * datapath is first loaded (k[0] = bytes 0-7 of the key, little-endian, k[1] = bytes 8-15).
+ * Nodes that must pick the same backends for the same flows share it. All zero: not set yet.
+ */
+struct xlb_secret {
+	__u64 k[2];
+};
+_Static_assert(sizeof(struct xlb_secret) == 16, "xlb_secret layout");
+
+/* A way's flags. The client's side is seen on every packet; the backend's only in nat mode
+ * (its replies cross the balancer). No single packet from the client closes a flow or puts
+ * it first in line for eviction: that needs the backend's side too.
+ */
+#define XLB_FLOW_F_VALID (1u << 0)     /* the way holds a flow */
+#define XLB_FLOW_F_FIN_C (1u << 1)     /* the client sent a FIN (cleared by its later data) */
+#define XLB_FLOW_F_RST_C (1u << 2)     /* the client sent a RST (cleared by its later packets) */
+#define XLB_FLOW_F_FIN_S (1u << 3)     /* nat: the backend sent a FIN */
+#define XLB_FLOW_F_RST_S (1u << 4)     /* nat: the backend sent a RST */
+#define XLB_FLOW_F_ACKED (1u << 5)     /* TCP: the client acknowledged after the flow began */
+#define XLB_FLOW_F_REPLIED (1u << 6)   /* nat: the flow's backend answered */
+#define XLB_FLOW_F_CONFIRMED (1u << 7) /* established: evicted only after the others */
+/* Closed in both directions: the backend reset it, or both sides ended it. */
+#define XLB_FLOW_CLOSED(f)         \
+	(((f)&XLB_FLOW_F_RST_S) || \
+	 (((f)&XLB_FLOW_F_FIN_S) && ((f) & (XLB_FLOW_F_FIN_C | XLB_FLOW_F_RST_C))))
+/* A flow idle this long (seconds) may give its way to a new flow although it is confirmed,
+ * and a pure SYN on its 5-tuple picks a backend anew; the controller's drain count uses the
+ * same timeout.
+ */
+#define XLB_FLOW_IDLE_S 120
+/* New flows a CPU takes ways for per second (about: 2^30 ns) by default; above it, misses are
+ * forwarded by Maglev without a way, so a flood cannot churn the table.
+ */
+#define XLB_NEW_FLOW_RATE_DEFAULT 262144
 #define XLB_FLOW_WAYS 4
 
 /* The flow table (xlb_flows) is set-associative: bucket = xlb_flow_hash(key) & (buckets - 1),
@@ -147,19 +179,21 @@ _Static_assert(sizeof(struct xlb_counters) == 40, "xlb_counters layout");
 
 /* Which way each packet went; the tests and the benchmark read these to prove the path. */
 enum xlb_path {
-	XLB_PATH_PASS = 0,   /* not ours */
-	XLB_PATH_FLOW_HIT,   /* established flow, backend kept */
-	XLB_PATH_FLOW_NEW,   /* new flow, backend chosen by Maglev */
-	XLB_PATH_FLOW_MOVED, /* flow whose backend is gone, chosen anew */
-	XLB_PATH_NAT_REPLY,  /* backend reply rewritten to come from the VIP */
-	XLB_PATH_ICMP_ECHO,  /* echo request to a VIP answered */
-	XLB_PATH_ICMP_ERROR, /* ICMP error about a VIP flow sent to its backend */
-	XLB_PATH_TX,	     /* XDP_TX */
-	XLB_PATH_REDIRECT,   /* XDP_REDIRECT through xlb_tx_ports */
-	XLB_PATH_FIB_PASS,   /* rewritten, left to the kernel to resolve the neighbour */
-	XLB_PATH_TOO_BIG,    /* ipip: too big once encapsulated, ICMP error sent to the client */
-	XLB_PATH_IPIP_FRAG,  /* ipip: too big, IPv4 without DF: to the kernel to fragment */
-	XLB_PATH_NAT_ICMP,   /* ICMP error from a nat backend rewritten to come from the VIP */
+	XLB_PATH_PASS = 0,    /* not ours */
+	XLB_PATH_FLOW_HIT,    /* established flow, backend kept */
+	XLB_PATH_FLOW_NEW,    /* new flow, backend chosen by Maglev */
+	XLB_PATH_FLOW_MOVED,  /* flow whose backend is gone, chosen anew */
+	XLB_PATH_NAT_REPLY,   /* backend reply rewritten to come from the VIP */
+	XLB_PATH_ICMP_ECHO,   /* echo request to a VIP answered */
+	XLB_PATH_ICMP_ERROR,  /* ICMP error about a VIP flow sent to its backend */
+	XLB_PATH_TX,	      /* XDP_TX */
+	XLB_PATH_REDIRECT,    /* XDP_REDIRECT through xlb_tx_ports */
+	XLB_PATH_FIB_PASS,    /* rewritten, left to the kernel to resolve the neighbour */
+	XLB_PATH_FLOW_NO_WAY, /* miss forwarded by Maglev without a way (rate, or all confirmed) */
+	XLB_PATH_NAT_STATELESS, /* nat reply with no flow, VIP recovered from the configuration */
+	XLB_PATH_TOO_BIG,	/* ipip: too big once encapsulated, ICMP error sent to the client */
+	XLB_PATH_IPIP_FRAG,	/* ipip: too big, IPv4 without DF: to the kernel to fragment */
+	XLB_PATH_NAT_ICMP,	/* ICMP error from a nat backend rewritten to come from the VIP */
 	XLB_PATH_MAX,
 };
 
@@ -172,8 +206,16 @@ enum xlb_drop {
 	XLB_DROP_FIB,		/* no route to the backend */
 	XLB_DROP_ENCAP,		/* no room to add the outer header */
 	XLB_DROP_NO_TX_PORT,	/* egress device missing from xlb_tx_ports */
+	XLB_DROP_NAT_NO_FLOW,	/* nat reply from a backend that serves no flow of that client */
 	XLB_DROP_MAX,
 };
+
+/* Value of xlb_rate (per CPU, not pinned): new flows that took a way in the current second. */
+struct xlb_rate {
+	__u32 second; /* bpf_ktime_get_coarse_ns() >> 30 */
+	__u32 n;
+};
+_Static_assert(sizeof(struct xlb_rate) == 8, "xlb_rate layout");
 
 struct xlb_global_stats {
 	__u64 path[XLB_PATH_MAX];

@@ -1703,6 +1703,99 @@ out:
 	return ret;
 }
 
+/* ---- secret ---- */
+
+static const char secret_usage[] =
+	"Usage: xlb-dp secret show [--json]\n"
+	"       xlb-dp secret set HEX32\n"
+	"The flow hash's secret, 16 bytes as 32 hex digits. Made at random when the datapath is\n"
+	"first loaded and kept with the pinned maps. Balancers that share a VIP behind ECMP must\n"
+	"have the same one, so that each picks the same backend for a flow. set moves the table's\n"
+	"flows to their new places with their backends; all zeroes is refused.\n";
+
+static int cli_hex16(const char *s, uint8_t key[16])
+{
+	int i;
+
+	if (strlen(s) != 32)
+		return -1;
+	for (i = 0; i < 32; i++) {
+		int c = s[i], v;
+
+		if (c >= '0' && c <= '9')
+			v = c - '0';
+		else if (c >= 'a' && c <= 'f')
+			v = c - 'a' + 10;
+		else if (c >= 'A' && c <= 'F')
+			v = c - 'A' + 10;
+		else
+			return -1;
+		if (i % 2)
+			key[i / 2] |= (uint8_t)v;
+		else
+			key[i / 2] = (uint8_t)(v << 4);
+	}
+	return 0;
+}
+
+static int cmd_secret(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct dataplane *dp;
+	uint8_t key[16];
+	char hex[33];
+	bool show, json = false;
+	int c, ret, i;
+
+	ret = cli_subcommand(argc, argv, secret_usage, "show", "set", &show);
+	if (ret >= 0)
+		return ret;
+	argc--;
+	argv++;
+	cli_cmd = show ? "secret show" : "secret set";
+	cli_opts_begin(opts);
+	while ((c = cli_opt(argc, argv, secret_usage, &ret)) > 0) {
+		if (c == 'j' && show)
+			json = true;
+		else
+			return cli_usage_error("unknown option '%s'", argv[optind - 1]);
+	}
+	if (c < 0)
+		return ret;
+	if (show && optind != argc)
+		return cli_usage_error("unexpected argument '%s'", argv[optind]);
+	if (!show) {
+		if (optind + 1 != argc)
+			return cli_usage_error("want one secret, 32 hex digits");
+		if (cli_hex16(argv[optind], key))
+			return cli_usage_error("bad secret '%s': want 32 hex digits", argv[optind]);
+	}
+	ret = cli_open(&dp, false, 0, 0);
+	if (ret)
+		return ret;
+	ret = EXIT_OK;
+	if (show) {
+		if (dataplane_secret_get(dp, key)) {
+			ret = EXIT_FAIL;
+			goto out;
+		}
+		for (i = 0; i < 16; i++)
+			snprintf(hex + 2 * i, 3, "%02x", key[i]);
+		if (json)
+			printf("{\"secret\": \"%s\"}\n", hex);
+		else
+			printf("%s\n", hex);
+	} else if (dataplane_secret_set(dp, key)) {
+		ret = EXIT_FAIL;
+	}
+out:
+	dataplane_close(dp);
+	return ret;
+}
+
 /* ---- main ---- */
 
 struct cli_command {
@@ -1723,6 +1816,7 @@ static const struct cli_command cli_commands[] = {
 	{ "ring", cmd_ring, "build and swap in a service's Maglev table" },
 	{ "stats", cmd_stats, "services, backends, paths and drops" },
 	{ "flows", cmd_flows, "the flow table" },
+	{ "secret", cmd_secret, "show or set the flow hash's secret" },
 	{ "unload", cmd_unload, "detach xlb and unpin the maps" },
 };
 

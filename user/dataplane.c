@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/mount.h>
 #include <sys/statfs.h>
@@ -39,6 +40,7 @@ struct dataplane {
 	uint32_t flow_capacity; /* ways: buckets x XLB_FLOW_WAYS */
 	struct xlb_flow_bucket *flows; /* the flow table, mapped */
 	size_t flows_len;
+	struct xlb_secret *secret; /* xlb_secret's one value, mapped */
 	int ncpus;
 };
 
@@ -53,6 +55,7 @@ static const char *const dataplane_maps[] = {
 	"xlb_vip_stats", /* counters per service */
 	"xlb_be_stats",	 /* counters per backend */
 	"xlb_stats",	 /* paths and drops */
+	"xlb_secret",	 /* the flow hash's key */
 };
 
 #define DATAPLANE_NMAPS (sizeof(dataplane_maps) / sizeof(dataplane_maps[0]))
@@ -348,6 +351,59 @@ static int dataplane_tx_ports_adopt(struct dataplane *dp, const char *pin_dir)
 	return err;
 }
 
+/* The key's bytes as SipHash reads them: two little-endian 64-bit words. */
+static void dataplane_secret_store(struct xlb_secret *s, const uint8_t key[16])
+{
+	uint64_t k[2] = { 0, 0 };
+	int i;
+
+	for (i = 0; i < 16; i++)
+		k[i / 8] |= (uint64_t)key[i] << (8 * (i % 8));
+	s->k[1] = k[1];
+	s->k[0] = k[0];
+}
+
+static size_t dataplane_secret_len(void)
+{
+	return (size_t)sysconf(_SC_PAGESIZE);
+}
+
+static bool dataplane_secret_unset(const volatile struct xlb_secret *s)
+{
+	return !s->k[0] && !s->k[1];
+}
+
+/* Maps xlb_secret and, where it holds none yet (a first load, nothing pinned before), makes
+ * one: 128 bits from the kernel's random pool.
+ */
+static int dataplane_secret_map(struct dataplane *dp)
+{
+	uint8_t key[16];
+	void *m;
+	int err;
+
+	m = mmap(NULL, dataplane_secret_len(), PROT_READ | PROT_WRITE, MAP_SHARED,
+		 bpf_map__fd(dp->skel->maps.xlb_secret), 0);
+	if (m == MAP_FAILED) {
+		err = -errno;
+		log_error("mapping the flow hash secret: %s", strerror(-err));
+		return err;
+	}
+	dp->secret = m;
+	if (!dataplane_secret_unset(dp->secret))
+		return 0;
+	do {
+		if (getrandom(key, sizeof(key), 0) != (ssize_t)sizeof(key)) {
+			err = -errno;
+			log_error("making the flow hash secret: %s", strerror(-err));
+			return err;
+		}
+	} while (!memcmp(key, (uint8_t[16]){ 0 }, sizeof(key)));
+	dataplane_secret_store(dp->secret, key);
+	log_debug("flow hash secret made");
+	return 0;
+}
+
 int dataplane_open(struct dataplane **dpp, const struct dataplane_opts *opts, bool *adopted)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, oopts);
@@ -428,6 +484,8 @@ int dataplane_open(struct dataplane **dpp, const struct dataplane_opts *opts, bo
 		goto out;
 	}
 	dp->skel->rodata->xlb_flow_mask = dp->flow_capacity / XLB_FLOW_WAYS - 1;
+	if (opts && opts->new_flow_rate)
+		dp->skel->rodata->xlb_new_flow_rate = opts->new_flow_rate;
 	/* The table size lives in the inner map template. libbpf 1.1 crashes resizing its own
 	 * template (bpf_map__set_max_entries on bpf_map__inner_map), so give it one of ours.
 	 */
@@ -463,6 +521,9 @@ int dataplane_open(struct dataplane **dpp, const struct dataplane_opts *opts, bo
 		log_error("mapping the flow table: %s", strerror(-err));
 		goto out;
 	}
+	err = dataplane_secret_map(dp);
+	if (err)
+		goto out;
 	if (pin_dir && ring_known) {
 		char path[PATH_MAX];
 
@@ -493,6 +554,8 @@ void dataplane_close(struct dataplane *dp)
 		return;
 	if (dp->flows)
 		munmap(dp->flows, dp->flows_len);
+	if (dp->secret)
+		munmap(dp->secret, dataplane_secret_len());
 	xlb_bpf__destroy(dp->skel);
 	free(dp->pin_dir);
 	free(dp);
@@ -1343,10 +1406,10 @@ static bool dataplane_flow_recent(__u32 now, __u32 atime, uint32_t max_idle_s)
 }
 
 /* Way w of bucket b holds a flow if its header says so and its check word agrees. */
-static bool dataplane_flow_valid(const struct xlb_flow_bucket *b, uint32_t w,
-				 const struct xlb_flow *f)
+static bool dataplane_flow_valid(const struct dataplane *dp, const struct xlb_flow_bucket *b,
+				 uint32_t w, const struct xlb_flow *f)
 {
-	uint32_t hash = xlb_flow_hash(&f->key);
+	uint32_t hash = xlb_flow_hash(&f->key, dp->secret);
 
 	return (b->flags[w] & XLB_FLOW_F_VALID) && b->tag[w] == xlb_flow_tag(hash) &&
 	       f->check == xlb_flow_check(hash, f->backend_id, f->backend_gen);
@@ -1362,7 +1425,9 @@ static void dataplane_flow_fill(struct dataplane_flow *out, const struct xlb_flo
 	out->backend_gen = f->backend_gen;
 	out->vip_id = f->vip_id;
 	out->idle_ms = idle > 0 ? (uint64_t)idle * 1073741824ull / 1000000 : 0;
-	out->closing = !!(flags & XLB_FLOW_F_FIN);
+	out->closing = XLB_FLOW_CLOSED(flags);
+	out->confirmed = !!(flags & XLB_FLOW_F_CONFIRMED);
+	out->flags = flags;
 	out->atime = atime;
 }
 
@@ -1382,7 +1447,7 @@ int dataplane_flow_walk(struct dataplane *dp,
 				continue;
 			/* a copy: the datapath may be writing this way right now */
 			memcpy(&f, &b->way[w], sizeof(f));
-			if (!dataplane_flow_valid(b, w, &f))
+			if (!dataplane_flow_valid(dp, b, w, &f))
 				continue;
 			dataplane_flow_fill(&out, &f, b->atime[w], b->flags[w], now);
 			err = fn(&out, arg);
@@ -1418,30 +1483,38 @@ int dataplane_flow_counts(struct dataplane *dp, uint32_t max_idle_s, uint32_t *c
 }
 
 /* The way of key's bucket that holds it (*found), or where it would go: a free way, a closed
- * flow's, the oldest. The same choice as the datapath's, so the two fill the table alike.
+ * flow's, the unconfirmed one idle longest, the confirmed one idle longest. The datapath's
+ * order, so the two fill the table alike (only the datapath declines to evict).
  */
 static uint32_t dataplane_flow_slot(struct dataplane *dp, const struct xlb_flow_key *key,
 				    struct xlb_flow_bucket **bp, bool *found)
 {
-	uint32_t hash = xlb_flow_hash(key);
+	uint32_t hash = xlb_flow_hash(key, dp->secret);
 	struct xlb_flow_bucket *b = &dp->flows[hash & (dp->flow_capacity / XLB_FLOW_WAYS - 1)];
-	uint32_t oldest = UINT32_MAX, w, age, victim = 0;
+	uint64_t best = UINT64_MAX;
+	uint32_t w, victim = 0;
 
 	*bp = b;
 	*found = false;
 	for (w = 0; w < XLB_FLOW_WAYS; w++) {
-		if (dataplane_flow_valid(b, w, &b->way[w]) &&
+		if (dataplane_flow_valid(dp, b, w, &b->way[w]) &&
 		    memcmp(&b->way[w].key, key, sizeof(*key)) == 0) {
 			*found = true;
 			return w;
 		}
 	}
 	for (w = 0; w < XLB_FLOW_WAYS; w++) {
+		uint64_t rank;
+
 		if (!(b->flags[w] & XLB_FLOW_F_VALID))
 			return w;
-		age = (b->flags[w] & XLB_FLOW_F_FIN) ? 0 : b->atime[w];
-		if (age < oldest) {
-			oldest = age;
+		if (XLB_FLOW_CLOSED(b->flags[w]))
+			rank = 0;
+		else
+			rank = (b->flags[w] & XLB_FLOW_F_CONFIRMED ? 2ull << 32 : 1ull << 32) |
+			       b->atime[w];
+		if (rank < best) {
+			best = rank;
 			victim = w;
 		}
 	}
@@ -1472,7 +1545,7 @@ int dataplane_flow_set(struct dataplane *dp, const struct xlb_flow_key *key, uin
 	if (key->pad || (key->family != XLB_FAMILY_V4 && key->family != XLB_FAMILY_V6) ||
 	    backend_id >= XLB_MAX_BACKENDS)
 		return -EINVAL;
-	hash = xlb_flow_hash(key);
+	hash = xlb_flow_hash(key, dp->secret);
 	w = dataplane_flow_slot(dp, key, &b, &found);
 	took_free = !found && !(b->flags[w] & XLB_FLOW_F_VALID);
 	f = &b->way[w];
@@ -1483,9 +1556,96 @@ int dataplane_flow_set(struct dataplane *dp, const struct xlb_flow_key *key, uin
 	f->vip_id = vip_id;
 	f->check = xlb_flow_check(hash, backend_id, backend_gen);
 	b->atime[w] = dataplane_now();
-	b->flags[w] = XLB_FLOW_F_VALID;
+	b->flags[w] = XLB_FLOW_F_VALID | XLB_FLOW_F_CONFIRMED;
 	__atomic_store_n(&b->tag[w], xlb_flow_tag(hash), __ATOMIC_RELEASE);
 	return took_free;
+}
+
+int dataplane_secret_get(struct dataplane *dp, uint8_t key[16])
+{
+	struct xlb_secret s = *dp->secret;
+	int i;
+
+	for (i = 0; i < 16; i++)
+		key[i] = (uint8_t)(s.k[i / 8] >> (8 * (i % 8)));
+	return 0;
+}
+
+/* A flow of the table with its header words, kept while the table is hashed anew. */
+struct dataplane_rehash {
+	struct xlb_flow f;
+	__u32 atime;
+	__u32 flags;
+};
+
+int dataplane_secret_set(struct dataplane *dp, const uint8_t key[16])
+{
+	uint32_t nb = dp->flow_capacity / XLB_FLOW_WAYS, i, w, hash;
+	struct dataplane_rehash *keep = NULL;
+	struct xlb_secret s;
+	size_t n = 0, cap = 0, j;
+	bool found;
+
+	if (!memcmp(key, (uint8_t[16]){ 0 }, 16)) {
+		log_error("an all-zero flow hash secret is the unset one; pick another");
+		return -EINVAL;
+	}
+	dataplane_secret_store(&s, key);
+	if (s.k[0] == dp->secret->k[0] && s.k[1] == dp->secret->k[1])
+		return 0;
+	/* Every flow's bucket, tag and check change with the key: the flows move to their new
+	 * places with their backends, so that no connection is re-picked. A packet that comes
+	 * between the switch and its flow's move is a miss for that moment.
+	 */
+	for (i = 0; i < nb; i++) {
+		const struct xlb_flow_bucket *b = &dp->flows[i];
+
+		for (w = 0; w < XLB_FLOW_WAYS; w++) {
+			struct xlb_flow f;
+
+			if (!(b->flags[w] & XLB_FLOW_F_VALID))
+				continue;
+			memcpy(&f, &b->way[w], sizeof(f));
+			if (!dataplane_flow_valid(dp, b, w, &f))
+				continue;
+			if (n == cap) {
+				struct dataplane_rehash *k;
+
+				cap = cap ? 2 * cap : 4096;
+				k = realloc(keep, cap * sizeof(*keep));
+				if (!k) {
+					free(keep);
+					return -ENOMEM;
+				}
+				keep = k;
+			}
+			keep[n].f = f;
+			keep[n].atime = b->atime[w];
+			keep[n].flags = b->flags[w];
+			n++;
+		}
+	}
+	dp->secret->k[1] = s.k[1];
+	__atomic_store_n(&dp->secret->k[0], s.k[0], __ATOMIC_RELEASE);
+	memset(dp->flows, 0, dp->flows_len);
+	for (j = 0; j < n; j++) {
+		struct xlb_flow_bucket *b;
+		struct xlb_flow *f;
+
+		hash = xlb_flow_hash(&keep[j].f.key, dp->secret);
+		w = dataplane_flow_slot(dp, &keep[j].f.key, &b, &found);
+		if (b->flags[w] & XLB_FLOW_F_VALID)
+			continue; /* the new bucket is full: the flow goes back to Maglev */
+		f = &b->way[w];
+		*f = keep[j].f;
+		f->check = xlb_flow_check(hash, f->backend_id, f->backend_gen);
+		b->atime[w] = keep[j].atime;
+		b->flags[w] = keep[j].flags;
+		__atomic_store_n(&b->tag[w], xlb_flow_tag(hash), __ATOMIC_RELEASE);
+	}
+	log_info("flow hash secret set; %zu flows hashed anew", n);
+	free(keep);
+	return 0;
 }
 
 void dataplane_flows_clear(struct dataplane *dp)
@@ -1570,6 +1730,8 @@ const char *dataplane_path_name(int path)
 		[XLB_PATH_TX] = "tx",
 		[XLB_PATH_REDIRECT] = "redirect",
 		[XLB_PATH_FIB_PASS] = "fib_pass",
+		[XLB_PATH_FLOW_NO_WAY] = "flow_no_way",
+		[XLB_PATH_NAT_STATELESS] = "nat_stateless",
 		[XLB_PATH_TOO_BIG] = "too_big",
 		[XLB_PATH_IPIP_FRAG] = "ipip_frag",
 		[XLB_PATH_NAT_ICMP] = "nat_icmp",
@@ -1589,6 +1751,7 @@ const char *dataplane_drop_name(int drop)
 		[XLB_DROP_FIB] = "fib",
 		[XLB_DROP_ENCAP] = "encap",
 		[XLB_DROP_NO_TX_PORT] = "no_tx_port",
+		[XLB_DROP_NAT_NO_FLOW] = "nat_no_flow",
 	};
 
 	return drop >= 0 && drop < XLB_DROP_MAX && names[drop] ? names[drop] : "unknown";

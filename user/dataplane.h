@@ -20,6 +20,7 @@ struct dataplane_opts {
 	const char *pin_dir;	/* NULL: nothing pinned (tests, benchmark) */
 	uint32_t flow_capacity; /* flow table entries, 0 for XLB_FLOWS_DEFAULT */
 	uint32_t ring_size;	/* Maglev table size, a prime, 0 for XLB_RING_SIZE_DEFAULT */
+	uint32_t new_flow_rate; /* new flows a CPU takes ways for per second, 0 for the default */
 };
 
 /* Which entry point an interface gets. */
@@ -109,7 +110,9 @@ struct dataplane_flow {
 	uint32_t vip_id;
 	uint32_t atime;	  /* the datapath's clock: CLOCK_MONOTONIC_COARSE >> 30 */
 	uint64_t idle_ms; /* since its last packet, to about a second */
-	bool closing;	  /* the client sent FIN or RST */
+	bool closing;	  /* closed in both directions (XLB_FLOW_CLOSED): no longer drained */
+	bool confirmed;	  /* established (XLB_FLOW_F_CONFIRMED) */
+	uint32_t flags;	  /* XLB_FLOW_F_* */
 };
 
 /* Calls fn for every flow in the table; stops at the first nonzero return and returns it. */
@@ -117,12 +120,22 @@ int dataplane_flow_walk(struct dataplane *dp,
 			int (*fn)(const struct dataplane_flow *flow, void *arg), void *arg);
 int dataplane_flow_lookup(struct dataplane *dp, const struct xlb_flow_key *key,
 			  struct dataplane_flow *flow);
-/* Writes a flow as the datapath would (tests, the benchmark's full table, restoring flows).
+/* Writes a flow as the datapath would (tests, the benchmark's full table, restoring flows),
+ * confirmed: a flow written by hand is taken for an established one.
  * Returns 1 when it took a free way, 0 when it replaced a flow or updated its own, or -errno.
  */
 int dataplane_flow_set(struct dataplane *dp, const struct xlb_flow_key *key, uint32_t backend_id,
 		       uint32_t backend_gen, uint32_t vip_id);
 void dataplane_flows_clear(struct dataplane *dp);
+
+/* The flow hash's secret: 16 bytes, made at random when a datapath is first loaded and pinned
+ * with the maps (adoption and restarts keep it). Nodes that must pick the same backend for a
+ * flow (several balancers behind ECMP) set the same one. Setting it moves the table's flows to
+ * their new buckets with their backends kept; a flow whose new bucket is full falls back to
+ * Maglev's pick. An all-zero key is refused (-EINVAL): it means "not set".
+ */
+int dataplane_secret_set(struct dataplane *dp, const uint8_t key[16]);
+int dataplane_secret_get(struct dataplane *dp, uint8_t key[16]);
 /* Flows the table holds: the capacity asked for, rounded up to whole power-of-two buckets. */
 uint32_t dataplane_flow_capacity(const struct dataplane *dp);
 

@@ -331,6 +331,19 @@ static int ring_load(uint32_t vip_id)
 	return err;
 }
 
+/* The flow hash of datapath dp on the host: its secret read back through the API. */
+static uint32_t hash_of(struct dataplane *dp, const struct xlb_flow_key *k)
+{
+	struct xlb_secret sec = { { 0, 0 } };
+	uint8_t key[16];
+
+	if (dataplane_secret_get(dp, key))
+		return 0;
+	for (int i = 0; i < 16; i++)
+		sec.k[i / 8] |= (uint64_t)key[i] << (8 * (i % 8));
+	return xlb_flow_hash(k, &sec);
+}
+
 /* The backend the VIP's table gives a new flow: the host-compiled hash on the table read back. */
 static uint32_t pick(uint32_t vip_id, const struct pkt_spec *s)
 {
@@ -339,7 +352,7 @@ static uint32_t pick(uint32_t vip_id, const struct pkt_spec *s)
 	if (ring_load(vip_id))
 		return UINT32_MAX;
 	spec_key(s, &k);
-	return t.ring[xlb_ring_slot(xlb_flow_hash(&k), t.ring_size)];
+	return t.ring[xlb_ring_slot(hash_of(t.dp, &k), t.ring_size)];
 }
 
 static int idx_of(const uint32_t *ids, int n, uint32_t id)
@@ -704,7 +717,7 @@ static bool load_nondefault_sizes(void)
 
 		pkt_build(&in, &s);
 		spec_key(&s, &fk);
-		id = table[xlb_ring_slot(xlb_flow_hash(&fk), 257)];
+		id = table[xlb_ring_slot(hash_of(dp, &fk), 257)];
 		vd = xdp_run(prog, t.if_a, &in, &out);
 		if (vd != XDP_TX || id < 1 || id > 3 || memcmp(out.b + 30, be[id - 1].addr, 4)) {
 			printf("  flow %d: verdict %s, or not sent to backend %u of the 257 table\n",
@@ -1106,6 +1119,44 @@ static bool flows_setup(uint8_t family, int nbe, const uint32_t *ids, struct xlb
 	return true;
 }
 
+/* The secret: set and read back, all zeroes refused, and a new secret keeps every flow on its
+ * backend (the table is hashed anew) while new flows follow the new hash.
+ */
+static bool flow_secret_set(void)
+{
+	const uint32_t ids[3] = { 31, 32, 33 };
+	const uint8_t zero[16] = { 0 };
+	uint8_t old[16], want[16], got[16];
+	struct xlb_backend be[3];
+	int8_t first[FLOWS_N];
+	int moved = 0;
+
+	CHECK(flows_setup(4, 3, ids, be, first), "setup");
+	CHECK(!dataplane_secret_get(t.dp, old), "secret get");
+	for (int i = 0; i < 16; i++)
+		want[i] = (uint8_t)(old[i] ^ (0x5a + i));
+	CHECK(dataplane_secret_set(t.dp, zero) == -EINVAL, "an all-zero secret was taken");
+	CHECK(!dataplane_secret_set(t.dp, want), "secret set");
+	CHECK(!dataplane_secret_get(t.dp, got) && !memcmp(got, want, 16), "secret read back");
+	for (int f = 0; f < FLOWS_N; f++) {
+		int now = flow_send(4, (uint16_t)(20000 + f), PKT_TCP_ACK, ids, be, 3);
+
+		CHECK(now == first[f], "flow %d: backend index %d after the new secret, was %d", f,
+		      now, first[f]);
+		moved += flow_pick(4, 4, (uint16_t)(20000 + f), ids, 3) != first[f];
+	}
+	/* proves the hash changed: with a new key, about 2/3 of the picks differ */
+	CHECK(moved > FLOWS_N / 3, "only %d of %d flows would have another pick", moved, FLOWS_N);
+	for (int f = 0; f < 16; f++) {
+		uint16_t sp = (uint16_t)(40000 + f);
+
+		CHECK(flow_send(4, sp, PKT_TCP_SYN, ids, be, 3) == flow_pick(4, 4, sp, ids, 3),
+		      "new flow %u did not follow the new hash", sp);
+	}
+	CHECK(!dataplane_secret_set(t.dp, old), "secret restored");
+	return true;
+}
+
 static bool flow_kept_backend_added(uint8_t family)
 {
 	const uint32_t ids[3] = { 21, 22, 23 };
@@ -1197,7 +1248,7 @@ static bool flow_after_change(uint8_t family, int how)
 			uint32_t slot;
 
 			spec_key(&s, &k);
-			slot = xlb_ring_slot(xlb_flow_hash(&k), t.ring_size);
+			slot = xlb_ring_slot(hash_of(t.dp, &k), t.ring_size);
 			if (old_tab[slot] == ids[2] || preview[slot] == old_tab[slot])
 				continue;
 			xs[nx] = (uint16_t)sp;
@@ -1516,12 +1567,23 @@ static bool case_nat_reply(void)
 	/* the same reply on a client-facing device is not ours */
 	CHECK(xdp_expect(t.prog_rx, t.if_b, &rin, &out, XDP_PASS), "reply on xlb_rx");
 	CHECK(pkt_identical(&out, &rin), "reply on xlb_rx changed");
-	/* a reply to a flow that never was */
+	/* a reply to a flow this node never saw (another node's, or evicted): the backend serves
+	 * one VIP on that port, so that is whose it is
+	 */
 	r.dport = 45001;
 	pkt_build(&rin, &r);
-	CHECK(xdp_expect(t.prog_nat, t.if_b, &rin, &out, XDP_PASS), "reply without a flow");
-	CHECK(pkt_identical(&out, &rin), "reply without a flow changed");
-	CHECK(gstats_moved(P(PASS), 2, -1), "counters of the passed replies");
+	e.dport = 45001;
+	pkt_build(&exp, &e);
+	CHECK(xdp_expect(t.prog_nat, t.if_b, &rin, &out, XDP_REDIRECT), "reply without a flow");
+	CHECK(pkt_same(&out, &exp, NULL), "reply without a flow: not translated to the VIP");
+	CHECK(gstats_moved(P(PASS), 1, P(NAT_REPLY), 1, P(NAT_STATELESS), 1, P(REDIRECT), 1, -1),
+	      "counters of the replies");
+	/* the other backend answering the flow backend i serves: never sent on */
+	memcpy(r.src, be[1 - i].addr, alen(c->family));
+	r.dport = 45000;
+	pkt_build(&rin, &r);
+	CHECK(xdp_expect(t.prog_nat, t.if_b, &rin, &out, XDP_DROP), "reply from the wrong backend");
+	CHECK(gstats_moved(D(NAT_NO_FLOW), 1, -1), "counters of the wrong backend's reply");
 	return true;
 }
 
@@ -2777,6 +2839,7 @@ int main(int argc, char **argv)
 	ROWS(rw_rows, rw_cur, case_rewrite);
 	T(udp_csum_ffff);
 	T(udp_csum_ffff_v6);
+	T(flow_secret_set);
 	T(flow_kept_backend_added_v4);
 	T(flow_kept_backend_added_v6);
 	T(flow_kept_other_removed_v4);
