@@ -13,6 +13,27 @@
 #include "csum.h"
 #include "hash.h"
 
+/* The same datapath at two hooks: XDP (xlb.bpf.o), or tc clsact ingress when built with XLB_TC
+ * (xlb_tc.bpf.o), where the skb keeps its checksum state and GSO (a veth's locally sent TCP is
+ * CHECKSUM_PARTIAL, which an XDP redirect loses). The difference stays in the few helpers
+ * below: context, verdicts, sending (xlb_tx, xlb_emit_nh), room for new headers (xlb_grow,
+ * xlb_trim) and the L4 checksum update (xlb_l4_csum). Everything else is common.
+ */
+#ifdef XLB_TC
+#include <linux/pkt_cls.h>
+#define xlb_md __sk_buff
+#define XLB_PASS TC_ACT_OK
+#define XLB_DROP TC_ACT_SHOT
+#define XLB_ABORTED TC_ACT_SHOT /* tc has no verdict for a broken program */
+#define XLB_SEC "tc"
+#else
+#define xlb_md xdp_md
+#define XLB_PASS XDP_PASS
+#define XLB_DROP XDP_DROP
+#define XLB_ABORTED XDP_ABORTED
+#define XLB_SEC "xdp"
+#endif
+
 #define XLB_AF_INET 2
 #define XLB_AF_INET6 10
 #define XLB_OUTER_TTL 64
@@ -26,7 +47,7 @@ const volatile __u32 xlb_flow_mask = XLB_FLOWS_DEFAULT / XLB_FLOW_WAYS - 1;
 const volatile __u32 xlb_new_flow_rate = XLB_NEW_FLOW_RATE_DEFAULT;
 
 struct xlb_ctx {
-	struct xdp_md *xdp;
+	struct xlb_md *xdp; /* the program's context: xdp_md, or __sk_buff at tc */
 	struct xlb_global_stats *gs;
 	const struct xlb_secret *secret; /* the flow hash's key */
 	struct xlb_pkt p;
@@ -58,13 +79,13 @@ static __always_inline int xlb_drop(struct xlb_ctx *x, enum xlb_drop reason)
 {
 	if (reason < XLB_DROP_MAX)
 		x->gs->drop[reason]++;
-	return XDP_DROP;
+	return XLB_DROP;
 }
 
 static __always_inline int xlb_pass(struct xlb_ctx *x)
 {
 	x->gs->path[XLB_PATH_PASS]++;
-	return XDP_PASS;
+	return XLB_PASS;
 }
 
 static __always_inline void xlb_addr_copy(__be32 *to, const __be32 *from, __u8 family)
@@ -242,28 +263,121 @@ static __always_inline enum xlb_nh_res xlb_nexthop(struct xlb_ctx *x, const stru
 	return XLB_NH_OK;
 }
 
-/* Sends the frame to next hop nh: XDP_TX when it leaves where it came in, else a redirect. */
+/* Back out of the device it came in by. */
+static __always_inline int xlb_tx(struct xlb_ctx *x)
+{
+	x->gs->path[XLB_PATH_TX]++;
+#ifdef XLB_TC
+	return bpf_redirect(x->xdp->ingress_ifindex, 0);
+#else
+	return XDP_TX;
+#endif
+}
+
+/* Sends the frame to next hop nh: back out when it leaves where it came in, else a redirect to
+ * a device of xlb_tx_ports (at tc the map only says which devices are allowed).
+ */
 static __always_inline int xlb_emit_nh(struct xlb_ctx *x, const struct xlb_nh *nh)
 {
-	struct xdp_md *ctx = x->xdp;
-	void *data = (void *)(long)ctx->data;
-	void *data_end = (void *)(long)ctx->data_end;
+	void *data = (void *)(long)x->xdp->data;
+	void *data_end = (void *)(long)x->xdp->data_end;
 	struct ethhdr *eth = data;
 	long ret;
 
 	if ((void *)(eth + 1) > data_end)
-		return XDP_ABORTED; /* parsed before: cannot happen */
+		return XLB_ABORTED; /* parsed before: cannot happen */
 	__builtin_memcpy(eth->h_dest, nh->dmac, ETH_ALEN);
 	__builtin_memcpy(eth->h_source, nh->smac, ETH_ALEN);
-	if (nh->ifindex == ctx->ingress_ifindex) {
-		x->gs->path[XLB_PATH_TX]++;
-		return XDP_TX;
+	if (nh->ifindex == x->xdp->ingress_ifindex)
+		return xlb_tx(x);
+#ifdef XLB_TC
+	{
+		__u32 ifindex = nh->ifindex;
+
+		if (!bpf_map_lookup_elem(&xlb_tx_ports, &ifindex))
+			return xlb_drop(x, XLB_DROP_NO_TX_PORT);
+		ret = bpf_redirect(ifindex, 0);
 	}
+	if (ret != TC_ACT_REDIRECT)
+		return xlb_drop(x, XLB_DROP_NO_TX_PORT);
+#else
 	ret = bpf_redirect_map(&xlb_tx_ports, nh->ifindex, XDP_DROP);
 	if (ret != XDP_REDIRECT)
 		return xlb_drop(x, XLB_DROP_NO_TX_PORT);
+#endif
 	x->gs->path[XLB_PATH_REDIRECT]++;
-	return XDP_REDIRECT;
+	return ret;
+}
+
+/* The L2 header (with its VLAN tag, if any) of a frame whose front moved by delta bytes: copied
+ * from where it was to the new front. delta is at least the L2 header's length, so the regions
+ * do not overlap.
+ */
+static __always_inline int xlb_l2_move(void *data, void *data_end, __u32 l3_off, __u32 delta)
+{
+	void *from = data + (delta & XLB_OFF_MASK);
+
+	if (from + 18 > data_end)
+		return -1;
+	if (l3_off == sizeof(struct ethhdr))
+		__builtin_memcpy(data, from, sizeof(struct ethhdr));
+	else
+		__builtin_memcpy(data, from, sizeof(struct ethhdr) + 4);
+	return 0;
+}
+
+/* Room for len bytes of new headers between the L2 header (at the front, l3_off long) and the
+ * IP packet; the L2 header keeps its bytes. encap: the family of an outer IP header to come,
+ * or 0. 0 or -1.
+ */
+static __always_inline int xlb_grow(struct xlb_ctx *x, __u32 len, __u32 l3_off, __u8 encap)
+{
+#ifdef XLB_TC
+	/* an outer header: GSO then segments the inner packet and repeats the outer one */
+	__u64 flags = encap == XLB_FAMILY_V4 ? BPF_F_ADJ_ROOM_ENCAP_L3_IPV4 :
+		      encap == XLB_FAMILY_V6 ? BPF_F_ADJ_ROOM_ENCAP_L3_IPV6 :
+					       0;
+
+	(void)l3_off;
+	if (bpf_skb_adjust_room(x->xdp, len, BPF_ADJ_ROOM_MAC, flags))
+		return -1;
+	return 0;
+#else
+	(void)encap;
+	if (bpf_xdp_adjust_head(x->xdp, -(int)len))
+		return -1;
+	return xlb_l2_move((void *)(long)x->xdp->data, (void *)(long)x->xdp->data_end, l3_off, len);
+#endif
+}
+
+/* The frame cut to len bytes. */
+static __always_inline int xlb_trim(struct xlb_ctx *x, __u32 len)
+{
+#ifdef XLB_TC
+	return bpf_skb_change_tail(x->xdp, len, 0) ? -1 : 0;
+#else
+	return bpf_xdp_adjust_tail(x->xdp, (int)len - (int)x->len) ? -1 : 0;
+#endif
+}
+
+/* The TCP or UDP checksum at csum after a rewrite: pseudo is the difference of the words the
+ * pseudo-header covers (addresses), other that of the rest (ports). At tc the kernel's helper
+ * does it, since a CHECKSUM_PARTIAL skb holds only the pseudo-header sum there (and the offload
+ * adds the rest); UDP's zero stays zero and a computed zero becomes 0xffff either way.
+ */
+static __always_inline void xlb_l4_csum(struct xlb_ctx *x, __u16 *csum, __u64 other, __u64 pseudo,
+					__u8 proto)
+{
+#ifdef XLB_TC
+	__u32 off = (__u32)((void *)csum - (void *)(long)x->xdp->data);
+	__u64 mm = proto == IPPROTO_UDP ? BPF_F_MARK_MANGLED_0 : 0;
+
+	bpf_l4_csum_replace(x->xdp, off, 0, xlb_csum_fold(pseudo), BPF_F_PSEUDO_HDR | mm);
+	if (other)
+		bpf_l4_csum_replace(x->xdp, off, 0, xlb_csum_fold(other), mm);
+#else
+	xlb_csum_apply_l4(csum, other + pseudo, proto);
+#endif
 }
 
 /* The kernel forwards it (and resolves the neighbour); the next packets take the fast path.
@@ -272,7 +386,7 @@ static __always_inline int xlb_emit_nh(struct xlb_ctx *x, const struct xlb_nh *n
 static __always_inline int xlb_fib_pass(struct xlb_ctx *x)
 {
 	x->gs->path[XLB_PATH_FIB_PASS]++;
-	return XDP_PASS;
+	return XLB_PASS;
 }
 
 /* Next hop and verdict for a rewritten packet headed to dst. */
@@ -300,7 +414,7 @@ static __always_inline int xlb_nat_rewrite_dst(struct xlb_ctx *x, const struct x
 	void *data_end = (void *)(long)x->xdp->data_end;
 	struct xlb_pkt *p = &x->p;
 	void *l4 = xlb_at(data, p->l4_off);
-	__u64 l4_diff = 0;
+	__u64 l4_diff = 0, port_diff = 0; /* pseudo-header (addresses), and the rest */
 	__u16 *l4_csum;
 	__be16 *dport;
 
@@ -320,7 +434,7 @@ static __always_inline int xlb_nat_rewrite_dst(struct xlb_ctx *x, const struct x
 		dport = &uh->dest;
 	}
 	if (be->port && be->port != *dport) {
-		l4_diff += xlb_csum_diff16(*dport, be->port);
+		port_diff = xlb_csum_diff16(*dport, be->port);
 		*dport = be->port;
 	}
 
@@ -342,24 +456,7 @@ static __always_inline int xlb_nat_rewrite_dst(struct xlb_ctx *x, const struct x
 		l4_diff += xlb_csum_diff_addr6((__u32 *)&ip6h->daddr, be->addr);
 		__builtin_memcpy(&ip6h->daddr, be->addr, 16);
 	}
-	xlb_csum_apply_l4(l4_csum, l4_diff, p->key.proto);
-	return 0;
-}
-
-/* The L2 header (with its VLAN tag, if any) of a frame whose front moved by delta bytes: copied
- * from where it was to the new front. delta is at least the L2 header's length, so the regions
- * do not overlap.
- */
-static __always_inline int xlb_l2_move(void *data, void *data_end, __u32 l3_off, __u32 delta)
-{
-	void *from = data + (delta & XLB_OFF_MASK);
-
-	if (from + 18 > data_end)
-		return -1;
-	if (l3_off == sizeof(struct ethhdr))
-		__builtin_memcpy(data, from, sizeof(struct ethhdr));
-	else
-		__builtin_memcpy(data, from, sizeof(struct ethhdr) + 4);
+	xlb_l4_csum(x, l4_csum, port_diff, l4_diff, p->key.proto);
 	return 0;
 }
 
@@ -370,12 +467,10 @@ static __always_inline int xlb_encap(struct xlb_ctx *x, const struct xlb_backend
 	int outer = p->key.family == XLB_FAMILY_V4 ? sizeof(struct iphdr) : sizeof(struct ipv6hdr);
 	void *data, *data_end;
 
-	if (bpf_xdp_adjust_head(x->xdp, -outer))
+	if (xlb_grow(x, outer, p->l3_off, p->key.family))
 		return -1;
 	data = (void *)(long)x->xdp->data;
 	data_end = (void *)(long)x->xdp->data_end;
-	if (xlb_l2_move(data, data_end, p->l3_off, outer))
-		return -1;
 
 	if (p->key.family == XLB_FAMILY_V4) {
 		struct iphdr *iph = xlb_at(data, p->l3_off);
@@ -435,14 +530,13 @@ static __always_inline int xlb_icmp_too_big(struct xlb_ctx *x, __u32 mtu)
 	__u64 sum;
 
 	/* the frame ends where the quote does, then grows the new headers in front */
-	if (bpf_xdp_adjust_tail(x->xdp, (int)(l3 + quote) - (int)x->len) ||
-	    bpf_xdp_adjust_head(x->xdp, -(int)(hdr + 8)))
+	if (xlb_trim(x, l3 + quote) || xlb_grow(x, hdr + 8, l3, 0))
 		return xlb_drop(x, XLB_DROP_ENCAP);
 	data = (void *)(long)x->xdp->data;
 	data_end = (void *)(long)x->xdp->data_end;
-	if (xlb_l2_move(data, data_end, l3, hdr + 8))
-		return xlb_drop(x, XLB_DROP_ENCAP);
 	eth = data;
+	if ((void *)(eth + 1) > data_end)
+		return xlb_drop(x, XLB_DROP_ENCAP);
 	__builtin_memcpy(mac, eth->h_dest, ETH_ALEN);
 	__builtin_memcpy(eth->h_dest, eth->h_source, ETH_ALEN);
 	__builtin_memcpy(eth->h_source, mac, ETH_ALEN);
@@ -496,8 +590,7 @@ static __always_inline int xlb_icmp_too_big(struct xlb_ctx *x, __u32 mtu)
 	sum += xlb_csum_bytes(icmp, data_end, 8 + quote);
 	*(__u16 *)(icmp + 2) = (__u16)~xlb_csum_fold(sum);
 	x->gs->path[XLB_PATH_TOO_BIG]++;
-	x->gs->path[XLB_PATH_TX]++;
-	return XDP_TX;
+	return xlb_tx(x);
 }
 
 /* ipip: the outer header is pushed only when the result fits the egress MTU (the route's, or
@@ -521,14 +614,19 @@ static __always_inline int xlb_ipip(struct xlb_ctx *x, const struct xlb_backend 
 		struct iphdr *iph = xlb_at(data, p->l3_off);
 
 		if ((void *)(iph + 1) > data_end)
-			return XDP_ABORTED; /* parsed before: cannot happen */
+			return XLB_ABORTED; /* parsed before: cannot happen */
 		df = iph->frag_off & xlb_htons(XLB_IP_DF);
 	}
 	/* the outer length field has 16 bits (IPv6: the payload, which is the inner packet) */
 	if (len - (p->key.family == XLB_FAMILY_V6 ? outer : 0) > 0xffff)
 		return xlb_drop(x, XLB_DROP_ENCAP);
+#ifdef XLB_TC
+	/* a GSO packet leaves as segments, each of which the kernel's GSO sizes */
+	if (x->xdp->gso_segs > 1)
+		len = 0;
+#endif
 	res = xlb_nexthop(x, be, p->key.family, be->encap_src, be->addr, len, &nh);
-	if (res == XLB_NH_OK && (be->flags & XLB_BE_F_NH_CACHED)) {
+	if (len && res == XLB_NH_OK && (be->flags & XLB_BE_F_NH_CACHED)) {
 		__u32 mtu = len;
 
 		if (bpf_check_mtu(x->xdp, nh.ifindex, &mtu, 0, 0) == BPF_MTU_CHK_RET_FRAG_NEEDED) {
@@ -544,7 +642,7 @@ static __always_inline int xlb_ipip(struct xlb_ctx *x, const struct xlb_backend 
 		return xlb_drop(x, XLB_DROP_ENCAP);
 	if (res == XLB_NH_TOO_BIG) {
 		x->gs->path[XLB_PATH_IPIP_FRAG]++;
-		return XDP_PASS;
+		return XLB_PASS;
 	}
 	if (res == XLB_NH_NO_NEIGH)
 		return xlb_fib_pass(x);
@@ -560,14 +658,14 @@ static __always_inline int xlb_to_backend(struct xlb_ctx *x, const struct xlb_vi
 	switch (vip->mode) {
 	case XLB_MODE_NAT:
 		if (xlb_nat_rewrite_dst(x, be))
-			return XDP_ABORTED; /* parsed before: cannot happen */
+			return XLB_ABORTED; /* parsed before: cannot happen */
 		return xlb_emit(x, be, p->key.family, p->key.src, be->addr, p->l3_len);
 	case XLB_MODE_DSR:
 		return xlb_emit(x, be, p->key.family, p->key.src, be->addr, p->l3_len);
 	case XLB_MODE_IPIP:
 		return xlb_ipip(x, be);
 	}
-	return XDP_ABORTED;
+	return XLB_ABORTED;
 }
 
 /* TCP payload bytes of the packet (0 when the header runs to the end of the IP packet). */
@@ -632,7 +730,7 @@ static __always_inline int xlb_forward(struct xlb_ctx *x, const struct xlb_vip *
 
 	bucket = xlb_flow_bucket(hash);
 	if (!bucket)
-		return XDP_ABORTED; /* the index is masked to the array: cannot happen */
+		return XLB_ABORTED; /* the index is masked to the array: cannot happen */
 	w = xlb_flow_find(bucket, &p->key, hash);
 	/* A pure SYN on a live 5-tuple is a client reusing a port only when that flow is closed,
 	 * not yet confirmed (a retransmitted SYN: same pick unless the table changed) or long
@@ -765,7 +863,7 @@ static __always_inline int xlb_nat_reply(struct xlb_ctx *x)
 	__be16 vip_port = 0;
 	__u32 vip_id = 0, be_id = 0;
 	bool be_known = true; /* false: recovered from the only VIP, no backend id at hand */
-	__u64 l4_diff = 0;
+	__u64 l4_diff = 0, port_diff = 0; /* pseudo-header (addresses), and the rest */
 	__u16 *l4_csum;
 	__be16 *sport;
 
@@ -797,7 +895,7 @@ static __always_inline int xlb_nat_reply(struct xlb_ctx *x)
 		hashes[i] = hash;
 		b = xlb_flow_bucket(hash);
 		if (!b)
-			return XDP_ABORTED; /* masked to the array: cannot happen */
+			return XLB_ABORTED; /* masked to the array: cannot happen */
 		w = xlb_flow_find(b, &fk, hash);
 		if (w < 0)
 			continue;
@@ -862,19 +960,19 @@ static __always_inline int xlb_nat_reply(struct xlb_ctx *x)
 		struct tcphdr *th = l4;
 
 		if ((void *)(th + 1) > data_end)
-			return XDP_ABORTED;
+			return XLB_ABORTED;
 		l4_csum = &th->check;
 		sport = &th->source;
 	} else {
 		struct udphdr *uh = l4;
 
 		if ((void *)(uh + 1) > data_end)
-			return XDP_ABORTED;
+			return XLB_ABORTED;
 		l4_csum = &uh->check;
 		sport = &uh->source;
 	}
 	if (*sport != vip_port) {
-		l4_diff += xlb_csum_diff16(*sport, vip_port);
+		port_diff = xlb_csum_diff16(*sport, vip_port);
 		*sport = vip_port;
 	}
 	if (p->key.family == XLB_FAMILY_V4) {
@@ -882,7 +980,7 @@ static __always_inline int xlb_nat_reply(struct xlb_ctx *x)
 		__u64 d;
 
 		if ((void *)(iph + 1) > data_end)
-			return XDP_ABORTED;
+			return XLB_ABORTED;
 		d = xlb_csum_diff32(iph->saddr, vip_addr[0]);
 		iph->saddr = vip_addr[0];
 		xlb_csum_apply(&iph->check, d);
@@ -891,11 +989,11 @@ static __always_inline int xlb_nat_reply(struct xlb_ctx *x)
 		struct ipv6hdr *ip6h = xlb_at(data, p->l3_off);
 
 		if ((void *)(ip6h + 1) > data_end)
-			return XDP_ABORTED;
+			return XLB_ABORTED;
 		l4_diff += xlb_csum_diff_addr6((__u32 *)&ip6h->saddr, vip_addr);
 		__builtin_memcpy(&ip6h->saddr, vip_addr, 16);
 	}
-	xlb_csum_apply_l4(l4_csum, l4_diff, p->key.proto);
+	xlb_l4_csum(x, l4_csum, port_diff, l4_diff, p->key.proto);
 	x->gs->path[XLB_PATH_NAT_REPLY]++;
 	xlb_count_reply(&xlb_vip_stats, vip_id, x->len);
 	if (be_known)
@@ -927,7 +1025,7 @@ static __always_inline int xlb_icmp_echo(struct xlb_ctx *x)
 	__u16 old;
 
 	if ((void *)(eth + 1) > data_end || (void *)(ic + 2) > data_end)
-		return XDP_ABORTED;
+		return XLB_ABORTED;
 	/* a request sent to a group (broadcast or multicast MAC), or from one (a group source
 	 * MAC or IP is forged), gets no answer here: the reply would come from a group address
 	 */
@@ -944,7 +1042,7 @@ static __always_inline int xlb_icmp_echo(struct xlb_ctx *x)
 		__u16 *ttl_word;
 
 		if ((void *)(iph + 1) > data_end)
-			return XDP_ABORTED;
+			return XLB_ABORTED;
 		iph->saddr = p->key.dst[0];
 		iph->daddr = p->key.src[0];
 		ttl_word = (__u16 *)&iph->ttl;
@@ -955,7 +1053,7 @@ static __always_inline int xlb_icmp_echo(struct xlb_ctx *x)
 		struct ipv6hdr *ip6h = xlb_at(data, p->l3_off);
 
 		if ((void *)(ip6h + 1) > data_end)
-			return XDP_ABORTED;
+			return XLB_ABORTED;
 		__builtin_memcpy(&ip6h->saddr, p->key.dst, 16);
 		__builtin_memcpy(&ip6h->daddr, p->key.src, 16);
 		ip6h->hop_limit = XLB_OUTER_TTL;
@@ -964,8 +1062,7 @@ static __always_inline int xlb_icmp_echo(struct xlb_ctx *x)
 	__builtin_memcpy(eth->h_dest, eth->h_source, ETH_ALEN);
 	__builtin_memcpy(eth->h_source, mac, ETH_ALEN);
 	x->gs->path[XLB_PATH_ICMP_ECHO]++;
-	x->gs->path[XLB_PATH_TX]++;
-	return XDP_TX;
+	return xlb_tx(x);
 }
 
 /* nat: the error must reach the backend as if about its own packet, so the quoted source
@@ -1078,13 +1175,13 @@ static __always_inline int xlb_icmp_error(struct xlb_ctx *x)
 	switch (vip->mode) {
 	case XLB_MODE_NAT:
 		if (xlb_icmp_error_nat(x, &q, be))
-			return XDP_ABORTED;
+			return XLB_ABORTED;
 		return xlb_emit(x, be, p->key.family, p->key.src, be->addr, p->l3_len);
 	case XLB_MODE_DSR:
 	case XLB_MODE_IPIP:
 		return xlb_to_backend(x, vip, be);
 	}
-	return XDP_ABORTED;
+	return XLB_ABORTED;
 }
 
 static __always_inline bool xlb_icmp_is_error(const struct xlb_pkt *p)
@@ -1173,7 +1270,7 @@ static __always_inline int xlb_nat_icmp(struct xlb_ctx *x)
 	ic = xlb_at(data, p->l4_off);
 	qports = xlb_at(data, q.l4_off);
 	if ((void *)(ic + 4) > data_end || (void *)(qports + 4) > data_end)
-		return XDP_ABORTED; /* parsed before: cannot happen */
+		return XLB_ABORTED; /* parsed before: cannot happen */
 	if (q.key.proto == IPPROTO_UDP) {
 		qcsum = &qports[3];
 	} else {
@@ -1194,7 +1291,7 @@ static __always_inline int xlb_nat_icmp(struct xlb_ctx *x)
 		__u16 old;
 
 		if ((void *)(iph + 1) > data_end || (void *)(qiph + 1) > data_end)
-			return XDP_ABORTED;
+			return XLB_ABORTED;
 		d = xlb_csum_diff32(iph->saddr, vip_addr[0]);
 		iph->saddr = vip_addr[0];
 		xlb_csum_apply(&iph->check, d);
@@ -1210,7 +1307,7 @@ static __always_inline int xlb_nat_icmp(struct xlb_ctx *x)
 		__u64 d;
 
 		if ((void *)(ip6h + 1) > data_end || (void *)(qip6h + 1) > data_end)
-			return XDP_ABORTED;
+			return XLB_ABORTED;
 		/* ICMPv6 covers the outer addresses through its pseudo-header */
 		diff += xlb_csum_diff_addr6((__u32 *)&ip6h->saddr, vip_addr);
 		__builtin_memcpy(&ip6h->saddr, vip_addr, 16);
@@ -1254,20 +1351,30 @@ static __always_inline int xlb_icmp(struct xlb_ctx *x, bool nat_side)
 	return xlb_pass(x);
 }
 
-static __always_inline int xlb_process(struct xdp_md *ctx, bool nat_side)
+static __always_inline int xlb_process(struct xlb_md *ctx, bool nat_side)
 {
-	void *data = (void *)(long)ctx->data;
-	void *data_end = (void *)(long)ctx->data_end;
-	struct xlb_ctx x = { .xdp = ctx, .len = data_end - data };
+	void *data, *data_end;
+	struct xlb_ctx x = { .xdp = ctx };
 	struct xlb_vip_key vk = {};
 	struct xlb_vip *vip;
 	__u32 zero = 0;
 	int res;
 
+#ifdef XLB_TC
+	/* headers (and an ICMP error's quote) in the linear part, where packets can be read */
+	bpf_skb_pull_data(ctx, ctx->len < 256 ? ctx->len : 256);
+	x.len = ctx->len; /* with the pages a GSO packet has beyond the linear part */
+#endif
+	data = (void *)(long)ctx->data;
+	data_end = (void *)(long)ctx->data_end;
+#ifndef XLB_TC
+	x.len = data_end - data;
+#endif
+
 	x.gs = bpf_map_lookup_elem(&xlb_stats, &zero);
 	x.secret = bpf_map_lookup_elem(&xlb_secret, &zero);
 	if (!x.gs || !x.secret)
-		return XDP_ABORTED;
+		return XLB_ABORTED;
 
 	res = xlb_parse(data, data_end, &x.p);
 	switch (res) {
@@ -1301,15 +1408,15 @@ static __always_inline int xlb_process(struct xdp_md *ctx, bool nat_side)
 }
 
 /* Client-facing devices: VIP traffic only. */
-SEC("xdp")
-int xlb_rx(struct xdp_md *ctx)
+SEC(XLB_SEC)
+int xlb_rx(struct xlb_md *ctx)
 {
 	return xlb_process(ctx, false);
 }
 
 /* Devices that also carry the backends' nat replies. */
-SEC("xdp")
-int xlb_rx_nat(struct xdp_md *ctx)
+SEC(XLB_SEC)
+int xlb_rx_nat(struct xlb_md *ctx)
 {
 	return xlb_process(ctx, true);
 }

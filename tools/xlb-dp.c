@@ -305,11 +305,15 @@ static int cmd_load(int argc, char **argv)
 /* ---- attach, detach, tx-port ---- */
 
 static const char attach_usage[] =
-	"Usage: xlb-dp attach IFACE [--role vip|nat] [--xdp-mode native|generic|auto]\n"
+	"Usage: xlb-dp attach IFACE [--role vip|nat] [--hook xdp|tc|auto]\n"
+	"                    [--xdp-mode native|generic|auto]\n"
 	"Attaches xlb to IFACE (replacing an xlb program already there without a gap) and lets\n"
 	"redirects leave through it. Loads the datapath first when it is not pinned yet.\n"
 	"  --role vip   client-facing: VIP traffic only (xlb_rx, the default)\n"
 	"  --role nat   also rewrites nat replies from backends (xlb_rx_nat)\n"
+	"  --hook       xdp, tc (the same datapath at clsact ingress, where the skb keeps its\n"
+	"               checksum state and GSO, so hosts on veth keep their default offloads), or\n"
+	"               auto: tc on veth and other devices without a driver, else xdp (default)\n"
 	"  --xdp-mode   native, generic, or auto: native, else generic with a warning (default)\n";
 
 static const char *cli_attached_mode(int ifindex)
@@ -329,12 +333,13 @@ static int cmd_attach(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "role", required_argument, NULL, 'r' },
 		{ "xdp-mode", required_argument, NULL, 'm' },
+		{ "hook", required_argument, NULL, 'k' },
 		{ NULL, 0, NULL, 0 },
 	};
 	enum dataplane_role role = DATAPLANE_ROLE_VIP;
 	struct dataplane *dp;
 	uint32_t flags = 0;
-	int c, ifindex, ret;
+	int c, ifindex, ret, hook = -1; /* 0 xdp, 1 tc, -1 auto */
 
 	cli_opts_begin(opts);
 	while ((c = cli_opt(argc, argv, attach_usage, &ret)) > 0) {
@@ -351,6 +356,17 @@ static int cmd_attach(int argc, char **argv)
 			if (cli_xdp_mode(optarg, &flags))
 				return EXIT_USAGE;
 			break;
+		case 'k':
+			if (strcmp(optarg, "xdp") == 0)
+				hook = 0;
+			else if (strcmp(optarg, "tc") == 0)
+				hook = 1;
+			else if (strcmp(optarg, "auto") == 0)
+				hook = -1;
+			else
+				return cli_usage_error("bad --hook '%s': want xdp, tc or auto",
+						       optarg);
+			break;
 		}
 	}
 	if (c < 0)
@@ -360,15 +376,29 @@ static int cmd_attach(int argc, char **argv)
 	ret = cli_ifindex(argv[optind], &ifindex);
 	if (ret)
 		return ret;
+	if (hook < 0)
+		hook = dataplane_hook_auto_tc(ifindex);
 	ret = cli_open(&dp, true, 0, 0);
 	if (ret)
 		return ret;
-	if (dataplane_attach(dp, ifindex, role, flags))
+	if (hook) {
+		if (dataplane_attach_tc(dp, ifindex, role))
+			ret = EXIT_FAIL;
+		else
+			printf("%s: %s attached (tc ingress)\n", argv[optind],
+			       role == DATAPLANE_ROLE_NAT ? "xlb_rx_nat" : "xlb_rx");
+	} else if (dataplane_attach(dp, ifindex, role, flags)) {
 		ret = EXIT_FAIL;
-	else
+	} else {
+		__u32 tc_id = 0;
+
+		/* switching hooks: xlb's tc filter goes once XDP is in place */
+		if (!dataplane_tc_current(ifindex, &tc_id) && tc_id)
+			dataplane_detach_tc(ifindex);
 		printf("%s: %s attached (%s mode)\n", argv[optind],
 		       role == DATAPLANE_ROLE_NAT ? "xlb_rx_nat" : "xlb_rx",
 		       cli_attached_mode(ifindex));
+	}
 	dataplane_close(dp);
 	return ret;
 }
@@ -406,10 +436,23 @@ static int cmd_detach(int argc, char **argv)
 	if (ret >= 0)
 		return ret;
 	ret = EXIT_OK;
-	if (dataplane_detach(dp, ifindex, 0))
-		ret = EXIT_FAIL;
-	else
-		printf("%s: xlb detached\n", argv[optind]);
+	{
+		__u32 tc_id = 0;
+
+		/* either hook: xlb's tc filter, then xlb's XDP program if there is one */
+		if (!dataplane_tc_current(ifindex, &tc_id) && tc_id) {
+			if (dataplane_detach_tc(ifindex))
+				ret = EXIT_FAIL;
+			else
+				printf("%s: xlb detached from tc\n", argv[optind]);
+		}
+		if (ret == EXIT_OK && (!tc_id || strcmp(cli_attached_mode(ifindex), "none"))) {
+			if (dataplane_detach(dp, ifindex, 0))
+				ret = EXIT_FAIL;
+			else
+				printf("%s: xlb detached\n", argv[optind]);
+		}
+	}
 	dataplane_close(dp);
 	return ret;
 }

@@ -31,10 +31,12 @@
 #include "log.h"
 #include "xlb.skel.h"
 #include "xlb_decap.skel.h"
+#include "xlb_tc.skel.h"
 
 struct dataplane {
 	struct xlb_bpf *skel;
-	char *pin_dir; /* NULL: nothing pinned */
+	struct xlb_tc_bpf *tc; /* the same datapath at tc, on the same maps; NULL if it failed */
+	char *pin_dir;	       /* NULL: nothing pinned */
 	uint32_t ring_size;
 	uint32_t ring_flags;	/* map_flags of the inner map template, copied by every table */
 	uint32_t flow_capacity; /* ways: buckets x XLB_FLOW_WAYS */
@@ -404,6 +406,40 @@ static int dataplane_secret_map(struct dataplane *dp)
 	return 0;
 }
 
+/* The tc build of the datapath, on the XDP build's maps (so one set of flows and counters) and
+ * with its load-time settings. A failure only leaves the tc hook unavailable.
+ */
+static void dataplane_tc_load(struct dataplane *dp)
+{
+	struct xlb_tc_bpf *tc = xlb_tc_bpf__open();
+	struct bpf_map *map, *twin;
+	int err = tc ? 0 : -errno;
+
+	for (map = tc ? bpf_object__next_map(tc->obj, NULL) : NULL; map && !err;
+	     map = bpf_object__next_map(tc->obj, map)) {
+		if (bpf_map__is_internal(map))
+			continue;
+		/* never pinned from here: the XDP build's maps carry the pins */
+		err = bpf_map__set_pin_path(map, NULL);
+		twin = bpf_object__find_map_by_name(dp->skel->obj, bpf_map__name(map));
+		if (!err)
+			err = twin ? bpf_map__reuse_fd(map, bpf_map__fd(twin)) : -ENOENT;
+	}
+	if (!err) {
+		tc->rodata->xlb_ring_size = dp->skel->rodata->xlb_ring_size;
+		tc->rodata->xlb_flow_mask = dp->skel->rodata->xlb_flow_mask;
+		tc->rodata->xlb_new_flow_rate = dp->skel->rodata->xlb_new_flow_rate;
+		err = xlb_tc_bpf__load(tc);
+	}
+	if (err) {
+		log_warn("the tc build of the datapath did not load (%s): --hook tc unavailable",
+			 strerror(-err));
+		xlb_tc_bpf__destroy(tc);
+		return;
+	}
+	dp->tc = tc;
+}
+
 int dataplane_open(struct dataplane **dpp, const struct dataplane_opts *opts, bool *adopted)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, oopts);
@@ -524,6 +560,7 @@ int dataplane_open(struct dataplane **dpp, const struct dataplane_opts *opts, bo
 	err = dataplane_secret_map(dp);
 	if (err)
 		goto out;
+	dataplane_tc_load(dp);
 	if (pin_dir && ring_known) {
 		char path[PATH_MAX];
 
@@ -556,6 +593,7 @@ void dataplane_close(struct dataplane *dp)
 		munmap(dp->flows, dp->flows_len);
 	if (dp->secret)
 		munmap(dp->secret, dataplane_secret_len());
+	xlb_tc_bpf__destroy(dp->tc);
 	xlb_bpf__destroy(dp->skel);
 	free(dp->pin_dir);
 	free(dp);
@@ -725,6 +763,104 @@ int dataplane_attach(struct dataplane *dp, int ifindex, enum dataplane_role role
 		}
 	}
 	return dataplane_tx_port_add(dp, ifindex);
+}
+
+int dataplane_prog_fd_tc(const struct dataplane *dp, enum dataplane_role role)
+{
+	if (!dp->tc)
+		return -ENOENT;
+	switch (role) {
+	case DATAPLANE_ROLE_VIP:
+		return bpf_program__fd(dp->tc->progs.xlb_rx);
+	case DATAPLANE_ROLE_NAT:
+		return bpf_program__fd(dp->tc->progs.xlb_rx_nat);
+	default:
+		return -EINVAL;
+	}
+}
+
+/* xlb's tc filter: clsact ingress, this handle and priority, so that it is found again. */
+#define DATAPLANE_TC_HANDLE 0x71b
+#define DATAPLANE_TC_PRIO 1
+
+bool dataplane_hook_auto_tc(int ifindex)
+{
+	char ifname[IF_NAMESIZE], path[PATH_MAX], link[PATH_MAX];
+	ssize_t n;
+
+	/* veth: an XDP redirect loses CHECKSUM_PARTIAL and GSO of what the peer sends */
+	if (!if_indextoname((unsigned int)ifindex, ifname))
+		return false;
+	snprintf(path, sizeof(path), "/sys/class/net/%s/device/driver", ifname);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n > 0)
+		return false; /* a device with a driver (NIC, virtio): XDP */
+	snprintf(path, sizeof(path), "/sys/class/net/%s/type", ifname);
+	return access(path, F_OK) == 0; /* virtual: veth, and the like */
+}
+
+int dataplane_attach_tc(struct dataplane *dp, int ifindex, enum dataplane_role role)
+{
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = BPF_TC_INGRESS);
+	LIBBPF_OPTS(bpf_tc_opts, topts, .handle = DATAPLANE_TC_HANDLE,
+		    .priority = DATAPLANE_TC_PRIO, .flags = BPF_TC_F_REPLACE);
+	char ifname[IF_NAMESIZE], cur[BPF_OBJ_NAME_LEN];
+	__u32 cur_id, cur_mode;
+	int prog_fd = dataplane_prog_fd_tc(dp, role), err;
+
+	dataplane_ifname(ifindex, ifname);
+	if (prog_fd < 0) {
+		log_error("%s: the tc build of the datapath is not loaded", ifname);
+		return -ENOENT;
+	}
+	/* one hook at a time: xlb's XDP program goes, somebody else's stays and is refused */
+	err = dataplane_xdp_current(ifindex, &cur_id, &cur_mode, cur);
+	if (!err && cur_id && !dataplane_is_ours(cur)) {
+		log_error("%s: another XDP program (%s, id %u) is attached; detach it first",
+			  ifname, cur, cur_id);
+		return -EBUSY;
+	}
+	err = bpf_tc_hook_create(&hook);
+	if (err && err != -EEXIST) {
+		log_error("%s: creating the clsact qdisc: %s", ifname, strerror(-err));
+		return err;
+	}
+	topts.prog_fd = prog_fd;
+	err = bpf_tc_attach(&hook, &topts);
+	if (err) {
+		log_error("%s: attaching %s at tc: %s", ifname, dataplane_prog_names[role],
+			  strerror(-err));
+		return err;
+	}
+	if (cur_id) {
+		LIBBPF_OPTS(bpf_xdp_attach_opts, aopts);
+
+		err = bpf_xdp_detach(ifindex, cur_mode, &aopts);
+		if (err)
+			log_warn("%s: xlb's XDP program stays attached beside tc: %s", ifname,
+				 strerror(-err));
+	}
+	return dataplane_tx_port_add(dp, ifindex);
+}
+
+int dataplane_tc_current(int ifindex, __u32 *prog_id)
+{
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = BPF_TC_INGRESS);
+	LIBBPF_OPTS(bpf_tc_opts, topts, .handle = DATAPLANE_TC_HANDLE,
+		    .priority = DATAPLANE_TC_PRIO);
+	int err = bpf_tc_query(&hook, &topts);
+
+	*prog_id = err ? 0 : topts.prog_id;
+	return err == -ENOENT || err == -EINVAL ? 0 : err;
+}
+
+int dataplane_detach_tc(int ifindex)
+{
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = BPF_TC_INGRESS);
+	LIBBPF_OPTS(bpf_tc_opts, topts, .handle = DATAPLANE_TC_HANDLE,
+		    .priority = DATAPLANE_TC_PRIO);
+
+	return bpf_tc_detach(&hook, &topts);
 }
 
 /* Detaches only xlb's programs, and takes the device out of xlb_tx_ports: undoes attach. */

@@ -47,6 +47,18 @@ int dataplane_unpin(struct dataplane *dp);
 int dataplane_attach(struct dataplane *dp, int ifindex, enum dataplane_role role,
 		     uint32_t xdp_flags);
 int dataplane_detach(struct dataplane *dp, int ifindex, uint32_t xdp_flags);
+/* The same datapath at tc (clsact ingress, xlb's filter), for veth and other devices where an
+ * XDP redirect loses the skb's checksum state and GSO: attaching it there takes xlb's XDP
+ * program off the device (never somebody else's: -EBUSY) and adds the device to xlb_tx_ports.
+ */
+int dataplane_attach_tc(struct dataplane *dp, int ifindex, enum dataplane_role role);
+/* Removes xlb's tc filter (-ENOENT when there is none); the clsact qdisc stays. */
+int dataplane_detach_tc(int ifindex);
+/* The id of xlb's tc program on ifindex, 0 when none. */
+int dataplane_tc_current(int ifindex, __u32 *prog_id);
+/* --hook auto: tc on a virtual device without a driver (veth and the like), else XDP. */
+bool dataplane_hook_auto_tc(int ifindex);
+int dataplane_prog_fd_tc(const struct dataplane *dp, enum dataplane_role role);
 /* Attaches xlb_decap to ifindex in the caller's namespace (or detaches it): for the far end of
  * a veth that receives redirected or XDP_TX frames (a veth delivers them only to a peer with an
  * XDP program) and for ipip backends. Replaces an xlb_decap already there, never somebody

@@ -15,6 +15,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <linux/bpf.h>
+#include <linux/pkt_cls.h>
 
 #include "check.h"
 #include "dataplane.h"
@@ -1979,6 +1980,110 @@ static bool case_nat_icmp(void)
 	return true;
 }
 
+/* --- the tc build ------------------------------------------------------------------------ */
+
+/* One run of the tc build's prog on in, as received by ifindex; the verdict or -errno. */
+static int tc_run(int prog, int ifindex, const struct pkt *in, struct pkt *out)
+{
+	struct __sk_buff ctx = { .ifindex = (__u32)ifindex, .ingress_ifindex = (__u32)ifindex };
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = in->b, .data_size_in = in->len,
+		    .data_out = out->b, .data_size_out = sizeof(out->b), .ctx_in = &ctx,
+		    .ctx_size_in = sizeof(ctx), .repeat = 1);
+	int err = bpf_prog_test_run_opts(prog, &o);
+
+	if (err)
+		return err < 0 ? err : -errno;
+	out->len = o.data_size_out;
+	return (int)o.retval;
+}
+
+struct tc_row {
+	const char *name;
+	uint8_t family;
+	uint8_t mode;
+	int eg;
+	uint8_t proto;
+	uint16_t be_port;
+};
+
+static const struct tc_row tc_rows[] = {
+	{ "tc_v4_nat_redirect", 4, NAT, EG_REDIRECT, IPPROTO_TCP, 8080 },
+	{ "tc_v6_nat_tx", 6, NAT, EG_TX, IPPROTO_TCP, 0 },
+	{ "tc_v4_udp_nat_redirect", 4, NAT, EG_REDIRECT, UDP, 5353 },
+	{ "tc_v6_udp_nat_redirect", 6, NAT, EG_REDIRECT, UDP, 5353 },
+	{ "tc_v4_dsr_redirect", 4, DSR, EG_REDIRECT, IPPROTO_TCP, 0 },
+	{ "tc_v4_ipip_redirect", 4, IPIP, EG_REDIRECT, IPPROTO_TCP, 0 },
+	{ "tc_v6_ipip_tx", 6, IPIP, EG_TX, IPPROTO_TCP, 0 },
+	{ "tc_v4_unreachable", 4, NAT, EG_UNREACH, IPPROTO_TCP, 0 },
+};
+static const struct tc_row *tc_cur;
+
+/* The tc build (clsact ingress) sends the same bytes as the XDP build for the same packets:
+ * new flows and established ones, and for nat the backend's reply; its verdicts are tc's
+ * (a redirect, back out or elsewhere, for XDP_TX and XDP_REDIRECT).
+ */
+static bool case_tc(void)
+{
+	const struct tc_row *c = tc_cur;
+	const uint32_t vip_id = 3, ids[3] = { 11, 12, 13 };
+	int tc_rx = dataplane_prog_fd_tc(t.dp, DATAPLANE_ROLE_VIP);
+	int tc_nat = dataplane_prog_fd_tc(t.dp, DATAPLANE_ROLE_NAT);
+	uint16_t vport = c->proto == IPPROTO_TCP ? 80 : 53;
+	struct xlb_backend be[3];
+	struct eg_want w;
+
+	CHECK(tc_rx >= 0 && tc_nat >= 0, "the tc build did not load");
+	for (int i = 0; i < 3; i++)
+		CHECK(!be_make(ids[i], c->family, c->eg, 10 + i, c->be_port, 1, 0, &be[i]),
+		      "backend %u", ids[i]);
+	CHECK(!vip_make(c->family, VIP(c->family), vport, c->proto, vip_id, c->mode, 0), "vip");
+	CHECK(!ring_make(vip_id, ids, NULL, 3), "ring");
+	for (int f = 0; f < 8; f++) {
+		struct pkt_spec s = spec_make(c->family, c->proto, CLIENT(c->family),
+					      VIP(c->family), (uint16_t)(41000 + f), vport);
+		struct pkt in, xo, to;
+		int vx, vt, want_tc;
+
+		s.tcp_flags = f & 1 ? PKT_TCP_ACK : PKT_TCP_SYN;
+		pkt_build(&in, &s);
+		w = eg_want(c->eg, &s);
+		vx = xdp_run(t.prog_rx, t.if_a, &in, &xo);
+		vt = tc_run(tc_rx, t.if_a, &in, &to);
+		want_tc = w.verdict == XDP_DROP ? TC_ACT_SHOT :
+			  w.verdict == XDP_PASS ? TC_ACT_OK :
+						  TC_ACT_REDIRECT;
+		CHECK(vx == w.verdict, "flow %d: XDP verdict %s", f, xdp_name(vx));
+		CHECK(vt == want_tc, "flow %d: tc verdict %d, want %d", f, vt, want_tc);
+		if (vx == XDP_DROP)
+			continue;
+		CHECK(to.len == xo.len && !memcmp(to.b, xo.b, xo.len),
+		      "flow %d: the tc build sent other bytes (%u, XDP %u)", f, to.len, xo.len);
+		if (c->mode == XLB_MODE_NAT && f == 0) {
+			struct pkt_spec r = s;
+			struct pkt rin;
+			int i = idx_of(ids, 3, pick(vip_id, &s));
+
+			CHECK(i >= 0, "table");
+			memcpy(r.dmac, MAC_B, 6);
+			memcpy(r.smac, MAC_NB, 6);
+			memset(r.src, 0, 16);
+			memcpy(r.src, be[i].addr, alen(c->family));
+			memcpy(r.dst, s.src, 16);
+			r.sport = c->be_port ? c->be_port : vport;
+			r.dport = s.sport;
+			r.tcp_flags = PKT_TCP_SYN | PKT_TCP_ACK;
+			pkt_build(&rin, &r);
+			vx = xdp_run(t.prog_nat, t.if_b, &rin, &xo);
+			vt = tc_run(tc_nat, t.if_b, &rin, &to);
+			CHECK(vx == XDP_REDIRECT && vt == TC_ACT_REDIRECT, "reply: XDP %s, tc %d",
+			      xdp_name(vx), vt);
+			CHECK(to.len == xo.len && !memcmp(to.b, xo.b, xo.len),
+			      "reply: the tc build sent other bytes");
+		}
+	}
+	return true;
+}
+
 /* --- ipip and the MTU -------------------------------------------------------------------- */
 
 struct mtu_row {
@@ -2861,6 +2966,7 @@ int main(int argc, char **argv)
 	ROWS(icmp_rows, icmp_cur, case_icmp_error);
 	ROWS(nat_icmp_rows, nat_icmp_cur, case_nat_icmp);
 	ROWS(mtu_rows, mtu_cur, case_mtu);
+	ROWS(tc_rows, tc_cur, case_tc);
 	ROWS(len_rows, len_cur, case_length);
 	ROWS(echo_rows, echo_cur, case_echo_group);
 	ROWS(trunc_rows, trunc_cur, case_truncated);
