@@ -313,7 +313,8 @@ static const char attach_usage[] =
 	"  --role nat   also rewrites nat replies from backends (xlb_rx_nat)\n"
 	"  --hook       xdp, tc (the same datapath at clsact ingress, where the skb keeps its\n"
 	"               checksum state and GSO, so hosts on veth keep their default offloads), or\n"
-	"               auto: tc on veth and other devices without a driver, else xdp (default)\n"
+	"               auto: tc on veth and other devices without a driver, else xdp\n"
+	"               (default: xdp, until the lab and the tests run at tc)\n"
 	"  --xdp-mode   native, generic, or auto: native, else generic with a warning (default)\n";
 
 static const char *cli_attached_mode(int ifindex)
@@ -339,7 +340,7 @@ static int cmd_attach(int argc, char **argv)
 	enum dataplane_role role = DATAPLANE_ROLE_VIP;
 	struct dataplane *dp;
 	uint32_t flags = 0;
-	int c, ifindex, ret, hook = -1; /* 0 xdp, 1 tc, -1 auto */
+	int c, ifindex, ret, hook = 0; /* 0 xdp, 1 tc, -1 auto */
 
 	cli_opts_begin(opts);
 	while ((c = cli_opt(argc, argv, attach_usage, &ret)) > 0) {
