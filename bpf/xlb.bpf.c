@@ -233,6 +233,11 @@ static __always_inline enum xlb_nh_res xlb_nexthop(struct xlb_ctx *x, const stru
 		return XLB_NH_OK;
 	}
 	fib.ifindex = x->xdp->ingress_ifindex;
+#ifdef XLB_TC
+	/* a GSO packet (up to 64 KiB) leaves as segments that GSO sizes: no MTU check on it */
+	if (x->xdp->gso_segs > 1)
+		l3_len = 0;
+#endif
 	/* 16 bits here: a longer packet still exceeds every MTU the lookup can report */
 	fib.tot_len = l3_len > 0xffff ? 0xffff : l3_len;
 	if (family == XLB_FAMILY_V4) {
