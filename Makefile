@@ -74,7 +74,7 @@ $(BUILD)/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) | $(BUILD)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
 # the benchmark's object includes the datapath's source
-$(BUILD)/xlb_bench.bpf.o: bpf/xlb.bpf.c
+$(BUILD)/xlb_bench.bpf.o $(BUILD)/xlb_tc.bpf.o: bpf/xlb.bpf.c
 
 $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 	$(call msg,GEN-SKEL,$@)

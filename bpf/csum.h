@@ -58,14 +58,44 @@ static __always_inline void xlb_csum_apply(__u16 *csum, __u64 diff)
 	*csum = (__u16)~xlb_csum_fold(s + diff);
 }
 
-/* UDP over IPv4: zero means "no checksum" and stays zero; a computed zero is sent as 0xffff. */
-static __always_inline void xlb_csum_apply_udp4(__u16 *csum, __u64 diff)
+/* UDP, either family: a zero checksum field stays zero (IPv4: "no checksum"; IPv6: invalid,
+ * and left for the receiver to judge), and a computed zero is sent as 0xffff (RFC 768; for
+ * IPv6 RFC 8200 8.1), since the update yields 0x0000 exactly where the right field is 0xffff.
+ */
+static __always_inline void xlb_csum_apply_udp(__u16 *csum, __u64 diff)
 {
 	if (*csum == 0)
 		return;
 	xlb_csum_apply(csum, diff);
 	if (*csum == 0)
 		*csum = 0xffff;
+}
+
+/* The L4 checksum of a TCP or UDP header (proto: IPPROTO_TCP = 6, IPPROTO_UDP = 17). */
+static __always_inline void xlb_csum_apply_l4(__u16 *csum, __u64 diff, __u8 proto)
+{
+	if (proto == 17)
+		xlb_csum_apply_udp(csum, diff);
+	else
+		xlb_csum_apply(csum, diff);
+}
+
+/* One's complement sum of the 16-bit words in n bytes at p (n even, at most 512), reading
+ * no further than end: a short buffer sums what it has. For checksums built from scratch, as
+ * those of the ICMP errors the datapath makes.
+ */
+static __always_inline __u64 xlb_csum_bytes(const __u8 *p, const void *end, __u32 n)
+{
+	__u64 s = 0;
+
+	for (__u32 i = 0; i < 256; i++) {
+		const __u16 *w = (const __u16 *)(p + 2 * i);
+
+		if (2 * i >= n || (const void *)(w + 1) > end)
+			break;
+		s += *w;
+	}
+	return s;
 }
 
 /* Full checksum of an IPv4 header without options (the outer header that ipip builds). */

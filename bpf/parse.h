@@ -69,7 +69,8 @@ struct xlb_pkt {
 	struct xlb_flow_key key; /* as received: src = client, dst = address it was sent to */
 	__u32 l3_off;
 	__u32 l4_off;
-	__u16 l3_len;	/* IP header to the end of the IP payload */
+	__u32 l3_len;	/* IP header to the end of the IP payload, as its header says: 32 bits,
+			 * since 40 + an IPv6 payload length (or an outer header) passes 65535 */
 	__u8 tcp_flags; /* FIN, SYN, RST... of TCP, else 0 */
 	__u8 icmp_type;
 	__u8 icmp_code;

@@ -13,6 +13,27 @@
 #include "csum.h"
 #include "hash.h"
 
+/* The same datapath at two hooks: XDP (xlb.bpf.o), or tc clsact ingress when built with XLB_TC
+ * (xlb_tc.bpf.o), where the skb keeps its checksum state and GSO (a veth's locally sent TCP is
+ * CHECKSUM_PARTIAL, which an XDP redirect loses). The difference stays in the few helpers
+ * below: context, verdicts, sending (xlb_tx, xlb_emit_nh), room for new headers (xlb_grow,
+ * xlb_trim) and the L4 checksum update (xlb_l4_csum). Everything else is common.
+ */
+#ifdef XLB_TC
+#include <linux/pkt_cls.h>
+#define xlb_md __sk_buff
+#define XLB_PASS TC_ACT_OK
+#define XLB_DROP TC_ACT_SHOT
+#define XLB_ABORTED TC_ACT_SHOT /* tc has no verdict for a broken program */
+#define XLB_SEC "tc"
+#else
+#define xlb_md xdp_md
+#define XLB_PASS XDP_PASS
+#define XLB_DROP XDP_DROP
+#define XLB_ABORTED XDP_ABORTED
+#define XLB_SEC "xdp"
+#endif
+
 #define XLB_AF_INET 2
 #define XLB_AF_INET6 10
 #define XLB_OUTER_TTL 64
@@ -26,7 +47,7 @@ const volatile __u32 xlb_flow_mask = XLB_FLOWS_DEFAULT / XLB_FLOW_WAYS - 1;
 const volatile __u32 xlb_new_flow_rate = XLB_NEW_FLOW_RATE_DEFAULT;
 
 struct xlb_ctx {
-	struct xdp_md *xdp;
+	struct xlb_md *xdp; /* the program's context: xdp_md, or __sk_buff at tc */
 	struct xlb_global_stats *gs;
 	const struct xlb_secret *secret; /* the flow hash's key */
 	struct xlb_pkt p;
@@ -58,13 +79,13 @@ static __always_inline int xlb_drop(struct xlb_ctx *x, enum xlb_drop reason)
 {
 	if (reason < XLB_DROP_MAX)
 		x->gs->drop[reason]++;
-	return XDP_DROP;
+	return XLB_DROP;
 }
 
 static __always_inline int xlb_pass(struct xlb_ctx *x)
 {
 	x->gs->path[XLB_PATH_PASS]++;
-	return XDP_PASS;
+	return XLB_PASS;
 }
 
 static __always_inline void xlb_addr_copy(__be32 *to, const __be32 *from, __u8 family)
@@ -178,68 +199,215 @@ static __always_inline bool xlb_rate_take(__u32 now)
 	return true;
 }
 
-/* Next hop and verdict for a rewritten packet headed to dst. A backend with a cached next hop
- * skips the FIB; otherwise bpf_fib_lookup gives the egress device and both MACs.
+/* Where a packet leaves: the egress device and both MACs, or why it cannot. */
+enum xlb_nh_res {
+	XLB_NH_OK = 0,
+	XLB_NH_NO_NEIGH, /* routed, the neighbour unresolved: the kernel must forward it */
+	XLB_NH_TOO_BIG,	 /* larger than the route's MTU (mtu says it) */
+	XLB_NH_UNREACH,	 /* no route, or one the datapath cannot take */
+};
+
+struct xlb_nh {
+	__u32 ifindex;
+	__u32 mtu; /* XLB_NH_TOO_BIG: the MTU of the route */
+	__u8 dmac[ETH_ALEN];
+	__u8 smac[ETH_ALEN];
+};
+
+/* Next hop of a packet of l3_len bytes from src to dst. A backend with a cached next hop skips
+ * the FIB (and its MTU check: the caller checks the device where it matters); otherwise
+ * bpf_fib_lookup gives the egress device and both MACs, and checks l3_len against the MTU.
  */
-static __always_inline int xlb_emit(struct xlb_ctx *x, const struct xlb_backend *be, __u8 family,
-				    const __be32 *src, const __be32 *dst, __u16 l3_len)
+static __always_inline enum xlb_nh_res xlb_nexthop(struct xlb_ctx *x, const struct xlb_backend *be,
+						   __u8 family, const __be32 *src,
+						   const __be32 *dst, __u32 l3_len,
+						   struct xlb_nh *nh)
 {
-	struct xdp_md *ctx = x->xdp;
-	void *data = (void *)(long)ctx->data;
-	void *data_end = (void *)(long)ctx->data_end;
+	struct bpf_fib_lookup fib = {};
+	long ret;
+
+	if (be && (be->flags & XLB_BE_F_NH_CACHED)) {
+		__builtin_memcpy(nh->dmac, be->nh_dmac, ETH_ALEN);
+		__builtin_memcpy(nh->smac, be->nh_smac, ETH_ALEN);
+		nh->ifindex = be->nh_ifindex;
+		return XLB_NH_OK;
+	}
+	fib.ifindex = x->xdp->ingress_ifindex;
+#ifdef XLB_TC
+	/* a GSO packet (up to 64 KiB) leaves as segments that GSO sizes: no MTU check on it */
+	if (x->xdp->gso_segs > 1)
+		l3_len = 0;
+#endif
+	/* 16 bits here: a longer packet still exceeds every MTU the lookup can report */
+	fib.tot_len = l3_len > 0xffff ? 0xffff : l3_len;
+	if (family == XLB_FAMILY_V4) {
+		fib.family = XLB_AF_INET;
+		fib.tos = x->p.tos;
+		fib.ipv4_src = src[0];
+		fib.ipv4_dst = dst[0];
+	} else {
+		fib.family = XLB_AF_INET6;
+		__builtin_memcpy(fib.ipv6_src, src, 16);
+		__builtin_memcpy(fib.ipv6_dst, dst, 16);
+	}
+	/* DIRECT: the main table (or the ingress device's VRF) without policy rules, about 20 ns
+	 * less a packet; backends behind ip rules need a cached next hop
+	 */
+	ret = bpf_fib_lookup(x->xdp, &fib, sizeof(fib), BPF_FIB_LOOKUP_DIRECT);
+	if (ret == BPF_FIB_LKUP_RET_NO_NEIGH)
+		return XLB_NH_NO_NEIGH;
+	if (ret == BPF_FIB_LKUP_RET_FRAG_NEEDED) {
+		nh->mtu = fib.mtu_result;
+		return XLB_NH_TOO_BIG;
+	}
+	if (ret != BPF_FIB_LKUP_RET_SUCCESS)
+		return XLB_NH_UNREACH;
+	__builtin_memcpy(nh->dmac, fib.dmac, ETH_ALEN);
+	__builtin_memcpy(nh->smac, fib.smac, ETH_ALEN);
+	nh->ifindex = fib.ifindex;
+	return XLB_NH_OK;
+}
+
+/* Back out of the device it came in by. */
+static __always_inline int xlb_tx(struct xlb_ctx *x)
+{
+	x->gs->path[XLB_PATH_TX]++;
+#ifdef XLB_TC
+	return bpf_redirect(x->xdp->ingress_ifindex, 0);
+#else
+	return XDP_TX;
+#endif
+}
+
+/* Sends the frame to next hop nh: back out when it leaves where it came in, else a redirect to
+ * a device of xlb_tx_ports (at tc the map only says which devices are allowed).
+ */
+static __always_inline int xlb_emit_nh(struct xlb_ctx *x, const struct xlb_nh *nh)
+{
+	void *data = (void *)(long)x->xdp->data;
+	void *data_end = (void *)(long)x->xdp->data_end;
 	struct ethhdr *eth = data;
-	__u32 egress;
 	long ret;
 
 	if ((void *)(eth + 1) > data_end)
-		return XDP_ABORTED; /* parsed before: cannot happen */
+		return XLB_ABORTED; /* parsed before: cannot happen */
+	__builtin_memcpy(eth->h_dest, nh->dmac, ETH_ALEN);
+	__builtin_memcpy(eth->h_source, nh->smac, ETH_ALEN);
+	if (nh->ifindex == x->xdp->ingress_ifindex)
+		return xlb_tx(x);
+#ifdef XLB_TC
+	{
+		__u32 ifindex = nh->ifindex;
 
-	if (be && (be->flags & XLB_BE_F_NH_CACHED)) {
-		__builtin_memcpy(eth->h_dest, be->nh_dmac, ETH_ALEN);
-		__builtin_memcpy(eth->h_source, be->nh_smac, ETH_ALEN);
-		egress = be->nh_ifindex;
-	} else {
-		struct bpf_fib_lookup fib = {};
-
-		fib.ifindex = ctx->ingress_ifindex;
-		fib.tot_len = l3_len;
-		if (family == XLB_FAMILY_V4) {
-			fib.family = XLB_AF_INET;
-			fib.tos = x->p.tos;
-			fib.ipv4_src = src[0];
-			fib.ipv4_dst = dst[0];
-		} else {
-			fib.family = XLB_AF_INET6;
-			__builtin_memcpy(fib.ipv6_src, src, 16);
-			__builtin_memcpy(fib.ipv6_dst, dst, 16);
-		}
-		/* DIRECT: the main table (or the ingress device's VRF) without policy rules,
-		 * about 20 ns less a packet; backends behind ip rules need a cached next hop
-		 */
-		ret = bpf_fib_lookup(ctx, &fib, sizeof(fib), BPF_FIB_LOOKUP_DIRECT);
-		if (ret == BPF_FIB_LKUP_RET_NO_NEIGH) {
-			/* the kernel forwards this one and resolves the neighbour; the next
-			 * packets take the fast path (dropping would never resolve it)
-			 */
-			x->gs->path[XLB_PATH_FIB_PASS]++;
-			return XDP_PASS;
-		}
-		if (ret != BPF_FIB_LKUP_RET_SUCCESS)
-			return xlb_drop(x, XLB_DROP_FIB);
-		__builtin_memcpy(eth->h_dest, fib.dmac, ETH_ALEN);
-		__builtin_memcpy(eth->h_source, fib.smac, ETH_ALEN);
-		egress = fib.ifindex;
+		if (!bpf_map_lookup_elem(&xlb_tx_ports, &ifindex))
+			return xlb_drop(x, XLB_DROP_NO_TX_PORT);
+		ret = bpf_redirect(ifindex, 0);
 	}
-
-	if (egress == ctx->ingress_ifindex) {
-		x->gs->path[XLB_PATH_TX]++;
-		return XDP_TX;
-	}
-	ret = bpf_redirect_map(&xlb_tx_ports, egress, XDP_DROP);
+	if (ret != TC_ACT_REDIRECT)
+		return xlb_drop(x, XLB_DROP_NO_TX_PORT);
+#else
+	ret = bpf_redirect_map(&xlb_tx_ports, nh->ifindex, XDP_DROP);
 	if (ret != XDP_REDIRECT)
 		return xlb_drop(x, XLB_DROP_NO_TX_PORT);
+#endif
 	x->gs->path[XLB_PATH_REDIRECT]++;
-	return XDP_REDIRECT;
+	return ret;
+}
+
+/* The L2 header (with its VLAN tag, if any) of a frame whose front moved by delta bytes: copied
+ * from where it was to the new front. delta is at least the L2 header's length, so the regions
+ * do not overlap.
+ */
+static __always_inline int xlb_l2_move(void *data, void *data_end, __u32 l3_off, __u32 delta)
+{
+	void *from = data + (delta & XLB_OFF_MASK);
+
+	if (from + 18 > data_end)
+		return -1;
+	if (l3_off == sizeof(struct ethhdr))
+		__builtin_memcpy(data, from, sizeof(struct ethhdr));
+	else
+		__builtin_memcpy(data, from, sizeof(struct ethhdr) + 4);
+	return 0;
+}
+
+/* Room for len bytes of new headers between the L2 header (at the front, l3_off long) and the
+ * IP packet; the L2 header keeps its bytes. encap: the family of an outer IP header to come,
+ * or 0. 0 or -1.
+ */
+static __always_inline int xlb_grow(struct xlb_ctx *x, __u32 len, __u32 l3_off, __u8 encap)
+{
+#ifdef XLB_TC
+	/* an outer header: GSO then segments the inner packet and repeats the outer one */
+	__u64 flags = encap == XLB_FAMILY_V4 ? BPF_F_ADJ_ROOM_ENCAP_L3_IPV4 :
+		      encap == XLB_FAMILY_V6 ? BPF_F_ADJ_ROOM_ENCAP_L3_IPV6 :
+					       0;
+
+	(void)l3_off;
+	if (bpf_skb_adjust_room(x->xdp, len, BPF_ADJ_ROOM_MAC, flags))
+		return -1;
+	return 0;
+#else
+	(void)encap;
+	if (bpf_xdp_adjust_head(x->xdp, -(int)len))
+		return -1;
+	return xlb_l2_move((void *)(long)x->xdp->data, (void *)(long)x->xdp->data_end, l3_off, len);
+#endif
+}
+
+/* The frame cut to len bytes. */
+static __always_inline int xlb_trim(struct xlb_ctx *x, __u32 len)
+{
+#ifdef XLB_TC
+	return bpf_skb_change_tail(x->xdp, len, 0) ? -1 : 0;
+#else
+	return bpf_xdp_adjust_tail(x->xdp, (int)len - (int)x->len) ? -1 : 0;
+#endif
+}
+
+/* The TCP or UDP checksum at csum after a rewrite: pseudo is the difference of the words the
+ * pseudo-header covers (addresses), other that of the rest (ports). At tc the kernel's helper
+ * does it, since a CHECKSUM_PARTIAL skb holds only the pseudo-header sum there (and the offload
+ * adds the rest); UDP's zero stays zero and a computed zero becomes 0xffff either way.
+ */
+static __always_inline void xlb_l4_csum(struct xlb_ctx *x, __u16 *csum, __u64 other, __u64 pseudo,
+					__u8 proto)
+{
+#ifdef XLB_TC
+	__u32 off = (__u32)((void *)csum - (void *)(long)x->xdp->data);
+	__u64 mm = proto == IPPROTO_UDP ? BPF_F_MARK_MANGLED_0 : 0;
+
+	bpf_l4_csum_replace(x->xdp, off, 0, xlb_csum_fold(pseudo), BPF_F_PSEUDO_HDR | mm);
+	if (other)
+		bpf_l4_csum_replace(x->xdp, off, 0, xlb_csum_fold(other), mm);
+#else
+	xlb_csum_apply_l4(csum, other + pseudo, proto);
+#endif
+}
+
+/* The kernel forwards it (and resolves the neighbour); the next packets take the fast path.
+ * Dropping instead would never resolve it.
+ */
+static __always_inline int xlb_fib_pass(struct xlb_ctx *x)
+{
+	x->gs->path[XLB_PATH_FIB_PASS]++;
+	return XLB_PASS;
+}
+
+/* Next hop and verdict for a rewritten packet headed to dst. */
+static __always_inline int xlb_emit(struct xlb_ctx *x, const struct xlb_backend *be, __u8 family,
+				    const __be32 *src, const __be32 *dst, __u32 l3_len)
+{
+	struct xlb_nh nh = {};
+
+	switch (xlb_nexthop(x, be, family, src, dst, l3_len, &nh)) {
+	case XLB_NH_OK:
+		return xlb_emit_nh(x, &nh);
+	case XLB_NH_NO_NEIGH:
+		return xlb_fib_pass(x);
+	default:
+		return xlb_drop(x, XLB_DROP_FIB);
+	}
 }
 
 /* nat: destination address (and port) to the backend's; the L4 checksum covers both through
@@ -251,7 +419,7 @@ static __always_inline int xlb_nat_rewrite_dst(struct xlb_ctx *x, const struct x
 	void *data_end = (void *)(long)x->xdp->data_end;
 	struct xlb_pkt *p = &x->p;
 	void *l4 = xlb_at(data, p->l4_off);
-	__u64 l4_diff = 0;
+	__u64 l4_diff = 0, port_diff = 0; /* pseudo-header (addresses), and the rest */
 	__u16 *l4_csum;
 	__be16 *dport;
 
@@ -271,7 +439,7 @@ static __always_inline int xlb_nat_rewrite_dst(struct xlb_ctx *x, const struct x
 		dport = &uh->dest;
 	}
 	if (be->port && be->port != *dport) {
-		l4_diff += xlb_csum_diff16(*dport, be->port);
+		port_diff = xlb_csum_diff16(*dport, be->port);
 		*dport = be->port;
 	}
 
@@ -285,10 +453,6 @@ static __always_inline int xlb_nat_rewrite_dst(struct xlb_ctx *x, const struct x
 		iph->daddr = be->addr[0];
 		xlb_csum_apply(&iph->check, d);
 		l4_diff += d;
-		if (p->key.proto == IPPROTO_UDP)
-			xlb_csum_apply_udp4(l4_csum, l4_diff);
-		else
-			xlb_csum_apply(l4_csum, l4_diff);
 	} else {
 		struct ipv6hdr *ip6h = xlb_at(data, p->l3_off);
 
@@ -296,8 +460,8 @@ static __always_inline int xlb_nat_rewrite_dst(struct xlb_ctx *x, const struct x
 			return -1;
 		l4_diff += xlb_csum_diff_addr6((__u32 *)&ip6h->daddr, be->addr);
 		__builtin_memcpy(&ip6h->daddr, be->addr, 16);
-		xlb_csum_apply(l4_csum, l4_diff);
 	}
+	xlb_l4_csum(x, l4_csum, port_diff, l4_diff, p->key.proto);
 	return 0;
 }
 
@@ -308,17 +472,10 @@ static __always_inline int xlb_encap(struct xlb_ctx *x, const struct xlb_backend
 	int outer = p->key.family == XLB_FAMILY_V4 ? sizeof(struct iphdr) : sizeof(struct ipv6hdr);
 	void *data, *data_end;
 
-	if (bpf_xdp_adjust_head(x->xdp, -outer))
+	if (xlb_grow(x, outer, p->l3_off, p->key.family))
 		return -1;
 	data = (void *)(long)x->xdp->data;
 	data_end = (void *)(long)x->xdp->data_end;
-	/* the L2 header moves to the new front; the regions do not overlap */
-	if (data + outer + 18 > data_end)
-		return -1;
-	if (p->l3_off == sizeof(struct ethhdr))
-		__builtin_memcpy(data, data + outer, sizeof(struct ethhdr));
-	else
-		__builtin_memcpy(data, data + outer, sizeof(struct ethhdr) + 4);
 
 	if (p->key.family == XLB_FAMILY_V4) {
 		struct iphdr *iph = xlb_at(data, p->l3_off);
@@ -353,27 +510,167 @@ static __always_inline int xlb_encap(struct xlb_ctx *x, const struct xlb_backend
 	return outer;
 }
 
+/* Bytes of the offending packet an ICMP error generated here quotes: its headers and more
+ * than the 8 bytes of L4 header the client needs to find its socket (RFC 792, RFC 4443).
+ */
+#define XLB_ICMP_QUOTE 128
+#define XLB_ICMP_TOO_BIG 2     /* ICMPv6 packet too big */
+#define XLB_ICMP_FRAG_NEEDED 4 /* code of ICMP destination unreachable */
+
+/* The packet does not fit the egress MTU once encapsulated: it becomes an ICMP
+ * fragmentation-needed (IPv4) or packet-too-big (IPv6) from the VIP to the client, quoting its
+ * first bytes and saying mtu, and goes back out of the device it came in by.
+ */
+static __always_inline int xlb_icmp_too_big(struct xlb_ctx *x, __u32 mtu)
+{
+	struct xlb_pkt *p = &x->p;
+	__u32 l3 = p->l3_off & 0x1f; /* 14 or 18 */
+	__u32 hdr = p->key.family == XLB_FAMILY_V4 ? sizeof(struct iphdr) : sizeof(struct ipv6hdr);
+	/* even, so that the checksum sums whole words */
+	__u32 quote = (p->l3_len < XLB_ICMP_QUOTE ? p->l3_len : XLB_ICMP_QUOTE) & ~1u;
+	void *data, *data_end;
+	struct ethhdr *eth;
+	__u8 *icmp;
+	__u8 mac[ETH_ALEN];
+	__u64 sum;
+
+	/* the frame ends where the quote does, then grows the new headers in front */
+	if (xlb_trim(x, l3 + quote) || xlb_grow(x, hdr + 8, l3, 0))
+		return xlb_drop(x, XLB_DROP_ENCAP);
+	data = (void *)(long)x->xdp->data;
+	data_end = (void *)(long)x->xdp->data_end;
+	eth = data;
+	if ((void *)(eth + 1) > data_end)
+		return xlb_drop(x, XLB_DROP_ENCAP);
+	__builtin_memcpy(mac, eth->h_dest, ETH_ALEN);
+	__builtin_memcpy(eth->h_dest, eth->h_source, ETH_ALEN);
+	__builtin_memcpy(eth->h_source, mac, ETH_ALEN);
+
+	icmp = xlb_at(data, l3 + hdr);
+	if ((void *)(icmp + 8) > data_end)
+		return xlb_drop(x, XLB_DROP_ENCAP);
+	if (p->key.family == XLB_FAMILY_V4) {
+		struct iphdr *iph = xlb_at(data, l3);
+
+		if ((void *)(iph + 1) > data_end)
+			return xlb_drop(x, XLB_DROP_ENCAP);
+		iph->version = 4;
+		iph->ihl = 5;
+		iph->tos = 0;
+		iph->tot_len = xlb_htons(hdr + 8 + quote);
+		iph->id = 0;
+		iph->frag_off = 0;
+		iph->ttl = XLB_OUTER_TTL;
+		iph->protocol = IPPROTO_ICMP;
+		iph->check = 0;
+		iph->saddr = p->key.dst[0];
+		iph->daddr = p->key.src[0];
+		iph->check = xlb_csum_ipv4_hdr((__u16 *)iph);
+		icmp[0] = XLB_ICMP_DEST_UNREACH;
+		icmp[1] = XLB_ICMP_FRAG_NEEDED;
+		*(__be16 *)(icmp + 4) = 0;
+		*(__be16 *)(icmp + 6) = xlb_htons(mtu > 0xffff ? 0xffff : mtu);
+		sum = 0;
+	} else {
+		struct ipv6hdr *ip6h = xlb_at(data, l3);
+
+		if ((void *)(ip6h + 1) > data_end)
+			return xlb_drop(x, XLB_DROP_ENCAP);
+		*(__be32 *)ip6h = xlb_htonl(0x60000000);
+		ip6h->payload_len = xlb_htons(8 + quote);
+		ip6h->nexthdr = IPPROTO_ICMPV6;
+		ip6h->hop_limit = XLB_OUTER_TTL;
+		__builtin_memcpy(&ip6h->saddr, p->key.dst, 16);
+		__builtin_memcpy(&ip6h->daddr, p->key.src, 16);
+		icmp[0] = XLB_ICMP_TOO_BIG;
+		icmp[1] = 0;
+		*(__be32 *)(icmp + 4) = xlb_htonl(mtu);
+		/* pseudo-header: both addresses, the 32-bit length, the next header */
+		sum = xlb_htons(8 + quote) + xlb_htons(IPPROTO_ICMPV6);
+		XLB_UNROLL
+		for (int i = 0; i < 4; i++)
+			sum += (__u64)p->key.src[i] + p->key.dst[i];
+	}
+	*(__be16 *)(icmp + 2) = 0;
+	sum += xlb_csum_bytes(icmp, data_end, 8 + quote);
+	*(__u16 *)(icmp + 2) = (__u16)~xlb_csum_fold(sum);
+	x->gs->path[XLB_PATH_TOO_BIG]++;
+	return xlb_tx(x);
+}
+
+/* ipip: the outer header is pushed only when the result fits the egress MTU (the route's, or
+ * the cached next hop's device). When it does not, the client hears of it by ICMP; an IPv4
+ * packet without DF may be fragmented on the way, which XDP cannot do: it goes encapsulated to
+ * the kernel, which fragments the outer packet (the backend reassembles before decapsulating).
+ */
+static __always_inline int xlb_ipip(struct xlb_ctx *x, const struct xlb_backend *be)
+{
+	struct xlb_pkt *p = &x->p;
+	__u32 outer = p->key.family == XLB_FAMILY_V4 ? sizeof(struct iphdr) :
+						       sizeof(struct ipv6hdr);
+	__u32 len = p->l3_len + outer;
+	struct xlb_nh nh = {};
+	enum xlb_nh_res res;
+	bool df = true;
+
+	if (p->key.family == XLB_FAMILY_V4) {
+		void *data = (void *)(long)x->xdp->data;
+		void *data_end = (void *)(long)x->xdp->data_end;
+		struct iphdr *iph = xlb_at(data, p->l3_off);
+
+		if ((void *)(iph + 1) > data_end)
+			return XLB_ABORTED; /* parsed before: cannot happen */
+		df = iph->frag_off & xlb_htons(XLB_IP_DF);
+	}
+	/* the outer length field has 16 bits (IPv6: the payload, which is the inner packet) */
+	if (len - (p->key.family == XLB_FAMILY_V6 ? outer : 0) > 0xffff)
+		return xlb_drop(x, XLB_DROP_ENCAP);
+#ifdef XLB_TC
+	/* a GSO packet leaves as segments, each of which the kernel's GSO sizes */
+	if (x->xdp->gso_segs > 1)
+		len = 0;
+#endif
+	res = xlb_nexthop(x, be, p->key.family, be->encap_src, be->addr, len, &nh);
+	if (len && res == XLB_NH_OK && (be->flags & XLB_BE_F_NH_CACHED)) {
+		__u32 mtu = len;
+
+		if (bpf_check_mtu(x->xdp, nh.ifindex, &mtu, 0, 0) == BPF_MTU_CHK_RET_FRAG_NEEDED) {
+			nh.mtu = mtu;
+			res = XLB_NH_TOO_BIG;
+		}
+	}
+	if (res == XLB_NH_TOO_BIG && df)
+		return xlb_icmp_too_big(x, nh.mtu > outer ? nh.mtu - outer : 0);
+	if (res == XLB_NH_UNREACH)
+		return xlb_drop(x, XLB_DROP_FIB);
+	if (xlb_encap(x, be) < 0)
+		return xlb_drop(x, XLB_DROP_ENCAP);
+	if (res == XLB_NH_TOO_BIG) {
+		x->gs->path[XLB_PATH_IPIP_FRAG]++;
+		return XLB_PASS;
+	}
+	if (res == XLB_NH_NO_NEIGH)
+		return xlb_fib_pass(x);
+	return xlb_emit_nh(x, &nh);
+}
+
 /* Sends the packet to backend be by the VIP's mode. The packet's own addresses are in x->p. */
 static __always_inline int xlb_to_backend(struct xlb_ctx *x, const struct xlb_vip *vip,
 					  const struct xlb_backend *be)
 {
 	struct xlb_pkt *p = &x->p;
-	int grown;
 
 	switch (vip->mode) {
 	case XLB_MODE_NAT:
 		if (xlb_nat_rewrite_dst(x, be))
-			return XDP_ABORTED; /* parsed before: cannot happen */
+			return XLB_ABORTED; /* parsed before: cannot happen */
 		return xlb_emit(x, be, p->key.family, p->key.src, be->addr, p->l3_len);
 	case XLB_MODE_DSR:
 		return xlb_emit(x, be, p->key.family, p->key.src, be->addr, p->l3_len);
 	case XLB_MODE_IPIP:
-		grown = xlb_encap(x, be);
-		if (grown < 0)
-			return xlb_drop(x, XLB_DROP_ENCAP);
-		return xlb_emit(x, be, p->key.family, be->encap_src, be->addr, p->l3_len + grown);
+		return xlb_ipip(x, be);
 	}
-	return XDP_ABORTED;
+	return XLB_ABORTED;
 }
 
 /* TCP payload bytes of the packet (0 when the header runs to the end of the IP packet). */
@@ -438,7 +735,7 @@ static __always_inline int xlb_forward(struct xlb_ctx *x, const struct xlb_vip *
 
 	bucket = xlb_flow_bucket(hash);
 	if (!bucket)
-		return XDP_ABORTED; /* the index is masked to the array: cannot happen */
+		return XLB_ABORTED; /* the index is masked to the array: cannot happen */
 	w = xlb_flow_find(bucket, &p->key, hash);
 	/* A pure SYN on a live 5-tuple is a client reusing a port only when that flow is closed,
 	 * not yet confirmed (a retransmitted SYN: same pick unless the table changed) or long
@@ -644,7 +941,7 @@ static __always_inline int xlb_nat_reply(struct xlb_ctx *x)
 	__be16 vip_port = 0;
 	__u32 vip_id = 0, be_id = 0;
 	bool be_known = true; /* false: recovered from the only VIP, no backend id at hand */
-	__u64 l4_diff = 0;
+	__u64 l4_diff = 0, port_diff = 0; /* pseudo-header (addresses), and the rest */
 	__u16 *l4_csum;
 	__be16 *sport;
 
@@ -684,7 +981,7 @@ static __always_inline int xlb_nat_reply(struct xlb_ctx *x)
 		int w = loc & (XLB_FLOW_WAYS - 1);
 
 		if (!b)
-			return XDP_ABORTED; /* found there just now: cannot happen */
+			return XLB_ABORTED; /* found there just now: cannot happen */
 		be_id = b->way[w].backend_id;
 		/* the backend's side of the flow: it answered, and maybe ends it */
 		f = b->flags[w];
@@ -737,19 +1034,19 @@ static __always_inline int xlb_nat_reply(struct xlb_ctx *x)
 		struct tcphdr *th = l4;
 
 		if ((void *)(th + 1) > data_end)
-			return XDP_ABORTED;
+			return XLB_ABORTED;
 		l4_csum = &th->check;
 		sport = &th->source;
 	} else {
 		struct udphdr *uh = l4;
 
 		if ((void *)(uh + 1) > data_end)
-			return XDP_ABORTED;
+			return XLB_ABORTED;
 		l4_csum = &uh->check;
 		sport = &uh->source;
 	}
 	if (*sport != vip_port) {
-		l4_diff += xlb_csum_diff16(*sport, vip_port);
+		port_diff = xlb_csum_diff16(*sport, vip_port);
 		*sport = vip_port;
 	}
 	if (p->key.family == XLB_FAMILY_V4) {
@@ -757,29 +1054,37 @@ static __always_inline int xlb_nat_reply(struct xlb_ctx *x)
 		__u64 d;
 
 		if ((void *)(iph + 1) > data_end)
-			return XDP_ABORTED;
+			return XLB_ABORTED;
 		d = xlb_csum_diff32(iph->saddr, vip_addr[0]);
 		iph->saddr = vip_addr[0];
 		xlb_csum_apply(&iph->check, d);
 		l4_diff += d;
-		if (p->key.proto == IPPROTO_UDP)
-			xlb_csum_apply_udp4(l4_csum, l4_diff);
-		else
-			xlb_csum_apply(l4_csum, l4_diff);
 	} else {
 		struct ipv6hdr *ip6h = xlb_at(data, p->l3_off);
 
 		if ((void *)(ip6h + 1) > data_end)
-			return XDP_ABORTED;
+			return XLB_ABORTED;
 		l4_diff += xlb_csum_diff_addr6((__u32 *)&ip6h->saddr, vip_addr);
 		__builtin_memcpy(&ip6h->saddr, vip_addr, 16);
-		xlb_csum_apply(l4_csum, l4_diff);
 	}
+	xlb_l4_csum(x, l4_csum, port_diff, l4_diff, p->key.proto);
 	x->gs->path[XLB_PATH_NAT_REPLY]++;
 	xlb_count_reply(&xlb_vip_stats, vip_id, x->len);
 	if (be_known)
 		xlb_count_reply(&xlb_be_stats, be_id, x->len);
 	return xlb_emit(x, NULL, p->key.family, vip_addr, p->key.dst, p->l3_len);
+}
+
+/* The packet's source is a unicast address: no IPv4 broadcast, multicast or 0.0.0.0 (nor
+ * class E), no IPv6 multicast or ::.
+ */
+static __always_inline bool xlb_ip_unicast(const struct xlb_pkt *p)
+{
+	const __u8 *a = (const __u8 *)p->key.src;
+
+	if (p->key.family == XLB_FAMILY_V4)
+		return a[0] < 224 && p->key.src[0] != 0;
+	return a[0] != 0xff && (p->key.src[0] | p->key.src[1] | p->key.src[2] | p->key.src[3]);
 }
 
 /* Echo request to a VIP address: answered in place, back out of the ingress device. */
@@ -794,7 +1099,12 @@ static __always_inline int xlb_icmp_echo(struct xlb_ctx *x)
 	__u16 old;
 
 	if ((void *)(eth + 1) > data_end || (void *)(ic + 2) > data_end)
-		return XDP_ABORTED;
+		return XLB_ABORTED;
+	/* a request sent to a group (broadcast or multicast MAC), or from one (a group source
+	 * MAC or IP is forged), gets no answer here: the reply would come from a group address
+	 */
+	if ((eth->h_dest[0] & 1) || (eth->h_source[0] & 1) || !xlb_ip_unicast(p))
+		return xlb_pass(x);
 	/* type 8 -> 0 (v4), 128 -> 129 (v6); swapping the addresses changes no checksum */
 	old = ic[0];
 	((__u8 *)ic)[0] = p->key.family == XLB_FAMILY_V4 ? XLB_ICMP_ECHOREPLY :
@@ -806,7 +1116,7 @@ static __always_inline int xlb_icmp_echo(struct xlb_ctx *x)
 		__u16 *ttl_word;
 
 		if ((void *)(iph + 1) > data_end)
-			return XDP_ABORTED;
+			return XLB_ABORTED;
 		iph->saddr = p->key.dst[0];
 		iph->daddr = p->key.src[0];
 		ttl_word = (__u16 *)&iph->ttl;
@@ -817,7 +1127,7 @@ static __always_inline int xlb_icmp_echo(struct xlb_ctx *x)
 		struct ipv6hdr *ip6h = xlb_at(data, p->l3_off);
 
 		if ((void *)(ip6h + 1) > data_end)
-			return XDP_ABORTED;
+			return XLB_ABORTED;
 		__builtin_memcpy(&ip6h->saddr, p->key.dst, 16);
 		__builtin_memcpy(&ip6h->daddr, p->key.src, 16);
 		ip6h->hop_limit = XLB_OUTER_TTL;
@@ -826,8 +1136,7 @@ static __always_inline int xlb_icmp_echo(struct xlb_ctx *x)
 	__builtin_memcpy(eth->h_dest, eth->h_source, ETH_ALEN);
 	__builtin_memcpy(eth->h_source, mac, ETH_ALEN);
 	x->gs->path[XLB_PATH_ICMP_ECHO]++;
-	x->gs->path[XLB_PATH_TX]++;
-	return XDP_TX;
+	return xlb_tx(x);
 }
 
 /* nat: the error must reach the backend as if about its own packet, so the quoted source
@@ -940,22 +1249,167 @@ static __always_inline int xlb_icmp_error(struct xlb_ctx *x)
 	switch (vip->mode) {
 	case XLB_MODE_NAT:
 		if (xlb_icmp_error_nat(x, &q, be))
-			return XDP_ABORTED;
+			return XLB_ABORTED;
 		return xlb_emit(x, be, p->key.family, p->key.src, be->addr, p->l3_len);
 	case XLB_MODE_DSR:
 	case XLB_MODE_IPIP:
 		return xlb_to_backend(x, vip, be);
 	}
-	return XDP_ABORTED;
+	return XLB_ABORTED;
 }
 
-static __always_inline int xlb_icmp(struct xlb_ctx *x)
+static __always_inline bool xlb_icmp_is_error(const struct xlb_pkt *p)
+{
+	if (p->key.family == XLB_FAMILY_V4)
+		return p->icmp_type == XLB_ICMP_DEST_UNREACH ||
+		       p->icmp_type == XLB_ICMP_TIME_EXCEEDED;
+	return p->icmp_type >= XLB_ICMP6_DEST_UNREACH && p->icmp_type <= XLB_ICMP6_TIME_EXCEEDED;
+}
+
+/* nat, backend-facing side: an ICMP error (port unreachable, fragmentation needed, packet too
+ * big...) that a backend, or a router on its side, sends to a client about a packet of a nat
+ * flow. It leaves as if the VIP had sent it: outer source, and in the quoted packet the
+ * destination address and port, with the quoted IPv4 header checksum, the quoted L4 checksum
+ * (where the quote holds it) and the ICMP checksum. A quote of a nat backend's service that
+ * matches no flow of that backend is dropped, never passed with the backend's address in it.
+ */
+static __always_inline int xlb_nat_icmp(struct xlb_ctx *x)
+{
+	void *data = (void *)(long)x->xdp->data;
+	void *data_end = (void *)(long)x->xdp->data_end;
+	struct xlb_pkt *p = &x->p;
+	struct xlb_pkt q = {};
+	struct xlb_vip_key sk = {};
+	struct xlb_flow_key fk = {};
+	struct xlb_backend *be = NULL;
+	struct xlb_nat_src *ns;
+	__be32 *vip_addr = NULL;
+	__be16 vip_port = 0;
+	__u32 vip_id = 0, be_id = 0;
+	__u64 diff = 0, l4_diff = 0;
+	__u16 *ic, *qcsum = NULL;
+	__be16 *qports;
+
+	if (!xlb_icmp_is_error(p))
+		return xlb_pass(x);
+	if (xlb_parse_quoted(data, data_end, p->l4_off + 8, p->key.family, &q) != XLB_PARSE_OK)
+		return xlb_pass(x);
+	/* the quoted packet went client -> backend: its destination is the nat source */
+	xlb_addr_copy(sk.addr, q.key.dst, q.key.family);
+	sk.port = q.key.dport;
+	sk.proto = q.key.proto;
+	sk.family = q.key.family;
+	ns = bpf_map_lookup_elem(&xlb_nat_src, &sk);
+	if (!ns)
+		return xlb_pass(x);
+
+	xlb_addr_copy(fk.src, q.key.src, q.key.family);
+	fk.sport = q.key.sport;
+	fk.proto = q.key.proto;
+	fk.family = q.key.family;
+	for (int i = 0; i < XLB_NAT_SRC_VIPS; i++) {
+		struct xlb_flow_bucket *b;
+		struct xlb_flow *fl;
+		__u32 hash;
+		int w;
+
+		if (i >= ns->n)
+			break;
+		xlb_addr_copy(fk.dst, ns->vip[i].addr, q.key.family);
+		fk.dport = ns->vip[i].port;
+		hash = xlb_flow_hash(&fk, x->secret);
+		b = xlb_flow_bucket(hash);
+		if (!b)
+			break;
+		w = xlb_flow_find(b, &fk, hash);
+		if (w < 0)
+			continue;
+		/* only the flow's own backend speaks for it */
+		fl = &b->way[w & (XLB_FLOW_WAYS - 1)];
+		be_id = fl->backend_id;
+		be = bpf_map_lookup_elem(&xlb_backends, &be_id);
+		if (be && be->gen == fl->backend_gen && be->addr[0] == q.key.dst[0] &&
+		    (q.key.family == XLB_FAMILY_V4 ||
+		     (be->addr[1] == q.key.dst[1] && be->addr[2] == q.key.dst[2] &&
+		      be->addr[3] == q.key.dst[3]))) {
+			vip_addr = ns->vip[i].addr;
+			vip_port = ns->vip[i].port;
+			vip_id = ns->vip[i].id;
+			break;
+		}
+	}
+	if (!vip_addr)
+		return xlb_drop(x, XLB_DROP_ICMP_NO_FLOW);
+
+	ic = xlb_at(data, p->l4_off);
+	qports = xlb_at(data, q.l4_off);
+	if ((void *)(ic + 4) > data_end || (void *)(qports + 4) > data_end)
+		return XLB_ABORTED; /* parsed before: cannot happen */
+	if (q.key.proto == IPPROTO_UDP) {
+		qcsum = &qports[3];
+	} else {
+		__u16 *th = (__u16 *)qports;
+
+		if ((void *)(th + 9) <= data_end)
+			qcsum = &th[8];
+	}
+	if (qports[1] != vip_port) {
+		l4_diff += xlb_csum_diff16(qports[1], vip_port);
+		qports[1] = vip_port;
+	}
+	diff += l4_diff; /* the port is in the ICMP message as well */
+	if (p->key.family == XLB_FAMILY_V4) {
+		struct iphdr *iph = xlb_at(data, p->l3_off);
+		struct iphdr *qiph = xlb_at(data, q.l3_off);
+		__u64 d;
+		__u16 old;
+
+		if ((void *)(iph + 1) > data_end || (void *)(qiph + 1) > data_end)
+			return XLB_ABORTED;
+		d = xlb_csum_diff32(iph->saddr, vip_addr[0]);
+		iph->saddr = vip_addr[0];
+		xlb_csum_apply(&iph->check, d);
+		d = xlb_csum_diff32(qiph->daddr, vip_addr[0]);
+		qiph->daddr = vip_addr[0];
+		old = qiph->check;
+		xlb_csum_apply(&qiph->check, d);
+		l4_diff += d;
+		diff += d + xlb_csum_diff16(old, qiph->check);
+	} else {
+		struct ipv6hdr *ip6h = xlb_at(data, p->l3_off);
+		struct ipv6hdr *qip6h = xlb_at(data, q.l3_off);
+		__u64 d;
+
+		if ((void *)(ip6h + 1) > data_end || (void *)(qip6h + 1) > data_end)
+			return XLB_ABORTED;
+		/* ICMPv6 covers the outer addresses through its pseudo-header */
+		diff += xlb_csum_diff_addr6((__u32 *)&ip6h->saddr, vip_addr);
+		__builtin_memcpy(&ip6h->saddr, vip_addr, 16);
+		d = xlb_csum_diff_addr6((__u32 *)&qip6h->daddr, vip_addr);
+		__builtin_memcpy(&qip6h->daddr, vip_addr, 16);
+		l4_diff += d;
+		diff += d;
+	}
+	if (qcsum) {
+		__u16 old = *qcsum;
+
+		xlb_csum_apply_l4(qcsum, l4_diff, q.key.proto);
+		diff += xlb_csum_diff16(old, *qcsum);
+	}
+	xlb_csum_apply(&ic[1], diff);
+	x->gs->path[XLB_PATH_NAT_ICMP]++;
+	xlb_count_reply(&xlb_vip_stats, vip_id, x->len);
+	xlb_count_reply(&xlb_be_stats, be_id, x->len);
+	return xlb_emit(x, NULL, p->key.family, vip_addr, p->key.dst, p->l3_len);
+}
+
+static __always_inline int xlb_icmp(struct xlb_ctx *x, bool nat_side)
 {
 	struct xlb_pkt *p = &x->p;
 	struct xlb_vip *av = xlb_vip_addr(&p->key);
 
 	if (!av)
-		return xlb_pass(x);
+		return nat_side ? xlb_nat_icmp(x) : xlb_pass(x);
 	if (p->key.family == XLB_FAMILY_V4) {
 		if (p->icmp_type == XLB_ICMP_ECHO)
 			return (av->flags & XLB_VIP_F_NO_ECHO) ? xlb_pass(x) : xlb_icmp_echo(x);
@@ -971,20 +1425,30 @@ static __always_inline int xlb_icmp(struct xlb_ctx *x)
 	return xlb_pass(x);
 }
 
-static __always_inline int xlb_process(struct xdp_md *ctx, bool nat_side)
+static __always_inline int xlb_process(struct xlb_md *ctx, bool nat_side)
 {
-	void *data = (void *)(long)ctx->data;
-	void *data_end = (void *)(long)ctx->data_end;
-	struct xlb_ctx x = { .xdp = ctx, .len = data_end - data };
+	void *data, *data_end;
+	struct xlb_ctx x = { .xdp = ctx };
 	struct xlb_vip_key vk = {};
 	struct xlb_vip *vip;
 	__u32 zero = 0;
 	int res;
 
+#ifdef XLB_TC
+	/* headers (and an ICMP error's quote) in the linear part, where packets can be read */
+	bpf_skb_pull_data(ctx, ctx->len < 256 ? ctx->len : 256);
+	x.len = ctx->len; /* with the pages a GSO packet has beyond the linear part */
+#endif
+	data = (void *)(long)ctx->data;
+	data_end = (void *)(long)ctx->data_end;
+#ifndef XLB_TC
+	x.len = data_end - data;
+#endif
+
 	x.gs = bpf_map_lookup_elem(&xlb_stats, &zero);
 	x.secret = bpf_map_lookup_elem(&xlb_secret, &zero);
 	if (!x.gs || !x.secret)
-		return XDP_ABORTED;
+		return XLB_ABORTED;
 
 	res = xlb_parse(data, data_end, &x.p);
 	switch (res) {
@@ -999,8 +1463,11 @@ static __always_inline int xlb_process(struct xdp_md *ctx, bool nat_side)
 	default:
 		return xlb_pass(&x);
 	}
+	/* an IP length beyond the frame: cut, or a lie that rewrites would carry further */
+	if (x.p.l3_off + x.p.l3_len > x.len)
+		return xlb_reject(&x, XLB_DROP_TRUNCATED);
 	if (x.p.key.proto == IPPROTO_ICMP || x.p.key.proto == IPPROTO_ICMPV6)
-		return xlb_icmp(&x);
+		return xlb_icmp(&x, nat_side);
 
 	xlb_addr_copy(vk.addr, x.p.key.dst, x.p.key.family);
 	vk.port = x.p.key.dport;
@@ -1015,15 +1482,15 @@ static __always_inline int xlb_process(struct xdp_md *ctx, bool nat_side)
 }
 
 /* Client-facing devices: VIP traffic only. */
-SEC("xdp")
-int xlb_rx(struct xdp_md *ctx)
+SEC(XLB_SEC)
+int xlb_rx(struct xlb_md *ctx)
 {
 	return xlb_process(ctx, false);
 }
 
 /* Devices that also carry the backends' nat replies. */
-SEC("xdp")
-int xlb_rx_nat(struct xdp_md *ctx)
+SEC(XLB_SEC)
+int xlb_rx_nat(struct xlb_md *ctx)
 {
 	return xlb_process(ctx, true);
 }

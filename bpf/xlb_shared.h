@@ -191,6 +191,9 @@ enum xlb_path {
 	XLB_PATH_FIB_PASS,    /* rewritten, left to the kernel to resolve the neighbour */
 	XLB_PATH_FLOW_NO_WAY, /* miss forwarded by Maglev without a way (rate, or all confirmed) */
 	XLB_PATH_NAT_STATELESS, /* nat reply with no flow, VIP recovered from the configuration */
+	XLB_PATH_TOO_BIG,	/* ipip: too big once encapsulated, ICMP error sent to the client */
+	XLB_PATH_IPIP_FRAG,	/* ipip: too big, IPv4 without DF: to the kernel to fragment */
+	XLB_PATH_NAT_ICMP,	/* ICMP error from a nat backend rewritten to come from the VIP */
 	XLB_PATH_MAX,
 };
 
@@ -217,6 +220,30 @@ _Static_assert(sizeof(struct xlb_rate) == 8, "xlb_rate layout");
 struct xlb_global_stats {
 	__u64 path[XLB_PATH_MAX];
 	__u64 drop[XLB_DROP_MAX];
+};
+
+/* xlb_decap (backends, veth peers) unwraps only what a balancer sent to this host: key of its
+ * map xlb_decap_allow, filled by user/dataplane.c when it attaches the program.
+ */
+enum xlb_decap_kind {
+	XLB_DECAP_SRC = 1, /* an outer source allowed: a balancer's address */
+	XLB_DECAP_DST = 2, /* an outer destination allowed: an address of this host */
+};
+
+struct xlb_decap_key {
+	__be32 addr[4];
+	__u8 family; /* enum xlb_family */
+	__u8 kind;   /* enum xlb_decap_kind */
+	__u16 pad;   /* always zero */
+};
+_Static_assert(sizeof(struct xlb_decap_key) == 20, "xlb_decap_key layout");
+
+/* Per-CPU counters of xlb_decap (its map xlb_decap_stats), by index. */
+enum xlb_decap_stat {
+	XLB_DECAP_STRIPPED = 0, /* outer header removed */
+	XLB_DECAP_DROP_SRC,	/* IPIP from an outer source no balancer has */
+	XLB_DECAP_DROP_DST,	/* IPIP to an outer destination that is not this host's */
+	XLB_DECAP_STAT_MAX,
 };
 
 #endif /* XLB_SHARED_H */

@@ -305,11 +305,16 @@ static int cmd_load(int argc, char **argv)
 /* ---- attach, detach, tx-port ---- */
 
 static const char attach_usage[] =
-	"Usage: xlb-dp attach IFACE [--role vip|nat] [--xdp-mode native|generic|auto]\n"
+	"Usage: xlb-dp attach IFACE [--role vip|nat] [--hook xdp|tc|auto]\n"
+	"                    [--xdp-mode native|generic|auto]\n"
 	"Attaches xlb to IFACE (replacing an xlb program already there without a gap) and lets\n"
 	"redirects leave through it. Loads the datapath first when it is not pinned yet.\n"
 	"  --role vip   client-facing: VIP traffic only (xlb_rx, the default)\n"
 	"  --role nat   also rewrites nat replies from backends (xlb_rx_nat)\n"
+	"  --hook       xdp, tc (the same datapath at clsact ingress, where the skb keeps its\n"
+	"               checksum state and GSO, so hosts on veth keep their default offloads), or\n"
+	"               auto: tc on veth and other devices without a driver, else xdp\n"
+	"               (default: xdp, until the lab and the tests run at tc)\n"
 	"  --xdp-mode   native, generic, or auto: native, else generic with a warning (default)\n";
 
 static const char *cli_attached_mode(int ifindex)
@@ -329,12 +334,13 @@ static int cmd_attach(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "role", required_argument, NULL, 'r' },
 		{ "xdp-mode", required_argument, NULL, 'm' },
+		{ "hook", required_argument, NULL, 'k' },
 		{ NULL, 0, NULL, 0 },
 	};
 	enum dataplane_role role = DATAPLANE_ROLE_VIP;
 	struct dataplane *dp;
 	uint32_t flags = 0;
-	int c, ifindex, ret;
+	int c, ifindex, ret, hook = 0; /* 0 xdp, 1 tc, -1 auto */
 
 	cli_opts_begin(opts);
 	while ((c = cli_opt(argc, argv, attach_usage, &ret)) > 0) {
@@ -351,6 +357,17 @@ static int cmd_attach(int argc, char **argv)
 			if (cli_xdp_mode(optarg, &flags))
 				return EXIT_USAGE;
 			break;
+		case 'k':
+			if (strcmp(optarg, "xdp") == 0)
+				hook = 0;
+			else if (strcmp(optarg, "tc") == 0)
+				hook = 1;
+			else if (strcmp(optarg, "auto") == 0)
+				hook = -1;
+			else
+				return cli_usage_error("bad --hook '%s': want xdp, tc or auto",
+						       optarg);
+			break;
 		}
 	}
 	if (c < 0)
@@ -360,15 +377,29 @@ static int cmd_attach(int argc, char **argv)
 	ret = cli_ifindex(argv[optind], &ifindex);
 	if (ret)
 		return ret;
+	if (hook < 0)
+		hook = dataplane_hook_auto_tc(ifindex);
 	ret = cli_open(&dp, true, 0, 0);
 	if (ret)
 		return ret;
-	if (dataplane_attach(dp, ifindex, role, flags))
+	if (hook) {
+		if (dataplane_attach_tc(dp, ifindex, role))
+			ret = EXIT_FAIL;
+		else
+			printf("%s: %s attached (tc ingress)\n", argv[optind],
+			       role == DATAPLANE_ROLE_NAT ? "xlb_rx_nat" : "xlb_rx");
+	} else if (dataplane_attach(dp, ifindex, role, flags)) {
 		ret = EXIT_FAIL;
-	else
+	} else {
+		__u32 tc_id = 0;
+
+		/* switching hooks: xlb's tc filter goes once XDP is in place */
+		if (!dataplane_tc_current(ifindex, &tc_id) && tc_id)
+			dataplane_detach_tc(ifindex);
 		printf("%s: %s attached (%s mode)\n", argv[optind],
 		       role == DATAPLANE_ROLE_NAT ? "xlb_rx_nat" : "xlb_rx",
 		       cli_attached_mode(ifindex));
+	}
 	dataplane_close(dp);
 	return ret;
 }
@@ -406,10 +437,23 @@ static int cmd_detach(int argc, char **argv)
 	if (ret >= 0)
 		return ret;
 	ret = EXIT_OK;
-	if (dataplane_detach(dp, ifindex, 0))
-		ret = EXIT_FAIL;
-	else
-		printf("%s: xlb detached\n", argv[optind]);
+	{
+		__u32 tc_id = 0;
+
+		/* either hook: xlb's tc filter, then xlb's XDP program if there is one */
+		if (!dataplane_tc_current(ifindex, &tc_id) && tc_id) {
+			if (dataplane_detach_tc(ifindex))
+				ret = EXIT_FAIL;
+			else
+				printf("%s: xlb detached from tc\n", argv[optind]);
+		}
+		if (ret == EXIT_OK && (!tc_id || strcmp(cli_attached_mode(ifindex), "none"))) {
+			if (dataplane_detach(dp, ifindex, 0))
+				ret = EXIT_FAIL;
+			else
+				printf("%s: xlb detached\n", argv[optind]);
+		}
+	}
 	dataplane_close(dp);
 	return ret;
 }
@@ -438,16 +482,25 @@ static int cmd_tx_port(int argc, char **argv)
 /* ---- peer ---- */
 
 static const char peer_usage[] =
-	"Usage: xlb-dp peer IFACE [--xdp-mode native|generic|auto] [--detach]\n"
+	"Usage: xlb-dp peer IFACE [--xdp-mode native|generic|auto] [--allow-src ADDR]... [--detach]\n"
+	"       xlb-dp peer IFACE --stats [--json]\n"
 	"Attaches xlb_decap to IFACE, in the namespace the command runs in: for the far end of a\n"
 	"veth that receives redirected or XDP_TX frames (a veth delivers them only to a peer with\n"
 	"an XDP program), and for ipip backends (it strips the outer header). It passes all else.\n"
+	"It unwraps IP-in-IP only from the namespace's gateways (the balancer, as the lab and xlbd\n"
+	"set it up) and the --allow-src addresses, and only to the namespace's addresses as they\n"
+	"are now; other IP-in-IP is dropped and counted. Attach again after addresses change.\n"
 	"Nothing is pinned; the program stays attached after xlb-dp exits.\n"
-	"  --detach     remove xlb_decap from IFACE instead\n";
+	"  --allow-src ADDR  also unwrap what ADDR (a balancer) sends, up to 16 of them\n"
+	"  --stats           print the counters of the xlb_decap attached to IFACE\n"
+	"  --detach          remove xlb_decap from IFACE instead\n";
 
-static int cli_peer_attach(int ifindex, const char *ifname, uint32_t want, bool detach)
+#define CLI_PEER_ALLOW_MAX 16
+
+static int cli_peer_attach(int ifindex, const char *ifname, uint32_t want, bool detach,
+			   const struct xlb_decap_key *allow, size_t n)
 {
-	if (dataplane_peer_attach(ifindex, ifname, want, detach))
+	if (dataplane_peer_attach_allow(ifindex, ifname, want, detach, allow, n))
 		return EXIT_FAIL;
 	if (detach)
 		printf("%s: xlb_decap detached\n", ifname);
@@ -456,17 +509,51 @@ static int cli_peer_attach(int ifindex, const char *ifname, uint32_t want, bool 
 	return EXIT_OK;
 }
 
+static int cli_peer_stats(int ifindex, const char *ifname, bool json)
+{
+	static const char *const names[XLB_DECAP_STAT_MAX] = {
+		[XLB_DECAP_STRIPPED] = "stripped",
+		[XLB_DECAP_DROP_SRC] = "drop_outer_src",
+		[XLB_DECAP_DROP_DST] = "drop_outer_dst",
+	};
+	uint64_t v[XLB_DECAP_STAT_MAX];
+	int err = dataplane_peer_stats(ifindex, v);
+
+	if (err) {
+		fprintf(stderr, "error: %s: reading xlb_decap's counters: %s\n", ifname,
+			err == -ENOENT ? "xlb_decap is not attached" : strerror(-err));
+		return EXIT_FAIL;
+	}
+	if (json) {
+		printf("{\"interface\": \"%s\"", ifname);
+		for (int i = 0; i < XLB_DECAP_STAT_MAX; i++)
+			printf(", \"%s\": %llu", names[i], (unsigned long long)v[i]);
+		printf("}\n");
+		return EXIT_OK;
+	}
+	printf("%-16s %s\n", "COUNTER", "VALUE");
+	for (int i = 0; i < XLB_DECAP_STAT_MAX; i++)
+		printf("%-16s %llu\n", names[i], (unsigned long long)v[i]);
+	return EXIT_OK;
+}
+
 static int cmd_peer(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "xdp-mode", required_argument, NULL, 'm' },
 		{ "detach", no_argument, NULL, 'd' },
+		{ "allow-src", required_argument, NULL, 'a' },
+		{ "stats", no_argument, NULL, 's' },
+		{ "json", no_argument, NULL, 'j' },
 		{ NULL, 0, NULL, 0 },
 	};
+	struct xlb_decap_key allow[CLI_PEER_ALLOW_MAX];
+	size_t nallow = 0;
 	uint32_t flags = 0;
-	bool detach = false;
+	bool detach = false, stats = false, json = false;
 	int c, ifindex, ret;
 
+	memset(allow, 0, sizeof(allow));
 	cli_opts_begin(opts);
 	while ((c = cli_opt(argc, argv, peer_usage, &ret)) > 0) {
 		switch (c) {
@@ -477,6 +564,20 @@ static int cmd_peer(int argc, char **argv)
 		case 'd':
 			detach = true;
 			break;
+		case 's':
+			stats = true;
+			break;
+		case 'j':
+			json = true;
+			break;
+		case 'a':
+			if (nallow == CLI_PEER_ALLOW_MAX)
+				return cli_usage_error("more than 16 --allow-src");
+			if (cli_addr(optarg, allow[nallow].addr, &allow[nallow].family))
+				return cli_usage_error(
+					"bad --allow-src '%s': neither IPv4 nor IPv6", optarg);
+			allow[nallow++].kind = XLB_DECAP_SRC;
+			break;
 		}
 	}
 	if (c < 0)
@@ -486,7 +587,9 @@ static int cmd_peer(int argc, char **argv)
 	ret = cli_ifindex(argv[optind], &ifindex);
 	if (ret)
 		return ret;
-	return cli_peer_attach(ifindex, argv[optind], flags, detach);
+	if (stats)
+		return cli_peer_stats(ifindex, argv[optind], json);
+	return cli_peer_attach(ifindex, argv[optind], flags, detach, allow, nallow);
 }
 
 /* ---- vip ---- */

@@ -5,6 +5,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <ifaddrs.h>
 #include <limits.h>
 #include <net/if.h>
 #include <netinet/in.h>
@@ -30,10 +31,12 @@
 #include "log.h"
 #include "xlb.skel.h"
 #include "xlb_decap.skel.h"
+#include "xlb_tc.skel.h"
 
 struct dataplane {
 	struct xlb_bpf *skel;
-	char *pin_dir; /* NULL: nothing pinned */
+	struct xlb_tc_bpf *tc; /* the same datapath at tc, on the same maps; NULL if it failed */
+	char *pin_dir;	       /* NULL: nothing pinned */
 	uint32_t ring_size;
 	uint32_t ring_flags;	/* map_flags of the inner map template, copied by every table */
 	uint32_t flow_capacity; /* ways: buckets x XLB_FLOW_WAYS */
@@ -403,6 +406,40 @@ static int dataplane_secret_map(struct dataplane *dp)
 	return 0;
 }
 
+/* The tc build of the datapath, on the XDP build's maps (so one set of flows and counters) and
+ * with its load-time settings. A failure only leaves the tc hook unavailable.
+ */
+static void dataplane_tc_load(struct dataplane *dp)
+{
+	struct xlb_tc_bpf *tc = xlb_tc_bpf__open();
+	struct bpf_map *map, *twin;
+	int err = tc ? 0 : -errno;
+
+	for (map = tc ? bpf_object__next_map(tc->obj, NULL) : NULL; map && !err;
+	     map = bpf_object__next_map(tc->obj, map)) {
+		if (bpf_map__is_internal(map))
+			continue;
+		/* never pinned from here: the XDP build's maps carry the pins */
+		err = bpf_map__set_pin_path(map, NULL);
+		twin = bpf_object__find_map_by_name(dp->skel->obj, bpf_map__name(map));
+		if (!err)
+			err = twin ? bpf_map__reuse_fd(map, bpf_map__fd(twin)) : -ENOENT;
+	}
+	if (!err) {
+		tc->rodata->xlb_ring_size = dp->skel->rodata->xlb_ring_size;
+		tc->rodata->xlb_flow_mask = dp->skel->rodata->xlb_flow_mask;
+		tc->rodata->xlb_new_flow_rate = dp->skel->rodata->xlb_new_flow_rate;
+		err = xlb_tc_bpf__load(tc);
+	}
+	if (err) {
+		log_warn("the tc build of the datapath did not load (%s): --hook tc unavailable",
+			 strerror(-err));
+		xlb_tc_bpf__destroy(tc);
+		return;
+	}
+	dp->tc = tc;
+}
+
 int dataplane_open(struct dataplane **dpp, const struct dataplane_opts *opts, bool *adopted)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, oopts);
@@ -523,6 +560,7 @@ int dataplane_open(struct dataplane **dpp, const struct dataplane_opts *opts, bo
 	err = dataplane_secret_map(dp);
 	if (err)
 		goto out;
+	dataplane_tc_load(dp);
 	if (pin_dir && ring_known) {
 		char path[PATH_MAX];
 
@@ -555,6 +593,7 @@ void dataplane_close(struct dataplane *dp)
 		munmap(dp->flows, dp->flows_len);
 	if (dp->secret)
 		munmap(dp->secret, dataplane_secret_len());
+	xlb_tc_bpf__destroy(dp->tc);
 	xlb_bpf__destroy(dp->skel);
 	free(dp->pin_dir);
 	free(dp);
@@ -724,6 +763,104 @@ int dataplane_attach(struct dataplane *dp, int ifindex, enum dataplane_role role
 		}
 	}
 	return dataplane_tx_port_add(dp, ifindex);
+}
+
+int dataplane_prog_fd_tc(const struct dataplane *dp, enum dataplane_role role)
+{
+	if (!dp->tc)
+		return -ENOENT;
+	switch (role) {
+	case DATAPLANE_ROLE_VIP:
+		return bpf_program__fd(dp->tc->progs.xlb_rx);
+	case DATAPLANE_ROLE_NAT:
+		return bpf_program__fd(dp->tc->progs.xlb_rx_nat);
+	default:
+		return -EINVAL;
+	}
+}
+
+/* xlb's tc filter: clsact ingress, this handle and priority, so that it is found again. */
+#define DATAPLANE_TC_HANDLE 0x71b
+#define DATAPLANE_TC_PRIO 1
+
+bool dataplane_hook_auto_tc(int ifindex)
+{
+	char ifname[IF_NAMESIZE], path[PATH_MAX], link[PATH_MAX];
+	ssize_t n;
+
+	/* veth: an XDP redirect loses CHECKSUM_PARTIAL and GSO of what the peer sends */
+	if (!if_indextoname((unsigned int)ifindex, ifname))
+		return false;
+	snprintf(path, sizeof(path), "/sys/class/net/%s/device/driver", ifname);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n > 0)
+		return false; /* a device with a driver (NIC, virtio): XDP */
+	snprintf(path, sizeof(path), "/sys/class/net/%s/type", ifname);
+	return access(path, F_OK) == 0; /* virtual: veth, and the like */
+}
+
+int dataplane_attach_tc(struct dataplane *dp, int ifindex, enum dataplane_role role)
+{
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = BPF_TC_INGRESS);
+	LIBBPF_OPTS(bpf_tc_opts, topts, .handle = DATAPLANE_TC_HANDLE,
+		    .priority = DATAPLANE_TC_PRIO, .flags = BPF_TC_F_REPLACE);
+	char ifname[IF_NAMESIZE], cur[BPF_OBJ_NAME_LEN];
+	__u32 cur_id, cur_mode;
+	int prog_fd = dataplane_prog_fd_tc(dp, role), err;
+
+	dataplane_ifname(ifindex, ifname);
+	if (prog_fd < 0) {
+		log_error("%s: the tc build of the datapath is not loaded", ifname);
+		return -ENOENT;
+	}
+	/* one hook at a time: xlb's XDP program goes, somebody else's stays and is refused */
+	err = dataplane_xdp_current(ifindex, &cur_id, &cur_mode, cur);
+	if (!err && cur_id && !dataplane_is_ours(cur)) {
+		log_error("%s: another XDP program (%s, id %u) is attached; detach it first",
+			  ifname, cur, cur_id);
+		return -EBUSY;
+	}
+	err = bpf_tc_hook_create(&hook);
+	if (err && err != -EEXIST) {
+		log_error("%s: creating the clsact qdisc: %s", ifname, strerror(-err));
+		return err;
+	}
+	topts.prog_fd = prog_fd;
+	err = bpf_tc_attach(&hook, &topts);
+	if (err) {
+		log_error("%s: attaching %s at tc: %s", ifname, dataplane_prog_names[role],
+			  strerror(-err));
+		return err;
+	}
+	if (cur_id) {
+		LIBBPF_OPTS(bpf_xdp_attach_opts, aopts);
+
+		err = bpf_xdp_detach(ifindex, cur_mode, &aopts);
+		if (err)
+			log_warn("%s: xlb's XDP program stays attached beside tc: %s", ifname,
+				 strerror(-err));
+	}
+	return dataplane_tx_port_add(dp, ifindex);
+}
+
+int dataplane_tc_current(int ifindex, __u32 *prog_id)
+{
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = BPF_TC_INGRESS);
+	LIBBPF_OPTS(bpf_tc_opts, topts, .handle = DATAPLANE_TC_HANDLE,
+		    .priority = DATAPLANE_TC_PRIO);
+	int err = bpf_tc_query(&hook, &topts);
+
+	*prog_id = err ? 0 : topts.prog_id;
+	return err == -ENOENT || err == -EINVAL ? 0 : err;
+}
+
+int dataplane_detach_tc(int ifindex)
+{
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = BPF_TC_INGRESS);
+	LIBBPF_OPTS(bpf_tc_opts, topts, .handle = DATAPLANE_TC_HANDLE,
+		    .priority = DATAPLANE_TC_PRIO);
+
+	return bpf_tc_detach(&hook, &topts);
 }
 
 /* Detaches only xlb's programs, and takes the device out of xlb_tx_ports: undoes attach. */
@@ -1731,6 +1868,9 @@ const char *dataplane_path_name(int path)
 		[XLB_PATH_FIB_PASS] = "fib_pass",
 		[XLB_PATH_FLOW_NO_WAY] = "flow_no_way",
 		[XLB_PATH_NAT_STATELESS] = "nat_stateless",
+		[XLB_PATH_TOO_BIG] = "too_big",
+		[XLB_PATH_IPIP_FRAG] = "ipip_frag",
+		[XLB_PATH_NAT_ICMP] = "nat_icmp",
 	};
 
 	return path >= 0 && path < XLB_PATH_MAX && names[path] ? names[path] : "unknown";
@@ -1755,7 +1895,190 @@ const char *dataplane_drop_name(int drop)
 
 /* ---- the peer program ---- */
 
+static int peer_allow_put(int fd, const void *addr, uint8_t family, uint8_t kind)
+{
+	struct xlb_decap_key k = { .family = family, .kind = kind };
+	uint8_t one = 1;
+
+	memcpy(k.addr, addr, family == XLB_FAMILY_V4 ? 4 : 16);
+	return bpf_map_update_elem(fd, &k, &one, BPF_ANY) ? -errno : 0;
+}
+
+/* Gateways of the namespace's routes, from /proc/net/route (hex, in network order as read on
+ * this host) and /proc/net/ipv6_route (32 hex digits), which show the reader's namespace.
+ */
+static int peer_allow_gateways(int fd)
+{
+	char line[512], iface[64], hex[33];
+	unsigned int dst, gw, flags;
+	int n = 0, err;
+	FILE *f;
+
+	f = fopen("/proc/net/route", "r");
+	if (f) {
+		while (fgets(line, sizeof(line), f)) {
+			if (sscanf(line, "%63s %x %x %x", iface, &dst, &gw, &flags) != 4 ||
+			    !(flags & 0x2) || !gw) /* RTF_GATEWAY */
+				continue;
+			err = peer_allow_put(fd, &gw, XLB_FAMILY_V4, XLB_DECAP_SRC);
+			if (err) {
+				fclose(f);
+				return err;
+			}
+			n++;
+		}
+		fclose(f);
+	}
+	f = fopen("/proc/net/ipv6_route", "r");
+	if (f) {
+		while (fgets(line, sizeof(line), f)) {
+			uint8_t a[16] = { 0 };
+			bool any = false;
+
+			if (sscanf(line, "%*32s %*x %*32s %*x %32s", hex) != 1 || strlen(hex) != 32)
+				continue;
+			for (int i = 0; i < 16; i++) {
+				unsigned int b;
+
+				if (sscanf(hex + 2 * i, "%2x", &b) != 1)
+					break;
+				a[i] = (uint8_t)b;
+				any |= b != 0;
+			}
+			if (!any)
+				continue;
+			err = peer_allow_put(fd, a, XLB_FAMILY_V6, XLB_DECAP_SRC);
+			if (err) {
+				fclose(f);
+				return err;
+			}
+			n++;
+		}
+		fclose(f);
+	}
+	return n;
+}
+
+int dataplane_peer_allow_fill(int map_fd, const struct xlb_decap_key *extra, size_t n)
+{
+	struct ifaddrs *ifa = NULL, *i;
+	int count = 0, err = 0;
+
+	if (getifaddrs(&ifa))
+		return -errno;
+	for (i = ifa; i && !err; i = i->ifa_next) {
+		if (!i->ifa_addr)
+			continue;
+		if (i->ifa_addr->sa_family == AF_INET)
+			err = peer_allow_put(map_fd, &((struct sockaddr_in *)i->ifa_addr)->sin_addr,
+					     XLB_FAMILY_V4, XLB_DECAP_DST);
+		else if (i->ifa_addr->sa_family == AF_INET6)
+			err = peer_allow_put(map_fd,
+					     &((struct sockaddr_in6 *)i->ifa_addr)->sin6_addr,
+					     XLB_FAMILY_V6, XLB_DECAP_DST);
+		else
+			continue;
+		count++;
+	}
+	freeifaddrs(ifa);
+	if (err)
+		return err;
+	err = peer_allow_gateways(map_fd);
+	if (err < 0)
+		return err;
+	count += err;
+	for (size_t k = 0; k < n; k++) {
+		uint8_t one = 1;
+
+		if (bpf_map_update_elem(map_fd, &extra[k], &one, BPF_ANY))
+			return -errno;
+		count++;
+	}
+	return count;
+}
+
+/* The attached xlb_decap's map called name, as a new fd, or a negative errno. */
+static int peer_map_fd(int ifindex, const char *name)
+{
+	LIBBPF_OPTS(bpf_xdp_query_opts, q);
+	struct bpf_prog_info info;
+	__u32 len = sizeof(info), ids[16], id;
+	int prog_fd = -1, fd = -ENOENT;
+
+	if (bpf_xdp_query(ifindex, 0, &q))
+		return -errno;
+	id = q.drv_prog_id ? q.drv_prog_id : q.skb_prog_id;
+	if (!id)
+		return -ENOENT;
+	prog_fd = bpf_prog_get_fd_by_id(id);
+	if (prog_fd < 0)
+		return -errno;
+	memset(&info, 0, sizeof(info));
+	info.nr_map_ids = 16;
+	info.map_ids = (__u64)(unsigned long)ids;
+	if (bpf_obj_get_info_by_fd(prog_fd, &info, &len)) {
+		fd = -errno;
+		goto out;
+	}
+	if (strcmp(info.name, "xlb_decap") != 0) {
+		fd = -ENOENT;
+		goto out;
+	}
+	for (__u32 k = 0; k < info.nr_map_ids && k < 16; k++) {
+		struct bpf_map_info mi;
+		__u32 ml = sizeof(mi);
+		int m = bpf_map_get_fd_by_id(ids[k]);
+
+		if (m < 0)
+			continue;
+		memset(&mi, 0, sizeof(mi));
+		if (!bpf_obj_get_info_by_fd(m, &mi, &ml) && !strcmp(mi.name, name)) {
+			fd = m;
+			break;
+		}
+		close(m);
+	}
+out:
+	close(prog_fd);
+	return fd;
+}
+
+int dataplane_peer_stats(int ifindex, uint64_t out[XLB_DECAP_STAT_MAX])
+{
+	int ncpu = libbpf_num_possible_cpus(), fd, err = 0;
+	uint64_t *v;
+
+	if (ncpu <= 0)
+		return ncpu ? ncpu : -EINVAL;
+	fd = peer_map_fd(ifindex, "xlb_decap_stats");
+	if (fd < 0)
+		return fd;
+	v = calloc((size_t)ncpu, sizeof(*v));
+	if (!v) {
+		close(fd);
+		return -ENOMEM;
+	}
+	for (uint32_t s = 0; s < XLB_DECAP_STAT_MAX && !err; s++) {
+		out[s] = 0;
+		if (bpf_map_lookup_elem(fd, &s, v)) {
+			err = -errno;
+			break;
+		}
+		for (int c = 0; c < ncpu; c++)
+			out[s] += v[c];
+	}
+	free(v);
+	close(fd);
+	return err;
+}
+
 int dataplane_peer_attach(int ifindex, const char *ifname, uint32_t xdp_flags, bool detach)
+{
+	return dataplane_peer_attach_allow(ifindex, ifname, xdp_flags, detach, NULL, 0);
+}
+
+int dataplane_peer_attach_allow(int ifindex, const char *ifname, uint32_t xdp_flags, bool detach,
+				const struct xlb_decap_key *extra, size_t n)
 {
 	LIBBPF_OPTS(bpf_xdp_attach_opts, aopts);
 	LIBBPF_OPTS(bpf_xdp_query_opts, q);
@@ -1799,6 +2122,11 @@ int dataplane_peer_attach(int ifindex, const char *ifname, uint32_t xdp_flags, b
 	if (!skel) {
 		err = -errno;
 		log_error("%s: loading xlb_decap: %s", ifname, strerror(-err));
+		goto out;
+	}
+	err = dataplane_peer_allow_fill(bpf_map__fd(skel->maps.xlb_decap_allow), extra, n);
+	if (err < 0) {
+		log_error("%s: filling xlb_decap's allowed addresses: %s", ifname, strerror(-err));
 		goto out;
 	}
 	prog_fd = bpf_program__fd(skel->progs.xlb_decap);

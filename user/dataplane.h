@@ -47,12 +47,37 @@ int dataplane_unpin(struct dataplane *dp);
 int dataplane_attach(struct dataplane *dp, int ifindex, enum dataplane_role role,
 		     uint32_t xdp_flags);
 int dataplane_detach(struct dataplane *dp, int ifindex, uint32_t xdp_flags);
+/* The same datapath at tc (clsact ingress, xlb's filter), for veth and other devices where an
+ * XDP redirect loses the skb's checksum state and GSO: attaching it there takes xlb's XDP
+ * program off the device (never somebody else's: -EBUSY) and adds the device to xlb_tx_ports.
+ */
+int dataplane_attach_tc(struct dataplane *dp, int ifindex, enum dataplane_role role);
+/* Removes xlb's tc filter (-ENOENT when there is none); the clsact qdisc stays. */
+int dataplane_detach_tc(int ifindex);
+/* The id of xlb's tc program on ifindex, 0 when none. */
+int dataplane_tc_current(int ifindex, __u32 *prog_id);
+/* --hook auto: tc on a virtual device without a driver (veth and the like), else XDP. */
+bool dataplane_hook_auto_tc(int ifindex);
+int dataplane_prog_fd_tc(const struct dataplane *dp, enum dataplane_role role);
 /* Attaches xlb_decap to ifindex in the caller's namespace (or detaches it): for the far end of
  * a veth that receives redirected or XDP_TX frames (a veth delivers them only to a peer with an
  * XDP program) and for ipip backends. Replaces an xlb_decap already there, never somebody
  * else's program (-EBUSY). xdp_flags 0: native, else generic. Nothing is pinned.
  */
 int dataplane_peer_attach(int ifindex, const char *ifname, uint32_t xdp_flags, bool detach);
+/* The same, and xlb_decap unwraps IP-in-IP only from the outer sources it is given: the
+ * gateways of the caller's namespace (the balancer, in the lab and for instances) and the n
+ * entries of extra (XLB_DECAP_SRC or XLB_DECAP_DST), only to the namespace's own addresses.
+ */
+int dataplane_peer_attach_allow(int ifindex, const char *ifname, uint32_t xdp_flags, bool detach,
+				const struct xlb_decap_key *extra, size_t n);
+/* Fills the xlb_decap_allow map map_fd: every address of the caller's namespace as an outer
+ * destination, every gateway of its routes (IPv4 and IPv6) as an outer source, then extra.
+ * Returns the number of entries written or a negative errno.
+ */
+int dataplane_peer_allow_fill(int map_fd, const struct xlb_decap_key *extra, size_t n);
+/* Sums the counters (enum xlb_decap_stat) of the xlb_decap attached to ifindex. */
+int dataplane_peer_stats(int ifindex, uint64_t out[XLB_DECAP_STAT_MAX]);
 /* Allows redirects to ifindex without attaching to it. */
 int dataplane_tx_port_add(struct dataplane *dp, int ifindex);
 
