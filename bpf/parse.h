@@ -17,6 +17,16 @@
 #include "xlb_shared.h"
 #include "csum.h"
 
+/* Older verifiers (6.1 to 6.12) know no bounds of a byte swap's result and refuse packet-pointer
+ * math with it; clang drops a plain mask as redundant, so the mask comes after an empty asm that
+ * hides the value from the optimiser.
+ */
+#define XLB_BOUND16(v)                              \
+	do {                                        \
+		asm volatile("" : "+r"(v));         \
+		(v) &= 0xffff;                      \
+	} while (0)
+
 #ifndef __always_inline
 #define __always_inline inline __attribute__((always_inline))
 #endif
@@ -136,7 +146,7 @@ static __always_inline int xlb_parse_l4(void *data, void *data_end, struct xlb_p
 static __always_inline int xlb_parse_ipv4(void *data, void *data_end, struct xlb_pkt *p)
 {
 	struct iphdr *iph = xlb_at(data, p->l3_off);
-	__u32 ihl;
+	__u32 ihl, tot;
 
 	if ((void *)(iph + 1) > data_end)
 		return XLB_PARSE_NOT_IP;
@@ -154,9 +164,11 @@ static __always_inline int xlb_parse_ipv4(void *data, void *data_end, struct xlb
 	if (iph->frag_off & xlb_htons(0x3fff)) /* MF set or a nonzero offset */
 		return XLB_PARSE_FRAGMENT;
 	p->l4_off = p->l3_off + ihl * 4;
-	p->l3_len = xlb_ntohs(iph->tot_len);
+	tot = xlb_ntohs(iph->tot_len);
+	XLB_BOUND16(tot);
+	p->l3_len = tot;
 	/* the IP length must fit in the frame (padding after it is fine) */
-	if ((void *)iph + xlb_ntohs(iph->tot_len) > data_end)
+	if ((void *)iph + tot > data_end)
 		return XLB_PARSE_TRUNCATED;
 	return xlb_parse_l4(data, data_end, p);
 }
@@ -165,6 +177,7 @@ static __always_inline int xlb_parse_ipv6(void *data, void *data_end, struct xlb
 {
 	struct ipv6hdr *ip6h = xlb_at(data, p->l3_off);
 	__u32 off = p->l3_off + sizeof(*ip6h);
+	__u32 plen;
 	__u8 nexthdr;
 
 	if ((void *)(ip6h + 1) > data_end)
@@ -173,10 +186,12 @@ static __always_inline int xlb_parse_ipv6(void *data, void *data_end, struct xlb
 	__builtin_memcpy(p->key.src, &ip6h->saddr, 16);
 	__builtin_memcpy(p->key.dst, &ip6h->daddr, 16);
 	p->tos = (ip6h->priority << 4) | (ip6h->flow_lbl[0] >> 4);
-	p->l3_len = sizeof(*ip6h) + xlb_ntohs(ip6h->payload_len);
+	plen = xlb_ntohs(ip6h->payload_len);
+	XLB_BOUND16(plen);
+	p->l3_len = sizeof(*ip6h) + plen;
 	if (ip6h->version != 6)
 		return XLB_PARSE_BAD;
-	if ((void *)(ip6h + 1) + xlb_ntohs(ip6h->payload_len) > data_end)
+	if ((void *)(ip6h + 1) + plen > data_end)
 		return XLB_PARSE_TRUNCATED;
 	nexthdr = ip6h->nexthdr;
 

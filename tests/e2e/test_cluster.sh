@@ -169,8 +169,11 @@ else
 	for ((k = 1; k <= NODES; k++)); do e2e_indent <"$E2E_TMP/xlbd$k.log"; done
 	e2e_abort setup "no ECMP route"
 fi
-if ctl 1 status >"$E2E_TMP/status" 2>&1 && grep -q "Established" "$E2E_TMP/status" &&
-	grep -q "^Announced.*$VIP_DSR" "$E2E_TMP/status"; then
+# xlbd reads BIRD's sessions every CLUSTER_POLL_MS: the router may see the session first
+status_established() {
+	ctl 1 status >"$E2E_TMP/status" 2>&1 && grep -q "Established" "$E2E_TMP/status"
+}
+if e2e_wait 10 status_established && grep -q "^Announced.*$VIP_DSR" "$E2E_TMP/status"; then
 	e2e_pass status_shows_bgp
 else
 	e2e_fail status_shows_bgp "$(e2e_indent <"$E2E_TMP/status")"
