@@ -297,8 +297,8 @@ static int fleet_launch(struct fleet_group *fg, const char *cause, uint64_t now)
 		fg->launch_retry_at = now + FLEET_LAUNCH_RETRY_MS;
 		return -EINVAL;
 	}
-	err = launcher_launch(f->launcher, fg->g.name, fg->launch_label, fg->itype, fg->user_data,
-			      fg->user_data_len, &li);
+	err = launcher_launch(f->launcher, fg->g.name, fg->launch_label, fg->itype, NULL,
+			      fg->user_data, fg->user_data_len, &li);
 	if (!err)
 		err = asg_instance_add(&fg->g, li->id, now);
 	if (err) {
@@ -700,6 +700,7 @@ int fleet_new(struct loop *loop, struct dataplane *dp, struct ctl *ctl,
 	lc.if_prefix = conf->prefix;
 	lc.cgroup_parent = cg[0] ? cg : NULL;
 	lc.lb_nsfd = -1;
+	lc.hide_dir = conf->run_dir; /* its control socket may be there too */
 	lc.pool4 = conf->pool4;
 	lc.pool4_len = conf->pool4_len;
 	f->pool4 = conf->pool4;
