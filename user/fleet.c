@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -66,6 +67,7 @@ struct fleet_group {
 	uint32_t file_min, file_max, file_desired;
 	uint64_t cooldown_until; /* HonorCooldown: no set-desired-capacity before */
 	uint64_t launch_retry_at;
+	unsigned int early_deaths; /* instances in a row that ended soon after launch */
 	bool warned_pitfall;
 	int64_t created; /* wall seconds */
 	struct scaling_engine *se;
@@ -109,6 +111,15 @@ static uint64_t fleet_wall_ms(void)
 {
 	return (uint64_t)((int64_t)loop_now() + fleet_wall_offset());
 }
+
+/* An instance that ends this soon after its launch, never in service, makes the group wait
+ * before the next launch: FLEET_BACKOFF_MS, doubled with each one in a row, at most
+ * FLEET_BACKOFF_MAX_MS; an instance in service resets it. So a broken UserData costs a launch
+ * every few minutes rather than a churn.
+ */
+#define FLEET_EARLY_S 20
+#define FLEET_BACKOFF_MS 5000
+#define FLEET_BACKOFF_MAX_MS 300000
 
 /* ---- lookups ---- */
 
@@ -389,6 +400,7 @@ static void fleet_reconcile(struct fleet_group *fg)
 			continue;
 		fleet_register(fg, fi, true);
 		fi->in_service_at = now;
+		fg->early_deaths = 0;
 		fg->last_activity_end = now;
 		fleet_activity(fg, fi, ACTIVITY_SUCCESSFUL, 100, NULL);
 		log_info("auto-scaling group %s: %s (%s) is InService", fg->g.name, fi->id, fi->ip);
@@ -609,6 +621,48 @@ static void fleet_stop_done(struct fleet *f)
 	done(f->stop_arg);
 }
 
+/* An instance that ended before it was ever in service: its launch failed, and when that came
+ * soon after the launch the group backs off, and says so in the launch's activity.
+ */
+static void fleet_early_death(struct fleet_group *fg, struct fleet_inst *fi,
+			      const struct launcher_instance *li)
+{
+	int64_t lived = (int64_t)time(NULL) - li->launched;
+	char msg[ACTIVITY_TEXT_LEN], why[64];
+	uint64_t wait = 0;
+
+	if (li->boot_status < 0)
+		snprintf(why, sizeof(why), "its processes ended");
+	else if (WIFEXITED(li->boot_status))
+		snprintf(why, sizeof(why), "its UserData exited with status %d",
+			 WEXITSTATUS(li->boot_status));
+	else
+		snprintf(why, sizeof(why), "its UserData was killed by signal %d",
+			 li->boot_status & 0x7f);
+	if (lived >= 0 && lived < FLEET_EARLY_S) {
+		unsigned int k = fg->early_deaths < 16 ? fg->early_deaths : 16;
+
+		wait = (uint64_t)FLEET_BACKOFF_MS << k;
+		if (wait > FLEET_BACKOFF_MAX_MS)
+			wait = FLEET_BACKOFF_MAX_MS;
+		fg->early_deaths++;
+		if (fg->launch_retry_at < loop_now() + wait)
+			fg->launch_retry_at = loop_now() + wait;
+	}
+	/* StatusMessage is short: the console is one command away */
+	if (wait)
+		snprintf(msg, sizeof(msg),
+			 "Ended %" PRId64 " s after launch: %.48s (see its console). Backoff: "
+			 "next launch in %" PRIu64 " s (%u in a row)",
+			 lived, why, wait / 1000, fg->early_deaths);
+	else
+		snprintf(msg, sizeof(msg),
+			 "Ended %" PRId64 " s after launch: %.48s (see its console)", lived, why);
+	log_warn("auto-scaling group %s: instance %s: %s (xlbctl get-console-output %s)",
+		 fg->g.name, li->id, msg, li->id);
+	fleet_activity(fg, fi, ACTIVITY_FAILED, 100, msg);
+}
+
 static void fleet_on_instance(struct launcher *l, const struct launcher_instance *li,
 			      enum launcher_event ev, void *arg)
 {
@@ -628,6 +682,8 @@ static void fleet_on_instance(struct launcher *l, const struct launcher_instance
 		/* out of the tables now: every new flow until the plan runs would be refused */
 		if (fg && fi && fi->registered)
 			fleet_register(fg, fi, false);
+		if (fg && fi && !fi->in_service_at)
+			fleet_early_death(fg, fi, li);
 		fleet_soon(f);
 		break;
 	case LAUNCHER_EV_TERMINATED:

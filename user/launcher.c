@@ -807,6 +807,35 @@ launcher_boot_exec(struct launcher *l, const struct launcher_instance *in, int o
 	_exit(127);
 }
 
+/* Everything of xlbd's closed in its copy (its control socket, listeners, other instances'
+ * pidfds), but for the four the init needs; 0, 1 and 2 on /dev/null.
+ */
+static void launcher_init_fds(const struct launcher_boot *b)
+{
+	int keep[4] = { b->nsfd, b->go_fd, b->err_fd, b->ring_fd }, i, j, t, from = 3, fd;
+
+	for (i = 0; i < 4; i++)
+		for (j = i + 1; j < 4; j++)
+			if (keep[j] < keep[i]) {
+				t = keep[i];
+				keep[i] = keep[j];
+				keep[j] = t;
+			}
+	for (i = 0; i < 4; i++) {
+		if (keep[i] > from)
+			syscall(SYS_close_range, from, keep[i] - 1, 0);
+		if (keep[i] + 1 > from)
+			from = keep[i] + 1;
+	}
+	syscall(SYS_close_range, from, ~0u, 0);
+	fd = open("/dev/null", O_RDWR);
+	for (i = 0; fd >= 0 && i < 3; i++)
+		if (fd != i)
+			dup2(fd, i);
+	if (fd > 2)
+		close(fd);
+}
+
 /* The instance's init, pid 1 of its PID namespace. Never returns. Runs in a copy of xlbd made
  * by clone3, so only plain calls: it waits for the parent to put it into the cgroup, builds
  * the instance's namespaces and root, starts the boot script, then reaps every process
@@ -834,6 +863,7 @@ static __attribute__((noreturn)) void launcher_init(struct launcher *l, struct l
 		signal(i, SIG_DFL);
 	/* nobody in the instance may read this process's memory or fds through /proc */
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	launcher_init_fds(b);
 	if (read(b->go_fd, buf, 1) != 1)
 		_exit(127);
 	close(b->go_fd);
