@@ -2537,9 +2537,13 @@ static void cfg_user_data_advice(struct cfg *c, const char *s, size_t len, bool 
 			i++;
 			continue;
 		}
-		for (w = i; i < len && !strchr(" \t\n;&|()`", s[i]); i++)
+		for (w = i; i < len && s[i] && !strchr(" \t\r\n;&|()`", s[i]); i++)
 			;
 		wl = i - w;
+		if (!wl) {
+			i++; /* a ')' or a NUL: nothing starts here */
+			continue;
+		}
 		if (!cmd_pos)
 			continue;
 		/* a word in a command's place: the command, or a prefix before it */

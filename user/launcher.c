@@ -647,7 +647,7 @@ static void launcher_rootfs(const struct launcher_rec *r, const struct launcher_
 					       "proc/bus", "proc/fs" };
 	const char *step;
 	size_t i;
-	int err;
+	int err, fd;
 
 	step = "private mounts";
 	err = mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ? -errno : 0;
@@ -714,6 +714,21 @@ static void launcher_rootfs(const struct launcher_rec *r, const struct launcher_
 			      0;
 		if (err)
 			goto fail;
+	}
+	/* the host's name servers are out of reach (an instance reaches only the load
+	 * balancer): none, so that a lookup fails at once instead of timing out. Unlinked
+	 * first: a symlink there would lead out of the new root.
+	 */
+	step = "/etc/resolv.conf";
+	snprintf(path, sizeof(path), "%s/etc/resolv.conf", merged);
+	if (unlink(path) && errno != ENOENT) {
+		err = -errno;
+		goto fail;
+	}
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd >= 0) {
+		dprintf(fd, "# xlb: an instance reaches only its load balancer: no name server\n");
+		close(fd);
 	}
 	step = "boot script";
 	snprintf(path, sizeof(path), "%s%s", merged, LAUNCHER_IN_SCRIPT_DIR);

@@ -852,7 +852,7 @@ static bool user_data_advice(void)
 	static const char text[] =
 		"{\"LaunchConfigurations\": [\n"
 		"  {\"LaunchConfigurationName\": \"a\", \"InstanceType\": \"t3.micro\",\n"
-		"   \"UserData\": \"#!/bin/sh\\n# apt-get here is a comment\\necho \\\"yum\\\" x; "
+		"   \"UserData\": \"#!/bin/sh\\n# apt-get here is a comment\\necho \\\"yum\\\" $(ls) x; "
 		"sudo /usr/bin/systemctl start web\\nexec xlb-backend\\n\"},\n"
 		"  {\"LaunchConfigurationName\": \"b\", \"InstanceType\": \"t3.micro\",\n"
 		"   \"UserData\": \"IyEvYmluL3NoCmRuZiBpbnN0YWxsIC15IGh0dHBkCg==\"}]}\n";
@@ -864,7 +864,7 @@ static bool user_data_advice(void)
 	if (m->nwarnings != 2)
 		print_warnings(m);
 	CHECK(m->nwarnings == 2, "%zu warnings", m->nwarnings);
-	CHECK(strstr(m->warnings[0], "mem.json:3:87: $.LaunchConfigurations[0].UserData: line 3 of "
+	CHECK(strstr(m->warnings[0], "mem.json:3:93: $.LaunchConfigurations[0].UserData: line 3 of "
 				     "the script runs systemctl: an instance has no init system"),
 	      "%s", m->warnings[0]);
 	CHECK(strstr(m->warnings[1], "mem.json:5:16: $.LaunchConfigurations[1].UserData: line 2 of "
