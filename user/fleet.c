@@ -41,6 +41,7 @@ struct fleet_inst {
 	char activity[ACTIVITY_ID_LEN]; /* its launch, then its termination */
 	bool registered;		/* with the group's target groups */
 	bool finishing;			/* launcher_terminate called */
+	bool was_healthy;		/* healthy in a target group once: its UserData works */
 	uint64_t in_service_at;
 	uint64_t quota_us, period_us; /* its cgroup's CPU */
 	struct metrics_sample prev;   /* the last sample of its counters */
@@ -113,10 +114,10 @@ static uint64_t fleet_wall_ms(void)
 	return (uint64_t)((int64_t)loop_now() + fleet_wall_offset());
 }
 
-/* An instance that ends this soon after its launch makes the group wait
- * before the next launch: FLEET_BACKOFF_MS, doubled with each one in a row, at most
- * FLEET_BACKOFF_MAX_MS; one that lives longer resets it. So a broken UserData costs a launch
- * every few minutes rather than a churn.
+/* An instance that ends this soon after its launch, never healthy in a target group, makes
+ * the group wait before the next launch: FLEET_BACKOFF_MS, doubled with each one in a row, at
+ * most FLEET_BACKOFF_MAX_MS; one that lives longer (or was healthy) resets it. So a broken
+ * UserData costs a launch every few minutes rather than a churn.
  */
 #define FLEET_EARLY_S 60
 #define FLEET_BACKOFF_MS 5000
@@ -369,6 +370,8 @@ static void fleet_observe(struct fleet_group *fg)
 			if (!h)
 				continue;
 			left = false;
+			if (h->state == HEALTH_HEALTHY)
+				fi->was_healthy = true;
 			if (in->state != ASG_TERMINATING)
 				in->targets[in->ntargets++] = h;
 		}
@@ -657,8 +660,11 @@ static void fleet_ended(struct fleet_group *fg, struct fleet_inst *fi,
 	char msg[ACTIVITY_TEXT_LEN], why[64];
 	uint64_t wait = 0;
 
-	if (lived < 0 || lived >= FLEET_EARLY_S) {
-		fg->early_deaths = 0; /* it lived: whatever killed it, its UserData works */
+	/* one that lived, or that a target group found healthy, was killed by something else
+	 * than its UserData
+	 */
+	if (lived < 0 || lived >= FLEET_EARLY_S || fi->was_healthy) {
+		fg->early_deaths = 0;
 		return;
 	}
 	if (li->boot_status < 0)
