@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "cgroup.h"
@@ -91,6 +92,14 @@ static bool cgroup_has_word(const char *list, const char *word, const char *seps
 	return false;
 }
 
+static bool cgroup_file_exists(const char *dir, const char *file)
+{
+	char path[PATH_MAX * 2];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	return !access(path, F_OK);
+}
+
 static int cgroup_mkparent(char *dst, const char *mount, const char *parent)
 {
 	if ((size_t)snprintf(dst, PATH_MAX, "%s/%s", mount, parent) >= PATH_MAX)
@@ -103,6 +112,7 @@ static int cgroup_mkparent(char *dst, const char *mount, const char *parent)
 /* The v2 parent, when the unified hierarchy can give children cpu and memory. */
 static int cgroup_try_v2(struct cgroup_sys *sys, const char *mount, const char *parent)
 {
+	const char *want;
 	char ctl[512];
 	int err;
 
@@ -116,11 +126,13 @@ static int cgroup_try_v2(struct cgroup_sys *sys, const char *mount, const char *
 		return -EOPNOTSUPP;
 	}
 	/* a child's controllers must be enabled in every ancestor's subtree_control */
-	err = cgroup_write(mount, "cgroup.subtree_control", "+cpu +memory");
+	sys->v2_pids = cgroup_has_word(ctl, "pids", " \n");
+	want = sys->v2_pids ? "+cpu +memory +pids" : "+cpu +memory";
+	err = cgroup_write(mount, "cgroup.subtree_control", want);
 	if (!err)
 		err = cgroup_mkparent(sys->v2, mount, parent);
 	if (!err)
-		err = cgroup_write(sys->v2, "cgroup.subtree_control", "+cpu +memory");
+		err = cgroup_write(sys->v2, "cgroup.subtree_control", want);
 	if (err) {
 		log_warn("cgroup: cannot enable cpu and memory under %s/%s: %s", mount, parent,
 			 strerror(-err));
@@ -132,7 +144,7 @@ static int cgroup_try_v2(struct cgroup_sys *sys, const char *mount, const char *
 int cgroup_detect(struct cgroup_sys *sys, const char *parent)
 {
 	char line[4096], v2mount[PATH_MAX] = "";
-	char cpu[PATH_MAX] = "", acct[PATH_MAX] = "", mem[PATH_MAX] = "";
+	char cpu[PATH_MAX] = "", acct[PATH_MAX] = "", mem[PATH_MAX] = "", pids[PATH_MAX] = "";
 	FILE *f;
 	int err = 0;
 
@@ -160,15 +172,26 @@ int cgroup_detect(struct cgroup_sys *sys, const char *parent)
 				snprintf(acct, sizeof(acct), "%s", mnt);
 			if (!mem[0] && cgroup_has_word(superopts, "memory", ","))
 				snprintf(mem, sizeof(mem), "%s", mnt);
+			if (!pids[0] && cgroup_has_word(superopts, "pids", ","))
+				snprintf(pids, sizeof(pids), "%s", mnt);
 		}
 	}
 	fclose(f);
 
 	if (v2mount[0] && !cgroup_try_v2(sys, v2mount, parent)) {
 		sys->mode = CGROUP_V2;
-		log_info("cgroup: using cgroup v2 at %s (cpu.max, memory.max)", sys->v2);
+		snprintf(sys->kill, sizeof(sys->kill), "%s", sys->v2);
+		log_info("cgroup: using cgroup v2 at %s (cpu.max, memory.max, %s, cgroup.kill)",
+			 sys->v2,
+			 sys->v2_pids ? "pids.max" : "no pids controller: no process limit");
 		return 0;
 	}
+	/* v1 controllers; a v2 hierarchy beside them still gives cgroup.kill */
+	if (v2mount[0] && (cgroup_mkparent(sys->kill, v2mount, parent) || access(v2mount, W_OK) ||
+			   !cgroup_file_exists(sys->kill, "cgroup.kill")))
+		sys->kill[0] = '\0';
+	if (pids[0] && cgroup_mkparent(sys->pids, pids, parent))
+		sys->pids[0] = '\0';
 	if (cpu[0] && (err = cgroup_mkparent(sys->cpu, cpu, parent)))
 		sys->cpu[0] = '\0';
 	if (acct[0] && (err = cgroup_mkparent(sys->acct, acct, parent)))
@@ -177,13 +200,20 @@ int cgroup_detect(struct cgroup_sys *sys, const char *parent)
 		sys->memory[0] = '\0';
 	if (sys->cpu[0] || sys->memory[0]) {
 		sys->mode = CGROUP_V1;
-		log_info("cgroup: using cgroup v1: cpu %s, cpuacct %s, memory %s",
+		log_info("cgroup: using cgroup v1: cpu %s, cpuacct %s, memory %s, pids %s; "
+			 "cgroup.kill %s",
 			 sys->cpu[0] ? sys->cpu : "(none: no CPU quota)",
 			 sys->acct[0] ? sys->acct : "(none: no CPU usage)",
-			 sys->memory[0] ? sys->memory : "(none: no memory limit)");
+			 sys->memory[0] ? sys->memory : "(none: no memory limit)",
+			 sys->pids[0] ? sys->pids : "(none: no process limit)",
+			 sys->kill[0] ? sys->kill : "(none: processes signalled one by one)");
 		return 0;
 	}
 	sys->acct[0] = '\0';
+	sys->pids[0] = '\0';
+	if (sys->kill[0])
+		rmdir(sys->kill);
+	sys->kill[0] = '\0';
 	log_warn("cgroup: no usable cpu or memory controller%s%s: instances run without limits",
 		 err ? ": " : "", err ? strerror(-err) : "");
 	return 0;
@@ -191,13 +221,13 @@ int cgroup_detect(struct cgroup_sys *sys, const char *parent)
 
 /* The group's directory in each hierarchy used; unused ones are "". */
 struct cgroup_dirs {
-	char d[3][PATH_MAX + 130];
+	char d[5][PATH_MAX + 130];
 	int n;
 };
 
 static int cgroup_dirs(const struct cgroup_sys *sys, const char *name, struct cgroup_dirs *dirs)
 {
-	const char *bases[3] = { NULL, NULL, NULL };
+	const char *bases[5] = { NULL, NULL, NULL, NULL, NULL };
 	int i, j;
 
 	memset(dirs, 0, sizeof(*dirs));
@@ -209,8 +239,10 @@ static int cgroup_dirs(const struct cgroup_sys *sys, const char *name, struct cg
 		bases[0] = sys->cpu;
 		bases[1] = sys->memory;
 		bases[2] = sys->acct;
+		bases[3] = sys->pids;
+		bases[4] = sys->kill;
 	}
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < 5; i++) {
 		bool dup = false;
 
 		if (!bases[i] || !bases[i][0])
@@ -230,7 +262,7 @@ static void cgroup_dir(const char *base, const char *name, char *buf, size_t siz
 }
 
 int cgroup_create(const struct cgroup_sys *sys, const char *name, uint64_t quota_us,
-		  uint64_t period_us, uint64_t mem_bytes)
+		  uint64_t period_us, uint64_t mem_bytes, uint64_t pids_max)
 {
 	char dir[PATH_MAX + 130], val[64];
 	struct cgroup_dirs dirs;
@@ -254,6 +286,10 @@ int cgroup_create(const struct cgroup_sys *sys, const char *name, uint64_t quota
 			snprintf(val, sizeof(val), "%" PRIu64, mem_bytes);
 			err = cgroup_write(dir, "memory.max", val);
 		}
+		if (!err && pids_max && sys->v2_pids) {
+			snprintf(val, sizeof(val), "%" PRIu64, pids_max);
+			err = cgroup_write(dir, "pids.max", val);
+		}
 	} else if (sys->mode == CGROUP_V1) {
 		if (sys->cpu[0] && quota_us) {
 			cgroup_dir(sys->cpu, name, dir, sizeof(dir));
@@ -267,6 +303,11 @@ int cgroup_create(const struct cgroup_sys *sys, const char *name, uint64_t quota
 			cgroup_dir(sys->memory, name, dir, sizeof(dir));
 			snprintf(val, sizeof(val), "%" PRIu64, mem_bytes);
 			err = cgroup_write(dir, "memory.limit_in_bytes", val);
+		}
+		if (!err && sys->pids[0] && pids_max) {
+			cgroup_dir(sys->pids, name, dir, sizeof(dir));
+			snprintf(val, sizeof(val), "%" PRIu64, pids_max);
+			err = cgroup_write(dir, "pids.max", val);
 		}
 	}
 	if (!err)
@@ -350,15 +391,34 @@ bool cgroup_has_pid(const struct cgroup_sys *sys, const char *name, pid_t pid)
 int cgroup_kill(const struct cgroup_sys *sys, const char *name, int sig)
 {
 	pid_t pids[CGROUP_PIDS_MAX];
+	char dir[PATH_MAX + 130];
 	size_t n, i;
 	int err, count = 0;
 
+	if (!cgroup_name_ok(name))
+		return -EINVAL;
+	if (sig == SIGKILL && sys->kill[0]) {
+		cgroup_dir(sys->kill, name, dir, sizeof(dir));
+		err = cgroup_write(dir, "cgroup.kill", "1");
+		if (!err || err != -ENOENT)
+			return err ? err : 1;
+	}
 	err = cgroup_pids(sys, name, pids, CGROUP_PIDS_MAX, &n);
 	if (err)
 		return err;
-	for (i = 0; i < n && i < CGROUP_PIDS_MAX; i++)
-		if (!kill(pids[i], sig))
+	for (i = 0; i < n && i < CGROUP_PIDS_MAX; i++) {
+		int fd = (int)syscall(SYS_pidfd_open, pids[i], 0);
+
+		if (fd < 0)
+			continue;
+		/* the pidfd holds whatever process has the pid now: signal it only if that
+		 * one is (still) in the group
+		 */
+		if (cgroup_has_pid(sys, name, pids[i]) &&
+		    !syscall(SYS_pidfd_send_signal, fd, sig, NULL, 0))
 			count++;
+		close(fd);
+	}
 	return count;
 }
 
@@ -382,6 +442,24 @@ static int cgroup_u64(const char *dir, const char *file, const char *key, uint64
 	}
 	*val = strtoull(p, NULL, 10);
 	return 0;
+}
+
+uint64_t cgroup_pids_max(const struct cgroup_sys *sys, const char *name)
+{
+	char dir[PATH_MAX + 130];
+	uint64_t v = 0;
+
+	if (!cgroup_name_ok(name))
+		return 0;
+	if (sys->mode == CGROUP_V2 && sys->v2_pids)
+		cgroup_dir(sys->v2, name, dir, sizeof(dir));
+	else if (sys->mode == CGROUP_V1 && sys->pids[0])
+		cgroup_dir(sys->pids, name, dir, sizeof(dir));
+	else
+		return 0;
+	if (cgroup_u64(dir, "pids.max", NULL, &v))
+		return 0;
+	return v;
 }
 
 int cgroup_cpu_usage(const struct cgroup_sys *sys, const char *name, uint64_t *usec)
@@ -453,12 +531,9 @@ int cgroup_remove(const struct cgroup_sys *sys, const char *name)
 	err = cgroup_dirs(sys, name, &dirs);
 	if (err)
 		return err;
-	if (sys->mode == CGROUP_V2) {
-		/* the kernel's own loop, which also catches processes forked meanwhile */
-		char val[] = "1";
-
-		cgroup_write(dirs.d[0], "cgroup.kill", val);
-	}
+	/* cgroup.kill where there is one: the kernel's own loop, which also catches processes
+	 * forked meanwhile
+	 */
 	cgroup_kill(sys, name, SIGKILL);
 	for (i = 0; i < dirs.n; i++) {
 		if (!rmdir(dirs.d[i]) || errno == ENOENT)
@@ -472,10 +547,10 @@ int cgroup_remove(const struct cgroup_sys *sys, const char *name)
 
 int cgroup_remove_parent(const struct cgroup_sys *sys)
 {
-	const char *dirs[4] = { sys->v2, sys->cpu, sys->acct, sys->memory };
+	const char *dirs[6] = { sys->v2, sys->cpu, sys->acct, sys->memory, sys->pids, sys->kill };
 	int i, ret = 0;
 
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < 6; i++)
 		if (dirs[i][0] && rmdir(dirs[i]) && errno != ENOENT && !ret)
 			ret = -errno;
 	return ret;

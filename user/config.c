@@ -2458,6 +2458,133 @@ static const char *cfg_itype_list(void)
 	return buf;
 }
 
+/* The file offset of byte `at` of a JSON string's decoded text, the string starting (its quote)
+ * at off. \uXXXX counts as the bytes of its UTF-8 (a surrogate pair as one code point).
+ */
+static size_t cfg_str_offset(const char *t, size_t n, size_t off, size_t at)
+{
+	size_t i = off + 1, d = 0;
+
+	while (i < n && t[i] != '"' && d < at) {
+		if (t[i] != '\\') {
+			i++;
+			d++;
+		} else if (i + 1 < n && t[i + 1] == 'u' && i + 5 < n) {
+			unsigned long cp = strtoul(
+				(char[5]){ t[i + 2], t[i + 3], t[i + 4], t[i + 5], 0 }, NULL, 16);
+
+			d += cp < 0x80 ? 1 : cp < 0x800 ? 2 : (cp >= 0xd800 && cp < 0xdc00) ? 4 : 3;
+			i += (cp >= 0xd800 && cp < 0xdc00) ? 12 : 6;
+		} else {
+			i += 2;
+			d++;
+		}
+	}
+	return i < n ? i : off;
+}
+
+/* Commands that cannot work in an instance, and what does. */
+static const char *const cfg_pkg_cmds[] = { "apt",    "apt-get", "aptitude", "yum",  "dnf",
+					    "zypper", "apk",	 "pacman",   "snap", NULL };
+static const char *const cfg_svc_cmds[] = { "systemctl", "service",	"rc-service", "initctl",
+					    "chkconfig", "update-rc.d", "rc-update",  NULL };
+
+static bool cfg_word_in(const char *w, size_t len, const char *const *list)
+{
+	for (; *list; list++)
+		if (strlen(*list) == len && !strncmp(w, *list, len))
+			return true;
+	return false;
+}
+
+/* UserData that installs packages or starts services through an init system: said with the
+ * line and column (in the file where the script is a plain string, else at the UserData with
+ * the script's line), and what works instead. Only words in a command's place count: the
+ * first of a line or after ; & | ( `, past sudo, env, exec, nohup and VAR=value.
+ */
+static void cfg_user_data_advice(struct cfg *c, const char *s, size_t len, bool base64)
+{
+	struct cfg_loc loc;
+	char path[256], msg[CONFIG_MSG_LEN];
+	size_t i = 0, line = 1, nwarn = 0;
+	bool cmd_pos = true, comment = false;
+
+	cfg_in(c, "UserData");
+	loc = cfg_locate(c->text, c->len, c->path, c->depth, false);
+	cfg_path_format(c->path, c->depth, path, sizeof(path));
+	while (i < len && nwarn < 4) {
+		char ch = s[i];
+		size_t w, wl;
+		const char *base;
+
+		if (ch == '\n') {
+			line++;
+			cmd_pos = true;
+			comment = false;
+			i++;
+			continue;
+		}
+		if (comment || ch == ' ' || ch == '\t') {
+			i++;
+			continue;
+		}
+		if (ch == '#' && cmd_pos) {
+			comment = true;
+			continue;
+		}
+		if (strchr(";&|(`", ch)) {
+			cmd_pos = true;
+			i++;
+			continue;
+		}
+		for (w = i; i < len && s[i] && !strchr(" \t\r\n;&|()`", s[i]); i++)
+			;
+		wl = i - w;
+		if (!wl) {
+			i++; /* a ')' or a NUL: nothing starts here */
+			continue;
+		}
+		if (!cmd_pos)
+			continue;
+		/* a word in a command's place: the command, or a prefix before it */
+		if ((wl == 4 && !strncmp(s + w, "sudo", 4)) ||
+		    (wl == 3 && !strncmp(s + w, "env", 3)) ||
+		    (wl == 4 && !strncmp(s + w, "exec", 4)) ||
+		    (wl == 5 && !strncmp(s + w, "nohup", 5)) ||
+		    (wl == 4 && !strncmp(s + w, "then", 4)) ||
+		    (wl == 2 && !strncmp(s + w, "do", 2)) || memchr(s + w, '=', wl))
+			continue;
+		cmd_pos = false;
+		for (base = s + i; base > s + w && base[-1] != '/'; base--)
+			;
+		wl = (size_t)(s + i - base);
+		if (cfg_word_in(base, wl, cfg_pkg_cmds))
+			snprintf(
+				msg, sizeof(msg),
+				"line %zu of the script runs %.*s: packages cannot be installed in an "
+				"instance (it reaches only the load balancer, and what it writes goes "
+				"with it); use an image that already holds the server (ImageId mapped "
+				"in Xlb.Images, or the host's own files) and start it from UserData",
+				line, (int)wl, base);
+		else if (cfg_word_in(base, wl, cfg_svc_cmds))
+			snprintf(
+				msg, sizeof(msg),
+				"line %zu of the script runs %.*s: an instance has no init system, so "
+				"no service starts through it; start the server from UserData itself, "
+				"in the foreground as its last command (exec nginx -g 'daemon off;')",
+				line, (int)wl, base);
+		else
+			continue;
+		nwarn++;
+		cfg_emit_at(c, false,
+			    base64 || !loc.exact ?
+				    loc.off :
+				    cfg_str_offset(c->text, c->len, loc.off, (size_t)(base - s)),
+			    path, msg);
+	}
+	cfg_out(c);
+}
+
 /* InstanceType and UserData, shared by launch configurations and template data. */
 static void cfg_launch_spec(struct cfg *c, struct json_object *o, struct model_launch *l)
 {
@@ -2489,6 +2616,9 @@ static void cfg_launch_spec(struct cfg *c, struct json_object *o, struct model_l
 				  CFG_USER_DATA_MAX, l->user_data_len);
 			cfg_out(c);
 		}
+		if (l->user_data)
+			cfg_user_data_advice(c, l->user_data, l->user_data_len,
+					     l->user_data_was_base64);
 	}
 }
 

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -40,6 +41,7 @@ struct fleet_inst {
 	char activity[ACTIVITY_ID_LEN]; /* its launch, then its termination */
 	bool registered;		/* with the group's target groups */
 	bool finishing;			/* launcher_terminate called */
+	bool was_healthy;		/* healthy in a target group once: its UserData works */
 	uint64_t in_service_at;
 	uint64_t quota_us, period_us; /* its cgroup's CPU */
 	struct metrics_sample prev;   /* the last sample of its counters */
@@ -66,6 +68,8 @@ struct fleet_group {
 	uint32_t file_min, file_max, file_desired;
 	uint64_t cooldown_until; /* HonorCooldown: no set-desired-capacity before */
 	uint64_t launch_retry_at;
+	unsigned int early_deaths; /* instances in a row that ended soon after launch */
+	char backoff_note[256];	   /* said in the next launch's cause */
 	bool warned_pitfall;
 	int64_t created; /* wall seconds */
 	struct scaling_engine *se;
@@ -109,6 +113,15 @@ static uint64_t fleet_wall_ms(void)
 {
 	return (uint64_t)((int64_t)loop_now() + fleet_wall_offset());
 }
+
+/* An instance that ends this soon after its launch, never healthy in a target group, makes
+ * the group wait before the next launch: FLEET_BACKOFF_MS, doubled with each one in a row, at
+ * most FLEET_BACKOFF_MAX_MS; one that lives longer (or was healthy) resets it. So a broken
+ * UserData costs a launch every few minutes rather than a churn.
+ */
+#define FLEET_EARLY_S 60
+#define FLEET_BACKOFF_MS 5000
+#define FLEET_BACKOFF_MAX_MS 300000
 
 /* ---- lookups ---- */
 
@@ -297,8 +310,8 @@ static int fleet_launch(struct fleet_group *fg, const char *cause, uint64_t now)
 		fg->launch_retry_at = now + FLEET_LAUNCH_RETRY_MS;
 		return -EINVAL;
 	}
-	err = launcher_launch(f->launcher, fg->g.name, fg->launch_label, fg->itype, fg->user_data,
-			      fg->user_data_len, &li);
+	err = launcher_launch(f->launcher, fg->g.name, fg->launch_label, fg->itype, NULL,
+			      fg->user_data, fg->user_data_len, &li);
 	if (!err)
 		err = asg_instance_add(&fg->g, li->id, now);
 	if (err) {
@@ -315,7 +328,15 @@ static int fleet_launch(struct fleet_group *fg, const char *cause, uint64_t now)
 		return err;
 	}
 	fi = fleet_inst_new(fg, li);
-	a = activity_record(&fg->log, fg->g.name, true, li->id, cause, fleet_wall_ms());
+	if (fg->backoff_note[0]) {
+		char full[ACTIVITY_CAUSE_LEN];
+
+		snprintf(full, sizeof(full), "%s%s", cause, fg->backoff_note);
+		a = activity_record(&fg->log, fg->g.name, true, li->id, full, fleet_wall_ms());
+		fg->backoff_note[0] = '\0';
+	} else {
+		a = activity_record(&fg->log, fg->g.name, true, li->id, cause, fleet_wall_ms());
+	}
 	snprintf(fi->activity, sizeof(fi->activity), "%s", a->id);
 	log_info("auto-scaling group %s: launching %s (%s): %s", fg->g.name, li->id, li->ip4_str,
 		 cause);
@@ -349,6 +370,8 @@ static void fleet_observe(struct fleet_group *fg)
 			if (!h)
 				continue;
 			left = false;
+			if (h->state == HEALTH_HEALTHY)
+				fi->was_healthy = true;
 			if (in->state != ASG_TERMINATING)
 				in->targets[in->ntargets++] = h;
 		}
@@ -609,6 +632,72 @@ static void fleet_stop_done(struct fleet *f)
 	done(f->stop_arg);
 }
 
+/* The last lines of an instance's console into the log: the instance and its console go
+ * at its termination, which comes soon.
+ */
+static void fleet_console_tail(struct fleet *f, const char *id)
+{
+	char buf[1024], *line[64], *save = NULL, *p;
+	size_t len = 0, n = 0, i;
+
+	if (launcher_console(f->launcher, id, buf, sizeof(buf), &len) || !len)
+		return;
+	for (p = strtok_r(buf, "\n", &save); p && n < 64; p = strtok_r(NULL, "\n", &save))
+		line[n++] = p;
+	/* the first may be cut: the ring read starts anywhere */
+	for (i = n > 8 ? n - 8 : (len == sizeof(buf) - 1 && n > 1); i < n; i++)
+		log_warn("instance %s: console: %s", id, line[i]);
+}
+
+/* An instance that ended soon after its launch: the group backs off, says so in the launch's
+ * activity (Failed, if it never was in service) and in the next launch's cause; one that
+ * lived longer resets the backoff.
+ */
+static void fleet_ended(struct fleet_group *fg, struct fleet_inst *fi,
+			const struct launcher_instance *li)
+{
+	int64_t lived = (int64_t)time(NULL) - li->launched;
+	char msg[ACTIVITY_TEXT_LEN], why[64];
+	uint64_t wait = 0;
+
+	/* one that lived, or that a target group found healthy, was killed by something else
+	 * than its UserData
+	 */
+	if (lived < 0 || lived >= FLEET_EARLY_S || fi->was_healthy) {
+		fg->early_deaths = 0;
+		return;
+	}
+	if (li->boot_status < 0)
+		snprintf(why, sizeof(why), "its processes ended");
+	else if (WIFEXITED(li->boot_status))
+		snprintf(why, sizeof(why), "its UserData exited with status %d",
+			 WEXITSTATUS(li->boot_status));
+	else
+		snprintf(why, sizeof(why), "its UserData was killed by signal %d",
+			 li->boot_status & 0x7f);
+	wait = (uint64_t)FLEET_BACKOFF_MS << (fg->early_deaths < 16 ? fg->early_deaths : 16);
+	if (wait > FLEET_BACKOFF_MAX_MS)
+		wait = FLEET_BACKOFF_MAX_MS;
+	fg->early_deaths++;
+	if (fg->launch_retry_at < loop_now() + wait)
+		fg->launch_retry_at = loop_now() + wait;
+	snprintf(fg->backoff_note, sizeof(fg->backoff_note),
+		 " The launch was held back %" PRIu64 " s (backoff): instance %s ended %" PRId64
+		 " s after its launch, %s; %u in a row.",
+		 wait / 1000, li->id, lived, why, fg->early_deaths);
+	/* StatusMessage is short: the console is one command away */
+	snprintf(msg, sizeof(msg),
+		 "Ended %" PRId64 " s after launch: %.48s (see its console). Backoff: next launch "
+		 "in %" PRIu64 " s (%u in a row)",
+		 lived, why, wait / 1000, fg->early_deaths);
+	log_warn("auto-scaling group %s: instance %s: %s (xlbctl get-console-output %s)",
+		 fg->g.name, li->id, msg, li->id);
+	fleet_console_tail(fg->f, li->id);
+	/* its launch failed, if it never was in service */
+	if (!fi->in_service_at)
+		fleet_activity(fg, fi, ACTIVITY_FAILED, 100, msg);
+}
+
 static void fleet_on_instance(struct launcher *l, const struct launcher_instance *li,
 			      enum launcher_event ev, void *arg)
 {
@@ -619,15 +708,20 @@ static void fleet_on_instance(struct launcher *l, const struct launcher_instance
 	(void)l;
 	switch (ev) {
 	case LAUNCHER_EV_BOOT_EXITED:
-		if (li->boot_status)
+		if (li->boot_status > 0 && WIFEXITED(li->boot_status))
 			log_warn("instance %s: its UserData exited with status %d (xlbctl "
 				 "get-console-output %s)",
-				 li->id, li->boot_status, li->id);
+				 li->id, WEXITSTATUS(li->boot_status), li->id);
+		else if (li->boot_status > 0)
+			log_warn("instance %s: ended by signal %d (xlbctl get-console-output %s)",
+				 li->id, li->boot_status & 0x7f, li->id);
 		break;
 	case LAUNCHER_EV_STOPPED:
 		/* out of the tables now: every new flow until the plan runs would be refused */
 		if (fg && fi && fi->registered)
 			fleet_register(fg, fi, false);
+		if (fg && fi)
+			fleet_ended(fg, fi, li);
 		fleet_soon(f);
 		break;
 	case LAUNCHER_EV_TERMINATED:
@@ -700,6 +794,7 @@ int fleet_new(struct loop *loop, struct dataplane *dp, struct ctl *ctl,
 	lc.if_prefix = conf->prefix;
 	lc.cgroup_parent = cg[0] ? cg : NULL;
 	lc.lb_nsfd = -1;
+	lc.hide_dir = conf->run_dir; /* its control socket may be there too */
 	lc.pool4 = conf->pool4;
 	lc.pool4_len = conf->pool4_len;
 	f->pool4 = conf->pool4;

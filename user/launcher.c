@@ -10,13 +10,18 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <inttypes.h>
+#include <linux/capability.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/random.h>
+#include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysinfo.h>
@@ -27,21 +32,31 @@
 #include "launcher.h"
 #include "log.h"
 
-#define LAUNCHER_PERIOD_US 100000 /* the CFS period: 100 ms, the kernel's default */
-#define LAUNCHER_TERM_TICK_MS 50  /* how often a termination looks at what is left */
-#define LAUNCHER_STATE "instance" /* the state file, key=value lines */
-#define LAUNCHER_CONSOLE "console.log"
+#define LAUNCHER_PERIOD_US 100000  /* the CFS period: 100 ms, the kernel's default */
+#define LAUNCHER_PIDS_PER_VCPU 256 /* pids.max: processes and threads per vCPU */
+#define LAUNCHER_PIDS_MAX 4096
+#define LAUNCHER_TERM_TICK_MS 50   /* how often a termination looks at what is left */
+#define LAUNCHER_STATE "instance"  /* the state file, key=value lines */
+#define LAUNCHER_CONSOLE "console" /* the console ring (launcher_ring_put) */
 #define LAUNCHER_SCRIPT "user-data"
-#define LAUNCHER_DATA "data" /* XLB_STATE_DIR */
+#define LAUNCHER_ROOT "root"	/* mount point of the instance's tmpfs, in its namespace only */
+#define LAUNCHER_START_MS 10000 /* the init's set-up, at most */
+/* inside the instance, as cloud-init has them on EC2 */
+#define LAUNCHER_IN_SCRIPT_DIR "/var/lib/cloud/instance"
+#define LAUNCHER_IN_SCRIPT LAUNCHER_IN_SCRIPT_DIR "/user-data.txt"
+#define LAUNCHER_IN_STATE "/var/lib/xlb" /* XLB_STATE_DIR, in the upper layer */
 
 #ifndef P_PIDFD
 #define P_PIDFD 3
+#endif
+#ifndef CLONE_PIDFD
+#define CLONE_PIDFD 0x00001000
 #endif
 
 struct launcher_rec {
 	struct launcher_instance pub;
 	struct launcher *owner;
-	int pidfd;		 /* the boot script while it runs, else -1 */
+	int pidfd;		 /* the instance's init while it runs, else -1 */
 	struct loop_timer timer; /* terminating: the teardown tick */
 	uint64_t kill_at;	 /* loop_now() when SIGTERM turns to SIGKILL */
 	bool killed;
@@ -50,7 +65,7 @@ struct launcher_rec {
 struct launcher {
 	struct loop *loop;
 	struct launcher_conf conf;
-	char *run_dir, *ns_prefix, *if_prefix, *cg_parent;
+	char *run_dir, *ns_prefix, *if_prefix, *cg_parent, *hide_dir;
 	struct cgroup_sys cg;
 	launcher_cb cb;
 	void *arg;
@@ -96,6 +111,13 @@ void launcher_limits(const struct model_instance_type *itype, unsigned int host_
 	*period_us = LAUNCHER_PERIOD_US;
 	*quota_us = quota;
 	*mem_bytes = mem;
+}
+
+uint64_t launcher_pids_max(const struct model_instance_type *itype)
+{
+	uint64_t v = (uint64_t)(itype->vcpus ? itype->vcpus : 1) * LAUNCHER_PIDS_PER_VCPU;
+
+	return v > LAUNCHER_PIDS_MAX ? LAUNCHER_PIDS_MAX : v;
 }
 
 int launcher_id_new(char id[LAUNCHER_ID_LEN])
@@ -213,10 +235,10 @@ static int launcher_save(struct launcher_rec *r, const char *phase)
 	fprintf(f,
 		"id=%s\nphase=%s\nslot=%u\nnetns=%s\nhost_if=%s\nip4=%s\nip6=%s\nitype=%s\n"
 		"pid=%d\nlaunched=%" PRId64 "\nquota_us=%" PRIu64 "\nperiod_us=%" PRIu64
-		"\nmem_bytes=%" PRIu64 "\ngroup=%s\nlaunch=%s\n",
+		"\nmem_bytes=%" PRIu64 "\npids_max=%" PRIu64 "\ngroup=%s\nlaunch=%s\n",
 		in->id, phase, in->slot, in->netns, in->host_if, in->ip4_str, ip6, in->itype,
-		(int)in->pid, in->launched, in->quota_us, in->period_us, in->mem_bytes, in->group,
-		in->launch);
+		(int)in->pid, in->launched, in->quota_us, in->period_us, in->mem_bytes,
+		in->pids_max, in->group, in->launch);
 	if (fflush(f) || fsync(fileno(f)))
 		err = -errno;
 	if (fclose(f) && !err)
@@ -297,6 +319,14 @@ static size_t launcher_nprocs(struct launcher *l, struct launcher_rec *r)
 	return n;
 }
 
+/* By handle only: the init's pidfd, never a pid read earlier. */
+static int launcher_signal(struct launcher_rec *r, int sig)
+{
+	if (r->pidfd < 0)
+		return -ESRCH;
+	return syscall(SYS_pidfd_send_signal, r->pidfd, sig, NULL, 0) ? -errno : 0;
+}
+
 static void launcher_term_tick(struct loop *loop, struct loop_timer *t, void *arg)
 {
 	struct launcher_rec *r = arg;
@@ -309,9 +339,9 @@ static void launcher_term_tick(struct loop *loop, struct loop_timer *t, void *ar
 			r->killed = true;
 		}
 		if (r->killed) {
+			/* the init's end takes its whole PID namespace with it */
+			launcher_signal(r, SIGKILL);
 			cgroup_kill(&l->cg, r->pub.id, SIGKILL);
-			if (r->pub.pid > 0)
-				kill(r->pub.pid, SIGKILL);
 		}
 		return;
 	}
@@ -329,9 +359,9 @@ static int launcher_start_termination(struct launcher *l, struct launcher_rec *r
 	r->pub.state = LAUNCHER_TERMINATING;
 	if (r->pub.dir[0] && !access(r->pub.dir, F_OK))
 		launcher_save(r, "terminating");
-	cgroup_kill(&l->cg, r->pub.id, SIGTERM);
-	if (r->pub.pid > 0 && r->pidfd >= 0)
-		kill(r->pub.pid, SIGTERM);
+	/* the init passes SIGTERM on to every process of the instance */
+	if (launcher_signal(r, SIGTERM))
+		cgroup_kill(&l->cg, r->pub.id, SIGTERM);
 	r->kill_at = loop_now() + grace;
 	return loop_timer_arm(l->loop, &r->timer, 0, LAUNCHER_TERM_TICK_MS, launcher_term_tick, r);
 }
@@ -369,20 +399,19 @@ static void launcher_boot_exited(struct loop *loop, int fd, uint32_t events, voi
 	close(fd);
 	r->pidfd = -1;
 	if (r->pub.boot_status >= 0 && WIFEXITED(r->pub.boot_status))
-		log_info("instance %s: boot script exited with %d", r->pub.id,
+		log_info("instance %s: last process gone, boot script exited with %d", r->pub.id,
 			 WEXITSTATUS(r->pub.boot_status));
 	else if (r->pub.boot_status >= 0)
-		log_info("instance %s: boot script killed by signal %d", r->pub.id,
+		log_info("instance %s: init killed by signal %d", r->pub.id,
 			 r->pub.boot_status & 0x7f);
 	r->pub.pid = 0;
 	if (r->pub.state == LAUNCHER_TERMINATING)
 		return;
 	launcher_emit(l, r, LAUNCHER_EV_BOOT_EXITED);
-	/* a boot script that exec'd the instance's server: its end is the instance's, said now
+	/* the init ends with the instance's last process (or takes them with it): said now
 	 * rather than at the next poll, so that no new flow goes to it meanwhile
 	 */
-	if (l->cg.mode != CGROUP_NONE && r->pub.state == LAUNCHER_RUNNING &&
-	    !launcher_nprocs(l, r)) {
+	if (r->pub.state == LAUNCHER_RUNNING) {
 		r->pub.state = LAUNCHER_STOPPED;
 		log_info("instance %s: no process left: stopped", r->pub.id);
 		launcher_emit(l, r, LAUNCHER_EV_STOPPED);
@@ -409,13 +438,24 @@ static void launcher_poll(struct loop *loop, struct loop_timer *t, void *arg)
 	}
 }
 
+/* Watches the init's pidfd: the one clone3 gave, or for an adopted instance one opened from
+ * the recorded pid and kept only if the process it holds is in the instance's cgroup (checked
+ * after opening: a pid reused meanwhile fails the check, or the pidfd is of a dead process).
+ */
 static int launcher_watch(struct launcher *l, struct launcher_rec *r)
 {
-	int fd, err;
+	int fd = r->pidfd, err;
 
-	fd = (int)syscall(SYS_pidfd_open, r->pub.pid, 0);
-	if (fd < 0)
-		return -errno;
+	if (fd < 0) {
+		fd = (int)syscall(SYS_pidfd_open, r->pub.pid, 0);
+		if (fd < 0)
+			return -errno;
+		if (l->cg.mode == CGROUP_NONE || !cgroup_has_pid(&l->cg, r->pub.id, r->pub.pid)) {
+			close(fd);
+			return -ESRCH;
+		}
+	}
+	r->pidfd = -1;
 	err = loop_fd_add(l->loop, fd, EPOLLIN, launcher_boot_exited, r);
 	if (err) {
 		close(fd);
@@ -425,58 +465,342 @@ static int launcher_watch(struct launcher *l, struct launcher_rec *r)
 	return 0;
 }
 
-/* Never returns. Runs between fork and exec, so only the plainest calls: the parent is one
- * thread, but its signal mask (the loop blocks signals for its signalfd) and ignored signals
- * would be inherited by the script.
+/* ---- the instance's own side: init, root filesystem, boot script ---- */
+
+/* clone3's arguments (linux/sched.h would clash with glibc's sched.h) */
+struct launcher_clone_args {
+	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
+};
+
+/* What the instance's init needs from the launch, set up by the parent before the clone. */
+struct launcher_boot {
+	int nsfd;   /* its network namespace */
+	int go_fd;  /* read end: one byte once the parent put the init into the cgroup */
+	int err_fd; /* write end: "step: error" on failure, closed on success */
+	int ring_fd;
+	const char *script; /* the UserData, host path */
+	const char *image;  /* the lower layer */
+	const char *hide;   /* a host directory the instance must not see, or NULL */
+	bool shebang;
+};
+
+/* Capabilities a server needs: bind low ports, drop to a user, own its files, signal its own
+ * processes. None of them reaches past the instance's namespaces and cgroup.
  */
-static void launcher_child(struct launcher *l, struct launcher_rec *r, int nsfd, int console,
-			   const char *script, bool shebang)
+#define LAUNCHER_CAPS                                                                              \
+	((1ull << CAP_CHOWN) | (1ull << CAP_DAC_OVERRIDE) | (1ull << CAP_FOWNER) |                 \
+	 (1ull << CAP_FSETID) | (1ull << CAP_KILL) | (1ull << CAP_SETGID) | (1ull << CAP_SETUID) | \
+	 (1ull << CAP_NET_BIND_SERVICE))
+
+/* The console: a ring of LAUNCHER_CONSOLE_MAX bytes after an 8-byte count of every byte ever
+ * written, so that the last 64 KiB are kept and /run never fills. Written by the instance's
+ * init (and by the launcher for launch failures), read by launcher_console.
+ */
+static void launcher_ring_put(int fd, const char *p, size_t n)
+{
+	uint64_t total = 0;
+	size_t off, k;
+
+	if (pread(fd, &total, sizeof(total), 0) != (ssize_t)sizeof(total))
+		total = 0;
+	if (n > LAUNCHER_CONSOLE_MAX) {
+		total += n - LAUNCHER_CONSOLE_MAX;
+		p += n - LAUNCHER_CONSOLE_MAX;
+		n = LAUNCHER_CONSOLE_MAX;
+	}
+	while (n) {
+		off = (size_t)(total % LAUNCHER_CONSOLE_MAX);
+		k = LAUNCHER_CONSOLE_MAX - off < n ? LAUNCHER_CONSOLE_MAX - off : n;
+		if (pwrite(fd, p, k, (off_t)(sizeof(total) + off)) != (ssize_t)k)
+			return;
+		total += k;
+		p += k;
+		n -= k;
+	}
+	if (pwrite(fd, &total, sizeof(total), 0) != (ssize_t)sizeof(total))
+		return;
+}
+
+static __attribute__((noreturn)) void launcher_init_fail(int err_fd, const char *step, int err)
+{
+	dprintf(err_fd, "%s: %s", step, strerror(err));
+	_exit(127);
+}
+
+static int launcher_mkdirs(const char *path, mode_t mode)
+{
+	char buf[PATH_MAX + 64], *p;
+
+	if ((size_t)snprintf(buf, sizeof(buf), "%s", path) >= sizeof(buf))
+		return -ENAMETOOLONG;
+	for (p = buf + 1; *p; p++)
+		if (*p == '/') {
+			*p = '\0';
+			if (mkdir(buf, 0755) && errno != EEXIST)
+				return -errno;
+			*p = '/';
+		}
+	return mkdir(buf, mode) && errno != EEXIST ? -errno : 0;
+}
+
+/* A fresh filesystem of type at root/dir (made if missing). */
+static int launcher_mount(const char *root, const char *dir, const char *type, unsigned long flags,
+			  const char *opts)
+{
+	char path[PATH_MAX + 64];
+
+	snprintf(path, sizeof(path), "%s/%s", root, dir);
+	if (launcher_mkdirs(path, 0755))
+		return -errno;
+	return mount(type, path, type, flags, opts) ? -errno : 0;
+}
+
+/* root/dir bound onto itself read-only, where it exists. */
+static int launcher_mount_ro(const char *root, const char *dir)
+{
+	char path[PATH_MAX + 64];
+
+	snprintf(path, sizeof(path), "%s/%s", root, dir);
+	if (access(path, F_OK))
+		return 0;
+	if (mount(path, path, NULL, MS_BIND | MS_REC, NULL) ||
+	    mount(NULL, path, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL))
+		return -errno;
+	return 0;
+}
+
+/* A minimal /dev: the harmless character devices bound from the host's, pts, shm. */
+static int launcher_dev(const char *root, uint64_t shm)
+{
+	static const char *const nodes[] = { "null", "zero", "full", "random", "urandom", "tty" };
+	static const char *const links[][2] = { { "fd", "/proc/self/fd" },
+						{ "stdin", "/proc/self/fd/0" },
+						{ "stdout", "/proc/self/fd/1" },
+						{ "stderr", "/proc/self/fd/2" },
+						{ "ptmx", "pts/ptmx" } };
+	char path[PATH_MAX + 64], host[64], opts[64];
+	size_t i;
+	int fd, err;
+
+	err = launcher_mount(root, "dev", "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=755,size=64k");
+	for (i = 0; !err && i < sizeof(nodes) / sizeof(nodes[0]); i++) {
+		snprintf(path, sizeof(path), "%s/dev/%s", root, nodes[i]);
+		snprintf(host, sizeof(host), "/dev/%s", nodes[i]);
+		fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0666);
+		if (fd < 0)
+			return -errno;
+		close(fd);
+		if (mount(host, path, NULL, MS_BIND, NULL))
+			err = -errno;
+	}
+	for (i = 0; !err && i < sizeof(links) / sizeof(links[0]); i++) {
+		snprintf(path, sizeof(path), "%s/dev/%s", root, links[i][0]);
+		if (symlink(links[i][1], path))
+			err = -errno;
+	}
+	snprintf(opts, sizeof(opts), "mode=1777,size=%" PRIu64, shm);
+	if (!err)
+		err = launcher_mount(root, "dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, opts);
+	if (!err)
+		err = launcher_mount(root, "dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
+				     "newinstance,ptmxmode=0666,mode=620");
+	return err;
+}
+
+static int launcher_copy(const char *from, const char *to, mode_t mode)
+{
+	char buf[8192];
+	int in, out, err = 0;
+	ssize_t n;
+
+	in = open(from, O_RDONLY | O_CLOEXEC);
+	if (in < 0)
+		return -errno;
+	out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	if (out < 0) {
+		err = -errno;
+		close(in);
+		return err;
+	}
+	while (!err && (n = read(in, buf, sizeof(buf))) > 0)
+		if (write(out, buf, (size_t)n) != n)
+			err = -EIO;
+	if (n < 0)
+		err = -errno;
+	close(in);
+	if (close(out) && !err)
+		err = -errno;
+	return err;
+}
+
+/* The instance's root: an overlay of the image (read-only) and a tmpfs upper layer that goes
+ * with the instance's mount namespace, fresh /proc, /sys read-only, a minimal /dev, private
+ * /tmp and /run; then pivot_root into it. Runs in the init, in its new mount namespace.
+ */
+static void launcher_rootfs(const struct launcher_rec *r, const struct launcher_boot *b)
 {
 	const struct launcher_instance *in = &r->pub;
-	char e_id[64], e_ip[64], e_ip6[96], e_type[64], e_dir[PATH_MAX + 64];
-	char e_home[PATH_MAX + 64], data[PATH_MAX + 32], ip6[INET6_ADDRSTRLEN];
-	char *envp[9], *argv[3];
-	sigset_t all;
-	int i, n = 0, fd;
+	char root[PATH_MAX + 32], merged[PATH_MAX + 48], opts[3 * PATH_MAX + 96],
+		path[PATH_MAX + 96];
+	uint64_t mem = in->mem_bytes ? in->mem_bytes : 1ull << 30;
+	static const char *const ro_proc[] = { "proc/sys", "proc/sysrq-trigger", "proc/irq",
+					       "proc/bus", "proc/fs" };
+	const char *step;
+	size_t i;
+	int err, fd;
 
-	sigemptyset(&all);
-	sigprocmask(SIG_SETMASK, &all, NULL);
-	for (i = 1; i < NSIG; i++)
-		signal(i, SIG_DFL);
-	setsid();
-	if (setns(nsfd, CLONE_NEWNET)) {
-		dprintf(console, "xlb: cannot enter namespace %s: %s\n", in->netns,
-			strerror(errno));
-		_exit(127);
+	step = "private mounts";
+	err = mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ? -errno : 0;
+	if (err)
+		goto fail;
+	/* the upper layer on a tmpfs of its own: on the image's filesystem it would overlap the
+	 * lower layer, and its memory is the instance's (charged to its cgroup)
+	 */
+	step = "upper layer";
+	snprintf(root, sizeof(root), "%s/root", in->dir);
+	snprintf(opts, sizeof(opts), "mode=700,size=%" PRIu64, mem / 2);
+	err = mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, opts) ? -errno : 0;
+	if (err)
+		goto fail;
+	snprintf(path, sizeof(path), "%s/upper", root);
+	err = mkdir(path, 0755) ? -errno : 0;
+	snprintf(path, sizeof(path), "%s/work", root);
+	if (!err)
+		err = mkdir(path, 0700) ? -errno : 0;
+	snprintf(merged, sizeof(merged), "%s/merged", root);
+	if (!err)
+		err = mkdir(merged, 0755) ? -errno : 0;
+	if (err)
+		goto fail;
+	step = "overlay of the image";
+	snprintf(opts, sizeof(opts), "lowerdir=%s,upperdir=%s/upper,workdir=%s/work", b->image,
+		 root, root);
+	err = mount("overlay", merged, "overlay", 0, opts) ? -errno : 0;
+	if (err)
+		goto fail;
+	step = "/proc";
+	err = launcher_mount(merged, "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+	for (i = 0; !err && i < sizeof(ro_proc) / sizeof(ro_proc[0]); i++)
+		err = launcher_mount_ro(merged, ro_proc[i]);
+	if (err)
+		goto fail;
+	step = "/sys";
+	err = launcher_mount(merged, "sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+			     NULL);
+	if (err)
+		goto fail;
+	step = "/dev";
+	err = launcher_dev(merged, mem / 8);
+	if (err)
+		goto fail;
+	step = "/tmp";
+	snprintf(opts, sizeof(opts), "mode=1777,size=%" PRIu64, mem / 4);
+	err = launcher_mount(merged, "tmp", "tmpfs", MS_NOSUID | MS_NODEV, opts);
+	if (err)
+		goto fail;
+	step = "/run";
+	err = launcher_mount(merged, "run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=755,size=16m");
+	if (err)
+		goto fail;
+	/* xlbd's own directory, where the image is the host's root and it is not under /run
+	 * or /tmp: an empty read-only tmpfs over it
+	 */
+	step = "hiding xlbd's run directory";
+	snprintf(path, sizeof(path), "%s%s", merged, b->hide ? b->hide : "");
+	if (b->hide && b->hide[0] == '/' && !access(path, F_OK)) {
+		err = mount("tmpfs", path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+			    "size=4k,mode=755") ?
+			      -errno :
+			      0;
+		if (err)
+			goto fail;
 	}
-	i = cgroup_attach(&l->cg, in->id, 0);
-	if (i)
-		dprintf(console, "xlb: cannot join cgroup %s: %s\n", in->id, strerror(-i));
-	snprintf(data, sizeof(data), "%s/%s", in->dir, LAUNCHER_DATA);
-	if (chdir(data))
-		dprintf(console, "xlb: chdir %s: %s\n", data, strerror(errno));
+	/* the host's name servers are out of reach (an instance reaches only the load
+	 * balancer): none, so that a lookup fails at once instead of timing out. Unlinked
+	 * first: a symlink there would lead out of the new root.
+	 */
+	step = "/etc/resolv.conf";
+	snprintf(path, sizeof(path), "%s/etc/resolv.conf", merged);
+	if (unlink(path) && errno != ENOENT) {
+		err = -errno;
+		goto fail;
+	}
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd >= 0) {
+		dprintf(fd, "# xlb: an instance reaches only its load balancer: no name server\n");
+		close(fd);
+	}
+	step = "boot script";
+	snprintf(path, sizeof(path), "%s%s", merged, LAUNCHER_IN_SCRIPT_DIR);
+	err = launcher_mkdirs(path, 0700);
+	snprintf(path, sizeof(path), "%s%s", merged, LAUNCHER_IN_SCRIPT);
+	if (!err)
+		err = launcher_copy(b->script, path, 0700);
+	snprintf(path, sizeof(path), "%s%s", merged, LAUNCHER_IN_STATE);
+	if (!err)
+		err = launcher_mkdirs(path, 0700);
+	if (err)
+		goto fail;
+	step = "pivot_root";
+	if (chdir(merged) || syscall(SYS_pivot_root, ".", ".") || umount2(".", MNT_DETACH) ||
+	    chdir("/")) {
+		err = -errno;
+		goto fail;
+	}
+	return;
+fail:
+	launcher_init_fail(b->err_fd, step, -err);
+}
+
+/* The boot script, in the instance: its own session, bounded capabilities, no_new_privs,
+ * output to the init's console pipe. Never returns.
+ */
+static __attribute__((noreturn)) void
+launcher_boot_exec(struct launcher *l, const struct launcher_instance *in, int out, bool shebang)
+{
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct caps[2];
+	char e_id[64], e_ip[64], e_ip6[96], e_type[64], ip6[INET6_ADDRSTRLEN];
+	char *envp[10], *argv[3];
+	const char *step = NULL;
+	int n = 0, fd, c;
+
+	setsid();
 	fd = open("/dev/null", O_RDONLY);
 	if (fd >= 0 && fd != 0) {
 		dup2(fd, 0);
 		close(fd);
 	}
-	dup2(console, 1);
-	dup2(console, 2);
-	if (console > 2)
-		close(console);
+	dup2(out, 1);
+	dup2(out, 2);
 	syscall(SYS_close_range, 3, ~0u, 0);
-
+	if (chdir("/root"))
+		(void)!chdir("/");
+	for (c = 0; c < 64; c++)
+		if (!(LAUNCHER_CAPS & (1ull << c)) && prctl(PR_CAPBSET_DROP, c, 0, 0, 0) &&
+		    errno != EINVAL)
+			step = "drop the bounding capabilities";
+	memset(caps, 0, sizeof(caps));
+	caps[0].effective = caps[0].permitted = caps[0].inheritable = (uint32_t)LAUNCHER_CAPS;
+	caps[1].effective = caps[1].permitted = caps[1].inheritable =
+		(uint32_t)(LAUNCHER_CAPS >> 32);
+	if (!step && syscall(SYS_capset, &hdr, caps))
+		step = "set the capabilities";
+	if (!step && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+		step = "set no_new_privs";
+	if (step) {
+		dprintf(2, "xlb: cannot %s: %s\n", step, strerror(errno));
+		_exit(127);
+	}
 	snprintf(e_id, sizeof(e_id), "XLB_INSTANCE_ID=%s", in->id);
 	snprintf(e_ip, sizeof(e_ip), "XLB_INSTANCE_IP=%s", in->ip4_str);
 	snprintf(e_type, sizeof(e_type), "XLB_INSTANCE_TYPE=%s", in->itype);
-	snprintf(e_dir, sizeof(e_dir), "XLB_STATE_DIR=%s", data);
-	snprintf(e_home, sizeof(e_home), "HOME=%s", data);
 	envp[n++] = l->path_env;
-	envp[n++] = e_home;
+	envp[n++] = "HOME=/root";
+	envp[n++] = "XLB_STATE_DIR=" LAUNCHER_IN_STATE;
 	envp[n++] = e_id;
 	envp[n++] = e_ip;
 	envp[n++] = e_type;
-	envp[n++] = e_dir;
 	if (in->has6) {
 		inet_ntop(AF_INET6, &in->ip6, ip6, sizeof(ip6));
 		snprintf(e_ip6, sizeof(e_ip6), "XLB_INSTANCE_IP6=%s", ip6);
@@ -485,17 +809,146 @@ static void launcher_child(struct launcher *l, struct launcher_rec *r, int nsfd,
 	envp[n] = NULL;
 	/* as cloud-init: a script with #! runs by its interpreter, anything else by bash */
 	if (shebang) {
-		argv[0] = (char *)script;
+		argv[0] = (char *)LAUNCHER_IN_SCRIPT;
 		argv[1] = NULL;
-		execve(script, argv, envp);
+		execve(LAUNCHER_IN_SCRIPT, argv, envp);
 	} else {
 		argv[0] = "bash";
-		argv[1] = (char *)script;
+		argv[1] = (char *)LAUNCHER_IN_SCRIPT;
 		argv[2] = NULL;
 		execve("/bin/bash", argv, envp);
 	}
 	dprintf(2, "xlb: cannot run the boot script: %s\n", strerror(errno));
 	_exit(127);
+}
+
+/* Everything of xlbd's closed in its copy (its control socket, listeners, other instances'
+ * pidfds), but for the four the init needs; 0, 1 and 2 on /dev/null.
+ */
+static void launcher_init_fds(const struct launcher_boot *b)
+{
+	int keep[4] = { b->nsfd, b->go_fd, b->err_fd, b->ring_fd }, i, j, t, from = 3, fd;
+
+	for (i = 0; i < 4; i++)
+		for (j = i + 1; j < 4; j++)
+			if (keep[j] < keep[i]) {
+				t = keep[i];
+				keep[i] = keep[j];
+				keep[j] = t;
+			}
+	for (i = 0; i < 4; i++) {
+		if (keep[i] > from)
+			syscall(SYS_close_range, from, keep[i] - 1, 0);
+		if (keep[i] + 1 > from)
+			from = keep[i] + 1;
+	}
+	syscall(SYS_close_range, from, ~0u, 0);
+	fd = open("/dev/null", O_RDWR);
+	for (i = 0; fd >= 0 && i < 3; i++)
+		if (fd != i)
+			dup2(fd, i);
+	if (fd > 2)
+		close(fd);
+}
+
+/* The instance's init, pid 1 of its PID namespace. Never returns. Runs in a copy of xlbd made
+ * by clone3, so only plain calls: it waits for the parent to put it into the cgroup, builds
+ * the instance's namespaces and root, starts the boot script, then reaps every process
+ * orphaned to it and copies their console output into the ring. It ends (with the boot
+ * script's status) when its last process has: the instance ends with it. SIGTERM from
+ * outside (the launcher) goes on to every process of the instance; signals from inside are
+ * ignored, as a container's init does.
+ */
+static __attribute__((noreturn)) void launcher_init(struct launcher *l, struct launcher_rec *r,
+						    const struct launcher_boot *b)
+{
+	const struct launcher_instance *in = &r->pub;
+	char host[64], buf[4096], *p;
+	int con[2], status = -1, sfd, i, code;
+	struct signalfd_siginfo si;
+	struct pollfd pfd[2];
+	sigset_t set;
+	pid_t boot, pid;
+	bool done = false;
+	ssize_t n;
+
+	sigemptyset(&set);
+	sigprocmask(SIG_SETMASK, &set, NULL);
+	for (i = 1; i < NSIG; i++)
+		signal(i, SIG_DFL);
+	/* nobody in the instance may read this process's memory or fds through /proc */
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	launcher_init_fds(b);
+	if (read(b->go_fd, buf, 1) != 1)
+		_exit(127);
+	close(b->go_fd);
+	if (setns(b->nsfd, CLONE_NEWNET))
+		launcher_init_fail(b->err_fd, "enter the network namespace", errno);
+	close(b->nsfd);
+	/* after the parent moved it into its cgroup: that cgroup is the namespace's root */
+	if (unshare(CLONE_NEWCGROUP))
+		launcher_init_fail(b->err_fd, "cgroup namespace", errno);
+	/* EC2's hostname: ip-198-18-128-2 */
+	snprintf(host, sizeof(host), "ip-%s", in->ip4_str);
+	for (p = host; *p; p++)
+		if (*p == '.')
+			*p = '-';
+	if (sethostname(host, strlen(host)))
+		launcher_init_fail(b->err_fd, "hostname", errno);
+	launcher_rootfs(r, b);
+	if (pipe2(con, O_CLOEXEC))
+		launcher_init_fail(b->err_fd, "console pipe", errno);
+	sigaddset(&set, SIGCHLD);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	sfd = signalfd(-1, &set, SFD_CLOEXEC);
+	if (sfd < 0)
+		launcher_init_fail(b->err_fd, "signalfd", errno);
+	boot = fork();
+	if (boot < 0)
+		launcher_init_fail(b->err_fd, "fork the boot script", errno);
+	if (boot == 0) {
+		sigemptyset(&set);
+		sigprocmask(SIG_SETMASK, &set, NULL);
+		launcher_boot_exec(l, in, con[1], b->shebang);
+	}
+	close(con[1]);
+	close(b->err_fd); /* the launch succeeded */
+	pfd[0].fd = con[0];
+	pfd[0].events = POLLIN;
+	pfd[1].fd = sfd;
+	pfd[1].events = POLLIN;
+	while (!done) {
+		if (poll(pfd, 2, -1) < 0 && errno != EINTR)
+			break;
+		if (pfd[0].revents) {
+			n = read(con[0], buf, sizeof(buf));
+			if (n > 0)
+				launcher_ring_put(b->ring_fd, buf, (size_t)n);
+			else if (n == 0 || errno != EINTR)
+				pfd[0].fd = -1; /* every writer closed it: the rest may live on */
+		}
+		if (!pfd[1].revents || read(sfd, &si, sizeof(si)) != (ssize_t)sizeof(si))
+			continue;
+		if (si.ssi_signo != SIGCHLD) {
+			/* ssi_pid is 0 for a sender outside the namespace: the launcher */
+			if (!si.ssi_pid)
+				kill(-1, SIGTERM);
+			continue;
+		}
+		while ((pid = waitpid(-1, &i, WNOHANG)) > 0)
+			if (pid == boot)
+				status = i;
+		done = pid < 0 && errno == ECHILD;
+	}
+	/* what the last ones wrote */
+	fcntl(con[0], F_SETFL, O_NONBLOCK);
+	while ((n = read(con[0], buf, sizeof(buf))) > 0)
+		launcher_ring_put(b->ring_fd, buf, (size_t)n);
+	code = status < 0 ? 127 : WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	_exit(code);
 }
 
 static int launcher_write_file(const char *path, const char *data, size_t len, mode_t mode)
@@ -563,9 +1016,113 @@ out:
 	return err;
 }
 
+/* Clones the instance's init into new PID, mount, UTS and IPC namespaces, puts it into the
+ * instance's cgroup (a launch whose cgroup cannot be joined fails: nothing runs unlimited or
+ * untracked), and waits for its set-up to succeed or say why not. r->pidfd holds it.
+ */
+static int launcher_start(struct launcher *l, struct launcher_rec *r, int nsfd, int ring,
+			  const char *script, const char *image, bool shebang)
+{
+	struct launcher_instance *in = &r->pub;
+	struct launcher_clone_args ca;
+	struct launcher_boot b;
+	int go[2] = { -1, -1 }, ep[2] = { -1, -1 }, pidfd = -1, err = 0;
+	char msg[600] = "";
+	struct pollfd pfd;
+	siginfo_t si;
+	ssize_t n;
+	long pid;
+
+	if (pipe2(go, O_CLOEXEC) || pipe2(ep, O_CLOEXEC)) {
+		err = -errno;
+		goto out;
+	}
+	b.nsfd = nsfd;
+	b.go_fd = go[0];
+	b.err_fd = ep[1];
+	b.ring_fd = ring;
+	b.script = script;
+	b.image = image;
+	b.hide = l->hide_dir;
+	b.shebang = shebang;
+	memset(&ca, 0, sizeof(ca));
+	ca.flags = CLONE_PIDFD | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC;
+	ca.pidfd = (uint64_t)(uintptr_t)&pidfd;
+	ca.exit_signal = SIGCHLD;
+	pid = syscall(SYS_clone3, &ca, sizeof(ca));
+	if (pid < 0) {
+		err = -errno;
+		snprintf(msg, sizeof(msg), "clone3: %s", strerror(-err));
+		goto out;
+	}
+	if (pid == 0) {
+		close(go[1]);
+		close(ep[0]);
+		launcher_init(l, r, &b);
+	}
+	close(go[0]);
+	close(ep[1]);
+	go[0] = ep[1] = -1;
+	in->pid = (pid_t)pid;
+	if (l->cg.mode != CGROUP_NONE) {
+		err = cgroup_attach(&l->cg, in->id, (pid_t)pid);
+		if (err) {
+			snprintf(msg, sizeof(msg), "cannot join cgroup %s: %s", in->id,
+				 strerror(-err));
+			goto kill;
+		}
+	}
+	if (write(go[1], "g", 1) != 1) {
+		err = -errno;
+		snprintf(msg, sizeof(msg), "cannot start the init: %s", strerror(-err));
+		goto kill;
+	}
+	pfd.fd = ep[0];
+	pfd.events = POLLIN;
+	if (poll(&pfd, 1, LAUNCHER_START_MS) <= 0) {
+		err = -ETIMEDOUT;
+		snprintf(msg, sizeof(msg), "the init's set-up took more than %d ms",
+			 LAUNCHER_START_MS);
+		goto kill;
+	}
+	n = read(ep[0], msg, sizeof(msg) - 1);
+	if (n == 0)
+		goto out; /* closed without a word: the boot script runs */
+	err = n < 0 ? -errno : -EPERM;
+	if (n < 0)
+		snprintf(msg, sizeof(msg), "reading the init's set-up: %s", strerror(-err));
+	else
+		msg[n] = '\0';
+kill:
+	syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+	waitid((idtype_t)P_PIDFD, (id_t)pidfd, &si, WEXITED);
+	close(pidfd);
+	pidfd = -1;
+	in->pid = 0;
+out:
+	if (msg[0]) {
+		char line[700];
+		int len = snprintf(line, sizeof(line), "xlb: launch failed: %s\n", msg);
+
+		log_error("instance %s: %s", in->id, msg);
+		launcher_ring_put(ring, line, (size_t)len < sizeof(line) ? (size_t)len : 0);
+	}
+	if (go[0] >= 0)
+		close(go[0]);
+	if (go[1] >= 0)
+		close(go[1]);
+	if (ep[0] >= 0)
+		close(ep[0]);
+	if (ep[1] >= 0)
+		close(ep[1]);
+	r->pidfd = pidfd;
+	return err;
+}
+
 int launcher_launch(struct launcher *l, const char *group, const char *launch,
-		    const struct model_instance_type *itype, const char *user_data,
-		    size_t user_data_len, const struct launcher_instance **out)
+		    const struct model_instance_type *itype, const char *image,
+		    const char *user_data, size_t user_data_len,
+		    const struct launcher_instance **out)
 {
 	char path[PATH_MAX + 32], script[PATH_MAX + 32];
 	struct launcher_instance *in;
@@ -603,6 +1160,7 @@ int launcher_launch(struct launcher *l, const char *group, const char *launch,
 	in->launch[strcspn(in->launch, "\n")] = '\0';
 	launcher_limits(itype, l->host_cpus, l->host_mem, &in->quota_us, &in->period_us,
 			&in->mem_bytes);
+	in->pids_max = launcher_pids_max(itype);
 	launcher_addrs(l, slot, in);
 	snprintf(in->netns, sizeof(in->netns), "%s%s", l->ns_prefix, in->id);
 	snprintf(in->host_if, sizeof(in->host_if), "%s%u", l->if_prefix, slot);
@@ -619,7 +1177,7 @@ int launcher_launch(struct launcher *l, const char *group, const char *launch,
 		goto fail;
 	l->slots[slot] = r;
 
-	snprintf(path, sizeof(path), "%s/%s", in->dir, LAUNCHER_DATA);
+	snprintf(path, sizeof(path), "%s/%s", in->dir, LAUNCHER_ROOT);
 	if (mkdir(path, 0700)) {
 		err = -errno;
 		goto fail;
@@ -639,7 +1197,8 @@ int launcher_launch(struct launcher *l, const char *group, const char *launch,
 	if (err)
 		goto fail;
 	if (l->cg.mode != CGROUP_NONE) {
-		err = cgroup_create(&l->cg, in->id, in->quota_us, in->period_us, in->mem_bytes);
+		err = cgroup_create(&l->cg, in->id, in->quota_us, in->period_us, in->mem_bytes,
+				    in->pids_max);
 		if (err) {
 			log_error("instance %s: create cgroup: %s", in->id, strerror(-err));
 			goto fail;
@@ -651,24 +1210,24 @@ int launcher_launch(struct launcher *l, const char *group, const char *launch,
 		goto fail;
 	shebang = user_data_len >= 2 && user_data[0] == '#' && user_data[1] == '!';
 	snprintf(path, sizeof(path), "%s/%s", in->dir, LAUNCHER_CONSOLE);
-	console = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	console = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (console < 0) {
 		err = -errno;
 		goto fail;
 	}
-	pid = fork();
-	if (pid < 0) {
-		err = -errno;
+	err = launcher_start(l, r, nsfd, console, script, image ? image : "/", shebang);
+	if (err)
 		goto fail;
-	}
-	if (pid == 0)
-		launcher_child(l, r, nsfd, console, script, shebang);
-	in->pid = pid;
+	pid = in->pid;
 	err = launcher_watch(l, r);
 	if (err) {
+		siginfo_t si;
+
 		/* cannot watch it: do not leave it running unseen */
-		kill(pid, SIGKILL);
-		waitpid(pid, NULL, 0);
+		syscall(SYS_pidfd_send_signal, r->pidfd, SIGKILL, NULL, 0);
+		waitid((idtype_t)P_PIDFD, (id_t)r->pidfd, &si, WEXITED);
+		close(r->pidfd);
+		r->pidfd = -1;
 		in->pid = 0;
 		goto fail;
 	}
@@ -786,6 +1345,7 @@ static int launcher_scan_one(struct launcher *l, const char *id)
 	in->quota_us = launcher_kv_u64(text, "quota_us");
 	in->period_us = launcher_kv_u64(text, "period_us");
 	in->mem_bytes = launcher_kv_u64(text, "mem_bytes");
+	in->pids_max = launcher_kv_u64(text, "pids_max");
 
 	/* a slot taken twice (or out of range) means the record cannot be trusted */
 	running = !strcmp(phase, "running") && slot < l->nslots && !l->slots[slot] &&
@@ -870,9 +1430,8 @@ int launcher_console(const struct launcher *l, const char *id, char *buf, size_t
 {
 	const struct launcher_rec *r = launcher_rec(l, id);
 	char path[PATH_MAX + 32];
-	size_t want = size ? size - 1 : 0;
-	struct stat st;
-	off_t from;
+	size_t want = size ? size - 1 : 0, got = 0, off, k;
+	uint64_t total = 0, from;
 	ssize_t n;
 	int fd, err = 0;
 
@@ -888,18 +1447,28 @@ int launcher_console(const struct launcher *l, const char *id, char *buf, size_t
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return errno == ENOENT ? 0 : -errno;
-	if (fstat(fd, &st)) {
-		err = -errno;
-		goto out;
+	n = pread(fd, &total, sizeof(total), 0);
+	if (n != (ssize_t)sizeof(total))
+		goto out; /* nothing written yet */
+	/* the last `want` bytes of the ring, oldest first: at most two reads */
+	from = total > want ? total - want : 0;
+	while (from < total) {
+		off = (size_t)(from % LAUNCHER_CONSOLE_MAX);
+		k = LAUNCHER_CONSOLE_MAX - off;
+		if (k > total - from)
+			k = (size_t)(total - from);
+		n = pread(fd, buf + got, k, (off_t)(sizeof(total) + off));
+		if (n < 0) {
+			err = -errno;
+			goto out;
+		}
+		if (n == 0)
+			break;
+		got += (size_t)n;
+		from += (uint64_t)n;
 	}
-	from = st.st_size > (off_t)want ? st.st_size - (off_t)want : 0;
-	n = pread(fd, buf, want, from);
-	if (n < 0) {
-		err = -errno;
-		goto out;
-	}
-	buf[n] = '\0';
-	*len = (size_t)n;
+	buf[got] = '\0';
+	*len = got;
 out:
 	close(fd);
 	return err;
@@ -949,6 +1518,7 @@ int launcher_new(struct loop *loop, const struct launcher_conf *conf, launcher_c
 	l->ns_prefix = strdup(conf->ns_prefix);
 	l->if_prefix = strdup(conf->if_prefix);
 	l->cg_parent = strdup(conf->cgroup_parent ? conf->cgroup_parent : "xlb");
+	l->hide_dir = conf->hide_dir ? realpath(conf->hide_dir, NULL) : NULL;
 	launcher_path_env(l);
 	if (!l->run_dir || !l->ns_prefix || !l->if_prefix || !l->cg_parent) {
 		err = -ENOMEM;
@@ -958,6 +1528,7 @@ int launcher_new(struct loop *loop, const struct launcher_conf *conf, launcher_c
 	l->conf.ns_prefix = l->ns_prefix;
 	l->conf.if_prefix = l->if_prefix;
 	l->conf.cgroup_parent = l->cg_parent;
+	l->conf.hide_dir = l->hide_dir;
 	if (!l->conf.grace_ms)
 		l->conf.grace_ms = 5000;
 	if (!l->conf.poll_ms)
@@ -991,6 +1562,7 @@ fail:
 	free(l->ns_prefix);
 	free(l->if_prefix);
 	free(l->cg_parent);
+	free(l->hide_dir);
 	free(l);
 	return err;
 }
@@ -1009,5 +1581,6 @@ void launcher_free(struct launcher *l)
 	free(l->ns_prefix);
 	free(l->if_prefix);
 	free(l->cg_parent);
+	free(l->hide_dir);
 	free(l);
 }

@@ -39,8 +39,9 @@ struct launcher_conf {
 	bool has6;	    /* optional IPv6: a /126 per instance, ::1 lb, ::2 instance */
 	struct in6_addr pool6;
 	uint8_t pool6_len;
-	uint32_t grace_ms; /* SIGTERM to SIGKILL when terminating; 0: 5000 */
-	uint32_t poll_ms;  /* how often running instances are checked for processes; 0: 1000 */
+	uint32_t grace_ms;    /* SIGTERM to SIGKILL when terminating; 0: 5000 */
+	uint32_t poll_ms;     /* how often running instances are checked for processes; 0: 1000 */
+	const char *hide_dir; /* a directory of the host hidden from instances (xlbd's run dir) */
 };
 
 enum launcher_state {
@@ -63,6 +64,7 @@ struct launcher_instance {
 	char group[128];  /* the auto-scaling group that launched it ("" if none) */
 	char launch[128]; /* its launch configuration or template (name, or name:version) */
 	uint64_t quota_us, period_us, mem_bytes; /* what its cgroup was given */
+	uint64_t pids_max;
 	pid_t pid;	  /* the boot script; 0 once reaped or when unknown */
 	int boot_status;  /* its wait status once it exited, -1 unknown (adopted, running) */
 	bool adopted;	  /* found by launcher_scan, not launched by this process */
@@ -94,8 +96,9 @@ void launcher_free(struct launcher *l);
  * termination in the background: its TERMINATED event names an id never returned.
  */
 int launcher_launch(struct launcher *l, const char *group, const char *launch,
-		    const struct model_instance_type *itype, const char *user_data,
-		    size_t user_data_len, const struct launcher_instance **out);
+		    const struct model_instance_type *itype, const char *image,
+		    const char *user_data, size_t user_data_len,
+		    const struct launcher_instance **out);
 /* Starts terminating: SIGTERM to its processes, SIGKILL after grace_ms, then removal of the
  * namespace, links, cgroup and files; TERMINATED comes when done. -ENOENT for an unknown id.
  */
@@ -124,6 +127,10 @@ const struct cgroup_sys *launcher_cgroup(const struct launcher *l);
 void launcher_limits(const struct model_instance_type *itype, unsigned int host_cpus,
 		     uint64_t host_mem, uint64_t *quota_us, uint64_t *period_us,
 		     uint64_t *mem_bytes);
+/* pids.max of an instance type: 256 per vCPU, at most 4096 (enforced where the host has a
+ * pids controller).
+ */
+uint64_t launcher_pids_max(const struct model_instance_type *itype);
 /* A fresh EC2-shaped id: "i-" and 17 random lowercase hex digits. */
 int launcher_id_new(char id[LAUNCHER_ID_LEN]);
 

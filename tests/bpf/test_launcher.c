@@ -16,6 +16,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/time.h>
+#include <time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -247,12 +248,75 @@ static bool test_launch(void)
 		 self_exe, PORT);
 	n_boot_exited = 0;
 	for (i = 0; i < NINST; i++) {
-		err = launcher_launch(lch, "test-asg", "test-lc", t, ud, strlen(ud), &in);
+		struct timespec t0, t1;
+
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		err = launcher_launch(lch, "test-asg", "test-lc", t, NULL, ud, strlen(ud), &in);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
 		CHECK(!err, "launch %d: %s", i, strerror(-err));
+		printf("# launch %d: launcher_launch took %.1f ms (namespaces, veth, cgroup, root)\n",
+		       i, (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6);
 		snprintf(ids[i], sizeof(ids[i]), "%s", in->id);
 		CHECK(in->state == LAUNCHER_RUNNING && in->pid > 0, "running with a pid");
 	}
-	CHECK(wait_for(&n_boot_exited, NINST, 10000), "boot scripts ended: %d", n_boot_exited);
+	/* the boot scripts leave their servers running: the instances run on */
+	for (i = 0; i < NINST; i++) {
+		char con[4096];
+		size_t len = 0;
+		uint64_t end = loop_now() + 10000;
+
+		while (loop_now() < end && (launcher_console(lch, ids[i], con, sizeof(con), &len) ||
+					    !strstr(con, "booted")))
+			loop_run_once(loop, 50);
+		CHECK(strstr(con, "booted"), "%s booted: %s", ids[i], con);
+	}
+	CHECK(n_boot_exited == 0, "no instance ended: %d", n_boot_exited);
+	return true;
+}
+
+/* Namespaces other than ours, and its processes (beside the init) bounded: no CAP_SYS_ADMIN,
+ * no_new_privs.
+ */
+static bool sandboxed(const struct launcher_instance *in, int idx)
+{
+	static const char *const nss[] = { "pid", "mnt", "uts", "ipc", "cgroup", "net" };
+	char a[PATH_MAX], b[64], c[64], line[256];
+	size_t i, k, nsrv = 0;
+	FILE *f;
+
+	for (i = 0; i < sizeof(nss) / sizeof(nss[0]); i++) {
+		ssize_t n1, n2;
+
+		snprintf(a, sizeof(a), "/proc/%d/ns/%s", (int)in->pid, nss[i]);
+		n1 = readlink(a, b, sizeof(b) - 1);
+		snprintf(a, sizeof(a), "/proc/self/ns/%s", nss[i]);
+		n2 = readlink(a, c, sizeof(c) - 1);
+		CHECK(n1 > 0 && n2 > 0, "%s namespace links", nss[i]);
+		b[n1] = c[n2] = '\0';
+		CHECK(strcmp(b, c), "its own %s namespace: %s", nss[i], b);
+	}
+	for (k = 0; k < inst_npids[idx] && k < 8; k++) {
+		pid_t p = inst_pids[idx][k];
+		unsigned long long eff = ~0ull;
+		int nnp = -1;
+
+		if (p == in->pid)
+			continue;
+		snprintf(a, sizeof(a), "/proc/%d/status", (int)p);
+		f = fopen(a, "r");
+		if (!f)
+			continue;
+		while (fgets(line, sizeof(line), f)) {
+			sscanf(line, "CapEff: %llx", &eff);
+			sscanf(line, "NoNewPrivs: %d", &nnp);
+		}
+		fclose(f);
+		CHECK(!(eff & (1ull << 21)) && !(eff & (1ull << 12)), "pid %d: CapEff %llx", (int)p,
+		      eff);
+		CHECK(nnp == 1, "pid %d: no_new_privs %d", (int)p, nnp);
+		nsrv++;
+	}
+	CHECK(nsrv >= 2, "its processes looked at: %zu", nsrv);
 	return true;
 }
 
@@ -288,12 +352,13 @@ static bool test_instances_work(void)
 			close(nsfd);
 			CHECK(err == 0, "tx checksum offload off on eth0: %d", err);
 		}
-		snprintf(path, sizeof(path), "%s/data/env", in->dir);
+		/* the instance's own root, seen from here through its init */
+		snprintf(path, sizeof(path), "/proc/%d/root/var/lib/xlb/env", (int)in->pid);
 		snprintf(want, sizeof(want), "XLB_INSTANCE_ID=%s", in->id);
 		CHECK(file_has(path, want), "%s has %s", path, want);
 		snprintf(want, sizeof(want), "XLB_INSTANCE_IP=%s", in->ip4_str);
 		CHECK(file_has(path, want), "%s has %s", path, want);
-		snprintf(want, sizeof(want), "XLB_STATE_DIR=%s/data", in->dir);
+		snprintf(want, sizeof(want), "XLB_STATE_DIR=/var/lib/xlb");
 		CHECK(file_has(path, want), "%s has %s", path, want);
 
 		err = tcp_ask(AF_INET, &in->ip4, reply, sizeof(reply));
@@ -320,8 +385,15 @@ static bool test_instances_work(void)
 				CHECK(m == 512ull << 20, "memory limit %lu", (unsigned long)m);
 			CHECK(!cgroup_pids(cg, in->id, inst_pids[i], 8, &inst_npids[i]),
 			      "pids read");
-			CHECK(inst_npids[i] >= 2, "sleep and the server in the cgroup: %zu",
+			CHECK(inst_npids[i] >= 3, "init, sleep and the server in the cgroup: %zu",
 			      inst_npids[i]);
+			if (cg->mode == CGROUP_V2 ? cg->v2_pids : cg->pids[0] != '\0')
+				CHECK(cgroup_pids_max(cg, in->id) ==
+					      launcher_pids_max(config_instance_type(in->itype)),
+				      "pids.max %lu", (unsigned long)cgroup_pids_max(cg, in->id));
+		}
+		CHECK(sandboxed(in, i), "%s is sandboxed", in->id);
+		if (cg->mode != CGROUP_NONE) {
 			CHECK(!launcher_cpu_usage(lch, in->id, &usec) || !cg->acct[0],
 			      "cpu usage read");
 		}
@@ -392,7 +464,7 @@ static bool test_half_made(void)
 	close(nsfd);
 	CHECK(!err, "veth: %s", strerror(-err));
 	if (cg->mode != CGROUP_NONE) {
-		CHECK(!cgroup_create(cg, id, 100000, 100000, 64 << 20), "cgroup");
+		CHECK(!cgroup_create(cg, id, 100000, 100000, 64 << 20, 64), "cgroup");
 		pid = fork();
 		if (pid == 0) {
 			execlp("sleep", "sleep", "600", (char *)NULL);
@@ -464,7 +536,8 @@ static bool test_stops(void)
 
 	if (root_skip)
 		SKIP(root_skip);
-	err = launcher_launch(lch, NULL, NULL, t, "#!/bin/sh\necho short-lived\nexit 3\n", 35, &in);
+	err = launcher_launch(lch, NULL, NULL, t, NULL, "#!/bin/sh\necho short-lived\nexit 3\n", 35,
+			      &in);
 	CHECK(!err, "launch: %s", strerror(-err));
 	snprintf(id, sizeof(id), "%s", in->id);
 	CHECK(wait_for(&n_stopped, st + 1, 5000), "stopped");

@@ -474,7 +474,15 @@ static bool seed_example(void)
 	     m->npolicies == 1 && m->policies[0].asg == g &&
 	     m->policies[0].tt.metric == MODEL_METRIC_ASG_CPU &&
 	     m->policies[0].tt.target_value == 70.0;
-	if (ok && (m->nwarnings != 1 || !warnings_with(m, "HealthCheckType is EC2"))) {
+	/* and its UserData said up front not to work here, where it says so */
+	if (ok &&
+	    (m->nwarnings != 4 || !warnings_with(m, "HealthCheckType is EC2") ||
+	     !warnings_with(m, "seed.json:37:71: $.LaunchConfigurations[0].UserData: line 3 "
+			       "of the script runs apt-get: packages cannot be installed") ||
+	     !warnings_with(m, "seed.json:37:90: $.LaunchConfigurations[0].UserData: line 4 "
+			       "of the script runs apt-get") ||
+	     !warnings_with(m, "seed.json:37:116: $.LaunchConfigurations[0].UserData: line 5 "
+			       "of the script runs systemctl: an instance has no init system"))) {
 		print_warnings(m);
 		ok = false;
 	}
@@ -516,8 +524,9 @@ static bool pitfall_warning(void)
 		want, sizeof(want),
 		"%s:12:1: $.AutoScalingGroups[0]: group my-app-asg is attached to no target group: it launches instances that get no traffic. Attach it with TargetGroupARNs, an Attachments entry or xlbctl attach-load-balancer-target-groups",
 		path);
-	ok = m->nwarnings == 2 && !strcmp(m->warnings[0], want) &&
-	     warnings_with(m, "target group my-app-tg has no targets") == 1;
+	ok = m->nwarnings == 5 && warnings_with(m, want) == 1 &&
+	     warnings_with(m, "target group my-app-tg has no targets") == 1 &&
+	     warnings_with(m, "UserData: line ") == 3;
 	if (!ok)
 		print_warnings(m);
 	model_free(m);
@@ -838,6 +847,37 @@ static bool user_data_forms(void)
 	return true;
 }
 
+/* UserData that cannot work in an instance: only commands count (not words in an echo or a
+ * comment), past sudo and a path; escapes before the word keep the column right; base64 is
+ * said at the UserData with the script's line.
+ */
+static bool user_data_advice(void)
+{
+	static const char text[] =
+		"{\"LaunchConfigurations\": [\n"
+		"  {\"LaunchConfigurationName\": \"a\", \"InstanceType\": \"t3.micro\",\n"
+		"   \"UserData\": \"#!/bin/sh\\n# apt-get here is a comment\\necho \\\"yum\\\" $(ls) x; "
+		"sudo /usr/bin/systemctl start web\\nexec xlb-backend\\n\"},\n"
+		"  {\"LaunchConfigurationName\": \"b\", \"InstanceType\": \"t3.micro\",\n"
+		"   \"UserData\": \"IyEvYmluL3NoCmRuZiBpbnN0YWxsIC15IGh0dHBkCg==\"}]}\n";
+	struct config_error err;
+	struct model *m = NULL;
+	int ret = load_text(text, &m, &err);
+
+	CHECK(!ret && m, "loaded: %s", ret ? err.msg : "");
+	if (m->nwarnings != 2)
+		print_warnings(m);
+	CHECK(m->nwarnings == 2, "%zu warnings", m->nwarnings);
+	CHECK(strstr(m->warnings[0], "mem.json:3:93: $.LaunchConfigurations[0].UserData: line 3 of "
+				     "the script runs systemctl: an instance has no init system"),
+	      "%s", m->warnings[0]);
+	CHECK(strstr(m->warnings[1], "mem.json:5:16: $.LaunchConfigurations[1].UserData: line 2 of "
+				     "the script runs dnf: packages cannot be installed"),
+	      "%s", m->warnings[1]);
+	model_free(m);
+	return true;
+}
+
 static bool plan_wording(void)
 {
 	struct model *m;
@@ -859,7 +899,7 @@ static bool plan_wording(void)
 	     strstr(buf, "auto-scaling group my-app-asg: desired 2, min 2, max 10\n") &&
 	     strstr(buf, "    target groups: none: its instances get no traffic\n") &&
 	     strstr(buf, "kept, no effect here: ImageId, SecurityGroups\n") &&
-	     strstr(buf, "\n2 warnings:\n") && strstr(buf, "is attached to no target group");
+	     strstr(buf, "\n5 warnings:\n") && strstr(buf, "is attached to no target group");
 	if (!ok)
 		printf("%s", buf);
 	free(buf);
@@ -1013,6 +1053,7 @@ int main(void)
 	RUN(instance_types);
 	RUN(launch_template_versions);
 	RUN(user_data_forms);
+	RUN(user_data_advice);
 	RUN(plan_wording);
 	RUN(bad_cluster_secret);
 	RUN(bad_cluster_router);
