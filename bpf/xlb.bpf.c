@@ -1110,6 +1110,12 @@ static __always_inline int xlb_icmp_echo(struct xlb_ctx *x)
 	((__u8 *)ic)[0] = p->key.family == XLB_FAMILY_V4 ? XLB_ICMP_ECHOREPLY :
 							   XLB_ICMP6_ECHO_REPLY;
 	xlb_csum_apply(&ic[1], xlb_csum_diff16(old, ic[0]));
+	/* ICMPv4 has no pseudo-header: a reply all zero (type 0, code 0, id, sequence and data
+	 * zero) sums to 0 and needs 0xffff, which the update cannot tell from 0x0000 (it gives
+	 * 0x0000). 0xffff is right for any message whose sum is zero, so it is always sent.
+	 */
+	if (p->key.family == XLB_FAMILY_V4 && ic[1] == 0)
+		ic[1] = 0xffff;
 
 	if (p->key.family == XLB_FAMILY_V4) {
 		struct iphdr *iph = xlb_at(data, p->l3_off);
