@@ -581,7 +581,7 @@ enum inv {
 	INV_DEST,	 /* frames leave only towards a backend of the service or the client */
 	INV_BYTES,	 /* nothing but the fields of the rewrite changes */
 	INV_NON_VIP,	 /* what the datapath passes as not its own leaves untouched */
-	INV_NAT_LEAK,	 /* a nat backend's reply never passes untranslated */
+	INV_NAT_LEAK,	 /* a nat backend's reply never passes untranslated to be forwarded */
 	INV_NAT_BACKEND, /* a reply is translated only for a flow of the backend that sends it */
 	INV_EXERCISED,	 /* every path was taken */
 	INV_MAX,
@@ -631,6 +631,31 @@ static void fail(enum inv i, uint64_t index, const struct frame *fr, const struc
 		pkt_dump("in", &fr->in, ~0u);
 	if (out)
 		pkt_dump("out", out, ~0u);
+}
+
+/* Whether the kernel of the fuzzer's namespace would forward a packet from src to dst that
+ * came in on ifindex: false when dst is its own (local, broadcast, multicast) or it has no
+ * route (such a packet never leaves: the datapath, which cannot tell these apart with
+ * bpf_fib_lookup, passes a nat reply without a flow there as one to this host).
+ */
+static bool kernel_forwards(uint8_t fam, const uint8_t *src, const uint8_t *dst, int ifindex)
+{
+	char s[INET6_ADDRSTRLEN], d[INET6_ADDRSTRLEN], dev[IF_NAMESIZE], cmd[256], line[256] = "";
+	int af = fam == 4 ? AF_INET : AF_INET6;
+	FILE *fp;
+
+	if (!inet_ntop(af, src, s, sizeof(s)) || !inet_ntop(af, dst, d, sizeof(d)) ||
+	    !if_indextoname((unsigned int)ifindex, dev))
+		return true;
+	snprintf(cmd, sizeof(cmd), "ip -%u route get to %s from %s iif %s 2>&1", fam, d, s, dev);
+	fp = popen(cmd, "r");
+	if (!fp)
+		return true;
+	if (!fgets(line, sizeof(line), fp))
+		line[0] = 0;
+	pclose(fp);
+	return strncmp(line, "local ", 6) && strncmp(line, "broadcast ", 10) &&
+	       strncmp(line, "multicast ", 10) && !strstr(line, "Network is unreachable");
 }
 
 /* Checksums valid and headers whole (an IP length past the frame, an L4 header cut: not). */
@@ -973,7 +998,9 @@ static void check_frame(uint64_t index, const struct frame *fr, int verdict, con
 				    svc_tab[k].proto != p.key.proto)
 					continue;
 				if (svc_member(fi, k, (uint8_t *)p.key.src, p.key.sport,
-					       htons(svc_tab[k].port)) >= 0)
+					       htons(svc_tab[k].port)) >= 0 &&
+				    kernel_forwards(fam, (uint8_t *)p.key.src, (uint8_t *)p.key.dst,
+						    fr->ifindex))
 					fail(INV_NAT_LEAK, index, fr, out, verdict,
 					     "reply of a nat backend of service %d passed "
 					     "untranslated",
