@@ -864,6 +864,8 @@ static void check_to_backend(uint64_t index, const struct frame *fr, const struc
 			if (fam == 4)
 				rg[nr++] = (struct range){ q->l3_off + 10, 2 };
 			rg[nr++] = (struct range){ q->l4_off, 2 };
+			/* the quoted segment's checksum, back to the backend's */
+			rg[nr++] = (struct range){ q->l4_off + l4_csum_off(q->key.proto), 2 };
 			/* the quote's source is the backend now, its source port the backend's */
 			b = svc_member(fi, s, ip_src(out, q->l3_off, fam),
 				       *(uint16_t *)(out->b + q->l4_off), htons(svc_tab[s].port));
