@@ -1110,6 +1110,12 @@ static __always_inline int xlb_icmp_echo(struct xlb_ctx *x)
 	((__u8 *)ic)[0] = p->key.family == XLB_FAMILY_V4 ? XLB_ICMP_ECHOREPLY :
 							   XLB_ICMP6_ECHO_REPLY;
 	xlb_csum_apply(&ic[1], xlb_csum_diff16(old, ic[0]));
+	/* ICMPv4 has no pseudo-header: a reply all zero (type 0, code 0, id, sequence and data
+	 * zero) sums to 0 and needs 0xffff, which the update cannot tell from 0x0000 (it gives
+	 * 0x0000). 0xffff is right for any message whose sum is zero, so it is always sent.
+	 */
+	if (p->key.family == XLB_FAMILY_V4 && ic[1] == 0)
+		ic[1] = 0xffff;
 
 	if (p->key.family == XLB_FAMILY_V4) {
 		struct iphdr *iph = xlb_at(data, p->l3_off);
@@ -1151,12 +1157,17 @@ static __always_inline int xlb_icmp_error_nat(struct xlb_ctx *x, const struct xl
 	struct xlb_pkt *p = &x->p;
 	__u16 *ic = xlb_at(data, p->l4_off);
 	__be16 *qports = xlb_at(data, q->l4_off);
-	__u64 diff = 0;
+	/* the quoted TCP or UDP checksum, when the quote holds it (it may be cut): inside the
+	 * ICMP message as its IP length says, not in padding after it
+	 */
+	__u32 qcsum_off = q->l4_off + (q->key.proto == IPPROTO_TCP ? 16 : 6);
+	__u16 *qcsum = xlb_at(data, qcsum_off);
+	__u64 diff = 0, qdiff = 0;
 
 	if ((void *)(ic + 2) > data_end || (void *)(qports + 2) > data_end)
 		return -1;
 	if (be->port && qports[0] != be->port) {
-		diff += xlb_csum_diff16(qports[0], be->port);
+		qdiff += xlb_csum_diff16(qports[0], be->port);
 		qports[0] = be->port;
 	}
 	if (p->key.family == XLB_FAMILY_V4) {
@@ -1175,7 +1186,8 @@ static __always_inline int xlb_icmp_error_nat(struct xlb_ctx *x, const struct xl
 		qiph->saddr = be->addr[0];
 		old = qiph->check;
 		xlb_csum_apply(&qiph->check, d);
-		diff += d + xlb_csum_diff16(old, qiph->check);
+		diff += xlb_csum_diff16(old, qiph->check);
+		qdiff += d;
 	} else {
 		struct ipv6hdr *ip6h = xlb_at(data, p->l3_off);
 		struct ipv6hdr *qip6h = xlb_at(data, q->l3_off);
@@ -1184,8 +1196,20 @@ static __always_inline int xlb_icmp_error_nat(struct xlb_ctx *x, const struct xl
 			return -1;
 		diff += xlb_csum_diff_addr6((__u32 *)&ip6h->daddr, be->addr);
 		__builtin_memcpy(&ip6h->daddr, be->addr, 16);
-		diff += xlb_csum_diff_addr6((__u32 *)&qip6h->saddr, be->addr);
+		qdiff += xlb_csum_diff_addr6((__u32 *)&qip6h->saddr, be->addr);
 		__builtin_memcpy(&qip6h->saddr, be->addr, 16);
+	}
+	/* qdiff: the quote's address and port, in the ICMP checksum; and the quoted segment's
+	 * own checksum back to what the backend sent (its pseudo-header and port changed), a
+	 * word of the ICMP message too
+	 */
+	diff += qdiff;
+	if ((q->key.proto == IPPROTO_TCP || q->key.proto == IPPROTO_UDP) &&
+	    qcsum_off + 2 <= p->l3_off + p->l3_len && (void *)(qcsum + 1) <= data_end) {
+		__u16 old = *qcsum;
+
+		xlb_csum_apply_l4(qcsum, qdiff, q->key.proto);
+		diff += xlb_csum_diff16(old, *qcsum);
 	}
 	xlb_csum_apply(&ic[1], diff);
 	return 0;

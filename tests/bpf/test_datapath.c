@@ -1647,11 +1647,37 @@ static bool nat_reply_v6_udp_ffff(void)
 
 /* --- ICMP -------------------------------------------------------------------------------- */
 
-static bool icmp_echo(uint8_t family, bool no_echo)
+struct echo_reply_row {
+	const char *name;
+	uint8_t family;
+	bool no_echo;	     /* the VIP has XLB_VIP_F_NO_ECHO */
+	uint32_t icmp_rest;  /* id << 16 | sequence */
+	uint32_t zero_bytes; /* data: 0 for echo_payload, else that many zero bytes */
+};
+
+/* The zero rows: the reply is all zero but its checksum, which must then be 0xffff (the sum
+ * of the message is 0; 0x0000 fails the receiver's check), for IPv4 where ICMP has no
+ * pseudo-header.
+ */
+static const struct echo_reply_row echo_reply_rows[] = {
+	{ "icmp_echo_v4", 4, false, 0x4d2u << 16 | 7 },
+	{ "icmp_echo_v6", 6, false, 0x4d2u << 16 | 7 },
+	{ "icmp_echo_v4_no_echo", 4, true, 0x4d2u << 16 | 7 },
+	{ "icmp_echo_v6_no_echo", 6, true, 0x4d2u << 16 | 7 },
+	{ "icmp_echo_v4_reply_all_zero", 4, false, 0, 0 },
+	{ "icmp_echo_v4_reply_all_zero_data", 4, false, 0, 32 },
+	{ "icmp_echo_v6_reply_all_zero_data", 6, false, 0, 32 },
+};
+static const struct echo_reply_row *echo_reply_cur;
+
+static bool case_echo_reply(void)
 {
+	const struct echo_reply_row *c = echo_reply_cur;
+	static const uint8_t zeros[64];
 	const uint32_t id = 11;
-	uint8_t proto = family == 4 ? IPPROTO_ICMP : IPPROTO_ICMPV6;
+	uint8_t family = c->family, proto = family == 4 ? IPPROTO_ICMP : IPPROTO_ICMPV6;
 	struct pkt_spec s = spec_make(family, proto, CLIENT(family), VIP(family), 0, 0);
+	bool all_zero = c->icmp_rest == 0;
 	struct pkt_spec e;
 	struct pkt in, out, exp;
 	struct pkt_mask m = { .cnt = 0 };
@@ -1660,16 +1686,16 @@ static bool icmp_echo(uint8_t family, bool no_echo)
 
 	CHECK(!be_make(id, family, EG_TX, 10, 0, 1, 0, NULL), "backend");
 	CHECK(!vip_make(family, VIP(family), 80, IPPROTO_TCP, 2, XLB_MODE_NAT,
-			no_echo ? XLB_VIP_F_NO_ECHO : 0),
+			c->no_echo ? XLB_VIP_F_NO_ECHO : 0),
 	      "vip");
 	CHECK(!ring_make(2, &id, NULL, 1), "ring");
 	s.icmp_type = family == 4 ? 8 : 128;
-	s.icmp_rest = 0x4d2u << 16 | 7;
-	s.payload = echo_payload;
-	s.payload_len = sizeof(echo_payload);
+	s.icmp_rest = c->icmp_rest;
+	s.payload = all_zero ? zeros : echo_payload;
+	s.payload_len = all_zero ? c->zero_bytes : sizeof(echo_payload);
 	pkt_build(&in, &s);
 	v = xdp_run(t.prog_rx, t.if_a, &in, &out);
-	if (no_echo) {
+	if (c->no_echo) {
 		CHECK(v == XDP_PASS || v == XDP_DROP, "verdict %s, want no answer", xdp_name(v));
 		CHECK(pkt_identical(&out, &in), "frame changed");
 		CHECK(v == XDP_DROP || gstats_moved(P(PASS), 1, -1), "global counters");
@@ -1684,32 +1710,14 @@ static bool icmp_echo(uint8_t family, bool no_echo)
 	e.icmp_type = family == 4 ? 0 : 129;
 	pkt_build(&exp, &e);
 	CHECK(pkt_parse(exp.b, exp.len, &h), "parse");
+	CHECK(!all_zero || family != 4 || pkt_get16(exp.b + h.l4 + 2) == 0xffff,
+	      "the expected reply's checksum is 0x%04x, not 0xffff", pkt_get16(exp.b + h.l4 + 2));
 	/* the reply's TTL is the datapath's choice, but not zero */
 	pkt_mask_add(&m, h.l3 + (family == 4 ? 8 : 7), 1);
 	CHECK(out.len > h.l3 + 8 && out.b[h.l3 + (family == 4 ? 8 : 7)] > 1, "reply TTL too low");
 	CHECK(pkt_same(&out, &exp, &m), "echo reply");
 	CHECK(gstats_moved(P(ICMP_ECHO), 1, P(TX), 1, -1), "global counters");
 	return true;
-}
-
-static bool icmp_echo_v4(void)
-{
-	return icmp_echo(4, false);
-}
-
-static bool icmp_echo_v6(void)
-{
-	return icmp_echo(6, false);
-}
-
-static bool icmp_echo_v4_no_echo(void)
-{
-	return icmp_echo(4, true);
-}
-
-static bool icmp_echo_v6_no_echo(void)
-{
-	return icmp_echo(6, true);
 }
 
 struct icmp_row {
@@ -1721,6 +1729,7 @@ struct icmp_row {
 	uint8_t type, code;
 	bool no_flow;	   /* the quoted flow never existed */
 	bool not_vip_flow; /* the quoted source port is no service */
+	bool cut_padded;   /* quote cut after 8 bytes of TCP, frame padded past the IP length */
 };
 
 static const struct icmp_row icmp_rows[] = {
@@ -1737,6 +1746,8 @@ static const struct icmp_row icmp_rows[] = {
 	{ "icmp6_packet_too_big_unknown_flow", 6, NAT, EG_TX, 0, 2, 0, true },
 	{ "icmp_frag_needed_v4_not_a_vip_flow", 4, NAT, EG_TX, 0, 3, 4, false, true },
 	{ "icmp6_packet_too_big_not_a_vip_flow", 6, NAT, EG_TX, 0, 2, 0, false, true },
+	{ "icmp_frag_needed_v4_nat_cut_padded", 4, NAT, EG_TX, 8080, 3, 4, false, false, true },
+	{ "icmp6_packet_too_big_nat_cut_padded", 6, NAT, EG_TX, 8443, 2, 0, false, false, true },
 };
 static const struct icmp_row *icmp_cur;
 
@@ -1789,6 +1800,8 @@ static bool case_icmp_error(void)
 
 	/* an error from A's router about the VIP's answer to the client */
 	qlen = quoted_build(qb, c->family, s.dst, c->not_vip_flow ? 9999 : 80, s.src, s.sport);
+	if (c->cut_padded)
+		qlen = (c->family == 4 ? 20 : 40) + 8;
 	e = spec_make(c->family, proto, ROUTER(c->family), VIP(c->family), 0, 0);
 	e.icmp_type = c->type;
 	e.icmp_code = c->code;
@@ -1796,6 +1809,11 @@ static bool case_icmp_error(void)
 	e.payload = qb;
 	e.payload_len = qlen;
 	pkt_build(&in, &e);
+	/* bytes after the IP packet (Ethernet padding) are no part of the message to fix */
+	if (c->cut_padded) {
+		memset(in.b + in.len, 0xab, 12);
+		in.len += 12;
+	}
 
 	if (c->no_flow) {
 		CHECK(xdp_expect(t.prog_rx, t.if_a, &in, &out, XDP_DROP), "error without a flow");
@@ -1819,12 +1837,31 @@ static bool case_icmp_error(void)
 		quoted_build(qe, c->family, (const uint8_t *)be[i].addr,
 			     c->be_port ? c->be_port : 80, s.src, s.sport);
 		x.payload = qe;
+		x.payload_len = qlen;
 		pkt_build(&exp, &x);
 		m.cnt = 0;
 	} else {
 		want_fwd(&e, &in, c->mode, &be[i], w.dmac, w.smac, &exp, &m);
 	}
+	if (c->cut_padded) {
+		/* the padding untouched, the message before it checked as any other */
+		CHECK(out.len == in.len, "length %u, want %u", out.len, in.len);
+		for (uint32_t k = out.len - 12; k < out.len; k++)
+			CHECK(out.b[k] == 0xab, "padding byte %u changed to 0x%02x", k, out.b[k]);
+		out.len -= 12;
+	}
 	CHECK(pkt_same(&out, &exp, &m), "error sent to backend %u", ids[i]);
+	if (c->mode == XLB_MODE_NAT && !c->cut_padded) {
+		/* pkt_same leaves the quoted TCP checksum out: the backend's own, as it sent it */
+		struct pkt_hdrs ho;
+		uint32_t qc;
+
+		CHECK(pkt_parse(out.b, out.len, &ho), "parse");
+		qc = ho.l4 + 8 + (c->family == 4 ? 20 : 40) + 16;
+		CHECK(qc + 2 <= out.len && !memcmp(out.b + qc, exp.b + qc, 2),
+		      "quoted TCP checksum 0x%04x, the backend sent 0x%04x", pkt_get16(out.b + qc),
+		      pkt_get16(exp.b + qc));
+	}
 	CHECK(gstats_moved(P(ICMP_ERROR), 1, w.counter, 1, -1), "global counters");
 	CHECK(counters_are(true, vip_id, 2, syn.len + in.len, 1, 0, 0), "vip counters");
 	CHECK(counters_are(false, ids[i], 2, syn.len + in.len, 1, 0, 0), "backend counters");
@@ -3456,10 +3493,7 @@ int main(int argc, char **argv)
 	ROWS(reply_rows, reply_cur, case_nat_reply);
 	T(nat_reply_v4_udp_ffff);
 	T(nat_reply_v6_udp_ffff);
-	T(icmp_echo_v4);
-	T(icmp_echo_v6);
-	T(icmp_echo_v4_no_echo);
-	T(icmp_echo_v6_no_echo);
+	ROWS(echo_reply_rows, echo_reply_cur, case_echo_reply);
 	ROWS(icmp_rows, icmp_cur, case_icmp_error);
 	ROWS(nat_icmp_rows, nat_icmp_cur, case_nat_icmp);
 	ROWS(mtu_rows, mtu_cur, case_mtu);

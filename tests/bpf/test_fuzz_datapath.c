@@ -581,7 +581,7 @@ enum inv {
 	INV_DEST,	 /* frames leave only towards a backend of the service or the client */
 	INV_BYTES,	 /* nothing but the fields of the rewrite changes */
 	INV_NON_VIP,	 /* what the datapath passes as not its own leaves untouched */
-	INV_NAT_LEAK,	 /* a nat backend's reply never passes untranslated */
+	INV_NAT_LEAK,	 /* a nat backend's reply never passes untranslated to be forwarded */
 	INV_NAT_BACKEND, /* a reply is translated only for a flow of the backend that sends it */
 	INV_EXERCISED,	 /* every path was taken */
 	INV_MAX,
@@ -631,6 +631,31 @@ static void fail(enum inv i, uint64_t index, const struct frame *fr, const struc
 		pkt_dump("in", &fr->in, ~0u);
 	if (out)
 		pkt_dump("out", out, ~0u);
+}
+
+/* Whether the kernel of the fuzzer's namespace would forward a packet from src to dst that
+ * came in on ifindex: false when dst is its own (local, broadcast, multicast) or it has no
+ * route (such a packet never leaves: the datapath, which cannot tell these apart with
+ * bpf_fib_lookup, passes a nat reply without a flow there as one to this host).
+ */
+static bool kernel_forwards(uint8_t fam, const uint8_t *src, const uint8_t *dst, int ifindex)
+{
+	char s[INET6_ADDRSTRLEN], d[INET6_ADDRSTRLEN], dev[IF_NAMESIZE], cmd[256], line[256] = "";
+	int af = fam == 4 ? AF_INET : AF_INET6;
+	FILE *fp;
+
+	if (!inet_ntop(af, src, s, sizeof(s)) || !inet_ntop(af, dst, d, sizeof(d)) ||
+	    !if_indextoname((unsigned int)ifindex, dev))
+		return true;
+	snprintf(cmd, sizeof(cmd), "ip -%u route get to %s from %s iif %s 2>&1", fam, d, s, dev);
+	fp = popen(cmd, "r");
+	if (!fp)
+		return true;
+	if (!fgets(line, sizeof(line), fp))
+		line[0] = 0;
+	pclose(fp);
+	return strncmp(line, "local ", 6) && strncmp(line, "broadcast ", 10) &&
+	       strncmp(line, "multicast ", 10) && !strstr(line, "Network is unreachable");
 }
 
 /* Checksums valid and headers whole (an IP length past the frame, an L4 header cut: not). */
@@ -730,6 +755,48 @@ static uint32_t l4_csum_off(uint8_t proto)
 	return proto == IPPROTO_TCP ? 16 : proto == IPPROTO_UDP ? 6 : 2;
 }
 
+/* How many nat services backend b (family fi) replies for with (proto, its port or the
+ * service's): the VIPs the datapath can recover a reply's source from, with no flow.
+ */
+static int nat_vips_of(int fi, int b, uint8_t proto)
+{
+	const struct xlb_backend *be = &f.be[fi][b];
+	int n = 0;
+
+	for (int k = 0; k < NSVC; k++)
+		if (svc_tab[k].mode == XLB_MODE_NAT && svc_tab[k].proto == proto &&
+		    svc_member(fi, k, (const uint8_t *)be->addr,
+			       be->port ? be->port : htons(svc_tab[k].port),
+			       htons(svc_tab[k].port)) == b)
+			n++;
+	return n;
+}
+
+/* Whether flow fl is backend b's (family fi) as it is now: its id, and its gen (a new gen is
+ * a new backend under the old id: the flow is no longer its).
+ */
+static bool flow_of(int fi, int b, const struct dataplane_flow *fl)
+{
+	struct xlb_backend be;
+
+	return fl->backend_id == be_id(fi, b) &&
+	       !dataplane_backend_get(f.dp, fl->backend_id, &be) && be.gen == fl->backend_gen;
+}
+
+/* The nat service and backend that sent reply p (from a backend's address and port), or -1. */
+static int nat_sender(int fi, const struct xlb_pkt *p, int *b)
+{
+	for (int k = 0; k < NSVC; k++) {
+		if (svc_tab[k].mode != XLB_MODE_NAT || svc_tab[k].proto != p->key.proto)
+			continue;
+		*b = svc_member(fi, k, (const uint8_t *)p->key.src, p->key.sport,
+				htons(svc_tab[k].port));
+		if (*b >= 0)
+			return k;
+	}
+	return -1;
+}
+
 /* A frame to backend be (index in be_tab) of a service in mode: what may differ and where. */
 static void check_to_backend(uint64_t index, const struct frame *fr, const struct pkt *out,
 			     int verdict, const struct xlb_pkt *p, int fi, int s, bool icmp,
@@ -797,6 +864,8 @@ static void check_to_backend(uint64_t index, const struct frame *fr, const struc
 			if (fam == 4)
 				rg[nr++] = (struct range){ q->l3_off + 10, 2 };
 			rg[nr++] = (struct range){ q->l4_off, 2 };
+			/* the quoted segment's checksum, back to the backend's */
+			rg[nr++] = (struct range){ q->l4_off + l4_csum_off(q->key.proto), 2 };
 			/* the quote's source is the backend now, its source port the backend's */
 			b = svc_member(fi, s, ip_src(out, q->l3_off, fam),
 				       *(uint16_t *)(out->b + q->l4_off), htons(svc_tab[s].port));
@@ -818,6 +887,7 @@ static void check_frame(uint64_t index, const struct frame *fr, int verdict, con
 			const struct xlb_global_stats *dlt)
 {
 	int cls = -1, emit = -1, drop = -1, n = 0;
+	bool stateless = false;
 	struct xlb_pkt p = {}, q = {};
 	struct pkt_hdrs hin, hout;
 	char why[160], why_out[160];
@@ -843,8 +913,15 @@ static void check_frame(uint64_t index, const struct frame *fr, int verdict, con
 			n += 10;
 		if (i == XLB_PATH_TX || i == XLB_PATH_REDIRECT || i == XLB_PATH_FIB_PASS)
 			emit = emit < 0 ? i : 99;
+		else if (i == XLB_PATH_NAT_STATELESS)
+			stateless = true; /* said of a NAT_REPLY, with it */
 		else
 			cls = cls < 0 ? i : 99;
+	}
+	if (stateless && cls != XLB_PATH_NAT_REPLY) {
+		fail(INV_COUNTERS, index, fr, out, verdict,
+		     "nat_stateless counted on path %d, not with nat_reply", cls);
+		return;
 	}
 	for (int i = 0; i < XLB_DROP_MAX; i++) {
 		if (!dlt->drop[i])
@@ -863,11 +940,12 @@ static void check_frame(uint64_t index, const struct frame *fr, int verdict, con
 		if (cls == XLB_PATH_PASS)
 			ok = n == 1 && verdict == XDP_PASS;
 		else if (cls >= 0 && cls != 99 && emit >= 0 && emit != 99)
-			ok = n == 2 && verdict == (emit == XLB_PATH_TX	     ? XDP_TX :
-						   emit == XLB_PATH_REDIRECT ? XDP_REDIRECT :
-									       XDP_PASS);
+			ok = n == 2 + stateless &&
+			     verdict == (emit == XLB_PATH_TX	   ? XDP_TX :
+					 emit == XLB_PATH_REDIRECT ? XDP_REDIRECT :
+								     XDP_PASS);
 		else if (cls >= 0 && cls != 99 && emit_drop)
-			ok = n == 2 && verdict == XDP_DROP;
+			ok = n == 2 + stateless && verdict == XDP_DROP;
 		else
 			ok = n == 1 && drop >= 0 && drop != 99 && !emit_drop && verdict == XDP_DROP;
 		if (!ok) {
@@ -877,6 +955,29 @@ static void check_frame(uint64_t index, const struct frame *fr, int verdict, con
 			     cls, emit, drop, n);
 			return;
 		}
+	}
+	if (verdict == XDP_DROP && drop == XLB_DROP_NAT_NO_FLOW) {
+		struct xlb_flow_key k = {};
+		struct dataplane_flow fl;
+		int b = -1, ns = -1;
+
+		/* with one VIP per nat backend here: the client's flow to it is another's */
+		if (fr->nat_prog && xlb_parse(in_data, in_data + fr->in.len, &p) == XLB_PARSE_OK &&
+		    (p.key.proto == IPPROTO_TCP || p.key.proto == IPPROTO_UDP))
+			ns = nat_sender(p.key.family == 6, &p, &b);
+		if (ns >= 0) {
+			memcpy(k.src, p.key.dst, (size_t)alen(p.key.family));
+			net_addr(p.key.family, 50, svc_tab[ns].host, (uint8_t *)k.dst);
+			k.sport = p.key.dport;
+			k.dport = htons(svc_tab[ns].port);
+			k.proto = p.key.proto;
+			k.family = p.key.family;
+		}
+		if (ns < 0 || nat_vips_of(p.key.family == 6, b, p.key.proto) != 1 ||
+		    dataplane_flow_lookup(f.dp, &k, &fl) || flow_of(p.key.family == 6, b, &fl))
+			fail(INV_COUNTERS, index, fr, out, verdict,
+			     "dropped as nat_no_flow, but no nat backend's reply to a client with "
+			     "another backend's flow");
 	}
 	if (verdict == XDP_DROP) {
 		st.mutated_dropped += fr->mutations > 0;
@@ -899,7 +1000,9 @@ static void check_frame(uint64_t index, const struct frame *fr, int verdict, con
 				    svc_tab[k].proto != p.key.proto)
 					continue;
 				if (svc_member(fi, k, (uint8_t *)p.key.src, p.key.sport,
-					       htons(svc_tab[k].port)) >= 0)
+					       htons(svc_tab[k].port)) >= 0 &&
+				    kernel_forwards(fam, (uint8_t *)p.key.src, (uint8_t *)p.key.dst,
+						    fr->ifindex))
 					fail(INV_NAT_LEAK, index, fr, out, verdict,
 					     "reply of a nat backend of service %d passed "
 					     "untranslated",
@@ -935,10 +1038,18 @@ static void check_frame(uint64_t index, const struct frame *fr, int verdict, con
 	case XLB_PATH_FLOW_HIT:
 	case XLB_PATH_FLOW_NEW:
 	case XLB_PATH_FLOW_MOVED:
+	case XLB_PATH_FLOW_NO_WAY:
 		s = svc_find(&p.key, false);
 		if (s < 0) {
 			fail(INV_DEST, index, fr, out, verdict, "forwarded, but for no service");
 			return;
+		}
+		if (cls == XLB_PATH_FLOW_NO_WAY) {
+			struct dataplane_flow fl;
+
+			if (!dataplane_flow_lookup(f.dp, &p.key, &fl))
+				fail(INV_COUNTERS, index, fr, out, verdict,
+				     "flow_no_way, but the flow is in the table");
 		}
 		check_to_backend(index, fr, out, verdict, &p, fi, s, false, NULL);
 		if (good_in && good_out)
@@ -987,14 +1098,24 @@ static void check_frame(uint64_t index, const struct frame *fr, int verdict, con
 		}
 		b = svc_member(fi, s, (uint8_t *)p.key.src, p.key.sport, htons(svc_tab[s].port));
 		if (dataplane_flow_lookup(f.dp, &k, &fl)) {
-			fail(INV_NAT_BACKEND, index, fr, out, verdict,
-			     "translated without a flow of that client");
+			/* no flow: recovered from the sender's only VIP (the tally counts on it) */
+			if (!stateless || b < 0 || nat_vips_of(fi, b, p.key.proto) != 1)
+				fail(INV_NAT_BACKEND, index, fr, out, verdict,
+				     "translated without a flow of that client%s",
+				     stateless ? ", by a backend of more than one VIP" :
+						 ", not counted stateless");
+			else
+				st.reply_checked[fi] += good_in && good_out;
 			return;
 		}
-		if (b < 0 || fl.backend_id != be_id(fi, b))
+		if (stateless)
+			fail(INV_COUNTERS, index, fr, out, verdict,
+			     "counted stateless, but the client has a flow");
+		if (b < 0 || !flow_of(fi, b, &fl))
 			fail(INV_NAT_BACKEND, index, fr, out, verdict,
-			     "translated for a flow of backend %u, sent by %s", fl.backend_id,
-			     b < 0 ? "no backend of the service" : "another backend");
+			     "translated for a flow of backend %u gen %u, sent by %s",
+			     fl.backend_id, fl.backend_gen,
+			     b < 0 ? "no backend of the service" : "another backend or gen");
 		st.reply_checked[fi] += good_in && good_out;
 		break;
 	}
@@ -1043,18 +1164,27 @@ static int xdp_run(int prog, int ifindex, const struct pkt *in, struct pkt *out)
 /* Per-epoch totals against the per-VIP and per-backend counters. */
 struct tally {
 	uint64_t fwd_packets, fwd_bytes, new_flows, reply_packets, reply_bytes;
+	uint64_t be_reply_packets, be_reply_bytes; /* a stateless reply names no backend */
 };
 
 static void tally_add(struct tally *t, const struct frame *fr, const struct xlb_global_stats *d)
 {
 	uint64_t fwd = d->path[XLB_PATH_FLOW_HIT] + d->path[XLB_PATH_FLOW_NEW] +
-		       d->path[XLB_PATH_FLOW_MOVED] + d->path[XLB_PATH_ICMP_ERROR];
+		       d->path[XLB_PATH_FLOW_MOVED] + d->path[XLB_PATH_FLOW_NO_WAY] +
+		       d->path[XLB_PATH_ICMP_ERROR];
+	/* stateless here is always from the backend's only VIP (check_frame holds it to that):
+	 * the datapath has no backend id to count on then
+	 */
+	uint64_t be_reply = d->path[XLB_PATH_NAT_REPLY] - d->path[XLB_PATH_NAT_STATELESS];
 
 	t->fwd_packets += fwd;
 	t->fwd_bytes += fwd * fr->in.len;
-	t->new_flows += d->path[XLB_PATH_FLOW_NEW] + d->path[XLB_PATH_FLOW_MOVED];
+	t->new_flows += d->path[XLB_PATH_FLOW_NEW] + d->path[XLB_PATH_FLOW_MOVED] +
+			d->path[XLB_PATH_FLOW_NO_WAY];
 	t->reply_packets += d->path[XLB_PATH_NAT_REPLY];
 	t->reply_bytes += d->path[XLB_PATH_NAT_REPLY] * fr->in.len;
+	t->be_reply_packets += be_reply;
+	t->be_reply_bytes += be_reply * fr->in.len;
 }
 
 static void tally_check(const struct tally *t, uint64_t epoch)
@@ -1075,9 +1205,12 @@ static void tally_check(const struct tally *t, uint64_t epoch)
 				sum.reply_packets += c.reply_packets;
 				sum.reply_bytes += c.reply_bytes;
 			}
+		uint64_t rp = vip ? t->reply_packets : t->be_reply_packets,
+			 rb = vip ? t->reply_bytes : t->be_reply_bytes;
+
 		if (sum.packets != t->fwd_packets || sum.bytes != t->fwd_bytes ||
-		    sum.new_flows != t->new_flows || sum.reply_packets != t->reply_packets ||
-		    sum.reply_bytes != t->reply_bytes)
+		    sum.new_flows != t->new_flows || sum.reply_packets != rp ||
+		    sum.reply_bytes != rb)
 			fail(INV_COUNTERS, epoch * EPOCH, NULL, NULL, 0,
 			     "epoch %llu: %s counters say %llu packets %llu bytes %llu new, %llu "
 			     "replies %llu bytes; the frames say %llu %llu %llu, %llu %llu",
@@ -1087,8 +1220,8 @@ static void tally_check(const struct tally *t, uint64_t epoch)
 			     (unsigned long long)sum.reply_packets,
 			     (unsigned long long)sum.reply_bytes,
 			     (unsigned long long)t->fwd_packets, (unsigned long long)t->fwd_bytes,
-			     (unsigned long long)t->new_flows, (unsigned long long)t->reply_packets,
-			     (unsigned long long)t->reply_bytes);
+			     (unsigned long long)t->new_flows, (unsigned long long)rp,
+			     (unsigned long long)rb);
 	}
 }
 
