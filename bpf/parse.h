@@ -167,9 +167,13 @@ static __always_inline int xlb_parse_ipv4(void *data, void *data_end, struct xlb
 	tot = xlb_ntohs(iph->tot_len);
 	XLB_BOUND16(tot);
 	p->l3_len = tot;
-	/* the IP length must fit in the frame (padding after it is fine) */
+	/* the IP length must fit in the frame (padding after it is fine). At tc data_end is the
+	 * end of the skb's linear part, the rest in pages: the caller checks against skb->len.
+	 */
+#ifndef XLB_TC
 	if ((void *)iph + tot > data_end)
 		return XLB_PARSE_TRUNCATED;
+#endif
 	return xlb_parse_l4(data, data_end, p);
 }
 
@@ -191,8 +195,10 @@ static __always_inline int xlb_parse_ipv6(void *data, void *data_end, struct xlb
 	p->l3_len = sizeof(*ip6h) + plen;
 	if (ip6h->version != 6)
 		return XLB_PARSE_BAD;
+#ifndef XLB_TC /* as for IPv4: at tc the caller checks the length against skb->len */
 	if ((void *)(ip6h + 1) + plen > data_end)
 		return XLB_PARSE_TRUNCATED;
+#endif
 	nexthdr = ip6h->nexthdr;
 
 	XLB_UNROLL

@@ -12,7 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/mount.h>
@@ -20,7 +22,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <linux/ethtool.h>
 #include <linux/if_link.h>
+#include <linux/sockios.h>
 #include <linux/magic.h>
 
 #include <bpf/bpf.h>
@@ -783,20 +787,39 @@ int dataplane_prog_fd_tc(const struct dataplane *dp, enum dataplane_role role)
 #define DATAPLANE_TC_HANDLE 0x71b
 #define DATAPLANE_TC_PRIO 1
 
+/* A tc call whose expected failures (the clsact qdisc already there, or not there yet) libbpf
+ * would print as the kernel's messages; the caller reports what is an error.
+ */
+static libbpf_print_fn_t dataplane_tc_print;
+#define dataplane_tc_quiet(call)                             \
+	({                                                   \
+		dataplane_tc_print = libbpf_set_print(NULL); \
+		int quiet_err_ = (call);                     \
+		libbpf_set_print(dataplane_tc_print);        \
+		quiet_err_;                                  \
+	})
+
 bool dataplane_hook_auto_tc(int ifindex)
 {
-	char ifname[IF_NAMESIZE], path[PATH_MAX], link[PATH_MAX];
-	ssize_t n;
+	struct ethtool_drvinfo info = { .cmd = ETHTOOL_GDRVINFO };
+	struct ifreq ifr = { .ifr_data = (void *)&info };
+	int fd, err;
 
-	/* veth: an XDP redirect loses CHECKSUM_PARTIAL and GSO of what the peer sends */
-	if (!if_indextoname((unsigned int)ifindex, ifname))
+	/* veth: an XDP redirect loses CHECKSUM_PARTIAL and GSO of what the peer sends. Asked of
+	 * the device through the socket's namespace (sysfs shows the namespace it was mounted in,
+	 * not the one nsenter --net entered).
+	 */
+	if (!if_indextoname((unsigned int)ifindex, ifr.ifr_name))
 		return false;
-	snprintf(path, sizeof(path), "/sys/class/net/%s/device/driver", ifname);
-	n = readlink(path, link, sizeof(link) - 1);
-	if (n > 0)
-		return false; /* a device with a driver (NIC, virtio): XDP */
-	snprintf(path, sizeof(path), "/sys/class/net/%s/type", ifname);
-	return access(path, F_OK) == 0; /* virtual: veth, and the like */
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return false;
+	err = ioctl(fd, SIOCETHTOOL, &ifr);
+	close(fd);
+	if (err)
+		return false;
+	/* veth, and virtual devices with no bus (a NIC or virtio names its bus): tc */
+	return strcmp(info.driver, "veth") == 0 || !info.bus_info[0];
 }
 
 int dataplane_attach_tc(struct dataplane *dp, int ifindex, enum dataplane_role role)
@@ -820,7 +843,7 @@ int dataplane_attach_tc(struct dataplane *dp, int ifindex, enum dataplane_role r
 			  ifname, cur, cur_id);
 		return -EBUSY;
 	}
-	err = bpf_tc_hook_create(&hook);
+	err = dataplane_tc_quiet(bpf_tc_hook_create(&hook));
 	if (err && err != -EEXIST) {
 		log_error("%s: creating the clsact qdisc: %s", ifname, strerror(-err));
 		return err;
@@ -848,7 +871,7 @@ int dataplane_tc_current(int ifindex, __u32 *prog_id)
 	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = BPF_TC_INGRESS);
 	LIBBPF_OPTS(bpf_tc_opts, topts, .handle = DATAPLANE_TC_HANDLE,
 		    .priority = DATAPLANE_TC_PRIO);
-	int err = bpf_tc_query(&hook, &topts);
+	int err = dataplane_tc_quiet(bpf_tc_query(&hook, &topts));
 
 	*prog_id = err ? 0 : topts.prog_id;
 	return err == -ENOENT || err == -EINVAL ? 0 : err;
