@@ -146,7 +146,9 @@ fuzz: $(FUZZERS) $(BUILD)/tests/test_fuzz_datapath
 	tests/fuzz/run.sh $(FUZZ_SECONDS) || rc=1; \
 	exit $$rc
 
+# deps/vm.txt too: the VM smoke test in make test boots a VM under QEMU
 test: all deps-bench $(BUILD)/fuzz/fuzz_config
+	$(Q)sh deps/install.sh deps/vm.txt
 	$(Q)tests/run.sh
 
 bench: all | $(BUILD)/bench
