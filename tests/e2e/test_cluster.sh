@@ -7,7 +7,8 @@
 # each withdrawal is measured from the failure to the router's new route; a node brought back
 # gets its share again; a node that loses every healthy target withdraws. nat works across
 # nodes because the backends' replies come back through the router's ECMP and any node
-# translates a reply for a flow it never saw (stateless recovery). The figures go to $XLB_CLUSTER_FIGURES (default build/cluster-figures.txt).
+# translates a reply for a flow it never saw (stateless recovery). The figures go to
+# $XLB_CLUSTER_FIGURES (default build/cluster-figures.txt).
 set -u
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
