@@ -681,15 +681,11 @@ static bool load_nondefault_sizes(void)
 	err = dataplane_open(&dp, &o, NULL);
 	CHECK(!err, "dataplane_open(ring 257, flows 1024): %s", strerror(-err));
 	prog = dataplane_prog_fd(dp, DATAPLANE_ROLE_VIP);
-	if (dataplane_ring_size(dp) != 257 || prog < 0) {
-		printf("  ring size %u, prog fd %d\n", dataplane_ring_size(dp), prog);
-		goto out;
-	}
-	if (bpf_obj_get_info_by_fd(dataplane_map_fd(dp, "xlb_flows"), &info, &len) ||
-	    info.max_entries * XLB_FLOW_WAYS != 1024) {
-		printf("  xlb_flows holds %u buckets, want 1024 flows\n", info.max_entries);
-		goto out;
-	}
+	ENSURE_INT(dataplane_ring_size(dp), ==, 257);
+	ENSURE(prog >= 0, "prog fd %d", prog);
+	ENSURE(!bpf_obj_get_info_by_fd(dataplane_map_fd(dp, "xlb_flows"), &info, &len));
+	ENSURE(info.max_entries * XLB_FLOW_WAYS == 1024,
+	       "xlb_flows holds %u buckets, want 1024 flows", info.max_entries);
 	for (int i = 0; i < 3; i++) {
 		memset(&be[i], 0, sizeof(be[i]));
 		net_addr(4, 1, 70 + i, (uint8_t *)be[i].addr);
@@ -697,18 +693,15 @@ static bool load_nondefault_sizes(void)
 		be[i].flags = XLB_BE_F_ACTIVE;
 		be[i].gen = 1;
 		mb[i] = (struct maglev_backend){ ids[i], 1, maglev_key(be[i].addr, 4, 0) };
-		if (dataplane_backend_set(dp, ids[i], &be[i]))
-			goto out;
+		ENSURE(!dataplane_backend_set(dp, ids[i], &be[i]), "backend %u", ids[i]);
 	}
 	ip_of(4, VIP(4), (uint8_t *)k.addr);
 	k.port = htons(80);
 	k.proto = IPPROTO_TCP;
 	k.family = 4;
-	if (dataplane_vip_set(dp, &k, &v) || dataplane_ring_set(dp, 1, mb, 3) ||
-	    dataplane_ring_get(dp, 1, table)) {
-		printf("  service setup failed\n");
-		goto out;
-	}
+	ENSURE(!dataplane_vip_set(dp, &k, &v) && !dataplane_ring_set(dp, 1, mb, 3) &&
+		       !dataplane_ring_get(dp, 1, table),
+	       "service setup failed");
 	for (int f = 0; f < 64; f++) {
 		struct pkt_spec s = spec_make(4, IPPROTO_TCP, CLIENT(4), VIP(4), 41000 + f, 80);
 		struct xlb_flow_key fk;
@@ -720,18 +713,14 @@ static bool load_nondefault_sizes(void)
 		spec_key(&s, &fk);
 		id = table[xlb_ring_slot(hash_of(dp, &fk), 257)];
 		vd = xdp_run(prog, t.if_a, &in, &out);
-		if (vd != XDP_TX || id < 1 || id > 3 || memcmp(out.b + 30, be[id - 1].addr, 4)) {
-			printf("  flow %d: verdict %s, or not sent to backend %u of the 257 table\n",
-			       f, xdp_name(vd), id);
-			goto out;
-		}
+		ENSURE(vd == XDP_TX && id >= 1 && id <= 3 &&
+			       !memcmp(out.b + 30, be[id - 1].addr, 4),
+		       "flow %d: verdict %s, or not sent to backend %u of the 257 table", f,
+		       xdp_name(vd), id);
 		hits[id - 1]++;
 	}
-	if (!hits[0] || !hits[1] || !hits[2]) {
-		printf("  64 flows did not reach all 3 backends: %u %u %u\n", hits[0], hits[1],
-		       hits[2]);
-		goto out;
-	}
+	ENSURE(hits[0] && hits[1] && hits[2], "64 flows did not reach all 3 backends: %u %u %u",
+	       hits[0], hits[1], hits[2]);
 	ok = true;
 out:
 	dataplane_close(dp);

@@ -426,36 +426,25 @@ static bool test_backend_roundtrip(void)
 	if (err)
 		SKIP("the datapath did not load (see test_datapath)");
 	err = nexthop_resolve_backend(&be, &nh);
-	if (err) {
-		printf("  resolve: %s\n", strerror(-err));
-		goto out;
-	}
+	ENSURE(!err, "resolve: %s", strerror(-err));
 	nexthop_apply(&be, &nh);
-	if (nexthop_backend_set(dp, 5, &be) || dataplane_backend_get(dp, 5, &got) ||
-	    memcmp(&got, &be, sizeof(be))) {
-		printf("  cached slot not read back as written\n");
-		goto out;
-	}
-	if (got.nh_ifindex != (uint32_t)env.if_b || memcmp(got.nh_dmac, MAC_GW_B, 6)) {
-		printf("  slot holds ifindex %u dmac %s\n", got.nh_ifindex, mac(got.nh_dmac));
-		goto out;
-	}
+	ENSURE(!nexthop_backend_set(dp, 5, &be) && !dataplane_backend_get(dp, 5, &got) &&
+		       !memcmp(&got, &be, sizeof(be)),
+	       "cached slot not read back as written");
+	ENSURE(got.nh_ifindex == (uint32_t)env.if_b && !memcmp(got.nh_dmac, MAC_GW_B, 6),
+	       "slot holds ifindex %u dmac %s", got.nh_ifindex, mac(got.nh_dmac));
 	nexthop_apply(&be, NULL);
-	if (nexthop_backend_set(dp, 5, &be) || dataplane_backend_get(dp, 5, &got) ||
-	    memcmp(&got, &be, sizeof(be)) || (got.flags & XLB_BE_F_NH_CACHED)) {
-		printf("  fib slot not read back as written\n");
-		goto out;
-	}
+	ENSURE(!nexthop_backend_set(dp, 5, &be) && !dataplane_backend_get(dp, 5, &got) &&
+		       !memcmp(&got, &be, sizeof(be)) && !(got.flags & XLB_BE_F_NH_CACHED),
+	       "fib slot not read back as written");
 	/* another cached next hop over a cached one */
 	nexthop_apply(&be, &nh);
 	nexthop_backend_set(dp, 5, &be);
 	nh.dmac[5] ^= 0x55;
 	nexthop_apply(&be, &nh);
-	if (nexthop_backend_set(dp, 5, &be) || dataplane_backend_get(dp, 5, &got) ||
-	    memcmp(&got, &be, sizeof(be))) {
-		printf("  changed next hop not read back as written\n");
-		goto out;
-	}
+	ENSURE(!nexthop_backend_set(dp, 5, &be) && !dataplane_backend_get(dp, 5, &got) &&
+		       !memcmp(&got, &be, sizeof(be)),
+	       "changed next hop not read back as written");
 	ok = true;
 out:
 	dataplane_close(dp);
@@ -481,67 +470,57 @@ static bool test_refresh(void)
 	err = dataplane_open(&dp, &o, NULL);
 	if (err)
 		SKIP("the datapath did not load (see test_datapath)");
-#define STEP(cond, ...)                                  \
-	do {                                             \
-		if (!(cond)) {                           \
-			printf("  line %d: ", __LINE__); \
-			printf(__VA_ARGS__);             \
-			printf("\n");                    \
-			goto out;                        \
-		}                                        \
-	} while (0)
-	if (sh("ip neigh replace 198.18.0.4 lladdr %s dev %s nud reachable", mac(MAC_HOST),
-	       env.name_a))
-		goto out;
+	ENSURE(!sh("ip neigh replace 198.18.0.4 lladdr %s dev %s nud reachable", mac(MAC_HOST),
+		   env.name_a),
+	       "ip neigh replace");
 	inet_pton(AF_INET, "198.18.0.4", be.addr);
 	fib = be;
 	fib.flags |= XLB_BE_F_NH_FIB;
 	inet_pton(AF_INET, "198.18.0.2", fib.addr);
-	STEP(!dataplane_backend_set(dp, 7, &be) && !dataplane_backend_set(dp, 8, &fib),
-	     "writing the slots");
+	ENSURE(!dataplane_backend_set(dp, 7, &be) && !dataplane_backend_set(dp, 8, &fib),
+	       "writing the slots");
 
 	err = nexthop_refresh(dp, 7, &got, &nh, &rerr, &chg);
-	STEP(!err && !rerr && chg == NEXTHOP_CACHED, "first: %d %d %d", err, rerr, chg);
-	STEP((got.flags & XLB_BE_F_NH_CACHED) && !memcmp(got.nh_dmac, MAC_HOST, 6) &&
-		     got.nh_ifindex == (uint32_t)env.if_a,
-	     "cached slot: flags 0x%x dmac %s", got.flags, mac(got.nh_dmac));
+	ENSURE(!err && !rerr && chg == NEXTHOP_CACHED, "first: %d %d %d", err, rerr, chg);
+	ENSURE((got.flags & XLB_BE_F_NH_CACHED) && !memcmp(got.nh_dmac, MAC_HOST, 6) &&
+		       got.nh_ifindex == (uint32_t)env.if_a,
+	       "cached slot: flags 0x%x dmac %s", got.flags, mac(got.nh_dmac));
 	dataplane_backend_get(dp, 7, &got);
-	STEP(!memcmp(got.nh_dmac, MAC_HOST, 6), "map holds dmac %s", mac(got.nh_dmac));
+	ENSURE(!memcmp(got.nh_dmac, MAC_HOST, 6), "map holds dmac %s", mac(got.nh_dmac));
 
 	err = nexthop_refresh(dp, 7, &got, &nh, &rerr, &chg);
-	STEP(!err && chg == NEXTHOP_UNCHANGED, "second: %d %d", err, chg);
+	ENSURE(!err && chg == NEXTHOP_UNCHANGED, "second: %d %d", err, chg);
 
-	STEP(!sh("ip neigh replace 198.18.0.4 lladdr %s dev %s nud reachable", mac(mac2),
-		 env.name_a),
-	     "ip neigh");
+	ENSURE(!sh("ip neigh replace 198.18.0.4 lladdr %s dev %s nud reachable", mac(mac2),
+		   env.name_a),
+	       "ip neigh");
 	err = nexthop_refresh(dp, 7, &got, &nh, &rerr, &chg);
-	STEP(!err && chg == NEXTHOP_UPDATED, "after a MAC change: %d %d", err, chg);
+	ENSURE(!err && chg == NEXTHOP_UPDATED, "after a MAC change: %d %d", err, chg);
 	dataplane_backend_get(dp, 7, &got);
-	STEP(!memcmp(got.nh_dmac, mac2, 6) && (got.flags & XLB_BE_F_NH_CACHED), "map holds %s",
-	     mac(got.nh_dmac));
+	ENSURE(!memcmp(got.nh_dmac, mac2, 6) && (got.flags & XLB_BE_F_NH_CACHED), "map holds %s",
+	       mac(got.nh_dmac));
 
-	STEP(!sh("ip neigh del 198.18.0.4 dev %s", env.name_a), "ip neigh del");
+	ENSURE(!sh("ip neigh del 198.18.0.4 dev %s", env.name_a), "ip neigh del");
 	err = nexthop_refresh(dp, 7, &got, &nh, &rerr, &chg);
-	STEP(!err && rerr == -EAGAIN && chg == NEXTHOP_FELL_BACK, "after del: %d %d %d", err, rerr,
-	     chg);
+	ENSURE(!err && rerr == -EAGAIN && chg == NEXTHOP_FELL_BACK, "after del: %d %d %d", err,
+	       rerr, chg);
 	dataplane_backend_get(dp, 7, &got);
-	STEP(got.flags == XLB_BE_F_ACTIVE && !got.nh_ifindex && got.gen == 1,
-	     "fell back: flags 0x%x ifindex %u gen %u", got.flags, got.nh_ifindex, got.gen);
+	ENSURE(got.flags == XLB_BE_F_ACTIVE && !got.nh_ifindex && got.gen == 1,
+	       "fell back: flags 0x%x ifindex %u gen %u", got.flags, got.nh_ifindex, got.gen);
 	err = nexthop_refresh(dp, 7, &got, &nh, &rerr, &chg);
-	STEP(!err && rerr == -EAGAIN && chg == NEXTHOP_UNCHANGED, "still fib: %d %d %d", err, rerr,
-	     chg);
+	ENSURE(!err && rerr == -EAGAIN && chg == NEXTHOP_UNCHANGED, "still fib: %d %d %d", err,
+	       rerr, chg);
 
 	/* 198.18.0.2 resolves, but the slot said fib */
 	err = nexthop_refresh(dp, 8, &got, &nh, &rerr, &chg);
-	STEP(!err && chg == NEXTHOP_FIB_CHOSEN, "fib by choice: %d %d", err, chg);
+	ENSURE(!err && chg == NEXTHOP_FIB_CHOSEN, "fib by choice: %d %d", err, chg);
 	dataplane_backend_get(dp, 8, &got);
-	STEP(!memcmp(&got, &fib, sizeof(got)), "the fib slot was written");
+	ENSURE(!memcmp(&got, &fib, sizeof(got)), "the fib slot was written");
 
 	err = nexthop_refresh(dp, 9, &got, &nh, &rerr, &chg);
-	STEP(!err && chg == NEXTHOP_INACTIVE, "empty slot: %d %d", err, chg);
-	STEP(nexthop_refresh(dp, XLB_MAX_BACKENDS, &got, &nh, &rerr, &chg) == -EINVAL,
-	     "slot out of range accepted");
-#undef STEP
+	ENSURE(!err && chg == NEXTHOP_INACTIVE, "empty slot: %d %d", err, chg);
+	ENSURE(nexthop_refresh(dp, XLB_MAX_BACKENDS, &got, &nh, &rerr, &chg) == -EINVAL,
+	       "slot out of range accepted");
 	ok = true;
 out:
 	dataplane_close(dp);
