@@ -46,6 +46,7 @@ MAINS := $(patsubst user/%.c,$(BUILD)/%,$(filter $(wildcard user/*.c),user/xlbd.
 TOOLS := $(patsubst tools/%.c,$(BUILD)/%,$(wildcard tools/*.c))
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 BPF_TESTS := $(patsubst tests/bpf/%.c,$(BUILD)/tests/%,$(wildcard tests/bpf/test_*.c))
+BENCHES := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(wildcard tests/bench/bench_*.c))
 FUZZERS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 # xlbd, xlbctl and xlb-dp with ASan and UBSan, for the end-to-end tests (tests/e2e/lib.sh);
 # beside them links to the other tools, which UserData finds in xlbd's own directory
@@ -60,7 +61,7 @@ SAN_BINS := $(BUILD)/san-bin/xlbd $(BUILD)/san-bin/xlbctl $(BUILD)/san-bin/xlb-d
 # `make` only builds; the targets that install (deps*) are asked for by name, or by the README's
 # two commands (test, demo), which install first and then build in a make of their own (the
 # pkg-config and clang lookups above must see the installed packages).
-all: $(SKELS) $(MAINS) $(TOOLS) $(UNIT_TESTS) $(BPF_TESTS) $(SAN_BINS)
+all: $(SKELS) $(MAINS) $(TOOLS) $(UNIT_TESTS) $(BPF_TESTS) $(SAN_BINS) $(BENCHES)
 
 # build and test packages (deps/packages.txt); apt-get runs only for what is missing
 deps:
@@ -139,6 +140,11 @@ $(BUILD)/tests/test_%: tests/bpf/test_%.c $(wildcard tests/bpf/*.h) $(BUILD)/lib
 	$(call msg,CCLD,$@)
 	$(Q)$(CC) $(CFLAGS) $(PKG_CFLAGS) -Itests/unit $< $(BUILD)/libxlb.a $(PKG_LIBS) -lm -o $@
 
+# benchmarks of user/ code without root, run by `make bench`: figures, not tests
+$(BUILD)/bench/bench_%: tests/bench/bench_%.c $(BUILD)/libxlb.a $(USER_HDRS) | $(BUILD)/bench
+	$(call msg,CCLD,$@)
+	$(Q)$(CC) $(CFLAGS) $(PKG_CFLAGS) $< $(BUILD)/libxlb.a $(PKG_LIBS) -lm -o $@
+
 # libFuzzer targets (clang). `make test` runs fuzz_config for 20 s, `make fuzz` every target
 # for FUZZ_SECONDS; tests/fuzz/run.sh says how (seeds, corpus, regression cases).
 FUZZ_SECONDS ?= 300
@@ -177,6 +183,7 @@ test:
 	$(Q)tests/run.sh
 
 bench: all | $(BUILD)/bench
+	$(Q)for b in $(BENCHES); do $$b || exit 1; done
 	$(Q)$(BUILD)/xlb-bench --out $(BUILD)/bench/datapath.json
 	$(Q)tools/xlb-rate-bench --out $(BUILD)/bench/rate.json
 	$(Q)$(MAKE) --no-print-directory bench-e2e
