@@ -170,7 +170,7 @@ e2e_lab vip-on-backends "$XLB_LAB_VIP4" "$XLB_LAB_VIP6" >/dev/null ||
 	e2e_abort setup "xlb-lab vip-on-backends failed"
 run_case dsr_v4 dsr 4 3
 run_case dsr_v6 dsr 6 4
-# ipip, beyond what the issue asks: xlb_decap on the backends' veths strips the outer header
+# ipip: xlb_decap on the backends' veths strips the outer header
 run_case ipip_v4 ipip 4 5
 run_case ipip_v6 ipip 6 6
 
