@@ -7,6 +7,7 @@
 # each withdrawal is measured from the failure to the router's new route; a node brought back
 # gets its share again; a node that loses every healthy target withdraws; nat over ECMP is
 # tried and reported. The figures go to $XLB_CLUSTER_FIGURES (default build/cluster-figures.txt).
+# needs: netns
 set -u
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"

@@ -4,6 +4,7 @@
 # three backends running xlb-backend. TCP connections to the VIP in nat, dsr and ipip mode, over
 # IPv4 and IPv6, must all be answered, spread over the backends within +-15%, reach the backend
 # their flow names, and agree with the datapath's counters.
+# needs: netns
 set -u
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"

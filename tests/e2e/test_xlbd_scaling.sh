@@ -5,6 +5,7 @@
 # holding ASGAverageCPUUtilization at 50% with time compressed 30 times (AWS's one-minute
 # datapoints last 2 s): the group scales out under the load and back in after it, and no
 # request fails during either.
+# needs: netns
 set -u
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
