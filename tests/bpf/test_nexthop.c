@@ -19,6 +19,7 @@
 #include "check.h"
 #include "dataplane.h"
 #include "nexthop.h"
+#include "testnet.h"
 
 /* A: 198.18.0.1/24 2001:2::1/64, B: 198.18.9.1/24 2001:2:9::1/64 (all inside the namespace).
  *   198.18.0.2, 2001:2::2       on-link, permanent neighbour MAC_HOST
@@ -46,35 +47,6 @@ static struct {
 	int if_a, if_b, if_tun;
 } env;
 
-__attribute__((format(printf, 1, 2))) static int sh(const char *fmt, ...)
-{
-	char cmd[512];
-	va_list ap;
-	int rc;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	rc = system(cmd);
-	if (rc != 0)
-		fprintf(stderr, "failed (%d): %s\n", rc, cmd);
-	return rc;
-}
-
-static int sysctl_write(const char *path, const char *val)
-{
-	FILE *f = fopen(path, "w");
-	int err = 0;
-
-	if (!f)
-		return -errno;
-	if (fputs(val, f) < 0)
-		err = -EIO;
-	if (fclose(f))
-		err = -errno;
-	return err;
-}
-
 static const char *mac(const uint8_t *m)
 {
 	static char buf[4][18];
@@ -89,56 +61,54 @@ static int env_setup(void)
 {
 	const char *a = env.name_a, *b = env.name_b;
 	unsigned int id = (unsigned int)getpid() % 100000;
+	struct testnet n;
+	int err;
 
-	snprintf(env.name_a, sizeof(env.name_a), "nh%ua", id);
-	snprintf(env.name_b, sizeof(env.name_b), "nh%ub", id);
+	err = testnet_enter(&n, "nh", MAC_A, MAC_B, false);
+	if (err)
+		return err;
+	memcpy(env.name_a, n.name_a, sizeof(env.name_a));
+	memcpy(env.name_b, n.name_b, sizeof(env.name_b));
 	snprintf(env.name_tun, sizeof(env.name_tun), "nh%ut", id);
-	if (unshare(CLONE_NEWNET))
-		return -errno;
-	/* IPv6 may be off by default for new namespaces on some hosts */
-	sysctl_write("/proc/sys/net/ipv6/conf/default/disable_ipv6", "0");
-	sysctl_write("/proc/sys/net/ipv6/conf/all/disable_ipv6", "0");
-	if (sh("ip link set lo up") ||
-	    sh("ip link add %s address %s type veth peer name %sp", a, mac(MAC_A), a) ||
-	    sh("ip link add %s address %s type veth peer name %sp", b, mac(MAC_B), b) ||
-	    sh("ip link set %s up && ip link set %sp up", a, a) ||
-	    sh("ip link set %s up && ip link set %sp up", b, b) ||
-	    sh("ip addr add 198.18.0.1/24 dev %s", a) ||
-	    sh("ip -6 addr add 2001:2::1/64 dev %s nodad", a) ||
-	    sh("ip addr add 198.18.9.1/24 dev %s", b) ||
-	    sh("ip -6 addr add 2001:2:9::1/64 dev %s nodad", b) ||
-	    sh("ip neigh replace 198.18.0.2 lladdr %s dev %s nud permanent", mac(MAC_HOST), a) ||
-	    sh("ip -6 neigh replace 2001:2::2 lladdr %s dev %s nud permanent", mac(MAC_HOST), a) ||
-	    sh("ip neigh replace 198.18.0.3 lladdr %s dev %s nud stale", mac(MAC_STALE), a) ||
-	    sh("ip neigh replace 198.18.0.10 dev %s nud incomplete", a) ||
-	    sh("ip neigh replace 198.18.0.11 dev %s nud failed", a) ||
-	    sh("ip neigh replace 198.18.0.254 lladdr %s dev %s nud permanent", mac(MAC_GW_A), a) ||
-	    sh("ip -6 neigh replace 2001:2::fe lladdr %s dev %s nud permanent", mac(MAC_GW_A), a) ||
-	    sh("ip -6 neigh replace fe80::fe lladdr %s dev %s nud permanent", mac(MAC_GW_A), a) ||
-	    sh("ip neigh replace 198.18.9.254 lladdr %s dev %s nud permanent", mac(MAC_GW_B), b) ||
-	    sh("ip -6 neigh replace 2001:2:9::fe lladdr %s dev %s nud permanent", mac(MAC_GW_B),
-	       b) ||
-	    sh("ip route add 198.18.1.0/24 via 198.18.0.254 dev %s", a) ||
-	    sh("ip -6 route add 2001:2:1::/64 via 2001:2::fe dev %s", a) ||
-	    sh("ip route add 198.18.2.0/24 via 198.18.9.254 dev %s", b) ||
-	    sh("ip -6 route add 2001:2:2::/64 via 2001:2:9::fe dev %s", b) ||
-	    sh("ip route add 198.18.3.0/24 via 198.18.0.253 dev %s", a) ||
-	    sh("ip route add unreachable 198.18.4.0/24") ||
-	    sh("ip route add blackhole 198.18.5.0/24") ||
-	    sh("ip route add prohibit 198.18.6.0/24") ||
-	    sh("ip -6 route add unreachable 2001:2:4::/64") ||
-	    sh("ip -6 route add 2001:2:5::/64 via fe80::fe dev %s", a))
+	if (testnet_sh("ip neigh replace 198.18.0.2 lladdr %s dev %s nud permanent", mac(MAC_HOST),
+		       a) ||
+	    testnet_sh("ip -6 neigh replace 2001:2::2 lladdr %s dev %s nud permanent",
+		       mac(MAC_HOST), a) ||
+	    testnet_sh("ip neigh replace 198.18.0.3 lladdr %s dev %s nud stale", mac(MAC_STALE),
+		       a) ||
+	    testnet_sh("ip neigh replace 198.18.0.10 dev %s nud incomplete", a) ||
+	    testnet_sh("ip neigh replace 198.18.0.11 dev %s nud failed", a) ||
+	    testnet_sh("ip neigh replace 198.18.0.254 lladdr %s dev %s nud permanent",
+		       mac(MAC_GW_A), a) ||
+	    testnet_sh("ip -6 neigh replace 2001:2::fe lladdr %s dev %s nud permanent",
+		       mac(MAC_GW_A), a) ||
+	    testnet_sh("ip -6 neigh replace fe80::fe lladdr %s dev %s nud permanent", mac(MAC_GW_A),
+		       a) ||
+	    testnet_sh("ip neigh replace 198.18.9.254 lladdr %s dev %s nud permanent",
+		       mac(MAC_GW_B), b) ||
+	    testnet_sh("ip -6 neigh replace 2001:2:9::fe lladdr %s dev %s nud permanent",
+		       mac(MAC_GW_B), b) ||
+	    testnet_sh("ip route add 198.18.1.0/24 via 198.18.0.254 dev %s", a) ||
+	    testnet_sh("ip -6 route add 2001:2:1::/64 via 2001:2::fe dev %s", a) ||
+	    testnet_sh("ip route add 198.18.2.0/24 via 198.18.9.254 dev %s", b) ||
+	    testnet_sh("ip -6 route add 2001:2:2::/64 via 2001:2:9::fe dev %s", b) ||
+	    testnet_sh("ip route add 198.18.3.0/24 via 198.18.0.253 dev %s", a) ||
+	    testnet_sh("ip route add unreachable 198.18.4.0/24") ||
+	    testnet_sh("ip route add blackhole 198.18.5.0/24") ||
+	    testnet_sh("ip route add prohibit 198.18.6.0/24") ||
+	    testnet_sh("ip -6 route add unreachable 2001:2:4::/64") ||
+	    testnet_sh("ip -6 route add 2001:2:5::/64 via fe80::fe dev %s", a))
 		return -EIO;
 	env.if_a = (int)if_nametoindex(a);
 	env.if_b = (int)if_nametoindex(b);
 	if (!env.if_a || !env.if_b)
 		return -ENODEV;
 	/* optional: older iproute2 or kernels lack these; their cases skip */
-	if (sh("ip route add 198.18.7.0/24 via inet6 2001:2::fe dev %s 2>/dev/null", a))
+	if (testnet_sh("ip route add 198.18.7.0/24 via inet6 2001:2::fe dev %s 2>/dev/null", a))
 		fprintf(stderr, "no IPv4 routes over IPv6 gateways here\n");
-	if (sh("ip tuntap add dev %s mode tun 2>/dev/null && ip link set %s up && "
-	       "ip route add 198.18.8.0/24 dev %s",
-	       env.name_tun, env.name_tun, env.name_tun) == 0)
+	if (testnet_sh("ip tuntap add dev %s mode tun 2>/dev/null && ip link set %s up && "
+		       "ip route add 198.18.8.0/24 dev %s",
+		       env.name_tun, env.name_tun, env.name_tun) == 0)
 		env.if_tun = (int)if_nametoindex(env.name_tun);
 	return 0;
 }
@@ -470,8 +440,8 @@ static bool test_refresh(void)
 	err = dataplane_open(&dp, &o, NULL);
 	if (err)
 		SKIP("the datapath did not load (see test_datapath)");
-	ENSURE(!sh("ip neigh replace 198.18.0.4 lladdr %s dev %s nud reachable", mac(MAC_HOST),
-		   env.name_a),
+	ENSURE(!testnet_sh("ip neigh replace 198.18.0.4 lladdr %s dev %s nud reachable",
+			   mac(MAC_HOST), env.name_a),
 	       "ip neigh replace");
 	inet_pton(AF_INET, "198.18.0.4", be.addr);
 	fib = be;
@@ -491,8 +461,8 @@ static bool test_refresh(void)
 	err = nexthop_refresh(dp, 7, &got, &nh, &rerr, &chg);
 	ENSURE(!err && chg == NEXTHOP_UNCHANGED, "second: %d %d", err, chg);
 
-	ENSURE(!sh("ip neigh replace 198.18.0.4 lladdr %s dev %s nud reachable", mac(mac2),
-		   env.name_a),
+	ENSURE(!testnet_sh("ip neigh replace 198.18.0.4 lladdr %s dev %s nud reachable", mac(mac2),
+			   env.name_a),
 	       "ip neigh");
 	err = nexthop_refresh(dp, 7, &got, &nh, &rerr, &chg);
 	ENSURE(!err && chg == NEXTHOP_UPDATED, "after a MAC change: %d %d", err, chg);
@@ -500,7 +470,7 @@ static bool test_refresh(void)
 	ENSURE(!memcmp(got.nh_dmac, mac2, 6) && (got.flags & XLB_BE_F_NH_CACHED), "map holds %s",
 	       mac(got.nh_dmac));
 
-	ENSURE(!sh("ip neigh del 198.18.0.4 dev %s", env.name_a), "ip neigh del");
+	ENSURE(!testnet_sh("ip neigh del 198.18.0.4 dev %s", env.name_a), "ip neigh del");
 	err = nexthop_refresh(dp, 7, &got, &nh, &rerr, &chg);
 	ENSURE(!err && rerr == -EAGAIN && chg == NEXTHOP_FELL_BACK, "after del: %d %d %d", err,
 	       rerr, chg);
