@@ -4,11 +4,11 @@
 # they print; ends with each test's duration, slowest first, and "N passed, N failed".
 #   tests/unit/test_*.c    pure (no root): side by side, TEST_JOBS at a time (the CPUs), with
 #                          the configuration fuzzer for FUZZ_TEST_SECONDS (20) beside them
-#   tests/root/test_*.c,   need root: one at a time
-#   tests/bpf/test_*.c
+#   tests/root/test_*.c,   need root for most of their cases: one at a time; without root
+#   tests/bpf/test_*.c     they still run, and skip those cases with the reason themselves
 #   tests/e2e/test_*.sh    what their "# needs:" line says: none, root, or netns (root and
 #                          network namespaces); one at a time, as they measure time
-# A test that needs root is skipped, with that reason, when the runner is not root.
+# An e2e script that needs root is skipped, with that reason, when the runner is not root.
 # Timeouts (s): UNIT_TIMEOUT (120), ROOT_TIMEOUT (300), E2E_TIMEOUT (600) unless the script's
 # "# timeout:" line says otherwise. Usage: tests/run.sh [NAME...] (only the tests named).
 set -u
@@ -123,18 +123,14 @@ for name in "${pure[@]}"; do
 	fi
 done
 
-# 2. binaries that need root, one at a time
+# 2. binaries that need root, one at a time (without it they run their other cases)
 for src in tests/root/test_*.c tests/bpf/test_*.c; do
 	[ -f "$src" ] || continue
 	name=$(basename "$src" .c)
 	if ! wanted "$name" || [ ! -x "$build/tests/$name" ]; then
 		continue
 	fi
-	if [ $is_root = 0 ]; then
-		skip_test "$name" "needs root (${src%/*}/)"
-	else
-		run "$name" "${ROOT_TIMEOUT:-300}" "$build/tests/$name"
-	fi
+	run "$name" "${ROOT_TIMEOUT:-300}" "$build/tests/$name"
 done
 
 # 3. end to end, one at a time
