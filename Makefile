@@ -44,27 +44,44 @@ SAN_OBJS := $(patsubst user/%.c,$(BUILD)/san/%.o,$(LIB_SRCS))
 USER_HDRS := $(wildcard user/*.h)
 MAINS := $(patsubst user/%.c,$(BUILD)/%,$(filter $(wildcard user/*.c),user/xlbd.c user/xlbctl.c))
 TOOLS := $(patsubst tools/%.c,$(BUILD)/%,$(wildcard tools/*.c))
+# tests by what they need (tests/run.sh runs them by it): tests/unit pure, no privileges;
+# tests/root root (namespaces, cgroups, processes); tests/bpf root and the datapath loaded.
+# All land in build/tests/.
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
+ROOT_TESTS := $(patsubst tests/root/%.c,$(BUILD)/tests/%,$(wildcard tests/root/test_*.c))
 BPF_TESTS := $(patsubst tests/bpf/%.c,$(BUILD)/tests/%,$(wildcard tests/bpf/test_*.c))
+BENCHES := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(wildcard tests/bench/bench_*.c))
 FUZZERS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 # xlbd, xlbctl and xlb-dp with ASan and UBSan, for the end-to-end tests (tests/e2e/lib.sh);
 # beside them links to the other tools, which UserData finds in xlbd's own directory
 SAN_BINS := $(BUILD)/san-bin/xlbd $(BUILD)/san-bin/xlbctl $(BUILD)/san-bin/xlb-dp \
 	$(patsubst $(BUILD)/%,$(BUILD)/san-bin/%,$(filter-out $(BUILD)/xlb-dp,$(TOOLS)))
 
-.PHONY: all deps deps-bench test unit-test bpf-test e2e-test bench bench-e2e lint format clean install deb demo vm-test vagrant-test fuzz
+.PHONY: all deps deps-bench deps-lint deps-demo test unit-test bpf-test e2e-test bench bench-e2e lint format clean install deb demo vm-test vagrant-test fuzz
 .DELETE_ON_ERROR:
 # keep the BPF objects that the skeletons are made from (make would delete them as intermediates)
 .SECONDARY:
 
-all: deps $(SKELS) $(MAINS) $(TOOLS) $(UNIT_TESTS) $(BPF_TESTS) $(SAN_BINS)
+# `make` only builds; the targets that install (deps*) are asked for by name, or by the README's
+# two commands (test, demo), which install first and then build in a make of their own (the
+# pkg-config and clang lookups above must see the installed packages).
+all: $(SKELS) $(MAINS) $(TOOLS) $(UNIT_TESTS) $(ROOT_TESTS) $(BPF_TESTS) $(SAN_BINS) $(BENCHES)
 
+# build and test packages (deps/packages.txt); apt-get runs only for what is missing
 deps:
 	$(Q)sh deps/install.sh
 
 # the end-to-end benchmark's peers and load (wrk, HAProxy, nginx); its test needs them too
 deps-bench:
 	$(Q)sh deps/install.sh deps/bench.txt
+
+# the lint tools, which only `make lint` uses
+deps-lint:
+	$(Q)sh deps/install.sh deps/lint.txt
+
+# the demo's PNG converter
+deps-demo:
+	$(Q)sh deps/install.sh deps/demo.txt
 
 $(BUILD) $(BUILD)/user $(BUILD)/san $(BUILD)/san-bin $(BUILD)/tests $(BUILD)/fuzz $(BUILD)/bench:
 	$(Q)mkdir -p $@
@@ -123,17 +140,41 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c $(BUILD)/libxlb-san.a $(USER_HDRS) $(
 	$(call msg,CCLD,$@)
 	$(Q)$(CC) $(CFLAGS) $(SAN) $(PKG_CFLAGS) -Itests/unit $< $(BUILD)/libxlb-san.a $(PKG_LIBS) -lm -o $@
 
-$(BUILD)/tests/test_%: tests/bpf/test_%.c $(wildcard tests/bpf/*.h) $(BUILD)/libxlb.a $(USER_HDRS) $(BPF_HDRS) $(SKELS) tests/unit/check.h | $(BUILD)/tests
+$(BUILD)/tests/test_%: tests/root/test_%.c $(BUILD)/libxlb.a $(USER_HDRS) $(BPF_HDRS) $(SKELS) tests/unit/check.h | $(BUILD)/tests
 	$(call msg,CCLD,$@)
 	$(Q)$(CC) $(CFLAGS) $(PKG_CFLAGS) -Itests/unit $< $(BUILD)/libxlb.a $(PKG_LIBS) -lm -o $@
+
+# the datapath's tests, without sanitizers (the fuzzer's host-side checks would take three
+# times as long) but for the next-hop test, which has always had them
+BPF_TEST_SAN = $(if $(filter nexthop,$*),$(SAN))
+BPF_TEST_LIB = $(BUILD)/$(if $(filter nexthop,$*),libxlb-san.a,libxlb.a)
+$(BUILD)/tests/test_%: tests/bpf/test_%.c $(wildcard tests/bpf/*.h) $(BUILD)/libxlb.a $(BUILD)/libxlb-san.a $(USER_HDRS) $(BPF_HDRS) $(SKELS) tests/unit/check.h | $(BUILD)/tests
+	$(call msg,CCLD,$@)
+	$(Q)$(CC) $(CFLAGS) $(BPF_TEST_SAN) $(PKG_CFLAGS) -Itests/unit -Itests $< $(BPF_TEST_LIB) $(PKG_LIBS) -lm -o $@
+
+# benchmarks of user/ code without root, run by `make bench`: figures, not tests
+$(BUILD)/bench/bench_%: tests/bench/bench_%.c $(BUILD)/libxlb.a $(USER_HDRS) | $(BUILD)/bench
+	$(call msg,CCLD,$@)
+	$(Q)$(CC) $(CFLAGS) $(PKG_CFLAGS) $< $(BUILD)/libxlb.a $(PKG_LIBS) -lm -o $@
 
 # libFuzzer targets (clang). `make test` runs fuzz_config for 20 s, `make fuzz` every target
 # for FUZZ_SECONDS; tests/fuzz/run.sh says how (seeds, corpus, regression cases).
 FUZZ_SECONDS ?= 300
-$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRCS) $(USER_HDRS) $(BPF_HDRS) $(SKELS) | $(BUILD)/fuzz
+# The library is compiled once for all of them, a file an object (make -j builds them side by
+# side), with the fuzzer's coverage instrumentation but not its main.
+FUZZ_CFLAGS := -O1 -g $(WARN) -std=gnu11 -D_GNU_SOURCE -I$(BUILD) -Iuser -Ibpf
+FUZZ_OBJS := $(patsubst user/%.c,$(BUILD)/fuzz/lib/%.o,$(LIB_SRCS))
+
+$(BUILD)/fuzz/lib/%.o: user/%.c $(USER_HDRS) $(BPF_HDRS) $(SKELS)
+	@mkdir -p $(@D)
+	$(call msg,CC-FUZZ,$@)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined $(PKG_CFLAGS) \
+		-c $< -o $@
+
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJS) $(USER_HDRS) $(BPF_HDRS) | $(BUILD)/fuzz
 	$(call msg,FUZZ,$@)
-	$(Q)$(CLANG) -O1 -g $(WARN) -std=gnu11 -D_GNU_SOURCE -I$(BUILD) -Iuser -Ibpf \
-		-fsanitize=fuzzer,address,undefined $(PKG_CFLAGS) $< $(LIB_SRCS) $(PKG_LIBS) -lm -o $@
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined $(PKG_CFLAGS) $< \
+		$(FUZZ_OBJS) $(PKG_LIBS) -lm -o $@
 
 # `make fuzz`: the datapath fuzzer for FUZZ_FRAMES frames (seed printed; FUZZ_SEED=S replays a
 # run), then every libFuzzer target for FUZZ_SECONDS each (tests/fuzz/run.sh); needs root
@@ -146,31 +187,39 @@ fuzz: $(FUZZERS) $(BUILD)/tests/test_fuzz_datapath
 	tests/fuzz/run.sh $(FUZZ_SECONDS) || rc=1; \
 	exit $$rc
 
-# deps/vm.txt too: the VM smoke test in make test boots a VM under QEMU
-test: all deps-bench $(BUILD)/fuzz/fuzz_config
-	$(Q)sh deps/install.sh deps/vm.txt
+# every list the tests use, in one apt-get run: the build's, the benchmark's (its e2e test), the
+# demo's (its test) and deps/vm.txt (the VM smoke test boots a VM under QEMU)
+test:
+	$(Q)sh deps/install.sh deps/packages.txt deps/bench.txt deps/demo.txt deps/vm.txt
+	$(Q)$(MAKE) --no-print-directory all $(BUILD)/fuzz/fuzz_config
 	$(Q)tests/run.sh
 
 bench: all | $(BUILD)/bench
+	$(Q)for b in $(BENCHES); do $$b || exit 1; done
 	$(Q)$(BUILD)/xlb-bench --out $(BUILD)/bench/datapath.json
 	$(Q)tools/xlb-rate-bench --out $(BUILD)/bench/rate.json
 	$(Q)$(MAKE) --no-print-directory bench-e2e
 
 # end to end in the lab: xlb beside kernel forwarding, HAProxy, nginx stream, IPVS (root)
-bench-e2e: all deps-bench | $(BUILD)/bench
+bench-e2e: deps-bench
+	$(Q)$(MAKE) --no-print-directory all $(BUILD)/bench
 	$(Q)tools/xlb-bench-e2e --out $(BUILD)/bench/e2e.json
 
-lint: deps
+# its own tools only; the -Werror builds it makes need what `make deps` installs
+lint: deps-lint
 	$(Q)tools/lint.sh
 
 # the auto-scaling story, live, in namespaces of its own (tools/xlb-demo); needs root
-demo: all
+demo:
+	$(Q)sh deps/install.sh deps/packages.txt deps/demo.txt
+	$(Q)$(MAKE) --no-print-directory all
 	$(Q)tools/xlb-demo
 
 # the VM lab under QEMU (tools/xlb-vm): client, balancer and backend VMs, xlb in native XDP on
 # the balancer's virtio NICs, installed from `make deb`; KVM where it boots a guest, else TCG
-vm-test: all
-	$(Q)sh deps/install.sh deps/vm.txt
+vm-test:
+	$(Q)sh deps/install.sh deps/packages.txt deps/vm.txt
+	$(Q)$(MAKE) --no-print-directory all
 	$(Q)tools/vm-test.sh
 
 # the same lab with Vagrant (vagrant/), for hosts with libvirt or VirtualBox

@@ -1,14 +1,34 @@
 #!/bin/bash
 # SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-# Runs every test: unit binaries, datapath binaries (root), the configuration fuzzer for 20 s
-# (FUZZ_TEST_SECONDS), end-to-end scripts (root). Each
-# prints PASS/FAIL/SKIP lines; this script adds them up and ends with "N passed, N failed".
+# Runs every test by what it needs, each under a timeout, and adds up the PASS/FAIL/SKIP lines
+# they print; ends with each test's duration, slowest first, and "N passed, N failed".
+#   tests/unit/test_*.c    pure (no root): side by side, TEST_JOBS at a time (the CPUs), with
+#                          the configuration fuzzer for FUZZ_TEST_SECONDS (20) beside them
+#   tests/root/test_*.c,   need root for most of their cases: one at a time; without root
+#   tests/bpf/test_*.c     they still run, and skip those cases with the reason themselves
+#   tests/e2e/test_*.sh    what their "# needs:" line says: none, root, or netns (root and
+#                          network namespaces); one at a time, as they measure time
+# An e2e script that needs root is skipped, with that reason, when the runner is not root.
+# Timeouts (s): UNIT_TIMEOUT (120), ROOT_TIMEOUT (300), E2E_TIMEOUT (600) unless the script's
+# "# timeout:" line says otherwise. Usage: tests/run.sh [NAME...] (only the tests named).
 set -u
 cd "$(dirname "$0")/.." || exit 2
 build=${BUILD:-build}
 log=$build/tests/log
 mkdir -p "$log"
-pass=0 fail=0 skip=0 failed_names=()
+jobs=${TEST_JOBS:-$(nproc 2>/dev/null || echo 2)}
+only=("$@")
+pass=0 fail=0 skip=0 failed_names=() durations=()
+is_root=0
+[ "$(id -u)" = 0 ] && is_root=1
+t_start=$(date +%s.%N)
+
+wanted() { # name
+	local n
+	[ ${#only[@]} -eq 0 ] && return 0
+	for n in "${only[@]}"; do [ "$n" = "$1" ] && return 0; done
+	return 1
+}
 
 count() { # name, output file
 	local p f s
@@ -20,41 +40,125 @@ count() { # name, output file
 	[ "$f" -gt 0 ] && failed_names+=("$1")
 }
 
-run() { # name, command...
-	local name=$1 out rc
-	shift
-	out=$log/$name.out
-	printf '== %s\n' "$name"
-	"$@" >"$out" 2>&1
+# Runs one test into $log/NAME.out and writes its exit code and duration beside it.
+exec_one() { # name, timeout_s, command...
+	local name=$1 secs=$2 t0 rc
+	shift 2
+	t0=$(date +%s.%N)
+	# TERM first, so that a script's traps clean up; KILL 10 s later
+	timeout -k 10 "$secs" "$@" >"$log/$name.out" 2>&1
 	rc=$?
-	if [ $rc -ne 0 ] && ! grep -q '^FAIL ' "$out"; then
+	echo "$rc" >"$log/$name.rc"
+	awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f\n", b - a }' >"$log/$name.time"
+}
+
+# Reads what exec_one left and counts it.
+finish() { # name, timeout_s
+	local name=$1 secs=$2 out=$log/$1.out rc
+	rc=$(cat "$log/$name.rc" 2>/dev/null || echo 125)
+	printf '== %s (%s s)\n' "$name" "$(cat "$log/$name.time" 2>/dev/null)"
+	if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+		echo "FAIL $name: timed out after $secs s" >>"$out"
+	elif [ "$rc" -ne 0 ] && ! grep -q '^FAIL ' "$out"; then
 		echo "FAIL $name: exited with $rc and reported no failing case" >>"$out"
 	fi
 	if ! grep -qE '^(PASS|FAIL|SKIP) ' "$out"; then
 		echo "FAIL $name: ran no case" >>"$out"
 	fi
 	count "$name" "$out"
-	[ $rc -ne 0 ] && tail -n 30 "$out" | sed 's/^/    | /'
+	[ "$rc" -ne 0 ] && tail -n 30 "$out" | sed 's/^/    | /'
+	durations+=("$(cat "$log/$name.time" 2>/dev/null) $name")
 }
 
-for t in "$build"/tests/test_*; do
-	[ -x "$t" ] || continue
-	run "$(basename "$t")" "$t"
+run() { # name, timeout_s, command...
+	exec_one "$@"
+	finish "$1" "$2"
+}
+
+skip_test() { # name, why
+	printf '== %s\n' "$1"
+	echo "SKIP $1: $2"
+	skip=$((skip + 1))
+}
+
+# What an e2e script needs, from its "# needs:" line; netns when it says nothing.
+needs_of() { # script
+	local n
+	n=$(sed -n 's/^# needs: *\([a-z]*\).*/\1/p' "$1" | head -n 1)
+	echo "${n:-netns}"
+}
+
+timeout_of() { # script
+	local n
+	n=$(sed -n 's/^# timeout: *\([0-9]*\).*/\1/p' "$1" | head -n 1)
+	echo "${n:-${E2E_TIMEOUT:-600}}"
+}
+
+# 1. pure: unit binaries and the configuration fuzzer, TEST_JOBS at a time
+# (the fuzzer first: it takes the longest, the others share the remaining CPUs)
+pure=()
+fuzz_secs=${FUZZ_TEST_SECONDS:-20}
+wanted fuzz_config && pure+=(fuzz_config)
+for src in tests/unit/test_*.c; do
+	name=$(basename "$src" .c)
+	wanted "$name" && [ -x "$build/tests/$name" ] && pure+=("$name")
+done
+for name in "${pure[@]}"; do
+	while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do
+		wait -n
+	done
+	if [ "$name" = fuzz_config ]; then
+		# the configuration fuzzer for a bounded time (make fuzz runs it longer)
+		exec_one fuzz_config $((fuzz_secs + 60)) tests/fuzz/run.sh "$fuzz_secs" fuzz_config &
+	else
+		exec_one "$name" "${UNIT_TIMEOUT:-120}" "$build/tests/$name" &
+	fi
+done
+wait
+for name in "${pure[@]}"; do
+	if [ "$name" = fuzz_config ]; then
+		finish "$name" $((fuzz_secs + 60))
+	else
+		finish "$name" "${UNIT_TIMEOUT:-120}"
+	fi
 done
 
-# the configuration fuzzer for a bounded time (make fuzz runs it longer)
-run fuzz_config tests/fuzz/run.sh "${FUZZ_TEST_SECONDS:-20}" fuzz_config
-
-for t in tests/e2e/test_*.sh; do
-	[ -f "$t" ] || continue
-	if [ "$(id -u)" != 0 ]; then
-		echo "SKIP $(basename "$t"): needs root for network namespaces"
-		skip=$((skip + 1))
+# 2. binaries that need root, one at a time (without it they run their other cases)
+for src in tests/root/test_*.c tests/bpf/test_*.c; do
+	[ -f "$src" ] || continue
+	name=$(basename "$src" .c)
+	if ! wanted "$name" || [ ! -x "$build/tests/$name" ]; then
 		continue
 	fi
-	run "$(basename "$t" .sh)" timeout 600 bash "$t"
+	run "$name" "${ROOT_TIMEOUT:-300}" "$build/tests/$name"
 done
 
+# 3. end to end, one at a time
+for t in tests/e2e/test_*.sh; do
+	[ -f "$t" ] || continue
+	name=$(basename "$t" .sh)
+	wanted "$name" || continue
+	needs=$(needs_of "$t")
+	case $needs in
+	none) ;;
+	root | netns)
+		if [ $is_root = 0 ]; then
+			skip_test "$name" "needs root ($needs)"
+			continue
+		fi
+		;;
+	*)
+		echo "FAIL $name: unknown '# needs: $needs' (none, root or netns)" >"$log/$name.out"
+		count "$name" "$log/$name.out"
+		continue
+		;;
+	esac
+	run "$name" "$(timeout_of "$t")" bash "$t"
+done
+
+echo "durations (s), slowest first:"
+printf '%s\n' "${durations[@]}" | sort -rn | awk '{ printf "  %7.1f  %s\n", $1, $2 }'
+awk -v a="$t_start" -v b="$(date +%s.%N)" 'BEGIN { printf "  %7.1f  in all\n", b - a }'
 if [ ${#failed_names[@]} -gt 0 ]; then
 	echo "failed in: ${failed_names[*]} (logs in $log)"
 fi

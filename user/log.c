@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include <sys/uio.h>
 
@@ -15,7 +14,6 @@
 #include "log.h"
 
 static enum log_level log_level = LOG_LEVEL_INFO;
-static bool log_timestamps;
 static const char *log_prefix;
 
 /* indexed by enum log_level */
@@ -33,28 +31,6 @@ enum log_level log_get_level(void)
 	return log_level;
 }
 
-int log_level_parse(const char *name, enum log_level *level)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(log_names) / sizeof(log_names[0]); i++) {
-		if (strcmp(name, log_names[i]) == 0) {
-			*level = i;
-			return 0;
-		}
-	}
-	if (strcmp(name, "warning") == 0) {
-		*level = LOG_LEVEL_WARN;
-		return 0;
-	}
-	return -EINVAL;
-}
-
-void log_set_timestamps(bool on)
-{
-	log_timestamps = on;
-}
-
 void log_set_prefix(const char *prefix)
 {
 	log_prefix = prefix;
@@ -69,16 +45,6 @@ void log_vmsg(enum log_level level, const char *fmt, va_list ap)
 
 	if (level > log_level)
 		return;
-	if (log_timestamps) {
-		struct timespec ts;
-		struct tm tm;
-
-		clock_gettime(CLOCK_REALTIME, &ts);
-		localtime_r(&ts.tv_sec, &tm);
-		hlen = strftime(head, sizeof(head), "%Y-%m-%dT%H:%M:%S", &tm);
-		n = snprintf(head + hlen, sizeof(head) - hlen, ".%03ld ", ts.tv_nsec / 1000000);
-		hlen += n > 0 ? (size_t)n : 0;
-	}
 	/* info is the normal voice; the other levels say what they are */
 	n = snprintf(head + hlen, sizeof(head) - hlen, "%s%s%s%s", log_prefix ? log_prefix : "",
 		     log_prefix ? ": " : "", level != LOG_LEVEL_INFO ? log_names[level] : "",

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /* The one logger of xlbd and the tools: one line per message on stderr, a level below which
- * messages are dropped, an optional timestamp. libbpf's messages come in one level quieter.
+ * messages are dropped, an optional prefix. libbpf's messages come in one level quieter.
  */
 #ifndef XLB_LOG_H
 #define XLB_LOG_H
@@ -19,9 +19,6 @@ enum log_level {
 
 void log_set_level(enum log_level level);
 enum log_level log_get_level(void);
-/* "error", "warn", "info", "debug", "trace"; returns -EINVAL for anything else. */
-int log_level_parse(const char *name, enum log_level *level);
-void log_set_timestamps(bool on);
 /* Starts every line, e.g. the program's name; NULL for none. The string must outlive its use. */
 void log_set_prefix(const char *prefix);
 /* Routes libbpf's messages into this log, one level quieter (libbpf_set_print). */

@@ -324,46 +324,6 @@ int table_print(const struct table *t, FILE *f, unsigned int width)
 	return ferror(f) ? -EIO : 0;
 }
 
-struct json_object *table_to_json(const struct table *t)
-{
-	struct json_object *rows, *row = NULL, *v;
-	size_t r, c;
-
-	if (t->err)
-		return NULL;
-	rows = json_object_new_array();
-	if (!rows)
-		return NULL;
-	for (r = 0; r < t->nrows; r++) {
-		row = json_object_new_object();
-		if (!row)
-			goto fail;
-		for (c = 0; c < t->ncols; c++) {
-			const struct table_cell *cell = &t->cells[r * t->ncols + c];
-
-			v = NULL;
-			if (cell->kind == TABLE_INT)
-				v = json_object_new_int64(cell->value);
-			else if (cell->kind == TABLE_TEXT)
-				v = json_object_new_string(cell->text);
-			if (cell->kind != TABLE_EMPTY && !v)
-				goto fail;
-			if (json_object_object_add(row, t->cols[c].header, v)) {
-				json_object_put(v);
-				goto fail;
-			}
-		}
-		if (json_object_array_add(rows, row))
-			goto fail;
-		row = NULL;
-	}
-	return rows;
-fail:
-	json_object_put(row);
-	json_object_put(rows);
-	return NULL;
-}
-
 unsigned int table_term_width(int fd)
 {
 	struct winsize ws;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /* Tables for people: columns sized from their content, numbers right-aligned, cut to the
- * terminal's width when there is one; and the same rows as JSON for programs. Used by xlbctl
- * and by xlbd's --check plan. Errors are sticky: a table that ran out of memory says so when
+ * terminal's width when there is one (programs get JSON from the callers, not from here).
+ * Used by xlbctl and by xlbd's --check plan. Errors are sticky: a table that ran out of memory says so when
  * printed, so callers may fill it without checking every call.
  */
 #ifndef XLB_TABLE_H
@@ -10,8 +10,6 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
-
-#include <json-c/json.h>
 
 enum table_align {
 	TABLE_ALIGN_AUTO = 0, /* right when every non-empty cell is a number, else left */
@@ -49,8 +47,6 @@ size_t table_columns(const struct table *t);
  * down to its minimum. Returns 0, or the table's sticky error.
  */
 int table_print(const struct table *t, FILE *f, unsigned int width);
-/* The rows as [{header: value}], numbers as numbers, empty cells as null; NULL on no memory. */
-struct json_object *table_to_json(const struct table *t);
 
 /* The width of the terminal on fd ($COLUMNS first), or 0 when fd is not a terminal. */
 unsigned int table_term_width(int fd);

@@ -21,6 +21,7 @@
 #include "dataplane.h"
 #include "hash.h"
 #include "pkt.h"
+#include "testnet.h"
 #include "xlb_decap.skel.h"
 
 /* Topology, all inside the test's own namespace:
@@ -80,93 +81,40 @@ static const uint8_t ip_opts[8] = { 0x94, 0x04, 0x00, 0x00, 0x01, 0x01, 0x01, 0x
 
 /* --- namespace --------------------------------------------------------------------------- */
 
-static int sh(const char *fmt, ...)
-{
-	char cmd[512];
-	va_list ap;
-	int rc;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	rc = system(cmd);
-	if (rc != 0) {
-		fprintf(stderr, "setup: '%s' failed (%d)\n", cmd, rc);
-		return -1;
-	}
-	return 0;
-}
-
-static int sysctl_write(const char *path, const char *val)
-{
-	FILE *f = fopen(path, "w");
-	int err = 0;
-
-	if (!f)
-		return -errno;
-	if (fputs(val, f) < 0)
-		err = -EIO;
-	if (fclose(f))
-		err = -errno;
-	return err;
-}
-
-static const char *mac_str(const uint8_t *m, char *buf)
-{
-	sprintf(buf, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
-	return buf;
-}
-
 /* Everything lives in a namespace that dies with the process: nothing to undo. */
 static int net_setup(void)
 {
 	const char *a = t.name_a, *b = t.name_b;
-	char m1[18], m2[18];
-	unsigned int id = (unsigned int)getpid() % 100000;
+	struct testnet n;
+	char m[18];
+	int err;
 
-	snprintf(t.name_a, sizeof(t.name_a), "xt%ua", id);
-	snprintf(t.name_b, sizeof(t.name_b), "xt%ub", id);
-	if (unshare(CLONE_NEWNET))
-		return -errno;
-	/* IPv6 may be off by default for new namespaces on some hosts */
-	sysctl_write("/proc/sys/net/ipv6/conf/default/disable_ipv6", "0");
-	sysctl_write("/proc/sys/net/ipv6/conf/all/disable_ipv6", "0");
-	if (sh("ip link set lo up") ||
-	    sh("ip link add %s address %s type veth peer name %sp", a, mac_str(MAC_A, m1), a) ||
-	    sh("ip link add %s address %s type veth peer name %sp", b, mac_str(MAC_B, m1), b) ||
-	    sh("ip link set %s up && ip link set %sp up", a, a) ||
-	    sh("ip link set %s up && ip link set %sp up", b, b) ||
-	    sh("ip addr add 198.18.0.1/24 dev %s", a) ||
-	    sh("ip -6 addr add 2001:2::1/64 dev %s nodad", a) ||
-	    sh("ip addr add 198.18.9.1/24 dev %s", b) ||
-	    sh("ip -6 addr add 2001:2:9::1/64 dev %s nodad", b) ||
-	    sh("ip neigh replace 198.18.0.254 lladdr %s dev %s nud permanent", mac_str(MAC_NA, m2),
-	       a) ||
-	    sh("ip -6 neigh replace 2001:2::fe lladdr %s dev %s nud permanent", m2, a) ||
-	    sh("ip neigh replace 198.18.9.254 lladdr %s dev %s nud permanent", mac_str(MAC_NB, m2),
-	       b) ||
-	    sh("ip -6 neigh replace 2001:2:9::fe lladdr %s dev %s nud permanent", m2, b) ||
-	    sh("ip route add 198.18.1.0/24 via 198.18.0.254 dev %s", a) ||
-	    sh("ip route add 198.18.100.0/24 via 198.18.0.254 dev %s", a) ||
-	    sh("ip route add 198.18.2.0/24 via 198.18.9.254 dev %s", b) ||
-	    sh("ip route add 198.18.3.0/24 dev %s", b) ||
-	    sh("ip route add unreachable 198.18.4.0/24") ||
-	    sh("ip -6 route add 2001:2:1::/64 via 2001:2::fe dev %s", a) ||
-	    sh("ip -6 route add 2001:2:100::/64 via 2001:2::fe dev %s", a) ||
-	    sh("ip -6 route add 2001:2:2::/64 via 2001:2:9::fe dev %s", b) ||
-	    sh("ip -6 route add 2001:2:3::/64 dev %s", b) ||
-	    sh("ip -6 route add unreachable 2001:2:4::/64") ||
-	    sh("ip route add 198.18.5.0/24 via 198.18.9.254 dev %s mtu lock 1400", b) ||
-	    sh("ip -6 route add 2001:2:5::/64 via 2001:2:9::fe dev %s mtu lock 1400", b))
+	err = testnet_enter(&n, "xt", MAC_A, MAC_B, true);
+	if (err)
+		return err;
+	memcpy(t.name_a, n.name_a, sizeof(t.name_a));
+	memcpy(t.name_b, n.name_b, sizeof(t.name_b));
+	t.if_a = n.if_a;
+	t.if_b = n.if_b;
+	if (testnet_sh("ip neigh replace 198.18.0.254 lladdr %s dev %s nud permanent",
+		       testnet_mac_str(MAC_NA, m), a) ||
+	    testnet_sh("ip -6 neigh replace 2001:2::fe lladdr %s dev %s nud permanent", m, a) ||
+	    testnet_sh("ip neigh replace 198.18.9.254 lladdr %s dev %s nud permanent",
+		       testnet_mac_str(MAC_NB, m), b) ||
+	    testnet_sh("ip -6 neigh replace 2001:2:9::fe lladdr %s dev %s nud permanent", m, b) ||
+	    testnet_sh("ip route add 198.18.1.0/24 via 198.18.0.254 dev %s", a) ||
+	    testnet_sh("ip route add 198.18.100.0/24 via 198.18.0.254 dev %s", a) ||
+	    testnet_sh("ip route add 198.18.2.0/24 via 198.18.9.254 dev %s", b) ||
+	    testnet_sh("ip route add 198.18.3.0/24 dev %s", b) ||
+	    testnet_sh("ip route add unreachable 198.18.4.0/24") ||
+	    testnet_sh("ip -6 route add 2001:2:1::/64 via 2001:2::fe dev %s", a) ||
+	    testnet_sh("ip -6 route add 2001:2:100::/64 via 2001:2::fe dev %s", a) ||
+	    testnet_sh("ip -6 route add 2001:2:2::/64 via 2001:2:9::fe dev %s", b) ||
+	    testnet_sh("ip -6 route add 2001:2:3::/64 dev %s", b) ||
+	    testnet_sh("ip -6 route add unreachable 2001:2:4::/64") ||
+	    testnet_sh("ip route add 198.18.5.0/24 via 198.18.9.254 dev %s mtu lock 1400", b) ||
+	    testnet_sh("ip -6 route add 2001:2:5::/64 via 2001:2:9::fe dev %s mtu lock 1400", b))
 		return -EIO;
-	/* bpf_fib_lookup answers FWD_DISABLED without forwarding */
-	if (sysctl_write("/proc/sys/net/ipv4/ip_forward", "1") ||
-	    sysctl_write("/proc/sys/net/ipv6/conf/all/forwarding", "1"))
-		return -EIO;
-	t.if_a = (int)if_nametoindex(a);
-	t.if_b = (int)if_nametoindex(b);
-	if (!t.if_a || !t.if_b)
-		return -ENODEV;
 	return 0;
 }
 
@@ -413,21 +361,6 @@ static const char *xdp_name(int v)
 }
 
 /* One run of prog on in, as received by device ifindex; the verdict or -errno. */
-static int xdp_run(int prog, int ifindex, const struct pkt *in, struct pkt *out)
-{
-	struct xdp_md ctx = { .data_end = in->len, .ingress_ifindex = (__u32)ifindex };
-	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = in->b, .data_size_in = in->len,
-		    .data_out = out->b, .data_size_out = sizeof(out->b), .ctx_in = &ctx,
-		    .ctx_size_in = sizeof(ctx), .repeat = 1);
-	int err;
-
-	err = bpf_prog_test_run_opts(prog, &o);
-	if (err)
-		return err < 0 ? err : -errno;
-	out->len = o.data_size_out;
-	return (int)o.retval;
-}
-
 #define P(x) (XLB_PATH_##x)
 #define D(x) (XLB_PATH_MAX + XLB_DROP_##x)
 
@@ -621,7 +554,7 @@ static void gstats_show(void)
 
 static bool xdp_expect(int prog, int ifindex, const struct pkt *in, struct pkt *out, int want)
 {
-	int v = xdp_run(prog, ifindex, in, out);
+	int v = testnet_xdp_run(prog, ifindex, in, out);
 
 	if (v != want) {
 		printf("  verdict %s, want %s\n", v < 0 ? strerror(-v) : xdp_name(v),
@@ -681,15 +614,11 @@ static bool load_nondefault_sizes(void)
 	err = dataplane_open(&dp, &o, NULL);
 	CHECK(!err, "dataplane_open(ring 257, flows 1024): %s", strerror(-err));
 	prog = dataplane_prog_fd(dp, DATAPLANE_ROLE_VIP);
-	if (dataplane_ring_size(dp) != 257 || prog < 0) {
-		printf("  ring size %u, prog fd %d\n", dataplane_ring_size(dp), prog);
-		goto out;
-	}
-	if (bpf_obj_get_info_by_fd(dataplane_map_fd(dp, "xlb_flows"), &info, &len) ||
-	    info.max_entries * XLB_FLOW_WAYS != 1024) {
-		printf("  xlb_flows holds %u buckets, want 1024 flows\n", info.max_entries);
-		goto out;
-	}
+	ENSURE_INT(dataplane_ring_size(dp), ==, 257);
+	ENSURE(prog >= 0, "prog fd %d", prog);
+	ENSURE(!bpf_obj_get_info_by_fd(dataplane_map_fd(dp, "xlb_flows"), &info, &len));
+	ENSURE(info.max_entries * XLB_FLOW_WAYS == 1024,
+	       "xlb_flows holds %u buckets, want 1024 flows", info.max_entries);
 	for (int i = 0; i < 3; i++) {
 		memset(&be[i], 0, sizeof(be[i]));
 		net_addr(4, 1, 70 + i, (uint8_t *)be[i].addr);
@@ -697,18 +626,15 @@ static bool load_nondefault_sizes(void)
 		be[i].flags = XLB_BE_F_ACTIVE;
 		be[i].gen = 1;
 		mb[i] = (struct maglev_backend){ ids[i], 1, maglev_key(be[i].addr, 4, 0) };
-		if (dataplane_backend_set(dp, ids[i], &be[i]))
-			goto out;
+		ENSURE(!dataplane_backend_set(dp, ids[i], &be[i]), "backend %u", ids[i]);
 	}
 	ip_of(4, VIP(4), (uint8_t *)k.addr);
 	k.port = htons(80);
 	k.proto = IPPROTO_TCP;
 	k.family = 4;
-	if (dataplane_vip_set(dp, &k, &v) || dataplane_ring_set(dp, 1, mb, 3) ||
-	    dataplane_ring_get(dp, 1, table)) {
-		printf("  service setup failed\n");
-		goto out;
-	}
+	ENSURE(!dataplane_vip_set(dp, &k, &v) && !dataplane_ring_set(dp, 1, mb, 3) &&
+		       !dataplane_ring_get(dp, 1, table),
+	       "service setup failed");
 	for (int f = 0; f < 64; f++) {
 		struct pkt_spec s = spec_make(4, IPPROTO_TCP, CLIENT(4), VIP(4), 41000 + f, 80);
 		struct xlb_flow_key fk;
@@ -719,19 +645,15 @@ static bool load_nondefault_sizes(void)
 		pkt_build(&in, &s);
 		spec_key(&s, &fk);
 		id = table[xlb_ring_slot(hash_of(dp, &fk), 257)];
-		vd = xdp_run(prog, t.if_a, &in, &out);
-		if (vd != XDP_TX || id < 1 || id > 3 || memcmp(out.b + 30, be[id - 1].addr, 4)) {
-			printf("  flow %d: verdict %s, or not sent to backend %u of the 257 table\n",
-			       f, xdp_name(vd), id);
-			goto out;
-		}
+		vd = testnet_xdp_run(prog, t.if_a, &in, &out);
+		ENSURE(vd == XDP_TX && id >= 1 && id <= 3 &&
+			       !memcmp(out.b + 30, be[id - 1].addr, 4),
+		       "flow %d: verdict %s, or not sent to backend %u of the 257 table", f,
+		       xdp_name(vd), id);
 		hits[id - 1]++;
 	}
-	if (!hits[0] || !hits[1] || !hits[2]) {
-		printf("  64 flows did not reach all 3 backends: %u %u %u\n", hits[0], hits[1],
-		       hits[2]);
-		goto out;
-	}
+	ENSURE(hits[0] && hits[1] && hits[2], "64 flows did not reach all 3 backends: %u %u %u",
+	       hits[0], hits[1], hits[2]);
 	ok = true;
 out:
 	dataplane_close(dp);
@@ -1077,7 +999,7 @@ static int flow_send(uint8_t family, uint16_t sport, uint8_t flags, const uint32
 
 	s.tcp_flags = flags;
 	pkt_build(&in, &s);
-	v = xdp_run(t.prog_rx, t.if_a, &in, &out);
+	v = testnet_xdp_run(t.prog_rx, t.if_a, &in, &out);
 	if (v != XDP_TX) {
 		printf("  sport %u: verdict %s, want XDP_TX\n", sport, xdp_name(v));
 		return -1;
@@ -1694,7 +1616,7 @@ static bool case_echo_reply(void)
 	s.payload = all_zero ? zeros : echo_payload;
 	s.payload_len = all_zero ? c->zero_bytes : sizeof(echo_payload);
 	pkt_build(&in, &s);
-	v = xdp_run(t.prog_rx, t.if_a, &in, &out);
+	v = testnet_xdp_run(t.prog_rx, t.if_a, &in, &out);
 	if (c->no_echo) {
 		CHECK(v == XDP_PASS || v == XDP_DROP, "verdict %s, want no answer", xdp_name(v));
 		CHECK(pkt_identical(&out, &in), "frame changed");
@@ -2092,7 +2014,7 @@ static bool case_tc(void)
 		s.tcp_flags = f & 1 ? PKT_TCP_ACK : PKT_TCP_SYN;
 		pkt_build(&in, &s);
 		w = eg_want(c->eg, &s);
-		vx = xdp_run(t.prog_rx, t.if_a, &in, &xo);
+		vx = testnet_xdp_run(t.prog_rx, t.if_a, &in, &xo);
 		vt = tc_run(tc_rx, t.if_a, &in, &to);
 		want_tc = w.verdict == XDP_DROP ? TC_ACT_SHOT :
 			  w.verdict == XDP_PASS ? TC_ACT_OK :
@@ -2118,7 +2040,7 @@ static bool case_tc(void)
 			r.dport = s.sport;
 			r.tcp_flags = PKT_TCP_SYN | PKT_TCP_ACK;
 			pkt_build(&rin, &r);
-			vx = xdp_run(t.prog_nat, t.if_b, &rin, &xo);
+			vx = testnet_xdp_run(t.prog_nat, t.if_b, &rin, &xo);
 			vt = tc_run(tc_nat, t.if_b, &rin, &to);
 			CHECK(vx == XDP_REDIRECT && vt == TC_ACT_REDIRECT, "reply: XDP %s, tc %d",
 			      xdp_name(vx), vt);
@@ -2473,7 +2395,7 @@ static bool case_truncated(void)
 
 		memcpy(in.b, full.b, n);
 		in.len = n;
-		v = xdp_run(t.prog_rx, t.if_a, &in, &out);
+		v = testnet_xdp_run(t.prog_rx, t.if_a, &in, &out);
 		CHECK(v != XDP_ABORTED, "%u bytes: XDP_ABORTED", n);
 		CHECK(v == (drop ? XDP_DROP : XDP_PASS), "%u of %u bytes: verdict %s, want %s", n,
 		      len, xdp_name(v), drop ? "XDP_DROP" : "XDP_PASS");
@@ -2926,7 +2848,7 @@ static int cl_send(uint8_t family, const uint8_t *src, uint16_t sport, uint8_t f
 		s.payload_len = sizeof(udp_payload);
 	}
 	pkt_build(&in, &s);
-	v = xdp_run(t.prog_rx, t.if_a, &in, &out);
+	v = testnet_xdp_run(t.prog_rx, t.if_a, &in, &out);
 	*idx = -1;
 	if (v == XDP_TX && pkt_parse(out.b, out.len, &h))
 		for (int i = 0; i < n; i++)
@@ -2961,7 +2883,7 @@ static int be_send(uint8_t family, const uint8_t *src, uint16_t sport, uint8_t f
 	}
 	ip_of(family, vip_addr ? vip_addr : VIP(family), va);
 	pkt_build(&in, &r);
-	v = xdp_run(t.prog_nat, t.if_a, &in, &out);
+	v = testnet_xdp_run(t.prog_nat, t.if_a, &in, &out);
 	*vip = (v == XDP_TX || v == XDP_REDIRECT) && pkt_parse(out.b, out.len, &h) &&
 	       !memcmp(out.b + h.l3 + (family == 4 ? 12 : 8), va, alen(family));
 	return v;
@@ -3304,7 +3226,7 @@ static bool nat_src_fifth(uint8_t family)
 		struct pkt in, out;
 
 		pkt_build(&in, &s);
-		CHECK(xdp_run(t.prog_rx, t.if_a, &in, &out) == XDP_TX, "SYN to the 5th");
+		CHECK(testnet_xdp_run(t.prog_rx, t.if_a, &in, &out) == XDP_TX, "SYN to the 5th");
 	}
 	(void)idx;
 	CHECK(be_send(family, NULL, 1000, PKT_TCP_SYN | PKT_TCP_ACK, false, &be, addr[4], &vip) ==
@@ -3433,21 +3355,18 @@ int main(int argc, char **argv)
 	} else {
 		t.flow_capacity = TEST_FLOWS;
 		o.flow_capacity = t.flow_capacity;
-		t.open_err = dataplane_open(&t.dp, &o, NULL);
+		struct testnet n = { .if_a = t.if_a, .if_b = t.if_b };
+
+		t.open_err = testnet_dp_open(&t.dp, &o, &n, &t.prog_rx, &t.prog_nat);
 		if (!t.open_err) {
-			t.prog_rx = dataplane_prog_fd(t.dp, DATAPLANE_ROLE_VIP);
-			t.prog_nat = dataplane_prog_fd(t.dp, DATAPLANE_ROLE_NAT);
 			t.ring_size = dataplane_ring_size(t.dp);
 			t.ring = calloc(t.ring_size ? t.ring_size : 1, sizeof(*t.ring));
-			if (!t.ring || dataplane_tx_port_add(t.dp, t.if_a) ||
-			    dataplane_tx_port_add(t.dp, t.if_b)) {
-				fprintf(stderr, "tx ports or memory\n");
+			if (!t.ring) {
+				fprintf(stderr, "no memory for the ring\n");
 				dataplane_close(t.dp);
 				t.dp = NULL;
 				t.open_err = -ENOMEM;
 			}
-		} else {
-			t.dp = NULL;
 		}
 		decap = xlb_decap_bpf__open_and_load();
 		o.flow_capacity = XLB_FLOW_WAYS;

@@ -24,6 +24,7 @@
 #include "dataplane.h"
 #include "pkt.h"
 #include "parse.h"
+#include "testnet.h"
 
 #define EPOCH 4096 /* frames between two resets of flows and counters */
 #define FRAMES_DEFAULT 204800
@@ -87,85 +88,38 @@ static uint32_t svc_id(int fi, int s)
 
 /* --- namespace, configuration ------------------------------------------------------------- */
 
-static int sh(const char *fmt, ...)
-{
-	char cmd[512];
-	va_list ap;
-	int rc;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	rc = system(cmd);
-	if (rc != 0)
-		fprintf(stderr, "setup: '%s' failed (%d)\n", cmd, rc);
-	return rc ? -1 : 0;
-}
-
-static int sysctl_write(const char *path, const char *val)
-{
-	FILE *fp = fopen(path, "w");
-	int err = 0;
-
-	if (!fp)
-		return -errno;
-	if (fputs(val, fp) < 0)
-		err = -EIO;
-	if (fclose(fp))
-		err = -errno;
-	return err;
-}
-
-static const char *mac_str(const uint8_t *m, char *buf)
-{
-	sprintf(buf, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
-	return buf;
-}
-
 /* A namespace of the process's own, two veth pairs, routes and static neighbours. */
 static int net_setup(void)
 {
-	unsigned int id = (unsigned int)getpid() % 100000;
-	char a[IFNAMSIZ], b[IFNAMSIZ], m1[18], m2[18];
+	struct testnet n;
+	const char *a = n.name_a, *b = n.name_b;
+	char m[18];
+	int err;
 
-	snprintf(a, sizeof(a), "xf%ua", id);
-	snprintf(b, sizeof(b), "xf%ub", id);
-	if (unshare(CLONE_NEWNET))
-		return -errno;
-	sysctl_write("/proc/sys/net/ipv6/conf/default/disable_ipv6", "0");
-	sysctl_write("/proc/sys/net/ipv6/conf/all/disable_ipv6", "0");
-	if (sh("ip link set lo up") ||
-	    sh("ip link add %s address %s type veth peer name %sp", a, mac_str(MAC_A, m1), a) ||
-	    sh("ip link add %s address %s type veth peer name %sp", b, mac_str(MAC_B, m1), b) ||
-	    sh("ip link set %s up && ip link set %sp up && ip link set %s up && ip link set %sp up",
-	       a, a, b, b) ||
-	    sh("ip addr add 198.18.0.1/24 dev %s && ip -6 addr add 2001:2::1/64 dev %s nodad", a,
-	       a) ||
-	    sh("ip addr add 198.18.9.1/24 dev %s && ip -6 addr add 2001:2:9::1/64 dev %s nodad", b,
-	       b) ||
-	    sh("ip neigh replace 198.18.0.254 lladdr %s dev %s nud permanent && "
-	       "ip -6 neigh replace 2001:2::fe lladdr %s dev %s nud permanent",
-	       mac_str(MAC_NA, m2), a, m2, a) ||
-	    sh("ip neigh replace 198.18.9.254 lladdr %s dev %s nud permanent && "
-	       "ip -6 neigh replace 2001:2:9::fe lladdr %s dev %s nud permanent",
-	       mac_str(MAC_NB, m2), b, m2, b) ||
-	    sh("ip route add 198.18.1.0/24 via 198.18.0.254 dev %s && "
-	       "ip route add 198.18.100.0/24 via 198.18.0.254 dev %s && "
-	       "ip route add 198.18.2.0/24 via 198.18.9.254 dev %s && "
-	       "ip route add 198.18.3.0/24 dev %s && ip route add unreachable 198.18.4.0/24",
-	       a, a, b, b) ||
-	    sh("ip -6 route add 2001:2:1::/64 via 2001:2::fe dev %s && "
-	       "ip -6 route add 2001:2:100::/64 via 2001:2::fe dev %s && "
-	       "ip -6 route add 2001:2:2::/64 via 2001:2:9::fe dev %s && "
-	       "ip -6 route add 2001:2:3::/64 dev %s && ip -6 route add unreachable 2001:2:4::/64",
-	       a, a, b, b))
+	err = testnet_enter(&n, "xf", MAC_A, MAC_B, true);
+	if (err)
+		return err;
+	f.if_a = n.if_a;
+	f.if_b = n.if_b;
+	if (testnet_sh("ip neigh replace 198.18.0.254 lladdr %s dev %s nud permanent && "
+		       "ip -6 neigh replace 2001:2::fe lladdr %s dev %s nud permanent",
+		       testnet_mac_str(MAC_NA, m), a, m, a) ||
+	    testnet_sh("ip neigh replace 198.18.9.254 lladdr %s dev %s nud permanent && "
+		       "ip -6 neigh replace 2001:2:9::fe lladdr %s dev %s nud permanent",
+		       testnet_mac_str(MAC_NB, m), b, m, b) ||
+	    testnet_sh("ip route add 198.18.1.0/24 via 198.18.0.254 dev %s && "
+		       "ip route add 198.18.100.0/24 via 198.18.0.254 dev %s && "
+		       "ip route add 198.18.2.0/24 via 198.18.9.254 dev %s && "
+		       "ip route add 198.18.3.0/24 dev %s && ip route add unreachable 198.18.4.0/24",
+		       a, a, b, b) ||
+	    testnet_sh(
+		    "ip -6 route add 2001:2:1::/64 via 2001:2::fe dev %s && "
+		    "ip -6 route add 2001:2:100::/64 via 2001:2::fe dev %s && "
+		    "ip -6 route add 2001:2:2::/64 via 2001:2:9::fe dev %s && "
+		    "ip -6 route add 2001:2:3::/64 dev %s && ip -6 route add unreachable 2001:2:4::/64",
+		    a, a, b, b))
 		return -EIO;
-	if (sysctl_write("/proc/sys/net/ipv4/ip_forward", "1") ||
-	    sysctl_write("/proc/sys/net/ipv6/conf/all/forwarding", "1"))
-		return -EIO;
-	f.if_a = (int)if_nametoindex(a);
-	f.if_b = (int)if_nametoindex(b);
-	return f.if_a && f.if_b ? 0 : -ENODEV;
+	return 0;
 }
 
 static int alen(uint8_t family)
@@ -1146,21 +1100,6 @@ static void check_frame(uint64_t index, const struct frame *fr, int verdict, con
 
 /* --- running ------------------------------------------------------------------------------ */
 
-static int xdp_run(int prog, int ifindex, const struct pkt *in, struct pkt *out)
-{
-	struct xdp_md ctx = { .data_end = in->len, .ingress_ifindex = (__u32)ifindex };
-	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = in->b, .data_size_in = in->len,
-		    .data_out = out->b, .data_size_out = sizeof(out->b), .ctx_in = &ctx,
-		    .ctx_size_in = sizeof(ctx), .repeat = 1);
-	int err;
-
-	err = bpf_prog_test_run_opts(prog, &o);
-	if (err)
-		return err < 0 ? err : -errno;
-	out->len = o.data_size_out;
-	return (int)o.retval;
-}
-
 /* Per-epoch totals against the per-VIP and per-backend counters. */
 struct tally {
 	uint64_t fwd_packets, fwd_bytes, new_flows, reply_packets, reply_bytes;
@@ -1261,8 +1200,8 @@ static int fuzz_run(uint64_t from, uint64_t to)
 			return err;
 		memset(&out, 0, sizeof(out));
 		{
-			int v = xdp_run(fr.nat_prog ? f.prog_nat : f.prog_rx, fr.ifindex, &fr.in,
-					&out);
+			int v = testnet_xdp_run(fr.nat_prog ? f.prog_nat : f.prog_rx, fr.ifindex,
+						&fr.in, &out);
 
 			if ((err = dataplane_global_stats(f.dp, &after)))
 				return err;
@@ -1408,16 +1347,13 @@ int main(int argc, char **argv)
 		printf("FAIL fuzz_setup: network namespace: %s\n", strerror(-err));
 		return 1;
 	}
-	err = dataplane_open(&f.dp, &o, NULL);
-	if (!err) {
-		f.prog_rx = dataplane_prog_fd(f.dp, DATAPLANE_ROLE_VIP);
-		f.prog_nat = dataplane_prog_fd(f.dp, DATAPLANE_ROLE_NAT);
-		err = dataplane_tx_port_add(f.dp, f.if_a);
-		if (!err)
-			err = dataplane_tx_port_add(f.dp, f.if_b);
-		if (!err)
-			err = config_load();
+	{
+		struct testnet n = { .if_a = f.if_a, .if_b = f.if_b };
+
+		err = testnet_dp_open(&f.dp, &o, &n, &f.prog_rx, &f.prog_nat);
 	}
+	if (!err)
+		err = config_load();
 	if (err) {
 		printf("FAIL fuzz_setup: datapath: %s\n", strerror(-err));
 		return 1;

@@ -4,6 +4,7 @@
 # got answers, or was skipped with a reason; the JSON has the shape programs read; the picture
 # has a bar for every peer and metric; nothing of the run is left behind. Also its refusals
 # (bad options) and a datapath that fails to attach (the labs must still go).
+# needs: netns
 set -u
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"

@@ -9,6 +9,7 @@
 # nodes because the backends' replies come back through the router's ECMP and any node
 # translates a reply for a flow it never saw (stateless recovery). The figures go to
 # $XLB_CLUSTER_FIGURES (default build/cluster-figures.txt).
+# needs: netns
 set -u
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -335,7 +336,11 @@ kill -CONT "$(cat "${XLB_LAB_LB_BIRD_PIDFILE[silent - 1]}")"
 e2e_wait 15 paths_are "$NODES" "$VIP_DSR" "$VIP_IPIP" ||
 	e2e_fail silent_back "node$silent not announced after the cut healed"
 
-# 8. the long-lived connections: none failed, none reset, through all of the above
+# 8. the long-lived connections: none failed, none reset, through all of the above; they have
+# seen every event once the last node is back, and are stopped 2 s later rather than run out
+# their LOAD_S (a stopped xlb-load still writes its summary)
+sleep 2
+kill -TERM "${LONG_PIDS[@]}" 2>/dev/null
 for pid in "${LONG_PIDS[@]}"; do wait "$pid" 2>/dev/null; done
 long_result() { # label
 	jq -s '{ok: (map(.ok) | add), failed: (map(.failed) | add),
@@ -350,7 +355,7 @@ for mode in dsr ipip nat; do
 	if [ "$failed" = 0 ] && [ "$resets" = 0 ] && [ "$(jq -r '.ok' <<<"$r")" -gt 0 ]; then
 		e2e_pass "long_lived_$mode"
 	elif [ "$mode" = nat ] && [ "$resets" = 0 ] && [ "$failed" != "?" ] && [ "$failed" -le 3 ] &&
-		[ "$(jq -r '.ok' <<<"$r")" -gt 10000 ]; then
+		[ "$(jq -r '.ok' <<<"$r")" -gt 1000 ]; then
 		# seen in 2 of 3 runs here: a connection the client opened while a node's links were
 		# cut or coming back had its first request time out (3 s); not explained yet
 		e2e_skip long_lived_nat "$failed of $(jq -r '.ok + .failed' <<<"$r") requests timed" \

@@ -4,6 +4,7 @@
 # one plain line a second, scale out, replace the instance it kills, scale back in, report
 # `failed requests: 0` and how many were lost to the injected failure, leave its picture, and
 # leave nothing else behind; also when interrupted by Ctrl-C.
+# needs: netns
 set -u
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"

@@ -5,6 +5,7 @@
 # XDP program on the veth's peer, TX checksum offload on the peer). The doctor must name each
 # with its fix, --fix must repair the safe ones (and a second look find them ok), and bad
 # arguments must be refused. (The VM lab runs it on virtio_net: make vm-test.)
+# needs: netns
 set -u
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"

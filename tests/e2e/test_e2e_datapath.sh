@@ -4,6 +4,7 @@
 # three backends running xlb-backend. TCP connections to the VIP in nat, dsr and ipip mode, over
 # IPv4 and IPv6, must all be answered, spread over the backends within +-15%, reach the backend
 # their flow names, and agree with the datapath's counters.
+# needs: netns
 set -u
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -170,7 +171,7 @@ e2e_lab vip-on-backends "$XLB_LAB_VIP4" "$XLB_LAB_VIP6" >/dev/null ||
 	e2e_abort setup "xlb-lab vip-on-backends failed"
 run_case dsr_v4 dsr 4 3
 run_case dsr_v6 dsr 6 4
-# ipip, beyond what the issue asks: xlb_decap on the backends' veths strips the outer header
+# ipip: xlb_decap on the backends' veths strips the outer header
 run_case ipip_v4 ipip 4 5
 run_case ipip_v6 ipip 6 6
 

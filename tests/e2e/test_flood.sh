@@ -5,6 +5,7 @@
 # with SYNs from random tuples (xlb-gen) into a small flow table. Every request must be
 # answered, no connection reset or reopened, and the datapath's counters must show that the
 # flood reached it (every SYN a new flow, at least 10,000 a second).
+# needs: netns
 set -u
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"

@@ -6,6 +6,7 @@
 # checked afterwards. The seed's own UserData (apt-get, systemctl) through xlbd: warned at
 # --check, its instances fail with their console in the log and back off in the activities,
 # and the host's package database is untouched.
+# needs: netns
 set -u
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"

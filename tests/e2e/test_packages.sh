@@ -6,6 +6,7 @@
 # install` into a DESTDIR (every binary with its man page, the unit, a config that xlbd --check
 # accepts and that a second install keeps) and `make deb`'s package (contents, conffiles,
 # Depends, lintian where installed).
+# needs: none
 set -u
 cd "$(dirname "$0")/../.." || exit 2
 root=$PWD

@@ -4,6 +4,7 @@
 # through tests/sim/policy.json must print exactly tests/sim/NAME.golden. Also its JSON form
 # and its errors. Needs no root, no xlbd, no namespace. After a deliberate change of the
 # engine, make new goldens with: tests/e2e/test_simulate.sh --update
+# needs: none
 set -u
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"

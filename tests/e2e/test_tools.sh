@@ -6,6 +6,7 @@
 # the test's own, 50 requests a second for 3 s against xlb-backend all succeed and add up in
 # the per-second stats; then the backend is killed mid-run and every failure is recorded with
 # its stage and times, none before the kill.
+# needs: none
 set -u
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"

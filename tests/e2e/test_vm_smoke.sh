@@ -5,6 +5,7 @@
 # to a backend namespace through it (nat). Skipped, with the reason, where QEMU cannot run here:
 # no qemu-system-x86_64, no static busybox, no kernel package to be had. 20 requests a case;
 # bounded at 190 s (about 70-90 s on an idle 2-core host, more under load: TCG).
+# needs: netns
 set -u
 cd "$(dirname "$0")/../.." || exit 2
 

@@ -5,6 +5,7 @@
 # mode and family; and through xlb nat, which rewrites the frames that live-frames mode hands
 # back to the generator, every frame is still a VIP frame (the program restores it each run)
 # and arrives at the backend's veth.
+# needs: netns
 set -u
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"

@@ -7,6 +7,7 @@
 # SIGKILL under load and started again adopts the same instances; a dozen bad files are each
 # refused by reload with their line and message while the running configuration serves;
 # SIGTERM terminates every instance and removes what xlbd created.
+# needs: netns
 set -u
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"

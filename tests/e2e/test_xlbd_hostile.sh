@@ -7,6 +7,7 @@
 # configuration that needs more file descriptors than RLIMIT_NOFILE can give is refused by
 # --check (as root, and as an unprivileged user under a low hard limit) and by a reload, which
 # leaves the running one in place.
+# needs: netns
 set -u
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"

@@ -5,6 +5,7 @@
 # describe-target-health; a killed backend turns unhealthy within interval x threshold (+ one
 # interval) and gets no new requests; a reload with a bad file is refused with file, line,
 # column and JSON path while traffic goes on; SIGTERM removes what xlbd created.
+# needs: netns
 set -u
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"

@@ -190,54 +190,40 @@ static bool test_json_and_text(void)
 		json_object_put(root);
 		root = back;
 	}
-	if (!root || !json_object_object_get_ex(root, "Activities", &arr) ||
-	    json_object_array_length(arr) != 2)
-		goto out;
+	ENSURE(root && json_object_object_get_ex(root, "Activities", &arr));
+	ENSURE_INT(json_object_array_length(arr), ==, 2);
 	a0 = json_object_array_get_idx(arr, 0);
-	if (!json_object_object_get_ex(a0, "Description", &v) ||
-	    strcmp(json_object_get_string(v), "Terminating EC2 instance: i-2") != 0)
-		goto out;
-	if (!json_object_object_get_ex(a0, "StartTime", &v) ||
-	    strcmp(json_object_get_string(v), "2026-11-27T23:00:01.500Z") != 0)
-		goto out;
-	if (!json_object_object_get_ex(a0, "EndTime", &v) ||
-	    strcmp(json_object_get_string(v), "2026-11-27T23:00:02.250Z") != 0)
-		goto out;
-	if (!json_object_object_get_ex(a0, "StatusCode", &v) ||
-	    strcmp(json_object_get_string(v), "Successful") != 0)
-		goto out;
-	if (!json_object_object_get_ex(a0, "Progress", &v) || json_object_get_int(v) != 100)
-		goto out;
-	if (!json_object_object_get_ex(a0, "AutoScalingGroupName", &v) ||
-	    strcmp(json_object_get_string(v), "my-app-asg") != 0)
-		goto out;
-	if (!json_object_object_get_ex(a0, "ActivityId", &v) ||
-	    !is_uuid4(json_object_get_string(v)))
-		goto out;
-	if (!json_object_object_get_ex(a0, "Cause", &v) ||
-	    strcmp(json_object_get_string(v), "second") != 0)
-		goto out;
+	ENSURE(json_object_object_get_ex(a0, "Description", &v));
+	ENSURE_STR(json_object_get_string(v), "Terminating EC2 instance: i-2");
+	ENSURE(json_object_object_get_ex(a0, "StartTime", &v));
+	ENSURE_STR(json_object_get_string(v), "2026-11-27T23:00:01.500Z");
+	ENSURE(json_object_object_get_ex(a0, "EndTime", &v));
+	ENSURE_STR(json_object_get_string(v), "2026-11-27T23:00:02.250Z");
+	ENSURE(json_object_object_get_ex(a0, "StatusCode", &v));
+	ENSURE_STR(json_object_get_string(v), "Successful");
+	ENSURE(json_object_object_get_ex(a0, "Progress", &v));
+	ENSURE_INT(json_object_get_int(v), ==, 100);
+	ENSURE(json_object_object_get_ex(a0, "AutoScalingGroupName", &v));
+	ENSURE_STR(json_object_get_string(v), "my-app-asg");
+	ENSURE(json_object_object_get_ex(a0, "ActivityId", &v));
+	ENSURE(is_uuid4(json_object_get_string(v)), "%s", json_object_get_string(v));
+	ENSURE(json_object_object_get_ex(a0, "Cause", &v));
+	ENSURE_STR(json_object_get_string(v), "second");
 	/* The one still running has no EndTime yet. */
-	if (json_object_object_get_ex(json_object_array_get_idx(arr, 1), "EndTime", NULL))
-		goto out;
+	ENSURE(!json_object_object_get_ex(json_object_array_get_idx(arr, 1), "EndTime", NULL));
 	json_object_put(root);
 	root = activity_log_json(&log, 1);
-	if (!root || !json_object_object_get_ex(root, "Activities", &arr) ||
-	    json_object_array_length(arr) != 1)
-		goto out;
+	ENSURE(root && json_object_object_get_ex(root, "Activities", &arr));
+	ENSURE_INT(json_object_array_length(arr), ==, 1);
 
 	activity_format(activity_get(&log, 1), line, sizeof(line));
-	if (strcmp(line, "2026-11-27T23:00:00Z PreInService Launching a new EC2 instance: i-1 -- "
-			 "first") != 0) {
-		printf("  line: %s\n", line);
-		goto out;
-	}
+	ENSURE_STR(line, "2026-11-27T23:00:00Z PreInService Launching a new EC2 instance: i-1 -- "
+			 "first");
 	ok = true;
 out:
 	json_object_put(root);
 	activity_log_free(&log);
-	CHECK(ok, "JSON or text not as expected");
-	return true;
+	return ok;
 }
 
 int main(void)

@@ -205,10 +205,10 @@ static bool test_round_trip(void)
 	json_object_put(reply);
 	reply = NULL;
 	/* no args at all: the handler sees {} */
-	if (api_call(sockpath, "echo", NULL, &reply, 2000) ||
-	    !api_reply_ok(reply, &data, &code, &msg) ||
-	    !json_object_is_type(data, json_type_object) || json_object_object_length(data))
-		goto out;
+	ENSURE(!api_call(sockpath, "echo", NULL, &reply, 2000));
+	ENSURE(api_reply_ok(reply, &data, &code, &msg));
+	ENSURE(json_object_is_type(data, json_type_object));
+	ENSURE(!json_object_object_length(data));
 	json_object_put(reply);
 	reply = NULL;
 	/* a reply larger than any socket buffer arrives whole */
@@ -263,14 +263,12 @@ static bool test_error_replies(void)
 		goto out;
 	}
 	api_reply_ok(reply, &data, &code, &msg);
-	if (strcmp(msg, "group g1 not found"))
-		goto out;
+	ENSURE(!strcmp(msg, "group g1 not found"));
 	json_object_put(reply);
 	reply = NULL;
 	/* a bare errno becomes a code */
-	if (api_call(sockpath, "busy", NULL, &reply, 2000) ||
-	    !reply_error_is(reply, API_ERR_CONTENTION))
-		goto out;
+	ENSURE(!api_call(sockpath, "busy", NULL, &reply, 2000));
+	ENSURE(reply_error_is(reply, API_ERR_CONTENTION));
 	ok = true;
 out:
 	json_object_put(reply);
@@ -399,8 +397,8 @@ static bool test_stale_live_and_foreign(void)
 	/* stale: a socket file with nobody listening, as a killed xlbd leaves it */
 	strcpy(sun.sun_path, sockpath);
 	fd = socket(AF_UNIX, SOCK_STREAM, 0);
-	if (fd < 0 || bind(fd, (struct sockaddr *)&sun, sizeof(sun)))
-		goto out;
+	ENSURE(fd >= 0);
+	ENSURE(!bind(fd, (struct sockaddr *)&sun, sizeof(sun)));
 	close(fd);
 	err = api_server_new(loop, sockpath, &api);
 	CHECK(err == 0, "stale socket not replaced: %s", strerror(-err));
@@ -408,16 +406,14 @@ static bool test_stale_live_and_foreign(void)
 	api = NULL;
 
 	/* live: another server answers there */
-	if (!server_start(&s))
-		goto out;
+	ENSURE(server_start(&s));
 	err = api_server_new(loop, sockpath, &api);
 	server_stop(&s);
 	CHECK(err == -EADDRINUSE, "live socket: %d", err);
 
 	/* foreign: a regular file is never removed */
 	f = fopen(sockpath, "w");
-	if (!f)
-		goto out;
+	ENSURE(f);
 	fclose(f);
 	err = api_server_new(loop, sockpath, &api);
 	CHECK(err == -EEXIST && access(sockpath, F_OK) == 0, "regular file: %d", err);
@@ -448,8 +444,8 @@ static bool test_deadline(void)
 	fd = socket(AF_UNIX, SOCK_STREAM, 0);
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	t0 = loop_now();
-	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) || send(fd, "{\"ve", 4, 0) != 4)
-		goto out;
+	ENSURE(!connect(fd, (struct sockaddr *)&sun, sizeof(sun)));
+	ENSURE(send(fd, "{\"ve", 4, 0) == 4);
 	n = recv(fd, out, sizeof(out) - 1, MSG_WAITALL);
 	out[n > 0 ? n : 0] = '\0';
 	ok = strstr(out, API_ERR_TIMEOUT) && loop_now() - t0 >= 190 && loop_now() - t0 < 2000;
@@ -616,16 +612,15 @@ static bool test_accept_emfile(void)
 	api_register(api, "echo", echo_handler, NULL);
 	for (i = 0; i < 4; i++) {
 		clients[i] = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-		if (clients[i] < 0 || connect(clients[i], (struct sockaddr *)&sun, sizeof(sun)) ||
-		    send(clients[i], "{\"verb\":\"echo\"}\n", 16, MSG_NOSIGNAL) != 16)
-			goto out;
+		ENSURE(clients[i] >= 0);
+		ENSURE(!connect(clients[i], (struct sockaddr *)&sun, sizeof(sun)));
+		ENSURE(send(clients[i], "{\"verb\":\"echo\"}\n", 16, MSG_NOSIGNAL) == 16);
 	}
 	/* every descriptor below the limit taken: the next accept4 is EMFILE */
 	getrlimit(RLIMIT_NOFILE, &old);
 	low = old;
 	low.rlim_cur = (rlim_t)clients[3] + 8;
-	if (setrlimit(RLIMIT_NOFILE, &low))
-		goto out;
+	ENSURE(!setrlimit(RLIMIT_NOFILE, &low));
 	while (nfill < 64) {
 		int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 
@@ -656,8 +651,7 @@ restore:
 	while (nfill)
 		close(fill[--nfill]);
 	setrlimit(RLIMIT_NOFILE, &old);
-	if (!ok)
-		goto out;
+	ENSURE(ok);
 	/* descriptors back: the clients that waited in the queue get their replies */
 	until = loop_now() + 2000;
 	for (i = 0; i < 4 && loop_now() < until;) {

@@ -108,8 +108,9 @@ static bool instances_by_owner(void)
 		printf("  config: %s\n", cerr.msg);
 		return false;
 	}
-	if (loop_new(&loop) || ctl_new(loop, NULL, &ctl) || ctl_apply(ctl, m))
-		goto out;
+	ENSURE(!loop_new(&loop));
+	ENSURE(!ctl_new(loop, NULL, &ctl));
+	ENSURE(!ctl_apply(ctl, m));
 	if (!ctl_has_target_group(ctl, "tg") ||
 	    !ctl_has_target_group(ctl, "arn:aws:elasticloadbalancing:us-east-1:1:targetgroup/"
 				       "tg/0123") ||
@@ -189,8 +190,9 @@ static bool batch_whole_or_nothing(void)
 		printf("  config: %s\n", cerr.msg);
 		return false;
 	}
-	if (loop_new(&loop) || ctl_new(loop, NULL, &ctl) || ctl_apply(ctl, m))
-		goto out;
+	ENSURE(!loop_new(&loop));
+	ENSURE(!ctl_new(loop, NULL, &ctl));
+	ENSURE(!ctl_apply(ctl, m));
 	if (ctl_register_batch(ctl, "tg", good, 2, &bad) || bad != 2 ||
 	    !ctl_target_health(ctl, "tg", "198.19.2.1")) {
 		printf("  a good batch registered\n");
@@ -209,8 +211,8 @@ static bool batch_whole_or_nothing(void)
 	/* one more target than there are free slots: none of them is taken */
 	many = calloc(nmany, sizeof(*many));
 	ips = calloc(nmany, sizeof(*ips));
-	if (!many || !ips)
-		goto out;
+	ENSURE(many);
+	ENSURE(ips);
 	for (i = 0; i < nmany; i++) {
 		snprintf(ips[i], sizeof(ips[i]), "198.18.%zu.%zu", 64 + i / 250, 1 + i % 250);
 		many[i].addr = ips[i];

@@ -200,12 +200,10 @@ static bool test_server(void)
 	if (!server_start(&s))
 		return false;
 	port = promhttp_server_port(s.http);
-	if (!port)
-		goto out;
+	ENSURE(port);
 
-	if (!http(port, "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n", 35, out, sizeof(out)) ||
-	    !status_is(out, 200))
-		goto out;
+	ENSURE(http(port, "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n", 35, out, sizeof(out)));
+	ENSURE(status_is(out, 200));
 	body = strstr(out, "\r\n\r\n");
 	if (!body || !strstr(out, "Content-Type: " PROMHTTP_CONTENT_TYPE "\r\n") ||
 	    !strstr(out, "Connection: close\r\n") ||
@@ -226,34 +224,30 @@ static bool test_server(void)
 		}
 	}
 	/* a query string and HTTP/1.0 are fine; HEAD has headers only */
-	if (!http(port, "GET /metrics?x=1 HTTP/1.0\r\n\r\n", 29, out, sizeof(out)) ||
-	    !status_is(out, 200))
-		goto out;
-	if (!http(port, "HEAD /metrics HTTP/1.1\r\n\r\n", 26, out, sizeof(out)) ||
-	    !status_is(out, 200) || strcmp(strstr(out, "\r\n\r\n"), "\r\n\r\n"))
-		goto out;
-	if (!http(port, "GET / HTTP/1.1\r\n\r\n", 18, out, sizeof(out)) || !status_is(out, 404))
-		goto out;
-	if (!http(port, "GET /metricsx HTTP/1.1\r\n\r\n", 26, out, sizeof(out)) ||
-	    !status_is(out, 404))
-		goto out;
-	if (!http(port, "POST /metrics HTTP/1.1\r\n\r\n", 26, out, sizeof(out)) ||
-	    !status_is(out, 405) || !strstr(out, "Allow: GET, HEAD\r\n"))
-		goto out;
-	if (!http(port, "garbage\r\n\r\n", 11, out, sizeof(out)) || !status_is(out, 400))
-		goto out;
+	ENSURE(http(port, "GET /metrics?x=1 HTTP/1.0\r\n\r\n", 29, out, sizeof(out)));
+	ENSURE(status_is(out, 200));
+	ENSURE(http(port, "HEAD /metrics HTTP/1.1\r\n\r\n", 26, out, sizeof(out)));
+	ENSURE(status_is(out, 200));
+	ENSURE(!strcmp(strstr(out, "\r\n\r\n"), "\r\n\r\n"));
+	ENSURE(http(port, "GET / HTTP/1.1\r\n\r\n", 18, out, sizeof(out)));
+	ENSURE(status_is(out, 404));
+	ENSURE(http(port, "GET /metricsx HTTP/1.1\r\n\r\n", 26, out, sizeof(out)));
+	ENSURE(status_is(out, 404));
+	ENSURE(http(port, "POST /metrics HTTP/1.1\r\n\r\n", 26, out, sizeof(out)));
+	ENSURE(status_is(out, 405));
+	ENSURE(strstr(out, "Allow: GET, HEAD\r\n"));
+	ENSURE(http(port, "garbage\r\n\r\n", 11, out, sizeof(out)));
+	ENSURE(status_is(out, 400));
 	{
 		size_t len = PROMHTTP_REQUEST_MAX + 100;
 		char *flood = malloc(len);
 
-		if (!flood)
-			goto out;
+		ENSURE(flood);
 		memset(flood, 'a', len);
 		memcpy(flood, "GET /metrics HTTP/1.1\r\nX: ", 26);
 		ok = http(port, flood, len, out, sizeof(out)) && status_is(out, 431);
 		free(flood);
-		if (!ok)
-			goto out;
+		ENSURE(ok);
 		ok = false;
 	}
 	/* HEAD and GET scrapes ran the collector; 404s and errors did not */
@@ -318,11 +312,9 @@ static bool test_slots_held(void)
 	for (i = 0; i < 2 * PROMHTTP_CONN_MAX; i++) {
 		int fd = socket(AF_INET, SOCK_STREAM, 0);
 
-		if (fd < 0)
-			goto out;
+		ENSURE(fd >= 0);
 		held[n++] = fd;
-		if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)))
-			goto out;
+		ENSURE(!connect(fd, (struct sockaddr *)&sin, sizeof(sin)));
 		/* half of them trickle the start of a request, the others say nothing */
 		if (i % 2)
 			send(fd, "GET /metrics HTTP/1.1\r\n", 23, MSG_NOSIGNAL);

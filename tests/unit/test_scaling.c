@@ -161,8 +161,8 @@ static bool tt_disable_scale_in(void)
 	if (!h_load(&h,
 		    "\"ScalingPolicies\": [" TT_CPU("cpu50", 50, ", \"DisableScaleIn\": true") "]"))
 		return false;
-	if (!h_until(&h, 90, 3000) || h.last.desired != 4)
-		goto out;
+	ENSURE(h_until(&h, 90, 3000));
+	ENSURE(h.last.desired == 4);
 	ok = !h_until(&h, 5, 60000) && h.s.desired == 4;
 out:
 	h_free(&h);
@@ -178,8 +178,8 @@ static bool tt_warmup(void)
 	if (!h_load(&h, "\"ScalingPolicies\": [" TT_CPU("cpu50", 50, "") "]"))
 		return false;
 	h.follow = false;
-	if (!h_until(&h, 90, 3000) || h.last.desired != 4)
-		goto out;
+	ENSURE(h_until(&h, 90, 3000));
+	ENSURE(h.last.desired == 4);
 	/* the two new ones are in service but warming: the metric (over the two others) stays */
 	h.s.in_service = 4;
 	h.s.warming = 2;
@@ -326,12 +326,12 @@ static bool simple_cooldown_vs_step(void)
 			    "GreaterThanThreshold", 50)))
 		return false;
 	h.follow = false;
-	if (!h_until(&h, 90, 1000) || h.last.desired != 3 || h.last_at != 1000)
-		goto out;
+	ENSURE(h_until(&h, 90, 1000));
+	ENSURE(h.last.desired == 3);
+	ENSURE(h.last_at == 1000);
 	/* launching (2 s), then InService at 3 s: cooldown 300 s / 60 = 5 s from there */
 	h.s.activity_in_progress = true;
-	if (h_until(&h, 90, 2000))
-		goto out;
+	ENSURE(!h_until(&h, 90, 2000));
 	h.s.activity_in_progress = false;
 	h.s.in_service = 3;
 	h.s.last_activity_end_ms = 3000;
@@ -351,12 +351,11 @@ static bool simple_cooldown_vs_step(void)
 			"], " ALARM("GreaterThanOrEqualToThreshold", 50)))
 		return false;
 	h.follow = false;
-	if (!h_until(&h, 55, 1000) || h.last.desired != 3)
-		goto out;
+	ENSURE(h_until(&h, 55, 1000));
+	ENSURE(h.last.desired == 3);
 	h.s.activity_in_progress = true;
 	/* still +1 over the 2 that were measured: 3, already asked for */
-	if (h_until(&h, 55, 3000))
-		goto out;
+	ENSURE(!h_until(&h, 55, 3000));
 	ok = h_until(&h, 95, 5000) && h.last.desired == 5 && h.s.activity_in_progress;
 	if (!ok)
 		printf("  step during the activity: %u\n", h.last.desired);
@@ -421,8 +420,9 @@ static bool several_policies(void)
 	/* CPU wants 4, the network wants fewer: out wins */
 	for (i = 0; i < 4 && !h.ndec; i++)
 		h_step2(&h, 90, 100);
-	if (h.ndec != 1 || h.last.desired != 4 || strcmp(h.last.policy, "cpu50"))
-		goto out;
+	ENSURE(h.ndec == 1);
+	ENSURE(h.last.desired == 4);
+	ENSURE(!strcmp(h.last.policy, "cpu50"));
 	/* CPU low, the network at target: no scale-in however long */
 	for (i = 0; i < 40; i++)
 		h_step2(&h, 10, 950);
@@ -454,12 +454,11 @@ static bool clamping(void)
 	if (!h_load(&h, "\"ScalingPolicies\": [" TT_CPU("cpu50", 50, "") "]"))
 		return false;
 	/* ceil(2 x 400 / 50) = 16, clamped to MaxSize 10 */
-	if (!h_until(&h, 400, 3000) || h.last.desired != 10 ||
-	    !strstr(h.last.cause, "from 2 to 10."))
-		goto out;
+	ENSURE(h_until(&h, 400, 3000));
+	ENSURE(h.last.desired == 10);
+	ENSURE(strstr(h.last.cause, "from 2 to 10."));
 	/* at 10 already: no decision, one event saying why */
-	if (h_until(&h, 400, 10000))
-		goto out;
+	ENSURE(!h_until(&h, 400, 10000));
 	n = scaling_events(h.e, ev, 16);
 	for (i = 0; i < n; i++)
 		said |= strstr(ev[i], "wants") &&
@@ -492,22 +491,19 @@ static bool alarm_states(void)
 	h.follow = false;
 	h_step(&h, 90);
 	h_step(&h, 10);
-	if (scaling_alarm_state(h.e, 0) != SCALING_INSUFFICIENT_DATA)
-		goto out;
+	ENSURE(scaling_alarm_state(h.e, 0) == SCALING_INSUFFICIENT_DATA);
 	h_step(&h, 90); /* 90, 10 closed: 1 of 2 so far, one missing: could still alarm */
-	if (scaling_alarm_state(h.e, 0) != SCALING_INSUFFICIENT_DATA || h.ndec)
-		goto out;
+	ENSURE(scaling_alarm_state(h.e, 0) == SCALING_INSUFFICIENT_DATA);
+	ENSURE(!h.ndec);
 	h_step(&h, 10); /* 90, 10, 90: 2 of 3 */
-	if (scaling_alarm_state(h.e, 0) != SCALING_ALARM || h.ndec != 1)
-		goto out;
+	ENSURE(scaling_alarm_state(h.e, 0) == SCALING_ALARM);
+	ENSURE(h.ndec == 1);
 	h_step(&h, NAN); /* 10, 90, 10: 1 of 3 */
-	if (scaling_alarm_state(h.e, 0) != SCALING_OK)
-		goto out;
+	ENSURE(scaling_alarm_state(h.e, 0) == SCALING_OK);
 	/* no samples for 3 periods: INSUFFICIENT_DATA (TreatMissingData missing) */
 	h.now += 3000;
 	h_step(&h, NAN);
-	if (scaling_alarm_state(h.e, 0) != SCALING_INSUFFICIENT_DATA)
-		goto out;
+	ENSURE(scaling_alarm_state(h.e, 0) == SCALING_INSUFFICIENT_DATA);
 	j = scaling_json(h.e);
 	s = j ? json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN) : "";
 	ok = strstr(s, "\"AlarmName\":\"a\"") &&

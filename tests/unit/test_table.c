@@ -168,24 +168,6 @@ static bool test_terminal_width(void)
 	return ok;
 }
 
-static bool test_json(void)
-{
-	struct table *t = sample();
-	struct json_object *j = table_to_json(t);
-	struct json_object *want =
-		json_tokener_parse("[{\"InstanceId\": \"i-0123456789abcdef0\", \"Port\": 80, "
-				   "\"State\": \"healthy\"}, {\"InstanceId\": \"i-1\", "
-				   "\"Port\": 8080, \"State\": null}]");
-	bool ok = j && want && json_object_equal(j, want);
-
-	if (!ok)
-		printf("  got %s\n", j ? json_object_to_json_string(j) : "(null)");
-	json_object_put(j);
-	json_object_put(want);
-	table_free(t);
-	return ok;
-}
-
 static bool test_misuse_is_sticky(void)
 {
 	struct table *t;
@@ -203,7 +185,6 @@ static bool test_misuse_is_sticky(void)
 	CHECK(table_add_row(t) == -EINVAL, "the error sticks");
 	s = render(t, 0);
 	CHECK(!s, "printing a failed table must fail");
-	CHECK(!table_to_json(t), "nor JSON");
 	table_free(t);
 
 	/* many rows: the row array grows */
@@ -228,7 +209,6 @@ int main(void)
 	RUN(test_forced_alignment_and_text_numbers);
 	RUN(test_utf8_width);
 	RUN(test_terminal_width);
-	RUN(test_json);
 	RUN(test_misuse_is_sticky);
 	return check_summary();
 }

@@ -19,6 +19,7 @@
 #include "check.h"
 #include "dataplane.h"
 #include "nexthop.h"
+#include "testnet.h"
 
 /* A: 198.18.0.1/24 2001:2::1/64, B: 198.18.9.1/24 2001:2:9::1/64 (all inside the namespace).
  *   198.18.0.2, 2001:2::2       on-link, permanent neighbour MAC_HOST
@@ -46,35 +47,6 @@ static struct {
 	int if_a, if_b, if_tun;
 } env;
 
-__attribute__((format(printf, 1, 2))) static int sh(const char *fmt, ...)
-{
-	char cmd[512];
-	va_list ap;
-	int rc;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	rc = system(cmd);
-	if (rc != 0)
-		fprintf(stderr, "failed (%d): %s\n", rc, cmd);
-	return rc;
-}
-
-static int sysctl_write(const char *path, const char *val)
-{
-	FILE *f = fopen(path, "w");
-	int err = 0;
-
-	if (!f)
-		return -errno;
-	if (fputs(val, f) < 0)
-		err = -EIO;
-	if (fclose(f))
-		err = -errno;
-	return err;
-}
-
 static const char *mac(const uint8_t *m)
 {
 	static char buf[4][18];
@@ -89,56 +61,54 @@ static int env_setup(void)
 {
 	const char *a = env.name_a, *b = env.name_b;
 	unsigned int id = (unsigned int)getpid() % 100000;
+	struct testnet n;
+	int err;
 
-	snprintf(env.name_a, sizeof(env.name_a), "nh%ua", id);
-	snprintf(env.name_b, sizeof(env.name_b), "nh%ub", id);
+	err = testnet_enter(&n, "nh", MAC_A, MAC_B, false);
+	if (err)
+		return err;
+	memcpy(env.name_a, n.name_a, sizeof(env.name_a));
+	memcpy(env.name_b, n.name_b, sizeof(env.name_b));
 	snprintf(env.name_tun, sizeof(env.name_tun), "nh%ut", id);
-	if (unshare(CLONE_NEWNET))
-		return -errno;
-	/* IPv6 may be off by default for new namespaces on some hosts */
-	sysctl_write("/proc/sys/net/ipv6/conf/default/disable_ipv6", "0");
-	sysctl_write("/proc/sys/net/ipv6/conf/all/disable_ipv6", "0");
-	if (sh("ip link set lo up") ||
-	    sh("ip link add %s address %s type veth peer name %sp", a, mac(MAC_A), a) ||
-	    sh("ip link add %s address %s type veth peer name %sp", b, mac(MAC_B), b) ||
-	    sh("ip link set %s up && ip link set %sp up", a, a) ||
-	    sh("ip link set %s up && ip link set %sp up", b, b) ||
-	    sh("ip addr add 198.18.0.1/24 dev %s", a) ||
-	    sh("ip -6 addr add 2001:2::1/64 dev %s nodad", a) ||
-	    sh("ip addr add 198.18.9.1/24 dev %s", b) ||
-	    sh("ip -6 addr add 2001:2:9::1/64 dev %s nodad", b) ||
-	    sh("ip neigh replace 198.18.0.2 lladdr %s dev %s nud permanent", mac(MAC_HOST), a) ||
-	    sh("ip -6 neigh replace 2001:2::2 lladdr %s dev %s nud permanent", mac(MAC_HOST), a) ||
-	    sh("ip neigh replace 198.18.0.3 lladdr %s dev %s nud stale", mac(MAC_STALE), a) ||
-	    sh("ip neigh replace 198.18.0.10 dev %s nud incomplete", a) ||
-	    sh("ip neigh replace 198.18.0.11 dev %s nud failed", a) ||
-	    sh("ip neigh replace 198.18.0.254 lladdr %s dev %s nud permanent", mac(MAC_GW_A), a) ||
-	    sh("ip -6 neigh replace 2001:2::fe lladdr %s dev %s nud permanent", mac(MAC_GW_A), a) ||
-	    sh("ip -6 neigh replace fe80::fe lladdr %s dev %s nud permanent", mac(MAC_GW_A), a) ||
-	    sh("ip neigh replace 198.18.9.254 lladdr %s dev %s nud permanent", mac(MAC_GW_B), b) ||
-	    sh("ip -6 neigh replace 2001:2:9::fe lladdr %s dev %s nud permanent", mac(MAC_GW_B),
-	       b) ||
-	    sh("ip route add 198.18.1.0/24 via 198.18.0.254 dev %s", a) ||
-	    sh("ip -6 route add 2001:2:1::/64 via 2001:2::fe dev %s", a) ||
-	    sh("ip route add 198.18.2.0/24 via 198.18.9.254 dev %s", b) ||
-	    sh("ip -6 route add 2001:2:2::/64 via 2001:2:9::fe dev %s", b) ||
-	    sh("ip route add 198.18.3.0/24 via 198.18.0.253 dev %s", a) ||
-	    sh("ip route add unreachable 198.18.4.0/24") ||
-	    sh("ip route add blackhole 198.18.5.0/24") ||
-	    sh("ip route add prohibit 198.18.6.0/24") ||
-	    sh("ip -6 route add unreachable 2001:2:4::/64") ||
-	    sh("ip -6 route add 2001:2:5::/64 via fe80::fe dev %s", a))
+	if (testnet_sh("ip neigh replace 198.18.0.2 lladdr %s dev %s nud permanent", mac(MAC_HOST),
+		       a) ||
+	    testnet_sh("ip -6 neigh replace 2001:2::2 lladdr %s dev %s nud permanent",
+		       mac(MAC_HOST), a) ||
+	    testnet_sh("ip neigh replace 198.18.0.3 lladdr %s dev %s nud stale", mac(MAC_STALE),
+		       a) ||
+	    testnet_sh("ip neigh replace 198.18.0.10 dev %s nud incomplete", a) ||
+	    testnet_sh("ip neigh replace 198.18.0.11 dev %s nud failed", a) ||
+	    testnet_sh("ip neigh replace 198.18.0.254 lladdr %s dev %s nud permanent",
+		       mac(MAC_GW_A), a) ||
+	    testnet_sh("ip -6 neigh replace 2001:2::fe lladdr %s dev %s nud permanent",
+		       mac(MAC_GW_A), a) ||
+	    testnet_sh("ip -6 neigh replace fe80::fe lladdr %s dev %s nud permanent", mac(MAC_GW_A),
+		       a) ||
+	    testnet_sh("ip neigh replace 198.18.9.254 lladdr %s dev %s nud permanent",
+		       mac(MAC_GW_B), b) ||
+	    testnet_sh("ip -6 neigh replace 2001:2:9::fe lladdr %s dev %s nud permanent",
+		       mac(MAC_GW_B), b) ||
+	    testnet_sh("ip route add 198.18.1.0/24 via 198.18.0.254 dev %s", a) ||
+	    testnet_sh("ip -6 route add 2001:2:1::/64 via 2001:2::fe dev %s", a) ||
+	    testnet_sh("ip route add 198.18.2.0/24 via 198.18.9.254 dev %s", b) ||
+	    testnet_sh("ip -6 route add 2001:2:2::/64 via 2001:2:9::fe dev %s", b) ||
+	    testnet_sh("ip route add 198.18.3.0/24 via 198.18.0.253 dev %s", a) ||
+	    testnet_sh("ip route add unreachable 198.18.4.0/24") ||
+	    testnet_sh("ip route add blackhole 198.18.5.0/24") ||
+	    testnet_sh("ip route add prohibit 198.18.6.0/24") ||
+	    testnet_sh("ip -6 route add unreachable 2001:2:4::/64") ||
+	    testnet_sh("ip -6 route add 2001:2:5::/64 via fe80::fe dev %s", a))
 		return -EIO;
 	env.if_a = (int)if_nametoindex(a);
 	env.if_b = (int)if_nametoindex(b);
 	if (!env.if_a || !env.if_b)
 		return -ENODEV;
 	/* optional: older iproute2 or kernels lack these; their cases skip */
-	if (sh("ip route add 198.18.7.0/24 via inet6 2001:2::fe dev %s 2>/dev/null", a))
+	if (testnet_sh("ip route add 198.18.7.0/24 via inet6 2001:2::fe dev %s 2>/dev/null", a))
 		fprintf(stderr, "no IPv4 routes over IPv6 gateways here\n");
-	if (sh("ip tuntap add dev %s mode tun 2>/dev/null && ip link set %s up && "
-	       "ip route add 198.18.8.0/24 dev %s",
-	       env.name_tun, env.name_tun, env.name_tun) == 0)
+	if (testnet_sh("ip tuntap add dev %s mode tun 2>/dev/null && ip link set %s up && "
+		       "ip route add 198.18.8.0/24 dev %s",
+		       env.name_tun, env.name_tun, env.name_tun) == 0)
 		env.if_tun = (int)if_nametoindex(env.name_tun);
 	return 0;
 }
@@ -426,36 +396,25 @@ static bool test_backend_roundtrip(void)
 	if (err)
 		SKIP("the datapath did not load (see test_datapath)");
 	err = nexthop_resolve_backend(&be, &nh);
-	if (err) {
-		printf("  resolve: %s\n", strerror(-err));
-		goto out;
-	}
+	ENSURE(!err, "resolve: %s", strerror(-err));
 	nexthop_apply(&be, &nh);
-	if (nexthop_backend_set(dp, 5, &be) || dataplane_backend_get(dp, 5, &got) ||
-	    memcmp(&got, &be, sizeof(be))) {
-		printf("  cached slot not read back as written\n");
-		goto out;
-	}
-	if (got.nh_ifindex != (uint32_t)env.if_b || memcmp(got.nh_dmac, MAC_GW_B, 6)) {
-		printf("  slot holds ifindex %u dmac %s\n", got.nh_ifindex, mac(got.nh_dmac));
-		goto out;
-	}
+	ENSURE(!nexthop_backend_set(dp, 5, &be) && !dataplane_backend_get(dp, 5, &got) &&
+		       !memcmp(&got, &be, sizeof(be)),
+	       "cached slot not read back as written");
+	ENSURE(got.nh_ifindex == (uint32_t)env.if_b && !memcmp(got.nh_dmac, MAC_GW_B, 6),
+	       "slot holds ifindex %u dmac %s", got.nh_ifindex, mac(got.nh_dmac));
 	nexthop_apply(&be, NULL);
-	if (nexthop_backend_set(dp, 5, &be) || dataplane_backend_get(dp, 5, &got) ||
-	    memcmp(&got, &be, sizeof(be)) || (got.flags & XLB_BE_F_NH_CACHED)) {
-		printf("  fib slot not read back as written\n");
-		goto out;
-	}
+	ENSURE(!nexthop_backend_set(dp, 5, &be) && !dataplane_backend_get(dp, 5, &got) &&
+		       !memcmp(&got, &be, sizeof(be)) && !(got.flags & XLB_BE_F_NH_CACHED),
+	       "fib slot not read back as written");
 	/* another cached next hop over a cached one */
 	nexthop_apply(&be, &nh);
 	nexthop_backend_set(dp, 5, &be);
 	nh.dmac[5] ^= 0x55;
 	nexthop_apply(&be, &nh);
-	if (nexthop_backend_set(dp, 5, &be) || dataplane_backend_get(dp, 5, &got) ||
-	    memcmp(&got, &be, sizeof(be))) {
-		printf("  changed next hop not read back as written\n");
-		goto out;
-	}
+	ENSURE(!nexthop_backend_set(dp, 5, &be) && !dataplane_backend_get(dp, 5, &got) &&
+		       !memcmp(&got, &be, sizeof(be)),
+	       "changed next hop not read back as written");
 	ok = true;
 out:
 	dataplane_close(dp);
@@ -481,67 +440,57 @@ static bool test_refresh(void)
 	err = dataplane_open(&dp, &o, NULL);
 	if (err)
 		SKIP("the datapath did not load (see test_datapath)");
-#define STEP(cond, ...)                                  \
-	do {                                             \
-		if (!(cond)) {                           \
-			printf("  line %d: ", __LINE__); \
-			printf(__VA_ARGS__);             \
-			printf("\n");                    \
-			goto out;                        \
-		}                                        \
-	} while (0)
-	if (sh("ip neigh replace 198.18.0.4 lladdr %s dev %s nud reachable", mac(MAC_HOST),
-	       env.name_a))
-		goto out;
+	ENSURE(!testnet_sh("ip neigh replace 198.18.0.4 lladdr %s dev %s nud reachable",
+			   mac(MAC_HOST), env.name_a),
+	       "ip neigh replace");
 	inet_pton(AF_INET, "198.18.0.4", be.addr);
 	fib = be;
 	fib.flags |= XLB_BE_F_NH_FIB;
 	inet_pton(AF_INET, "198.18.0.2", fib.addr);
-	STEP(!dataplane_backend_set(dp, 7, &be) && !dataplane_backend_set(dp, 8, &fib),
-	     "writing the slots");
+	ENSURE(!dataplane_backend_set(dp, 7, &be) && !dataplane_backend_set(dp, 8, &fib),
+	       "writing the slots");
 
 	err = nexthop_refresh(dp, 7, &got, &nh, &rerr, &chg);
-	STEP(!err && !rerr && chg == NEXTHOP_CACHED, "first: %d %d %d", err, rerr, chg);
-	STEP((got.flags & XLB_BE_F_NH_CACHED) && !memcmp(got.nh_dmac, MAC_HOST, 6) &&
-		     got.nh_ifindex == (uint32_t)env.if_a,
-	     "cached slot: flags 0x%x dmac %s", got.flags, mac(got.nh_dmac));
+	ENSURE(!err && !rerr && chg == NEXTHOP_CACHED, "first: %d %d %d", err, rerr, chg);
+	ENSURE((got.flags & XLB_BE_F_NH_CACHED) && !memcmp(got.nh_dmac, MAC_HOST, 6) &&
+		       got.nh_ifindex == (uint32_t)env.if_a,
+	       "cached slot: flags 0x%x dmac %s", got.flags, mac(got.nh_dmac));
 	dataplane_backend_get(dp, 7, &got);
-	STEP(!memcmp(got.nh_dmac, MAC_HOST, 6), "map holds dmac %s", mac(got.nh_dmac));
+	ENSURE(!memcmp(got.nh_dmac, MAC_HOST, 6), "map holds dmac %s", mac(got.nh_dmac));
 
 	err = nexthop_refresh(dp, 7, &got, &nh, &rerr, &chg);
-	STEP(!err && chg == NEXTHOP_UNCHANGED, "second: %d %d", err, chg);
+	ENSURE(!err && chg == NEXTHOP_UNCHANGED, "second: %d %d", err, chg);
 
-	STEP(!sh("ip neigh replace 198.18.0.4 lladdr %s dev %s nud reachable", mac(mac2),
-		 env.name_a),
-	     "ip neigh");
+	ENSURE(!testnet_sh("ip neigh replace 198.18.0.4 lladdr %s dev %s nud reachable", mac(mac2),
+			   env.name_a),
+	       "ip neigh");
 	err = nexthop_refresh(dp, 7, &got, &nh, &rerr, &chg);
-	STEP(!err && chg == NEXTHOP_UPDATED, "after a MAC change: %d %d", err, chg);
+	ENSURE(!err && chg == NEXTHOP_UPDATED, "after a MAC change: %d %d", err, chg);
 	dataplane_backend_get(dp, 7, &got);
-	STEP(!memcmp(got.nh_dmac, mac2, 6) && (got.flags & XLB_BE_F_NH_CACHED), "map holds %s",
-	     mac(got.nh_dmac));
+	ENSURE(!memcmp(got.nh_dmac, mac2, 6) && (got.flags & XLB_BE_F_NH_CACHED), "map holds %s",
+	       mac(got.nh_dmac));
 
-	STEP(!sh("ip neigh del 198.18.0.4 dev %s", env.name_a), "ip neigh del");
+	ENSURE(!testnet_sh("ip neigh del 198.18.0.4 dev %s", env.name_a), "ip neigh del");
 	err = nexthop_refresh(dp, 7, &got, &nh, &rerr, &chg);
-	STEP(!err && rerr == -EAGAIN && chg == NEXTHOP_FELL_BACK, "after del: %d %d %d", err, rerr,
-	     chg);
+	ENSURE(!err && rerr == -EAGAIN && chg == NEXTHOP_FELL_BACK, "after del: %d %d %d", err,
+	       rerr, chg);
 	dataplane_backend_get(dp, 7, &got);
-	STEP(got.flags == XLB_BE_F_ACTIVE && !got.nh_ifindex && got.gen == 1,
-	     "fell back: flags 0x%x ifindex %u gen %u", got.flags, got.nh_ifindex, got.gen);
+	ENSURE(got.flags == XLB_BE_F_ACTIVE && !got.nh_ifindex && got.gen == 1,
+	       "fell back: flags 0x%x ifindex %u gen %u", got.flags, got.nh_ifindex, got.gen);
 	err = nexthop_refresh(dp, 7, &got, &nh, &rerr, &chg);
-	STEP(!err && rerr == -EAGAIN && chg == NEXTHOP_UNCHANGED, "still fib: %d %d %d", err, rerr,
-	     chg);
+	ENSURE(!err && rerr == -EAGAIN && chg == NEXTHOP_UNCHANGED, "still fib: %d %d %d", err,
+	       rerr, chg);
 
 	/* 198.18.0.2 resolves, but the slot said fib */
 	err = nexthop_refresh(dp, 8, &got, &nh, &rerr, &chg);
-	STEP(!err && chg == NEXTHOP_FIB_CHOSEN, "fib by choice: %d %d", err, chg);
+	ENSURE(!err && chg == NEXTHOP_FIB_CHOSEN, "fib by choice: %d %d", err, chg);
 	dataplane_backend_get(dp, 8, &got);
-	STEP(!memcmp(&got, &fib, sizeof(got)), "the fib slot was written");
+	ENSURE(!memcmp(&got, &fib, sizeof(got)), "the fib slot was written");
 
 	err = nexthop_refresh(dp, 9, &got, &nh, &rerr, &chg);
-	STEP(!err && chg == NEXTHOP_INACTIVE, "empty slot: %d %d", err, chg);
-	STEP(nexthop_refresh(dp, XLB_MAX_BACKENDS, &got, &nh, &rerr, &chg) == -EINVAL,
-	     "slot out of range accepted");
-#undef STEP
+	ENSURE(!err && chg == NEXTHOP_INACTIVE, "empty slot: %d %d", err, chg);
+	ENSURE(nexthop_refresh(dp, XLB_MAX_BACKENDS, &got, &nh, &rerr, &chg) == -EINVAL,
+	       "slot out of range accepted");
 	ok = true;
 out:
 	dataplane_close(dp);
