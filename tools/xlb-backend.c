@@ -551,38 +551,26 @@ static void backend_route(struct backend *b, struct backend_conn *c, struct back
  */
 static void backend_parse(const char *buf, size_t len, struct backend_req *r)
 {
-	const char *p = buf, *end = buf + len, *eol, *sp1, *sp2, *q;
+	struct http_request rl;
 	struct http_framing fr;
-	size_t mlen;
-	int version, err;
+	int err;
 
 	memset(r, 0, sizeof(*r));
 	r->path = "";
 	r->query = "";
-	eol = memchr(p, '\n', end - p);
-	if (eol > p && eol[-1] == '\r')
-		eol--;
-	sp1 = memchr(p, ' ', eol - p);
-	sp2 = sp1 ? memchr(sp1 + 1, ' ', eol - sp1 - 1) : NULL;
-	if (!sp1 || !sp2 || sp1 == p || sp2 == sp1 + 1 || sp1[1] != '/') {
-		r->status = ST_400;
+	err = http_request_parse(buf, len, &rl);
+	if (!err && rl.target[0] != '/')
+		err = -EPROTO;
+	if (err) {
+		r->status = err == -EPROTONOSUPPORT ? ST_505 : ST_400;
 		return;
 	}
-	version = http_version(sp2 + 1, eol - sp2 - 1);
-	if (version < 0) {
-		r->status = version == -EPROTONOSUPPORT ? ST_505 : ST_400;
-		return;
-	}
-	mlen = sp1 - p;
-	r->path = sp1 + 1;
-	q = memchr(r->path, '?', sp2 - r->path);
-	r->path_len = (q ? q : sp2) - r->path;
-	if (q) {
-		r->query = q + 1;
-		r->query_len = sp2 - q - 1;
-	}
-	r->head = mlen == 4 && !memcmp(p, "HEAD", 4);
-	if (!r->head && !(mlen == 3 && !memcmp(p, "GET", 3)))
+	r->path = rl.target;
+	r->path_len = rl.path_len;
+	r->query = rl.query;
+	r->query_len = rl.query_len;
+	r->head = rl.method_len == 4 && !memcmp(rl.method, "HEAD", 4);
+	if (!r->head && !(rl.method_len == 3 && !memcmp(rl.method, "GET", 3)))
 		r->status = ST_405;
 
 	err = http_fields_parse(buf, len, BACKEND_LENGTH_CHARS, BACKEND_BODY_MAX, &fr);
@@ -592,7 +580,7 @@ static void backend_parse(const char *buf, size_t len, struct backend_req *r)
 		r->status = err == -EFBIG ? ST_413 : err == -ENOTSUP ? ST_501 : ST_400;
 		return;
 	}
-	r->keep_alive = http_keep_alive(version == 1, &fr);
+	r->keep_alive = http_keep_alive(rl.version == 1, &fr);
 }
 
 static void backend_conn_set_events(struct backend *b, struct backend_conn *c, uint32_t events)

@@ -740,20 +740,12 @@ static void load_send(struct load *l, struct load_conn *c, uint64_t now)
  */
 static int load_parse_reply(struct load_conn *c)
 {
-	const char *p = c->in;
 	struct http_framing fr;
-	int status = 0, version, err, i;
+	int status, version, err;
 
-	if (c->hdr_len < 12 || p[8] != ' ')
+	status = http_status_parse(c->in, c->hdr_len, &version);
+	if (status < 0 || version < 0)
 		return -EPROTO;
-	version = http_version(p, 8);
-	if (version < 0)
-		return -EPROTO;
-	for (i = 9; i < 12; i++) {
-		if (p[i] < '0' || p[i] > '9')
-			return -EPROTO;
-		status = status * 10 + (p[i] - '0');
-	}
 	c->status = status;
 	err = http_fields_parse(c->in, c->hdr_len, LOAD_LENGTH_CHARS, INT64_MAX, &fr);
 	c->body_len = fr.body_len;
