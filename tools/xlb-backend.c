@@ -2,7 +2,7 @@
 /* xlb-backend: the small HTTP/1.1 server that instances and test backends run. Every reply
  * names the instance, a query parameter asks for CPU work (so that CPU-based scaling can be
  * shown on one machine), /health answers the probes, and the counts are printed on exit.
- * One thread, one epoll loop, non-blocking sockets, bounded buffers.
+ * One thread on xlbd's event loop (loop.c), non-blocking sockets, bounded buffers.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -19,13 +19,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <sys/signalfd.h>
 #include <sys/socket.h>
-#include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "http.h"
+#include "loop.h"
 
 #define BACKEND_MAX_LISTEN 16
 #define BACKEND_REQ_MAX 8192	    /* request line and headers; more is a 431 */
@@ -63,21 +62,11 @@ static const struct {
 	[ST_505] = { 505, "HTTP Version Not Supported" },
 };
 
-enum backend_kind {
-	BACKEND_EV_LISTEN,
-	BACKEND_EV_SIGNAL,
-	BACKEND_EV_TIMER,
-	BACKEND_EV_CONN,
-};
-
-/* What an epoll event points at; first member of every watched object. */
-struct backend_src {
-	enum backend_kind kind;
-	int fd;
-};
+struct backend;
 
 struct backend_conn {
-	struct backend_src src;
+	struct backend *owner;
+	int fd;
 	struct backend_conn *prev, *next;
 	time_t last_active; /* CLOCK_MONOTONIC seconds */
 	uint32_t events;    /* what epoll watches now */
@@ -91,7 +80,8 @@ struct backend_conn {
 };
 
 struct backend_listen {
-	struct backend_src src;
+	struct backend *owner;
+	int fd;
 	struct sockaddr_storage addr;
 	socklen_t addrlen;
 	bool optional; /* a default address: may fail when the family is missing */
@@ -101,8 +91,8 @@ struct backend_listen {
 struct backend {
 	char id[BACKEND_ID_MAX + 1];
 	char id_json[2 * BACKEND_ID_MAX + 1];
-	int epfd;
-	struct backend_src sig, timer;
+	struct loop *loop;
+	struct loop_timer tick; /* every second: idle connections, paused accepts */
 	struct backend_listen listen[BACKEND_MAX_LISTEN];
 	int nlisten;
 	bool accept_paused;
@@ -114,7 +104,6 @@ struct backend {
 	const char *pidfile;
 	bool pidfile_written;
 	bool quiet;
-	bool stop;
 	/* counts, printed on exit and served by /stats */
 	uint64_t requests;
 	uint64_t served; /* replies of /, /work and /whoami */
@@ -244,8 +233,8 @@ static int backend_parse_listen(struct backend *b, const char *arg, bool optiona
 		snprintf(l->text, sizeof(l->text), "%s:%lu", host, port);
 	}
 	l->optional = optional;
-	l->src.kind = BACKEND_EV_LISTEN;
-	l->src.fd = -1;
+	l->owner = b;
+	l->fd = -1;
 	b->nlisten++;
 	return 0;
 }
@@ -271,12 +260,8 @@ static int backend_set_id(struct backend *b, const char *id)
 	return 0;
 }
 
-static int backend_watch(struct backend *b, int op, struct backend_src *src, uint32_t events)
-{
-	struct epoll_event ev = { .events = events, .data.ptr = src };
-
-	return epoll_ctl(b->epfd, op, src->fd, &ev) ? -errno : 0;
-}
+static void backend_on_accept(struct loop *loop, int fd, uint32_t events, void *arg);
+static void backend_on_conn(struct loop *loop, int fd, uint32_t events, void *arg);
 
 static int backend_listen_open(struct backend *b, struct backend_listen *l)
 {
@@ -294,15 +279,15 @@ static int backend_listen_open(struct backend *b, struct backend_listen *l)
 		close(fd);
 		return err;
 	}
-	l->src.fd = fd;
-	err = backend_watch(b, EPOLL_CTL_ADD, &l->src, EPOLLIN);
-	if (err) {
+	err = loop_fd_add(b->loop, fd, EPOLLIN, backend_on_accept, l);
+	if (err)
 		close(fd);
-		l->src.fd = -1;
-	}
+	else
+		l->fd = fd;
 	return err;
 }
 
+/* Stops accepting while max_conns connections are open, and starts again below that. */
 static void backend_accept_pause(struct backend *b, bool pause)
 {
 	int i;
@@ -310,14 +295,15 @@ static void backend_accept_pause(struct backend *b, bool pause)
 	if (b->accept_paused == pause)
 		return;
 	for (i = 0; i < b->nlisten; i++)
-		if (b->listen[i].src.fd >= 0)
-			backend_watch(b, EPOLL_CTL_MOD, &b->listen[i].src, pause ? 0 : EPOLLIN);
+		if (b->listen[i].fd >= 0)
+			loop_fd_mod(b->loop, b->listen[i].fd, pause ? 0 : EPOLLIN);
 	b->accept_paused = pause;
 }
 
 static void backend_conn_close(struct backend *b, struct backend_conn *c)
 {
-	close(c->src.fd); /* also removes it from epoll */
+	loop_fd_del(b->loop, c->fd);
+	close(c->fd);
 	if (c->prev)
 		c->prev->next = c->next;
 	else
@@ -330,42 +316,46 @@ static void backend_conn_close(struct backend *b, struct backend_conn *c)
 		backend_accept_pause(b, false);
 }
 
-static void backend_on_accept(struct backend *b, struct backend_listen *l)
+static void backend_on_accept(struct loop *loop, int lfd, uint32_t events, void *arg)
 {
+	struct backend_listen *l = arg;
+	struct backend *b = l->owner;
 	int one = 1;
 
 	for (;;) {
 		struct backend_conn *c;
-		int fd = accept4(l->src.fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 
 		if (fd < 0) {
 			if (errno == EAGAIN || errno == EWOULDBLOCK)
 				return;
 			if (errno == EINTR || errno == ECONNABORTED)
 				continue;
-			/* out of fds or memory: stop accepting until a connection closes or the
-			 * next tick; said once in a while, not on every retry
+			/* The connection stays queued and the listener readable: without a
+			 * pause the loop would call back at once, forever. Said once in a
+			 * while, not on every retry.
 			 */
 			if (backend_now() - b->accept_err_logged >= 10) {
 				fprintf(stderr, "xlb-backend %s: accept on %s: %s\n", b->id,
 					l->text, strerror(errno));
 				b->accept_err_logged = backend_now();
 			}
-			backend_accept_pause(b, true);
+			if (loop_accept_short(errno))
+				loop_fd_pause(loop, lfd, LOOP_ACCEPT_PAUSE_MS);
 			return;
 		}
 		c = calloc(1, sizeof(*c));
 		if (!c) {
 			close(fd);
-			backend_accept_pause(b, true);
+			loop_fd_pause(loop, lfd, LOOP_ACCEPT_PAUSE_MS);
 			return;
 		}
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-		c->src.kind = BACKEND_EV_CONN;
-		c->src.fd = fd;
+		c->owner = b;
+		c->fd = fd;
 		c->events = EPOLLIN;
 		c->last_active = backend_now();
-		if (backend_watch(b, EPOLL_CTL_ADD, &c->src, c->events)) {
+		if (loop_fd_add(loop, fd, c->events, backend_on_conn, c)) {
 			close(fd);
 			free(c);
 			continue;
@@ -588,7 +578,7 @@ static void backend_conn_set_events(struct backend *b, struct backend_conn *c, u
 	if (c->events == events)
 		return;
 	c->events = events;
-	backend_watch(b, EPOLL_CTL_MOD, &c->src, events);
+	loop_fd_mod(b->loop, c->fd, events);
 }
 
 /* Handles the complete requests in c->in, as long as replies fit in c->out. Returns true
@@ -633,8 +623,7 @@ static bool backend_conn_process(struct backend *b, struct backend_conn *c)
 static bool backend_conn_flush(struct backend *b, struct backend_conn *c)
 {
 	while (c->out_off < c->out_len) {
-		ssize_t n =
-			send(c->src.fd, c->out + c->out_off, c->out_len - c->out_off, MSG_NOSIGNAL);
+		ssize_t n = send(c->fd, c->out + c->out_off, c->out_len - c->out_off, MSG_NOSIGNAL);
 
 		if (n < 0) {
 			if (errno == EINTR)
@@ -653,7 +642,7 @@ static bool backend_conn_flush(struct backend *b, struct backend_conn *c)
 		/* Half-close and wait for the client's FIN: closing with unread input would
 		 * send an RST that can destroy the reply before the client reads it.
 		 */
-		shutdown(c->src.fd, SHUT_WR);
+		shutdown(c->fd, SHUT_WR);
 		c->lingering = true;
 		c->last_active = backend_now();
 	}
@@ -661,8 +650,10 @@ static bool backend_conn_flush(struct backend *b, struct backend_conn *c)
 	return true;
 }
 
-static void backend_on_conn(struct backend *b, struct backend_conn *c, uint32_t events)
+static void backend_on_conn(struct loop *loop, int fd, uint32_t events, void *arg)
 {
+	struct backend_conn *c = arg;
+	struct backend *b = c->owner;
 	bool more;
 
 	if (events & EPOLLIN) {
@@ -677,7 +668,7 @@ static void backend_on_conn(struct backend *b, struct backend_conn *c, uint32_t 
 			room = sizeof(scratch);
 		}
 		if (room)
-			n = recv(c->src.fd, dst, room, 0);
+			n = recv(c->fd, dst, room, 0);
 		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
 			backend_conn_close(b, c);
 			return;
@@ -715,14 +706,12 @@ static void backend_print_counts(struct backend *b)
 	fprintf(stderr, "\n");
 }
 
-static void backend_on_tick(struct backend *b)
+static void backend_on_tick(struct loop *loop, struct loop_timer *timer, void *arg)
 {
+	struct backend *b = arg;
 	struct backend_conn *c, *next;
 	time_t now = backend_now();
-	uint64_t ticks;
 
-	if (read(b->timer.fd, &ticks, sizeof(ticks)) < 0 && errno != EAGAIN)
-		return;
 	for (c = b->conns; c; c = next) {
 		next = c->next;
 		if (now - c->last_active >= (c->lingering ? BACKEND_LINGER_S : b->idle_timeout_s))
@@ -732,16 +721,12 @@ static void backend_on_tick(struct backend *b)
 		backend_accept_pause(b, false);
 }
 
-static void backend_on_signal(struct backend *b)
+static void backend_on_signal(struct loop *loop, int signo, void *arg)
 {
-	struct signalfd_siginfo si;
-
-	while (read(b->sig.fd, &si, sizeof(si)) == sizeof(si)) {
-		if (si.ssi_signo == SIGUSR1)
-			backend_print_counts(b);
-		else
-			b->stop = true;
-	}
+	if (signo == SIGUSR1)
+		backend_print_counts(arg);
+	else
+		loop_stop(loop);
 }
 
 static int backend_write_pidfile(struct backend *b)
@@ -770,35 +755,15 @@ static int backend_write_pidfile(struct backend *b)
 
 static int backend_setup(struct backend *b)
 {
-	struct itimerspec tick = { .it_interval = { 1, 0 }, .it_value = { 1, 0 } };
-	sigset_t mask;
+	static const int signals[] = { SIGTERM, SIGINT, SIGUSR1 };
 	int i, n = 0, err;
 
 	signal(SIGPIPE, SIG_IGN);
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGUSR1);
-	if (sigprocmask(SIG_BLOCK, &mask, NULL))
-		return -errno;
-
-	b->epfd = epoll_create1(EPOLL_CLOEXEC);
-	if (b->epfd < 0)
-		return -errno;
-	b->sig.kind = BACKEND_EV_SIGNAL;
-	b->sig.fd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
-	if (b->sig.fd < 0)
-		return -errno;
-	err = backend_watch(b, EPOLL_CTL_ADD, &b->sig, EPOLLIN);
-	if (err)
-		return err;
-	b->timer.kind = BACKEND_EV_TIMER;
-	b->timer.fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-	if (b->timer.fd < 0)
-		return -errno;
-	if (timerfd_settime(b->timer.fd, 0, &tick, NULL))
-		return -errno;
-	err = backend_watch(b, EPOLL_CTL_ADD, &b->timer, EPOLLIN);
+	err = loop_new(&b->loop);
+	for (i = 0; !err && i < (int)(sizeof(signals) / sizeof(signals[0])); i++)
+		err = loop_signal_add(b->loop, signals[i], backend_on_signal, b);
+	if (!err)
+		err = loop_timer_arm(b->loop, &b->tick, 1000, 1000, backend_on_tick, b);
 	if (err)
 		return err;
 
@@ -834,52 +799,9 @@ static int backend_setup(struct backend *b)
 	if (!b->quiet) {
 		fprintf(stderr, "xlb-backend %s: listening on", b->id);
 		for (i = 0; i < b->nlisten; i++)
-			if (b->listen[i].src.fd >= 0)
+			if (b->listen[i].fd >= 0)
 				fprintf(stderr, " %s", b->listen[i].text);
 		fprintf(stderr, "\n");
-	}
-	return 0;
-}
-
-static int backend_run(struct backend *b)
-{
-	struct epoll_event evs[64];
-
-	while (!b->stop) {
-		int i, n = epoll_wait(b->epfd, evs, 64, -1);
-		bool tick = false;
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		for (i = 0; i < n && !b->stop; i++) {
-			struct backend_src *src = evs[i].data.ptr;
-
-			switch (src->kind) {
-			case BACKEND_EV_LISTEN:
-				backend_on_accept(b, (struct backend_listen *)src);
-				break;
-			case BACKEND_EV_SIGNAL:
-				backend_on_signal(b);
-				break;
-			case BACKEND_EV_TIMER:
-				/* after the batch: it closes connections that later events of
-				 * this batch may point at
-				 */
-				tick = true;
-				break;
-			case BACKEND_EV_CONN:
-				/* only this event's own connection can be closed here, and each
-				 * fd appears once per epoll_wait
-				 */
-				backend_on_conn(b, (struct backend_conn *)src, evs[i].events);
-				break;
-			}
-		}
-		if (tick)
-			backend_on_tick(b);
 	}
 	return 0;
 }
@@ -891,14 +813,14 @@ static void backend_cleanup(struct backend *b)
 	while (b->conns)
 		backend_conn_close(b, b->conns);
 	for (i = 0; i < b->nlisten; i++)
-		if (b->listen[i].src.fd >= 0)
-			close(b->listen[i].src.fd);
-	if (b->timer.fd >= 0)
-		close(b->timer.fd);
-	if (b->sig.fd >= 0)
-		close(b->sig.fd);
-	if (b->epfd >= 0)
-		close(b->epfd);
+		if (b->listen[i].fd >= 0) {
+			loop_fd_del(b->loop, b->listen[i].fd);
+			close(b->listen[i].fd);
+		}
+	if (b->loop) {
+		loop_timer_disarm(b->loop, &b->tick);
+		loop_free(b->loop);
+	}
 	if (b->pidfile_written)
 		unlink(b->pidfile);
 }
@@ -930,9 +852,6 @@ int main(int argc, char **argv)
 		{},
 	};
 	static struct backend b = {
-		.epfd = -1,
-		.sig = { .fd = -1 },
-		.timer = { .fd = -1 },
 		.max_conns = 4096,
 		.idle_timeout_s = 30,
 		.max_work_ms = 1000,
@@ -1011,7 +930,7 @@ int main(int argc, char **argv)
 
 	err = backend_setup(&b);
 	if (!err)
-		err = backend_run(&b);
+		err = loop_run(b.loop);
 	if (err && err != -EADDRNOTAVAIL)
 		fprintf(stderr, "xlb-backend %s: %s\n", b.id, strerror(-err));
 	backend_print_counts(&b);
