@@ -2,7 +2,7 @@
 /* xlb-load: an open-loop HTTP/1.1 load generator for the demo and the tests. Requests are due
  * on a schedule of phases (duration @ rate) whatever the server does; a cap on requests in
  * flight makes the excess queue instead of the rate quietly dropping. Per-second CSV, one CSV
- * line per failed request with monotonic times, a summary. One thread, epoll, non-blocking.
+ * line per failed request with monotonic times, a summary. One thread on loop.c, non-blocking.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -21,13 +21,13 @@
 #include <strings.h>
 #include <sys/epoll.h>
 #include <sys/resource.h>
-#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "http.h"
+#include "loop.h"
 
 #define LOAD_MAX_PHASES 64
 #define LOAD_MAX_RATE 1000000.0 /* requests a second */
@@ -59,18 +59,6 @@ static const char *const load_stage_names[LOAD_STAGE_MAX] = {
 	[LOAD_TIMEOUT] = "timeout", [LOAD_HTTP] = "http", [LOAD_QUEUE] = "queue",
 };
 
-enum load_kind {
-	LOAD_EV_TIMER,
-	LOAD_EV_SIGNAL,
-	LOAD_EV_CONN,
-};
-
-/* What an epoll event points at; first member of every watched object. */
-struct load_src {
-	enum load_kind kind;
-	int fd;
-};
-
 struct load_phase {
 	uint64_t dur_ns;
 	double rate; /* requests a second; 0 is a pause */
@@ -95,8 +83,11 @@ struct load_counts {
 /* One connection and the request it carries. Busy ones are on a list in the order their
  * requests were due, which is also the order of their deadlines (one timeout for all).
  */
+struct load;
+
 struct load_conn {
-	struct load_src src;
+	struct load *owner;
+	int fd;
 	struct load_conn *prev, *next;
 	enum load_stage stage; /* LOAD_CONNECT, LOAD_SEND or LOAD_RECV while busy */
 	bool idle;	       /* kept alive, waiting for the next request */
@@ -139,9 +130,9 @@ struct load {
 	/* clocks: every time below is ns since t0 on CLOCK_MONOTONIC */
 	uint64_t t0;
 	struct timespec t0_real, t0_mono;
-	int epfd;
-	struct load_src timer, sig;
-	uint64_t armed;
+	struct loop *loop;
+	int tfd;	/* a timerfd of ns precision: requests are due at a rate, not by the ms */
+	uint64_t armed; /* what tfd is armed for */
 
 	/* the schedule */
 	int phase;	      /* index of the phase next_due is in */
@@ -171,6 +162,7 @@ struct load {
 	int signals;
 	bool stop;
 	int write_err; /* first failed write to the stats or failures file */
+	int timer_err; /* a failed read of tfd */
 };
 
 static uint64_t load_mono_ns(void)
@@ -605,18 +597,11 @@ static void load_record_failure(struct load *l, enum load_stage stage, const cha
 
 /* --- connections --- */
 
-static int load_watch(struct load *l, int op, struct load_src *src, uint32_t events)
-{
-	struct epoll_event ev = { .events = events, .data.ptr = src };
-
-	return epoll_ctl(l->epfd, op, src->fd, &ev) ? -errno : 0;
-}
-
 static void load_conn_events(struct load *l, struct load_conn *c, uint32_t events)
 {
 	if (c->events == events)
 		return;
-	if (!load_watch(l, EPOLL_CTL_MOD, &c->src, events))
+	if (!loop_fd_mod(l->loop, c->fd, events))
 		c->events = events;
 }
 
@@ -659,10 +644,12 @@ static void load_idle_unlink(struct load *l, struct load_conn *c)
 	l->nidle--;
 }
 
-static void load_conn_free(struct load_conn *c)
+static void load_conn_free(struct load *l, struct load_conn *c)
 {
-	if (c->src.fd >= 0)
-		close(c->src.fd); /* also removes it from epoll */
+	if (c->fd >= 0) {
+		loop_fd_del(l->loop, c->fd); /* -ENOENT when it failed before being added */
+		close(c->fd);
+	}
 	free(c);
 }
 
@@ -691,7 +678,7 @@ static void load_done(struct load *l, struct load_conn *c, enum load_stage stage
 				    c->connected_at);
 	}
 	if (!reuse) {
-		load_conn_free(c);
+		load_conn_free(l, c);
 		return;
 	}
 	c->idle = true;
@@ -716,8 +703,7 @@ static void load_fail_errno(struct load *l, struct load_conn *c, enum load_stage
 static void load_send(struct load *l, struct load_conn *c, uint64_t now)
 {
 	while (c->out_off < l->req_len) {
-		ssize_t n =
-			send(c->src.fd, l->req + c->out_off, l->req_len - c->out_off, MSG_NOSIGNAL);
+		ssize_t n = send(c->fd, l->req + c->out_off, l->req_len - c->out_off, MSG_NOSIGNAL);
 
 		if (n < 0) {
 			if (errno == EINTR)
@@ -787,7 +773,7 @@ static void load_recv(struct load *l, struct load_conn *c, uint64_t now)
 			load_done(l, c, LOAD_HTTP, "EPROTO", now); /* headers over 8 KiB */
 			return;
 		}
-		n = recv(c->src.fd, dst, room, 0);
+		n = recv(c->fd, dst, room, 0);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -823,21 +809,23 @@ static void load_recv(struct load *l, struct load_conn *c, uint64_t now)
 	}
 }
 
-static void load_on_conn(struct load *l, struct load_conn *c, uint32_t events)
+static void load_on_conn(struct loop *loop, int fd, uint32_t events, void *arg)
 {
+	struct load_conn *c = arg;
+	struct load *l = c->owner;
 	uint64_t now = load_now(l);
 
 	if (c->idle) {
 		/* the server closed a kept-alive connection (or sent what nobody asked for) */
 		load_idle_unlink(l, c);
-		load_conn_free(c);
+		load_conn_free(l, c);
 		return;
 	}
 	if (c->stage == LOAD_CONNECT) {
 		int soerr = 0;
 		socklen_t len = sizeof(soerr);
 
-		if (getsockopt(c->src.fd, SOL_SOCKET, SO_ERROR, &soerr, &len))
+		if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &soerr, &len))
 			soerr = errno;
 		if (soerr) {
 			load_fail_errno(l, c, LOAD_CONNECT, soerr, now);
@@ -861,7 +849,7 @@ static void load_on_conn(struct load *l, struct load_conn *c, uint32_t events)
 static void load_start(struct load *l, uint64_t due, uint64_t now)
 {
 	struct load_conn *c = l->idle;
-	int fd, one = 1;
+	int fd, one = 1, err;
 
 	l->tot.sent++;
 	l->iv.sent++;
@@ -883,13 +871,13 @@ static void load_start(struct load *l, uint64_t due, uint64_t now)
 		load_record_failure(l, LOAD_CONNECT, "ENOMEM", now, now, 0, false, 0);
 		return;
 	}
-	c->src.kind = LOAD_EV_CONN;
+	c->owner = l;
 	c->due = due;
 	c->start = now;
 	c->stage = LOAD_CONNECT;
 	load_busy_append(l, c);
 	fd = socket(l->dst.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	c->src.fd = fd;
+	c->fd = fd;
 	if (fd < 0) {
 		load_fail_errno(l, c, LOAD_CONNECT, errno, now);
 		return;
@@ -920,8 +908,9 @@ static void load_start(struct load *l, uint64_t due, uint64_t now)
 						 ((struct sockaddr_in *)&local)->sin_port);
 	}
 	c->events = EPOLLOUT;
-	if (load_watch(l, EPOLL_CTL_ADD, &c->src, c->events))
-		load_fail_errno(l, c, LOAD_CONNECT, errno, now);
+	err = loop_fd_add(l->loop, fd, c->events, load_on_conn, c);
+	if (err)
+		load_fail_errno(l, c, LOAD_CONNECT, -err, now);
 }
 
 /* --- the schedule and the queue --- */
@@ -1008,7 +997,7 @@ static int load_arm(struct load *l)
 		return 0;
 	its.it_value.tv_sec = (l->t0 + next) / NS_PER_S;
 	its.it_value.tv_nsec = (l->t0 + next) % NS_PER_S;
-	if (timerfd_settime(l->timer.fd, TFD_TIMER_ABSTIME, &its, NULL))
+	if (timerfd_settime(l->tfd, TFD_TIMER_ABSTIME, &its, NULL))
 		return -errno;
 	l->armed = next;
 	return 0;
@@ -1038,25 +1027,34 @@ static int load_pump(struct load *l)
 	return load_arm(l);
 }
 
-static void load_on_signal(struct load *l)
+static void load_on_signal(struct loop *loop, int signo, void *arg)
 {
-	struct signalfd_siginfo si;
+	struct load *l = arg;
 
-	while (read(l->sig.fd, &si, sizeof(si)) == sizeof(si)) {
-		if (++l->signals > 1) {
-			/* a second one: no waiting for what is in flight */
-			l->stop = true;
-			continue;
-		}
-		fprintf(stderr,
-			"xlb-load: stopping: no new requests; waiting up to %.1f s for "
-			"those in flight (again to stop now)\n",
-			(double)l->timeout_ns / NS_PER_S);
-		l->sched_done = true;
-		l->hold_until = 0;
-		l->unsent += l->qlen;
-		l->qlen = 0;
+	if (++l->signals > 1) {
+		/* a second one: no waiting for what is in flight */
+		l->stop = true;
+		return;
 	}
+	fprintf(stderr,
+		"xlb-load: stopping: no new requests; waiting up to %.1f s for "
+		"those in flight (again to stop now)\n",
+		(double)l->timeout_ns / NS_PER_S);
+	l->sched_done = true;
+	l->hold_until = 0;
+	l->unsent += l->qlen;
+	l->qlen = 0;
+}
+
+/* The timerfd fired: whatever was due is done by the pump that follows every round. */
+static void load_on_timer(struct loop *loop, int fd, uint32_t events, void *arg)
+{
+	struct load *l = arg;
+	uint64_t ticks;
+
+	if (read(fd, &ticks, sizeof(ticks)) < 0 && errno != EAGAIN)
+		l->timer_err = -errno;
+	l->armed = UINT64_MAX;
 }
 
 /* --- setup, run, report --- */
@@ -1111,33 +1109,22 @@ static int load_fd_limit(struct load *l)
 
 static int load_setup(struct load *l)
 {
-	sigset_t mask;
 	int err;
 
 	signal(SIGPIPE, SIG_IGN);
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGINT);
-	if (sigprocmask(SIG_BLOCK, &mask, NULL))
-		return -errno;
 	err = load_fd_limit(l);
+	if (!err)
+		err = loop_new(&l->loop);
+	if (!err)
+		err = loop_signal_add(l->loop, SIGTERM, load_on_signal, l);
+	if (!err)
+		err = loop_signal_add(l->loop, SIGINT, load_on_signal, l);
 	if (err)
 		return err;
-	l->epfd = epoll_create1(EPOLL_CLOEXEC);
-	if (l->epfd < 0)
+	l->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (l->tfd < 0)
 		return -errno;
-	l->sig.kind = LOAD_EV_SIGNAL;
-	l->sig.fd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
-	if (l->sig.fd < 0)
-		return -errno;
-	err = load_watch(l, EPOLL_CTL_ADD, &l->sig, EPOLLIN);
-	if (err)
-		return err;
-	l->timer.kind = LOAD_EV_TIMER;
-	l->timer.fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-	if (l->timer.fd < 0)
-		return -errno;
-	return load_watch(l, EPOLL_CTL_ADD, &l->timer, EPOLLIN);
+	return loop_fd_add(l->loop, l->tfd, EPOLLIN, load_on_timer, l);
 }
 
 static void load_headers(struct load *l)
@@ -1162,7 +1149,6 @@ static void load_headers(struct load *l)
 
 static int load_run(struct load *l)
 {
-	struct epoll_event evs[64];
 	int err;
 
 	/* the start: the two clocks read back to back, so that other records can be aligned */
@@ -1184,35 +1170,13 @@ static int load_run(struct load *l)
 	err = load_pump(l);
 	while (!err && !l->stop &&
 	       !(l->sched_done && !l->qlen && !l->nbusy && load_now(l) >= l->hold_until)) {
-		int i, n = epoll_wait(l->epfd, evs, 64, -1);
+		/* one round of connection events, signals and the timer, then the pump */
+		int n = loop_run_once(l->loop, -1);
 
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			err = -errno;
-			break;
-		}
-		for (i = 0; i < n; i++) {
-			struct load_src *src = evs[i].data.ptr;
-			uint64_t ticks;
-
-			switch (src->kind) {
-			case LOAD_EV_TIMER:
-				if (read(src->fd, &ticks, sizeof(ticks)) < 0 && errno != EAGAIN)
-					err = -errno;
-				l->armed = UINT64_MAX;
-				break;
-			case LOAD_EV_SIGNAL:
-				load_on_signal(l);
-				break;
-			case LOAD_EV_CONN:
-				/* only this event's own connection can be freed here, and each
-				 * fd appears once per epoll_wait; deadlines wait for the pump
-				 */
-				load_on_conn(l, (struct load_conn *)src, evs[i].events);
-				break;
-			}
-		}
+		if (n < 0)
+			err = n;
+		else if (l->timer_err)
+			err = l->timer_err;
 		if (!err)
 			err = load_pump(l);
 	}
@@ -1334,24 +1298,24 @@ static void load_cleanup(struct load *l)
 		struct load_conn *c = l->busy_head;
 
 		load_busy_unlink(l, c);
-		load_conn_free(c);
+		load_conn_free(l, c);
 	}
 	while (l->idle) {
 		struct load_conn *c = l->idle;
 
 		load_idle_unlink(l, c);
-		load_conn_free(c);
+		load_conn_free(l, c);
 	}
 	if (l->stats && l->stats != stdout)
 		fclose(l->stats);
 	if (l->failures && l->failures != stdout)
 		fclose(l->failures);
-	if (l->timer.fd >= 0)
-		close(l->timer.fd);
-	if (l->sig.fd >= 0)
-		close(l->sig.fd);
-	if (l->epfd >= 0)
-		close(l->epfd);
+	if (l->tfd >= 0) {
+		if (l->loop)
+			loop_fd_del(l->loop, l->tfd);
+		close(l->tfd);
+	}
+	loop_free(l->loop);
 	free(l->queue);
 	free(l->inst);
 }
@@ -1427,9 +1391,7 @@ int main(int argc, char **argv)
 		{},
 	};
 	static struct load l = {
-		.epfd = -1,
-		.sig = { .fd = -1 },
-		.timer = { .fd = -1 },
+		.tfd = -1,
 		.max_conns = 512,
 		.timeout_ns = 5 * NS_PER_S,
 	};
