@@ -7,7 +7,6 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <netinet/in.h>
@@ -25,6 +24,7 @@
 
 #include "http.h"
 #include "loop.h"
+#include "opts.h"
 
 #define BACKEND_MAX_LISTEN 16
 #define BACKEND_REQ_MAX 8192	    /* request line and headers; more is a 431 */
@@ -132,28 +132,16 @@ static time_t backend_now(void)
 	return ts.tv_sec;
 }
 
-static void backend_usage(FILE *f)
-{
-	fprintf(f,
-		"Usage: xlb-backend [OPTIONS]\n"
-		"A small HTTP/1.1 server whose replies name the instance.\n"
-		"\n"
-		"  -l, --listen ADDR:PORT   listen there; repeatable; [IPv6]:PORT, or PORT alone\n"
-		"                           for 0.0.0.0:PORT and [::]:PORT (default: port 80)\n"
-		"  -i, --id NAME            instance name (default: $XLB_INSTANCE_ID, else the\n"
-		"                           hostname)\n"
-		"  -p, --pidfile FILE       write the pid there once listening; removed on exit\n"
-		"  -w, --max-work MS        cap of the work a request may ask for (default 1000)\n"
-		"  -t, --idle-timeout S     close connections idle this long (default 30)\n"
-		"  -c, --max-conns N        open connections at most (default 4096)\n"
-		"  -q, --quiet              print nothing but errors and the counts on exit\n"
-		"  -h, --help               this text\n"
-		"\n"
-		"Paths: /health -> \"ok\"; /whoami -> the name; / and /work -> JSON\n"
-		"{\"instance\":NAME,\"served\":N,\"work_ms\":MS}; /stats -> the counts as JSON.\n"
-		"?work=MS (or ?ms=MS) burns about MS ms of CPU before the reply.\n"
-		"SIGTERM or SIGINT stops it; SIGUSR1 prints the counts.\n");
-}
+static const char backend_synopsis[] = "Usage: xlb-backend [OPTIONS]\n"
+				       "A small HTTP/1.1 server whose replies name the instance.\n"
+				       "\n";
+
+static const char backend_epilog[] =
+	"\n"
+	"Paths: /health -> \"ok\"; /whoami -> the name; / and /work -> JSON\n"
+	"{\"instance\":NAME,\"served\":N,\"work_ms\":MS}; /stats -> the counts as JSON.\n"
+	"?work=MS (or ?ms=MS) burns about MS ms of CPU before the reply.\n"
+	"SIGTERM or SIGINT stops it; SIGUSR1 prints the counts.\n";
 
 /* Parses "A.B.C.D:PORT", "[V6]:PORT" or "PORT". A bare port adds two listeners. */
 static int backend_parse_listen(struct backend *b, const char *arg, bool optional)
@@ -825,32 +813,15 @@ static void backend_cleanup(struct backend *b)
 		unlink(b->pidfile);
 }
 
-static int backend_parse_uint(const char *s, unsigned int min, unsigned int max, unsigned int *out)
+static const char *backend_opt_listen(const char *arg, void *target)
 {
-	unsigned long v;
-	char *end;
+	int err = backend_parse_listen(target, arg, false);
 
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || *s == '\0' || *end != '\0' || *s == '-' || v < min || v > max)
-		return -EINVAL;
-	*out = v;
-	return 0;
+	return !err ? NULL : err == -E2BIG ? "too many addresses" : "want ADDR:PORT";
 }
 
 int main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "listen", required_argument, NULL, 'l' },
-		{ "id", required_argument, NULL, 'i' },
-		{ "pidfile", required_argument, NULL, 'p' },
-		{ "max-work", required_argument, NULL, 'w' },
-		{ "idle-timeout", required_argument, NULL, 't' },
-		{ "max-conns", required_argument, NULL, 'c' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{},
-	};
 	static struct backend b = {
 		.max_conns = 4096,
 		.idle_timeout_s = 30,
@@ -858,57 +829,35 @@ int main(int argc, char **argv)
 		.accept_err_logged = -3600,
 	};
 	const char *id = NULL;
+	const struct opts_opt opts[] = {
+		{ "listen", 'l', OPTS_CALL, &b, "ADDR:PORT",
+		  "listen there; repeatable; [IPv6]:PORT, or PORT alone\n"
+		  "for 0.0.0.0:PORT and [::]:PORT (default: port 80)",
+		  .parse = backend_opt_listen },
+		{ "id", 'i', OPTS_STRING, &id, "NAME",
+		  "instance name (default: $XLB_INSTANCE_ID, else the\nhostname)" },
+		{ "pidfile", 'p', OPTS_STRING, &b.pidfile, "FILE",
+		  "write the pid there once listening; removed on exit" },
+		{ "max-work", 'w', OPTS_UINT, &b.max_work_ms, "MS",
+		  "cap of the work a request may ask for (default 1000)", 0, BACKEND_WORK_CAP_MS },
+		{ "idle-timeout", 't', OPTS_UINT, &b.idle_timeout_s, "S",
+		  "close connections idle this long (default 30)", 1, 86400 },
+		{ "max-conns", 'c', OPTS_UINT, &b.max_conns, "N",
+		  "open connections at most (default 4096)", 1, 1000000 },
+		{ "quiet", 'q', OPTS_FLAG, &b.quiet, NULL,
+		  "print nothing but errors and the counts on exit" },
+		{ "help", 'h', OPTS_HELP, NULL, NULL, "this text" },
+		{},
+	};
+	const struct opts_tool tool = { "xlb-backend", backend_synopsis, backend_epilog, 27, opts };
 	char host[256];
-	int opt, err;
+	int first, err;
 
-	while ((opt = getopt_long(argc, argv, "l:i:p:w:t:c:qh", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'l':
-			err = backend_parse_listen(&b, optarg, false);
-			if (err) {
-				fprintf(stderr, "xlb-backend: bad --listen '%s': %s\n", optarg,
-					err == -E2BIG ? "too many addresses" : "want ADDR:PORT");
-				return 2;
-			}
-			break;
-		case 'i':
-			id = optarg;
-			break;
-		case 'p':
-			b.pidfile = optarg;
-			break;
-		case 'w':
-			if (backend_parse_uint(optarg, 0, BACKEND_WORK_CAP_MS, &b.max_work_ms)) {
-				fprintf(stderr, "xlb-backend: bad --max-work '%s' (0..%d ms)\n",
-					optarg, BACKEND_WORK_CAP_MS);
-				return 2;
-			}
-			break;
-		case 't':
-			if (backend_parse_uint(optarg, 1, 86400, &b.idle_timeout_s)) {
-				fprintf(stderr, "xlb-backend: bad --idle-timeout '%s'\n", optarg);
-				return 2;
-			}
-			break;
-		case 'c':
-			if (backend_parse_uint(optarg, 1, 1000000, &b.max_conns)) {
-				fprintf(stderr, "xlb-backend: bad --max-conns '%s'\n", optarg);
-				return 2;
-			}
-			break;
-		case 'q':
-			b.quiet = true;
-			break;
-		case 'h':
-			backend_usage(stdout);
-			return 0;
-		default:
-			backend_usage(stderr);
-			return 2;
-		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, "xlb-backend: unexpected argument '%s'\n", argv[optind]);
+	err = opts_parse(&tool, argc, argv, &first);
+	if (err)
+		return err == 1 ? 0 : err;
+	if (first < argc) {
+		fprintf(stderr, "xlb-backend: unexpected argument '%s'\n", argv[first]);
 		return 2;
 	}
 	if (!id || !*id)

@@ -7,7 +7,6 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <math.h>
 #include <netinet/in.h>
@@ -28,6 +27,7 @@
 
 #include "http.h"
 #include "loop.h"
+#include "opts.h"
 
 #define LOAD_MAX_PHASES 64
 #define LOAD_MAX_RATE 1000000.0 /* requests a second */
@@ -183,37 +183,18 @@ static double load_ms(uint64_t ns)
 	return (double)ns / NS_PER_MS;
 }
 
-static void load_usage(FILE *f)
-{
-	fprintf(f,
-		"Usage: xlb-load [OPTIONS] URL\n"
-		"Open-loop HTTP/1.1 load: requests are due at a rate, whatever the server does.\n"
-		"URL is http://ADDR[:PORT][/PATH], ADDR an IPv4 address or [IPv6].\n"
-		"\n"
-		"  -p, --phase D@R          D seconds (or 500ms, 2m) at R requests a second;\n"
-		"                           repeatable, run in order (e.g. 10s@5 30s@80 20s@5)\n"
-		"  -d, --duration S         with --rate: one phase of S seconds\n"
-		"  -r, --rate R             with --duration: R requests a second\n"
-		"  -c, --connections N      requests in flight at most (default 512); due\n"
-		"                           requests beyond it wait in a queue\n"
-		"  -t, --timeout S          a request not answered S seconds after it was due\n"
-		"                           fails (default 5); the run ends at most S seconds\n"
-		"                           after the last phase\n"
-		"  -k, --keep-alive         reuse connections (default: one per request)\n"
-		"  -b, --bind ADDR          source address (the kernel picks the port)\n"
-		"  -s, --stats FILE         one CSV line a second; - for stdout\n"
-		"  -f, --failures FILE      one CSV line per failed request; - for stdout\n"
-		"  -S, --start-file FILE    the start's CLOCK_REALTIME and CLOCK_MONOTONIC\n"
-		"  -j, --json               the summary as JSON on stdout, not text on stderr\n"
-		"  -l, --live               one line a second on stderr\n"
-		"  -q, --quiet              no text summary\n"
-		"  -h, --help               this text\n"
-		"\n"
-		"Stats columns: t,phase,sent,ok,failed,in_flight,p50_ms,p99_ms,queued.\n"
-		"Failures columns: t_start_ms,t_end_ms,local_port,stage,error,t_connected_ms.\n"
-		"Exit status: 0 when the run ended (failed requests are in the counts), 1 on a\n"
-		"runtime error, 2 on a usage error. See man xlb-load.\n");
-}
+static const char load_synopsis[] =
+	"Usage: xlb-load [OPTIONS] URL\n"
+	"Open-loop HTTP/1.1 load: requests are due at a rate, whatever the server does.\n"
+	"URL is http://ADDR[:PORT][/PATH], ADDR an IPv4 address or [IPv6].\n"
+	"\n";
+
+static const char load_epilog[] =
+	"\n"
+	"Stats columns: t,phase,sent,ok,failed,in_flight,p50_ms,p99_ms,queued.\n"
+	"Failures columns: t_start_ms,t_end_ms,local_port,stage,error,t_connected_ms.\n"
+	"Exit status: 0 when the run ended (failed requests are in the counts), 1 on a\n"
+	"runtime error, 2 on a usage error. See man xlb-load.\n";
 
 /* --- latency histogram --- */
 
@@ -436,17 +417,37 @@ static int load_parse_phase(struct load *l, const char *arg)
 	return 0;
 }
 
-static int load_parse_uint(const char *s, unsigned int min, unsigned int max, unsigned int *out)
+static const char *load_opt_phase(const char *arg, void *l)
 {
-	unsigned long v;
-	char *end;
+	int err = load_parse_phase(l, arg);
 
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || *s == '\0' || *end != '\0' || *s == '-' || v < min || v > max)
-		return -EINVAL;
-	*out = v;
-	return 0;
+	return !err	     ? NULL :
+	       err == -E2BIG ? "too many phases (64 at most)" :
+			       "want DURATION@RATE, e.g. 10s@50";
+}
+
+static const char *load_opt_duration(const char *arg, void *ns)
+{
+	return load_parse_seconds(arg, strlen(arg), ns) ? "seconds, or 500ms, 2m" : NULL;
+}
+
+static const char *load_opt_timeout(const char *arg, void *target)
+{
+	uint64_t *ns = target;
+
+	if (load_parse_seconds(arg, strlen(arg), ns) || *ns < NS_PER_MS || *ns > 3600 * NS_PER_S)
+		return "1ms to 3600 s";
+	return NULL;
+}
+
+static const char *load_opt_bind(const char *arg, void *target)
+{
+	struct load *l = target;
+
+	if (load_parse_addr(arg, strlen(arg), 0, &l->src, &l->src_len))
+		return "want an IPv4 or IPv6 address";
+	l->bind_src = true;
+	return NULL;
 }
 
 /* --- output --- */
@@ -1373,23 +1374,6 @@ static int load_check_options(struct load *l, uint64_t dur_ns, double rate, bool
 
 int main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "phase", required_argument, NULL, 'p' },
-		{ "duration", required_argument, NULL, 'd' },
-		{ "rate", required_argument, NULL, 'r' },
-		{ "connections", required_argument, NULL, 'c' },
-		{ "timeout", required_argument, NULL, 't' },
-		{ "keep-alive", no_argument, NULL, 'k' },
-		{ "bind", required_argument, NULL, 'b' },
-		{ "stats", required_argument, NULL, 's' },
-		{ "failures", required_argument, NULL, 'f' },
-		{ "start-file", required_argument, NULL, 'S' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "live", no_argument, NULL, 'l' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{},
-	};
 	static struct load l = {
 		.tfd = -1,
 		.max_conns = 512,
@@ -1399,96 +1383,54 @@ int main(int argc, char **argv)
 	bool has_dur = false, has_rate = false;
 	const char *why;
 	double rate = 0;
-	int opt, err;
+	const struct opts_opt opts[] = {
+		{ "phase", 'p', OPTS_CALL, &l, "D@R",
+		  "D seconds (or 500ms, 2m) at R requests a second;\n"
+		  "repeatable, run in order (e.g. 10s@5 30s@80 20s@5)",
+		  .parse = load_opt_phase },
+		{ "duration", 'd', OPTS_CALL, &dur_ns, "S", "with --rate: one phase of S seconds",
+		  .parse = load_opt_duration, .seen = &has_dur },
+		{ "rate", 'r', OPTS_DOUBLE, &rate, "R", "with --duration: R requests a second",
+		  .dmin = 0, .dmax = LOAD_MAX_RATE, .want = "0 to 1000000 a second",
+		  .seen = &has_rate },
+		{ "connections", 'c', OPTS_UINT, &l.max_conns, "N",
+		  "requests in flight at most (default 512); due\n"
+		  "requests beyond it wait in a queue",
+		  1, 100000 },
+		{ "timeout", 't', OPTS_CALL, &l.timeout_ns, "S",
+		  "a request not answered S seconds after it was due\n"
+		  "fails (default 5); the run ends at most S seconds\n"
+		  "after the last phase",
+		  .parse = load_opt_timeout },
+		{ "keep-alive", 'k', OPTS_FLAG, &l.keep_alive, NULL,
+		  "reuse connections (default: one per request)" },
+		{ "bind", 'b', OPTS_CALL, &l, "ADDR", "source address (the kernel picks the port)",
+		  .parse = load_opt_bind },
+		{ "stats", 's', OPTS_STRING, &l.stats_path, "FILE",
+		  "one CSV line a second; - for stdout" },
+		{ "failures", 'f', OPTS_STRING, &l.failures_path, "FILE",
+		  "one CSV line per failed request; - for stdout" },
+		{ "start-file", 'S', OPTS_STRING, &l.start_path, "FILE",
+		  "the start's CLOCK_REALTIME and CLOCK_MONOTONIC" },
+		{ "json", 'j', OPTS_FLAG, &l.json, NULL,
+		  "the summary as JSON on stdout, not text on stderr" },
+		{ "live", 'l', OPTS_FLAG, &l.live, NULL, "one line a second on stderr" },
+		{ "quiet", 'q', OPTS_FLAG, &l.quiet, NULL, "no text summary" },
+		{ "help", 'h', OPTS_HELP, NULL, NULL, "this text" },
+		{},
+	};
+	const struct opts_tool tool = { "xlb-load", load_synopsis, load_epilog, 27, opts };
+	int first, err;
 
-	while ((opt = getopt_long(argc, argv, "p:d:r:c:t:kb:s:f:S:jlqh", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'p':
-			err = load_parse_phase(&l, optarg);
-			if (err) {
-				fprintf(stderr, "xlb-load: bad --phase '%s': %s\n", optarg,
-					err == -E2BIG ? "too many phases (64 at most)" :
-							"want DURATION@RATE, e.g. 10s@50");
-				return 2;
-			}
-			break;
-		case 'd':
-			if (load_parse_seconds(optarg, strlen(optarg), &dur_ns)) {
-				fprintf(stderr,
-					"xlb-load: bad --duration '%s' (seconds, or 500ms, 2m)\n",
-					optarg);
-				return 2;
-			}
-			has_dur = true;
-			break;
-		case 'r':
-			if (load_parse_rate(optarg, &rate)) {
-				fprintf(stderr, "xlb-load: bad --rate '%s' (0 to %.0f a second)\n",
-					optarg, LOAD_MAX_RATE);
-				return 2;
-			}
-			has_rate = true;
-			break;
-		case 'c':
-			if (load_parse_uint(optarg, 1, 100000, &l.max_conns)) {
-				fprintf(stderr, "xlb-load: bad --connections '%s' (1..100000)\n",
-					optarg);
-				return 2;
-			}
-			break;
-		case 't':
-			if (load_parse_seconds(optarg, strlen(optarg), &l.timeout_ns) ||
-			    l.timeout_ns < NS_PER_MS || l.timeout_ns > 3600 * NS_PER_S) {
-				fprintf(stderr, "xlb-load: bad --timeout '%s' (1ms to 3600 s)\n",
-					optarg);
-				return 2;
-			}
-			break;
-		case 'k':
-			l.keep_alive = true;
-			break;
-		case 'b':
-			if (load_parse_addr(optarg, strlen(optarg), 0, &l.src, &l.src_len)) {
-				fprintf(stderr,
-					"xlb-load: bad --bind '%s': want an IPv4 or IPv6 "
-					"address\n",
-					optarg);
-				return 2;
-			}
-			l.bind_src = true;
-			break;
-		case 's':
-			l.stats_path = optarg;
-			break;
-		case 'f':
-			l.failures_path = optarg;
-			break;
-		case 'S':
-			l.start_path = optarg;
-			break;
-		case 'j':
-			l.json = true;
-			break;
-		case 'l':
-			l.live = true;
-			break;
-		case 'q':
-			l.quiet = true;
-			break;
-		case 'h':
-			load_usage(stdout);
-			return 0;
-		default:
-			load_usage(stderr);
-			return 2;
-		}
-	}
-	if (optind != argc - 1) {
+	err = opts_parse(&tool, argc, argv, &first);
+	if (err)
+		return err == 1 ? 0 : err;
+	if (first != argc - 1) {
 		fprintf(stderr, "xlb-load: %s (see --help)\n",
-			optind >= argc ? "no URL" : "one URL only");
+			first >= argc ? "no URL" : "one URL only");
 		return 2;
 	}
-	l.url = argv[optind];
+	l.url = argv[first];
 	if (load_parse_url(&l, l.url, &why)) {
 		fprintf(stderr, "xlb-load: bad URL '%s': %s\n", l.url, why);
 		return 2;
