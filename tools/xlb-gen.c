@@ -46,7 +46,7 @@ struct gen_opts {
 	uint8_t family;
 	uint8_t src[16], dst[16];
 	uint8_t smac[6], dmac[6];
-	bool smac_set, dmac_set;
+	bool smac_set;
 	uint16_t dport;
 	uint32_t src_bits;
 	enum gen_mode mode;
