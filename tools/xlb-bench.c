@@ -34,6 +34,7 @@
 #include "log.h"
 #include "maglev.h"
 #include "opts.h"
+#include "pkt.h"
 #include "xlb_bench.skel.h"
 
 #define BENCH_RUNS_DEFAULT 7
@@ -487,30 +488,6 @@ out:
 
 /* ---- packets ------------------------------------------------------------------------------ */
 
-static uint32_t bench_sum(const uint8_t *p, size_t n, uint32_t s)
-{
-	size_t i;
-
-	for (i = 0; i + 1 < n; i += 2)
-		s += (uint32_t)p[i] << 8 | p[i + 1];
-	if (n & 1)
-		s += (uint32_t)p[n - 1] << 8;
-	return s;
-}
-
-static uint16_t bench_fold(uint32_t s)
-{
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return (uint16_t)~s;
-}
-
-static void bench_put16(uint8_t *p, uint16_t v)
-{
-	p[0] = v >> 8;
-	p[1] = v & 0xff;
-}
-
 struct bench_pkt_spec {
 	uint8_t family; /* 4 or 6 */
 	uint8_t proto;
@@ -523,66 +500,46 @@ struct bench_pkt_spec {
 	const uint8_t *dmac;
 };
 
-/* Builds a frame as a Linux host would send it, checksums right. Returns its length. */
+/* Builds a frame as a Linux host would send it, checksums right (pkt.h). Returns its
+ * length; the rest of pkt[BENCH_PKT_MAX] is zero.
+ */
 static uint32_t bench_pkt_build(const struct bench_pkt_spec *s, uint8_t *pkt)
 {
 	/* MSS 1460, SACK permitted, timestamps, NOP, window scale 7 / NOP, NOP, timestamps */
 	static const uint8_t syn_opts[20] = "\x02\x04\x05\xb4\x04\x02\x08\x0a\0\0\0\x01\0\0\0\0"
 					    "\x01\x03\x03\x07";
 	static const uint8_t ack_opts[12] = "\x01\x01\x08\x0a\0\0\0\x02\0\0\0\x01";
-	uint32_t l3 = ETH_HLEN, l3_hlen = s->family == 4 ? 20 : 40, l4 = l3 + l3_hlen;
-	uint32_t l4_len, len, sum;
-	uint8_t *h;
+	int af = s->family == 4 ? AF_INET : AF_INET6;
+	struct pkt_spec ps = {
+		.family = s->family,
+		.proto = s->proto,
+		.sport = s->sport,
+		.dport = s->dport,
+		.df = true,
+		/* sequence and acknowledgement numbers: any */
+		.seq = 0x11000000,
+		.ack = s->syn ? 0 : 0x22000000,
+		.tcp_flags = s->syn ? PKT_TCP_SYN : PKT_TCP_ACK,
+	};
+	uint8_t query[32];
+	struct pkt frame;
 
-	memset(pkt, 0, BENCH_PKT_MAX);
-	memcpy(pkt, s->dmac, ETH_ALEN);
-	memcpy(pkt + 6, s->smac, ETH_ALEN);
-	bench_put16(pkt + 12, s->family == 4 ? ETH_P_IP : ETH_P_IPV6);
-
-	h = pkt + l4;
-	bench_put16(h, s->sport);
-	bench_put16(h + 2, s->dport);
+	memcpy(ps.dmac, s->dmac, ETH_ALEN);
+	memcpy(ps.smac, s->smac, ETH_ALEN);
+	inet_pton(af, s->src, ps.src);
+	inet_pton(af, s->dst, ps.dst);
 	if (s->proto == IPPROTO_TCP) {
-		const uint8_t *opts = s->syn ? syn_opts : ack_opts;
-		uint32_t olen = s->syn ? sizeof(syn_opts) : sizeof(ack_opts);
-
-		h[4] = 0x11; /* sequence and acknowledgement numbers: any */
-		h[8] = s->syn ? 0 : 0x22;
-		h[12] = (uint8_t)((20 + olen) / 4) << 4;
-		h[13] = s->syn ? 0x02 : 0x10;
-		bench_put16(h + 14, 64240);
-		memcpy(h + 20, opts, olen);
-		l4_len = 20 + olen;
+		ps.tcp_opts = s->syn ? syn_opts : ack_opts;
+		ps.tcp_opts_len = s->syn ? sizeof(syn_opts) : sizeof(ack_opts);
 	} else {
-		l4_len = 8 + 32; /* a small query */
-		bench_put16(h + 4, l4_len);
-		memset(h + 8, 0x5a, 32);
+		memset(query, 0x5a, sizeof(query)); /* a small query */
+		ps.payload = query;
+		ps.payload_len = sizeof(query);
 	}
-	len = l4 + l4_len;
-
-	h = pkt + l3;
-	if (s->family == 4) {
-		h[0] = 0x45;
-		bench_put16(h + 2, l3_hlen + l4_len);
-		bench_put16(h + 6, 0x4000); /* DF */
-		h[8] = 64;
-		h[9] = s->proto;
-		inet_pton(AF_INET, s->src, h + 12);
-		inet_pton(AF_INET, s->dst, h + 16);
-		bench_put16(h + 10, bench_fold(bench_sum(h, 20, 0)));
-		sum = bench_sum(h + 12, 8, s->proto + l4_len);
-	} else {
-		h[0] = 0x60;
-		bench_put16(h + 4, l4_len);
-		h[6] = s->proto;
-		h[7] = 64;
-		inet_pton(AF_INET6, s->src, h + 8);
-		inet_pton(AF_INET6, s->dst, h + 24);
-		sum = bench_sum(h + 8, 32, s->proto + l4_len);
-	}
-	h = pkt + l4;
-	bench_put16(h + (s->proto == IPPROTO_TCP ? 16 : 6), bench_fold(bench_sum(h, l4_len, sum)));
-	return len;
+	pkt_build(&frame, &ps);
+	memset(pkt, 0, BENCH_PKT_MAX);
+	memcpy(pkt, frame.b, frame.len);
+	return frame.len;
 }
 
 /* The packet a case sends; for the reply case the backend that serves the client's flow. */

@@ -23,8 +23,8 @@
 #include <linux/bpf.h>
 #include <linux/if_link.h>
 
-#include "../tests/bpf/pkt.h"
 #include "opts.h"
+#include "pkt.h"
 #include "xlb_gen.skel.h"
 
 #define GEN_HDR_MAX 128 /* as in bpf/xlb_gen.bpf.c */
