@@ -242,6 +242,13 @@ static bool test_server(void)
 		goto out;
 	if (!http(port, "garbage\r\n\r\n", 11, out, sizeof(out)) || !status_is(out, 400))
 		goto out;
+	/* the request line is read by http.c: another HTTP version, and bare LF line ends */
+	if (!http(port, "GET /metrics HTTP/2.0\r\n\r\n", 25, out, sizeof(out)) ||
+	    !status_is(out, 505))
+		goto out;
+	if (!http(port, "GET /metrics HTTP/1.1\nHost: x\n\n", 31, out, sizeof(out)) ||
+	    !status_is(out, 200))
+		goto out;
 	{
 		size_t len = PROMHTTP_REQUEST_MAX + 100;
 		char *flood = malloc(len);
@@ -256,8 +263,8 @@ static bool test_server(void)
 			goto out;
 		ok = false;
 	}
-	/* HEAD and GET scrapes ran the collector; 404s and errors did not */
-	if (atomic_load(&s.scrapes) != 3) {
+	/* HEAD and GET scrapes ran the collector (bare LF too); 404s and errors did not */
+	if (atomic_load(&s.scrapes) != 4) {
 		printf("  %d scrapes\n", atomic_load(&s.scrapes));
 		goto out;
 	}
