@@ -610,20 +610,15 @@ static bool backend_conn_process(struct backend *b, struct backend_conn *c)
 /* Sends what is queued. Returns false when the connection was closed. */
 static bool backend_conn_flush(struct backend *b, struct backend_conn *c)
 {
-	while (c->out_off < c->out_len) {
-		ssize_t n = send(c->fd, c->out + c->out_off, c->out_len - c->out_off, MSG_NOSIGNAL);
+	int sent = loop_send_pending(c->fd, c->out, c->out_len, &c->out_off);
 
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno == EAGAIN || errno == EWOULDBLOCK) {
-				backend_conn_set_events(b, c, EPOLLOUT);
-				return true;
-			}
-			backend_conn_close(b, c);
-			return false;
-		}
-		c->out_off += n;
+	if (sent < 0) {
+		backend_conn_close(b, c);
+		return false;
+	}
+	if (!sent) {
+		backend_conn_set_events(b, c, EPOLLOUT);
+		return true;
 	}
 	c->out_off = c->out_len = 0;
 	if (c->close_after && !c->lingering) {

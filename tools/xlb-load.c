@@ -703,20 +703,15 @@ static void load_fail_errno(struct load *l, struct load_conn *c, enum load_stage
 
 static void load_send(struct load *l, struct load_conn *c, uint64_t now)
 {
-	while (c->out_off < l->req_len) {
-		ssize_t n = send(c->fd, l->req + c->out_off, l->req_len - c->out_off, MSG_NOSIGNAL);
+	int sent = loop_send_pending(c->fd, l->req, l->req_len, &c->out_off);
 
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno == EAGAIN || errno == EWOULDBLOCK) {
-				load_conn_events(l, c, EPOLLOUT);
-				return;
-			}
-			load_fail_errno(l, c, LOAD_SEND, errno, now);
-			return;
-		}
-		c->out_off += n;
+	if (sent < 0) {
+		load_fail_errno(l, c, LOAD_SEND, -sent, now);
+		return;
+	}
+	if (!sent) {
+		load_conn_events(l, c, EPOLLOUT);
+		return;
 	}
 	c->stage = LOAD_RECV;
 	load_conn_events(l, c, EPOLLIN);
