@@ -312,24 +312,19 @@ static void backend_on_accept(struct loop *loop, int lfd, uint32_t events, void 
 
 	for (;;) {
 		struct backend_conn *c;
-		int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		int fd = loop_accept(loop, lfd);
 
+		if (fd == -EAGAIN)
+			return;
 		if (fd < 0) {
-			if (errno == EAGAIN || errno == EWOULDBLOCK)
-				return;
-			if (errno == EINTR || errno == ECONNABORTED)
-				continue;
-			/* The connection stays queued and the listener readable: without a
-			 * pause the loop would call back at once, forever. Said once in a
-			 * while, not on every retry.
+			/* out of fds or memory, loop_accept paused the listener; errors are
+			 * said once in a while, not on every retry
 			 */
 			if (backend_now() - b->accept_err_logged >= 10) {
 				fprintf(stderr, "xlb-backend %s: accept on %s: %s\n", b->id,
-					l->text, strerror(errno));
+					l->text, strerror(-fd));
 				b->accept_err_logged = backend_now();
 			}
-			if (loop_accept_short(errno))
-				loop_fd_pause(loop, lfd, LOOP_ACCEPT_PAUSE_MS);
 			return;
 		}
 		c = calloc(1, sizeof(*c));

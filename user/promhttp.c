@@ -398,20 +398,17 @@ static void promhttp_accept(struct loop *loop, int fd, uint32_t events, void *ar
 
 	for (;;) {
 		struct promhttp_conn *c;
-		int cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		int cfd = loop_accept(loop, fd);
 
 		if (cfd < 0) {
-			if (errno == EINTR || errno == ECONNABORTED)
-				continue;
-			if (loop_accept_short(errno)) {
-				/* the client stays queued: listen again once fds may be free */
+			if (loop_accept_short(-cfd)) {
+				/* the client stays queued: loop_accept paused the listener */
 				if (!s->fd_short++)
 					log_warn(
 						"promhttp: accept: %s; listener paused %d ms at a time",
-						strerror(errno), LOOP_ACCEPT_PAUSE_MS);
-				loop_fd_pause(loop, fd, LOOP_ACCEPT_PAUSE_MS);
-			} else if (errno != EAGAIN && errno != EWOULDBLOCK) {
-				log_warn("promhttp: accept: %s", strerror(errno));
+						strerror(-cfd), LOOP_ACCEPT_PAUSE_MS);
+			} else if (cfd != -EAGAIN) {
+				log_warn("promhttp: accept: %s", strerror(-cfd));
 			}
 			return;
 		}
