@@ -522,7 +522,7 @@ static uint32_t bench_pkt_build(const struct bench_pkt_spec *s, uint8_t *pkt)
 		.tcp_flags = s->syn ? PKT_TCP_SYN : PKT_TCP_ACK,
 	};
 	uint8_t query[32];
-	struct pkt frame;
+	struct pkt frame = { .len = 0 };
 
 	memcpy(ps.dmac, s->dmac, ETH_ALEN);
 	memcpy(ps.smac, s->smac, ETH_ALEN);
