@@ -2,7 +2,8 @@
 /* xlb-backend: the small HTTP/1.1 server that instances and test backends run. Every reply
  * names the instance, a query parameter asks for CPU work (so that CPU-based scaling can be
  * shown on one machine), /health answers the probes, and the counts are printed on exit.
- * One thread on xlbd's event loop (loop.c), non-blocking sockets, bounded buffers.
+ * One thread on the event loop xlbd also runs (user/loop.c), non-blocking sockets, bounded
+ * buffers.
  */
 #include <arpa/inet.h>
 #include <errno.h>

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
-/* xlbd's one event loop: epoll for file descriptors, one timerfd driven by a min-heap of timers
- * (milliseconds, CLOCK_MONOTONIC), one signalfd for signals. Single-threaded; every callback
- * runs on the loop and must not block.
+/* The one event loop of xlbd, xlb-backend and xlb-load: epoll for file descriptors, one
+ * timerfd driven by a min-heap of timers (milliseconds, CLOCK_MONOTONIC), one signalfd for
+ * signals. Single-threaded; every callback runs on the loop and must not block.
  */
 #ifndef XLB_LOOP_H
 #define XLB_LOOP_H
