@@ -113,9 +113,6 @@ $(BUILD)/xlb-%: tools/xlb-%.c $(BUILD)/libxlb.a $(USER_HDRS) $(SKELS)
 	$(call msg,CCLD,$@)
 	$(Q)$(CC) $(CFLAGS) $(PKG_CFLAGS) $< $(BUILD)/libxlb.a $(PKG_LIBS) -lm -o $@
 
-# xlb-gen builds its frame template with the tests' packet builder
-$(BUILD)/xlb-gen: tests/bpf/pkt.h
-
 # unit tests: against the library built once more, with sanitizers
 $(BUILD)/san/%.o: user/%.c $(USER_HDRS) $(BPF_HDRS) $(SKELS) | $(BUILD)/san
 	$(call msg,CC-SAN,$@)

@@ -2,12 +2,12 @@
 /* xlb-backend: the small HTTP/1.1 server that instances and test backends run. Every reply
  * names the instance, a query parameter asks for CPU work (so that CPU-based scaling can be
  * shown on one machine), /health answers the probes, and the counts are printed on exit.
- * One thread, one epoll loop, non-blocking sockets, bounded buffers.
+ * One thread on the event loop xlbd also runs (user/loop.c), non-blocking sockets, bounded
+ * buffers.
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <netinet/in.h>
@@ -19,13 +19,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <sys/signalfd.h>
 #include <sys/socket.h>
-#include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "http.h"
+#include "loop.h"
+#include "opts.h"
 
 #define BACKEND_MAX_LISTEN 16
 #define BACKEND_REQ_MAX 8192	    /* request line and headers; more is a 431 */
@@ -63,21 +63,11 @@ static const struct {
 	[ST_505] = { 505, "HTTP Version Not Supported" },
 };
 
-enum backend_kind {
-	BACKEND_EV_LISTEN,
-	BACKEND_EV_SIGNAL,
-	BACKEND_EV_TIMER,
-	BACKEND_EV_CONN,
-};
-
-/* What an epoll event points at; first member of every watched object. */
-struct backend_src {
-	enum backend_kind kind;
-	int fd;
-};
+struct backend;
 
 struct backend_conn {
-	struct backend_src src;
+	struct backend *owner;
+	int fd;
 	struct backend_conn *prev, *next;
 	time_t last_active; /* CLOCK_MONOTONIC seconds */
 	uint32_t events;    /* what epoll watches now */
@@ -91,7 +81,8 @@ struct backend_conn {
 };
 
 struct backend_listen {
-	struct backend_src src;
+	struct backend *owner;
+	int fd;
 	struct sockaddr_storage addr;
 	socklen_t addrlen;
 	bool optional; /* a default address: may fail when the family is missing */
@@ -101,8 +92,8 @@ struct backend_listen {
 struct backend {
 	char id[BACKEND_ID_MAX + 1];
 	char id_json[2 * BACKEND_ID_MAX + 1];
-	int epfd;
-	struct backend_src sig, timer;
+	struct loop *loop;
+	struct loop_timer tick; /* every second: idle connections, paused accepts */
 	struct backend_listen listen[BACKEND_MAX_LISTEN];
 	int nlisten;
 	bool accept_paused;
@@ -114,7 +105,6 @@ struct backend {
 	const char *pidfile;
 	bool pidfile_written;
 	bool quiet;
-	bool stop;
 	/* counts, printed on exit and served by /stats */
 	uint64_t requests;
 	uint64_t served; /* replies of /, /work and /whoami */
@@ -143,28 +133,16 @@ static time_t backend_now(void)
 	return ts.tv_sec;
 }
 
-static void backend_usage(FILE *f)
-{
-	fprintf(f,
-		"Usage: xlb-backend [OPTIONS]\n"
-		"A small HTTP/1.1 server whose replies name the instance.\n"
-		"\n"
-		"  -l, --listen ADDR:PORT   listen there; repeatable; [IPv6]:PORT, or PORT alone\n"
-		"                           for 0.0.0.0:PORT and [::]:PORT (default: port 80)\n"
-		"  -i, --id NAME            instance name (default: $XLB_INSTANCE_ID, else the\n"
-		"                           hostname)\n"
-		"  -p, --pidfile FILE       write the pid there once listening; removed on exit\n"
-		"  -w, --max-work MS        cap of the work a request may ask for (default 1000)\n"
-		"  -t, --idle-timeout S     close connections idle this long (default 30)\n"
-		"  -c, --max-conns N        open connections at most (default 4096)\n"
-		"  -q, --quiet              print nothing but errors and the counts on exit\n"
-		"  -h, --help               this text\n"
-		"\n"
-		"Paths: /health -> \"ok\"; /whoami -> the name; / and /work -> JSON\n"
-		"{\"instance\":NAME,\"served\":N,\"work_ms\":MS}; /stats -> the counts as JSON.\n"
-		"?work=MS (or ?ms=MS) burns about MS ms of CPU before the reply.\n"
-		"SIGTERM or SIGINT stops it; SIGUSR1 prints the counts.\n");
-}
+static const char backend_synopsis[] = "Usage: xlb-backend [OPTIONS]\n"
+				       "A small HTTP/1.1 server whose replies name the instance.\n"
+				       "\n";
+
+static const char backend_epilog[] =
+	"\n"
+	"Paths: /health -> \"ok\"; /whoami -> the name; / and /work -> JSON\n"
+	"{\"instance\":NAME,\"served\":N,\"work_ms\":MS}; /stats -> the counts as JSON.\n"
+	"?work=MS (or ?ms=MS) burns about MS ms of CPU before the reply.\n"
+	"SIGTERM or SIGINT stops it; SIGUSR1 prints the counts.\n";
 
 /* Parses "A.B.C.D:PORT", "[V6]:PORT" or "PORT". A bare port adds two listeners. */
 static int backend_parse_listen(struct backend *b, const char *arg, bool optional)
@@ -244,8 +222,8 @@ static int backend_parse_listen(struct backend *b, const char *arg, bool optiona
 		snprintf(l->text, sizeof(l->text), "%s:%lu", host, port);
 	}
 	l->optional = optional;
-	l->src.kind = BACKEND_EV_LISTEN;
-	l->src.fd = -1;
+	l->owner = b;
+	l->fd = -1;
 	b->nlisten++;
 	return 0;
 }
@@ -271,12 +249,8 @@ static int backend_set_id(struct backend *b, const char *id)
 	return 0;
 }
 
-static int backend_watch(struct backend *b, int op, struct backend_src *src, uint32_t events)
-{
-	struct epoll_event ev = { .events = events, .data.ptr = src };
-
-	return epoll_ctl(b->epfd, op, src->fd, &ev) ? -errno : 0;
-}
+static void backend_on_accept(struct loop *loop, int fd, uint32_t events, void *arg);
+static void backend_on_conn(struct loop *loop, int fd, uint32_t events, void *arg);
 
 static int backend_listen_open(struct backend *b, struct backend_listen *l)
 {
@@ -294,15 +268,15 @@ static int backend_listen_open(struct backend *b, struct backend_listen *l)
 		close(fd);
 		return err;
 	}
-	l->src.fd = fd;
-	err = backend_watch(b, EPOLL_CTL_ADD, &l->src, EPOLLIN);
-	if (err) {
+	err = loop_fd_add(b->loop, fd, EPOLLIN, backend_on_accept, l);
+	if (err)
 		close(fd);
-		l->src.fd = -1;
-	}
+	else
+		l->fd = fd;
 	return err;
 }
 
+/* Stops accepting while max_conns connections are open, and starts again below that. */
 static void backend_accept_pause(struct backend *b, bool pause)
 {
 	int i;
@@ -310,14 +284,15 @@ static void backend_accept_pause(struct backend *b, bool pause)
 	if (b->accept_paused == pause)
 		return;
 	for (i = 0; i < b->nlisten; i++)
-		if (b->listen[i].src.fd >= 0)
-			backend_watch(b, EPOLL_CTL_MOD, &b->listen[i].src, pause ? 0 : EPOLLIN);
+		if (b->listen[i].fd >= 0)
+			loop_fd_mod(b->loop, b->listen[i].fd, pause ? 0 : EPOLLIN);
 	b->accept_paused = pause;
 }
 
 static void backend_conn_close(struct backend *b, struct backend_conn *c)
 {
-	close(c->src.fd); /* also removes it from epoll */
+	loop_fd_del(b->loop, c->fd);
+	close(c->fd);
 	if (c->prev)
 		c->prev->next = c->next;
 	else
@@ -330,42 +305,41 @@ static void backend_conn_close(struct backend *b, struct backend_conn *c)
 		backend_accept_pause(b, false);
 }
 
-static void backend_on_accept(struct backend *b, struct backend_listen *l)
+static void backend_on_accept(struct loop *loop, int lfd, uint32_t events, void *arg)
 {
+	struct backend_listen *l = arg;
+	struct backend *b = l->owner;
 	int one = 1;
 
 	for (;;) {
 		struct backend_conn *c;
-		int fd = accept4(l->src.fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		int fd = loop_accept(loop, lfd);
 
+		if (fd == -EAGAIN)
+			return;
 		if (fd < 0) {
-			if (errno == EAGAIN || errno == EWOULDBLOCK)
-				return;
-			if (errno == EINTR || errno == ECONNABORTED)
-				continue;
-			/* out of fds or memory: stop accepting until a connection closes or the
-			 * next tick; said once in a while, not on every retry
+			/* out of fds or memory, loop_accept paused the listener; errors are
+			 * said once in a while, not on every retry
 			 */
 			if (backend_now() - b->accept_err_logged >= 10) {
 				fprintf(stderr, "xlb-backend %s: accept on %s: %s\n", b->id,
-					l->text, strerror(errno));
+					l->text, strerror(-fd));
 				b->accept_err_logged = backend_now();
 			}
-			backend_accept_pause(b, true);
 			return;
 		}
 		c = calloc(1, sizeof(*c));
 		if (!c) {
 			close(fd);
-			backend_accept_pause(b, true);
+			loop_fd_pause(loop, lfd, LOOP_ACCEPT_PAUSE_MS);
 			return;
 		}
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-		c->src.kind = BACKEND_EV_CONN;
-		c->src.fd = fd;
+		c->owner = b;
+		c->fd = fd;
 		c->events = EPOLLIN;
 		c->last_active = backend_now();
-		if (backend_watch(b, EPOLL_CTL_ADD, &c->src, c->events)) {
+		if (loop_fd_add(loop, fd, c->events, backend_on_conn, c)) {
 			close(fd);
 			free(c);
 			continue;
@@ -551,38 +525,26 @@ static void backend_route(struct backend *b, struct backend_conn *c, struct back
  */
 static void backend_parse(const char *buf, size_t len, struct backend_req *r)
 {
-	const char *p = buf, *end = buf + len, *eol, *sp1, *sp2, *q;
+	struct http_request rl;
 	struct http_framing fr;
-	size_t mlen;
-	int version, err;
+	int err;
 
 	memset(r, 0, sizeof(*r));
 	r->path = "";
 	r->query = "";
-	eol = memchr(p, '\n', end - p);
-	if (eol > p && eol[-1] == '\r')
-		eol--;
-	sp1 = memchr(p, ' ', eol - p);
-	sp2 = sp1 ? memchr(sp1 + 1, ' ', eol - sp1 - 1) : NULL;
-	if (!sp1 || !sp2 || sp1 == p || sp2 == sp1 + 1 || sp1[1] != '/') {
-		r->status = ST_400;
+	err = http_request_parse(buf, len, &rl);
+	if (!err && rl.target[0] != '/')
+		err = -EPROTO;
+	if (err) {
+		r->status = err == -EPROTONOSUPPORT ? ST_505 : ST_400;
 		return;
 	}
-	version = http_version(sp2 + 1, eol - sp2 - 1);
-	if (version < 0) {
-		r->status = version == -EPROTONOSUPPORT ? ST_505 : ST_400;
-		return;
-	}
-	mlen = sp1 - p;
-	r->path = sp1 + 1;
-	q = memchr(r->path, '?', sp2 - r->path);
-	r->path_len = (q ? q : sp2) - r->path;
-	if (q) {
-		r->query = q + 1;
-		r->query_len = sp2 - q - 1;
-	}
-	r->head = mlen == 4 && !memcmp(p, "HEAD", 4);
-	if (!r->head && !(mlen == 3 && !memcmp(p, "GET", 3)))
+	r->path = rl.target;
+	r->path_len = rl.path_len;
+	r->query = rl.query;
+	r->query_len = rl.query_len;
+	r->head = rl.method_len == 4 && !memcmp(rl.method, "HEAD", 4);
+	if (!r->head && !(rl.method_len == 3 && !memcmp(rl.method, "GET", 3)))
 		r->status = ST_405;
 
 	err = http_fields_parse(buf, len, BACKEND_LENGTH_CHARS, BACKEND_BODY_MAX, &fr);
@@ -592,7 +554,7 @@ static void backend_parse(const char *buf, size_t len, struct backend_req *r)
 		r->status = err == -EFBIG ? ST_413 : err == -ENOTSUP ? ST_501 : ST_400;
 		return;
 	}
-	r->keep_alive = http_keep_alive(version == 1, &fr);
+	r->keep_alive = http_keep_alive(rl.version == 1, &fr);
 }
 
 static void backend_conn_set_events(struct backend *b, struct backend_conn *c, uint32_t events)
@@ -600,7 +562,7 @@ static void backend_conn_set_events(struct backend *b, struct backend_conn *c, u
 	if (c->events == events)
 		return;
 	c->events = events;
-	backend_watch(b, EPOLL_CTL_MOD, &c->src, events);
+	loop_fd_mod(b->loop, c->fd, events);
 }
 
 /* Handles the complete requests in c->in, as long as replies fit in c->out. Returns true
@@ -644,28 +606,22 @@ static bool backend_conn_process(struct backend *b, struct backend_conn *c)
 /* Sends what is queued. Returns false when the connection was closed. */
 static bool backend_conn_flush(struct backend *b, struct backend_conn *c)
 {
-	while (c->out_off < c->out_len) {
-		ssize_t n =
-			send(c->src.fd, c->out + c->out_off, c->out_len - c->out_off, MSG_NOSIGNAL);
+	int sent = loop_send_pending(c->fd, c->out, c->out_len, &c->out_off);
 
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno == EAGAIN || errno == EWOULDBLOCK) {
-				backend_conn_set_events(b, c, EPOLLOUT);
-				return true;
-			}
-			backend_conn_close(b, c);
-			return false;
-		}
-		c->out_off += n;
+	if (sent < 0) {
+		backend_conn_close(b, c);
+		return false;
+	}
+	if (!sent) {
+		backend_conn_set_events(b, c, EPOLLOUT);
+		return true;
 	}
 	c->out_off = c->out_len = 0;
 	if (c->close_after && !c->lingering) {
 		/* Half-close and wait for the client's FIN: closing with unread input would
 		 * send an RST that can destroy the reply before the client reads it.
 		 */
-		shutdown(c->src.fd, SHUT_WR);
+		shutdown(c->fd, SHUT_WR);
 		c->lingering = true;
 		c->last_active = backend_now();
 	}
@@ -673,8 +629,10 @@ static bool backend_conn_flush(struct backend *b, struct backend_conn *c)
 	return true;
 }
 
-static void backend_on_conn(struct backend *b, struct backend_conn *c, uint32_t events)
+static void backend_on_conn(struct loop *loop, int fd, uint32_t events, void *arg)
 {
+	struct backend_conn *c = arg;
+	struct backend *b = c->owner;
 	bool more;
 
 	if (events & EPOLLIN) {
@@ -689,7 +647,7 @@ static void backend_on_conn(struct backend *b, struct backend_conn *c, uint32_t 
 			room = sizeof(scratch);
 		}
 		if (room)
-			n = recv(c->src.fd, dst, room, 0);
+			n = recv(c->fd, dst, room, 0);
 		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
 			backend_conn_close(b, c);
 			return;
@@ -727,14 +685,12 @@ static void backend_print_counts(struct backend *b)
 	fprintf(stderr, "\n");
 }
 
-static void backend_on_tick(struct backend *b)
+static void backend_on_tick(struct loop *loop, struct loop_timer *timer, void *arg)
 {
+	struct backend *b = arg;
 	struct backend_conn *c, *next;
 	time_t now = backend_now();
-	uint64_t ticks;
 
-	if (read(b->timer.fd, &ticks, sizeof(ticks)) < 0 && errno != EAGAIN)
-		return;
 	for (c = b->conns; c; c = next) {
 		next = c->next;
 		if (now - c->last_active >= (c->lingering ? BACKEND_LINGER_S : b->idle_timeout_s))
@@ -744,16 +700,12 @@ static void backend_on_tick(struct backend *b)
 		backend_accept_pause(b, false);
 }
 
-static void backend_on_signal(struct backend *b)
+static void backend_on_signal(struct loop *loop, int signo, void *arg)
 {
-	struct signalfd_siginfo si;
-
-	while (read(b->sig.fd, &si, sizeof(si)) == sizeof(si)) {
-		if (si.ssi_signo == SIGUSR1)
-			backend_print_counts(b);
-		else
-			b->stop = true;
-	}
+	if (signo == SIGUSR1)
+		backend_print_counts(arg);
+	else
+		loop_stop(loop);
 }
 
 static int backend_write_pidfile(struct backend *b)
@@ -782,35 +734,15 @@ static int backend_write_pidfile(struct backend *b)
 
 static int backend_setup(struct backend *b)
 {
-	struct itimerspec tick = { .it_interval = { 1, 0 }, .it_value = { 1, 0 } };
-	sigset_t mask;
+	static const int signals[] = { SIGTERM, SIGINT, SIGUSR1 };
 	int i, n = 0, err;
 
 	signal(SIGPIPE, SIG_IGN);
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGUSR1);
-	if (sigprocmask(SIG_BLOCK, &mask, NULL))
-		return -errno;
-
-	b->epfd = epoll_create1(EPOLL_CLOEXEC);
-	if (b->epfd < 0)
-		return -errno;
-	b->sig.kind = BACKEND_EV_SIGNAL;
-	b->sig.fd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
-	if (b->sig.fd < 0)
-		return -errno;
-	err = backend_watch(b, EPOLL_CTL_ADD, &b->sig, EPOLLIN);
-	if (err)
-		return err;
-	b->timer.kind = BACKEND_EV_TIMER;
-	b->timer.fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-	if (b->timer.fd < 0)
-		return -errno;
-	if (timerfd_settime(b->timer.fd, 0, &tick, NULL))
-		return -errno;
-	err = backend_watch(b, EPOLL_CTL_ADD, &b->timer, EPOLLIN);
+	err = loop_new(&b->loop);
+	for (i = 0; !err && i < (int)(sizeof(signals) / sizeof(signals[0])); i++)
+		err = loop_signal_add(b->loop, signals[i], backend_on_signal, b);
+	if (!err)
+		err = loop_timer_arm(b->loop, &b->tick, 1000, 1000, backend_on_tick, b);
 	if (err)
 		return err;
 
@@ -846,52 +778,9 @@ static int backend_setup(struct backend *b)
 	if (!b->quiet) {
 		fprintf(stderr, "xlb-backend %s: listening on", b->id);
 		for (i = 0; i < b->nlisten; i++)
-			if (b->listen[i].src.fd >= 0)
+			if (b->listen[i].fd >= 0)
 				fprintf(stderr, " %s", b->listen[i].text);
 		fprintf(stderr, "\n");
-	}
-	return 0;
-}
-
-static int backend_run(struct backend *b)
-{
-	struct epoll_event evs[64];
-
-	while (!b->stop) {
-		int i, n = epoll_wait(b->epfd, evs, 64, -1);
-		bool tick = false;
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		for (i = 0; i < n && !b->stop; i++) {
-			struct backend_src *src = evs[i].data.ptr;
-
-			switch (src->kind) {
-			case BACKEND_EV_LISTEN:
-				backend_on_accept(b, (struct backend_listen *)src);
-				break;
-			case BACKEND_EV_SIGNAL:
-				backend_on_signal(b);
-				break;
-			case BACKEND_EV_TIMER:
-				/* after the batch: it closes connections that later events of
-				 * this batch may point at
-				 */
-				tick = true;
-				break;
-			case BACKEND_EV_CONN:
-				/* only this event's own connection can be closed here, and each
-				 * fd appears once per epoll_wait
-				 */
-				backend_on_conn(b, (struct backend_conn *)src, evs[i].events);
-				break;
-			}
-		}
-		if (tick)
-			backend_on_tick(b);
 	}
 	return 0;
 }
@@ -903,105 +792,63 @@ static void backend_cleanup(struct backend *b)
 	while (b->conns)
 		backend_conn_close(b, b->conns);
 	for (i = 0; i < b->nlisten; i++)
-		if (b->listen[i].src.fd >= 0)
-			close(b->listen[i].src.fd);
-	if (b->timer.fd >= 0)
-		close(b->timer.fd);
-	if (b->sig.fd >= 0)
-		close(b->sig.fd);
-	if (b->epfd >= 0)
-		close(b->epfd);
+		if (b->listen[i].fd >= 0) {
+			loop_fd_del(b->loop, b->listen[i].fd);
+			close(b->listen[i].fd);
+		}
+	if (b->loop) {
+		loop_timer_disarm(b->loop, &b->tick);
+		loop_free(b->loop);
+	}
 	if (b->pidfile_written)
 		unlink(b->pidfile);
 }
 
-static int backend_parse_uint(const char *s, unsigned int min, unsigned int max, unsigned int *out)
+static const char *backend_opt_listen(const char *arg, void *target)
 {
-	unsigned long v;
-	char *end;
+	int err = backend_parse_listen(target, arg, false);
 
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || *s == '\0' || *end != '\0' || *s == '-' || v < min || v > max)
-		return -EINVAL;
-	*out = v;
-	return 0;
+	return !err ? NULL : err == -E2BIG ? "too many addresses" : "want ADDR:PORT";
 }
 
 int main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "listen", required_argument, NULL, 'l' },
-		{ "id", required_argument, NULL, 'i' },
-		{ "pidfile", required_argument, NULL, 'p' },
-		{ "max-work", required_argument, NULL, 'w' },
-		{ "idle-timeout", required_argument, NULL, 't' },
-		{ "max-conns", required_argument, NULL, 'c' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{},
-	};
 	static struct backend b = {
-		.epfd = -1,
-		.sig = { .fd = -1 },
-		.timer = { .fd = -1 },
 		.max_conns = 4096,
 		.idle_timeout_s = 30,
 		.max_work_ms = 1000,
 		.accept_err_logged = -3600,
 	};
 	const char *id = NULL;
+	const struct opts_opt opts[] = {
+		{ "listen", 'l', OPTS_CALL, &b, "ADDR:PORT",
+		  "listen there; repeatable; [IPv6]:PORT, or PORT alone\n"
+		  "for 0.0.0.0:PORT and [::]:PORT (default: port 80)",
+		  .parse = backend_opt_listen },
+		{ "id", 'i', OPTS_STRING, &id, "NAME",
+		  "instance name (default: $XLB_INSTANCE_ID, else the\nhostname)" },
+		{ "pidfile", 'p', OPTS_STRING, &b.pidfile, "FILE",
+		  "write the pid there once listening; removed on exit" },
+		{ "max-work", 'w', OPTS_UINT, &b.max_work_ms, "MS",
+		  "cap of the work a request may ask for (default 1000)", 0, BACKEND_WORK_CAP_MS },
+		{ "idle-timeout", 't', OPTS_UINT, &b.idle_timeout_s, "S",
+		  "close connections idle this long (default 30)", 1, 86400 },
+		{ "max-conns", 'c', OPTS_UINT, &b.max_conns, "N",
+		  "open connections at most (default 4096)", 1, 1000000 },
+		{ "quiet", 'q', OPTS_FLAG, &b.quiet, NULL,
+		  "print nothing but errors and the counts on exit" },
+		{ "help", 'h', OPTS_HELP, NULL, NULL, "this text" },
+		{},
+	};
+	const struct opts_tool tool = { "xlb-backend", backend_synopsis, backend_epilog, 27, opts };
 	char host[256];
-	int opt, err;
+	int first, err;
 
-	while ((opt = getopt_long(argc, argv, "l:i:p:w:t:c:qh", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'l':
-			err = backend_parse_listen(&b, optarg, false);
-			if (err) {
-				fprintf(stderr, "xlb-backend: bad --listen '%s': %s\n", optarg,
-					err == -E2BIG ? "too many addresses" : "want ADDR:PORT");
-				return 2;
-			}
-			break;
-		case 'i':
-			id = optarg;
-			break;
-		case 'p':
-			b.pidfile = optarg;
-			break;
-		case 'w':
-			if (backend_parse_uint(optarg, 0, BACKEND_WORK_CAP_MS, &b.max_work_ms)) {
-				fprintf(stderr, "xlb-backend: bad --max-work '%s' (0..%d ms)\n",
-					optarg, BACKEND_WORK_CAP_MS);
-				return 2;
-			}
-			break;
-		case 't':
-			if (backend_parse_uint(optarg, 1, 86400, &b.idle_timeout_s)) {
-				fprintf(stderr, "xlb-backend: bad --idle-timeout '%s'\n", optarg);
-				return 2;
-			}
-			break;
-		case 'c':
-			if (backend_parse_uint(optarg, 1, 1000000, &b.max_conns)) {
-				fprintf(stderr, "xlb-backend: bad --max-conns '%s'\n", optarg);
-				return 2;
-			}
-			break;
-		case 'q':
-			b.quiet = true;
-			break;
-		case 'h':
-			backend_usage(stdout);
-			return 0;
-		default:
-			backend_usage(stderr);
-			return 2;
-		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, "xlb-backend: unexpected argument '%s'\n", argv[optind]);
+	err = opts_parse(&tool, argc, argv, &first);
+	if (err)
+		return err == 1 ? 0 : err;
+	if (first < argc) {
+		fprintf(stderr, "xlb-backend: unexpected argument '%s'\n", argv[first]);
 		return 2;
 	}
 	if (!id || !*id)
@@ -1023,7 +870,7 @@ int main(int argc, char **argv)
 
 	err = backend_setup(&b);
 	if (!err)
-		err = backend_run(&b);
+		err = loop_run(b.loop);
 	if (err && err != -EADDRNOTAVAIL)
 		fprintf(stderr, "xlb-backend %s: %s\n", b.id, strerror(-err));
 	backend_print_counts(&b);

@@ -7,7 +7,6 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <net/if.h>
 #include <sched.h>
 #include <stdbool.h>
@@ -34,6 +33,8 @@
 #include "dataplane.h"
 #include "log.h"
 #include "maglev.h"
+#include "opts.h"
+#include "pkt.h"
 #include "xlb_bench.skel.h"
 
 #define BENCH_RUNS_DEFAULT 7
@@ -487,30 +488,6 @@ out:
 
 /* ---- packets ------------------------------------------------------------------------------ */
 
-static uint32_t bench_sum(const uint8_t *p, size_t n, uint32_t s)
-{
-	size_t i;
-
-	for (i = 0; i + 1 < n; i += 2)
-		s += (uint32_t)p[i] << 8 | p[i + 1];
-	if (n & 1)
-		s += (uint32_t)p[n - 1] << 8;
-	return s;
-}
-
-static uint16_t bench_fold(uint32_t s)
-{
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return (uint16_t)~s;
-}
-
-static void bench_put16(uint8_t *p, uint16_t v)
-{
-	p[0] = v >> 8;
-	p[1] = v & 0xff;
-}
-
 struct bench_pkt_spec {
 	uint8_t family; /* 4 or 6 */
 	uint8_t proto;
@@ -523,66 +500,46 @@ struct bench_pkt_spec {
 	const uint8_t *dmac;
 };
 
-/* Builds a frame as a Linux host would send it, checksums right. Returns its length. */
+/* Builds a frame as a Linux host would send it, checksums right (pkt.h). Returns its
+ * length; the rest of pkt[BENCH_PKT_MAX] is zero.
+ */
 static uint32_t bench_pkt_build(const struct bench_pkt_spec *s, uint8_t *pkt)
 {
 	/* MSS 1460, SACK permitted, timestamps, NOP, window scale 7 / NOP, NOP, timestamps */
 	static const uint8_t syn_opts[20] = "\x02\x04\x05\xb4\x04\x02\x08\x0a\0\0\0\x01\0\0\0\0"
 					    "\x01\x03\x03\x07";
 	static const uint8_t ack_opts[12] = "\x01\x01\x08\x0a\0\0\0\x02\0\0\0\x01";
-	uint32_t l3 = ETH_HLEN, l3_hlen = s->family == 4 ? 20 : 40, l4 = l3 + l3_hlen;
-	uint32_t l4_len, len, sum;
-	uint8_t *h;
+	int af = s->family == 4 ? AF_INET : AF_INET6;
+	struct pkt_spec ps = {
+		.family = s->family,
+		.proto = s->proto,
+		.sport = s->sport,
+		.dport = s->dport,
+		.df = true,
+		/* sequence and acknowledgement numbers: any */
+		.seq = 0x11000000,
+		.ack = s->syn ? 0 : 0x22000000,
+		.tcp_flags = s->syn ? PKT_TCP_SYN : PKT_TCP_ACK,
+	};
+	uint8_t query[32];
+	struct pkt frame = { .len = 0 };
 
-	memset(pkt, 0, BENCH_PKT_MAX);
-	memcpy(pkt, s->dmac, ETH_ALEN);
-	memcpy(pkt + 6, s->smac, ETH_ALEN);
-	bench_put16(pkt + 12, s->family == 4 ? ETH_P_IP : ETH_P_IPV6);
-
-	h = pkt + l4;
-	bench_put16(h, s->sport);
-	bench_put16(h + 2, s->dport);
+	memcpy(ps.dmac, s->dmac, ETH_ALEN);
+	memcpy(ps.smac, s->smac, ETH_ALEN);
+	inet_pton(af, s->src, ps.src);
+	inet_pton(af, s->dst, ps.dst);
 	if (s->proto == IPPROTO_TCP) {
-		const uint8_t *opts = s->syn ? syn_opts : ack_opts;
-		uint32_t olen = s->syn ? sizeof(syn_opts) : sizeof(ack_opts);
-
-		h[4] = 0x11; /* sequence and acknowledgement numbers: any */
-		h[8] = s->syn ? 0 : 0x22;
-		h[12] = (uint8_t)((20 + olen) / 4) << 4;
-		h[13] = s->syn ? 0x02 : 0x10;
-		bench_put16(h + 14, 64240);
-		memcpy(h + 20, opts, olen);
-		l4_len = 20 + olen;
+		ps.tcp_opts = s->syn ? syn_opts : ack_opts;
+		ps.tcp_opts_len = s->syn ? sizeof(syn_opts) : sizeof(ack_opts);
 	} else {
-		l4_len = 8 + 32; /* a small query */
-		bench_put16(h + 4, l4_len);
-		memset(h + 8, 0x5a, 32);
+		memset(query, 0x5a, sizeof(query)); /* a small query */
+		ps.payload = query;
+		ps.payload_len = sizeof(query);
 	}
-	len = l4 + l4_len;
-
-	h = pkt + l3;
-	if (s->family == 4) {
-		h[0] = 0x45;
-		bench_put16(h + 2, l3_hlen + l4_len);
-		bench_put16(h + 6, 0x4000); /* DF */
-		h[8] = 64;
-		h[9] = s->proto;
-		inet_pton(AF_INET, s->src, h + 12);
-		inet_pton(AF_INET, s->dst, h + 16);
-		bench_put16(h + 10, bench_fold(bench_sum(h, 20, 0)));
-		sum = bench_sum(h + 12, 8, s->proto + l4_len);
-	} else {
-		h[0] = 0x60;
-		bench_put16(h + 4, l4_len);
-		h[6] = s->proto;
-		h[7] = 64;
-		inet_pton(AF_INET6, s->src, h + 8);
-		inet_pton(AF_INET6, s->dst, h + 24);
-		sum = bench_sum(h + 8, 32, s->proto + l4_len);
-	}
-	h = pkt + l4;
-	bench_put16(h + (s->proto == IPPROTO_TCP ? 16 : 6), bench_fold(bench_sum(h, l4_len, sum)));
-	return len;
+	pkt_build(&frame, &ps);
+	memset(pkt, 0, BENCH_PKT_MAX);
+	memcpy(pkt, frame.b, frame.len);
+	return frame.len;
 }
 
 /* The packet a case sends; for the reply case the backend that serves the client's flow. */
@@ -1452,125 +1409,78 @@ static json_object *bench_json(const struct bench *b)
 
 /* ---- main --------------------------------------------------------------------------------- */
 
-static void bench_usage(FILE *f)
+static const char bench_synopsis[] =
+	"usage: xlb-bench [--out FILE] [--runs N] [--repeat N] [--flows N] [--cpu N]\n"
+	"                 [--case NAME]... [--json] [--verbose]\n"
+	"Measures the XDP datapath per packet with BPF_PROG_TEST_RUN, beside floor programs,\n"
+	"in a private network namespace with a full flow table. Needs root.\n\n";
+
+static void bench_usage_cases(FILE *f)
 {
 	size_t i;
 
-	fprintf(f,
-		"usage: xlb-bench [--out FILE] [--runs N] [--repeat N] [--flows N] [--cpu N]\n"
-		"                 [--case NAME]... [--json] [--verbose]\n"
-		"Measures the XDP datapath per packet with BPF_PROG_TEST_RUN, beside floor programs,\n"
-		"in a private network namespace with a full flow table. Needs root.\n\n"
-		"  -o, --out FILE   write the results as JSON to FILE\n"
-		"  -r, --runs N     runs per case, the median is reported (default %d)\n"
-		"  -n, --repeat N   iterations per run (default %d)\n"
-		"  -f, --flows N    flow table size, filled before measuring (default %u)\n"
-		"      --cpu N      CPU to measure on (default: the last one allowed)\n"
-		"  -c, --case NAME  measure only NAME (repeatable); floor_lookup always runs\n"
-		"  -j, --json       print the results as JSON instead of the table\n"
-		"  -v, --verbose    print every case's counters and libbpf's messages\n"
-		"  -h, --help       this text\n\ncases:\n",
-		BENCH_RUNS_DEFAULT, BENCH_REPEAT_DEFAULT, XLB_FLOWS_DEFAULT);
+	fprintf(f, "\ncases:\n");
 	for (i = 0; i < BENCH_NCASES; i++)
 		fprintf(f, "  %-27s %s\n", bench_cases[i].name, bench_cases[i].what);
 }
 
-#define BENCH_OPT_CPU 256 /* a long option without a short one */
-
-static int bench_parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *v)
+static const char *bench_opt_case(const char *arg, void *target)
 {
-	unsigned long long x;
-	char *end;
+	struct bench_opts *o = target;
+	size_t i;
 
-	errno = 0;
-	x = strtoull(s, &end, 0);
-	if (errno || end == s || *end || x < min || x > max)
-		return -EINVAL;
-	*v = (uint32_t)x;
-	return 0;
+	for (i = 0; i < BENCH_NCASES; i++)
+		if (strcmp(arg, bench_cases[i].name) == 0)
+			break;
+	if (i == BENCH_NCASES)
+		return "no such case; --help lists them";
+	o->only[i] = true;
+	o->any_only = true;
+	return NULL;
 }
 
 /* 0 to go on, else the exit code: 2 for a usage error, 0 after --help. */
 static int bench_parse_opts(int argc, char **argv, struct bench_opts *o)
 {
-	static const struct option longopts[] = {
-		{ "out", required_argument, NULL, 'o' },
-		{ "runs", required_argument, NULL, 'r' },
-		{ "repeat", required_argument, NULL, 'n' },
-		{ "flows", required_argument, NULL, 'f' },
-		{ "cpu", required_argument, NULL, BENCH_OPT_CPU },
-		{ "case", required_argument, NULL, 'c' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	char runs[64], repeat[64], flows[64];
+	bool cpu_seen = false;
+	unsigned int cpu = 0;
+	const struct opts_opt opts[] = {
+		{ "out", 'o', OPTS_STRING, &o->out, "FILE", "write the results as JSON to FILE" },
+		{ "runs", 'r', OPTS_UINT, &o->runs, "N", runs, 1, BENCH_RUNS_MAX },
+		{ "repeat", 'n', OPTS_UINT, &o->repeat, "N", repeat, 1, 100000000 },
+		{ "flows", 'f', OPTS_UINT, &o->flows, "N", flows, 1024, 1u << 28 },
+		{ "cpu", 0, OPTS_UINT, &cpu, "N",
+		  "CPU to measure on (default: the last one allowed)", 0, CPU_SETSIZE - 1,
+		  .want = "a CPU number", .seen = &cpu_seen },
+		{ "case", 'c', OPTS_CALL, o, "NAME",
+		  "measure only NAME (repeatable); floor_lookup always runs",
+		  .parse = bench_opt_case },
+		{ "json", 'j', OPTS_FLAG, &o->json, NULL,
+		  "print the results as JSON instead of the table" },
+		{ "verbose", 'v', OPTS_FLAG, &o->verbose, NULL,
+		  "print every case's counters and libbpf's messages" },
+		{ "help", 'h', OPTS_HELP, NULL, NULL, "this text" },
+		{},
 	};
-	uint32_t cpu;
-	size_t i;
-	int opt;
+	const struct opts_tool tool = { "xlb-bench", bench_synopsis, NULL,
+					19,	     opts,	     bench_usage_cases };
+	int first, rc;
 
+	snprintf(runs, sizeof(runs), "runs per case, the median is reported (default %d)",
+		 BENCH_RUNS_DEFAULT);
+	snprintf(repeat, sizeof(repeat), "iterations per run (default %d)", BENCH_REPEAT_DEFAULT);
+	snprintf(flows, sizeof(flows), "flow table size, filled before measuring (default %u)",
+		 XLB_FLOWS_DEFAULT);
 	o->runs = BENCH_RUNS_DEFAULT;
 	o->repeat = BENCH_REPEAT_DEFAULT;
 	o->flows = XLB_FLOWS_DEFAULT;
-	o->cpu = -1;
-	while ((opt = getopt_long(argc, argv, "o:r:n:f:c:jvh", longopts, NULL)) != -1) {
-		switch (opt) {
-		case 'o':
-			o->out = optarg;
-			break;
-		case 'r':
-			if (bench_parse_u32(optarg, 1, BENCH_RUNS_MAX, &o->runs)) {
-				fprintf(stderr, "xlb-bench: --runs wants 1..%d\n", BENCH_RUNS_MAX);
-				return 2;
-			}
-			break;
-		case 'n':
-			if (bench_parse_u32(optarg, 1, 100000000, &o->repeat)) {
-				fprintf(stderr, "xlb-bench: --repeat wants 1..100000000\n");
-				return 2;
-			}
-			break;
-		case 'f':
-			if (bench_parse_u32(optarg, 1024, 1u << 28, &o->flows)) {
-				fprintf(stderr, "xlb-bench: --flows wants 1024..%u\n", 1u << 28);
-				return 2;
-			}
-			break;
-		case BENCH_OPT_CPU:
-			if (bench_parse_u32(optarg, 0, CPU_SETSIZE - 1, &cpu)) {
-				fprintf(stderr, "xlb-bench: --cpu wants a CPU number\n");
-				return 2;
-			}
-			o->cpu = (int)cpu;
-			break;
-		case 'c':
-			for (i = 0; i < BENCH_NCASES; i++)
-				if (strcmp(optarg, bench_cases[i].name) == 0)
-					break;
-			if (i == BENCH_NCASES) {
-				fprintf(stderr, "xlb-bench: no case '%s'; --help lists them\n",
-					optarg);
-				return 2;
-			}
-			o->only[i] = true;
-			o->any_only = true;
-			break;
-		case 'j':
-			o->json = true;
-			break;
-		case 'v':
-			o->verbose = true;
-			break;
-		case 'h':
-			bench_usage(stdout);
-			return -1;
-		default:
-			bench_usage(stderr);
-			return 2;
-		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, "xlb-bench: unexpected argument '%s'\n", argv[optind]);
+	rc = opts_parse(&tool, argc, argv, &first);
+	if (rc)
+		return rc == 1 ? -1 : rc;
+	o->cpu = cpu_seen ? (int)cpu : -1;
+	if (first < argc) {
+		fprintf(stderr, "xlb-bench: unexpected argument '%s'\n", argv[first]);
 		return 2;
 	}
 	return 0;

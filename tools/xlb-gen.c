@@ -7,7 +7,6 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <getopt.h>
 #include <net/if.h>
 #include <pthread.h>
 #include <sched.h>
@@ -24,7 +23,8 @@
 #include <linux/bpf.h>
 #include <linux/if_link.h>
 
-#include "../tests/bpf/pkt.h"
+#include "opts.h"
+#include "pkt.h"
 #include "xlb_gen.skel.h"
 
 #define GEN_HDR_MAX 128 /* as in bpf/xlb_gen.bpf.c */
@@ -46,7 +46,7 @@ struct gen_opts {
 	uint8_t family;
 	uint8_t src[16], dst[16];
 	uint8_t smac[6], dmac[6];
-	bool smac_set, dmac_set;
+	bool smac_set;
 	uint16_t dport;
 	uint32_t src_bits;
 	enum gen_mode mode;
@@ -85,49 +85,20 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static void usage(FILE *f)
-{
-	fprintf(f,
-		"usage: xlb-gen -i DEV --src ADDR --dst ADDR [--dport N] [--mode udp|syn-flood|tcp]\n"
-		"               [--flows N] [--size BYTES] [--rate PPS] [--duration S] [--count N]\n"
-		"               [--cpus LIST] [--src-bits N] [--dst-mac MAC] [--src-mac MAC]\n"
-		"               [--json]\n"
-		"       xlb-gen -i DEV --attach sink|tx|redirect [--to DEV] [--duration S] [--json]\n"
-		"Sends frames out of DEV with BPF_PROG_TEST_RUN live frames (XDP_TX), one thread per\n"
-		"CPU. Run it in DEV's network namespace (nsenter --net=/run/netns/NAME). Needs root.\n"
-		"\n"
-		"  -i, --dev DEV       the device the frames leave through (to its peer)\n"
-		"  -s, --src ADDR      source address of the first tuple (IPv4 or IPv6)\n"
-		"  -d, --dst ADDR      destination address, of the same family\n"
-		"  -p, --dport N       destination port (default 80)\n"
-		"  -m, --mode MODE     udp: UDP to the fixed set of tuples (default)\n"
-		"                      tcp: TCP ACK segments to the fixed set of tuples\n"
-		"                      syn-flood: TCP SYNs from random tuples (random sources in\n"
-		"                      the prefix of --src, random ports and sequence numbers)\n"
-		"  -f, --flows N       distinct tuples of the fixed set (default 1): tuple k has\n"
-		"                      source port 1024 + k %% 64512 and the source address plus\n"
-		"                      k / 64512 (its low --src-bits wrap)\n"
-		"      --src-bits N    low bits of the source address that tuples vary, 0..16\n"
-		"                      (default 16: sources stay in the /16 of --src)\n"
-		"  -S, --size BYTES    frame size without the FCS (default 64, IPv6 78)\n"
-		"  -r, --rate PPS      frames a second over all CPUs (default 0: as fast as it can)\n"
-		"  -t, --duration S    seconds to send (default 10)\n"
-		"  -n, --count N       stop after N frames (default: no cap)\n"
-		"  -c, --cpus LIST     CPUs to send from, e.g. 0 or 0,1 (default 0)\n"
-		"      --dst-mac MAC   destination MAC (default ff:ff:ff:ff:ff:ff)\n"
-		"      --src-mac MAC   source MAC (default: DEV's)\n"
-		"  -j, --json          print the result as JSON\n"
-		"      --attach WHAT   instead of sending, attach a program to DEV (native XDP) for\n"
-		"                      --duration seconds, then detach it: sink counts and drops\n"
-		"                      what arrives (prints UDP, TCP, other), tx sends it back\n"
-		"                      (XDP_TX ceiling), redirect sends it out of --to DEV (redirect\n"
-		"                      ceiling); the far end of a packet-rate measurement\n"
-		"      --to DEV        with --attach redirect: the egress device\n"
-		"  -h, --help          this text\n"
-		"\n"
-		"Prints the frames the program sent (runs that returned XDP_TX) and the rate achieved.\n"
-		"Frames that the peer cannot take are lost silently: count them at the receiver.\n");
-}
+static const char gen_synopsis[] =
+	"usage: xlb-gen -i DEV --src ADDR --dst ADDR [--dport N] [--mode udp|syn-flood|tcp]\n"
+	"               [--flows N] [--size BYTES] [--rate PPS] [--duration S] [--count N]\n"
+	"               [--cpus LIST] [--src-bits N] [--dst-mac MAC] [--src-mac MAC]\n"
+	"               [--json]\n"
+	"       xlb-gen -i DEV --attach sink|tx|redirect [--to DEV] [--duration S] [--json]\n"
+	"Sends frames out of DEV with BPF_PROG_TEST_RUN live frames (XDP_TX), one thread per\n"
+	"CPU. Run it in DEV's network namespace (nsenter --net=/run/netns/NAME). Needs root.\n"
+	"\n";
+
+static const char gen_epilog[] =
+	"\n"
+	"Prints the frames the program sent (runs that returned XDP_TX) and the rate achieved.\n"
+	"Frames that the peer cannot take are lost silently: count them at the receiver.\n";
 
 static int parse_mac(const char *s, uint8_t *m)
 {
@@ -187,31 +158,123 @@ static int dev_mac(const char *dev, uint8_t *mac)
 	return err;
 }
 
-/* Reads the options; returns 0, or 2 after printing the usage error. */
-static int opts_parse(int argc, char **argv, struct gen_opts *o)
+static const char *gen_opt_port(const char *arg, void *port)
 {
-	static const struct option lo[] = { { "dev", required_argument, NULL, 'i' },
-					    { "src", required_argument, NULL, 's' },
-					    { "dst", required_argument, NULL, 'd' },
-					    { "dport", required_argument, NULL, 'p' },
-					    { "mode", required_argument, NULL, 'm' },
-					    { "flows", required_argument, NULL, 'f' },
-					    { "size", required_argument, NULL, 'S' },
-					    { "rate", required_argument, NULL, 'r' },
-					    { "duration", required_argument, NULL, 't' },
-					    { "count", required_argument, NULL, 'n' },
-					    { "cpus", required_argument, NULL, 'c' },
-					    { "dst-mac", required_argument, NULL, 1 },
-					    { "src-mac", required_argument, NULL, 2 },
-					    { "src-bits", required_argument, NULL, 3 },
-					    { "json", no_argument, NULL, 'j' },
-					    { "attach", required_argument, NULL, 4 },
-					    { "to", required_argument, NULL, 5 },
-					    { "help", no_argument, NULL, 'h' },
-					    {} };
-	const char *src = NULL, *dst = NULL;
 	uint64_t v;
-	int c;
+
+	if (parse_u64(arg, 65535, &v) || !v)
+		return "a port 1..65535";
+	*(uint16_t *)port = (uint16_t)v;
+	return NULL;
+}
+
+static const char *gen_opt_mode(const char *arg, void *mode)
+{
+	if (!strcmp(arg, "udp"))
+		*(enum gen_mode *)mode = GEN_UDP;
+	else if (!strcmp(arg, "tcp"))
+		*(enum gen_mode *)mode = GEN_TCP;
+	else if (!strcmp(arg, "syn-flood") || !strcmp(arg, "syn"))
+		*(enum gen_mode *)mode = GEN_SYN;
+	else
+		return "udp, tcp or syn-flood";
+	return NULL;
+}
+
+static const char *gen_opt_duration(const char *arg, void *secs)
+{
+	char *end;
+	double d = strtod(arg, &end);
+
+	if (end == arg || *end || !(d > 0) || d > 86400)
+		return "seconds, more than 0 and at most 86400";
+	*(double *)secs = d;
+	return NULL;
+}
+
+static const char *gen_opt_cpus(const char *arg, void *o)
+{
+	return parse_cpus(arg, o) ? "a list of CPU numbers, e.g. 0,1" : NULL;
+}
+
+static const char *gen_opt_mac(const char *arg, void *mac)
+{
+	return parse_mac(arg, mac) ? "six hex bytes, e.g. 02:00:5e:00:00:01" : NULL;
+}
+
+static const char *gen_opt_attach(const char *arg, void *what)
+{
+	if (strcmp(arg, "sink") && strcmp(arg, "tx") && strcmp(arg, "redirect"))
+		return "sink, tx or redirect";
+	*(const char **)what = arg;
+	return NULL;
+}
+
+static const char *gen_opt_to(const char *arg, void *ifindex)
+{
+	*(int *)ifindex = (int)if_nametoindex(arg);
+	return *(int *)ifindex ? NULL : "a device of this network namespace";
+}
+
+/* Reads the options; returns 0, 2 after printing the usage error, or 1 after the help. */
+static int gen_parse_opts(int argc, char **argv, struct gen_opts *o)
+{
+	const char *src = NULL, *dst = NULL;
+	const struct opts_opt opts[] = {
+		{ "dev", 'i', OPTS_STRING, &o->dev, "DEV",
+		  "the device the frames leave through (to its peer)" },
+		{ "src", 's', OPTS_STRING, &src, "ADDR",
+		  "source address of the first tuple (IPv4 or IPv6)" },
+		{ "dst", 'd', OPTS_STRING, &dst, "ADDR",
+		  "destination address, of the same family" },
+		{ "dport", 'p', OPTS_CALL, &o->dport, "N", "destination port (default 80)",
+		  .parse = gen_opt_port },
+		{ "mode", 'm', OPTS_CALL, &o->mode, "MODE",
+		  "udp: UDP to the fixed set of tuples (default)\n"
+		  "tcp: TCP ACK segments to the fixed set of tuples\n"
+		  "syn-flood: TCP SYNs from random tuples (random sources in\n"
+		  "the prefix of --src, random ports and sequence numbers)",
+		  .parse = gen_opt_mode },
+		{ "flows", 'f', OPTS_UINT, &o->flows, "N",
+		  "distinct tuples of the fixed set (default 1): tuple k has\n"
+		  "source port 1024 + k % 64512 and the source address plus\n"
+		  "k / 64512 (its low --src-bits wrap)",
+		  1, 1u << 31 },
+		{ "src-bits", 0, OPTS_UINT, &o->src_bits, "N",
+		  "low bits of the source address that tuples vary, 0..16\n"
+		  "(default 16: sources stay in the /16 of --src)",
+		  0, 16 },
+		{ "size", 'S', OPTS_UINT, &o->size, "BYTES",
+		  "frame size without the FCS (default 64, IPv6 78)", 60, 3000,
+		  .want = "60..3000 bytes" },
+		{ "rate", 'r', OPTS_U64, &o->rate, "PPS",
+		  "frames a second over all CPUs (default 0: as fast as it can)", 0, 100000000,
+		  .want = "frames a second, 0..100000000" },
+		{ "duration", 't', OPTS_CALL, &o->duration, "S", "seconds to send (default 10)",
+		  .parse = gen_opt_duration },
+		{ "count", 'n', OPTS_U64, &o->count, "N", "stop after N frames (default: no cap)",
+		  0, UINT64_MAX, .want = "a number of frames" },
+		{ "cpus", 'c', OPTS_CALL, o, "LIST", "CPUs to send from, e.g. 0 or 0,1 (default 0)",
+		  .parse = gen_opt_cpus },
+		{ "dst-mac", 0, OPTS_CALL, o->dmac, "MAC",
+		  "destination MAC (default ff:ff:ff:ff:ff:ff)", .parse = gen_opt_mac },
+		{ "src-mac", 0, OPTS_CALL, o->smac, "MAC", "source MAC (default: DEV's)",
+		  .parse = gen_opt_mac, .seen = &o->smac_set },
+		{ "json", 'j', OPTS_FLAG, &o->json, NULL, "print the result as JSON" },
+		{ "attach", 0, OPTS_CALL, &o->attach, "WHAT",
+		  "instead of sending, attach a program to DEV (native XDP) for\n"
+		  "--duration seconds, then detach it: sink counts and drops\n"
+		  "what arrives (prints UDP, TCP, other), tx sends it back\n"
+		  "(XDP_TX ceiling), redirect sends it out of --to DEV (redirect\n"
+		  "ceiling); the far end of a packet-rate measurement",
+		  .parse = gen_opt_attach },
+		{ "to", 0, OPTS_CALL, &o->to_ifindex, "DEV",
+		  "with --attach redirect: the egress device", .parse = gen_opt_to },
+		{ "help", 'h', OPTS_HELP, NULL, NULL, "this text" },
+		{},
+	};
+	const struct opts_tool tool = { "xlb-gen", gen_synopsis, gen_epilog, 22, opts };
+	int first, rc;
 
 	o->dport = 80;
 	o->flows = 1;
@@ -220,105 +283,10 @@ static int opts_parse(int argc, char **argv, struct gen_opts *o)
 	o->ncpus = 1;
 	o->cpus[0] = 0;
 	memset(o->dmac, 0xff, 6);
-	while ((c = getopt_long(argc, argv, "i:s:d:p:m:f:S:r:t:n:c:jh", lo, NULL)) != -1) {
-		const char *bad = NULL;
-
-		switch (c) {
-		case 'i':
-			o->dev = optarg;
-			break;
-		case 's':
-			src = optarg;
-			break;
-		case 'd':
-			dst = optarg;
-			break;
-		case 'p':
-			if (parse_u64(optarg, 65535, &v) || !v)
-				bad = "--dport: a port 1..65535";
-			o->dport = (uint16_t)v;
-			break;
-		case 'm':
-			if (!strcmp(optarg, "udp"))
-				o->mode = GEN_UDP;
-			else if (!strcmp(optarg, "tcp"))
-				o->mode = GEN_TCP;
-			else if (!strcmp(optarg, "syn-flood") || !strcmp(optarg, "syn"))
-				o->mode = GEN_SYN;
-			else
-				bad = "--mode: udp, tcp or syn-flood";
-			break;
-		case 'f':
-			if (parse_u64(optarg, 1u << 31, &v) || !v)
-				bad = "--flows: 1..2147483648";
-			o->flows = (uint32_t)v;
-			break;
-		case 'S':
-			if (parse_u64(optarg, 3000, &v) || v < 60)
-				bad = "--size: 60..3000 bytes";
-			o->size = (uint32_t)v;
-			break;
-		case 'r':
-			if (parse_u64(optarg, 100000000, &v))
-				bad = "--rate: frames a second, 0..100000000";
-			o->rate = v;
-			break;
-		case 't': {
-			char *end;
-
-			o->duration = strtod(optarg, &end);
-			if (*end || !(o->duration > 0) || o->duration > 86400)
-				bad = "--duration: seconds, more than 0 and at most 86400";
-			break;
-		}
-		case 'n':
-			if (parse_u64(optarg, UINT64_MAX, &v))
-				bad = "--count: a number of frames";
-			o->count = v;
-			break;
-		case 'c':
-			if (parse_cpus(optarg, o))
-				bad = "--cpus: a list of CPU numbers, e.g. 0,1";
-			break;
-		case 1:
-		case 2:
-			if (parse_mac(optarg, c == 1 ? o->dmac : o->smac))
-				bad = "--dst-mac/--src-mac: six hex bytes, e.g. 02:00:5e:00:00:01";
-			if (c == 2)
-				o->smac_set = true;
-			break;
-		case 3:
-			if (parse_u64(optarg, 16, &v))
-				bad = "--src-bits: 0..16";
-			o->src_bits = (uint32_t)v;
-			break;
-		case 4:
-			if (strcmp(optarg, "sink") && strcmp(optarg, "tx") &&
-			    strcmp(optarg, "redirect"))
-				bad = "--attach: sink, tx or redirect";
-			o->attach = optarg;
-			break;
-		case 5:
-			o->to_ifindex = (int)if_nametoindex(optarg);
-			if (!o->to_ifindex)
-				bad = "--to: a device of this network namespace";
-			break;
-		case 'j':
-			o->json = true;
-			break;
-		case 'h':
-			usage(stdout);
-			exit(0);
-		default:
-			usage(stderr);
-			return 2;
-		}
-		if (bad) {
-			fprintf(stderr, "xlb-gen: %s, not '%s'\n", bad, optarg);
-			return 2;
-		}
-	}
-	if (o->attach && o->dev && optind == argc) {
+	rc = opts_parse(&tool, argc, argv, &first);
+	if (rc)
+		return rc;
+	if (o->attach && o->dev && first == argc) {
 		if (!strcmp(o->attach, "redirect") && !o->to_ifindex) {
 			fprintf(stderr, "xlb-gen: --attach redirect needs --to DEV\n");
 			return 2;
@@ -332,11 +300,11 @@ static int opts_parse(int argc, char **argv, struct gen_opts *o)
 		}
 		return 0;
 	}
-	if (optind < argc || !o->dev || !src || !dst) {
+	if (first < argc || !o->dev || !src || !dst) {
 		fprintf(stderr, "xlb-gen: %s\n",
-			optind < argc ? "unexpected argument" :
-					"-i DEV, --src and --dst are needed");
-		usage(stderr);
+			first < argc ? "unexpected argument" :
+				       "-i DEV, --src and --dst are needed");
+		opts_usage(&tool, stderr);
 		return 2;
 	}
 	if (inet_pton(AF_INET, dst, o->dst) == 1 && inet_pton(AF_INET, src, o->src) == 1) {
@@ -515,9 +483,9 @@ int main(int argc, char **argv)
 	double secs = 0;
 	int rc, err = 0, ncpu = libbpf_num_possible_cpus();
 
-	rc = opts_parse(argc, argv, &o);
+	rc = gen_parse_opts(argc, argv, &o);
 	if (rc)
-		return rc;
+		return rc == 1 ? 0 : rc;
 	if (o.attach) {
 		signal(SIGINT, on_signal);
 		signal(SIGTERM, on_signal);

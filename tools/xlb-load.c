@@ -2,12 +2,11 @@
 /* xlb-load: an open-loop HTTP/1.1 load generator for the demo and the tests. Requests are due
  * on a schedule of phases (duration @ rate) whatever the server does; a cap on requests in
  * flight makes the excess queue instead of the rate quietly dropping. Per-second CSV, one CSV
- * line per failed request with monotonic times, a summary. One thread, epoll, non-blocking.
+ * line per failed request with monotonic times, a summary. One thread on loop.c, non-blocking.
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <math.h>
 #include <netinet/in.h>
@@ -21,13 +20,14 @@
 #include <strings.h>
 #include <sys/epoll.h>
 #include <sys/resource.h>
-#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "http.h"
+#include "loop.h"
+#include "opts.h"
 
 #define LOAD_MAX_PHASES 64
 #define LOAD_MAX_RATE 1000000.0 /* requests a second */
@@ -59,18 +59,6 @@ static const char *const load_stage_names[LOAD_STAGE_MAX] = {
 	[LOAD_TIMEOUT] = "timeout", [LOAD_HTTP] = "http", [LOAD_QUEUE] = "queue",
 };
 
-enum load_kind {
-	LOAD_EV_TIMER,
-	LOAD_EV_SIGNAL,
-	LOAD_EV_CONN,
-};
-
-/* What an epoll event points at; first member of every watched object. */
-struct load_src {
-	enum load_kind kind;
-	int fd;
-};
-
 struct load_phase {
 	uint64_t dur_ns;
 	double rate; /* requests a second; 0 is a pause */
@@ -95,8 +83,11 @@ struct load_counts {
 /* One connection and the request it carries. Busy ones are on a list in the order their
  * requests were due, which is also the order of their deadlines (one timeout for all).
  */
+struct load;
+
 struct load_conn {
-	struct load_src src;
+	struct load *owner;
+	int fd;
 	struct load_conn *prev, *next;
 	enum load_stage stage; /* LOAD_CONNECT, LOAD_SEND or LOAD_RECV while busy */
 	bool idle;	       /* kept alive, waiting for the next request */
@@ -139,9 +130,9 @@ struct load {
 	/* clocks: every time below is ns since t0 on CLOCK_MONOTONIC */
 	uint64_t t0;
 	struct timespec t0_real, t0_mono;
-	int epfd;
-	struct load_src timer, sig;
-	uint64_t armed;
+	struct loop *loop;
+	int tfd;	/* a timerfd of ns precision: requests are due at a rate, not by the ms */
+	uint64_t armed; /* what tfd is armed for */
 
 	/* the schedule */
 	int phase;	      /* index of the phase next_due is in */
@@ -171,6 +162,7 @@ struct load {
 	int signals;
 	bool stop;
 	int write_err; /* first failed write to the stats or failures file */
+	int timer_err; /* a failed read of tfd */
 };
 
 static uint64_t load_mono_ns(void)
@@ -191,37 +183,18 @@ static double load_ms(uint64_t ns)
 	return (double)ns / NS_PER_MS;
 }
 
-static void load_usage(FILE *f)
-{
-	fprintf(f,
-		"Usage: xlb-load [OPTIONS] URL\n"
-		"Open-loop HTTP/1.1 load: requests are due at a rate, whatever the server does.\n"
-		"URL is http://ADDR[:PORT][/PATH], ADDR an IPv4 address or [IPv6].\n"
-		"\n"
-		"  -p, --phase D@R          D seconds (or 500ms, 2m) at R requests a second;\n"
-		"                           repeatable, run in order (e.g. 10s@5 30s@80 20s@5)\n"
-		"  -d, --duration S         with --rate: one phase of S seconds\n"
-		"  -r, --rate R             with --duration: R requests a second\n"
-		"  -c, --connections N      requests in flight at most (default 512); due\n"
-		"                           requests beyond it wait in a queue\n"
-		"  -t, --timeout S          a request not answered S seconds after it was due\n"
-		"                           fails (default 5); the run ends at most S seconds\n"
-		"                           after the last phase\n"
-		"  -k, --keep-alive         reuse connections (default: one per request)\n"
-		"  -b, --bind ADDR          source address (the kernel picks the port)\n"
-		"  -s, --stats FILE         one CSV line a second; - for stdout\n"
-		"  -f, --failures FILE      one CSV line per failed request; - for stdout\n"
-		"  -S, --start-file FILE    the start's CLOCK_REALTIME and CLOCK_MONOTONIC\n"
-		"  -j, --json               the summary as JSON on stdout, not text on stderr\n"
-		"  -l, --live               one line a second on stderr\n"
-		"  -q, --quiet              no text summary\n"
-		"  -h, --help               this text\n"
-		"\n"
-		"Stats columns: t,phase,sent,ok,failed,in_flight,p50_ms,p99_ms,queued.\n"
-		"Failures columns: t_start_ms,t_end_ms,local_port,stage,error,t_connected_ms.\n"
-		"Exit status: 0 when the run ended (failed requests are in the counts), 1 on a\n"
-		"runtime error, 2 on a usage error. See man xlb-load.\n");
-}
+static const char load_synopsis[] =
+	"Usage: xlb-load [OPTIONS] URL\n"
+	"Open-loop HTTP/1.1 load: requests are due at a rate, whatever the server does.\n"
+	"URL is http://ADDR[:PORT][/PATH], ADDR an IPv4 address or [IPv6].\n"
+	"\n";
+
+static const char load_epilog[] =
+	"\n"
+	"Stats columns: t,phase,sent,ok,failed,in_flight,p50_ms,p99_ms,queued.\n"
+	"Failures columns: t_start_ms,t_end_ms,local_port,stage,error,t_connected_ms.\n"
+	"Exit status: 0 when the run ended (failed requests are in the counts), 1 on a\n"
+	"runtime error, 2 on a usage error. See man xlb-load.\n";
 
 /* --- latency histogram --- */
 
@@ -444,17 +417,37 @@ static int load_parse_phase(struct load *l, const char *arg)
 	return 0;
 }
 
-static int load_parse_uint(const char *s, unsigned int min, unsigned int max, unsigned int *out)
+static const char *load_opt_phase(const char *arg, void *l)
 {
-	unsigned long v;
-	char *end;
+	int err = load_parse_phase(l, arg);
 
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || *s == '\0' || *end != '\0' || *s == '-' || v < min || v > max)
-		return -EINVAL;
-	*out = v;
-	return 0;
+	return !err	     ? NULL :
+	       err == -E2BIG ? "too many phases (64 at most)" :
+			       "want DURATION@RATE, e.g. 10s@50";
+}
+
+static const char *load_opt_duration(const char *arg, void *ns)
+{
+	return load_parse_seconds(arg, strlen(arg), ns) ? "seconds, or 500ms, 2m" : NULL;
+}
+
+static const char *load_opt_timeout(const char *arg, void *target)
+{
+	uint64_t *ns = target;
+
+	if (load_parse_seconds(arg, strlen(arg), ns) || *ns < NS_PER_MS || *ns > 3600 * NS_PER_S)
+		return "1ms to 3600 s";
+	return NULL;
+}
+
+static const char *load_opt_bind(const char *arg, void *target)
+{
+	struct load *l = target;
+
+	if (load_parse_addr(arg, strlen(arg), 0, &l->src, &l->src_len))
+		return "want an IPv4 or IPv6 address";
+	l->bind_src = true;
+	return NULL;
 }
 
 /* --- output --- */
@@ -605,18 +598,11 @@ static void load_record_failure(struct load *l, enum load_stage stage, const cha
 
 /* --- connections --- */
 
-static int load_watch(struct load *l, int op, struct load_src *src, uint32_t events)
-{
-	struct epoll_event ev = { .events = events, .data.ptr = src };
-
-	return epoll_ctl(l->epfd, op, src->fd, &ev) ? -errno : 0;
-}
-
 static void load_conn_events(struct load *l, struct load_conn *c, uint32_t events)
 {
 	if (c->events == events)
 		return;
-	if (!load_watch(l, EPOLL_CTL_MOD, &c->src, events))
+	if (!loop_fd_mod(l->loop, c->fd, events))
 		c->events = events;
 }
 
@@ -659,10 +645,12 @@ static void load_idle_unlink(struct load *l, struct load_conn *c)
 	l->nidle--;
 }
 
-static void load_conn_free(struct load_conn *c)
+static void load_conn_free(struct load *l, struct load_conn *c)
 {
-	if (c->src.fd >= 0)
-		close(c->src.fd); /* also removes it from epoll */
+	if (c->fd >= 0) {
+		loop_fd_del(l->loop, c->fd); /* -ENOENT when it failed before being added */
+		close(c->fd);
+	}
 	free(c);
 }
 
@@ -691,7 +679,7 @@ static void load_done(struct load *l, struct load_conn *c, enum load_stage stage
 				    c->connected_at);
 	}
 	if (!reuse) {
-		load_conn_free(c);
+		load_conn_free(l, c);
 		return;
 	}
 	c->idle = true;
@@ -715,21 +703,15 @@ static void load_fail_errno(struct load *l, struct load_conn *c, enum load_stage
 
 static void load_send(struct load *l, struct load_conn *c, uint64_t now)
 {
-	while (c->out_off < l->req_len) {
-		ssize_t n =
-			send(c->src.fd, l->req + c->out_off, l->req_len - c->out_off, MSG_NOSIGNAL);
+	int sent = loop_send_pending(c->fd, l->req, l->req_len, &c->out_off);
 
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno == EAGAIN || errno == EWOULDBLOCK) {
-				load_conn_events(l, c, EPOLLOUT);
-				return;
-			}
-			load_fail_errno(l, c, LOAD_SEND, errno, now);
-			return;
-		}
-		c->out_off += n;
+	if (sent < 0) {
+		load_fail_errno(l, c, LOAD_SEND, -sent, now);
+		return;
+	}
+	if (!sent) {
+		load_conn_events(l, c, EPOLLOUT);
+		return;
 	}
 	c->stage = LOAD_RECV;
 	load_conn_events(l, c, EPOLLIN);
@@ -740,20 +722,12 @@ static void load_send(struct load *l, struct load_conn *c, uint64_t now)
  */
 static int load_parse_reply(struct load_conn *c)
 {
-	const char *p = c->in;
 	struct http_framing fr;
-	int status = 0, version, err, i;
+	int status, version, err;
 
-	if (c->hdr_len < 12 || p[8] != ' ')
+	status = http_status_parse(c->in, c->hdr_len, &version);
+	if (status < 0 || version < 0)
 		return -EPROTO;
-	version = http_version(p, 8);
-	if (version < 0)
-		return -EPROTO;
-	for (i = 9; i < 12; i++) {
-		if (p[i] < '0' || p[i] > '9')
-			return -EPROTO;
-		status = status * 10 + (p[i] - '0');
-	}
 	c->status = status;
 	err = http_fields_parse(c->in, c->hdr_len, LOAD_LENGTH_CHARS, INT64_MAX, &fr);
 	c->body_len = fr.body_len;
@@ -795,7 +769,7 @@ static void load_recv(struct load *l, struct load_conn *c, uint64_t now)
 			load_done(l, c, LOAD_HTTP, "EPROTO", now); /* headers over 8 KiB */
 			return;
 		}
-		n = recv(c->src.fd, dst, room, 0);
+		n = recv(c->fd, dst, room, 0);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -831,21 +805,23 @@ static void load_recv(struct load *l, struct load_conn *c, uint64_t now)
 	}
 }
 
-static void load_on_conn(struct load *l, struct load_conn *c, uint32_t events)
+static void load_on_conn(struct loop *loop, int fd, uint32_t events, void *arg)
 {
+	struct load_conn *c = arg;
+	struct load *l = c->owner;
 	uint64_t now = load_now(l);
 
 	if (c->idle) {
 		/* the server closed a kept-alive connection (or sent what nobody asked for) */
 		load_idle_unlink(l, c);
-		load_conn_free(c);
+		load_conn_free(l, c);
 		return;
 	}
 	if (c->stage == LOAD_CONNECT) {
 		int soerr = 0;
 		socklen_t len = sizeof(soerr);
 
-		if (getsockopt(c->src.fd, SOL_SOCKET, SO_ERROR, &soerr, &len))
+		if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &soerr, &len))
 			soerr = errno;
 		if (soerr) {
 			load_fail_errno(l, c, LOAD_CONNECT, soerr, now);
@@ -869,7 +845,7 @@ static void load_on_conn(struct load *l, struct load_conn *c, uint32_t events)
 static void load_start(struct load *l, uint64_t due, uint64_t now)
 {
 	struct load_conn *c = l->idle;
-	int fd, one = 1;
+	int fd, one = 1, err;
 
 	l->tot.sent++;
 	l->iv.sent++;
@@ -891,13 +867,13 @@ static void load_start(struct load *l, uint64_t due, uint64_t now)
 		load_record_failure(l, LOAD_CONNECT, "ENOMEM", now, now, 0, false, 0);
 		return;
 	}
-	c->src.kind = LOAD_EV_CONN;
+	c->owner = l;
 	c->due = due;
 	c->start = now;
 	c->stage = LOAD_CONNECT;
 	load_busy_append(l, c);
 	fd = socket(l->dst.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	c->src.fd = fd;
+	c->fd = fd;
 	if (fd < 0) {
 		load_fail_errno(l, c, LOAD_CONNECT, errno, now);
 		return;
@@ -928,8 +904,9 @@ static void load_start(struct load *l, uint64_t due, uint64_t now)
 						 ((struct sockaddr_in *)&local)->sin_port);
 	}
 	c->events = EPOLLOUT;
-	if (load_watch(l, EPOLL_CTL_ADD, &c->src, c->events))
-		load_fail_errno(l, c, LOAD_CONNECT, errno, now);
+	err = loop_fd_add(l->loop, fd, c->events, load_on_conn, c);
+	if (err)
+		load_fail_errno(l, c, LOAD_CONNECT, -err, now);
 }
 
 /* --- the schedule and the queue --- */
@@ -1016,7 +993,7 @@ static int load_arm(struct load *l)
 		return 0;
 	its.it_value.tv_sec = (l->t0 + next) / NS_PER_S;
 	its.it_value.tv_nsec = (l->t0 + next) % NS_PER_S;
-	if (timerfd_settime(l->timer.fd, TFD_TIMER_ABSTIME, &its, NULL))
+	if (timerfd_settime(l->tfd, TFD_TIMER_ABSTIME, &its, NULL))
 		return -errno;
 	l->armed = next;
 	return 0;
@@ -1046,25 +1023,34 @@ static int load_pump(struct load *l)
 	return load_arm(l);
 }
 
-static void load_on_signal(struct load *l)
+static void load_on_signal(struct loop *loop, int signo, void *arg)
 {
-	struct signalfd_siginfo si;
+	struct load *l = arg;
 
-	while (read(l->sig.fd, &si, sizeof(si)) == sizeof(si)) {
-		if (++l->signals > 1) {
-			/* a second one: no waiting for what is in flight */
-			l->stop = true;
-			continue;
-		}
-		fprintf(stderr,
-			"xlb-load: stopping: no new requests; waiting up to %.1f s for "
-			"those in flight (again to stop now)\n",
-			(double)l->timeout_ns / NS_PER_S);
-		l->sched_done = true;
-		l->hold_until = 0;
-		l->unsent += l->qlen;
-		l->qlen = 0;
+	if (++l->signals > 1) {
+		/* a second one: no waiting for what is in flight */
+		l->stop = true;
+		return;
 	}
+	fprintf(stderr,
+		"xlb-load: stopping: no new requests; waiting up to %.1f s for "
+		"those in flight (again to stop now)\n",
+		(double)l->timeout_ns / NS_PER_S);
+	l->sched_done = true;
+	l->hold_until = 0;
+	l->unsent += l->qlen;
+	l->qlen = 0;
+}
+
+/* The timerfd fired: whatever was due is done by the pump that follows every round. */
+static void load_on_timer(struct loop *loop, int fd, uint32_t events, void *arg)
+{
+	struct load *l = arg;
+	uint64_t ticks;
+
+	if (read(fd, &ticks, sizeof(ticks)) < 0 && errno != EAGAIN)
+		l->timer_err = -errno;
+	l->armed = UINT64_MAX;
 }
 
 /* --- setup, run, report --- */
@@ -1119,33 +1105,22 @@ static int load_fd_limit(struct load *l)
 
 static int load_setup(struct load *l)
 {
-	sigset_t mask;
 	int err;
 
 	signal(SIGPIPE, SIG_IGN);
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGINT);
-	if (sigprocmask(SIG_BLOCK, &mask, NULL))
-		return -errno;
 	err = load_fd_limit(l);
+	if (!err)
+		err = loop_new(&l->loop);
+	if (!err)
+		err = loop_signal_add(l->loop, SIGTERM, load_on_signal, l);
+	if (!err)
+		err = loop_signal_add(l->loop, SIGINT, load_on_signal, l);
 	if (err)
 		return err;
-	l->epfd = epoll_create1(EPOLL_CLOEXEC);
-	if (l->epfd < 0)
+	l->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (l->tfd < 0)
 		return -errno;
-	l->sig.kind = LOAD_EV_SIGNAL;
-	l->sig.fd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
-	if (l->sig.fd < 0)
-		return -errno;
-	err = load_watch(l, EPOLL_CTL_ADD, &l->sig, EPOLLIN);
-	if (err)
-		return err;
-	l->timer.kind = LOAD_EV_TIMER;
-	l->timer.fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-	if (l->timer.fd < 0)
-		return -errno;
-	return load_watch(l, EPOLL_CTL_ADD, &l->timer, EPOLLIN);
+	return loop_fd_add(l->loop, l->tfd, EPOLLIN, load_on_timer, l);
 }
 
 static void load_headers(struct load *l)
@@ -1170,7 +1145,6 @@ static void load_headers(struct load *l)
 
 static int load_run(struct load *l)
 {
-	struct epoll_event evs[64];
 	int err;
 
 	/* the start: the two clocks read back to back, so that other records can be aligned */
@@ -1192,35 +1166,13 @@ static int load_run(struct load *l)
 	err = load_pump(l);
 	while (!err && !l->stop &&
 	       !(l->sched_done && !l->qlen && !l->nbusy && load_now(l) >= l->hold_until)) {
-		int i, n = epoll_wait(l->epfd, evs, 64, -1);
+		/* one round of connection events, signals and the timer, then the pump */
+		int n = loop_run_once(l->loop, -1);
 
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			err = -errno;
-			break;
-		}
-		for (i = 0; i < n; i++) {
-			struct load_src *src = evs[i].data.ptr;
-			uint64_t ticks;
-
-			switch (src->kind) {
-			case LOAD_EV_TIMER:
-				if (read(src->fd, &ticks, sizeof(ticks)) < 0 && errno != EAGAIN)
-					err = -errno;
-				l->armed = UINT64_MAX;
-				break;
-			case LOAD_EV_SIGNAL:
-				load_on_signal(l);
-				break;
-			case LOAD_EV_CONN:
-				/* only this event's own connection can be freed here, and each
-				 * fd appears once per epoll_wait; deadlines wait for the pump
-				 */
-				load_on_conn(l, (struct load_conn *)src, evs[i].events);
-				break;
-			}
-		}
+		if (n < 0)
+			err = n;
+		else if (l->timer_err)
+			err = l->timer_err;
 		if (!err)
 			err = load_pump(l);
 	}
@@ -1342,24 +1294,24 @@ static void load_cleanup(struct load *l)
 		struct load_conn *c = l->busy_head;
 
 		load_busy_unlink(l, c);
-		load_conn_free(c);
+		load_conn_free(l, c);
 	}
 	while (l->idle) {
 		struct load_conn *c = l->idle;
 
 		load_idle_unlink(l, c);
-		load_conn_free(c);
+		load_conn_free(l, c);
 	}
 	if (l->stats && l->stats != stdout)
 		fclose(l->stats);
 	if (l->failures && l->failures != stdout)
 		fclose(l->failures);
-	if (l->timer.fd >= 0)
-		close(l->timer.fd);
-	if (l->sig.fd >= 0)
-		close(l->sig.fd);
-	if (l->epfd >= 0)
-		close(l->epfd);
+	if (l->tfd >= 0) {
+		if (l->loop)
+			loop_fd_del(l->loop, l->tfd);
+		close(l->tfd);
+	}
+	loop_free(l->loop);
 	free(l->queue);
 	free(l->inst);
 }
@@ -1417,27 +1369,8 @@ static int load_check_options(struct load *l, uint64_t dur_ns, double rate, bool
 
 int main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "phase", required_argument, NULL, 'p' },
-		{ "duration", required_argument, NULL, 'd' },
-		{ "rate", required_argument, NULL, 'r' },
-		{ "connections", required_argument, NULL, 'c' },
-		{ "timeout", required_argument, NULL, 't' },
-		{ "keep-alive", no_argument, NULL, 'k' },
-		{ "bind", required_argument, NULL, 'b' },
-		{ "stats", required_argument, NULL, 's' },
-		{ "failures", required_argument, NULL, 'f' },
-		{ "start-file", required_argument, NULL, 'S' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "live", no_argument, NULL, 'l' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{},
-	};
 	static struct load l = {
-		.epfd = -1,
-		.sig = { .fd = -1 },
-		.timer = { .fd = -1 },
+		.tfd = -1,
 		.max_conns = 512,
 		.timeout_ns = 5 * NS_PER_S,
 	};
@@ -1445,96 +1378,54 @@ int main(int argc, char **argv)
 	bool has_dur = false, has_rate = false;
 	const char *why;
 	double rate = 0;
-	int opt, err;
+	const struct opts_opt opts[] = {
+		{ "phase", 'p', OPTS_CALL, &l, "D@R",
+		  "D seconds (or 500ms, 2m) at R requests a second;\n"
+		  "repeatable, run in order (e.g. 10s@5 30s@80 20s@5)",
+		  .parse = load_opt_phase },
+		{ "duration", 'd', OPTS_CALL, &dur_ns, "S", "with --rate: one phase of S seconds",
+		  .parse = load_opt_duration, .seen = &has_dur },
+		{ "rate", 'r', OPTS_DOUBLE, &rate, "R", "with --duration: R requests a second",
+		  .dmin = 0, .dmax = LOAD_MAX_RATE, .want = "0 to 1000000 a second",
+		  .seen = &has_rate },
+		{ "connections", 'c', OPTS_UINT, &l.max_conns, "N",
+		  "requests in flight at most (default 512); due\n"
+		  "requests beyond it wait in a queue",
+		  1, 100000 },
+		{ "timeout", 't', OPTS_CALL, &l.timeout_ns, "S",
+		  "a request not answered S seconds after it was due\n"
+		  "fails (default 5); the run ends at most S seconds\n"
+		  "after the last phase",
+		  .parse = load_opt_timeout },
+		{ "keep-alive", 'k', OPTS_FLAG, &l.keep_alive, NULL,
+		  "reuse connections (default: one per request)" },
+		{ "bind", 'b', OPTS_CALL, &l, "ADDR", "source address (the kernel picks the port)",
+		  .parse = load_opt_bind },
+		{ "stats", 's', OPTS_STRING, &l.stats_path, "FILE",
+		  "one CSV line a second; - for stdout" },
+		{ "failures", 'f', OPTS_STRING, &l.failures_path, "FILE",
+		  "one CSV line per failed request; - for stdout" },
+		{ "start-file", 'S', OPTS_STRING, &l.start_path, "FILE",
+		  "the start's CLOCK_REALTIME and CLOCK_MONOTONIC" },
+		{ "json", 'j', OPTS_FLAG, &l.json, NULL,
+		  "the summary as JSON on stdout, not text on stderr" },
+		{ "live", 'l', OPTS_FLAG, &l.live, NULL, "one line a second on stderr" },
+		{ "quiet", 'q', OPTS_FLAG, &l.quiet, NULL, "no text summary" },
+		{ "help", 'h', OPTS_HELP, NULL, NULL, "this text" },
+		{},
+	};
+	const struct opts_tool tool = { "xlb-load", load_synopsis, load_epilog, 27, opts };
+	int first, err;
 
-	while ((opt = getopt_long(argc, argv, "p:d:r:c:t:kb:s:f:S:jlqh", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'p':
-			err = load_parse_phase(&l, optarg);
-			if (err) {
-				fprintf(stderr, "xlb-load: bad --phase '%s': %s\n", optarg,
-					err == -E2BIG ? "too many phases (64 at most)" :
-							"want DURATION@RATE, e.g. 10s@50");
-				return 2;
-			}
-			break;
-		case 'd':
-			if (load_parse_seconds(optarg, strlen(optarg), &dur_ns)) {
-				fprintf(stderr,
-					"xlb-load: bad --duration '%s' (seconds, or 500ms, 2m)\n",
-					optarg);
-				return 2;
-			}
-			has_dur = true;
-			break;
-		case 'r':
-			if (load_parse_rate(optarg, &rate)) {
-				fprintf(stderr, "xlb-load: bad --rate '%s' (0 to %.0f a second)\n",
-					optarg, LOAD_MAX_RATE);
-				return 2;
-			}
-			has_rate = true;
-			break;
-		case 'c':
-			if (load_parse_uint(optarg, 1, 100000, &l.max_conns)) {
-				fprintf(stderr, "xlb-load: bad --connections '%s' (1..100000)\n",
-					optarg);
-				return 2;
-			}
-			break;
-		case 't':
-			if (load_parse_seconds(optarg, strlen(optarg), &l.timeout_ns) ||
-			    l.timeout_ns < NS_PER_MS || l.timeout_ns > 3600 * NS_PER_S) {
-				fprintf(stderr, "xlb-load: bad --timeout '%s' (1ms to 3600 s)\n",
-					optarg);
-				return 2;
-			}
-			break;
-		case 'k':
-			l.keep_alive = true;
-			break;
-		case 'b':
-			if (load_parse_addr(optarg, strlen(optarg), 0, &l.src, &l.src_len)) {
-				fprintf(stderr,
-					"xlb-load: bad --bind '%s': want an IPv4 or IPv6 "
-					"address\n",
-					optarg);
-				return 2;
-			}
-			l.bind_src = true;
-			break;
-		case 's':
-			l.stats_path = optarg;
-			break;
-		case 'f':
-			l.failures_path = optarg;
-			break;
-		case 'S':
-			l.start_path = optarg;
-			break;
-		case 'j':
-			l.json = true;
-			break;
-		case 'l':
-			l.live = true;
-			break;
-		case 'q':
-			l.quiet = true;
-			break;
-		case 'h':
-			load_usage(stdout);
-			return 0;
-		default:
-			load_usage(stderr);
-			return 2;
-		}
-	}
-	if (optind != argc - 1) {
+	err = opts_parse(&tool, argc, argv, &first);
+	if (err)
+		return err == 1 ? 0 : err;
+	if (first != argc - 1) {
 		fprintf(stderr, "xlb-load: %s (see --help)\n",
-			optind >= argc ? "no URL" : "one URL only");
+			first >= argc ? "no URL" : "one URL only");
 		return 2;
 	}
-	l.url = argv[optind];
+	l.url = argv[first];
 	if (load_parse_url(&l, l.url, &why)) {
 		fprintf(stderr, "xlb-load: bad URL '%s': %s\n", l.url, why);
 		return 2;

@@ -5,7 +5,6 @@
  * when a converter happens to be installed.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -15,6 +14,8 @@
 #include <strings.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include "opts.h"
 
 /* the picture: about 1000x700, three panels under a title, a legend and a band of labels */
 #define TL_W 1000
@@ -95,28 +96,20 @@ static const struct {
 	{ "failure", "#d62728" }, { "scale", "#1f77b4" },     { "activity", "#17becf" },
 };
 
-static void tl_usage(FILE *f)
-{
-	fprintf(f,
-		"Usage: xlb-timeline [OPTIONS] SERIES.csv\n"
-		"Draws the demo's series and events as an SVG: capacity, CPU and requests on\n"
-		"one time axis, the events marked across the three panels.\n"
-		"\n"
-		"  -e, --events FILE   events, one a line: t<TAB>kind<TAB>text\n"
-		"  -o, --output FILE   the SVG (default: stdout)\n"
-		"  -t, --target PCT    a dashed line at PCT on the CPU panel\n"
-		"  -T, --title TEXT    the title (default: \"xlb: capacity, CPU and requests\")\n"
-		"  -p, --png FILE      also a PNG, with rsvg-convert or ImageMagick's convert\n"
-		"                      when one is installed (needs --output)\n"
-		"  -h, --help          this text\n"
-		"\n"
-		"SERIES.csv has the header t,desired,in_service,healthy,cpu,rps,errors (any\n"
-		"order; other columns are ignored): t in seconds, cpu in percent, rps and\n"
-		"errors a second; an empty field is a gap. Lines starting with # are comments.\n"
-		"Exit status: 0 done (also when no PNG converter is installed), 1 a file could\n"
-		"not be read or written or the converter failed, 2 a usage error or a\n"
-		"malformed input line.\n");
-}
+static const char tl_synopsis[] =
+	"Usage: xlb-timeline [OPTIONS] SERIES.csv\n"
+	"Draws the demo's series and events as an SVG: capacity, CPU and requests on\n"
+	"one time axis, the events marked across the three panels.\n"
+	"\n";
+
+static const char tl_epilog[] =
+	"\n"
+	"SERIES.csv has the header t,desired,in_service,healthy,cpu,rps,errors (any\n"
+	"order; other columns are ignored): t in seconds, cpu in percent, rps and\n"
+	"errors a second; an empty field is a gap. Lines starting with # are comments.\n"
+	"Exit status: 0 done (also when no PNG converter is installed), 1 a file could\n"
+	"not be read or written or the converter failed, 2 a usage error or a\n"
+	"malformed input line.\n";
 
 /* --- input --- */
 
@@ -1072,58 +1065,35 @@ static int tl_png(const char *svg, const char *png)
 
 int main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "events", required_argument, NULL, 'e' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "target", required_argument, NULL, 't' },
-		{ "title", required_argument, NULL, 'T' },
-		{ "png", required_argument, NULL, 'p' },
-		{ "help", no_argument, NULL, 'h' },
-		{},
-	};
 	const char *events = NULL, *output = NULL, *png = NULL;
 	const char *title = "xlb: capacity, CPU and requests";
 	struct tl_data d = { 0 };
 	bool has_target = false;
 	double target = 0;
-	int opt, err, rc = 0;
-	char *end;
+	const struct opts_opt opts[] = {
+		{ "events", 'e', OPTS_STRING, &events, "FILE",
+		  "events, one a line: t<TAB>kind<TAB>text" },
+		{ "output", 'o', OPTS_STRING, &output, "FILE", "the SVG (default: stdout)" },
+		{ "target", 't', OPTS_DOUBLE, &target, "PCT",
+		  "a dashed line at PCT on the CPU panel", .dmin = 0, .dmax = 1000,
+		  .want = "0..1000 %", .seen = &has_target },
+		{ "title", 'T', OPTS_STRING, &title, "TEXT",
+		  "the title (default: \"xlb: capacity, CPU and requests\")" },
+		{ "png", 'p', OPTS_STRING, &png, "FILE",
+		  "also a PNG, with rsvg-convert or ImageMagick's convert\n"
+		  "when one is installed (needs --output)" },
+		{ "help", 'h', OPTS_HELP, NULL, NULL, "this text" },
+		{},
+	};
+	const struct opts_tool tool = { "xlb-timeline", tl_synopsis, tl_epilog, 22, opts };
+	int first, err, rc = 0;
 
-	while ((opt = getopt_long(argc, argv, "e:o:t:T:p:h", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'e':
-			events = optarg;
-			break;
-		case 'o':
-			output = optarg;
-			break;
-		case 't':
-			errno = 0;
-			target = strtod(optarg, &end);
-			if (errno || end == optarg || *end || !(target >= 0 && target <= 1000)) {
-				fprintf(stderr, "xlb-timeline: bad --target '%s' (0..1000 %%)\n",
-					optarg);
-				return 2;
-			}
-			has_target = true;
-			break;
-		case 'T':
-			title = optarg;
-			break;
-		case 'p':
-			png = optarg;
-			break;
-		case 'h':
-			tl_usage(stdout);
-			return 0;
-		default:
-			tl_usage(stderr);
-			return 2;
-		}
-	}
-	if (optind != argc - 1) {
+	err = opts_parse(&tool, argc, argv, &first);
+	if (err)
+		return err == 1 ? 0 : err;
+	if (first != argc - 1) {
 		fprintf(stderr, "xlb-timeline: %s (see --help)\n",
-			optind >= argc ? "no SERIES.csv" : "one SERIES.csv only");
+			first >= argc ? "no SERIES.csv" : "one SERIES.csv only");
 		return 2;
 	}
 	if (png && (!output || !strcmp(output, "-"))) {
@@ -1131,7 +1101,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 
-	err = tl_read_series(argv[optind], &d);
+	err = tl_read_series(argv[first], &d);
 	if (!err && events)
 		err = tl_read_events(events, &d);
 	if (err) {
@@ -1140,7 +1110,7 @@ int main(int argc, char **argv)
 	}
 	if (!d.nrows && !d.nevents) {
 		fprintf(stderr, "xlb-timeline: %s: no data lines and no events: nothing to draw\n",
-			argv[optind]);
+			argv[first]);
 		rc = 2;
 		goto out;
 	}

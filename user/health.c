@@ -17,6 +17,7 @@
 #include <sys/socket.h>
 
 #include "health.h"
+#include "http.h"
 #include "log.h"
 
 /* ---- names and descriptions ---- */
@@ -463,34 +464,11 @@ static void health_probe_on_early(struct loop *loop, struct loop_timer *timer, v
 	health_probe_finish(p, p->early.outcome, 0, p->early.err);
 }
 
-/* "HTTP/1.1 200 OK": the status, or -1 when the line is not a status line. */
-static int health_status_line(const char *line, size_t len)
-{
-	size_t i = 0;
-	int status = 0, n;
-
-	if (len < 12 || memcmp(line, "HTTP/", 5) != 0)
-		return -1;
-	for (i = 5; i < len && line[i] != ' '; i++)
-		;
-	while (i < len && line[i] == ' ')
-		i++;
-	for (n = 0; n < 3 && i < len; n++, i++) {
-		if (line[i] < '0' || line[i] > '9')
-			return -1;
-		status = status * 10 + (line[i] - '0');
-	}
-	if (n != 3 || (i < len && line[i] != ' ' && line[i] != '\r'))
-		return -1;
-	return status;
-}
-
 static void health_probe_read(struct health_probe *p)
 {
 	for (;;) {
 		ssize_t n = recv(p->fd, p->resp + p->resp_len, sizeof(p->resp) - p->resp_len, 0);
-		char *eol;
-		int status;
+		int status, version;
 
 		if (n < 0) {
 			if (errno == EAGAIN || errno == EINTR)
@@ -504,14 +482,14 @@ static void health_probe_read(struct health_probe *p)
 			return;
 		}
 		p->resp_len += n;
-		eol = memchr(p->resp, '\n', p->resp_len);
-		if (!eol) {
+		if (!memchr(p->resp, '\n', p->resp_len)) {
 			if (p->resp_len < sizeof(p->resp))
 				continue;
 			health_probe_finish(p, HEALTH_PROBE_FAILED, 0, 0);
 			return;
 		}
-		status = health_status_line(p->resp, eol - p->resp);
+		/* any version will do: the probe wants only the status */
+		status = http_status_parse(p->resp, p->resp_len, &version);
 		if (status < 0)
 			health_probe_finish(p, HEALTH_PROBE_FAILED, 0, 0);
 		else if (matcher_match(&p->matcher, status))

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-/* HTTP/1.1 framing for xlb-load and xlb-backend: one reading of header blocks, field lines,
- * Content-Length and Connection for both sides of the tools' traffic, so that the client and
- * the server cannot come to disagree on where a message ends.
+/* HTTP/1.1 framing for xlbd and the tools: one reading of start lines, header blocks, field
+ * lines, Content-Length and Connection for both sides of the traffic, so that a client and a
+ * server of xlb cannot come to disagree on where a message ends.
  */
 #include <errno.h>
 #include <string.h>
@@ -41,6 +41,64 @@ int http_version(const char *s, size_t len)
 	if (len >= 5 && !memcmp(s, "HTTP/", 5))
 		return -EPROTONOSUPPORT;
 	return -EPROTO;
+}
+
+/* The first line of buf[0..len) without its line end, or NULL when it has no LF. */
+static const char *http_line_end(const char *buf, size_t len)
+{
+	const char *eol = memchr(buf, '\n', len);
+
+	if (eol && eol > buf && eol[-1] == '\r')
+		eol--;
+	return eol;
+}
+
+int http_request_parse(const char *buf, size_t len, struct http_request *r)
+{
+	const char *eol = http_line_end(buf, len), *sp1, *sp2, *q;
+
+	if (!eol)
+		return -EPROTO;
+	sp1 = memchr(buf, ' ', eol - buf);
+	sp2 = sp1 ? memchr(sp1 + 1, ' ', eol - sp1 - 1) : NULL;
+	if (!sp1 || !sp2 || sp1 == buf || sp2 == sp1 + 1 || memchr(sp2 + 1, ' ', eol - sp2 - 1))
+		return -EPROTO;
+	r->version = http_version(sp2 + 1, eol - sp2 - 1);
+	if (r->version < 0)
+		return r->version;
+	r->method = buf;
+	r->method_len = sp1 - buf;
+	r->target = sp1 + 1;
+	r->target_len = sp2 - r->target;
+	q = memchr(r->target, '?', r->target_len);
+	r->path_len = (q ? q : sp2) - r->target;
+	r->query = q ? q + 1 : "";
+	r->query_len = q ? (size_t)(sp2 - q - 1) : 0;
+	return 0;
+}
+
+int http_status_parse(const char *buf, size_t len, int *version)
+{
+	const char *eol = http_line_end(buf, len), *p, *sp;
+	int status = 0, n;
+
+	/* "HTTP/1.1 200" is the shortest status line */
+	if (!eol || eol - buf < 12 || memcmp(buf, "HTTP/", 5))
+		return -EPROTO;
+	sp = memchr(buf, ' ', eol - buf);
+	if (!sp)
+		return -EPROTO;
+	*version = http_version(buf, sp - buf);
+	for (p = sp; p < eol && *p == ' '; p++)
+		;
+	for (n = 0; n < 3; n++, p++) {
+		if (p == eol || *p < '0' || *p > '9')
+			return -EPROTO;
+		status = status * 10 + (*p - '0');
+	}
+	if (p < eol && *p != ' ')
+		return -EPROTO;
+	return status;
 }
 
 int http_field_next(const char **p, const char *end, struct http_field *f)

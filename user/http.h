@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
-/* HTTP/1.1 message framing shared by xlb-load (the client) and xlb-backend (the server): where
- * a header block ends, its version and field lines, Content-Length, and the Connection tokens
+/* HTTP/1.1 message framing, the one reading of it for every client and server in xlb (xlbd's
+ * health probes and metrics endpoint, xlb-load, xlb-backend): where a header block ends, its
+ * request or status line, version and field lines, Content-Length, and the Connection tokens
  * that decide whether a connection stays open. Functions over buffers only: nothing here reads
  * a socket or allocates, so each side keeps its own limits and error answers.
  */
@@ -43,6 +44,32 @@ bool http_token_has(const char *v, size_t len, const char *word);
  * other text that starts with "HTTP/", -EPROTO for the rest.
  */
 int http_version(const char *s, size_t len);
+
+/* The parts of a request line "METHOD TARGET HTTP/1.x", pointing into the caller's buffer. */
+struct http_request {
+	const char *method;
+	size_t method_len;
+	const char *target; /* the whole request target, query included */
+	size_t target_len;
+	size_t path_len;   /* of target, up to the '?' of a query or its end */
+	const char *query; /* after the '?', "" without one */
+	size_t query_len;
+	int version; /* 1 for HTTP/1.1, 0 for HTTP/1.0 */
+};
+
+/* Reads the request line that starts buf[0..len) (up to its LF, a CR before it excluded):
+ * three non-empty parts separated by single spaces. Returns 0 with *r set, -EPROTO when the
+ * line is incomplete or not of that shape or its version is not "HTTP/...",
+ * -EPROTONOSUPPORT when the version is HTTP but neither 1.0 nor 1.1.
+ */
+int http_request_parse(const char *buf, size_t len, struct http_request *r);
+
+/* Reads the status line that starts buf[0..len): "HTTP/", the rest of the version, spaces,
+ * three digits, then a space or the line end. Returns the status code with *version set to
+ * what http_version says of the version (a negative errno for an unknown one, which a caller
+ * may accept), or -EPROTO when the line is incomplete or not a status line.
+ */
+int http_status_parse(const char *buf, size_t len, int *version);
 
 /* Reads the field line at *p, before end, and moves *p past it. Returns 1 with *f set, 0 at
  * the empty line that ends the block (or when no line end is left), -EPROTO on a line

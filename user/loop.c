@@ -511,6 +511,26 @@ void loop_stop(struct loop *loop)
 	loop->stop = true;
 }
 
+int loop_accept(struct loop *loop, int lfd)
+{
+	for (;;) {
+		int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC), err = errno;
+
+		if (fd >= 0)
+			return fd;
+		if (err == EINTR || err == ECONNABORTED)
+			continue;
+		if (err == EWOULDBLOCK)
+			return -EAGAIN;
+		/* the connection stays queued and lfd readable: without a pause a
+		 * level-triggered loop would call back at once, forever
+		 */
+		if (loop_accept_short(err))
+			loop_fd_pause(loop, lfd, LOOP_ACCEPT_PAUSE_MS);
+		return -err;
+	}
+}
+
 int loop_send_pending(int fd, const char *buf, size_t len, size_t *off)
 {
 	while (*off < len) {

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
-/* xlbd's one event loop: epoll for file descriptors, one timerfd driven by a min-heap of timers
- * (milliseconds, CLOCK_MONOTONIC), one signalfd for signals. Single-threaded; every callback
- * runs on the loop and must not block.
+/* The one event loop of xlbd, xlb-backend and xlb-load: epoll for file descriptors, one
+ * timerfd driven by a min-heap of timers (milliseconds, CLOCK_MONOTONIC), one signalfd for
+ * signals. Single-threaded; every callback runs on the loop and must not block.
  */
 #ifndef XLB_LOOP_H
 #define XLB_LOOP_H
@@ -56,6 +56,12 @@ static inline bool loop_accept_short(int err)
 {
 	return err == EMFILE || err == ENFILE || err == ENOBUFS || err == ENOMEM;
 }
+/* Takes one connection from the non-blocking listener lfd, non-blocking and close-on-exec,
+ * and returns its fd. Skips connections aborted before they were taken. Returns -EAGAIN when
+ * none is waiting; for an errno that loop_accept_short names it pauses lfd for
+ * LOOP_ACCEPT_PAUSE_MS (loop_fd_pause) and returns it negated; any other error negated.
+ */
+int loop_accept(struct loop *loop, int lfd);
 /* Writes buf[*off..len) to a non-blocking socket as far as it takes it, moving *off. Returns
  * 1 when all is out, 0 when the socket is full (wait for EPOLLOUT), -errno when the peer is
  * gone or the send failed. SIGPIPE is never raised.

@@ -16,6 +16,7 @@
 #include <sys/epoll.h>
 #include <sys/socket.h>
 
+#include "http.h"
 #include "log.h"
 #include "loop.h"
 #include "promhttp.h"
@@ -199,7 +200,7 @@ struct promhttp_conn {
 	struct promhttp_conn *next;
 	int fd;
 	struct loop_timer timer;
-	char in[PROMHTTP_REQUEST_MAX + 1];
+	char in[PROMHTTP_REQUEST_MAX];
 	size_t in_len;
 	char *out;
 	size_t out_len, out_off;
@@ -289,40 +290,28 @@ static void promhttp_respond(struct promhttp_conn *c, int status, const char *re
 
 static void promhttp_handle(struct promhttp_conn *c)
 {
-	char *line_end, *sp1, *sp2, *method, *target, *version;
+	struct http_request r;
 	struct promhttp_buf b;
 	bool head;
-	size_t plen;
+	int err;
 
-	line_end = strstr(c->in, "\r\n");
-	if (!line_end) {
-		promhttp_respond(c, 400, "Bad Request", NULL, NULL, 0, false, NULL);
+	err = http_request_parse(c->in, c->in_len, &r);
+	if (err) {
+		if (err == -EPROTONOSUPPORT)
+			promhttp_respond(c, 505, "HTTP Version Not Supported", NULL, NULL, 0, false,
+					 NULL);
+		else
+			promhttp_respond(c, 400, "Bad Request", NULL, NULL, 0, false, NULL);
 		return;
 	}
-	*line_end = '\0';
-	method = c->in;
-	sp1 = strchr(method, ' ');
-	sp2 = sp1 ? strchr(sp1 + 1, ' ') : NULL;
-	if (!sp1 || !sp2 || strchr(sp2 + 1, ' ')) {
-		promhttp_respond(c, 400, "Bad Request", NULL, NULL, 0, false, NULL);
-		return;
-	}
-	*sp1 = *sp2 = '\0';
-	target = sp1 + 1;
-	version = sp2 + 1;
-	if (strncmp(version, "HTTP/1.", 7)) {
-		promhttp_respond(c, 505, "HTTP Version Not Supported", NULL, NULL, 0, false, NULL);
-		return;
-	}
-	head = !strcmp(method, "HEAD");
-	if (!head && strcmp(method, "GET")) {
+	head = r.method_len == 4 && !memcmp(r.method, "HEAD", 4);
+	if (!head && !(r.method_len == 3 && !memcmp(r.method, "GET", 3))) {
 		promhttp_respond(c, 405, "Method Not Allowed", NULL, NULL, 0, false,
 				 "Allow: GET, HEAD\r\n");
 		return;
 	}
 	/* the query string (Prometheus may add one) does not select anything here */
-	plen = strcspn(target, "?");
-	if (plen != strlen("/metrics") || strncmp(target, "/metrics", plen)) {
+	if (r.path_len != strlen("/metrics") || memcmp(r.target, "/metrics", r.path_len)) {
 		promhttp_respond(c, 404, "Not Found", NULL, NULL, 0, head, NULL);
 		return;
 	}
@@ -359,9 +348,8 @@ static void promhttp_conn_read(struct promhttp_conn *c)
 			return;
 		}
 		c->in_len += n;
-		c->in[c->in_len] = '\0';
 		/* a GET has no body: the blank line ends the request */
-		if (strstr(c->in, "\r\n\r\n")) {
+		if (http_header_end(c->in, c->in_len)) {
 			promhttp_handle(c);
 			return;
 		}
@@ -410,20 +398,17 @@ static void promhttp_accept(struct loop *loop, int fd, uint32_t events, void *ar
 
 	for (;;) {
 		struct promhttp_conn *c;
-		int cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		int cfd = loop_accept(loop, fd);
 
 		if (cfd < 0) {
-			if (errno == EINTR || errno == ECONNABORTED)
-				continue;
-			if (loop_accept_short(errno)) {
-				/* the client stays queued: listen again once fds may be free */
+			if (loop_accept_short(-cfd)) {
+				/* the client stays queued: loop_accept paused the listener */
 				if (!s->fd_short++)
 					log_warn(
 						"promhttp: accept: %s; listener paused %d ms at a time",
-						strerror(errno), LOOP_ACCEPT_PAUSE_MS);
-				loop_fd_pause(loop, fd, LOOP_ACCEPT_PAUSE_MS);
-			} else if (errno != EAGAIN && errno != EWOULDBLOCK) {
-				log_warn("promhttp: accept: %s", strerror(errno));
+						strerror(-cfd), LOOP_ACCEPT_PAUSE_MS);
+			} else if (cfd != -EAGAIN) {
+				log_warn("promhttp: accept: %s", strerror(-cfd));
 			}
 			return;
 		}

@@ -308,6 +308,39 @@ else
 	e2e_fail load_ipv6_bind "exit $rc, or not 20 of 20 answered"
 fi
 
+# Out of file descriptors: a second backend with 16 of them and 24 clients holding connections
+# open. accept4 fails with EMFILE while the clients stay queued and the listener readable; the
+# backend must pause its accepts (not spin on them) and serve again once the clients are gone.
+PORT2=8081
+nsenter --net="/run/netns/$NS_S" prlimit --nofile=16 -- "$XLB_BACKEND" --id tb2 \
+	--listen "$ADDR_S:$PORT2" --pidfile "$E2E_TMP/tb2.pid" >"$E2E_TMP/tb2.log" 2>&1 &
+tb2=$!
+e2e_on_exit "kill -KILL $tb2"
+e2e_wait 5 test -s "$E2E_TMP/tb2.pid" || e2e_abort setup "the second xlb-backend did not start"
+# shellcheck disable=SC2016 # expanded by the inner shell
+in_c timeout 10 bash -c 'for i in $(seq 24); do exec {fd}<>"/dev/tcp/$1/$2" || exit 1; done
+	sleep 2.5' holder "$ADDR_S" "$PORT2" &
+holder=$!
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$tb2/stat"; }
+sleep 0.7
+t1=$(cpu_ticks)
+sleep 1
+t2=$(cpu_ticks)
+wait "$holder"
+hrc=$?
+out=$(in_c timeout 5 curl -s "http://$ADDR_S:$PORT2/whoami" 2>&1)
+spent=$((t2 - t1))
+if [ "$hrc" -eq 0 ] && grep -q 'Too many open files' "$E2E_TMP/tb2.log" && [ "$spent" -lt 10 ] &&
+	[[ $out == *tb2* ]]; then
+	echo "  $spent CPU ticks in 1 s at EMFILE"
+	e2e_pass backend_emfile
+else
+	e2e_indent <"$E2E_TMP/tb2.log"
+	e2e_fail backend_emfile "holders exit $hrc; $spent CPU ticks in 1 s at EMFILE (want < 10);" \
+		"then: ${out:-no answer}"
+fi
+kill -TERM "$tb2"
+
 # The backend killed 1.5 s into a 3 s run. Each request asks for 25 ms of CPU at 50 a second,
 # more than the one-threaded backend serves, so that requests are in flight when it dies.
 run=$E2E_TMP/kill

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-/* The HTTP/1.1 framing that xlb-load and xlb-backend share: header block ends with CRLF and
- * bare LF, incomplete blocks, versions, field lines, Content-Length limits and the Connection
- * tokens that decide whether a connection stays open.
+/* The HTTP/1.1 framing that xlbd and the tools share: header block ends with CRLF and bare
+ * LF, incomplete blocks, request and status lines, versions, field lines, Content-Length
+ * limits and the Connection tokens that decide whether a connection stays open.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -189,6 +189,69 @@ static bool test_fields_errors(void)
 	return true;
 }
 
+static bool test_request_line(void)
+{
+	struct http_request r;
+
+	CHECK(http_request_parse(S("GET /metrics?x=1&y HTTP/1.0\r\nHost: a\r\n\r\n"), &r) == 0,
+	      "a GET with a query");
+	CHECK(r.method_len == 3 && !memcmp(r.method, "GET", 3), "method");
+	CHECK(r.target_len == 14 && !memcmp(r.target, "/metrics?x=1&y", 14), "target");
+	CHECK(r.path_len == 8, "path before the query: %zu", r.path_len);
+	CHECK(r.query_len == 5 && !memcmp(r.query, "x=1&y", 5), "query");
+	CHECK(r.version == 0, "HTTP/1.0");
+	CHECK(http_request_parse(S("HEAD / HTTP/1.1\n"), &r) == 0, "bare LF");
+	CHECK(r.version == 1 && r.path_len == 1 && r.query_len == 0 && !strcmp(r.query, ""),
+	      "no query");
+	return true;
+}
+
+static bool test_request_line_bad(void)
+{
+	struct http_request r;
+
+	CHECK(http_request_parse(S("GET / HTTP/1.1"), &r) == -EPROTO, "no line end");
+	CHECK(http_request_parse(S("GET /\r\n"), &r) == -EPROTO, "two parts");
+	CHECK(http_request_parse(S(" / HTTP/1.1\r\n"), &r) == -EPROTO, "empty method");
+	CHECK(http_request_parse(S("GET  HTTP/1.1\r\n"), &r) == -EPROTO, "empty target");
+	CHECK(http_request_parse(S("GET / HTTP/1.1 x\r\n"), &r) == -EPROTO, "four parts");
+	CHECK(http_request_parse(S("GET / FTP/1.1\r\n"), &r) == -EPROTO, "not HTTP");
+	CHECK(http_request_parse(S("GET / HTTP/2.0\r\n"), &r) == -EPROTONOSUPPORT, "HTTP/2.0");
+	CHECK(http_request_parse(S("GET / HTTP/1.2\r\n"), &r) == -EPROTONOSUPPORT, "HTTP/1.2");
+	/* the length given bounds the line, not a NUL */
+	CHECK(http_request_parse("GET / HTTP/1.1\r\n", 10, &r) == -EPROTO, "cut");
+	return true;
+}
+
+static bool test_status_line(void)
+{
+	int v = -1;
+
+	CHECK(http_status_parse(S("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"), &v) == 200 &&
+		      v == 1,
+	      "200 over 1.1");
+	CHECK(http_status_parse(S("HTTP/1.0 404\n"), &v) == 404 && v == 0, "no reason phrase");
+	CHECK(http_status_parse(S("HTTP/1.1  503 Busy\r\n"), &v) == 503, "two spaces");
+	/* a version the caller may not speak is said, not refused */
+	CHECK(http_status_parse(S("HTTP/2.0 204 No\r\n"), &v) == 204 && v == -EPROTONOSUPPORT,
+	      "HTTP/2.0: %d", v);
+	return true;
+}
+
+static bool test_status_line_bad(void)
+{
+	int v;
+
+	CHECK(http_status_parse(S("HTTP/1.1 200 OK"), &v) == -EPROTO, "no line end");
+	CHECK(http_status_parse(S("HTTP/1.1 20\r\n"), &v) == -EPROTO, "short line");
+	CHECK(http_status_parse(S("HTTP/1.1 20x OK\r\n"), &v) == -EPROTO, "not digits");
+	CHECK(http_status_parse(S("HTTP/1.1 2000 OK\r\n"), &v) == -EPROTO, "four digits");
+	CHECK(http_status_parse(S("HTTP/1.1_200_OK\r\n"), &v) == -EPROTO, "no space");
+	CHECK(http_status_parse(S("SMTP/1.1 200 OK\r\n"), &v) == -EPROTO, "not HTTP");
+	CHECK(http_status_parse(S("HTTP/1.1       \r\n"), &v) == -EPROTO, "spaces only");
+	return true;
+}
+
 static bool test_keep_alive(void)
 {
 	struct http_framing fr = { .body_len = -1 };
@@ -216,6 +279,10 @@ int main(void)
 	RUN(test_parse_length);
 	RUN(test_fields_parse);
 	RUN(test_fields_errors);
+	RUN(test_request_line);
+	RUN(test_request_line_bad);
+	RUN(test_status_line);
+	RUN(test_status_line_bad);
 	RUN(test_keep_alive);
 	return check_summary();
 }

@@ -238,6 +238,11 @@ static bool test_server(void)
 	ENSURE(strstr(out, "Allow: GET, HEAD\r\n"));
 	ENSURE(http(port, "garbage\r\n\r\n", 11, out, sizeof(out)));
 	ENSURE(status_is(out, 400));
+	/* the request line is read by http.c: another HTTP version, and bare LF line ends */
+	ENSURE(http(port, "GET /metrics HTTP/2.0\r\n\r\n", 25, out, sizeof(out)));
+	ENSURE(status_is(out, 505));
+	ENSURE(http(port, "GET /metrics HTTP/1.1\nHost: x\n\n", 31, out, sizeof(out)));
+	ENSURE(status_is(out, 200));
 	{
 		size_t len = PROMHTTP_REQUEST_MAX + 100;
 		char *flood = malloc(len);
@@ -250,8 +255,8 @@ static bool test_server(void)
 		ENSURE(ok);
 		ok = false;
 	}
-	/* HEAD and GET scrapes ran the collector; 404s and errors did not */
-	if (atomic_load(&s.scrapes) != 3) {
+	/* HEAD and GET scrapes ran the collector (bare LF too); 404s and errors did not */
+	if (atomic_load(&s.scrapes) != 4) {
 		printf("  %d scrapes\n", atomic_load(&s.scrapes));
 		goto out;
 	}

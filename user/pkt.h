@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
-/* Frames for the datapath tests: builders (Ethernet with one optional VLAN tag, IPv4 with
- * options or fragment bits, IPv6 with an optional fragment header, TCP, UDP, ICMP, ICMPv6)
- * that compute every checksum from scratch, and checkers that parse a frame on their own
- * (nothing shared with bpf/parse.h) and recompute its checksums, so that a wrong incremental
- * update in the datapath cannot hide behind the same mistake in the test.
+/* Frames built and checked from scratch, the one packet builder of xlb: for the datapath
+ * tests (tests/bpf) and the tools that send frames (xlb-gen, xlb-bench). Builders (Ethernet
+ * with one optional VLAN tag, IPv4 with options or fragment bits, IPv6 with an optional
+ * fragment header, TCP with options, UDP, ICMP, ICMPv6) compute every checksum from scratch;
+ * checkers parse a frame on their own (nothing shared with bpf/parse.h) and recompute its
+ * checksums, so that a wrong incremental update in the datapath cannot hide behind the same
+ * mistake in the test. Header only: the tools and the tests include it through -Iuser.
  */
-#ifndef XLB_TEST_PKT_H
-#define XLB_TEST_PKT_H
+#ifndef XLB_PKT_H
+#define XLB_PKT_H
 
 #include <netinet/in.h>
 #include <stdbool.h>
@@ -48,7 +50,9 @@ struct pkt_spec {
 	uint16_t sport, dport;
 	uint8_t tcp_flags;
 	uint32_t seq, ack;
-	bool udp_no_csum; /* IPv4 UDP sent with checksum 0 */
+	const uint8_t *tcp_opts; /* TCP options after the fixed header */
+	uint8_t tcp_opts_len;	 /* a multiple of 4, at most 40 */
+	bool udp_no_csum;	 /* IPv4 UDP sent with checksum 0 */
 	uint8_t icmp_type, icmp_code;
 	uint32_t icmp_rest; /* the word after the checksum: id << 16 | seq, or the MTU */
 	const uint8_t *payload;
@@ -118,10 +122,12 @@ static inline uint32_t pkt_put_l4(uint8_t *p, const struct pkt_spec *s)
 		pkt_put16(p + 2, s->dport);
 		pkt_put32(p + 4, s->seq);
 		pkt_put32(p + 8, s->ack);
-		p[12] = 5 << 4;
+		p[12] = (uint8_t)((20 + s->tcp_opts_len) / 4 << 4);
 		p[13] = s->tcp_flags;
 		pkt_put16(p + 14, 64240);
-		n = 20;
+		if (s->tcp_opts_len)
+			memcpy(p + 20, s->tcp_opts, s->tcp_opts_len);
+		n = 20 + s->tcp_opts_len;
 		break;
 	case IPPROTO_UDP:
 		pkt_put16(p, s->sport);
@@ -547,4 +553,4 @@ static inline bool pkt_identical(const struct pkt *got, const struct pkt *exp)
 	return true;
 }
 
-#endif /* XLB_TEST_PKT_H */
+#endif /* XLB_PKT_H */
