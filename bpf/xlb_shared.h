@@ -16,6 +16,13 @@
 #define XLB_FLOWS_DEFAULT (1u << 20) /* flow table entries (ways) */
 #define XLB_PIN_DIR "/sys/fs/bpf/xlb"
 
+/* The version of this ABI. Every pinned map's name carries it (xlb_vips_v2), and a run adopts
+ * only pins of its own version: a change of a pinned map's key, value or meaning that keeps the
+ * sizes would otherwise be adopted silently. Raise it with every such change. Pins named without
+ * a suffix are version 1.
+ */
+#define XLB_ABI_VERSION 2
+
 /* Address families as stored in keys; addresses are always 16 bytes, IPv4 in addr[0]. */
 enum xlb_family {
 	XLB_FAMILY_V4 = 4,

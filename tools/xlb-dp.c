@@ -231,13 +231,11 @@ static int cli_open(struct dataplane **dp, bool create, uint32_t flows, uint32_t
 	struct dataplane_opts opts = { .pin_dir = cli_pin_dir,
 				       .flow_capacity = flows,
 				       .ring_size = ring };
-	char path[PATH_MAX];
-	struct stat st;
 	bool adopted;
 	int err;
 
-	snprintf(path, sizeof(path), "%s/xlb_vips", cli_pin_dir);
-	if (!create && stat(path, &st)) {
+	/* pins of another version go on to dataplane_open, which says what they are */
+	if (!create && dataplane_pins_version(cli_pin_dir) <= 0) {
 		log_error(
 			"%s: no datapath pinned in %s (run 'xlb-dp load' first or give --pin-dir; "
 			"'ip netns exec' hides /sys/fs/bpf, 'nsenter --net=' does not)",

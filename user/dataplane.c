@@ -4,6 +4,7 @@
  * each table built whole in a fresh map and swapped in with one update.
  */
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <ifaddrs.h>
 #include <limits.h>
@@ -98,7 +99,6 @@ static int dataplane_map_info(int fd, struct bpf_map_info *info)
 	return bpf_obj_get_info_by_fd(fd, info, &len) ? -errno : 0;
 }
 
-/* Opens a pinned map by name; -ENOENT when it is not pinned there. */
 /* A Maglev table: XLB_RING_LANES ids to an element, so max_entries does not tell the size;
  * the map's name does ("xlbr_65537"), for a later run that adopts the maps.
  */
@@ -122,15 +122,86 @@ static uint32_t dataplane_ring_size_of(const struct bpf_map_info *info)
 	return size;
 }
 
+/* Where a map is pinned: its name and the ABI version, xlb_vips_v2. */
+static int dataplane_pin_path(char *path, size_t len, const char *pin_dir, const char *name)
+{
+	if (snprintf(path, len, "%s/%s_v%u", pin_dir, name, XLB_ABI_VERSION) >= (int)len)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+/* Opens a pinned map by name; -ENOENT when it is not pinned there. */
 static int dataplane_pin_open(const char *pin_dir, const char *name)
 {
 	char path[PATH_MAX];
-	int fd;
+	int fd, err;
 
-	if (snprintf(path, sizeof(path), "%s/%s", pin_dir, name) >= (int)sizeof(path))
-		return -ENAMETOOLONG;
+	err = dataplane_pin_path(path, sizeof(path), pin_dir, name);
+	if (err)
+		return err;
 	fd = bpf_obj_get(path);
 	return fd < 0 ? -errno : fd;
+}
+
+/* The ABI version a pin's file name says it has, or 0 when the file is none of ours. */
+static unsigned int dataplane_pin_version(const char *file)
+{
+	unsigned int version;
+	size_t i, n;
+	char end;
+
+	for (i = 0; i <= DATAPLANE_NMAPS; i++) {
+		const char *name = i < DATAPLANE_NMAPS ? dataplane_maps[i] : DATAPLANE_TMPL_PIN;
+
+		n = strlen(name);
+		if (strncmp(file, name, n) != 0)
+			continue;
+		if (file[n] == '\0')
+			return 1; /* pinned before the names carried a version */
+		if (sscanf(file + n, "_v%u%c", &version, &end) == 1 && version)
+			return version;
+	}
+	return 0;
+}
+
+int dataplane_pins_version(const char *pin_dir)
+{
+	unsigned int version, found = 0;
+	struct dirent *de;
+	DIR *dir;
+
+	dir = opendir(pin_dir);
+	if (!dir)
+		return errno == ENOENT ? 0 : -errno;
+	while ((de = readdir(dir))) {
+		version = dataplane_pin_version(de->d_name);
+		/* another version wins: those pins are the ones to speak of */
+		if (version && (!found || found == XLB_ABI_VERSION))
+			found = version;
+	}
+	closedir(dir);
+	return (int)found;
+}
+
+/* Refuses pins of another ABI version: their keys and values may mean other things even where
+ * the sizes agree, so adopting them would corrupt flows and tables silently.
+ */
+static int dataplane_pins_refuse_foreign(const char *pin_dir)
+{
+	int version = dataplane_pins_version(pin_dir);
+
+	if (version < 0) {
+		log_error("%s: %s", pin_dir, strerror(-version));
+		return version;
+	}
+	if (version == 0 || version == XLB_ABI_VERSION)
+		return 0;
+	log_error("%s holds maps pinned by an xlb of datapath ABI v%d, this one is v%u: their "
+		  "layout may differ, so they are not adopted; unload them with the xlb-dp that "
+		  "pinned them (xlb-dp --pin-dir %s unload), or detach xlb and remove them "
+		  "(rm %s/xlb_*), then start again",
+		  pin_dir, version, XLB_ABI_VERSION, pin_dir, pin_dir);
+	return -EPROTO;
 }
 
 /* The table size of pinned xlb_rings: from a table it holds, else by offering it an empty
@@ -253,13 +324,17 @@ static int dataplane_pins_check(const char *pin_dir, uint32_t *ring_size, uint32
 			pin_dir);
 		return -EINVAL;
 	}
+	err = dataplane_pins_refuse_foreign(pin_dir);
+	if (err)
+		return err;
 	for (i = 0; i < DATAPLANE_NMAPS; i++) {
 		fd = dataplane_pin_open(pin_dir, dataplane_maps[i]);
 		if (fd == -ENOENT)
 			continue;
 		if (fd < 0) {
 			err = fd;
-			log_error("%s/%s: %s", pin_dir, dataplane_maps[i], strerror(-err));
+			log_error("%s/%s_v%u: %s", pin_dir, dataplane_maps[i], XLB_ABI_VERSION,
+				  strerror(-err));
 			goto out;
 		}
 		*pinned = true;
@@ -291,7 +366,8 @@ static int dataplane_pins_check(const char *pin_dir, uint32_t *ring_size, uint32
 		err = dataplane_map_info(fd, &info);
 		close(fd);
 		if (err) {
-			log_error("%s/%s: %s", pin_dir, DATAPLANE_TMPL_PIN, strerror(-err));
+			log_error("%s/%s_v%u: %s", pin_dir, DATAPLANE_TMPL_PIN, XLB_ABI_VERSION,
+				  strerror(-err));
 			goto out;
 		}
 		pinned_ring = dataplane_ring_size_of(&info);
@@ -308,7 +384,7 @@ static int dataplane_pins_check(const char *pin_dir, uint32_t *ring_size, uint32
 			goto out;
 		}
 		if (err) {
-			log_error("%s/xlb_rings: %s", pin_dir, strerror(-err));
+			log_error("%s/xlb_rings_v%u: %s", pin_dir, XLB_ABI_VERSION, strerror(-err));
 			goto out;
 		}
 		*ring_known = pinned_ring != 0;
@@ -332,6 +408,29 @@ out:
 	return err;
 }
 
+/* libbpf pins a map by its name; the pins carry the ABI version as well. */
+static int dataplane_pins_name(struct dataplane *dp, const char *pin_dir)
+{
+	char path[PATH_MAX];
+	struct bpf_map *map;
+	int err;
+
+	for (map = bpf_object__next_map(dp->skel->obj, NULL); map;
+	     map = bpf_object__next_map(dp->skel->obj, map)) {
+		if (!bpf_map__pin_path(map))
+			continue; /* not pinned at all */
+		err = dataplane_pin_path(path, sizeof(path), pin_dir, bpf_map__name(map));
+		if (!err)
+			err = bpf_map__set_pin_path(map, path);
+		if (err) {
+			log_error("pinning %s in %s: %s", bpf_map__name(map), pin_dir,
+				  strerror(-err));
+			return err;
+		}
+	}
+	return 0;
+}
+
 /* The kernel adds BPF_F_RDONLY_PROG to every devmap, and libbpf 1.1 then finds the pinned
  * xlb_tx_ports' flags different from the object's and refuses to reuse it (fixed in later
  * libbpf). So that one map is adopted here, by hand, and libbpf told not to pin it.
@@ -345,14 +444,16 @@ static int dataplane_tx_ports_adopt(struct dataplane *dp, const char *pin_dir)
 	if (fd == -ENOENT)
 		return 0;
 	if (fd < 0) {
-		log_error("%s/%s: %s", pin_dir, bpf_map__name(map), strerror(-fd));
+		log_error("%s/%s_v%u: %s", pin_dir, bpf_map__name(map), XLB_ABI_VERSION,
+			  strerror(-fd));
 		return fd;
 	}
 	err = bpf_map__reuse_fd(map, fd);
 	if (!err)
 		err = bpf_map__set_pin_path(map, NULL);
 	if (err)
-		log_error("adopting %s/%s: %s", pin_dir, bpf_map__name(map), strerror(-err));
+		log_error("adopting %s/%s_v%u: %s", pin_dir, bpf_map__name(map), XLB_ABI_VERSION,
+			  strerror(-err));
 	close(fd); /* reuse_fd took a duplicate */
 	return err;
 }
@@ -514,7 +615,9 @@ int dataplane_open(struct dataplane **dpp, const struct dataplane_opts *opts, bo
 		dataplane_flow_buckets(flows ? flows : XLB_FLOWS_DEFAULT) * XLB_FLOW_WAYS;
 
 	if (pin_dir) {
-		err = dataplane_tx_ports_adopt(dp, pin_dir);
+		err = dataplane_pins_name(dp, pin_dir);
+		if (!err)
+			err = dataplane_tx_ports_adopt(dp, pin_dir);
 		if (err)
 			goto out;
 	}
@@ -568,7 +671,7 @@ int dataplane_open(struct dataplane **dpp, const struct dataplane_opts *opts, bo
 	if (pin_dir && ring_known) {
 		char path[PATH_MAX];
 
-		snprintf(path, sizeof(path), "%s/%s", pin_dir, DATAPLANE_TMPL_PIN);
+		dataplane_pin_path(path, sizeof(path), pin_dir, DATAPLANE_TMPL_PIN);
 		if (bpf_obj_pin(template_fd, path) && errno != EEXIST) {
 			err = -errno;
 			log_error("pinning %s: %s", path, strerror(-err));
@@ -612,13 +715,13 @@ int dataplane_unpin(struct dataplane *dp)
 	if (!dp->pin_dir)
 		return 0;
 	for (i = 0; i < DATAPLANE_NMAPS; i++) {
-		snprintf(path, sizeof(path), "%s/%s", dp->pin_dir, dataplane_maps[i]);
+		dataplane_pin_path(path, sizeof(path), dp->pin_dir, dataplane_maps[i]);
 		if (unlink(path) && errno != ENOENT && !err) {
 			err = -errno;
 			log_error("unpinning %s: %s", path, strerror(-err));
 		}
 	}
-	snprintf(path, sizeof(path), "%s/%s", dp->pin_dir, DATAPLANE_TMPL_PIN);
+	dataplane_pin_path(path, sizeof(path), dp->pin_dir, DATAPLANE_TMPL_PIN);
 	if (unlink(path) && errno != ENOENT && !err) {
 		err = -errno;
 		log_error("unpinning %s: %s", path, strerror(-err));

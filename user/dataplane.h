@@ -37,6 +37,11 @@ enum dataplane_role {
 int dataplane_open(struct dataplane **dp, const struct dataplane_opts *opts, bool *adopted);
 /* Frees the handle. Attached programs and pinned maps stay: packets keep flowing. */
 void dataplane_close(struct dataplane *dp);
+/* The datapath ABI version of the maps pinned in pin_dir: XLB_ABI_VERSION, another one (an xlb
+ * of another version pinned them; dataplane_open refuses those), or 0 when nothing is pinned
+ * there. A negative errno when the directory cannot be read.
+ */
+int dataplane_pins_version(const char *pin_dir);
 /* Removes the pins (after detaching everything); the maps go when the last user does. */
 int dataplane_unpin(struct dataplane *dp);
 
