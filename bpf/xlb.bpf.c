@@ -98,6 +98,18 @@ static __always_inline void xlb_addr_copy(__be32 *to, const __be32 *from, __u8 f
 	}
 }
 
+/* The service key of one end of a flow: the destination's address and port (dst), else the
+ * source's, with the flow's protocol and family; the rest of *k stays as the caller zeroed it.
+ */
+static __always_inline void xlb_service_key(struct xlb_vip_key *k, const struct xlb_flow_key *f,
+					    bool dst)
+{
+	xlb_addr_copy(k->addr, dst ? f->dst : f->src, f->family);
+	k->port = dst ? f->dport : f->sport;
+	k->proto = f->proto;
+	k->family = f->family;
+}
+
 /* The address entry of the packet's destination, or NULL when it is no VIP address. */
 static __always_inline struct xlb_vip *xlb_vip_addr(const struct xlb_flow_key *k)
 {
@@ -945,10 +957,7 @@ static __always_inline int xlb_nat_reply(struct xlb_ctx *x)
 	__u16 *l4_csum;
 	__be16 *sport;
 
-	xlb_addr_copy(sk.addr, p->key.src, p->key.family);
-	sk.port = p->key.sport;
-	sk.proto = p->key.proto;
-	sk.family = p->key.family;
+	xlb_service_key(&sk, &p->key, false);
 	ns = bpf_map_lookup_elem(&xlb_nat_src, &sk);
 	if (!ns)
 		return xlb_pass(x);
@@ -1238,10 +1247,7 @@ static __always_inline int xlb_icmp_error(struct xlb_ctx *x)
 	if (res != XLB_PARSE_OK)
 		return xlb_pass(x);
 
-	xlb_addr_copy(vk.addr, q.key.src, q.key.family);
-	vk.port = q.key.sport;
-	vk.proto = q.key.proto;
-	vk.family = q.key.family;
+	xlb_service_key(&vk, &q.key, false); /* the quoted packet came from the VIP */
 	vip = bpf_map_lookup_elem(&xlb_vips, &vk);
 	if (!vip)
 		return xlb_pass(x);
@@ -1319,10 +1325,7 @@ static __always_inline int xlb_nat_icmp(struct xlb_ctx *x)
 	if (xlb_parse_quoted(data, data_end, p->l4_off + 8, p->key.family, &q) != XLB_PARSE_OK)
 		return xlb_pass(x);
 	/* the quoted packet went client -> backend: its destination is the nat source */
-	xlb_addr_copy(sk.addr, q.key.dst, q.key.family);
-	sk.port = q.key.dport;
-	sk.proto = q.key.proto;
-	sk.family = q.key.family;
+	xlb_service_key(&sk, &q.key, true);
 	ns = bpf_map_lookup_elem(&xlb_nat_src, &sk);
 	if (!ns)
 		return xlb_pass(x);
@@ -1493,10 +1496,7 @@ static __always_inline int xlb_process(struct xlb_md *ctx, bool nat_side)
 	if (x.p.key.proto == IPPROTO_ICMP || x.p.key.proto == IPPROTO_ICMPV6)
 		return xlb_icmp(&x, nat_side);
 
-	xlb_addr_copy(vk.addr, x.p.key.dst, x.p.key.family);
-	vk.port = x.p.key.dport;
-	vk.proto = x.p.key.proto;
-	vk.family = x.p.key.family;
+	xlb_service_key(&vk, &x.p.key, true);
 	vip = bpf_map_lookup_elem(&xlb_vips, &vk);
 	if (vip)
 		return xlb_forward(&x, vip);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /* The ABI between the XDP datapath and user space: every map key and value, the forwarding
- * modes, the counters and the drop reasons. Both sides include this file and nothing else of
- * bpf/, so a layout change is one edit and the static asserts catch a mismatch at build time.
+ * modes, the counters and the drop reasons. Both sides include this file for them, so a layout
+ * change is one edit and the static asserts catch a mismatch at build time. (User space also
+ * includes hash.h, the flow hash it must compute alike; the tests, parse.h.)
  */
 #ifndef XLB_SHARED_H
 #define XLB_SHARED_H
