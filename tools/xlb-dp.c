@@ -626,22 +626,54 @@ static const char vip_usage[] =
 	"Removing a service removes its table; its address stops being answered when no other\n"
 	"service uses it.\n";
 
-/* The lowest id no service holds. */
-static int cli_free_vip_id(struct dataplane *dp, uint32_t *id)
+/* Calls fn for every service in the map's order (not the address entries, which have no
+ * protocol) until fn returns nonzero; returns that, else 0.
+ */
+static int cli_services_each(struct dataplane *dp,
+			     int (*fn)(const struct xlb_vip_key *, const struct xlb_vip *, void *),
+			     void *data)
 {
-	int fd = dataplane_map_fd(dp, "xlb_vips");
-	bool used[XLB_MAX_VIPS] = { false };
+	int fd = dataplane_map_fd(dp, "xlb_vips"), ret;
 	struct xlb_vip_key cur, next;
 	struct xlb_vip vip;
 	void *prev = NULL;
-	uint32_t i;
 
 	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
 		cur = next;
 		prev = &cur;
-		if (cur.proto && bpf_map_lookup_elem(fd, &cur, &vip) == 0 && vip.id < XLB_MAX_VIPS)
-			used[vip.id] = true;
+		if (!cur.proto || bpf_map_lookup_elem(fd, &cur, &vip))
+			continue;
+		ret = fn(&cur, &vip, data);
+		if (ret)
+			return ret;
 	}
+	return 0;
+}
+
+/* How many positions of a Maglev table each backend id holds (XLB_MAX_BACKENDS counts). */
+static void cli_table_count(const uint32_t *table, uint32_t size, uint32_t *positions)
+{
+	uint32_t i;
+
+	memset(positions, 0, XLB_MAX_BACKENDS * sizeof(*positions));
+	for (i = 0; i < size; i++)
+		positions[table[i] < XLB_MAX_BACKENDS ? table[i] : 0]++;
+}
+
+static int cli_mark_vip_id(const struct xlb_vip_key *key, const struct xlb_vip *vip, void *used)
+{
+	if (vip->id < XLB_MAX_VIPS)
+		((bool *)used)[vip->id] = true;
+	return 0;
+}
+
+/* The lowest id no service holds. */
+static int cli_free_vip_id(struct dataplane *dp, uint32_t *id)
+{
+	bool used[XLB_MAX_VIPS] = { false };
+	uint32_t i;
+
+	cli_services_each(dp, cli_mark_vip_id, used);
 	for (i = 0; i < XLB_MAX_VIPS; i++) {
 		if (!used[i]) {
 			*id = i;
@@ -775,36 +807,40 @@ static const char backend_usage[] =
 	"                    'nexthop refresh' leaves the backend alone\n"
 	"del clears the slot's active flag: its flows are given to other backends.\n";
 
-/* The address this host would send from towards dst: the natural outer source for ipip. */
+struct cli_in_tables {
+	struct dataplane *dp;
+	uint32_t *table;
+	uint32_t be_id;
+	const char *what;
+};
+
+static int cli_warn_in_table(const struct xlb_vip_key *key, const struct xlb_vip *vip, void *data)
+{
+	struct cli_in_tables *w = data;
+	uint32_t size = dataplane_ring_size(w->dp), i;
+	char name[80];
+
+	if (dataplane_ring_get(w->dp, vip->id, w->table))
+		return 0;
+	for (i = 0; i < size && w->table[i] != w->be_id; i++)
+		;
+	if (i < size)
+		log_warn("%s: backend %u is %s but still in the table of %s: its new flows go to "
+			 "it until 'xlb-dp ring set' leaves it out",
+			 cli_cmd, w->be_id, w->what, cli_service_str(key, name, sizeof(name)));
+	return 0;
+}
+
 /* Warns when a removed or draining backend is still in a table: it would get new flows. */
 static void cli_warn_in_tables(struct dataplane *dp, uint32_t be_id, const char *what)
 {
-	int fd = dataplane_map_fd(dp, "xlb_vips");
-	uint32_t *table, size = dataplane_ring_size(dp), i;
-	struct xlb_vip_key cur, next;
-	struct xlb_vip vip;
-	void *prev = NULL;
-	char name[80];
+	struct cli_in_tables w = { .dp = dp, .be_id = be_id, .what = what };
 
-	table = calloc(size, sizeof(*table));
-	if (!table)
+	w.table = calloc(dataplane_ring_size(dp), sizeof(*w.table));
+	if (!w.table)
 		return;
-	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
-		cur = next;
-		prev = &cur;
-		if (!cur.proto || bpf_map_lookup_elem(fd, &cur, &vip))
-			continue;
-		if (dataplane_ring_get(dp, vip.id, table))
-			continue;
-		for (i = 0; i < size && table[i] != be_id; i++)
-			;
-		if (i < size)
-			log_warn(
-				"%s: backend %u is %s but still in the table of %s: its new flows go to "
-				"it until 'xlb-dp ring set' leaves it out",
-				cli_cmd, be_id, what, cli_service_str(&cur, name, sizeof(name)));
-	}
-	free(table);
+	cli_services_each(dp, cli_warn_in_table, &w);
+	free(w.table);
 }
 
 /* Why a backend is on the fib path, in a few words for a table or a message. */
@@ -1292,8 +1328,7 @@ static int cmd_ring(int argc, char **argv)
 		ret = EXIT_OK;
 		goto out;
 	}
-	for (i = 0; i < size; i++)
-		slots[table[i] < XLB_MAX_BACKENDS ? table[i] : 0]++;
+	cli_table_count(table, size, slots);
 	printf("service %s: %u-slot table\n", name, size);
 	for (j = 0; j < n; j++)
 		printf("  backend %-4u weight %-5u %6u slots %5.1f%%\n", bes[j].id, bes[j].weight,
@@ -1329,17 +1364,286 @@ static bool cli_counters_zero(const struct xlb_counters *c)
 	return !c->packets && !c->bytes && !c->new_flows && !c->reply_packets && !c->reply_bytes;
 }
 
-struct cli_svc {
-	struct xlb_vip_key key;
-	struct xlb_vip vip;
+/* What `xlb-dp stats` shows, read from the maps in one pass before anything is printed; the
+ * table and the JSON are two renderings of it.
+ */
+struct stats_share {
+	uint32_t backend;
+	uint32_t positions; /* of the table's */
 };
 
-/* Services in id order, the order people and tables think in. */
-static int cli_svc_cmp(const void *a, const void *b)
+struct stats_service {
+	struct xlb_vip_key key;
+	struct xlb_vip vip;
+	struct xlb_counters c;
+	bool has_table;
+	struct stats_share *shares; /* by backend id */
+	size_t nshares;
+};
+
+struct stats_backend {
+	uint32_t id;
+	struct xlb_backend be;
+	struct xlb_counters c;
+	uint32_t flows;		 /* in the flow table */
+	const char *state;	 /* active, draining, removed */
+	char nhdev[IF_NAMESIZE]; /* the cached next hop's device, "" on the fib path */
+};
+
+struct stats_view {
+	uint32_t table_size;
+	struct stats_service *svcs;
+	size_t nsvcs;
+	struct stats_backend *bes;
+	size_t nbes;
+	struct xlb_global_stats g;
+};
+
+static void stats_free(struct stats_view *v)
 {
-	const struct cli_svc *x = a, *y = b;
+	size_t k;
+
+	for (k = 0; k < v->nsvcs; k++)
+		free(v->svcs[k].shares);
+	free(v->svcs);
+	free(v->bes);
+}
+
+/* A service's table as (backend, positions) pairs, in backend id order. */
+static int stats_collect_shares(struct dataplane *dp, struct stats_service *s, uint32_t *table,
+				uint32_t *positions, uint32_t size)
+{
+	uint32_t i;
+
+	s->has_table = dataplane_ring_get(dp, s->vip.id, table) == 0;
+	if (!s->has_table)
+		return 0;
+	cli_table_count(table, size, positions);
+	for (i = 0; i < XLB_MAX_BACKENDS; i++)
+		s->nshares += positions[i] != 0;
+	s->shares = calloc(s->nshares ? s->nshares : 1, sizeof(*s->shares));
+	if (!s->shares)
+		return -ENOMEM;
+	s->nshares = 0;
+	for (i = 0; i < XLB_MAX_BACKENDS; i++)
+		if (positions[i])
+			s->shares[s->nshares++] = (struct stats_share){ i, positions[i] };
+	return 0;
+}
+
+/* Every backend slot that is set, or was and still counts or holds flows. */
+static int stats_collect_backends(struct dataplane *dp, struct stats_view *v, const uint32_t *flows)
+{
+	struct stats_backend *b;
+	uint32_t i;
+
+	v->bes = calloc(XLB_MAX_BACKENDS, sizeof(*v->bes));
+	if (!v->bes)
+		return -ENOMEM;
+	for (i = 0; i < XLB_MAX_BACKENDS; i++) {
+		b = &v->bes[v->nbes];
+		memset(b, 0, sizeof(*b));
+		if (dataplane_backend_get(dp, i, &b->be))
+			continue;
+		dataplane_backend_stats(dp, i, &b->c);
+		/* never used: family 0 and nothing counted */
+		if (!(b->be.flags & XLB_BE_F_ACTIVE) &&
+		    (!b->be.family || cli_counters_zero(&b->c)) && !flows[i])
+			continue;
+		b->id = i;
+		b->flows = flows[i];
+		b->state = !(b->be.flags & XLB_BE_F_ACTIVE)  ? "removed" :
+			   (b->be.flags & XLB_BE_F_DRAINING) ? "draining" :
+							       "active";
+		/* cached next hops by device name (xlb-dp nexthop show has the MACs) */
+		if ((b->be.flags & XLB_BE_F_NH_CACHED) &&
+		    !if_indextoname(b->be.nh_ifindex, b->nhdev))
+			snprintf(b->nhdev, sizeof(b->nhdev), "#%u", b->be.nh_ifindex);
+		v->nbes++;
+	}
+	return 0;
+}
+
+static int stats_collect_service(const struct xlb_vip_key *key, const struct xlb_vip *vip,
+				 void *data)
+{
+	struct stats_view *v = data;
+
+	v->svcs[v->nsvcs].key = *key;
+	v->svcs[v->nsvcs].vip = *vip;
+	return ++v->nsvcs == 2 * XLB_MAX_VIPS;
+}
+
+/* Services in id order, the order people and tables think in. */
+static int stats_service_cmp(const void *a, const void *b)
+{
+	const struct stats_service *x = a, *y = b;
 
 	return x->vip.id < y->vip.id ? -1 : x->vip.id > y->vip.id;
+}
+
+static int stats_collect(struct dataplane *dp, struct stats_view *v)
+{
+	uint32_t *table = NULL, *positions = NULL, *flows = NULL;
+	size_t k;
+	int err = -ENOMEM;
+
+	memset(v, 0, sizeof(*v));
+	v->table_size = dataplane_ring_size(dp);
+	table = calloc(v->table_size, sizeof(*table));
+	positions = calloc(XLB_MAX_BACKENDS, sizeof(*positions));
+	flows = calloc(XLB_MAX_BACKENDS, sizeof(*flows));
+	if (!table || !positions || !flows)
+		goto out;
+	v->svcs = calloc(2 * XLB_MAX_VIPS, sizeof(*v->svcs));
+	if (!v->svcs)
+		goto out;
+	cli_services_each(dp, stats_collect_service, v);
+	qsort(v->svcs, v->nsvcs, sizeof(*v->svcs), stats_service_cmp);
+	if (dataplane_global_stats(dp, &v->g) || dataplane_flow_counts(dp, 0, flows)) {
+		log_error("%s: reading the counters or the flow table failed", cli_cmd);
+		err = -EIO;
+		goto out;
+	}
+	for (k = 0; k < v->nsvcs; k++) {
+		dataplane_vip_stats(dp, v->svcs[k].vip.id, &v->svcs[k].c);
+		err = stats_collect_shares(dp, &v->svcs[k], table, positions, v->table_size);
+		if (err)
+			goto out;
+	}
+	err = stats_collect_backends(dp, v, flows);
+out:
+	free(table);
+	free(positions);
+	free(flows);
+	return err;
+}
+
+static void stats_print_table(const struct stats_view *v)
+{
+	char a[INET6_ADDRSTRLEN], name[80];
+	size_t k, j;
+	int i;
+
+	printf("%-4s %-28s %-5s %-5s %12s %14s %10s %12s  %s\n", "ID", "SERVICE", "MODE", "ECHO",
+	       "PACKETS", "BYTES", "NEW_FLOWS", "REPLIES", "TABLE (backend:share)");
+	for (k = 0; k < v->nsvcs; k++) {
+		const struct stats_service *s = &v->svcs[k];
+
+		printf("%-4u %-28s %-5s %-5s %12" PRIu64 " %14" PRIu64 " %10" PRIu64 " %12" PRIu64
+		       " ",
+		       s->vip.id, cli_service_str(&s->key, name, sizeof(name)),
+		       dataplane_mode_name(s->vip.mode),
+		       s->vip.flags & XLB_VIP_F_NO_ECHO ? "no" : "yes", (uint64_t)s->c.packets,
+		       (uint64_t)s->c.bytes, (uint64_t)s->c.new_flows,
+		       (uint64_t)s->c.reply_packets);
+		if (!s->has_table)
+			printf(" none");
+		for (j = 0; j < s->nshares; j++)
+			printf(" %u:%.1f%%", s->shares[j].backend,
+			       100.0 * s->shares[j].positions / v->table_size);
+		printf("\n");
+	}
+
+	printf("\n%-4s %-28s %-6s %-10s %-9s %12s %14s %10s %12s %9s  %s\n", "ID", "BACKEND",
+	       "PORT", "GEN", "STATE", "PACKETS", "BYTES", "NEW_FLOWS", "REPLIES", "FLOWS",
+	       "NEXTHOP");
+	for (k = 0; k < v->nbes; k++) {
+		const struct stats_backend *b = &v->bes[k];
+
+		printf("%-4u %-28s %-6u %-10u %-9s %12" PRIu64 " %14" PRIu64 " %10" PRIu64
+		       " %12" PRIu64 " %9u  %s%s\n",
+		       b->id, cli_addr_str(b->be.addr, b->be.family, a), ntohs(b->be.port),
+		       b->be.gen, b->state, (uint64_t)b->c.packets, (uint64_t)b->c.bytes,
+		       (uint64_t)b->c.new_flows, (uint64_t)b->c.reply_packets, b->flows,
+		       b->nhdev[0] ? "cached:" : "fib", b->nhdev);
+	}
+
+	printf("\npaths:");
+	for (i = 0; i < XLB_PATH_MAX; i++)
+		printf(" %s %" PRIu64, dataplane_path_name(i), (uint64_t)v->g.path[i]);
+	printf("\ndrops:");
+	for (i = 0; i < XLB_DROP_MAX; i++)
+		printf(" %s %" PRIu64, dataplane_drop_name(i), (uint64_t)v->g.drop[i]);
+	printf("\n");
+}
+
+static json_object *stats_json_service(const struct stats_service *s)
+{
+	json_object *js = json_object_new_object(), *jt = json_object_new_array(), *je;
+	char a[INET6_ADDRSTRLEN];
+	size_t j;
+
+	json_object_object_add(js, "id", json_object_new_int64(s->vip.id));
+	json_object_object_add(js, "address",
+			       json_object_new_string(cli_addr_str(s->key.addr, s->key.family, a)));
+	json_object_object_add(js, "port", json_object_new_int64(ntohs(s->key.port)));
+	json_object_object_add(js, "protocol", json_object_new_string(cli_proto_str(s->key.proto)));
+	json_object_object_add(js, "mode",
+			       json_object_new_string(dataplane_mode_name(s->vip.mode)));
+	json_object_object_add(js, "echo",
+			       json_object_new_boolean(!(s->vip.flags & XLB_VIP_F_NO_ECHO)));
+	cli_json_counters(js, &s->c);
+	json_object_object_add(js, "table", jt);
+	for (j = 0; j < s->nshares; j++) {
+		je = json_object_new_object();
+		json_object_object_add(je, "backend", json_object_new_int64(s->shares[j].backend));
+		/* "slots": the name --json has always given table positions */
+		json_object_object_add(je, "slots", json_object_new_int64(s->shares[j].positions));
+		json_object_array_add(jt, je);
+	}
+	return js;
+}
+
+static json_object *stats_json_backend(const struct stats_backend *b)
+{
+	json_object *jb = json_object_new_object();
+	char a[INET6_ADDRSTRLEN];
+
+	json_object_object_add(jb, "id", json_object_new_int64(b->id));
+	json_object_object_add(jb, "address",
+			       json_object_new_string(cli_addr_str(b->be.addr, b->be.family, a)));
+	json_object_object_add(jb, "port", json_object_new_int64(ntohs(b->be.port)));
+	json_object_object_add(jb, "gen", json_object_new_int64(b->be.gen));
+	json_object_object_add(jb, "state", json_object_new_string(b->state));
+	json_object_object_add(
+		jb, "encap_src",
+		json_object_new_string(cli_addr_str(b->be.encap_src, b->be.family, a)));
+	cli_json_counters(jb, &b->c);
+	json_object_object_add(jb, "flows", json_object_new_int64(b->flows));
+	json_object_object_add(jb, "nexthop",
+			       json_object_new_string(b->nhdev[0] ? "cached" : "fib"));
+	if (b->nhdev[0])
+		json_object_object_add(jb, "nexthop_dev", json_object_new_string(b->nhdev));
+	return jb;
+}
+
+static void stats_print_json(const struct stats_view *v)
+{
+	json_object *root = json_object_new_object(), *jsvcs = json_object_new_array();
+	json_object *jbes = json_object_new_array(), *jpaths = json_object_new_object();
+	json_object *jdrops = json_object_new_object();
+	size_t k;
+	int i;
+
+	json_object_object_add(root, "ring_size", json_object_new_int64(v->table_size));
+	json_object_object_add(root, "services", jsvcs);
+	json_object_object_add(root, "backends", jbes);
+	json_object_object_add(root, "paths", jpaths);
+	json_object_object_add(root, "drops", jdrops);
+	for (k = 0; k < v->nsvcs; k++)
+		json_object_array_add(jsvcs, stats_json_service(&v->svcs[k]));
+	for (k = 0; k < v->nbes; k++)
+		json_object_array_add(jbes, stats_json_backend(&v->bes[k]));
+	for (i = 0; i < XLB_PATH_MAX; i++)
+		json_object_object_add(jpaths, dataplane_path_name(i),
+				       json_object_new_uint64(v->g.path[i]));
+	for (i = 0; i < XLB_DROP_MAX; i++)
+		json_object_object_add(jdrops, dataplane_drop_name(i),
+				       json_object_new_uint64(v->g.drop[i]));
+	printf("%s\n", json_object_to_json_string_ext(
+			       root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(root);
 }
 
 static int cmd_stats(int argc, char **argv)
@@ -1348,17 +1652,10 @@ static int cmd_stats(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ NULL, 0, NULL, 0 },
 	};
-	json_object *root = NULL, *jsvcs = NULL, *jbes = NULL, *jpaths = NULL, *jdrops = NULL;
-	struct xlb_vip_key cur, next;
-	struct cli_svc *svcs = NULL;
-	uint32_t *table = NULL, *slots = NULL, *flows = NULL, size, i;
-	struct xlb_global_stats g;
 	struct dataplane *dp = NULL;
-	size_t nkeys = 0, k;
+	struct stats_view v;
 	bool json = false;
-	void *prev = NULL;
-	char a[INET6_ADDRSTRLEN];
-	int c, fd, ret;
+	int c, ret;
 
 	cli_opts_begin(opts);
 	while ((c = cli_opt(argc, argv, stats_usage, &ret)) > 0) {
@@ -1376,176 +1673,15 @@ static int cmd_stats(int argc, char **argv)
 	if (ret)
 		return ret;
 	ret = EXIT_FAIL;
-	size = dataplane_ring_size(dp);
-	table = calloc(size, sizeof(*table));
-	slots = calloc(XLB_MAX_BACKENDS, sizeof(*slots));
-	svcs = calloc(2 * XLB_MAX_VIPS, sizeof(*svcs));
-	flows = calloc(XLB_MAX_BACKENDS, sizeof(*flows));
-	if (!table || !slots || !svcs || !flows)
-		goto out;
-	fd = dataplane_map_fd(dp, "xlb_vips");
-	while (nkeys < 2 * XLB_MAX_VIPS && bpf_map_get_next_key(fd, prev, &next) == 0) {
-		cur = next;
-		prev = &cur;
-		if (cur.proto && bpf_map_lookup_elem(fd, &cur, &svcs[nkeys].vip) == 0)
-			svcs[nkeys++].key = cur;
+	if (stats_collect(dp, &v) == 0) {
+		if (json)
+			stats_print_json(&v);
+		else
+			stats_print_table(&v);
+		ret = EXIT_OK;
 	}
-	qsort(svcs, nkeys, sizeof(*svcs), cli_svc_cmp);
-	if (dataplane_global_stats(dp, &g) || dataplane_flow_counts(dp, 0, flows)) {
-		log_error("%s: reading the counters or the flow table failed", cli_cmd);
-		goto out;
-	}
-
-	root = json_object_new_object();
-	jsvcs = json_object_new_array();
-	jbes = json_object_new_array();
-	jpaths = json_object_new_object();
-	jdrops = json_object_new_object();
-	json_object_object_add(root, "ring_size", json_object_new_int64(size));
-	json_object_object_add(root, "services", jsvcs);
-	json_object_object_add(root, "backends", jbes);
-	json_object_object_add(root, "paths", jpaths);
-	json_object_object_add(root, "drops", jdrops);
-
-	if (!json)
-		printf("%-4s %-28s %-5s %-5s %12s %14s %10s %12s  %s\n", "ID", "SERVICE", "MODE",
-		       "ECHO", "PACKETS", "BYTES", "NEW_FLOWS", "REPLIES", "TABLE (backend:share)");
-	for (k = 0; k < nkeys; k++) {
-		struct xlb_counters c = { 0 };
-		struct xlb_vip_key *key = &svcs[k].key;
-		struct xlb_vip vip = svcs[k].vip;
-		json_object *js, *jt;
-		char name[80];
-		int err;
-
-		dataplane_vip_stats(dp, vip.id, &c);
-		memset(slots, 0, XLB_MAX_BACKENDS * sizeof(*slots));
-		err = dataplane_ring_get(dp, vip.id, table);
-		if (!err)
-			for (i = 0; i < size; i++)
-				slots[table[i] < XLB_MAX_BACKENDS ? table[i] : 0]++;
-		js = json_object_new_object();
-		jt = json_object_new_array();
-		json_object_object_add(js, "id", json_object_new_int64(vip.id));
-		json_object_object_add(
-			js, "address",
-			json_object_new_string(cli_addr_str(key->addr, key->family, a)));
-		json_object_object_add(js, "port", json_object_new_int64(ntohs(key->port)));
-		json_object_object_add(js, "protocol",
-				       json_object_new_string(cli_proto_str(key->proto)));
-		json_object_object_add(js, "mode",
-				       json_object_new_string(dataplane_mode_name(vip.mode)));
-		json_object_object_add(js, "echo",
-				       json_object_new_boolean(!(vip.flags & XLB_VIP_F_NO_ECHO)));
-		cli_json_counters(js, &c);
-		json_object_object_add(js, "table", jt);
-		json_object_array_add(jsvcs, js);
-		if (!json)
-			printf("%-4u %-28s %-5s %-5s %12" PRIu64 " %14" PRIu64 " %10" PRIu64
-			       " %12" PRIu64 " ",
-			       vip.id, cli_service_str(key, name, sizeof(name)),
-			       dataplane_mode_name(vip.mode),
-			       vip.flags & XLB_VIP_F_NO_ECHO ? "no" : "yes", (uint64_t)c.packets,
-			       (uint64_t)c.bytes, (uint64_t)c.new_flows, (uint64_t)c.reply_packets);
-		if (err && !json)
-			printf(" none");
-		for (i = 0; !err && i < XLB_MAX_BACKENDS; i++) {
-			json_object *je;
-
-			if (!slots[i])
-				continue;
-			je = json_object_new_object();
-			json_object_object_add(je, "backend", json_object_new_int64(i));
-			json_object_object_add(je, "slots", json_object_new_int64(slots[i]));
-			json_object_array_add(jt, je);
-			if (!json)
-				printf(" %u:%.1f%%", i, 100.0 * slots[i] / size);
-		}
-		if (!json)
-			printf("\n");
-	}
-
-	if (!json)
-		printf("\n%-4s %-28s %-6s %-10s %-9s %12s %14s %10s %12s %9s  %s\n", "ID",
-		       "BACKEND", "PORT", "GEN", "STATE", "PACKETS", "BYTES", "NEW_FLOWS",
-		       "REPLIES", "FLOWS", "NEXTHOP");
-	for (i = 0; i < XLB_MAX_BACKENDS; i++) {
-		struct xlb_counters c = { 0 };
-		struct xlb_backend be;
-		char nhdev[IF_NAMESIZE];
-		const char *state;
-		json_object *jb;
-
-		if (dataplane_backend_get(dp, i, &be))
-			continue;
-		dataplane_backend_stats(dp, i, &c);
-		/* never used: family 0 and nothing counted */
-		if (!(be.flags & XLB_BE_F_ACTIVE) && (!be.family || cli_counters_zero(&c)) &&
-		    !flows[i])
-			continue;
-		state = !(be.flags & XLB_BE_F_ACTIVE)  ? "removed" :
-			(be.flags & XLB_BE_F_DRAINING) ? "draining" :
-							 "active";
-		jb = json_object_new_object();
-		json_object_object_add(jb, "id", json_object_new_int64(i));
-		json_object_object_add(jb, "address",
-				       json_object_new_string(cli_addr_str(be.addr, be.family, a)));
-		json_object_object_add(jb, "port", json_object_new_int64(ntohs(be.port)));
-		json_object_object_add(jb, "gen", json_object_new_int64(be.gen));
-		json_object_object_add(jb, "state", json_object_new_string(state));
-		json_object_object_add(
-			jb, "encap_src",
-			json_object_new_string(cli_addr_str(be.encap_src, be.family, a)));
-		cli_json_counters(jb, &c);
-		json_object_object_add(jb, "flows", json_object_new_int64(flows[i]));
-		/* cached next hops by device name (xlb-dp nexthop show has the MACs) */
-		nhdev[0] = '\0';
-		if ((be.flags & XLB_BE_F_NH_CACHED) && !if_indextoname(be.nh_ifindex, nhdev))
-			snprintf(nhdev, sizeof(nhdev), "#%u", be.nh_ifindex);
-		json_object_object_add(jb, "nexthop",
-				       json_object_new_string(nhdev[0] ? "cached" : "fib"));
-		if (nhdev[0])
-			json_object_object_add(jb, "nexthop_dev", json_object_new_string(nhdev));
-		json_object_array_add(jbes, jb);
-		if (!json)
-			printf("%-4u %-28s %-6u %-10u %-9s %12" PRIu64 " %14" PRIu64 " %10" PRIu64
-			       " %12" PRIu64 " %9u  %s%s\n",
-			       i, cli_addr_str(be.addr, be.family, a), ntohs(be.port), be.gen,
-			       state, (uint64_t)c.packets, (uint64_t)c.bytes, (uint64_t)c.new_flows,
-			       (uint64_t)c.reply_packets, flows[i], nhdev[0] ? "cached:" : "fib",
-			       nhdev);
-	}
-
-	if (!json)
-		printf("\npaths:");
-	for (i = 0; i < XLB_PATH_MAX; i++) {
-		json_object_object_add(jpaths, dataplane_path_name(i),
-				       json_object_new_uint64(g.path[i]));
-		if (!json)
-			printf(" %s %" PRIu64, dataplane_path_name(i), (uint64_t)g.path[i]);
-	}
-	if (!json)
-		printf("\ndrops:");
-	for (i = 0; i < XLB_DROP_MAX; i++) {
-		json_object_object_add(jdrops, dataplane_drop_name(i),
-				       json_object_new_uint64(g.drop[i]));
-		if (!json)
-			printf(" %s %" PRIu64, dataplane_drop_name(i), (uint64_t)g.drop[i]);
-	}
-	if (json)
-		printf("%s\n",
-		       json_object_to_json_string_ext(
-			       root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
-	else
-		printf("\n");
-	ret = EXIT_OK;
-out:
-	json_object_put(root);
+	stats_free(&v);
 	dataplane_close(dp);
-	free(svcs);
-	free(flows);
-	free(table);
-	free(slots);
 	return ret;
 }
 
