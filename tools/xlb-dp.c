@@ -896,7 +896,19 @@ static void cli_nexthop_report(struct dataplane *dp, const struct xlb_backend *b
 		printf("  the first packets resolve it; 'xlb-dp nexthop refresh' then caches it\n");
 }
 
-static int cmd_backend(int argc, char **argv)
+/* backend set and del, as the command line gave them */
+struct backend_args {
+	bool set;
+	uint32_t id;
+	const char *addr_arg;
+	struct xlb_backend be; /* address, port and --encap-src as given */
+	const char *src_arg;   /* NULL: none given */
+	bool draining, have_gen, have_port, nh_fib, have_nh;
+	uint32_t gen;
+};
+
+/* Returns -1 to go on, else an exit code. */
+static int backend_parse(int argc, char **argv, struct backend_args *b)
 {
 	static const struct option opts[] = {
 		{ "port", required_argument, NULL, 'p' },
@@ -906,22 +918,14 @@ static int cmd_backend(int argc, char **argv)
 		{ "nexthop", required_argument, NULL, 'n' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct xlb_backend be = { 0 }, old;
-	bool set, draining = false, have_gen = false, have_port = false, have_src = false;
-	bool nh_fib = false, have_nh = false;
-	struct nexthop nh;
-	int nh_err = 0;
-	uint32_t id, port = 0, gen = 0;
-	const char *src_arg = NULL;
-	struct dataplane *dp;
-	char a[INET6_ADDRSTRLEN], s[INET6_ADDRSTRLEN];
+	uint32_t port = 0;
 	__u8 src_family = 0;
 	int c, ret, nargs;
 
-	ret = cli_subcommand(argc, argv, backend_usage, "set", "del", &set);
+	ret = cli_subcommand(argc, argv, backend_usage, "set", "del", &b->set);
 	if (ret >= 0)
 		return ret;
-	cli_cmd = set ? "backend set" : "backend del";
+	cli_cmd = b->set ? "backend set" : "backend del";
 	argc--;
 	argv++;
 
@@ -931,120 +935,138 @@ static int cmd_backend(int argc, char **argv)
 		case 'p':
 			if (cli_u32(optarg, 0, 65535, &port))
 				return cli_usage_error("bad --port '%s': want 0-65535", optarg);
-			have_port = true;
+			b->have_port = true;
 			break;
 		case 'e':
-			src_arg = optarg;
-			have_src = true;
+			b->src_arg = optarg;
 			break;
 		case 'd':
-			draining = true;
+			b->draining = true;
 			break;
 		case 'g':
-			if (cli_u32(optarg, 0, UINT32_MAX, &gen))
+			if (cli_u32(optarg, 0, UINT32_MAX, &b->gen))
 				return cli_usage_error("bad --gen '%s'", optarg);
-			have_gen = true;
+			b->have_gen = true;
 			break;
 		case 'n':
 			if (strcmp(optarg, "auto") && strcmp(optarg, "fib"))
 				return cli_usage_error("bad --nexthop '%s': want auto or fib",
 						       optarg);
-			nh_fib = strcmp(optarg, "fib") == 0;
-			have_nh = true;
+			b->nh_fib = strcmp(optarg, "fib") == 0;
+			b->have_nh = true;
 			break;
 		}
 	}
 	if (c < 0)
 		return ret;
 	nargs = argc - optind;
-	if (set ? nargs != 2 : nargs != 1)
-		return cli_usage_error(set ? "want ID ADDR" : "want ID");
-	if (!set && (have_port || have_src || draining || have_gen || have_nh))
+	if (b->set ? nargs != 2 : nargs != 1)
+		return cli_usage_error(b->set ? "want ID ADDR" : "want ID");
+	if (!b->set && (b->have_port || b->src_arg || b->draining || b->have_gen || b->have_nh))
 		return cli_usage_error("del takes no options but --pin-dir");
-	if (cli_u32(argv[optind], 0, XLB_MAX_BACKENDS - 1, &id))
+	if (cli_u32(argv[optind], 0, XLB_MAX_BACKENDS - 1, &b->id))
 		return cli_usage_error("bad backend id '%s': want 0-%u", argv[optind],
 				       XLB_MAX_BACKENDS - 1);
-	if (set) {
-		if (cli_addr(argv[optind + 1], be.addr, &be.family))
-			return cli_usage_error("bad address '%s': neither IPv4 nor IPv6",
-					       argv[optind + 1]);
-		if (src_arg && cli_addr(src_arg, be.encap_src, &src_family))
-			return cli_usage_error("bad --encap-src '%s': neither IPv4 nor IPv6",
-					       src_arg);
-		if (src_arg && src_family != be.family)
-			return cli_usage_error("--encap-src %s and the backend %s are of different "
-					       "families",
-					       src_arg, argv[optind + 1]);
-		be.port = htons(port);
-	}
+	if (!b->set)
+		return -1;
+	b->addr_arg = argv[optind + 1];
+	if (cli_addr(b->addr_arg, b->be.addr, &b->be.family))
+		return cli_usage_error("bad address '%s': neither IPv4 nor IPv6", b->addr_arg);
+	if (b->src_arg && cli_addr(b->src_arg, b->be.encap_src, &src_family))
+		return cli_usage_error("bad --encap-src '%s': neither IPv4 nor IPv6", b->src_arg);
+	if (b->src_arg && src_family != b->be.family)
+		return cli_usage_error("--encap-src %s and the backend %s are of different "
+				       "families",
+				       b->src_arg, b->addr_arg);
+	b->be.port = htons(port);
+	return -1;
+}
 
-	ret = cli_open(&dp, false, 0, 0);
-	if (ret)
-		return ret;
-	if (dataplane_backend_get(dp, id, &old)) {
-		log_error("%s: reading backend %u failed", cli_cmd, id);
-		ret = EXIT_FAIL;
-		goto out;
+/* Clears the active flag of a set backend: its flows are given to other backends. */
+static int backend_del(struct dataplane *dp, uint32_t id, struct xlb_backend *old)
+{
+	if (!(old->flags & XLB_BE_F_ACTIVE)) {
+		log_error("%s: backend %u is not set", cli_cmd, id);
+		return EXIT_FAIL;
 	}
-	if (!set) {
-		if (!(old.flags & XLB_BE_F_ACTIVE)) {
-			log_error("%s: backend %u is not set", cli_cmd, id);
-			ret = EXIT_FAIL;
-			goto out;
-		}
-		old.flags &= ~(XLB_BE_F_ACTIVE | XLB_BE_F_DRAINING);
-		if (dataplane_backend_set(dp, id, &old)) {
-			ret = EXIT_FAIL;
-			goto out;
-		}
-		printf("backend %u removed\n", id);
-		cli_warn_in_tables(dp, id, "removed");
-		goto out;
-	}
+	old->flags &= ~(XLB_BE_F_ACTIVE | XLB_BE_F_DRAINING);
+	if (dataplane_backend_set(dp, id, old))
+		return EXIT_FAIL;
+	printf("backend %u removed\n", id);
+	cli_warn_in_tables(dp, id, "removed");
+	return EXIT_OK;
+}
 
-	/* the same backend keeps its gen (and its flows); another one in the slot takes them over
-	 * only through a new gen, which makes the datapath choose their backends anew
+static int backend_set(struct dataplane *dp, struct backend_args *b, const struct xlb_backend *old)
+{
+	struct xlb_backend *be = &b->be;
+	char a[INET6_ADDRSTRLEN], s[INET6_ADDRSTRLEN];
+	struct nexthop nh;
+	int nh_err = 0;
+
+	/* the same backend keeps its gen (and its flows); another one under the id takes them
+	 * over only through a new gen, which makes the datapath choose their backends anew
 	 */
-	if (old.family == be.family && memcmp(old.addr, be.addr, 16) == 0 && old.port == be.port) {
-		be.gen = old.gen;
-		if (!have_src && old.family == be.family)
-			memcpy(be.encap_src, old.encap_src, sizeof(be.encap_src));
+	if (old->family == be->family && memcmp(old->addr, be->addr, 16) == 0 &&
+	    old->port == be->port) {
+		be->gen = old->gen;
+		if (!b->src_arg && old->family == be->family)
+			memcpy(be->encap_src, old->encap_src, sizeof(be->encap_src));
 	} else {
-		be.gen = old.gen + 1;
+		be->gen = old->gen + 1;
 	}
-	if (have_gen)
-		be.gen = gen;
-	if (!have_src && !memcmp(be.encap_src, (__be32[4]){ 0 }, 16)) {
-		int err = nexthop_source(&be, be.encap_src);
+	if (b->have_gen)
+		be->gen = b->gen;
+	if (!b->src_arg && !memcmp(be->encap_src, (__be32[4]){ 0 }, 16)) {
+		int err = nexthop_source(be, be->encap_src);
 
 		if (err)
 			log_warn(
 				"%s: no route to %s for an ipip source address (%s); give --encap-src "
 				"if a service in ipip mode uses backend %u",
-				cli_cmd, argv[optind + 1], strerror(-err), id);
+				cli_cmd, b->addr_arg, strerror(-err), b->id);
 	}
-	be.flags |= XLB_BE_F_ACTIVE | (draining ? XLB_BE_F_DRAINING : 0);
-	/* the next hop is looked up afresh: the old slot's may belong to another backend */
-	if (nh_fib) {
-		be.flags |= XLB_BE_F_NH_FIB;
+	be->flags |= XLB_BE_F_ACTIVE | (b->draining ? XLB_BE_F_DRAINING : 0);
+	/* the next hop is looked up afresh: the old one may belong to another backend */
+	if (b->nh_fib) {
+		be->flags |= XLB_BE_F_NH_FIB;
 	} else {
-		nh_err = nexthop_resolve_backend(&be, &nh);
+		nh_err = nexthop_resolve_backend(be, &nh);
 		if (!nh_err)
-			nexthop_apply(&be, &nh);
+			nexthop_apply(be, &nh);
 	}
-	if (nexthop_backend_set(dp, id, &be)) {
+	if (nexthop_backend_set(dp, b->id, be))
+		return EXIT_FAIL;
+	printf("backend %u: %s", b->id, cli_addr_str(be->addr, be->family, a));
+	if (be->port)
+		printf(" port %u", ntohs(be->port));
+	printf(", encap-src %s, gen %u%s\n", cli_addr_str(be->encap_src, be->family, s), be->gen,
+	       b->draining ? ", draining" : "");
+	cli_nexthop_report(dp, be, b->nh_fib ? 0 : nh_err, b->nh_fib ? NULL : &nh);
+	if (b->draining)
+		cli_warn_in_tables(dp, b->id, "draining");
+	return EXIT_OK;
+}
+
+static int cmd_backend(int argc, char **argv)
+{
+	struct backend_args b = { 0 };
+	struct xlb_backend old;
+	struct dataplane *dp;
+	int ret;
+
+	ret = backend_parse(argc, argv, &b);
+	if (ret >= 0)
+		return ret;
+	ret = cli_open(&dp, false, 0, 0);
+	if (ret)
+		return ret;
+	if (dataplane_backend_get(dp, b.id, &old)) {
+		log_error("%s: reading backend %u failed", cli_cmd, b.id);
 		ret = EXIT_FAIL;
-		goto out;
+	} else {
+		ret = b.set ? backend_set(dp, &b, &old) : backend_del(dp, b.id, &old);
 	}
-	printf("backend %u: %s", id, cli_addr_str(be.addr, be.family, a));
-	if (be.port)
-		printf(" port %u", ntohs(be.port));
-	printf(", encap-src %s, gen %u%s\n", cli_addr_str(be.encap_src, be.family, s), be.gen,
-	       draining ? ", draining" : "");
-	cli_nexthop_report(dp, &be, nh_fib ? 0 : nh_err, nh_fib ? NULL : &nh);
-	if (draining)
-		cli_warn_in_tables(dp, id, "draining");
-out:
 	dataplane_close(dp);
 	return ret;
 }
