@@ -363,8 +363,12 @@ static long doctor_mtu(const char *ifname)
 	return mtu;
 }
 
-/* The netdev family's XDP features of ifindex (kernel 6.3+); -errno when it does not say. */
-static int doctor_xdp_features(int ifindex, uint32_t *features)
+/* One generic netlink request carrying one attribute (attr: vlen bytes of val), and the
+ * payload of attribute want in its reply, copied into out (at most outlen bytes, the rest
+ * zeroed). -ENOENT when the reply is an error or lacks it, else 0 or -errno.
+ */
+static int doctor_genl_ask(int fd, uint16_t type, uint8_t cmd, uint32_t seq, uint16_t attr,
+			   const void *val, size_t vlen, uint16_t want, void *out, size_t outlen)
 {
 	struct {
 		struct nlmsghdr nh;
@@ -372,90 +376,67 @@ static int doctor_xdp_features(int ifindex, uint32_t *features)
 		char attrs[64];
 	} req;
 	char buf[8192];
+	struct nlmsghdr *nh = (struct nlmsghdr *)buf;
 	struct nlattr *na;
-	int fd, err = -ENOENT, family = -1, len;
+	int len, err = -ENOENT;
 	ssize_t n;
+
+	memset(&req, 0, sizeof(req));
+	req.gh.cmd = cmd;
+	req.gh.version = 1;
+	na = (struct nlattr *)req.attrs;
+	na->nla_type = attr;
+	na->nla_len = NLA_HDRLEN + vlen;
+	memcpy((char *)na + NLA_HDRLEN, val, vlen);
+	req.nh.nlmsg_len = NLMSG_LENGTH(GENL_HDRLEN + NLA_ALIGN(na->nla_len));
+	req.nh.nlmsg_type = type;
+	req.nh.nlmsg_flags = NLM_F_REQUEST;
+	req.nh.nlmsg_seq = seq;
+	if (send(fd, &req, req.nh.nlmsg_len, 0) < 0)
+		return -errno;
+	n = recv(fd, buf, sizeof(buf), 0);
+	if (n < 0)
+		return -errno;
+	if (!NLMSG_OK(nh, (size_t)n) || nh->nlmsg_type == NLMSG_ERROR)
+		return -ENOENT;
+	len = nh->nlmsg_len - NLMSG_LENGTH(GENL_HDRLEN);
+	for (na = (struct nlattr *)((char *)NLMSG_DATA(nh) + GENL_HDRLEN);
+	     len >= NLA_HDRLEN && na->nla_len >= NLA_HDRLEN && na->nla_len <= len;
+	     len -= NLA_ALIGN(na->nla_len),
+	    na = (struct nlattr *)((char *)na + NLA_ALIGN(na->nla_len))) {
+		if (na->nla_type != want)
+			continue;
+		size_t plen = (size_t)na->nla_len - NLA_HDRLEN;
+
+		memset(out, 0, outlen);
+		memcpy(out, (char *)na + NLA_HDRLEN, plen < outlen ? plen : outlen);
+		err = 0;
+	}
+	return err;
+}
+
+/* The netdev family's XDP features of ifindex (kernel 6.3+); -errno when it does not say. */
+static int doctor_xdp_features(int ifindex, uint32_t *features)
+{
+	struct timeval tv = { .tv_sec = 2 };
+	uint16_t family;
+	uint64_t v; /* the attribute is a u64 */
+	int fd, err;
 
 	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
 	if (fd < 0)
 		return -errno;
-	{
-		struct timeval tv = { .tv_sec = 2 };
-
-		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	}
-	/* the family's id by name */
-	memset(&req, 0, sizeof(req));
-	req.gh.cmd = CTRL_CMD_GETFAMILY;
-	req.gh.version = 1;
-	na = (struct nlattr *)req.attrs;
-	na->nla_type = CTRL_ATTR_FAMILY_NAME;
-	na->nla_len = NLA_HDRLEN + sizeof("netdev");
-	memcpy((char *)na + NLA_HDRLEN, "netdev", sizeof("netdev"));
-	req.nh.nlmsg_len = NLMSG_LENGTH(GENL_HDRLEN + NLA_ALIGN(na->nla_len));
-	req.nh.nlmsg_type = GENL_ID_CTRL;
-	req.nh.nlmsg_flags = NLM_F_REQUEST;
-	req.nh.nlmsg_seq = 1;
-	if (send(fd, &req, req.nh.nlmsg_len, 0) < 0)
-		goto out_errno;
-	n = recv(fd, buf, sizeof(buf), 0);
-	if (n < 0)
-		goto out_errno;
-	{
-		struct nlmsghdr *nh = (struct nlmsghdr *)buf;
-
-		if (!NLMSG_OK(nh, (size_t)n) || nh->nlmsg_type == NLMSG_ERROR)
-			goto out; /* no netdev family: a kernel older than 6.3 */
-		len = nh->nlmsg_len - NLMSG_LENGTH(GENL_HDRLEN);
-		for (na = (struct nlattr *)((char *)NLMSG_DATA(nh) + GENL_HDRLEN);
-		     len >= NLA_HDRLEN && na->nla_len >= NLA_HDRLEN && na->nla_len <= len;
-		     len -= NLA_ALIGN(na->nla_len),
-		    na = (struct nlattr *)((char *)na + NLA_ALIGN(na->nla_len)))
-			if (na->nla_type == CTRL_ATTR_FAMILY_ID)
-				family = *(uint16_t *)((char *)na + NLA_HDRLEN);
-	}
-	if (family < 0)
-		goto out;
-	memset(&req, 0, sizeof(req));
-	req.gh.cmd = DOCTOR_NETDEV_CMD_DEV_GET;
-	req.gh.version = 1;
-	na = (struct nlattr *)req.attrs;
-	na->nla_type = DOCTOR_NETDEV_A_DEV_IFINDEX;
-	na->nla_len = NLA_HDRLEN + sizeof(uint32_t);
-	memcpy((char *)na + NLA_HDRLEN, &ifindex, sizeof(uint32_t));
-	req.nh.nlmsg_len = NLMSG_LENGTH(GENL_HDRLEN + NLA_ALIGN(na->nla_len));
-	req.nh.nlmsg_type = family;
-	req.nh.nlmsg_flags = NLM_F_REQUEST;
-	req.nh.nlmsg_seq = 2;
-	if (send(fd, &req, req.nh.nlmsg_len, 0) < 0)
-		goto out_errno;
-	n = recv(fd, buf, sizeof(buf), 0);
-	if (n < 0)
-		goto out_errno;
-	{
-		struct nlmsghdr *nh = (struct nlmsghdr *)buf;
-
-		if (!NLMSG_OK(nh, (size_t)n) || nh->nlmsg_type == NLMSG_ERROR)
-			goto out;
-		len = nh->nlmsg_len - NLMSG_LENGTH(GENL_HDRLEN);
-		for (na = (struct nlattr *)((char *)NLMSG_DATA(nh) + GENL_HDRLEN);
-		     len >= NLA_HDRLEN && na->nla_len >= NLA_HDRLEN && na->nla_len <= len;
-		     len -= NLA_ALIGN(na->nla_len),
-		    na = (struct nlattr *)((char *)na + NLA_ALIGN(na->nla_len))) {
-			if (na->nla_type == DOCTOR_NETDEV_A_DEV_XDP_FEATURES) {
-				uint64_t v = 0;
-
-				memcpy(&v, (char *)na + NLA_HDRLEN,
-				       na->nla_len - NLA_HDRLEN >= 8 ? 8 : 4);
-				*features = (uint32_t)v;
-				err = 0;
-			}
-		}
-	}
-	goto out;
-out_errno:
-	err = -errno;
-out:
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	/* the family's id by name; none: a kernel older than 6.3 */
+	err = doctor_genl_ask(fd, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 1, CTRL_ATTR_FAMILY_NAME,
+			      "netdev", sizeof("netdev"), CTRL_ATTR_FAMILY_ID, &family,
+			      sizeof(family));
+	if (!err)
+		err = doctor_genl_ask(fd, family, DOCTOR_NETDEV_CMD_DEV_GET, 2,
+				      DOCTOR_NETDEV_A_DEV_IFINDEX, &ifindex, sizeof(uint32_t),
+				      DOCTOR_NETDEV_A_DEV_XDP_FEATURES, &v, sizeof(v));
+	if (!err)
+		*features = (uint32_t)v;
 	close(fd);
 	return err;
 }
