@@ -286,24 +286,15 @@ static void dataplane_bpffs_ensure(const char *pin_dir)
 		log_info("mounted the bpf filesystem on /sys/fs/bpf");
 }
 
-/* Looks at what an earlier run pinned in pin_dir: whether anything is, and the sizes that
- * must match (taken when the caller gave 0). A size the caller asked for that differs is an
- * error here, with a message, rather than libbpf's "parameter mismatch" later. *ring_known is
- * false when pinned tables exist whose size could not be learnt.
+/* The pin directory is on a bpf filesystem, or will be where libbpf creates it; other
+ * failures are libbpf's to report.
  */
-static int dataplane_pins_check(const char *pin_dir, uint32_t *ring_size, uint32_t *flows,
-				uint32_t ring_flags, bool *pinned, bool *ring_known)
+static int dataplane_pin_dir_usable(const char *pin_dir)
 {
-	int vips_fd = -1, rings_fd = -1, flows_fd = -1, fd, rc, err = 0;
-	struct bpf_map_info info;
-	uint32_t pinned_ring = 0;
 	struct statfs sfs;
-	size_t i;
+	int rc;
 
-	*pinned = false;
-	*ring_known = true;
 	dataplane_bpffs_ensure(pin_dir);
-	/* the directory, or where libbpf will create it; other failures are libbpf's to report */
 	rc = statfs(pin_dir, &sfs);
 	if (rc && errno == ENOENT) {
 		char parent[PATH_MAX], *slash;
@@ -324,6 +315,27 @@ static int dataplane_pins_check(const char *pin_dir, uint32_t *ring_size, uint32
 			pin_dir);
 		return -EINVAL;
 	}
+	return 0;
+}
+
+/* Looks at what an earlier run pinned in pin_dir: whether anything is, and the sizes that
+ * must match (taken when the caller gave 0). A size the caller asked for that differs is an
+ * error here, with a message, rather than libbpf's "parameter mismatch" later. *ring_known is
+ * false when pinned tables exist whose size could not be learnt.
+ */
+static int dataplane_pins_check(const char *pin_dir, uint32_t *ring_size, uint32_t *flows,
+				uint32_t ring_flags, bool *pinned, bool *ring_known)
+{
+	int vips_fd = -1, rings_fd = -1, flows_fd = -1, fd, err = 0;
+	struct bpf_map_info info;
+	uint32_t pinned_ring = 0;
+	size_t i;
+
+	*pinned = false;
+	*ring_known = true;
+	err = dataplane_pin_dir_usable(pin_dir);
+	if (err)
+		return err;
 	err = dataplane_pins_refuse_foreign(pin_dir);
 	if (err)
 		return err;
@@ -545,22 +557,161 @@ static void dataplane_tc_load(struct dataplane *dp)
 	dp->tc = tc;
 }
 
-int dataplane_open(struct dataplane **dpp, const struct dataplane_opts *opts, bool *adopted)
+/* What dataplane_open learns on the way: the sizes to build with, whether maps were pinned. */
+struct dataplane_open_state {
+	uint32_t ring_size; /* 0: the default, or the pinned one */
+	uint32_t flows;	    /* 0: likewise */
+	bool pinned;	    /* maps of an earlier run are adopted */
+	bool ring_known;    /* false: pinned tables whose size could not be learnt */
+	int template_fd;    /* the Maglev table template, -1 until made */
+};
+
+/* Opens the skeleton, with pins under pin_dir when there is one. */
+static int dataplane_skel_open(struct dataplane *dp)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, oopts);
+	struct bpf_map *inner;
+	int err;
+
+	oopts.pin_root_path = dp->pin_dir;
+	dp->skel = xlb_bpf__open_opts(&oopts);
+	if (!dp->skel) {
+		err = -errno;
+		log_error("opening the datapath object: %s", strerror(-err));
+		return err;
+	}
+	inner = bpf_map__inner_map(dp->skel->maps.xlb_rings);
+	if (!inner) {
+		log_error("xlb_rings has no inner map template");
+		return -EINVAL;
+	}
+	dp->ring_flags = bpf_map__map_flags(inner);
+	return 0;
+}
+
+/* With a pin_dir: what is pinned there, and the versioned names to pin under. Without: no pins
+ * at all, since libbpf would pin LIBBPF_PIN_BY_NAME maps under /sys/fs/bpf.
+ */
+static int dataplane_pins_prepare(struct dataplane *dp, struct dataplane_open_state *st)
+{
+	struct bpf_map *map;
+	int err;
+
+	if (dp->pin_dir) {
+		err = dataplane_pins_check(dp->pin_dir, &st->ring_size, &st->flows, dp->ring_flags,
+					   &st->pinned, &st->ring_known);
+		return err ? err : dataplane_pins_name(dp, dp->pin_dir);
+	}
+	for (map = bpf_object__next_map(dp->skel->obj, NULL); map;
+	     map = bpf_object__next_map(dp->skel->obj, map)) {
+		err = bpf_map__set_pin_path(map, NULL);
+		if (err) {
+			log_error("unpinning %s: %s", bpf_map__name(map), strerror(-err));
+			return err;
+		}
+	}
+	return 0;
+}
+
+/* The flow table's and the Maglev tables' sizes, and the settings the verifier prunes on. */
+static int dataplane_size(struct dataplane *dp, const struct dataplane_opts *opts,
+			  struct dataplane_open_state *st)
+{
+	int err;
+
+	dp->ring_size = st->ring_size ? st->ring_size : XLB_RING_SIZE_DEFAULT;
+	dp->flow_capacity =
+		dataplane_flow_buckets(st->flows ? st->flows : XLB_FLOWS_DEFAULT) * XLB_FLOW_WAYS;
+	err = bpf_map__set_max_entries(dp->skel->maps.xlb_flows, dp->flow_capacity / XLB_FLOW_WAYS);
+	if (err) {
+		log_error("sizing the flow table: %s", strerror(-err));
+		return err;
+	}
+	dp->skel->rodata->xlb_flow_mask = dp->flow_capacity / XLB_FLOW_WAYS - 1;
+	if (opts && opts->new_flow_rate)
+		dp->skel->rodata->xlb_new_flow_rate = opts->new_flow_rate;
+	/* The table size lives in the inner map template. libbpf 1.1 crashes resizing its own
+	 * template (bpf_map__set_max_entries on bpf_map__inner_map), so give it one of ours.
+	 */
+	st->template_fd = dataplane_ring_create(dp->ring_size, dp->ring_flags);
+	if (st->template_fd < 0) {
+		err = -errno;
+		log_error("creating the Maglev table template: %s", strerror(-err));
+		return err;
+	}
+	err = bpf_map__set_inner_map_fd(dp->skel->maps.xlb_rings, st->template_fd);
+	if (err) {
+		log_error("setting the Maglev table template: %s", strerror(-err));
+		return err;
+	}
+	dp->skel->rodata->xlb_ring_size = dp->ring_size;
+	return 0;
+}
+
+/* Loads the programs (creating or adopting the maps) and maps what user space writes in place:
+ * the flow table and the secret. The tc build follows, on the same maps.
+ */
+static int dataplane_load(struct dataplane *dp, const struct dataplane_open_state *st)
+{
+	int err;
+
+	err = xlb_bpf__load(dp->skel);
+	if (err) {
+		if (st->pinned)
+			log_error("loading the datapath with the maps pinned in %s: %s (maps of an "
+				  "older layout? unpin them first)",
+				  dp->pin_dir, strerror(-err));
+		else
+			log_error("loading the datapath: %s", strerror(-err));
+		return err;
+	}
+	dp->flows_len = (size_t)dp->flow_capacity / XLB_FLOW_WAYS * sizeof(struct xlb_flow_bucket);
+	dp->flows = mmap(NULL, dp->flows_len, PROT_READ | PROT_WRITE, MAP_SHARED,
+			 bpf_map__fd(dp->skel->maps.xlb_flows), 0);
+	if (dp->flows == MAP_FAILED) {
+		err = -errno;
+		dp->flows = NULL;
+		log_error("mapping the flow table: %s", strerror(-err));
+		return err;
+	}
+	err = dataplane_secret_map(dp);
+	if (err)
+		return err;
+	dataplane_tc_load(dp);
+	return 0;
+}
+
+/* Pins the Maglev table template beside the maps: it tells a later run the tables' size. */
+static int dataplane_template_pin(struct dataplane *dp, const struct dataplane_open_state *st)
+{
+	char path[PATH_MAX];
+	int err;
+
+	if (!dp->pin_dir || !st->ring_known)
+		return 0;
+	dataplane_pin_path(path, sizeof(path), dp->pin_dir, DATAPLANE_TMPL_PIN);
+	if (bpf_obj_pin(st->template_fd, path) && errno != EEXIST) {
+		err = -errno;
+		log_error("pinning %s: %s", path, strerror(-err));
+		return err;
+	}
+	return 0;
+}
+
+int dataplane_open(struct dataplane **dpp, const struct dataplane_opts *opts, bool *adopted)
+{
+	struct dataplane_open_state st = { .ring_known = true, .template_fd = -1 };
 	const char *pin_dir = opts ? opts->pin_dir : NULL;
-	uint32_t ring_size = opts ? opts->ring_size : 0;
-	uint32_t flows = opts ? opts->flow_capacity : 0;
 	struct dataplane *dp = NULL;
-	struct bpf_map *map, *inner;
-	bool pinned = false, ring_known = true;
-	int template_fd = -1, err;
+	int err;
 
 	*dpp = NULL;
 	if (adopted)
 		*adopted = false;
-	if (ring_size && !maglev_is_prime(ring_size)) {
-		log_error("Maglev table size %u is not a prime", ring_size);
+	st.ring_size = opts ? opts->ring_size : 0;
+	st.flows = opts ? opts->flow_capacity : 0;
+	if (st.ring_size && !maglev_is_prime(st.ring_size)) {
+		log_error("Maglev table size %u is not a prime", st.ring_size);
 		return -EINVAL;
 	}
 	dp = calloc(1, sizeof(*dp));
@@ -579,115 +730,29 @@ int dataplane_open(struct dataplane **dpp, const struct dataplane_opts *opts, bo
 			goto out;
 		}
 	}
-
-	oopts.pin_root_path = pin_dir;
-	dp->skel = xlb_bpf__open_opts(&oopts);
-	if (!dp->skel) {
-		err = -errno;
-		log_error("opening the datapath object: %s", strerror(-err));
-		goto out;
-	}
-	inner = bpf_map__inner_map(dp->skel->maps.xlb_rings);
-	if (!inner) {
-		err = -EINVAL;
-		log_error("xlb_rings has no inner map template");
-		goto out;
-	}
-	dp->ring_flags = bpf_map__map_flags(inner);
-	if (pin_dir) {
-		err = dataplane_pins_check(pin_dir, &ring_size, &flows, dp->ring_flags, &pinned,
-					   &ring_known);
-		if (err)
-			goto out;
-	} else {
-		/* without a pin_dir libbpf would pin LIBBPF_PIN_BY_NAME maps under /sys/fs/bpf */
-		for (map = bpf_object__next_map(dp->skel->obj, NULL); map;
-		     map = bpf_object__next_map(dp->skel->obj, map)) {
-			err = bpf_map__set_pin_path(map, NULL);
-			if (err) {
-				log_error("unpinning %s: %s", bpf_map__name(map), strerror(-err));
-				goto out;
-			}
-		}
-	}
-	dp->ring_size = ring_size ? ring_size : XLB_RING_SIZE_DEFAULT;
-	dp->flow_capacity =
-		dataplane_flow_buckets(flows ? flows : XLB_FLOWS_DEFAULT) * XLB_FLOW_WAYS;
-
-	if (pin_dir) {
-		err = dataplane_pins_name(dp, pin_dir);
-		if (!err)
-			err = dataplane_tx_ports_adopt(dp, pin_dir);
-		if (err)
-			goto out;
-	}
-	err = bpf_map__set_max_entries(dp->skel->maps.xlb_flows, dp->flow_capacity / XLB_FLOW_WAYS);
-	if (err) {
-		log_error("sizing the flow table: %s", strerror(-err));
-		goto out;
-	}
-	dp->skel->rodata->xlb_flow_mask = dp->flow_capacity / XLB_FLOW_WAYS - 1;
-	if (opts && opts->new_flow_rate)
-		dp->skel->rodata->xlb_new_flow_rate = opts->new_flow_rate;
-	/* The table size lives in the inner map template. libbpf 1.1 crashes resizing its own
-	 * template (bpf_map__set_max_entries on bpf_map__inner_map), so give it one of ours.
-	 */
-	template_fd = dataplane_ring_create(dp->ring_size, dp->ring_flags);
-	if (template_fd < 0) {
-		err = -errno;
-		log_error("creating the Maglev table template: %s", strerror(-err));
-		goto out;
-	}
-	err = bpf_map__set_inner_map_fd(dp->skel->maps.xlb_rings, template_fd);
-	if (err) {
-		log_error("setting the Maglev table template: %s", strerror(-err));
-		goto out;
-	}
-	dp->skel->rodata->xlb_ring_size = dp->ring_size;
-
-	err = xlb_bpf__load(dp->skel);
-	if (err) {
-		if (pinned)
-			log_error("loading the datapath with the maps pinned in %s: %s (maps of an "
-				  "older layout? unpin them first)",
-				  pin_dir, strerror(-err));
-		else
-			log_error("loading the datapath: %s", strerror(-err));
-		goto out;
-	}
-	dp->flows_len = (size_t)dp->flow_capacity / XLB_FLOW_WAYS * sizeof(struct xlb_flow_bucket);
-	dp->flows = mmap(NULL, dp->flows_len, PROT_READ | PROT_WRITE, MAP_SHARED,
-			 bpf_map__fd(dp->skel->maps.xlb_flows), 0);
-	if (dp->flows == MAP_FAILED) {
-		err = -errno;
-		dp->flows = NULL;
-		log_error("mapping the flow table: %s", strerror(-err));
-		goto out;
-	}
-	err = dataplane_secret_map(dp);
+	err = dataplane_skel_open(dp);
+	if (!err)
+		err = dataplane_pins_prepare(dp, &st);
+	if (!err && pin_dir)
+		err = dataplane_tx_ports_adopt(dp, pin_dir);
+	if (!err)
+		err = dataplane_size(dp, opts, &st);
+	if (!err)
+		err = dataplane_load(dp, &st);
+	if (!err)
+		err = dataplane_template_pin(dp, &st);
 	if (err)
 		goto out;
-	dataplane_tc_load(dp);
-	if (pin_dir && ring_known) {
-		char path[PATH_MAX];
-
-		dataplane_pin_path(path, sizeof(path), pin_dir, DATAPLANE_TMPL_PIN);
-		if (bpf_obj_pin(template_fd, path) && errno != EEXIST) {
-			err = -errno;
-			log_error("pinning %s: %s", path, strerror(-err));
-			goto out;
-		}
-	}
 	log_debug("datapath loaded: %u flows, Maglev tables of %u slots, maps %s %s",
-		  dp->flow_capacity, dp->ring_size, pinned ? "adopted from" : "pinned in",
+		  dp->flow_capacity, dp->ring_size, st.pinned ? "adopted from" : "pinned in",
 		  pin_dir ? pin_dir : "(none)");
 	if (adopted)
-		*adopted = pinned;
+		*adopted = st.pinned;
 	*dpp = dp;
 	dp = NULL;
 out:
-	if (template_fd >= 0)
-		close(template_fd); /* the outer map keeps its own copy of the template */
+	if (st.template_fd >= 0)
+		close(st.template_fd); /* the outer map keeps its own copy of the template */
 	dataplane_close(dp);
 	return err;
 }
