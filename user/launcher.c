@@ -1119,24 +1119,17 @@ out:
 	return err;
 }
 
-int launcher_launch(struct launcher *l, const char *group, const char *launch,
-		    const struct model_instance_type *itype, const char *image,
-		    const char *user_data, size_t user_data_len,
-		    const struct launcher_instance **out)
+/* A new instance's record: a fresh id, its names, limits, addresses and directory, all
+ * derived from the address block it takes. Nothing is made yet.
+ */
+static int launcher_rec_new(struct launcher *l, unsigned int slot, const char *group,
+			    const char *launch, const struct model_instance_type *itype,
+			    struct launcher_rec **rp)
 {
-	char path[PATH_MAX + 32], script[PATH_MAX + 32];
 	struct launcher_instance *in;
 	struct launcher_rec *r;
-	unsigned int slot;
-	int nsfd = -1, console = -1, err;
-	bool shebang;
-	pid_t pid;
+	int err;
 
-	*out = NULL;
-	for (slot = 0; slot < l->nslots && l->slots[slot]; slot++)
-		;
-	if (slot == l->nslots)
-		return -ENOSPC;
 	r = calloc(1, sizeof(*r));
 	if (!r)
 		return -ENOMEM;
@@ -1150,7 +1143,7 @@ int launcher_launch(struct launcher *l, const char *group, const char *launch,
 	do {
 		err = launcher_id_new(in->id);
 		if (err)
-			goto fail_free;
+			goto fail;
 	} while (launcher_rec(l, in->id));
 	snprintf(in->itype, sizeof(in->itype), "%s", itype->name);
 	/* names from the file are checked there; a newline would break the state file */
@@ -1166,59 +1159,73 @@ int launcher_launch(struct launcher *l, const char *group, const char *launch,
 	snprintf(in->host_if, sizeof(in->host_if), "%s%u", l->if_prefix, slot);
 	err = launcher_dir_path(l, in->id, NULL, in->dir, sizeof(in->dir));
 	if (err)
-		goto fail_free;
-	if (mkdir(in->dir, 0700)) {
-		err = -errno;
-		goto fail_free;
-	}
-	/* the record of what is about to be made comes first */
-	err = launcher_save(r, "creating");
-	if (err)
 		goto fail;
-	l->slots[slot] = r;
+	*rp = r;
+	return 0;
+fail:
+	free(r);
+	return err;
+}
+
+/* The instance's host: its root directory, namespace and link, and cgroup. *nsfd is the
+ * namespace, open, for the start.
+ */
+static int launcher_host_make(struct launcher *l, struct launcher_instance *in, int *nsfd)
+{
+	char path[PATH_MAX + 32];
+	int err;
 
 	snprintf(path, sizeof(path), "%s/%s", in->dir, LAUNCHER_ROOT);
-	if (mkdir(path, 0700)) {
-		err = -errno;
-		goto fail;
-	}
+	if (mkdir(path, 0700))
+		return -errno;
 	err = netns_create(in->netns);
 	if (err) {
 		log_error("instance %s: create namespace %s: %s", in->id, in->netns,
 			  strerror(-err));
-		goto fail;
+		return err;
 	}
-	nsfd = netns_open(in->netns);
-	if (nsfd < 0) {
-		err = nsfd;
-		goto fail;
-	}
-	err = launcher_net(l, in, nsfd);
+	*nsfd = netns_open(in->netns);
+	if (*nsfd < 0)
+		return *nsfd;
+	err = launcher_net(l, in, *nsfd);
 	if (err)
-		goto fail;
+		return err;
 	if (l->cg.mode != CGROUP_NONE) {
 		err = cgroup_create(&l->cg, in->id, in->quota_us, in->period_us, in->mem_bytes,
 				    in->pids_max);
 		if (err) {
 			log_error("instance %s: create cgroup: %s", in->id, strerror(-err));
-			goto fail;
+			return err;
 		}
 	}
+	return 0;
+}
+
+/* Writes the user data as the boot script, starts it with its console, and watches it; *pid is
+ * the process started.
+ */
+static int launcher_boot(struct launcher *l, struct launcher_rec *r, int nsfd, const char *image,
+			 const char *user_data, size_t user_data_len, pid_t *pid)
+{
+	struct launcher_instance *in = &r->pub;
+	char path[PATH_MAX + 32], script[PATH_MAX + 32];
+	int console, err;
+	bool shebang;
+
 	snprintf(script, sizeof(script), "%s/%s", in->dir, LAUNCHER_SCRIPT);
 	err = launcher_write_file(script, user_data ? user_data : "", user_data_len, 0700);
 	if (err)
-		goto fail;
+		return err;
 	shebang = user_data_len >= 2 && user_data[0] == '#' && user_data[1] == '!';
 	snprintf(path, sizeof(path), "%s/%s", in->dir, LAUNCHER_CONSOLE);
 	console = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (console < 0) {
-		err = -errno;
-		goto fail;
-	}
+	if (console < 0)
+		return -errno;
 	err = launcher_start(l, r, nsfd, console, script, image ? image : "/", shebang);
+	close(console);
 	if (err)
-		goto fail;
-	pid = in->pid;
+		return err;
+	*pid = in->pid;
 	err = launcher_watch(l, r);
 	if (err) {
 		siginfo_t si;
@@ -1229,12 +1236,48 @@ int launcher_launch(struct launcher *l, const char *group, const char *launch,
 		close(r->pidfd);
 		r->pidfd = -1;
 		in->pid = 0;
-		goto fail;
 	}
+	return err;
+}
+
+int launcher_launch(struct launcher *l, const char *group, const char *launch,
+		    const struct model_instance_type *itype, const char *image,
+		    const char *user_data, size_t user_data_len,
+		    const struct launcher_instance **out)
+{
+	struct launcher_instance *in;
+	struct launcher_rec *r;
+	unsigned int slot;
+	int nsfd = -1, err;
+	pid_t pid = 0;
+
+	*out = NULL;
+	for (slot = 0; slot < l->nslots && l->slots[slot]; slot++)
+		;
+	if (slot == l->nslots)
+		return -ENOSPC;
+	err = launcher_rec_new(l, slot, group, launch, itype, &r);
+	if (err)
+		return err;
+	in = &r->pub;
+	if (mkdir(in->dir, 0700)) {
+		err = -errno;
+		free(r);
+		return err;
+	}
+	/* the record of what is about to be made comes first */
+	err = launcher_save(r, "creating");
+	if (err)
+		goto fail;
+	l->slots[slot] = r;
+	err = launcher_host_make(l, in, &nsfd);
+	if (!err)
+		err = launcher_boot(l, r, nsfd, image, user_data, user_data_len, &pid);
+	if (err)
+		goto fail;
 	err = launcher_save(r, "running");
 	if (err)
 		log_warn("instance %s: cannot record its state: %s", in->id, strerror(-err));
-	close(console);
 	close(nsfd);
 	log_info("instance %s: launched (%s, %s via %s, namespace %s, %s, CPU %" PRIu64
 		 "%%, memory %" PRIu64 " MiB, pid %d)",
@@ -1245,8 +1288,6 @@ int launcher_launch(struct launcher *l, const char *group, const char *launch,
 	return 0;
 
 fail:
-	if (console >= 0)
-		close(console);
 	if (nsfd >= 0)
 		close(nsfd);
 	cgroup_kill(&l->cg, in->id, SIGKILL);
@@ -1257,9 +1298,6 @@ fail:
 	}
 	if (l->slots[slot] == r)
 		l->slots[slot] = NULL;
-	free(r);
-	return err;
-fail_free:
 	free(r);
 	return err;
 }
