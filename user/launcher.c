@@ -69,8 +69,8 @@ struct launcher {
 	struct cgroup_sys cg;
 	launcher_cb cb;
 	void *arg;
-	unsigned int nslots;
-	struct launcher_rec *slots[LAUNCHER_SLOTS_MAX];
+	unsigned int nblocks;
+	struct launcher_rec *blocks[LAUNCHER_SLOTS_MAX];
 	struct loop_timer poll;
 	unsigned int host_cpus;
 	uint64_t host_mem;
@@ -153,8 +153,8 @@ static struct launcher_rec *launcher_rec(const struct launcher *l, const char *i
 	unsigned int i;
 
 	for (i = 0; i < LAUNCHER_SLOTS_MAX; i++)
-		if (l->slots[i] && !strcmp(l->slots[i]->pub.id, id))
-			return l->slots[i];
+		if (l->blocks[i] && !strcmp(l->blocks[i]->pub.id, id))
+			return l->blocks[i];
 	return NULL;
 }
 
@@ -171,9 +171,9 @@ size_t launcher_list(const struct launcher *l, const struct launcher_instance **
 	unsigned int i;
 
 	for (i = 0; i < LAUNCHER_SLOTS_MAX; i++)
-		if (l->slots[i]) {
+		if (l->blocks[i]) {
 			if (n < max)
-				out[n] = &l->slots[i]->pub;
+				out[n] = &l->blocks[i]->pub;
 			n++;
 		}
 	return n;
@@ -184,13 +184,13 @@ const struct cgroup_sys *launcher_cgroup(const struct launcher *l)
 	return &l->cg;
 }
 
-/* The addresses of a slot: its block's first usable pair. */
-static void launcher_addrs(const struct launcher *l, unsigned int slot,
+/* The addresses of an address block: its first usable pair. */
+static void launcher_addrs(const struct launcher *l, unsigned int block,
 			   struct launcher_instance *in)
 {
 	uint32_t bs = 1u << (32 - l->conf.block4_len);
 	uint32_t base = ntohl(l->conf.pool4.s_addr) & ~((1ull << (32 - l->conf.pool4_len)) - 1);
-	uint32_t blk = base + slot * bs, low;
+	uint32_t blk = base + block * bs, low;
 
 	in->gw4.s_addr = htonl(bs == 2 ? blk : blk + 1);
 	in->ip4.s_addr = htonl(bs == 2 ? blk + 1 : blk + 2);
@@ -198,10 +198,10 @@ static void launcher_addrs(const struct launcher *l, unsigned int slot,
 	in->has6 = l->conf.has6;
 	if (!in->has6)
 		return;
-	/* slots are few enough (nslots) that the low 32 bits never carry out of the pool */
+	/* blocks are few enough (nblocks) that the low 32 bits never carry out of the pool */
 	in->gw6 = l->conf.pool6;
 	memcpy(&low, &in->gw6.s6_addr[12], 4);
-	low = htonl(ntohl(low) + slot * 4 + 1);
+	low = htonl(ntohl(low) + block * 4 + 1);
 	memcpy(&in->gw6.s6_addr[12], &low, 4);
 	in->ip6 = in->gw6;
 	low = htonl(ntohl(low) + 1);
@@ -233,10 +233,11 @@ static int launcher_save(struct launcher_rec *r, const char *phase)
 	if (!f)
 		return -errno;
 	fprintf(f,
+		/* "slot": the address block, as the state files have always named it */
 		"id=%s\nphase=%s\nslot=%u\nnetns=%s\nhost_if=%s\nip4=%s\nip6=%s\nitype=%s\n"
 		"pid=%d\nlaunched=%" PRId64 "\nquota_us=%" PRIu64 "\nperiod_us=%" PRIu64
 		"\nmem_bytes=%" PRIu64 "\npids_max=%" PRIu64 "\ngroup=%s\nlaunch=%s\n",
-		in->id, phase, in->slot, in->netns, in->host_if, in->ip4_str, ip6, in->itype,
+		in->id, phase, in->block, in->netns, in->host_if, in->ip4_str, ip6, in->itype,
 		(int)in->pid, in->launched, in->quota_us, in->period_us, in->mem_bytes,
 		in->pids_max, in->group, in->launch);
 	if (fflush(f) || fsync(fileno(f)))
@@ -299,8 +300,8 @@ static void launcher_rec_free(struct launcher *l, struct launcher_rec *r)
 		close(r->pidfd);
 	}
 	loop_timer_disarm(l->loop, &r->timer);
-	if (l->slots[r->pub.slot] == r)
-		l->slots[r->pub.slot] = NULL;
+	if (l->blocks[r->pub.block] == r)
+		l->blocks[r->pub.block] = NULL;
 	free(r);
 }
 
@@ -427,7 +428,7 @@ static void launcher_poll(struct loop *loop, struct loop_timer *t, void *arg)
 	if (l->cg.mode == CGROUP_NONE)
 		return;
 	for (i = 0; i < LAUNCHER_SLOTS_MAX; i++) {
-		struct launcher_rec *r = l->slots[i];
+		struct launcher_rec *r = l->blocks[i];
 
 		if (!r || r->pub.state != LAUNCHER_RUNNING || r->pidfd >= 0 ||
 		    launcher_nprocs(l, r))
@@ -1122,7 +1123,7 @@ out:
 /* A new instance's record: a fresh id, its names, limits, addresses and directory, all
  * derived from the address block it takes. Nothing is made yet.
  */
-static int launcher_rec_new(struct launcher *l, unsigned int slot, const char *group,
+static int launcher_rec_new(struct launcher *l, unsigned int block, const char *group,
 			    const char *launch, const struct model_instance_type *itype,
 			    struct launcher_rec **rp)
 {
@@ -1138,7 +1139,7 @@ static int launcher_rec_new(struct launcher *l, unsigned int slot, const char *g
 	loop_timer_init(&r->timer);
 	in = &r->pub;
 	in->boot_status = -1;
-	in->slot = slot;
+	in->block = block;
 	in->launched = (int64_t)time(NULL);
 	do {
 		err = launcher_id_new(in->id);
@@ -1154,9 +1155,9 @@ static int launcher_rec_new(struct launcher *l, unsigned int slot, const char *g
 	launcher_limits(itype, l->host_cpus, l->host_mem, &in->quota_us, &in->period_us,
 			&in->mem_bytes);
 	in->pids_max = launcher_pids_max(itype);
-	launcher_addrs(l, slot, in);
+	launcher_addrs(l, block, in);
 	snprintf(in->netns, sizeof(in->netns), "%s%s", l->ns_prefix, in->id);
-	snprintf(in->host_if, sizeof(in->host_if), "%s%u", l->if_prefix, slot);
+	snprintf(in->host_if, sizeof(in->host_if), "%s%u", l->if_prefix, block);
 	err = launcher_dir_path(l, in->id, NULL, in->dir, sizeof(in->dir));
 	if (err)
 		goto fail;
@@ -1247,16 +1248,16 @@ int launcher_launch(struct launcher *l, const char *group, const char *launch,
 {
 	struct launcher_instance *in;
 	struct launcher_rec *r;
-	unsigned int slot;
+	unsigned int block;
 	int nsfd = -1, err;
 	pid_t pid = 0;
 
 	*out = NULL;
-	for (slot = 0; slot < l->nslots && l->slots[slot]; slot++)
+	for (block = 0; block < l->nblocks && l->blocks[block]; block++)
 		;
-	if (slot == l->nslots)
+	if (block == l->nblocks)
 		return -ENOSPC;
-	err = launcher_rec_new(l, slot, group, launch, itype, &r);
+	err = launcher_rec_new(l, block, group, launch, itype, &r);
 	if (err)
 		return err;
 	in = &r->pub;
@@ -1269,7 +1270,7 @@ int launcher_launch(struct launcher *l, const char *group, const char *launch,
 	err = launcher_save(r, "creating");
 	if (err)
 		goto fail;
-	l->slots[slot] = r;
+	l->blocks[block] = r;
 	err = launcher_host_make(l, in, &nsfd);
 	if (!err)
 		err = launcher_boot(l, r, nsfd, image, user_data, user_data_len, &pid);
@@ -1296,8 +1297,8 @@ fail:
 		launcher_start_termination(l, r, 0);
 		return err;
 	}
-	if (l->slots[slot] == r)
-		l->slots[slot] = NULL;
+	if (l->blocks[block] == r)
+		l->blocks[block] = NULL;
 	free(r);
 	return err;
 }
@@ -1338,7 +1339,7 @@ static int launcher_scan_one(struct launcher *l, const char *id)
 	char path[PATH_MAX + 32], text[4096] = "", phase[32] = "", v[64];
 	struct launcher_instance *in;
 	struct launcher_rec *r;
-	unsigned long slot;
+	unsigned long block;
 	bool running;
 	ssize_t n;
 	int fd;
@@ -1373,7 +1374,7 @@ static int launcher_scan_one(struct launcher *l, const char *id)
 	launcher_kv(text, "itype", in->itype, sizeof(in->itype));
 	launcher_kv(text, "group", in->group, sizeof(in->group));
 	launcher_kv(text, "launch", in->launch, sizeof(in->launch));
-	slot = launcher_kv(text, "slot", v, sizeof(v)) ? strtoul(v, NULL, 10) : ULONG_MAX;
+	block = launcher_kv(text, "slot", v, sizeof(v)) ? strtoul(v, NULL, 10) : ULONG_MAX;
 	if (launcher_kv(text, "ip4", in->ip4_str, sizeof(in->ip4_str)))
 		inet_pton(AF_INET, in->ip4_str, &in->ip4);
 	if (launcher_kv(text, "ip6", v, sizeof(v)) && v[0])
@@ -1385,20 +1386,20 @@ static int launcher_scan_one(struct launcher *l, const char *id)
 	in->mem_bytes = launcher_kv_u64(text, "mem_bytes");
 	in->pids_max = launcher_kv_u64(text, "pids_max");
 
-	/* a slot taken twice (or out of range) means the record cannot be trusted */
-	running = !strcmp(phase, "running") && slot < l->nslots && !l->slots[slot] &&
+	/* a block taken twice (or out of range) means the record cannot be trusted */
+	running = !strcmp(phase, "running") && block < l->nblocks && !l->blocks[block] &&
 		  netns_exists(in->netns);
-	if (slot >= LAUNCHER_SLOTS_MAX || l->slots[slot]) {
-		for (slot = 0; slot < LAUNCHER_SLOTS_MAX && l->slots[slot]; slot++)
+	if (block >= LAUNCHER_SLOTS_MAX || l->blocks[block]) {
+		for (block = 0; block < LAUNCHER_SLOTS_MAX && l->blocks[block]; block++)
 			;
-		if (slot == LAUNCHER_SLOTS_MAX) {
+		if (block == LAUNCHER_SLOTS_MAX) {
 			free(r);
 			return -ENOSPC;
 		}
-		in->host_if[0] = '\0'; /* not ours to delete: it may be another slot's */
+		in->host_if[0] = '\0'; /* not ours to delete: it may be another block's */
 	}
-	in->slot = (unsigned int)slot;
-	l->slots[slot] = r;
+	in->block = (unsigned int)block;
+	l->blocks[block] = r;
 
 	if (!running) {
 		log_info("instance %s: left %s by a previous run: removing it", id,
@@ -1572,9 +1573,9 @@ int launcher_new(struct loop *loop, const struct launcher_conf *conf, launcher_c
 	if (!l->conf.poll_ms)
 		l->conf.poll_ms = 1000;
 	bits = conf->block4_len - conf->pool4_len;
-	l->nslots = bits >= 8 ? LAUNCHER_SLOTS_MAX : 1u << bits;
-	if (conf->has6 && 126 - conf->pool6_len < 8 && (1u << (126 - conf->pool6_len)) < l->nslots)
-		l->nslots = 1u << (126 - conf->pool6_len);
+	l->nblocks = bits >= 8 ? LAUNCHER_SLOTS_MAX : 1u << bits;
+	if (conf->has6 && 126 - conf->pool6_len < 8 && (1u << (126 - conf->pool6_len)) < l->nblocks)
+		l->nblocks = 1u << (126 - conf->pool6_len);
 	cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	l->host_cpus = cpus > 0 ? (unsigned int)cpus : 1;
 	if (!sysinfo(&si))
@@ -1613,8 +1614,8 @@ void launcher_free(struct launcher *l)
 		return;
 	loop_timer_disarm(l->loop, &l->poll);
 	for (i = 0; i < LAUNCHER_SLOTS_MAX; i++)
-		if (l->slots[i])
-			launcher_rec_free(l, l->slots[i]);
+		if (l->blocks[i])
+			launcher_rec_free(l, l->blocks[i]);
 	free(l->run_dir);
 	free(l->ns_prefix);
 	free(l->if_prefix);
