@@ -39,7 +39,7 @@
 #define XLB_OUTER_TTL 64
 #define XLB_IP_DF 0x4000
 
-/* Maglev table size (slots), the same for every table in xlb_rings; set before load. */
+/* Maglev table size (positions), the same for every table in xlb_rings; set before load. */
 const volatile __u32 xlb_ring_size = XLB_RING_SIZE_DEFAULT;
 /* Buckets of xlb_flows minus one (their number is a power of two); set before load. */
 const volatile __u32 xlb_flow_mask = XLB_FLOWS_DEFAULT / XLB_FLOW_WAYS - 1;
@@ -729,6 +729,25 @@ static __always_inline __u32 xlb_flow_client_flags(struct xlb_ctx *x, __u32 fl, 
 	return fl;
 }
 
+/* The backend id at a flow's position in VIP vip_id's Maglev table, or -1 when it has no
+ * table. XLB_RING_LANES 16-bit ids share one element.
+ */
+static __always_inline int xlb_table_pick(__u32 vip_id, __u32 hash)
+{
+	__u32 pos = xlb_table_pos(hash, xlb_ring_size);
+	__u32 elem = pos / XLB_RING_LANES;
+	__u64 *lanes;
+	void *table;
+
+	table = bpf_map_lookup_elem(&xlb_rings, &vip_id);
+	if (!table)
+		return -1;
+	lanes = bpf_map_lookup_elem(table, &elem);
+	if (!lanes)
+		return -1;
+	return (*lanes >> ((pos % XLB_RING_LANES) * 16)) & 0xffff;
+}
+
 /* A packet for a VIP service: the flow's backend if it still has one, else Maglev's pick. */
 static __always_inline int xlb_forward(struct xlb_ctx *x, const struct xlb_vip *vip)
 {
@@ -740,10 +759,8 @@ static __always_inline int xlb_forward(struct xlb_ctx *x, const struct xlb_vip *
 	struct xlb_flow_bucket *bucket;
 	struct xlb_backend *be;
 	struct xlb_flow *fl;
-	__u32 be_id, slot, flags;
-	__u64 *lanes;
-	void *ring;
-	int w;
+	__u32 be_id, flags;
+	int w, picked;
 
 	bucket = xlb_flow_bucket(hash);
 	if (!bucket)
@@ -788,18 +805,10 @@ static __always_inline int xlb_forward(struct xlb_ctx *x, const struct xlb_vip *
 			path = XLB_PATH_FLOW_NO_WAY;
 	}
 pick:
-	ring = bpf_map_lookup_elem(&xlb_rings, &vip->id);
-	if (!ring)
+	picked = xlb_table_pick(vip->id, hash);
+	if (picked < 0)
 		return xlb_drop(x, XLB_DROP_NO_BACKEND);
-	slot = xlb_ring_slot(hash, xlb_ring_size);
-	{
-		__u32 elem = slot / XLB_RING_LANES;
-
-		lanes = bpf_map_lookup_elem(ring, &elem);
-	}
-	if (!lanes)
-		return xlb_drop(x, XLB_DROP_NO_BACKEND);
-	be_id = (*lanes >> ((slot % XLB_RING_LANES) * 16)) & 0xffff;
+	be_id = picked;
 	be = bpf_map_lookup_elem(&xlb_backends, &be_id);
 	if (!be || !(be->flags & XLB_BE_F_ACTIVE))
 		return xlb_drop(x, XLB_DROP_NO_BACKEND);
@@ -890,21 +899,15 @@ __noinline int xlb_nat_maglev(const struct xlb_flow_key *fk, const struct xlb_vi
 			      const struct xlb_secret *s, __u32 vip_id)
 {
 	struct xlb_backend *be;
-	__u32 slot, elem, be_id;
-	__u64 *lanes;
-	void *ring;
+	__u32 be_id;
+	int picked;
 
 	if (!fk || !sk || !s || xlb_nat_flow(fk, sk, s) != -1)
 		return -1;
-	slot = xlb_ring_slot(xlb_flow_hash(fk, s), xlb_ring_size);
-	elem = slot / XLB_RING_LANES;
-	ring = bpf_map_lookup_elem(&xlb_rings, &vip_id);
-	if (!ring)
+	picked = xlb_table_pick(vip_id, xlb_flow_hash(fk, s));
+	if (picked < 0)
 		return -1;
-	lanes = bpf_map_lookup_elem(ring, &elem);
-	if (!lanes)
-		return -1;
-	be_id = (*lanes >> ((slot % XLB_RING_LANES) * 16)) & 0xffff;
+	be_id = picked;
 	be = bpf_map_lookup_elem(&xlb_backends, &be_id);
 	if (!be || !(be->flags & XLB_BE_F_ACTIVE) || !xlb_nat_from(sk, be, fk->dport))
 		return -1;

@@ -295,7 +295,7 @@ static int cmd_load(int argc, char **argv)
 	ret = cli_open(&dp, true, flows, ring);
 	if (ret)
 		return ret;
-	printf("datapath in %s: %u-slot Maglev tables\n", cli_pin_dir, dataplane_ring_size(dp));
+	printf("datapath in %s: Maglev tables of %u positions\n", cli_pin_dir, dataplane_ring_size(dp));
 	dataplane_close(dp);
 	return EXIT_OK;
 }
@@ -620,7 +620,7 @@ static const char vip_usage[] =
 	"Adds (or changes) and removes a service. ADDR is IPv4 or IPv6.\n"
 	"  --mode      nat (default): destination rewritten, replies rewritten back;\n"
 	"              dsr: destination MAC only, backends hold the VIP; ipip: encapsulated\n"
-	"  --id N      the service's table and counter slot, 0-511 (default: kept when the\n"
+	"  --id N      the service's table and counter index, 0-511 (default: kept when the\n"
 	"              service exists, else the lowest free one)\n"
 	"  --no-echo   do not answer ICMP echo requests to ADDR\n"
 	"Removing a service removes its table; its address stops being answered when no other\n"
@@ -792,7 +792,7 @@ static const char backend_usage[] =
 	"Usage: xlb-dp backend set ID ADDR [--port P] [--encap-src ADDR] [--draining] [--gen G]\n"
 	"                          [--nexthop auto|fib]\n"
 	"       xlb-dp backend del ID\n"
-	"Writes or removes backend slot ID (0-4095), which tables refer to.\n"
+	"Writes or removes the backend of ID (0-4095), which tables refer to.\n"
 	"  --port P          nat: the backend's port (default 0: the service's port)\n"
 	"  --encap-src ADDR  ipip: outer source address (default: this host's address towards\n"
 	"                    ADDR, from the routing table)\n"
@@ -805,7 +805,7 @@ static const char backend_usage[] =
 	"                    until 'xlb-dp nexthop refresh' finds it (the default)\n"
 	"  --nexthop fib     always bpf_fib_lookup (follows route changes and multipath at once);\n"
 	"                    'nexthop refresh' leaves the backend alone\n"
-	"del clears the slot's active flag: its flows are given to other backends.\n";
+	"del clears the ID's active flag: its flows are given to other backends.\n";
 
 struct cli_in_tables {
 	struct dataplane *dp;
@@ -1202,7 +1202,7 @@ static int cmd_nexthop(int argc, char **argv)
 
 		if (refresh) {
 			if (nexthop_refresh(dp, id, &be, &nh, &err, &chg)) {
-				log_error("%s: backend %u: reading or writing its slot failed",
+				log_error("%s: backend %u: reading or writing it failed",
 					  cli_cmd, id);
 				ret = EXIT_FAIL;
 				continue;
@@ -1252,7 +1252,7 @@ static const char ring_usage[] =
 static int cmd_ring(int argc, char **argv)
 {
 	struct maglev_backend *bes = NULL;
-	uint32_t *table = NULL, *slots = NULL, size, i;
+	uint32_t *table = NULL, *positions = NULL, size, i;
 	struct xlb_vip_key key;
 	struct xlb_backend be;
 	struct xlb_vip vip;
@@ -1342,25 +1342,25 @@ static int cmd_ring(int argc, char **argv)
 
 	size = dataplane_ring_size(dp);
 	table = calloc(size, sizeof(*table));
-	slots = calloc(XLB_MAX_BACKENDS, sizeof(*slots));
-	if (!table || !slots)
+	positions = calloc(XLB_MAX_BACKENDS, sizeof(*positions));
+	if (!table || !positions)
 		goto out;
 	if (dataplane_ring_get(dp, vip.id, table) == -ENOENT) {
 		printf("service %s: no table, new flows are dropped\n", name);
 		ret = EXIT_OK;
 		goto out;
 	}
-	cli_table_count(table, size, slots);
-	printf("service %s: %u-slot table\n", name, size);
+	cli_table_count(table, size, positions);
+	printf("service %s: table of %u positions\n", name, size);
 	for (j = 0; j < n; j++)
-		printf("  backend %-4u weight %-5u %6u slots %5.1f%%\n", bes[j].id, bes[j].weight,
-		       slots[bes[j].id], 100.0 * slots[bes[j].id] / size);
+		printf("  backend %-4u weight %-5u %6u positions %5.1f%%\n", bes[j].id, bes[j].weight,
+		       positions[bes[j].id], 100.0 * positions[bes[j].id] / size);
 	ret = EXIT_OK;
 out:
 	dataplane_close(dp);
 	free(bes);
 	free(table);
-	free(slots);
+	free(positions);
 	return ret;
 }
 
@@ -1453,7 +1453,7 @@ static int stats_collect_shares(struct dataplane *dp, struct stats_service *s, u
 	return 0;
 }
 
-/* Every backend slot that is set, or was and still counts or holds flows. */
+/* Every backend id that is set, or was and still counts or holds flows. */
 static int stats_collect_backends(struct dataplane *dp, struct stats_view *v, const uint32_t *flows)
 {
 	struct stats_backend *b;

@@ -54,7 +54,7 @@ struct dataplane {
 /* Every map of bpf/xlb_maps.h, the names they are pinned under. */
 static const char *const dataplane_maps[] = {
 	"xlb_vips",	 /* services */
-	"xlb_backends",	 /* backend slots */
+	"xlb_backends",	 /* backends by id */
 	"xlb_rings",	 /* Maglev tables */
 	"xlb_flows",	 /* flow table */
 	"xlb_nat_src",	 /* the nat VIPs of each backend */
@@ -67,7 +67,7 @@ static const char *const dataplane_maps[] = {
 
 #define DATAPLANE_NMAPS (sizeof(dataplane_maps) / sizeof(dataplane_maps[0]))
 
-/* Pinned beside the maps: an empty table of the ring size, the template every table copies.
+/* Pinned beside the maps: an empty table of the table size, the template every table copies.
  * The kernel keeps xlb_rings' template to itself; this one tells a later run the size.
  */
 #define DATAPLANE_TMPL_PIN "xlb_ring_tmpl"
@@ -102,7 +102,7 @@ static int dataplane_map_info(int fd, struct bpf_map_info *info)
 /* A Maglev table: XLB_RING_LANES ids to an element, so max_entries does not tell the size;
  * the map's name does ("xlbr_65537"), for a later run that adopts the maps.
  */
-static int dataplane_ring_create(uint32_t size, uint32_t flags)
+static int dataplane_table_create(uint32_t size, uint32_t flags)
 {
 	LIBBPF_OPTS(bpf_map_create_opts, copts, .map_flags = flags);
 	char name[BPF_OBJ_NAME_LEN];
@@ -113,7 +113,7 @@ static int dataplane_ring_create(uint32_t size, uint32_t flags)
 }
 
 /* The table size a Maglev table map was made for, or 0. */
-static uint32_t dataplane_ring_size_of(const struct bpf_map_info *info)
+static uint32_t dataplane_table_size_of(const struct bpf_map_info *info)
 {
 	unsigned int size;
 
@@ -205,11 +205,11 @@ static int dataplane_pins_refuse_foreign(const char *pin_dir)
 }
 
 /* The table size of pinned xlb_rings: from a table it holds, else by offering it an empty
- * table of the wanted size in a slot no service uses (the kernel refuses an inner map whose
+ * table of the wanted size under a service id no service uses (the kernel refuses an inner map whose
  * size differs from the template's: -EINVAL). *size stays 0 when it cannot tell.
  */
-static int dataplane_pinned_ring_size(int rings_fd, int vips_fd, uint32_t want, uint32_t flags,
-				      uint32_t *size)
+static int dataplane_pinned_table_size(int rings_fd, int vips_fd, uint32_t want, uint32_t flags,
+				       uint32_t *size)
 {
 	bool used[XLB_MAX_VIPS] = { false };
 	struct xlb_vip_key key, next;
@@ -230,7 +230,7 @@ static int dataplane_pinned_ring_size(int rings_fd, int vips_fd, uint32_t want, 
 		close(fd);
 		if (err)
 			return err;
-		*size = dataplane_ring_size_of(&info);
+		*size = dataplane_table_size_of(&info);
 		return 0;
 	}
 	/* no table yet: probe with an id that no service uses, so no packet can see the probe */
@@ -245,7 +245,7 @@ static int dataplane_pinned_ring_size(int rings_fd, int vips_fd, uint32_t want, 
 			free_id = i;
 	if (free_id == XLB_MAX_VIPS)
 		return 0; /* every id in use: cannot tell, ring_set will */
-	fd = dataplane_ring_create(want, flags);
+	fd = dataplane_table_create(want, flags);
 	if (fd < 0)
 		return -errno;
 	if (bpf_map_update_elem(rings_fd, &free_id, &fd, BPF_ANY)) {
@@ -382,12 +382,13 @@ static int dataplane_pins_check(const char *pin_dir, uint32_t *ring_size, uint32
 				  strerror(-err));
 			goto out;
 		}
-		pinned_ring = dataplane_ring_size_of(&info);
+		pinned_ring = dataplane_table_size_of(&info);
 	} else if (rings_fd >= 0 && vips_fd >= 0) {
 		/* pinned by a run that left no template: learn it from the tables, or probe */
 		uint32_t want = *ring_size ? *ring_size : XLB_RING_SIZE_DEFAULT;
 
-		err = dataplane_pinned_ring_size(rings_fd, vips_fd, want, ring_flags, &pinned_ring);
+		err = dataplane_pinned_table_size(rings_fd, vips_fd, want, ring_flags,
+						  &pinned_ring);
 		if (err == -EINVAL) {
 			log_error(
 				"%s holds Maglev tables of another size than %u: give their size, or "
@@ -402,9 +403,10 @@ static int dataplane_pins_check(const char *pin_dir, uint32_t *ring_size, uint32
 		*ring_known = pinned_ring != 0;
 	}
 	if (pinned_ring && *ring_size && pinned_ring != *ring_size) {
-		log_error("%s holds Maglev tables of %u slots, not %u: use that size, or unpin the "
-			  "maps first",
-			  pin_dir, pinned_ring, *ring_size);
+		log_error(
+			"%s holds Maglev tables of %u positions, not %u: use that size, or unpin the "
+			"maps first",
+			pin_dir, pinned_ring, *ring_size);
 		err = -EINVAL;
 		goto out;
 	}
@@ -633,7 +635,7 @@ static int dataplane_size(struct dataplane *dp, const struct dataplane_opts *opt
 	/* The table size lives in the inner map template. libbpf 1.1 crashes resizing its own
 	 * template (bpf_map__set_max_entries on bpf_map__inner_map), so give it one of ours.
 	 */
-	st->template_fd = dataplane_ring_create(dp->ring_size, dp->ring_flags);
+	st->template_fd = dataplane_table_create(dp->ring_size, dp->ring_flags);
 	if (st->template_fd < 0) {
 		err = -errno;
 		log_error("creating the Maglev table template: %s", strerror(-err));
@@ -743,7 +745,7 @@ int dataplane_open(struct dataplane **dpp, const struct dataplane_opts *opts, bo
 		err = dataplane_template_pin(dp, &st);
 	if (err)
 		goto out;
-	log_debug("datapath loaded: %u flows, Maglev tables of %u slots, maps %s %s",
+	log_debug("datapath loaded: %u flows, Maglev tables of %u positions, maps %s %s",
 		  dp->flow_capacity, dp->ring_size, st.pinned ? "adopted from" : "pinned in",
 		  pin_dir ? pin_dir : "(none)");
 	if (adopted)
@@ -1480,10 +1482,10 @@ int dataplane_backend_get(struct dataplane *dp, uint32_t id, struct xlb_backend 
 
 /* ---- Maglev tables ---- */
 
-/* A table's elements, as mapped: XLB_RING_LANES 16-bit backend ids in each __u64, slot i in
+/* A table's elements, as mapped: XLB_RING_LANES 16-bit backend ids in each __u64, position i in
  * bits 16 * (i % XLB_RING_LANES) of element i / XLB_RING_LANES, as the datapath reads it.
  */
-static size_t dataplane_ring_bytes(const struct dataplane *dp)
+static size_t dataplane_table_bytes(const struct dataplane *dp)
 {
 	size_t page = sysconf(_SC_PAGESIZE);
 
@@ -1494,7 +1496,7 @@ int dataplane_ring_set(struct dataplane *dp, uint32_t vip_id, const struct magle
 		       size_t n)
 {
 	int rings_fd = dataplane_fd(dp, dp->skel->maps.xlb_rings), fd = -1, err = 0;
-	size_t i, weighted = 0, len = dataplane_ring_bytes(dp);
+	size_t i, weighted = 0, len = dataplane_table_bytes(dp);
 	uint32_t *table = NULL;
 	char *mem = MAP_FAILED;
 
@@ -1522,7 +1524,7 @@ int dataplane_ring_set(struct dataplane *dp, uint32_t vip_id, const struct magle
 	}
 
 	/* a fresh map, filled whole before any packet can see it */
-	fd = dataplane_ring_create(dp->ring_size, dp->ring_flags);
+	fd = dataplane_table_create(dp->ring_size, dp->ring_flags);
 	if (fd < 0) {
 		err = -errno;
 		log_error("service id %u: creating a Maglev table: %s", vip_id, strerror(-err));
@@ -1557,7 +1559,7 @@ int dataplane_ring_set(struct dataplane *dp, uint32_t vip_id, const struct magle
 		err = -errno;
 		if (err == -EINVAL)
 			log_error(
-				"service id %u: the kernel refused a table of %u slots (maps pinned "
+				"service id %u: the kernel refused a table of %u positions (maps pinned "
 				"with another table size?)",
 				vip_id, dp->ring_size);
 		else
@@ -1575,7 +1577,7 @@ out:
 
 int dataplane_ring_get(struct dataplane *dp, uint32_t vip_id, uint32_t *table)
 {
-	size_t i, len = dataplane_ring_bytes(dp);
+	size_t i, len = dataplane_table_bytes(dp);
 	struct bpf_map_info info;
 	char *mem = MAP_FAILED;
 	__u32 id;
@@ -1593,7 +1595,7 @@ int dataplane_ring_get(struct dataplane *dp, uint32_t vip_id, uint32_t *table)
 	err = dataplane_map_info(fd, &info);
 	if (err)
 		goto out;
-	if (dataplane_ring_size_of(&info) != dp->ring_size) {
+	if (dataplane_table_size_of(&info) != dp->ring_size) {
 		err = -EINVAL;
 		goto out;
 	}
@@ -1813,8 +1815,8 @@ int dataplane_flow_counts(struct dataplane *dp, uint32_t max_idle_s, uint32_t *c
  * flow's, the unconfirmed one idle longest, the confirmed one idle longest. The datapath's
  * order, so the two fill the table alike (only the datapath declines to evict).
  */
-static uint32_t dataplane_flow_slot(struct dataplane *dp, const struct xlb_flow_key *key,
-				    struct xlb_flow_bucket **bp, bool *found)
+static uint32_t dataplane_flow_way(struct dataplane *dp, const struct xlb_flow_key *key,
+				   struct xlb_flow_bucket **bp, bool *found)
 {
 	uint32_t hash = xlb_flow_hash(key, dp->secret);
 	struct xlb_flow_bucket *b = &dp->flows[hash & (dp->flow_capacity / XLB_FLOW_WAYS - 1)];
@@ -1853,7 +1855,7 @@ int dataplane_flow_lookup(struct dataplane *dp, const struct xlb_flow_key *key,
 {
 	struct xlb_flow_bucket *b;
 	bool found;
-	uint32_t w = dataplane_flow_slot(dp, key, &b, &found);
+	uint32_t w = dataplane_flow_way(dp, key, &b, &found);
 
 	if (!found)
 		return -ENOENT;
@@ -1873,7 +1875,7 @@ int dataplane_flow_set(struct dataplane *dp, const struct xlb_flow_key *key, uin
 	    backend_id >= XLB_MAX_BACKENDS)
 		return -EINVAL;
 	hash = xlb_flow_hash(key, dp->secret);
-	w = dataplane_flow_slot(dp, key, &b, &found);
+	w = dataplane_flow_way(dp, key, &b, &found);
 	took_free = !found && !(b->flags[w] & XLB_FLOW_F_VALID);
 	f = &b->way[w];
 	b->tag[w] = 0; /* nobody matches the way while it is written */
@@ -1960,7 +1962,7 @@ int dataplane_secret_set(struct dataplane *dp, const uint8_t key[16])
 		struct xlb_flow *f;
 
 		hash = xlb_flow_hash(&keep[j].f.key, dp->secret);
-		w = dataplane_flow_slot(dp, &keep[j].f.key, &b, &found);
+		w = dataplane_flow_way(dp, &keep[j].f.key, &b, &found);
 		if (b->flags[w] & XLB_FLOW_F_VALID)
 			continue; /* the new bucket is full: the flow goes back to Maglev */
 		f = &b->way[w];
