@@ -1120,6 +1120,20 @@ out:
 	return err;
 }
 
+/* An empty record of l's: no process, no boot status yet. */
+static struct launcher_rec *launcher_rec_alloc(struct launcher *l)
+{
+	struct launcher_rec *r = calloc(1, sizeof(*r));
+
+	if (!r)
+		return NULL;
+	r->owner = l;
+	r->pidfd = -1;
+	loop_timer_init(&r->timer);
+	r->pub.boot_status = -1;
+	return r;
+}
+
 /* A new instance's record: a fresh id, its names, limits, addresses and directory, all
  * derived from the address block it takes. Nothing is made yet.
  */
@@ -1131,14 +1145,10 @@ static int launcher_rec_new(struct launcher *l, unsigned int block, const char *
 	struct launcher_rec *r;
 	int err;
 
-	r = calloc(1, sizeof(*r));
+	r = launcher_rec_alloc(l);
 	if (!r)
 		return -ENOMEM;
-	r->owner = l;
-	r->pidfd = -1;
-	loop_timer_init(&r->timer);
 	in = &r->pub;
-	in->boot_status = -1;
 	in->block = block;
 	in->launched = (int64_t)time(NULL);
 	do {
@@ -1346,15 +1356,11 @@ static int launcher_scan_one(struct launcher *l, const char *id)
 
 	if (launcher_rec(l, id))
 		return 0;
-	r = calloc(1, sizeof(*r));
+	r = launcher_rec_alloc(l);
 	if (!r)
 		return -ENOMEM;
-	r->owner = l;
-	r->pidfd = -1;
-	loop_timer_init(&r->timer);
 	in = &r->pub;
 	in->adopted = true;
-	in->boot_status = -1;
 	snprintf(in->id, sizeof(in->id), "%s", id);
 	launcher_dir_path(l, id, NULL, in->dir, sizeof(in->dir));
 	launcher_dir_path(l, id, LAUNCHER_STATE, path, sizeof(path));
