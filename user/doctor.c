@@ -183,6 +183,34 @@ static void doctor_kernel(struct doctor *d)
 	}
 }
 
+/* The maps pinned in pin_dir: of this xlb's datapath ABI, of another one (which xlbd and
+ * xlb-dp refuse to adopt), or none yet.
+ */
+static void doctor_pins(struct doctor *d, const char *pin_dir)
+{
+	int v = dataplane_pins_version(pin_dir);
+	char fix[192];
+
+	if (v < 0) {
+		doctor_add(d, "pins", pin_dir, DOCTOR_WARN, "run as root", "cannot read it: %s",
+			   strerror(-v));
+	} else if (v == 0) {
+		doctor_add(d, "pins", pin_dir, DOCTOR_INFO, NULL,
+			   "nothing pinned: xlbd or xlb-dp load creates the maps");
+	} else if (v == XLB_ABI_VERSION) {
+		doctor_add(d, "pins", pin_dir, DOCTOR_OK, NULL,
+			   "maps of datapath ABI v%d, this xlb's", v);
+	} else {
+		snprintf(fix, sizeof(fix),
+			 "xlb-dp --pin-dir %s unload with the xlb that pinned them, or detach xlb "
+			 "and rm %s/xlb_*",
+			 pin_dir, pin_dir);
+		doctor_add(d, "pins", pin_dir, DOCTOR_WARN, fix,
+			   "maps of datapath ABI v%d; this xlb is v%u: xlbd and xlb-dp refuse them",
+			   v, XLB_ABI_VERSION);
+	}
+}
+
 /* Where cgroup2 is mounted, and which controllers cgroup v1 hierarchies hold (hybrid hosts) */
 static void doctor_cgroup_mounts(char *v2, size_t v2len, char *v1, size_t v1len)
 {
@@ -894,15 +922,16 @@ static int doctor_all_ifaces(char names[][IF_NAMESIZE], int max)
 }
 
 static const char doctor_usage[] =
-	"usage: xlbctl doctor [--json] [--fix] [IFACE...]\n\n"
+	"usage: xlbctl doctor [--json] [--fix] [--pin-dir DIR] [IFACE...]\n\n"
 	"Looks at this machine and its interfaces (all but lo when none is named) and says, each\n"
-	"with its fix: kernel, BTF, bpffs; per interface the XDP modes the driver has, MTU against\n"
+	"with its fix: kernel, BTF, bpffs, the datapath ABI of the pinned maps; per interface the XDP modes the driver has, MTU against\n"
 	"a page, LRO/GRO, a virtio NIC's queues, a veth peer's program and checksum offload,\n"
 	"rp_filter; forwarding sysctls; cgroup controllers and what instances get.\n\n"
 	"options:\n"
 	"  --fix     apply the safe fixes: mount bpffs, forwarding and rp_filter sysctls, cgroup\n"
 	"            controllers, LRO off, virtio queues, xlb_decap on a veth peer\n"
-	"  --json    the findings as JSON\n\n"
+	"  --json    the findings as JSON\n"
+	"  --pin-dir DIR  where xlbd pins the maps (default $XLB_PIN_DIR, else " XLB_PIN_DIR ")\n\n"
 	"exit status: 0 nothing failed, 1 a check failed (FAIL), 2 usage\n";
 
 int doctor_main(int argc, char **argv)
@@ -911,6 +940,7 @@ int doctor_main(int argc, char **argv)
 	char names[64][IF_NAMESIZE];
 	int n = 0, i, failed = 0, rc = 0;
 	bool json = false, verb = false;
+	const char *pin_dir = getenv("XLB_PIN_DIR");
 	struct table *t = NULL;
 
 	for (i = 1; i < argc; i++) {
@@ -926,7 +956,13 @@ int doctor_main(int argc, char **argv)
 			json = !strcmp(argv[++i], "json");
 			continue;
 		}
-		if (!strcmp(argv[i], "--json")) {
+		if (!strcmp(argv[i], "--pin-dir")) {
+			if (i + 1 >= argc || !argv[i + 1][0]) {
+				fprintf(stderr, "xlbctl: doctor: --pin-dir wants a directory\n");
+				return 2;
+			}
+			pin_dir = argv[++i];
+		} else if (!strcmp(argv[i], "--json")) {
 			json = true;
 		} else if (!strcmp(argv[i], "--fix")) {
 			d.fix = true;
@@ -949,6 +985,7 @@ int doctor_main(int argc, char **argv)
 	}
 	libbpf_set_print(NULL);
 	doctor_kernel(&d);
+	doctor_pins(&d, pin_dir && *pin_dir ? pin_dir : XLB_PIN_DIR);
 	doctor_sysctl(&d, "/proc/sys/net/ipv4/ip_forward", "ip_forward", 1, true,
 		      "bpf_fib_lookup answers FWD_DISABLED: nothing is forwarded");
 	doctor_sysctl(&d, "/proc/sys/net/ipv6/conf/all/forwarding", "ipv6 forwarding", 1, true,
