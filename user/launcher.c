@@ -1537,6 +1537,16 @@ static void launcher_path_env(struct launcher *l)
 		snprintf(l->path_env, sizeof(l->path_env), "PATH=%s", path);
 }
 
+/* The launcher's own copies of its configuration's strings. */
+static void launcher_strings_free(struct launcher *l)
+{
+	free(l->run_dir);
+	free(l->ns_prefix);
+	free(l->if_prefix);
+	free(l->cg_parent);
+	free(l->hide_dir);
+}
+
 int launcher_new(struct loop *loop, const struct launcher_conf *conf, launcher_cb cb, void *arg,
 		 struct launcher **out)
 {
@@ -1603,11 +1613,7 @@ int launcher_new(struct loop *loop, const struct launcher_conf *conf, launcher_c
 	*out = l;
 	return 0;
 fail:
-	free(l->run_dir);
-	free(l->ns_prefix);
-	free(l->if_prefix);
-	free(l->cg_parent);
-	free(l->hide_dir);
+	launcher_strings_free(l);
 	free(l);
 	return err;
 }
@@ -1622,10 +1628,6 @@ void launcher_free(struct launcher *l)
 	for (i = 0; i < LAUNCHER_SLOTS_MAX; i++)
 		if (l->blocks[i])
 			launcher_rec_free(l, l->blocks[i]);
-	free(l->run_dir);
-	free(l->ns_prefix);
-	free(l->if_prefix);
-	free(l->cg_parent);
-	free(l->hide_dir);
+	launcher_strings_free(l);
 	free(l);
 }
