@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
-/* The flow hash: picks a flow's Maglev slot. Compiled both in the datapath and on the host
+/* The flow hash: picks a flow's Maglev table position. Compiled both in the datapath and on the host
  * (user/maglev.c, tests), so the tests compute expected backends with the very same function.
  * It calls no helper and has no loop the verifier could not see through.
  */
@@ -54,7 +54,7 @@ static inline __u64 xlb_rotl64(__u64 x, int b)
 
 /* The 5-tuple of a flow as the client sent it, hashed with SipHash-1-3 under the datapath's
  * secret (struct xlb_secret): nobody who does not know the secret can aim a flow at a bucket,
- * a tag or a Maglev slot. The message is the key's 64-bit words that the family uses, whole
+ * a tag or a Maglev table position. The message is the key's 64-bit words that the family uses, whole
  * addresses (no fold a client could use to choose a collision): IPv4 two words, IPv6 five, the
  * last one ports, protocol, family and the length in words. SipHash-1-3 (Linux's hsiphash on
  * 64-bit hosts) rather than HalfSipHash: on a 64-bit CPU a 64-bit round does twice the work of
@@ -102,10 +102,10 @@ static inline __u32 xlb_flow_hash(const struct xlb_flow_key *k, const struct xlb
 	return (__u32)(m ^ (m >> 32));
 }
 
-/* The Maglev slot of a flow: the hash scaled to [0, size) by a multiply, which costs a few
+/* A flow's position in a Maglev table: the hash scaled to [0, size) by a multiply, which costs a few
  * cycles where a modulo by a size known only at load time costs a division.
  */
-static inline __u32 xlb_ring_slot(__u32 hash, __u32 size)
+static inline __u32 xlb_table_pos(__u32 hash, __u32 size)
 {
 	return (__u32)(((__u64)hash * size) >> 32);
 }

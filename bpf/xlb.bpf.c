@@ -39,7 +39,7 @@
 #define XLB_OUTER_TTL 64
 #define XLB_IP_DF 0x4000
 
-/* Maglev table size (slots), the same for every table in xlb_rings; set before load. */
+/* Maglev table size (positions), the same for every table in xlb_rings; set before load. */
 const volatile __u32 xlb_ring_size = XLB_RING_SIZE_DEFAULT;
 /* Buckets of xlb_flows minus one (their number is a power of two); set before load. */
 const volatile __u32 xlb_flow_mask = XLB_FLOWS_DEFAULT / XLB_FLOW_WAYS - 1;
@@ -96,6 +96,18 @@ static __always_inline void xlb_addr_copy(__be32 *to, const __be32 *from, __u8 f
 		to[2] = from[2];
 		to[3] = from[3];
 	}
+}
+
+/* The service key of one end of a flow: the destination's address and port (dst), else the
+ * source's, with the flow's protocol and family; the rest of *k stays as the caller zeroed it.
+ */
+static __always_inline void xlb_service_key(struct xlb_vip_key *k, const struct xlb_flow_key *f,
+					    bool dst)
+{
+	xlb_addr_copy(k->addr, dst ? f->dst : f->src, f->family);
+	k->port = dst ? f->dport : f->sport;
+	k->proto = f->proto;
+	k->family = f->family;
 }
 
 /* The address entry of the packet's destination, or NULL when it is no VIP address. */
@@ -717,6 +729,25 @@ static __always_inline __u32 xlb_flow_client_flags(struct xlb_ctx *x, __u32 fl, 
 	return fl;
 }
 
+/* The backend id at a flow's position in VIP vip_id's Maglev table, or -1 when it has no
+ * table. XLB_RING_LANES 16-bit ids share one element.
+ */
+static __always_inline int xlb_table_pick(__u32 vip_id, __u32 hash)
+{
+	__u32 pos = xlb_table_pos(hash, xlb_ring_size);
+	__u32 elem = pos / XLB_RING_LANES;
+	__u64 *lanes;
+	void *table;
+
+	table = bpf_map_lookup_elem(&xlb_rings, &vip_id);
+	if (!table)
+		return -1;
+	lanes = bpf_map_lookup_elem(table, &elem);
+	if (!lanes)
+		return -1;
+	return (*lanes >> ((pos % XLB_RING_LANES) * 16)) & 0xffff;
+}
+
 /* A packet for a VIP service: the flow's backend if it still has one, else Maglev's pick. */
 static __always_inline int xlb_forward(struct xlb_ctx *x, const struct xlb_vip *vip)
 {
@@ -728,10 +759,8 @@ static __always_inline int xlb_forward(struct xlb_ctx *x, const struct xlb_vip *
 	struct xlb_flow_bucket *bucket;
 	struct xlb_backend *be;
 	struct xlb_flow *fl;
-	__u32 be_id, slot, flags;
-	__u64 *lanes;
-	void *ring;
-	int w;
+	__u32 be_id, flags;
+	int w, picked;
 
 	bucket = xlb_flow_bucket(hash);
 	if (!bucket)
@@ -776,18 +805,10 @@ static __always_inline int xlb_forward(struct xlb_ctx *x, const struct xlb_vip *
 			path = XLB_PATH_FLOW_NO_WAY;
 	}
 pick:
-	ring = bpf_map_lookup_elem(&xlb_rings, &vip->id);
-	if (!ring)
+	picked = xlb_table_pick(vip->id, hash);
+	if (picked < 0)
 		return xlb_drop(x, XLB_DROP_NO_BACKEND);
-	slot = xlb_ring_slot(hash, xlb_ring_size);
-	{
-		__u32 elem = slot / XLB_RING_LANES;
-
-		lanes = bpf_map_lookup_elem(ring, &elem);
-	}
-	if (!lanes)
-		return xlb_drop(x, XLB_DROP_NO_BACKEND);
-	be_id = (*lanes >> ((slot % XLB_RING_LANES) * 16)) & 0xffff;
+	be_id = picked;
 	be = bpf_map_lookup_elem(&xlb_backends, &be_id);
 	if (!be || !(be->flags & XLB_BE_F_ACTIVE))
 		return xlb_drop(x, XLB_DROP_NO_BACKEND);
@@ -878,21 +899,15 @@ __noinline int xlb_nat_maglev(const struct xlb_flow_key *fk, const struct xlb_vi
 			      const struct xlb_secret *s, __u32 vip_id)
 {
 	struct xlb_backend *be;
-	__u32 slot, elem, be_id;
-	__u64 *lanes;
-	void *ring;
+	__u32 be_id;
+	int picked;
 
 	if (!fk || !sk || !s || xlb_nat_flow(fk, sk, s) != -1)
 		return -1;
-	slot = xlb_ring_slot(xlb_flow_hash(fk, s), xlb_ring_size);
-	elem = slot / XLB_RING_LANES;
-	ring = bpf_map_lookup_elem(&xlb_rings, &vip_id);
-	if (!ring)
+	picked = xlb_table_pick(vip_id, xlb_flow_hash(fk, s));
+	if (picked < 0)
 		return -1;
-	lanes = bpf_map_lookup_elem(ring, &elem);
-	if (!lanes)
-		return -1;
-	be_id = (*lanes >> ((slot % XLB_RING_LANES) * 16)) & 0xffff;
+	be_id = picked;
 	be = bpf_map_lookup_elem(&xlb_backends, &be_id);
 	if (!be || !(be->flags & XLB_BE_F_ACTIVE) || !xlb_nat_from(sk, be, fk->dport))
 		return -1;
@@ -945,10 +960,7 @@ static __always_inline int xlb_nat_reply(struct xlb_ctx *x)
 	__u16 *l4_csum;
 	__be16 *sport;
 
-	xlb_addr_copy(sk.addr, p->key.src, p->key.family);
-	sk.port = p->key.sport;
-	sk.proto = p->key.proto;
-	sk.family = p->key.family;
+	xlb_service_key(&sk, &p->key, false);
 	ns = bpf_map_lookup_elem(&xlb_nat_src, &sk);
 	if (!ns)
 		return xlb_pass(x);
@@ -1238,10 +1250,7 @@ static __always_inline int xlb_icmp_error(struct xlb_ctx *x)
 	if (res != XLB_PARSE_OK)
 		return xlb_pass(x);
 
-	xlb_addr_copy(vk.addr, q.key.src, q.key.family);
-	vk.port = q.key.sport;
-	vk.proto = q.key.proto;
-	vk.family = q.key.family;
+	xlb_service_key(&vk, &q.key, false); /* the quoted packet came from the VIP */
 	vip = bpf_map_lookup_elem(&xlb_vips, &vk);
 	if (!vip)
 		return xlb_pass(x);
@@ -1319,10 +1328,7 @@ static __always_inline int xlb_nat_icmp(struct xlb_ctx *x)
 	if (xlb_parse_quoted(data, data_end, p->l4_off + 8, p->key.family, &q) != XLB_PARSE_OK)
 		return xlb_pass(x);
 	/* the quoted packet went client -> backend: its destination is the nat source */
-	xlb_addr_copy(sk.addr, q.key.dst, q.key.family);
-	sk.port = q.key.dport;
-	sk.proto = q.key.proto;
-	sk.family = q.key.family;
+	xlb_service_key(&sk, &q.key, true);
 	ns = bpf_map_lookup_elem(&xlb_nat_src, &sk);
 	if (!ns)
 		return xlb_pass(x);
@@ -1493,10 +1499,7 @@ static __always_inline int xlb_process(struct xlb_md *ctx, bool nat_side)
 	if (x.p.key.proto == IPPROTO_ICMP || x.p.key.proto == IPPROTO_ICMPV6)
 		return xlb_icmp(&x, nat_side);
 
-	xlb_addr_copy(vk.addr, x.p.key.dst, x.p.key.family);
-	vk.port = x.p.key.dport;
-	vk.proto = x.p.key.proto;
-	vk.family = x.p.key.family;
+	xlb_service_key(&vk, &x.p.key, true);
 	vip = bpf_map_lookup_elem(&xlb_vips, &vk);
 	if (vip)
 		return xlb_forward(&x, vip);

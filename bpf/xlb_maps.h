@@ -16,7 +16,7 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } xlb_vips SEC(".maps");
 
-/* backend id -> struct xlb_backend. A slot is reused only with a new gen. */
+/* backend id -> struct xlb_backend. An id is given to another backend only with a new gen. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, XLB_MAX_BACKENDS);
@@ -25,10 +25,10 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } xlb_backends SEC(".maps");
 
-/* One Maglev table: slot -> backend id, XLB_RING_LANES 16-bit ids to an element, so that a
- * table of 65537 slots takes 128 KiB and stays in the CPU's caches. Tables are built whole in a
+/* One Maglev table: position -> backend id, XLB_RING_LANES 16-bit ids to an element, so that a
+ * table of 65537 positions takes 128 KiB and stays in the CPU's caches. Tables are built whole in a
  * fresh map (mmap) and then swapped into xlb_rings, so a packet sees the old table or the new
- * one, never a mix. max_entries is XLB_RING_ELEMS(ring size), set before load.
+ * one, never a mix. max_entries is XLB_RING_ELEMS(table size), set before load.
  */
 struct xlb_ring {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

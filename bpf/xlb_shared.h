@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /* The ABI between the XDP datapath and user space: every map key and value, the forwarding
- * modes, the counters and the drop reasons. Both sides include this file and nothing else of
- * bpf/, so a layout change is one edit and the static asserts catch a mismatch at build time.
+ * modes, the counters and the drop reasons. Both sides include this file for them, so a layout
+ * change is one edit and the static asserts catch a mismatch at build time. (User space also
+ * includes hash.h, the flow hash it must compute alike; the tests, parse.h.)
  */
 #ifndef XLB_SHARED_H
 #define XLB_SHARED_H
@@ -9,12 +10,19 @@
 #include <linux/types.h>
 
 #define XLB_MAX_VIPS 512	    /* services (address, port, protocol) */
-#define XLB_MAX_BACKENDS 4096	    /* backend slots, shared by all VIPs */
+#define XLB_MAX_BACKENDS 4096	    /* backend ids, shared by all VIPs */
 #define XLB_RING_SIZE_DEFAULT 65537 /* Maglev lookup table size, a prime */
 #define XLB_RING_LANES 4	    /* backend ids (16 bits) in one table element */
 #define XLB_RING_ELEMS(size) (((size) + XLB_RING_LANES - 1) / XLB_RING_LANES)
 #define XLB_FLOWS_DEFAULT (1u << 20) /* flow table entries (ways) */
 #define XLB_PIN_DIR "/sys/fs/bpf/xlb"
+
+/* The version of this ABI. Every pinned map's name carries it (xlb_vips_v2), and a run adopts
+ * only pins of its own version: a change of a pinned map's key, value or meaning that keeps the
+ * sizes would otherwise be adopted silently. Raise it with every such change. Pins named without
+ * a suffix are version 1.
+ */
+#define XLB_ABI_VERSION 2
 
 /* Address families as stored in keys; addresses are always 16 bytes, IPv4 in addr[0]. */
 enum xlb_family {
@@ -53,7 +61,7 @@ struct xlb_vip {
 };
 _Static_assert(sizeof(struct xlb_vip) == 8, "xlb_vip layout");
 
-#define XLB_BE_F_ACTIVE (1u << 0)    /* slot in use; clear it to remove the backend for good */
+#define XLB_BE_F_ACTIVE (1u << 0)    /* id in use; clear it to remove the backend for good */
 #define XLB_BE_F_DRAINING (1u << 1)  /* keeps its flows, gets no new ones */
 #define XLB_BE_F_NH_CACHED (1u << 2) /* nh_* hold the next hop; else bpf_fib_lookup */
 /* Control plane only, the datapath ignores it: the next hop stays with bpf_fib_lookup by choice
@@ -68,7 +76,7 @@ struct xlb_backend {
 	__be16 port;	     /* nat: destination port, 0 keeps the VIP's port */
 	__u8 family;	     /* enum xlb_family */
 	__u8 flags;	     /* XLB_BE_F_* */
-	__u32 gen;	     /* changes whenever the slot is given to another backend */
+	__u32 gen;	     /* changes whenever the id is given to another backend */
 	__u32 nh_ifindex;    /* XLB_BE_F_NH_CACHED: egress device */
 	__u8 nh_dmac[6];
 	__u8 nh_smac[6];
@@ -133,7 +141,7 @@ _Static_assert(sizeof(struct xlb_secret) == 16, "xlb_secret layout");
 struct xlb_flow {
 	struct xlb_flow_key key;
 	__u32 backend_id;
-	__u32 backend_gen; /* the flow moves when the slot's gen no longer matches */
+	__u32 backend_gen; /* the flow moves when its backend id's gen no longer matches */
 	__u32 vip_id;
 	__u32 check; /* xlb_flow_check(hash, backend_id, backend_gen) */
 	__u32 pad[2];

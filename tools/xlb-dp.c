@@ -231,13 +231,11 @@ static int cli_open(struct dataplane **dp, bool create, uint32_t flows, uint32_t
 	struct dataplane_opts opts = { .pin_dir = cli_pin_dir,
 				       .flow_capacity = flows,
 				       .ring_size = ring };
-	char path[PATH_MAX];
-	struct stat st;
 	bool adopted;
 	int err;
 
-	snprintf(path, sizeof(path), "%s/xlb_vips", cli_pin_dir);
-	if (!create && stat(path, &st)) {
+	/* pins of another version go on to dataplane_open, which says what they are */
+	if (!create && dataplane_pins_version(cli_pin_dir) <= 0) {
 		log_error(
 			"%s: no datapath pinned in %s (run 'xlb-dp load' first or give --pin-dir; "
 			"'ip netns exec' hides /sys/fs/bpf, 'nsenter --net=' does not)",
@@ -297,7 +295,7 @@ static int cmd_load(int argc, char **argv)
 	ret = cli_open(&dp, true, flows, ring);
 	if (ret)
 		return ret;
-	printf("datapath in %s: %u-slot Maglev tables\n", cli_pin_dir, dataplane_ring_size(dp));
+	printf("datapath in %s: Maglev tables of %u positions\n", cli_pin_dir, dataplane_ring_size(dp));
 	dataplane_close(dp);
 	return EXIT_OK;
 }
@@ -622,28 +620,60 @@ static const char vip_usage[] =
 	"Adds (or changes) and removes a service. ADDR is IPv4 or IPv6.\n"
 	"  --mode      nat (default): destination rewritten, replies rewritten back;\n"
 	"              dsr: destination MAC only, backends hold the VIP; ipip: encapsulated\n"
-	"  --id N      the service's table and counter slot, 0-511 (default: kept when the\n"
+	"  --id N      the service's table and counter index, 0-511 (default: kept when the\n"
 	"              service exists, else the lowest free one)\n"
 	"  --no-echo   do not answer ICMP echo requests to ADDR\n"
 	"Removing a service removes its table; its address stops being answered when no other\n"
 	"service uses it.\n";
 
-/* The lowest id no service holds. */
-static int cli_free_vip_id(struct dataplane *dp, uint32_t *id)
+/* Calls fn for every service in the map's order (not the address entries, which have no
+ * protocol) until fn returns nonzero; returns that, else 0.
+ */
+static int cli_services_each(struct dataplane *dp,
+			     int (*fn)(const struct xlb_vip_key *, const struct xlb_vip *, void *),
+			     void *data)
 {
-	int fd = dataplane_map_fd(dp, "xlb_vips");
-	bool used[XLB_MAX_VIPS] = { false };
+	int fd = dataplane_map_fd(dp, "xlb_vips"), ret;
 	struct xlb_vip_key cur, next;
 	struct xlb_vip vip;
 	void *prev = NULL;
-	uint32_t i;
 
 	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
 		cur = next;
 		prev = &cur;
-		if (cur.proto && bpf_map_lookup_elem(fd, &cur, &vip) == 0 && vip.id < XLB_MAX_VIPS)
-			used[vip.id] = true;
+		if (!cur.proto || bpf_map_lookup_elem(fd, &cur, &vip))
+			continue;
+		ret = fn(&cur, &vip, data);
+		if (ret)
+			return ret;
 	}
+	return 0;
+}
+
+/* How many positions of a Maglev table each backend id holds (XLB_MAX_BACKENDS counts). */
+static void cli_table_count(const uint32_t *table, uint32_t size, uint32_t *positions)
+{
+	uint32_t i;
+
+	memset(positions, 0, XLB_MAX_BACKENDS * sizeof(*positions));
+	for (i = 0; i < size; i++)
+		positions[table[i] < XLB_MAX_BACKENDS ? table[i] : 0]++;
+}
+
+static int cli_mark_vip_id(const struct xlb_vip_key *key, const struct xlb_vip *vip, void *used)
+{
+	if (vip->id < XLB_MAX_VIPS)
+		((bool *)used)[vip->id] = true;
+	return 0;
+}
+
+/* The lowest id no service holds. */
+static int cli_free_vip_id(struct dataplane *dp, uint32_t *id)
+{
+	bool used[XLB_MAX_VIPS] = { false };
+	uint32_t i;
+
+	cli_services_each(dp, cli_mark_vip_id, used);
 	for (i = 0; i < XLB_MAX_VIPS; i++) {
 		if (!used[i]) {
 			*id = i;
@@ -762,7 +792,7 @@ static const char backend_usage[] =
 	"Usage: xlb-dp backend set ID ADDR [--port P] [--encap-src ADDR] [--draining] [--gen G]\n"
 	"                          [--nexthop auto|fib]\n"
 	"       xlb-dp backend del ID\n"
-	"Writes or removes backend slot ID (0-4095), which tables refer to.\n"
+	"Writes or removes the backend of ID (0-4095), which tables refer to.\n"
 	"  --port P          nat: the backend's port (default 0: the service's port)\n"
 	"  --encap-src ADDR  ipip: outer source address (default: this host's address towards\n"
 	"                    ADDR, from the routing table)\n"
@@ -775,38 +805,42 @@ static const char backend_usage[] =
 	"                    until 'xlb-dp nexthop refresh' finds it (the default)\n"
 	"  --nexthop fib     always bpf_fib_lookup (follows route changes and multipath at once);\n"
 	"                    'nexthop refresh' leaves the backend alone\n"
-	"del clears the slot's active flag: its flows are given to other backends.\n";
+	"del clears the ID's active flag: its flows are given to other backends.\n";
 
-/* The address this host would send from towards dst: the natural outer source for ipip. */
+struct cli_in_tables {
+	struct dataplane *dp;
+	uint32_t *table;
+	uint32_t be_id;
+	const char *what;
+};
+
+static int cli_warn_in_table(const struct xlb_vip_key *key, const struct xlb_vip *vip, void *data)
+{
+	struct cli_in_tables *w = data;
+	uint32_t size = dataplane_ring_size(w->dp), i;
+	char name[80];
+
+	if (dataplane_ring_get(w->dp, vip->id, w->table))
+		return 0;
+	for (i = 0; i < size && w->table[i] != w->be_id; i++)
+		;
+	if (i < size)
+		log_warn("%s: backend %u is %s but still in the table of %s: its new flows go to "
+			 "it until 'xlb-dp ring set' leaves it out",
+			 cli_cmd, w->be_id, w->what, cli_service_str(key, name, sizeof(name)));
+	return 0;
+}
+
 /* Warns when a removed or draining backend is still in a table: it would get new flows. */
 static void cli_warn_in_tables(struct dataplane *dp, uint32_t be_id, const char *what)
 {
-	int fd = dataplane_map_fd(dp, "xlb_vips");
-	uint32_t *table, size = dataplane_ring_size(dp), i;
-	struct xlb_vip_key cur, next;
-	struct xlb_vip vip;
-	void *prev = NULL;
-	char name[80];
+	struct cli_in_tables w = { .dp = dp, .be_id = be_id, .what = what };
 
-	table = calloc(size, sizeof(*table));
-	if (!table)
+	w.table = calloc(dataplane_ring_size(dp), sizeof(*w.table));
+	if (!w.table)
 		return;
-	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
-		cur = next;
-		prev = &cur;
-		if (!cur.proto || bpf_map_lookup_elem(fd, &cur, &vip))
-			continue;
-		if (dataplane_ring_get(dp, vip.id, table))
-			continue;
-		for (i = 0; i < size && table[i] != be_id; i++)
-			;
-		if (i < size)
-			log_warn(
-				"%s: backend %u is %s but still in the table of %s: its new flows go to "
-				"it until 'xlb-dp ring set' leaves it out",
-				cli_cmd, be_id, what, cli_service_str(&cur, name, sizeof(name)));
-	}
-	free(table);
+	cli_services_each(dp, cli_warn_in_table, &w);
+	free(w.table);
 }
 
 /* Why a backend is on the fib path, in a few words for a table or a message. */
@@ -862,7 +896,19 @@ static void cli_nexthop_report(struct dataplane *dp, const struct xlb_backend *b
 		printf("  the first packets resolve it; 'xlb-dp nexthop refresh' then caches it\n");
 }
 
-static int cmd_backend(int argc, char **argv)
+/* backend set and del, as the command line gave them */
+struct backend_args {
+	bool set;
+	uint32_t id;
+	const char *addr_arg;
+	struct xlb_backend be; /* address, port and --encap-src as given */
+	const char *src_arg;   /* NULL: none given */
+	bool draining, have_gen, have_port, nh_fib, have_nh;
+	uint32_t gen;
+};
+
+/* Returns -1 to go on, else an exit code. */
+static int backend_parse(int argc, char **argv, struct backend_args *b)
 {
 	static const struct option opts[] = {
 		{ "port", required_argument, NULL, 'p' },
@@ -872,22 +918,14 @@ static int cmd_backend(int argc, char **argv)
 		{ "nexthop", required_argument, NULL, 'n' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct xlb_backend be = { 0 }, old;
-	bool set, draining = false, have_gen = false, have_port = false, have_src = false;
-	bool nh_fib = false, have_nh = false;
-	struct nexthop nh;
-	int nh_err = 0;
-	uint32_t id, port = 0, gen = 0;
-	const char *src_arg = NULL;
-	struct dataplane *dp;
-	char a[INET6_ADDRSTRLEN], s[INET6_ADDRSTRLEN];
+	uint32_t port = 0;
 	__u8 src_family = 0;
 	int c, ret, nargs;
 
-	ret = cli_subcommand(argc, argv, backend_usage, "set", "del", &set);
+	ret = cli_subcommand(argc, argv, backend_usage, "set", "del", &b->set);
 	if (ret >= 0)
 		return ret;
-	cli_cmd = set ? "backend set" : "backend del";
+	cli_cmd = b->set ? "backend set" : "backend del";
 	argc--;
 	argv++;
 
@@ -897,120 +935,138 @@ static int cmd_backend(int argc, char **argv)
 		case 'p':
 			if (cli_u32(optarg, 0, 65535, &port))
 				return cli_usage_error("bad --port '%s': want 0-65535", optarg);
-			have_port = true;
+			b->have_port = true;
 			break;
 		case 'e':
-			src_arg = optarg;
-			have_src = true;
+			b->src_arg = optarg;
 			break;
 		case 'd':
-			draining = true;
+			b->draining = true;
 			break;
 		case 'g':
-			if (cli_u32(optarg, 0, UINT32_MAX, &gen))
+			if (cli_u32(optarg, 0, UINT32_MAX, &b->gen))
 				return cli_usage_error("bad --gen '%s'", optarg);
-			have_gen = true;
+			b->have_gen = true;
 			break;
 		case 'n':
 			if (strcmp(optarg, "auto") && strcmp(optarg, "fib"))
 				return cli_usage_error("bad --nexthop '%s': want auto or fib",
 						       optarg);
-			nh_fib = strcmp(optarg, "fib") == 0;
-			have_nh = true;
+			b->nh_fib = strcmp(optarg, "fib") == 0;
+			b->have_nh = true;
 			break;
 		}
 	}
 	if (c < 0)
 		return ret;
 	nargs = argc - optind;
-	if (set ? nargs != 2 : nargs != 1)
-		return cli_usage_error(set ? "want ID ADDR" : "want ID");
-	if (!set && (have_port || have_src || draining || have_gen || have_nh))
+	if (b->set ? nargs != 2 : nargs != 1)
+		return cli_usage_error(b->set ? "want ID ADDR" : "want ID");
+	if (!b->set && (b->have_port || b->src_arg || b->draining || b->have_gen || b->have_nh))
 		return cli_usage_error("del takes no options but --pin-dir");
-	if (cli_u32(argv[optind], 0, XLB_MAX_BACKENDS - 1, &id))
+	if (cli_u32(argv[optind], 0, XLB_MAX_BACKENDS - 1, &b->id))
 		return cli_usage_error("bad backend id '%s': want 0-%u", argv[optind],
 				       XLB_MAX_BACKENDS - 1);
-	if (set) {
-		if (cli_addr(argv[optind + 1], be.addr, &be.family))
-			return cli_usage_error("bad address '%s': neither IPv4 nor IPv6",
-					       argv[optind + 1]);
-		if (src_arg && cli_addr(src_arg, be.encap_src, &src_family))
-			return cli_usage_error("bad --encap-src '%s': neither IPv4 nor IPv6",
-					       src_arg);
-		if (src_arg && src_family != be.family)
-			return cli_usage_error("--encap-src %s and the backend %s are of different "
-					       "families",
-					       src_arg, argv[optind + 1]);
-		be.port = htons(port);
-	}
+	if (!b->set)
+		return -1;
+	b->addr_arg = argv[optind + 1];
+	if (cli_addr(b->addr_arg, b->be.addr, &b->be.family))
+		return cli_usage_error("bad address '%s': neither IPv4 nor IPv6", b->addr_arg);
+	if (b->src_arg && cli_addr(b->src_arg, b->be.encap_src, &src_family))
+		return cli_usage_error("bad --encap-src '%s': neither IPv4 nor IPv6", b->src_arg);
+	if (b->src_arg && src_family != b->be.family)
+		return cli_usage_error("--encap-src %s and the backend %s are of different "
+				       "families",
+				       b->src_arg, b->addr_arg);
+	b->be.port = htons(port);
+	return -1;
+}
 
-	ret = cli_open(&dp, false, 0, 0);
-	if (ret)
-		return ret;
-	if (dataplane_backend_get(dp, id, &old)) {
-		log_error("%s: reading backend %u failed", cli_cmd, id);
-		ret = EXIT_FAIL;
-		goto out;
+/* Clears the active flag of a set backend: its flows are given to other backends. */
+static int backend_del(struct dataplane *dp, uint32_t id, struct xlb_backend *old)
+{
+	if (!(old->flags & XLB_BE_F_ACTIVE)) {
+		log_error("%s: backend %u is not set", cli_cmd, id);
+		return EXIT_FAIL;
 	}
-	if (!set) {
-		if (!(old.flags & XLB_BE_F_ACTIVE)) {
-			log_error("%s: backend %u is not set", cli_cmd, id);
-			ret = EXIT_FAIL;
-			goto out;
-		}
-		old.flags &= ~(XLB_BE_F_ACTIVE | XLB_BE_F_DRAINING);
-		if (dataplane_backend_set(dp, id, &old)) {
-			ret = EXIT_FAIL;
-			goto out;
-		}
-		printf("backend %u removed\n", id);
-		cli_warn_in_tables(dp, id, "removed");
-		goto out;
-	}
+	old->flags &= ~(XLB_BE_F_ACTIVE | XLB_BE_F_DRAINING);
+	if (dataplane_backend_set(dp, id, old))
+		return EXIT_FAIL;
+	printf("backend %u removed\n", id);
+	cli_warn_in_tables(dp, id, "removed");
+	return EXIT_OK;
+}
 
-	/* the same backend keeps its gen (and its flows); another one in the slot takes them over
-	 * only through a new gen, which makes the datapath choose their backends anew
+static int backend_set(struct dataplane *dp, struct backend_args *b, const struct xlb_backend *old)
+{
+	struct xlb_backend *be = &b->be;
+	char a[INET6_ADDRSTRLEN], s[INET6_ADDRSTRLEN];
+	struct nexthop nh;
+	int nh_err = 0;
+
+	/* the same backend keeps its gen (and its flows); another one under the id takes them
+	 * over only through a new gen, which makes the datapath choose their backends anew
 	 */
-	if (old.family == be.family && memcmp(old.addr, be.addr, 16) == 0 && old.port == be.port) {
-		be.gen = old.gen;
-		if (!have_src && old.family == be.family)
-			memcpy(be.encap_src, old.encap_src, sizeof(be.encap_src));
+	if (old->family == be->family && memcmp(old->addr, be->addr, 16) == 0 &&
+	    old->port == be->port) {
+		be->gen = old->gen;
+		if (!b->src_arg && old->family == be->family)
+			memcpy(be->encap_src, old->encap_src, sizeof(be->encap_src));
 	} else {
-		be.gen = old.gen + 1;
+		be->gen = old->gen + 1;
 	}
-	if (have_gen)
-		be.gen = gen;
-	if (!have_src && !memcmp(be.encap_src, (__be32[4]){ 0 }, 16)) {
-		int err = nexthop_source(&be, be.encap_src);
+	if (b->have_gen)
+		be->gen = b->gen;
+	if (!b->src_arg && !memcmp(be->encap_src, (__be32[4]){ 0 }, 16)) {
+		int err = nexthop_source(be, be->encap_src);
 
 		if (err)
 			log_warn(
 				"%s: no route to %s for an ipip source address (%s); give --encap-src "
 				"if a service in ipip mode uses backend %u",
-				cli_cmd, argv[optind + 1], strerror(-err), id);
+				cli_cmd, b->addr_arg, strerror(-err), b->id);
 	}
-	be.flags |= XLB_BE_F_ACTIVE | (draining ? XLB_BE_F_DRAINING : 0);
-	/* the next hop is looked up afresh: the old slot's may belong to another backend */
-	if (nh_fib) {
-		be.flags |= XLB_BE_F_NH_FIB;
+	be->flags |= XLB_BE_F_ACTIVE | (b->draining ? XLB_BE_F_DRAINING : 0);
+	/* the next hop is looked up afresh: the old one may belong to another backend */
+	if (b->nh_fib) {
+		be->flags |= XLB_BE_F_NH_FIB;
 	} else {
-		nh_err = nexthop_resolve_backend(&be, &nh);
+		nh_err = nexthop_resolve_backend(be, &nh);
 		if (!nh_err)
-			nexthop_apply(&be, &nh);
+			nexthop_apply(be, &nh);
 	}
-	if (nexthop_backend_set(dp, id, &be)) {
+	if (nexthop_backend_set(dp, b->id, be))
+		return EXIT_FAIL;
+	printf("backend %u: %s", b->id, cli_addr_str(be->addr, be->family, a));
+	if (be->port)
+		printf(" port %u", ntohs(be->port));
+	printf(", encap-src %s, gen %u%s\n", cli_addr_str(be->encap_src, be->family, s), be->gen,
+	       b->draining ? ", draining" : "");
+	cli_nexthop_report(dp, be, b->nh_fib ? 0 : nh_err, b->nh_fib ? NULL : &nh);
+	if (b->draining)
+		cli_warn_in_tables(dp, b->id, "draining");
+	return EXIT_OK;
+}
+
+static int cmd_backend(int argc, char **argv)
+{
+	struct backend_args b = { 0 };
+	struct xlb_backend old;
+	struct dataplane *dp;
+	int ret;
+
+	ret = backend_parse(argc, argv, &b);
+	if (ret >= 0)
+		return ret;
+	ret = cli_open(&dp, false, 0, 0);
+	if (ret)
+		return ret;
+	if (dataplane_backend_get(dp, b.id, &old)) {
+		log_error("%s: reading backend %u failed", cli_cmd, b.id);
 		ret = EXIT_FAIL;
-		goto out;
+	} else {
+		ret = b.set ? backend_set(dp, &b, &old) : backend_del(dp, b.id, &old);
 	}
-	printf("backend %u: %s", id, cli_addr_str(be.addr, be.family, a));
-	if (be.port)
-		printf(" port %u", ntohs(be.port));
-	printf(", encap-src %s, gen %u%s\n", cli_addr_str(be.encap_src, be.family, s), be.gen,
-	       draining ? ", draining" : "");
-	cli_nexthop_report(dp, &be, nh_fib ? 0 : nh_err, nh_fib ? NULL : &nh);
-	if (draining)
-		cli_warn_in_tables(dp, id, "draining");
-out:
 	dataplane_close(dp);
 	return ret;
 }
@@ -1146,7 +1202,7 @@ static int cmd_nexthop(int argc, char **argv)
 
 		if (refresh) {
 			if (nexthop_refresh(dp, id, &be, &nh, &err, &chg)) {
-				log_error("%s: backend %u: reading or writing its slot failed",
+				log_error("%s: backend %u: reading or writing it failed",
 					  cli_cmd, id);
 				ret = EXIT_FAIL;
 				continue;
@@ -1196,7 +1252,7 @@ static const char ring_usage[] =
 static int cmd_ring(int argc, char **argv)
 {
 	struct maglev_backend *bes = NULL;
-	uint32_t *table = NULL, *slots = NULL, size, i;
+	uint32_t *table = NULL, *positions = NULL, size, i;
 	struct xlb_vip_key key;
 	struct xlb_backend be;
 	struct xlb_vip vip;
@@ -1286,26 +1342,25 @@ static int cmd_ring(int argc, char **argv)
 
 	size = dataplane_ring_size(dp);
 	table = calloc(size, sizeof(*table));
-	slots = calloc(XLB_MAX_BACKENDS, sizeof(*slots));
-	if (!table || !slots)
+	positions = calloc(XLB_MAX_BACKENDS, sizeof(*positions));
+	if (!table || !positions)
 		goto out;
 	if (dataplane_ring_get(dp, vip.id, table) == -ENOENT) {
 		printf("service %s: no table, new flows are dropped\n", name);
 		ret = EXIT_OK;
 		goto out;
 	}
-	for (i = 0; i < size; i++)
-		slots[table[i] < XLB_MAX_BACKENDS ? table[i] : 0]++;
-	printf("service %s: %u-slot table\n", name, size);
+	cli_table_count(table, size, positions);
+	printf("service %s: table of %u positions\n", name, size);
 	for (j = 0; j < n; j++)
-		printf("  backend %-4u weight %-5u %6u slots %5.1f%%\n", bes[j].id, bes[j].weight,
-		       slots[bes[j].id], 100.0 * slots[bes[j].id] / size);
+		printf("  backend %-4u weight %-5u %6u positions %5.1f%%\n", bes[j].id, bes[j].weight,
+		       positions[bes[j].id], 100.0 * positions[bes[j].id] / size);
 	ret = EXIT_OK;
 out:
 	dataplane_close(dp);
 	free(bes);
 	free(table);
-	free(slots);
+	free(positions);
 	return ret;
 }
 
@@ -1331,17 +1386,286 @@ static bool cli_counters_zero(const struct xlb_counters *c)
 	return !c->packets && !c->bytes && !c->new_flows && !c->reply_packets && !c->reply_bytes;
 }
 
-struct cli_svc {
-	struct xlb_vip_key key;
-	struct xlb_vip vip;
+/* What `xlb-dp stats` shows, read from the maps in one pass before anything is printed; the
+ * table and the JSON are two renderings of it.
+ */
+struct stats_share {
+	uint32_t backend;
+	uint32_t positions; /* of the table's */
 };
 
-/* Services in id order, the order people and tables think in. */
-static int cli_svc_cmp(const void *a, const void *b)
+struct stats_service {
+	struct xlb_vip_key key;
+	struct xlb_vip vip;
+	struct xlb_counters c;
+	bool has_table;
+	struct stats_share *shares; /* by backend id */
+	size_t nshares;
+};
+
+struct stats_backend {
+	uint32_t id;
+	struct xlb_backend be;
+	struct xlb_counters c;
+	uint32_t flows;		 /* in the flow table */
+	const char *state;	 /* active, draining, removed */
+	char nhdev[IF_NAMESIZE]; /* the cached next hop's device, "" on the fib path */
+};
+
+struct stats_view {
+	uint32_t table_size;
+	struct stats_service *svcs;
+	size_t nsvcs;
+	struct stats_backend *bes;
+	size_t nbes;
+	struct xlb_global_stats g;
+};
+
+static void stats_free(struct stats_view *v)
 {
-	const struct cli_svc *x = a, *y = b;
+	size_t k;
+
+	for (k = 0; k < v->nsvcs; k++)
+		free(v->svcs[k].shares);
+	free(v->svcs);
+	free(v->bes);
+}
+
+/* A service's table as (backend, positions) pairs, in backend id order. */
+static int stats_collect_shares(struct dataplane *dp, struct stats_service *s, uint32_t *table,
+				uint32_t *positions, uint32_t size)
+{
+	uint32_t i;
+
+	s->has_table = dataplane_ring_get(dp, s->vip.id, table) == 0;
+	if (!s->has_table)
+		return 0;
+	cli_table_count(table, size, positions);
+	for (i = 0; i < XLB_MAX_BACKENDS; i++)
+		s->nshares += positions[i] != 0;
+	s->shares = calloc(s->nshares ? s->nshares : 1, sizeof(*s->shares));
+	if (!s->shares)
+		return -ENOMEM;
+	s->nshares = 0;
+	for (i = 0; i < XLB_MAX_BACKENDS; i++)
+		if (positions[i])
+			s->shares[s->nshares++] = (struct stats_share){ i, positions[i] };
+	return 0;
+}
+
+/* Every backend id that is set, or was and still counts or holds flows. */
+static int stats_collect_backends(struct dataplane *dp, struct stats_view *v, const uint32_t *flows)
+{
+	struct stats_backend *b;
+	uint32_t i;
+
+	v->bes = calloc(XLB_MAX_BACKENDS, sizeof(*v->bes));
+	if (!v->bes)
+		return -ENOMEM;
+	for (i = 0; i < XLB_MAX_BACKENDS; i++) {
+		b = &v->bes[v->nbes];
+		memset(b, 0, sizeof(*b));
+		if (dataplane_backend_get(dp, i, &b->be))
+			continue;
+		dataplane_backend_stats(dp, i, &b->c);
+		/* never used: family 0 and nothing counted */
+		if (!(b->be.flags & XLB_BE_F_ACTIVE) &&
+		    (!b->be.family || cli_counters_zero(&b->c)) && !flows[i])
+			continue;
+		b->id = i;
+		b->flows = flows[i];
+		b->state = !(b->be.flags & XLB_BE_F_ACTIVE)  ? "removed" :
+			   (b->be.flags & XLB_BE_F_DRAINING) ? "draining" :
+							       "active";
+		/* cached next hops by device name (xlb-dp nexthop show has the MACs) */
+		if ((b->be.flags & XLB_BE_F_NH_CACHED) &&
+		    !if_indextoname(b->be.nh_ifindex, b->nhdev))
+			snprintf(b->nhdev, sizeof(b->nhdev), "#%u", b->be.nh_ifindex);
+		v->nbes++;
+	}
+	return 0;
+}
+
+static int stats_collect_service(const struct xlb_vip_key *key, const struct xlb_vip *vip,
+				 void *data)
+{
+	struct stats_view *v = data;
+
+	v->svcs[v->nsvcs].key = *key;
+	v->svcs[v->nsvcs].vip = *vip;
+	return ++v->nsvcs == 2 * XLB_MAX_VIPS;
+}
+
+/* Services in id order, the order people and tables think in. */
+static int stats_service_cmp(const void *a, const void *b)
+{
+	const struct stats_service *x = a, *y = b;
 
 	return x->vip.id < y->vip.id ? -1 : x->vip.id > y->vip.id;
+}
+
+static int stats_collect(struct dataplane *dp, struct stats_view *v)
+{
+	uint32_t *table = NULL, *positions = NULL, *flows = NULL;
+	size_t k;
+	int err = -ENOMEM;
+
+	memset(v, 0, sizeof(*v));
+	v->table_size = dataplane_ring_size(dp);
+	table = calloc(v->table_size, sizeof(*table));
+	positions = calloc(XLB_MAX_BACKENDS, sizeof(*positions));
+	flows = calloc(XLB_MAX_BACKENDS, sizeof(*flows));
+	if (!table || !positions || !flows)
+		goto out;
+	v->svcs = calloc(2 * XLB_MAX_VIPS, sizeof(*v->svcs));
+	if (!v->svcs)
+		goto out;
+	cli_services_each(dp, stats_collect_service, v);
+	qsort(v->svcs, v->nsvcs, sizeof(*v->svcs), stats_service_cmp);
+	if (dataplane_global_stats(dp, &v->g) || dataplane_flow_counts(dp, 0, flows)) {
+		log_error("%s: reading the counters or the flow table failed", cli_cmd);
+		err = -EIO;
+		goto out;
+	}
+	for (k = 0; k < v->nsvcs; k++) {
+		dataplane_vip_stats(dp, v->svcs[k].vip.id, &v->svcs[k].c);
+		err = stats_collect_shares(dp, &v->svcs[k], table, positions, v->table_size);
+		if (err)
+			goto out;
+	}
+	err = stats_collect_backends(dp, v, flows);
+out:
+	free(table);
+	free(positions);
+	free(flows);
+	return err;
+}
+
+static void stats_print_table(const struct stats_view *v)
+{
+	char a[INET6_ADDRSTRLEN], name[80];
+	size_t k, j;
+	int i;
+
+	printf("%-4s %-28s %-5s %-5s %12s %14s %10s %12s  %s\n", "ID", "SERVICE", "MODE", "ECHO",
+	       "PACKETS", "BYTES", "NEW_FLOWS", "REPLIES", "TABLE (backend:share)");
+	for (k = 0; k < v->nsvcs; k++) {
+		const struct stats_service *s = &v->svcs[k];
+
+		printf("%-4u %-28s %-5s %-5s %12" PRIu64 " %14" PRIu64 " %10" PRIu64 " %12" PRIu64
+		       " ",
+		       s->vip.id, cli_service_str(&s->key, name, sizeof(name)),
+		       dataplane_mode_name(s->vip.mode),
+		       s->vip.flags & XLB_VIP_F_NO_ECHO ? "no" : "yes", (uint64_t)s->c.packets,
+		       (uint64_t)s->c.bytes, (uint64_t)s->c.new_flows,
+		       (uint64_t)s->c.reply_packets);
+		if (!s->has_table)
+			printf(" none");
+		for (j = 0; j < s->nshares; j++)
+			printf(" %u:%.1f%%", s->shares[j].backend,
+			       100.0 * s->shares[j].positions / v->table_size);
+		printf("\n");
+	}
+
+	printf("\n%-4s %-28s %-6s %-10s %-9s %12s %14s %10s %12s %9s  %s\n", "ID", "BACKEND",
+	       "PORT", "GEN", "STATE", "PACKETS", "BYTES", "NEW_FLOWS", "REPLIES", "FLOWS",
+	       "NEXTHOP");
+	for (k = 0; k < v->nbes; k++) {
+		const struct stats_backend *b = &v->bes[k];
+
+		printf("%-4u %-28s %-6u %-10u %-9s %12" PRIu64 " %14" PRIu64 " %10" PRIu64
+		       " %12" PRIu64 " %9u  %s%s\n",
+		       b->id, cli_addr_str(b->be.addr, b->be.family, a), ntohs(b->be.port),
+		       b->be.gen, b->state, (uint64_t)b->c.packets, (uint64_t)b->c.bytes,
+		       (uint64_t)b->c.new_flows, (uint64_t)b->c.reply_packets, b->flows,
+		       b->nhdev[0] ? "cached:" : "fib", b->nhdev);
+	}
+
+	printf("\npaths:");
+	for (i = 0; i < XLB_PATH_MAX; i++)
+		printf(" %s %" PRIu64, dataplane_path_name(i), (uint64_t)v->g.path[i]);
+	printf("\ndrops:");
+	for (i = 0; i < XLB_DROP_MAX; i++)
+		printf(" %s %" PRIu64, dataplane_drop_name(i), (uint64_t)v->g.drop[i]);
+	printf("\n");
+}
+
+static json_object *stats_json_service(const struct stats_service *s)
+{
+	json_object *js = json_object_new_object(), *jt = json_object_new_array(), *je;
+	char a[INET6_ADDRSTRLEN];
+	size_t j;
+
+	json_object_object_add(js, "id", json_object_new_int64(s->vip.id));
+	json_object_object_add(js, "address",
+			       json_object_new_string(cli_addr_str(s->key.addr, s->key.family, a)));
+	json_object_object_add(js, "port", json_object_new_int64(ntohs(s->key.port)));
+	json_object_object_add(js, "protocol", json_object_new_string(cli_proto_str(s->key.proto)));
+	json_object_object_add(js, "mode",
+			       json_object_new_string(dataplane_mode_name(s->vip.mode)));
+	json_object_object_add(js, "echo",
+			       json_object_new_boolean(!(s->vip.flags & XLB_VIP_F_NO_ECHO)));
+	cli_json_counters(js, &s->c);
+	json_object_object_add(js, "table", jt);
+	for (j = 0; j < s->nshares; j++) {
+		je = json_object_new_object();
+		json_object_object_add(je, "backend", json_object_new_int64(s->shares[j].backend));
+		/* "slots": the name --json has always given table positions */
+		json_object_object_add(je, "slots", json_object_new_int64(s->shares[j].positions));
+		json_object_array_add(jt, je);
+	}
+	return js;
+}
+
+static json_object *stats_json_backend(const struct stats_backend *b)
+{
+	json_object *jb = json_object_new_object();
+	char a[INET6_ADDRSTRLEN];
+
+	json_object_object_add(jb, "id", json_object_new_int64(b->id));
+	json_object_object_add(jb, "address",
+			       json_object_new_string(cli_addr_str(b->be.addr, b->be.family, a)));
+	json_object_object_add(jb, "port", json_object_new_int64(ntohs(b->be.port)));
+	json_object_object_add(jb, "gen", json_object_new_int64(b->be.gen));
+	json_object_object_add(jb, "state", json_object_new_string(b->state));
+	json_object_object_add(
+		jb, "encap_src",
+		json_object_new_string(cli_addr_str(b->be.encap_src, b->be.family, a)));
+	cli_json_counters(jb, &b->c);
+	json_object_object_add(jb, "flows", json_object_new_int64(b->flows));
+	json_object_object_add(jb, "nexthop",
+			       json_object_new_string(b->nhdev[0] ? "cached" : "fib"));
+	if (b->nhdev[0])
+		json_object_object_add(jb, "nexthop_dev", json_object_new_string(b->nhdev));
+	return jb;
+}
+
+static void stats_print_json(const struct stats_view *v)
+{
+	json_object *root = json_object_new_object(), *jsvcs = json_object_new_array();
+	json_object *jbes = json_object_new_array(), *jpaths = json_object_new_object();
+	json_object *jdrops = json_object_new_object();
+	size_t k;
+	int i;
+
+	json_object_object_add(root, "ring_size", json_object_new_int64(v->table_size));
+	json_object_object_add(root, "services", jsvcs);
+	json_object_object_add(root, "backends", jbes);
+	json_object_object_add(root, "paths", jpaths);
+	json_object_object_add(root, "drops", jdrops);
+	for (k = 0; k < v->nsvcs; k++)
+		json_object_array_add(jsvcs, stats_json_service(&v->svcs[k]));
+	for (k = 0; k < v->nbes; k++)
+		json_object_array_add(jbes, stats_json_backend(&v->bes[k]));
+	for (i = 0; i < XLB_PATH_MAX; i++)
+		json_object_object_add(jpaths, dataplane_path_name(i),
+				       json_object_new_uint64(v->g.path[i]));
+	for (i = 0; i < XLB_DROP_MAX; i++)
+		json_object_object_add(jdrops, dataplane_drop_name(i),
+				       json_object_new_uint64(v->g.drop[i]));
+	printf("%s\n", json_object_to_json_string_ext(
+			       root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(root);
 }
 
 static int cmd_stats(int argc, char **argv)
@@ -1350,17 +1674,10 @@ static int cmd_stats(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ NULL, 0, NULL, 0 },
 	};
-	json_object *root = NULL, *jsvcs = NULL, *jbes = NULL, *jpaths = NULL, *jdrops = NULL;
-	struct xlb_vip_key cur, next;
-	struct cli_svc *svcs = NULL;
-	uint32_t *table = NULL, *slots = NULL, *flows = NULL, size, i;
-	struct xlb_global_stats g;
 	struct dataplane *dp = NULL;
-	size_t nkeys = 0, k;
+	struct stats_view v;
 	bool json = false;
-	void *prev = NULL;
-	char a[INET6_ADDRSTRLEN];
-	int c, fd, ret;
+	int c, ret;
 
 	cli_opts_begin(opts);
 	while ((c = cli_opt(argc, argv, stats_usage, &ret)) > 0) {
@@ -1378,176 +1695,15 @@ static int cmd_stats(int argc, char **argv)
 	if (ret)
 		return ret;
 	ret = EXIT_FAIL;
-	size = dataplane_ring_size(dp);
-	table = calloc(size, sizeof(*table));
-	slots = calloc(XLB_MAX_BACKENDS, sizeof(*slots));
-	svcs = calloc(2 * XLB_MAX_VIPS, sizeof(*svcs));
-	flows = calloc(XLB_MAX_BACKENDS, sizeof(*flows));
-	if (!table || !slots || !svcs || !flows)
-		goto out;
-	fd = dataplane_map_fd(dp, "xlb_vips");
-	while (nkeys < 2 * XLB_MAX_VIPS && bpf_map_get_next_key(fd, prev, &next) == 0) {
-		cur = next;
-		prev = &cur;
-		if (cur.proto && bpf_map_lookup_elem(fd, &cur, &svcs[nkeys].vip) == 0)
-			svcs[nkeys++].key = cur;
+	if (stats_collect(dp, &v) == 0) {
+		if (json)
+			stats_print_json(&v);
+		else
+			stats_print_table(&v);
+		ret = EXIT_OK;
 	}
-	qsort(svcs, nkeys, sizeof(*svcs), cli_svc_cmp);
-	if (dataplane_global_stats(dp, &g) || dataplane_flow_counts(dp, 0, flows)) {
-		log_error("%s: reading the counters or the flow table failed", cli_cmd);
-		goto out;
-	}
-
-	root = json_object_new_object();
-	jsvcs = json_object_new_array();
-	jbes = json_object_new_array();
-	jpaths = json_object_new_object();
-	jdrops = json_object_new_object();
-	json_object_object_add(root, "ring_size", json_object_new_int64(size));
-	json_object_object_add(root, "services", jsvcs);
-	json_object_object_add(root, "backends", jbes);
-	json_object_object_add(root, "paths", jpaths);
-	json_object_object_add(root, "drops", jdrops);
-
-	if (!json)
-		printf("%-4s %-28s %-5s %-5s %12s %14s %10s %12s  %s\n", "ID", "SERVICE", "MODE",
-		       "ECHO", "PACKETS", "BYTES", "NEW_FLOWS", "REPLIES", "TABLE (backend:share)");
-	for (k = 0; k < nkeys; k++) {
-		struct xlb_counters c = { 0 };
-		struct xlb_vip_key *key = &svcs[k].key;
-		struct xlb_vip vip = svcs[k].vip;
-		json_object *js, *jt;
-		char name[80];
-		int err;
-
-		dataplane_vip_stats(dp, vip.id, &c);
-		memset(slots, 0, XLB_MAX_BACKENDS * sizeof(*slots));
-		err = dataplane_ring_get(dp, vip.id, table);
-		if (!err)
-			for (i = 0; i < size; i++)
-				slots[table[i] < XLB_MAX_BACKENDS ? table[i] : 0]++;
-		js = json_object_new_object();
-		jt = json_object_new_array();
-		json_object_object_add(js, "id", json_object_new_int64(vip.id));
-		json_object_object_add(
-			js, "address",
-			json_object_new_string(cli_addr_str(key->addr, key->family, a)));
-		json_object_object_add(js, "port", json_object_new_int64(ntohs(key->port)));
-		json_object_object_add(js, "protocol",
-				       json_object_new_string(cli_proto_str(key->proto)));
-		json_object_object_add(js, "mode",
-				       json_object_new_string(dataplane_mode_name(vip.mode)));
-		json_object_object_add(js, "echo",
-				       json_object_new_boolean(!(vip.flags & XLB_VIP_F_NO_ECHO)));
-		cli_json_counters(js, &c);
-		json_object_object_add(js, "table", jt);
-		json_object_array_add(jsvcs, js);
-		if (!json)
-			printf("%-4u %-28s %-5s %-5s %12" PRIu64 " %14" PRIu64 " %10" PRIu64
-			       " %12" PRIu64 " ",
-			       vip.id, cli_service_str(key, name, sizeof(name)),
-			       dataplane_mode_name(vip.mode),
-			       vip.flags & XLB_VIP_F_NO_ECHO ? "no" : "yes", (uint64_t)c.packets,
-			       (uint64_t)c.bytes, (uint64_t)c.new_flows, (uint64_t)c.reply_packets);
-		if (err && !json)
-			printf(" none");
-		for (i = 0; !err && i < XLB_MAX_BACKENDS; i++) {
-			json_object *je;
-
-			if (!slots[i])
-				continue;
-			je = json_object_new_object();
-			json_object_object_add(je, "backend", json_object_new_int64(i));
-			json_object_object_add(je, "slots", json_object_new_int64(slots[i]));
-			json_object_array_add(jt, je);
-			if (!json)
-				printf(" %u:%.1f%%", i, 100.0 * slots[i] / size);
-		}
-		if (!json)
-			printf("\n");
-	}
-
-	if (!json)
-		printf("\n%-4s %-28s %-6s %-10s %-9s %12s %14s %10s %12s %9s  %s\n", "ID",
-		       "BACKEND", "PORT", "GEN", "STATE", "PACKETS", "BYTES", "NEW_FLOWS",
-		       "REPLIES", "FLOWS", "NEXTHOP");
-	for (i = 0; i < XLB_MAX_BACKENDS; i++) {
-		struct xlb_counters c = { 0 };
-		struct xlb_backend be;
-		char nhdev[IF_NAMESIZE];
-		const char *state;
-		json_object *jb;
-
-		if (dataplane_backend_get(dp, i, &be))
-			continue;
-		dataplane_backend_stats(dp, i, &c);
-		/* never used: family 0 and nothing counted */
-		if (!(be.flags & XLB_BE_F_ACTIVE) && (!be.family || cli_counters_zero(&c)) &&
-		    !flows[i])
-			continue;
-		state = !(be.flags & XLB_BE_F_ACTIVE)  ? "removed" :
-			(be.flags & XLB_BE_F_DRAINING) ? "draining" :
-							 "active";
-		jb = json_object_new_object();
-		json_object_object_add(jb, "id", json_object_new_int64(i));
-		json_object_object_add(jb, "address",
-				       json_object_new_string(cli_addr_str(be.addr, be.family, a)));
-		json_object_object_add(jb, "port", json_object_new_int64(ntohs(be.port)));
-		json_object_object_add(jb, "gen", json_object_new_int64(be.gen));
-		json_object_object_add(jb, "state", json_object_new_string(state));
-		json_object_object_add(
-			jb, "encap_src",
-			json_object_new_string(cli_addr_str(be.encap_src, be.family, a)));
-		cli_json_counters(jb, &c);
-		json_object_object_add(jb, "flows", json_object_new_int64(flows[i]));
-		/* cached next hops by device name (xlb-dp nexthop show has the MACs) */
-		nhdev[0] = '\0';
-		if ((be.flags & XLB_BE_F_NH_CACHED) && !if_indextoname(be.nh_ifindex, nhdev))
-			snprintf(nhdev, sizeof(nhdev), "#%u", be.nh_ifindex);
-		json_object_object_add(jb, "nexthop",
-				       json_object_new_string(nhdev[0] ? "cached" : "fib"));
-		if (nhdev[0])
-			json_object_object_add(jb, "nexthop_dev", json_object_new_string(nhdev));
-		json_object_array_add(jbes, jb);
-		if (!json)
-			printf("%-4u %-28s %-6u %-10u %-9s %12" PRIu64 " %14" PRIu64 " %10" PRIu64
-			       " %12" PRIu64 " %9u  %s%s\n",
-			       i, cli_addr_str(be.addr, be.family, a), ntohs(be.port), be.gen,
-			       state, (uint64_t)c.packets, (uint64_t)c.bytes, (uint64_t)c.new_flows,
-			       (uint64_t)c.reply_packets, flows[i], nhdev[0] ? "cached:" : "fib",
-			       nhdev);
-	}
-
-	if (!json)
-		printf("\npaths:");
-	for (i = 0; i < XLB_PATH_MAX; i++) {
-		json_object_object_add(jpaths, dataplane_path_name(i),
-				       json_object_new_uint64(g.path[i]));
-		if (!json)
-			printf(" %s %" PRIu64, dataplane_path_name(i), (uint64_t)g.path[i]);
-	}
-	if (!json)
-		printf("\ndrops:");
-	for (i = 0; i < XLB_DROP_MAX; i++) {
-		json_object_object_add(jdrops, dataplane_drop_name(i),
-				       json_object_new_uint64(g.drop[i]));
-		if (!json)
-			printf(" %s %" PRIu64, dataplane_drop_name(i), (uint64_t)g.drop[i]);
-	}
-	if (json)
-		printf("%s\n",
-		       json_object_to_json_string_ext(
-			       root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
-	else
-		printf("\n");
-	ret = EXIT_OK;
-out:
-	json_object_put(root);
+	stats_free(&v);
 	dataplane_close(dp);
-	free(svcs);
-	free(flows);
-	free(table);
-	free(slots);
 	return ret;
 }
 

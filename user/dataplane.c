@@ -4,6 +4,7 @@
  * each table built whole in a fresh map and swapped in with one update.
  */
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <ifaddrs.h>
 #include <limits.h>
@@ -53,7 +54,7 @@ struct dataplane {
 /* Every map of bpf/xlb_maps.h, the names they are pinned under. */
 static const char *const dataplane_maps[] = {
 	"xlb_vips",	 /* services */
-	"xlb_backends",	 /* backend slots */
+	"xlb_backends",	 /* backends by id */
 	"xlb_rings",	 /* Maglev tables */
 	"xlb_flows",	 /* flow table */
 	"xlb_nat_src",	 /* the nat VIPs of each backend */
@@ -66,7 +67,7 @@ static const char *const dataplane_maps[] = {
 
 #define DATAPLANE_NMAPS (sizeof(dataplane_maps) / sizeof(dataplane_maps[0]))
 
-/* Pinned beside the maps: an empty table of the ring size, the template every table copies.
+/* Pinned beside the maps: an empty table of the table size, the template every table copies.
  * The kernel keeps xlb_rings' template to itself; this one tells a later run the size.
  */
 #define DATAPLANE_TMPL_PIN "xlb_ring_tmpl"
@@ -98,11 +99,10 @@ static int dataplane_map_info(int fd, struct bpf_map_info *info)
 	return bpf_obj_get_info_by_fd(fd, info, &len) ? -errno : 0;
 }
 
-/* Opens a pinned map by name; -ENOENT when it is not pinned there. */
 /* A Maglev table: XLB_RING_LANES ids to an element, so max_entries does not tell the size;
  * the map's name does ("xlbr_65537"), for a later run that adopts the maps.
  */
-static int dataplane_ring_create(uint32_t size, uint32_t flags)
+static int dataplane_table_create(uint32_t size, uint32_t flags)
 {
 	LIBBPF_OPTS(bpf_map_create_opts, copts, .map_flags = flags);
 	char name[BPF_OBJ_NAME_LEN];
@@ -113,7 +113,7 @@ static int dataplane_ring_create(uint32_t size, uint32_t flags)
 }
 
 /* The table size a Maglev table map was made for, or 0. */
-static uint32_t dataplane_ring_size_of(const struct bpf_map_info *info)
+static uint32_t dataplane_table_size_of(const struct bpf_map_info *info)
 {
 	unsigned int size;
 
@@ -122,23 +122,94 @@ static uint32_t dataplane_ring_size_of(const struct bpf_map_info *info)
 	return size;
 }
 
+/* Where a map is pinned: its name and the ABI version, xlb_vips_v2. */
+static int dataplane_pin_path(char *path, size_t len, const char *pin_dir, const char *name)
+{
+	if (snprintf(path, len, "%s/%s_v%u", pin_dir, name, XLB_ABI_VERSION) >= (int)len)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+/* Opens a pinned map by name; -ENOENT when it is not pinned there. */
 static int dataplane_pin_open(const char *pin_dir, const char *name)
 {
 	char path[PATH_MAX];
-	int fd;
+	int fd, err;
 
-	if (snprintf(path, sizeof(path), "%s/%s", pin_dir, name) >= (int)sizeof(path))
-		return -ENAMETOOLONG;
+	err = dataplane_pin_path(path, sizeof(path), pin_dir, name);
+	if (err)
+		return err;
 	fd = bpf_obj_get(path);
 	return fd < 0 ? -errno : fd;
 }
 
+/* The ABI version a pin's file name says it has, or 0 when the file is none of ours. */
+static unsigned int dataplane_pin_version(const char *file)
+{
+	unsigned int version;
+	size_t i, n;
+	char end;
+
+	for (i = 0; i <= DATAPLANE_NMAPS; i++) {
+		const char *name = i < DATAPLANE_NMAPS ? dataplane_maps[i] : DATAPLANE_TMPL_PIN;
+
+		n = strlen(name);
+		if (strncmp(file, name, n) != 0)
+			continue;
+		if (file[n] == '\0')
+			return 1; /* pinned before the names carried a version */
+		if (sscanf(file + n, "_v%u%c", &version, &end) == 1 && version)
+			return version;
+	}
+	return 0;
+}
+
+int dataplane_pins_version(const char *pin_dir)
+{
+	unsigned int version, found = 0;
+	struct dirent *de;
+	DIR *dir;
+
+	dir = opendir(pin_dir);
+	if (!dir)
+		return errno == ENOENT ? 0 : -errno;
+	while ((de = readdir(dir))) {
+		version = dataplane_pin_version(de->d_name);
+		/* another version wins: those pins are the ones to speak of */
+		if (version && (!found || found == XLB_ABI_VERSION))
+			found = version;
+	}
+	closedir(dir);
+	return (int)found;
+}
+
+/* Refuses pins of another ABI version: their keys and values may mean other things even where
+ * the sizes agree, so adopting them would corrupt flows and tables silently.
+ */
+static int dataplane_pins_refuse_foreign(const char *pin_dir)
+{
+	int version = dataplane_pins_version(pin_dir);
+
+	if (version < 0) {
+		log_error("%s: %s", pin_dir, strerror(-version));
+		return version;
+	}
+	if (version == 0 || version == XLB_ABI_VERSION)
+		return 0;
+	log_error("%s holds maps pinned by an xlb of datapath ABI v%d, this one is v%u: their "
+		  "layout may differ, so they are not adopted; unload them with the xlb-dp that "
+		  "pinned them (xlb-dp --pin-dir %s unload), or detach xlb and remove them "
+		  "(rm %s/xlb_*), then start again",
+		  pin_dir, version, XLB_ABI_VERSION, pin_dir, pin_dir);
+	return -EPROTO;
+}
+
 /* The table size of pinned xlb_rings: from a table it holds, else by offering it an empty
- * table of the wanted size in a slot no service uses (the kernel refuses an inner map whose
+ * table of the wanted size under a service id no service uses (the kernel refuses an inner map whose
  * size differs from the template's: -EINVAL). *size stays 0 when it cannot tell.
  */
-static int dataplane_pinned_ring_size(int rings_fd, int vips_fd, uint32_t want, uint32_t flags,
-				      uint32_t *size)
+static int dataplane_pinned_table_size(int rings_fd, int vips_fd, uint32_t want, uint32_t flags,
+				       uint32_t *size)
 {
 	bool used[XLB_MAX_VIPS] = { false };
 	struct xlb_vip_key key, next;
@@ -159,7 +230,7 @@ static int dataplane_pinned_ring_size(int rings_fd, int vips_fd, uint32_t want, 
 		close(fd);
 		if (err)
 			return err;
-		*size = dataplane_ring_size_of(&info);
+		*size = dataplane_table_size_of(&info);
 		return 0;
 	}
 	/* no table yet: probe with an id that no service uses, so no packet can see the probe */
@@ -174,7 +245,7 @@ static int dataplane_pinned_ring_size(int rings_fd, int vips_fd, uint32_t want, 
 			free_id = i;
 	if (free_id == XLB_MAX_VIPS)
 		return 0; /* every id in use: cannot tell, ring_set will */
-	fd = dataplane_ring_create(want, flags);
+	fd = dataplane_table_create(want, flags);
 	if (fd < 0)
 		return -errno;
 	if (bpf_map_update_elem(rings_fd, &free_id, &fd, BPF_ANY)) {
@@ -215,24 +286,15 @@ static void dataplane_bpffs_ensure(const char *pin_dir)
 		log_info("mounted the bpf filesystem on /sys/fs/bpf");
 }
 
-/* Looks at what an earlier run pinned in pin_dir: whether anything is, and the sizes that
- * must match (taken when the caller gave 0). A size the caller asked for that differs is an
- * error here, with a message, rather than libbpf's "parameter mismatch" later. *ring_known is
- * false when pinned tables exist whose size could not be learnt.
+/* The pin directory is on a bpf filesystem, or will be where libbpf creates it; other
+ * failures are libbpf's to report.
  */
-static int dataplane_pins_check(const char *pin_dir, uint32_t *ring_size, uint32_t *flows,
-				uint32_t ring_flags, bool *pinned, bool *ring_known)
+static int dataplane_pin_dir_usable(const char *pin_dir)
 {
-	int vips_fd = -1, rings_fd = -1, flows_fd = -1, fd, rc, err = 0;
-	struct bpf_map_info info;
-	uint32_t pinned_ring = 0;
 	struct statfs sfs;
-	size_t i;
+	int rc;
 
-	*pinned = false;
-	*ring_known = true;
 	dataplane_bpffs_ensure(pin_dir);
-	/* the directory, or where libbpf will create it; other failures are libbpf's to report */
 	rc = statfs(pin_dir, &sfs);
 	if (rc && errno == ENOENT) {
 		char parent[PATH_MAX], *slash;
@@ -253,13 +315,38 @@ static int dataplane_pins_check(const char *pin_dir, uint32_t *ring_size, uint32
 			pin_dir);
 		return -EINVAL;
 	}
+	return 0;
+}
+
+/* Looks at what an earlier run pinned in pin_dir: whether anything is, and the sizes that
+ * must match (taken when the caller gave 0). A size the caller asked for that differs is an
+ * error here, with a message, rather than libbpf's "parameter mismatch" later. *ring_known is
+ * false when pinned tables exist whose size could not be learnt.
+ */
+static int dataplane_pins_check(const char *pin_dir, uint32_t *ring_size, uint32_t *flows,
+				uint32_t ring_flags, bool *pinned, bool *ring_known)
+{
+	int vips_fd = -1, rings_fd = -1, flows_fd = -1, fd, err = 0;
+	struct bpf_map_info info;
+	uint32_t pinned_ring = 0;
+	size_t i;
+
+	*pinned = false;
+	*ring_known = true;
+	err = dataplane_pin_dir_usable(pin_dir);
+	if (err)
+		return err;
+	err = dataplane_pins_refuse_foreign(pin_dir);
+	if (err)
+		return err;
 	for (i = 0; i < DATAPLANE_NMAPS; i++) {
 		fd = dataplane_pin_open(pin_dir, dataplane_maps[i]);
 		if (fd == -ENOENT)
 			continue;
 		if (fd < 0) {
 			err = fd;
-			log_error("%s/%s: %s", pin_dir, dataplane_maps[i], strerror(-err));
+			log_error("%s/%s_v%u: %s", pin_dir, dataplane_maps[i], XLB_ABI_VERSION,
+				  strerror(-err));
 			goto out;
 		}
 		*pinned = true;
@@ -291,15 +378,17 @@ static int dataplane_pins_check(const char *pin_dir, uint32_t *ring_size, uint32
 		err = dataplane_map_info(fd, &info);
 		close(fd);
 		if (err) {
-			log_error("%s/%s: %s", pin_dir, DATAPLANE_TMPL_PIN, strerror(-err));
+			log_error("%s/%s_v%u: %s", pin_dir, DATAPLANE_TMPL_PIN, XLB_ABI_VERSION,
+				  strerror(-err));
 			goto out;
 		}
-		pinned_ring = dataplane_ring_size_of(&info);
+		pinned_ring = dataplane_table_size_of(&info);
 	} else if (rings_fd >= 0 && vips_fd >= 0) {
 		/* pinned by a run that left no template: learn it from the tables, or probe */
 		uint32_t want = *ring_size ? *ring_size : XLB_RING_SIZE_DEFAULT;
 
-		err = dataplane_pinned_ring_size(rings_fd, vips_fd, want, ring_flags, &pinned_ring);
+		err = dataplane_pinned_table_size(rings_fd, vips_fd, want, ring_flags,
+						  &pinned_ring);
 		if (err == -EINVAL) {
 			log_error(
 				"%s holds Maglev tables of another size than %u: give their size, or "
@@ -308,15 +397,16 @@ static int dataplane_pins_check(const char *pin_dir, uint32_t *ring_size, uint32
 			goto out;
 		}
 		if (err) {
-			log_error("%s/xlb_rings: %s", pin_dir, strerror(-err));
+			log_error("%s/xlb_rings_v%u: %s", pin_dir, XLB_ABI_VERSION, strerror(-err));
 			goto out;
 		}
 		*ring_known = pinned_ring != 0;
 	}
 	if (pinned_ring && *ring_size && pinned_ring != *ring_size) {
-		log_error("%s holds Maglev tables of %u slots, not %u: use that size, or unpin the "
-			  "maps first",
-			  pin_dir, pinned_ring, *ring_size);
+		log_error(
+			"%s holds Maglev tables of %u positions, not %u: use that size, or unpin the "
+			"maps first",
+			pin_dir, pinned_ring, *ring_size);
 		err = -EINVAL;
 		goto out;
 	}
@@ -332,6 +422,29 @@ out:
 	return err;
 }
 
+/* libbpf pins a map by its name; the pins carry the ABI version as well. */
+static int dataplane_pins_name(struct dataplane *dp, const char *pin_dir)
+{
+	char path[PATH_MAX];
+	struct bpf_map *map;
+	int err;
+
+	for (map = bpf_object__next_map(dp->skel->obj, NULL); map;
+	     map = bpf_object__next_map(dp->skel->obj, map)) {
+		if (!bpf_map__pin_path(map))
+			continue; /* not pinned at all */
+		err = dataplane_pin_path(path, sizeof(path), pin_dir, bpf_map__name(map));
+		if (!err)
+			err = bpf_map__set_pin_path(map, path);
+		if (err) {
+			log_error("pinning %s in %s: %s", bpf_map__name(map), pin_dir,
+				  strerror(-err));
+			return err;
+		}
+	}
+	return 0;
+}
+
 /* The kernel adds BPF_F_RDONLY_PROG to every devmap, and libbpf 1.1 then finds the pinned
  * xlb_tx_ports' flags different from the object's and refuses to reuse it (fixed in later
  * libbpf). So that one map is adopted here, by hand, and libbpf told not to pin it.
@@ -345,14 +458,16 @@ static int dataplane_tx_ports_adopt(struct dataplane *dp, const char *pin_dir)
 	if (fd == -ENOENT)
 		return 0;
 	if (fd < 0) {
-		log_error("%s/%s: %s", pin_dir, bpf_map__name(map), strerror(-fd));
+		log_error("%s/%s_v%u: %s", pin_dir, bpf_map__name(map), XLB_ABI_VERSION,
+			  strerror(-fd));
 		return fd;
 	}
 	err = bpf_map__reuse_fd(map, fd);
 	if (!err)
 		err = bpf_map__set_pin_path(map, NULL);
 	if (err)
-		log_error("adopting %s/%s: %s", pin_dir, bpf_map__name(map), strerror(-err));
+		log_error("adopting %s/%s_v%u: %s", pin_dir, bpf_map__name(map), XLB_ABI_VERSION,
+			  strerror(-err));
 	close(fd); /* reuse_fd took a duplicate */
 	return err;
 }
@@ -444,22 +559,161 @@ static void dataplane_tc_load(struct dataplane *dp)
 	dp->tc = tc;
 }
 
-int dataplane_open(struct dataplane **dpp, const struct dataplane_opts *opts, bool *adopted)
+/* What dataplane_open learns on the way: the sizes to build with, whether maps were pinned. */
+struct dataplane_open_state {
+	uint32_t ring_size; /* 0: the default, or the pinned one */
+	uint32_t flows;	    /* 0: likewise */
+	bool pinned;	    /* maps of an earlier run are adopted */
+	bool ring_known;    /* false: pinned tables whose size could not be learnt */
+	int template_fd;    /* the Maglev table template, -1 until made */
+};
+
+/* Opens the skeleton, with pins under pin_dir when there is one. */
+static int dataplane_skel_open(struct dataplane *dp)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, oopts);
+	struct bpf_map *inner;
+	int err;
+
+	oopts.pin_root_path = dp->pin_dir;
+	dp->skel = xlb_bpf__open_opts(&oopts);
+	if (!dp->skel) {
+		err = -errno;
+		log_error("opening the datapath object: %s", strerror(-err));
+		return err;
+	}
+	inner = bpf_map__inner_map(dp->skel->maps.xlb_rings);
+	if (!inner) {
+		log_error("xlb_rings has no inner map template");
+		return -EINVAL;
+	}
+	dp->ring_flags = bpf_map__map_flags(inner);
+	return 0;
+}
+
+/* With a pin_dir: what is pinned there, and the versioned names to pin under. Without: no pins
+ * at all, since libbpf would pin LIBBPF_PIN_BY_NAME maps under /sys/fs/bpf.
+ */
+static int dataplane_pins_prepare(struct dataplane *dp, struct dataplane_open_state *st)
+{
+	struct bpf_map *map;
+	int err;
+
+	if (dp->pin_dir) {
+		err = dataplane_pins_check(dp->pin_dir, &st->ring_size, &st->flows, dp->ring_flags,
+					   &st->pinned, &st->ring_known);
+		return err ? err : dataplane_pins_name(dp, dp->pin_dir);
+	}
+	for (map = bpf_object__next_map(dp->skel->obj, NULL); map;
+	     map = bpf_object__next_map(dp->skel->obj, map)) {
+		err = bpf_map__set_pin_path(map, NULL);
+		if (err) {
+			log_error("unpinning %s: %s", bpf_map__name(map), strerror(-err));
+			return err;
+		}
+	}
+	return 0;
+}
+
+/* The flow table's and the Maglev tables' sizes, and the settings the verifier prunes on. */
+static int dataplane_size(struct dataplane *dp, const struct dataplane_opts *opts,
+			  struct dataplane_open_state *st)
+{
+	int err;
+
+	dp->ring_size = st->ring_size ? st->ring_size : XLB_RING_SIZE_DEFAULT;
+	dp->flow_capacity =
+		dataplane_flow_buckets(st->flows ? st->flows : XLB_FLOWS_DEFAULT) * XLB_FLOW_WAYS;
+	err = bpf_map__set_max_entries(dp->skel->maps.xlb_flows, dp->flow_capacity / XLB_FLOW_WAYS);
+	if (err) {
+		log_error("sizing the flow table: %s", strerror(-err));
+		return err;
+	}
+	dp->skel->rodata->xlb_flow_mask = dp->flow_capacity / XLB_FLOW_WAYS - 1;
+	if (opts && opts->new_flow_rate)
+		dp->skel->rodata->xlb_new_flow_rate = opts->new_flow_rate;
+	/* The table size lives in the inner map template. libbpf 1.1 crashes resizing its own
+	 * template (bpf_map__set_max_entries on bpf_map__inner_map), so give it one of ours.
+	 */
+	st->template_fd = dataplane_table_create(dp->ring_size, dp->ring_flags);
+	if (st->template_fd < 0) {
+		err = -errno;
+		log_error("creating the Maglev table template: %s", strerror(-err));
+		return err;
+	}
+	err = bpf_map__set_inner_map_fd(dp->skel->maps.xlb_rings, st->template_fd);
+	if (err) {
+		log_error("setting the Maglev table template: %s", strerror(-err));
+		return err;
+	}
+	dp->skel->rodata->xlb_ring_size = dp->ring_size;
+	return 0;
+}
+
+/* Loads the programs (creating or adopting the maps) and maps what user space writes in place:
+ * the flow table and the secret. The tc build follows, on the same maps.
+ */
+static int dataplane_load(struct dataplane *dp, const struct dataplane_open_state *st)
+{
+	int err;
+
+	err = xlb_bpf__load(dp->skel);
+	if (err) {
+		if (st->pinned)
+			log_error("loading the datapath with the maps pinned in %s: %s (maps of an "
+				  "older layout? unpin them first)",
+				  dp->pin_dir, strerror(-err));
+		else
+			log_error("loading the datapath: %s", strerror(-err));
+		return err;
+	}
+	dp->flows_len = (size_t)dp->flow_capacity / XLB_FLOW_WAYS * sizeof(struct xlb_flow_bucket);
+	dp->flows = mmap(NULL, dp->flows_len, PROT_READ | PROT_WRITE, MAP_SHARED,
+			 bpf_map__fd(dp->skel->maps.xlb_flows), 0);
+	if (dp->flows == MAP_FAILED) {
+		err = -errno;
+		dp->flows = NULL;
+		log_error("mapping the flow table: %s", strerror(-err));
+		return err;
+	}
+	err = dataplane_secret_map(dp);
+	if (err)
+		return err;
+	dataplane_tc_load(dp);
+	return 0;
+}
+
+/* Pins the Maglev table template beside the maps: it tells a later run the tables' size. */
+static int dataplane_template_pin(struct dataplane *dp, const struct dataplane_open_state *st)
+{
+	char path[PATH_MAX];
+	int err;
+
+	if (!dp->pin_dir || !st->ring_known)
+		return 0;
+	dataplane_pin_path(path, sizeof(path), dp->pin_dir, DATAPLANE_TMPL_PIN);
+	if (bpf_obj_pin(st->template_fd, path) && errno != EEXIST) {
+		err = -errno;
+		log_error("pinning %s: %s", path, strerror(-err));
+		return err;
+	}
+	return 0;
+}
+
+int dataplane_open(struct dataplane **dpp, const struct dataplane_opts *opts, bool *adopted)
+{
+	struct dataplane_open_state st = { .ring_known = true, .template_fd = -1 };
 	const char *pin_dir = opts ? opts->pin_dir : NULL;
-	uint32_t ring_size = opts ? opts->ring_size : 0;
-	uint32_t flows = opts ? opts->flow_capacity : 0;
 	struct dataplane *dp = NULL;
-	struct bpf_map *map, *inner;
-	bool pinned = false, ring_known = true;
-	int template_fd = -1, err;
+	int err;
 
 	*dpp = NULL;
 	if (adopted)
 		*adopted = false;
-	if (ring_size && !maglev_is_prime(ring_size)) {
-		log_error("Maglev table size %u is not a prime", ring_size);
+	st.ring_size = opts ? opts->ring_size : 0;
+	st.flows = opts ? opts->flow_capacity : 0;
+	if (st.ring_size && !maglev_is_prime(st.ring_size)) {
+		log_error("Maglev table size %u is not a prime", st.ring_size);
 		return -EINVAL;
 	}
 	dp = calloc(1, sizeof(*dp));
@@ -478,113 +732,29 @@ int dataplane_open(struct dataplane **dpp, const struct dataplane_opts *opts, bo
 			goto out;
 		}
 	}
-
-	oopts.pin_root_path = pin_dir;
-	dp->skel = xlb_bpf__open_opts(&oopts);
-	if (!dp->skel) {
-		err = -errno;
-		log_error("opening the datapath object: %s", strerror(-err));
-		goto out;
-	}
-	inner = bpf_map__inner_map(dp->skel->maps.xlb_rings);
-	if (!inner) {
-		err = -EINVAL;
-		log_error("xlb_rings has no inner map template");
-		goto out;
-	}
-	dp->ring_flags = bpf_map__map_flags(inner);
-	if (pin_dir) {
-		err = dataplane_pins_check(pin_dir, &ring_size, &flows, dp->ring_flags, &pinned,
-					   &ring_known);
-		if (err)
-			goto out;
-	} else {
-		/* without a pin_dir libbpf would pin LIBBPF_PIN_BY_NAME maps under /sys/fs/bpf */
-		for (map = bpf_object__next_map(dp->skel->obj, NULL); map;
-		     map = bpf_object__next_map(dp->skel->obj, map)) {
-			err = bpf_map__set_pin_path(map, NULL);
-			if (err) {
-				log_error("unpinning %s: %s", bpf_map__name(map), strerror(-err));
-				goto out;
-			}
-		}
-	}
-	dp->ring_size = ring_size ? ring_size : XLB_RING_SIZE_DEFAULT;
-	dp->flow_capacity =
-		dataplane_flow_buckets(flows ? flows : XLB_FLOWS_DEFAULT) * XLB_FLOW_WAYS;
-
-	if (pin_dir) {
+	err = dataplane_skel_open(dp);
+	if (!err)
+		err = dataplane_pins_prepare(dp, &st);
+	if (!err && pin_dir)
 		err = dataplane_tx_ports_adopt(dp, pin_dir);
-		if (err)
-			goto out;
-	}
-	err = bpf_map__set_max_entries(dp->skel->maps.xlb_flows, dp->flow_capacity / XLB_FLOW_WAYS);
-	if (err) {
-		log_error("sizing the flow table: %s", strerror(-err));
-		goto out;
-	}
-	dp->skel->rodata->xlb_flow_mask = dp->flow_capacity / XLB_FLOW_WAYS - 1;
-	if (opts && opts->new_flow_rate)
-		dp->skel->rodata->xlb_new_flow_rate = opts->new_flow_rate;
-	/* The table size lives in the inner map template. libbpf 1.1 crashes resizing its own
-	 * template (bpf_map__set_max_entries on bpf_map__inner_map), so give it one of ours.
-	 */
-	template_fd = dataplane_ring_create(dp->ring_size, dp->ring_flags);
-	if (template_fd < 0) {
-		err = -errno;
-		log_error("creating the Maglev table template: %s", strerror(-err));
-		goto out;
-	}
-	err = bpf_map__set_inner_map_fd(dp->skel->maps.xlb_rings, template_fd);
-	if (err) {
-		log_error("setting the Maglev table template: %s", strerror(-err));
-		goto out;
-	}
-	dp->skel->rodata->xlb_ring_size = dp->ring_size;
-
-	err = xlb_bpf__load(dp->skel);
-	if (err) {
-		if (pinned)
-			log_error("loading the datapath with the maps pinned in %s: %s (maps of an "
-				  "older layout? unpin them first)",
-				  pin_dir, strerror(-err));
-		else
-			log_error("loading the datapath: %s", strerror(-err));
-		goto out;
-	}
-	dp->flows_len = (size_t)dp->flow_capacity / XLB_FLOW_WAYS * sizeof(struct xlb_flow_bucket);
-	dp->flows = mmap(NULL, dp->flows_len, PROT_READ | PROT_WRITE, MAP_SHARED,
-			 bpf_map__fd(dp->skel->maps.xlb_flows), 0);
-	if (dp->flows == MAP_FAILED) {
-		err = -errno;
-		dp->flows = NULL;
-		log_error("mapping the flow table: %s", strerror(-err));
-		goto out;
-	}
-	err = dataplane_secret_map(dp);
+	if (!err)
+		err = dataplane_size(dp, opts, &st);
+	if (!err)
+		err = dataplane_load(dp, &st);
+	if (!err)
+		err = dataplane_template_pin(dp, &st);
 	if (err)
 		goto out;
-	dataplane_tc_load(dp);
-	if (pin_dir && ring_known) {
-		char path[PATH_MAX];
-
-		snprintf(path, sizeof(path), "%s/%s", pin_dir, DATAPLANE_TMPL_PIN);
-		if (bpf_obj_pin(template_fd, path) && errno != EEXIST) {
-			err = -errno;
-			log_error("pinning %s: %s", path, strerror(-err));
-			goto out;
-		}
-	}
-	log_debug("datapath loaded: %u flows, Maglev tables of %u slots, maps %s %s",
-		  dp->flow_capacity, dp->ring_size, pinned ? "adopted from" : "pinned in",
+	log_debug("datapath loaded: %u flows, Maglev tables of %u positions, maps %s %s",
+		  dp->flow_capacity, dp->ring_size, st.pinned ? "adopted from" : "pinned in",
 		  pin_dir ? pin_dir : "(none)");
 	if (adopted)
-		*adopted = pinned;
+		*adopted = st.pinned;
 	*dpp = dp;
 	dp = NULL;
 out:
-	if (template_fd >= 0)
-		close(template_fd); /* the outer map keeps its own copy of the template */
+	if (st.template_fd >= 0)
+		close(st.template_fd); /* the outer map keeps its own copy of the template */
 	dataplane_close(dp);
 	return err;
 }
@@ -612,13 +782,13 @@ int dataplane_unpin(struct dataplane *dp)
 	if (!dp->pin_dir)
 		return 0;
 	for (i = 0; i < DATAPLANE_NMAPS; i++) {
-		snprintf(path, sizeof(path), "%s/%s", dp->pin_dir, dataplane_maps[i]);
+		dataplane_pin_path(path, sizeof(path), dp->pin_dir, dataplane_maps[i]);
 		if (unlink(path) && errno != ENOENT && !err) {
 			err = -errno;
 			log_error("unpinning %s: %s", path, strerror(-err));
 		}
 	}
-	snprintf(path, sizeof(path), "%s/%s", dp->pin_dir, DATAPLANE_TMPL_PIN);
+	dataplane_pin_path(path, sizeof(path), dp->pin_dir, DATAPLANE_TMPL_PIN);
 	if (unlink(path) && errno != ENOENT && !err) {
 		err = -errno;
 		log_error("unpinning %s: %s", path, strerror(-err));
@@ -1312,10 +1482,10 @@ int dataplane_backend_get(struct dataplane *dp, uint32_t id, struct xlb_backend 
 
 /* ---- Maglev tables ---- */
 
-/* A table's elements, as mapped: XLB_RING_LANES 16-bit backend ids in each __u64, slot i in
+/* A table's elements, as mapped: XLB_RING_LANES 16-bit backend ids in each __u64, position i in
  * bits 16 * (i % XLB_RING_LANES) of element i / XLB_RING_LANES, as the datapath reads it.
  */
-static size_t dataplane_ring_bytes(const struct dataplane *dp)
+static size_t dataplane_table_bytes(const struct dataplane *dp)
 {
 	size_t page = sysconf(_SC_PAGESIZE);
 
@@ -1326,7 +1496,7 @@ int dataplane_ring_set(struct dataplane *dp, uint32_t vip_id, const struct magle
 		       size_t n)
 {
 	int rings_fd = dataplane_fd(dp, dp->skel->maps.xlb_rings), fd = -1, err = 0;
-	size_t i, weighted = 0, len = dataplane_ring_bytes(dp);
+	size_t i, weighted = 0, len = dataplane_table_bytes(dp);
 	uint32_t *table = NULL;
 	char *mem = MAP_FAILED;
 
@@ -1354,7 +1524,7 @@ int dataplane_ring_set(struct dataplane *dp, uint32_t vip_id, const struct magle
 	}
 
 	/* a fresh map, filled whole before any packet can see it */
-	fd = dataplane_ring_create(dp->ring_size, dp->ring_flags);
+	fd = dataplane_table_create(dp->ring_size, dp->ring_flags);
 	if (fd < 0) {
 		err = -errno;
 		log_error("service id %u: creating a Maglev table: %s", vip_id, strerror(-err));
@@ -1389,7 +1559,7 @@ int dataplane_ring_set(struct dataplane *dp, uint32_t vip_id, const struct magle
 		err = -errno;
 		if (err == -EINVAL)
 			log_error(
-				"service id %u: the kernel refused a table of %u slots (maps pinned "
+				"service id %u: the kernel refused a table of %u positions (maps pinned "
 				"with another table size?)",
 				vip_id, dp->ring_size);
 		else
@@ -1407,7 +1577,7 @@ out:
 
 int dataplane_ring_get(struct dataplane *dp, uint32_t vip_id, uint32_t *table)
 {
-	size_t i, len = dataplane_ring_bytes(dp);
+	size_t i, len = dataplane_table_bytes(dp);
 	struct bpf_map_info info;
 	char *mem = MAP_FAILED;
 	__u32 id;
@@ -1425,7 +1595,7 @@ int dataplane_ring_get(struct dataplane *dp, uint32_t vip_id, uint32_t *table)
 	err = dataplane_map_info(fd, &info);
 	if (err)
 		goto out;
-	if (dataplane_ring_size_of(&info) != dp->ring_size) {
+	if (dataplane_table_size_of(&info) != dp->ring_size) {
 		err = -EINVAL;
 		goto out;
 	}
@@ -1645,8 +1815,8 @@ int dataplane_flow_counts(struct dataplane *dp, uint32_t max_idle_s, uint32_t *c
  * flow's, the unconfirmed one idle longest, the confirmed one idle longest. The datapath's
  * order, so the two fill the table alike (only the datapath declines to evict).
  */
-static uint32_t dataplane_flow_slot(struct dataplane *dp, const struct xlb_flow_key *key,
-				    struct xlb_flow_bucket **bp, bool *found)
+static uint32_t dataplane_flow_way(struct dataplane *dp, const struct xlb_flow_key *key,
+				   struct xlb_flow_bucket **bp, bool *found)
 {
 	uint32_t hash = xlb_flow_hash(key, dp->secret);
 	struct xlb_flow_bucket *b = &dp->flows[hash & (dp->flow_capacity / XLB_FLOW_WAYS - 1)];
@@ -1685,7 +1855,7 @@ int dataplane_flow_lookup(struct dataplane *dp, const struct xlb_flow_key *key,
 {
 	struct xlb_flow_bucket *b;
 	bool found;
-	uint32_t w = dataplane_flow_slot(dp, key, &b, &found);
+	uint32_t w = dataplane_flow_way(dp, key, &b, &found);
 
 	if (!found)
 		return -ENOENT;
@@ -1705,7 +1875,7 @@ int dataplane_flow_set(struct dataplane *dp, const struct xlb_flow_key *key, uin
 	    backend_id >= XLB_MAX_BACKENDS)
 		return -EINVAL;
 	hash = xlb_flow_hash(key, dp->secret);
-	w = dataplane_flow_slot(dp, key, &b, &found);
+	w = dataplane_flow_way(dp, key, &b, &found);
 	took_free = !found && !(b->flags[w] & XLB_FLOW_F_VALID);
 	f = &b->way[w];
 	b->tag[w] = 0; /* nobody matches the way while it is written */
@@ -1792,7 +1962,7 @@ int dataplane_secret_set(struct dataplane *dp, const uint8_t key[16])
 		struct xlb_flow *f;
 
 		hash = xlb_flow_hash(&keep[j].f.key, dp->secret);
-		w = dataplane_flow_slot(dp, &keep[j].f.key, &b, &found);
+		w = dataplane_flow_way(dp, &keep[j].f.key, &b, &found);
 		if (b->flags[w] & XLB_FLOW_F_VALID)
 			continue; /* the new bucket is full: the flow goes back to Maglev */
 		f = &b->way[w];

@@ -37,6 +37,11 @@ enum dataplane_role {
 int dataplane_open(struct dataplane **dp, const struct dataplane_opts *opts, bool *adopted);
 /* Frees the handle. Attached programs and pinned maps stay: packets keep flowing. */
 void dataplane_close(struct dataplane *dp);
+/* The datapath ABI version of the maps pinned in pin_dir: XLB_ABI_VERSION, another one (an xlb
+ * of another version pinned them; dataplane_open refuses those), or 0 when nothing is pinned
+ * there. A negative errno when the directory cannot be read.
+ */
+int dataplane_pins_version(const char *pin_dir);
 /* Removes the pins (after detaching everything); the maps go when the last user does. */
 int dataplane_unpin(struct dataplane *dp);
 
@@ -88,18 +93,21 @@ int dataplane_vip_set(struct dataplane *dp, const struct xlb_vip_key *key,
 int dataplane_vip_del(struct dataplane *dp, const struct xlb_vip_key *key);
 int dataplane_vip_get(struct dataplane *dp, const struct xlb_vip_key *key, struct xlb_vip *vip);
 
-/* Writes a backend slot (id < XLB_MAX_BACKENDS). A slot given to a different backend must get
- * a different gen so that the flows of the old one are chosen anew.
+/* Writes the backend of an id (< XLB_MAX_BACKENDS). An id given to a different backend must
+ * get a different gen so that the flows of the old one are chosen anew.
  */
 int dataplane_backend_set(struct dataplane *dp, uint32_t id, const struct xlb_backend *be);
 int dataplane_backend_get(struct dataplane *dp, uint32_t id, struct xlb_backend *be);
 
-/* Builds the VIP's Maglev table from the backends with a weight and swaps it in whole. No
+/* Maglev tables. "ring" in these names, in xlb_rings, XLB_RING_* and xlb-dp's ring command
+ * and --ring, is the same thing: a table of positions, each holding a backend id.
+ *
+ * Builds the VIP's Maglev table from the backends with a weight and swaps it in whole. No
  * backend (n == 0) removes the table: the VIP's new flows are dropped (XLB_DROP_NO_BACKEND).
  */
 int dataplane_ring_set(struct dataplane *dp, uint32_t vip_id, const struct maglev_backend *bes,
 		       size_t n);
-/* Reads the VIP's current table into table[0..ring_size-1]. */
+/* Reads the VIP's current table into table[0..size-1], one backend id a position. */
 int dataplane_ring_get(struct dataplane *dp, uint32_t vip_id, uint32_t *table);
 uint32_t dataplane_ring_size(const struct dataplane *dp);
 

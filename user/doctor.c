@@ -183,6 +183,34 @@ static void doctor_kernel(struct doctor *d)
 	}
 }
 
+/* The maps pinned in pin_dir: of this xlb's datapath ABI, of another one (which xlbd and
+ * xlb-dp refuse to adopt), or none yet.
+ */
+static void doctor_pins(struct doctor *d, const char *pin_dir)
+{
+	int v = dataplane_pins_version(pin_dir);
+	char fix[192];
+
+	if (v < 0) {
+		doctor_add(d, "pins", pin_dir, DOCTOR_WARN, "run as root", "cannot read it: %s",
+			   strerror(-v));
+	} else if (v == 0) {
+		doctor_add(d, "pins", pin_dir, DOCTOR_INFO, NULL,
+			   "nothing pinned: xlbd or xlb-dp load creates the maps");
+	} else if (v == XLB_ABI_VERSION) {
+		doctor_add(d, "pins", pin_dir, DOCTOR_OK, NULL,
+			   "maps of datapath ABI v%d, this xlb's", v);
+	} else {
+		snprintf(fix, sizeof(fix),
+			 "xlb-dp --pin-dir %s unload with the xlb that pinned them, or detach xlb "
+			 "and rm %s/xlb_*",
+			 pin_dir, pin_dir);
+		doctor_add(d, "pins", pin_dir, DOCTOR_WARN, fix,
+			   "maps of datapath ABI v%d; this xlb is v%u: xlbd and xlb-dp refuse them",
+			   v, XLB_ABI_VERSION);
+	}
+}
+
 /* Where cgroup2 is mounted, and which controllers cgroup v1 hierarchies hold (hybrid hosts) */
 static void doctor_cgroup_mounts(char *v2, size_t v2len, char *v1, size_t v1len)
 {
@@ -363,8 +391,12 @@ static long doctor_mtu(const char *ifname)
 	return mtu;
 }
 
-/* The netdev family's XDP features of ifindex (kernel 6.3+); -errno when it does not say. */
-static int doctor_xdp_features(int ifindex, uint32_t *features)
+/* One generic netlink request carrying one attribute (attr: vlen bytes of val), and the
+ * payload of attribute want in its reply, copied into out (at most outlen bytes, the rest
+ * zeroed). -ENOENT when the reply is an error or lacks it, else 0 or -errno.
+ */
+static int doctor_genl_ask(int fd, uint16_t type, uint8_t cmd, uint32_t seq, uint16_t attr,
+			   const void *val, size_t vlen, uint16_t want, void *out, size_t outlen)
 {
 	struct {
 		struct nlmsghdr nh;
@@ -372,90 +404,67 @@ static int doctor_xdp_features(int ifindex, uint32_t *features)
 		char attrs[64];
 	} req;
 	char buf[8192];
+	struct nlmsghdr *nh = (struct nlmsghdr *)buf;
 	struct nlattr *na;
-	int fd, err = -ENOENT, family = -1, len;
+	int len, err = -ENOENT;
 	ssize_t n;
+
+	memset(&req, 0, sizeof(req));
+	req.gh.cmd = cmd;
+	req.gh.version = 1;
+	na = (struct nlattr *)req.attrs;
+	na->nla_type = attr;
+	na->nla_len = NLA_HDRLEN + vlen;
+	memcpy((char *)na + NLA_HDRLEN, val, vlen);
+	req.nh.nlmsg_len = NLMSG_LENGTH(GENL_HDRLEN + NLA_ALIGN(na->nla_len));
+	req.nh.nlmsg_type = type;
+	req.nh.nlmsg_flags = NLM_F_REQUEST;
+	req.nh.nlmsg_seq = seq;
+	if (send(fd, &req, req.nh.nlmsg_len, 0) < 0)
+		return -errno;
+	n = recv(fd, buf, sizeof(buf), 0);
+	if (n < 0)
+		return -errno;
+	if (!NLMSG_OK(nh, (size_t)n) || nh->nlmsg_type == NLMSG_ERROR)
+		return -ENOENT;
+	len = nh->nlmsg_len - NLMSG_LENGTH(GENL_HDRLEN);
+	for (na = (struct nlattr *)((char *)NLMSG_DATA(nh) + GENL_HDRLEN);
+	     len >= NLA_HDRLEN && na->nla_len >= NLA_HDRLEN && na->nla_len <= len;
+	     len -= NLA_ALIGN(na->nla_len),
+	    na = (struct nlattr *)((char *)na + NLA_ALIGN(na->nla_len))) {
+		if (na->nla_type != want)
+			continue;
+		size_t plen = (size_t)na->nla_len - NLA_HDRLEN;
+
+		memset(out, 0, outlen);
+		memcpy(out, (char *)na + NLA_HDRLEN, plen < outlen ? plen : outlen);
+		err = 0;
+	}
+	return err;
+}
+
+/* The netdev family's XDP features of ifindex (kernel 6.3+); -errno when it does not say. */
+static int doctor_xdp_features(int ifindex, uint32_t *features)
+{
+	struct timeval tv = { .tv_sec = 2 };
+	uint16_t family;
+	uint64_t v; /* the attribute is a u64 */
+	int fd, err;
 
 	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
 	if (fd < 0)
 		return -errno;
-	{
-		struct timeval tv = { .tv_sec = 2 };
-
-		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	}
-	/* the family's id by name */
-	memset(&req, 0, sizeof(req));
-	req.gh.cmd = CTRL_CMD_GETFAMILY;
-	req.gh.version = 1;
-	na = (struct nlattr *)req.attrs;
-	na->nla_type = CTRL_ATTR_FAMILY_NAME;
-	na->nla_len = NLA_HDRLEN + sizeof("netdev");
-	memcpy((char *)na + NLA_HDRLEN, "netdev", sizeof("netdev"));
-	req.nh.nlmsg_len = NLMSG_LENGTH(GENL_HDRLEN + NLA_ALIGN(na->nla_len));
-	req.nh.nlmsg_type = GENL_ID_CTRL;
-	req.nh.nlmsg_flags = NLM_F_REQUEST;
-	req.nh.nlmsg_seq = 1;
-	if (send(fd, &req, req.nh.nlmsg_len, 0) < 0)
-		goto out_errno;
-	n = recv(fd, buf, sizeof(buf), 0);
-	if (n < 0)
-		goto out_errno;
-	{
-		struct nlmsghdr *nh = (struct nlmsghdr *)buf;
-
-		if (!NLMSG_OK(nh, (size_t)n) || nh->nlmsg_type == NLMSG_ERROR)
-			goto out; /* no netdev family: a kernel older than 6.3 */
-		len = nh->nlmsg_len - NLMSG_LENGTH(GENL_HDRLEN);
-		for (na = (struct nlattr *)((char *)NLMSG_DATA(nh) + GENL_HDRLEN);
-		     len >= NLA_HDRLEN && na->nla_len >= NLA_HDRLEN && na->nla_len <= len;
-		     len -= NLA_ALIGN(na->nla_len),
-		    na = (struct nlattr *)((char *)na + NLA_ALIGN(na->nla_len)))
-			if (na->nla_type == CTRL_ATTR_FAMILY_ID)
-				family = *(uint16_t *)((char *)na + NLA_HDRLEN);
-	}
-	if (family < 0)
-		goto out;
-	memset(&req, 0, sizeof(req));
-	req.gh.cmd = DOCTOR_NETDEV_CMD_DEV_GET;
-	req.gh.version = 1;
-	na = (struct nlattr *)req.attrs;
-	na->nla_type = DOCTOR_NETDEV_A_DEV_IFINDEX;
-	na->nla_len = NLA_HDRLEN + sizeof(uint32_t);
-	memcpy((char *)na + NLA_HDRLEN, &ifindex, sizeof(uint32_t));
-	req.nh.nlmsg_len = NLMSG_LENGTH(GENL_HDRLEN + NLA_ALIGN(na->nla_len));
-	req.nh.nlmsg_type = family;
-	req.nh.nlmsg_flags = NLM_F_REQUEST;
-	req.nh.nlmsg_seq = 2;
-	if (send(fd, &req, req.nh.nlmsg_len, 0) < 0)
-		goto out_errno;
-	n = recv(fd, buf, sizeof(buf), 0);
-	if (n < 0)
-		goto out_errno;
-	{
-		struct nlmsghdr *nh = (struct nlmsghdr *)buf;
-
-		if (!NLMSG_OK(nh, (size_t)n) || nh->nlmsg_type == NLMSG_ERROR)
-			goto out;
-		len = nh->nlmsg_len - NLMSG_LENGTH(GENL_HDRLEN);
-		for (na = (struct nlattr *)((char *)NLMSG_DATA(nh) + GENL_HDRLEN);
-		     len >= NLA_HDRLEN && na->nla_len >= NLA_HDRLEN && na->nla_len <= len;
-		     len -= NLA_ALIGN(na->nla_len),
-		    na = (struct nlattr *)((char *)na + NLA_ALIGN(na->nla_len))) {
-			if (na->nla_type == DOCTOR_NETDEV_A_DEV_XDP_FEATURES) {
-				uint64_t v = 0;
-
-				memcpy(&v, (char *)na + NLA_HDRLEN,
-				       na->nla_len - NLA_HDRLEN >= 8 ? 8 : 4);
-				*features = (uint32_t)v;
-				err = 0;
-			}
-		}
-	}
-	goto out;
-out_errno:
-	err = -errno;
-out:
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	/* the family's id by name; none: a kernel older than 6.3 */
+	err = doctor_genl_ask(fd, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 1, CTRL_ATTR_FAMILY_NAME,
+			      "netdev", sizeof("netdev"), CTRL_ATTR_FAMILY_ID, &family,
+			      sizeof(family));
+	if (!err)
+		err = doctor_genl_ask(fd, family, DOCTOR_NETDEV_CMD_DEV_GET, 2,
+				      DOCTOR_NETDEV_A_DEV_IFINDEX, &ifindex, sizeof(uint32_t),
+				      DOCTOR_NETDEV_A_DEV_XDP_FEATURES, &v, sizeof(v));
+	if (!err)
+		*features = (uint32_t)v;
 	close(fd);
 	return err;
 }
@@ -913,15 +922,16 @@ static int doctor_all_ifaces(char names[][IF_NAMESIZE], int max)
 }
 
 static const char doctor_usage[] =
-	"usage: xlbctl doctor [--json] [--fix] [IFACE...]\n\n"
+	"usage: xlbctl doctor [--json] [--fix] [--pin-dir DIR] [IFACE...]\n\n"
 	"Looks at this machine and its interfaces (all but lo when none is named) and says, each\n"
-	"with its fix: kernel, BTF, bpffs; per interface the XDP modes the driver has, MTU against\n"
+	"with its fix: kernel, BTF, bpffs, the datapath ABI of the pinned maps; per interface the XDP modes the driver has, MTU against\n"
 	"a page, LRO/GRO, a virtio NIC's queues, a veth peer's program and checksum offload,\n"
 	"rp_filter; forwarding sysctls; cgroup controllers and what instances get.\n\n"
 	"options:\n"
 	"  --fix     apply the safe fixes: mount bpffs, forwarding and rp_filter sysctls, cgroup\n"
 	"            controllers, LRO off, virtio queues, xlb_decap on a veth peer\n"
-	"  --json    the findings as JSON\n\n"
+	"  --json    the findings as JSON\n"
+	"  --pin-dir DIR  where xlbd pins the maps (default $XLB_PIN_DIR, else " XLB_PIN_DIR ")\n\n"
 	"exit status: 0 nothing failed, 1 a check failed (FAIL), 2 usage\n";
 
 int doctor_main(int argc, char **argv)
@@ -930,6 +940,7 @@ int doctor_main(int argc, char **argv)
 	char names[64][IF_NAMESIZE];
 	int n = 0, i, failed = 0, rc = 0;
 	bool json = false, verb = false;
+	const char *pin_dir = getenv("XLB_PIN_DIR");
 	struct table *t = NULL;
 
 	for (i = 1; i < argc; i++) {
@@ -945,7 +956,13 @@ int doctor_main(int argc, char **argv)
 			json = !strcmp(argv[++i], "json");
 			continue;
 		}
-		if (!strcmp(argv[i], "--json")) {
+		if (!strcmp(argv[i], "--pin-dir")) {
+			if (i + 1 >= argc || !argv[i + 1][0]) {
+				fprintf(stderr, "xlbctl: doctor: --pin-dir wants a directory\n");
+				return 2;
+			}
+			pin_dir = argv[++i];
+		} else if (!strcmp(argv[i], "--json")) {
 			json = true;
 		} else if (!strcmp(argv[i], "--fix")) {
 			d.fix = true;
@@ -968,6 +985,7 @@ int doctor_main(int argc, char **argv)
 	}
 	libbpf_set_print(NULL);
 	doctor_kernel(&d);
+	doctor_pins(&d, pin_dir && *pin_dir ? pin_dir : XLB_PIN_DIR);
 	doctor_sysctl(&d, "/proc/sys/net/ipv4/ip_forward", "ip_forward", 1, true,
 		      "bpf_fib_lookup answers FWD_DISABLED: nothing is forwarded");
 	doctor_sysctl(&d, "/proc/sys/net/ipv6/conf/all/forwarding", "ipv6 forwarding", 1, true,

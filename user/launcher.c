@@ -69,8 +69,8 @@ struct launcher {
 	struct cgroup_sys cg;
 	launcher_cb cb;
 	void *arg;
-	unsigned int nslots;
-	struct launcher_rec *slots[LAUNCHER_SLOTS_MAX];
+	unsigned int nblocks;
+	struct launcher_rec *blocks[LAUNCHER_SLOTS_MAX];
 	struct loop_timer poll;
 	unsigned int host_cpus;
 	uint64_t host_mem;
@@ -153,8 +153,8 @@ static struct launcher_rec *launcher_rec(const struct launcher *l, const char *i
 	unsigned int i;
 
 	for (i = 0; i < LAUNCHER_SLOTS_MAX; i++)
-		if (l->slots[i] && !strcmp(l->slots[i]->pub.id, id))
-			return l->slots[i];
+		if (l->blocks[i] && !strcmp(l->blocks[i]->pub.id, id))
+			return l->blocks[i];
 	return NULL;
 }
 
@@ -171,9 +171,9 @@ size_t launcher_list(const struct launcher *l, const struct launcher_instance **
 	unsigned int i;
 
 	for (i = 0; i < LAUNCHER_SLOTS_MAX; i++)
-		if (l->slots[i]) {
+		if (l->blocks[i]) {
 			if (n < max)
-				out[n] = &l->slots[i]->pub;
+				out[n] = &l->blocks[i]->pub;
 			n++;
 		}
 	return n;
@@ -184,13 +184,13 @@ const struct cgroup_sys *launcher_cgroup(const struct launcher *l)
 	return &l->cg;
 }
 
-/* The addresses of a slot: its block's first usable pair. */
-static void launcher_addrs(const struct launcher *l, unsigned int slot,
+/* The addresses of an address block: its first usable pair. */
+static void launcher_addrs(const struct launcher *l, unsigned int block,
 			   struct launcher_instance *in)
 {
 	uint32_t bs = 1u << (32 - l->conf.block4_len);
 	uint32_t base = ntohl(l->conf.pool4.s_addr) & ~((1ull << (32 - l->conf.pool4_len)) - 1);
-	uint32_t blk = base + slot * bs, low;
+	uint32_t blk = base + block * bs, low;
 
 	in->gw4.s_addr = htonl(bs == 2 ? blk : blk + 1);
 	in->ip4.s_addr = htonl(bs == 2 ? blk + 1 : blk + 2);
@@ -198,10 +198,10 @@ static void launcher_addrs(const struct launcher *l, unsigned int slot,
 	in->has6 = l->conf.has6;
 	if (!in->has6)
 		return;
-	/* slots are few enough (nslots) that the low 32 bits never carry out of the pool */
+	/* blocks are few enough (nblocks) that the low 32 bits never carry out of the pool */
 	in->gw6 = l->conf.pool6;
 	memcpy(&low, &in->gw6.s6_addr[12], 4);
-	low = htonl(ntohl(low) + slot * 4 + 1);
+	low = htonl(ntohl(low) + block * 4 + 1);
 	memcpy(&in->gw6.s6_addr[12], &low, 4);
 	in->ip6 = in->gw6;
 	low = htonl(ntohl(low) + 1);
@@ -233,10 +233,11 @@ static int launcher_save(struct launcher_rec *r, const char *phase)
 	if (!f)
 		return -errno;
 	fprintf(f,
+		/* "slot": the address block, as the state files have always named it */
 		"id=%s\nphase=%s\nslot=%u\nnetns=%s\nhost_if=%s\nip4=%s\nip6=%s\nitype=%s\n"
 		"pid=%d\nlaunched=%" PRId64 "\nquota_us=%" PRIu64 "\nperiod_us=%" PRIu64
 		"\nmem_bytes=%" PRIu64 "\npids_max=%" PRIu64 "\ngroup=%s\nlaunch=%s\n",
-		in->id, phase, in->slot, in->netns, in->host_if, in->ip4_str, ip6, in->itype,
+		in->id, phase, in->block, in->netns, in->host_if, in->ip4_str, ip6, in->itype,
 		(int)in->pid, in->launched, in->quota_us, in->period_us, in->mem_bytes,
 		in->pids_max, in->group, in->launch);
 	if (fflush(f) || fsync(fileno(f)))
@@ -299,8 +300,8 @@ static void launcher_rec_free(struct launcher *l, struct launcher_rec *r)
 		close(r->pidfd);
 	}
 	loop_timer_disarm(l->loop, &r->timer);
-	if (l->slots[r->pub.slot] == r)
-		l->slots[r->pub.slot] = NULL;
+	if (l->blocks[r->pub.block] == r)
+		l->blocks[r->pub.block] = NULL;
 	free(r);
 }
 
@@ -427,7 +428,7 @@ static void launcher_poll(struct loop *loop, struct loop_timer *t, void *arg)
 	if (l->cg.mode == CGROUP_NONE)
 		return;
 	for (i = 0; i < LAUNCHER_SLOTS_MAX; i++) {
-		struct launcher_rec *r = l->slots[i];
+		struct launcher_rec *r = l->blocks[i];
 
 		if (!r || r->pub.state != LAUNCHER_RUNNING || r->pidfd >= 0 ||
 		    launcher_nprocs(l, r))
@@ -1119,38 +1120,41 @@ out:
 	return err;
 }
 
-int launcher_launch(struct launcher *l, const char *group, const char *launch,
-		    const struct model_instance_type *itype, const char *image,
-		    const char *user_data, size_t user_data_len,
-		    const struct launcher_instance **out)
+/* An empty record of l's: no process, no boot status yet. */
+static struct launcher_rec *launcher_rec_alloc(struct launcher *l)
 {
-	char path[PATH_MAX + 32], script[PATH_MAX + 32];
-	struct launcher_instance *in;
-	struct launcher_rec *r;
-	unsigned int slot;
-	int nsfd = -1, console = -1, err;
-	bool shebang;
-	pid_t pid;
+	struct launcher_rec *r = calloc(1, sizeof(*r));
 
-	*out = NULL;
-	for (slot = 0; slot < l->nslots && l->slots[slot]; slot++)
-		;
-	if (slot == l->nslots)
-		return -ENOSPC;
-	r = calloc(1, sizeof(*r));
 	if (!r)
-		return -ENOMEM;
+		return NULL;
 	r->owner = l;
 	r->pidfd = -1;
 	loop_timer_init(&r->timer);
+	r->pub.boot_status = -1;
+	return r;
+}
+
+/* A new instance's record: a fresh id, its names, limits, addresses and directory, all
+ * derived from the address block it takes. Nothing is made yet.
+ */
+static int launcher_rec_new(struct launcher *l, unsigned int block, const char *group,
+			    const char *launch, const struct model_instance_type *itype,
+			    struct launcher_rec **rp)
+{
+	struct launcher_instance *in;
+	struct launcher_rec *r;
+	int err;
+
+	r = launcher_rec_alloc(l);
+	if (!r)
+		return -ENOMEM;
 	in = &r->pub;
-	in->boot_status = -1;
-	in->slot = slot;
+	in->block = block;
 	in->launched = (int64_t)time(NULL);
 	do {
 		err = launcher_id_new(in->id);
 		if (err)
-			goto fail_free;
+			goto fail;
 	} while (launcher_rec(l, in->id));
 	snprintf(in->itype, sizeof(in->itype), "%s", itype->name);
 	/* names from the file are checked there; a newline would break the state file */
@@ -1161,64 +1165,78 @@ int launcher_launch(struct launcher *l, const char *group, const char *launch,
 	launcher_limits(itype, l->host_cpus, l->host_mem, &in->quota_us, &in->period_us,
 			&in->mem_bytes);
 	in->pids_max = launcher_pids_max(itype);
-	launcher_addrs(l, slot, in);
+	launcher_addrs(l, block, in);
 	snprintf(in->netns, sizeof(in->netns), "%s%s", l->ns_prefix, in->id);
-	snprintf(in->host_if, sizeof(in->host_if), "%s%u", l->if_prefix, slot);
+	snprintf(in->host_if, sizeof(in->host_if), "%s%u", l->if_prefix, block);
 	err = launcher_dir_path(l, in->id, NULL, in->dir, sizeof(in->dir));
 	if (err)
-		goto fail_free;
-	if (mkdir(in->dir, 0700)) {
-		err = -errno;
-		goto fail_free;
-	}
-	/* the record of what is about to be made comes first */
-	err = launcher_save(r, "creating");
-	if (err)
 		goto fail;
-	l->slots[slot] = r;
+	*rp = r;
+	return 0;
+fail:
+	free(r);
+	return err;
+}
+
+/* The instance's host: its root directory, namespace and link, and cgroup. *nsfd is the
+ * namespace, open, for the start.
+ */
+static int launcher_host_make(struct launcher *l, struct launcher_instance *in, int *nsfd)
+{
+	char path[PATH_MAX + 32];
+	int err;
 
 	snprintf(path, sizeof(path), "%s/%s", in->dir, LAUNCHER_ROOT);
-	if (mkdir(path, 0700)) {
-		err = -errno;
-		goto fail;
-	}
+	if (mkdir(path, 0700))
+		return -errno;
 	err = netns_create(in->netns);
 	if (err) {
 		log_error("instance %s: create namespace %s: %s", in->id, in->netns,
 			  strerror(-err));
-		goto fail;
+		return err;
 	}
-	nsfd = netns_open(in->netns);
-	if (nsfd < 0) {
-		err = nsfd;
-		goto fail;
-	}
-	err = launcher_net(l, in, nsfd);
+	*nsfd = netns_open(in->netns);
+	if (*nsfd < 0)
+		return *nsfd;
+	err = launcher_net(l, in, *nsfd);
 	if (err)
-		goto fail;
+		return err;
 	if (l->cg.mode != CGROUP_NONE) {
 		err = cgroup_create(&l->cg, in->id, in->quota_us, in->period_us, in->mem_bytes,
 				    in->pids_max);
 		if (err) {
 			log_error("instance %s: create cgroup: %s", in->id, strerror(-err));
-			goto fail;
+			return err;
 		}
 	}
+	return 0;
+}
+
+/* Writes the user data as the boot script, starts it with its console, and watches it; *pid is
+ * the process started.
+ */
+static int launcher_boot(struct launcher *l, struct launcher_rec *r, int nsfd, const char *image,
+			 const char *user_data, size_t user_data_len, pid_t *pid)
+{
+	struct launcher_instance *in = &r->pub;
+	char path[PATH_MAX + 32], script[PATH_MAX + 32];
+	int console, err;
+	bool shebang;
+
 	snprintf(script, sizeof(script), "%s/%s", in->dir, LAUNCHER_SCRIPT);
 	err = launcher_write_file(script, user_data ? user_data : "", user_data_len, 0700);
 	if (err)
-		goto fail;
+		return err;
 	shebang = user_data_len >= 2 && user_data[0] == '#' && user_data[1] == '!';
 	snprintf(path, sizeof(path), "%s/%s", in->dir, LAUNCHER_CONSOLE);
 	console = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (console < 0) {
-		err = -errno;
-		goto fail;
-	}
+	if (console < 0)
+		return -errno;
 	err = launcher_start(l, r, nsfd, console, script, image ? image : "/", shebang);
+	close(console);
 	if (err)
-		goto fail;
-	pid = in->pid;
+		return err;
+	*pid = in->pid;
 	err = launcher_watch(l, r);
 	if (err) {
 		siginfo_t si;
@@ -1229,12 +1247,48 @@ int launcher_launch(struct launcher *l, const char *group, const char *launch,
 		close(r->pidfd);
 		r->pidfd = -1;
 		in->pid = 0;
-		goto fail;
 	}
+	return err;
+}
+
+int launcher_launch(struct launcher *l, const char *group, const char *launch,
+		    const struct model_instance_type *itype, const char *image,
+		    const char *user_data, size_t user_data_len,
+		    const struct launcher_instance **out)
+{
+	struct launcher_instance *in;
+	struct launcher_rec *r;
+	unsigned int block;
+	int nsfd = -1, err;
+	pid_t pid = 0;
+
+	*out = NULL;
+	for (block = 0; block < l->nblocks && l->blocks[block]; block++)
+		;
+	if (block == l->nblocks)
+		return -ENOSPC;
+	err = launcher_rec_new(l, block, group, launch, itype, &r);
+	if (err)
+		return err;
+	in = &r->pub;
+	if (mkdir(in->dir, 0700)) {
+		err = -errno;
+		free(r);
+		return err;
+	}
+	/* the record of what is about to be made comes first */
+	err = launcher_save(r, "creating");
+	if (err)
+		goto fail;
+	l->blocks[block] = r;
+	err = launcher_host_make(l, in, &nsfd);
+	if (!err)
+		err = launcher_boot(l, r, nsfd, image, user_data, user_data_len, &pid);
+	if (err)
+		goto fail;
 	err = launcher_save(r, "running");
 	if (err)
 		log_warn("instance %s: cannot record its state: %s", in->id, strerror(-err));
-	close(console);
 	close(nsfd);
 	log_info("instance %s: launched (%s, %s via %s, namespace %s, %s, CPU %" PRIu64
 		 "%%, memory %" PRIu64 " MiB, pid %d)",
@@ -1245,8 +1299,6 @@ int launcher_launch(struct launcher *l, const char *group, const char *launch,
 	return 0;
 
 fail:
-	if (console >= 0)
-		close(console);
 	if (nsfd >= 0)
 		close(nsfd);
 	cgroup_kill(&l->cg, in->id, SIGKILL);
@@ -1255,11 +1307,8 @@ fail:
 		launcher_start_termination(l, r, 0);
 		return err;
 	}
-	if (l->slots[slot] == r)
-		l->slots[slot] = NULL;
-	free(r);
-	return err;
-fail_free:
+	if (l->blocks[block] == r)
+		l->blocks[block] = NULL;
 	free(r);
 	return err;
 }
@@ -1300,22 +1349,18 @@ static int launcher_scan_one(struct launcher *l, const char *id)
 	char path[PATH_MAX + 32], text[4096] = "", phase[32] = "", v[64];
 	struct launcher_instance *in;
 	struct launcher_rec *r;
-	unsigned long slot;
+	unsigned long block;
 	bool running;
 	ssize_t n;
 	int fd;
 
 	if (launcher_rec(l, id))
 		return 0;
-	r = calloc(1, sizeof(*r));
+	r = launcher_rec_alloc(l);
 	if (!r)
 		return -ENOMEM;
-	r->owner = l;
-	r->pidfd = -1;
-	loop_timer_init(&r->timer);
 	in = &r->pub;
 	in->adopted = true;
-	in->boot_status = -1;
 	snprintf(in->id, sizeof(in->id), "%s", id);
 	launcher_dir_path(l, id, NULL, in->dir, sizeof(in->dir));
 	launcher_dir_path(l, id, LAUNCHER_STATE, path, sizeof(path));
@@ -1335,7 +1380,7 @@ static int launcher_scan_one(struct launcher *l, const char *id)
 	launcher_kv(text, "itype", in->itype, sizeof(in->itype));
 	launcher_kv(text, "group", in->group, sizeof(in->group));
 	launcher_kv(text, "launch", in->launch, sizeof(in->launch));
-	slot = launcher_kv(text, "slot", v, sizeof(v)) ? strtoul(v, NULL, 10) : ULONG_MAX;
+	block = launcher_kv(text, "slot", v, sizeof(v)) ? strtoul(v, NULL, 10) : ULONG_MAX;
 	if (launcher_kv(text, "ip4", in->ip4_str, sizeof(in->ip4_str)))
 		inet_pton(AF_INET, in->ip4_str, &in->ip4);
 	if (launcher_kv(text, "ip6", v, sizeof(v)) && v[0])
@@ -1347,20 +1392,20 @@ static int launcher_scan_one(struct launcher *l, const char *id)
 	in->mem_bytes = launcher_kv_u64(text, "mem_bytes");
 	in->pids_max = launcher_kv_u64(text, "pids_max");
 
-	/* a slot taken twice (or out of range) means the record cannot be trusted */
-	running = !strcmp(phase, "running") && slot < l->nslots && !l->slots[slot] &&
+	/* a block taken twice (or out of range) means the record cannot be trusted */
+	running = !strcmp(phase, "running") && block < l->nblocks && !l->blocks[block] &&
 		  netns_exists(in->netns);
-	if (slot >= LAUNCHER_SLOTS_MAX || l->slots[slot]) {
-		for (slot = 0; slot < LAUNCHER_SLOTS_MAX && l->slots[slot]; slot++)
+	if (block >= LAUNCHER_SLOTS_MAX || l->blocks[block]) {
+		for (block = 0; block < LAUNCHER_SLOTS_MAX && l->blocks[block]; block++)
 			;
-		if (slot == LAUNCHER_SLOTS_MAX) {
+		if (block == LAUNCHER_SLOTS_MAX) {
 			free(r);
 			return -ENOSPC;
 		}
-		in->host_if[0] = '\0'; /* not ours to delete: it may be another slot's */
+		in->host_if[0] = '\0'; /* not ours to delete: it may be another block's */
 	}
-	in->slot = (unsigned int)slot;
-	l->slots[slot] = r;
+	in->block = (unsigned int)block;
+	l->blocks[block] = r;
 
 	if (!running) {
 		log_info("instance %s: left %s by a previous run: removing it", id,
@@ -1492,6 +1537,16 @@ static void launcher_path_env(struct launcher *l)
 		snprintf(l->path_env, sizeof(l->path_env), "PATH=%s", path);
 }
 
+/* The launcher's own copies of its configuration's strings. */
+static void launcher_strings_free(struct launcher *l)
+{
+	free(l->run_dir);
+	free(l->ns_prefix);
+	free(l->if_prefix);
+	free(l->cg_parent);
+	free(l->hide_dir);
+}
+
 int launcher_new(struct loop *loop, const struct launcher_conf *conf, launcher_cb cb, void *arg,
 		 struct launcher **out)
 {
@@ -1534,9 +1589,9 @@ int launcher_new(struct loop *loop, const struct launcher_conf *conf, launcher_c
 	if (!l->conf.poll_ms)
 		l->conf.poll_ms = 1000;
 	bits = conf->block4_len - conf->pool4_len;
-	l->nslots = bits >= 8 ? LAUNCHER_SLOTS_MAX : 1u << bits;
-	if (conf->has6 && 126 - conf->pool6_len < 8 && (1u << (126 - conf->pool6_len)) < l->nslots)
-		l->nslots = 1u << (126 - conf->pool6_len);
+	l->nblocks = bits >= 8 ? LAUNCHER_SLOTS_MAX : 1u << bits;
+	if (conf->has6 && 126 - conf->pool6_len < 8 && (1u << (126 - conf->pool6_len)) < l->nblocks)
+		l->nblocks = 1u << (126 - conf->pool6_len);
 	cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	l->host_cpus = cpus > 0 ? (unsigned int)cpus : 1;
 	if (!sysinfo(&si))
@@ -1558,11 +1613,7 @@ int launcher_new(struct loop *loop, const struct launcher_conf *conf, launcher_c
 	*out = l;
 	return 0;
 fail:
-	free(l->run_dir);
-	free(l->ns_prefix);
-	free(l->if_prefix);
-	free(l->cg_parent);
-	free(l->hide_dir);
+	launcher_strings_free(l);
 	free(l);
 	return err;
 }
@@ -1575,12 +1626,8 @@ void launcher_free(struct launcher *l)
 		return;
 	loop_timer_disarm(l->loop, &l->poll);
 	for (i = 0; i < LAUNCHER_SLOTS_MAX; i++)
-		if (l->slots[i])
-			launcher_rec_free(l, l->slots[i]);
-	free(l->run_dir);
-	free(l->ns_prefix);
-	free(l->if_prefix);
-	free(l->cg_parent);
-	free(l->hide_dir);
+		if (l->blocks[i])
+			launcher_rec_free(l, l->blocks[i]);
+	launcher_strings_free(l);
 	free(l);
 }

@@ -28,9 +28,9 @@
 #define LAUNCHER_HOST_VCPUS 16	   /* the host plays a machine of this many vCPUs */
 
 struct launcher_conf {
-	const char *run_dir;	   /* per-instance directories RUN_DIR/ID; made if missing */
-	const char *ns_prefix;	   /* namespace = ns_prefix + id, e.g. "xlb-" */
-	const char *if_prefix;	   /* host end of the veth = if_prefix + slot, at most 11 chars */
+	const char *run_dir;   /* per-instance directories RUN_DIR/ID; made if missing */
+	const char *ns_prefix; /* namespace = ns_prefix + id, e.g. "xlb-" */
+	const char *if_prefix; /* host end of the veth = if_prefix + block number, at most 11 chars */
 	const char *cgroup_parent; /* "xlb" when NULL */
 	int lb_nsfd;		   /* the load balancer's namespace; -1: the caller's */
 	struct in_addr pool4;	   /* IPv4 pool, cut into blocks of block4_len */
@@ -53,7 +53,7 @@ enum launcher_state {
 struct launcher_instance {
 	char id[LAUNCHER_ID_LEN];
 	enum launcher_state state;
-	unsigned int slot;
+	unsigned int block; /* its address block: addresses and host_if derive from it */
 	char netns[NETNS_NAME_MAX];
 	char host_if[IFNAMSIZ]; /* in the load balancer's namespace */
 	struct in_addr ip4, gw4;

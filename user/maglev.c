@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* Maglev consistent hashing (Eisenbud et al., NSDI 2016) with weights. Each backend walks its
  * own permutation of the table, derived from two hashes of its stable key, and claims the first
- * free slot on its turn; weights decide how often its turn comes.
+ * free position on its turn; weights decide how often its turn comes.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -15,7 +15,7 @@ struct maglev_walk {
 	uint64_t credit; /* weight gained and not yet spent, in units of the max weight */
 	uint32_t weight;
 	uint32_t id;
-	uint32_t pos;  /* current slot of its permutation */
+	uint32_t pos;  /* current index into its permutation */
 	uint32_t skip; /* step of its permutation, 1..size-1 */
 	uint64_t key;
 };
@@ -123,8 +123,8 @@ int maglev_build(const struct maglev_backend *backends, size_t n, uint32_t size,
 	}
 
 	/* Each round every backend gains its weight as credit and, holding a max weight of it,
-	 * claims its next free slot; so a backend of the max weight claims every round and one of
-	 * half the weight every other round: slot shares follow the weights. With equal weights
+	 * claims its next free position; so a backend of the max weight claims every round and one of
+	 * half the weight every other round: position shares follow the weights. With equal weights
 	 * this is the paper's round robin.
 	 */
 	while (filled < size) {

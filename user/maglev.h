@@ -9,7 +9,7 @@
 #include <stdint.h>
 
 struct maglev_backend {
-	uint32_t id;	 /* what the table stores: the backend's slot in xlb_backends */
+	uint32_t id;	 /* what the table stores: the backend id, its key in xlb_backends */
 	uint32_t weight; /* relative share, 0 leaves the backend out */
 	uint64_t key;	 /* stable identity (maglev_key), decides its permutation */
 };

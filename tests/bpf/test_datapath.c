@@ -301,7 +301,7 @@ static uint32_t pick(uint32_t vip_id, const struct pkt_spec *s)
 	if (ring_load(vip_id))
 		return UINT32_MAX;
 	spec_key(s, &k);
-	return t.ring[xlb_ring_slot(hash_of(t.dp, &k), t.ring_size)];
+	return t.ring[xlb_table_pos(hash_of(t.dp, &k), t.ring_size)];
 }
 
 static int idx_of(const uint32_t *ids, int n, uint32_t id)
@@ -594,7 +594,7 @@ static bool load_datapath(void)
 }
 
 /* Another build of the datapath: a small prime table and a small flow table, and the program
- * really uses that table size (slot = xlb_ring_slot(hash, 257)).
+ * really uses that table size (position = xlb_table_pos(hash, 257)).
  */
 static bool load_nondefault_sizes(void)
 {
@@ -644,7 +644,7 @@ static bool load_nondefault_sizes(void)
 
 		pkt_build(&in, &s);
 		spec_key(&s, &fk);
-		id = table[xlb_ring_slot(hash_of(dp, &fk), 257)];
+		id = table[xlb_table_pos(hash_of(dp, &fk), 257)];
 		vd = testnet_xdp_run(prog, t.if_a, &in, &out);
 		ENSURE(vd == XDP_TX && id >= 1 && id <= 3 &&
 			       !memcmp(out.b + 30, be[id - 1].addr, 4),
@@ -1171,7 +1171,7 @@ static bool flow_after_change(uint8_t family, int how)
 			uint32_t slot;
 
 			spec_key(&s, &k);
-			slot = xlb_ring_slot(hash_of(t.dp, &k), t.ring_size);
+			slot = xlb_table_pos(hash_of(t.dp, &k), t.ring_size);
 			if (old_tab[slot] == ids[2] || preview[slot] == old_tab[slot])
 				continue;
 			xs[nx] = (uint16_t)sp;

@@ -3,8 +3,9 @@
 # xlbctl doctor in a namespace lab of its own: a balancer namespace with a veth to a client
 # namespace, set up with the traps that LAB-NOTES lists (forwarding off, strict rp_filter, no
 # XDP program on the veth's peer, TX checksum offload on the peer). The doctor must name each
-# with its fix, --fix must repair the safe ones (and a second look find them ok), and bad
-# arguments must be refused. (The VM lab runs it on virtio_net: make vm-test.)
+# with its fix, --fix must repair the safe ones (and a second look find them ok), bad
+# arguments must be refused, and maps pinned by another datapath ABI must be named. (The VM
+# lab runs it on virtio_net: make vm-test.)
 # needs: netns
 set -u
 # shellcheck source=tests/e2e/lib.sh
@@ -71,9 +72,14 @@ else
 	e2e_pass doctor_traps
 fi
 st=$(status_of "$out" xdp "$IF")
-if [ "$st" != ok ] || ! jq -e --arg s "$IF" '.[] | select(.check == "xdp" and .subject == $s) |
-	.finding | test("driver veth; native yes")' >/dev/null <<<"$out"; then
-	e2e_fail doctor_xdp_features "veth: status $st, want ok and native yes from the driver"
+# kernels from 6.3 on say it through the netdev genetlink family; older ones, the driver's name
+src=by\ driver
+IFS=. read -r kmaj kmin _ <<<"$(uname -r)"
+[ "$kmaj" -gt 6 ] || { [ "$kmaj" -eq 6 ] && [ "${kmin%%[!0-9]*}" -ge 3 ]; } && src=from\ the\ kernel
+if [ "$st" != ok ] || ! jq -e --arg s "$IF" --arg src "$src" '.[] |
+	select(.check == "xdp" and .subject == $s) | .finding |
+	test("driver veth; native yes") and contains($src)' >/dev/null <<<"$out"; then
+	e2e_fail doctor_xdp_features "veth: status $st, want ok and native yes ($src)"
 else
 	e2e_pass doctor_xdp_features
 fi
@@ -122,9 +128,32 @@ doc --frobnicate >/dev/null 2>&1
 rc1=$?
 doc "$(printf 'x%.0s' {1..40})" >/dev/null 2>&1
 rc2=$?
-if [ "$rc1" = 2 ] && [ "$rc2" = 2 ]; then
+doc --pin-dir >/dev/null 2>&1
+rc3=$?
+if [ "$rc1" = 2 ] && [ "$rc2" = 2 ] && [ "$rc3" = 2 ]; then
 	e2e_pass doctor_usage
 else
-	e2e_fail doctor_usage "unknown option exit $rc1, overlong name exit $rc2 (want 2, 2)"
+	e2e_fail doctor_usage "unknown option exit $rc1, overlong name exit $rc2, --pin-dir without a" \
+		"directory exit $rc3 (want 2, 2, 2)"
+fi
+
+# 5. the pinned maps' datapath ABI, in a pin directory of the run's own: none, this xlb's, then
+# the same maps renamed as an xlb before versioned pins left them (v1)
+PIN=$E2E_PIN_DIR
+e2e_on_exit "rm -rf '$PIN'"
+pins_of() { # json: "status|finding|fix" of the pins check
+	jq -r '[.[] | select(.check == "pins")][0] | "\(.status)|\(.finding)|\(.fix)"' <<<"$1"
+}
+none=$(pins_of "$(doc --json --pin-dir "$PIN" "$IF")")
+timeout 30 nsenter --net="/run/netns/$LB" "$XLB_DP" --pin-dir "$PIN" load --flows 4096 \
+	--ring 251 >/dev/null 2>&1 || e2e_log "xlb-dp load failed"
+own=$(pins_of "$(doc --json --pin-dir "$PIN" "$IF")")
+for f in "$PIN"/*_v[0-9]*; do mv "$f" "${f%_v[0-9]*}"; done
+old=$(pins_of "$(XLB_PIN_DIR=$PIN doc --json "$IF")")
+if [[ $none == info\|nothing\ pinned* && $own == ok\|*"ABI v"[0-9]*", this xlb's"* &&
+	$old == warn\|*"ABI v1; this xlb is v"*"refuse them|"*"rm $PIN/xlb_*"* ]]; then
+	e2e_pass doctor_pins_version
+else
+	e2e_fail doctor_pins_version "nothing pinned: '$none'; loaded: '$own'; renamed to v1: '$old'"
 fi
 e2e_summary

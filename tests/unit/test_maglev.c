@@ -30,8 +30,8 @@ static void make_backends(struct maglev_backend *bes, size_t n)
 	}
 }
 
-/* Slots per id, for ids 100..100+MAX_BE; returns false on an id outside that range. */
-static bool count_slots(const uint32_t *table, uint32_t *counts)
+/* Positions per id, for ids 100..100+MAX_BE; returns false on an id outside that range. */
+static bool count_positions(const uint32_t *table, uint32_t *counts)
 {
 	uint32_t i;
 
@@ -53,12 +53,12 @@ static bool balance_n(size_t n)
 
 	make_backends(bes, n);
 	CHECK(maglev_build(bes, n, SIZE, table_a) == 0, "build with %zu backends", n);
-	CHECK(count_slots(table_a, counts), "table holds an id that was not given");
+	CHECK(count_positions(table_a, counts), "table holds an id that was not given");
 	for (i = 0; i < n; i++) {
 		double dev = (counts[i] - ideal) / ideal;
 
-		CHECK(dev > -0.02 && dev < 0.02, "n=%zu backend %zu has %u slots, ideal %.1f", n, i,
-		      counts[i], ideal);
+		CHECK(dev > -0.02 && dev < 0.02, "n=%zu backend %zu has %u positions, ideal %.1f",
+		      n, i, counts[i], ideal);
 	}
 	return true;
 }
@@ -91,13 +91,14 @@ static bool weights_hold(const uint32_t *weights, size_t n)
 		total += weights[i];
 	}
 	CHECK(maglev_build(bes, n, SIZE, table_a) == 0, "build");
-	CHECK(count_slots(table_a, counts), "table holds an id that was not given");
+	CHECK(count_positions(table_a, counts), "table holds an id that was not given");
 	for (i = 0; i < n; i++) {
 		double want = (double)SIZE * weights[i] / total, got = counts[i];
 
-		/* 2%, or one slot for a share so small that a slot is more than 2% of it */
+		/* 2%, or one position for a share so small that a position is more than 2% of it */
 		CHECK(got > want * 0.98 - 1 && got < want * 1.02 + 1,
-		      "backend %zu weight %u: %u slots, want %.1f", i, weights[i], counts[i], want);
+		      "backend %zu weight %u: %u positions, want %.1f", i, weights[i], counts[i],
+		      want);
 	}
 	return true;
 }
@@ -124,14 +125,14 @@ static bool test_weight_zero_left_out(void)
 	make_backends(bes, 4);
 	bes[2].weight = 0;
 	CHECK(maglev_build(bes, 4, SIZE, table_a) == 0, "build");
-	CHECK(count_slots(table_a, counts), "table holds an id that was not given");
-	CHECK(counts[2] == 0, "weight 0 backend got %u slots", counts[2]);
-	CHECK(counts[0] && counts[1] && counts[3], "a weighted backend got no slot");
+	CHECK(count_positions(table_a, counts), "table holds an id that was not given");
+	CHECK(counts[2] == 0, "weight 0 backend got %u positions", counts[2]);
+	CHECK(counts[0] && counts[1] && counts[3], "a weighted backend got no position");
 	return true;
 }
 
-/* Slots whose backend differs between the tables, and among them those that a backend present
- * in both tables lost (those are needless moves: only a removed backend's slots must move).
+/* Positions whose backend differs between the tables, and among them those that a backend present
+ * in both tables lost (those are needless moves: only a removed backend's positions must move).
  */
 static void diff_tables(uint32_t gone_id, uint32_t *changed, uint32_t *survivor_moved)
 {
@@ -161,11 +162,12 @@ static bool remove_one(size_t n, double bound)
 	diff_tables(gone, &changed, &moved);
 	frac = (double)changed / SIZE;
 	extra = (double)moved / SIZE;
-	printf("  n=%zu: removing one moved %.4f of the slots (1/n = %.4f), %.4f needlessly\n", n,
-	       frac, 1.0 / n, extra);
+	printf("  n=%zu: removing one moved %.4f of the positions (1/n = %.4f), %.4f needlessly\n",
+	       n, frac, 1.0 / n, extra);
 	CHECK(frac >= 0.95 / n, "only %.4f moved, the removed backend held about 1/%zu", frac, n);
-	CHECK(frac < bound / n, "%.4f of the slots moved, want < %.1f/%zu", frac, bound, n);
-	CHECK(extra < (bound - 1) / n, "%.4f of the slots moved between surviving backends", extra);
+	CHECK(frac < bound / n, "%.4f of the positions moved, want < %.1f/%zu", frac, bound, n);
+	CHECK(extra < (bound - 1) / n, "%.4f of the positions moved between surviving backends",
+	      extra);
 	return true;
 }
 
@@ -185,7 +187,7 @@ static bool test_remove_of_30(void)
 }
 
 /* Measured, and inherent to Maglev's fill: with a table only 655 times the number of backends,
- * the cascades of the last rounds move about 1.6/N (2.5/N at N=200); a table of 655373 slots
+ * the cascades of the last rounds move about 1.6/N (2.5/N at N=200); a table of 655373 positions
  * brings N=100 down to 1.14/N. Flows in the flow table do not move either way.
  */
 static bool test_remove_of_100(void)
@@ -202,17 +204,17 @@ static bool add_one(size_t n, double bound)
 	make_backends(bes, n + 1);
 	CHECK(maglev_build(bes, n, SIZE, table_a) == 0, "build before");
 	CHECK(maglev_build(bes, n + 1, SIZE, table_b) == 0, "build after");
-	/* nothing in table_a is the new id: every changed slot counts as a survivor's move here */
+	/* nothing in table_a is the new id: every changed position counts as a survivor's move here */
 	diff_tables(UINT32_MAX, &changed, &moved);
 	for (i = 0; i < SIZE; i++)
 		gained += table_b[i] == bes[n].id;
 	frac = (double)changed / SIZE;
-	printf("  n=%zu: adding one moved %.4f of the slots (1/(n+1) = %.4f)\n", n, frac,
+	printf("  n=%zu: adding one moved %.4f of the positions (1/(n+1) = %.4f)\n", n, frac,
 	       1.0 / (n + 1));
-	CHECK(frac < bound / (n + 1), "%.4f of the slots moved, want < %.1f/%zu", frac, bound,
+	CHECK(frac < bound / (n + 1), "%.4f of the positions moved, want < %.1f/%zu", frac, bound,
 	      n + 1);
 	CHECK(changed - gained < (bound - 1) * SIZE / (n + 1),
-	      "%u slots moved between old backends", changed - gained);
+	      "%u positions moved between old backends", changed - gained);
 	return true;
 }
 
