@@ -4,7 +4,6 @@
  * from the healthy targets on every health transition, and deregistered targets drained.
  */
 #include <arpa/inet.h>
-#include <bpf/bpf.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -14,11 +13,10 @@
 #include "api.h"
 #include "config.h"
 #include "ctl.h"
-#include "dataplane.h"
+#include "dpif.h"
 #include "log.h"
 #include "loop.h"
 #include "maglev.h"
-#include "nexthop.h"
 #include "promhttp.h"
 
 #define CTL_KEYS_MAX 64 /* services of one listener: addresses x protocols */
@@ -93,7 +91,7 @@ struct ctl_adopted {
 
 struct ctl {
 	struct loop *loop;
-	struct dataplane *dp;
+	struct dpif *dp;
 	struct ctl_slot slots[XLB_MAX_BACKENDS];
 	bool slot_adopted[XLB_MAX_BACKENDS]; /* active when we started, no target claimed it yet */
 	uint32_t counts[XLB_MAX_BACKENDS];
@@ -235,7 +233,6 @@ static int ctl_slot_flush(struct ctl *ctl, int id)
 	struct ctl_slot *s = &ctl->slots[id];
 	struct xlb_backend be = {};
 	bool any = false, live = false;
-	struct nexthop nh;
 	size_t i, j;
 
 	for (i = 0; i < ctl->ntgs; i++) {
@@ -249,22 +246,13 @@ static int ctl_slot_flush(struct ctl *ctl, int id)
 		}
 	}
 	s->used = any;
-	if (!ctl->dp)
-		return 0;
 	memcpy(be.addr, s->addr, ctl_addr_len(s->family));
 	be.family = s->family;
 	be.port = htons(s->port);
 	be.gen = s->gen;
-	if (any) {
+	if (any)
 		be.flags = XLB_BE_F_ACTIVE | (live ? 0 : XLB_BE_F_DRAINING);
-		/* ipip's outer source: our address towards it (nat and dsr ignore it) */
-		if (nexthop_source(&be, be.encap_src))
-			log_debug("backend %d: no route to it for an ipip source address", id);
-		/* the kernel's tables only: an unresolved neighbour stays with the fib path */
-		if (!nexthop_resolve_backend(&be, &nh))
-			nexthop_apply(&be, &nh);
-	}
-	return nexthop_backend_set(ctl->dp, (uint32_t)id, &be);
+	return dpif_backend_set(ctl->dp, (uint32_t)id, &be);
 }
 
 static int ctl_slot_claim(struct ctl *ctl, const struct model_addr *a, uint16_t port)
@@ -359,8 +347,7 @@ static int ctl_svc_sync(struct ctl *ctl, struct ctl_svc *svc)
 	if (!n && svc->nbackends)
 		log_warn("service %s: no target to send to; its new flows are dropped", svc->name);
 	svc->nbackends = n;
-	if (ctl->dp)
-		err = dataplane_ring_set(ctl->dp, svc->id, bes, n);
+	err = dpif_ring_set(ctl->dp, svc->id, bes, n);
 out:
 	free(bes);
 	free(seen);
@@ -606,9 +593,9 @@ static void ctl_drain(struct ctl *ctl)
 	for (i = 0; i < ctl->ntgs && !any; i++)
 		for (j = 0; j < ctl->tgs[i]->n && !any; j++)
 			any = ctl->tgs[i]->t[j]->health.state == HEALTH_DRAINING;
-	if (any && ctl->dp) {
+	if (any) {
 		memset(ctl->counts, 0, sizeof(ctl->counts));
-		counted = !dataplane_flow_walk(ctl->dp, ctl_count_flow, ctl->counts);
+		counted = !dpif_flow_walk(ctl->dp, ctl_count_flow, ctl->counts);
 	}
 	for (i = 0; i < ctl->ntgs; i++) {
 		struct ctl_tg *tg = ctl->tgs[i];
@@ -652,19 +639,18 @@ static void ctl_drain(struct ctl *ctl)
 static void ctl_nexthops(struct ctl *ctl)
 {
 	enum nexthop_change change;
-	struct xlb_backend be;
-	struct nexthop nh;
-	int id, rerr;
+	char ifname[IF_NAMESIZE];
+	int id;
 
 	for (id = 1; id < XLB_MAX_BACKENDS; id++) {
 		if (!ctl->slots[id].used)
 			continue;
-		if (nexthop_refresh(ctl->dp, (uint32_t)id, &be, &nh, &rerr, &change))
+		if (dpif_nexthop_refresh(ctl->dp, (uint32_t)id, &change, ifname))
 			continue;
 		if (change == NEXTHOP_UPDATED || change == NEXTHOP_CACHED ||
 		    change == NEXTHOP_FELL_BACK)
 			log_debug("backend %d: next hop %s", id,
-				  change == NEXTHOP_FELL_BACK ? "back to the fib" : nh.ifname);
+				  change == NEXTHOP_FELL_BACK ? "back to the fib" : ifname);
 	}
 }
 
@@ -675,23 +661,35 @@ static void ctl_on_tick(struct loop *loop, struct loop_timer *timer, void *arg)
 	(void)loop;
 	(void)timer;
 	ctl_drain(ctl);
-	if (ctl->dp && ++ctl->ticks % CTL_NEXTHOP_EVERY == 0)
+	if (++ctl->ticks % CTL_NEXTHOP_EVERY == 0)
 		ctl_nexthops(ctl);
 }
 
 /* ---- adoption ---- */
 
+static int ctl_adopt_vip(const struct xlb_vip_key *key, const struct xlb_vip *vip, void *arg)
+{
+	struct ctl *ctl = arg;
+	struct ctl_adopted *v = realloc(ctl->adopted, (ctl->nadopted + 1) * sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	ctl->adopted = v;
+	v[ctl->nadopted].key = *key;
+	v[ctl->nadopted].id = vip->id;
+	ctl->nadopted++;
+	return 0;
+}
+
 static int ctl_adopt(struct ctl *ctl)
 {
-	struct xlb_vip_key key, next, *prev = NULL;
 	struct xlb_backend be;
-	struct xlb_vip vip;
-	int fd, id;
+	int err, id;
 
 	for (id = 1; id < XLB_MAX_BACKENDS; id++) {
 		struct ctl_slot *s = &ctl->slots[id];
 
-		if (dataplane_backend_get(ctl->dp, (uint32_t)id, &be))
+		if (dpif_backend_get(ctl->dp, (uint32_t)id, &be))
 			continue;
 		if (!be.family && !be.gen && !(be.flags & XLB_BE_F_ACTIVE))
 			continue;
@@ -702,43 +700,29 @@ static int ctl_adopt(struct ctl *ctl)
 		s->gen = be.gen;
 		ctl->slot_adopted[id] = be.flags & XLB_BE_F_ACTIVE;
 	}
-	fd = dataplane_map_fd(ctl->dp, "xlb_vips");
-	if (fd < 0)
-		return 0;
-	while (!bpf_map_get_next_key(fd, prev, &next)) {
-		key = next;
-		prev = &key;
-		if (!key.proto || bpf_map_lookup_elem(fd, &key, &vip))
-			continue;
-		struct ctl_adopted *v =
-			realloc(ctl->adopted, (ctl->nadopted + 1) * sizeof(*ctl->adopted));
-		if (!v)
-			return -ENOMEM;
-		ctl->adopted = v;
-		v[ctl->nadopted].key = key;
-		v[ctl->nadopted].id = vip.id;
-		ctl->nadopted++;
-	}
+	err = dpif_vip_walk(ctl->dp, ctl_adopt_vip, ctl);
+	if (err)
+		return err;
 	if (ctl->nadopted)
 		log_info("adopted %zu services from the running datapath", ctl->nadopted);
 	return 0;
 }
 
-int ctl_new(struct loop *loop, struct dataplane *dp, struct ctl **out)
+int ctl_new(struct loop *loop, struct dpif *dp, struct ctl **out)
 {
 	struct ctl *ctl;
 	int err;
 
+	if (!dp)
+		return -EINVAL;
 	ctl = calloc(1, sizeof(*ctl));
 	if (!ctl)
 		return -ENOMEM;
 	ctl->loop = loop;
 	ctl->dp = dp;
-	if (dp) {
-		err = ctl_adopt(ctl);
-		if (err)
-			goto fail;
-	}
+	err = ctl_adopt(ctl);
+	if (err)
+		goto fail;
 	err = loop_timer_arm(loop, &ctl->tick, CTL_TICK_MS, CTL_TICK_MS, ctl_on_tick, ctl);
 	if (err)
 		goto fail;
@@ -1026,21 +1010,21 @@ int ctl_apply(struct ctl *ctl, const struct model *m)
 		for (j = 0; j < nn; j++)
 			if (!memcmp(&nsv[j].key, &ctl->svcs[i].key, sizeof(nsv[j].key)))
 				break;
-		if (j == nn && ctl->dp) {
+		if (j == nn) {
 			log_info("service %s: removed", ctl->svcs[i].name);
-			dataplane_vip_del(ctl->dp, &ctl->svcs[i].key);
+			dpif_vip_del(ctl->dp, &ctl->svcs[i].key);
 		}
 	}
 	for (i = 0; i < ctl->nadopted && !ctl->applied; i++) {
 		for (j = 0; j < nn; j++)
 			if (!memcmp(&nsv[j].key, &ctl->adopted[i].key, sizeof(nsv[j].key)))
 				break;
-		if (j == nn && ctl->dp) {
+		if (j == nn) {
 			char name[80];
 
 			ctl_key_str(&ctl->adopted[i].key, name, sizeof(name));
 			log_info("service %s: not in the configuration; removed", name);
-			dataplane_vip_del(ctl->dp, &ctl->adopted[i].key);
+			dpif_vip_del(ctl->dp, &ctl->adopted[i].key);
 		}
 	}
 	free(ctl->svcs);
@@ -1051,13 +1035,11 @@ int ctl_apply(struct ctl *ctl, const struct model *m)
 		struct ctl_svc *s = &ctl->svcs[i];
 		struct xlb_vip vip = { .id = s->id, .mode = s->mode };
 
-		if (ctl->dp) {
-			e = dataplane_vip_set(ctl->dp, &s->key, &vip);
-			if (e) {
-				log_error("service %s: %s", s->name, strerror(-e));
-				err = err ? err : e;
-				continue;
-			}
+		e = dpif_vip_set(ctl->dp, &s->key, &vip);
+		if (e) {
+			log_error("service %s: %s", s->name, strerror(-e));
+			err = err ? err : e;
+			continue;
 		}
 		e = ctl_svc_sync(ctl, s);
 		if (e)
@@ -1073,7 +1055,7 @@ int ctl_apply(struct ctl *ctl, const struct model *m)
 	for (i = 0; i < ctl->ntgs; i++)
 		ctl_tg_sync(ctl, ctl->tgs[i]);
 	/* slots an earlier xlbd left that no target claimed */
-	if (!ctl->applied && ctl->dp) {
+	if (!ctl->applied) {
 		for (i = 1; i < XLB_MAX_BACKENDS; i++) {
 			if (ctl->slot_adopted[i] && !ctl->slots[i].used) {
 				ctl->slot_adopted[i] = false;
@@ -1335,9 +1317,7 @@ int ctl_target_counters(struct ctl *ctl, const char *tg, const char *addr, struc
 
 	if (!t || t->slot <= 0)
 		return -ENOENT;
-	if (!ctl->dp)
-		return -ENODEV;
-	return dataplane_backend_stats(ctl->dp, (uint32_t)t->slot, c);
+	return dpif_backend_stats(ctl->dp, (uint32_t)t->slot, c);
 }
 
 static void ctl_json_add(struct json_object *o, const char *k, struct json_object *v)
@@ -1526,23 +1506,23 @@ void ctl_metrics(struct ctl *ctl, struct promhttp_buf *b)
 		  offsetof(struct xlb_counters, new_flows) },
 	};
 
-	for (s = 0; s < 3 && ctl->dp; s++) {
+	for (s = 0; s < 3 ; s++) {
 		promhttp_family(b, svc_m[s].name, PROMHTTP_COUNTER, svc_m[s].help);
 		for (i = 0; i < ctl->nsvcs; i++) {
-			if (dataplane_vip_stats(ctl->dp, ctl->svcs[i].id, &c))
+			if (dpif_vip_stats(ctl->dp, ctl->svcs[i].id, &c))
 				continue;
 			promhttp_sample_u64(b, svc_m[s].name,
 					    *(uint64_t *)((char *)&c + svc_m[s].off), "service",
 					    ctl->svcs[i].name, PROMHTTP_END);
 		}
 	}
-	for (s = 0; s < 3 && ctl->dp; s++) {
+	for (s = 0; s < 3 ; s++) {
 		promhttp_family(b, tgt_m[s].name, PROMHTTP_COUNTER, tgt_m[s].help);
 		for (i = 0; i < ctl->ntgs; i++) {
 			for (j = 0; j < ctl->tgs[i]->n; j++) {
 				const struct ctl_target *t = ctl->tgs[i]->t[j];
 
-				if (dataplane_backend_stats(ctl->dp, (uint32_t)t->slot, &c))
+				if (dpif_backend_stats(ctl->dp, (uint32_t)t->slot, &c))
 					continue;
 				snprintf(port, sizeof(port), "%u", t->port);
 				snprintf(slot, sizeof(slot), "%d", t->slot);

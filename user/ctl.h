@@ -18,7 +18,7 @@
 #include "model.h"
 
 struct loop;
-struct dataplane;
+struct dpif;
 struct promhttp_buf;
 struct api_reply;
 
@@ -61,11 +61,12 @@ int ctl_slot_pick(const struct ctl_slot *slots, size_t n, uint8_t family, const 
 
 /* ---- the controller ---- */
 
-/* dp may be NULL (no datapath: decisions and health only, for tests). On start the backend
- * slots and services an earlier xlbd left in an adopted datapath are read back, so the same
- * target keeps its slot and the same service its id.
+/* dp is the datapath (dpif.h: the real one, or one in memory for tests); it stays the
+ * caller's and must outlive ctl. On start the backend slots and services an earlier xlbd left
+ * in an adopted datapath are read back, so the same target keeps its slot and the same
+ * service its id.
  */
-int ctl_new(struct loop *loop, struct dataplane *dp, struct ctl **out);
+int ctl_new(struct loop *loop, struct dpif *dp, struct ctl **out);
 /* Stops every check and frees the state; the datapath is left as it is. */
 void ctl_free(struct ctl *ctl);
 

@@ -22,6 +22,7 @@
 #include "config.h"
 #include "ctl.h"
 #include "dataplane.h"
+#include "dpif.h"
 #include "fleet.h"
 #include "log.h"
 #include "loop.h"
@@ -58,6 +59,7 @@ struct xlbd {
 	uint64_t started_ms;
 	struct loop *loop;
 	struct dataplane *dp;
+	struct dpif *dpif; /* dp as the controller uses it */
 	struct ctl *ctl;
 	struct fleet *fleet;
 	struct cluster *cluster; /* Xlb.Cluster: route health injection through BIRD */
@@ -829,6 +831,7 @@ static void xlbd_teardown(struct xlbd *d)
 	cluster_free(d->cluster);
 	fleet_free(d->fleet);
 	ctl_free(d->ctl);
+	dpif_free(d->dpif);
 	if (d->dp && !d->keep_datapath) {
 		for (i = 0; i < d->nifs; i++) {
 			if (d->ifs[i].attached && dataplane_detach(d->dp, d->ifs[i].ifindex, 0))
@@ -896,7 +899,10 @@ static int xlbd_run(struct xlbd *d)
 	err = xlbd_attach(d);
 	if (err)
 		return err;
-	err = ctl_new(d->loop, d->dp, &d->ctl);
+	err = dpif_bpf_new(d->dp, &d->dpif);
+	if (err)
+		return err;
+	err = ctl_new(d->loop, d->dpif, &d->ctl);
 	if (err)
 		return err;
 	err = ctl_apply(d->ctl, d->model);

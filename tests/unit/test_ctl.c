@@ -13,6 +13,7 @@
 #include "check.h"
 #include "config.h"
 #include "ctl.h"
+#include "dpif_mem.h"
 #include "loop.h"
 
 static bool select_healthy_only(void)
@@ -100,6 +101,7 @@ static bool instances_by_owner(void)
 	struct model *m = NULL;
 	struct loop *loop = NULL;
 	struct ctl *ctl = NULL;
+	struct dpif *dp = NULL;
 	const struct health_target *h;
 	struct json_object *data = NULL, *arr, *t, *id;
 	bool ok = false;
@@ -108,7 +110,7 @@ static bool instances_by_owner(void)
 		printf("  config: %s\n", cerr.msg);
 		return false;
 	}
-	if (loop_new(&loop) || ctl_new(loop, NULL, &ctl) || ctl_apply(ctl, m))
+	if (loop_new(&loop) || dpif_mem_new(&dp) || ctl_new(loop, dp, &ctl) || ctl_apply(ctl, m))
 		goto out;
 	if (!ctl_has_target_group(ctl, "tg") ||
 	    !ctl_has_target_group(ctl, "arn:aws:elasticloadbalancing:us-east-1:1:targetgroup/"
@@ -158,6 +160,7 @@ static bool instances_by_owner(void)
 out:
 	json_object_put(data);
 	ctl_free(ctl);
+	dpif_free(dp);
 	loop_free(loop);
 	model_free(m);
 	CHECK(ok, "see above");
@@ -181,6 +184,7 @@ static bool batch_whole_or_nothing(void)
 	struct model *m = NULL;
 	struct loop *loop = NULL;
 	struct ctl *ctl = NULL;
+	struct dpif *dp = NULL;
 	const struct health_target *h;
 	size_t bad, i, nmany = XLB_MAX_BACKENDS;
 	bool ok = false;
@@ -189,7 +193,7 @@ static bool batch_whole_or_nothing(void)
 		printf("  config: %s\n", cerr.msg);
 		return false;
 	}
-	if (loop_new(&loop) || ctl_new(loop, NULL, &ctl) || ctl_apply(ctl, m))
+	if (loop_new(&loop) || dpif_mem_new(&dp) || ctl_new(loop, dp, &ctl) || ctl_apply(ctl, m))
 		goto out;
 	if (ctl_register_batch(ctl, "tg", good, 2, &bad) || bad != 2 ||
 	    !ctl_target_health(ctl, "tg", "198.19.2.1")) {
@@ -242,6 +246,7 @@ out:
 	free(many);
 	free(ips);
 	ctl_free(ctl);
+	dpif_free(dp);
 	loop_free(loop);
 	model_free(m);
 	CHECK(ok, "see above");
