@@ -654,15 +654,18 @@ static void ctl_nexthops(struct ctl *ctl)
 	}
 }
 
-static void ctl_on_tick(struct loop *loop, struct loop_timer *timer, void *arg)
+void ctl_tick(struct ctl *ctl)
 {
-	struct ctl *ctl = arg;
-
-	(void)loop;
-	(void)timer;
 	ctl_drain(ctl);
 	if (++ctl->ticks % CTL_NEXTHOP_EVERY == 0)
 		ctl_nexthops(ctl);
+}
+
+static void ctl_on_tick(struct loop *loop, struct loop_timer *timer, void *arg)
+{
+	(void)loop;
+	(void)timer;
+	ctl_tick(arg);
 }
 
 /* ---- adoption ---- */
@@ -1506,7 +1509,7 @@ void ctl_metrics(struct ctl *ctl, struct promhttp_buf *b)
 		  offsetof(struct xlb_counters, new_flows) },
 	};
 
-	for (s = 0; s < 3 ; s++) {
+	for (s = 0; s < 3; s++) {
 		promhttp_family(b, svc_m[s].name, PROMHTTP_COUNTER, svc_m[s].help);
 		for (i = 0; i < ctl->nsvcs; i++) {
 			if (dpif_vip_stats(ctl->dp, ctl->svcs[i].id, &c))
@@ -1516,7 +1519,7 @@ void ctl_metrics(struct ctl *ctl, struct promhttp_buf *b)
 					    ctl->svcs[i].name, PROMHTTP_END);
 		}
 	}
-	for (s = 0; s < 3 ; s++) {
+	for (s = 0; s < 3; s++) {
 		promhttp_family(b, tgt_m[s].name, PROMHTTP_COUNTER, tgt_m[s].help);
 		for (i = 0; i < ctl->ntgs; i++) {
 			for (j = 0; j < ctl->tgs[i]->n; j++) {

@@ -69,6 +69,11 @@ int ctl_slot_pick(const struct ctl_slot *slots, size_t n, uint8_t family, const 
 int ctl_new(struct loop *loop, struct dpif *dp, struct ctl **out);
 /* Stops every check and frees the state; the datapath is left as it is. */
 void ctl_free(struct ctl *ctl);
+/* What the controller's timer runs every CTL_TICK_MS: draining targets whose flows ended (or
+ * whose delay ran out) leave, and every CTL_NEXTHOP_EVERY ticks the backends' next hops are
+ * looked up again. Tests call it to step time without running the loop.
+ */
+void ctl_tick(struct ctl *ctl);
 
 /* Makes the datapath serve m: services added, changed and removed, targets registered (their
  * checks start) and deregistered (draining), tables rebuilt. Targets a user registered through

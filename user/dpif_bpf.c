@@ -106,8 +106,8 @@ static int dpif_bpf_backend_stats(struct dpif *d, uint32_t id, struct xlb_counte
 	return dataplane_backend_stats(dpif_bpf_dp(d), id, sum);
 }
 
-static int dpif_bpf_flow_walk(struct dpif *d,
-			      int (*fn)(const struct dataplane_flow *f, void *arg), void *arg)
+static int dpif_bpf_flow_walk(struct dpif *d, int (*fn)(const struct dataplane_flow *f, void *arg),
+			      void *arg)
 {
 	return dataplane_flow_walk(dpif_bpf_dp(d), fn, arg);
 }

@@ -207,8 +207,8 @@ static int dpif_mem_backend_stats(struct dpif *d, uint32_t id, struct xlb_counte
 	return 0;
 }
 
-static int dpif_mem_flow_walk(struct dpif *d,
-			      int (*fn)(const struct dataplane_flow *f, void *arg), void *arg)
+static int dpif_mem_flow_walk(struct dpif *d, int (*fn)(const struct dataplane_flow *f, void *arg),
+			      void *arg)
 {
 	struct dpif_mem *m = dpif_mem_of(d);
 	size_t i;
@@ -292,7 +292,8 @@ size_t dpif_mem_ring_get(struct dpif *d, uint32_t vip_id, struct maglev_backend 
 	if (vip_id >= XLB_MAX_VIPS)
 		return 0;
 	r = &dpif_mem_of(d)->rings[vip_id];
-	memcpy(bes, r->bes, (r->n < max ? r->n : max) * sizeof(*bes));
+	if (max && r->n)
+		memcpy(bes, r->bes, (r->n < max ? r->n : max) * sizeof(*bes));
 	return r->n;
 }
 

@@ -253,6 +253,483 @@ out:
 	return true;
 }
 
+/* ---- ctl_apply through the datapath in memory ---- */
+
+/* One controller over one datapath in memory; a case's body gets it set up and torn down
+ * whatever the body's CHECKs do.
+ */
+struct fx {
+	struct loop *loop;
+	struct dpif *dp;
+	struct ctl *ctl;
+};
+
+static bool fx_open(struct fx *fx)
+{
+	memset(fx, 0, sizeof(*fx));
+	return !loop_new(&fx->loop) && !dpif_mem_new(&fx->dp) &&
+	       !ctl_new(fx->loop, fx->dp, &fx->ctl);
+}
+
+static void fx_close(struct fx *fx)
+{
+	ctl_free(fx->ctl);
+	dpif_free(fx->dp);
+	loop_free(fx->loop);
+}
+
+#define FX_CASE(name)                                       \
+	static bool name(void)                              \
+	{                                                   \
+		struct fx fx;                               \
+		bool ok = fx_open(&fx) && name##_body(&fx); \
+		fx_close(&fx);                              \
+		return ok;                                  \
+	}
+
+/* A listener on port forwarding to target group tg, and a target group with its targets
+ * (JSON objects) and deregistration delay.
+ */
+#define LISTENER(port, proto, tg)                                                             \
+	"{\"Port\": " #port ", \"Protocol\": \"" proto "\", \"DefaultActions\": [{\"Type\": " \
+	"\"forward\", \"TargetGroupArn\": \"" tg "\"}]}"
+#define TG(name, proto, delay, targets)                                                   \
+	"{\"TargetGroupName\": \"" name "\", \"Protocol\": \"" proto "\", \"Port\": 80, " \
+	"\"TargetType\": \"ip\", \"Targets\": [" targets "], \"Attributes\": [{\"Key\": " \
+	"\"deregistration_delay.timeout_seconds\", \"Value\": \"" #delay "\"}]}"
+#define T(ip) "{\"Id\": \"" ip "\"}"
+
+/* Loads a configuration of one load balancer (addresses and listeners as JSON) and target
+ * groups, and applies it: ctl_apply's result, or -EBADMSG when the file does not load.
+ */
+static int fx_apply(struct fx *fx, const char *addrs, const char *listeners, const char *tgs)
+{
+	struct config_error cerr;
+	struct model *m = NULL;
+	size_t len = strlen(addrs) + strlen(listeners) + strlen(tgs) + 256;
+	char *buf = malloc(len);
+	int err;
+
+	if (!buf)
+		return -ENOMEM;
+	snprintf(buf, len,
+		 "{\"LoadBalancers\": [{\"Name\": \"lb\", \"XlbAddresses\": [%s], "
+		 "\"Listeners\": [%s]}], \"TargetGroups\": [%s]}",
+		 addrs, listeners, tgs);
+	err = config_load_buffer("ctl.json", buf, strlen(buf), &m, &cerr);
+	free(buf);
+	if (err) {
+		printf("  config: %s\n", cerr.msg);
+		return -EBADMSG;
+	}
+	err = ctl_apply(fx->ctl, m);
+	model_free(m);
+	return err;
+}
+
+#define V4 "\"198.18.100.1\""
+
+static struct xlb_vip_key vkey(const char *addr, uint16_t port, uint8_t proto)
+{
+	struct xlb_vip_key k = {};
+
+	if (inet_pton(AF_INET, addr, k.addr) == 1) {
+		k.family = XLB_FAMILY_V4;
+	} else {
+		inet_pton(AF_INET6, addr, k.addr);
+		k.family = XLB_FAMILY_V6;
+	}
+	k.port = htons(port);
+	k.proto = proto;
+	return k;
+}
+
+/* The service's id in the datapath, 0 when it has none. */
+static uint32_t fx_vip_id(struct fx *fx, const char *addr, uint16_t port, uint8_t proto)
+{
+	struct xlb_vip_key k = vkey(addr, port, proto);
+	struct xlb_vip vip;
+
+	return dpif_mem_vip_get(fx->dp, &k, &vip) ? 0 : vip.id;
+}
+
+/* The slot that holds (or held) addr:port, -1 when none. */
+static int fx_slot(struct fx *fx, const char *addr, uint16_t port)
+{
+	uint8_t a[4];
+	struct xlb_backend be;
+	int id;
+
+	inet_pton(AF_INET, addr, a);
+	for (id = 1; id < XLB_MAX_BACKENDS; id++)
+		if (!dpif_backend_get(fx->dp, (uint32_t)id, &be) && be.family == XLB_FAMILY_V4 &&
+		    !memcmp(be.addr, a, 4) && ntohs(be.port) == port)
+			return id;
+	return -1;
+}
+
+static uint8_t fx_flags(struct fx *fx, int slot)
+{
+	struct xlb_backend be = {};
+
+	if (slot > 0)
+		dpif_backend_get(fx->dp, (uint32_t)slot, &be);
+	return be.flags;
+}
+
+/* The weight the service's table gives slot, 0 when the slot is not in it; *n gets the
+ * number of backends in the table.
+ */
+static uint32_t fx_ring_weight(struct fx *fx, uint32_t vip_id, int slot, size_t *n)
+{
+	struct maglev_backend bes[16];
+	size_t i, k = dpif_mem_ring_get(fx->dp, vip_id, bes, 16);
+
+	if (n)
+		*n = k;
+	for (i = 0; i < k && i < 16; i++)
+		if ((int)bes[i].id == slot)
+			return bes[i].weight;
+	return 0;
+}
+
+static enum health_state fx_state(struct fx *fx, const char *tg, const char *addr)
+{
+	const struct health_target *h = ctl_target_health(fx->ctl, tg, addr);
+
+	return h ? h->state : HEALTH_STATE_MAX;
+}
+
+/* Listeners become services (per address and protocol), change mode in place and leave
+ * with their tables.
+ */
+static bool apply_services_body(struct fx *fx)
+{
+	const char *addrs = V4 ", \"2001:2:0:100::1\"";
+	uint32_t tcp4, tcp6, udp4, udp6;
+	size_t n;
+	int s1, s2;
+
+	CHECK(!fx_apply(fx, addrs, LISTENER(80, "TCP", "a") ", " LISTENER(53, "UDP", "b"),
+			TG("a", "TCP", 0, T("198.19.1.1") "," T("198.19.1.2")) ", " TG(
+				"b", "TCP_UDP", 0, T("198.19.2.1"))),
+	      "applied");
+	CHECK(dpif_mem_vip_count(fx->dp) == 4, "two addresses x two listeners: %zu services",
+	      dpif_mem_vip_count(fx->dp));
+	tcp4 = fx_vip_id(fx, "198.18.100.1", 80, IPPROTO_TCP);
+	tcp6 = fx_vip_id(fx, "2001:2:0:100::1", 80, IPPROTO_TCP);
+	udp4 = fx_vip_id(fx, "198.18.100.1", 53, IPPROTO_UDP);
+	udp6 = fx_vip_id(fx, "2001:2:0:100::1", 53, IPPROTO_UDP);
+	CHECK(tcp4 && tcp6 && udp4 && udp6, "every service has an id");
+	CHECK(tcp4 != tcp6 && tcp4 != udp4 && tcp4 != udp6 && tcp6 != udp4 && tcp6 != udp6 &&
+		      udp4 != udp6,
+	      "ids differ");
+	s1 = fx_slot(fx, "198.19.1.1", 80);
+	s2 = fx_slot(fx, "198.19.1.2", 80);
+	CHECK(s1 > 0 && s2 > 0 && s1 != s2, "a slot each: %d %d", s1, s2);
+	CHECK(fx_ring_weight(fx, tcp4, s1, &n) && fx_ring_weight(fx, tcp4, s2, NULL) && n == 2,
+	      "the v4 service's table has both targets (%zu)", n);
+	fx_ring_weight(fx, tcp6, s1, &n);
+	CHECK(n == 0, "IPv4 targets are not in the IPv6 service's table (%zu)", n);
+	CHECK(fx_ring_weight(fx, udp4, fx_slot(fx, "198.19.2.1", 80), &n) && n == 1,
+	      "the udp service has its group's target");
+
+	/* the udp listener goes, the tcp one turns to ipip */
+	CHECK(!fx_apply(fx, addrs,
+			"{\"Port\": 80, \"Protocol\": \"TCP\", \"XlbForwardingMode\": \"ipip\", "
+			"\"DefaultActions\": [{\"Type\": \"forward\", \"TargetGroupArn\": \"a\"}]}",
+			TG("a", "TCP", 0, T("198.19.1.1") "," T("198.19.1.2"))),
+	      "applied again");
+	CHECK(dpif_mem_vip_count(fx->dp) == 2, "the udp services left (%zu)",
+	      dpif_mem_vip_count(fx->dp));
+	CHECK(!fx_vip_id(fx, "198.18.100.1", 53, IPPROTO_UDP), "udp gone");
+	CHECK(dpif_mem_ring_get(fx->dp, udp4, NULL, 0) == 0, "its table went with it");
+	CHECK(fx_vip_id(fx, "198.18.100.1", 80, IPPROTO_TCP) == tcp4, "tcp keeps its id");
+	{
+		struct xlb_vip_key k = vkey("198.18.100.1", 80, IPPROTO_TCP);
+		struct xlb_vip vip;
+
+		CHECK(!dpif_mem_vip_get(fx->dp, &k, &vip) && vip.mode == XLB_MODE_IPIP,
+		      "the mode changed in place");
+	}
+	CHECK(fx_ring_weight(fx, tcp4, s1, &n) && n == 2, "and its table stayed whole");
+	return true;
+}
+FX_CASE(apply_services)
+
+/* Targets hold slots: written active, cleared when they leave, the same slot when they come
+ * back; a target's own port gets its own slot.
+ */
+static bool apply_backends_body(struct fx *fx)
+{
+	struct xlb_backend be;
+	uint32_t id;
+	size_t n;
+	int s1, s2, s3, s4;
+
+	CHECK(!fx_apply(fx, V4, LISTENER(80, "TCP", "a"),
+			TG("a", "TCP", 0, T("198.19.1.1") "," T("198.19.1.2"))),
+	      "applied");
+	id = fx_vip_id(fx, "198.18.100.1", 80, IPPROTO_TCP);
+	s1 = fx_slot(fx, "198.19.1.1", 80);
+	s2 = fx_slot(fx, "198.19.1.2", 80);
+	CHECK(s1 > 0 && s2 > 0, "slots written");
+	CHECK(fx_flags(fx, s1) == XLB_BE_F_ACTIVE && fx_flags(fx, s2) == XLB_BE_F_ACTIVE,
+	      "active, not draining");
+	CHECK(!dpif_backend_get(fx->dp, (uint32_t)s1, &be) && be.family == XLB_FAMILY_V4 &&
+		      ntohs(be.port) == 80,
+	      "address and port");
+
+	CHECK(!fx_apply(fx, V4, LISTENER(80, "TCP", "a"),
+			TG("a", "TCP", 0, T("198.19.1.2") "," T("198.19.1.3"))),
+	      "one target replaced");
+	s3 = fx_slot(fx, "198.19.1.3", 80);
+	CHECK(fx_flags(fx, s1) == 0, "the one that left is cleared (delay 0)");
+	CHECK(fx_state(fx, "a", "198.19.1.1") == HEALTH_STATE_MAX, "and gone from its group");
+	CHECK(fx_slot(fx, "198.19.1.2", 80) == s2, "the one that stayed keeps its slot");
+	CHECK(s3 > 0 && s3 != s1, "the new one takes a never-used slot, not the freed one");
+	CHECK(!fx_ring_weight(fx, id, s1, &n) && fx_ring_weight(fx, id, s3, NULL) && n == 2,
+	      "the table follows");
+
+	CHECK(!fx_apply(fx, V4, LISTENER(80, "TCP", "a"),
+			TG("a", "TCP", 0,
+			   T("198.19.1.1") "," T("198.19.1.2") ", {\"Id\": \"198.19.1.2\", "
+							       "\"Port\": 8080}")),
+	      "back, and a second port");
+	CHECK(fx_slot(fx, "198.19.1.1", 80) == s1 && fx_flags(fx, s1) == XLB_BE_F_ACTIVE,
+	      "a target that comes back gets its slot again");
+	s4 = fx_slot(fx, "198.19.1.2", 8080);
+	CHECK(s4 > 0 && s4 != s2, "another port, another slot");
+	CHECK(fx_flags(fx, s3) == 0, "198.19.1.3 left");
+	fx_ring_weight(fx, id, s1, &n);
+	CHECK(n == 3, "three backends in the table (%zu)", n);
+	return true;
+}
+FX_CASE(apply_backends)
+
+/* A forward action's weights are the groups' shares of the service, split over each group's
+ * targets; weight 0 leaves a group out.
+ */
+static bool apply_weights_body(struct fx *fx)
+{
+	const char *tgs = TG("a", "TCP", 0, T("198.19.1.1")) ", " TG(
+		"b", "TCP", 0, T("198.19.2.1") "," T("198.19.2.2"));
+	char l[512];
+	uint32_t id;
+	size_t n;
+	int a1, b1, b2;
+
+	snprintf(l, sizeof(l),
+		 "{\"Port\": 80, \"Protocol\": \"TCP\", \"DefaultActions\": [{\"Type\": "
+		 "\"forward\", \"ForwardConfig\": {\"TargetGroups\": [{\"TargetGroupArn\": \"a\", "
+		 "\"Weight\": %d}, {\"TargetGroupArn\": \"b\", \"Weight\": %d}]}}]}",
+		 3, 1);
+	CHECK(!fx_apply(fx, V4, l, tgs), "applied");
+	id = fx_vip_id(fx, "198.18.100.1", 80, IPPROTO_TCP);
+	a1 = fx_slot(fx, "198.19.1.1", 80);
+	b1 = fx_slot(fx, "198.19.2.1", 80);
+	b2 = fx_slot(fx, "198.19.2.2", 80);
+	CHECK(fx_ring_weight(fx, id, a1, &n) == 3000 && n == 3, "a: 3/4 on its one target (%u)",
+	      fx_ring_weight(fx, id, a1, NULL));
+	CHECK(fx_ring_weight(fx, id, b1, NULL) == 500 && fx_ring_weight(fx, id, b2, NULL) == 500,
+	      "b: 1/4 split over two");
+
+	snprintf(l, sizeof(l),
+		 "{\"Port\": 80, \"Protocol\": \"TCP\", \"DefaultActions\": [{\"Type\": "
+		 "\"forward\", \"ForwardConfig\": {\"TargetGroups\": [{\"TargetGroupArn\": \"a\", "
+		 "\"Weight\": %d}, {\"TargetGroupArn\": \"b\", \"Weight\": %d}]}}]}",
+		 0, 2);
+	CHECK(!fx_apply(fx, V4, l, tgs), "weights changed");
+	CHECK(!fx_ring_weight(fx, id, a1, &n) && n == 2, "weight 0: a is out of the table");
+	CHECK(fx_ring_weight(fx, id, b1, NULL) == 1000, "b has it all");
+	return true;
+}
+FX_CASE(apply_weights)
+
+/* A deregistered target drains: active and draining in its slot, out of the table, kept while
+ * it has live flows (not closing ones, not idle ones), gone at the first tick without.
+ * Registered again before it drained, it is back. A flow table that cannot be read keeps it.
+ */
+static bool apply_drain_body(struct fx *fx)
+{
+	const char *both = TG("a", "TCP", 300, T("198.19.1.1") "," T("198.19.1.2"));
+	const char *one = TG("a", "TCP", 300, T("198.19.1.1"));
+	uint32_t id;
+	size_t n;
+	int s2;
+
+	CHECK(!fx_apply(fx, V4, LISTENER(80, "TCP", "a"), both), "applied");
+	id = fx_vip_id(fx, "198.18.100.1", 80, IPPROTO_TCP);
+	s2 = fx_slot(fx, "198.19.1.2", 80);
+	CHECK(!fx_apply(fx, V4, LISTENER(80, "TCP", "a"), one), "one deregistered");
+	CHECK(fx_state(fx, "a", "198.19.1.2") == HEALTH_DRAINING, "draining");
+	CHECK(fx_flags(fx, s2) == (XLB_BE_F_ACTIVE | XLB_BE_F_DRAINING),
+	      "its slot says draining: flows stay, no new ones");
+	CHECK(!fx_ring_weight(fx, id, s2, &n) && n == 1, "out of the table");
+
+	CHECK(!dpif_mem_flow_add(fx->dp, (uint32_t)s2, id, 1000, false), "a live flow");
+	CHECK(!dpif_mem_flow_add(fx->dp, (uint32_t)s2, id, 0, true), "a closing one");
+	ctl_tick(fx->ctl);
+	CHECK(fx_state(fx, "a", "198.19.1.2") == HEALTH_DRAINING, "a live flow holds it");
+
+	dpif_mem_flows_clear(fx->dp);
+	dpif_mem_fail(fx->dp, DPIF_MEM_FLOW_WALK, -EIO);
+	ctl_tick(fx->ctl);
+	CHECK(fx_state(fx, "a", "198.19.1.2") == HEALTH_DRAINING,
+	      "flows that cannot be counted are not taken for none");
+	dpif_mem_fail(fx->dp, DPIF_MEM_FLOW_WALK, 0);
+
+	CHECK(!dpif_mem_flow_add(fx->dp, (uint32_t)s2, id, 0, true), "a closing flow");
+	CHECK(!dpif_mem_flow_add(fx->dp, (uint32_t)s2, id, CTL_FLOW_IDLE_MS + 1000, false),
+	      "an idle one");
+	ctl_tick(fx->ctl);
+	CHECK(fx_state(fx, "a", "198.19.1.2") == HEALTH_STATE_MAX,
+	      "closing and idle flows do not hold it: gone");
+	CHECK(fx_flags(fx, s2) == 0, "its slot cleared");
+
+	/* registered again while it drains: back in service */
+	dpif_mem_flows_clear(fx->dp);
+	CHECK(!fx_apply(fx, V4, LISTENER(80, "TCP", "a"), both), "back");
+	s2 = fx_slot(fx, "198.19.1.2", 80);
+	CHECK(!dpif_mem_flow_add(fx->dp, (uint32_t)s2, id, 0, false), "a flow");
+	CHECK(!fx_apply(fx, V4, LISTENER(80, "TCP", "a"), one), "deregistered");
+	CHECK(fx_state(fx, "a", "198.19.1.2") == HEALTH_DRAINING, "draining");
+	CHECK(!fx_apply(fx, V4, LISTENER(80, "TCP", "a"), both), "registered before it drained");
+	CHECK(fx_state(fx, "a", "198.19.1.2") == HEALTH_INITIAL, "checks start over");
+	CHECK(fx_flags(fx, s2) == XLB_BE_F_ACTIVE && fx_ring_weight(fx, id, s2, NULL),
+	      "active and in the table again");
+	return true;
+}
+FX_CASE(apply_drain)
+
+/* A write that fails makes ctl_apply fail; what was served stays served, the part that failed
+ * is not half there, and the next apply completes it.
+ */
+static bool apply_failed_write_body(struct fx *fx)
+{
+	const char *tgs = TG("a", "TCP", 0, T("198.19.1.1"));
+	uint32_t id;
+	size_t n;
+
+	CHECK(!fx_apply(fx, V4, LISTENER(80, "TCP", "a"), tgs), "applied");
+	id = fx_vip_id(fx, "198.18.100.1", 80, IPPROTO_TCP);
+	dpif_mem_fail(fx->dp, DPIF_MEM_VIP_SET, -ENOSPC);
+	CHECK(fx_apply(fx, V4, LISTENER(80, "TCP", "a") ", " LISTENER(81, "TCP", "a"), tgs) ==
+		      -ENOSPC,
+	      "the map write's error is the apply's");
+	CHECK(fx_vip_id(fx, "198.18.100.1", 80, IPPROTO_TCP) == id, "the running service stays");
+	CHECK(fx_ring_weight(fx, id, fx_slot(fx, "198.19.1.1", 80), &n) && n == 1,
+	      "with its table");
+	CHECK(!fx_vip_id(fx, "198.18.100.1", 81, IPPROTO_TCP), "the new one is not there");
+	dpif_mem_fail(fx->dp, DPIF_MEM_VIP_SET, 0);
+	CHECK(!fx_apply(fx, V4, LISTENER(80, "TCP", "a") ", " LISTENER(81, "TCP", "a"), tgs),
+	      "the next apply succeeds");
+	CHECK(fx_vip_id(fx, "198.18.100.1", 81, IPPROTO_TCP), "the new service is there");
+
+	dpif_mem_fail(fx->dp, DPIF_MEM_RING_SET, -EIO);
+	CHECK(fx_apply(fx, V4, LISTENER(80, "TCP", "a"),
+		       TG("a", "TCP", 0, T("198.19.1.1") "," T("198.19.1.2"))) == -EIO,
+	      "a table that cannot be written fails the apply");
+	CHECK(fx_ring_weight(fx, id, fx_slot(fx, "198.19.1.1", 80), &n) && n == 1,
+	      "the old table serves meanwhile");
+	dpif_mem_fail(fx->dp, DPIF_MEM_RING_SET, 0);
+	CHECK(!fx_apply(fx, V4, LISTENER(80, "TCP", "a"),
+			TG("a", "TCP", 0, T("198.19.1.1") "," T("198.19.1.2"))),
+	      "retried");
+	fx_ring_weight(fx, id, 0, &n);
+	CHECK(n == 2, "the new table is in (%zu)", n);
+	return true;
+}
+FX_CASE(apply_failed_write)
+
+/* More services than the datapath has ids: the ones that fit are served, the apply says
+ * -ENOSPC, and a configuration that fits is served afterwards. (A group serves at most
+ * 8 nat services, so there is one for every 8 listeners.)
+ */
+static bool apply_full_service_table_body(struct fx *fx)
+{
+	size_t i, nl = XLB_MAX_VIPS + 8, ng = nl / 8, len = nl * 160 + ng * 320;
+	char *l = malloc(len), *g = malloc(len), *p;
+	int err = -ENOMEM;
+
+	if (l && g) {
+		for (p = l, i = 0; i < nl; i++)
+			p += snprintf(
+				p, len - (size_t)(p - l),
+				"%s{\"Port\": %zu, \"Protocol\": \"TCP\", \"DefaultActions\": "
+				"[{\"Type\": \"forward\", \"TargetGroupArn\": \"t%zu\"}]}",
+				i ? ", " : "", 1000 + i, i / 8);
+		for (p = g, i = 0; i < ng; i++)
+			p += snprintf(p, len - (size_t)(p - g),
+				      "%s{\"TargetGroupName\": \"t%zu\", \"Protocol\": \"TCP\", "
+				      "\"Port\": 80, \"Targets\": [{\"Id\": \"198.19.3.%zu\"}]}",
+				      i ? ", " : "", i, i + 1);
+		err = fx_apply(fx, V4, l, g);
+	}
+	free(l);
+	free(g);
+	CHECK(err == -ENOSPC, "too many services: %d", err);
+	CHECK(dpif_mem_vip_count(fx->dp) == XLB_MAX_VIPS - 1, "every id but 0 used: %zu",
+	      dpif_mem_vip_count(fx->dp));
+	/* the ids of the services that leave are free once they left: the apply that removes
+	 * them may not find one for a new service yet, the next does
+	 */
+	err = fx_apply(fx, V4, LISTENER(80, "TCP", "a"), TG("a", "TCP", 0, T("198.19.1.1")));
+	CHECK(!err || err == -ENOSPC, "a configuration that fits: %d", err);
+	CHECK(dpif_mem_vip_count(fx->dp) <= 1, "the old services left");
+	err = fx_apply(fx, V4, LISTENER(80, "TCP", "a"), TG("a", "TCP", 0, T("198.19.1.1")));
+	CHECK(!err, "applied again: %d", err);
+	CHECK(dpif_mem_vip_count(fx->dp) == 1 && fx_vip_id(fx, "198.18.100.1", 80, IPPROTO_TCP),
+	      "and the others left");
+	return true;
+}
+FX_CASE(apply_full_service_table)
+
+/* A controller started over a datapath that an earlier one wrote: services keep their ids,
+ * targets their slots, the tables stay as they were until a first health verdict; services
+ * and slots the new configuration does not name are removed.
+ */
+static bool apply_adopts_body(struct fx *fx)
+{
+	uint32_t id80, id81;
+	unsigned int rings;
+	size_t n;
+	int s1, s2, s3, s4;
+
+	CHECK(!fx_apply(fx, V4, LISTENER(80, "TCP", "a") ", " LISTENER(81, "TCP", "b"),
+			TG("a", "TCP", 0, T("198.19.1.1") "," T("198.19.1.2")) ", " TG(
+				"b", "TCP", 0, T("198.19.1.4"))),
+	      "the first controller applied");
+	id80 = fx_vip_id(fx, "198.18.100.1", 80, IPPROTO_TCP);
+	id81 = fx_vip_id(fx, "198.18.100.1", 81, IPPROTO_TCP);
+	s1 = fx_slot(fx, "198.19.1.1", 80);
+	s2 = fx_slot(fx, "198.19.1.2", 80);
+	s4 = fx_slot(fx, "198.19.1.4", 80);
+	ctl_free(fx->ctl);
+	fx->ctl = NULL;
+
+	CHECK(!ctl_new(fx->loop, fx->dp, &fx->ctl), "a second controller over the same datapath");
+	rings = dpif_mem_calls(fx->dp, DPIF_MEM_RING_SET);
+	/* another order, one more target, listener 81 and its group gone */
+	CHECK(!fx_apply(fx, V4, LISTENER(80, "TCP", "a"),
+			TG("a", "TCP", 0, T("198.19.1.3") "," T("198.19.1.2") "," T("198.19.1.1"))),
+	      "applied");
+	CHECK(fx_vip_id(fx, "198.18.100.1", 80, IPPROTO_TCP) == id80, "the service keeps its id");
+	CHECK(!fx_vip_id(fx, "198.18.100.1", 81, IPPROTO_TCP), "the one not configured is gone");
+	CHECK(dpif_mem_ring_get(fx->dp, id81, NULL, 0) == 0, "with its table");
+	CHECK(fx_slot(fx, "198.19.1.1", 80) == s1 && fx_slot(fx, "198.19.1.2", 80) == s2,
+	      "targets keep their slots");
+	s3 = fx_slot(fx, "198.19.1.3", 80);
+	CHECK(s3 > 0 && s3 != s1 && s3 != s2 && s3 != s4, "the new one takes an unused slot");
+	CHECK(fx_flags(fx, s4) == 0, "a slot no target claims is cleared");
+	CHECK(dpif_mem_calls(fx->dp, DPIF_MEM_RING_SET) == rings,
+	      "no table written before a first verdict");
+	CHECK(fx_ring_weight(fx, id80, s1, &n) && fx_ring_weight(fx, id80, s2, NULL) && n == 2,
+	      "the adopted table serves meanwhile (%zu)", n);
+	return true;
+}
+FX_CASE(apply_adopts)
+
 int main(void)
 {
 	RUN(select_healthy_only);
@@ -261,5 +738,12 @@ int main(void)
 	RUN(slot_pick_stable);
 	RUN(instances_by_owner);
 	RUN(batch_whole_or_nothing);
+	RUN(apply_services);
+	RUN(apply_backends);
+	RUN(apply_weights);
+	RUN(apply_drain);
+	RUN(apply_failed_write);
+	RUN(apply_full_service_table);
+	RUN(apply_adopts);
 	return check_summary();
 }
