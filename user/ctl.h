@@ -11,16 +11,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <json-c/json.h>
-
 #include "../bpf/xlb_shared.h"
 #include "health.h"
 #include "model.h"
 
 struct loop;
 struct dpif;
-struct promhttp_buf;
-struct api_reply;
 
 #define CTL_TICK_MS 1000	/* draining checks */
 #define CTL_NEXTHOP_EVERY 5	/* ticks between next hop refreshes */
@@ -133,13 +129,5 @@ struct ctl_vip {
 	bool nat;
 };
 size_t ctl_vips(struct ctl *ctl, struct ctl_vip *out, size_t max);
-
-/* API replies (api.h's shapes). status fills LoadBalancers and TargetGroups of data. */
-int ctl_status(struct ctl *ctl, struct json_object *data);
-/* 0 with *out the DescribeTargetHealth data; -ENOENT when no such group. */
-int ctl_describe_target_health(struct ctl *ctl, const char *tg, struct json_object **out);
-
-/* Prometheus samples: per service and per target packets, bytes, new flows; target health. */
-void ctl_metrics(struct ctl *ctl, struct promhttp_buf *b);
 
 #endif /* XLB_CTL_H */

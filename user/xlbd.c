@@ -21,6 +21,7 @@
 #include "cluster.h"
 #include "config.h"
 #include "ctl.h"
+#include "ctl_view.h"
 #include "dataplane.h"
 #include "dpif.h"
 #include "fleet.h"
@@ -390,7 +391,7 @@ static int xlbd_api_status(struct json_object *args, struct api_reply *reply, vo
 	json_object_object_add(data, "ConfigFile", json_object_new_string(d->config_path));
 	xlbd_iso_time(d->loaded_at, when, sizeof(when));
 	json_object_object_add(data, "ConfigLoadedTime", json_object_new_string(when));
-	err = ctl_status(d->ctl, data);
+	err = ctl_view_status(d->ctl, d->model, data);
 	if (err) {
 		json_object_put(data);
 		return err;
@@ -450,7 +451,7 @@ static int xlbd_api_health(struct json_object *args, struct api_reply *reply, vo
 	if (err && err != -ENOENT)
 		return err;
 	filter = !err;
-	err = ctl_describe_target_health(d->ctl, tg, &data);
+	err = ctl_view_target_health(d->ctl, tg, &data);
 	if (err == -ENOENT)
 		err = api_error(reply, API_ERR_TG_NOT_FOUND, "target group '%s' not found", tg);
 	if (err)
@@ -567,7 +568,7 @@ static void xlbd_collect(struct promhttp_buf *b, void *ctx)
 {
 	struct xlbd *d = ctx;
 
-	ctl_metrics(d->ctl, b);
+	ctl_view_metrics(d->ctl, b);
 	fleet_metrics(d->fleet, b);
 }
 

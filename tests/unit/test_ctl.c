@@ -13,8 +13,10 @@
 #include "check.h"
 #include "config.h"
 #include "ctl.h"
+#include "ctl_view.h"
 #include "dpif_mem.h"
 #include "loop.h"
+#include "promhttp.h"
 
 static bool select_healthy_only(void)
 {
@@ -131,7 +133,7 @@ static bool instances_by_owner(void)
 		goto out;
 	}
 	/* describe-target-health names it by its instance id */
-	if (ctl_describe_target_health(ctl, "tg", &data) ||
+	if (ctl_view_target_health(ctl, "tg", &data) ||
 	    !json_object_object_get_ex(data, "TargetHealthDescriptions", &arr) ||
 	    json_object_array_length(arr) != 2) {
 		printf("  two targets described\n");
@@ -262,6 +264,7 @@ struct fx {
 	struct loop *loop;
 	struct dpif *dp;
 	struct ctl *ctl;
+	struct model *m; /* the last one applied */
 };
 
 static bool fx_open(struct fx *fx)
@@ -276,6 +279,7 @@ static void fx_close(struct fx *fx)
 	ctl_free(fx->ctl);
 	dpif_free(fx->dp);
 	loop_free(fx->loop);
+	model_free(fx->m);
 }
 
 #define FX_CASE(name)                                       \
@@ -323,7 +327,8 @@ static int fx_apply(struct fx *fx, const char *addrs, const char *listeners, con
 		return -EBADMSG;
 	}
 	err = ctl_apply(fx->ctl, m);
-	model_free(m);
+	model_free(fx->m);
+	fx->m = m;
 	return err;
 }
 
@@ -510,21 +515,28 @@ FX_CASE(apply_backends)
 /* A forward action's weights are the groups' shares of the service, split over each group's
  * targets; weight 0 leaves a group out.
  */
-static bool apply_weights_body(struct fx *fx)
+/* Listener 80 forwarding to a (one target) and b (two) with weights wa and wb. */
+static int fx_apply_weights(struct fx *fx, int wa, int wb)
 {
-	const char *tgs = TG("a", "TCP", 0, T("198.19.1.1")) ", " TG(
-		"b", "TCP", 0, T("198.19.2.1") "," T("198.19.2.2"));
 	char l[512];
-	uint32_t id;
-	size_t n;
-	int a1, b1, b2;
 
 	snprintf(l, sizeof(l),
 		 "{\"Port\": 80, \"Protocol\": \"TCP\", \"DefaultActions\": [{\"Type\": "
 		 "\"forward\", \"ForwardConfig\": {\"TargetGroups\": [{\"TargetGroupArn\": \"a\", "
 		 "\"Weight\": %d}, {\"TargetGroupArn\": \"b\", \"Weight\": %d}]}}]}",
-		 3, 1);
-	CHECK(!fx_apply(fx, V4, l, tgs), "applied");
+		 wa, wb);
+	return fx_apply(fx, V4, l,
+			TG("a", "TCP", 0, T("198.19.1.1")) ", " TG(
+				"b", "TCP", 0, T("198.19.2.1") "," T("198.19.2.2")));
+}
+
+static bool apply_weights_body(struct fx *fx)
+{
+	uint32_t id;
+	size_t n;
+	int a1, b1, b2;
+
+	CHECK(!fx_apply_weights(fx, 3, 1), "applied");
 	id = fx_vip_id(fx, "198.18.100.1", 80, IPPROTO_TCP);
 	a1 = fx_slot(fx, "198.19.1.1", 80);
 	b1 = fx_slot(fx, "198.19.2.1", 80);
@@ -534,12 +546,7 @@ static bool apply_weights_body(struct fx *fx)
 	CHECK(fx_ring_weight(fx, id, b1, NULL) == 500 && fx_ring_weight(fx, id, b2, NULL) == 500,
 	      "b: 1/4 split over two");
 
-	snprintf(l, sizeof(l),
-		 "{\"Port\": 80, \"Protocol\": \"TCP\", \"DefaultActions\": [{\"Type\": "
-		 "\"forward\", \"ForwardConfig\": {\"TargetGroups\": [{\"TargetGroupArn\": \"a\", "
-		 "\"Weight\": %d}, {\"TargetGroupArn\": \"b\", \"Weight\": %d}]}}]}",
-		 0, 2);
-	CHECK(!fx_apply(fx, V4, l, tgs), "weights changed");
+	CHECK(!fx_apply_weights(fx, 0, 2), "weights changed");
 	CHECK(!fx_ring_weight(fx, id, a1, &n) && n == 2, "weight 0: a is out of the table");
 	CHECK(fx_ring_weight(fx, id, b1, NULL) == 1000, "b has it all");
 	return true;
@@ -730,6 +737,69 @@ static bool apply_adopts_body(struct fx *fx)
 }
 FX_CASE(apply_adopts)
 
+static const char *fx_str(struct json_object *o, const char *path)
+{
+	char buf[128], *tok, *save = NULL;
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (tok = strtok_r(buf, ".", &save); o && tok; tok = strtok_r(NULL, ".", &save)) {
+		if (json_object_is_type(o, json_type_array))
+			o = json_object_array_get_idx(o, (size_t)atoi(tok));
+		else if (!json_object_object_get_ex(o, tok, &o))
+			o = NULL;
+	}
+	return o ? json_object_get_string(o) : "(none)";
+}
+
+/* What status and Prometheus show: the model's load balancers with the controller's counts,
+ * and the datapath's counters by service and target.
+ */
+static bool view_status_metrics_body(struct fx *fx)
+{
+	struct json_object *data = json_object_new_object(), *th = NULL;
+	struct promhttp_buf b;
+	char want[256];
+	uint32_t id;
+	int s1;
+	bool ok;
+
+	promhttp_buf_init(&b);
+	CHECK(data, "memory");
+	ok = !fx_apply(fx, V4, LISTENER(80, "TCP", "a"),
+		       TG("a", "TCP", 0, T("198.19.1.1") "," T("198.19.1.2"))) &&
+	     !ctl_view_status(fx->ctl, fx->m, data);
+	if (ok) {
+		id = fx_vip_id(fx, "198.18.100.1", 80, IPPROTO_TCP);
+		s1 = fx_slot(fx, "198.19.1.1", 80);
+		dpif_mem_count(fx->dp, id, (uint32_t)s1, 5, 700);
+		ctl_view_metrics(fx->ctl, &b);
+		snprintf(want, sizeof(want),
+			 "xlb_target_bytes_total{target_group=\"a\",target=\"198.19.1.1\","
+			 "port=\"80\",backend=\"%d\"} 700\n",
+			 s1);
+	}
+	ok = ok && !strcmp(fx_str(data, "LoadBalancers.0.LoadBalancerName"), "lb") &&
+	     !strcmp(fx_str(data, "LoadBalancers.0.Addresses.0"), "198.18.100.1") &&
+	     !strcmp(fx_str(data, "LoadBalancers.0.Listeners.0.TargetGroupName"), "a") &&
+	     !strcmp(fx_str(data, "LoadBalancers.0.Listeners.0.Targets"), "2") &&
+	     !strcmp(fx_str(data, "LoadBalancers.0.Listeners.0.HealthyTargets"), "0") &&
+	     !strcmp(fx_str(data, "LoadBalancers.0.Listeners.0.FailOpen"), "true") &&
+	     !strcmp(fx_str(data, "TargetGroups.0.Initial"), "2") &&
+	     !strcmp(fx_str(data, "TargetGroups.0.Total"), "2") && b.data && !b.err &&
+	     strstr(b.data, "xlb_service_packets_total{service=\"198.18.100.1:80/tcp\"} 5\n") &&
+	     strstr(b.data, want) &&
+	     strstr(b.data, "xlb_target_group_fail_open{target_group=\"a\"} 1\n") &&
+	     ctl_view_target_health(fx->ctl, "nope", &th) == -ENOENT;
+	if (!ok)
+		printf("  status %s\n  metrics:\n%s\n", json_object_to_json_string(data),
+		       b.data ? b.data : "(none)");
+	json_object_put(data);
+	promhttp_buf_free(&b);
+	CHECK(ok, "see above");
+	return true;
+}
+FX_CASE(view_status_metrics)
+
 int main(void)
 {
 	RUN(select_healthy_only);
@@ -745,5 +815,6 @@ int main(void)
 	RUN(apply_failed_write);
 	RUN(apply_full_service_table);
 	RUN(apply_adopts);
+	RUN(view_status_metrics);
 	return check_summary();
 }
