@@ -84,177 +84,6 @@ static bool slot_pick_stable(void)
 	return true;
 }
 
-static const char conf[] = "{\n"
-			   " \"LoadBalancers\": [{ \"Name\": \"lb\", \"XlbAddresses\": "
-			   "[\"198.18.100.1\"],\n"
-			   "  \"Listeners\": [{ \"Port\": 80, \"Protocol\": \"TCP\",\n"
-			   "   \"DefaultActions\": [{ \"Type\": \"forward\", "
-			   "\"TargetGroupArn\": \"tg\" }] }] }],\n"
-			   " \"TargetGroups\": [{ \"TargetGroupName\": \"tg\", \"Protocol\": "
-			   "\"TCP\", \"Port\": 80,\n"
-			   "  \"TargetType\": \"ip\", \"Targets\": [{ \"Id\": \"198.19.1.2\" }],\n"
-			   "  \"Attributes\": [{ \"Key\": "
-			   "\"deregistration_delay.timeout_seconds\", \"Value\": \"0\" }] }]\n"
-			   "}\n";
-
-static bool instances_by_owner(void)
-{
-	struct config_error cerr;
-	struct model *m = NULL;
-	struct loop *loop = NULL;
-	struct ctl *ctl = NULL;
-	struct dpif *dp = NULL;
-	const struct health_target *h;
-	struct json_object *data = NULL, *arr, *t, *id;
-	bool ok = false;
-
-	if (config_load_buffer("ctl.json", conf, sizeof(conf) - 1, &m, &cerr)) {
-		printf("  config: %s\n", cerr.msg);
-		return false;
-	}
-	if (loop_new(&loop) || dpif_mem_new(&dp) || ctl_new(loop, dp, &ctl) || ctl_apply(ctl, m))
-		goto out;
-	if (!ctl_has_target_group(ctl, "tg") ||
-	    !ctl_has_target_group(ctl, "arn:aws:elasticloadbalancing:us-east-1:1:targetgroup/"
-				       "tg/0123") ||
-	    ctl_has_target_group(ctl, "other")) {
-		printf("  target groups by name and ARN\n");
-		goto out;
-	}
-	if (ctl_instance_register(ctl, "tg", "198.18.192.2", "i-0123456789abcdef0") ||
-	    ctl_instance_register(ctl, "nope", "198.18.192.2", "i-0123456789abcdef0") != -ENOENT ||
-	    ctl_instance_register(ctl, "tg", "not-an-ip", "i-0123456789abcdef0") != -EINVAL) {
-		printf("  registering an instance\n");
-		goto out;
-	}
-	h = ctl_target_health(ctl, "tg", "198.18.192.2");
-	if (!h || h->state != HEALTH_INITIAL) {
-		printf("  a registered instance starts initial\n");
-		goto out;
-	}
-	/* describe-target-health names it by its instance id */
-	if (ctl_view_target_health(ctl, "tg", &data) ||
-	    !json_object_object_get_ex(data, "TargetHealthDescriptions", &arr) ||
-	    json_object_array_length(arr) != 2) {
-		printf("  two targets described\n");
-		goto out;
-	}
-	json_object_object_get_ex(json_object_array_get_idx(arr, 1), "Target", &t);
-	json_object_object_get_ex(t, "Id", &id);
-	if (strcmp(json_object_get_string(id), "i-0123456789abcdef0")) {
-		printf("  instance target Id: %s\n", json_object_get_string(id));
-		goto out;
-	}
-	/* a reload keeps what a group registered; the file's target stays too */
-	if (ctl_apply(ctl, m) || !ctl_target_health(ctl, "tg", "198.18.192.2") ||
-	    !ctl_target_health(ctl, "tg", "198.19.1.2")) {
-		printf("  a reload dropped a target\n");
-		goto out;
-	}
-	/* only a group's registration is undone by the group; delay 0: gone at once */
-	if (ctl_instance_deregister(ctl, "tg", "198.19.1.2") != -ESRCH ||
-	    ctl_instance_deregister(ctl, "tg", "198.18.192.2") ||
-	    ctl_target_health(ctl, "tg", "198.18.192.2")) {
-		printf("  deregistering by owner\n");
-		goto out;
-	}
-	ok = true;
-out:
-	json_object_put(data);
-	ctl_free(ctl);
-	dpif_free(dp);
-	loop_free(loop);
-	model_free(m);
-	CHECK(ok, "see above");
-	return true;
-}
-
-/* register-targets and deregister-targets apply a batch whole or not at all: a bad address,
- * a target not registered, or too few backend slots anywhere in it leaves every target as it
- * was.
- */
-static bool batch_whole_or_nothing(void)
-{
-	static const struct ctl_target_ref good[] = { { "198.19.2.1", 0 }, { "198.19.2.2", 8080 } },
-					   bad_last[] = { { "198.19.3.1", 0 },
-							  { "198.19.3.2", 0 },
-							  { "not-an-ip", 0 } },
-					   unknown[] = { { "198.19.2.1", 0 }, { "198.19.9.9", 0 } };
-	struct ctl_target_ref *many = NULL;
-	char(*ips)[32] = NULL;
-	struct config_error cerr;
-	struct model *m = NULL;
-	struct loop *loop = NULL;
-	struct ctl *ctl = NULL;
-	struct dpif *dp = NULL;
-	const struct health_target *h;
-	size_t bad, i, nmany = XLB_MAX_BACKENDS;
-	bool ok = false;
-
-	if (config_load_buffer("ctl.json", conf, sizeof(conf) - 1, &m, &cerr)) {
-		printf("  config: %s\n", cerr.msg);
-		return false;
-	}
-	if (loop_new(&loop) || dpif_mem_new(&dp) || ctl_new(loop, dp, &ctl) || ctl_apply(ctl, m))
-		goto out;
-	if (ctl_register_batch(ctl, "tg", good, 2, &bad) || bad != 2 ||
-	    !ctl_target_health(ctl, "tg", "198.19.2.1")) {
-		printf("  a good batch registered\n");
-		goto out;
-	}
-	if (ctl_register_batch(ctl, "tg", bad_last, 3, &bad) != -EINVAL || bad != 2 ||
-	    ctl_target_health(ctl, "tg", "198.19.3.1") ||
-	    ctl_target_health(ctl, "tg", "198.19.3.2")) {
-		printf("  a batch with a bad address last registered part of it (bad %zu)\n", bad);
-		goto out;
-	}
-	if (ctl_register_batch(ctl, "nope", good, 2, &bad) != -ENOENT) {
-		printf("  unknown group\n");
-		goto out;
-	}
-	/* one more target than there are free slots: none of them is taken */
-	many = calloc(nmany, sizeof(*many));
-	ips = calloc(nmany, sizeof(*ips));
-	if (!many || !ips)
-		goto out;
-	for (i = 0; i < nmany; i++) {
-		snprintf(ips[i], sizeof(ips[i]), "198.18.%zu.%zu", 64 + i / 250, 1 + i % 250);
-		many[i].addr = ips[i];
-	}
-	if (ctl_register_batch(ctl, "tg", many, nmany, &bad) != -ENOSPC || bad >= nmany ||
-	    ctl_target_health(ctl, "tg", ips[0])) {
-		printf("  a batch larger than the free slots registered part of it (bad %zu)\n",
-		       bad);
-		goto out;
-	}
-	/* deregistering: one target not registered and the other stays */
-	if (ctl_deregister_batch(ctl, "tg", unknown, 2, &bad) != -ESRCH || bad != 1 ||
-	    !(h = ctl_target_health(ctl, "tg", "198.19.2.1")) || h->state != HEALTH_INITIAL) {
-		printf("  a deregistration with an unknown target took part of it away\n");
-		goto out;
-	}
-	/* a target named twice is not an error; delay 0: gone at once */
-	{
-		const struct ctl_target_ref twice[] = { { "198.19.2.1", 0 }, { "198.19.2.1", 0 } };
-
-		if (ctl_deregister_batch(ctl, "tg", twice, 2, &bad) ||
-		    ctl_target_health(ctl, "tg", "198.19.2.1")) {
-			printf("  deregistering a target named twice\n");
-			goto out;
-		}
-	}
-	ok = true;
-out:
-	free(many);
-	free(ips);
-	ctl_free(ctl);
-	dpif_free(dp);
-	loop_free(loop);
-	model_free(m);
-	CHECK(ok, "see above");
-	return true;
-}
-
 /* ---- ctl_apply through the datapath in memory ---- */
 
 /* One controller over one datapath in memory; a case's body gets it set up and torn down
@@ -303,13 +132,28 @@ static void fx_close(struct fx *fx)
 	"\"deregistration_delay.timeout_seconds\", \"Value\": \"" #delay "\"}]}"
 #define T(ip) "{\"Id\": \"" ip "\"}"
 
-/* Loads a configuration of one load balancer (addresses and listeners as JSON) and target
- * groups, and applies it: ctl_apply's result, or -EBADMSG when the file does not load.
+/* Loads a configuration and applies it: ctl_apply's result, or -EBADMSG when the file does
+ * not load. The model stays until the next one (what status renders from).
  */
-static int fx_apply(struct fx *fx, const char *addrs, const char *listeners, const char *tgs)
+static int fx_apply_json(struct fx *fx, const char *json)
 {
 	struct config_error cerr;
 	struct model *m = NULL;
+	int err;
+
+	if (config_load_buffer("ctl.json", json, strlen(json), &m, &cerr)) {
+		printf("  config: %s\n", cerr.msg);
+		return -EBADMSG;
+	}
+	err = ctl_apply(fx->ctl, m);
+	model_free(fx->m);
+	fx->m = m;
+	return err;
+}
+
+/* The same for one load balancer (addresses and listeners as JSON) and target groups. */
+static int fx_apply(struct fx *fx, const char *addrs, const char *listeners, const char *tgs)
+{
 	size_t len = strlen(addrs) + strlen(listeners) + strlen(tgs) + 256;
 	char *buf = malloc(len);
 	int err;
@@ -320,15 +164,8 @@ static int fx_apply(struct fx *fx, const char *addrs, const char *listeners, con
 		 "{\"LoadBalancers\": [{\"Name\": \"lb\", \"XlbAddresses\": [%s], "
 		 "\"Listeners\": [%s]}], \"TargetGroups\": [%s]}",
 		 addrs, listeners, tgs);
-	err = config_load_buffer("ctl.json", buf, strlen(buf), &m, &cerr);
+	err = fx_apply_json(fx, buf);
 	free(buf);
-	if (err) {
-		printf("  config: %s\n", cerr.msg);
-		return -EBADMSG;
-	}
-	err = ctl_apply(fx->ctl, m);
-	model_free(fx->m);
-	fx->m = m;
 	return err;
 }
 
@@ -404,6 +241,129 @@ static enum health_state fx_state(struct fx *fx, const char *tg, const char *add
 
 	return h ? h->state : HEALTH_STATE_MAX;
 }
+
+static const char conf[] = "{\n"
+			   " \"LoadBalancers\": [{ \"Name\": \"lb\", \"XlbAddresses\": "
+			   "[\"198.18.100.1\"],\n"
+			   "  \"Listeners\": [{ \"Port\": 80, \"Protocol\": \"TCP\",\n"
+			   "   \"DefaultActions\": [{ \"Type\": \"forward\", "
+			   "\"TargetGroupArn\": \"tg\" }] }] }],\n"
+			   " \"TargetGroups\": [{ \"TargetGroupName\": \"tg\", \"Protocol\": "
+			   "\"TCP\", \"Port\": 80,\n"
+			   "  \"TargetType\": \"ip\", \"Targets\": [{ \"Id\": \"198.19.1.2\" }],\n"
+			   "  \"Attributes\": [{ \"Key\": "
+			   "\"deregistration_delay.timeout_seconds\", \"Value\": \"0\" }] }]\n"
+			   "}\n";
+
+static const char *fx_target_id(struct json_object *data, size_t i)
+{
+	struct json_object *arr, *t, *id;
+
+	if (!json_object_object_get_ex(data, "TargetHealthDescriptions", &arr) ||
+	    !json_object_object_get_ex(json_object_array_get_idx(arr, i), "Target", &t) ||
+	    !json_object_object_get_ex(t, "Id", &id))
+		return NULL;
+	return json_object_get_string(id);
+}
+
+/* describe-target-health's count of targets and the Id of the one at i ("" when none). */
+static size_t fx_described(struct fx *fx, const char *tg, size_t i, char *id, size_t len)
+{
+	struct json_object *data = NULL, *arr;
+	size_t n = 0;
+
+	id[0] = '\0';
+	if (!ctl_view_target_health(fx->ctl, tg, &data) &&
+	    json_object_object_get_ex(data, "TargetHealthDescriptions", &arr)) {
+		n = json_object_array_length(arr);
+		snprintf(id, len, "%s", fx_target_id(data, i) ? fx_target_id(data, i) : "");
+	}
+	json_object_put(data);
+	return n;
+}
+
+static bool instances_by_owner_body(struct fx *fx)
+{
+	const struct health_target *h;
+	char id[32];
+
+	CHECK(!fx_apply_json(fx, conf), "applied");
+	CHECK(ctl_has_target_group(fx->ctl, "tg") &&
+		      ctl_has_target_group(fx->ctl, "arn:aws:elasticloadbalancing:us-east-1:1:"
+						    "targetgroup/tg/0123") &&
+		      !ctl_has_target_group(fx->ctl, "other"),
+	      "target groups by name and ARN");
+	CHECK(!ctl_instance_register(fx->ctl, "tg", "198.18.192.2", "i-0123456789abcdef0") &&
+		      ctl_instance_register(fx->ctl, "nope", "198.18.192.2",
+					    "i-0123456789abcdef0") == -ENOENT &&
+		      ctl_instance_register(fx->ctl, "tg", "not-an-ip", "i-0123456789abcdef0") ==
+			      -EINVAL,
+	      "registering an instance");
+	h = ctl_target_health(fx->ctl, "tg", "198.18.192.2");
+	CHECK(h && h->state == HEALTH_INITIAL, "a registered instance starts initial");
+	/* describe-target-health names it by its instance id */
+	CHECK(fx_described(fx, "tg", 1, id, sizeof(id)) == 2, "two targets described");
+	CHECK(!strcmp(id, "i-0123456789abcdef0"), "instance target Id: %s", id);
+	/* a reload keeps what a group registered; the file's target stays too */
+	CHECK(!fx_apply_json(fx, conf) && ctl_target_health(fx->ctl, "tg", "198.18.192.2") &&
+		      ctl_target_health(fx->ctl, "tg", "198.19.1.2"),
+	      "a reload dropped a target");
+	/* only a group's registration is undone by the group; delay 0: gone at once */
+	CHECK(ctl_instance_deregister(fx->ctl, "tg", "198.19.1.2") == -ESRCH &&
+		      !ctl_instance_deregister(fx->ctl, "tg", "198.18.192.2") &&
+		      !ctl_target_health(fx->ctl, "tg", "198.18.192.2"),
+	      "deregistering by owner");
+	return true;
+}
+FX_CASE(instances_by_owner)
+
+/* register-targets and deregister-targets apply a batch whole or not at all: a bad address,
+ * a target not registered, or too few backend slots anywhere in it leaves every target as it
+ * was.
+ */
+static bool batch_whole_or_nothing_body(struct fx *fx)
+{
+	static const struct ctl_target_ref good[] = { { "198.19.2.1", 0 }, { "198.19.2.2", 8080 } },
+					   bad_last[] = { { "198.19.3.1", 0 },
+							  { "198.19.3.2", 0 },
+							  { "not-an-ip", 0 } },
+					   unknown[] = { { "198.19.2.1", 0 }, { "198.19.9.9", 0 } },
+					   twice[] = { { "198.19.2.1", 0 }, { "198.19.2.1", 0 } };
+	static struct ctl_target_ref many[XLB_MAX_BACKENDS];
+	static char ips[XLB_MAX_BACKENDS][32];
+	const struct health_target *h;
+	size_t bad, i, nmany = XLB_MAX_BACKENDS;
+	int err;
+
+	CHECK(!fx_apply_json(fx, conf), "applied");
+	CHECK(!ctl_register_batch(fx->ctl, "tg", good, 2, &bad) && bad == 2 &&
+		      ctl_target_health(fx->ctl, "tg", "198.19.2.1"),
+	      "a good batch registered");
+	CHECK(ctl_register_batch(fx->ctl, "tg", bad_last, 3, &bad) == -EINVAL && bad == 2 &&
+		      !ctl_target_health(fx->ctl, "tg", "198.19.3.1") &&
+		      !ctl_target_health(fx->ctl, "tg", "198.19.3.2"),
+	      "a batch with a bad address last registered part of it (bad %zu)", bad);
+	CHECK(ctl_register_batch(fx->ctl, "nope", good, 2, &bad) == -ENOENT, "unknown group");
+	/* one more target than there are free slots: none of them is taken */
+	for (i = 0; i < nmany; i++) {
+		snprintf(ips[i], sizeof(ips[i]), "198.18.%zu.%zu", 64 + i / 250, 1 + i % 250);
+		many[i].addr = ips[i];
+	}
+	err = ctl_register_batch(fx->ctl, "tg", many, nmany, &bad);
+	CHECK(err == -ENOSPC && bad < nmany && !ctl_target_health(fx->ctl, "tg", ips[0]),
+	      "a batch larger than the free slots registered part of it (bad %zu)", bad);
+	/* deregistering: one target not registered and the other stays */
+	CHECK(ctl_deregister_batch(fx->ctl, "tg", unknown, 2, &bad) == -ESRCH && bad == 1 &&
+		      (h = ctl_target_health(fx->ctl, "tg", "198.19.2.1")) &&
+		      h->state == HEALTH_INITIAL,
+	      "a deregistration with an unknown target took part of it away");
+	/* a target named twice is not an error; delay 0: gone at once */
+	CHECK(!ctl_deregister_batch(fx->ctl, "tg", twice, 2, &bad) &&
+		      !ctl_target_health(fx->ctl, "tg", "198.19.2.1"),
+	      "deregistering a target named twice");
+	return true;
+}
+FX_CASE(batch_whole_or_nothing)
 
 /* Listeners become services (per address and protocol), change mode in place and leave
  * with their tables.
