@@ -1095,43 +1095,34 @@ int ctl_deregister(struct ctl *ctl, const char *name, const char *addr, uint16_t
 	return 0;
 }
 
-int ctl_register_batch(struct ctl *ctl, const char *name, const struct ctl_target_ref *v, size_t n,
-		       size_t *bad)
+/* Whether every target of a batch can be registered in tg: each address parses, and each new
+ * one finds a backend slot in the slots as they would be after the ones before it. 0, or the
+ * error with *bad the index of the target at fault.
+ */
+static int ctl_batch_check(struct ctl *ctl, struct ctl_tg *tg, const struct ctl_target_ref *v,
+			   size_t n, size_t *bad)
 {
-	struct ctl_tg *tg = ctl_tg_find(ctl, name);
-	struct ctl_target **added = NULL, *t, **tv;
-	struct ctl_slot *slots = NULL;
+	struct ctl_slot *slots = malloc(sizeof(ctl->slots)), *sl;
 	struct model_addr a;
-	size_t i, nadded = 0;
+	size_t i;
 	int err = 0, id;
 
-	*bad = n;
-	if (!tg)
-		return -ENOENT;
-	/* the slots as they would be: each new target must find one */
-	slots = malloc(sizeof(ctl->slots));
-	added = calloc(n ? n : 1, sizeof(*added));
-	if (!slots || !added) {
-		err = -ENOMEM;
-		goto out;
-	}
+	if (!slots)
+		return -ENOMEM;
 	memcpy(slots, ctl->slots, sizeof(ctl->slots));
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n && !err; i++) {
 		uint16_t port = v[i].port ? v[i].port : tg->port;
-		struct ctl_slot *sl;
 
 		if (ctl_parse_addr(v[i].addr, &a)) {
-			*bad = i;
 			err = -EINVAL;
-			goto out;
+			break;
 		}
 		if (ctl_target_find(tg, &a, port))
 			continue;
 		id = ctl_slot_pick(slots, XLB_MAX_BACKENDS, ctl_family(&a), a.bytes, port);
 		if (id < 0) {
-			*bad = i;
 			err = id;
-			goto out;
+			break;
 		}
 		sl = &slots[id];
 		sl->used = sl->known = true;
@@ -1140,7 +1131,31 @@ int ctl_register_batch(struct ctl *ctl, const char *name, const struct ctl_targe
 		memcpy(sl->addr, a.bytes, ctl_addr_len(sl->family));
 		sl->port = port;
 	}
+	if (err)
+		*bad = i;
+	free(slots);
+	return err;
+}
+
+int ctl_register_batch(struct ctl *ctl, const char *name, const struct ctl_target_ref *v, size_t n,
+		       size_t *bad)
+{
+	struct ctl_tg *tg = ctl_tg_find(ctl, name);
+	struct ctl_target **added = NULL, *t, **tv;
+	struct model_addr a;
+	size_t i, nadded = 0;
+	int err;
+
+	*bad = n;
+	if (!tg)
+		return -ENOENT;
+	err = ctl_batch_check(ctl, tg, v, n, bad);
+	if (err)
+		return err;
 	/* room for them all, so that adding cannot fail half-way for want of it */
+	added = calloc(n ? n : 1, sizeof(*added));
+	if (!added)
+		return -ENOMEM;
 	if (tg->cap < tg->n + n) {
 		tv = realloc(tg->t, (tg->n + n) * sizeof(*tv));
 		if (!tv) {
@@ -1173,7 +1188,6 @@ int ctl_register_batch(struct ctl *ctl, const char *name, const struct ctl_targe
 		ctl_register_as(ctl, name, v[i].addr, v[i].port, NULL);
 out:
 	free(added);
-	free(slots);
 	return err;
 }
 
