@@ -4,125 +4,21 @@
  * from the healthy targets on every health transition, and deregistered targets drained.
  */
 #include <arpa/inet.h>
-#include <bpf/bpf.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "api.h"
 #include "config.h"
 #include "ctl.h"
-#include "dataplane.h"
+#include "ctl_state.h"
+#include "dpif.h"
 #include "log.h"
 #include "loop.h"
 #include "maglev.h"
-#include "nexthop.h"
-#include "promhttp.h"
 
 #define CTL_KEYS_MAX 64 /* services of one listener: addresses x protocols */
-
-struct ctl_tg;
-
-struct ctl_target {
-	struct ctl_tg *tg;
-	struct model_addr addr;
-	uint16_t port; /* traffic port, resolved */
-	bool from_config;
-	bool from_api;
-	bool from_group;      /* registered by an auto-scaling group (fleet.c) */
-	char instance_id[24]; /* instance targets: the id describe-target-health shows */
-	bool seen;	      /* during ctl_apply */
-	int slot;
-	bool checking;
-	struct health_target health;
-	struct health_check check;
-	char ip[INET6_ADDRSTRLEN];
-};
-
-struct ctl_tg {
-	struct ctl *ctl;
-	char *name;
-	enum model_proto protocol;
-	uint16_t port;
-	bool in_config;
-	bool fail_open;
-	struct health_config hcfg;
-	enum health_protocol hc_proto;
-	uint16_t hc_port; /* 0: the traffic port */
-	char hc_path[1024];
-	struct matcher matcher;
-	struct ctl_target **t;
-	size_t n, cap;
-};
-
-struct ctl_svc {
-	struct xlb_vip_key key;
-	uint32_t id;
-	uint8_t mode;
-	char name[80]; /* "198.18.100.1:80/tcp" */
-	struct ctl_tg *tg[MODEL_FORWARD_MAX];
-	uint32_t weight[MODEL_FORWARD_MAX];
-	size_t nfwd;
-	size_t nbackends;
-	/* adopted from an earlier xlbd: its table stays until a target's first verdict, so a
-	 * restart does not send flows to a target that the old xlbd knew to be down
-	 */
-	bool keep_table;
-};
-
-struct ctl_listener {
-	uint16_t port;
-	enum model_proto protocol;
-	struct ctl_tg *tg; /* the first target group it forwards to */
-};
-
-struct ctl_lb {
-	char *name;
-	char (*addrs)[INET6_ADDRSTRLEN];
-	size_t naddrs;
-	struct ctl_listener *listeners;
-	size_t nlisteners;
-};
-
-struct ctl_adopted {
-	struct xlb_vip_key key;
-	uint32_t id;
-};
-
-struct ctl {
-	struct loop *loop;
-	struct dataplane *dp;
-	struct ctl_slot slots[XLB_MAX_BACKENDS];
-	bool slot_adopted[XLB_MAX_BACKENDS]; /* active when we started, no target claimed it yet */
-	uint32_t counts[XLB_MAX_BACKENDS];
-	struct ctl_tg **tgs;
-	size_t ntgs;
-	struct ctl_svc *svcs;
-	size_t nsvcs;
-	struct ctl_lb *lbs;
-	size_t nlbs;
-	struct ctl_adopted *adopted; /* services found in the datapath, until the first apply */
-	size_t nadopted;
-	bool applied;
-	struct loop_timer tick;
-	unsigned int ticks;
-};
-
-static const char *ctl_proto_name(enum model_proto p)
-{
-	switch (p) {
-	case MODEL_PROTO_UDP:
-		return "UDP";
-	case MODEL_PROTO_TCP_UDP:
-		return "TCP_UDP";
-	case MODEL_PROTO_HTTP:
-		return "HTTP";
-	default:
-		return "TCP";
-	}
-}
 
 static uint8_t ctl_family(const struct model_addr *a)
 {
@@ -134,7 +30,7 @@ static size_t ctl_addr_len(uint8_t family)
 	return family == XLB_FAMILY_V6 ? 16 : 4;
 }
 
-static void ctl_addr_str(const struct model_addr *a, char *buf, size_t len)
+void ctl_addr_str(const struct model_addr *a, char *buf, size_t len)
 {
 	if (!inet_ntop(a->family == AF_INET6 ? AF_INET6 : AF_INET, a->bytes, buf, len))
 		snprintf(buf, len, "?");
@@ -235,7 +131,6 @@ static int ctl_slot_flush(struct ctl *ctl, int id)
 	struct ctl_slot *s = &ctl->slots[id];
 	struct xlb_backend be = {};
 	bool any = false, live = false;
-	struct nexthop nh;
 	size_t i, j;
 
 	for (i = 0; i < ctl->ntgs; i++) {
@@ -249,22 +144,13 @@ static int ctl_slot_flush(struct ctl *ctl, int id)
 		}
 	}
 	s->used = any;
-	if (!ctl->dp)
-		return 0;
 	memcpy(be.addr, s->addr, ctl_addr_len(s->family));
 	be.family = s->family;
 	be.port = htons(s->port);
 	be.gen = s->gen;
-	if (any) {
+	if (any)
 		be.flags = XLB_BE_F_ACTIVE | (live ? 0 : XLB_BE_F_DRAINING);
-		/* ipip's outer source: our address towards it (nat and dsr ignore it) */
-		if (nexthop_source(&be, be.encap_src))
-			log_debug("backend %d: no route to it for an ipip source address", id);
-		/* the kernel's tables only: an unresolved neighbour stays with the fib path */
-		if (!nexthop_resolve_backend(&be, &nh))
-			nexthop_apply(&be, &nh);
-	}
-	return nexthop_backend_set(ctl->dp, (uint32_t)id, &be);
+	return dpif_backend_set(ctl->dp, (uint32_t)id, &be);
 }
 
 static int ctl_slot_claim(struct ctl *ctl, const struct model_addr *a, uint16_t port)
@@ -359,8 +245,7 @@ static int ctl_svc_sync(struct ctl *ctl, struct ctl_svc *svc)
 	if (!n && svc->nbackends)
 		log_warn("service %s: no target to send to; its new flows are dropped", svc->name);
 	svc->nbackends = n;
-	if (ctl->dp)
-		err = dataplane_ring_set(ctl->dp, svc->id, bes, n);
+	err = dpif_ring_set(ctl->dp, svc->id, bes, n);
 out:
 	free(bes);
 	free(seen);
@@ -573,7 +458,7 @@ static void ctl_tg_free(struct ctl_tg *tg)
 	free(tg);
 }
 
-static struct ctl_tg *ctl_tg_find(struct ctl *ctl, const char *name)
+struct ctl_tg *ctl_tg_find(struct ctl *ctl, const char *name)
 {
 	char buf[256];
 	size_t i;
@@ -606,9 +491,9 @@ static void ctl_drain(struct ctl *ctl)
 	for (i = 0; i < ctl->ntgs && !any; i++)
 		for (j = 0; j < ctl->tgs[i]->n && !any; j++)
 			any = ctl->tgs[i]->t[j]->health.state == HEALTH_DRAINING;
-	if (any && ctl->dp) {
+	if (any) {
 		memset(ctl->counts, 0, sizeof(ctl->counts));
-		counted = !dataplane_flow_walk(ctl->dp, ctl_count_flow, ctl->counts);
+		counted = !dpif_flow_walk(ctl->dp, ctl_count_flow, ctl->counts);
 	}
 	for (i = 0; i < ctl->ntgs; i++) {
 		struct ctl_tg *tg = ctl->tgs[i];
@@ -652,46 +537,60 @@ static void ctl_drain(struct ctl *ctl)
 static void ctl_nexthops(struct ctl *ctl)
 {
 	enum nexthop_change change;
-	struct xlb_backend be;
-	struct nexthop nh;
-	int id, rerr;
+	char ifname[IF_NAMESIZE];
+	int id;
 
 	for (id = 1; id < XLB_MAX_BACKENDS; id++) {
 		if (!ctl->slots[id].used)
 			continue;
-		if (nexthop_refresh(ctl->dp, (uint32_t)id, &be, &nh, &rerr, &change))
+		if (dpif_nexthop_refresh(ctl->dp, (uint32_t)id, &change, ifname))
 			continue;
 		if (change == NEXTHOP_UPDATED || change == NEXTHOP_CACHED ||
 		    change == NEXTHOP_FELL_BACK)
 			log_debug("backend %d: next hop %s", id,
-				  change == NEXTHOP_FELL_BACK ? "back to the fib" : nh.ifname);
+				  change == NEXTHOP_FELL_BACK ? "back to the fib" : ifname);
 	}
+}
+
+void ctl_tick(struct ctl *ctl)
+{
+	ctl_drain(ctl);
+	if (++ctl->ticks % CTL_NEXTHOP_EVERY == 0)
+		ctl_nexthops(ctl);
 }
 
 static void ctl_on_tick(struct loop *loop, struct loop_timer *timer, void *arg)
 {
-	struct ctl *ctl = arg;
-
 	(void)loop;
 	(void)timer;
-	ctl_drain(ctl);
-	if (ctl->dp && ++ctl->ticks % CTL_NEXTHOP_EVERY == 0)
-		ctl_nexthops(ctl);
+	ctl_tick(arg);
 }
 
 /* ---- adoption ---- */
 
+static int ctl_adopt_vip(const struct xlb_vip_key *key, const struct xlb_vip *vip, void *arg)
+{
+	struct ctl *ctl = arg;
+	struct ctl_adopted *v = realloc(ctl->adopted, (ctl->nadopted + 1) * sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	ctl->adopted = v;
+	v[ctl->nadopted].key = *key;
+	v[ctl->nadopted].id = vip->id;
+	ctl->nadopted++;
+	return 0;
+}
+
 static int ctl_adopt(struct ctl *ctl)
 {
-	struct xlb_vip_key key, next, *prev = NULL;
 	struct xlb_backend be;
-	struct xlb_vip vip;
-	int fd, id;
+	int err, id;
 
 	for (id = 1; id < XLB_MAX_BACKENDS; id++) {
 		struct ctl_slot *s = &ctl->slots[id];
 
-		if (dataplane_backend_get(ctl->dp, (uint32_t)id, &be))
+		if (dpif_backend_get(ctl->dp, (uint32_t)id, &be))
 			continue;
 		if (!be.family && !be.gen && !(be.flags & XLB_BE_F_ACTIVE))
 			continue;
@@ -702,43 +601,29 @@ static int ctl_adopt(struct ctl *ctl)
 		s->gen = be.gen;
 		ctl->slot_adopted[id] = be.flags & XLB_BE_F_ACTIVE;
 	}
-	fd = dataplane_map_fd(ctl->dp, "xlb_vips");
-	if (fd < 0)
-		return 0;
-	while (!bpf_map_get_next_key(fd, prev, &next)) {
-		key = next;
-		prev = &key;
-		if (!key.proto || bpf_map_lookup_elem(fd, &key, &vip))
-			continue;
-		struct ctl_adopted *v =
-			realloc(ctl->adopted, (ctl->nadopted + 1) * sizeof(*ctl->adopted));
-		if (!v)
-			return -ENOMEM;
-		ctl->adopted = v;
-		v[ctl->nadopted].key = key;
-		v[ctl->nadopted].id = vip.id;
-		ctl->nadopted++;
-	}
+	err = dpif_vip_walk(ctl->dp, ctl_adopt_vip, ctl);
+	if (err)
+		return err;
 	if (ctl->nadopted)
 		log_info("adopted %zu services from the running datapath", ctl->nadopted);
 	return 0;
 }
 
-int ctl_new(struct loop *loop, struct dataplane *dp, struct ctl **out)
+int ctl_new(struct loop *loop, struct dpif *dp, struct ctl **out)
 {
 	struct ctl *ctl;
 	int err;
 
+	if (!dp)
+		return -EINVAL;
 	ctl = calloc(1, sizeof(*ctl));
 	if (!ctl)
 		return -ENOMEM;
 	ctl->loop = loop;
 	ctl->dp = dp;
-	if (dp) {
-		err = ctl_adopt(ctl);
-		if (err)
-			goto fail;
-	}
+	err = ctl_adopt(ctl);
+	if (err)
+		goto fail;
 	err = loop_timer_arm(loop, &ctl->tick, CTL_TICK_MS, CTL_TICK_MS, ctl_on_tick, ctl);
 	if (err)
 		goto fail;
@@ -748,20 +633,6 @@ fail:
 	free(ctl->adopted);
 	free(ctl);
 	return err;
-}
-
-static void ctl_lbs_free(struct ctl *ctl)
-{
-	size_t i;
-
-	for (i = 0; i < ctl->nlbs; i++) {
-		free(ctl->lbs[i].name);
-		free(ctl->lbs[i].addrs);
-		free(ctl->lbs[i].listeners);
-	}
-	free(ctl->lbs);
-	ctl->lbs = NULL;
-	ctl->nlbs = 0;
 }
 
 void ctl_free(struct ctl *ctl)
@@ -775,7 +646,6 @@ void ctl_free(struct ctl *ctl)
 		ctl_tg_free(ctl->tgs[i]);
 	free(ctl->tgs);
 	free(ctl->svcs);
-	ctl_lbs_free(ctl);
 	free(ctl->adopted);
 	free(ctl);
 }
@@ -804,42 +674,17 @@ static void ctl_tg_settings(struct ctl_tg *tg, const struct model_tg *m)
 	tg->matcher = m->hc.matcher;
 }
 
-static int ctl_apply_tg(struct ctl *ctl, const struct model_tg *m)
+/* The file's targets of tg: new ones added, those registered again while draining back in
+ * service, those gone from the file deregistered unless the API or a group holds them.
+ */
+static int ctl_apply_targets(struct ctl *ctl, struct ctl_tg *tg, const struct model_tg *m)
 {
-	struct ctl_tg *tg = NULL, fresh = {};
 	struct ctl_target *t;
-	bool restart;
 	size_t i;
 	int err = 0, e;
 
-	for (i = 0; i < ctl->ntgs; i++)
-		if (!strcmp(ctl->tgs[i]->name, m->name))
-			tg = ctl->tgs[i];
-	if (!tg) {
-		struct ctl_tg **v = realloc(ctl->tgs, (ctl->ntgs + 1) * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		ctl->tgs = v;
-		tg = calloc(1, sizeof(*tg));
-		if (!tg || !(tg->name = strdup(m->name))) {
-			free(tg);
-			return -ENOMEM;
-		}
-		tg->ctl = ctl;
-		ctl->tgs[ctl->ntgs++] = tg;
-		ctl_tg_settings(tg, m);
-	}
-	fresh = *tg;
-	ctl_tg_settings(&fresh, m);
-	restart = !ctl_hc_same(tg, &fresh);
-	ctl_tg_settings(tg, m);
-	tg->in_config = true;
-	for (i = 0; i < tg->n; i++) {
+	for (i = 0; i < tg->n; i++)
 		tg->t[i]->seen = false;
-		if (restart && tg->t[i]->checking)
-			ctl_check_start(tg->t[i], i);
-	}
 	for (i = 0; i < m->ntargets; i++) {
 		uint16_t port = m->targets[i].port ? m->targets[i].port : m->port;
 
@@ -873,6 +718,44 @@ static int ctl_apply_tg(struct ctl *ctl, const struct model_tg *m)
 		}
 	}
 	return err;
+}
+
+/* One target group of the file: created or its settings changed (health checks restart when
+ * theirs did), then its targets.
+ */
+static int ctl_apply_tg(struct ctl *ctl, const struct model_tg *m)
+{
+	struct ctl_tg *tg = NULL, fresh = {};
+	bool restart;
+	size_t i;
+
+	for (i = 0; i < ctl->ntgs; i++)
+		if (!strcmp(ctl->tgs[i]->name, m->name))
+			tg = ctl->tgs[i];
+	if (!tg) {
+		struct ctl_tg **v = realloc(ctl->tgs, (ctl->ntgs + 1) * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		ctl->tgs = v;
+		tg = calloc(1, sizeof(*tg));
+		if (!tg || !(tg->name = strdup(m->name))) {
+			free(tg);
+			return -ENOMEM;
+		}
+		tg->ctl = ctl;
+		ctl->tgs[ctl->ntgs++] = tg;
+		ctl_tg_settings(tg, m);
+	}
+	fresh = *tg;
+	ctl_tg_settings(&fresh, m);
+	restart = !ctl_hc_same(tg, &fresh);
+	ctl_tg_settings(tg, m);
+	tg->in_config = true;
+	for (i = 0; i < tg->n; i++)
+		if (restart && tg->t[i]->checking)
+			ctl_check_start(tg->t[i], i);
+	return ctl_apply_targets(ctl, tg, m);
 }
 
 static int ctl_svc_id(struct ctl *ctl, const struct ctl_svc *nsv, size_t nn,
@@ -911,46 +794,12 @@ static int ctl_svc_id(struct ctl *ctl, const struct ctl_svc *nsv, size_t nn,
 	return 0;
 }
 
-static int ctl_apply_lbs(struct ctl *ctl, const struct model *m)
+/* The file's target groups: each one's settings and targets; groups no longer in the file have
+ * their targets drained, and leave once the last one did (ctl_drain).
+ */
+static int ctl_apply_tgs(struct ctl *ctl, const struct model *m)
 {
-	struct ctl_lb *lbs;
 	size_t i, j;
-
-	lbs = calloc(m->nlbs + 1, sizeof(*lbs));
-	if (!lbs)
-		return -ENOMEM;
-	ctl_lbs_free(ctl);
-	ctl->lbs = lbs;
-	ctl->nlbs = m->nlbs;
-	for (i = 0; i < m->nlbs; i++) {
-		const struct model_lb *ml = &m->lbs[i];
-
-		lbs[i].name = strdup(ml->name);
-		lbs[i].addrs = calloc(ml->naddrs + 1, sizeof(*lbs[i].addrs));
-		lbs[i].listeners = calloc(ml->nlisteners + 1, sizeof(*lbs[i].listeners));
-		if (!lbs[i].name || !lbs[i].addrs || !lbs[i].listeners)
-			return -ENOMEM;
-		lbs[i].naddrs = ml->naddrs;
-		for (j = 0; j < ml->naddrs; j++)
-			ctl_addr_str(&ml->addrs[j], lbs[i].addrs[j], INET6_ADDRSTRLEN);
-		lbs[i].nlisteners = ml->nlisteners;
-		for (j = 0; j < ml->nlisteners; j++) {
-			const struct model_listener *l = &ml->listeners[j];
-
-			lbs[i].listeners[j].port = l->port;
-			lbs[i].listeners[j].protocol = l->protocol;
-			lbs[i].listeners[j].tg = l->nfwd ? ctl_tg_find(ctl, l->fwd[0].tg->name) :
-							   NULL;
-		}
-	}
-	return 0;
-}
-
-int ctl_apply(struct ctl *ctl, const struct model *m)
-{
-	struct xlb_vip_key keys[CTL_KEYS_MAX];
-	struct ctl_svc *nsv = NULL;
-	size_t i, j, k, f, nn = 0, cap = 0, nk;
 	int err = 0, e;
 
 	for (i = 0; i < ctl->ntgs; i++)
@@ -959,7 +808,6 @@ int ctl_apply(struct ctl *ctl, const struct model *m)
 		e = ctl_apply_tg(ctl, &m->tgs[i]);
 		err = err ? err : e;
 	}
-	/* groups no longer in the file: their targets drain, then the group goes */
 	for (i = 0; i < ctl->ntgs; i++) {
 		struct ctl_tg *tg = ctl->tgs[i];
 
@@ -974,8 +822,65 @@ int ctl_apply(struct ctl *ctl, const struct model *m)
 				j++;
 		}
 	}
+	return err;
+}
 
-	/* the services of every listener */
+/* Appends listener l's services (one per address and protocol) to *nsv, each with its target
+ * groups, weights and an id: the one it has (or had in an adopted datapath), else a free one.
+ * A service without an id is left out and its error kept in *err (the first one); the return
+ * is -ENOMEM when the list cannot grow, else 0.
+ */
+static int ctl_plan_listener(struct ctl *ctl, const struct model_listener *l, struct ctl_svc **nsv,
+			     size_t *nn, size_t *cap, int *err)
+{
+	struct xlb_vip_key keys[CTL_KEYS_MAX];
+	size_t k, f, nk = ctl_listener_keys(l, keys, CTL_KEYS_MAX);
+	int e;
+
+	for (k = 0; k < nk; k++) {
+		struct ctl_svc *s;
+
+		if (*nn == *cap) {
+			struct ctl_svc *v = realloc(*nsv, (*cap * 2 + 8) * sizeof(*v));
+
+			if (!v)
+				return -ENOMEM;
+			*nsv = v;
+			*cap = *cap * 2 + 8;
+		}
+		s = &(*nsv)[*nn];
+		memset(s, 0, sizeof(*s));
+		s->key = keys[k];
+		s->mode = (uint8_t)l->mode;
+		ctl_key_str(&s->key, s->name, sizeof(s->name));
+		for (f = 0; f < l->nfwd; f++) {
+			s->tg[s->nfwd] = ctl_tg_find(ctl, l->fwd[f].tg->name);
+			s->weight[s->nfwd] = l->fwd[f].weight;
+			if (s->tg[s->nfwd])
+				s->nfwd++;
+		}
+		e = ctl_svc_id(ctl, *nsv, *nn, &s->key, &s->id, &s->keep_table);
+		if (e) {
+			log_error("service %s: no free service id", s->name);
+			*err = *err ? *err : e;
+			continue;
+		}
+		(*nn)++;
+	}
+	return 0;
+}
+
+/* The services every listener of m needs, into *out (*nout of them); errors as
+ * ctl_plan_listener's.
+ */
+static int ctl_plan_services(struct ctl *ctl, const struct model *m, struct ctl_svc **out,
+			     size_t *nout, int *err)
+{
+	size_t i, j, cap = 0;
+	int e;
+
+	*out = NULL;
+	*nout = 0;
 	for (i = 0; i < m->nlbs; i++) {
 		const struct model_lb *lb = &m->lbs[i];
 
@@ -983,81 +888,62 @@ int ctl_apply(struct ctl *ctl, const struct model *m)
 			log_warn("load balancer %s: no XlbAddresses; its listeners serve nothing",
 				 lb->name);
 		for (j = 0; j < lb->nlisteners; j++) {
-			const struct model_listener *l = &lb->listeners[j];
-
-			nk = ctl_listener_keys(l, keys, CTL_KEYS_MAX);
-			for (k = 0; k < nk; k++) {
-				struct ctl_svc *s;
-
-				if (nn == cap) {
-					struct ctl_svc *v =
-						realloc(nsv, (cap * 2 + 8) * sizeof(*v));
-
-					if (!v) {
-						err = -ENOMEM;
-						goto out;
-					}
-					nsv = v;
-					cap = cap * 2 + 8;
-				}
-				s = &nsv[nn];
-				memset(s, 0, sizeof(*s));
-				s->key = keys[k];
-				s->mode = (uint8_t)l->mode;
-				ctl_key_str(&s->key, s->name, sizeof(s->name));
-				for (f = 0; f < l->nfwd; f++) {
-					s->tg[s->nfwd] = ctl_tg_find(ctl, l->fwd[f].tg->name);
-					s->weight[s->nfwd] = l->fwd[f].weight;
-					if (s->tg[s->nfwd])
-						s->nfwd++;
-				}
-				e = ctl_svc_id(ctl, nsv, nn, &s->key, &s->id, &s->keep_table);
-				if (e) {
-					log_error("service %s: no free service id", s->name);
-					err = err ? err : e;
-					continue;
-				}
-				nn++;
-			}
+			e = ctl_plan_listener(ctl, &lb->listeners[j], out, nout, &cap, err);
+			if (e)
+				return e;
 		}
 	}
-	/* old services that are gone, then the new ones, each with its table */
+	return 0;
+}
+
+static bool ctl_svc_planned(const struct ctl_svc *nsv, size_t nn, const struct xlb_vip_key *key)
+{
+	size_t j;
+
+	for (j = 0; j < nn; j++)
+		if (!memcmp(&nsv[j].key, key, sizeof(*key)))
+			return true;
+	return false;
+}
+
+/* Removes the services that are not planned any more: ours, and on the first apply those an
+ * earlier xlbd left.
+ */
+static void ctl_remove_services(struct ctl *ctl, const struct ctl_svc *nsv, size_t nn)
+{
+	char name[80];
+	size_t i;
+
 	for (i = 0; i < ctl->nsvcs; i++) {
-		for (j = 0; j < nn; j++)
-			if (!memcmp(&nsv[j].key, &ctl->svcs[i].key, sizeof(nsv[j].key)))
-				break;
-		if (j == nn && ctl->dp) {
-			log_info("service %s: removed", ctl->svcs[i].name);
-			dataplane_vip_del(ctl->dp, &ctl->svcs[i].key);
-		}
+		if (ctl_svc_planned(nsv, nn, &ctl->svcs[i].key))
+			continue;
+		log_info("service %s: removed", ctl->svcs[i].name);
+		dpif_vip_del(ctl->dp, &ctl->svcs[i].key);
 	}
 	for (i = 0; i < ctl->nadopted && !ctl->applied; i++) {
-		for (j = 0; j < nn; j++)
-			if (!memcmp(&nsv[j].key, &ctl->adopted[i].key, sizeof(nsv[j].key)))
-				break;
-		if (j == nn && ctl->dp) {
-			char name[80];
-
-			ctl_key_str(&ctl->adopted[i].key, name, sizeof(name));
-			log_info("service %s: not in the configuration; removed", name);
-			dataplane_vip_del(ctl->dp, &ctl->adopted[i].key);
-		}
+		if (ctl_svc_planned(nsv, nn, &ctl->adopted[i].key))
+			continue;
+		ctl_key_str(&ctl->adopted[i].key, name, sizeof(name));
+		log_info("service %s: not in the configuration; removed", name);
+		dpif_vip_del(ctl->dp, &ctl->adopted[i].key);
 	}
-	free(ctl->svcs);
-	ctl->svcs = nsv;
-	ctl->nsvcs = nn;
-	nsv = NULL;
+}
+
+/* Writes every service and its table. */
+static int ctl_write_services(struct ctl *ctl)
+{
+	size_t i;
+	int err = 0, e;
+
 	for (i = 0; i < ctl->nsvcs; i++) {
 		struct ctl_svc *s = &ctl->svcs[i];
 		struct xlb_vip vip = { .id = s->id, .mode = s->mode };
 
-		if (ctl->dp) {
-			e = dataplane_vip_set(ctl->dp, &s->key, &vip);
-			if (e) {
-				log_error("service %s: %s", s->name, strerror(-e));
-				err = err ? err : e;
-				continue;
-			}
+		e = dpif_vip_set(ctl->dp, &s->key, &vip);
+		if (e) {
+			log_error("service %s: %s", s->name, strerror(-e));
+			err = err ? err : e;
+			continue;
 		}
 		e = ctl_svc_sync(ctl, s);
 		if (e)
@@ -1070,10 +956,15 @@ int ctl_apply(struct ctl *ctl, const struct model *m)
 			log_info("service %s: id %u, %s, %zu backends", s->name, s->id,
 				 dataplane_mode_name(s->mode), s->nbackends);
 	}
-	for (i = 0; i < ctl->ntgs; i++)
-		ctl_tg_sync(ctl, ctl->tgs[i]);
-	/* slots an earlier xlbd left that no target claimed */
-	if (!ctl->applied && ctl->dp) {
+	return err;
+}
+
+/* After the first apply: what an earlier xlbd left and no target claimed goes. */
+static void ctl_adoption_end(struct ctl *ctl)
+{
+	size_t i;
+
+	if (!ctl->applied) {
 		for (i = 1; i < XLB_MAX_BACKENDS; i++) {
 			if (ctl->slot_adopted[i] && !ctl->slots[i].used) {
 				ctl->slot_adopted[i] = false;
@@ -1085,10 +976,30 @@ int ctl_apply(struct ctl *ctl, const struct model *m)
 	free(ctl->adopted);
 	ctl->adopted = NULL;
 	ctl->nadopted = 0;
-	e = ctl_apply_lbs(ctl, m);
+}
+
+int ctl_apply(struct ctl *ctl, const struct model *m)
+{
+	struct ctl_svc *nsv = NULL;
+	size_t i, nn = 0;
+	int err, e;
+
+	err = ctl_apply_tgs(ctl, m);
+	e = ctl_plan_services(ctl, m, &nsv, &nn, &err);
+	if (e) {
+		free(nsv);
+		return e;
+	}
+	/* old services that are gone, then the new ones, each with its table */
+	ctl_remove_services(ctl, nsv, nn);
+	free(ctl->svcs);
+	ctl->svcs = nsv;
+	ctl->nsvcs = nn;
+	e = ctl_write_services(ctl);
 	err = err ? err : e;
-out:
-	free(nsv);
+	for (i = 0; i < ctl->ntgs; i++)
+		ctl_tg_sync(ctl, ctl->tgs[i]);
+	ctl_adoption_end(ctl);
 	return err;
 }
 
@@ -1184,43 +1095,34 @@ int ctl_deregister(struct ctl *ctl, const char *name, const char *addr, uint16_t
 	return 0;
 }
 
-int ctl_register_batch(struct ctl *ctl, const char *name, const struct ctl_target_ref *v, size_t n,
-		       size_t *bad)
+/* Whether every target of a batch can be registered in tg: each address parses, and each new
+ * one finds a backend slot in the slots as they would be after the ones before it. 0, or the
+ * error with *bad the index of the target at fault.
+ */
+static int ctl_batch_check(struct ctl *ctl, struct ctl_tg *tg, const struct ctl_target_ref *v,
+			   size_t n, size_t *bad)
 {
-	struct ctl_tg *tg = ctl_tg_find(ctl, name);
-	struct ctl_target **added = NULL, *t, **tv;
-	struct ctl_slot *slots = NULL;
+	struct ctl_slot *slots = malloc(sizeof(ctl->slots)), *sl;
 	struct model_addr a;
-	size_t i, nadded = 0;
+	size_t i;
 	int err = 0, id;
 
-	*bad = n;
-	if (!tg)
-		return -ENOENT;
-	/* the slots as they would be: each new target must find one */
-	slots = malloc(sizeof(ctl->slots));
-	added = calloc(n ? n : 1, sizeof(*added));
-	if (!slots || !added) {
-		err = -ENOMEM;
-		goto out;
-	}
+	if (!slots)
+		return -ENOMEM;
 	memcpy(slots, ctl->slots, sizeof(ctl->slots));
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n && !err; i++) {
 		uint16_t port = v[i].port ? v[i].port : tg->port;
-		struct ctl_slot *sl;
 
 		if (ctl_parse_addr(v[i].addr, &a)) {
-			*bad = i;
 			err = -EINVAL;
-			goto out;
+			break;
 		}
 		if (ctl_target_find(tg, &a, port))
 			continue;
 		id = ctl_slot_pick(slots, XLB_MAX_BACKENDS, ctl_family(&a), a.bytes, port);
 		if (id < 0) {
-			*bad = i;
 			err = id;
-			goto out;
+			break;
 		}
 		sl = &slots[id];
 		sl->used = sl->known = true;
@@ -1229,7 +1131,31 @@ int ctl_register_batch(struct ctl *ctl, const char *name, const struct ctl_targe
 		memcpy(sl->addr, a.bytes, ctl_addr_len(sl->family));
 		sl->port = port;
 	}
+	if (err)
+		*bad = i;
+	free(slots);
+	return err;
+}
+
+int ctl_register_batch(struct ctl *ctl, const char *name, const struct ctl_target_ref *v, size_t n,
+		       size_t *bad)
+{
+	struct ctl_tg *tg = ctl_tg_find(ctl, name);
+	struct ctl_target **added = NULL, *t, **tv;
+	struct model_addr a;
+	size_t i, nadded = 0;
+	int err;
+
+	*bad = n;
+	if (!tg)
+		return -ENOENT;
+	err = ctl_batch_check(ctl, tg, v, n, bad);
+	if (err)
+		return err;
 	/* room for them all, so that adding cannot fail half-way for want of it */
+	added = calloc(n ? n : 1, sizeof(*added));
+	if (!added)
+		return -ENOMEM;
 	if (tg->cap < tg->n + n) {
 		tv = realloc(tg->t, (tg->n + n) * sizeof(*tv));
 		if (!tv) {
@@ -1262,7 +1188,6 @@ int ctl_register_batch(struct ctl *ctl, const char *name, const struct ctl_targe
 		ctl_register_as(ctl, name, v[i].addr, v[i].port, NULL);
 out:
 	free(added);
-	free(slots);
 	return err;
 }
 
@@ -1335,14 +1260,7 @@ int ctl_target_counters(struct ctl *ctl, const char *tg, const char *addr, struc
 
 	if (!t || t->slot <= 0)
 		return -ENOENT;
-	if (!ctl->dp)
-		return -ENODEV;
-	return dataplane_backend_stats(ctl->dp, (uint32_t)t->slot, c);
-}
-
-static void ctl_json_add(struct json_object *o, const char *k, struct json_object *v)
-{
-	json_object_object_add(o, k, v);
+	return dpif_backend_stats(ctl->dp, (uint32_t)t->slot, c);
 }
 
 size_t ctl_vips(struct ctl *ctl, struct ctl_vip *out, size_t max)
@@ -1385,191 +1303,4 @@ size_t ctl_vips(struct ctl *ctl, struct ctl_vip *out, size_t max)
 		}
 	}
 	return n;
-}
-
-int ctl_status(struct ctl *ctl, struct json_object *data)
-{
-	struct json_object *lbs = json_object_new_array(), *tgs = json_object_new_array();
-	size_t i, j, k;
-
-	if (!lbs || !tgs) {
-		json_object_put(lbs);
-		json_object_put(tgs);
-		return -ENOMEM;
-	}
-	for (i = 0; i < ctl->nlbs; i++) {
-		const struct ctl_lb *lb = &ctl->lbs[i];
-		struct json_object *o = json_object_new_object();
-		struct json_object *addrs = json_object_new_array();
-		struct json_object *ls = json_object_new_array();
-
-		ctl_json_add(o, "LoadBalancerName", json_object_new_string(lb->name));
-		for (j = 0; j < lb->naddrs; j++)
-			json_object_array_add(addrs, json_object_new_string(lb->addrs[j]));
-		ctl_json_add(o, "Addresses", addrs);
-		for (j = 0; j < lb->nlisteners; j++) {
-			const struct ctl_listener *l = &lb->listeners[j];
-			struct json_object *lo = json_object_new_object();
-			size_t healthy = 0;
-
-			ctl_json_add(lo, "Port", json_object_new_int(l->port));
-			ctl_json_add(lo, "Protocol",
-				     json_object_new_string(ctl_proto_name(l->protocol)));
-			if (l->tg) {
-				for (k = 0; k < l->tg->n; k++)
-					healthy += l->tg->t[k]->health.state == HEALTH_HEALTHY;
-				ctl_json_add(lo, "TargetGroupName",
-					     json_object_new_string(l->tg->name));
-				ctl_json_add(lo, "HealthyTargets",
-					     json_object_new_int((int)healthy));
-				ctl_json_add(lo, "Targets", json_object_new_int((int)l->tg->n));
-				if (l->tg->fail_open)
-					ctl_json_add(lo, "FailOpen", json_object_new_boolean(1));
-			}
-			json_object_array_add(ls, lo);
-		}
-		ctl_json_add(o, "Listeners", ls);
-		json_object_array_add(lbs, o);
-	}
-	for (i = 0; i < ctl->ntgs; i++) {
-		const struct ctl_tg *tg = ctl->tgs[i];
-		struct json_object *o = json_object_new_object();
-		int c[HEALTH_STATE_MAX] = { 0 };
-
-		for (k = 0; k < tg->n; k++)
-			c[tg->t[k]->health.state]++;
-		ctl_json_add(o, "TargetGroupName", json_object_new_string(tg->name));
-		ctl_json_add(o, "Protocol", json_object_new_string(ctl_proto_name(tg->protocol)));
-		ctl_json_add(o, "Port", json_object_new_int(tg->port));
-		ctl_json_add(o, "Healthy", json_object_new_int(c[HEALTH_HEALTHY]));
-		ctl_json_add(o, "Unhealthy", json_object_new_int(c[HEALTH_UNHEALTHY]));
-		ctl_json_add(o, "Initial", json_object_new_int(c[HEALTH_INITIAL]));
-		ctl_json_add(o, "Draining", json_object_new_int(c[HEALTH_DRAINING]));
-		ctl_json_add(o, "Total", json_object_new_int((int)tg->n));
-		json_object_array_add(tgs, o);
-	}
-	ctl_json_add(data, "LoadBalancers", lbs);
-	ctl_json_add(data, "TargetGroups", tgs);
-	return 0;
-}
-
-int ctl_describe_target_health(struct ctl *ctl, const char *name, struct json_object **out)
-{
-	struct ctl_tg *tg = ctl_tg_find(ctl, name);
-	struct json_object *data, *arr;
-	char buf[512], port[8];
-	size_t i;
-
-	if (!tg)
-		return -ENOENT;
-	data = json_object_new_object();
-	arr = json_object_new_array();
-	if (!data || !arr) {
-		json_object_put(data);
-		json_object_put(arr);
-		return -ENOMEM;
-	}
-	for (i = 0; i < tg->n; i++) {
-		const struct ctl_target *t = tg->t[i];
-		struct json_object *d = json_object_new_object();
-		struct json_object *tj = json_object_new_object();
-		struct json_object *h = json_object_new_object();
-
-		ctl_json_add(tj, "Id",
-			     json_object_new_string(t->instance_id[0] ? t->instance_id : t->ip));
-		if (t->instance_id[0])
-			ctl_json_add(tj, "PrivateIpAddress", json_object_new_string(t->ip));
-		ctl_json_add(tj, "Port", json_object_new_int(t->port));
-		ctl_json_add(d, "Target", tj);
-		snprintf(port, sizeof(port), "%u",
-			 (unsigned int)(tg->hc_port ? tg->hc_port : t->port));
-		ctl_json_add(d, "HealthCheckPort", json_object_new_string(port));
-		ctl_json_add(h, "State",
-			     json_object_new_string(health_state_name(t->health.state)));
-		if (t->health.reason != HEALTH_REASON_NONE)
-			ctl_json_add(h, "Reason",
-				     json_object_new_string(health_reason_name(t->health.reason)));
-		health_describe(&t->health, buf, sizeof(buf));
-		if (buf[0])
-			ctl_json_add(h, "Description", json_object_new_string(buf));
-		ctl_json_add(d, "TargetHealth", h);
-		json_object_array_add(arr, d);
-	}
-	ctl_json_add(data, "TargetHealthDescriptions", arr);
-	*out = data;
-	return 0;
-}
-
-void ctl_metrics(struct ctl *ctl, struct promhttp_buf *b)
-{
-	struct xlb_counters c;
-	char port[8], slot[12];
-	size_t i, j;
-	int s;
-
-	static const struct {
-		const char *name, *help;
-		size_t off;
-	} svc_m[] = {
-		{ "xlb_service_packets_total", "Packets sent towards the service's backends",
-		  offsetof(struct xlb_counters, packets) },
-		{ "xlb_service_bytes_total", "Bytes sent towards the service's backends",
-		  offsetof(struct xlb_counters, bytes) },
-		{ "xlb_service_new_flows_total", "Flows the service began",
-		  offsetof(struct xlb_counters, new_flows) },
-	}, tgt_m[] = {
-		{ "xlb_target_packets_total", "Packets sent to the target",
-		  offsetof(struct xlb_counters, packets) },
-		{ "xlb_target_bytes_total", "Bytes sent to the target",
-		  offsetof(struct xlb_counters, bytes) },
-		{ "xlb_target_new_flows_total", "Flows given to the target",
-		  offsetof(struct xlb_counters, new_flows) },
-	};
-
-	for (s = 0; s < 3 && ctl->dp; s++) {
-		promhttp_family(b, svc_m[s].name, PROMHTTP_COUNTER, svc_m[s].help);
-		for (i = 0; i < ctl->nsvcs; i++) {
-			if (dataplane_vip_stats(ctl->dp, ctl->svcs[i].id, &c))
-				continue;
-			promhttp_sample_u64(b, svc_m[s].name,
-					    *(uint64_t *)((char *)&c + svc_m[s].off), "service",
-					    ctl->svcs[i].name, PROMHTTP_END);
-		}
-	}
-	for (s = 0; s < 3 && ctl->dp; s++) {
-		promhttp_family(b, tgt_m[s].name, PROMHTTP_COUNTER, tgt_m[s].help);
-		for (i = 0; i < ctl->ntgs; i++) {
-			for (j = 0; j < ctl->tgs[i]->n; j++) {
-				const struct ctl_target *t = ctl->tgs[i]->t[j];
-
-				if (dataplane_backend_stats(ctl->dp, (uint32_t)t->slot, &c))
-					continue;
-				snprintf(port, sizeof(port), "%u", t->port);
-				snprintf(slot, sizeof(slot), "%d", t->slot);
-				promhttp_sample_u64(b, tgt_m[s].name,
-						    *(uint64_t *)((char *)&c + tgt_m[s].off),
-						    "target_group", ctl->tgs[i]->name, "target",
-						    t->ip, "port", port, "backend", slot,
-						    PROMHTTP_END);
-			}
-		}
-	}
-	promhttp_family(b, "xlb_target_healthy", PROMHTTP_GAUGE,
-			"1 when the target passes its health checks");
-	for (i = 0; i < ctl->ntgs; i++) {
-		for (j = 0; j < ctl->tgs[i]->n; j++) {
-			const struct ctl_target *t = ctl->tgs[i]->t[j];
-
-			snprintf(port, sizeof(port), "%u", t->port);
-			promhttp_sample(b, "xlb_target_healthy", t->health.state == HEALTH_HEALTHY,
-					"target_group", ctl->tgs[i]->name, "target", t->ip, "port",
-					port, "state", health_state_name(t->health.state),
-					PROMHTTP_END);
-		}
-	}
-	promhttp_family(b, "xlb_target_group_fail_open", PROMHTTP_GAUGE,
-			"1 when no target is healthy and all registered ones get traffic");
-	for (i = 0; i < ctl->ntgs; i++)
-		promhttp_sample(b, "xlb_target_group_fail_open", ctl->tgs[i]->fail_open,
-				"target_group", ctl->tgs[i]->name, PROMHTTP_END);
 }

@@ -11,16 +11,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <json-c/json.h>
-
 #include "../bpf/xlb_shared.h"
 #include "health.h"
 #include "model.h"
 
 struct loop;
-struct dataplane;
-struct promhttp_buf;
-struct api_reply;
+struct dpif;
 
 #define CTL_TICK_MS 1000	/* draining checks */
 #define CTL_NEXTHOP_EVERY 5	/* ticks between next hop refreshes */
@@ -61,13 +57,19 @@ int ctl_slot_pick(const struct ctl_slot *slots, size_t n, uint8_t family, const 
 
 /* ---- the controller ---- */
 
-/* dp may be NULL (no datapath: decisions and health only, for tests). On start the backend
- * slots and services an earlier xlbd left in an adopted datapath are read back, so the same
- * target keeps its slot and the same service its id.
+/* dp is the datapath (dpif.h: the real one, or one in memory for tests); it stays the
+ * caller's and must outlive ctl. On start the backend slots and services an earlier xlbd left
+ * in an adopted datapath are read back, so the same target keeps its slot and the same
+ * service its id.
  */
-int ctl_new(struct loop *loop, struct dataplane *dp, struct ctl **out);
+int ctl_new(struct loop *loop, struct dpif *dp, struct ctl **out);
 /* Stops every check and frees the state; the datapath is left as it is. */
 void ctl_free(struct ctl *ctl);
+/* What the controller's timer runs every CTL_TICK_MS: draining targets whose flows ended (or
+ * whose delay ran out) leave, and every CTL_NEXTHOP_EVERY ticks the backends' next hops are
+ * looked up again. Tests call it to step time without running the loop.
+ */
+void ctl_tick(struct ctl *ctl);
 
 /* Makes the datapath serve m: services added, changed and removed, targets registered (their
  * checks start) and deregistered (draining), tables rebuilt. Targets a user registered through
@@ -127,13 +129,5 @@ struct ctl_vip {
 	bool nat;
 };
 size_t ctl_vips(struct ctl *ctl, struct ctl_vip *out, size_t max);
-
-/* API replies (api.h's shapes). status fills LoadBalancers and TargetGroups of data. */
-int ctl_status(struct ctl *ctl, struct json_object *data);
-/* 0 with *out the DescribeTargetHealth data; -ENOENT when no such group. */
-int ctl_describe_target_health(struct ctl *ctl, const char *tg, struct json_object **out);
-
-/* Prometheus samples: per service and per target packets, bytes, new flows; target health. */
-void ctl_metrics(struct ctl *ctl, struct promhttp_buf *b);
 
 #endif /* XLB_CTL_H */

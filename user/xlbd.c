@@ -21,7 +21,9 @@
 #include "cluster.h"
 #include "config.h"
 #include "ctl.h"
+#include "ctl_view.h"
 #include "dataplane.h"
+#include "dpif.h"
 #include "fleet.h"
 #include "log.h"
 #include "loop.h"
@@ -58,6 +60,7 @@ struct xlbd {
 	uint64_t started_ms;
 	struct loop *loop;
 	struct dataplane *dp;
+	struct dpif *dpif; /* dp as the controller uses it */
 	struct ctl *ctl;
 	struct fleet *fleet;
 	struct cluster *cluster; /* Xlb.Cluster: route health injection through BIRD */
@@ -388,7 +391,7 @@ static int xlbd_api_status(struct json_object *args, struct api_reply *reply, vo
 	json_object_object_add(data, "ConfigFile", json_object_new_string(d->config_path));
 	xlbd_iso_time(d->loaded_at, when, sizeof(when));
 	json_object_object_add(data, "ConfigLoadedTime", json_object_new_string(when));
-	err = ctl_status(d->ctl, data);
+	err = ctl_view_status(d->ctl, d->model, data);
 	if (err) {
 		json_object_put(data);
 		return err;
@@ -448,7 +451,7 @@ static int xlbd_api_health(struct json_object *args, struct api_reply *reply, vo
 	if (err && err != -ENOENT)
 		return err;
 	filter = !err;
-	err = ctl_describe_target_health(d->ctl, tg, &data);
+	err = ctl_view_target_health(d->ctl, tg, &data);
 	if (err == -ENOENT)
 		err = api_error(reply, API_ERR_TG_NOT_FOUND, "target group '%s' not found", tg);
 	if (err)
@@ -565,7 +568,7 @@ static void xlbd_collect(struct promhttp_buf *b, void *ctx)
 {
 	struct xlbd *d = ctx;
 
-	ctl_metrics(d->ctl, b);
+	ctl_view_metrics(d->ctl, b);
 	fleet_metrics(d->fleet, b);
 }
 
@@ -829,6 +832,7 @@ static void xlbd_teardown(struct xlbd *d)
 	cluster_free(d->cluster);
 	fleet_free(d->fleet);
 	ctl_free(d->ctl);
+	dpif_free(d->dpif);
 	if (d->dp && !d->keep_datapath) {
 		for (i = 0; i < d->nifs; i++) {
 			if (d->ifs[i].attached && dataplane_detach(d->dp, d->ifs[i].ifindex, 0))
@@ -896,7 +900,10 @@ static int xlbd_run(struct xlbd *d)
 	err = xlbd_attach(d);
 	if (err)
 		return err;
-	err = ctl_new(d->loop, d->dp, &d->ctl);
+	err = dpif_bpf_new(d->dp, &d->dpif);
+	if (err)
+		return err;
+	err = ctl_new(d->loop, d->dpif, &d->ctl);
 	if (err)
 		return err;
 	err = ctl_apply(d->ctl, d->model);

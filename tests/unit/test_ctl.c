@@ -13,7 +13,10 @@
 #include "check.h"
 #include "config.h"
 #include "ctl.h"
+#include "ctl_view.h"
+#include "dpif_mem.h"
 #include "loop.h"
+#include "promhttp.h"
 
 static bool select_healthy_only(void)
 {
@@ -81,6 +84,164 @@ static bool slot_pick_stable(void)
 	return true;
 }
 
+/* ---- ctl_apply through the datapath in memory ---- */
+
+/* One controller over one datapath in memory; a case's body gets it set up and torn down
+ * whatever the body's CHECKs do.
+ */
+struct fx {
+	struct loop *loop;
+	struct dpif *dp;
+	struct ctl *ctl;
+	struct model *m; /* the last one applied */
+};
+
+static bool fx_open(struct fx *fx)
+{
+	memset(fx, 0, sizeof(*fx));
+	return !loop_new(&fx->loop) && !dpif_mem_new(&fx->dp) &&
+	       !ctl_new(fx->loop, fx->dp, &fx->ctl);
+}
+
+static void fx_close(struct fx *fx)
+{
+	ctl_free(fx->ctl);
+	dpif_free(fx->dp);
+	loop_free(fx->loop);
+	model_free(fx->m);
+}
+
+#define FX_CASE(name)                                       \
+	static bool name(void)                              \
+	{                                                   \
+		struct fx fx;                               \
+		bool ok = fx_open(&fx) && name##_body(&fx); \
+		fx_close(&fx);                              \
+		return ok;                                  \
+	}
+
+/* A listener on port forwarding to target group tg, and a target group with its targets
+ * (JSON objects) and deregistration delay.
+ */
+#define LISTENER(port, proto, tg)                                                             \
+	"{\"Port\": " #port ", \"Protocol\": \"" proto "\", \"DefaultActions\": [{\"Type\": " \
+	"\"forward\", \"TargetGroupArn\": \"" tg "\"}]}"
+#define TG(name, proto, delay, targets)                                                   \
+	"{\"TargetGroupName\": \"" name "\", \"Protocol\": \"" proto "\", \"Port\": 80, " \
+	"\"TargetType\": \"ip\", \"Targets\": [" targets "], \"Attributes\": [{\"Key\": " \
+	"\"deregistration_delay.timeout_seconds\", \"Value\": \"" #delay "\"}]}"
+#define T(ip) "{\"Id\": \"" ip "\"}"
+
+/* Loads a configuration and applies it: ctl_apply's result, or -EBADMSG when the file does
+ * not load. The model stays until the next one (what status renders from).
+ */
+static int fx_apply_json(struct fx *fx, const char *json)
+{
+	struct config_error cerr;
+	struct model *m = NULL;
+	int err;
+
+	if (config_load_buffer("ctl.json", json, strlen(json), &m, &cerr)) {
+		printf("  config: %s\n", cerr.msg);
+		return -EBADMSG;
+	}
+	err = ctl_apply(fx->ctl, m);
+	model_free(fx->m);
+	fx->m = m;
+	return err;
+}
+
+/* The same for one load balancer (addresses and listeners as JSON) and target groups. */
+static int fx_apply(struct fx *fx, const char *addrs, const char *listeners, const char *tgs)
+{
+	size_t len = strlen(addrs) + strlen(listeners) + strlen(tgs) + 256;
+	char *buf = malloc(len);
+	int err;
+
+	if (!buf)
+		return -ENOMEM;
+	snprintf(buf, len,
+		 "{\"LoadBalancers\": [{\"Name\": \"lb\", \"XlbAddresses\": [%s], "
+		 "\"Listeners\": [%s]}], \"TargetGroups\": [%s]}",
+		 addrs, listeners, tgs);
+	err = fx_apply_json(fx, buf);
+	free(buf);
+	return err;
+}
+
+#define V4 "\"198.18.100.1\""
+
+static struct xlb_vip_key vkey(const char *addr, uint16_t port, uint8_t proto)
+{
+	struct xlb_vip_key k = {};
+
+	if (inet_pton(AF_INET, addr, k.addr) == 1) {
+		k.family = XLB_FAMILY_V4;
+	} else {
+		inet_pton(AF_INET6, addr, k.addr);
+		k.family = XLB_FAMILY_V6;
+	}
+	k.port = htons(port);
+	k.proto = proto;
+	return k;
+}
+
+/* The service's id in the datapath, 0 when it has none. */
+static uint32_t fx_vip_id(struct fx *fx, const char *addr, uint16_t port, uint8_t proto)
+{
+	struct xlb_vip_key k = vkey(addr, port, proto);
+	struct xlb_vip vip;
+
+	return dpif_mem_vip_get(fx->dp, &k, &vip) ? 0 : vip.id;
+}
+
+/* The slot that holds (or held) addr:port, -1 when none. */
+static int fx_slot(struct fx *fx, const char *addr, uint16_t port)
+{
+	uint8_t a[4];
+	struct xlb_backend be;
+	int id;
+
+	inet_pton(AF_INET, addr, a);
+	for (id = 1; id < XLB_MAX_BACKENDS; id++)
+		if (!dpif_backend_get(fx->dp, (uint32_t)id, &be) && be.family == XLB_FAMILY_V4 &&
+		    !memcmp(be.addr, a, 4) && ntohs(be.port) == port)
+			return id;
+	return -1;
+}
+
+static uint8_t fx_flags(struct fx *fx, int slot)
+{
+	struct xlb_backend be = {};
+
+	if (slot > 0)
+		dpif_backend_get(fx->dp, (uint32_t)slot, &be);
+	return be.flags;
+}
+
+/* The weight the service's table gives slot, 0 when the slot is not in it; *n gets the
+ * number of backends in the table.
+ */
+static uint32_t fx_ring_weight(struct fx *fx, uint32_t vip_id, int slot, size_t *n)
+{
+	struct maglev_backend bes[16];
+	size_t i, k = dpif_mem_ring_get(fx->dp, vip_id, bes, 16);
+
+	if (n)
+		*n = k;
+	for (i = 0; i < k && i < 16; i++)
+		if ((int)bes[i].id == slot)
+			return bes[i].weight;
+	return 0;
+}
+
+static enum health_state fx_state(struct fx *fx, const char *tg, const char *addr)
+{
+	const struct health_target *h = ctl_target_health(fx->ctl, tg, addr);
+
+	return h ? h->state : HEALTH_STATE_MAX;
+}
+
 static const char conf[] = "{\n"
 			   " \"LoadBalancers\": [{ \"Name\": \"lb\", \"XlbAddresses\": "
 			   "[\"198.18.100.1\"],\n"
@@ -94,161 +255,510 @@ static const char conf[] = "{\n"
 			   "\"deregistration_delay.timeout_seconds\", \"Value\": \"0\" }] }]\n"
 			   "}\n";
 
-static bool instances_by_owner(void)
+static const char *fx_target_id(struct json_object *data, size_t i)
 {
-	struct config_error cerr;
-	struct model *m = NULL;
-	struct loop *loop = NULL;
-	struct ctl *ctl = NULL;
-	const struct health_target *h;
-	struct json_object *data = NULL, *arr, *t, *id;
-	bool ok = false;
+	struct json_object *arr, *t, *id;
 
-	if (config_load_buffer("ctl.json", conf, sizeof(conf) - 1, &m, &cerr)) {
-		printf("  config: %s\n", cerr.msg);
-		return false;
+	if (!json_object_object_get_ex(data, "TargetHealthDescriptions", &arr) ||
+	    !json_object_object_get_ex(json_object_array_get_idx(arr, i), "Target", &t) ||
+	    !json_object_object_get_ex(t, "Id", &id))
+		return NULL;
+	return json_object_get_string(id);
+}
+
+/* describe-target-health's count of targets and the Id of the one at i ("" when none). */
+static size_t fx_described(struct fx *fx, const char *tg, size_t i, char *id, size_t len)
+{
+	struct json_object *data = NULL, *arr;
+	size_t n = 0;
+
+	id[0] = '\0';
+	if (!ctl_view_target_health(fx->ctl, tg, &data) &&
+	    json_object_object_get_ex(data, "TargetHealthDescriptions", &arr)) {
+		n = json_object_array_length(arr);
+		snprintf(id, len, "%s", fx_target_id(data, i) ? fx_target_id(data, i) : "");
 	}
-	ENSURE(!loop_new(&loop));
-	ENSURE(!ctl_new(loop, NULL, &ctl));
-	ENSURE(!ctl_apply(ctl, m));
-	if (!ctl_has_target_group(ctl, "tg") ||
-	    !ctl_has_target_group(ctl, "arn:aws:elasticloadbalancing:us-east-1:1:targetgroup/"
-				       "tg/0123") ||
-	    ctl_has_target_group(ctl, "other")) {
-		printf("  target groups by name and ARN\n");
-		goto out;
-	}
-	if (ctl_instance_register(ctl, "tg", "198.18.192.2", "i-0123456789abcdef0") ||
-	    ctl_instance_register(ctl, "nope", "198.18.192.2", "i-0123456789abcdef0") != -ENOENT ||
-	    ctl_instance_register(ctl, "tg", "not-an-ip", "i-0123456789abcdef0") != -EINVAL) {
-		printf("  registering an instance\n");
-		goto out;
-	}
-	h = ctl_target_health(ctl, "tg", "198.18.192.2");
-	if (!h || h->state != HEALTH_INITIAL) {
-		printf("  a registered instance starts initial\n");
-		goto out;
-	}
-	/* describe-target-health names it by its instance id */
-	if (ctl_describe_target_health(ctl, "tg", &data) ||
-	    !json_object_object_get_ex(data, "TargetHealthDescriptions", &arr) ||
-	    json_object_array_length(arr) != 2) {
-		printf("  two targets described\n");
-		goto out;
-	}
-	json_object_object_get_ex(json_object_array_get_idx(arr, 1), "Target", &t);
-	json_object_object_get_ex(t, "Id", &id);
-	if (strcmp(json_object_get_string(id), "i-0123456789abcdef0")) {
-		printf("  instance target Id: %s\n", json_object_get_string(id));
-		goto out;
-	}
-	/* a reload keeps what a group registered; the file's target stays too */
-	if (ctl_apply(ctl, m) || !ctl_target_health(ctl, "tg", "198.18.192.2") ||
-	    !ctl_target_health(ctl, "tg", "198.19.1.2")) {
-		printf("  a reload dropped a target\n");
-		goto out;
-	}
-	/* only a group's registration is undone by the group; delay 0: gone at once */
-	if (ctl_instance_deregister(ctl, "tg", "198.19.1.2") != -ESRCH ||
-	    ctl_instance_deregister(ctl, "tg", "198.18.192.2") ||
-	    ctl_target_health(ctl, "tg", "198.18.192.2")) {
-		printf("  deregistering by owner\n");
-		goto out;
-	}
-	ok = true;
-out:
 	json_object_put(data);
-	ctl_free(ctl);
-	loop_free(loop);
-	model_free(m);
-	CHECK(ok, "see above");
+	return n;
+}
+
+static bool instances_by_owner_body(struct fx *fx)
+{
+	const struct health_target *h;
+	char id[32];
+
+	CHECK(!fx_apply_json(fx, conf), "applied");
+	CHECK(ctl_has_target_group(fx->ctl, "tg") &&
+		      ctl_has_target_group(fx->ctl, "arn:aws:elasticloadbalancing:us-east-1:1:"
+						    "targetgroup/tg/0123") &&
+		      !ctl_has_target_group(fx->ctl, "other"),
+	      "target groups by name and ARN");
+	CHECK(!ctl_instance_register(fx->ctl, "tg", "198.18.192.2", "i-0123456789abcdef0") &&
+		      ctl_instance_register(fx->ctl, "nope", "198.18.192.2",
+					    "i-0123456789abcdef0") == -ENOENT &&
+		      ctl_instance_register(fx->ctl, "tg", "not-an-ip", "i-0123456789abcdef0") ==
+			      -EINVAL,
+	      "registering an instance");
+	h = ctl_target_health(fx->ctl, "tg", "198.18.192.2");
+	CHECK(h && h->state == HEALTH_INITIAL, "a registered instance starts initial");
+	/* describe-target-health names it by its instance id */
+	CHECK(fx_described(fx, "tg", 1, id, sizeof(id)) == 2, "two targets described");
+	CHECK(!strcmp(id, "i-0123456789abcdef0"), "instance target Id: %s", id);
+	/* a reload keeps what a group registered; the file's target stays too */
+	CHECK(!fx_apply_json(fx, conf) && ctl_target_health(fx->ctl, "tg", "198.18.192.2") &&
+		      ctl_target_health(fx->ctl, "tg", "198.19.1.2"),
+	      "a reload dropped a target");
+	/* only a group's registration is undone by the group; delay 0: gone at once */
+	CHECK(ctl_instance_deregister(fx->ctl, "tg", "198.19.1.2") == -ESRCH &&
+		      !ctl_instance_deregister(fx->ctl, "tg", "198.18.192.2") &&
+		      !ctl_target_health(fx->ctl, "tg", "198.18.192.2"),
+	      "deregistering by owner");
 	return true;
 }
+FX_CASE(instances_by_owner)
 
 /* register-targets and deregister-targets apply a batch whole or not at all: a bad address,
  * a target not registered, or too few backend slots anywhere in it leaves every target as it
  * was.
  */
-static bool batch_whole_or_nothing(void)
+static bool batch_whole_or_nothing_body(struct fx *fx)
 {
 	static const struct ctl_target_ref good[] = { { "198.19.2.1", 0 }, { "198.19.2.2", 8080 } },
 					   bad_last[] = { { "198.19.3.1", 0 },
 							  { "198.19.3.2", 0 },
 							  { "not-an-ip", 0 } },
-					   unknown[] = { { "198.19.2.1", 0 }, { "198.19.9.9", 0 } };
-	struct ctl_target_ref *many = NULL;
-	char(*ips)[32] = NULL;
-	struct config_error cerr;
-	struct model *m = NULL;
-	struct loop *loop = NULL;
-	struct ctl *ctl = NULL;
+					   unknown[] = { { "198.19.2.1", 0 }, { "198.19.9.9", 0 } },
+					   twice[] = { { "198.19.2.1", 0 }, { "198.19.2.1", 0 } };
+	static struct ctl_target_ref many[XLB_MAX_BACKENDS];
+	static char ips[XLB_MAX_BACKENDS][32];
 	const struct health_target *h;
 	size_t bad, i, nmany = XLB_MAX_BACKENDS;
-	bool ok = false;
+	int err;
 
-	if (config_load_buffer("ctl.json", conf, sizeof(conf) - 1, &m, &cerr)) {
-		printf("  config: %s\n", cerr.msg);
-		return false;
-	}
-	ENSURE(!loop_new(&loop));
-	ENSURE(!ctl_new(loop, NULL, &ctl));
-	ENSURE(!ctl_apply(ctl, m));
-	if (ctl_register_batch(ctl, "tg", good, 2, &bad) || bad != 2 ||
-	    !ctl_target_health(ctl, "tg", "198.19.2.1")) {
-		printf("  a good batch registered\n");
-		goto out;
-	}
-	if (ctl_register_batch(ctl, "tg", bad_last, 3, &bad) != -EINVAL || bad != 2 ||
-	    ctl_target_health(ctl, "tg", "198.19.3.1") ||
-	    ctl_target_health(ctl, "tg", "198.19.3.2")) {
-		printf("  a batch with a bad address last registered part of it (bad %zu)\n", bad);
-		goto out;
-	}
-	if (ctl_register_batch(ctl, "nope", good, 2, &bad) != -ENOENT) {
-		printf("  unknown group\n");
-		goto out;
-	}
+	CHECK(!fx_apply_json(fx, conf), "applied");
+	CHECK(!ctl_register_batch(fx->ctl, "tg", good, 2, &bad) && bad == 2 &&
+		      ctl_target_health(fx->ctl, "tg", "198.19.2.1"),
+	      "a good batch registered");
+	CHECK(ctl_register_batch(fx->ctl, "tg", bad_last, 3, &bad) == -EINVAL && bad == 2 &&
+		      !ctl_target_health(fx->ctl, "tg", "198.19.3.1") &&
+		      !ctl_target_health(fx->ctl, "tg", "198.19.3.2"),
+	      "a batch with a bad address last registered part of it (bad %zu)", bad);
+	CHECK(ctl_register_batch(fx->ctl, "nope", good, 2, &bad) == -ENOENT, "unknown group");
 	/* one more target than there are free slots: none of them is taken */
-	many = calloc(nmany, sizeof(*many));
-	ips = calloc(nmany, sizeof(*ips));
-	ENSURE(many);
-	ENSURE(ips);
 	for (i = 0; i < nmany; i++) {
 		snprintf(ips[i], sizeof(ips[i]), "198.18.%zu.%zu", 64 + i / 250, 1 + i % 250);
 		many[i].addr = ips[i];
 	}
-	if (ctl_register_batch(ctl, "tg", many, nmany, &bad) != -ENOSPC || bad >= nmany ||
-	    ctl_target_health(ctl, "tg", ips[0])) {
-		printf("  a batch larger than the free slots registered part of it (bad %zu)\n",
-		       bad);
-		goto out;
-	}
+	err = ctl_register_batch(fx->ctl, "tg", many, nmany, &bad);
+	CHECK(err == -ENOSPC && bad < nmany && !ctl_target_health(fx->ctl, "tg", ips[0]),
+	      "a batch larger than the free slots registered part of it (bad %zu)", bad);
 	/* deregistering: one target not registered and the other stays */
-	if (ctl_deregister_batch(ctl, "tg", unknown, 2, &bad) != -ESRCH || bad != 1 ||
-	    !(h = ctl_target_health(ctl, "tg", "198.19.2.1")) || h->state != HEALTH_INITIAL) {
-		printf("  a deregistration with an unknown target took part of it away\n");
-		goto out;
-	}
+	CHECK(ctl_deregister_batch(fx->ctl, "tg", unknown, 2, &bad) == -ESRCH && bad == 1 &&
+		      (h = ctl_target_health(fx->ctl, "tg", "198.19.2.1")) &&
+		      h->state == HEALTH_INITIAL,
+	      "a deregistration with an unknown target took part of it away");
 	/* a target named twice is not an error; delay 0: gone at once */
-	{
-		const struct ctl_target_ref twice[] = { { "198.19.2.1", 0 }, { "198.19.2.1", 0 } };
+	CHECK(!ctl_deregister_batch(fx->ctl, "tg", twice, 2, &bad) &&
+		      !ctl_target_health(fx->ctl, "tg", "198.19.2.1"),
+	      "deregistering a target named twice");
+	return true;
+}
+FX_CASE(batch_whole_or_nothing)
 
-		if (ctl_deregister_batch(ctl, "tg", twice, 2, &bad) ||
-		    ctl_target_health(ctl, "tg", "198.19.2.1")) {
-			printf("  deregistering a target named twice\n");
-			goto out;
-		}
+/* Listeners become services (per address and protocol), change mode in place and leave
+ * with their tables.
+ */
+static bool apply_services_body(struct fx *fx)
+{
+	const char *addrs = V4 ", \"2001:2:0:100::1\"";
+	uint32_t tcp4, tcp6, udp4, udp6;
+	size_t n;
+	int s1, s2;
+
+	CHECK(!fx_apply(fx, addrs, LISTENER(80, "TCP", "a") ", " LISTENER(53, "UDP", "b"),
+			TG("a", "TCP", 0, T("198.19.1.1") "," T("198.19.1.2")) ", " TG(
+				"b", "TCP_UDP", 0, T("198.19.2.1"))),
+	      "applied");
+	CHECK(dpif_mem_vip_count(fx->dp) == 4, "two addresses x two listeners: %zu services",
+	      dpif_mem_vip_count(fx->dp));
+	tcp4 = fx_vip_id(fx, "198.18.100.1", 80, IPPROTO_TCP);
+	tcp6 = fx_vip_id(fx, "2001:2:0:100::1", 80, IPPROTO_TCP);
+	udp4 = fx_vip_id(fx, "198.18.100.1", 53, IPPROTO_UDP);
+	udp6 = fx_vip_id(fx, "2001:2:0:100::1", 53, IPPROTO_UDP);
+	CHECK(tcp4 && tcp6 && udp4 && udp6, "every service has an id");
+	CHECK(tcp4 != tcp6 && tcp4 != udp4 && tcp4 != udp6 && tcp6 != udp4 && tcp6 != udp6 &&
+		      udp4 != udp6,
+	      "ids differ");
+	s1 = fx_slot(fx, "198.19.1.1", 80);
+	s2 = fx_slot(fx, "198.19.1.2", 80);
+	CHECK(s1 > 0 && s2 > 0 && s1 != s2, "a slot each: %d %d", s1, s2);
+	CHECK(fx_ring_weight(fx, tcp4, s1, &n) && fx_ring_weight(fx, tcp4, s2, NULL) && n == 2,
+	      "the v4 service's table has both targets (%zu)", n);
+	fx_ring_weight(fx, tcp6, s1, &n);
+	CHECK(n == 0, "IPv4 targets are not in the IPv6 service's table (%zu)", n);
+	CHECK(fx_ring_weight(fx, udp4, fx_slot(fx, "198.19.2.1", 80), &n) && n == 1,
+	      "the udp service has its group's target");
+
+	/* the udp listener goes, the tcp one turns to ipip */
+	CHECK(!fx_apply(fx, addrs,
+			"{\"Port\": 80, \"Protocol\": \"TCP\", \"XlbForwardingMode\": \"ipip\", "
+			"\"DefaultActions\": [{\"Type\": \"forward\", \"TargetGroupArn\": \"a\"}]}",
+			TG("a", "TCP", 0, T("198.19.1.1") "," T("198.19.1.2"))),
+	      "applied again");
+	CHECK(dpif_mem_vip_count(fx->dp) == 2, "the udp services left (%zu)",
+	      dpif_mem_vip_count(fx->dp));
+	CHECK(!fx_vip_id(fx, "198.18.100.1", 53, IPPROTO_UDP), "udp gone");
+	CHECK(dpif_mem_ring_get(fx->dp, udp4, NULL, 0) == 0, "its table went with it");
+	CHECK(fx_vip_id(fx, "198.18.100.1", 80, IPPROTO_TCP) == tcp4, "tcp keeps its id");
+	{
+		struct xlb_vip_key k = vkey("198.18.100.1", 80, IPPROTO_TCP);
+		struct xlb_vip vip;
+
+		CHECK(!dpif_mem_vip_get(fx->dp, &k, &vip) && vip.mode == XLB_MODE_IPIP,
+		      "the mode changed in place");
 	}
-	ok = true;
-out:
-	free(many);
-	free(ips);
-	ctl_free(ctl);
-	loop_free(loop);
-	model_free(m);
+	CHECK(fx_ring_weight(fx, tcp4, s1, &n) && n == 2, "and its table stayed whole");
+	return true;
+}
+FX_CASE(apply_services)
+
+/* Targets hold slots: written active, cleared when they leave, the same slot when they come
+ * back; a target's own port gets its own slot.
+ */
+static bool apply_backends_body(struct fx *fx)
+{
+	struct xlb_backend be;
+	uint32_t id;
+	size_t n;
+	int s1, s2, s3, s4;
+
+	CHECK(!fx_apply(fx, V4, LISTENER(80, "TCP", "a"),
+			TG("a", "TCP", 0, T("198.19.1.1") "," T("198.19.1.2"))),
+	      "applied");
+	id = fx_vip_id(fx, "198.18.100.1", 80, IPPROTO_TCP);
+	s1 = fx_slot(fx, "198.19.1.1", 80);
+	s2 = fx_slot(fx, "198.19.1.2", 80);
+	CHECK(s1 > 0 && s2 > 0, "slots written");
+	CHECK(fx_flags(fx, s1) == XLB_BE_F_ACTIVE && fx_flags(fx, s2) == XLB_BE_F_ACTIVE,
+	      "active, not draining");
+	CHECK(!dpif_backend_get(fx->dp, (uint32_t)s1, &be) && be.family == XLB_FAMILY_V4 &&
+		      ntohs(be.port) == 80,
+	      "address and port");
+
+	CHECK(!fx_apply(fx, V4, LISTENER(80, "TCP", "a"),
+			TG("a", "TCP", 0, T("198.19.1.2") "," T("198.19.1.3"))),
+	      "one target replaced");
+	s3 = fx_slot(fx, "198.19.1.3", 80);
+	CHECK(fx_flags(fx, s1) == 0, "the one that left is cleared (delay 0)");
+	CHECK(fx_state(fx, "a", "198.19.1.1") == HEALTH_STATE_MAX, "and gone from its group");
+	CHECK(fx_slot(fx, "198.19.1.2", 80) == s2, "the one that stayed keeps its slot");
+	CHECK(s3 > 0 && s3 != s1, "the new one takes a never-used slot, not the freed one");
+	CHECK(!fx_ring_weight(fx, id, s1, &n) && fx_ring_weight(fx, id, s3, NULL) && n == 2,
+	      "the table follows");
+
+	CHECK(!fx_apply(fx, V4, LISTENER(80, "TCP", "a"),
+			TG("a", "TCP", 0,
+			   T("198.19.1.1") "," T("198.19.1.2") ", {\"Id\": \"198.19.1.2\", "
+							       "\"Port\": 8080}")),
+	      "back, and a second port");
+	CHECK(fx_slot(fx, "198.19.1.1", 80) == s1 && fx_flags(fx, s1) == XLB_BE_F_ACTIVE,
+	      "a target that comes back gets its slot again");
+	s4 = fx_slot(fx, "198.19.1.2", 8080);
+	CHECK(s4 > 0 && s4 != s2, "another port, another slot");
+	CHECK(fx_flags(fx, s3) == 0, "198.19.1.3 left");
+	fx_ring_weight(fx, id, s1, &n);
+	CHECK(n == 3, "three backends in the table (%zu)", n);
+	return true;
+}
+FX_CASE(apply_backends)
+
+/* A forward action's weights are the groups' shares of the service, split over each group's
+ * targets; weight 0 leaves a group out.
+ */
+/* Listener 80 forwarding to a (one target) and b (two) with weights wa and wb. */
+static int fx_apply_weights(struct fx *fx, int wa, int wb)
+{
+	char l[512];
+
+	snprintf(l, sizeof(l),
+		 "{\"Port\": 80, \"Protocol\": \"TCP\", \"DefaultActions\": [{\"Type\": "
+		 "\"forward\", \"ForwardConfig\": {\"TargetGroups\": [{\"TargetGroupArn\": \"a\", "
+		 "\"Weight\": %d}, {\"TargetGroupArn\": \"b\", \"Weight\": %d}]}}]}",
+		 wa, wb);
+	return fx_apply(fx, V4, l,
+			TG("a", "TCP", 0, T("198.19.1.1")) ", " TG(
+				"b", "TCP", 0, T("198.19.2.1") "," T("198.19.2.2")));
+}
+
+static bool apply_weights_body(struct fx *fx)
+{
+	uint32_t id;
+	size_t n;
+	int a1, b1, b2;
+
+	CHECK(!fx_apply_weights(fx, 3, 1), "applied");
+	id = fx_vip_id(fx, "198.18.100.1", 80, IPPROTO_TCP);
+	a1 = fx_slot(fx, "198.19.1.1", 80);
+	b1 = fx_slot(fx, "198.19.2.1", 80);
+	b2 = fx_slot(fx, "198.19.2.2", 80);
+	CHECK(fx_ring_weight(fx, id, a1, &n) == 3000 && n == 3, "a: 3/4 on its one target (%u)",
+	      fx_ring_weight(fx, id, a1, NULL));
+	CHECK(fx_ring_weight(fx, id, b1, NULL) == 500 && fx_ring_weight(fx, id, b2, NULL) == 500,
+	      "b: 1/4 split over two");
+
+	CHECK(!fx_apply_weights(fx, 0, 2), "weights changed");
+	CHECK(!fx_ring_weight(fx, id, a1, &n) && n == 2, "weight 0: a is out of the table");
+	CHECK(fx_ring_weight(fx, id, b1, NULL) == 1000, "b has it all");
+	return true;
+}
+FX_CASE(apply_weights)
+
+/* A deregistered target drains: active and draining in its slot, out of the table, kept while
+ * it has live flows (not closing ones, not idle ones), gone at the first tick without.
+ * Registered again before it drained, it is back. A flow table that cannot be read keeps it.
+ */
+static bool apply_drain_body(struct fx *fx)
+{
+	const char *both = TG("a", "TCP", 300, T("198.19.1.1") "," T("198.19.1.2"));
+	const char *one = TG("a", "TCP", 300, T("198.19.1.1"));
+	uint32_t id;
+	size_t n;
+	int s2;
+
+	CHECK(!fx_apply(fx, V4, LISTENER(80, "TCP", "a"), both), "applied");
+	id = fx_vip_id(fx, "198.18.100.1", 80, IPPROTO_TCP);
+	s2 = fx_slot(fx, "198.19.1.2", 80);
+	CHECK(!fx_apply(fx, V4, LISTENER(80, "TCP", "a"), one), "one deregistered");
+	CHECK(fx_state(fx, "a", "198.19.1.2") == HEALTH_DRAINING, "draining");
+	CHECK(fx_flags(fx, s2) == (XLB_BE_F_ACTIVE | XLB_BE_F_DRAINING),
+	      "its slot says draining: flows stay, no new ones");
+	CHECK(!fx_ring_weight(fx, id, s2, &n) && n == 1, "out of the table");
+
+	CHECK(!dpif_mem_flow_add(fx->dp, (uint32_t)s2, id, 1000, false), "a live flow");
+	CHECK(!dpif_mem_flow_add(fx->dp, (uint32_t)s2, id, 0, true), "a closing one");
+	ctl_tick(fx->ctl);
+	CHECK(fx_state(fx, "a", "198.19.1.2") == HEALTH_DRAINING, "a live flow holds it");
+
+	dpif_mem_flows_clear(fx->dp);
+	dpif_mem_fail(fx->dp, DPIF_MEM_FLOW_WALK, -EIO);
+	ctl_tick(fx->ctl);
+	CHECK(fx_state(fx, "a", "198.19.1.2") == HEALTH_DRAINING,
+	      "flows that cannot be counted are not taken for none");
+	dpif_mem_fail(fx->dp, DPIF_MEM_FLOW_WALK, 0);
+
+	CHECK(!dpif_mem_flow_add(fx->dp, (uint32_t)s2, id, 0, true), "a closing flow");
+	CHECK(!dpif_mem_flow_add(fx->dp, (uint32_t)s2, id, CTL_FLOW_IDLE_MS + 1000, false),
+	      "an idle one");
+	ctl_tick(fx->ctl);
+	CHECK(fx_state(fx, "a", "198.19.1.2") == HEALTH_STATE_MAX,
+	      "closing and idle flows do not hold it: gone");
+	CHECK(fx_flags(fx, s2) == 0, "its slot cleared");
+
+	/* registered again while it drains: back in service */
+	dpif_mem_flows_clear(fx->dp);
+	CHECK(!fx_apply(fx, V4, LISTENER(80, "TCP", "a"), both), "back");
+	s2 = fx_slot(fx, "198.19.1.2", 80);
+	CHECK(!dpif_mem_flow_add(fx->dp, (uint32_t)s2, id, 0, false), "a flow");
+	CHECK(!fx_apply(fx, V4, LISTENER(80, "TCP", "a"), one), "deregistered");
+	CHECK(fx_state(fx, "a", "198.19.1.2") == HEALTH_DRAINING, "draining");
+	CHECK(!fx_apply(fx, V4, LISTENER(80, "TCP", "a"), both), "registered before it drained");
+	CHECK(fx_state(fx, "a", "198.19.1.2") == HEALTH_INITIAL, "checks start over");
+	CHECK(fx_flags(fx, s2) == XLB_BE_F_ACTIVE && fx_ring_weight(fx, id, s2, NULL),
+	      "active and in the table again");
+	return true;
+}
+FX_CASE(apply_drain)
+
+/* A write that fails makes ctl_apply fail; what was served stays served, the part that failed
+ * is not half there, and the next apply completes it.
+ */
+static bool apply_failed_write_body(struct fx *fx)
+{
+	const char *tgs = TG("a", "TCP", 0, T("198.19.1.1"));
+	uint32_t id;
+	size_t n;
+
+	CHECK(!fx_apply(fx, V4, LISTENER(80, "TCP", "a"), tgs), "applied");
+	id = fx_vip_id(fx, "198.18.100.1", 80, IPPROTO_TCP);
+	dpif_mem_fail(fx->dp, DPIF_MEM_VIP_SET, -ENOSPC);
+	CHECK(fx_apply(fx, V4, LISTENER(80, "TCP", "a") ", " LISTENER(81, "TCP", "a"), tgs) ==
+		      -ENOSPC,
+	      "the map write's error is the apply's");
+	CHECK(fx_vip_id(fx, "198.18.100.1", 80, IPPROTO_TCP) == id, "the running service stays");
+	CHECK(fx_ring_weight(fx, id, fx_slot(fx, "198.19.1.1", 80), &n) && n == 1,
+	      "with its table");
+	CHECK(!fx_vip_id(fx, "198.18.100.1", 81, IPPROTO_TCP), "the new one is not there");
+	dpif_mem_fail(fx->dp, DPIF_MEM_VIP_SET, 0);
+	CHECK(!fx_apply(fx, V4, LISTENER(80, "TCP", "a") ", " LISTENER(81, "TCP", "a"), tgs),
+	      "the next apply succeeds");
+	CHECK(fx_vip_id(fx, "198.18.100.1", 81, IPPROTO_TCP), "the new service is there");
+
+	dpif_mem_fail(fx->dp, DPIF_MEM_RING_SET, -EIO);
+	CHECK(fx_apply(fx, V4, LISTENER(80, "TCP", "a"),
+		       TG("a", "TCP", 0, T("198.19.1.1") "," T("198.19.1.2"))) == -EIO,
+	      "a table that cannot be written fails the apply");
+	CHECK(fx_ring_weight(fx, id, fx_slot(fx, "198.19.1.1", 80), &n) && n == 1,
+	      "the old table serves meanwhile");
+	dpif_mem_fail(fx->dp, DPIF_MEM_RING_SET, 0);
+	CHECK(!fx_apply(fx, V4, LISTENER(80, "TCP", "a"),
+			TG("a", "TCP", 0, T("198.19.1.1") "," T("198.19.1.2"))),
+	      "retried");
+	fx_ring_weight(fx, id, 0, &n);
+	CHECK(n == 2, "the new table is in (%zu)", n);
+	return true;
+}
+FX_CASE(apply_failed_write)
+
+/* More services than the datapath has ids: the ones that fit are served, the apply says
+ * -ENOSPC, and a configuration that fits is served afterwards. (A group serves at most
+ * 8 nat services, so there is one for every 8 listeners.)
+ */
+static bool apply_full_service_table_body(struct fx *fx)
+{
+	size_t i, nl = XLB_MAX_VIPS + 8, ng = nl / 8, len = nl * 160 + ng * 320;
+	char *l = malloc(len), *g = malloc(len), *p;
+	int err = -ENOMEM;
+
+	if (l && g) {
+		for (p = l, i = 0; i < nl; i++)
+			p += snprintf(
+				p, len - (size_t)(p - l),
+				"%s{\"Port\": %zu, \"Protocol\": \"TCP\", \"DefaultActions\": "
+				"[{\"Type\": \"forward\", \"TargetGroupArn\": \"t%zu\"}]}",
+				i ? ", " : "", 1000 + i, i / 8);
+		for (p = g, i = 0; i < ng; i++)
+			p += snprintf(p, len - (size_t)(p - g),
+				      "%s{\"TargetGroupName\": \"t%zu\", \"Protocol\": \"TCP\", "
+				      "\"Port\": 80, \"Targets\": [{\"Id\": \"198.19.3.%zu\"}]}",
+				      i ? ", " : "", i, i + 1);
+		err = fx_apply(fx, V4, l, g);
+	}
+	free(l);
+	free(g);
+	CHECK(err == -ENOSPC, "too many services: %d", err);
+	CHECK(dpif_mem_vip_count(fx->dp) == XLB_MAX_VIPS - 1, "every id but 0 used: %zu",
+	      dpif_mem_vip_count(fx->dp));
+	/* the ids of the services that leave are free once they left: the apply that removes
+	 * them may not find one for a new service yet, the next does
+	 */
+	err = fx_apply(fx, V4, LISTENER(80, "TCP", "a"), TG("a", "TCP", 0, T("198.19.1.1")));
+	CHECK(!err || err == -ENOSPC, "a configuration that fits: %d", err);
+	CHECK(dpif_mem_vip_count(fx->dp) <= 1, "the old services left");
+	err = fx_apply(fx, V4, LISTENER(80, "TCP", "a"), TG("a", "TCP", 0, T("198.19.1.1")));
+	CHECK(!err, "applied again: %d", err);
+	CHECK(dpif_mem_vip_count(fx->dp) == 1 && fx_vip_id(fx, "198.18.100.1", 80, IPPROTO_TCP),
+	      "and the others left");
+	return true;
+}
+FX_CASE(apply_full_service_table)
+
+/* A controller started over a datapath that an earlier one wrote: services keep their ids,
+ * targets their slots, the tables stay as they were until a first health verdict; services
+ * and slots the new configuration does not name are removed.
+ */
+static bool apply_adopts_body(struct fx *fx)
+{
+	uint32_t id80, id81;
+	unsigned int rings;
+	size_t n;
+	int s1, s2, s3, s4;
+
+	CHECK(!fx_apply(fx, V4, LISTENER(80, "TCP", "a") ", " LISTENER(81, "TCP", "b"),
+			TG("a", "TCP", 0, T("198.19.1.1") "," T("198.19.1.2")) ", " TG(
+				"b", "TCP", 0, T("198.19.1.4"))),
+	      "the first controller applied");
+	id80 = fx_vip_id(fx, "198.18.100.1", 80, IPPROTO_TCP);
+	id81 = fx_vip_id(fx, "198.18.100.1", 81, IPPROTO_TCP);
+	s1 = fx_slot(fx, "198.19.1.1", 80);
+	s2 = fx_slot(fx, "198.19.1.2", 80);
+	s4 = fx_slot(fx, "198.19.1.4", 80);
+	ctl_free(fx->ctl);
+	fx->ctl = NULL;
+
+	CHECK(!ctl_new(fx->loop, fx->dp, &fx->ctl), "a second controller over the same datapath");
+	rings = dpif_mem_calls(fx->dp, DPIF_MEM_RING_SET);
+	/* another order, one more target, listener 81 and its group gone */
+	CHECK(!fx_apply(fx, V4, LISTENER(80, "TCP", "a"),
+			TG("a", "TCP", 0, T("198.19.1.3") "," T("198.19.1.2") "," T("198.19.1.1"))),
+	      "applied");
+	CHECK(fx_vip_id(fx, "198.18.100.1", 80, IPPROTO_TCP) == id80, "the service keeps its id");
+	CHECK(!fx_vip_id(fx, "198.18.100.1", 81, IPPROTO_TCP), "the one not configured is gone");
+	CHECK(dpif_mem_ring_get(fx->dp, id81, NULL, 0) == 0, "with its table");
+	CHECK(fx_slot(fx, "198.19.1.1", 80) == s1 && fx_slot(fx, "198.19.1.2", 80) == s2,
+	      "targets keep their slots");
+	s3 = fx_slot(fx, "198.19.1.3", 80);
+	CHECK(s3 > 0 && s3 != s1 && s3 != s2 && s3 != s4, "the new one takes an unused slot");
+	CHECK(fx_flags(fx, s4) == 0, "a slot no target claims is cleared");
+	CHECK(dpif_mem_calls(fx->dp, DPIF_MEM_RING_SET) == rings,
+	      "no table written before a first verdict");
+	CHECK(fx_ring_weight(fx, id80, s1, &n) && fx_ring_weight(fx, id80, s2, NULL) && n == 2,
+	      "the adopted table serves meanwhile (%zu)", n);
+	return true;
+}
+FX_CASE(apply_adopts)
+
+static const char *fx_str(struct json_object *o, const char *path)
+{
+	char buf[128], *tok, *save = NULL;
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (tok = strtok_r(buf, ".", &save); o && tok; tok = strtok_r(NULL, ".", &save)) {
+		if (json_object_is_type(o, json_type_array))
+			o = json_object_array_get_idx(o, (size_t)atoi(tok));
+		else if (!json_object_object_get_ex(o, tok, &o))
+			o = NULL;
+	}
+	return o ? json_object_get_string(o) : "(none)";
+}
+
+/* What status and Prometheus show: the model's load balancers with the controller's counts,
+ * and the datapath's counters by service and target.
+ */
+static bool view_status_metrics_body(struct fx *fx)
+{
+	struct json_object *data = json_object_new_object(), *th = NULL;
+	struct promhttp_buf b;
+	char want[256];
+	uint32_t id;
+	int s1;
+	bool ok;
+
+	promhttp_buf_init(&b);
+	CHECK(data, "memory");
+	ok = !fx_apply(fx, V4, LISTENER(80, "TCP", "a"),
+		       TG("a", "TCP", 0, T("198.19.1.1") "," T("198.19.1.2"))) &&
+	     !ctl_view_status(fx->ctl, fx->m, data);
+	if (ok) {
+		id = fx_vip_id(fx, "198.18.100.1", 80, IPPROTO_TCP);
+		s1 = fx_slot(fx, "198.19.1.1", 80);
+		dpif_mem_count(fx->dp, id, (uint32_t)s1, 5, 700);
+		ctl_view_metrics(fx->ctl, &b);
+		snprintf(want, sizeof(want),
+			 "xlb_target_bytes_total{target_group=\"a\",target=\"198.19.1.1\","
+			 "port=\"80\",backend=\"%d\"} 700\n",
+			 s1);
+	}
+	ok = ok && !strcmp(fx_str(data, "LoadBalancers.0.LoadBalancerName"), "lb") &&
+	     !strcmp(fx_str(data, "LoadBalancers.0.Addresses.0"), "198.18.100.1") &&
+	     !strcmp(fx_str(data, "LoadBalancers.0.Listeners.0.TargetGroupName"), "a") &&
+	     !strcmp(fx_str(data, "LoadBalancers.0.Listeners.0.Targets"), "2") &&
+	     !strcmp(fx_str(data, "LoadBalancers.0.Listeners.0.HealthyTargets"), "0") &&
+	     !strcmp(fx_str(data, "LoadBalancers.0.Listeners.0.FailOpen"), "true") &&
+	     !strcmp(fx_str(data, "TargetGroups.0.Initial"), "2") &&
+	     !strcmp(fx_str(data, "TargetGroups.0.Total"), "2") && b.data && !b.err &&
+	     strstr(b.data, "xlb_service_packets_total{service=\"198.18.100.1:80/tcp\"} 5\n") &&
+	     strstr(b.data, want) &&
+	     strstr(b.data, "xlb_target_group_fail_open{target_group=\"a\"} 1\n") &&
+	     ctl_view_target_health(fx->ctl, "nope", &th) == -ENOENT;
+	if (!ok)
+		printf("  status %s\n  metrics:\n%s\n", json_object_to_json_string(data),
+		       b.data ? b.data : "(none)");
+	json_object_put(data);
+	promhttp_buf_free(&b);
 	CHECK(ok, "see above");
 	return true;
 }
+FX_CASE(view_status_metrics)
 
 int main(void)
 {
@@ -258,5 +768,13 @@ int main(void)
 	RUN(slot_pick_stable);
 	RUN(instances_by_owner);
 	RUN(batch_whole_or_nothing);
+	RUN(apply_services);
+	RUN(apply_backends);
+	RUN(apply_weights);
+	RUN(apply_drain);
+	RUN(apply_failed_write);
+	RUN(apply_full_service_table);
+	RUN(apply_adopts);
+	RUN(view_status_metrics);
 	return check_summary();
 }
