@@ -136,7 +136,6 @@ int cfg_v_addr(struct cfg *c, struct json_object *v, const char *what, struct mo
 bool cfg_addr_eq(const struct model_addr *a, const struct model_addr *b);
 const char *cfg_addr_str(const struct model_addr *a, char *buf, size_t len);
 char *cfg_user_data(struct cfg *c, const char *s, size_t *len, bool *was_b64);
-bool cfg_time_parse(const char *s, int64_t *out);
 bool cfg_cron_ok(const char *s);
 void cfg_extras_free(struct model_extras *ex);
 int cfg_need(struct cfg *c, struct json_object *o, const char *key, int ret, const char *expected);

@@ -388,7 +388,7 @@ static int cfg_time(struct cfg *c, struct json_object *o, const char *key, int64
 
 	if (cfg_str(c, o, key, 1, 64, "a time such as \"2025-01-31T08:00:00Z\"", &s) != CFG_OK)
 		return cfg_member(o, key) ? CFG_BAD : CFG_ABSENT;
-	if (cfg_time_parse(s, out))
+	if (config_time_parse(s, out))
 		return CFG_OK;
 	cfg_in(c, key);
 	cfg_error(c, "expected a time such as \"2025-01-31T08:00:00Z\", got %s",

@@ -394,10 +394,8 @@ char *cfg_user_data(struct cfg *c, const char *s, size_t *len, bool *was_b64)
 	return out;
 }
 
-/* ISO 8601 as AWS writes it, "2025-01-31T08:00:00Z" (seconds, fraction and zone optional,
- * UTC when no zone is given).
- */
-bool cfg_time_parse(const char *s, int64_t *out)
+/* The forms config.h states; scheduled actions and xlbctl simulate's traces read times with it. */
+bool config_time_parse(const char *s, int64_t *out)
 {
 	int y, mo, d, h, mi, sec = 0, n = 0, zh = 0, zm = 0, sign = 0;
 	const char *p;
