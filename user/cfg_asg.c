@@ -570,28 +570,11 @@ static const char *const cfg_asg_kept[] = { "AvailabilityZones",
 					    "PredictedCapacity",
 					    NULL };
 
-void cfg_asg(struct cfg *c, struct json_object *o, size_t idx)
+/* MinSize and MaxSize (required), DesiredCapacity between them (MinSize when not given). */
+static void cfg_asg_capacity(struct cfg *c, struct json_object *o, struct model_asg *asg)
 {
-	static const char *const names[] = { "AutoScalingGroupName", NULL };
-	static const char *const hct[] = { "EC2", "ELB", NULL };
-	static const char *const hct_no[] = { "VPC_LATTICE", "EBS", NULL };
-	static const struct cfg_choice hct_choice = {
-		hct, hct_no, "xlb's instances have no EBS volumes and no VPC Lattice", false
-	};
-	static const struct cfg_choice term_choice = { cfg_term_names, NULL, NULL, false };
-	struct model *m = c->m;
-	struct model_asg *asg = cfg_push(c, &m->asgs, &m->nasgs, sizeof(*asg));
-	struct json_object *v, *arr;
 	bool min_ok, max_ok;
-	int dres, e;
-	size_t i;
-	char name[512];
-
-	if (!asg || !cfg_is_object(c, o, "an auto-scaling group object"))
-		return;
-	asg->name = cfg_obj_name(c, o, names, "AutoScalingGroupARN", CONFIG_ARN_ASG, CFG_NAME_ASG,
-				 "an auto-scaling group");
-	DUP_NAME(c, asg->name, m->asgs, idx, "AutoScalingGroups", "auto-scaling group");
+	int dres;
 
 	min_ok = cfg_need(c, o, "MinSize",
 			  cfg_u32(c, o, "MinSize", 0, CONFIG_MAX_CAPACITY, &asg->min_size),
@@ -614,6 +597,17 @@ void cfg_asg(struct cfg *c, struct json_object *o, size_t idx)
 	asg->desired_given = dres == CFG_OK;
 	if (!asg->desired_given)
 		asg->desired = asg->min_size; /* AWS: DesiredCapacity defaults to MinSize */
+}
+
+/* The health check type and the group's times, with the API's defaults. */
+static void cfg_asg_times(struct cfg *c, struct json_object *o, struct model_asg *asg)
+{
+	static const char *const hct[] = { "EC2", "ELB", NULL };
+	static const char *const hct_no[] = { "VPC_LATTICE", "EBS", NULL };
+	static const struct cfg_choice hct_choice = {
+		hct, hct_no, "xlb's instances have no EBS volumes and no VPC Lattice", false
+	};
+	int e;
 
 	if (cfg_enum(c, o, "HealthCheckType", &hct_choice, &e) == CFG_OK)
 		asg->hc_type = (enum model_asg_hc)e;
@@ -630,7 +624,15 @@ void cfg_asg(struct cfg *c, struct json_object *o, size_t idx)
 			  asg->max_lifetime_s);
 		cfg_out(c);
 	}
-	cfg_bool(c, o, "NewInstancesProtectedFromScaleIn", &asg->protect_from_scale_in);
+}
+
+/* What the group launches: a launch configuration or a launch template, exactly one. */
+static void cfg_asg_launch(struct cfg *c, struct json_object *o, struct model_asg *asg)
+{
+	struct model *m = c->m;
+	struct json_object *v;
+	char name[512];
+	size_t i;
 
 	for (i = 0; i < 2; i++) {
 		const char *k = i ? "InstanceId" : "MixedInstancesPolicy";
@@ -663,14 +665,20 @@ void cfg_asg(struct cfg *c, struct json_object *o, size_t idx)
 		cfg_missing(c, "LaunchConfigurationName",
 			    "LaunchConfigurationName or LaunchTemplate: what to launch");
 	}
+}
 
-	cfg_tg_list(c, o, "TargetGroupARNs", asg);
+/* TerminationPolicies: AWS's named ones in order, Default when none is given. */
+static void cfg_asg_termination(struct cfg *c, struct json_object *o, struct model_asg *asg)
+{
+	static const struct cfg_choice term_choice = { cfg_term_names, NULL, NULL, false };
+	enum model_termination *slot;
+	struct json_object *v, *arr;
+	size_t i;
+	int e;
 
 	if (cfg_array(c, o, "TerminationPolicies", "policy names", &arr) == CFG_OK) {
 		cfg_in(c, "TerminationPolicies");
 		for (i = 0; i < json_object_array_length(arr); i++) {
-			enum model_termination *slot;
-
 			v = json_object_array_get_idx(arr, i);
 			cfg_at(c, i);
 			if (json_object_is_type(v, json_type_string) &&
@@ -686,12 +694,28 @@ void cfg_asg(struct cfg *c, struct json_object *o, size_t idx)
 		}
 		cfg_out(c);
 	}
-	if (!asg->nterm) {
-		enum model_termination *slot = cfg_push(c, &asg->term, &asg->nterm, sizeof(*slot));
+	if (!asg->nterm && (slot = cfg_push(c, &asg->term, &asg->nterm, sizeof(*slot))))
+		*slot = MODEL_TERM_DEFAULT;
+}
 
-		if (slot)
-			*slot = MODEL_TERM_DEFAULT;
-	}
+void cfg_asg(struct cfg *c, struct json_object *o, size_t idx)
+{
+	static const char *const names[] = { "AutoScalingGroupName", NULL };
+	struct model *m = c->m;
+	struct model_asg *asg = cfg_push(c, &m->asgs, &m->nasgs, sizeof(*asg));
+	struct json_object *v;
+
+	if (!asg || !cfg_is_object(c, o, "an auto-scaling group object"))
+		return;
+	asg->name = cfg_obj_name(c, o, names, "AutoScalingGroupARN", CONFIG_ARN_ASG, CFG_NAME_ASG,
+				 "an auto-scaling group");
+	DUP_NAME(c, asg->name, m->asgs, idx, "AutoScalingGroups", "auto-scaling group");
+	cfg_asg_capacity(c, o, asg);
+	cfg_asg_times(c, o, asg);
+	cfg_bool(c, o, "NewInstancesProtectedFromScaleIn", &asg->protect_from_scale_in);
+	cfg_asg_launch(c, o, asg);
+	cfg_tg_list(c, o, "TargetGroupARNs", asg);
+	cfg_asg_termination(c, o, asg);
 	cfg_asg_tags(c, o, asg);
 	if ((v = cfg_member(o, "LoadBalancerNames")) && json_object_is_type(v, json_type_array) &&
 	    json_object_array_length(v)) {

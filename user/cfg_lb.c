@@ -226,39 +226,16 @@ static const char *const cfg_tg_kept[] = { "VpcId", "ProtocolVersion",	"IpAddres
 					   "Tags",  "LoadBalancerArns", "TargetGroupFullName",
 					   NULL };
 
-void cfg_tg(struct cfg *c, struct json_object *o, size_t idx)
+/* Targets listed by address, and TargetType (ip when Targets is given, else instance). */
+static void cfg_tg_type(struct cfg *c, struct json_object *o, struct model_tg *tg)
 {
-	static const char *const names[] = { "TargetGroupName", "Name", NULL };
 	static const char *const ttypes[] = { "instance", "ip", NULL };
 	static const char *const ttypes_no[] = { "lambda", "alb", NULL };
 	static const struct cfg_choice ttype_choice = {
 		ttypes, ttypes_no, "xlb's targets are instances of its groups or addresses", false
 	};
-	static const char *const hcp[] = { "TCP", "HTTP", NULL };
-	static const char *const hcp_no[] = { "HTTPS", "UDP", "TLS", "TCP_UDP", "GENEVE", NULL };
-	static const struct cfg_choice hcp_choice = {
-		hcp, hcp_no, "xlb probes with TCP connects and plain HTTP GETs", false
-	};
-	struct model *m = c->m;
-	struct model_tg *tg = cfg_push(c, &m->tgs, &m->ntgs, sizeof(*tg));
-	struct json_object *arr = NULL, *v;
-	bool enabled = true, timeout_given;
-	uint32_t port = 0;
-	const char *s;
-	int e, ttype;
-
-	if (!tg || !cfg_is_object(c, o, "a target group object"))
-		return;
-	tg->name = cfg_obj_name(c, o, names, "TargetGroupArn", CONFIG_ARN_TARGET_GROUP,
-				CFG_NAME_ELB, "a target group");
-	DUP_NAME(c, tg->name, m->tgs, idx, "TargetGroups", "target group");
-
-	if (cfg_need(c, o, "Protocol", cfg_enum(c, o, "Protocol", &cfg_proto_choice, &e),
-		     "one of TCP, UDP, TCP_UDP, HTTP") == CFG_OK)
-		tg->protocol = (enum model_proto)e;
-	if (cfg_need(c, o, "Port", cfg_u32(c, o, "Port", 1, 65535, &port),
-		     "the port targets serve on, 1..65535") == CFG_OK)
-		tg->port = (uint16_t)port;
+	struct json_object *arr = NULL;
+	int ttype;
 
 	if (cfg_array(c, o, "Targets", "target objects", &arr) == CFG_OK)
 		cfg_tg_targets(c, arr, tg);
@@ -274,6 +251,22 @@ void cfg_tg(struct cfg *c, struct json_object *o, size_t idx)
 			cfg_out(c);
 		}
 	}
+}
+
+/* How targets are probed: HealthCheckEnabled, HealthCheckProtocol, HealthCheckPort and
+ * HealthCheckPath.
+ */
+static void cfg_tg_probe(struct cfg *c, struct json_object *o, struct model_tg *tg)
+{
+	static const char *const hcp[] = { "TCP", "HTTP", NULL };
+	static const char *const hcp_no[] = { "HTTPS", "UDP", "TLS", "TCP_UDP", "GENEVE", NULL };
+	static const struct cfg_choice hcp_choice = {
+		hcp, hcp_no, "xlb probes with TCP connects and plain HTTP GETs", false
+	};
+	struct json_object *v;
+	bool enabled = true;
+	const char *s;
+	int e;
 
 	if (cfg_bool(c, o, "HealthCheckEnabled", &enabled) == CFG_OK && !enabled) {
 		cfg_in(c, "HealthCheckEnabled");
@@ -321,6 +314,13 @@ void cfg_tg(struct cfg *c, struct json_object *o, size_t idx)
 		}
 		cfg_out(c);
 	}
+}
+
+/* When targets are probed and how many results turn them: interval, timeout, thresholds. */
+static void cfg_tg_timing(struct cfg *c, struct json_object *o, struct model_tg *tg)
+{
+	bool timeout_given;
+
 	/* AWS's defaults: 30 s, 5 healthy, 2 unhealthy; timeout 5 s for HTTP (ALB) groups, and
 	 * for the others (NLB) 6 s with HTTP checks, 10 s with TCP checks
 	 */
@@ -349,6 +349,31 @@ void cfg_tg(struct cfg *c, struct json_object *o, size_t idx)
 		}
 		cfg_out(c);
 	}
+}
+
+void cfg_tg(struct cfg *c, struct json_object *o, size_t idx)
+{
+	static const char *const names[] = { "TargetGroupName", "Name", NULL };
+	struct model *m = c->m;
+	struct model_tg *tg = cfg_push(c, &m->tgs, &m->ntgs, sizeof(*tg));
+	uint32_t port = 0;
+	int e;
+
+	if (!tg || !cfg_is_object(c, o, "a target group object"))
+		return;
+	tg->name = cfg_obj_name(c, o, names, "TargetGroupArn", CONFIG_ARN_TARGET_GROUP,
+				CFG_NAME_ELB, "a target group");
+	DUP_NAME(c, tg->name, m->tgs, idx, "TargetGroups", "target group");
+
+	if (cfg_need(c, o, "Protocol", cfg_enum(c, o, "Protocol", &cfg_proto_choice, &e),
+		     "one of TCP, UDP, TCP_UDP, HTTP") == CFG_OK)
+		tg->protocol = (enum model_proto)e;
+	if (cfg_need(c, o, "Port", cfg_u32(c, o, "Port", 1, 65535, &port),
+		     "the port targets serve on, 1..65535") == CFG_OK)
+		tg->port = (uint16_t)port;
+	cfg_tg_type(c, o, tg);
+	cfg_tg_probe(c, o, tg);
+	cfg_tg_timing(c, o, tg);
 	cfg_tg_matcher(c, o, tg);
 
 	tg->dereg_delay_s = 300;
