@@ -209,10 +209,11 @@ static void cfg_advise_families(struct cfg *c, const struct model_lb *lb)
 }
 
 /* Warnings about a file that is valid but probably not what its author wants. */
-void cfg_advise(struct cfg *c)
+/* Groups whose instances get no traffic, are not replaced when unhealthy, or run nothing. */
+static void cfg_advise_groups(struct cfg *c)
 {
 	struct model *m = c->m;
-	size_t i, j, k;
+	size_t i;
 
 	for (i = 0; i < m->nasgs; i++) {
 		const struct model_asg *a = &m->asgs[i];
@@ -238,6 +239,14 @@ void cfg_advise(struct cfg *c)
 		cfg_out(c);
 		cfg_out(c);
 	}
+}
+
+/* Target groups that no listener forwards to, or that have nothing to forward to. */
+static void cfg_advise_target_groups(struct cfg *c)
+{
+	struct model *m = c->m;
+	size_t i, j, k;
+
 	for (i = 0; i < m->ntgs; i++) {
 		const struct model_tg *tg = &m->tgs[i];
 		const char *group = NULL;
@@ -273,11 +282,16 @@ void cfg_advise(struct cfg *c)
 		cfg_out(c);
 		cfg_out(c);
 	}
-	for (i = 0; i < m->nlbs; i++)
-		cfg_advise_families(c, &m->lbs[i]);
-	/* a backend's (address, port) lists its nat services in one xlb_nat_src entry of
-	 * XLB_NAT_SRC_VIPS: count a target group's (listener x address) of each family
-	 */
+}
+
+/* A backend's (address, port) lists its nat services in one xlb_nat_src entry of
+ * XLB_NAT_SRC_VIPS: count a target group's (listener x address) of each family.
+ */
+static void cfg_advise_nat_sources(struct cfg *c)
+{
+	struct model *m = c->m;
+	size_t i;
+
 	for (i = 0; i < m->ntgs; i++) {
 		size_t n4 = 0, n6 = 0;
 
@@ -306,6 +320,14 @@ void cfg_advise(struct cfg *c)
 		cfg_out(c);
 		cfg_out(c);
 	}
+}
+
+/* Load balancers with listeners but no address. */
+static void cfg_advise_addresses(struct cfg *c)
+{
+	struct model *m = c->m;
+	size_t i;
+
 	for (i = 0; i < m->nlbs; i++) {
 		const struct model_lb *lb = &m->lbs[i];
 
@@ -328,6 +350,18 @@ void cfg_advise(struct cfg *c)
 		}
 		cfg_out(c);
 	}
+}
+
+void cfg_advise(struct cfg *c)
+{
+	size_t i;
+
+	cfg_advise_groups(c);
+	cfg_advise_target_groups(c);
+	for (i = 0; i < c->m->nlbs; i++)
+		cfg_advise_families(c, &c->m->lbs[i]);
+	cfg_advise_nat_sources(c);
+	cfg_advise_addresses(c);
 }
 
 /* Warnings on the text itself: what json-c accepts but AWS's tools and strict JSON do not. */
