@@ -406,17 +406,5 @@ static bool nul_and_missing_file(void)
 	return true;
 }
 
-int main(void)
-{
-	if (!config_test_root())
-		return check_summary() | 1;
-	RUN(good_defaults);
-	RUN(good_full);
-	RUN(seed_example);
-	RUN(static_example);
-	RUN(trailing_comma_accepted);
-	RUN(errors_keep_going);
-	RUN(syntax_errors);
-	RUN(nul_and_missing_file);
-	return check_summary();
-}
+CONFIG_TEST_MAIN(good_defaults, good_full, seed_example, static_example, trailing_comma_accepted,
+		 errors_keep_going, syntax_errors, nul_and_missing_file)

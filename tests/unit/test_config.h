@@ -142,4 +142,31 @@ static inline bool config_test_root(void)
 	return false;
 }
 
+/* Runs fns[0..n), named by the comma-separated names, once the tree is found. */
+static inline int config_test_run(const char *names, bool (*const *fns)(void), size_t n)
+{
+	char name[64];
+	size_t i, len;
+
+	if (!config_test_root())
+		return check_summary() | 1;
+	for (i = 0; i < n; i++) {
+		names += strspn(names, ", ");
+		len = strcspn(names, ", ");
+		snprintf(name, sizeof(name), "%.*s", (int)len, names);
+		check_run(name, fns[i]);
+		names += len;
+	}
+	return check_summary();
+}
+
+/* main() running the cases listed, in order: CONFIG_TEST_MAIN(case_a, case_b) */
+#define CONFIG_TEST_MAIN(...)                                                            \
+	int main(void)                                                                   \
+	{                                                                                \
+		static bool (*const fns[])(void) = { __VA_ARGS__ };                      \
+                                                                                         \
+		return config_test_run(#__VA_ARGS__, fns, sizeof(fns) / sizeof(fns[0])); \
+	}
+
 #endif /* XLB_TEST_CONFIG_H */

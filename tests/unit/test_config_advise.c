@@ -59,11 +59,4 @@ static bool user_data_advice(void)
 	return true;
 }
 
-int main(void)
-{
-	if (!config_test_root())
-		return check_summary() | 1;
-	RUN(pitfall_warning);
-	RUN(user_data_advice);
-	return check_summary();
-}
+CONFIG_TEST_MAIN(pitfall_warning, user_data_advice)

@@ -68,10 +68,4 @@ static bool alarms_and_settings(void)
 	return true;
 }
 
-int main(void)
-{
-	if (!config_test_root())
-		return check_summary() | 1;
-	RUN(alarms_and_settings);
-	return check_summary();
-}
+CONFIG_TEST_MAIN(alarms_and_settings)

@@ -65,11 +65,4 @@ static bool launch_template_versions(void)
 	return true;
 }
 
-int main(void)
-{
-	if (!config_test_root())
-		return check_summary() | 1;
-	RUN(instance_types);
-	RUN(launch_template_versions);
-	return check_summary();
-}
+CONFIG_TEST_MAIN(instance_types, launch_template_versions)

@@ -66,11 +66,4 @@ static bool unknown_fields_warn(void)
 	return true;
 }
 
-int main(void)
-{
-	if (!config_test_root())
-		return check_summary() | 1;
-	RUN(positions_in_tricky_text);
-	RUN(unknown_fields_warn);
-	return check_summary();
-}
+CONFIG_TEST_MAIN(positions_in_tricky_text, unknown_fields_warn)

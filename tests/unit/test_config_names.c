@@ -52,10 +52,4 @@ static bool arn_names(void)
 	return true;
 }
 
-int main(void)
-{
-	if (!config_test_root())
-		return check_summary() | 1;
-	RUN(arn_names);
-	return check_summary();
-}
+CONFIG_TEST_MAIN(arn_names)

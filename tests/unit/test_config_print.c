@@ -33,10 +33,4 @@ static bool plan_wording(void)
 	return true;
 }
 
-int main(void)
-{
-	if (!config_test_root())
-		return check_summary() | 1;
-	RUN(plan_wording);
-	return check_summary();
-}
+CONFIG_TEST_MAIN(plan_wording)

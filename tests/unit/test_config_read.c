@@ -69,11 +69,4 @@ static bool time_forms(void)
 	return true;
 }
 
-int main(void)
-{
-	if (!config_test_root())
-		return check_summary() | 1;
-	RUN(user_data_forms);
-	RUN(time_forms);
-	return check_summary();
-}
+CONFIG_TEST_MAIN(user_data_forms, time_forms)

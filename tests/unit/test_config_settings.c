@@ -32,10 +32,4 @@ static bool cluster_node(void)
 	return true;
 }
 
-int main(void)
-{
-	if (!config_test_root())
-		return check_summary() | 1;
-	RUN(cluster_node);
-	return check_summary();
-}
+CONFIG_TEST_MAIN(cluster_node)
