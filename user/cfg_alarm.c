@@ -128,7 +128,7 @@ static void cfg_alarm_dims(struct cfg *c, struct json_object *o, struct model_al
 			const char *p = strncmp(value, "targetgroup/", 12) ? value : value + 12;
 
 			snprintf(tg, sizeof(tg), "%.*s", (int)strcspn(p, "/"), p);
-			al->tg = cfg_find_tg(c->m, tg);
+			al->tg = FIND(c->m->tgs, c->m->ntgs, tg);
 			if (!al->tg)
 				cfg_error(c, "expected a target group of this file (%s), got %s",
 					  KNOWN(c->m->tgs, c->m->ntgs),

@@ -336,16 +336,6 @@ void cfg_lt_post(struct cfg *c)
 	}
 }
 
-static struct model_launch *cfg_find_lc(struct model *m, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < m->nlcs; i++)
-		if (m->lcs[i].name && !strcmp(m->lcs[i].name, name))
-			return &m->lcs[i];
-	return NULL;
-}
-
 static void cfg_asg_lt(struct cfg *c, struct json_object *v, struct model_asg *asg)
 {
 	static const char *const typed[] = { "LaunchTemplateId", "LaunchTemplateName", "Version",
@@ -651,7 +641,7 @@ static void cfg_asg_launch(struct cfg *c, struct json_object *o, struct model_as
 				  "expected LaunchConfigurationName or LaunchTemplate, not both");
 		} else if (cfg_v_ref(c, v, CONFIG_ARN_LAUNCH_CONFIG, "a launch configuration", name,
 				     sizeof(name)) == CFG_OK) {
-			asg->launch = cfg_find_lc(m, name);
+			asg->launch = FIND(m->lcs, m->nlcs, name);
 			if (!asg->launch)
 				cfg_error(
 					c,

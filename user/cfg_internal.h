@@ -75,6 +75,11 @@ enum cfg_rule {
 	cfg_known((arr), (n), sizeof(*(arr)), offsetof(__typeof__(*(arr)), name), \
 		  (char[200]){ 0 }, 200)
 
+/* The element of an array of model objects named name, or NULL: FIND(m->tgs, m->ntgs, name) */
+#define FIND(arr, n, nm)                                             \
+	((__typeof__(&(arr)[0]))cfg_find((arr), (n), sizeof(*(arr)), \
+					 offsetof(__typeof__(*(arr)), name), (nm)))
+
 #define DUP_NAME(c, nm, arr, idx, list, what)                                                     \
 	cfg_dup_name((c), (nm), (arr), (idx), sizeof(*(arr)), offsetof(__typeof__(*(arr)), name), \
 		     (list), (what))
@@ -149,10 +154,9 @@ int cfg_v_ref(struct cfg *c, struct json_object *v, enum config_arn_kind kind, c
 char *cfg_obj_name(struct cfg *c, struct json_object *o, const char *const *keys,
 		   const char *arn_key, enum config_arn_kind kind, enum cfg_rule rule,
 		   const char *what);
+void *cfg_find(void *arr, size_t n, size_t size, size_t name_off, const char *name);
 const char *cfg_known(const void *arr, size_t n, size_t size, size_t name_off, char *buf,
 		      size_t len);
-struct model_tg *cfg_find_tg(struct model *m, const char *name);
-struct model_lb *cfg_find_lb(struct model *m, const char *name);
 struct model_tg *cfg_v_tg(struct cfg *c, struct json_object *v);
 struct model_asg *cfg_v_asg(struct cfg *c, struct json_object *v);
 struct model_asg *cfg_asg_member(struct cfg *c, struct json_object *o, const char *key);

@@ -547,7 +547,8 @@ static void cfg_actions(struct cfg *c, struct json_object *o, struct model_liste
 				cfg_in(c, rkey);
 				if (cfg_v_ref(c, ref, CONFIG_ARN_TARGET_GROUP, "a target group",
 					      name, sizeof(name)) == CFG_OK &&
-				    !(l->nfwd == 1 && cfg_find_tg(c->m, name) == l->fwd[0].tg))
+				    !(l->nfwd == 1 &&
+				      FIND(c->m->tgs, c->m->ntgs, name) == l->fwd[0].tg))
 					cfg_error(
 						c,
 						"expected the one target group of ForwardConfig, or no %s beside it",
@@ -591,7 +592,7 @@ static struct model_lb *cfg_listener_lb(struct cfg *c, struct json_object *o, si
 		lb = NULL;
 		if (cfg_v_ref(c, v, CONFIG_ARN_LOAD_BALANCER, "a load balancer", name,
 			      sizeof(name)) == CFG_OK) {
-			lb = cfg_find_lb(m, name);
+			lb = FIND(m->lbs, m->nlbs, name);
 			if (!lb)
 				cfg_error(c, "expected a load balancer of this file (%s), got %s",
 					  KNOWN(m->lbs, nfile_lbs), GOT(c, v));
@@ -607,7 +608,7 @@ static struct model_lb *cfg_listener_lb(struct cfg *c, struct json_object *o, si
 			    KNOWN(m->lbs, nfile_lbs));
 		return NULL;
 	}
-	lb = cfg_find_lb(m, MODEL_DEFAULT_LB);
+	lb = FIND(m->lbs, m->nlbs, MODEL_DEFAULT_LB);
 	if (lb)
 		return lb;
 	lb = cfg_push(c, &m->lbs, &m->nlbs, sizeof(*lb));

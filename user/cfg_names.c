@@ -223,33 +223,18 @@ const char *cfg_known(const void *arr, size_t n, size_t size, size_t name_off, c
 	return buf;
 }
 
-struct model_tg *cfg_find_tg(struct model *m, const char *name)
+/* The element of arr (n of size bytes) whose name, a char * at name_off, is name; else NULL. */
+void *cfg_find(void *arr, size_t n, size_t size, size_t name_off, const char *name)
 {
 	size_t i;
 
-	for (i = 0; i < m->ntgs; i++)
-		if (m->tgs[i].name && !strcmp(m->tgs[i].name, name))
-			return &m->tgs[i];
-	return NULL;
-}
+	for (i = 0; i < n; i++) {
+		char *el = (char *)arr + i * size;
+		const char *s = *(const char **)(el + name_off);
 
-static struct model_asg *cfg_find_asg(struct model *m, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < m->nasgs; i++)
-		if (m->asgs[i].name && !strcmp(m->asgs[i].name, name))
-			return &m->asgs[i];
-	return NULL;
-}
-
-struct model_lb *cfg_find_lb(struct model *m, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < m->nlbs; i++)
-		if (m->lbs[i].name && !strcmp(m->lbs[i].name, name))
-			return &m->lbs[i];
+		if (s && !strcmp(s, name))
+			return el;
+	}
 	return NULL;
 }
 
@@ -262,7 +247,7 @@ struct model_tg *cfg_v_tg(struct cfg *c, struct json_object *v)
 	if (cfg_v_ref(c, v, CONFIG_ARN_TARGET_GROUP, "a target group", name, sizeof(name)) !=
 	    CFG_OK)
 		return NULL;
-	tg = cfg_find_tg(c->m, name);
+	tg = FIND(c->m->tgs, c->m->ntgs, name);
 	if (!tg)
 		cfg_error(c, "expected a target group of this file (%s), got %s",
 			  KNOWN(c->m->tgs, c->m->ntgs), GOT(c, v));
@@ -276,7 +261,7 @@ struct model_asg *cfg_v_asg(struct cfg *c, struct json_object *v)
 
 	if (cfg_v_ref(c, v, CONFIG_ARN_ASG, "an auto-scaling group", name, sizeof(name)) != CFG_OK)
 		return NULL;
-	asg = cfg_find_asg(c->m, name);
+	asg = FIND(c->m->asgs, c->m->nasgs, name);
 	if (!asg)
 		cfg_error(c, "expected an auto-scaling group of this file (%s), got %s",
 			  KNOWN(c->m->asgs, c->m->nasgs), GOT(c, v));

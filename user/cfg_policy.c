@@ -138,7 +138,7 @@ static void cfg_tt_label(struct cfg *c, struct json_object *spec, struct model_p
 	}
 	memcpy(name, t + 12, n);
 	name[n] = '\0';
-	p->tt.tg = cfg_find_tg(c->m, name);
+	p->tt.tg = FIND(c->m->tgs, c->m->ntgs, name);
 	if (!p->tt.tg)
 		cfg_error(c, "expected a target group of this file (%s), got %s",
 			  KNOWN(c->m->tgs, c->m->ntgs), GOT(c, v));
