@@ -208,7 +208,17 @@ static void cfg_advise_families(struct cfg *c, const struct model_lb *lb)
 	}
 }
 
-/* Warnings about a file that is valid but probably not what its author wants. */
+/* Whether one of the listener's forward actions sends to tg. */
+static bool cfg_forwards_to(const struct model_listener *l, const struct model_tg *tg)
+{
+	size_t f;
+
+	for (f = 0; f < l->nfwd; f++)
+		if (l->fwd[f].tg == tg)
+			return true;
+	return false;
+}
+
 /* Groups whose instances get no traffic, are not replaced when unhealthy, or run nothing. */
 static void cfg_advise_groups(struct cfg *c)
 {
@@ -256,8 +266,7 @@ static void cfg_advise_target_groups(struct cfg *c)
 			continue;
 		for (j = 0; j < m->nlbs; j++)
 			for (k = 0; k < m->lbs[j].nlisteners; k++)
-				for (size_t f = 0; f < m->lbs[j].listeners[k].nfwd; f++)
-					used |= m->lbs[j].listeners[k].fwd[f].tg == tg;
+				used |= cfg_forwards_to(&m->lbs[j].listeners[k], tg);
 		for (j = 0; j < m->nasgs && !group; j++)
 			for (k = 0; k < m->asgs[j].ntgs; k++)
 				if (m->asgs[j].tgs[k] == tg)
@@ -298,11 +307,8 @@ static void cfg_advise_nat_sources(struct cfg *c)
 		for (size_t j = 0; j < m->nlbs; j++)
 			for (size_t k = 0; k < m->lbs[j].nlisteners; k++) {
 				const struct model_listener *l = &m->lbs[j].listeners[k];
-				bool fwd = false;
 
-				for (size_t f = 0; f < l->nfwd; f++)
-					fwd |= l->fwd[f].tg == &m->tgs[i];
-				if (!fwd || l->mode != MODEL_MODE_NAT)
+				if (!cfg_forwards_to(l, &m->tgs[i]) || l->mode != MODEL_MODE_NAT)
 					continue;
 				for (size_t a = 0; a < m->lbs[j].naddrs; a++) {
 					n4 += m->lbs[j].addrs[a].family == AF_INET;
@@ -352,6 +358,7 @@ static void cfg_advise_addresses(struct cfg *c)
 	}
 }
 
+/* Warnings about a file that is valid but probably not what its author wants. */
 void cfg_advise(struct cfg *c)
 {
 	size_t i;
