@@ -32,4 +32,39 @@ static bool cluster_node(void)
 	return true;
 }
 
-CONFIG_TEST_MAIN(cluster_node)
+static bool defaults_settings(void)
+{
+	struct model *m;
+	bool ok;
+
+	if (!load_fixture("good_defaults.json", &m, false))
+		return false;
+	/* no "Xlb": the defaults */
+	ok = m->settings.time_scale == 1 && m->settings.pool4.family == AF_INET &&
+	     m->settings.pool4.bytes[0] == 198 && m->settings.pool4.bytes[1] == 18 &&
+	     m->settings.pool4.bytes[2] == 128 && m->settings.pool4_len == 17 &&
+	     !m->settings.has_pool6 && m->settings.metrics_interval_s == 1 && m->nalarms == 0;
+	model_free(m);
+	CHECK(ok, "default settings wrong");
+	return true;
+}
+
+static bool full_settings(void)
+{
+	struct model *m;
+	bool ok;
+
+	if (!load_fixture("good_full.json", &m, false))
+		return false;
+	ok = m->settings.time_scale == 60 && m->settings.pool4.family == AF_INET &&
+	     m->settings.pool4.bytes[0] == 198 && m->settings.pool4.bytes[1] == 19 &&
+	     m->settings.pool4_len == 16 && m->settings.has_pool6 &&
+	     m->settings.pool6.family == AF_INET6 && m->settings.pool6.bytes[1] == 0x01 &&
+	     m->settings.pool6.bytes[7] == 0x00 && m->settings.pool6.bytes[6] == 0x80 &&
+	     m->settings.pool6_len == 64 && m->settings.metrics_interval_s == 2;
+	model_free(m);
+	CHECK(ok, "settings wrong");
+	return true;
+}
+
+CONFIG_TEST_MAIN(defaults_settings, full_settings, cluster_node)
