@@ -253,15 +253,29 @@ static const char *const cfg_policy_typed[] = { "AutoScalingGroupName",
 						NULL };
 static const char *const cfg_policy_kept[] = { "Alarms", "AutoScalingGroupARN", NULL };
 
-void cfg_policy(struct cfg *c, struct json_object *o, size_t idx)
+/* A policy's name is unique within its group. */
+static void cfg_policy_unique(struct cfg *c, const struct model_policy *p, size_t idx)
 {
-	static const char *const names[] = { "PolicyName", NULL };
-	static const char *const adjs[] = { "ChangeInCapacity", "ExactCapacity",
-					    "PercentChangeInCapacity", NULL };
-	static const char *const aggs[] = { "Average", "Minimum", "Maximum", NULL };
+	struct model *m = c->m;
+	size_t j;
+
+	for (j = 0; j < idx && p->name && p->asg; j++) {
+		if (m->policies[j].asg == p->asg && m->policies[j].name &&
+		    !strcmp(m->policies[j].name, p->name)) {
+			cfg_in(c, "PolicyName");
+			cfg_error(
+				c,
+				"expected a policy name unique within group %s, got \"%s\" again (also $.ScalingPolicies[%zu] at line %d)",
+				p->asg->name, p->name, j, cfg_line_of(c, "ScalingPolicies", j));
+			cfg_out(c);
+		}
+	}
+}
+
+/* PolicyType (SimpleScaling by default), and no member that another type takes. */
+static void cfg_policy_type(struct cfg *c, struct json_object *o, struct model_policy *p)
+{
 	static const struct cfg_choice type_choice = { cfg_policy_types, NULL, NULL, false };
-	static const struct cfg_choice adj_choice = { adjs, NULL, NULL, false };
-	static const struct cfg_choice agg_choice = { aggs, NULL, NULL, false };
 	/* which members each type takes, as bits of 1 << enum model_policy_type */
 	static const struct {
 		const char *key;
@@ -278,30 +292,9 @@ void cfg_policy(struct cfg *c, struct json_object *o, size_t idx)
 		{ "TargetTrackingConfiguration", 4 },
 		{ "PredictiveScalingConfiguration", 8 },
 	};
-	struct model *m = c->m;
-	struct model_policy *p = cfg_push(c, &m->policies, &m->npolicies, sizeof(*p));
-	bool adj_given;
-	int64_t x;
-	size_t i, j;
+	size_t i;
 	int e;
 
-	if (!p || !cfg_is_object(c, o, "a scaling policy object"))
-		return;
-	p->raw = cfg_raw(c, o);
-	p->name = cfg_obj_name(c, o, names, "PolicyARN", CONFIG_ARN_POLICY, CFG_NAME_ASG,
-			       "a scaling policy");
-	p->asg = cfg_asg_member(c, o, "AutoScalingGroupName");
-	for (j = 0; j < idx && p->name && p->asg; j++) {
-		if (m->policies[j].asg == p->asg && m->policies[j].name &&
-		    !strcmp(m->policies[j].name, p->name)) {
-			cfg_in(c, "PolicyName");
-			cfg_error(
-				c,
-				"expected a policy name unique within group %s, got \"%s\" again (also $.ScalingPolicies[%zu] at line %d)",
-				p->asg->name, p->name, j, cfg_line_of(c, "ScalingPolicies", j));
-			cfg_out(c);
-		}
-	}
 	p->type = MODEL_POLICY_SIMPLE; /* AWS's default PolicyType */
 	if (cfg_enum(c, o, "PolicyType", &type_choice, &e) == CFG_OK)
 		p->type = (enum model_policy_type)e;
@@ -313,10 +306,21 @@ void cfg_policy(struct cfg *c, struct json_object *o, size_t idx)
 			  cfg_policy_types[p->type], only[i].key);
 		cfg_out(c);
 	}
-	p->enabled = true;
-	cfg_bool(c, o, "Enabled", &p->enabled);
-	p->tt_out_periods = 3; /* the alarms AWS makes: 3 of 3 minutes above, 15 of 15 below */
-	p->tt_in_periods = 15;
+}
+
+/* AdjustmentType and MinAdjustmentMagnitude (or its old name MinAdjustmentStep); returns whether
+ * AdjustmentType was given and valid.
+ */
+static bool cfg_policy_adjustment(struct cfg *c, struct json_object *o, struct model_policy *p)
+{
+	static const char *const adjs[] = { "ChangeInCapacity", "ExactCapacity",
+					    "PercentChangeInCapacity", NULL };
+	static const struct cfg_choice adj_choice = { adjs, NULL, NULL, false };
+	bool adj_given;
+	int64_t x;
+	size_t i;
+	int e;
+
 	adj_given = cfg_enum(c, o, "AdjustmentType", &adj_choice, &e) == CFG_OK;
 	if (adj_given)
 		p->adjustment_type = (enum model_adjustment)e;
@@ -333,12 +337,17 @@ void cfg_policy(struct cfg *c, struct json_object *o, size_t idx)
 			cfg_out(c);
 		}
 	}
-	p->cooldown_s = -1;
-	cfg_int(c, o, "Cooldown", 0, 86400, &p->cooldown_s);
-	p->warmup_s = -1;
-	cfg_int(c, o, "EstimatedInstanceWarmup", 0, 86400, &p->warmup_s);
-	if (cfg_enum(c, o, "MetricAggregationType", &agg_choice, &e) == CFG_OK)
-		p->aggregation = (enum model_aggregation)e;
+	return adj_given;
+}
+
+/* What only one type takes: the adjustment of simple and step policies, the target tracking
+ * configuration, the warning that predictive policies do nothing here.
+ */
+static void cfg_policy_by_type(struct cfg *c, struct json_object *o, struct model_policy *p,
+			       bool adj_given)
+{
+	int64_t x;
+
 	switch (p->type) {
 	case MODEL_POLICY_SIMPLE:
 	case MODEL_POLICY_STEP:
@@ -366,6 +375,38 @@ void cfg_policy(struct cfg *c, struct json_object *o, size_t idx)
 		cfg_out(c);
 		break;
 	}
+}
+
+void cfg_policy(struct cfg *c, struct json_object *o, size_t idx)
+{
+	static const char *const names[] = { "PolicyName", NULL };
+	static const char *const aggs[] = { "Average", "Minimum", "Maximum", NULL };
+	static const struct cfg_choice agg_choice = { aggs, NULL, NULL, false };
+	struct model *m = c->m;
+	struct model_policy *p = cfg_push(c, &m->policies, &m->npolicies, sizeof(*p));
+	bool adj_given;
+	int e;
+
+	if (!p || !cfg_is_object(c, o, "a scaling policy object"))
+		return;
+	p->raw = cfg_raw(c, o);
+	p->name = cfg_obj_name(c, o, names, "PolicyARN", CONFIG_ARN_POLICY, CFG_NAME_ASG,
+			       "a scaling policy");
+	p->asg = cfg_asg_member(c, o, "AutoScalingGroupName");
+	cfg_policy_unique(c, p, idx);
+	cfg_policy_type(c, o, p);
+	p->enabled = true;
+	cfg_bool(c, o, "Enabled", &p->enabled);
+	p->tt_out_periods = 3; /* the alarms AWS makes: 3 of 3 minutes above, 15 of 15 below */
+	p->tt_in_periods = 15;
+	adj_given = cfg_policy_adjustment(c, o, p);
+	p->cooldown_s = -1;
+	cfg_int(c, o, "Cooldown", 0, 86400, &p->cooldown_s);
+	p->warmup_s = -1;
+	cfg_int(c, o, "EstimatedInstanceWarmup", 0, 86400, &p->warmup_s);
+	if (cfg_enum(c, o, "MetricAggregationType", &agg_choice, &e) == CFG_OK)
+		p->aggregation = (enum model_aggregation)e;
+	cfg_policy_by_type(c, o, p, adj_given);
 	cfg_finish(c, o, cfg_policy_typed, cfg_policy_kept, NULL);
 }
 
