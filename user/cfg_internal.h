@@ -76,9 +76,8 @@ enum cfg_rule {
 		  (char[200]){ 0 }, 200)
 
 /* The element of an array of model objects named name, or NULL: FIND(m->tgs, m->ntgs, name) */
-#define FIND(arr, n, nm)                                             \
-	((__typeof__(&(arr)[0]))cfg_find((arr), (n), sizeof(*(arr)), \
-					 offsetof(__typeof__(*(arr)), name), (nm)))
+#define FIND(arr, n, nm) \
+	cfg_find((arr), (n), sizeof(*(arr)), offsetof(__typeof__(*(arr)), name), (nm))
 
 #define DUP_NAME(c, nm, arr, idx, list, what)                                                     \
 	cfg_dup_name((c), (nm), (arr), (idx), sizeof(*(arr)), offsetof(__typeof__(*(arr)), name), \
