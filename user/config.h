@@ -6,7 +6,9 @@
 #ifndef XLB_CONFIG_H
 #define XLB_CONFIG_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "model.h"
@@ -69,6 +71,12 @@ enum config_arn_kind {
  * with name filled, or -EINVAL when s starts with "arn:" but is not an ARN of that kind.
  */
 int config_arn_name(const char *s, enum config_arn_kind kind, char *name, size_t len);
+
+/* ISO 8601 as AWS writes it, "2025-01-31T08:00:00Z": seconds, a fraction (ignored) and the zone
+ * (Z or +hh:mm) are optional, no zone meaning UTC. Fills *out with seconds since the epoch and
+ * returns true; false for anything else, a year before 1970 or a field out of range.
+ */
+bool config_time_parse(const char *s, int64_t *out);
 
 /* The instance type table (AWS's vCPUs, memory and burst baselines); NULL when unknown. */
 const struct model_instance_type *config_instance_type(const char *name);

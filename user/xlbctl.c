@@ -479,29 +479,6 @@ struct sim {
 	char last_key[512];
 };
 
-/* "2026-01-01T00:00:00Z" (or without the Z, or with a fraction) into seconds. */
-static bool sim_iso(const char *s, int64_t *out)
-{
-	struct tm tm = { 0 };
-	int n = 0;
-
-	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
-		   &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &n) != 6)
-		return false;
-	s += n;
-	if (*s == '.')
-		for (s++; *s >= '0' && *s <= '9'; s++)
-			;
-	if (*s == 'Z')
-		s++;
-	if (*s || tm.tm_mon < 1 || tm.tm_mon > 12 || tm.tm_mday < 1 || tm.tm_mday > 31)
-		return false;
-	tm.tm_year -= 1900;
-	tm.tm_mon--;
-	*out = (int64_t)timegm(&tm);
-	return true;
-}
-
 static enum model_metric sim_metric(const char *name)
 {
 	static const struct {
@@ -597,7 +574,7 @@ static int sim_read_trace(const char *path, struct sim_trace *tr)
 				path, lineno, tr->ncols + 1, n);
 			goto out;
 		}
-		if (sim_iso(cells[0], &wall)) {
+		if (config_time_parse(cells[0], &wall)) {
 			if (tr->first_wall_s < 0 && !tr->nrows)
 				tr->first_wall_s = wall;
 			if (tr->first_wall_s < 0 || wall < tr->first_wall_s) {
@@ -854,7 +831,7 @@ static int sim_run(const struct ctl *ctl, struct json_object *args)
 	}
 	start_s = tr.first_wall_s;
 	if (start || start_s < 0) {
-		if (!sim_iso(start ? start : SIM_START, &start_s)) {
+		if (!config_time_parse(start ? start : SIM_START, &start_s)) {
 			fprintf(stderr,
 				"xlbctl: simulate: --start: expected a time such as %s, got \"%s\"\n",
 				SIM_START, start);

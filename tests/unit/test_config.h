@@ -1,0 +1,172 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* What the configuration tests (tests/unit/test_config*.c) share: the source tree's fixtures
+ * and examples, lookups by name in a loaded model, and loading with the errors printed.
+ */
+#ifndef XLB_TEST_CONFIG_H
+#define XLB_TEST_CONFIG_H
+
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "config.h"
+
+static char root[PATH_MAX]; /* the source tree: fixtures and examples are found from it */
+
+static inline bool find_root(void)
+{
+	const char *env = getenv("XLB_SRCDIR");
+	char exe[PATH_MAX], *p;
+	ssize_t n;
+	int up;
+
+	if (env) {
+		snprintf(root, sizeof(root), "%s", env);
+		return true;
+	}
+	if (!access("tests/unit/config", R_OK)) {
+		snprintf(root, sizeof(root), ".");
+		return true;
+	}
+	/* build/tests/test_config: the tree is two levels above the binary's directory */
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n <= 0)
+		return false;
+	exe[n] = '\0';
+	for (up = 0; up < 3; up++) {
+		p = strrchr(exe, '/');
+		if (!p)
+			return false;
+		*p = '\0';
+	}
+	snprintf(root, sizeof(root), "%s", exe);
+	return true;
+}
+
+static inline const char *fixture(const char *name, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/tests/unit/config/%s", root, name);
+	return buf;
+}
+
+static inline const char *example(const char *name, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/examples/%s", root, name);
+	return buf;
+}
+
+static inline struct model_tg *tg_named(struct model *m, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < m->ntgs; i++)
+		if (!strcmp(m->tgs[i].name, name))
+			return &m->tgs[i];
+	return NULL;
+}
+
+static inline struct model_asg *asg_named(struct model *m, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < m->nasgs; i++)
+		if (!strcmp(m->asgs[i].name, name))
+			return &m->asgs[i];
+	return NULL;
+}
+
+static inline struct model_policy *policy_named(struct model *m, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < m->npolicies; i++)
+		if (!strcmp(m->policies[i].name, name))
+			return &m->policies[i];
+	return NULL;
+}
+
+static inline size_t warnings_with(const struct model *m, const char *needle)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < m->nwarnings; i++)
+		n += strstr(m->warnings[i], needle) != NULL;
+	return n;
+}
+
+static inline void print_warnings(const struct model *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->nwarnings; i++)
+		printf("  warning: %s\n", m->warnings[i]);
+}
+
+static inline bool load_fixture(const char *name, struct model **m, bool is_example)
+{
+	char path[PATH_MAX + 64];
+	struct config_error err;
+	int ret, i;
+
+	if (is_example)
+		example(name, path, sizeof(path));
+	else
+		fixture(name, path, sizeof(path));
+	ret = config_load(path, m, &err);
+	for (i = 0; ret && i < err.count && i < CONFIG_ERR_MAX; i++)
+		printf("  error: %s\n", err.all[i]);
+	CHECK(ret == 0, "%s: ret %d", name, ret);
+	CHECK(*m != NULL, "no model");
+	return true;
+}
+
+/* Loads text from memory as "mem.json"; returns the result and fills err. */
+static inline int load_text(const char *text, struct model **m, struct config_error *err)
+{
+	return config_load_buffer("mem.json", text, strlen(text), m, err);
+}
+
+/* Finds the tree (XLB_SRCDIR, the current directory or two levels above the binary); says
+ * so and returns false when it cannot.
+ */
+static inline bool config_test_root(void)
+{
+	if (find_root())
+		return true;
+	printf("FAIL find_root: cannot find tests/unit/config (set XLB_SRCDIR)\n");
+	return false;
+}
+
+/* Runs fns[0..n), named by the comma-separated names, once the tree is found. */
+static inline int config_test_run(const char *names, bool (*const *fns)(void), size_t n)
+{
+	char name[64];
+	size_t i, len;
+
+	if (!config_test_root())
+		return check_summary() | 1;
+	for (i = 0; i < n; i++) {
+		names += strspn(names, ", ");
+		len = strcspn(names, ", ");
+		snprintf(name, sizeof(name), "%.*s", (int)len, names);
+		check_run(name, fns[i]);
+		names += len;
+	}
+	return check_summary();
+}
+
+/* main() running the cases listed, in order: CONFIG_TEST_MAIN(case_a, case_b) */
+#define CONFIG_TEST_MAIN(...)                                                            \
+	int main(void)                                                                   \
+	{                                                                                \
+		static bool (*const fns[])(void) = { __VA_ARGS__ };                      \
+                                                                                         \
+		return config_test_run(#__VA_ARGS__, fns, sizeof(fns) / sizeof(fns[0])); \
+	}
+
+#endif /* XLB_TEST_CONFIG_H */

@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* Freeing the model that config.c builds.
+ */
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <json-c/json.h>
+
+#include "cfg_internal.h"
+
+static void cfg_launch_free(struct model_launch *l)
+{
+	free(l->name);
+	free(l->template_id);
+	free(l->instance_type);
+	free(l->user_data);
+	cfg_extras_free(&l->extras);
+}
+
+void model_free(struct model *m)
+{
+	size_t i, j;
+
+	if (!m)
+		return;
+	for (i = 0; i < m->nlbs; i++) {
+		struct model_lb *lb = &m->lbs[i];
+
+		for (j = 0; j < lb->nlisteners; j++) {
+			free(lb->listeners[j].where);
+			cfg_extras_free(&lb->listeners[j].extras);
+		}
+		for (j = 0; j < lb->nifaces; j++)
+			free(lb->ifaces[j]);
+		free(lb->name);
+		free(lb->addrs);
+		free(lb->ifaces);
+		free(lb->listeners);
+		cfg_extras_free(&lb->extras);
+	}
+	for (i = 0; i < m->ntgs; i++) {
+		struct model_tg *tg = &m->tgs[i];
+
+		free(tg->name);
+		free(tg->hc.path);
+		free(tg->hc.matcher_text);
+		free(tg->targets);
+		cfg_extras_free(&tg->extras);
+	}
+	for (i = 0; i < m->nasgs; i++) {
+		struct model_asg *a = &m->asgs[i];
+
+		for (j = 0; j < a->ntags; j++) {
+			free(a->tags[j].key);
+			free(a->tags[j].value);
+		}
+		free(a->name);
+		free(a->launch_version);
+		free(a->tgs);
+		free(a->term);
+		free(a->tags);
+		cfg_extras_free(&a->extras);
+	}
+	for (i = 0; i < m->nlcs; i++)
+		cfg_launch_free(&m->lcs[i]);
+	for (i = 0; i < m->nlts; i++)
+		cfg_launch_free(&m->lts[i]);
+	for (i = 0; i < m->npolicies; i++) {
+		free(m->policies[i].name);
+		free(m->policies[i].steps);
+		free(m->policies[i].tt.resource_label);
+		free(m->policies[i].raw);
+	}
+	for (i = 0; i < m->nactions; i++) {
+		free(m->actions[i].name);
+		free(m->actions[i].recurrence);
+		free(m->actions[i].time_zone);
+		free(m->actions[i].raw);
+	}
+	for (i = 0; i < m->nalarms; i++) {
+		free(m->alarms[i].name);
+		free(m->alarms[i].actions);
+		free(m->alarms[i].raw);
+	}
+	free(m->alarms);
+	for (i = 0; i < m->nwarnings; i++)
+		free(m->warnings[i]);
+	free(m->lbs);
+	free(m->tgs);
+	free(m->asgs);
+	free(m->lcs);
+	free(m->lts);
+	free(m->policies);
+	free(m->actions);
+	free(m->warnings);
+	free(m->file);
+	free(m);
+}
