@@ -133,7 +133,7 @@ $(BUILD)/san-bin/xlb-dp: tools/xlb-dp.c $(BUILD)/libxlb-san.a $(USER_HDRS) $(SKE
 $(BUILD)/san-bin/xlb-%: $(BUILD)/xlb-% | $(BUILD)/san-bin
 	$(Q)ln -sf ../$(notdir $<) $@
 
-$(BUILD)/tests/test_%: tests/unit/test_%.c $(BUILD)/libxlb-san.a $(USER_HDRS) $(BPF_HDRS) $(SKELS) tests/unit/check.h | $(BUILD)/tests
+$(BUILD)/tests/test_%: tests/unit/test_%.c $(BUILD)/libxlb-san.a $(USER_HDRS) $(BPF_HDRS) $(SKELS) $(wildcard tests/unit/*.h) | $(BUILD)/tests
 	$(call msg,CCLD,$@)
 	$(Q)$(CC) $(CFLAGS) $(SAN) $(PKG_CFLAGS) -Itests/unit $< $(BUILD)/libxlb-san.a $(PKG_LIBS) -lm -o $@
 
