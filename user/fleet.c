@@ -24,6 +24,7 @@
 #include "config.h"
 #include "ctl.h"
 #include "dataplane.h"
+#include "engine.h"
 #include "fleet.h"
 #include "launcher.h"
 #include "log.h"
@@ -42,9 +43,8 @@ struct fleet_inst {
 	bool registered;		/* with the group's target groups */
 	bool finishing;			/* launcher_terminate called */
 	bool was_healthy;		/* healthy in a target group once: its UserData works */
-	uint64_t in_service_at;
-	uint64_t quota_us, period_us; /* its cgroup's CPU */
-	struct metrics_sample prev;   /* the last sample of its counters */
+	uint64_t quota_us, period_us;	/* its cgroup's CPU */
+	struct metrics_sample prev;	/* the last sample of its counters */
 	bool has_prev;
 };
 
@@ -76,7 +76,6 @@ struct fleet_group {
 	size_t npolicies;	      /* its scaling policies in the file */
 	struct metrics_group metrics; /* the last interval's */
 	uint64_t metrics_at;	      /* when it was measured; 0: never */
-	uint64_t last_activity_end;   /* a launch or termination finished */
 	struct fleet_inst inst[ASG_INSTANCES_MAX];
 	size_t ninst;
 };
@@ -408,11 +407,10 @@ static void fleet_reconcile(struct fleet_group *fg)
 	}
 	for (i = 0; i < plan->nin_service; i++) {
 		fi = fleet_inst_find(fg, plan->in_service[i]);
-		if (!fi || asg_instance_in_service(&fg->g, fi->id))
+		if (!fi || asg_instance_in_service(&fg->g, fi->id, now))
 			continue;
 		fleet_register(fg, fi, true);
-		fi->in_service_at = now;
-		fg->last_activity_end = now;
+		fg->g.last_activity_end = now;
 		fleet_activity(fg, fi, ACTIVITY_SUCCESSFUL, 100, NULL);
 		log_info("auto-scaling group %s: %s (%s) is InService", fg->g.name, fi->id, fi->ip);
 	}
@@ -486,7 +484,7 @@ static void fleet_measure(struct fleet_group *fg, uint64_t now)
 			cur.has_counters = true;
 		}
 		if (fi->has_prev) {
-			v[n].counts = now - fi->in_service_at >= warm;
+			v[n].counts = now - in->in_service_at >= warm;
 			metrics_interval(&fi->prev, &cur, fi->quota_us, fi->period_us, &v[n]);
 			n++;
 		}
@@ -506,53 +504,24 @@ static void fleet_measure(struct fleet_group *fg, uint64_t now)
 			     fg->metrics.requests_per_target, now);
 }
 
+/* A decision the engine applied: logged, and the sizes kept for the next xlbd. */
+static void fleet_scaled(void *arg, const struct scaling_decision *d)
+{
+	struct fleet_group *fg = arg;
+
+	log_info("auto-scaling group %s: %s (min %u, max %u, desired %u)", fg->g.name, d->cause,
+		 fg->g.min_size, fg->g.max_size, fg->g.desired);
+	fleet_state_save(fg);
+}
+
 /* The policies' and scheduled actions' decisions, applied one after the other. */
 static void fleet_scale(struct fleet_group *fg, uint64_t now)
 {
 	char ev[8][SCALING_EVENT_LEN];
-	struct scaling_decision d;
-	struct scaling_state st;
-	uint64_t warm = scaling_warmup_ms(fg->se);
-	size_t i, k, n;
+	size_t i, n;
 
-	memset(&st, 0, sizeof(st));
-	st.last_activity_end_ms = fg->last_activity_end;
-	st.wall_offset_ms = fleet_wall_offset();
-	for (k = 0; k < 8; k++) {
-		st.min = fg->g.min_size;
-		st.max = fg->g.max_size;
-		st.desired = fg->g.desired;
-		st.in_service = st.warming = 0;
-		st.activity_in_progress = false;
-		for (i = 0; i < fg->g.ninst; i++) {
-			const struct asg_instance *in = &fg->g.inst[i];
-			struct fleet_inst *fi = fleet_inst_find(fg, in->id);
-
-			if (in->state == ASG_IN_SERVICE) {
-				st.in_service++;
-				st.warming += fi && now - fi->in_service_at < warm;
-			} else {
-				st.activity_in_progress = true;
-			}
-		}
-		if (scaling_evaluate(fg->se, &st, now, &d) != 1)
-			break;
-		if (d.set_min)
-			fg->g.min_size = d.min;
-		if (d.set_max)
-			fg->g.max_size = d.max;
-		if (fg->g.max_size < fg->g.min_size)
-			fg->g.max_size = fg->g.min_size;
-		fg->g.desired = asg_clamp(&fg->g, d.set_desired ? (int64_t)d.desired :
-								  (int64_t)fg->g.desired);
-		/* the launches and terminations it brings quote it first */
-		n = strnlen(d.cause, sizeof(fg->g.desired_cause) - 1);
-		memcpy(fg->g.desired_cause, d.cause, n);
-		fg->g.desired_cause[n] = '\0';
-		log_info("auto-scaling group %s: %s (min %u, max %u, desired %u)", fg->g.name,
-			 d.cause, fg->g.min_size, fg->g.max_size, fg->g.desired);
-		fleet_state_save(fg);
-	}
+	fg->g.wall_offset_ms = fleet_wall_offset();
+	engine_scale(fg->se, &fg->g, now, fleet_scaled, fg);
 	while ((n = scaling_events(fg->se, ev, 8)))
 		for (i = 0; i < n; i++)
 			log_info("auto-scaling group %s: %s", fg->g.name, ev[i]);
@@ -657,6 +626,7 @@ static void fleet_ended(struct fleet_group *fg, struct fleet_inst *fi,
 			const struct launcher_instance *li)
 {
 	int64_t lived = (int64_t)time(NULL) - li->launched;
+	struct asg_instance *in;
 	char msg[ACTIVITY_TEXT_LEN], why[64];
 	uint64_t wait = 0;
 
@@ -694,7 +664,8 @@ static void fleet_ended(struct fleet_group *fg, struct fleet_inst *fi,
 		 fg->g.name, li->id, msg, li->id);
 	fleet_console_tail(fg->f, li->id);
 	/* its launch failed, if it never was in service */
-	if (!fi->in_service_at)
+	in = asg_instance_find(&fg->g, fi->id);
+	if (!in || !in->in_service_at)
 		fleet_activity(fg, fi, ACTIVITY_FAILED, 100, msg);
 }
 
@@ -726,7 +697,7 @@ static void fleet_on_instance(struct launcher *l, const struct launcher_instance
 		break;
 	case LAUNCHER_EV_TERMINATED:
 		if (fg) {
-			fg->last_activity_end = loop_now();
+			fg->g.last_activity_end = loop_now();
 			fleet_activity(fg, fi, ACTIVITY_SUCCESSFUL, 100, NULL);
 			asg_instance_terminated(&fg->g, li->id);
 			fleet_inst_forget(fg, fi);
@@ -1004,9 +975,8 @@ static void fleet_adopt(struct fleet_group *fg)
 		fi = fleet_inst_new(fg, li);
 		if (li->state == LAUNCHER_RUNNING) {
 			in->ec2 = ASG_EC2_RUNNING;
-			asg_instance_in_service(&fg->g, li->id);
+			asg_instance_in_service(&fg->g, li->id, in->launched_at);
 			fleet_register(fg, fi, true);
-			fi->in_service_at = in->launched_at;
 		}
 		fleet_wire(f, li);
 		log_info("auto-scaling group %s: adopted %s (%s)", fg->g.name, li->id, li->ip4_str);
