@@ -37,7 +37,7 @@ struct ctl_opt {
 	const char *help;
 };
 
-struct ctl {
+struct xlbctl_opts {
 	const char *socket;
 	bool json;
 	unsigned int width;
@@ -47,7 +47,7 @@ struct ctl_verb {
 	const char *name;
 	const char *summary;
 	const struct ctl_opt *opts;
-	void (*render)(const struct ctl *ctl, struct json_object *data);
+	void (*render)(const struct xlbctl_opts *opts, struct json_object *data);
 };
 
 /* Small readers of reply data: absent or mistyped members read as nothing. */
@@ -115,8 +115,8 @@ static void ctl_cell(struct table *t, size_t col, struct json_object *v)
 }
 
 /* One table from an array of objects: a column per key path ("TargetHealth.State"). */
-static void ctl_table(const struct ctl *ctl, struct json_object *arr, const char *const *keys,
-		      const char *const *headers)
+static void ctl_table(const struct xlbctl_opts *opts, struct json_object *arr,
+		      const char *const *keys, const char *const *headers)
 {
 	struct table *t;
 	size_t i, c, n;
@@ -141,7 +141,7 @@ static void ctl_table(const struct ctl *ctl, struct json_object *arr, const char
 			ctl_cell(t, c, v);
 		}
 	}
-	if (table_print(t, stdout, ctl->width))
+	if (table_print(t, stdout, opts->width))
 		fprintf(stderr, "xlbctl: out of memory printing a table\n");
 	table_free(t);
 }
@@ -171,7 +171,7 @@ static const char *ctl_str_or(struct json_object *o, const char *key)
 	return ctl_str(o, key) ? ctl_str(o, key) : "-";
 }
 
-static void ctl_render_cluster(const struct ctl *ctl, struct json_object *c, bool *first)
+static void ctl_render_cluster(const struct xlbctl_opts *opts, struct json_object *c, bool *first)
 {
 	static const char *const keys[] = { "Name", "Protocol", "State", "Info", NULL };
 	const char *const lists[] = { "Announced", "Withheld" };
@@ -200,10 +200,10 @@ static void ctl_render_cluster(const struct ctl *ctl, struct json_object *c, boo
 	if (ctl_str(c, "LastError"))
 		printf("last error: %s\n", ctl_str_or(c, "LastError"));
 	if (ctl_len(ctl_get(c, "BirdProtocols")))
-		ctl_table(ctl, ctl_get(c, "BirdProtocols"), keys, NULL);
+		ctl_table(opts, ctl_get(c, "BirdProtocols"), keys, NULL);
 }
 
-static void ctl_render_status(const struct ctl *ctl, struct json_object *data)
+static void ctl_render_status(const struct xlbctl_opts *opts, struct json_object *data)
 {
 	static const char *const lb_keys[] = {
 		"LoadBalancerName", "Protocol", "Port", "TargetGroupName",
@@ -254,21 +254,21 @@ static void ctl_render_status(const struct ctl *ctl, struct json_object *data)
 	}
 	if (ctl_len(listeners)) {
 		ctl_title("Listeners", &first);
-		ctl_table(ctl, listeners, lb_keys, NULL);
+		ctl_table(opts, listeners, lb_keys, NULL);
 	}
 	json_object_put(listeners);
 	if (ctl_len(ctl_get(data, "TargetGroups"))) {
 		ctl_title("TargetGroups", &first);
-		ctl_table(ctl, ctl_get(data, "TargetGroups"), tg_keys, NULL);
+		ctl_table(opts, ctl_get(data, "TargetGroups"), tg_keys, NULL);
 	}
 	if (ctl_len(ctl_get(data, "AutoScalingGroups"))) {
 		ctl_title("AutoScalingGroups", &first);
-		ctl_table(ctl, ctl_get(data, "AutoScalingGroups"), asg_keys, NULL);
+		ctl_table(opts, ctl_get(data, "AutoScalingGroups"), asg_keys, NULL);
 	}
-	ctl_render_cluster(ctl, ctl_get(data, "Cluster"), &first);
+	ctl_render_cluster(opts, ctl_get(data, "Cluster"), &first);
 }
 
-static void ctl_render_asgs(const struct ctl *ctl, struct json_object *data)
+static void ctl_render_asgs(const struct xlbctl_opts *opts, struct json_object *data)
 {
 	static const char *const keys[] = { "AutoScalingGroupName",
 					    "Launch",
@@ -322,7 +322,7 @@ static void ctl_render_asgs(const struct ctl *ctl, struct json_object *data)
 					"?");
 	}
 	ctl_title("AutoScalingGroups", &first);
-	ctl_table(ctl, rows, keys, headers);
+	ctl_table(opts, rows, keys, headers);
 	json_object_put(rows);
 	for (i = 0; i < n; i++) {
 		struct json_object *g = json_object_array_get_idx(groups, i);
@@ -334,11 +334,11 @@ static void ctl_render_asgs(const struct ctl *ctl, struct json_object *data)
 			 ctl_str(g, "AutoScalingGroupName") ? ctl_str(g, "AutoScalingGroupName") :
 							      "?");
 		ctl_title(title, &first);
-		ctl_table(ctl, ctl_get(g, "Instances"), ikeys, NULL);
+		ctl_table(opts, ctl_get(g, "Instances"), ikeys, NULL);
 	}
 }
 
-static void ctl_render_health(const struct ctl *ctl, struct json_object *data)
+static void ctl_render_health(const struct xlbctl_opts *opts, struct json_object *data)
 {
 	static const char *const keys[] = { "Target.Id",
 					    "Target.Port",
@@ -351,18 +351,18 @@ static void ctl_render_health(const struct ctl *ctl, struct json_object *data)
 					       "State", "Reason", "Description",
 					       NULL };
 
-	ctl_table(ctl, ctl_get(data, "TargetHealthDescriptions"), keys, headers);
+	ctl_table(opts, ctl_get(data, "TargetHealthDescriptions"), keys, headers);
 }
 
-static void ctl_render_activities(const struct ctl *ctl, struct json_object *data)
+static void ctl_render_activities(const struct xlbctl_opts *opts, struct json_object *data)
 {
 	static const char *const keys[] = { "StartTime",   "StatusCode", "AutoScalingGroupName",
 					    "Description", "Cause",	 NULL };
 
-	ctl_table(ctl, ctl_get(data, "Activities"), keys, NULL);
+	ctl_table(opts, ctl_get(data, "Activities"), keys, NULL);
 }
 
-static void ctl_render_console(const struct ctl *ctl, struct json_object *data)
+static void ctl_render_console(const struct xlbctl_opts *opts, struct json_object *data)
 {
 	const char *out = ctl_str(data, "Output");
 	size_t len = out ? strlen(out) : 0;
@@ -374,7 +374,7 @@ static void ctl_render_console(const struct ctl *ctl, struct json_object *data)
 	}
 }
 
-static void ctl_render_metric_stats(const struct ctl *ctl, struct json_object *data)
+static void ctl_render_metric_stats(const struct xlbctl_opts *opts, struct json_object *data)
 {
 	static const char *const keys[] = { "AutoScalingGroupName",
 					    "Current.DesiredCapacity",
@@ -397,7 +397,7 @@ static void ctl_render_metric_stats(const struct ctl *ctl, struct json_object *d
 	ctl_title("Metrics (the last interval; CPU of the quota, averaged over InService "
 		  "instances out of warm-up)",
 		  &first);
-	ctl_table(ctl, groups, keys, headers);
+	ctl_table(opts, groups, keys, headers);
 	for (i = 0; i < ctl_len(groups); i++) {
 		struct json_object *g = json_object_array_get_idx(groups, i);
 		char title[200];
@@ -408,11 +408,11 @@ static void ctl_render_metric_stats(const struct ctl *ctl, struct json_object *d
 			 ctl_str(g, "AutoScalingGroupName") ? ctl_str(g, "AutoScalingGroupName") :
 							      "?");
 		ctl_title(title, &first);
-		ctl_table(ctl, ctl_get(g, "MetricAlarms"), akeys, NULL);
+		ctl_table(opts, ctl_get(g, "MetricAlarms"), akeys, NULL);
 	}
 }
 
-static void ctl_render_reload(const struct ctl *ctl, struct json_object *data)
+static void ctl_render_reload(const struct xlbctl_opts *opts, struct json_object *data)
 {
 	struct json_object *changes = ctl_get(data, "Changes");
 	size_t i;
@@ -426,7 +426,7 @@ static void ctl_render_reload(const struct ctl *ctl, struct json_object *data)
 	}
 }
 
-static void ctl_render_metrics(const struct ctl *ctl, struct json_object *data)
+static void ctl_render_metrics(const struct xlbctl_opts *opts, struct json_object *data)
 {
 	const char *text = ctl_str(data, "Text");
 
@@ -803,21 +803,21 @@ static void ctl_trim(struct json_object *data, const char *key, struct json_obje
 		json_object_array_del_idx(arr, max, n - max);
 }
 
-static int ctl_call(const struct ctl *ctl, const struct ctl_verb *v, struct json_object *args,
-		    int timeout_ms)
+static int ctl_call(const struct xlbctl_opts *opts, const struct ctl_verb *v,
+		    struct json_object *args, int timeout_ms)
 {
 	struct json_object *reply = NULL, *data;
 	const char *code, *message;
 	char op[128];
 	int err;
 
-	err = api_call(ctl->socket, v->name, args, &reply, timeout_ms);
+	err = api_call(opts->socket, v->name, args, &reply, timeout_ms);
 	if (err == -ENOENT || err == -ECONNREFUSED) {
 		fprintf(stderr,
 			"xlbctl: cannot reach xlbd at %s: %s\n"
 			"Is xlbd running? Start it with `xlbd --config FILE`, or point xlbctl at "
 			"its socket with --socket PATH (or XLB_SOCKET).\n",
-			ctl->socket, strerror(-err));
+			opts->socket, strerror(-err));
 		return 1;
 	}
 	if (err == -EACCES || err == -EPERM) {
@@ -825,11 +825,11 @@ static int ctl_call(const struct ctl *ctl, const struct ctl_verb *v, struct json
 			"xlbctl: cannot reach xlbd at %s: %s\n"
 			"The socket is mode 0600, owned by the user xlbd runs as (root): run "
 			"xlbctl as that user.\n",
-			ctl->socket, strerror(-err));
+			opts->socket, strerror(-err));
 		return 1;
 	}
 	if (err) {
-		fprintf(stderr, "xlbctl: %s: talking to xlbd at %s: %s\n", v->name, ctl->socket,
+		fprintf(stderr, "xlbctl: %s: talking to xlbd at %s: %s\n", v->name, opts->socket,
 			err == -EPROTO ? "the reply is not xlbd's protocol" : strerror(-err));
 		return 1;
 	}
@@ -843,7 +843,7 @@ static int ctl_call(const struct ctl *ctl, const struct ctl_verb *v, struct json
 	}
 	ctl_trim(data, "Activities", args, "MaxRecords");
 	ctl_warnings(data);
-	if (ctl->json) {
+	if (opts->json) {
 		/* the AWS CLI prints nothing for operations that return nothing */
 		if (data && !(json_object_is_type(data, json_type_object) &&
 			      !json_object_object_length(data)))
@@ -852,7 +852,7 @@ static int ctl_call(const struct ctl *ctl, const struct ctl_verb *v, struct json
 				       data, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
 						     JSON_C_TO_STRING_NOSLASHESCAPE));
 	} else if (v->render) {
-		v->render(ctl, data);
+		v->render(opts, data);
 	}
 	json_object_put(reply);
 	return fflush(stdout) ? 1 : 0;
@@ -860,14 +860,14 @@ static int ctl_call(const struct ctl *ctl, const struct ctl_verb *v, struct json
 
 int main(int argc, char **argv)
 {
-	struct ctl ctl = { .socket = getenv("XLB_SOCKET") };
+	struct xlbctl_opts opts = { .socket = getenv("XLB_SOCKET") };
 	const struct ctl_verb *v = NULL;
 	struct json_object *args = NULL;
 	int timeout_s = XLBCTL_TIMEOUT_S, i, rc = EXIT_USAGE;
 	bool help = false;
 
-	if (!ctl.socket || !*ctl.socket)
-		ctl.socket = API_SOCKET_DEFAULT;
+	if (!opts.socket || !*opts.socket)
+		opts.socket = API_SOCKET_DEFAULT;
 	args = json_object_new_object();
 	if (!args) {
 		fprintf(stderr, "xlbctl: out of memory\n");
@@ -885,7 +885,7 @@ int main(int argc, char **argv)
 			continue;
 		}
 		if (!strcmp(a, "--json")) {
-			ctl.json = true;
+			opts.json = true;
 			continue;
 		}
 		if (!strcmp(a, "--socket") || !strcmp(a, "--output") ||
@@ -898,13 +898,13 @@ int main(int argc, char **argv)
 				goto out;
 			}
 			if (!strcmp(a, "--socket")) {
-				ctl.socket = val;
+				opts.socket = val;
 			} else if (!strcmp(a, "--output")) {
 				if (strcmp(val, "json") && strcmp(val, "table")) {
 					fprintf(stderr, "xlbctl: --output: json or table\n");
 					goto out;
 				}
-				ctl.json = !strcmp(val, "json");
+				opts.json = !strcmp(val, "json");
 			} else {
 				errno = 0;
 				timeout_s = (int)strtol(val, &end, 10);
@@ -987,11 +987,11 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	if (!strcmp(v->name, "simulate")) {
-		rc = ctl_simulate(args, ctl.json);
+		rc = ctl_simulate(args, opts.json);
 		goto out;
 	}
-	ctl.width = ctl.json ? 0 : table_term_width(STDOUT_FILENO);
-	rc = ctl_call(&ctl, v, args, timeout_s * 1000);
+	opts.width = opts.json ? 0 : table_term_width(STDOUT_FILENO);
+	rc = ctl_call(&opts, v, args, timeout_s * 1000);
 out:
 	json_object_put(args);
 	return rc;
