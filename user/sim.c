@@ -108,115 +108,137 @@ static size_t sim_split(char *line, char **cells, size_t max)
 	return n;
 }
 
+/* The header's metric columns. */
+static int sim_trace_header(struct sim_trace *tr, char **cells, size_t n, const char *path,
+			    size_t lineno)
+{
+	size_t i;
+
+	if (strcasecmp(cells[0], "time") || n < 2 || n > SIM_COLS + 1) {
+		fprintf(stderr,
+			"xlbctl: simulate: %s:%zu: expected a header \"time,METRIC[,METRIC...]\" with 1 to %d metrics\n",
+			path, lineno, SIM_COLS);
+		return -EINVAL;
+	}
+	for (i = 1; i < n; i++) {
+		tr->metric[i - 1] = sim_metric(cells[i]);
+		if (tr->metric[i - 1] == MODEL_METRIC_NONE) {
+			fprintf(stderr,
+				"xlbctl: simulate: %s:%zu: column %zu: expected ASGAverageCPUUtilization, ASGAverageNetworkIn, ASGAverageNetworkOut or ALBRequestCountPerTarget, got \"%s\"\n",
+				path, lineno, i + 1, cells[i]);
+			return -EINVAL;
+		}
+	}
+	tr->ncols = n - 1;
+	return 0;
+}
+
+/* A row's time in seconds from the start: ISO 8601 throughout, or seconds throughout. */
+static int sim_trace_time(struct sim_trace *tr, const char *cell, const char *path, size_t lineno,
+			  double *t)
+{
+	int64_t wall;
+	char *end;
+
+	if (sim_iso(cell, &wall)) {
+		if (tr->first_wall_s < 0 && !tr->nrows)
+			tr->first_wall_s = wall;
+		if (tr->first_wall_s < 0 || wall < tr->first_wall_s) {
+			fprintf(stderr,
+				"xlbctl: simulate: %s:%zu: time: expected ISO 8601 times throughout, from the first row's on, got \"%s\"\n",
+				path, lineno, cell);
+			return -EINVAL;
+		}
+		*t = (double)(wall - tr->first_wall_s);
+	} else {
+		*t = strtod(cell, &end);
+		if (!*cell || *end || !(*t >= 0 && *t < 1e9) || tr->first_wall_s >= 0) {
+			fprintf(stderr,
+				"xlbctl: simulate: %s:%zu: time: expected seconds from the start (or ISO 8601 throughout), got \"%s\"\n",
+				path, lineno, cell);
+			return -EINVAL;
+		}
+	}
+	if (tr->nrows && (uint64_t)(*t * 1000) < tr->rows[tr->nrows - 1].t_ms) {
+		fprintf(stderr,
+			"xlbctl: simulate: %s:%zu: time: expected rows in time order, got %s after a later time\n",
+			path, lineno, cell);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* One row of values after the header. */
+static int sim_trace_row(struct sim_trace *tr, char **cells, size_t n, const char *path,
+			 size_t lineno)
+{
+	struct sim_row *row;
+	char *end;
+	double t;
+	size_t i;
+
+	if (n != tr->ncols + 1) {
+		fprintf(stderr, "xlbctl: simulate: %s:%zu: expected %zu values, got %zu\n", path,
+			lineno, tr->ncols + 1, n);
+		return -EINVAL;
+	}
+	if (sim_trace_time(tr, cells[0], path, lineno, &t))
+		return -EINVAL;
+	row = realloc(tr->rows, (tr->nrows + 1) * sizeof(*row));
+	if (!row)
+		return -ENOMEM;
+	tr->rows = row;
+	row = &tr->rows[tr->nrows++];
+	row->t_ms = (uint64_t)(t * 1000 + 0.5);
+	for (i = 0; i < tr->ncols; i++) {
+		const char *c = cells[i + 1];
+
+		row->v[i] = strtod(c, &end);
+		if (!*c || !strcasecmp(c, "nan")) {
+			row->v[i] = NAN;
+		} else if (*end || !isfinite(row->v[i])) {
+			fprintf(stderr,
+				"xlbctl: simulate: %s:%zu: column %zu: expected a number (or nothing for no data), got \"%s\"\n",
+				path, lineno, i + 2, c);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 int sim_trace_read(const char *path, struct sim_trace *tr)
 {
 	char *line = NULL, *cells[SIM_COLS + 2];
-	size_t cap = 0, n, i, lineno = 0;
-	bool header = false;
-	int ret = -EINVAL;
+	size_t cap = 0, n, lineno = 0;
+	int ret = 0;
 	FILE *f = fopen(path, "r");
 
 	memset(tr, 0, sizeof(*tr));
 	tr->first_wall_s = -1;
 	if (!f) {
+		ret = -errno;
 		fprintf(stderr, "xlbctl: simulate: %s: %s\n", path, strerror(errno));
-		return -errno;
+		return ret;
 	}
-	while (getline(&line, &cap, f) > 0) {
-		struct sim_row *row;
-		int64_t wall;
-		double t;
-		char *end;
-
+	while (!ret && getline(&line, &cap, f) > 0) {
 		lineno++;
 		if (line[strspn(line, " \t\r\n")] == '\0' || line[strspn(line, " \t")] == '#')
 			continue;
 		n = sim_split(line, cells, SIM_COLS + 2);
-		if (!header) {
-			if (strcasecmp(cells[0], "time") || n < 2 || n > SIM_COLS + 1) {
-				fprintf(stderr,
-					"xlbctl: simulate: %s:%zu: expected a header \"time,METRIC[,METRIC...]\" with 1 to %d metrics\n",
-					path, lineno, SIM_COLS);
-				goto out;
-			}
-			for (i = 1; i < n; i++) {
-				tr->metric[i - 1] = sim_metric(cells[i]);
-				if (tr->metric[i - 1] == MODEL_METRIC_NONE) {
-					fprintf(stderr,
-						"xlbctl: simulate: %s:%zu: column %zu: expected ASGAverageCPUUtilization, ASGAverageNetworkIn, ASGAverageNetworkOut or ALBRequestCountPerTarget, got \"%s\"\n",
-						path, lineno, i + 1, cells[i]);
-					goto out;
-				}
-			}
-			tr->ncols = n - 1;
-			header = true;
-			continue;
-		}
-		if (n != tr->ncols + 1) {
-			fprintf(stderr, "xlbctl: simulate: %s:%zu: expected %zu values, got %zu\n",
-				path, lineno, tr->ncols + 1, n);
-			goto out;
-		}
-		if (sim_iso(cells[0], &wall)) {
-			if (tr->first_wall_s < 0 && !tr->nrows)
-				tr->first_wall_s = wall;
-			if (tr->first_wall_s < 0 || wall < tr->first_wall_s) {
-				fprintf(stderr,
-					"xlbctl: simulate: %s:%zu: time: expected ISO 8601 times throughout, from the first row's on, got \"%s\"\n",
-					path, lineno, cells[0]);
-				goto out;
-			}
-			t = (double)(wall - tr->first_wall_s);
-		} else {
-			t = strtod(cells[0], &end);
-			if (!*cells[0] || *end || !(t >= 0 && t < 1e9) || tr->first_wall_s >= 0) {
-				fprintf(stderr,
-					"xlbctl: simulate: %s:%zu: time: expected seconds from the start (or ISO 8601 throughout), got \"%s\"\n",
-					path, lineno, cells[0]);
-				goto out;
-			}
-		}
-		if (tr->nrows && (uint64_t)(t * 1000) < tr->rows[tr->nrows - 1].t_ms) {
-			fprintf(stderr,
-				"xlbctl: simulate: %s:%zu: time: expected rows in time order, got %s after a later time\n",
-				path, lineno, cells[0]);
-			goto out;
-		}
-		row = realloc(tr->rows, (tr->nrows + 1) * sizeof(*row));
-		if (!row) {
-			ret = -ENOMEM;
-			goto out;
-		}
-		tr->rows = row;
-		row = &tr->rows[tr->nrows++];
-		row->t_ms = (uint64_t)(t * 1000 + 0.5);
-		for (i = 0; i < tr->ncols; i++) {
-			const char *c = cells[i + 1];
-
-			row->v[i] = strtod(c, &end);
-			if (!*c || !strcasecmp(c, "nan")) {
-				row->v[i] = NAN;
-			} else if (*end || !isfinite(row->v[i])) {
-				fprintf(stderr,
-					"xlbctl: simulate: %s:%zu: column %zu: expected a number (or nothing for no data), got \"%s\"\n",
-					path, lineno, i + 2, c);
-				goto out;
-			}
-		}
+		if (!tr->ncols)
+			ret = sim_trace_header(tr, cells, n, path, lineno);
+		else
+			ret = sim_trace_row(tr, cells, n, path, lineno);
 	}
-	if (!tr->nrows) {
+	if (!ret && !tr->nrows) {
 		fprintf(stderr, "xlbctl: simulate: %s: expected a header and at least one row\n",
 			path);
-		goto out;
+		ret = -EINVAL;
 	}
-	ret = 0;
-out:
 	free(line);
 	fclose(f);
-	if (ret) {
-		free(tr->rows);
-		tr->rows = NULL;
-	}
+	if (ret)
+		sim_trace_free(tr);
 	return ret;
 }
 
@@ -581,8 +603,9 @@ int sim_run(const struct sim_opts *o, FILE *out)
 	ret = sim_load(o, &m);
 	if (!ret)
 		ret = sim_group(o, m, &s.mg);
-	if (!ret)
-		ret = sim_trace_read(o->metrics, &tr);
+	/* a trace that cannot be read, whatever the reason, is the caller's to fix */
+	if (!ret && sim_trace_read(o->metrics, &tr))
+		ret = -EINVAL;
 	if (ret)
 		goto out;
 	start_s = tr.first_wall_s;
