@@ -203,7 +203,7 @@ static bool trace_bad(void)
 	return true;
 }
 
-/* A configuration with two groups and none named, or a group that is not there: -EINVAL. */
+/* A group that is not there, a bad --start, a missing trace: -EINVAL. */
 static bool run_bad_group(void)
 {
 	struct sim_opts o = { .json = true, .group = "nope" };
@@ -222,6 +222,10 @@ static bool run_bad_group(void)
 	ret = sim_run(&o, out);
 	o.group = "g";
 	o.start = "yesterday";
+	ret = ret == -EINVAL ? sim_run(&o, out) : ret;
+	/* a trace that is not there is the caller's mistake too */
+	o.start = NULL;
+	o.metrics = "/nonexistent/trace.csv";
 	ret = ret == -EINVAL ? sim_run(&o, out) : ret;
 	fclose(out);
 	unlink(cfg.path);
