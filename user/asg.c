@@ -573,7 +573,7 @@ int asg_instance_add(struct asg_group *g, const char *id, uint64_t now)
 	return 0;
 }
 
-int asg_instance_in_service(struct asg_group *g, const char *id)
+int asg_instance_in_service(struct asg_group *g, const char *id, uint64_t now)
 {
 	struct asg_instance *in = asg_instance_find(g, id);
 
@@ -582,6 +582,7 @@ int asg_instance_in_service(struct asg_group *g, const char *id)
 	if (in->state != ASG_PENDING)
 		return -EINVAL;
 	in->state = ASG_IN_SERVICE;
+	in->in_service_at = now;
 	return 0;
 }
 

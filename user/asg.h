@@ -67,7 +67,10 @@ struct asg_instance {
 	enum asg_lifecycle state;
 	enum asg_health health;
 	enum asg_ec2 ec2;
-	uint64_t launched_at; /* ms, `now`'s clock */
+	uint64_t launched_at;	/* ms, `now`'s clock */
+	uint64_t in_service_at; /* ms, `now`'s clock; 0: not yet */
+	/* Warm from the start, whatever in_service_at says: a simulation's starting capacity. */
+	bool prewarmed;
 	struct asg_launch_ref launch;
 	bool protected_from_scale_in;
 	/* Its targets in the group's target groups (owned by the target groups, may be NULL);
@@ -98,6 +101,7 @@ struct asg_group {
 	 * terminations it brings ("At ... a user request explicitly set ..."); "" when consumed.
 	 */
 	char desired_cause[300];
+	uint64_t last_activity_end; /* a launch or termination finished, `now`'s clock; 0: none */
 	struct asg_instance inst[ASG_INSTANCES_MAX];
 	size_t ninst;
 };
@@ -168,7 +172,7 @@ int asg_update_sizes(struct asg_group *g, int64_t min_size, int64_t max_size, in
  * the group is full, -EEXIST for an id already there.
  */
 int asg_instance_add(struct asg_group *g, const char *id, uint64_t now);
-int asg_instance_in_service(struct asg_group *g, const char *id);
+int asg_instance_in_service(struct asg_group *g, const char *id, uint64_t now);
 int asg_instance_terminating(struct asg_group *g, const char *id, enum asg_term_reason reason,
 			     uint64_t now);
 /* Gone: the instance leaves the group (DescribeAutoScalingGroups no longer lists it). */

@@ -6,7 +6,6 @@
  */
 #include <errno.h>
 #include <inttypes.h>
-#include <math.h>
 #include <linux/if_link.h>
 #include <net/if.h>
 #include <stdio.h>
@@ -24,82 +23,14 @@
 #include "config.h"
 #include "ctl.h"
 #include "dataplane.h"
-#include "fleet.h"
+#include "engine.h"
+#include "fleet_internal.h"
 #include "launcher.h"
 #include "log.h"
 #include "metrics.h"
 #include "loop.h"
 #include "netns.h"
-#include "promhttp.h"
 #include "scaling.h"
-
-/* What the group needs beside asg.c's view of an instance. */
-struct fleet_inst {
-	char id[ASG_ID_LEN];
-	char ip[INET6_ADDRSTRLEN];
-	char itype[32];
-	char activity[ACTIVITY_ID_LEN]; /* its launch, then its termination */
-	bool registered;		/* with the group's target groups */
-	bool finishing;			/* launcher_terminate called */
-	bool was_healthy;		/* healthy in a target group once: its UserData works */
-	uint64_t in_service_at;
-	uint64_t quota_us, period_us; /* its cgroup's CPU */
-	struct metrics_sample prev;   /* the last sample of its counters */
-	bool has_prev;
-};
-
-struct fleet_group {
-	struct fleet *f;
-	struct asg_group g;
-	struct activity_log log;
-	bool in_config;
-	char arn[320];
-	char tgs[ASG_TG_MAX][ASG_NAME_LEN];
-	size_t ntgs;
-	const struct model_instance_type *itype;
-	char *user_data;
-	size_t user_data_len;
-	char launch_label[ASG_NAME_LEN + 16]; /* "name" or "name:version" */
-	enum model_launch_kind launch_kind;
-	uint32_t launch_version;
-	uint32_t cooldown_s;
-	struct json_object *tags; /* [{"Key", "Value", ...}] as DescribeAutoScalingGroups shows */
-	/* the sizes the file said last: a reload changes the running ones only when these do */
-	uint32_t file_min, file_max, file_desired;
-	uint64_t cooldown_until; /* HonorCooldown: no set-desired-capacity before */
-	uint64_t launch_retry_at;
-	unsigned int early_deaths; /* instances in a row that ended soon after launch */
-	char backoff_note[256];	   /* said in the next launch's cause */
-	bool warned_pitfall;
-	int64_t created; /* wall seconds */
-	struct scaling_engine *se;
-	size_t npolicies;	      /* its scaling policies in the file */
-	struct metrics_group metrics; /* the last interval's */
-	uint64_t metrics_at;	      /* when it was measured; 0: never */
-	uint64_t last_activity_end;   /* a launch or termination finished */
-	struct fleet_inst inst[ASG_INSTANCES_MAX];
-	size_t ninst;
-};
-
-struct fleet {
-	struct loop *loop;
-	struct dataplane *dp;
-	struct ctl *ctl;
-	struct launcher *launcher;
-	char run_dir[512];
-	struct fleet_group **groups;
-	size_t ngroups;
-	bool applied;
-	bool stopping;
-	void (*stop_done)(void *arg);
-	void *stop_arg;
-	struct loop_timer tick;
-	struct loop_timer soon;
-	uint64_t metrics_ms; /* MetricsIntervalSeconds */
-	double time_scale;   /* TimeScale: the group's cooldown runs this much faster too */
-	struct in_addr pool4;
-	uint8_t pool4_len;
-};
 
 static int64_t fleet_wall_offset(void)
 {
@@ -125,7 +56,7 @@ static uint64_t fleet_wall_ms(void)
 
 /* ---- lookups ---- */
 
-static struct fleet_group *fleet_group_find(struct fleet *f, const char *name)
+struct fleet_group *fleet_group_find(struct fleet *f, const char *name)
 {
 	char buf[ASG_NAME_LEN];
 	size_t i;
@@ -138,7 +69,7 @@ static struct fleet_group *fleet_group_find(struct fleet *f, const char *name)
 	return NULL;
 }
 
-static struct fleet_inst *fleet_inst_find(struct fleet_group *fg, const char *id)
+struct fleet_inst *fleet_inst_find(struct fleet_group *fg, const char *id)
 {
 	size_t i;
 
@@ -408,11 +339,10 @@ static void fleet_reconcile(struct fleet_group *fg)
 	}
 	for (i = 0; i < plan->nin_service; i++) {
 		fi = fleet_inst_find(fg, plan->in_service[i]);
-		if (!fi || asg_instance_in_service(&fg->g, fi->id))
+		if (!fi || asg_instance_in_service(&fg->g, fi->id, now))
 			continue;
 		fleet_register(fg, fi, true);
-		fi->in_service_at = now;
-		fg->last_activity_end = now;
+		fg->g.last_activity_end = now;
 		fleet_activity(fg, fi, ACTIVITY_SUCCESSFUL, 100, NULL);
 		log_info("auto-scaling group %s: %s (%s) is InService", fg->g.name, fi->id, fi->ip);
 	}
@@ -486,7 +416,7 @@ static void fleet_measure(struct fleet_group *fg, uint64_t now)
 			cur.has_counters = true;
 		}
 		if (fi->has_prev) {
-			v[n].counts = now - fi->in_service_at >= warm;
+			v[n].counts = now - in->in_service_at >= warm;
 			metrics_interval(&fi->prev, &cur, fi->quota_us, fi->period_us, &v[n]);
 			n++;
 		}
@@ -506,53 +436,24 @@ static void fleet_measure(struct fleet_group *fg, uint64_t now)
 			     fg->metrics.requests_per_target, now);
 }
 
+/* A decision the engine applied: logged, and the sizes kept for the next xlbd. */
+static void fleet_scaled(void *arg, const struct scaling_decision *d)
+{
+	struct fleet_group *fg = arg;
+
+	log_info("auto-scaling group %s: %s (min %u, max %u, desired %u)", fg->g.name, d->cause,
+		 fg->g.min_size, fg->g.max_size, fg->g.desired);
+	fleet_state_save(fg);
+}
+
 /* The policies' and scheduled actions' decisions, applied one after the other. */
 static void fleet_scale(struct fleet_group *fg, uint64_t now)
 {
 	char ev[8][SCALING_EVENT_LEN];
-	struct scaling_decision d;
-	struct scaling_state st;
-	uint64_t warm = scaling_warmup_ms(fg->se);
-	size_t i, k, n;
+	size_t i, n;
 
-	memset(&st, 0, sizeof(st));
-	st.last_activity_end_ms = fg->last_activity_end;
-	st.wall_offset_ms = fleet_wall_offset();
-	for (k = 0; k < 8; k++) {
-		st.min = fg->g.min_size;
-		st.max = fg->g.max_size;
-		st.desired = fg->g.desired;
-		st.in_service = st.warming = 0;
-		st.activity_in_progress = false;
-		for (i = 0; i < fg->g.ninst; i++) {
-			const struct asg_instance *in = &fg->g.inst[i];
-			struct fleet_inst *fi = fleet_inst_find(fg, in->id);
-
-			if (in->state == ASG_IN_SERVICE) {
-				st.in_service++;
-				st.warming += fi && now - fi->in_service_at < warm;
-			} else {
-				st.activity_in_progress = true;
-			}
-		}
-		if (scaling_evaluate(fg->se, &st, now, &d) != 1)
-			break;
-		if (d.set_min)
-			fg->g.min_size = d.min;
-		if (d.set_max)
-			fg->g.max_size = d.max;
-		if (fg->g.max_size < fg->g.min_size)
-			fg->g.max_size = fg->g.min_size;
-		fg->g.desired = asg_clamp(&fg->g, d.set_desired ? (int64_t)d.desired :
-								  (int64_t)fg->g.desired);
-		/* the launches and terminations it brings quote it first */
-		n = strnlen(d.cause, sizeof(fg->g.desired_cause) - 1);
-		memcpy(fg->g.desired_cause, d.cause, n);
-		fg->g.desired_cause[n] = '\0';
-		log_info("auto-scaling group %s: %s (min %u, max %u, desired %u)", fg->g.name,
-			 d.cause, fg->g.min_size, fg->g.max_size, fg->g.desired);
-		fleet_state_save(fg);
-	}
+	fg->g.wall_offset_ms = fleet_wall_offset();
+	engine_scale(fg->se, &fg->g, now, fleet_scaled, fg);
 	while ((n = scaling_events(fg->se, ev, 8)))
 		for (i = 0; i < n; i++)
 			log_info("auto-scaling group %s: %s", fg->g.name, ev[i]);
@@ -657,6 +558,7 @@ static void fleet_ended(struct fleet_group *fg, struct fleet_inst *fi,
 			const struct launcher_instance *li)
 {
 	int64_t lived = (int64_t)time(NULL) - li->launched;
+	struct asg_instance *in;
 	char msg[ACTIVITY_TEXT_LEN], why[64];
 	uint64_t wait = 0;
 
@@ -694,7 +596,8 @@ static void fleet_ended(struct fleet_group *fg, struct fleet_inst *fi,
 		 fg->g.name, li->id, msg, li->id);
 	fleet_console_tail(fg->f, li->id);
 	/* its launch failed, if it never was in service */
-	if (!fi->in_service_at)
+	in = asg_instance_find(&fg->g, fi->id);
+	if (!in || !in->in_service_at)
 		fleet_activity(fg, fi, ACTIVITY_FAILED, 100, msg);
 }
 
@@ -726,7 +629,7 @@ static void fleet_on_instance(struct launcher *l, const struct launcher_instance
 		break;
 	case LAUNCHER_EV_TERMINATED:
 		if (fg) {
-			fg->last_activity_end = loop_now();
+			fg->g.last_activity_end = loop_now();
 			fleet_activity(fg, fi, ACTIVITY_SUCCESSFUL, 100, NULL);
 			asg_instance_terminated(&fg->g, li->id);
 			fleet_inst_forget(fg, fi);
@@ -1004,9 +907,8 @@ static void fleet_adopt(struct fleet_group *fg)
 		fi = fleet_inst_new(fg, li);
 		if (li->state == LAUNCHER_RUNNING) {
 			in->ec2 = ASG_EC2_RUNNING;
-			asg_instance_in_service(&fg->g, li->id);
+			asg_instance_in_service(&fg->g, li->id, in->launched_at);
 			fleet_register(fg, fi, true);
-			fi->in_service_at = in->launched_at;
 		}
 		fleet_wire(f, li);
 		log_info("auto-scaling group %s: adopted %s (%s)", fg->g.name, li->id, li->ip4_str);
@@ -1232,365 +1134,5 @@ int fleet_attach(struct fleet *f, const char *group, const char *const *tgs, siz
 	}
 	fleet_set_tgs(fg, want, k);
 	fleet_soon(f);
-	return 0;
-}
-
-static void fleet_add(struct json_object *o, const char *k, struct json_object *v)
-{
-	json_object_object_add(o, k, v);
-}
-
-static void fleet_iso(int64_t sec, char *buf, size_t len)
-{
-	activity_time((uint64_t)sec * 1000, false, buf, len);
-}
-
-static struct json_object *fleet_group_json(struct fleet_group *fg)
-{
-	struct json_object *o = json_object_new_object(), *a, *lt;
-	char buf[64];
-	size_t i;
-
-	if (!o)
-		return NULL;
-	fleet_add(o, "AutoScalingGroupName", json_object_new_string(fg->g.name));
-	fleet_add(o, "AutoScalingGroupARN", json_object_new_string(fg->arn));
-	if (fg->launch_kind == MODEL_LAUNCH_TEMPLATE) {
-		lt = json_object_new_object();
-		fleet_add(lt, "LaunchTemplateName", json_object_new_string(fg->g.launch.name));
-		snprintf(buf, sizeof(buf), "%u", fg->launch_version);
-		fleet_add(lt, "Version", json_object_new_string(buf));
-		fleet_add(o, "LaunchTemplate", lt);
-	} else {
-		fleet_add(o, "LaunchConfigurationName", json_object_new_string(fg->launch_label));
-	}
-	fleet_add(o, "MinSize", json_object_new_int((int)fg->g.min_size));
-	fleet_add(o, "MaxSize", json_object_new_int((int)fg->g.max_size));
-	fleet_add(o, "DesiredCapacity", json_object_new_int((int)fg->g.desired));
-	fleet_add(o, "DefaultCooldown", json_object_new_int((int)fg->cooldown_s));
-	fleet_add(o, "HealthCheckType",
-		  json_object_new_string(fg->g.hc_type == MODEL_ASG_HC_ELB ? "ELB" : "EC2"));
-	fleet_add(o, "HealthCheckGracePeriod", json_object_new_int((int)(fg->g.grace_ms / 1000)));
-	a = json_object_new_array();
-	for (i = 0; i < fg->ntgs; i++)
-		json_object_array_add(a, json_object_new_string(fg->tgs[i]));
-	fleet_add(o, "TargetGroupARNs", a);
-	a = json_object_new_array();
-	for (i = 0; i < fg->g.nterm; i++)
-		json_object_array_add(a,
-				      json_object_new_string(asg_termination_name(fg->g.term[i])));
-	if (!fg->g.nterm)
-		json_object_array_add(a, json_object_new_string("Default"));
-	fleet_add(o, "TerminationPolicies", a);
-	fleet_iso(fg->created, buf, sizeof(buf));
-	fleet_add(o, "CreatedTime", json_object_new_string(buf));
-	a = json_object_new_array();
-	for (i = 0; i < fg->g.ninst; i++) {
-		const struct asg_instance *in = &fg->g.inst[i];
-		struct fleet_inst *fi = fleet_inst_find(fg, in->id);
-		struct json_object *io = json_object_new_object();
-
-		fleet_add(io, "InstanceId", json_object_new_string(in->id));
-		fleet_add(io, "InstanceType", json_object_new_string(fi ? fi->itype : ""));
-		fleet_add(io, "LifecycleState",
-			  json_object_new_string(asg_lifecycle_name(in->state)));
-		fleet_add(io, "HealthStatus", json_object_new_string(asg_health_name(in->health)));
-		if (fi)
-			fleet_add(io, "PrivateIpAddress", json_object_new_string(fi->ip));
-		fleet_add(io, "LaunchConfigurationName", json_object_new_string(in->launch.name));
-		fleet_add(io, "ProtectedFromScaleIn",
-			  json_object_new_boolean(in->protected_from_scale_in));
-		json_object_array_add(a, io);
-	}
-	fleet_add(o, "Instances", a);
-	fleet_add(o, "Tags", json_object_get(fg->tags));
-	return o;
-}
-
-int fleet_describe(struct fleet *f, const char *const *names, size_t n, struct json_object **out)
-{
-	struct json_object *data = json_object_new_object(), *arr = json_object_new_array();
-	struct json_object *warn = json_object_new_array();
-	char buf[512];
-	size_t i;
-
-	if (!data || !arr || !warn) {
-		json_object_put(data);
-		json_object_put(arr);
-		json_object_put(warn);
-		return -ENOMEM;
-	}
-	for (i = 0; names && i < n; i++) {
-		if (!fleet_group_find(f, names[i])) {
-			json_object_put(data);
-			json_object_put(arr);
-			json_object_put(warn);
-			return -ENOENT;
-		}
-	}
-	for (i = 0; i < f->ngroups; i++) {
-		struct fleet_group *fg = f->groups[i];
-		size_t j;
-
-		for (j = 0; names && j < n && fleet_group_find(f, names[j]) != fg; j++)
-			;
-		if (names && j == n)
-			continue;
-		json_object_array_add(arr, fleet_group_json(fg));
-		if (asg_warning(&fg->g, buf, sizeof(buf)) > 0)
-			json_object_array_add(warn, json_object_new_string(buf));
-	}
-	fleet_add(data, "AutoScalingGroups", arr);
-	if (json_object_array_length(warn))
-		fleet_add(data, "Warnings", warn);
-	else
-		json_object_put(warn);
-	*out = data;
-	return 0;
-}
-
-int fleet_activities(struct fleet *f, const char *group, size_t max, struct json_object **out)
-{
-	struct json_object *data, *all, *acts;
-	const struct activity **v;
-	size_t i, j, n = 0, total = 0;
-
-	if (group && group[0]) {
-		struct fleet_group *fg = fleet_group_find(f, group);
-
-		if (!fg)
-			return -ENOENT;
-		*out = activity_log_json(&fg->log, max);
-		return *out ? 0 : -ENOMEM;
-	}
-	/* every group's, newest first */
-	for (i = 0; i < f->ngroups; i++)
-		total += f->groups[i]->log.n;
-	v = calloc(total + 1, sizeof(*v));
-	data = json_object_new_object();
-	all = json_object_new_array();
-	if (!v || !data || !all) {
-		free(v);
-		json_object_put(data);
-		json_object_put(all);
-		return -ENOMEM;
-	}
-	for (i = 0; i < f->ngroups; i++)
-		for (j = 0; j < f->groups[i]->log.n; j++)
-			v[n++] = activity_get(&f->groups[i]->log, j);
-	for (i = 1; i < n; i++) {
-		const struct activity *a = v[i];
-
-		for (j = i; j > 0 && v[j - 1]->start_ms < a->start_ms; j--)
-			v[j] = v[j - 1];
-		v[j] = a;
-	}
-	for (i = 0; i < n && (!max || i < max); i++)
-		json_object_array_add(all, activity_json(v[i]));
-	free(v);
-	acts = all;
-	fleet_add(data, "Activities", acts);
-	*out = data;
-	return 0;
-}
-
-int fleet_console(struct fleet *f, const char *id, struct json_object **out)
-{
-	struct json_object *data;
-	char when[64], *buf;
-	size_t len = 0;
-	int err;
-
-	buf = malloc(LAUNCHER_CONSOLE_MAX + 1);
-	if (!buf)
-		return -ENOMEM;
-	err = launcher_console(f->launcher, id, buf, LAUNCHER_CONSOLE_MAX + 1, &len);
-	if (err) {
-		free(buf);
-		return err;
-	}
-	data = json_object_new_object();
-	if (!data) {
-		free(buf);
-		return -ENOMEM;
-	}
-	fleet_add(data, "InstanceId", json_object_new_string(id));
-	fleet_iso((int64_t)time(NULL), when, sizeof(when));
-	fleet_add(data, "Timestamp", json_object_new_string(when));
-	fleet_add(data, "Output", json_object_new_string_len(buf, (int)len));
-	free(buf);
-	*out = data;
-	return 0;
-}
-
-static void fleet_counts(const struct fleet_group *fg, uint32_t c[ASG_LIFECYCLE_MAX])
-{
-	size_t i;
-
-	memset(c, 0, sizeof(uint32_t) * ASG_LIFECYCLE_MAX);
-	for (i = 0; i < fg->g.ninst; i++)
-		c[fg->g.inst[i].state]++;
-}
-
-void fleet_status(struct fleet *f, struct json_object *groups, struct json_object *warnings)
-{
-	uint32_t c[ASG_LIFECYCLE_MAX];
-	char buf[512];
-	size_t i;
-
-	for (i = 0; i < f->ngroups; i++) {
-		struct fleet_group *fg = f->groups[i];
-		struct json_object *o = json_object_new_object();
-
-		fleet_counts(fg, c);
-		fleet_add(o, "AutoScalingGroupName", json_object_new_string(fg->g.name));
-		fleet_add(o, "MinSize", json_object_new_int((int)fg->g.min_size));
-		fleet_add(o, "MaxSize", json_object_new_int((int)fg->g.max_size));
-		fleet_add(o, "DesiredCapacity", json_object_new_int((int)fg->g.desired));
-		fleet_add(o, "InService", json_object_new_int((int)c[ASG_IN_SERVICE]));
-		fleet_add(o, "Pending", json_object_new_int((int)c[ASG_PENDING]));
-		fleet_add(o, "Terminating", json_object_new_int((int)c[ASG_TERMINATING]));
-		json_object_array_add(groups, o);
-		if (warnings && asg_warning(&fg->g, buf, sizeof(buf)) > 0)
-			json_object_array_add(warnings, json_object_new_string(buf));
-	}
-}
-
-void fleet_metrics(struct fleet *f, struct promhttp_buf *b)
-{
-	static const struct {
-		const char *name, *help;
-	} m[] = {
-		{ "xlb_asg_min_size", "The group's MinSize" },
-		{ "xlb_asg_max_size", "The group's MaxSize" },
-		{ "xlb_asg_desired_capacity", "The group's DesiredCapacity" },
-		{ "xlb_asg_in_service_instances", "Instances InService" },
-		{ "xlb_asg_pending_instances", "Instances Pending" },
-		{ "xlb_asg_terminating_instances",
-		  "Instances Terminating (draining, then removed)" },
-	};
-	static const struct {
-		const char *name, *help;
-	} gm[] = {
-		{ "xlb_asg_cpu_utilization_percent",
-		  "ASGAverageCPUUtilization: CPU time over cgroup quota, averaged over InService "
-		  "instances out of warm-up, last interval" },
-		{ "xlb_asg_network_in_bytes",
-		  "ASGAverageNetworkIn: bytes sent to each instance by the datapath, last interval" },
-		{ "xlb_asg_network_out_bytes",
-		  "ASGAverageNetworkOut: nat reply bytes from each instance, last interval" },
-		{ "xlb_asg_request_count_per_target",
-		  "ALBRequestCountPerTarget: new flows (connections) per instance, last interval" },
-	};
-	uint32_t c[ASG_LIFECYCLE_MAX];
-	size_t i, k;
-
-	for (k = 0; k < sizeof(gm) / sizeof(gm[0]); k++) {
-		promhttp_family(b, gm[k].name, PROMHTTP_GAUGE, gm[k].help);
-		for (i = 0; i < f->ngroups; i++) {
-			const struct fleet_group *fg = f->groups[i];
-			const struct metrics_group *mg = &fg->metrics;
-			double v = k == 0 ? mg->cpu :
-				   k == 1 ? mg->net_in :
-				   k == 2 ? mg->net_out :
-					    mg->requests_per_target;
-
-			if (fg->metrics_at && !isnan(v))
-				promhttp_sample(b, gm[k].name, v, "group", fg->g.name,
-						PROMHTTP_END);
-		}
-	}
-	promhttp_family(b, "xlb_scaling_alarm", PROMHTTP_GAUGE,
-			"1 when the alarm is in state ALARM (its state as a label)");
-	for (i = 0; i < f->ngroups; i++) {
-		const struct fleet_group *fg = f->groups[i];
-
-		for (k = 0; fg->se && k < scaling_alarm_count(fg->se); k++) {
-			enum scaling_alarm_state st = scaling_alarm_state(fg->se, k);
-
-			promhttp_sample(b, "xlb_scaling_alarm", st == SCALING_ALARM, "group",
-					fg->g.name, "alarm", scaling_alarm_name(fg->se, k), "state",
-					scaling_state_name(st), PROMHTTP_END);
-		}
-	}
-	for (k = 0; k < sizeof(m) / sizeof(m[0]); k++) {
-		promhttp_family(b, m[k].name, PROMHTTP_GAUGE, m[k].help);
-		for (i = 0; i < f->ngroups; i++) {
-			const struct fleet_group *fg = f->groups[i];
-			uint32_t v[] = { fg->g.min_size, fg->g.max_size, fg->g.desired, 0, 0, 0 };
-
-			fleet_counts(fg, c);
-			v[3] = c[ASG_IN_SERVICE];
-			v[4] = c[ASG_PENDING];
-			v[5] = c[ASG_TERMINATING];
-			promhttp_sample(b, m[k].name, v[k], "group", fg->g.name, PROMHTTP_END);
-		}
-	}
-}
-
-int fleet_metric_stats(struct fleet *f, const char *group, struct json_object **out)
-{
-	struct json_object *data = json_object_new_object(), *arr = json_object_new_array();
-	size_t i;
-
-	if (!data || !arr) {
-		json_object_put(data);
-		json_object_put(arr);
-		return -ENOMEM;
-	}
-	if (group && group[0] && !fleet_group_find(f, group)) {
-		json_object_put(data);
-		json_object_put(arr);
-		return -ENOENT;
-	}
-	for (i = 0; i < f->ngroups; i++) {
-		struct fleet_group *fg = f->groups[i];
-		struct json_object *o = fg->se ? scaling_json(fg->se) : NULL, *cur;
-		const struct metrics_group *mg = &fg->metrics;
-		uint32_t c[ASG_LIFECYCLE_MAX];
-		size_t healthy = 0, j, k;
-
-		if (group && group[0] && fleet_group_find(f, group) != fg)
-			continue;
-		if (!o)
-			o = json_object_new_object();
-		fleet_counts(fg, c);
-		for (j = 0; j < fg->ninst; j++) {
-			for (k = 0; k < fg->ntgs; k++) {
-				const struct health_target *h =
-					ctl_target_health(f->ctl, fg->tgs[k], fg->inst[j].ip);
-
-				if (h && h->state == HEALTH_HEALTHY) {
-					healthy++;
-					break;
-				}
-			}
-		}
-		fleet_add(o, "AutoScalingGroupName", json_object_new_string(fg->g.name));
-		cur = json_object_new_object();
-		fleet_add(cur, "DesiredCapacity", json_object_new_int((int)fg->g.desired));
-		fleet_add(cur, "MinSize", json_object_new_int((int)fg->g.min_size));
-		fleet_add(cur, "MaxSize", json_object_new_int((int)fg->g.max_size));
-		fleet_add(cur, "InService", json_object_new_int((int)c[ASG_IN_SERVICE]));
-		fleet_add(cur, "Pending", json_object_new_int((int)c[ASG_PENDING]));
-		fleet_add(cur, "Terminating", json_object_new_int((int)c[ASG_TERMINATING]));
-		fleet_add(cur, "Healthy", json_object_new_int((int)healthy));
-		fleet_add(cur, "InstancesCounted", json_object_new_int((int)mg->counted));
-		if (fg->metrics_at && !isnan(mg->cpu))
-			fleet_add(cur, "ASGAverageCPUUtilization", json_object_new_double(mg->cpu));
-		if (fg->metrics_at && !isnan(mg->net_in))
-			fleet_add(cur, "ASGAverageNetworkIn", json_object_new_double(mg->net_in));
-		if (fg->metrics_at && !isnan(mg->net_out))
-			fleet_add(cur, "ASGAverageNetworkOut", json_object_new_double(mg->net_out));
-		if (fg->metrics_at && !isnan(mg->requests_per_target))
-			fleet_add(cur, "ALBRequestCountPerTarget",
-				  json_object_new_double(mg->requests_per_target));
-		fleet_add(cur, "IntervalSeconds",
-			  json_object_new_double((double)f->metrics_ms / 1000));
-		fleet_add(o, "Current", cur);
-		json_object_array_add(arr, o);
-	}
-	fleet_add(data, "Groups", arr);
-	*out = data;
 	return 0;
 }

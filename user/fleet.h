@@ -17,8 +17,6 @@
 struct loop;
 struct dataplane;
 struct ctl;
-struct promhttp_buf;
-struct json_object;
 
 #define FLEET_TICK_MS 1000
 #define FLEET_ACTIVITIES 200	    /* kept per group for describe-scaling-activities */
@@ -69,17 +67,5 @@ int fleet_set_desired(struct fleet *f, const char *group, int64_t desired, bool 
  */
 int fleet_attach(struct fleet *f, const char *group, const char *const *tgs, size_t n, bool attach,
 		 char *err, size_t errlen);
-
-/* API data, in api.h's shapes. names: NULL for all. -ENOENT when a named group is unknown. */
-int fleet_describe(struct fleet *f, const char *const *names, size_t n, struct json_object **out);
-int fleet_activities(struct fleet *f, const char *group, size_t max, struct json_object **out);
-int fleet_console(struct fleet *f, const char *instance_id, struct json_object **out);
-/* Adds status's AutoScalingGroups entries and the pitfall warnings. */
-void fleet_status(struct fleet *f, struct json_object *groups, struct json_object *warnings);
-void fleet_metrics(struct fleet *f, struct promhttp_buf *b);
-/* get-metric-statistics: per group, the current capacity and metric values ("Current") and
- * the scaling engine's recent datapoints and alarms (scaling_json). -ENOENT: no such group.
- */
-int fleet_metric_stats(struct fleet *f, const char *group, struct json_object **out);
 
 #endif /* XLB_FLEET_H */

@@ -5,21 +5,16 @@
  * failure (daemon unreachable or an error reply), 2 usage.
  */
 #include <errno.h>
-#include <math.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "activity.h"
 #include "api.h"
-#include "config.h"
 #include "doctor.h"
-#include "scaling.h"
+#include "sim.h"
 #include "table.h"
 
 #define XLBCTL_TIMEOUT_S 30
@@ -42,7 +37,7 @@ struct ctl_opt {
 	const char *help;
 };
 
-struct ctl {
+struct xlbctl_opts {
 	const char *socket;
 	bool json;
 	unsigned int width;
@@ -52,7 +47,7 @@ struct ctl_verb {
 	const char *name;
 	const char *summary;
 	const struct ctl_opt *opts;
-	void (*render)(const struct ctl *ctl, struct json_object *data);
+	void (*render)(const struct xlbctl_opts *opts, struct json_object *data);
 };
 
 /* Small readers of reply data: absent or mistyped members read as nothing. */
@@ -120,8 +115,8 @@ static void ctl_cell(struct table *t, size_t col, struct json_object *v)
 }
 
 /* One table from an array of objects: a column per key path ("TargetHealth.State"). */
-static void ctl_table(const struct ctl *ctl, struct json_object *arr, const char *const *keys,
-		      const char *const *headers)
+static void ctl_table(const struct xlbctl_opts *opts, struct json_object *arr,
+		      const char *const *keys, const char *const *headers)
 {
 	struct table *t;
 	size_t i, c, n;
@@ -146,7 +141,7 @@ static void ctl_table(const struct ctl *ctl, struct json_object *arr, const char
 			ctl_cell(t, c, v);
 		}
 	}
-	if (table_print(t, stdout, ctl->width))
+	if (table_print(t, stdout, opts->width))
 		fprintf(stderr, "xlbctl: out of memory printing a table\n");
 	table_free(t);
 }
@@ -176,7 +171,7 @@ static const char *ctl_str_or(struct json_object *o, const char *key)
 	return ctl_str(o, key) ? ctl_str(o, key) : "-";
 }
 
-static void ctl_render_cluster(const struct ctl *ctl, struct json_object *c, bool *first)
+static void ctl_render_cluster(const struct xlbctl_opts *opts, struct json_object *c, bool *first)
 {
 	static const char *const keys[] = { "Name", "Protocol", "State", "Info", NULL };
 	const char *const lists[] = { "Announced", "Withheld" };
@@ -205,10 +200,10 @@ static void ctl_render_cluster(const struct ctl *ctl, struct json_object *c, boo
 	if (ctl_str(c, "LastError"))
 		printf("last error: %s\n", ctl_str_or(c, "LastError"));
 	if (ctl_len(ctl_get(c, "BirdProtocols")))
-		ctl_table(ctl, ctl_get(c, "BirdProtocols"), keys, NULL);
+		ctl_table(opts, ctl_get(c, "BirdProtocols"), keys, NULL);
 }
 
-static void ctl_render_status(const struct ctl *ctl, struct json_object *data)
+static void ctl_render_status(const struct xlbctl_opts *opts, struct json_object *data)
 {
 	static const char *const lb_keys[] = {
 		"LoadBalancerName", "Protocol", "Port", "TargetGroupName",
@@ -259,21 +254,21 @@ static void ctl_render_status(const struct ctl *ctl, struct json_object *data)
 	}
 	if (ctl_len(listeners)) {
 		ctl_title("Listeners", &first);
-		ctl_table(ctl, listeners, lb_keys, NULL);
+		ctl_table(opts, listeners, lb_keys, NULL);
 	}
 	json_object_put(listeners);
 	if (ctl_len(ctl_get(data, "TargetGroups"))) {
 		ctl_title("TargetGroups", &first);
-		ctl_table(ctl, ctl_get(data, "TargetGroups"), tg_keys, NULL);
+		ctl_table(opts, ctl_get(data, "TargetGroups"), tg_keys, NULL);
 	}
 	if (ctl_len(ctl_get(data, "AutoScalingGroups"))) {
 		ctl_title("AutoScalingGroups", &first);
-		ctl_table(ctl, ctl_get(data, "AutoScalingGroups"), asg_keys, NULL);
+		ctl_table(opts, ctl_get(data, "AutoScalingGroups"), asg_keys, NULL);
 	}
-	ctl_render_cluster(ctl, ctl_get(data, "Cluster"), &first);
+	ctl_render_cluster(opts, ctl_get(data, "Cluster"), &first);
 }
 
-static void ctl_render_asgs(const struct ctl *ctl, struct json_object *data)
+static void ctl_render_asgs(const struct xlbctl_opts *opts, struct json_object *data)
 {
 	static const char *const keys[] = { "AutoScalingGroupName",
 					    "Launch",
@@ -327,7 +322,7 @@ static void ctl_render_asgs(const struct ctl *ctl, struct json_object *data)
 					"?");
 	}
 	ctl_title("AutoScalingGroups", &first);
-	ctl_table(ctl, rows, keys, headers);
+	ctl_table(opts, rows, keys, headers);
 	json_object_put(rows);
 	for (i = 0; i < n; i++) {
 		struct json_object *g = json_object_array_get_idx(groups, i);
@@ -339,11 +334,11 @@ static void ctl_render_asgs(const struct ctl *ctl, struct json_object *data)
 			 ctl_str(g, "AutoScalingGroupName") ? ctl_str(g, "AutoScalingGroupName") :
 							      "?");
 		ctl_title(title, &first);
-		ctl_table(ctl, ctl_get(g, "Instances"), ikeys, NULL);
+		ctl_table(opts, ctl_get(g, "Instances"), ikeys, NULL);
 	}
 }
 
-static void ctl_render_health(const struct ctl *ctl, struct json_object *data)
+static void ctl_render_health(const struct xlbctl_opts *opts, struct json_object *data)
 {
 	static const char *const keys[] = { "Target.Id",
 					    "Target.Port",
@@ -356,18 +351,18 @@ static void ctl_render_health(const struct ctl *ctl, struct json_object *data)
 					       "State", "Reason", "Description",
 					       NULL };
 
-	ctl_table(ctl, ctl_get(data, "TargetHealthDescriptions"), keys, headers);
+	ctl_table(opts, ctl_get(data, "TargetHealthDescriptions"), keys, headers);
 }
 
-static void ctl_render_activities(const struct ctl *ctl, struct json_object *data)
+static void ctl_render_activities(const struct xlbctl_opts *opts, struct json_object *data)
 {
 	static const char *const keys[] = { "StartTime",   "StatusCode", "AutoScalingGroupName",
 					    "Description", "Cause",	 NULL };
 
-	ctl_table(ctl, ctl_get(data, "Activities"), keys, NULL);
+	ctl_table(opts, ctl_get(data, "Activities"), keys, NULL);
 }
 
-static void ctl_render_console(const struct ctl *ctl, struct json_object *data)
+static void ctl_render_console(const struct xlbctl_opts *opts, struct json_object *data)
 {
 	const char *out = ctl_str(data, "Output");
 	size_t len = out ? strlen(out) : 0;
@@ -379,7 +374,7 @@ static void ctl_render_console(const struct ctl *ctl, struct json_object *data)
 	}
 }
 
-static void ctl_render_metric_stats(const struct ctl *ctl, struct json_object *data)
+static void ctl_render_metric_stats(const struct xlbctl_opts *opts, struct json_object *data)
 {
 	static const char *const keys[] = { "AutoScalingGroupName",
 					    "Current.DesiredCapacity",
@@ -402,7 +397,7 @@ static void ctl_render_metric_stats(const struct ctl *ctl, struct json_object *d
 	ctl_title("Metrics (the last interval; CPU of the quota, averaged over InService "
 		  "instances out of warm-up)",
 		  &first);
-	ctl_table(ctl, groups, keys, headers);
+	ctl_table(opts, groups, keys, headers);
 	for (i = 0; i < ctl_len(groups); i++) {
 		struct json_object *g = json_object_array_get_idx(groups, i);
 		char title[200];
@@ -413,11 +408,11 @@ static void ctl_render_metric_stats(const struct ctl *ctl, struct json_object *d
 			 ctl_str(g, "AutoScalingGroupName") ? ctl_str(g, "AutoScalingGroupName") :
 							      "?");
 		ctl_title(title, &first);
-		ctl_table(ctl, ctl_get(g, "MetricAlarms"), akeys, NULL);
+		ctl_table(opts, ctl_get(g, "MetricAlarms"), akeys, NULL);
 	}
 }
 
-static void ctl_render_reload(const struct ctl *ctl, struct json_object *data)
+static void ctl_render_reload(const struct xlbctl_opts *opts, struct json_object *data)
 {
 	struct json_object *changes = ctl_get(data, "Changes");
 	size_t i;
@@ -431,7 +426,7 @@ static void ctl_render_reload(const struct ctl *ctl, struct json_object *data)
 	}
 }
 
-static void ctl_render_metrics(const struct ctl *ctl, struct json_object *data)
+static void ctl_render_metrics(const struct xlbctl_opts *opts, struct json_object *data)
 {
 	const char *text = ctl_str(data, "Text");
 
@@ -439,519 +434,28 @@ static void ctl_render_metrics(const struct ctl *ctl, struct json_object *data)
 		fputs(text, stdout);
 }
 
-/* ------------------------------------------------------------------------------------------
- * simulate: a metric trace through the scaling engine on a virtual clock, no xlbd needed
- */
-
-#define SIM_COLS 8			 /* metric columns a trace may have */
-#define SIM_START "2026-01-01T00:00:00Z" /* the virtual wall clock's start by default */
-
-struct sim_row {
-	uint64_t t_ms;
-	double v[SIM_COLS];
-};
-
-struct sim_trace {
-	enum model_metric metric[SIM_COLS];
-	size_t ncols;
-	struct sim_row *rows;
-	size_t nrows;
-	int64_t first_wall_s; /* the first row's time when the trace gives ISO 8601, else -1 */
-};
-
-struct sim_inst {
-	uint64_t launched_ms;
-	bool initial; /* there at the start: InService and warm */
-};
-
-struct sim {
-	const struct ctl *ctl;
-	struct scaling_engine *e;
-	const struct model_asg *g;
-	struct sim_inst *inst;
-	size_t ninst;
-	uint32_t min, max, desired;
-	uint64_t launch_ms, warmup_ms;
-	uint64_t last_end_ms;
-	bool spread;
-	uint32_t base; /* the starting capacity, for --spread */
-	struct json_object *timeline;
-	char last_key[512];
-};
-
-static enum model_metric sim_metric(const char *name)
+/* simulate: the command line of the simulator (sim.c), no xlbd needed. */
+static int ctl_simulate(struct json_object *args, bool json)
 {
-	static const struct {
-		const char *name;
-		enum model_metric m;
-	} alias[] = {
-		{ "CPUUtilization", MODEL_METRIC_ASG_CPU },
-		{ "NetworkIn", MODEL_METRIC_ASG_NETWORK_IN },
-		{ "NetworkOut", MODEL_METRIC_ASG_NETWORK_OUT },
-		{ "RequestCountPerTarget", MODEL_METRIC_ALB_REQUESTS_PER_TARGET },
-	};
-	size_t i;
-
-	for (i = MODEL_METRIC_ASG_CPU; i < MODEL_METRIC_CUSTOM; i++)
-		if (!strcmp(name, scaling_metric_name((enum model_metric)i)))
-			return (enum model_metric)i;
-	for (i = 0; i < sizeof(alias) / sizeof(alias[0]); i++)
-		if (!strcmp(name, alias[i].name))
-			return alias[i].m;
-	return MODEL_METRIC_NONE;
-}
-
-/* Splits line at commas in place (no quoting: metric traces need none); trims blanks. */
-static size_t sim_split(char *line, char **cells, size_t max)
-{
-	size_t n = 0;
-	char *p = line, *end;
-
-	while (n < max) {
-		char *comma = strchr(p, ',');
-
-		if (comma)
-			*comma = '\0';
-		while (*p == ' ' || *p == '\t')
-			p++;
-		end = p + strlen(p);
-		while (end > p && strchr(" \t\r\n", end[-1]))
-			*--end = '\0';
-		cells[n++] = p;
-		if (!comma)
-			break;
-		p = comma + 1;
-	}
-	return n;
-}
-
-static int sim_read_trace(const char *path, struct sim_trace *tr)
-{
-	char *line = NULL, *cells[SIM_COLS + 2];
-	size_t cap = 0, n, i, lineno = 0;
-	bool header = false;
-	int ret = -EINVAL;
-	FILE *f = fopen(path, "r");
-
-	memset(tr, 0, sizeof(*tr));
-	tr->first_wall_s = -1;
-	if (!f) {
-		fprintf(stderr, "xlbctl: simulate: %s: %s\n", path, strerror(errno));
-		return -errno;
-	}
-	while (getline(&line, &cap, f) > 0) {
-		struct sim_row *row;
-		int64_t wall;
-		double t;
-		char *end;
-
-		lineno++;
-		if (line[strspn(line, " \t\r\n")] == '\0' || line[strspn(line, " \t")] == '#')
-			continue;
-		n = sim_split(line, cells, SIM_COLS + 2);
-		if (!header) {
-			if (strcasecmp(cells[0], "time") || n < 2 || n > SIM_COLS + 1) {
-				fprintf(stderr,
-					"xlbctl: simulate: %s:%zu: expected a header \"time,METRIC[,METRIC...]\" with 1 to %d metrics\n",
-					path, lineno, SIM_COLS);
-				goto out;
-			}
-			for (i = 1; i < n; i++) {
-				tr->metric[i - 1] = sim_metric(cells[i]);
-				if (tr->metric[i - 1] == MODEL_METRIC_NONE) {
-					fprintf(stderr,
-						"xlbctl: simulate: %s:%zu: column %zu: expected ASGAverageCPUUtilization, ASGAverageNetworkIn, ASGAverageNetworkOut or ALBRequestCountPerTarget, got \"%s\"\n",
-						path, lineno, i + 1, cells[i]);
-					goto out;
-				}
-			}
-			tr->ncols = n - 1;
-			header = true;
-			continue;
-		}
-		if (n != tr->ncols + 1) {
-			fprintf(stderr, "xlbctl: simulate: %s:%zu: expected %zu values, got %zu\n",
-				path, lineno, tr->ncols + 1, n);
-			goto out;
-		}
-		if (config_time_parse(cells[0], &wall)) {
-			if (tr->first_wall_s < 0 && !tr->nrows)
-				tr->first_wall_s = wall;
-			if (tr->first_wall_s < 0 || wall < tr->first_wall_s) {
-				fprintf(stderr,
-					"xlbctl: simulate: %s:%zu: time: expected ISO 8601 times throughout, from the first row's on, got \"%s\"\n",
-					path, lineno, cells[0]);
-				goto out;
-			}
-			t = (double)(wall - tr->first_wall_s);
-		} else {
-			t = strtod(cells[0], &end);
-			if (!*cells[0] || *end || !(t >= 0 && t < 1e9) || tr->first_wall_s >= 0) {
-				fprintf(stderr,
-					"xlbctl: simulate: %s:%zu: time: expected seconds from the start (or ISO 8601 throughout), got \"%s\"\n",
-					path, lineno, cells[0]);
-				goto out;
-			}
-		}
-		if (tr->nrows && (uint64_t)(t * 1000) < tr->rows[tr->nrows - 1].t_ms) {
-			fprintf(stderr,
-				"xlbctl: simulate: %s:%zu: time: expected rows in time order, got %s after a later time\n",
-				path, lineno, cells[0]);
-			goto out;
-		}
-		row = realloc(tr->rows, (tr->nrows + 1) * sizeof(*row));
-		if (!row) {
-			ret = -ENOMEM;
-			goto out;
-		}
-		tr->rows = row;
-		row = &tr->rows[tr->nrows++];
-		row->t_ms = (uint64_t)(t * 1000 + 0.5);
-		for (i = 0; i < tr->ncols; i++) {
-			const char *c = cells[i + 1];
-
-			row->v[i] = strtod(c, &end);
-			if (!*c || !strcasecmp(c, "nan")) {
-				row->v[i] = NAN;
-			} else if (*end || !isfinite(row->v[i])) {
-				fprintf(stderr,
-					"xlbctl: simulate: %s:%zu: column %zu: expected a number (or nothing for no data), got \"%s\"\n",
-					path, lineno, i + 2, c);
-				goto out;
-			}
-		}
-	}
-	if (!tr->nrows) {
-		fprintf(stderr, "xlbctl: simulate: %s: expected a header and at least one row\n",
-			path);
-		goto out;
-	}
-	ret = 0;
-out:
-	free(line);
-	fclose(f);
-	if (ret) {
-		free(tr->rows);
-		tr->rows = NULL;
-	}
-	return ret;
-}
-
-/* InService (launched at least launch_ms ago) and, of those, warming. */
-static void sim_count(const struct sim *s, uint64_t now, uint32_t *in_service, uint32_t *warming,
-		      uint32_t *pending)
-{
-	size_t i;
-
-	*in_service = *warming = *pending = 0;
-	for (i = 0; i < s->ninst; i++) {
-		const struct sim_inst *in = &s->inst[i];
-
-		if (!in->initial && now < in->launched_ms + s->launch_ms) {
-			(*pending)++;
-			continue;
-		}
-		(*in_service)++;
-		if (!in->initial && now < in->launched_ms + s->launch_ms + s->warmup_ms)
-			(*warming)++;
-	}
-}
-
-/* Launches or terminates to reach the desired capacity: pending instances go first, then the
- * newest (xlb's simulation of the Default termination policy on one zone).
- */
-static int sim_reconcile(struct sim *s, uint64_t now)
-{
-	struct sim_inst *v;
-
-	if (s->ninst < s->desired) {
-		v = realloc(s->inst, s->desired * sizeof(*v));
-		if (!v)
-			return -ENOMEM;
-		s->inst = v;
-		while (s->ninst < s->desired)
-			s->inst[s->ninst++] = (struct sim_inst){ now, false };
-	} else if (s->ninst > s->desired) {
-		s->ninst = s->desired; /* launched in order: the newest are last */
-		s->last_end_ms = now;
-	}
-	return 0;
-}
-
-static void sim_row_print(struct sim *s, const struct sim_trace *tr, uint64_t now, int64_t offset,
-			  const double *vals, uint32_t in_service, uint32_t warming,
-			  char (*ev)[SCALING_EVENT_LEN], size_t nev,
-			  const struct scaling_decision *dec, size_t ndec)
-{
-	size_t i, na = scaling_alarm_count(s->e);
-	char wall[40];
-
-	activity_time((uint64_t)((int64_t)now + offset), false, wall, sizeof(wall));
-	if (s->ctl->json) {
-		struct json_object *o = json_object_new_object(), *m, *a, *evs, *ds;
-
-		if (!o)
-			return;
-		json_object_object_add(o, "Seconds", json_object_new_double((double)now / 1000));
-		json_object_object_add(o, "Time", json_object_new_string(wall));
-		m = json_object_new_object();
-		for (i = 0; m && i < tr->ncols; i++)
-			json_object_object_add(m, scaling_metric_name(tr->metric[i]),
-					       isnan(vals[i]) ? NULL :
-								json_object_new_double(vals[i]));
-		json_object_object_add(o, "Metrics", m);
-		a = json_object_new_object();
-		for (i = 0; a && i < na; i++)
-			json_object_object_add(a, scaling_alarm_name(s->e, i),
-					       json_object_new_string(scaling_state_name(
-						       scaling_alarm_state(s->e, i))));
-		json_object_object_add(o, "Alarms", a);
-		json_object_object_add(o, "MinSize", json_object_new_int64(s->min));
-		json_object_object_add(o, "MaxSize", json_object_new_int64(s->max));
-		json_object_object_add(o, "DesiredCapacity", json_object_new_int64(s->desired));
-		json_object_object_add(o, "InService", json_object_new_int64(in_service));
-		json_object_object_add(o, "Warming", json_object_new_int64(warming));
-		evs = json_object_new_array();
-		for (i = 0; evs && i < nev; i++)
-			json_object_array_add(evs, json_object_new_string(ev[i]));
-		json_object_object_add(o, "Events", evs);
-		ds = json_object_new_array();
-		for (i = 0; ds && i < ndec; i++) {
-			struct json_object *d = json_object_new_object();
-
-			if (!d)
-				break;
-			json_object_object_add(d, "Policy", json_object_new_string(dec[i].policy));
-			if (dec[i].set_min)
-				json_object_object_add(d, "MinSize",
-						       json_object_new_int64(dec[i].min));
-			if (dec[i].set_max)
-				json_object_object_add(d, "MaxSize",
-						       json_object_new_int64(dec[i].max));
-			if (dec[i].set_desired)
-				json_object_object_add(d, "DesiredCapacity",
-						       json_object_new_int64(dec[i].desired));
-			json_object_object_add(d, "Cause", json_object_new_string(dec[i].cause));
-			json_object_array_add(ds, d);
-		}
-		json_object_object_add(o, "Decisions", ds);
-		json_object_array_add(s->timeline, o);
-		return;
-	}
-	printf("%7.1f  %s", (double)now / 1000, wall + 11);
-	for (i = 0; i < tr->ncols; i++) {
-		if (isnan(vals[i]))
-			printf(" %10s", "-");
-		else
-			printf(" %10.1f", vals[i]);
-	}
-	for (i = 0; i < na; i++) {
-		enum scaling_alarm_state st = scaling_alarm_state(s->e, i);
-
-		printf(" %5s", st == SCALING_ALARM ? "ALARM" : st == SCALING_OK ? "OK" : "-");
-	}
-	printf(" %3u %3u %7u %9u %7u\n", s->min, s->max, s->desired, in_service, warming);
-	for (i = 0; i < nev; i++)
-		printf("         %s\n", ev[i]);
-	for (i = 0; i < ndec; i++)
-		printf("         %s: %s\n", dec[i].policy, dec[i].cause);
-}
-
-static void sim_header(const struct sim *s, const struct sim_trace *tr, const char *config,
-		       const char *trace, double scale, uint32_t interval_s)
-{
-	size_t i, na = scaling_alarm_count(s->e);
-
-	if (s->ctl->json)
-		return;
-	printf("# simulate %s with %s: group %s, min %u, max %u, desired %u\n", config, trace,
-	       s->g->name, s->min, s->max, s->desired);
-	printf("# TimeScale %g, a sample every %u s, launch %.1f s, warm-up %.1f s%s\n", scale,
-	       interval_s, (double)s->launch_ms / 1000, (double)s->warmup_ms / 1000,
-	       s->spread ? ", metrics spread over the ready instances" : "");
-	for (i = 0; i < na; i++)
-		printf("# A%zu = %s\n", i + 1, scaling_alarm_name(s->e, i));
-	printf("%7s  %-8s", "seconds", "time");
-	for (i = 0; i < tr->ncols; i++) {
-		static const char *const short_names[] = {
-			[MODEL_METRIC_ASG_CPU] = "CPU",
-			[MODEL_METRIC_ASG_NETWORK_IN] = "NetworkIn",
-			[MODEL_METRIC_ASG_NETWORK_OUT] = "NetworkOut",
-			[MODEL_METRIC_ALB_REQUESTS_PER_TARGET] = "Requests",
-		};
-
-		printf(" %10s", short_names[tr->metric[i]]);
-	}
-	for (i = 0; i < na; i++)
-		printf(" %4s%zu", "A", i + 1);
-	printf(" %3s %3s %7s %9s %7s\n", "min", "max", "desired", "InService", "warming");
-}
-
-static int sim_run(const struct ctl *ctl, struct json_object *args)
-{
-	const char *config = ctl_str(args, "Config"), *trace = ctl_str(args, "Metrics");
-	const char *group = ctl_str(args, "Group"), *start = ctl_str(args, "Start");
 	struct json_object *v;
-	struct config_error err;
-	struct model *m = NULL;
-	struct sim_trace tr = { 0 };
-	struct sim s = { .ctl = ctl };
-	uint64_t step, end, now;
-	int64_t start_s, offset;
-	size_t i, row = 0;
-	bool all = (v = ctl_get(args, "All")) && json_object_get_boolean(v);
-	int ret, rc = 1, k;
+	struct sim_opts o = {
+		.config = ctl_str(args, "Config"),
+		.metrics = ctl_str(args, "Metrics"),
+		.group = ctl_str(args, "Group"),
+		.start = ctl_str(args, "Start"),
+		/* json-c reads an absent member (NULL) as false */
+		.spread = json_object_get_boolean(ctl_get(args, "Spread")),
+		.all = json_object_get_boolean(ctl_get(args, "All")),
+		.json = json,
+	};
+	int ret;
 
-	if (config_load(config, &m, &err)) {
-		for (k = 0; k < err.count && k < CONFIG_ERR_MAX; k++)
-			fprintf(stderr, "%s\n", err.all[k]);
-		if (err.count > CONFIG_ERR_MAX)
-			fprintf(stderr, "(%d more errors)\n", err.count - CONFIG_ERR_MAX);
-		rc = EXIT_USAGE;
-		goto out;
-	}
-	for (i = 0; i < m->nasgs && !s.g; i++)
-		if (group ? !strcmp(m->asgs[i].name, group) : true)
-			s.g = &m->asgs[i];
-	if (!group && m->nasgs > 1) {
-		fprintf(stderr, "xlbctl: simulate: %s has %zu groups: name one with --group\n",
-			config, m->nasgs);
-		rc = EXIT_USAGE;
-		goto out;
-	}
-	if (!s.g) {
-		fprintf(stderr, "xlbctl: simulate: %s: %s\n", config,
-			group ? "no such group" : "no auto-scaling group to simulate");
-		rc = EXIT_USAGE;
-		goto out;
-	}
-	if (sim_read_trace(trace, &tr)) {
-		rc = EXIT_USAGE;
-		goto out;
-	}
-	start_s = tr.first_wall_s;
-	if (start || start_s < 0) {
-		if (!config_time_parse(start ? start : SIM_START, &start_s)) {
-			fprintf(stderr,
-				"xlbctl: simulate: --start: expected a time such as %s, got \"%s\"\n",
-				SIM_START, start);
-			rc = EXIT_USAGE;
-			goto out;
-		}
-	}
-	ret = scaling_new(m, s.g, &s.e);
-	if (ret) {
-		fprintf(stderr, "xlbctl: simulate: %s\n", strerror(-ret));
-		goto out;
-	}
-	s.min = s.g->min_size;
-	s.max = s.g->max_size;
-	s.desired = s.base = s.g->desired;
-	s.spread = (v = ctl_get(args, "Spread")) && json_object_get_boolean(v);
-	s.launch_ms = (v = ctl_get(args, "LaunchSeconds")) ?
-			      (uint64_t)json_object_get_int64(v) * 1000 :
-			      0;
-	s.warmup_ms = scaling_warmup_ms(s.e);
-	s.inst = calloc(s.desired + 1, sizeof(*s.inst));
-	if (!s.inst)
-		goto out;
-	for (s.ninst = 0; s.ninst < s.desired; s.ninst++)
-		s.inst[s.ninst].initial = true;
-	if (ctl->json && !(s.timeline = json_object_new_array()))
-		goto out;
-	sim_header(&s, &tr, config, trace, m->settings.time_scale, m->settings.metrics_interval_s);
-	step = (uint64_t)(m->settings.metrics_interval_s ? m->settings.metrics_interval_s : 1) *
-	       1000;
-	end = tr.rows[tr.nrows - 1].t_ms;
-	offset = start_s * 1000;
-	for (now = 0; now <= end; now += step) {
-		char ev[64][SCALING_EVENT_LEN], key[512];
-		struct scaling_decision dec[8];
-		double vals[SIM_COLS];
-		uint32_t in_service, warming, pending;
-		size_t nev = 0, ndec = 0;
-		struct scaling_state st;
-
-		while (row + 1 < tr.nrows && tr.rows[row + 1].t_ms <= now)
-			row++;
-		/* a launch's activity ends when its instance comes into service */
-		for (i = 0; i < s.ninst; i++) {
-			uint64_t up = s.inst[i].launched_ms + s.launch_ms;
-
-			if (!s.inst[i].initial && up <= now && up > s.last_end_ms)
-				s.last_end_ms = up;
-		}
-		sim_count(&s, now, &in_service, &warming, &pending);
-		for (i = 0; i < tr.ncols; i++) {
-			double x = tr.rows[row].t_ms <= now ? tr.rows[row].v[i] : NAN;
-			uint32_t ready = in_service - warming;
-
-			if (s.spread && !isnan(x))
-				x = ready ? x * s.base / ready : NAN;
-			if (s.spread && tr.metric[i] == MODEL_METRIC_ASG_CPU && x > 100)
-				x = 100;
-			vals[i] = x;
-			scaling_feed(s.e, tr.metric[i], NULL, x, now);
-		}
-		for (;;) {
-			int r;
-
-			sim_count(&s, now, &in_service, &warming, &pending);
-			st = (struct scaling_state){ .min = s.min,
-						     .max = s.max,
-						     .desired = s.desired,
-						     .in_service = in_service,
-						     .warming = warming,
-						     .activity_in_progress = pending > 0,
-						     .last_activity_end_ms = s.last_end_ms,
-						     .wall_offset_ms = offset };
-			r = scaling_evaluate(s.e, &st, now, &dec[ndec]);
-			if (r <= 0 || ndec + 1 >= sizeof(dec) / sizeof(dec[0]))
-				break;
-			if (dec[ndec].set_min)
-				s.min = dec[ndec].min;
-			if (dec[ndec].set_max)
-				s.max = dec[ndec].max;
-			if (dec[ndec].set_desired)
-				s.desired = dec[ndec].desired;
-			ndec++;
-			if (sim_reconcile(&s, now))
-				goto out;
-		}
-		nev = scaling_events(s.e, ev, sizeof(ev) / sizeof(ev[0]));
-		sim_count(&s, now, &in_service, &warming, &pending);
-		snprintf(key, sizeof(key), "%u %u %u %u %u", s.min, s.max, s.desired, in_service,
-			 warming);
-		for (i = 0; i < scaling_alarm_count(s.e); i++)
-			snprintf(key + strlen(key), sizeof(key) - strlen(key), " %d",
-				 (int)scaling_alarm_state(s.e, i));
-		if (all || nev || ndec || now == 0 || now + step > end || strcmp(key, s.last_key))
-			sim_row_print(&s, &tr, now, offset, vals, in_service, warming, ev, nev, dec,
-				      ndec);
-		snprintf(s.last_key, sizeof(s.last_key), "%s", key);
-	}
-	if (ctl->json) {
-		struct json_object *o = json_object_new_object();
-
-		if (!o)
-			goto out;
-		json_object_object_add(o, "AutoScalingGroupName",
-				       json_object_new_string(s.g->name));
-		json_object_object_add(o, "Timeline", json_object_get(s.timeline));
-		json_object_object_add(o, "Engine", scaling_json(s.e));
-		printf("%s\n", json_object_to_json_string_ext(
-				       o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-						  JSON_C_TO_STRING_NOSLASHESCAPE));
-		json_object_put(o);
-	}
-	rc = fflush(stdout) ? 1 : 0;
-out:
-	json_object_put(s.timeline);
-	free(s.inst);
-	free(tr.rows);
-	scaling_free(s.e);
-	model_free(m);
-	return rc;
+	if ((v = ctl_get(args, "LaunchSeconds")))
+		o.launch_ms = (uint64_t)json_object_get_int64(v) * 1000;
+	ret = sim_run(&o, stdout);
+	if (ret == -EINVAL)
+		return EXIT_USAGE;
+	return ret || fflush(stdout) ? 1 : 0;
 }
 
 #define ASG_NAME(req)                                                                  \
@@ -1299,21 +803,21 @@ static void ctl_trim(struct json_object *data, const char *key, struct json_obje
 		json_object_array_del_idx(arr, max, n - max);
 }
 
-static int ctl_call(const struct ctl *ctl, const struct ctl_verb *v, struct json_object *args,
-		    int timeout_ms)
+static int ctl_call(const struct xlbctl_opts *opts, const struct ctl_verb *v,
+		    struct json_object *args, int timeout_ms)
 {
 	struct json_object *reply = NULL, *data;
 	const char *code, *message;
 	char op[128];
 	int err;
 
-	err = api_call(ctl->socket, v->name, args, &reply, timeout_ms);
+	err = api_call(opts->socket, v->name, args, &reply, timeout_ms);
 	if (err == -ENOENT || err == -ECONNREFUSED) {
 		fprintf(stderr,
 			"xlbctl: cannot reach xlbd at %s: %s\n"
 			"Is xlbd running? Start it with `xlbd --config FILE`, or point xlbctl at "
 			"its socket with --socket PATH (or XLB_SOCKET).\n",
-			ctl->socket, strerror(-err));
+			opts->socket, strerror(-err));
 		return 1;
 	}
 	if (err == -EACCES || err == -EPERM) {
@@ -1321,11 +825,11 @@ static int ctl_call(const struct ctl *ctl, const struct ctl_verb *v, struct json
 			"xlbctl: cannot reach xlbd at %s: %s\n"
 			"The socket is mode 0600, owned by the user xlbd runs as (root): run "
 			"xlbctl as that user.\n",
-			ctl->socket, strerror(-err));
+			opts->socket, strerror(-err));
 		return 1;
 	}
 	if (err) {
-		fprintf(stderr, "xlbctl: %s: talking to xlbd at %s: %s\n", v->name, ctl->socket,
+		fprintf(stderr, "xlbctl: %s: talking to xlbd at %s: %s\n", v->name, opts->socket,
 			err == -EPROTO ? "the reply is not xlbd's protocol" : strerror(-err));
 		return 1;
 	}
@@ -1339,7 +843,7 @@ static int ctl_call(const struct ctl *ctl, const struct ctl_verb *v, struct json
 	}
 	ctl_trim(data, "Activities", args, "MaxRecords");
 	ctl_warnings(data);
-	if (ctl->json) {
+	if (opts->json) {
 		/* the AWS CLI prints nothing for operations that return nothing */
 		if (data && !(json_object_is_type(data, json_type_object) &&
 			      !json_object_object_length(data)))
@@ -1348,7 +852,7 @@ static int ctl_call(const struct ctl *ctl, const struct ctl_verb *v, struct json
 				       data, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
 						     JSON_C_TO_STRING_NOSLASHESCAPE));
 	} else if (v->render) {
-		v->render(ctl, data);
+		v->render(opts, data);
 	}
 	json_object_put(reply);
 	return fflush(stdout) ? 1 : 0;
@@ -1356,14 +860,14 @@ static int ctl_call(const struct ctl *ctl, const struct ctl_verb *v, struct json
 
 int main(int argc, char **argv)
 {
-	struct ctl ctl = { .socket = getenv("XLB_SOCKET") };
+	struct xlbctl_opts opts = { .socket = getenv("XLB_SOCKET") };
 	const struct ctl_verb *v = NULL;
 	struct json_object *args = NULL;
 	int timeout_s = XLBCTL_TIMEOUT_S, i, rc = EXIT_USAGE;
 	bool help = false;
 
-	if (!ctl.socket || !*ctl.socket)
-		ctl.socket = API_SOCKET_DEFAULT;
+	if (!opts.socket || !*opts.socket)
+		opts.socket = API_SOCKET_DEFAULT;
 	args = json_object_new_object();
 	if (!args) {
 		fprintf(stderr, "xlbctl: out of memory\n");
@@ -1381,7 +885,7 @@ int main(int argc, char **argv)
 			continue;
 		}
 		if (!strcmp(a, "--json")) {
-			ctl.json = true;
+			opts.json = true;
 			continue;
 		}
 		if (!strcmp(a, "--socket") || !strcmp(a, "--output") ||
@@ -1394,13 +898,13 @@ int main(int argc, char **argv)
 				goto out;
 			}
 			if (!strcmp(a, "--socket")) {
-				ctl.socket = val;
+				opts.socket = val;
 			} else if (!strcmp(a, "--output")) {
 				if (strcmp(val, "json") && strcmp(val, "table")) {
 					fprintf(stderr, "xlbctl: --output: json or table\n");
 					goto out;
 				}
-				ctl.json = !strcmp(val, "json");
+				opts.json = !strcmp(val, "json");
 			} else {
 				errno = 0;
 				timeout_s = (int)strtol(val, &end, 10);
@@ -1483,11 +987,11 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	if (!strcmp(v->name, "simulate")) {
-		rc = sim_run(&ctl, args);
+		rc = ctl_simulate(args, opts.json);
 		goto out;
 	}
-	ctl.width = ctl.json ? 0 : table_term_width(STDOUT_FILENO);
-	rc = ctl_call(&ctl, v, args, timeout_s * 1000);
+	opts.width = opts.json ? 0 : table_term_width(STDOUT_FILENO);
+	rc = ctl_call(&opts, v, args, timeout_s * 1000);
 out:
 	json_object_put(args);
 	return rc;

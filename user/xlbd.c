@@ -25,6 +25,7 @@
 #include "dataplane.h"
 #include "dpif.h"
 #include "fleet.h"
+#include "fleet_view.h"
 #include "log.h"
 #include "loop.h"
 #include "promhttp.h"
@@ -400,7 +401,7 @@ static int xlbd_api_status(struct json_object *args, struct api_reply *reply, vo
 	w = json_object_new_array();
 	for (i = 0; i < d->model->nwarnings; i++)
 		json_object_array_add(w, json_object_new_string(d->model->warnings[i]));
-	fleet_status(d->fleet, groups, w);
+	fleet_view_status(d->fleet, groups, w);
 	if (d->cluster)
 		cluster_status(d->cluster, data);
 	json_object_object_add(data, "AutoScalingGroups", groups);
@@ -569,7 +570,7 @@ static void xlbd_collect(struct promhttp_buf *b, void *ctx)
 	struct xlbd *d = ctx;
 
 	ctl_view_metrics(d->ctl, b);
-	fleet_metrics(d->fleet, b);
+	fleet_view_metrics(d->fleet, b);
 }
 
 static int xlbd_api_metrics(struct json_object *args, struct api_reply *reply, void *ctx)
@@ -611,7 +612,7 @@ static int xlbd_api_groups(struct json_object *args, struct api_reply *reply, vo
 		for (i = 0; i < n; i++)
 			v[i] = json_object_get_string(json_object_array_get_idx(names, i));
 	}
-	err = fleet_describe(d->fleet, names ? v : NULL, n, &reply->data);
+	err = fleet_view_describe(d->fleet, names ? v : NULL, n, &reply->data);
 	free(v);
 	if (err == -ENOENT)
 		return api_error(reply, API_ERR_VALIDATION,
@@ -632,7 +633,7 @@ static int xlbd_api_activities(struct json_object *args, struct api_reply *reply
 	err = api_arg_int(args, "MaxRecords", false, 1, 100000, &max, reply);
 	if (err && err != -ENOENT)
 		return err;
-	err = fleet_activities(d->fleet, group, (size_t)max, &reply->data);
+	err = fleet_view_activities(d->fleet, group, (size_t)max, &reply->data);
 	if (err == -ENOENT)
 		return api_error(reply, API_ERR_VALIDATION, "AutoScalingGroup name not found - %s",
 				 group);
@@ -715,7 +716,7 @@ static int xlbd_api_metric_stats(struct json_object *args, struct api_reply *rep
 	err = api_arg_string(args, "AutoScalingGroupName", false, &group, reply);
 	if (err && err != -ENOENT)
 		return err;
-	err = fleet_metric_stats(d->fleet, group, &reply->data);
+	err = fleet_view_metric_stats(d->fleet, group, &reply->data);
 	if (err == -ENOENT)
 		return api_error(reply, API_ERR_VALIDATION, "AutoScalingGroup name not found - %s",
 				 group);
@@ -731,7 +732,7 @@ static int xlbd_api_console(struct json_object *args, struct api_reply *reply, v
 	err = api_arg_string(args, "InstanceId", true, &id, reply);
 	if (err)
 		return err;
-	err = fleet_console(d->fleet, id, &reply->data);
+	err = fleet_view_console(d->fleet, id, &reply->data);
 	if (err == -ENOENT)
 		return api_error(reply, API_ERR_NOT_FOUND, "The instance ID '%s' does not exist",
 				 id);

@@ -58,7 +58,7 @@ static void apply(uint64_t now)
 	size_t i;
 
 	for (i = 0; i < plan.nin_service; i++)
-		asg_instance_in_service(&g, plan.in_service[i]);
+		asg_instance_in_service(&g, plan.in_service[i], now);
 	for (i = 0; i < plan.nterminate; i++) {
 		activity_record(&alog, g.name, false, plan.terminate[i].id, plan.terminate[i].cause,
 				wall);

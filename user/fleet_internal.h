@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* The fleet's state, shared by fleet.c (which changes it) and fleet_view.c (which renders it
+ * for the API and Prometheus) and by no one else: callers go through fleet.h and fleet_view.h.
+ */
+#ifndef XLB_FLEET_INTERNAL_H
+#define XLB_FLEET_INTERNAL_H
+
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "activity.h"
+#include "asg.h"
+#include "fleet.h"
+#include "loop.h"
+#include "metrics.h"
+#include "model.h"
+
+struct json_object;
+struct launcher;
+struct scaling_engine;
+
+/* What the group needs beside asg.c's view of an instance. */
+struct fleet_inst {
+	char id[ASG_ID_LEN];
+	char ip[INET6_ADDRSTRLEN];
+	char itype[32];
+	char activity[ACTIVITY_ID_LEN]; /* its launch, then its termination */
+	bool registered;		/* with the group's target groups */
+	bool finishing;			/* launcher_terminate called */
+	bool was_healthy;		/* healthy in a target group once: its UserData works */
+	uint64_t quota_us, period_us;	/* its cgroup's CPU */
+	struct metrics_sample prev;	/* the last sample of its counters */
+	bool has_prev;
+};
+
+struct fleet_group {
+	struct fleet *f;
+	struct asg_group g;
+	struct activity_log log;
+	bool in_config;
+	char arn[320];
+	char tgs[ASG_TG_MAX][ASG_NAME_LEN];
+	size_t ntgs;
+	const struct model_instance_type *itype;
+	char *user_data;
+	size_t user_data_len;
+	char launch_label[ASG_NAME_LEN + 16]; /* "name" or "name:version" */
+	enum model_launch_kind launch_kind;
+	uint32_t launch_version;
+	uint32_t cooldown_s;
+	struct json_object *tags; /* [{"Key", "Value", ...}] as DescribeAutoScalingGroups shows */
+	/* the sizes the file said last: a reload changes the running ones only when these do */
+	uint32_t file_min, file_max, file_desired;
+	uint64_t cooldown_until; /* HonorCooldown: no set-desired-capacity before */
+	uint64_t launch_retry_at;
+	unsigned int early_deaths; /* instances in a row that ended soon after launch */
+	char backoff_note[256];	   /* said in the next launch's cause */
+	bool warned_pitfall;
+	int64_t created; /* wall seconds */
+	struct scaling_engine *se;
+	size_t npolicies;	      /* its scaling policies in the file */
+	struct metrics_group metrics; /* the last interval's */
+	uint64_t metrics_at;	      /* when it was measured; 0: never */
+	struct fleet_inst inst[ASG_INSTANCES_MAX];
+	size_t ninst;
+};
+
+struct fleet {
+	struct loop *loop;
+	struct dataplane *dp;
+	struct ctl *ctl;
+	struct launcher *launcher;
+	char run_dir[512];
+	struct fleet_group **groups;
+	size_t ngroups;
+	bool applied;
+	bool stopping;
+	void (*stop_done)(void *arg);
+	void *stop_arg;
+	struct loop_timer tick;
+	struct loop_timer soon;
+	uint64_t metrics_ms; /* MetricsIntervalSeconds */
+	double time_scale;   /* TimeScale: the group's cooldown runs this much faster too */
+	struct in_addr pool4;
+	uint8_t pool4_len;
+};
+
+/* The group of that name (or ARN); NULL when there is none. */
+struct fleet_group *fleet_group_find(struct fleet *f, const char *name);
+/* The group's instance of that id; NULL when there is none. */
+struct fleet_inst *fleet_inst_find(struct fleet_group *fg, const char *id);
+
+#endif /* XLB_FLEET_INTERNAL_H */
