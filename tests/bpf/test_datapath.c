@@ -1052,7 +1052,7 @@ static bool flow_secret_set(void)
 	uint8_t old[16], want[16], got[16];
 	struct xlb_backend be[3];
 	int8_t first[FLOWS_N];
-	int moved = 0;
+	int moved = 0, lost = 0;
 
 	CHECK(flows_setup(4, 3, ids, be, first), "setup");
 	CHECK(!dataplane_secret_get(t.dp, old), "secret get");
@@ -1063,11 +1063,19 @@ static bool flow_secret_set(void)
 	CHECK(!dataplane_secret_get(t.dp, got) && !memcmp(got, want, 16), "secret read back");
 	for (int f = 0; f < FLOWS_N; f++) {
 		int now = flow_send(4, (uint16_t)(20000 + f), PKT_TCP_ACK, ids, be, 3);
+		int pick = flow_pick(4, 4, (uint16_t)(20000 + f), ids, 3);
 
-		CHECK(now == first[f], "flow %d: backend index %d after the new secret, was %d", f,
-		      now, first[f]);
-		moved += flow_pick(4, 4, (uint16_t)(20000 + f), ids, 3) != first[f];
+		/* a flow whose new bucket was already full goes back to Maglev (dataplane.h):
+		 * with 1,000 flows in 4,096 buckets of 4 that is rare, and it follows the table
+		 */
+		if (now != first[f]) {
+			CHECK(now == pick, "flow %d: backend index %d after the new secret, was %d, "
+			      "the table says %d", f, now, first[f], pick);
+			lost++;
+		}
+		moved += pick != first[f];
 	}
+	CHECK(lost <= 8, "%d of %d flows lost their backend with the new secret", lost, FLOWS_N);
 	/* proves the hash changed: with a new key, about 2/3 of the picks differ */
 	CHECK(moved > FLOWS_N / 3, "only %d of %d flows would have another pick", moved, FLOWS_N);
 	for (int f = 0; f < 16; f++) {

@@ -187,7 +187,18 @@ else
 	e2e_fail status_json "$(ctl 1 --json status | jq -c .Cluster)"
 fi
 
-# 2. new flows spread over the three nodes, each node's own counters, in dsr and ipip
+# 2. new flows spread over the three nodes, each node's own counters, in dsr and ipip. First
+# every target healthy on every node: while some are still initial, the ones judged healthy
+# first take every new flow (ELB sends to healthy targets only), and the spread proves nothing
+healthy_everywhere() {
+	local k
+	for ((k = 1; k <= NODES; k++)); do
+		[ "$(ctl "$k" --json describe-target-health --target-group-arn web 2>/dev/null |
+			jq '[.TargetHealthDescriptions[] | select(.TargetHealth.State == "healthy")]
+				| length')" = 3 ] || return 1
+	done
+}
+e2e_wait 30 healthy_everywhere || e2e_log "not every target healthy on every node after 30 s"
 spread_ok() { # vip, label, first port
 	local vip=$1 k before=() share total=0 why=""
 	for ((k = 1; k <= NODES; k++)); do before[k]=$(new_flows "$k" "$vip"); done

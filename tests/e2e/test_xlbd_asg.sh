@@ -18,7 +18,7 @@ INTERVAL=5
 THRESHOLD=2
 DELAY=10 # deregistration delay, s
 BAD_DIR=$(cd "$(dirname "$0")/../unit/config" && pwd)
-UNIT_SRC=$(cd "$(dirname "$0")/../unit" && pwd)/test_config.c
+UNIT_SRC=$(cd "$(dirname "$0")/../unit" && pwd)/test_config_bad.c
 
 e2e_init
 for t in "$XLBD" "$XLBCTL"; do
@@ -290,10 +290,13 @@ else
 fi
 
 # 6. a dozen bad files through reload: each refused with its line, column, path and message
-# (the ones tests/unit/test_config.c expects), while the running configuration serves
+# (the ones tests/unit/test_config_bad.c expects), while the running configuration serves
 cp "$CONF" "$CONF.good"
-awk '/^BAD\(/ { s = $0; while (s !~ /\)$/ && (getline l) > 0) s = s l; print s }' "$UNIT_SRC" |
-	sed -n 's/^BAD([a-z_0-9]*, *"\([^"]*\)", *"\(.*\)")$/\1\t\2/p' >"$E2E_TMP/bad.list"
+# the unit test's table: a row is { "FILE", "WANT" }, on one line or two
+awk '/^\t\{ "bad_[a-z_0-9]*\.json",$/ { f = $0; getline w; print f w; next }
+	/^\t\{ "bad_/ { print }' "$UNIT_SRC" |
+	sed -n 's/^\t{ "\([^"]*\)",[[:space:]]*"\(.*\)" },$/\1\t\2/p' >"$E2E_TMP/bad.list"
+[ -s "$E2E_TMP/bad.list" ] || e2e_fail bad_reloads_refused "no rows read from $UNIT_SRC"
 nbad=0
 badfail=""
 while IFS=$'\t' read -r file want; do
