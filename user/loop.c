@@ -14,6 +14,7 @@
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
 
+#include "log.h"
 #include "loop.h"
 
 #define LOOP_BATCH 64
@@ -529,6 +530,30 @@ int loop_accept(struct loop *loop, int lfd)
 			loop_fd_pause(loop, lfd, LOOP_ACCEPT_PAUSE_MS);
 		return -err;
 	}
+}
+
+int loop_accept_logged(struct loop *loop, int lfd, const char *who, unsigned long *fd_short)
+{
+	int fd = loop_accept(loop, lfd);
+
+	if (fd < 0) {
+		if (loop_accept_short(-fd)) {
+			/* the client stays queued: loop_accept paused the listener */
+			if (!(*fd_short)++)
+				log_warn("%s: %s; listener paused %d ms at a time until a file "
+					 "descriptor is free",
+					 who, strerror(-fd), LOOP_ACCEPT_PAUSE_MS);
+		} else if (fd != -EAGAIN) {
+			log_warn("%s: %s", who, strerror(-fd));
+		}
+		return fd;
+	}
+	if (*fd_short) {
+		log_info("%s: accepting again (%lu accepts paused for want of a file descriptor)",
+			 who, *fd_short);
+		*fd_short = 0;
+	}
+	return fd;
 }
 
 int loop_send_pending(int fd, const char *buf, size_t len, size_t *off)

@@ -62,6 +62,12 @@ static inline bool loop_accept_short(int err)
  * LOOP_ACCEPT_PAUSE_MS (loop_fd_pause) and returns it negated; any other error negated.
  */
 int loop_accept(struct loop *loop, int lfd);
+/* loop_accept for a server that logs, who naming it ("api: accept on PATH"): the first
+ * shortage of a burst at warn level, counted in *fd_short, and the first accept after it at
+ * info level with that count. Returns the fd, or a negative errno when there is none to take
+ * now (-EAGAIN, a shortage, or another error, logged).
+ */
+int loop_accept_logged(struct loop *loop, int lfd, const char *who, unsigned long *fd_short);
 /* Writes buf[*off..len) to a non-blocking socket as far as it takes it, moving *off. Returns
  * 1 when all is out, 0 when the socket is full (wait for EPOLLOUT), -errno when the peer is
  * gone or the send failed. SIGPIPE is never raised.

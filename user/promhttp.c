@@ -398,26 +398,10 @@ static void promhttp_accept(struct loop *loop, int fd, uint32_t events, void *ar
 
 	for (;;) {
 		struct promhttp_conn *c;
-		int cfd = loop_accept(loop, fd);
+		int cfd = loop_accept_logged(loop, fd, "promhttp: accept", &s->fd_short);
 
-		if (cfd < 0) {
-			if (loop_accept_short(-cfd)) {
-				/* the client stays queued: loop_accept paused the listener */
-				if (!s->fd_short++)
-					log_warn(
-						"promhttp: accept: %s; listener paused %d ms at a time",
-						strerror(-cfd), LOOP_ACCEPT_PAUSE_MS);
-			} else if (cfd != -EAGAIN) {
-				log_warn("promhttp: accept: %s", strerror(-cfd));
-			}
+		if (cfd < 0)
 			return;
-		}
-		if (s->fd_short) {
-			log_info("promhttp: accepting again (%lu accepts paused for want of a file "
-				 "descriptor)",
-				 s->fd_short);
-			s->fd_short = 0;
-		}
 		if (s->nconns >= PROMHTTP_CONN_MAX && !promhttp_evict(s)) {
 			close(cfd);
 			continue;
