@@ -296,76 +296,65 @@ out:
 	return err;
 }
 
-/* A netlink socket in nsfd's namespace and the link ifname there; on error neither is left. */
-static int netns_link_get(int nsfd, const char *ifname, struct nl_sock **skp,
-			  struct rtnl_link **linkp)
+/* Runs op on the link ifname in nsfd's namespace, through a netlink socket there. Returns
+ * what op returns, or a negative errno when the socket or the link is not to be had.
+ */
+static int netns_link_with(int nsfd, const char *ifname,
+			   int (*op)(struct nl_sock *sk, struct rtnl_link *link))
 {
+	struct rtnl_link *link = NULL;
+	struct nl_sock *sk;
 	int err;
 
-	*linkp = NULL;
-	err = netns_sock(nsfd, skp);
+	err = netns_sock(nsfd, &sk);
 	if (err)
 		return err;
-	err = netns_nlerr_link(rtnl_link_get_kernel(*skp, 0, ifname, linkp));
-	if (err) {
-		nl_socket_free(*skp);
-		*skp = NULL;
-	}
+	err = netns_nlerr_link(rtnl_link_get_kernel(sk, 0, ifname, &link));
+	if (!err)
+		err = op(sk, link);
+	if (link)
+		rtnl_link_put(link);
+	nl_socket_free(sk);
 	return err;
+}
+
+static int netns_link_op_delete(struct nl_sock *sk, struct rtnl_link *link)
+{
+	return netns_nlerr_link(rtnl_link_delete(sk, link));
 }
 
 int netns_link_delete(int nsfd, const char *ifname)
 {
-	struct rtnl_link *link;
-	struct nl_sock *sk;
+	return netns_link_with(nsfd, ifname, netns_link_op_delete);
+}
+
+static int netns_link_op_up(struct nl_sock *sk, struct rtnl_link *link)
+{
+	struct rtnl_link *change = rtnl_link_alloc();
 	int err;
 
-	err = netns_link_get(nsfd, ifname, &sk, &link);
-	if (err)
-		return err;
-	err = netns_nlerr_link(rtnl_link_delete(sk, link));
-	rtnl_link_put(link);
-	nl_socket_free(sk);
+	if (!change)
+		return -ENOMEM;
+	rtnl_link_set_flags(change, IFF_UP);
+	err = netns_nlerr_link(rtnl_link_change(sk, link, change, 0));
+	rtnl_link_put(change);
 	return err;
 }
 
 int netns_link_up(int nsfd, const char *ifname)
 {
-	struct rtnl_link *link, *change = NULL;
-	struct nl_sock *sk;
-	int err;
+	return netns_link_with(nsfd, ifname, netns_link_op_up);
+}
 
-	err = netns_link_get(nsfd, ifname, &sk, &link);
-	if (err)
-		return err;
-	change = rtnl_link_alloc();
-	if (!change) {
-		err = -ENOMEM;
-		goto out;
-	}
-	rtnl_link_set_flags(change, IFF_UP);
-	err = netns_nlerr_link(rtnl_link_change(sk, link, change, 0));
-out:
-	if (change)
-		rtnl_link_put(change);
-	rtnl_link_put(link);
-	nl_socket_free(sk);
-	return err;
+static int netns_link_op_ifindex(struct nl_sock *sk, struct rtnl_link *link)
+{
+	(void)sk;
+	return rtnl_link_get_ifindex(link);
 }
 
 int netns_ifindex(int nsfd, const char *ifname)
 {
-	struct rtnl_link *link;
-	struct nl_sock *sk;
-	int err;
-
-	err = netns_link_get(nsfd, ifname, &sk, &link);
-	if (err)
-		return err;
-	err = rtnl_link_get_ifindex(link);
-	rtnl_link_put(link);
-	nl_socket_free(sk);
-	return err;
+	return netns_link_with(nsfd, ifname, netns_link_op_ifindex);
 }
 
 static int netns_nladdr(int family, const void *addr, int prefixlen, struct nl_addr **out)
