@@ -19,6 +19,7 @@
 
 #include <linux/ethtool.h>
 #include <linux/if_addr.h>
+#include <linux/neighbour.h>
 #include <linux/rtnetlink.h>
 #include <linux/sockios.h>
 
@@ -27,6 +28,7 @@
 #include <netlink/route/addr.h>
 #include <netlink/route/link.h>
 #include <netlink/route/link/veth.h>
+#include <netlink/route/neighbour.h>
 #include <netlink/route/route.h>
 
 #include "log.h"
@@ -300,7 +302,8 @@ out:
  * what op returns, or a negative errno when the socket or the link is not to be had.
  */
 static int netns_link_with(int nsfd, const char *ifname,
-			   int (*op)(struct nl_sock *sk, struct rtnl_link *link))
+			   int (*op)(struct nl_sock *sk, struct rtnl_link *link, void *arg),
+			   void *arg)
 {
 	struct rtnl_link *link = NULL;
 	struct nl_sock *sk;
@@ -311,28 +314,30 @@ static int netns_link_with(int nsfd, const char *ifname,
 		return err;
 	err = netns_nlerr_link(rtnl_link_get_kernel(sk, 0, ifname, &link));
 	if (!err)
-		err = op(sk, link);
+		err = op(sk, link, arg);
 	if (link)
 		rtnl_link_put(link);
 	nl_socket_free(sk);
 	return err;
 }
 
-static int netns_link_op_delete(struct nl_sock *sk, struct rtnl_link *link)
+static int netns_link_op_delete(struct nl_sock *sk, struct rtnl_link *link, void *arg)
 {
+	(void)arg;
 	return netns_nlerr_link(rtnl_link_delete(sk, link));
 }
 
 int netns_link_delete(int nsfd, const char *ifname)
 {
-	return netns_link_with(nsfd, ifname, netns_link_op_delete);
+	return netns_link_with(nsfd, ifname, netns_link_op_delete, NULL);
 }
 
-static int netns_link_op_up(struct nl_sock *sk, struct rtnl_link *link)
+static int netns_link_op_up(struct nl_sock *sk, struct rtnl_link *link, void *arg)
 {
 	struct rtnl_link *change = rtnl_link_alloc();
 	int err;
 
+	(void)arg;
 	if (!change)
 		return -ENOMEM;
 	rtnl_link_set_flags(change, IFF_UP);
@@ -343,18 +348,35 @@ static int netns_link_op_up(struct nl_sock *sk, struct rtnl_link *link)
 
 int netns_link_up(int nsfd, const char *ifname)
 {
-	return netns_link_with(nsfd, ifname, netns_link_op_up);
+	return netns_link_with(nsfd, ifname, netns_link_op_up, NULL);
 }
 
-static int netns_link_op_ifindex(struct nl_sock *sk, struct rtnl_link *link)
+static int netns_link_op_ifindex(struct nl_sock *sk, struct rtnl_link *link, void *arg)
 {
 	(void)sk;
+	(void)arg;
 	return rtnl_link_get_ifindex(link);
 }
 
 int netns_ifindex(int nsfd, const char *ifname)
 {
-	return netns_link_with(nsfd, ifname, netns_link_op_ifindex);
+	return netns_link_with(nsfd, ifname, netns_link_op_ifindex, NULL);
+}
+
+static int netns_link_op_mac(struct nl_sock *sk, struct rtnl_link *link, void *mac)
+{
+	struct nl_addr *lladdr = rtnl_link_get_addr(link);
+
+	(void)sk;
+	if (!lladdr || nl_addr_get_len(lladdr) != NETNS_MAC_LEN)
+		return -ENODATA;
+	memcpy(mac, nl_addr_get_binary_addr(lladdr), NETNS_MAC_LEN);
+	return 0;
+}
+
+int netns_link_mac(int nsfd, const char *ifname, unsigned char *mac)
+{
+	return netns_link_with(nsfd, ifname, netns_link_op_mac, mac);
 }
 
 static int netns_nladdr(int family, const void *addr, int prefixlen, struct nl_addr **out)
@@ -404,6 +426,44 @@ out:
 	if (ra)
 		rtnl_addr_put(ra);
 	nl_addr_put(local);
+	nl_socket_free(sk);
+	return err;
+}
+
+int netns_neigh_add(int nsfd, const char *ifname, int family, const void *addr,
+		    const unsigned char *mac)
+{
+	struct nl_addr *dst = NULL, *ll = NULL;
+	struct rtnl_neigh *n = NULL;
+	struct nl_sock *sk = NULL;
+	int err, ifindex;
+
+	ifindex = netns_ifindex(nsfd, ifname);
+	if (ifindex < 0)
+		return ifindex;
+	err = netns_nladdr(family, addr, family == AF_INET ? 32 : 128, &dst);
+	if (!err)
+		err = netns_sock(nsfd, &sk);
+	if (err)
+		goto out;
+	n = rtnl_neigh_alloc();
+	ll = nl_addr_build(AF_LLC, mac, NETNS_MAC_LEN);
+	if (!n || !ll) {
+		err = -ENOMEM;
+		goto out;
+	}
+	rtnl_neigh_set_ifindex(n, ifindex);
+	err = netns_nlerr(rtnl_neigh_set_dst(n, dst));
+	if (err)
+		goto out;
+	rtnl_neigh_set_lladdr(n, ll);
+	rtnl_neigh_set_state(n, NUD_PERMANENT);
+	err = netns_nlerr(rtnl_neigh_add(sk, n, NLM_F_CREATE | NLM_F_REPLACE));
+out:
+	if (n)
+		rtnl_neigh_put(n);
+	nl_addr_put(ll);
+	nl_addr_put(dst);
 	nl_socket_free(sk);
 	return err;
 }
