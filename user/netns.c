@@ -36,8 +36,7 @@
 
 #define NETNS_SELF "/proc/thread-self/ns/net"
 
-/* libnl's error codes as errno; the only place they are looked at. */
-static int netns_nlerr(int nlerr)
+int netns_nl_errno(int nlerr)
 {
 	switch (nlerr < 0 ? -nlerr : nlerr) {
 	case 0:
@@ -85,7 +84,7 @@ static int netns_nlerr(int nlerr)
 /* Link lookups by name answer "not found" in two ways depending on the kernel's errno. */
 static int netns_nlerr_link(int nlerr)
 {
-	int err = netns_nlerr(nlerr);
+	int err = netns_nl_errno(nlerr);
 
 	return err == -ENOENT ? -ENODEV : err;
 }
@@ -251,7 +250,7 @@ static int netns_sock(int nsfd, struct nl_sock **out)
 	err = netns_enter(nsfd, &saved);
 	if (err)
 		goto out;
-	err = netns_nlerr(nl_connect(sk, NETLINK_ROUTE));
+	err = netns_nl_errno(nl_connect(sk, NETLINK_ROUTE));
 	lerr = netns_leave(saved);
 	if (!err)
 		err = lerr;
@@ -288,7 +287,7 @@ int netns_veth_create(int lb_nsfd, const char *host_if, int inst_nsfd, const cha
 	 */
 	if (inst_nsfd >= 0)
 		rtnl_link_set_ns_fd(peer, inst_nsfd);
-	err = netns_nlerr(rtnl_link_add(sk, link, NLM_F_CREATE | NLM_F_EXCL));
+	err = netns_nl_errno(rtnl_link_add(sk, link, NLM_F_CREATE | NLM_F_EXCL));
 out:
 	if (peer)
 		rtnl_link_put(peer);
@@ -416,12 +415,12 @@ int netns_addr_add(int nsfd, const char *ifname, int family, const void *addr, i
 	}
 	rtnl_addr_set_ifindex(ra, ifindex);
 	rtnl_addr_set_family(ra, family);
-	err = netns_nlerr(rtnl_addr_set_local(ra, local));
+	err = netns_nl_errno(rtnl_addr_set_local(ra, local));
 	if (err)
 		goto out;
 	if (family == AF_INET6)
 		rtnl_addr_set_flags(ra, IFA_F_NODAD);
-	err = netns_nlerr(rtnl_addr_add(sk, ra, NLM_F_EXCL));
+	err = netns_nl_errno(rtnl_addr_add(sk, ra, NLM_F_EXCL));
 out:
 	if (ra)
 		rtnl_addr_put(ra);
@@ -453,12 +452,12 @@ int netns_neigh_add(int nsfd, const char *ifname, int family, const void *addr,
 		goto out;
 	}
 	rtnl_neigh_set_ifindex(n, ifindex);
-	err = netns_nlerr(rtnl_neigh_set_dst(n, dst));
+	err = netns_nl_errno(rtnl_neigh_set_dst(n, dst));
 	if (err)
 		goto out;
 	rtnl_neigh_set_lladdr(n, ll);
 	rtnl_neigh_set_state(n, NUD_PERMANENT);
-	err = netns_nlerr(rtnl_neigh_add(sk, n, NLM_F_CREATE | NLM_F_REPLACE));
+	err = netns_nl_errno(rtnl_neigh_add(sk, n, NLM_F_CREATE | NLM_F_REPLACE));
 out:
 	if (n)
 		rtnl_neigh_put(n);
@@ -498,14 +497,14 @@ int netns_route_add_default(int nsfd, const char *ifname, int family, const void
 	rtnl_route_set_scope(route, RT_SCOPE_UNIVERSE);
 	rtnl_route_set_protocol(route, RTPROT_BOOT);
 	rtnl_route_set_type(route, RTN_UNICAST);
-	err = netns_nlerr(rtnl_route_set_dst(route, dst));
+	err = netns_nl_errno(rtnl_route_set_dst(route, dst));
 	if (err)
 		goto out;
 	rtnl_route_nh_set_ifindex(nh, ifindex);
 	rtnl_route_nh_set_gateway(nh, via);
 	rtnl_route_add_nexthop(route, nh);
 	nh = NULL; /* the route owns it now */
-	err = netns_nlerr(rtnl_route_add(sk, route, NLM_F_CREATE | NLM_F_EXCL));
+	err = netns_nl_errno(rtnl_route_add(sk, route, NLM_F_CREATE | NLM_F_EXCL));
 out:
 	if (nh)
 		rtnl_route_nh_free(nh);

@@ -13,6 +13,11 @@
 #define NETNS_NAME_MAX 64
 #define NETNS_MAC_LEN 6
 
+/* libnl's error code (NLE_*, either sign; 0 stays 0) as -errno, for the modules that speak
+ * netlink through libnl: no libnl code leaves them.
+ */
+int netns_nl_errno(int nlerr);
+
 /* A new, empty namespace bound at /run/netns/NAME. -EEXIST when the name is taken. */
 int netns_create(const char *name);
 /* Unmounts and unlinks /run/netns/NAME; the kernel frees the namespace when its last user

@@ -20,6 +20,7 @@
 
 #include "dataplane.h"
 #include "log.h"
+#include "netns.h"
 #include "nexthop.h"
 
 /* The states in which the kernel itself would send to the entry's address (its NUD_VALID). */
@@ -32,40 +33,10 @@
 /* libnl's NLE_* to -errno, so that no libnl code leaves this file. */
 static int nexthop_errno(int nlerr)
 {
-	switch (nlerr < 0 ? -nlerr : nlerr) {
-	case NLE_NOMEM:
-		return -ENOMEM;
-	case NLE_AGAIN:
-		return -ETIMEDOUT; /* SO_RCVTIMEO ran out: the only way a blocking read says it */
-	case NLE_INTR:
-		return -EINTR;
-	case NLE_BAD_SOCK:
-		return -EBADF;
-	case NLE_PERM:
-		return -EPERM;
-	case NLE_NOACCESS:
-		return -EACCES;
-	case NLE_INVAL:
-		return -EINVAL;
-	case NLE_RANGE:
-		return -ERANGE;
-	case NLE_MSGSIZE:
-		return -EMSGSIZE;
-	case NLE_OPNOTSUPP:
-		return -EOPNOTSUPP;
-	case NLE_AF_NOSUPPORT:
-		return -EAFNOSUPPORT;
-	case NLE_NODEV:
-		return -ENODEV;
-	case NLE_OBJ_NOTFOUND:
-		return -ENOENT;
-	case NLE_BUSY:
-		return -EBUSY;
-	case NLE_EXIST:
-		return -EEXIST;
-	default:
-		return -EIO;
-	}
+	/* SO_RCVTIMEO ran out: the only way a blocking read says it */
+	if (nlerr == -NLE_AGAIN || nlerr == NLE_AGAIN)
+		return -ETIMEDOUT;
+	return netns_nl_errno(nlerr);
 }
 
 static int nexthop_addr_len(int family)
