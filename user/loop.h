@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 struct loop;
 struct loop_timer;
@@ -72,6 +73,14 @@ int loop_accept_logged(struct loop *loop, int lfd, const char *who, unsigned lon
  * 1 when all is out, 0 when the socket is full (wait for EPOLLOUT), -errno when the peer is
  * gone or the send failed. SIGPIPE is never raised.
  */
+/* The socket address of family (AF_INET or AF_INET6) with addr (4 or 16 bytes, network order)
+ * and port, zeroed around; its length in *len.
+ */
+void loop_sockaddr(int family, const void *addr, uint16_t port, struct sockaddr_storage *ss,
+		   socklen_t *len);
+/* The same from a numeric address of family; -EINVAL when text is not one. */
+int loop_sockaddr_parse(int family, const char *text, uint16_t port, struct sockaddr_storage *ss,
+			socklen_t *len);
 int loop_send_pending(int fd, const char *buf, size_t len, size_t *off);
 
 void loop_timer_init(struct loop_timer *timer);

@@ -20,6 +20,7 @@
 
 #include "dataplane.h"
 #include "log.h"
+#include "loop.h"
 #include "netns.h"
 #include "nexthop.h"
 
@@ -474,21 +475,7 @@ int nexthop_source(const struct xlb_backend *be, __be32 src[4])
 	socklen_t len;
 	int fd, err = 0;
 
-	if (be->family == XLB_FAMILY_V4) {
-		struct sockaddr_in *in = (void *)&ss;
-
-		in->sin_family = AF_INET;
-		in->sin_port = htons(9);
-		memcpy(&in->sin_addr, be->addr, 4);
-		len = sizeof(*in);
-	} else {
-		struct sockaddr_in6 *in6 = (void *)&ss;
-
-		in6->sin6_family = AF_INET6;
-		in6->sin6_port = htons(9);
-		memcpy(&in6->sin6_addr, be->addr, 16);
-		len = sizeof(*in6);
-	}
+	loop_sockaddr(be->family == XLB_FAMILY_V4 ? AF_INET : AF_INET6, be->addr, 9, &ss, &len);
 	/* a UDP connect sends nothing; it only asks the routing table */
 	fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)

@@ -441,20 +441,11 @@ int promhttp_server_new(struct loop *loop, const char *addr, uint16_t port,
 	*out = NULL;
 	if (!collect)
 		return -EINVAL;
-	memset(&ss, 0, sizeof(ss));
 	if (!addr)
 		addr = PROMHTTP_ADDR_DEFAULT;
-	if (inet_pton(AF_INET, addr, &sin->sin_addr) == 1) {
-		sin->sin_family = AF_INET;
-		sin->sin_port = htons(port);
-		len = sizeof(*sin);
-	} else if (inet_pton(AF_INET6, addr, &sin6->sin6_addr) == 1) {
-		sin6->sin6_family = AF_INET6;
-		sin6->sin6_port = htons(port);
-		len = sizeof(*sin6);
-	} else {
+	if (loop_sockaddr_parse(AF_INET, addr, port, &ss, &len) &&
+	    loop_sockaddr_parse(AF_INET6, addr, port, &ss, &len))
 		return -EINVAL;
-	}
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return -ENOMEM;
