@@ -202,25 +202,10 @@ static int backend_parse_listen(struct backend *b, const char *arg, bool optiona
 	memset(l, 0, sizeof(*l));
 	if (host[0] == '\0' || strcmp(host, "*") == 0)
 		strcpy(host, "0.0.0.0");
-	if (arg[0] == '[') {
-		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&l->addr;
-
-		if (inet_pton(AF_INET6, host, &sin6->sin6_addr) != 1)
-			return -EINVAL;
-		sin6->sin6_family = AF_INET6;
-		sin6->sin6_port = htons(port);
-		l->addrlen = sizeof(*sin6);
-		snprintf(l->text, sizeof(l->text), "[%s]:%lu", host, port);
-	} else {
-		struct sockaddr_in *sin = (struct sockaddr_in *)&l->addr;
-
-		if (inet_pton(AF_INET, host, &sin->sin_addr) != 1)
-			return -EINVAL;
-		sin->sin_family = AF_INET;
-		sin->sin_port = htons(port);
-		l->addrlen = sizeof(*sin);
-		snprintf(l->text, sizeof(l->text), "%s:%lu", host, port);
-	}
+	if (loop_sockaddr_parse(arg[0] == '[' ? AF_INET6 : AF_INET, host, (uint16_t)port, &l->addr,
+				&l->addrlen))
+		return -EINVAL;
+	snprintf(l->text, sizeof(l->text), arg[0] == '[' ? "[%s]:%lu" : "%s:%lu", host, port);
 	l->optional = optional;
 	l->owner = b;
 	l->fd = -1;

@@ -23,16 +23,11 @@
 #include <linux/bpf.h>
 #include <linux/if_addr.h>
 #include <linux/if_ether.h>
-#include <linux/neighbour.h>
-#include <netlink/netlink.h>
-#include <netlink/route/addr.h>
-#include <netlink/route/link.h>
-#include <netlink/route/link/veth.h>
-#include <netlink/route/neighbour.h>
 
 #include "dataplane.h"
 #include "log.h"
 #include "maglev.h"
+#include "netns.h"
 #include "opts.h"
 #include "pkt.h"
 #include "xlb_bench.skel.h"
@@ -260,26 +255,6 @@ struct bench {
 
 /* ---- the namespace ------------------------------------------------------------------------ */
 
-/* libnl's error codes stay in here. */
-static int bench_nl_errno(int err)
-{
-	switch (-err) {
-	case NLE_EXIST:
-		return -EEXIST;
-	case NLE_NOMEM:
-		return -ENOMEM;
-	case NLE_PERM:
-		return -EPERM;
-	case NLE_NODEV:
-	case NLE_OBJ_NOTFOUND:
-		return -ENODEV;
-	case NLE_INVAL:
-		return -EINVAL;
-	default:
-		return -EIO;
-	}
-}
-
 static int bench_write_file(const char *path, const char *text)
 {
 	int fd = open(path, O_WRONLY | O_CLOEXEC);
@@ -294,90 +269,54 @@ static int bench_write_file(const char *path, const char *text)
 }
 
 /* Brings name up and returns its ifindex and MAC. */
-static int bench_link_up(struct nl_sock *sk, const char *name, int *ifindex, uint8_t *mac)
+static int bench_link_up(const char *name, int *ifindex, uint8_t *mac)
 {
-	struct rtnl_link *link = NULL, *change = NULL;
-	struct nl_addr *lladdr;
-	int err;
+	int err = netns_link_up(-1, name);
 
-	err = rtnl_link_get_kernel(sk, 0, name, &link);
-	if (err < 0)
-		goto out;
-	change = rtnl_link_alloc();
-	if (!change) {
-		err = -NLE_NOMEM;
-		goto out;
+	if (!err && ifindex) {
+		*ifindex = netns_ifindex(-1, name);
+		if (*ifindex < 0)
+			err = *ifindex;
 	}
-	rtnl_link_set_flags(change, IFF_UP);
-	err = rtnl_link_change(sk, link, change, 0);
-	if (err < 0)
-		goto out;
-	if (ifindex)
-		*ifindex = rtnl_link_get_ifindex(link);
-	lladdr = rtnl_link_get_addr(link);
-	if (mac && lladdr)
-		memcpy(mac, nl_addr_get_binary_addr(lladdr), ETH_ALEN);
-out:
-	rtnl_link_put(change);
-	rtnl_link_put(link);
-	return err < 0 ? bench_nl_errno(err) : 0;
+	if (!err && mac)
+		err = netns_link_mac(-1, name, mac);
+	return err;
 }
 
-/* Adds cidr to ifindex; IPv6 without duplicate address detection, so it is usable at once. */
-static int bench_addr_add(struct nl_sock *sk, int ifindex, int family, const char *cidr)
+/* text, "ADDR" or "ADDR/PREFIX", as the bytes netns.c takes; the prefix defaults to the
+ * whole address.
+ */
+static int bench_addr_parse(int family, const char *text, unsigned char *bin, int *prefixlen)
 {
-	struct rtnl_addr *a = rtnl_addr_alloc();
-	struct nl_addr *local = NULL;
-	int err;
+	char buf[INET6_ADDRSTRLEN + 4];
+	char *slash;
 
-	if (!a)
-		return -ENOMEM;
-	err = nl_addr_parse(cidr, family, &local);
-	if (err < 0)
-		goto out;
-	rtnl_addr_set_ifindex(a, ifindex);
-	err = rtnl_addr_set_local(a, local);
-	if (err < 0)
-		goto out;
-	if (family == AF_INET6)
-		rtnl_addr_set_flags(a, IFA_F_NODAD);
-	err = rtnl_addr_add(sk, a, 0);
-out:
-	nl_addr_put(local);
-	rtnl_addr_put(a);
-	return err < 0 ? bench_nl_errno(err) : 0;
+	snprintf(buf, sizeof(buf), "%s", text);
+	slash = strchr(buf, '/');
+	*prefixlen = family == AF_INET ? 32 : 128;
+	if (slash) {
+		*slash = '\0';
+		*prefixlen = atoi(slash + 1);
+	}
+	return inet_pton(family, buf, bin) == 1 ? 0 : -EINVAL;
+}
+
+/* Adds cidr to ifname; IPv6 without duplicate address detection, so it is usable at once. */
+static int bench_addr_add(const char *ifname, int family, const char *cidr)
+{
+	unsigned char bin[16];
+	int plen, err = bench_addr_parse(family, cidr, bin, &plen);
+
+	return err ? err : netns_addr_add(-1, ifname, family, bin, plen);
 }
 
 /* A permanent neighbour, so that bpf_fib_lookup answers SUCCESS rather than NO_NEIGH. */
-static int bench_neigh_add(struct nl_sock *sk, int ifindex, int family, const char *addr,
-			   const uint8_t *mac)
+static int bench_neigh_add(const char *ifname, int family, const char *addr, const uint8_t *mac)
 {
-	struct rtnl_neigh *n = rtnl_neigh_alloc();
-	struct nl_addr *dst = NULL, *ll = NULL;
-	int err;
+	unsigned char bin[16];
+	int plen, err = bench_addr_parse(family, addr, bin, &plen);
 
-	if (!n)
-		return -ENOMEM;
-	err = nl_addr_parse(addr, family, &dst);
-	if (err < 0)
-		goto out;
-	ll = nl_addr_build(AF_LLC, mac, ETH_ALEN);
-	if (!ll) {
-		err = -NLE_NOMEM;
-		goto out;
-	}
-	rtnl_neigh_set_ifindex(n, ifindex);
-	err = rtnl_neigh_set_dst(n, dst);
-	if (err < 0)
-		goto out;
-	rtnl_neigh_set_lladdr(n, ll);
-	rtnl_neigh_set_state(n, NUD_PERMANENT);
-	err = rtnl_neigh_add(sk, n, NLM_F_CREATE | NLM_F_REPLACE);
-out:
-	nl_addr_put(ll);
-	nl_addr_put(dst);
-	rtnl_neigh_put(n);
-	return err < 0 ? bench_nl_errno(err) : 0;
+	return err ? err : netns_neigh_add(-1, ifname, family, bin, mac);
 }
 
 static void bench_be_mac(int i, uint8_t *mac)
@@ -405,7 +344,6 @@ static int bench_net_setup(struct bench_net *net)
 	const char *step = "unshare(CLONE_NEWNET)";
 	char c0[IFNAMSIZ], c1[IFNAMSIZ], b0[IFNAMSIZ], b1[IFNAMSIZ], addr[64];
 	unsigned int tag = (unsigned int)getpid();
-	struct nl_sock *sk = NULL;
 	uint8_t mac[ETH_ALEN];
 	int err, i;
 
@@ -418,59 +356,46 @@ static int bench_net_setup(struct bench_net *net)
 		err = -errno;
 		goto out;
 	}
-	step = "netlink socket";
-	sk = nl_socket_alloc();
-	if (!sk) {
-		err = -ENOMEM;
-		goto out;
-	}
-	err = nl_connect(sk, NETLINK_ROUTE);
-	if (err < 0) {
-		err = bench_nl_errno(err);
-		goto out;
-	}
 	step = "veth pairs";
-	err = rtnl_link_veth_add(sk, c0, c1, getpid());
-	if (err >= 0)
-		err = rtnl_link_veth_add(sk, b0, b1, getpid());
-	if (err < 0) {
-		err = bench_nl_errno(err);
+	err = netns_veth_create(-1, c0, -1, c1);
+	if (!err)
+		err = netns_veth_create(-1, b0, -1, b1);
+	if (err)
 		goto out;
-	}
 	step = "links up";
-	err = bench_link_up(sk, "lo", NULL, NULL);
+	err = bench_link_up("lo", NULL, NULL);
 	if (!err)
-		err = bench_link_up(sk, c1, NULL, NULL);
+		err = bench_link_up(c1, NULL, NULL);
 	if (!err)
-		err = bench_link_up(sk, b1, NULL, NULL);
+		err = bench_link_up(b1, NULL, NULL);
 	if (!err)
-		err = bench_link_up(sk, c0, &net->c0, net->c0_mac);
+		err = bench_link_up(c0, &net->c0, net->c0_mac);
 	if (!err)
-		err = bench_link_up(sk, b0, &net->b0, net->b0_mac);
+		err = bench_link_up(b0, &net->b0, net->b0_mac);
 	if (err)
 		goto out;
 	step = "addresses";
-	err = bench_addr_add(sk, net->c0, AF_INET, BENCH_LB_C4);
+	err = bench_addr_add(c0, AF_INET, BENCH_LB_C4);
 	if (!err)
-		err = bench_addr_add(sk, net->c0, AF_INET6, BENCH_LB_C6);
+		err = bench_addr_add(c0, AF_INET6, BENCH_LB_C6);
 	if (!err)
-		err = bench_addr_add(sk, net->b0, AF_INET, BENCH_LB_B4);
+		err = bench_addr_add(b0, AF_INET, BENCH_LB_B4);
 	if (!err)
-		err = bench_addr_add(sk, net->b0, AF_INET6, BENCH_LB_B6);
+		err = bench_addr_add(b0, AF_INET6, BENCH_LB_B6);
 	if (err)
 		goto out;
 	step = "neighbours";
-	err = bench_neigh_add(sk, net->c0, AF_INET, BENCH_CLIENT4, bench_client_mac);
+	err = bench_neigh_add(c0, AF_INET, BENCH_CLIENT4, bench_client_mac);
 	if (!err)
-		err = bench_neigh_add(sk, net->c0, AF_INET6, BENCH_CLIENT6, bench_client_mac);
+		err = bench_neigh_add(c0, AF_INET6, BENCH_CLIENT6, bench_client_mac);
 	for (i = 0; !err && i < BENCH_NBE; i++) {
 		bench_be_mac(i, mac);
 		bench_be_addr(AF_INET, i, addr, sizeof(addr));
-		err = bench_neigh_add(sk, net->b0, AF_INET, addr, mac);
+		err = bench_neigh_add(b0, AF_INET, addr, mac);
 		if (err)
 			break;
 		bench_be_addr(AF_INET6, i, addr, sizeof(addr));
-		err = bench_neigh_add(sk, net->b0, AF_INET6, addr, mac);
+		err = bench_neigh_add(b0, AF_INET6, addr, mac);
 	}
 	if (err)
 		goto out;
@@ -482,7 +407,6 @@ static int bench_net_setup(struct bench_net *net)
 out:
 	if (err)
 		log_error("network namespace: %s: %s", step, strerror(-err));
-	nl_socket_free(sk);
 	return err;
 }
 

@@ -253,6 +253,26 @@ static int cli_open(struct dataplane **dp, bool create, uint32_t flows, uint32_t
 	return 0;
 }
 
+/* After the options: the one interface argument, its ifindex in *ifindex. Returns 0 or the
+ * exit code to stop with.
+ */
+static int cli_iface_arg(int argc, char **argv, int *ifindex)
+{
+	if (argc - optind != 1)
+		return cli_usage_error("want one interface");
+	return cli_ifindex(argv[optind], ifindex);
+}
+
+/* After the options of a command that takes no argument: the pinned datapath, opened as it
+ * is. Returns 0 or the exit code to stop with.
+ */
+static int cli_noarg_open(int argc, char **argv, struct dataplane **dp)
+{
+	if (optind != argc)
+		return cli_usage_error("unexpected argument '%s'", argv[optind]);
+	return cli_open(dp, false, 0, 0);
+}
+
 /* ---- load ---- */
 
 static const char load_usage[] =
@@ -295,7 +315,8 @@ static int cmd_load(int argc, char **argv)
 	ret = cli_open(&dp, true, flows, ring);
 	if (ret)
 		return ret;
-	printf("datapath in %s: Maglev tables of %u positions\n", cli_pin_dir, dataplane_ring_size(dp));
+	printf("datapath in %s: Maglev tables of %u positions\n", cli_pin_dir,
+	       dataplane_ring_size(dp));
 	dataplane_close(dp);
 	return EXIT_OK;
 }
@@ -370,9 +391,7 @@ static int cmd_attach(int argc, char **argv)
 	}
 	if (c < 0)
 		return ret;
-	if (argc - optind != 1)
-		return cli_usage_error("want one interface");
-	ret = cli_ifindex(argv[optind], &ifindex);
+	ret = cli_iface_arg(argc, argv, &ifindex);
 	if (ret)
 		return ret;
 	if (hook < 0)
@@ -418,9 +437,7 @@ static int cli_iface_open(int argc, char **argv, const char *usage, int *ifindex
 	cli_opts_begin(NULL);
 	if (cli_opt(argc, argv, usage, &ret) < 0)
 		return ret;
-	if (argc - optind != 1)
-		return cli_usage_error("want one interface");
-	ret = cli_ifindex(argv[optind], ifindex);
+	ret = cli_iface_arg(argc, argv, ifindex);
 	if (!ret)
 		ret = cli_open(dp, false, 0, 0);
 	return ret ? ret : -1;
@@ -580,9 +597,7 @@ static int cmd_peer(int argc, char **argv)
 	}
 	if (c < 0)
 		return ret;
-	if (argc - optind != 1)
-		return cli_usage_error("want one interface");
-	ret = cli_ifindex(argv[optind], &ifindex);
+	ret = cli_iface_arg(argc, argv, &ifindex);
 	if (ret)
 		return ret;
 	if (stats)
@@ -1180,9 +1195,7 @@ static int cmd_nexthop(int argc, char **argv)
 			json = true;
 	if (c < 0)
 		return ret;
-	if (optind != argc)
-		return cli_usage_error("unexpected argument '%s'", argv[optind]);
-	ret = cli_open(&dp, false, 0, 0);
+	ret = cli_noarg_open(argc, argv, &dp);
 	if (ret)
 		return ret;
 	txfd = dataplane_map_fd(dp, "xlb_tx_ports");
@@ -1202,8 +1215,8 @@ static int cmd_nexthop(int argc, char **argv)
 
 		if (refresh) {
 			if (nexthop_refresh(dp, id, &be, &nh, &err, &chg)) {
-				log_error("%s: backend %u: reading or writing it failed",
-					  cli_cmd, id);
+				log_error("%s: backend %u: reading or writing it failed", cli_cmd,
+					  id);
 				ret = EXIT_FAIL;
 				continue;
 			}
@@ -1353,8 +1366,8 @@ static int cmd_ring(int argc, char **argv)
 	cli_table_count(table, size, positions);
 	printf("service %s: table of %u positions\n", name, size);
 	for (j = 0; j < n; j++)
-		printf("  backend %-4u weight %-5u %6u positions %5.1f%%\n", bes[j].id, bes[j].weight,
-		       positions[bes[j].id], 100.0 * positions[bes[j].id] / size);
+		printf("  backend %-4u weight %-5u %6u positions %5.1f%%\n", bes[j].id,
+		       bes[j].weight, positions[bes[j].id], 100.0 * positions[bes[j].id] / size);
 	ret = EXIT_OK;
 out:
 	dataplane_close(dp);
@@ -1689,9 +1702,7 @@ static int cmd_stats(int argc, char **argv)
 	}
 	if (c < 0)
 		return ret;
-	if (optind != argc)
-		return cli_usage_error("unexpected argument '%s'", argv[optind]);
-	ret = cli_open(&dp, false, 0, 0);
+	ret = cli_noarg_open(argc, argv, &dp);
 	if (ret)
 		return ret;
 	ret = EXIT_FAIL;
@@ -1789,9 +1800,7 @@ static int cmd_flows(int argc, char **argv)
 	}
 	if (c < 0)
 		return ret;
-	if (optind != argc)
-		return cli_usage_error("unexpected argument '%s'", argv[optind]);
-	ret = cli_open(&dp, false, 0, 0);
+	ret = cli_noarg_open(argc, argv, &dp);
 	if (ret)
 		return ret;
 	o.arr = json_object_new_array();

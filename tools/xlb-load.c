@@ -270,25 +270,7 @@ static int load_parse_addr(const char *s, size_t len, uint16_t port, struct sock
 		return -EINVAL;
 	memcpy(host, s, len);
 	host[len] = '\0';
-	memset(sa, 0, sizeof(*sa));
-	if (strchr(host, ':')) {
-		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)sa;
-
-		if (inet_pton(AF_INET6, host, &sin6->sin6_addr) != 1)
-			return -EINVAL;
-		sin6->sin6_family = AF_INET6;
-		sin6->sin6_port = htons(port);
-		*sa_len = sizeof(*sin6);
-	} else {
-		struct sockaddr_in *sin = (struct sockaddr_in *)sa;
-
-		if (inet_pton(AF_INET, host, &sin->sin_addr) != 1)
-			return -EINVAL;
-		sin->sin_family = AF_INET;
-		sin->sin_port = htons(port);
-		*sa_len = sizeof(*sin);
-	}
-	return 0;
+	return loop_sockaddr_parse(strchr(host, ':') ? AF_INET6 : AF_INET, host, port, sa, sa_len);
 }
 
 /* http://ADDR[:PORT][/PATH]: fills the destination and builds the request. Numeric addresses

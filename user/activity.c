@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -240,50 +241,60 @@ int activity_format(const struct activity *a, char *buf, size_t len)
 
 /* ---- causes ---- */
 
-int activity_cause_set_desired(char *buf, size_t len, uint64_t wall_ms, uint32_t from, uint32_t to)
+/* Every cause opens with "At TIME " (wall_ms, UTC); fmt is the rest. Returns what snprintf
+ * returns for the whole text.
+ */
+__attribute__((format(printf, 4, 5))) static int
+activity_cause(char *buf, size_t len, uint64_t wall_ms, const char *fmt, ...)
 {
 	char ts[32];
+	size_t off;
+	va_list ap;
+	int n, m;
 
 	activity_time(wall_ms, false, ts, sizeof(ts));
-	return snprintf(buf, len,
-			"At %s a user request explicitly set group desired capacity changing the "
-			"desired capacity from %u to %u.",
-			ts, from, to);
+	n = snprintf(buf, len, "At %s ", ts);
+	if (n < 0)
+		return n;
+	/* a prefix cut short leaves only the terminator's byte for the rest */
+	off = !len ? 0 : (size_t)n < len ? (size_t)n : len - 1;
+	va_start(ap, fmt);
+	m = vsnprintf(len ? buf + off : buf, len - off, fmt, ap);
+	va_end(ap);
+	return m < 0 ? m : n + m;
+}
+
+int activity_cause_set_desired(char *buf, size_t len, uint64_t wall_ms, uint32_t from, uint32_t to)
+{
+	return activity_cause(buf, len, wall_ms,
+			      "a user request explicitly set group desired capacity changing the "
+			      "desired capacity from %u to %u.",
+			      from, to);
 }
 
 int activity_cause_update_group(char *buf, size_t len, uint64_t wall_ms, uint32_t min, uint32_t max,
 				uint32_t desired, uint32_t from)
 {
-	char ts[32];
-
-	activity_time(wall_ms, false, ts, sizeof(ts));
-	return snprintf(buf, len,
-			"At %s a user request update of AutoScalingGroup constraints to min: %u, "
-			"max: %u, desired: %u changing the desired capacity from %u to %u.",
-			ts, min, max, desired, from, desired);
+	return activity_cause(buf, len, wall_ms,
+			      "a user request update of AutoScalingGroup constraints to min: %u, "
+			      "max: %u, desired: %u changing the desired capacity from %u to %u.",
+			      min, max, desired, from, desired);
 }
 
 int activity_cause_launch_difference(char *buf, size_t len, uint64_t wall_ms, uint32_t from,
 				     uint32_t to)
 {
-	char ts[32];
-
-	activity_time(wall_ms, false, ts, sizeof(ts));
-	return snprintf(buf, len,
-			"At %s an instance was started in response to a difference between desired "
-			"and actual capacity, increasing the capacity from %u to %u.",
-			ts, from, to);
+	return activity_cause(buf, len, wall_ms,
+			      "an instance was started in response to a difference between desired "
+			      "and actual capacity, increasing the capacity from %u to %u.",
+			      from, to);
 }
 
 int activity_cause_launch_replace(char *buf, size_t len, uint64_t wall_ms)
 {
-	char ts[32];
-
-	activity_time(wall_ms, false, ts, sizeof(ts));
-	return snprintf(buf, len,
-			"At %s an instance was launched in response to an unhealthy instance "
-			"needing to be replaced.",
-			ts);
+	return activity_cause(buf, len, wall_ms,
+			      "an instance was launched in response to an unhealthy instance "
+			      "needing to be replaced.");
 }
 
 int activity_cause_terminate_difference(char *buf, size_t len, uint64_t wall_ms, uint32_t from,
@@ -293,32 +304,24 @@ int activity_cause_terminate_difference(char *buf, size_t len, uint64_t wall_ms,
 
 	activity_time(wall_ms, false, ts, sizeof(ts));
 	/* AWS separates the sentences of a cause with two spaces. */
-	return snprintf(
-		buf, len,
-		"At %s an instance was taken out of service in response to a difference "
+	return activity_cause(
+		buf, len, wall_ms,
+		"an instance was taken out of service in response to a difference "
 		"between desired and actual capacity, shrinking the capacity from %u to %u.  "
 		"At %s instance %s was selected for termination.",
-		ts, from, to, ts, instance_id);
+		from, to, ts, instance_id);
 }
 
 int activity_cause_terminate_elb(char *buf, size_t len, uint64_t wall_ms)
 {
-	char ts[32];
-
-	activity_time(wall_ms, false, ts, sizeof(ts));
-	return snprintf(buf, len,
-			"At %s an instance was taken out of service in response to an ELB system "
-			"health check failure.",
-			ts);
+	return activity_cause(buf, len, wall_ms,
+			      "an instance was taken out of service in response to an ELB system "
+			      "health check failure.");
 }
 
 int activity_cause_terminate_ec2(char *buf, size_t len, uint64_t wall_ms)
 {
-	char ts[32];
-
-	activity_time(wall_ms, false, ts, sizeof(ts));
-	return snprintf(buf, len,
-			"At %s an instance was taken out of service in response to an EC2 health "
-			"check indicating it has been terminated or stopped.",
-			ts);
+	return activity_cause(buf, len, wall_ms,
+			      "an instance was taken out of service in response to an EC2 health "
+			      "check indicating it has been terminated or stopped.");
 }

@@ -41,6 +41,7 @@ struct api_server {
 	struct loop *loop;
 	int fd;
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	char who[sizeof(((struct sockaddr_un *)0)->sun_path) + 20]; /* "api: accept on PATH" */
 	dev_t dev; /* of the socket file we bound, so that free removes only ours */
 	ino_t ino;
 	unsigned int timeout_ms;
@@ -345,28 +346,9 @@ static void api_accept(struct loop *loop, int fd, uint32_t events, void *arg)
 		struct api_conn *c;
 		int cfd;
 
-		cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-		if (cfd < 0) {
-			if (errno == EINTR || errno == ECONNABORTED)
-				continue;
-			if (loop_accept_short(errno)) {
-				/* the client stays queued: listen again once fds may be free */
-				if (!s->fd_short++)
-					log_warn("api: accept on %s: %s; pausing the socket %d ms "
-						 "at a time until one is free",
-						 s->path, strerror(errno), LOOP_ACCEPT_PAUSE_MS);
-				loop_fd_pause(loop, fd, LOOP_ACCEPT_PAUSE_MS);
-			} else if (errno != EAGAIN && errno != EWOULDBLOCK) {
-				log_warn("api: accept on %s: %s", s->path, strerror(errno));
-			}
+		cfd = loop_accept_logged(loop, fd, s->who, &s->fd_short);
+		if (cfd < 0)
 			return;
-		}
-		if (s->fd_short) {
-			log_info("api: accepting again on %s (%lu accepts paused for want of a "
-				 "file descriptor)",
-				 s->path, s->fd_short);
-			s->fd_short = 0;
-		}
 		if (s->nconns >= API_CONN_MAX) {
 			log_warn("api: %u clients already, refusing one more", s->nconns);
 			close(cfd);
@@ -464,6 +446,7 @@ int api_server_new(struct loop *loop, const char *path, struct api_server **out)
 	s->loop = loop;
 	s->timeout_ms = API_TIMEOUT_MS;
 	snprintf(s->path, sizeof(s->path), "%s", path);
+	snprintf(s->who, sizeof(s->who), "api: accept on %s", path);
 	s->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (s->fd < 0) {
 		err = -errno;

@@ -319,21 +319,8 @@ static int ctl_check_start(struct ctl_target *t, size_t i)
 	int err;
 
 	spec.protocol = tg->hc_proto;
-	if (t->addr.family == AF_INET6) {
-		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&spec.addr;
-
-		s6->sin6_family = AF_INET6;
-		memcpy(&s6->sin6_addr, t->addr.bytes, 16);
-		s6->sin6_port = htons(port);
-		spec.addrlen = sizeof(*s6);
-	} else {
-		struct sockaddr_in *s4 = (struct sockaddr_in *)&spec.addr;
-
-		s4->sin_family = AF_INET;
-		memcpy(&s4->sin_addr, t->addr.bytes, 4);
-		s4->sin_port = htons(port);
-		spec.addrlen = sizeof(*s4);
-	}
+	loop_sockaddr(t->addr.family == AF_INET6 ? AF_INET6 : AF_INET, t->addr.bytes, port,
+		      &spec.addr, &spec.addrlen);
 	snprintf(spec.path, sizeof(spec.path), "%s", tg->hc_path);
 	spec.matcher = tg->matcher;
 	spec.timeout_ms = tg->hcfg.timeout_ms;

@@ -3,6 +3,7 @@
  * timerfd; signals read from one signalfd. Entries removed during a round are kept until the
  * round ends, so an event already returned by epoll never reaches freed memory.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
 
+#include "log.h"
 #include "loop.h"
 
 #define LOOP_BATCH 64
@@ -529,6 +531,62 @@ int loop_accept(struct loop *loop, int lfd)
 			loop_fd_pause(loop, lfd, LOOP_ACCEPT_PAUSE_MS);
 		return -err;
 	}
+}
+
+int loop_accept_logged(struct loop *loop, int lfd, const char *who, unsigned long *fd_short)
+{
+	int fd = loop_accept(loop, lfd);
+
+	if (fd < 0) {
+		if (loop_accept_short(-fd)) {
+			/* the client stays queued: loop_accept paused the listener */
+			if (!(*fd_short)++)
+				log_warn("%s: %s; listener paused %d ms at a time until a file "
+					 "descriptor is free",
+					 who, strerror(-fd), LOOP_ACCEPT_PAUSE_MS);
+		} else if (fd != -EAGAIN) {
+			log_warn("%s: %s", who, strerror(-fd));
+		}
+		return fd;
+	}
+	if (*fd_short) {
+		log_info("%s: accepting again (%lu accepts paused for want of a file descriptor)",
+			 who, *fd_short);
+		*fd_short = 0;
+	}
+	return fd;
+}
+
+void loop_sockaddr(int family, const void *addr, uint16_t port, struct sockaddr_storage *ss,
+		   socklen_t *len)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (family == AF_INET6) {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons(port);
+		memcpy(&sin6->sin6_addr, addr, sizeof(sin6->sin6_addr));
+		*len = sizeof(*sin6);
+	} else {
+		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(port);
+		memcpy(&sin->sin_addr, addr, sizeof(sin->sin_addr));
+		*len = sizeof(*sin);
+	}
+}
+
+int loop_sockaddr_parse(int family, const char *text, uint16_t port, struct sockaddr_storage *ss,
+			socklen_t *len)
+{
+	unsigned char bin[sizeof(struct in6_addr)];
+
+	if ((family != AF_INET && family != AF_INET6) || inet_pton(family, text, bin) != 1)
+		return -EINVAL;
+	loop_sockaddr(family, bin, port, ss, len);
+	return 0;
 }
 
 int loop_send_pending(int fd, const char *buf, size_t len, size_t *off)

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 struct loop;
 struct loop_timer;
@@ -62,10 +63,24 @@ static inline bool loop_accept_short(int err)
  * LOOP_ACCEPT_PAUSE_MS (loop_fd_pause) and returns it negated; any other error negated.
  */
 int loop_accept(struct loop *loop, int lfd);
+/* loop_accept for a server that logs, who naming it ("api: accept on PATH"): the first
+ * shortage of a burst at warn level, counted in *fd_short, and the first accept after it at
+ * info level with that count. Returns the fd, or a negative errno when there is none to take
+ * now (-EAGAIN, a shortage, or another error, logged).
+ */
+int loop_accept_logged(struct loop *loop, int lfd, const char *who, unsigned long *fd_short);
 /* Writes buf[*off..len) to a non-blocking socket as far as it takes it, moving *off. Returns
  * 1 when all is out, 0 when the socket is full (wait for EPOLLOUT), -errno when the peer is
  * gone or the send failed. SIGPIPE is never raised.
  */
+/* The socket address of family (AF_INET or AF_INET6) with addr (4 or 16 bytes, network order)
+ * and port, zeroed around; its length in *len.
+ */
+void loop_sockaddr(int family, const void *addr, uint16_t port, struct sockaddr_storage *ss,
+		   socklen_t *len);
+/* The same from a numeric address of family; -EINVAL when text is not one. */
+int loop_sockaddr_parse(int family, const char *text, uint16_t port, struct sockaddr_storage *ss,
+			socklen_t *len);
 int loop_send_pending(int fd, const char *buf, size_t len, size_t *off);
 
 void loop_timer_init(struct loop_timer *timer);

@@ -19,6 +19,7 @@
 
 #include <linux/ethtool.h>
 #include <linux/if_addr.h>
+#include <linux/neighbour.h>
 #include <linux/rtnetlink.h>
 #include <linux/sockios.h>
 
@@ -27,6 +28,7 @@
 #include <netlink/route/addr.h>
 #include <netlink/route/link.h>
 #include <netlink/route/link/veth.h>
+#include <netlink/route/neighbour.h>
 #include <netlink/route/route.h>
 
 #include "log.h"
@@ -34,8 +36,7 @@
 
 #define NETNS_SELF "/proc/thread-self/ns/net"
 
-/* libnl's error codes as errno; the only place they are looked at. */
-static int netns_nlerr(int nlerr)
+int netns_nl_errno(int nlerr)
 {
 	switch (nlerr < 0 ? -nlerr : nlerr) {
 	case 0:
@@ -83,7 +84,7 @@ static int netns_nlerr(int nlerr)
 /* Link lookups by name answer "not found" in two ways depending on the kernel's errno. */
 static int netns_nlerr_link(int nlerr)
 {
-	int err = netns_nlerr(nlerr);
+	int err = netns_nl_errno(nlerr);
 
 	return err == -ENOENT ? -ENODEV : err;
 }
@@ -249,7 +250,7 @@ static int netns_sock(int nsfd, struct nl_sock **out)
 	err = netns_enter(nsfd, &saved);
 	if (err)
 		goto out;
-	err = netns_nlerr(nl_connect(sk, NETLINK_ROUTE));
+	err = netns_nl_errno(nl_connect(sk, NETLINK_ROUTE));
 	lerr = netns_leave(saved);
 	if (!err)
 		err = lerr;
@@ -286,7 +287,7 @@ int netns_veth_create(int lb_nsfd, const char *host_if, int inst_nsfd, const cha
 	 */
 	if (inst_nsfd >= 0)
 		rtnl_link_set_ns_fd(peer, inst_nsfd);
-	err = netns_nlerr(rtnl_link_add(sk, link, NLM_F_CREATE | NLM_F_EXCL));
+	err = netns_nl_errno(rtnl_link_add(sk, link, NLM_F_CREATE | NLM_F_EXCL));
 out:
 	if (peer)
 		rtnl_link_put(peer);
@@ -296,76 +297,85 @@ out:
 	return err;
 }
 
-/* A netlink socket in nsfd's namespace and the link ifname there; on error neither is left. */
-static int netns_link_get(int nsfd, const char *ifname, struct nl_sock **skp,
-			  struct rtnl_link **linkp)
+/* Runs op on the link ifname in nsfd's namespace, through a netlink socket there. Returns
+ * what op returns, or a negative errno when the socket or the link is not to be had.
+ */
+static int netns_link_with(int nsfd, const char *ifname,
+			   int (*op)(struct nl_sock *sk, struct rtnl_link *link, void *arg),
+			   void *arg)
 {
+	struct rtnl_link *link = NULL;
+	struct nl_sock *sk;
 	int err;
 
-	*linkp = NULL;
-	err = netns_sock(nsfd, skp);
+	err = netns_sock(nsfd, &sk);
 	if (err)
 		return err;
-	err = netns_nlerr_link(rtnl_link_get_kernel(*skp, 0, ifname, linkp));
-	if (err) {
-		nl_socket_free(*skp);
-		*skp = NULL;
-	}
+	err = netns_nlerr_link(rtnl_link_get_kernel(sk, 0, ifname, &link));
+	if (!err)
+		err = op(sk, link, arg);
+	if (link)
+		rtnl_link_put(link);
+	nl_socket_free(sk);
 	return err;
+}
+
+static int netns_link_op_delete(struct nl_sock *sk, struct rtnl_link *link, void *arg)
+{
+	(void)arg;
+	return netns_nlerr_link(rtnl_link_delete(sk, link));
 }
 
 int netns_link_delete(int nsfd, const char *ifname)
 {
-	struct rtnl_link *link;
-	struct nl_sock *sk;
+	return netns_link_with(nsfd, ifname, netns_link_op_delete, NULL);
+}
+
+static int netns_link_op_up(struct nl_sock *sk, struct rtnl_link *link, void *arg)
+{
+	struct rtnl_link *change = rtnl_link_alloc();
 	int err;
 
-	err = netns_link_get(nsfd, ifname, &sk, &link);
-	if (err)
-		return err;
-	err = netns_nlerr_link(rtnl_link_delete(sk, link));
-	rtnl_link_put(link);
-	nl_socket_free(sk);
+	(void)arg;
+	if (!change)
+		return -ENOMEM;
+	rtnl_link_set_flags(change, IFF_UP);
+	err = netns_nlerr_link(rtnl_link_change(sk, link, change, 0));
+	rtnl_link_put(change);
 	return err;
 }
 
 int netns_link_up(int nsfd, const char *ifname)
 {
-	struct rtnl_link *link, *change = NULL;
-	struct nl_sock *sk;
-	int err;
+	return netns_link_with(nsfd, ifname, netns_link_op_up, NULL);
+}
 
-	err = netns_link_get(nsfd, ifname, &sk, &link);
-	if (err)
-		return err;
-	change = rtnl_link_alloc();
-	if (!change) {
-		err = -ENOMEM;
-		goto out;
-	}
-	rtnl_link_set_flags(change, IFF_UP);
-	err = netns_nlerr_link(rtnl_link_change(sk, link, change, 0));
-out:
-	if (change)
-		rtnl_link_put(change);
-	rtnl_link_put(link);
-	nl_socket_free(sk);
-	return err;
+static int netns_link_op_ifindex(struct nl_sock *sk, struct rtnl_link *link, void *arg)
+{
+	(void)sk;
+	(void)arg;
+	return rtnl_link_get_ifindex(link);
 }
 
 int netns_ifindex(int nsfd, const char *ifname)
 {
-	struct rtnl_link *link;
-	struct nl_sock *sk;
-	int err;
+	return netns_link_with(nsfd, ifname, netns_link_op_ifindex, NULL);
+}
 
-	err = netns_link_get(nsfd, ifname, &sk, &link);
-	if (err)
-		return err;
-	err = rtnl_link_get_ifindex(link);
-	rtnl_link_put(link);
-	nl_socket_free(sk);
-	return err;
+static int netns_link_op_mac(struct nl_sock *sk, struct rtnl_link *link, void *mac)
+{
+	struct nl_addr *lladdr = rtnl_link_get_addr(link);
+
+	(void)sk;
+	if (!lladdr || nl_addr_get_len(lladdr) != NETNS_MAC_LEN)
+		return -ENODATA;
+	memcpy(mac, nl_addr_get_binary_addr(lladdr), NETNS_MAC_LEN);
+	return 0;
+}
+
+int netns_link_mac(int nsfd, const char *ifname, unsigned char *mac)
+{
+	return netns_link_with(nsfd, ifname, netns_link_op_mac, mac);
 }
 
 static int netns_nladdr(int family, const void *addr, int prefixlen, struct nl_addr **out)
@@ -405,16 +415,54 @@ int netns_addr_add(int nsfd, const char *ifname, int family, const void *addr, i
 	}
 	rtnl_addr_set_ifindex(ra, ifindex);
 	rtnl_addr_set_family(ra, family);
-	err = netns_nlerr(rtnl_addr_set_local(ra, local));
+	err = netns_nl_errno(rtnl_addr_set_local(ra, local));
 	if (err)
 		goto out;
 	if (family == AF_INET6)
 		rtnl_addr_set_flags(ra, IFA_F_NODAD);
-	err = netns_nlerr(rtnl_addr_add(sk, ra, NLM_F_EXCL));
+	err = netns_nl_errno(rtnl_addr_add(sk, ra, NLM_F_EXCL));
 out:
 	if (ra)
 		rtnl_addr_put(ra);
 	nl_addr_put(local);
+	nl_socket_free(sk);
+	return err;
+}
+
+int netns_neigh_add(int nsfd, const char *ifname, int family, const void *addr,
+		    const unsigned char *mac)
+{
+	struct nl_addr *dst = NULL, *ll = NULL;
+	struct rtnl_neigh *n = NULL;
+	struct nl_sock *sk = NULL;
+	int err, ifindex;
+
+	ifindex = netns_ifindex(nsfd, ifname);
+	if (ifindex < 0)
+		return ifindex;
+	err = netns_nladdr(family, addr, family == AF_INET ? 32 : 128, &dst);
+	if (!err)
+		err = netns_sock(nsfd, &sk);
+	if (err)
+		goto out;
+	n = rtnl_neigh_alloc();
+	ll = nl_addr_build(AF_LLC, mac, NETNS_MAC_LEN);
+	if (!n || !ll) {
+		err = -ENOMEM;
+		goto out;
+	}
+	rtnl_neigh_set_ifindex(n, ifindex);
+	err = netns_nl_errno(rtnl_neigh_set_dst(n, dst));
+	if (err)
+		goto out;
+	rtnl_neigh_set_lladdr(n, ll);
+	rtnl_neigh_set_state(n, NUD_PERMANENT);
+	err = netns_nl_errno(rtnl_neigh_add(sk, n, NLM_F_CREATE | NLM_F_REPLACE));
+out:
+	if (n)
+		rtnl_neigh_put(n);
+	nl_addr_put(ll);
+	nl_addr_put(dst);
 	nl_socket_free(sk);
 	return err;
 }
@@ -449,14 +497,14 @@ int netns_route_add_default(int nsfd, const char *ifname, int family, const void
 	rtnl_route_set_scope(route, RT_SCOPE_UNIVERSE);
 	rtnl_route_set_protocol(route, RTPROT_BOOT);
 	rtnl_route_set_type(route, RTN_UNICAST);
-	err = netns_nlerr(rtnl_route_set_dst(route, dst));
+	err = netns_nl_errno(rtnl_route_set_dst(route, dst));
 	if (err)
 		goto out;
 	rtnl_route_nh_set_ifindex(nh, ifindex);
 	rtnl_route_nh_set_gateway(nh, via);
 	rtnl_route_add_nexthop(route, nh);
 	nh = NULL; /* the route owns it now */
-	err = netns_nlerr(rtnl_route_add(sk, route, NLM_F_CREATE | NLM_F_EXCL));
+	err = netns_nl_errno(rtnl_route_add(sk, route, NLM_F_CREATE | NLM_F_EXCL));
 out:
 	if (nh)
 		rtnl_route_nh_free(nh);

@@ -11,6 +11,12 @@
 
 #define NETNS_RUN_DIR "/run/netns"
 #define NETNS_NAME_MAX 64
+#define NETNS_MAC_LEN 6
+
+/* libnl's error code (NLE_*, either sign; 0 stays 0) as -errno, for the modules that speak
+ * netlink through libnl: no libnl code leaves them.
+ */
+int netns_nl_errno(int nlerr);
 
 /* A new, empty namespace bound at /run/netns/NAME. -EEXIST when the name is taken. */
 int netns_create(const char *name);
@@ -38,10 +44,17 @@ int netns_link_delete(int nsfd, const char *ifname);
 int netns_link_up(int nsfd, const char *ifname);
 /* > 0, or -ENODEV. */
 int netns_ifindex(int nsfd, const char *ifname);
+/* The link's MAC address into mac (NETNS_MAC_LEN bytes); -ENODATA when it has none. */
+int netns_link_mac(int nsfd, const char *ifname, unsigned char *mac);
 /* addr is a struct in_addr (AF_INET) or struct in6_addr (AF_INET6), network order. IPv6
  * addresses are added without duplicate address detection, so they are usable at once.
  */
 int netns_addr_add(int nsfd, const char *ifname, int family, const void *addr, int prefixlen);
+/* A permanent neighbour entry (created or replaced): addr, as for netns_addr_add, is at mac
+ * (NETNS_MAC_LEN bytes) on ifname.
+ */
+int netns_neigh_add(int nsfd, const char *ifname, int family, const void *addr,
+		    const unsigned char *mac);
 /* The default route of family via gw on ifname, in the main table. */
 int netns_route_add_default(int nsfd, const char *ifname, int family, const void *gw);
 /* `ethtool -K IF tx off`: a host that sends TCP over veth leaves CHECKSUM_PARTIAL, which an

@@ -20,6 +20,8 @@
 
 #include "dataplane.h"
 #include "log.h"
+#include "loop.h"
+#include "netns.h"
 #include "nexthop.h"
 
 /* The states in which the kernel itself would send to the entry's address (its NUD_VALID). */
@@ -32,40 +34,10 @@
 /* libnl's NLE_* to -errno, so that no libnl code leaves this file. */
 static int nexthop_errno(int nlerr)
 {
-	switch (nlerr < 0 ? -nlerr : nlerr) {
-	case NLE_NOMEM:
-		return -ENOMEM;
-	case NLE_AGAIN:
-		return -ETIMEDOUT; /* SO_RCVTIMEO ran out: the only way a blocking read says it */
-	case NLE_INTR:
-		return -EINTR;
-	case NLE_BAD_SOCK:
-		return -EBADF;
-	case NLE_PERM:
-		return -EPERM;
-	case NLE_NOACCESS:
-		return -EACCES;
-	case NLE_INVAL:
-		return -EINVAL;
-	case NLE_RANGE:
-		return -ERANGE;
-	case NLE_MSGSIZE:
-		return -EMSGSIZE;
-	case NLE_OPNOTSUPP:
-		return -EOPNOTSUPP;
-	case NLE_AF_NOSUPPORT:
-		return -EAFNOSUPPORT;
-	case NLE_NODEV:
-		return -ENODEV;
-	case NLE_OBJ_NOTFOUND:
-		return -ENOENT;
-	case NLE_BUSY:
-		return -EBUSY;
-	case NLE_EXIST:
-		return -EEXIST;
-	default:
-		return -EIO;
-	}
+	/* SO_RCVTIMEO ran out: the only way a blocking read says it */
+	if (nlerr == -NLE_AGAIN || nlerr == NLE_AGAIN)
+		return -ETIMEDOUT;
+	return netns_nl_errno(nlerr);
 }
 
 static int nexthop_addr_len(int family)
@@ -503,21 +475,7 @@ int nexthop_source(const struct xlb_backend *be, __be32 src[4])
 	socklen_t len;
 	int fd, err = 0;
 
-	if (be->family == XLB_FAMILY_V4) {
-		struct sockaddr_in *in = (void *)&ss;
-
-		in->sin_family = AF_INET;
-		in->sin_port = htons(9);
-		memcpy(&in->sin_addr, be->addr, 4);
-		len = sizeof(*in);
-	} else {
-		struct sockaddr_in6 *in6 = (void *)&ss;
-
-		in6->sin6_family = AF_INET6;
-		in6->sin6_port = htons(9);
-		memcpy(&in6->sin6_addr, be->addr, 16);
-		len = sizeof(*in6);
-	}
+	loop_sockaddr(be->family == XLB_FAMILY_V4 ? AF_INET : AF_INET6, be->addr, 9, &ss, &len);
 	/* a UDP connect sends nothing; it only asks the routing table */
 	fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)

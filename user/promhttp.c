@@ -398,26 +398,10 @@ static void promhttp_accept(struct loop *loop, int fd, uint32_t events, void *ar
 
 	for (;;) {
 		struct promhttp_conn *c;
-		int cfd = loop_accept(loop, fd);
+		int cfd = loop_accept_logged(loop, fd, "promhttp: accept", &s->fd_short);
 
-		if (cfd < 0) {
-			if (loop_accept_short(-cfd)) {
-				/* the client stays queued: loop_accept paused the listener */
-				if (!s->fd_short++)
-					log_warn(
-						"promhttp: accept: %s; listener paused %d ms at a time",
-						strerror(-cfd), LOOP_ACCEPT_PAUSE_MS);
-			} else if (cfd != -EAGAIN) {
-				log_warn("promhttp: accept: %s", strerror(-cfd));
-			}
+		if (cfd < 0)
 			return;
-		}
-		if (s->fd_short) {
-			log_info("promhttp: accepting again (%lu accepts paused for want of a file "
-				 "descriptor)",
-				 s->fd_short);
-			s->fd_short = 0;
-		}
 		if (s->nconns >= PROMHTTP_CONN_MAX && !promhttp_evict(s)) {
 			close(cfd);
 			continue;
@@ -457,20 +441,11 @@ int promhttp_server_new(struct loop *loop, const char *addr, uint16_t port,
 	*out = NULL;
 	if (!collect)
 		return -EINVAL;
-	memset(&ss, 0, sizeof(ss));
 	if (!addr)
 		addr = PROMHTTP_ADDR_DEFAULT;
-	if (inet_pton(AF_INET, addr, &sin->sin_addr) == 1) {
-		sin->sin_family = AF_INET;
-		sin->sin_port = htons(port);
-		len = sizeof(*sin);
-	} else if (inet_pton(AF_INET6, addr, &sin6->sin6_addr) == 1) {
-		sin6->sin6_family = AF_INET6;
-		sin6->sin6_port = htons(port);
-		len = sizeof(*sin6);
-	} else {
+	if (loop_sockaddr_parse(AF_INET, addr, port, &ss, &len) &&
+	    loop_sockaddr_parse(AF_INET6, addr, port, &ss, &len))
 		return -EINVAL;
-	}
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return -ENOMEM;

@@ -678,6 +678,16 @@ scaling_hold(struct scaling_engine *e, struct scaling_alarm *al, const char *fmt
 	scaling_event(e, "%s", line);
 }
 
+/* A step or simple policy's capacity: above desired it joins out, below it in. */
+static void scaling_propose(struct scaling_pick *out, struct scaling_pick *in, int64_t want,
+			    int64_t desired, struct scaling_alarm *al, const struct model_policy *p)
+{
+	if (want > desired)
+		scaling_pick(out, want, al, p);
+	else if (want < desired)
+		scaling_pick(in, want, al, p);
+}
+
 /* One firing alarm's policies: their proposals join out or in. */
 static void scaling_alarm_act(struct scaling_engine *e, struct scaling_alarm *al,
 			      const struct scaling_state *s, uint64_t now, struct scaling_pick *out,
@@ -717,10 +727,7 @@ static void scaling_alarm_act(struct scaling_engine *e, struct scaling_alarm *al
 				base = (int64_t)(scaling_dp_ready(al, ready) + 0.5);
 			want = scaling_adjust(p->adjustment_type, base, st->adjustment,
 					      p->min_adjustment_magnitude);
-			if (want > s->desired)
-				scaling_pick(out, want, al, p);
-			else if (want < s->desired)
-				scaling_pick(in, want, al, p);
+			scaling_propose(out, in, want, s->desired, al, p);
 			break;
 		case MODEL_POLICY_SIMPLE:
 			cool = p->cooldown_s >= 0 ? scaling_ms(e, (double)p->cooldown_s) :
@@ -738,10 +745,7 @@ static void scaling_alarm_act(struct scaling_engine *e, struct scaling_alarm *al
 			}
 			want = scaling_adjust(p->adjustment_type, s->desired, p->scaling_adjustment,
 					      p->min_adjustment_magnitude);
-			if (want > s->desired)
-				scaling_pick(out, want, al, p);
-			else if (want < s->desired)
-				scaling_pick(in, want, al, p);
+			scaling_propose(out, in, want, s->desired, al, p);
 			break;
 		case MODEL_POLICY_PREDICTIVE:
 			break;

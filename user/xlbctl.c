@@ -268,6 +268,26 @@ static void ctl_render_status(const struct xlbctl_opts *opts, struct json_object
 	ctl_render_cluster(opts, ctl_get(data, "Cluster"), &first);
 }
 
+/* For each group whose field (an array) is not empty, a table of it titled "WHAT of GROUP". */
+static void ctl_render_per_group(const struct xlbctl_opts *opts, struct json_object *groups,
+				 const char *field, const char *what, const char *const *keys,
+				 bool *first)
+{
+	size_t i;
+
+	for (i = 0; i < ctl_len(groups); i++) {
+		struct json_object *g = json_object_array_get_idx(groups, i);
+		const char *name = ctl_str(g, "AutoScalingGroupName");
+		char title[256];
+
+		if (!ctl_len(ctl_get(g, field)))
+			continue;
+		snprintf(title, sizeof(title), "%s of %s", what, name ? name : "?");
+		ctl_title(title, first);
+		ctl_table(opts, ctl_get(g, field), keys, NULL);
+	}
+}
+
 static void ctl_render_asgs(const struct xlbctl_opts *opts, struct json_object *data)
 {
 	static const char *const keys[] = { "AutoScalingGroupName",
@@ -324,18 +344,7 @@ static void ctl_render_asgs(const struct xlbctl_opts *opts, struct json_object *
 	ctl_title("AutoScalingGroups", &first);
 	ctl_table(opts, rows, keys, headers);
 	json_object_put(rows);
-	for (i = 0; i < n; i++) {
-		struct json_object *g = json_object_array_get_idx(groups, i);
-		char title[256];
-
-		if (!ctl_len(ctl_get(g, "Instances")))
-			continue;
-		snprintf(title, sizeof(title), "Instances of %s",
-			 ctl_str(g, "AutoScalingGroupName") ? ctl_str(g, "AutoScalingGroupName") :
-							      "?");
-		ctl_title(title, &first);
-		ctl_table(opts, ctl_get(g, "Instances"), ikeys, NULL);
-	}
+	ctl_render_per_group(opts, groups, "Instances", "Instances", ikeys, &first);
 }
 
 static void ctl_render_health(const struct xlbctl_opts *opts, struct json_object *data)
@@ -392,24 +401,12 @@ static void ctl_render_metric_stats(const struct xlbctl_opts *opts, struct json_
 					     NULL };
 	struct json_object *groups = ctl_get(data, "Groups");
 	bool first = true;
-	size_t i;
 
 	ctl_title("Metrics (the last interval; CPU of the quota, averaged over InService "
 		  "instances out of warm-up)",
 		  &first);
 	ctl_table(opts, groups, keys, headers);
-	for (i = 0; i < ctl_len(groups); i++) {
-		struct json_object *g = json_object_array_get_idx(groups, i);
-		char title[200];
-
-		if (!ctl_len(ctl_get(g, "MetricAlarms")))
-			continue;
-		snprintf(title, sizeof(title), "Alarms of %s",
-			 ctl_str(g, "AutoScalingGroupName") ? ctl_str(g, "AutoScalingGroupName") :
-							      "?");
-		ctl_title(title, &first);
-		ctl_table(opts, ctl_get(g, "MetricAlarms"), akeys, NULL);
-	}
+	ctl_render_per_group(opts, groups, "MetricAlarms", "Alarms", akeys, &first);
 }
 
 static void ctl_render_reload(const struct xlbctl_opts *opts, struct json_object *data)
