@@ -21,10 +21,10 @@
  * math with it; clang drops a plain mask as redundant, so the mask comes after an empty asm that
  * hides the value from the optimiser.
  */
-#define XLB_BOUND16(v)                              \
-	do {                                        \
-		asm volatile("" : "+r"(v));         \
-		(v) &= 0xffff;                      \
+#define XLB_BOUND16(v)                      \
+	do {                                \
+		asm volatile("" : "+r"(v)); \
+		(v) &= 0xffff;              \
 	} while (0)
 
 #ifndef __always_inline

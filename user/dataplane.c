@@ -125,7 +125,8 @@ static uint32_t dataplane_table_size_of(const struct bpf_map_info *info)
 /* Where a map is pinned: its name and the ABI version, xlb_vips_v2. */
 static int dataplane_pin_path(char *path, size_t len, const char *pin_dir, const char *name)
 {
-	if (snprintf(path, len, "%s/%s_v%u", pin_dir, name, XLB_ABI_VERSION) >= (int)len)
+	if (snprintf(path, len, "%s/%s_v%u", pin_dir, name, (unsigned int)XLB_ABI_VERSION) >=
+	    (int)len)
 		return -ENAMETOOLONG;
 	return 0;
 }
@@ -173,6 +174,7 @@ int dataplane_pins_version(const char *pin_dir)
 	dir = opendir(pin_dir);
 	if (!dir)
 		return errno == ENOENT ? 0 : -errno;
+	// cppcheck-suppress readdirCalled
 	while ((de = readdir(dir))) {
 		version = dataplane_pin_version(de->d_name);
 		/* another version wins: those pins are the ones to speak of */

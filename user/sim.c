@@ -586,7 +586,8 @@ int sim_run(const struct sim_opts *o, FILE *out)
 	if (ret)
 		goto out;
 	start_s = tr.first_wall_s;
-	if ((o->start || start_s < 0) && !config_time_parse(o->start ? o->start : SIM_START, &start_s)) {
+	if ((o->start || start_s < 0) &&
+	    !config_time_parse(o->start ? o->start : SIM_START, &start_s)) {
 		fprintf(stderr,
 			"xlbctl: simulate: --start: expected a time such as %s, got \"%s\"\n",
 			SIM_START, o->start);
