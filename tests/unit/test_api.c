@@ -19,6 +19,7 @@
 
 #include "api.h"
 #include "check.h"
+#include "exchange.h"
 #include "loop.h"
 
 static char tmpdir[64];
@@ -137,36 +138,9 @@ static void server_stop(struct server *s)
 static bool raw_exchange(const char *buf, size_t len, char *out, size_t out_len)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	struct timeval tv = { .tv_sec = 3 };
-	size_t off = 0, got = 0;
-	int fd;
 
 	strcpy(sun.sun_path, sockpath);
-	fd = socket(AF_UNIX, SOCK_STREAM, 0);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&sun, sizeof(sun))) {
-		if (fd >= 0)
-			close(fd);
-		return false;
-	}
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	while (off < len) {
-		ssize_t n = send(fd, buf + off, len - off, MSG_NOSIGNAL);
-
-		if (n <= 0)
-			break;
-		off += n;
-	}
-	while (got + 1 < out_len) {
-		ssize_t n = recv(fd, out + got, out_len - got - 1, 0);
-
-		if (n <= 0)
-			break;
-		got += n;
-	}
-	out[got] = '\0';
-	close(fd);
-	return true;
+	return exchange((struct sockaddr *)&sun, sizeof(sun), buf, len, out, out_len) >= 0;
 }
 
 static bool reply_error_is(struct json_object *reply, const char *code)

@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 
 #include "check.h"
+#include "exchange.h"
 #include "loop.h"
 #include "promhttp.h"
 
@@ -146,37 +147,9 @@ static void server_stop(struct server *s)
 static bool http(uint16_t port, const char *req, size_t len, char *out, size_t out_len)
 {
 	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(port) };
-	struct timeval tv = { .tv_sec = 3 };
-	size_t got = 0, off = 0;
-	int fd;
 
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	fd = socket(AF_INET, SOCK_STREAM, 0);
-	if (fd < 0)
-		return false;
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	if (connect(fd, (struct sockaddr *)&sin, sizeof(sin))) {
-		close(fd);
-		return false;
-	}
-	while (off < len) {
-		ssize_t n = send(fd, req + off, len - off, MSG_NOSIGNAL);
-
-		if (n <= 0)
-			break;
-		off += n;
-	}
-	while (got + 1 < out_len) {
-		ssize_t n = recv(fd, out + got, out_len - got - 1, 0);
-
-		if (n <= 0)
-			break;
-		got += n;
-	}
-	out[got] = '\0';
-	close(fd);
-	return got > 0;
+	return exchange((struct sockaddr *)&sin, sizeof(sin), req, len, out, out_len) > 0;
 }
 
 static bool status_is(const char *resp, int status)
