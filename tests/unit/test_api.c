@@ -717,72 +717,37 @@ static bool test_xlbctl_options(void)
 		SKIP("build/xlbctl not built");
 	if (!server_start(&s))
 		return false;
+	/* each call's arguments as xlbd receives them */
 	{
-		const char *argv[] = { "xlbctl",
-				       "--socket",
-				       sockpath,
-				       "set-desired-capacity",
-				       "--auto-scaling-group-name",
-				       "my-app-asg",
-				       "--desired-capacity",
-				       "4",
-				       "--honor-cooldown",
-				       NULL };
+		const struct {
+			const char *argv[11], *want;
+		} good[] = {
+			{ { "xlbctl", "--socket", sockpath, "set-desired-capacity",
+			    "--auto-scaling-group-name", "my-app-asg", "--desired-capacity", "4",
+			    "--honor-cooldown", NULL },
+			  "{\"AutoScalingGroupName\": \"my-app-asg\", \"DesiredCapacity\": 4, "
+			  "\"HonorCooldown\": true}" },
+			{ { "xlbctl", "register-targets", "--target-group-arn",
+			    "arn:aws:elasticloadbalancing:r:1:targetgroup/my-app-tg/1", "--targets",
+			    "Id=198.18.1.2,Port=80", "Id=198.18.1.3", "--socket", sockpath, NULL },
+			  "{\"TargetGroupArn\": "
+			  "\"arn:aws:elasticloadbalancing:r:1:targetgroup/my-app-tg/1\", "
+			  "\"Targets\": [{\"Id\": \"198.18.1.2\", \"Port\": 80}, "
+			  "{\"Id\": \"198.18.1.3\"}]}" },
+			{ { "xlbctl", "--socket", sockpath, "attach-load-balancer-target-groups",
+			    "--auto-scaling-group-name=g", "--target-group-arns", "tg1", "tg2",
+			    NULL },
+			  "{\"AutoScalingGroupName\": \"g\", \"TargetGroupARNs\": [\"tg1\", \"tg2\"]}" },
+			{ { "xlbctl", "--socket", sockpath, "describe-target-health",
+			    "--target-group-name", "my-app-tg", NULL },
+			  "{\"TargetGroupArn\": \"my-app-tg\"}" },
+		};
 
-		rc = run_xlbctl(argv, out, sizeof(out));
-		if (rc != 0 || !captured_is(&s, "{\"AutoScalingGroupName\": \"my-app-asg\", "
-						"\"DesiredCapacity\": 4, \"HonorCooldown\": true}"))
-			goto fail;
-	}
-	{
-		const char *argv[] = { "xlbctl",
-				       "register-targets",
-				       "--target-group-arn",
-				       "arn:aws:elasticloadbalancing:r:1:targetgroup/my-app-tg/1",
-				       "--targets",
-				       "Id=198.18.1.2,Port=80",
-				       "Id=198.18.1.3",
-				       "--socket",
-				       sockpath,
-				       NULL };
-
-		rc = run_xlbctl(argv, out, sizeof(out));
-		if (rc != 0 ||
-		    !captured_is(&s,
-				 "{\"TargetGroupArn\": "
-				 "\"arn:aws:elasticloadbalancing:r:1:targetgroup/my-app-tg/1\", "
-				 "\"Targets\": [{\"Id\": \"198.18.1.2\", \"Port\": 80}, "
-				 "{\"Id\": \"198.18.1.3\"}]}"))
-			goto fail;
-	}
-	{
-		const char *argv[] = { "xlbctl",
-				       "--socket",
-				       sockpath,
-				       "attach-load-balancer-target-groups",
-				       "--auto-scaling-group-name=g",
-				       "--target-group-arns",
-				       "tg1",
-				       "tg2",
-				       NULL };
-
-		rc = run_xlbctl(argv, out, sizeof(out));
-		if (rc != 0 || !captured_is(&s, "{\"AutoScalingGroupName\": \"g\", "
-						"\"TargetGroupARNs\": [\"tg1\", \"tg2\"]}"))
-			goto fail;
-	}
-	{
-		const char *argv[] = { "xlbctl",
-				       "--socket",
-				       sockpath,
-				       "describe-target-health",
-				       "--target-group-name",
-				       "my-app-tg",
-				       NULL };
-
-		rc = run_xlbctl(argv, out, sizeof(out));
-		if (rc != 0 || !captured_is(&s, "{\"TargetGroupArn\": \"my-app-tg\"}"))
-			goto fail;
+		for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+			rc = run_xlbctl(good[i].argv, out, sizeof(out));
+			if (rc != 0 || !captured_is(&s, good[i].want))
+				goto fail;
+		}
 	}
 	/* usage errors: exit 2, nothing sent */
 	{
