@@ -260,6 +260,22 @@ e2e_spread() { # out file
 	awk '{ print $2 }' "$1" | sort | uniq -c | awk '{ printf "%s%s=%s", sep, $2, $1; sep=" " }'
 }
 
+# The restart under load: n requests from the client host to url in the background
+# (e2e_http_batch, lines in the out file), the process pid (ours) killed with SIGKILL 0.3 s in,
+# then the restart command run; returns when the batch has ended. The restart command runs in
+# this shell, so what it sets (a new pid) stays set.
+e2e_kill_under_load() { # client host, url, n, out file, first port, pid, restart command...
+	local batch
+	e2e_http_batch "$1" "$2" "$3" "$4" "$5" &
+	batch=$!
+	sleep 0.3
+	kill -KILL "$6"
+	wait "$6" 2>/dev/null
+	shift 6
+	"$@"
+	wait "$batch"
+}
+
 # SIGTERM to a process we started, then waits for it, bounded; returns its exit status (or
 # 124 when it outlived the bound).
 e2e_stop() { # pid, timeout_s
