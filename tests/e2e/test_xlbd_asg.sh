@@ -18,7 +18,7 @@ INTERVAL=5
 THRESHOLD=2
 DELAY=10 # deregistration delay, s
 BAD_DIR=$(cd "$(dirname "$0")/../unit/config" && pwd)
-UNIT_SRC=$(cd "$(dirname "$0")/../unit" && pwd)/test_config.c
+UNIT_SRC=$(cd "$(dirname "$0")/../unit" && pwd)/test_config_bad.c
 
 e2e_init
 for t in "$XLBD" "$XLBCTL"; do
@@ -285,10 +285,11 @@ else
 fi
 
 # 6. a dozen bad files through reload: each refused with its line, column, path and message
-# (the ones tests/unit/test_config.c expects), while the running configuration serves
+# (the ones tests/unit/test_config_bad.c's table expects: rows { "file", "want" }), while the
+# running configuration serves
 cp "$CONF" "$CONF.good"
-awk '/^BAD\(/ { s = $0; while (s !~ /\)$/ && (getline l) > 0) s = s l; print s }' "$UNIT_SRC" |
-	sed -n 's/^BAD([a-z_0-9]*, *"\([^"]*\)", *"\(.*\)")$/\1\t\2/p' >"$E2E_TMP/bad.list"
+awk '/^\t\{ "bad_/ { s = $0; while (s !~ /\},$/ && (getline l) > 0) s = s l; print s }' "$UNIT_SRC" |
+	sed -n 's/^\t{ "\([^"]*\)",[[:space:]]*"\(.*\)" },$/\1\t\2/p' >"$E2E_TMP/bad.list"
 nbad=0
 badfail=""
 while IFS=$'\t' read -r file want; do
