@@ -24,10 +24,7 @@ for t in "$XLBD" "$XLBCTL"; do
 	[ -x "$t" ] || e2e_abort setup "$t is missing (make)"
 done
 e2e_lab_up --clients 1 --backends 3
-out=$(e2e_lab serve --port 80 2>&1) || {
-	echo "$out" | e2e_indent
-	e2e_abort setup "xlb-backend did not start"
-}
+e2e_lab_serve 80
 
 SOCK=$E2E_TMP/xlbd.sock
 CONF=$E2E_TMP/xlb.json
