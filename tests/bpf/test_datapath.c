@@ -1428,6 +1428,36 @@ static const struct reply_row reply_rows[] = {
 };
 static const struct reply_row *reply_cur;
 
+/* Two nat backends ids[0..1] behind B, hosts host and host + 1, on be_port; the VIP on vport,
+ * service vip_id.
+ */
+static bool nat2_redirect(uint8_t family, uint8_t proto, uint16_t be_port, uint16_t vport,
+			  uint32_t vip_id, const uint32_t *ids, int host, struct xlb_backend *be)
+{
+	for (int i = 0; i < 2; i++)
+		CHECK(!be_make(ids[i], family, EG_REDIRECT, host + i, be_port, 1, 0, &be[i]),
+		      "backend");
+	CHECK(!vip_make(family, VIP(family), vport, proto, vip_id, XLB_MODE_NAT, 0), "vip");
+	CHECK(!ring_make(vip_id, ids, NULL, 2), "ring");
+	return true;
+}
+
+/* The client's packet s (built into in) to nat2_redirect's VIP: a new flow redirected to
+ * backend index *idx, Maglev's pick.
+ */
+static bool client_redirected(uint32_t vip_id, const uint32_t *ids, const struct pkt_spec *s,
+			      struct pkt *in, int *idx)
+{
+	struct pkt out;
+
+	pkt_build(in, s);
+	*idx = idx_of(ids, 2, pick(vip_id, s));
+	CHECK(*idx >= 0, "table");
+	CHECK(xdp_expect(t.prog_rx, t.if_a, in, &out, XDP_REDIRECT), "client's packet");
+	CHECK(gstats_moved(P(FLOW_NEW), 1, P(REDIRECT), 1, -1), "counters of the request");
+	return true;
+}
+
 /* The SYN-ACK backend be sends from port sport for the client's packet s, arriving on B from
  * B's router.
  */
@@ -1461,19 +1491,10 @@ static bool case_nat_reply(void)
 	struct pkt in, out, rin, exp;
 	int i;
 
-	for (i = 0; i < 2; i++)
-		CHECK(!be_make(ids[i], c->family, EG_REDIRECT, 41 + i, c->be_port, 1, 0, &be[i]),
-		      "backend");
-	CHECK(!vip_make(c->family, VIP(c->family), vport, c->proto, vip_id, XLB_MODE_NAT, 0),
-	      "vip");
-	CHECK(!ring_make(vip_id, ids, NULL, 2), "ring");
+	CHECK(nat2_redirect(c->family, c->proto, c->be_port, vport, vip_id, ids, 41, be), "setup");
 	s = spec_make(c->family, c->proto, CLIENT(c->family), VIP(c->family), 45000, vport);
 	s.udp_no_csum = c->udp_no_csum;
-	pkt_build(&in, &s);
-	i = idx_of(ids, 2, pick(vip_id, &s));
-	CHECK(i >= 0, "table");
-	CHECK(xdp_expect(t.prog_rx, t.if_a, &in, &out, XDP_REDIRECT), "client's packet");
-	CHECK(gstats_moved(P(FLOW_NEW), 1, P(REDIRECT), 1, -1), "counters of the request");
+	CHECK(client_redirected(vip_id, ids, &s, &in, &i), "client's packet");
 
 	/* the reply as the backend sends it, arriving on B from B's router */
 	r = reply_spec(&s, &be[i], c->family, c->be_port ? c->be_port : vport);
@@ -1880,19 +1901,10 @@ static bool case_nat_icmp(void)
 	char why[160];
 	int i, j;
 
-	for (i = 0; i < 2; i++)
-		CHECK(!be_make(ids[i], c->family, EG_REDIRECT, 61 + i, c->be_port, 1, 0, &be[i]),
-		      "backend");
-	CHECK(!vip_make(c->family, VIP(c->family), vport, c->proto, vip_id, XLB_MODE_NAT, 0),
-	      "vip");
-	CHECK(!ring_make(vip_id, ids, NULL, 2), "ring");
+	CHECK(nat2_redirect(c->family, c->proto, c->be_port, vport, vip_id, ids, 61, be), "setup");
 	s = spec_make(c->family, c->proto, CLIENT(c->family), VIP(c->family), 45000, vport);
 	s.tcp_flags = PKT_TCP_ACK;
-	pkt_build(&in, &s);
-	i = idx_of(ids, 2, pick(vip_id, &s));
-	CHECK(i >= 0, "table");
-	CHECK(xdp_expect(t.prog_rx, t.if_a, &in, &out, XDP_REDIRECT), "client's packet");
-	CHECK(gstats_moved(P(FLOW_NEW), 1, P(REDIRECT), 1, -1), "counters of the request");
+	CHECK(client_redirected(vip_id, ids, &s, &in, &i), "client's packet");
 
 	j = c->kind == NI_OTHER_BACKEND ? 1 - i : i;
 	/* the quoted packet as the backend got it */
