@@ -1436,6 +1436,55 @@ static const struct reply_row reply_rows[] = {
 };
 static const struct reply_row *reply_cur;
 
+/* Two nat backends ids[0..1] behind B, hosts host and host + 1, on be_port; the VIP on vport,
+ * service vip_id.
+ */
+static bool nat2_redirect(uint8_t family, uint8_t proto, uint16_t be_port, uint16_t vport,
+			  uint32_t vip_id, const uint32_t *ids, int host, struct xlb_backend *be)
+{
+	for (int i = 0; i < 2; i++)
+		CHECK(!be_make(ids[i], family, EG_REDIRECT, host + i, be_port, 1, 0, &be[i]),
+		      "backend");
+	CHECK(!vip_make(family, VIP(family), vport, proto, vip_id, XLB_MODE_NAT, 0), "vip");
+	CHECK(!ring_make(vip_id, ids, NULL, 2), "ring");
+	return true;
+}
+
+/* The client's packet s (built into in) to nat2_redirect's VIP: a new flow redirected to
+ * backend index *idx, Maglev's pick.
+ */
+static bool client_redirected(uint32_t vip_id, const uint32_t *ids, const struct pkt_spec *s,
+			      struct pkt *in, int *idx)
+{
+	struct pkt out;
+
+	pkt_build(in, s);
+	*idx = idx_of(ids, 2, pick(vip_id, s));
+	CHECK(*idx >= 0, "table");
+	CHECK(xdp_expect(t.prog_rx, t.if_a, in, &out, XDP_REDIRECT), "client's packet");
+	CHECK(gstats_moved(P(FLOW_NEW), 1, P(REDIRECT), 1, -1), "counters of the request");
+	return true;
+}
+
+/* The SYN-ACK backend be sends from port sport for the client's packet s, arriving on B from
+ * B's router.
+ */
+static struct pkt_spec reply_spec(const struct pkt_spec *s, const struct xlb_backend *be,
+				  uint8_t family, uint16_t sport)
+{
+	struct pkt_spec r = *s;
+
+	memcpy(r.dmac, MAC_B, 6);
+	memcpy(r.smac, MAC_NB, 6);
+	memset(r.src, 0, 16);
+	memcpy(r.src, be->addr, alen(family));
+	memcpy(r.dst, s->src, 16);
+	r.sport = sport;
+	r.dport = s->sport;
+	r.tcp_flags = PKT_TCP_SYN | PKT_TCP_ACK;
+	return r;
+}
+
 /* A client's flow to a nat VIP whose backends sit behind B; the backend's reply arrives on B:
  * xlb_rx_nat rewrites its source to the VIP and sends it to the client through A. Without a
  * flow, or through xlb_rx, the same reply passes untouched.
@@ -1450,30 +1499,13 @@ static bool case_nat_reply(void)
 	struct pkt in, out, rin, exp;
 	int i;
 
-	for (i = 0; i < 2; i++)
-		CHECK(!be_make(ids[i], c->family, EG_REDIRECT, 41 + i, c->be_port, 1, 0, &be[i]),
-		      "backend");
-	CHECK(!vip_make(c->family, VIP(c->family), vport, c->proto, vip_id, XLB_MODE_NAT, 0),
-	      "vip");
-	CHECK(!ring_make(vip_id, ids, NULL, 2), "ring");
+	CHECK(nat2_redirect(c->family, c->proto, c->be_port, vport, vip_id, ids, 41, be), "setup");
 	s = spec_make(c->family, c->proto, CLIENT(c->family), VIP(c->family), 45000, vport);
 	s.udp_no_csum = c->udp_no_csum;
-	pkt_build(&in, &s);
-	i = idx_of(ids, 2, pick(vip_id, &s));
-	CHECK(i >= 0, "table");
-	CHECK(xdp_expect(t.prog_rx, t.if_a, &in, &out, XDP_REDIRECT), "client's packet");
-	CHECK(gstats_moved(P(FLOW_NEW), 1, P(REDIRECT), 1, -1), "counters of the request");
+	CHECK(client_redirected(vip_id, ids, &s, &in, &i), "client's packet");
 
 	/* the reply as the backend sends it, arriving on B from B's router */
-	r = s;
-	memcpy(r.dmac, MAC_B, 6);
-	memcpy(r.smac, MAC_NB, 6);
-	memset(r.src, 0, 16);
-	memcpy(r.src, be[i].addr, alen(c->family));
-	memcpy(r.dst, s.src, 16);
-	r.sport = c->be_port ? c->be_port : vport;
-	r.dport = s.sport;
-	r.tcp_flags = PKT_TCP_SYN | PKT_TCP_ACK;
+	r = reply_spec(&s, &be[i], c->family, c->be_port ? c->be_port : vport);
 	r.ttl = 64;
 	pkt_build(&rin, &r);
 	e = r;
@@ -1877,19 +1909,10 @@ static bool case_nat_icmp(void)
 	char why[160];
 	int i, j;
 
-	for (i = 0; i < 2; i++)
-		CHECK(!be_make(ids[i], c->family, EG_REDIRECT, 61 + i, c->be_port, 1, 0, &be[i]),
-		      "backend");
-	CHECK(!vip_make(c->family, VIP(c->family), vport, c->proto, vip_id, XLB_MODE_NAT, 0),
-	      "vip");
-	CHECK(!ring_make(vip_id, ids, NULL, 2), "ring");
+	CHECK(nat2_redirect(c->family, c->proto, c->be_port, vport, vip_id, ids, 61, be), "setup");
 	s = spec_make(c->family, c->proto, CLIENT(c->family), VIP(c->family), 45000, vport);
 	s.tcp_flags = PKT_TCP_ACK;
-	pkt_build(&in, &s);
-	i = idx_of(ids, 2, pick(vip_id, &s));
-	CHECK(i >= 0, "table");
-	CHECK(xdp_expect(t.prog_rx, t.if_a, &in, &out, XDP_REDIRECT), "client's packet");
-	CHECK(gstats_moved(P(FLOW_NEW), 1, P(REDIRECT), 1, -1), "counters of the request");
+	CHECK(client_redirected(vip_id, ids, &s, &in, &i), "client's packet");
 
 	j = c->kind == NI_OTHER_BACKEND ? 1 - i : i;
 	/* the quoted packet as the backend got it */
@@ -2034,19 +2057,12 @@ static bool case_tc(void)
 		CHECK(to.len == xo.len && !memcmp(to.b, xo.b, xo.len),
 		      "flow %d: the tc build sent other bytes (%u, XDP %u)", f, to.len, xo.len);
 		if (c->mode == XLB_MODE_NAT && f == 0) {
-			struct pkt_spec r = s;
+			struct pkt_spec r;
 			struct pkt rin;
 			int i = idx_of(ids, 3, pick(vip_id, &s));
 
 			CHECK(i >= 0, "table");
-			memcpy(r.dmac, MAC_B, 6);
-			memcpy(r.smac, MAC_NB, 6);
-			memset(r.src, 0, 16);
-			memcpy(r.src, be[i].addr, alen(c->family));
-			memcpy(r.dst, s.src, 16);
-			r.sport = c->be_port ? c->be_port : vport;
-			r.dport = s.sport;
-			r.tcp_flags = PKT_TCP_SYN | PKT_TCP_ACK;
+			r = reply_spec(&s, &be[i], c->family, c->be_port ? c->be_port : vport);
 			pkt_build(&rin, &r);
 			vx = testnet_xdp_run(t.prog_nat, t.if_b, &rin, &xo);
 			vt = tc_run(tc_nat, t.if_b, &rin, &to);
@@ -2418,6 +2434,27 @@ static bool case_truncated(void)
 	return true;
 }
 
+/* in, received on A: to a VIP, both receive programs drop it and count drop; otherwise both
+ * pass it unchanged.
+ */
+static bool rx_both_drop_or_pass(const struct pkt *in, bool to_vip, int drop)
+{
+	struct pkt out;
+
+	if (to_vip) {
+		CHECK(xdp_expect(t.prog_rx, t.if_a, in, &out, XDP_DROP), "xlb_rx");
+		CHECK(xdp_expect(t.prog_nat, t.if_a, in, &out, XDP_DROP), "xlb_rx_nat");
+		CHECK(gstats_moved(drop, 2, -1), "global counters");
+	} else {
+		CHECK(xdp_expect(t.prog_rx, t.if_a, in, &out, XDP_PASS), "xlb_rx");
+		CHECK(pkt_identical(&out, in), "frame changed");
+		CHECK(xdp_expect(t.prog_nat, t.if_a, in, &out, XDP_PASS), "xlb_rx_nat");
+		CHECK(pkt_identical(&out, in), "frame changed");
+		CHECK(gstats_moved(P(PASS), 2, -1), "global counters");
+	}
+	return true;
+}
+
 /* --- malformed headers ------------------------------------------------------------------- */
 
 enum bad_kind {
@@ -2458,7 +2495,7 @@ static bool case_bad_header(void)
 	const uint32_t id = 11;
 	struct pkt_spec s = spec_make(c->family, IPPROTO_TCP, CLIENT(c->family),
 				      c->vip ? VIP(c->family) : NOT_VIP(c->family), 47000, 80);
-	struct pkt in, out;
+	struct pkt in;
 	uint8_t *l3 = in.b + 14;
 
 	CHECK(!be_make(id, c->family, EG_TX, 10, 0, 1, 0, NULL), "backend");
@@ -2486,18 +2523,7 @@ static bool case_bad_header(void)
 		pkt_put16(l3 + 10, 0);
 		pkt_put16(l3 + 10, (uint16_t)~pkt_fold(pkt_sum(0, l3, 20)));
 	}
-	if (c->vip) {
-		CHECK(xdp_expect(t.prog_rx, t.if_a, &in, &out, XDP_DROP), "xlb_rx");
-		CHECK(xdp_expect(t.prog_nat, t.if_a, &in, &out, XDP_DROP), "xlb_rx_nat");
-		CHECK(gstats_moved(D(BAD_HEADER), 2, -1), "global counters");
-	} else {
-		CHECK(xdp_expect(t.prog_rx, t.if_a, &in, &out, XDP_PASS), "xlb_rx");
-		CHECK(pkt_identical(&out, &in), "frame changed");
-		CHECK(xdp_expect(t.prog_nat, t.if_a, &in, &out, XDP_PASS), "xlb_rx_nat");
-		CHECK(pkt_identical(&out, &in), "frame changed");
-		CHECK(gstats_moved(P(PASS), 2, -1), "global counters");
-	}
-	return true;
+	return rx_both_drop_or_pass(&in, c->vip, D(BAD_HEADER));
 }
 
 /* --- fragments --------------------------------------------------------------------------- */
@@ -2537,7 +2563,7 @@ static bool case_fragment(void)
 	struct pkt_spec s = spec_make(c->family, c->proto, CLIENT(c->family),
 				      c->vip ? VIP(c->family) : NOT_VIP(c->family), 48000, dport);
 	static const uint8_t data[32] = "fragment payload, 32 bytes long";
-	struct pkt in, out;
+	struct pkt in;
 
 	CHECK(!be_make(id, c->family, EG_TX, 10, 0, 1, 0, NULL), "backend");
 	CHECK(!vip_make(c->family, VIP(c->family), dport, c->proto, 2, XLB_MODE_NAT, 0), "vip");
@@ -2549,18 +2575,7 @@ static bool case_fragment(void)
 	s.payload = data;
 	s.payload_len = sizeof(data);
 	pkt_build(&in, &s);
-	if (c->vip) {
-		CHECK(xdp_expect(t.prog_rx, t.if_a, &in, &out, XDP_DROP), "xlb_rx");
-		CHECK(xdp_expect(t.prog_nat, t.if_a, &in, &out, XDP_DROP), "xlb_rx_nat");
-		CHECK(gstats_moved(D(FRAGMENT), 2, -1), "global counters");
-	} else {
-		CHECK(xdp_expect(t.prog_rx, t.if_a, &in, &out, XDP_PASS), "xlb_rx");
-		CHECK(pkt_identical(&out, &in), "frame changed");
-		CHECK(xdp_expect(t.prog_nat, t.if_a, &in, &out, XDP_PASS), "xlb_rx_nat");
-		CHECK(pkt_identical(&out, &in), "frame changed");
-		CHECK(gstats_moved(P(PASS), 2, -1), "global counters");
-	}
-	return true;
+	return rx_both_drop_or_pass(&in, c->vip, D(FRAGMENT));
 }
 
 /* --- decapsulation ----------------------------------------------------------------------- */
@@ -2941,6 +2956,17 @@ static bool nat3(uint8_t family, const uint32_t *ids, struct xlb_backend *be)
 	return true;
 }
 
+/* Flows from ports 1000 + from to 1000 + to - 1 through their handshake on nat3's backends be;
+ * est[i] the index of flow i's backend.
+ */
+static bool handshakes(uint8_t family, const struct xlb_backend *be, int *est, int from, int to)
+{
+	for (int i = from; i < to; i++)
+		CHECK((est[i] = handshake(family, NULL, (uint16_t)(1000 + i), be, 3)) >= 0,
+		      "flow %d", i);
+	return true;
+}
+
 /* Established flows stay through a flood of SYNs into their bucket; a miss that is not a SYN
  * still reaches Maglev's backend but takes no confirmed flow's way.
  */
@@ -2953,9 +2979,7 @@ static bool flood_keeps(uint8_t family)
 	bool vip;
 
 	CHECK(nat3(family, ids, be), "setup");
-	for (int i = 0; i < 2; i++)
-		CHECK((est[i] = handshake(family, NULL, (uint16_t)(1000 + i), be, 3)) >= 0,
-		      "flow %d", i);
+	CHECK(handshakes(family, be, est, 0, 2), "flows");
 	for (int i = 0; i < 300; i++)
 		CHECK(cl_send(family, NULL, (uint16_t)(2000 + i), PKT_TCP_SYN, false, be, 3,
 			      &idx) == XDP_TX,
@@ -2974,9 +2998,7 @@ static bool flood_keeps(uint8_t family)
 			      vip,
 		      "flow %d: reply not translated", i);
 	}
-	for (int i = 2; i < 4; i++)
-		CHECK((est[i] = handshake(family, NULL, (uint16_t)(1000 + i), be, 3)) >= 0,
-		      "flow %d", i);
+	CHECK(handshakes(family, be, est, 2, 4), "flows");
 	/* the bucket is all confirmed now: misses go by Maglev, without a way */
 	gstats_mark();
 	CHECK(cl_send(family, NULL, 3000, PKT_TCP_ACK, true, be, 3, &idx) == XDP_TX &&
@@ -3004,9 +3026,7 @@ static bool spoofed_fin_rst(uint8_t family)
 	bool vip;
 
 	CHECK(nat3(family, ids, be), "setup");
-	for (int i = 0; i < 4; i++)
-		CHECK((est[i] = handshake(family, NULL, (uint16_t)(1000 + i), be, 3)) >= 0,
-		      "flow %d", i);
+	CHECK(handshakes(family, be, est, 0, 4), "flows");
 	CHECK(cl_send(family, NULL, 1000, PKT_TCP_FIN | PKT_TCP_ACK, false, be, 3, &idx) == XDP_TX,
 	      "spoofed FIN");
 	CHECK(cl_send(family, NULL, 1001, PKT_TCP_RST, false, be, 3, &idx) == XDP_TX,

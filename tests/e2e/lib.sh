@@ -133,6 +133,16 @@ e2e_lab() {
 	"$E2E_LAB" "$1" --prefix "$E2E_PREFIX" "${@:2}"
 }
 
+# xlb-backend on every backend of the lab, on port; the run aborts, with its output, when it
+# does not start.
+e2e_lab_serve() { # port
+	local out
+	out=$(e2e_lab serve --port "$1" 2>&1) || {
+		echo "$out" | e2e_indent
+		e2e_abort setup "xlb-backend did not start"
+	}
+}
+
 # Builds the lab and reads its plan (XLB_LAB_* variables).
 e2e_lab_up() { # xlb-lab up options...
 	local out
@@ -172,6 +182,18 @@ e2e_dp_ok() {
 		echo "$out" | e2e_indent
 		e2e_abort setup "xlb-dp $* failed"
 	}
+}
+
+# The datapath on the lab's balancer, native XDP: role vip on every client-facing interface,
+# role nat on every backend-facing one.
+e2e_dp_attach_lab() {
+	local ifname
+	for ifname in "${XLB_LAB_LB_CLIENT_IF[@]}"; do
+		e2e_dp_ok attach "$ifname" --role vip --xdp-mode native
+	done
+	for ifname in "${XLB_LAB_LB_BACKEND_IF[@]}"; do
+		e2e_dp_ok attach "$ifname" --role nat --xdp-mode native
+	done
 }
 
 # n HTTP GETs from a client, each on a new TCP connection from its own source port,
@@ -258,6 +280,22 @@ e2e_check_spread() { # out file, n, pct, backend names...
 # How many requests of a batch each instance answered, on one line.
 e2e_spread() { # out file
 	awk '{ print $2 }' "$1" | sort | uniq -c | awk '{ printf "%s%s=%s", sep, $2, $1; sep=" " }'
+}
+
+# The restart under load: n requests from the client host to url in the background
+# (e2e_http_batch, lines in the out file), the process pid (ours) killed with SIGKILL 0.3 s in,
+# then the restart command run; returns when the batch has ended. The restart command runs in
+# this shell, so what it sets (a new pid) stays set.
+e2e_kill_under_load() { # client host, url, n, out file, first port, pid, restart command...
+	local batch
+	e2e_http_batch "$1" "$2" "$3" "$4" "$5" &
+	batch=$!
+	sleep 0.3
+	kill -KILL "$6"
+	wait "$6" 2>/dev/null
+	shift 6
+	"$@"
+	wait "$batch"
 }
 
 # SIGTERM to a process we started, then waits for it, bounded; returns its exit status (or

@@ -34,10 +34,7 @@ done
 command -v bird >/dev/null || e2e_abort setup "bird is missing (bird2: make deps)"
 command -v birdc >/dev/null || e2e_abort setup "birdc is missing (bird2: make deps)"
 e2e_lab_up --clients 1 --backends 3 --balancers "$NODES" --vip "$VIP_DSR" --vip "$VIP_IPIP"
-out=$(e2e_lab serve --port 80 2>&1) || {
-	echo "$out" | e2e_indent
-	e2e_abort setup "xlb-backend did not start"
-}
+e2e_lab_serve 80
 : >"$FIGURES" 2>/dev/null || FIGURES=$E2E_TMP/figures.txt
 T0=$SECONDS
 figure() {

@@ -26,14 +26,8 @@ e2e_init
 
 e2e_lab_up --clients 1 --backends 3
 e2e_dp_load --flows 65536
-e2e_dp_ok attach "${XLB_LAB_LB_CLIENT_IF[0]}" --role vip --xdp-mode native
-for ifname in "${XLB_LAB_LB_BACKEND_IF[@]}"; do
-	e2e_dp_ok attach "$ifname" --role nat --xdp-mode native
-done
-out=$(e2e_lab serve --port "$PORT" 2>&1) || {
-	echo "$out" | e2e_indent
-	e2e_abort setup "xlb-backend did not start"
-}
+e2e_dp_attach_lab
+e2e_lab_serve "$PORT"
 
 # Backend ids: 1..3 the IPv4 addresses, 11..13 the IPv6 ones.
 for i in 0 1 2; do

@@ -28,16 +28,8 @@ done
 
 e2e_lab_up --clients 2 --backends 2
 e2e_dp_load --flows "$FLOWS"
-for ifname in "${XLB_LAB_LB_CLIENT_IF[@]}"; do
-	e2e_dp_ok attach "$ifname" --role vip --xdp-mode native
-done
-for ifname in "${XLB_LAB_LB_BACKEND_IF[@]}"; do
-	e2e_dp_ok attach "$ifname" --role nat --xdp-mode native
-done
-out=$(e2e_lab serve --port "$PORT" 2>&1) || {
-	echo "$out" | e2e_indent
-	e2e_abort setup "xlb-backend did not start"
-}
+e2e_dp_attach_lab
+e2e_lab_serve "$PORT"
 for i in 0 1; do
 	e2e_dp_ok backend set $((i + 1)) "${XLB_LAB_BACKEND4[i]}"
 done

@@ -138,25 +138,23 @@ printf 't,desired,in_service,healthy,cpu,rps,errors\n0,2,2,2,10,5,0\n1,2,2,2,ten
 	>"$E2E_TMP/bad.csv"
 printf '1\tlaunch\tok\n2\tBad Kind\tx\n' >"$E2E_TMP/bad.events"
 printf 't,desired,healthy,cpu,rps,errors\n' >"$E2E_TMP/nohead.csv"
+# xlb-timeline with these arguments exits 2 with the message; otherwise logs what it did
+timeline_refuses() { # bad file, message, xlb-timeline arguments...
+	local out rc
+	out=$("$XLB_TIMELINE" "${@:3}" 2>&1)
+	rc=$?
+	if [ "$rc" -ne 2 ] || ! grep -qF "$2" <<<"$out"; then
+		e2e_log "$1: exit $rc: $out"
+		return 1
+	fi
+}
 bad_ok=1
-out=$("$XLB_TIMELINE" -o "$E2E_TMP/x.svg" "$E2E_TMP/bad.csv" 2>&1)
-rc=$?
-if [ "$rc" -ne 2 ] || ! grep -qF "bad.csv:3: field 'cpu': not a number: 'ten'" <<<"$out"; then
-	e2e_log "bad.csv: exit $rc: $out"
-	bad_ok=0
-fi
-out=$("$XLB_TIMELINE" -e "$E2E_TMP/bad.events" -o "$E2E_TMP/x.svg" "$FIXTURES/sample.csv" 2>&1)
-rc=$?
-if [ "$rc" -ne 2 ] || ! grep -qF "bad.events:2: field 'kind'" <<<"$out"; then
-	e2e_log "bad.events: exit $rc: $out"
-	bad_ok=0
-fi
-out=$("$XLB_TIMELINE" -o "$E2E_TMP/x.svg" "$E2E_TMP/nohead.csv" 2>&1)
-rc=$?
-if [ "$rc" -ne 2 ] || ! grep -qF "nohead.csv:1: the header has no column 'in_service'" <<<"$out"; then
-	e2e_log "nohead.csv: exit $rc: $out"
-	bad_ok=0
-fi
+timeline_refuses bad.csv "bad.csv:3: field 'cpu': not a number: 'ten'" \
+	-o "$E2E_TMP/x.svg" "$E2E_TMP/bad.csv" || bad_ok=0
+timeline_refuses bad.events "bad.events:2: field 'kind'" \
+	-e "$E2E_TMP/bad.events" -o "$E2E_TMP/x.svg" "$FIXTURES/sample.csv" || bad_ok=0
+timeline_refuses nohead.csv "nohead.csv:1: the header has no column 'in_service'" \
+	-o "$E2E_TMP/x.svg" "$E2E_TMP/nohead.csv" || bad_ok=0
 if [ "$bad_ok" = 1 ] && [ ! -e "$E2E_TMP/x.svg" ]; then
 	e2e_pass timeline_bad_input
 else

@@ -264,13 +264,8 @@ else
 fi
 
 # 5. SIGKILL under a steady loop, started again: nothing fails, the same instances
-e2e_http_batch c1 "http://$XLB_LAB_VIP4/whoami" 200 "$E2E_TMP/restart.out" 25000 &
-batch=$!
-sleep 0.3
-kill -KILL "$XLBD_PID"
-wait "$XLBD_PID" 2>/dev/null
-start_xlbd
-wait "$batch"
+e2e_kill_under_load c1 "http://$XLB_LAB_VIP4/whoami" 200 "$E2E_TMP/restart.out" 25000 \
+	"$XLBD_PID" start_xlbd
 ok=$(awk '$1 == 200' "$E2E_TMP/restart.out" | wc -l)
 # the killed xlbd's socket file is still there until the new one replaces it
 answers() {

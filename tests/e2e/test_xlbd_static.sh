@@ -24,10 +24,7 @@ for t in "$XLBD" "$XLBCTL"; do
 	[ -x "$t" ] || e2e_abort setup "$t is missing (make)"
 done
 e2e_lab_up --clients 1 --backends 3
-out=$(e2e_lab serve --port 80 2>&1) || {
-	echo "$out" | e2e_indent
-	e2e_abort setup "xlb-backend did not start"
-}
+e2e_lab_serve 80
 
 SOCK=$E2E_TMP/xlbd.sock
 CONF=$E2E_TMP/xlb.json
@@ -237,13 +234,8 @@ fi
 # 7. xlbd killed (SIGKILL) under a steady request loop and started again: the pinned datapath
 # keeps forwarding, the new xlbd adopts it (and keeps its table until the first checks end,
 # so the dead b2 gets nothing); no request fails
-e2e_http_batch c1 "http://$XLB_LAB_VIP4/whoami" 200 "$E2E_TMP/restart.out" 26000 &
-batch=$!
-sleep 0.3
-kill -KILL "$XLBD_PID"
-wait "$XLBD_PID" 2>/dev/null
-start_xlbd
-wait "$batch"
+e2e_kill_under_load c1 "http://$XLB_LAB_VIP4/whoami" 200 "$E2E_TMP/restart.out" 26000 \
+	"$XLBD_PID" start_xlbd
 ok=$(awk '$1 == 200' "$E2E_TMP/restart.out" | wc -l)
 to_dead=$(awk -v d="$dead" '$2 == d' "$E2E_TMP/restart.out" | wc -l)
 if [ "$ok" -eq 200 ] && [ "$to_dead" -eq 0 ] && e2e_wait 10 test -S "$SOCK" &&

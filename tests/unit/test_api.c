@@ -19,6 +19,7 @@
 
 #include "api.h"
 #include "check.h"
+#include "exchange.h"
 #include "loop.h"
 
 static char tmpdir[64];
@@ -137,36 +138,9 @@ static void server_stop(struct server *s)
 static bool raw_exchange(const char *buf, size_t len, char *out, size_t out_len)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	struct timeval tv = { .tv_sec = 3 };
-	size_t off = 0, got = 0;
-	int fd;
 
 	strcpy(sun.sun_path, sockpath);
-	fd = socket(AF_UNIX, SOCK_STREAM, 0);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&sun, sizeof(sun))) {
-		if (fd >= 0)
-			close(fd);
-		return false;
-	}
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	while (off < len) {
-		ssize_t n = send(fd, buf + off, len - off, MSG_NOSIGNAL);
-
-		if (n <= 0)
-			break;
-		off += n;
-	}
-	while (got + 1 < out_len) {
-		ssize_t n = recv(fd, out + got, out_len - got - 1, 0);
-
-		if (n <= 0)
-			break;
-		got += n;
-	}
-	out[got] = '\0';
-	close(fd);
-	return true;
+	return exchange((struct sockaddr *)&sun, sizeof(sun), buf, len, out, out_len) >= 0;
 }
 
 static bool reply_error_is(struct json_object *reply, const char *code)
@@ -743,72 +717,37 @@ static bool test_xlbctl_options(void)
 		SKIP("build/xlbctl not built");
 	if (!server_start(&s))
 		return false;
+	/* each call's arguments as xlbd receives them */
 	{
-		const char *argv[] = { "xlbctl",
-				       "--socket",
-				       sockpath,
-				       "set-desired-capacity",
-				       "--auto-scaling-group-name",
-				       "my-app-asg",
-				       "--desired-capacity",
-				       "4",
-				       "--honor-cooldown",
-				       NULL };
+		const struct {
+			const char *argv[11], *want;
+		} good[] = {
+			{ { "xlbctl", "--socket", sockpath, "set-desired-capacity",
+			    "--auto-scaling-group-name", "my-app-asg", "--desired-capacity", "4",
+			    "--honor-cooldown", NULL },
+			  "{\"AutoScalingGroupName\": \"my-app-asg\", \"DesiredCapacity\": 4, "
+			  "\"HonorCooldown\": true}" },
+			{ { "xlbctl", "register-targets", "--target-group-arn",
+			    "arn:aws:elasticloadbalancing:r:1:targetgroup/my-app-tg/1", "--targets",
+			    "Id=198.18.1.2,Port=80", "Id=198.18.1.3", "--socket", sockpath, NULL },
+			  "{\"TargetGroupArn\": "
+			  "\"arn:aws:elasticloadbalancing:r:1:targetgroup/my-app-tg/1\", "
+			  "\"Targets\": [{\"Id\": \"198.18.1.2\", \"Port\": 80}, "
+			  "{\"Id\": \"198.18.1.3\"}]}" },
+			{ { "xlbctl", "--socket", sockpath, "attach-load-balancer-target-groups",
+			    "--auto-scaling-group-name=g", "--target-group-arns", "tg1", "tg2",
+			    NULL },
+			  "{\"AutoScalingGroupName\": \"g\", \"TargetGroupARNs\": [\"tg1\", \"tg2\"]}" },
+			{ { "xlbctl", "--socket", sockpath, "describe-target-health",
+			    "--target-group-name", "my-app-tg", NULL },
+			  "{\"TargetGroupArn\": \"my-app-tg\"}" },
+		};
 
-		rc = run_xlbctl(argv, out, sizeof(out));
-		if (rc != 0 || !captured_is(&s, "{\"AutoScalingGroupName\": \"my-app-asg\", "
-						"\"DesiredCapacity\": 4, \"HonorCooldown\": true}"))
-			goto fail;
-	}
-	{
-		const char *argv[] = { "xlbctl",
-				       "register-targets",
-				       "--target-group-arn",
-				       "arn:aws:elasticloadbalancing:r:1:targetgroup/my-app-tg/1",
-				       "--targets",
-				       "Id=198.18.1.2,Port=80",
-				       "Id=198.18.1.3",
-				       "--socket",
-				       sockpath,
-				       NULL };
-
-		rc = run_xlbctl(argv, out, sizeof(out));
-		if (rc != 0 ||
-		    !captured_is(&s,
-				 "{\"TargetGroupArn\": "
-				 "\"arn:aws:elasticloadbalancing:r:1:targetgroup/my-app-tg/1\", "
-				 "\"Targets\": [{\"Id\": \"198.18.1.2\", \"Port\": 80}, "
-				 "{\"Id\": \"198.18.1.3\"}]}"))
-			goto fail;
-	}
-	{
-		const char *argv[] = { "xlbctl",
-				       "--socket",
-				       sockpath,
-				       "attach-load-balancer-target-groups",
-				       "--auto-scaling-group-name=g",
-				       "--target-group-arns",
-				       "tg1",
-				       "tg2",
-				       NULL };
-
-		rc = run_xlbctl(argv, out, sizeof(out));
-		if (rc != 0 || !captured_is(&s, "{\"AutoScalingGroupName\": \"g\", "
-						"\"TargetGroupARNs\": [\"tg1\", \"tg2\"]}"))
-			goto fail;
-	}
-	{
-		const char *argv[] = { "xlbctl",
-				       "--socket",
-				       sockpath,
-				       "describe-target-health",
-				       "--target-group-name",
-				       "my-app-tg",
-				       NULL };
-
-		rc = run_xlbctl(argv, out, sizeof(out));
-		if (rc != 0 || !captured_is(&s, "{\"TargetGroupArn\": \"my-app-tg\"}"))
-			goto fail;
+		for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+			rc = run_xlbctl(good[i].argv, out, sizeof(out));
+			if (rc != 0 || !captured_is(&s, good[i].want))
+				goto fail;
+		}
 	}
 	/* usage errors: exit 2, nothing sent */
 	{

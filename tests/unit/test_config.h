@@ -125,6 +125,69 @@ static inline bool load_fixture(const char *name, struct model **m, bool is_exam
 	return true;
 }
 
+/* good_full.json and the objects its module tests look at, found by name. */
+struct full {
+	struct model *m;
+	struct model_tg *st, *fleet_tg, *dns; /* static-443, fleet-443, dns */
+	struct model_asg *fleet, *canary;
+	struct model_policy *cpu, *req, *steps, *bump; /* req: "requests" */
+};
+
+/* good_defaults.json and the objects its module tests look at, found by name. */
+struct defaults {
+	struct model *m;
+	struct model_tg *alb, *nlb, *nlbh, *udp; /* nlbh: "nlb-http" */
+	struct model_asg *g;
+};
+
+/* Says which object is missing, frees the model and returns false; true when obj is found. */
+static inline bool found(struct model *m, const void *obj, const char *name)
+{
+	if (obj)
+		return true;
+	printf("  missing object %s\n", name);
+	model_free(m);
+	return false;
+}
+
+static inline bool load_full(struct full *f)
+{
+	if (!load_fixture("good_full.json", &f->m, false))
+		return false;
+	f->st = tg_named(f->m, "static-443");
+	f->fleet_tg = tg_named(f->m, "fleet-443");
+	f->dns = tg_named(f->m, "dns");
+	f->fleet = asg_named(f->m, "fleet");
+	f->canary = asg_named(f->m, "canary");
+	f->cpu = policy_named(f->m, "cpu");
+	f->req = policy_named(f->m, "requests");
+	f->steps = policy_named(f->m, "steps");
+	f->bump = policy_named(f->m, "bump");
+	CHECK(found(f->m, f->st, "static-443") && found(f->m, f->fleet_tg, "fleet-443") &&
+		      found(f->m, f->dns, "dns") && found(f->m, f->fleet, "fleet") &&
+		      found(f->m, f->canary, "canary") && found(f->m, f->cpu, "cpu") &&
+		      found(f->m, f->req, "requests") && found(f->m, f->steps, "steps") &&
+		      found(f->m, f->bump, "bump"),
+	      "missing objects");
+	return true;
+}
+
+static inline bool load_defaults(struct defaults *d)
+{
+	if (!load_fixture("good_defaults.json", &d->m, false))
+		return false;
+	d->alb = tg_named(d->m, "alb");
+	d->nlb = tg_named(d->m, "nlb");
+	d->nlbh = tg_named(d->m, "nlb-http");
+	d->udp = tg_named(d->m, "udp");
+	d->g = asg_named(d->m, "g");
+	CHECK(found(d->m, d->alb, "alb") && found(d->m, d->nlb, "nlb") &&
+		      found(d->m, d->nlbh, "nlb-http") && found(d->m, d->udp, "udp") &&
+		      found(d->m, d->g, "g"),
+	      "missing objects");
+	return true;
+}
+
 /* Loads text from memory as "mem.json"; returns the result and fills err. */
 static inline int load_text(const char *text, struct model **m, struct config_error *err)
 {

@@ -70,37 +70,25 @@ static bool alarms_and_settings(void)
 
 static bool full_alarms(void)
 {
-	struct model *m;
-	struct model_tg *fleet_tg;
-	struct model_asg *fleet, *canary;
-	struct model_policy *cpu, *steps, *bump;
+	struct full f;
 	bool ok;
 
-	if (!load_fixture("good_full.json", &m, false))
+	if (!load_full(&f))
 		return false;
-	fleet_tg = tg_named(m, "fleet-443");
-	fleet = asg_named(m, "fleet");
-	canary = asg_named(m, "canary");
-	cpu = policy_named(m, "cpu");
-	steps = policy_named(m, "steps");
-	bump = policy_named(m, "bump");
-	if (!fleet_tg || !fleet || !canary || !cpu || !steps || !bump) {
-		model_free(m);
-		CHECK(false, "missing objects");
-	}
-	ok = m->nalarms == 2 && m->alarms[0].asg == fleet &&
-	     m->alarms[0].metric == MODEL_METRIC_ASG_CPU &&
-	     m->alarms[0].statistic == MODEL_STAT_MAXIMUM && m->alarms[0].period_s == 60 &&
-	     m->alarms[0].evaluation_periods == 3 && m->alarms[0].datapoints_to_alarm == 2 &&
-	     m->alarms[0].threshold == 60 && m->alarms[0].cmp == MODEL_CMP_GE &&
-	     m->alarms[0].missing == MODEL_MISSING_NOT_BREACHING && m->alarms[0].nactions == 1 &&
-	     m->alarms[0].actions[0] == steps && steps->nalarms == 1 &&
-	     m->alarms[1].asg == canary &&
-	     m->alarms[1].metric == MODEL_METRIC_ALB_REQUESTS_PER_TARGET &&
-	     m->alarms[1].tg == fleet_tg && m->alarms[1].datapoints_to_alarm == 2 &&
-	     m->alarms[1].cmp == MODEL_CMP_LT && m->alarms[1].actions[0] == bump &&
-	     m->alarms[1].actions_enabled && cpu->tt_out_periods == 3 && cpu->tt_in_periods == 15;
-	model_free(m);
+	ok = f.m->nalarms == 2 && f.m->alarms[0].asg == f.fleet &&
+	     f.m->alarms[0].metric == MODEL_METRIC_ASG_CPU &&
+	     f.m->alarms[0].statistic == MODEL_STAT_MAXIMUM && f.m->alarms[0].period_s == 60 &&
+	     f.m->alarms[0].evaluation_periods == 3 && f.m->alarms[0].datapoints_to_alarm == 2 &&
+	     f.m->alarms[0].threshold == 60 && f.m->alarms[0].cmp == MODEL_CMP_GE &&
+	     f.m->alarms[0].missing == MODEL_MISSING_NOT_BREACHING &&
+	     f.m->alarms[0].nactions == 1 && f.m->alarms[0].actions[0] == f.steps &&
+	     f.steps->nalarms == 1 && f.m->alarms[1].asg == f.canary &&
+	     f.m->alarms[1].metric == MODEL_METRIC_ALB_REQUESTS_PER_TARGET &&
+	     f.m->alarms[1].tg == f.fleet_tg && f.m->alarms[1].datapoints_to_alarm == 2 &&
+	     f.m->alarms[1].cmp == MODEL_CMP_LT && f.m->alarms[1].actions[0] == f.bump &&
+	     f.m->alarms[1].actions_enabled && f.cpu->tt_out_periods == 3 &&
+	     f.cpu->tt_in_periods == 15;
+	model_free(f.m);
 	CHECK(ok, "alarms wrong");
 	return true;
 }

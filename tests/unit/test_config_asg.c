@@ -67,85 +67,64 @@ static bool launch_template_versions(void)
 
 static bool defaults_group(void)
 {
-	struct model *m;
-	struct model_tg *alb;
-	struct model_asg *g;
+	struct defaults d;
 	bool ok;
 
-	if (!load_fixture("good_defaults.json", &m, false))
+	if (!load_defaults(&d))
 		return false;
-	alb = tg_named(m, "alb");
-	g = asg_named(m, "g");
-	if (!alb || !g) {
-		model_free(m);
-		CHECK(false, "missing objects");
-	}
 	/* the group: DesiredCapacity = MinSize, EC2 checks, grace 0 (API), cooldown 300 */
-	ok = g->min_size == 3 && g->max_size == 5 && g->desired == 3 && !g->desired_given &&
-	     g->hc_type == MODEL_ASG_HC_EC2 && g->grace_s == 0 && g->cooldown_s == 300 &&
-	     g->warmup_s == -1 && g->max_lifetime_s == 0 && g->nterm == 1 &&
-	     g->term[0] == MODEL_TERM_DEFAULT && g->ntgs == 1 && g->tgs[0] == alb && g->launch &&
-	     g->launch == &m->lcs[0] && g->launch->itype && g->launch->itype->vcpus == 2 &&
-	     g->launch->itype->memory_mib == 512 && !g->launch->user_data_was_base64 &&
-	     !strcmp(g->launch->user_data, "#!/bin/sh\nexec xlb-backend\n");
-	model_free(m);
+	ok = d.g->min_size == 3 && d.g->max_size == 5 && d.g->desired == 3 && !d.g->desired_given &&
+	     d.g->hc_type == MODEL_ASG_HC_EC2 && d.g->grace_s == 0 && d.g->cooldown_s == 300 &&
+	     d.g->warmup_s == -1 && d.g->max_lifetime_s == 0 && d.g->nterm == 1 &&
+	     d.g->term[0] == MODEL_TERM_DEFAULT && d.g->ntgs == 1 && d.g->tgs[0] == d.alb &&
+	     d.g->launch && d.g->launch == &d.m->lcs[0] && d.g->launch->itype &&
+	     d.g->launch->itype->vcpus == 2 && d.g->launch->itype->memory_mib == 512 &&
+	     !d.g->launch->user_data_was_base64 &&
+	     !strcmp(d.g->launch->user_data, "#!/bin/sh\nexec xlb-backend\n");
+	model_free(d.m);
 	CHECK(ok, "group defaults wrong");
 	return true;
 }
 
 static bool full_launch_templates(void)
 {
-	struct model *m;
-	struct model_asg *fleet, *canary;
+	struct full f;
 	bool ok;
 
-	if (!load_fixture("good_full.json", &m, false))
+	if (!load_full(&f))
 		return false;
-	fleet = asg_named(m, "fleet");
-	canary = asg_named(m, "canary");
-	if (!fleet || !canary) {
-		model_free(m);
-		CHECK(false, "missing objects");
-	}
 	/* three versions of "web": ids shared, version 2 is the default, 3 the latest */
-	ok = m->nlts == 3 && !strcmp(m->lts[1].name, "web") && m->lts[0].version == 1 &&
-	     m->lts[1].version == 2 && m->lts[2].version == 3 && m->lts[1].default_version &&
-	     !m->lts[0].default_version && !strcmp(m->lts[2].template_id, "lt-0abcdef1234567890") &&
-	     m->lts[0].user_data_was_base64 &&
-	     !strcmp(m->lts[0].user_data, "#!/bin/sh\nexec xlb-backend --port 443\n") &&
-	     fleet->launch == &m->lts[1] && !strcmp(fleet->launch_version, "$Default") &&
-	     canary->launch == &m->lts[2];
-	model_free(m);
+	ok = f.m->nlts == 3 && !strcmp(f.m->lts[1].name, "web") && f.m->lts[0].version == 1 &&
+	     f.m->lts[1].version == 2 && f.m->lts[2].version == 3 && f.m->lts[1].default_version &&
+	     !f.m->lts[0].default_version &&
+	     !strcmp(f.m->lts[2].template_id, "lt-0abcdef1234567890") &&
+	     f.m->lts[0].user_data_was_base64 &&
+	     !strcmp(f.m->lts[0].user_data, "#!/bin/sh\nexec xlb-backend --port 443\n") &&
+	     f.fleet->launch == &f.m->lts[1] && !strcmp(f.fleet->launch_version, "$Default") &&
+	     f.canary->launch == &f.m->lts[2];
+	model_free(f.m);
 	CHECK(ok, "launch templates wrong");
 	return true;
 }
 
 static bool full_groups(void)
 {
-	struct model *m;
-	struct model_tg *fleet_tg;
-	struct model_asg *fleet, *canary;
+	struct full f;
 	bool ok;
 
-	if (!load_fixture("good_full.json", &m, false))
+	if (!load_full(&f))
 		return false;
-	fleet_tg = tg_named(m, "fleet-443");
-	fleet = asg_named(m, "fleet");
-	canary = asg_named(m, "canary");
-	if (!fleet_tg || !fleet || !canary) {
-		model_free(m);
-		CHECK(false, "missing objects");
-	}
-	ok = fleet->min_size == 1 && fleet->max_size == 8 && fleet->desired == 2 &&
-	     fleet->desired_given && fleet->hc_type == MODEL_ASG_HC_ELB && fleet->grace_s == 60 &&
-	     fleet->cooldown_s == 120 && fleet->warmup_s == 30 && fleet->max_lifetime_s == 86400 &&
-	     fleet->nterm == 2 && fleet->term[0] == MODEL_TERM_OLDEST_LAUNCH_TEMPLATE &&
-	     fleet->term[1] == MODEL_TERM_OLDEST_INSTANCE && fleet->ntags == 2 &&
-	     fleet->tags[0].propagate_at_launch && !fleet->tags[1].propagate_at_launch &&
-	     !strcmp(fleet->tags[1].value, "net") && fleet->ntgs == 1 &&
-	     fleet->tgs[0] == fleet_tg && canary->desired == 0 && canary->ntgs == 1 &&
-	     canary->tgs[0] == fleet_tg;
-	model_free(m);
+	ok = f.fleet->min_size == 1 && f.fleet->max_size == 8 && f.fleet->desired == 2 &&
+	     f.fleet->desired_given && f.fleet->hc_type == MODEL_ASG_HC_ELB &&
+	     f.fleet->grace_s == 60 && f.fleet->cooldown_s == 120 && f.fleet->warmup_s == 30 &&
+	     f.fleet->max_lifetime_s == 86400 && f.fleet->nterm == 2 &&
+	     f.fleet->term[0] == MODEL_TERM_OLDEST_LAUNCH_TEMPLATE &&
+	     f.fleet->term[1] == MODEL_TERM_OLDEST_INSTANCE && f.fleet->ntags == 2 &&
+	     f.fleet->tags[0].propagate_at_launch && !f.fleet->tags[1].propagate_at_launch &&
+	     !strcmp(f.fleet->tags[1].value, "net") && f.fleet->ntgs == 1 &&
+	     f.fleet->tgs[0] == f.fleet_tg && f.canary->desired == 0 && f.canary->ntgs == 1 &&
+	     f.canary->tgs[0] == f.fleet_tg;
+	model_free(f.m);
 	CHECK(ok, "groups wrong");
 	return true;
 }

@@ -6,145 +6,110 @@
 
 static bool defaults_alb_target_group(void)
 {
-	struct model *m;
-	struct model_tg *alb;
+	struct defaults d;
 	bool ok;
 
-	if (!load_fixture("good_defaults.json", &m, false))
+	if (!load_defaults(&d))
 		return false;
-	alb = tg_named(m, "alb");
-	if (!alb) {
-		model_free(m);
-		CHECK(false, "missing objects");
-	}
 	/* ALB-style (HTTP) group: HTTP GET / every 30 s, timeout 5, 5 up, 2 down, 200 */
-	ok = alb->protocol == MODEL_PROTO_HTTP && alb->port == 80 &&
-	     alb->target_type == MODEL_TARGET_INSTANCE && alb->hc.protocol == MODEL_HC_HTTP &&
-	     alb->hc.port == 0 && !strcmp(alb->hc.path, "/") && alb->hc.interval_s == 30 &&
-	     alb->hc.timeout_s == 5 && alb->hc.healthy_threshold == 5 &&
-	     alb->hc.unhealthy_threshold == 2 && matcher_match(&alb->hc.matcher, 200) &&
-	     !matcher_match(&alb->hc.matcher, 201) && !matcher_match(&alb->hc.matcher, 199) &&
-	     !strcmp(alb->hc.matcher_text, "200") && alb->dereg_delay_s == 300 &&
-	     !alb->dereg_close_connections;
-	model_free(m);
+	ok = d.alb->protocol == MODEL_PROTO_HTTP && d.alb->port == 80 &&
+	     d.alb->target_type == MODEL_TARGET_INSTANCE && d.alb->hc.protocol == MODEL_HC_HTTP &&
+	     d.alb->hc.port == 0 && !strcmp(d.alb->hc.path, "/") && d.alb->hc.interval_s == 30 &&
+	     d.alb->hc.timeout_s == 5 && d.alb->hc.healthy_threshold == 5 &&
+	     d.alb->hc.unhealthy_threshold == 2 && matcher_match(&d.alb->hc.matcher, 200) &&
+	     !matcher_match(&d.alb->hc.matcher, 201) && !matcher_match(&d.alb->hc.matcher, 199) &&
+	     !strcmp(d.alb->hc.matcher_text, "200") && d.alb->dereg_delay_s == 300 &&
+	     !d.alb->dereg_close_connections;
+	model_free(d.m);
 	CHECK(ok, "alb defaults wrong");
 	return true;
 }
 
 static bool defaults_nlb_target_groups(void)
 {
-	struct model *m;
-	struct model_tg *nlb, *nlbh, *udp;
+	struct defaults d;
 	bool ok;
 
-	if (!load_fixture("good_defaults.json", &m, false))
+	if (!load_defaults(&d))
 		return false;
-	nlb = tg_named(m, "nlb");
-	nlbh = tg_named(m, "nlb-http");
-	udp = tg_named(m, "udp");
-	if (!nlb || !nlbh || !udp) {
-		model_free(m);
-		CHECK(false, "missing objects");
-	}
 	/* NLB-style groups: TCP checks time out after 10 s, HTTP ones after 6, codes 200-399 */
-	ok = nlb->hc.protocol == MODEL_HC_TCP && nlb->hc.timeout_s == 10 &&
-	     nlb->hc.interval_s == 30 && !strcmp(nlb->hc.matcher_text, "200-399") &&
-	     nlbh->hc.protocol == MODEL_HC_HTTP && nlbh->hc.timeout_s == 6 &&
-	     matcher_match(&nlbh->hc.matcher, 302) && matcher_match(&nlbh->hc.matcher, 200) &&
-	     !matcher_match(&nlbh->hc.matcher, 404) && udp->hc.protocol == MODEL_HC_TCP &&
-	     udp->target_type == MODEL_TARGET_IP && udp->ntargets == 1 &&
-	     udp->targets[0].addr.family == AF_INET && udp->targets[0].port == 0;
-	model_free(m);
+	ok = d.nlb->hc.protocol == MODEL_HC_TCP && d.nlb->hc.timeout_s == 10 &&
+	     d.nlb->hc.interval_s == 30 && !strcmp(d.nlb->hc.matcher_text, "200-399") &&
+	     d.nlbh->hc.protocol == MODEL_HC_HTTP && d.nlbh->hc.timeout_s == 6 &&
+	     matcher_match(&d.nlbh->hc.matcher, 302) && matcher_match(&d.nlbh->hc.matcher, 200) &&
+	     !matcher_match(&d.nlbh->hc.matcher, 404) && d.udp->hc.protocol == MODEL_HC_TCP &&
+	     d.udp->target_type == MODEL_TARGET_IP && d.udp->ntargets == 1 &&
+	     d.udp->targets[0].addr.family == AF_INET && d.udp->targets[0].port == 0;
+	model_free(d.m);
 	CHECK(ok, "nlb defaults wrong");
 	return true;
 }
 
 static bool defaults_implicit_load_balancer(void)
 {
-	struct model *m;
-	struct model_tg *alb;
+	struct defaults d;
 	struct model_lb *lb;
 	bool ok;
 
-	if (!load_fixture("good_defaults.json", &m, false))
+	if (!load_defaults(&d))
 		return false;
-	alb = tg_named(m, "alb");
-	if (!alb) {
-		model_free(m);
-		CHECK(false, "missing objects");
-	}
 	/* the listener names no load balancer and the file has none: the implicit "default" */
-	lb = &m->lbs[0];
-	ok = m->nlbs == 1 && lb->implicit && !strcmp(lb->name, MODEL_DEFAULT_LB) &&
+	lb = &d.m->lbs[0];
+	ok = d.m->nlbs == 1 && lb->implicit && !strcmp(lb->name, MODEL_DEFAULT_LB) &&
 	     lb->naddrs == 0 && lb->nlisteners == 1 && lb->listeners[0].lb == lb &&
 	     lb->listeners[0].mode == MODEL_MODE_NAT && lb->listeners[0].port == 80 &&
-	     lb->listeners[0].nfwd == 1 && lb->listeners[0].fwd[0].tg == alb &&
+	     lb->listeners[0].nfwd == 1 && lb->listeners[0].fwd[0].tg == d.alb &&
 	     lb->listeners[0].fwd[0].weight == 1;
-	model_free(m);
+	model_free(d.m);
 	CHECK(ok, "implicit load balancer wrong");
 	return true;
 }
 
 static bool full_load_balancer(void)
 {
-	struct model *m;
-	struct model_tg *st, *fleet_tg, *dns;
+	struct full f;
 	struct model_lb *lb;
 	bool ok;
 
-	if (!load_fixture("good_full.json", &m, false))
+	if (!load_full(&f))
 		return false;
-	st = tg_named(m, "static-443");
-	fleet_tg = tg_named(m, "fleet-443");
-	dns = tg_named(m, "dns");
-	if (!st || !fleet_tg || !dns) {
-		model_free(m);
-		CHECK(false, "missing objects");
-	}
-	lb = &m->lbs[0];
-	ok = m->nlbs == 1 && !lb->implicit && lb->type == MODEL_LB_NETWORK && lb->naddrs == 2 &&
+	lb = &f.m->lbs[0];
+	ok = f.m->nlbs == 1 && !lb->implicit && lb->type == MODEL_LB_NETWORK && lb->naddrs == 2 &&
 	     lb->addrs[0].family == AF_INET && lb->addrs[0].bytes[0] == 198 &&
 	     lb->addrs[0].bytes[3] == 10 && lb->addrs[1].family == AF_INET6 && lb->nifaces == 2 &&
 	     !strcmp(lb->ifaces[1], "xlb-c1") && lb->mode == MODEL_MODE_IPIP &&
 	     lb->nlisteners == 2 && lb->listeners[0].mode == MODEL_MODE_IPIP &&
-	     lb->listeners[0].nfwd == 2 && lb->listeners[0].fwd[0].tg == st &&
-	     lb->listeners[0].fwd[0].weight == 3 && lb->listeners[0].fwd[1].tg == fleet_tg &&
+	     lb->listeners[0].nfwd == 2 && lb->listeners[0].fwd[0].tg == f.st &&
+	     lb->listeners[0].fwd[0].weight == 3 && lb->listeners[0].fwd[1].tg == f.fleet_tg &&
 	     lb->listeners[0].fwd[1].weight == 1 && lb->listeners[1].mode == MODEL_MODE_NAT &&
-	     lb->listeners[1].protocol == MODEL_PROTO_UDP && lb->listeners[1].fwd[0].tg == dns;
-	model_free(m);
+	     lb->listeners[1].protocol == MODEL_PROTO_UDP && lb->listeners[1].fwd[0].tg == f.dns;
+	model_free(f.m);
 	CHECK(ok, "load balancer wrong");
 	return true;
 }
 
 static bool full_target_groups(void)
 {
-	struct model *m;
-	struct model_tg *st, *fleet_tg, *dns;
+	struct full f;
 	size_t i, stick = 0;
 	bool ok;
 
-	if (!load_fixture("good_full.json", &m, false))
+	if (!load_full(&f))
 		return false;
-	st = tg_named(m, "static-443");
-	fleet_tg = tg_named(m, "fleet-443");
-	dns = tg_named(m, "dns");
-	if (!st || !fleet_tg || !dns) {
-		model_free(m);
-		CHECK(false, "missing objects");
-	}
-	for (i = 0; i < st->extras.n; i++)
-		stick += !strcmp(st->extras.v[i].key, "Attributes.stickiness.enabled") &&
-			 !strcmp(st->extras.v[i].json, "\"false\"") && !st->extras.v[i].unknown;
-	ok = st->target_type == MODEL_TARGET_IP && st->hc.protocol == MODEL_HC_HTTP &&
-	     st->hc.port == 8081 && !strcmp(st->hc.path, "/health?full=1") &&
-	     st->hc.interval_s == 10 && st->hc.timeout_s == 3 && st->hc.healthy_threshold == 3 &&
-	     st->hc.unhealthy_threshold == 4 && matcher_match(&st->hc.matcher, 200) &&
-	     matcher_match(&st->hc.matcher, 299) && !matcher_match(&st->hc.matcher, 301) &&
-	     matcher_match(&st->hc.matcher, 302) && !strcmp(st->hc.matcher_text, "200-299,302") &&
-	     st->dereg_delay_s == 30 && st->dereg_close_connections && st->ntargets == 3 &&
-	     st->targets[1].port == 443 && st->targets[2].addr.family == AF_INET6 && stick == 1 &&
-	     fleet_tg->hc.port == 443 && fleet_tg->dereg_delay_s == 0 && dns->hc.port == 5354;
-	model_free(m);
+	for (i = 0; i < f.st->extras.n; i++)
+		stick += !strcmp(f.st->extras.v[i].key, "Attributes.stickiness.enabled") &&
+			 !strcmp(f.st->extras.v[i].json, "\"false\"") && !f.st->extras.v[i].unknown;
+	ok = f.st->target_type == MODEL_TARGET_IP && f.st->hc.protocol == MODEL_HC_HTTP &&
+	     f.st->hc.port == 8081 && !strcmp(f.st->hc.path, "/health?full=1") &&
+	     f.st->hc.interval_s == 10 && f.st->hc.timeout_s == 3 &&
+	     f.st->hc.healthy_threshold == 3 && f.st->hc.unhealthy_threshold == 4 &&
+	     matcher_match(&f.st->hc.matcher, 200) && matcher_match(&f.st->hc.matcher, 299) &&
+	     !matcher_match(&f.st->hc.matcher, 301) && matcher_match(&f.st->hc.matcher, 302) &&
+	     !strcmp(f.st->hc.matcher_text, "200-299,302") && f.st->dereg_delay_s == 30 &&
+	     f.st->dereg_close_connections && f.st->ntargets == 3 && f.st->targets[1].port == 443 &&
+	     f.st->targets[2].addr.family == AF_INET6 && stick == 1 && f.fleet_tg->hc.port == 443 &&
+	     f.fleet_tg->dereg_delay_s == 0 && f.dns->hc.port == 5354;
+	model_free(f.m);
 	CHECK(ok, "target groups wrong");
 	return true;
 }

@@ -5,65 +5,46 @@
 
 static bool full_policies(void)
 {
-	struct model *m;
-	struct model_tg *fleet_tg;
-	struct model_asg *fleet, *canary;
-	struct model_policy *cpu, *req, *steps, *bump;
+	struct full f;
 	bool ok;
 
-	if (!load_fixture("good_full.json", &m, false))
+	if (!load_full(&f))
 		return false;
-	fleet_tg = tg_named(m, "fleet-443");
-	fleet = asg_named(m, "fleet");
-	canary = asg_named(m, "canary");
-	cpu = policy_named(m, "cpu");
-	req = policy_named(m, "requests");
-	steps = policy_named(m, "steps");
-	bump = policy_named(m, "bump");
-	if (!fleet_tg || !fleet || !canary || !cpu || !req || !steps || !bump) {
-		model_free(m);
-		CHECK(false, "missing objects");
-	}
-	ok = cpu->asg == fleet && cpu->type == MODEL_POLICY_TARGET_TRACKING &&
-	     cpu->tt.metric == MODEL_METRIC_ASG_CPU && cpu->tt.target_value == 50 &&
-	     cpu->tt.disable_scale_in && cpu->warmup_s == 45 && cpu->enabled &&
-	     req->tt.metric == MODEL_METRIC_ALB_REQUESTS_PER_TARGET && req->tt.tg == fleet_tg &&
-	     req->tt.target_value == 1000.5 && steps->type == MODEL_POLICY_STEP &&
-	     steps->adjustment_type == MODEL_ADJ_PERCENT_CHANGE_IN_CAPACITY &&
-	     steps->min_adjustment_magnitude == 1 && steps->aggregation == MODEL_AGG_MAXIMUM &&
-	     steps->nsteps == 3 && !steps->steps[0].has_lower && steps->steps[0].upper == 0 &&
-	     steps->steps[0].adjustment == -10 && !steps->steps[2].has_upper &&
-	     bump->type == MODEL_POLICY_SIMPLE &&
-	     bump->adjustment_type == MODEL_ADJ_EXACT_CAPACITY && bump->scaling_adjustment == 1 &&
-	     bump->cooldown_s == 600 && bump->asg == canary &&
-	     strstr(bump->raw, "\"PolicyName\":\"bump\"");
-	model_free(m);
+	ok = f.cpu->asg == f.fleet && f.cpu->type == MODEL_POLICY_TARGET_TRACKING &&
+	     f.cpu->tt.metric == MODEL_METRIC_ASG_CPU && f.cpu->tt.target_value == 50 &&
+	     f.cpu->tt.disable_scale_in && f.cpu->warmup_s == 45 && f.cpu->enabled &&
+	     f.req->tt.metric == MODEL_METRIC_ALB_REQUESTS_PER_TARGET &&
+	     f.req->tt.tg == f.fleet_tg && f.req->tt.target_value == 1000.5 &&
+	     f.steps->type == MODEL_POLICY_STEP &&
+	     f.steps->adjustment_type == MODEL_ADJ_PERCENT_CHANGE_IN_CAPACITY &&
+	     f.steps->min_adjustment_magnitude == 1 && f.steps->aggregation == MODEL_AGG_MAXIMUM &&
+	     f.steps->nsteps == 3 && !f.steps->steps[0].has_lower && f.steps->steps[0].upper == 0 &&
+	     f.steps->steps[0].adjustment == -10 && !f.steps->steps[2].has_upper &&
+	     f.bump->type == MODEL_POLICY_SIMPLE &&
+	     f.bump->adjustment_type == MODEL_ADJ_EXACT_CAPACITY &&
+	     f.bump->scaling_adjustment == 1 && f.bump->cooldown_s == 600 &&
+	     f.bump->asg == f.canary && strstr(f.bump->raw, "\"PolicyName\":\"bump\"");
+	model_free(f.m);
 	CHECK(ok, "policies wrong");
 	return true;
 }
 
 static bool full_scheduled_actions(void)
 {
-	struct model *m;
-	struct model_asg *fleet;
+	struct full f;
 	struct tm tm = { .tm_year = 130, .tm_mon = 5, .tm_mday = 1, .tm_hour = 9, .tm_min = 30 };
 	int64_t start = (int64_t)timegm(&tm);
 	bool ok;
 
-	if (!load_fixture("good_full.json", &m, false))
+	if (!load_full(&f))
 		return false;
-	fleet = asg_named(m, "fleet");
-	if (!fleet) {
-		model_free(m);
-		CHECK(false, "missing objects");
-	}
-	ok = m->nactions == 2 && !strcmp(m->actions[0].recurrence, "0 8 * * 1-5") &&
-	     !strcmp(m->actions[0].time_zone, "Europe/Paris") && m->actions[0].min_size == 2 &&
-	     m->actions[0].max_size == -1 && m->actions[0].desired == 4 &&
-	     m->actions[0].start_time == -1 && m->actions[1].start_time == start &&
-	     m->actions[1].end_time == start + 3600 && !m->actions[1].recurrence &&
-	     m->actions[1].asg == fleet;
-	model_free(m);
+	ok = f.m->nactions == 2 && !strcmp(f.m->actions[0].recurrence, "0 8 * * 1-5") &&
+	     !strcmp(f.m->actions[0].time_zone, "Europe/Paris") && f.m->actions[0].min_size == 2 &&
+	     f.m->actions[0].max_size == -1 && f.m->actions[0].desired == 4 &&
+	     f.m->actions[0].start_time == -1 && f.m->actions[1].start_time == start &&
+	     f.m->actions[1].end_time == start + 3600 && !f.m->actions[1].recurrence &&
+	     f.m->actions[1].asg == f.fleet;
+	model_free(f.m);
 	CHECK(ok, "scheduled actions wrong");
 	return true;
 }

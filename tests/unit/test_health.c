@@ -434,33 +434,40 @@ static bool probe_once(const struct health_probe_spec *spec, struct health_resul
 	return done && w.calls == 1;
 }
 
-static bool test_probe_tcp_listening(void)
+/* One probe of proto with timeout_ms to a socket of ours on 127.0.0.1, listening with backlog
+ * (bound only when 0); the socket closed after it.
+ */
+static bool probe_socket(int backlog, enum health_protocol proto, uint32_t timeout_ms,
+			 struct health_result *res)
 {
 	struct health_probe_spec spec;
-	struct health_result res;
 	uint16_t port;
-	int fd = tcp_socket(16, &port);
+	int fd = tcp_socket(backlog, &port);
+	bool done;
 
-	CHECK(fd >= 0, "listener");
-	spec_init(&spec, HEALTH_PROTO_TCP, port, 1000);
-	CHECK(probe_once(&spec, &res), "probe did not complete once");
+	CHECK(fd >= 0, "socket");
+	spec_init(&spec, proto, port, timeout_ms);
+	done = probe_once(&spec, res);
 	close(fd);
+	CHECK(done, "probe did not complete once");
+	return true;
+}
+
+static bool test_probe_tcp_listening(void)
+{
+	struct health_result res;
+
+	CHECK(probe_socket(16, HEALTH_PROTO_TCP, 1000, &res), "probe");
 	CHECK(res.outcome == HEALTH_PROBE_OK, "outcome %d err %d", res.outcome, res.err);
 	return true;
 }
 
 static bool test_probe_tcp_refused(void)
 {
-	struct health_probe_spec spec;
 	struct health_result res;
-	uint16_t port;
-	/* bound but not listening: the port is ours, and connecting to it is refused */
-	int fd = tcp_socket(0, &port);
 
-	CHECK(fd >= 0, "socket");
-	spec_init(&spec, HEALTH_PROTO_TCP, port, 1000);
-	CHECK(probe_once(&spec, &res), "probe did not complete once");
-	close(fd);
+	/* bound but not listening: the port is ours, and connecting to it is refused */
+	CHECK(probe_socket(0, HEALTH_PROTO_TCP, 1000, &res), "probe");
 	CHECK(res.outcome == HEALTH_PROBE_FAILED && res.err == ECONNREFUSED, "outcome %d err %d",
 	      res.outcome, res.err);
 	return true;
@@ -570,18 +577,38 @@ static void http_stop(struct http_server *s)
 	pthread_mutex_destroy(&s->lock);
 }
 
-static bool test_probe_http_200(void)
+/* One HTTP probe, 1000 ms, to server s answering status (http_start's), stopped after it; the
+ * probe's path, Host and matcher when not NULL.
+ */
+static bool probe_http(struct http_server *s, int status, const char *path, const char *host,
+		       const char *matcher, struct health_result *res)
 {
 	struct health_probe_spec spec;
+	bool done;
+
+	CHECK(http_start(s, status), "server");
+	spec_init(&spec, HEALTH_PROTO_HTTP, s->port, 1000);
+	if (path)
+		snprintf(spec.path, sizeof(spec.path), "%s", path);
+	if (host)
+		snprintf(spec.host, sizeof(spec.host), "%s", host);
+	if (matcher && matcher_parse(matcher, &spec.matcher, NULL, 0)) {
+		http_stop(s);
+		CHECK(false, "matcher %s", matcher);
+	}
+	done = probe_once(&spec, res);
+	http_stop(s);
+	CHECK(done, "probe did not complete once");
+	return true;
+}
+
+static bool test_probe_http_200(void)
+{
 	struct health_result res;
 	struct http_server s;
 	char req[1024], host[64];
 
-	CHECK(http_start(&s, 200), "server");
-	spec_init(&spec, HEALTH_PROTO_HTTP, s.port, 1000);
-	snprintf(spec.path, sizeof(spec.path), "/healthz?x=1");
-	CHECK(probe_once(&spec, &res), "probe did not complete once");
-	http_stop(&s);
+	CHECK(probe_http(&s, 200, "/healthz?x=1", NULL, NULL, &res), "probe");
 	memcpy(req, s.last_req, sizeof(req));
 	CHECK(res.outcome == HEALTH_PROBE_OK && res.status == 200, "outcome %d status %d err %d",
 	      res.outcome, res.status, res.err);
@@ -593,15 +620,10 @@ static bool test_probe_http_200(void)
 
 static bool test_probe_http_500_mismatch(void)
 {
-	struct health_probe_spec spec;
 	struct health_result res;
 	struct http_server s;
 
-	CHECK(http_start(&s, 500), "server");
-	spec_init(&spec, HEALTH_PROTO_HTTP, s.port, 1000);
-	snprintf(spec.host, sizeof(spec.host), "app.example");
-	CHECK(probe_once(&spec, &res), "probe did not complete once");
-	http_stop(&s);
+	CHECK(probe_http(&s, 500, NULL, "app.example", NULL, &res), "probe");
 	CHECK(res.outcome == HEALTH_PROBE_CODE_MISMATCH && res.status == 500,
 	      "outcome %d status %d", res.outcome, res.status);
 	CHECK(strstr(s.last_req, "\r\nHost: app.example\r\n"), "Host header: %s", s.last_req);
@@ -610,15 +632,10 @@ static bool test_probe_http_500_mismatch(void)
 
 static bool test_probe_http_matcher_range(void)
 {
-	struct health_probe_spec spec;
 	struct health_result res;
 	struct http_server s;
 
-	CHECK(http_start(&s, 302), "server");
-	spec_init(&spec, HEALTH_PROTO_HTTP, s.port, 1000);
-	CHECK(matcher_parse("200-299,302", &spec.matcher, NULL, 0) == 0, "matcher");
-	CHECK(probe_once(&spec, &res), "probe did not complete once");
-	http_stop(&s);
+	CHECK(probe_http(&s, 302, NULL, NULL, "200-299,302", &res), "probe");
 	CHECK(res.outcome == HEALTH_PROBE_OK && res.status == 302, "outcome %d status %d",
 	      res.outcome, res.status);
 	return true;
@@ -626,14 +643,10 @@ static bool test_probe_http_matcher_range(void)
 
 static bool test_probe_http_malformed(void)
 {
-	struct health_probe_spec spec;
 	struct health_result res;
 	struct http_server s;
 
-	CHECK(http_start(&s, 0), "server");
-	spec_init(&spec, HEALTH_PROTO_HTTP, s.port, 1000);
-	CHECK(probe_once(&spec, &res), "probe did not complete once");
-	http_stop(&s);
+	CHECK(probe_http(&s, 0, NULL, NULL, NULL, &res), "probe");
 	CHECK(res.outcome == HEALTH_PROBE_FAILED && res.status == 0, "outcome %d status %d",
 	      res.outcome, res.status);
 	return true;
@@ -642,14 +655,10 @@ static bool test_probe_http_malformed(void)
 /* A first line longer than any status line, never ended: malformed, not a hang. */
 static bool test_probe_http_endless_line(void)
 {
-	struct health_probe_spec spec;
 	struct health_result res;
 	struct http_server s;
 
-	CHECK(http_start(&s, -1), "server");
-	spec_init(&spec, HEALTH_PROTO_HTTP, s.port, 1000);
-	CHECK(probe_once(&spec, &res), "probe did not complete once");
-	http_stop(&s);
+	CHECK(probe_http(&s, -1, NULL, NULL, NULL, &res), "probe");
 	CHECK(res.outcome == HEALTH_PROBE_FAILED && res.elapsed_ms < 1000, "outcome %d after %u ms",
 	      res.outcome, res.elapsed_ms);
 	return true;
@@ -658,17 +667,11 @@ static bool test_probe_http_endless_line(void)
 /* The kernel accepts the connection, nobody ever answers: Target.Timeout. */
 static bool test_probe_http_silent_timeout(void)
 {
-	struct health_probe_spec spec;
 	struct health_result res;
 	struct health_target t;
 	struct health_change chg;
-	uint16_t port;
-	int fd = tcp_socket(16, &port);
 
-	CHECK(fd >= 0, "listener");
-	spec_init(&spec, HEALTH_PROTO_HTTP, port, 150);
-	CHECK(probe_once(&spec, &res), "probe did not complete once");
-	close(fd);
+	CHECK(probe_socket(16, HEALTH_PROTO_HTTP, 150, &res), "probe");
 	CHECK(res.outcome == HEALTH_PROBE_TIMEOUT, "outcome %d", res.outcome);
 	CHECK(res.elapsed_ms >= 150 && res.elapsed_ms < 1000, "elapsed %u ms", res.elapsed_ms);
 	/* fed to a healthy target twice, it names the reason */
