@@ -1069,8 +1069,10 @@ static bool flow_secret_set(void)
 		 * with 1,000 flows in 4,096 buckets of 4 that is rare, and it follows the table
 		 */
 		if (now != first[f]) {
-			CHECK(now == pick, "flow %d: backend index %d after the new secret, was %d, "
-			      "the table says %d", f, now, first[f], pick);
+			CHECK(now == pick,
+			      "flow %d: backend index %d after the new secret, was %d, "
+			      "the table says %d",
+			      f, now, first[f], pick);
 			lost++;
 		}
 		moved += pick != first[f];
