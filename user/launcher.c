@@ -78,6 +78,11 @@ struct launcher {
 	 * tools beside it (xlb-backend) are found in a build tree as well as installed
 	 */
 	char path_env[PATH_MAX + 4096];
+	/* where that directory lies under /tmp or /run, which an instance gets fresh: the top
+	 * directory below them that holds it ("/tmp/ci-check"), bound read-only into every
+	 * instance so that the PATH above finds its tools; "" elsewhere
+	 */
+	char tools_top[256];
 };
 
 /* Instance types on this host, which plays a machine of LAUNCHER_HOST_VCPUS vCPUs carved into
@@ -482,6 +487,7 @@ struct launcher_boot {
 	const char *script; /* the UserData, host path */
 	const char *image;  /* the lower layer */
 	const char *hide;   /* a host directory the instance must not see, or NULL */
+	const char *tools;  /* a host directory under /tmp or /run to bind read-only, or "" */
 	bool shebang;
 };
 
@@ -703,8 +709,21 @@ static void launcher_rootfs(const struct launcher_rec *r, const struct launcher_
 	err = launcher_mount(merged, "run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=755,size=16m");
 	if (err)
 		goto fail;
+	/* the launching program's tools, where the fresh /tmp or /run above hides them */
+	step = "the tools' directory";
+	if (b->tools[0] == '/') {
+		err = snprintf(path, sizeof(path), "%s%s", merged, b->tools) >= (int)sizeof(path) ?
+			      -ENAMETOOLONG :
+			      launcher_mkdirs(path, 0755);
+		if (!err && (mount(b->tools, path, NULL, MS_BIND | MS_REC, NULL) ||
+			     mount(NULL, path, NULL,
+				   MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL)))
+			err = -errno;
+		if (err)
+			goto fail;
+	}
 	/* xlbd's own directory, where the image is the host's root and it is not under /run
-	 * or /tmp: an empty read-only tmpfs over it
+	 * or /tmp: an empty read-only tmpfs over it (after the tools: it may lie among them)
 	 */
 	step = "hiding xlbd's run directory";
 	snprintf(path, sizeof(path), "%s%s", merged, b->hide ? b->hide : "");
@@ -1045,6 +1064,7 @@ static int launcher_start(struct launcher *l, struct launcher_rec *r, int nsfd, 
 	b.script = script;
 	b.image = image;
 	b.hide = l->hide_dir;
+	b.tools = l->tools_top;
 	b.shebang = shebang;
 	memset(&ca, 0, sizeof(ca));
 	ca.flags = CLONE_PIDFD | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC;
@@ -1535,6 +1555,14 @@ static void launcher_path_env(struct launcher *l)
 		snprintf(l->path_env, sizeof(l->path_env), "PATH=%s:%s", exe, path);
 	else
 		snprintf(l->path_env, sizeof(l->path_env), "PATH=%s", path);
+	/* a build tree in /tmp (a fresh clone there): its top directory, not /tmp itself */
+	l->tools_top[0] = '\0';
+	if (!strncmp(exe, "/tmp/", 5) || !strncmp(exe, "/run/", 5)) {
+		size_t top = 5 + strcspn(exe + 5, "/");
+
+		if (top > 5 && top < sizeof(l->tools_top))
+			snprintf(l->tools_top, sizeof(l->tools_top), "%.*s", (int)top, exe);
+	}
 }
 
 /* The launcher's own copies of its configuration's strings. */
