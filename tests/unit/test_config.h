@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "cfg_internal.h" /* FIND: the loader's own lookup by name */
 #include "config.h"
 
 static char root[PATH_MAX]; /* the source tree: fixtures and examples are found from it */
@@ -62,32 +63,17 @@ static inline const char *example(const char *name, char *buf, size_t len)
 
 static inline struct model_tg *tg_named(struct model *m, const char *name)
 {
-	size_t i;
-
-	for (i = 0; i < m->ntgs; i++)
-		if (!strcmp(m->tgs[i].name, name))
-			return &m->tgs[i];
-	return NULL;
+	return FIND(m->tgs, m->ntgs, name);
 }
 
 static inline struct model_asg *asg_named(struct model *m, const char *name)
 {
-	size_t i;
-
-	for (i = 0; i < m->nasgs; i++)
-		if (!strcmp(m->asgs[i].name, name))
-			return &m->asgs[i];
-	return NULL;
+	return FIND(m->asgs, m->nasgs, name);
 }
 
 static inline struct model_policy *policy_named(struct model *m, const char *name)
 {
-	size_t i;
-
-	for (i = 0; i < m->npolicies; i++)
-		if (!strcmp(m->policies[i].name, name))
-			return &m->policies[i];
-	return NULL;
+	return FIND(m->policies, m->npolicies, name);
 }
 
 static inline size_t warnings_with(const struct model *m, const char *needle)
