@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* xlbd's state, shared between its main (xlbd.c) and its control-socket verbs (xlbd_api*.c).
+ * Private to xlbd: nothing in the library includes it.
+ */
+#ifndef XLB_XLBD_INTERNAL_H
+#define XLB_XLBD_INTERNAL_H
+
+#include <net/if.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "config.h"
+#include "dataplane.h"
+#include "loop.h"
+#include "promhttp.h"
+
+#define XLBD_IF_MAX 64
+#define XLBD_VERSION "0.1"
+
+struct xlbd_iface {
+	char name[IF_NAMESIZE];
+	int ifindex;
+	enum dataplane_role role;
+	bool attached;
+};
+
+struct xlbd {
+	const char *config_path;
+	const char *pin_dir;
+	const char *socket_path;
+	const char *metrics_addr;
+	const char *run_dir;
+	const char *prefix;
+	bool keep_datapath;
+	struct xlbd_iface ifs[XLBD_IF_MAX];
+	size_t nifs;
+	struct model *model;
+	time_t loaded_at;
+	time_t started_at;
+	uint64_t started_ms;
+	struct loop *loop;
+	struct dataplane *dp;
+	struct dpif *dpif; /* dp as the controller uses it */
+	struct ctl *ctl;
+	struct fleet *fleet;
+	struct cluster *cluster; /* Xlb.Cluster: route health injection through BIRD */
+	struct loop_timer stop_timer;
+	bool stopping; /* SIGTERM seen, the VIPs being withdrawn */
+	struct api_server *api;
+	struct promhttp_server *prom;
+};
+
+/* Loads the configuration file again; only a file that loads replaces the running model
+ * (xlbd.c). */
+int xlbd_reload(struct xlbd *d, struct config_error *cerr);
+
+/* The Prometheus text of the datapath's and the fleet's metrics (xlbd_api.c). */
+void xlbd_collect(struct promhttp_buf *b, void *ctx);
+
+/* Opens the control socket and registers every verb (xlbd_api.c). */
+int xlbd_api_setup(struct xlbd *d);
+
+#endif
