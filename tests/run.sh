@@ -7,7 +7,9 @@
 #   tests/root/test_*.c,   need root for most of their cases: one at a time; without root
 #   tests/bpf/test_*.c     they still run, and skip those cases with the reason themselves
 #   tests/e2e/test_*.sh    what their "# needs:" line says: none, root, or netns (root and
-#                          network namespaces); one at a time, as they measure time
+#                          network namespaces); those with a "# parallel: yes" line
+#                          E2E_JOBS (2) at a time, then the others one at a time (they
+#                          measure time or CPU)
 # An e2e script that needs root is skipped, with that reason, when the runner is not root.
 # Timeouts (s): UNIT_TIMEOUT (120), ROOT_TIMEOUT (300), E2E_TIMEOUT (600) unless the script's
 # "# timeout:" line says otherwise. Usage: tests/run.sh [NAME...] (only the tests named).
@@ -133,7 +135,15 @@ for src in tests/root/test_*.c tests/bpf/test_*.c; do
 	run "$name" "${ROOT_TIMEOUT:-300}" "$build/tests/$name"
 done
 
-# 3. end to end, one at a time
+# Whether an e2e script shares the machine well (its "# parallel: yes" line): it waits on
+# timers rather than measuring time or CPU, and touches only what its own prefix names.
+parallel_of() { # script
+	grep -q '^# parallel: *yes' "$1" && echo yes || echo no
+}
+
+# 3. end to end: first those that share the machine, E2E_JOBS (2) at a time; then the others
+# one at a time, as they measure time or CPU
+par=() ser=()
 for t in tests/e2e/test_*.sh; do
 	[ -f "$t" ] || continue
 	name=$(basename "$t" .sh)
@@ -153,7 +163,24 @@ for t in tests/e2e/test_*.sh; do
 		continue
 		;;
 	esac
-	run "$name" "$(timeout_of "$t")" bash "$t"
+	if [ "$(parallel_of "$t")" = yes ]; then
+		par+=("$t")
+	else
+		ser+=("$t")
+	fi
+done
+for t in "${par[@]}"; do
+	while [ "$(jobs -rp | wc -l)" -ge "${E2E_JOBS:-2}" ]; do
+		wait -n
+	done
+	exec_one "$(basename "$t" .sh)" "$(timeout_of "$t")" bash "$t" &
+done
+wait
+for t in "${par[@]}"; do
+	finish "$(basename "$t" .sh)" "$(timeout_of "$t")"
+done
+for t in "${ser[@]}"; do
+	run "$(basename "$t" .sh)" "$(timeout_of "$t")" bash "$t"
 done
 
 echo "durations (s), slowest first:"

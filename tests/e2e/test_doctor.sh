@@ -86,7 +86,9 @@ fi
 if [ "$rc" = 0 ]; then
 	e2e_pass doctor_exit_warn
 else
-	e2e_fail doctor_exit_warn "exit $rc with warnings only, want 0"
+	e2e_fail doctor_exit_warn "exit $rc with warnings only, want 0; failing: $(jq -r '[.[] |
+		select(.status == "fail") | .check + "/" + .subject + ": " + .finding] | join("; ")' \
+		<<<"$out")"
 fi
 
 # 2. the table for people

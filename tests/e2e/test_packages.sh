@@ -7,6 +7,7 @@
 # accepts and that a second install keeps) and `make deb`'s package (contents, conffiles,
 # Depends, lintian where installed).
 # needs: none
+# parallel: yes
 set -u
 cd "$(dirname "$0")/../.." || exit 2
 root=$PWD

@@ -5,6 +5,7 @@
 # and its errors. Needs no root, no xlbd, no namespace. After a deliberate change of the
 # engine, make new goldens with: tests/e2e/test_simulate.sh --update
 # needs: none
+# parallel: yes
 set -u
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"

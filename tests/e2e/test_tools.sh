@@ -7,6 +7,7 @@
 # the per-second stats; then the backend is killed mid-run and every failure is recorded with
 # its stage and times, none before the kill.
 # needs: none
+# parallel: yes
 set -u
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"

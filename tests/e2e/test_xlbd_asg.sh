@@ -8,6 +8,7 @@
 # refused by reload with their line and message while the running configuration serves;
 # SIGTERM terminates every instance and removes what xlbd created.
 # needs: netns
+# parallel: yes
 set -u
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"

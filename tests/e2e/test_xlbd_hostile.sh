@@ -8,6 +8,7 @@
 # --check (as root, and as an unprivileged user under a low hard limit) and by a reload, which
 # leaves the running one in place.
 # needs: netns
+# parallel: yes
 set -u
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"

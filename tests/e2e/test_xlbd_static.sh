@@ -6,6 +6,7 @@
 # interval) and gets no new requests; a reload with a bad file is refused with file, line,
 # column and JSON path while traffic goes on; SIGTERM removes what xlbd created.
 # needs: netns
+# parallel: yes
 set -u
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
