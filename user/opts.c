@@ -49,6 +49,9 @@ static const char *opts_store(const struct opts_opt *o, const char *arg, char *b
 	case OPTS_FLAG:
 		*(bool *)o->target = true;
 		return NULL;
+	case OPTS_COUNT:
+		(*(int *)o->target)++;
+		return NULL;
 	case OPTS_STRING:
 		*(const char **)o->target = arg;
 		return NULL;
@@ -96,7 +99,8 @@ int opts_parse(const struct opts_tool *tool, int argc, char **argv, int *first_a
 	}
 	for (i = 0; i < n; i++) {
 		const struct opts_opt *o = &tool->opts[i];
-		bool has_arg = o->kind != OPTS_FLAG && o->kind != OPTS_HELP;
+		bool has_arg = o->kind != OPTS_FLAG && o->kind != OPTS_COUNT &&
+			       o->kind != OPTS_HELP;
 
 		lo[i] = (struct option){ o->name, has_arg ? required_argument : no_argument, NULL,
 					 o->short_name ? o->short_name : OPTS_LONG_ONLY + i };

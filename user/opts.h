@@ -16,6 +16,7 @@ enum opts_kind {
 	OPTS_END,    /* the entry that ends a table: all zero */
 	OPTS_HELP,   /* prints the help on stdout; opts_parse returns 1 */
 	OPTS_FLAG,   /* no argument: the bool at target becomes true */
+	OPTS_COUNT,  /* no argument: the int at target grows by one each time (-v -v) */
 	OPTS_STRING, /* the const char * at target points at the argument */
 	OPTS_UINT,   /* a decimal number in [min, max] into the unsigned int at target */
 	OPTS_U64,    /* a decimal number in [min, max] into the uint64_t at target */

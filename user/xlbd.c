@@ -6,7 +6,6 @@
  */
 #include <errno.h>
 #include <arpa/inet.h>
-#include <getopt.h>
 #include <linux/if_link.h>
 #include <net/if.h>
 #include <signal.h>
@@ -28,6 +27,7 @@
 #include "fleet_view.h"
 #include "log.h"
 #include "loop.h"
+#include "opts.h"
 #include "promhttp.h"
 #include "xlbd_internal.h"
 
@@ -145,44 +145,6 @@ static int xlbd_fd_fit(const char *path, const struct model *m, bool raise, char
 		log_info("RLIMIT_NOFILE raised to %lu (the configuration needs %lu)", want, f.need);
 	}
 	return 0;
-}
-
-static void xlbd_usage(FILE *f)
-{
-	fprintf(f,
-		"Usage: xlbd [OPTIONS]\n"
-		"       xlbd --check [FILE]\n"
-		"The xlb controller: loads or adopts the XDP datapath, keeps its services and\n"
-		"backends in line with the configuration and the targets' health checks.\n"
-		"\n"
-		"  -c, --config FILE         configuration (default " XLBD_CONFIG_DEFAULT ")\n"
-		"  -t, --check               validate the configuration, print the plan, exit\n"
-		"  -i, --interface IFACE     client-facing interface (role vip); repeatable;\n"
-		"                            default: the load balancers' XlbInterfaces\n"
-		"  -n, --nat-interface IFACE backend-facing interface (role nat); repeatable\n"
-		"  -p, --pin-dir DIR         pinned maps (default " XLB_PIN_DIR ")\n"
-		"  -s, --socket PATH         control socket (default " API_SOCKET_DEFAULT ")\n"
-		"  -m, --metrics-address A   ADDR:PORT, [V6]:PORT, :PORT or none\n"
-		"                            (default 127.0.0.1:%d)\n"
-		"  -r, --run-dir DIR         instances and group state (default " XLBD_RUN_DIR_DEFAULT
-		")\n"
-		"  -P, --instance-prefix P   names of instance namespaces (P + id), their links\n"
-		"                            (P + slot) and cgroups (default " XLBD_PREFIX_DEFAULT
-		")\n"
-		"  -k, --keep-datapath       on SIGTERM, leave the datapath attached and pinned,\n"
-		"                            and the instances running, for a next xlbd to adopt\n"
-		"  -f, --foreground          accepted for compatibility: xlbd never forks\n"
-		"  -v, --verbose             debug output; twice for libbpf's\n"
-		"  -h, --help                this text\n"
-		"\n"
-		"Signals: SIGHUP reloads the configuration (atomically: a bad file is refused and\n"
-		"the running one stays); SIGTERM and SIGINT stop, removing what xlbd created\n"
-		"(instances terminated, datapath detached) unless --keep-datapath; a cluster node\n"
-		"(Xlb.Cluster) first withdraws its VIPs from BIRD and forwards WithdrawDelayMs more.\n"
-		"RLIMIT_NOFILE is raised to what the configuration needs (man xlbd: FILE\n"
-		"DESCRIPTORS); one that needs more than can be had is refused, by --check too.\n"
-		"Exit status: 0 ok, 1 runtime failure, 2 usage or configuration error.\n",
-		PROMHTTP_PORT_DEFAULT);
 }
 
 static int xlbd_load(const char *path, struct model **m, struct config_error *err)
@@ -508,24 +470,60 @@ static int xlbd_run(struct xlbd *d)
 	return loop_run(d->loop);
 }
 
+/* ---- options ---- */
+
+#define XLBD_STR(x) #x
+#define XLBD_XSTR(x) XLBD_STR(x)
+
+static const char xlbd_synopsis[] =
+	"Usage: xlbd [OPTIONS]\n"
+	"       xlbd --check [FILE]\n"
+	"The xlb controller: loads or adopts the XDP datapath, keeps its services and\n"
+	"backends in line with the configuration and the targets' health checks.\n"
+	"\n";
+
+static const char xlbd_epilog[] =
+	"\n"
+	"Signals: SIGHUP reloads the configuration (atomically: a bad file is refused and\n"
+	"the running one stays); SIGTERM and SIGINT stop, removing what xlbd created\n"
+	"(instances terminated, datapath detached) unless --keep-datapath; a cluster node\n"
+	"(Xlb.Cluster) first withdraws its VIPs from BIRD and forwards WithdrawDelayMs more.\n"
+	"RLIMIT_NOFILE is raised to what the configuration needs (man xlbd: FILE\n"
+	"DESCRIPTORS); one that needs more than can be had is refused, by --check too.\n"
+	"Exit status: 0 ok, 1 runtime failure, 2 usage or configuration error.\n";
+
+static const char *xlbd_opt_iface(struct xlbd *d, const char *name, enum dataplane_role role)
+{
+	int err;
+
+	if (strlen(name) >= IF_NAMESIZE)
+		return "an interface name of at most 15 characters";
+	err = xlbd_iface_add(d, name, role);
+	if (err == -E2BIG)
+		return "at most " XLBD_XSTR(XLBD_IF_MAX) " interfaces in all";
+	return err ? "an interface xlbd can add" : NULL;
+}
+
+static const char *xlbd_opt_vip(const char *arg, void *target)
+{
+	return xlbd_opt_iface(target, arg, DATAPLANE_ROLE_VIP);
+}
+
+static const char *xlbd_opt_nat(const char *arg, void *target)
+{
+	return xlbd_opt_iface(target, arg, DATAPLANE_ROLE_NAT);
+}
+
+static const char *xlbd_opt_prefix(const char *arg, void *target)
+{
+	if (!arg[0] || strlen(arg) > 11)
+		return "1 to 11 characters (links are named PREFIX + slot)";
+	*(const char **)target = arg;
+	return NULL;
+}
+
 int main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "check", no_argument, NULL, 't' },
-		{ "interface", required_argument, NULL, 'i' },
-		{ "nat-interface", required_argument, NULL, 'n' },
-		{ "pin-dir", required_argument, NULL, 'p' },
-		{ "socket", required_argument, NULL, 's' },
-		{ "metrics-address", required_argument, NULL, 'm' },
-		{ "run-dir", required_argument, NULL, 'r' },
-		{ "instance-prefix", required_argument, NULL, 'P' },
-		{ "keep-datapath", no_argument, NULL, 'k' },
-		{ "foreground", no_argument, NULL, 'f' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct xlbd d = {
 		.config_path = XLBD_CONFIG_DEFAULT,
 		.pin_dir = XLB_PIN_DIR,
@@ -534,68 +532,60 @@ int main(int argc, char **argv)
 		.run_dir = XLBD_RUN_DIR_DEFAULT,
 		.prefix = XLBD_PREFIX_DEFAULT,
 	};
+	bool check = false, foreground = false;
+	int verbose = 0, first, err;
+	const struct opts_opt opts[] = {
+		{ "config", 'c', OPTS_STRING, &d.config_path, "FILE",
+		  "configuration (default " XLBD_CONFIG_DEFAULT ")" },
+		{ "check", 't', OPTS_FLAG, &check, NULL,
+		  "validate the configuration, print the plan, exit" },
+		{ "interface", 'i', OPTS_CALL, &d, "IFACE",
+		  "client-facing interface (role vip); repeatable;\n"
+		  "default: the load balancers' XlbInterfaces",
+		  .parse = xlbd_opt_vip },
+		{ "nat-interface", 'n', OPTS_CALL, &d, "IFACE",
+		  "backend-facing interface (role nat); repeatable", .parse = xlbd_opt_nat },
+		{ "pin-dir", 'p', OPTS_STRING, &d.pin_dir, "DIR",
+		  "pinned maps (default " XLB_PIN_DIR ")" },
+		{ "socket", 's', OPTS_STRING, &d.socket_path, "PATH",
+		  "control socket (default " API_SOCKET_DEFAULT ")" },
+		{ "metrics-address", 'm', OPTS_STRING, &d.metrics_addr, "A",
+		  "ADDR:PORT, [V6]:PORT, :PORT or none\n"
+		  "(default 127.0.0.1:" XLBD_XSTR(PROMHTTP_PORT_DEFAULT) ")" },
+		{ "run-dir", 'r', OPTS_STRING, &d.run_dir, "DIR",
+		  "instances and group state (default " XLBD_RUN_DIR_DEFAULT ")" },
+		{ "instance-prefix", 'P', OPTS_CALL, &d.prefix, "P",
+		  "names of instance namespaces (P + id), their links\n"
+		  "(P + slot) and cgroups (default " XLBD_PREFIX_DEFAULT ")",
+		  .parse = xlbd_opt_prefix },
+		{ "keep-datapath", 'k', OPTS_FLAG, &d.keep_datapath, NULL,
+		  "on SIGTERM, leave the datapath attached and pinned,\n"
+		  "and the instances running, for a next xlbd to adopt" },
+		{ "foreground", 'f', OPTS_FLAG, &foreground, NULL,
+		  "accepted for compatibility: xlbd never forks" },
+		{ "verbose", 'v', OPTS_COUNT, &verbose, NULL, "debug output; twice for libbpf's" },
+		{ "help", 'h', OPTS_HELP, NULL, NULL, "this text" },
+		{ NULL },
+	};
+	const struct opts_tool tool = {
+		.prog = "xlbd",
+		.synopsis = xlbd_synopsis,
+		.epilog = xlbd_epilog,
+		.help_col = 28,
+		.opts = opts,
+	};
 	struct config_error cerr;
-	bool check = false;
-	int opt, verbose = 0, err;
 
 	log_set_prefix("xlbd");
-	while ((opt = getopt_long(argc, argv, "c:ti:n:p:s:m:r:P:kfvh", longopts, NULL)) != -1) {
-		switch (opt) {
-		case 'c':
-			d.config_path = optarg;
-			break;
-		case 't':
-			check = true;
-			break;
-		case 'i':
-		case 'n':
-			if (xlbd_iface_add(&d, optarg,
-					   opt == 'n' ? DATAPLANE_ROLE_NAT : DATAPLANE_ROLE_VIP))
-				return EXIT_USAGE;
-			break;
-		case 'p':
-			d.pin_dir = optarg;
-			break;
-		case 's':
-			d.socket_path = optarg;
-			break;
-		case 'm':
-			d.metrics_addr = optarg;
-			break;
-		case 'r':
-			d.run_dir = optarg;
-			break;
-		case 'P':
-			if (!optarg[0] || strlen(optarg) > 11) {
-				fprintf(stderr,
-					"xlbd: --instance-prefix: 1 to 11 characters (links "
-					"are named PREFIX + slot)\n");
-				return EXIT_USAGE;
-			}
-			d.prefix = optarg;
-			break;
-		case 'k':
-			d.keep_datapath = true;
-			break;
-		case 'f':
-			break;
-		case 'v':
-			verbose++;
-			break;
-		case 'h':
-			xlbd_usage(stdout);
-			return 0;
-		default:
-			xlbd_usage(stderr);
-			return EXIT_USAGE;
-		}
-	}
+	err = opts_parse(&tool, argc, argv, &first);
+	if (err)
+		return err == 1 ? 0 : EXIT_USAGE;
 	/* `xlbd --check FILE`, as nginx -t takes one */
-	if (check && optind == argc - 1)
-		d.config_path = argv[optind++];
-	if (optind != argc) {
-		fprintf(stderr, "xlbd: unexpected argument '%s'\n", argv[optind]);
-		xlbd_usage(stderr);
+	if (check && first == argc - 1)
+		d.config_path = argv[first++];
+	if (first != argc) {
+		fprintf(stderr, "xlbd: unexpected argument '%s'\n", argv[first]);
+		opts_usage(&tool, stderr);
 		return EXIT_USAGE;
 	}
 	log_set_level(verbose >= 2 ? LOG_LEVEL_TRACE : verbose ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO);

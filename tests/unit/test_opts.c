@@ -16,6 +16,7 @@ struct t_vals {
 	uint64_t big;
 	double ratio;
 	int calls;
+	int verbose;
 };
 
 static const char *t_even(const char *arg, void *target)
@@ -35,6 +36,7 @@ static const char *t_even(const char *arg, void *target)
 			{ "ratio",   'r',	OPTS_DOUBLE, &(v).ratio,      "R",                    \
 			  "a ratio", .dmin = 0, .dmax = 1,   .want = "0 to 1" },                      \
 			{ "even", 'e', OPTS_CALL, &(v), "N", "even, repeatable", .parse = t_even },   \
+			{ "verbose", 'v', OPTS_COUNT, &(v).verbose, NULL, "more, repeatable" },       \
 			{ "help", 'h', OPTS_HELP, NULL, NULL, "this text" },                          \
 		{                                                                                     \
 		}                                                                                     \
@@ -51,19 +53,22 @@ static int t_parse(struct t_vals *v, int argc, char **argv, int *first)
 
 static bool test_kinds(void)
 {
-	char *argv[] = { "t",	 "-f",	 "--name", "x", "--num=7", "-b", "18446744073709551615",
-			 "-r",	 "0.25", "-e",	   "2", "--even",  "4",	 "rest",
-			 "more", NULL };
+	char *argv[] = {
+		"t",	     "-f",   "--name", "x", "--num=7", "-b", "18446744073709551615",
+		"-r",	     "0.25", "-e",     "2", "--even",  "4",  "-vv",
+		"--verbose", "rest", "more",   NULL
+	};
 	struct t_vals v;
 	int first = -1;
 
-	CHECK(t_parse(&v, 15, argv, &first) == 0, "parses");
+	CHECK(t_parse(&v, 17, argv, &first) == 0, "parses");
 	CHECK(v.flag && v.name && !strcmp(v.name, "x"), "flag and string");
 	CHECK(v.n == 7 && v.seen_n, "uint %u, seen", v.n);
 	CHECK(v.big == UINT64_MAX, "u64 at its maximum");
 	CHECK(v.ratio == 0.25, "double %g", v.ratio);
 	CHECK(v.calls == 2, "the callback twice: %d", v.calls);
-	CHECK(first == 13 && !strcmp(argv[first], "rest"), "operands left: %d", first);
+	CHECK(v.verbose == 3, "counted three times: %d", v.verbose);
+	CHECK(first == 15 && !strcmp(argv[first], "rest"), "operands left: %d", first);
 	return true;
 }
 
@@ -114,6 +119,7 @@ static bool test_usage_text(void)
 				   "  -b, --big N       a big one\n"
 				   "  -r, --ratio R     a ratio\n"
 				   "  -e, --even N      even, repeatable\n"
+				   "  -v, --verbose     more, repeatable\n"
 				   "  -h, --help        this text\n"
 				   "end\n";
 	struct t_vals v;
