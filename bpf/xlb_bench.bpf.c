@@ -86,6 +86,23 @@ static __always_inline int bench_new_flow6(struct xdp_md *ctx)
 	return 0;
 }
 
+/* A random IPv4 source and source port per iteration: the flood's tuples, spread over the
+ * whole address space as a spoofing attacker's are. Checksums stale, as above.
+ */
+static __always_inline int bench_rand_flow4(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct iphdr *iph = data + sizeof(struct ethhdr);
+	__be16 *ports = (void *)(iph + 1);
+
+	if ((void *)(ports + 2) > data_end)
+		return -1;
+	iph->saddr = bpf_get_prandom_u32();
+	ports[0] = (__be16)bpf_get_prandom_u32();
+	return 0;
+}
+
 /* Parses Ethernet, IPv4 and TCP into t; 0 when the packet is such. */
 static __always_inline int floor_parse(struct xdp_md *ctx, struct bench_tuple *t)
 {
@@ -186,11 +203,13 @@ BENCH_PROG(bench_noop, bench_none, bench_pass)
 BENCH_PROG(bench_noop_v4, bench_new_flow4, bench_pass)
 BENCH_PROG(bench_noop_v6, bench_new_flow6, bench_pass)
 BENCH_PROG(bench_noop_adj, bench_adjust, bench_pass)
+BENCH_PROG(bench_noop_r4, bench_rand_flow4, bench_pass)
 
 BENCH_PROG(bench_vip, bench_none, bench_client_side)
 BENCH_PROG(bench_vip_v4, bench_new_flow4, bench_client_side)
 BENCH_PROG(bench_vip_v6, bench_new_flow6, bench_client_side)
 BENCH_PROG(bench_nat, bench_none, bench_backend_side)
+BENCH_PROG(bench_vip_r4, bench_rand_flow4, bench_client_side)
 
 /* Floors: what any XDP balancer must at least do. floor_pass is bench_noop under another
  * name; its figure shows how close to zero the subtraction lands.

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -76,6 +77,8 @@ enum bench_prog {
 	PROG_FLOOR_SWAP,
 	PROG_FLOOR_LOOKUP,
 	PROG_BARE,
+	PROG_NOOP_R4, /* the flood's: a random source and port each iteration */
+	PROG_VIP_R4,
 	PROG_MAX,
 };
 
@@ -228,6 +231,8 @@ struct bench_opts {
 	bool verbose;
 	bool only[BENCH_NCASES];
 	bool any_only;
+	uint32_t flood_flows; /* confirmed flows before the flood; 0: no flood section */
+	uint32_t flood_syns;
 };
 
 /* The namespace's devices: c0 faces the clients, b0 the backends; c1 and b1 are their peers. */
@@ -235,6 +240,23 @@ struct bench_net {
 	int c0, b0;
 	uint8_t c0_mac[ETH_ALEN];
 	uint8_t b0_mac[ETH_ALEN];
+};
+
+/* The flood section's findings (bench_flood). */
+struct bench_flood {
+	bool measured;
+	uint32_t tries;	       /* keys offered to the table for the confirmed flows */
+	uint32_t confirmed;    /* of them in the table, confirmed, before the flood */
+	uint32_t v6_confirmed; /* of those, IPv6: the collision tuples aim at them */
+	uint64_t syns;	       /* random-tuple SYNs sent */
+	uint64_t collisions;   /* tuples that collide exactly under the old, folded hash */
+	uint32_t kept;	       /* confirmed flows still in place, same backend, after both */
+	uint32_t replies;      /* nat replies sent, one per confirmed flow */
+	uint32_t reply_leaks;  /* of them, out with the backend's own address */
+	uint32_t reply_drops;  /* of them, dropped (counted) rather than translated */
+	double syn_ns;	       /* median over chunks of a flood SYN, baseline subtracted */
+	double syn_ratio;      /* syn_ns / floor_lookup's ns of this run */
+	double seconds;	       /* the flood's wall time */
 };
 
 struct bench {
@@ -251,6 +273,7 @@ struct bench {
 	uint8_t floor_pkt[BENCH_PKT_MAX]; /* what floor_lookup looks up */
 	uint32_t floor_len;
 	struct bench_result res[BENCH_NCASES];
+	struct bench_flood flood;
 };
 
 /* ---- the namespace ------------------------------------------------------------------------ */
@@ -396,6 +419,22 @@ static int bench_net_setup(struct bench_net *net)
 			break;
 		bench_be_addr(AF_INET6, i, addr, sizeof(addr));
 		err = bench_neigh_add(b0, AF_INET6, addr, mac);
+	}
+	if (err)
+		goto out;
+	/* the flood section's clients live beyond the client (198.19.0.0/16, 2001:2:0:200::/64):
+	 * the nat replies to them are routed there
+	 */
+	step = "routes";
+	{
+		struct in_addr gw4;
+		struct in6_addr gw6;
+
+		inet_pton(AF_INET, BENCH_CLIENT4, &gw4);
+		inet_pton(AF_INET6, BENCH_CLIENT6, &gw6);
+		err = netns_route_add_default(-1, c0, AF_INET, &gw4);
+		if (!err)
+			err = netns_route_add_default(-1, c0, AF_INET6, &gw6);
 	}
 	if (err)
 		goto out;
@@ -660,8 +699,8 @@ static int bench_prefill(struct bench *b)
 	for (f = 0; filled < cap && f < 64 * cap; f++) {
 		uint32_t be = f % BENCH_NBE;
 
-		key.src[0] = htonl(BENCH_PREFILL_SRC | (f & 0xffff));
-		key.sport = htons(1024 + (f >> 16));
+		key.src[0] = htonl(BENCH_PREFILL_SRC | (f & 0x7fff));
+		key.sport = htons(1024 + (f >> 15));
 		/* unconfirmed, so that a new flow takes a way as in a table that churns */
 		err = dataplane_flow_set(b->dp, &key, BE_V4 + be, b->be[BE_V4 + be].gen, VIP_TCP4,
 					 false);
@@ -737,6 +776,8 @@ static int bench_open(struct bench *b)
 	progs[PROG_FLOOR_SWAP] = b->skel->progs.floor_swap;
 	progs[PROG_FLOOR_LOOKUP] = b->skel->progs.floor_lookup;
 	progs[PROG_BARE] = b->skel->progs.bench_bare;
+	progs[PROG_NOOP_R4] = b->skel->progs.bench_noop_r4;
+	progs[PROG_VIP_R4] = b->skel->progs.bench_vip_r4;
 	for (i = 0; i < PROG_MAX; i++)
 		b->prog_fd[i] = bpf_program__fd(progs[i]);
 	return 0;
@@ -1133,7 +1174,7 @@ static int bench_case_run(struct bench *b, size_t idx)
 	if (b->o.verbose)
 		log_info("%s counters:%s", c->name, counters);
 	if (bad_run) {
-		snprintf(r->proof, sizeof(r->proof), "FAIL: %s in run %u, want %s; counters:%s",
+		snprintf(r->proof, sizeof(r->proof), "FAIL: %s in run %u, want %s; counters:%.120s",
 			 bench_verdict_name(r->verdict), bad_run, bench_verdict_name(want),
 			 counters);
 		r->ok = false;
@@ -1268,6 +1309,8 @@ static const char bench_method[] =
 	"as the kernel times them; ratio: median over runs of ns_per_pkt / floor_lookup's, both "
 	"measured in the same run";
 
+static json_object *flood_json(const struct bench *b);
+
 static json_object *bench_json(const struct bench *b)
 {
 	json_object *root = json_object_new_object(), *cases = json_object_new_array();
@@ -1327,17 +1370,387 @@ static json_object *bench_json(const struct bench *b)
 		json_object_array_add(cases, o);
 	}
 	json_object_object_add(root, "cases", cases);
+	if (b->flood.measured)
+		json_object_object_add(root, "flood", flood_json(b));
 	json_object_object_add(root, "ok", json_object_new_boolean(ok));
 	return root;
+}
+
+/* ---- the flood ---------------------------------------------------------------------------- */
+
+/* A table of confirmed flows, then a flood of random-tuple SYNs and of tuples aimed at those
+ * flows, then every flow's nat reply: what an attacker who floods the VIP does to the clients
+ * already served. The datapath runs with no new-flow rate limit here (bench_open), so that every
+ * SYN tries to take a way: the worst case for the table, where only the eviction order (free,
+ * closed, unconfirmed, then confirmed flows idle XLB_FLOW_IDLE_S) protects the established.
+ */
+#define FLOOD_CHUNK 1000000u	  /* SYNs per BPF_PROG_TEST_RUN, and per progress line */
+#define FLOOD_BASE_REPEAT 100000u /* iterations of the baseline beside each chunk */
+#define FLOOD_SPORT 1024
+#define FLOOD_SRC4 0xc6130000u	  /* 198.19.0.0/16: the IPv4 flows' clients */
+#define FLOOD_SRC6_W0 0x20010002u /* 2001:2:0:200::/64: the IPv6 flows' clients */
+#define FLOOD_SRC6_W1 0x00000200u
+#define FLOOD_AIMS 3 /* collision tuples aimed at each IPv6 flow, up to --flood-flows */
+
+/* The flow of try a: even tries IPv4 to VIP_TCP4, odd ones IPv6 to VIP_TCP6, each from a client
+ * of its own; its backend is the VIP's (a / 2) % BENCH_NBE.
+ */
+static int flood_key(const struct bench *b, uint32_t a, struct xlb_flow_key *k, int *be)
+{
+	uint32_t j = a >> 1;
+	int vip = a & 1 ? VIP_TCP6 : VIP_TCP4;
+
+	memset(k, 0, sizeof(*k));
+	k->proto = IPPROTO_TCP;
+	k->dport = htons(BENCH_VIP_PORT);
+	memcpy(k->dst, b->vip_addr[vip], sizeof(k->dst));
+	if (vip == VIP_TCP6) {
+		k->family = XLB_FAMILY_V6;
+		k->src[0] = htonl(FLOOD_SRC6_W0);
+		k->src[1] = htonl(FLOOD_SRC6_W1);
+		k->src[3] = htonl(j);
+		k->sport = htons(FLOOD_SPORT);
+	} else {
+		k->family = XLB_FAMILY_V4;
+		k->src[0] = htonl(FLOOD_SRC4 | (j & 0xffff));
+		k->sport = htons(FLOOD_SPORT + (j >> 16));
+	}
+	*be = (int)bench_vips[vip].be_first + (int)(j % BENCH_NBE);
+	return vip;
+}
+
+/* The try a key of flood_key's belongs to, or -1 for any other key. */
+static int64_t flood_try_of(const struct xlb_flow_key *k)
+{
+	if (k->proto != IPPROTO_TCP || k->dport != htons(BENCH_VIP_PORT))
+		return -1;
+	if (k->family == XLB_FAMILY_V6)
+		return k->src[0] == htonl(FLOOD_SRC6_W0) && k->src[1] == htonl(FLOOD_SRC6_W1) &&
+				       !k->src[2] && k->sport == htons(FLOOD_SPORT) ?
+			       2 * (int64_t)ntohl(k->src[3]) + 1 :
+			       -1;
+	if ((ntohl(k->src[0]) & 0xffff0000u) != FLOOD_SRC4 || ntohs(k->sport) < FLOOD_SPORT ||
+	    ntohs(k->sport) >= FLOOD_SPORT + 256)
+		return -1;
+	return 2 * (((int64_t)(ntohs(k->sport) - FLOOD_SPORT) << 16) | (ntohl(k->src[0]) & 0xffff));
+}
+
+struct flood_walk {
+	uint8_t *bits; /* one bit per try */
+	uint32_t tries;
+	uint32_t n, v6;
+	bool check; /* count the marked ones found confirmed on their backend, else mark */
+	const struct bench *b;
+};
+
+static int flood_walk_one(const struct dataplane_flow *fl, void *arg)
+{
+	struct flood_walk *w = arg;
+	int64_t a = flood_try_of(&fl->key);
+	struct xlb_flow_key k;
+	int be;
+
+	if (a < 0 || a >= w->tries || !fl->confirmed)
+		return 0;
+	if (!w->check) {
+		w->bits[a / 8] |= (uint8_t)(1u << (a % 8));
+		w->n++;
+		w->v6 += (uint32_t)(a & 1);
+		return 0;
+	}
+	flood_key(w->b, (uint32_t)a, &k, &be);
+	if ((w->bits[a / 8] & (1u << (a % 8))) && fl->backend_id == (uint32_t)be)
+		w->n++;
+	return 0;
+}
+
+/* Confirmed flows until o.flood_flows of them hold a way (a table that can take them). */
+static int flood_fill(struct bench *b, struct flood_walk *w)
+{
+	struct bench_flood *f = &b->flood;
+	uint32_t want = b->o.flood_flows, taken = 0, a;
+	struct xlb_flow_key k;
+	int vip, be, err;
+
+	dataplane_flows_clear(b->dp);
+	for (a = 0; taken < want && a < w->tries; a++) {
+		vip = flood_key(b, a, &k, &be);
+		err = dataplane_flow_set(b->dp, &k, (uint32_t)be, b->be[be].gen, (uint32_t)vip,
+					 true);
+		if (err < 0) {
+			log_error("flood: writing a flow: %s", strerror(-err));
+			return err;
+		}
+		taken += (uint32_t)err;
+	}
+	f->tries = a;
+	/* a full bucket's way was overwritten on the way: the table says which flows are in */
+	w->check = false;
+	err = dataplane_flow_walk(b->dp, flood_walk_one, w);
+	f->confirmed = w->n;
+	f->v6_confirmed = w->v6;
+	log_info("flood: %u confirmed flows in the table (%u IPv6), from %u tries", f->confirmed,
+		 f->v6_confirmed, f->tries);
+	return err;
+}
+
+/* Random-tuple SYNs to the IPv4 VIP, in chunks, each beside its baseline. */
+static int flood_syns(struct bench *b)
+{
+	struct bench_flood *f = &b->flood;
+	const struct bench_case c = {
+		.family = 4, .proto = IPPROTO_TCP, .syn = true, .vip = VIP_TCP4, .expect = EXP_NEW
+	};
+	uint32_t chunks = (b->o.flood_syns + FLOOD_CHUNK - 1) / FLOOD_CHUNK, i, n;
+	double net[BENCH_RUNS_MAX];
+	uint8_t pkt[BENCH_PKT_MAX];
+	struct bench_run run;
+	uint32_t len, nnet = 0;
+	int err;
+
+	len = bench_case_pkt(b, &c, -1, pkt);
+	bench_set_pkt(b, pkt, len);
+	for (i = 0; i < chunks; i++) {
+		double base;
+
+		n = i + 1 < chunks ? FLOOD_CHUNK : b->o.flood_syns - i * FLOOD_CHUNK;
+		err = bench_run_prog(b, PROG_NOOP_R4, pkt, len, b->net.c0, FLOOD_BASE_REPEAT, &run);
+		if (err)
+			return err;
+		base = run.duration;
+		err = bench_run_prog(b, PROG_VIP_R4, pkt, len, b->net.c0, n, &run);
+		if (err)
+			return err;
+		f->syns += n;
+		if (nnet < BENCH_RUNS_MAX)
+			net[nnet++] = run.duration - base;
+		if (isatty(STDERR_FILENO))
+			fprintf(stderr, "\rxlb-bench: flood: %" PRIu64 " of %u SYNs", f->syns,
+				b->o.flood_syns);
+	}
+	if (isatty(STDERR_FILENO))
+		fprintf(stderr, "\n");
+	f->syn_ns = nnet ? bench_median(net, nnet) : 0;
+	return 0;
+}
+
+/* Tuples that the old hash (IPv6 addresses folded as src0^src2, src1^src3, a public seed)
+ * put exactly on a live IPv6 flow's bucket, tag and Maglev slot: the same fold, another
+ * address. Each is a SYN, sent once.
+ */
+static int flood_aimed(struct bench *b, const struct flood_walk *w)
+{
+	struct bench_flood *f = &b->flood;
+	struct pkt_spec ps = { .family = 6,
+			       .proto = IPPROTO_TCP,
+			       .df = true,
+			       .tcp_flags = PKT_TCP_SYN,
+			       .seq = 0x11000000 };
+	uint8_t pkt[BENCH_PKT_MAX];
+	struct xlb_flow_key k;
+	struct bench_run run;
+	struct pkt frame;
+	uint32_t a, d;
+	int be, err;
+
+	memcpy(ps.smac, bench_client_mac, ETH_ALEN);
+	memcpy(ps.dmac, b->net.c0_mac, ETH_ALEN);
+	for (a = 1; a < f->tries && f->collisions < b->o.flood_flows; a += 2) {
+		if (!(w->bits[a / 8] & (1u << (a % 8))))
+			continue;
+		flood_key(b, a, &k, &be);
+		for (d = 1; d <= FLOOD_AIMS && f->collisions < b->o.flood_flows; d++) {
+			__be32 src[4];
+
+			memcpy(src, k.src, sizeof(src));
+			src[1] ^= htonl(d); /* src1 ^ src3 stays what it was */
+			src[3] ^= htonl(d);
+			memcpy(ps.src, src, 16);
+			memcpy(ps.dst, k.dst, 16);
+			ps.sport = ntohs(k.sport);
+			ps.dport = ntohs(k.dport);
+			frame.len = 0;
+			pkt_build(&frame, &ps);
+			memset(pkt, 0, sizeof(pkt));
+			memcpy(pkt, frame.b, frame.len);
+			bench_set_pkt(b, pkt, frame.len);
+			err = bench_run_prog(b, PROG_VIP, pkt, frame.len, b->net.c0, 1, &run);
+			if (err)
+				return err;
+			f->collisions++;
+		}
+	}
+	return 0;
+}
+
+/* Every confirmed flow's backend answers once: translated back to the VIP, or dropped and
+ * counted, never out with its own address (a leak the client answers with a RST).
+ */
+static int flood_replies(struct bench *b, const struct flood_walk *w)
+{
+	struct bench_flood *f = &b->flood;
+	uint8_t pkt[BENCH_PKT_MAX];
+	struct xlb_flow_key k;
+	struct bench_run run;
+	uint32_t a;
+	int be, vip, err;
+
+	for (a = 0; a < f->tries; a++) {
+		struct pkt_spec ps = { .proto = IPPROTO_TCP,
+				       .df = true,
+				       .tcp_flags = PKT_TCP_ACK,
+				       .seq = 0x22000000,
+				       .ack = 0x11000001 };
+		const struct xlb_backend *bk;
+		struct pkt frame = { .len = 0 };
+		uint32_t alen, off;
+
+		if (!(w->bits[a / 8] & (1u << (a % 8))))
+			continue;
+		vip = flood_key(b, a, &k, &be);
+		bk = &b->be[be];
+		alen = k.family == XLB_FAMILY_V4 ? 4 : 16;
+		ps.family = k.family == XLB_FAMILY_V4 ? 4 : 6;
+		memcpy(ps.src, bk->addr, alen);
+		memcpy(ps.dst, k.src, alen);
+		ps.sport = ntohs(bk->port);
+		ps.dport = ntohs(k.sport);
+		bench_be_mac(be - (int)bench_vips[vip].be_first, ps.smac);
+		memcpy(ps.dmac, b->net.b0_mac, ETH_ALEN);
+		pkt_build(&frame, &ps);
+		memset(pkt, 0, sizeof(pkt));
+		memcpy(pkt, frame.b, frame.len);
+		bench_set_pkt(b, pkt, frame.len);
+		err = bench_run_prog(b, PROG_NAT, pkt, frame.len, b->net.b0, 1, &run);
+		if (err)
+			return err;
+		f->replies++;
+		if (run.retval == XDP_DROP || run.retval == XDP_ABORTED) {
+			f->reply_drops++;
+			continue;
+		}
+		/* the IP source of what left: the VIP when translated */
+		off = ETH_HLEN + (alen == 4 ? 12 : 8);
+		if (run.out_len < off + alen || memcmp(run.out + off, b->vip_addr[vip], alen))
+			f->reply_leaks++;
+	}
+	return 0;
+}
+
+static int bench_flood(struct bench *b)
+{
+	struct bench_flood *f = &b->flood;
+	uint32_t cap = dataplane_flow_capacity(b->dp);
+	struct flood_walk w = { .b = b };
+	struct timespec t0, t1;
+	int err;
+
+	if (b->o.flood_flows > cap - cap / 32) {
+		log_warn("flood: %u flows do not fit a table of %u ways; taking %u",
+			 b->o.flood_flows, cap, cap - cap / 32);
+		b->o.flood_flows = cap - cap / 32;
+	}
+	/* a random placement needs about three keys a way to fill 97% of the ways */
+	w.tries = 8 * b->o.flood_flows;
+	w.bits = calloc(w.tries / 8 + 1, 1);
+	if (!w.bits)
+		return -ENOMEM;
+	f->measured = true;
+	log_info("flood: filling the table with %u confirmed flows", b->o.flood_flows);
+	err = flood_fill(b, &w);
+	if (err)
+		goto out;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	log_info("flood: %u random-tuple SYNs", b->o.flood_syns);
+	err = flood_syns(b);
+	if (!err) {
+		log_info("flood: tuples aimed at the IPv6 flows under the old hash");
+		err = flood_aimed(b, &w);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	f->seconds = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	if (err)
+		goto out;
+	w.check = true;
+	w.n = 0;
+	err = dataplane_flow_walk(b->dp, flood_walk_one, &w);
+	f->kept = w.n;
+	if (!err) {
+		char counters[256];
+
+		log_info("flood: one nat reply from each confirmed flow's backend");
+		err = dataplane_stats_reset(b->dp);
+		if (!err)
+			err = flood_replies(b, &w);
+		bench_counters_str(b, counters, sizeof(counters));
+		log_info("flood: the replies' counters:%s", counters);
+	}
+	if (b->res[BENCH_FLOOR_LOOKUP].measured && b->res[BENCH_FLOOR_LOOKUP].ns > 0)
+		f->syn_ratio = f->syn_ns / b->res[BENCH_FLOOR_LOOKUP].ns;
+out:
+	free(w.bits);
+	return err;
+}
+
+static double flood_kept_pct(const struct bench_flood *f)
+{
+	return f->confirmed ? 100.0 * f->kept / f->confirmed : 0;
+}
+
+static void flood_print(const struct bench *b)
+{
+	const struct bench_flood *f = &b->flood;
+
+	if (!f->measured)
+		return;
+	printf("\nflood: %u confirmed flows (%u IPv6), then %" PRIu64
+	       " random-tuple SYNs and %" PRIu64
+	       " tuples aimed at the IPv6 flows under the old hash, in %.1f s, no new-flow rate limit\n",
+	       f->confirmed, f->v6_confirmed, f->syns, f->collisions, f->seconds);
+	printf("  established_kept_pct  %.3f  (%u of %u still in place on their backend; target 100, at least 99.9)\n",
+	       flood_kept_pct(f), f->kept, f->confirmed);
+	printf("  nat_reply_leaks       %u  (of %u replies, one per confirmed flow; %u dropped and counted; target 0)\n",
+	       f->reply_leaks, f->replies, f->reply_drops);
+	printf("  syn_ns                %.1f  (median over chunks of %u, baseline subtracted; %.2fx floor_lookup)\n",
+	       f->syn_ns, FLOOD_CHUNK, f->syn_ratio);
+}
+
+static json_object *flood_json(const struct bench *b)
+{
+	const struct bench_flood *f = &b->flood;
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "confirmed_flows", json_object_new_int64(f->confirmed));
+	json_object_object_add(o, "confirmed_flows_v6", json_object_new_int64(f->v6_confirmed));
+	json_object_object_add(o, "random_syns", json_object_new_int64((int64_t)f->syns));
+	json_object_object_add(o, "aimed_tuples", json_object_new_int64((int64_t)f->collisions));
+	json_object_object_add(o, "new_flow_rate_limit", json_object_new_string("none"));
+	json_object_object_add(o, "seconds", bench_json_num(f->seconds, "%.1f"));
+	json_object_object_add(o, "established_kept", json_object_new_int64(f->kept));
+	json_object_object_add(o, "established_kept_pct",
+			       bench_json_num(flood_kept_pct(f), "%.3f"));
+	json_object_object_add(o, "nat_replies", json_object_new_int64(f->replies));
+	json_object_object_add(o, "nat_reply_leaks", json_object_new_int64(f->reply_leaks));
+	json_object_object_add(o, "nat_reply_drops", json_object_new_int64(f->reply_drops));
+	json_object_object_add(o, "syn_ns", bench_json_num(f->syn_ns, "%.1f"));
+	json_object_object_add(o, "syn_ratio_floor_lookup",
+			       f->syn_ratio > 0 ? bench_json_num(f->syn_ratio, "%.2f") : NULL);
+	json_object_object_add(
+		o, "ok", json_object_new_boolean(flood_kept_pct(f) >= 99.9 && !f->reply_leaks));
+	return o;
 }
 
 /* ---- main --------------------------------------------------------------------------------- */
 
 static const char bench_synopsis[] =
 	"usage: xlb-bench [--out FILE] [--runs N] [--repeat N] [--flows N] [--cpu N]\n"
-	"                 [--case NAME]... [--json] [--verbose]\n"
+	"                 [--case NAME]... [--flood-flows N] [--flood-syns N] [--json]\n"
+	"                 [--verbose]\n"
 	"Measures the XDP datapath per packet with BPF_PROG_TEST_RUN, beside floor programs,\n"
-	"in a private network namespace with a full flow table. Needs root.\n\n";
+	"in a private network namespace with a full flow table. Needs root. Then (unless\n"
+	"--case or --flood-flows 0) the flood section: the table refilled with confirmed\n"
+	"flows, a flood of random-tuple SYNs and of tuples aimed at those flows under the\n"
+	"old hash; reports the flows kept, nat replies leaked and a SYN's cost.\n\n";
 
 static void bench_usage_cases(FILE *f)
 {
@@ -1380,6 +1793,12 @@ static int bench_parse_opts(int argc, char **argv, struct bench_opts *o)
 		{ "case", 'c', OPTS_CALL, o, "NAME",
 		  "measure only NAME (repeatable); floor_lookup always runs",
 		  .parse = bench_opt_case },
+		{ "flood-flows", 0, OPTS_UINT, &o->flood_flows, "N",
+		  "confirmed flows in the table before the flood section\n"
+		  "(default 1000000; 0 skips the section)",
+		  0, 1u << 28 },
+		{ "flood-syns", 0, OPTS_UINT, &o->flood_syns, "N",
+		  "random-tuple SYNs of the flood (default 10000000)", 1, 1000000000 },
 		{ "json", 'j', OPTS_FLAG, &o->json, NULL,
 		  "print the results as JSON instead of the table" },
 		{ "verbose", 'v', OPTS_FLAG, &o->verbose, NULL,
@@ -1399,6 +1818,8 @@ static int bench_parse_opts(int argc, char **argv, struct bench_opts *o)
 	o->runs = BENCH_RUNS_DEFAULT;
 	o->repeat = BENCH_REPEAT_DEFAULT;
 	o->flows = XLB_FLOWS_DEFAULT;
+	o->flood_flows = 1000000;
+	o->flood_syns = 10000000;
 	rc = opts_parse(&tool, argc, argv, &first);
 	if (rc)
 		return rc == 1 ? -1 : rc;
@@ -1484,11 +1905,20 @@ int main(int argc, char **argv)
 		}
 	}
 
+	/* last: it rewrites the flow table the cases ran on */
+	if (b->o.flood_flows && !b->o.any_only) {
+		err = bench_flood(b);
+		if (err)
+			goto out;
+	}
+
 	doc = bench_json(b);
-	if (b->o.json)
+	if (b->o.json) {
 		printf("%s\n", json_object_to_json_string_ext(doc, jflags));
-	else
+	} else {
 		bench_print_table(b);
+		flood_print(b);
+	}
 	if (b->o.out && json_object_to_file_ext(b->o.out, doc, jflags)) {
 		log_error("writing %s: %s", b->o.out, json_util_get_last_err());
 		goto out;
