@@ -934,6 +934,15 @@ static __always_inline bool xlb_to_host(struct xlb_ctx *x)
 	return bpf_fib_lookup(x->xdp, &fib, sizeof(fib), 0) == BPF_FIB_LKUP_RET_NOT_FWDED;
 }
 
+/* Whether the packet is addressed to another node of the cluster (xlb_nat_peers). */
+static __always_inline bool xlb_to_peer(const struct xlb_pkt *p)
+{
+	struct xlb_vip_key k = { .family = p->key.family };
+
+	xlb_addr_copy(k.addr, p->key.dst, p->key.family);
+	return bpf_map_lookup_elem(&xlb_nat_peers, &k) != NULL;
+}
+
 /* nat, backend-facing side: a reply from a backend to a client leaves as the VIP. Whose reply
  * it is: the flow it answers (client -> one of the VIPs the backend serves), if that flow's
  * backend is the sender; else, with no flow (evicted, or served by another balancer node),
@@ -980,12 +989,16 @@ static __always_inline int xlb_nat_reply(struct xlb_ctx *x)
 			found = i;
 			break;
 		}
-		/* the only VIP, served by another backend for this client: a forgery */
+		/* the only VIP, served by another backend for this client: a forgery, unless it
+		 * answers another node's health check
+		 */
 		if (loc == -2 && n == 1)
-			return xlb_drop(x, XLB_DROP_NAT_NO_FLOW);
+			return xlb_to_peer(p) ? xlb_pass(x) : xlb_drop(x, XLB_DROP_NAT_NO_FLOW);
 	}
-	/* no flow, and addressed to this host (a health check's answer): not a client's */
-	if (loc < 0 && xlb_to_host(x))
+	/* no flow, and addressed to this host or to another cluster node (the answer to a
+	 * health check): not a client's
+	 */
+	if (loc < 0 && (xlb_to_peer(p) || xlb_to_host(x)))
 		return xlb_pass(x);
 	if (loc >= 0) {
 		__u32 idx = (__u32)loc / XLB_FLOW_WAYS, f, nf;

@@ -84,6 +84,19 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } xlb_nat_src SEC(".maps");
 
+/* struct xlb_vip_key (an address; port and protocol 0) -> __u8: the other cluster nodes'
+ * addresses (Xlb.Cluster.SharedDir). A nat reply with no flow addressed to one of them answers
+ * that node's health check of a target this node routes (an instance of one of its groups): it
+ * passes untranslated, as the answers to this host's own checks do. Written by xlbd (share.c);
+ * not pinned: xlbd fills it again at every start.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, struct xlb_vip_key);
+	__type(value, __u8);
+} xlb_nat_peers SEC(".maps");
+
 /* ifindex -> ifindex: the devices a redirect may leave through. Filled from inside the
  * balancer's namespace, since the kernel resolves the ifindex in the writer's namespace.
  */

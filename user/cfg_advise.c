@@ -283,7 +283,7 @@ static void cfg_advise_target_groups(struct cfg *c)
 				c,
 				"no listener forwards to target group %s: its targets get no traffic",
 				tg->name);
-		else if (!group && !tg->ntargets)
+		else if (!group && !tg->ntargets && !m->settings.cluster.shared_dir[0])
 			cfg_warn(
 				c,
 				"target group %s has no targets: list Targets or attach an auto-scaling group, else its listeners have nowhere to send traffic",

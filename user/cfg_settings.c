@@ -79,7 +79,7 @@ static void cfg_cluster(struct cfg *c, struct json_object *o)
 	static const char *const typed[] = {
 		"NodeName",	 "Asn",		  "PeerAsn",	"RouterAddress",
 		"BfdIntervalMs", "BfdMultiplier", "HashSecret", "WithdrawDelayMs",
-		"BirdSocket",	 "BirdInclude",	  NULL
+		"BirdSocket",	 "BirdInclude",	  "SharedDir",	NULL
 	};
 	struct model_cluster *k = &c->m->settings.cluster;
 	struct json_object *v;
@@ -145,6 +145,17 @@ static void cfg_cluster(struct cfg *c, struct json_object *o)
 		snprintf(k->bird_socket, sizeof(k->bird_socket), "%s", s);
 	if (cfg_str(c, o, "BirdInclude", 1, sizeof(k->bird_include) - 1, "a path", &s) == CFG_OK)
 		snprintf(k->bird_include, sizeof(k->bird_include), "%s", s);
+	if (cfg_str(c, o, "SharedDir", 2, sizeof(k->shared_dir) - 1, "an absolute directory path",
+		    &s) == CFG_OK) {
+		if (s[0] != '/') {
+			cfg_in(c, "SharedDir");
+			cfg_error(c, "expected an absolute directory path, got %s",
+				  GOT(c, cfg_member(o, "SharedDir")));
+			cfg_out(c);
+		} else {
+			snprintf(k->shared_dir, sizeof(k->shared_dir), "%s", s);
+		}
+	}
 	cfg_finish(c, o, typed, NULL, NULL);
 out:
 	cfg_out(c);

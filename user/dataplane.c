@@ -1892,6 +1892,20 @@ int dataplane_flow_set(struct dataplane *dp, const struct xlb_flow_key *key, uin
 	return took_free;
 }
 
+int dataplane_nat_peer_set(struct dataplane *dp, uint8_t family, const void *addr, bool add)
+{
+	int fd = dataplane_fd(dp, dp->skel->maps.xlb_nat_peers);
+	struct xlb_vip_key k = { .family = family };
+	uint8_t one = 1;
+
+	if (family != XLB_FAMILY_V4 && family != XLB_FAMILY_V6)
+		return -EINVAL;
+	memcpy(k.addr, addr, family == XLB_FAMILY_V4 ? 4 : 16);
+	if (add)
+		return bpf_map_update_elem(fd, &k, &one, BPF_ANY) ? -errno : 0;
+	return bpf_map_delete_elem(fd, &k) ? -errno : 0;
+}
+
 int dataplane_secret_get(struct dataplane *dp, uint8_t key[16])
 {
 	struct xlb_secret s = *dp->secret;

@@ -156,6 +156,11 @@ void dataplane_flows_clear(struct dataplane *dp);
  */
 int dataplane_secret_set(struct dataplane *dp, const uint8_t key[16]);
 int dataplane_secret_get(struct dataplane *dp, uint8_t key[16]);
+/* Another cluster node's address (family XLB_FAMILY_*, addr 4 or 16 bytes) added to or taken
+ * from xlb_nat_peers: a nat reply with no flow addressed to it passes untranslated (the answer
+ * to that node's health check). -ENOSPC when full, -ENOENT when taking one that is not there.
+ */
+int dataplane_nat_peer_set(struct dataplane *dp, uint8_t family, const void *addr, bool add);
 /* Flows the table holds: the capacity asked for, rounded up to whole power-of-two buckets. */
 uint32_t dataplane_flow_capacity(const struct dataplane *dp);
 

@@ -334,6 +334,7 @@ struct model_cluster {
 	uint32_t withdraw_delay_ms; /* WithdrawDelayMs: SIGTERM's wait after the withdrawal */
 	char bird_socket[108];	    /* BirdSocket: BIRD's control socket */
 	char bird_include[256];	    /* BirdInclude: the file xlbd writes, BIRD includes */
+	char shared_dir[200];	    /* SharedDir: groups' targets shared between nodes (share.h) */
 };
 
 struct model_settings {

@@ -29,6 +29,7 @@
 #include "loop.h"
 #include "opts.h"
 #include "promhttp.h"
+#include "share.h"
 #include "xlbd_internal.h"
 
 #define XLBD_CONFIG_DEFAULT "/etc/xlb/xlb.json"
@@ -215,6 +216,8 @@ int xlbd_reload(struct xlbd *d, struct config_error *cerr)
 	if (fleet_apply(d->fleet, m))
 		log_error("reload of %s: some auto-scaling groups were not applied",
 			  d->config_path);
+	if (share_apply(d->share, m))
+		log_error("reload of %s: the shared targets were not applied", d->config_path);
 	if (d->cluster && m->settings.cluster.enabled) {
 		cluster_apply(d->cluster, &m->settings.cluster);
 		xlbd_secret(d, &m->settings.cluster);
@@ -354,6 +357,7 @@ static void xlbd_teardown(struct xlbd *d)
 		promhttp_server_free(d->prom);
 	if (d->loop)
 		loop_timer_disarm(d->loop, &d->stop_timer);
+	share_free(d->share);
 	cluster_free(d->cluster);
 	fleet_free(d->fleet);
 	ctl_free(d->ctl);
@@ -452,6 +456,11 @@ static int xlbd_run(struct xlbd *d)
 		if (err)
 			return err;
 	}
+	err = share_new(d->loop, d->ctl, d->fleet, d->dp, &d->share);
+	if (!err)
+		err = share_apply(d->share, d->model);
+	if (err)
+		return err;
 	err = xlbd_api_setup(d);
 	if (err)
 		return err;

@@ -17,6 +17,7 @@
 #include "fleet.h"
 #include "fleet_view.h"
 #include "log.h"
+#include "share.h"
 #include "xlbd_internal.h"
 
 static void xlbd_iso_time(time_t t, char *buf, size_t len)
@@ -57,6 +58,7 @@ static int xlbd_api_status(struct json_object *args, struct api_reply *reply, vo
 	fleet_view_status(d->fleet, groups, w);
 	if (d->cluster)
 		cluster_status(d->cluster, data);
+	share_status(d->share, data);
 	json_object_object_add(data, "AutoScalingGroups", groups);
 	if (json_object_array_length(w))
 		json_object_object_add(data, "Warnings", w);

@@ -45,6 +45,7 @@ struct xlbd {
 	struct ctl *ctl;
 	struct fleet *fleet;
 	struct cluster *cluster; /* Xlb.Cluster: route health injection through BIRD */
+	struct share *share;	 /* Xlb.Cluster.SharedDir: groups' targets on every node */
 	struct loop_timer stop_timer;
 	bool stopping; /* SIGTERM seen, the VIPs being withdrawn */
 	struct api_server *api;

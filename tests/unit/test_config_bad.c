@@ -69,6 +69,8 @@ static const struct bad_row {
 	  "5:21: $.Xlb.Cluster.HashSecret: expected 32 hex digits (16 bytes), got \"00112233445566778899aabbccddeefg\"" },
 	{ "bad_cluster_router.json",
 	  "5:24: $.Xlb.Cluster.RouterAddress: expected an IPv4 or IPv6 address, got \"router.example\"" },
+	{ "bad_cluster_shared_dir.json",
+	  "5:20: $.Xlb.Cluster.SharedDir: expected an absolute directory path, got \"run/xlb-shared\"" },
 	{ "bad_cron.json",
 	  "7:82: $.ScheduledActions[0].Recurrence: expected a cron expression: field 2 (hour): 25 is outside 0-23, got \"0 25 * * *\"" },
 	{ "bad_time_zone.json",

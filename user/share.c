@@ -1,0 +1,574 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* Auto-scaling groups across cluster nodes (Xlb.Cluster.SharedDir): a group stays with the node
+ * whose file has it; that node writes, for each target group its groups feed, the addresses of
+ * their InService instances into SharedDir/<target group>.json; every other node registers
+ * those addresses into its own target group of that name, health-checks them itself, and
+ * deregisters (drains) those the owner no longer lists. Once a second, and on every apply.
+ * Every node also writes its own addresses into SharedDir/nodes/<node>.json and puts the other
+ * nodes' into the datapath's xlb_nat_peers: their health checks of this node's instances are
+ * answered through this node, whose nat must let those answers pass untranslated.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <ifaddrs.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/stat.h>
+
+#include <json-c/json.h>
+
+#include "ctl.h"
+#include "dataplane.h"
+#include "fleet_view.h"
+#include "log.h"
+#include "share.h"
+
+#define SHARE_PERIOD_MS 1000
+
+struct share_tg {
+	char name[SHARE_NAME_LEN];
+	bool fed;	 /* a group of this node feeds it: exported, not imported */
+	char **imported; /* addresses this node registered from the owner's file */
+	size_t nimported;
+	char *written;		    /* what this node wrote last (exported), to skip equal writes */
+	char owner[SHARE_NAME_LEN]; /* the node whose file was read last */
+};
+
+struct share {
+	struct loop *loop;
+	struct ctl *ctl;
+	struct fleet *fleet;
+	struct dataplane *dp;
+	char *own;    /* this node's file as written last */
+	char **peers; /* "family address" put in xlb_nat_peers */
+	size_t npeers;
+	char dir[256];
+	char node[SHARE_NAME_LEN];
+	struct share_tg *tgs;
+	size_t ntgs;
+	struct loop_timer tick;
+	uint64_t imports, exports; /* files read that changed something, files written */
+};
+
+static void share_tg_clear(struct share_tg *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->nimported; i++)
+		free(t->imported[i]);
+	free(t->imported);
+	free(t->written);
+	memset(t, 0, sizeof(*t));
+}
+
+static bool share_has(char *const *v, size_t n, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (v[i] && !strcmp(v[i], s))
+			return true;
+	return false;
+}
+
+static void share_path(const struct share *s, const char *tg, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/%s.json", s->dir, tg);
+}
+
+/* The InService instances' addresses of every local group that feeds tg, as a JSON array. */
+static struct json_object *share_targets_of(struct json_object *groups, const char *tg)
+{
+	struct json_object *out = json_object_new_array();
+	size_t i, j, k;
+
+	for (i = 0; out && i < json_object_array_length(groups); i++) {
+		struct json_object *g = json_object_array_get_idx(groups, i), *tgs, *inst;
+		bool feeds = false;
+
+		if (!json_object_object_get_ex(g, "TargetGroupARNs", &tgs) ||
+		    !json_object_object_get_ex(g, "Instances", &inst))
+			continue;
+		for (j = 0; j < json_object_array_length(tgs); j++)
+			feeds = feeds ||
+				!strcmp(json_object_get_string(json_object_array_get_idx(tgs, j)),
+					tg);
+		if (!feeds)
+			continue;
+		for (k = 0; k < json_object_array_length(inst); k++) {
+			struct json_object *in = json_object_array_get_idx(inst, k), *st, *ip, *id;
+			struct json_object *t;
+
+			if (!json_object_object_get_ex(in, "LifecycleState", &st) ||
+			    strcmp(json_object_get_string(st), "InService") ||
+			    !json_object_object_get_ex(in, "PrivateIpAddress", &ip) ||
+			    !json_object_object_get_ex(in, "InstanceId", &id))
+				continue;
+			t = json_object_new_object();
+			json_object_object_add(t, "Id", json_object_get(ip));
+			json_object_object_add(t, "InstanceId", json_object_get(id));
+			json_object_array_add(out, t);
+		}
+	}
+	return out;
+}
+
+static int share_write(const char *path, const char *text)
+{
+	char tmp[400];
+	FILE *f;
+
+	snprintf(tmp, sizeof(tmp), "%s.%d", path, (int)getpid());
+	f = fopen(tmp, "we");
+	if (!f || fprintf(f, "%s\n", text) < 0 || fclose(f) || rename(tmp, path)) {
+		int err = -errno;
+
+		if (f)
+			unlink(tmp);
+		return err ? err : -EIO;
+	}
+	return 0;
+}
+
+/* Writes tg's file when what it would say changed; atomically (a reader sees the old or the
+ * new file, never half of one).
+ */
+static void share_export(struct share *s, struct share_tg *t, struct json_object *groups)
+{
+	struct json_object *doc = json_object_new_object();
+	char path[340];
+	const char *text;
+	int err;
+
+	json_object_object_add(doc, "Node", json_object_new_string(s->node));
+	json_object_object_add(doc, "TargetGroup", json_object_new_string(t->name));
+	json_object_object_add(doc, "Targets", share_targets_of(groups, t->name));
+	text = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY);
+	if (t->written && !strcmp(t->written, text))
+		goto out;
+	share_path(s, t->name, path, sizeof(path));
+	err = share_write(path, text);
+	if (err) {
+		log_warn("shared targets: writing %s: %s", path, strerror(-err));
+		goto out;
+	}
+	free(t->written);
+	t->written = strdup(text);
+	s->exports++;
+	log_info("shared targets: %s lists %zu InService instance(s) of target group %s", path,
+		 json_object_array_length(json_object_object_get(doc, "Targets")), t->name);
+out:
+	json_object_put(doc);
+}
+
+/* Registers what the owner's file lists and this node has not yet registered; deregisters what
+ * it no longer lists. A file that cannot be read leaves the targets as they are (the owner may
+ * be rewriting it, or gone: health checks judge the instances then); a file that is not there
+ * takes them all out.
+ */
+static void share_import(struct share *s, struct share_tg *t)
+{
+	struct json_object *doc = NULL, *arr = NULL, *node;
+	char path[340], **want = NULL;
+	size_t nwant = 0, i;
+	struct stat st;
+
+	share_path(s, t->name, path, sizeof(path));
+	if (stat(path, &st)) {
+		if (errno != ENOENT)
+			return;
+	} else {
+		doc = json_object_from_file(path);
+		if (!doc || !json_object_object_get_ex(doc, "Targets", &arr) ||
+		    json_object_get_type(arr) != json_type_array) {
+			json_object_put(doc);
+			return;
+		}
+		if (json_object_object_get_ex(doc, "Node", &node)) {
+			if (!strcmp(json_object_get_string(node), s->node))
+				goto out; /* a file of this node's own (a group moved away) */
+			snprintf(t->owner, sizeof(t->owner), "%s", json_object_get_string(node));
+		}
+	}
+	want = calloc(arr ? json_object_array_length(arr) + 1 : 1, sizeof(*want));
+	if (!want)
+		goto out;
+	for (i = 0; arr && i < json_object_array_length(arr); i++) {
+		struct json_object *id;
+
+		if (json_object_object_get_ex(json_object_array_get_idx(arr, i), "Id", &id) &&
+		    json_object_get_type(id) == json_type_string)
+			want[nwant++] = (char *)json_object_get_string(id);
+	}
+	for (i = 0; i < nwant; i++) {
+		char **v;
+		int err;
+
+		if (share_has(t->imported, t->nimported, want[i]))
+			continue;
+		err = ctl_register(s->ctl, t->name, want[i], 0);
+		if (err) {
+			log_warn("shared targets: registering %s of node %s in %s: %s", want[i],
+				 t->owner, t->name, strerror(-err));
+			continue;
+		}
+		v = realloc(t->imported, (t->nimported + 1) * sizeof(*v));
+		if (!v || !(v[t->nimported] = strdup(want[i]))) {
+			if (v)
+				t->imported = v;
+			ctl_deregister(s->ctl, t->name, want[i], 0);
+			continue;
+		}
+		t->imported = v;
+		t->nimported++;
+		s->imports++;
+		log_info("shared targets: %s registered in %s (an instance of node %s)", want[i],
+			 t->name, t->owner);
+	}
+	for (i = 0; i < t->nimported;) {
+		if (share_has(want, nwant, t->imported[i])) {
+			i++;
+			continue;
+		}
+		ctl_deregister(s->ctl, t->name, t->imported[i], 0);
+		log_info("shared targets: %s deregistered from %s (node %s no longer lists it)",
+			 t->imported[i], t->name, t->owner);
+		free(t->imported[i]);
+		t->imported[i] = t->imported[--t->nimported];
+		s->imports++;
+	}
+out:
+	free(want);
+	json_object_put(doc);
+}
+
+/* This node's addresses, the ones its health checks may come from: every address of its
+ * namespace but loopback and IPv6 link-local ones.
+ */
+static struct json_object *share_own_addrs(void)
+{
+	struct json_object *arr = json_object_new_array();
+	struct ifaddrs *ifa, *i;
+	char buf[INET6_ADDRSTRLEN];
+
+	if (getifaddrs(&ifa))
+		return arr;
+	for (i = ifa; i; i = i->ifa_next) {
+		const void *a;
+
+		if (!i->ifa_addr || !strcmp(i->ifa_name, "lo"))
+			continue;
+		if (i->ifa_addr->sa_family == AF_INET) {
+			a = &((struct sockaddr_in *)i->ifa_addr)->sin_addr;
+		} else if (i->ifa_addr->sa_family == AF_INET6) {
+			const struct in6_addr *a6 =
+				&((struct sockaddr_in6 *)i->ifa_addr)->sin6_addr;
+
+			if (IN6_IS_ADDR_LINKLOCAL(a6))
+				continue;
+			a = a6;
+		} else {
+			continue;
+		}
+		if (inet_ntop(i->ifa_addr->sa_family, a, buf, sizeof(buf)))
+			json_object_array_add(arr, json_object_new_string(buf));
+	}
+	freeifaddrs(ifa);
+	return arr;
+}
+
+static void share_nodes_export(struct share *s)
+{
+	struct json_object *doc = json_object_new_object();
+	char path[400];
+	const char *text;
+	int err;
+
+	json_object_object_add(doc, "Node", json_object_new_string(s->node));
+	json_object_object_add(doc, "Addresses", share_own_addrs());
+	text = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY);
+	if (!s->own || strcmp(s->own, text)) {
+		snprintf(path, sizeof(path), "%s/nodes/%s.json", s->dir, s->node);
+		err = share_write(path, text);
+		if (err) {
+			log_warn("shared targets: writing %s: %s", path, strerror(-err));
+		} else {
+			free(s->own);
+			s->own = strdup(text);
+		}
+	}
+	json_object_put(doc);
+}
+
+/* "family address" into xlb_nat_peers (add) or out of it. */
+static int share_peer_set(struct share *s, const char *entry, bool add)
+{
+	unsigned char bin[16];
+	int family = entry[0] == '6' ? AF_INET6 : AF_INET;
+
+	if (inet_pton(family, entry + 2, bin) != 1)
+		return -EINVAL;
+	return dataplane_nat_peer_set(s->dp, family == AF_INET ? XLB_FAMILY_V4 : XLB_FAMILY_V6, bin,
+				      add);
+}
+
+/* The other nodes' addresses, from their files, into xlb_nat_peers; those gone, out. */
+static void share_nodes_import(struct share *s)
+{
+	char path[400], **want = NULL, **v;
+	size_t nwant = 0, i, j;
+	struct dirent *e;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "%s/nodes", s->dir);
+	d = opendir(path);
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		struct json_object *doc, *arr, *node;
+		size_t len = strlen(e->d_name);
+
+		if (len < 6 || strcmp(e->d_name + len - 5, ".json"))
+			continue;
+		snprintf(path, sizeof(path), "%s/nodes/%s", s->dir, e->d_name);
+		doc = json_object_from_file(path);
+		if (!doc || !json_object_object_get_ex(doc, "Node", &node) ||
+		    !strcmp(json_object_get_string(node), s->node) ||
+		    !json_object_object_get_ex(doc, "Addresses", &arr) ||
+		    json_object_get_type(arr) != json_type_array) {
+			json_object_put(doc);
+			continue;
+		}
+		for (i = 0; i < json_object_array_length(arr); i++) {
+			const char *a = json_object_get_string(json_object_array_get_idx(arr, i));
+			char entry[INET6_ADDRSTRLEN + 2];
+
+			if (!a)
+				continue;
+			snprintf(entry, sizeof(entry), "%c %s", strchr(a, ':') ? '6' : '4', a);
+			if (share_has(want, nwant, entry))
+				continue;
+			v = realloc(want, (nwant + 1) * sizeof(*v));
+			if (!v)
+				break;
+			want = v;
+			if ((want[nwant] = strdup(entry)))
+				nwant++;
+		}
+		json_object_put(doc);
+	}
+	closedir(d);
+	for (i = 0; i < nwant; i++) {
+		int err;
+
+		if (share_has(s->peers, s->npeers, want[i]))
+			continue;
+		err = share_peer_set(s, want[i], true);
+		v = err ? NULL : realloc(s->peers, (s->npeers + 1) * sizeof(*v));
+		if (!v) {
+			log_warn("shared targets: peer address %s: %s", want[i] + 2,
+				 strerror(err ? -err : ENOMEM));
+			continue;
+		}
+		s->peers = v;
+		if (!(s->peers[s->npeers] = strdup(want[i]))) {
+			share_peer_set(s, want[i], false);
+			continue;
+		}
+		s->npeers++;
+		log_info("shared targets: nat replies to %s (another node) pass untranslated",
+			 s->peers[s->npeers - 1] + 2);
+	}
+	for (j = 0; j < s->npeers;) {
+		if (share_has(want, nwant, s->peers[j])) {
+			j++;
+			continue;
+		}
+		share_peer_set(s, s->peers[j], false);
+		free(s->peers[j]);
+		s->peers[j] = s->peers[--s->npeers];
+	}
+	for (i = 0; i < nwant; i++)
+		free(want[i]);
+	free(want);
+}
+
+static void share_run(struct share *s)
+{
+	struct json_object *data = NULL, *groups = NULL;
+	size_t i;
+
+	share_nodes_export(s);
+	share_nodes_import(s);
+	if (fleet_view_describe(s->fleet, NULL, 0, &data) ||
+	    !json_object_object_get_ex(data, "AutoScalingGroups", &groups))
+		groups = NULL;
+	for (i = 0; i < s->ntgs; i++) {
+		if (s->tgs[i].fed && groups)
+			share_export(s, &s->tgs[i], groups);
+		else if (!s->tgs[i].fed)
+			share_import(s, &s->tgs[i]);
+	}
+	json_object_put(data);
+}
+
+static void share_tick(struct loop *loop, struct loop_timer *t, void *arg)
+{
+	(void)loop;
+	(void)t;
+	share_run(arg);
+}
+
+int share_new(struct loop *loop, struct ctl *ctl, struct fleet *fleet, struct dataplane *dp,
+	      struct share **out)
+{
+	struct share *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return -ENOMEM;
+	s->loop = loop;
+	s->ctl = ctl;
+	s->fleet = fleet;
+	s->dp = dp;
+	loop_timer_init(&s->tick);
+	*out = s;
+	return 0;
+}
+
+static bool share_still_fed(const struct share_tg *tgs, size_t n, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(tgs[i].name, name))
+			return tgs[i].fed;
+	return false;
+}
+
+/* Target groups of the new model, each marked fed or not; those kept keep what they imported,
+ * those gone give back theirs (their group is gone from ctl too, so nothing to deregister).
+ */
+int share_apply(struct share *s, const struct model *m)
+{
+	const struct model_cluster *k = &m->settings.cluster;
+	struct share_tg *tgs = NULL;
+	size_t i, j, n = 0;
+
+	if (k->enabled && k->shared_dir[0]) {
+		tgs = calloc(m->ntgs ? m->ntgs : 1, sizeof(*tgs));
+		if (!tgs)
+			return -ENOMEM;
+	}
+	for (i = 0; tgs && i < m->ntgs; i++) {
+		struct share_tg *t = &tgs[n++];
+
+		snprintf(t->name, sizeof(t->name), "%s", m->tgs[i].name);
+		for (j = 0; j < m->nasgs && !t->fed; j++) {
+			size_t g;
+
+			for (g = 0; g < m->asgs[j].ntgs; g++)
+				t->fed = t->fed || m->asgs[j].tgs[g] == &m->tgs[i];
+		}
+		for (j = 0; j < s->ntgs; j++) {
+			if (strcmp(s->tgs[j].name, t->name))
+				continue;
+			if (!t->fed) {
+				/* still imported: keep the record of what was registered */
+				t->imported = s->tgs[j].imported;
+				t->nimported = s->tgs[j].nimported;
+				s->tgs[j].imported = NULL;
+				s->tgs[j].nimported = 0;
+			}
+			memcpy(t->owner, s->tgs[j].owner, sizeof(t->owner));
+		}
+	}
+	for (j = 0; j < s->ntgs; j++) {
+		/* a group of this node no longer feeds it: its file goes, so that the readers take
+		 * the instances out (they end here anyway)
+		 */
+		if (s->tgs[j].written && !share_still_fed(tgs, n, s->tgs[j].name)) {
+			char path[340];
+
+			share_path(s, s->tgs[j].name, path, sizeof(path));
+			if (unlink(path) && errno != ENOENT)
+				log_warn("shared targets: removing %s: %s", path, strerror(errno));
+		}
+		share_tg_clear(&s->tgs[j]);
+	}
+	free(s->tgs);
+	s->tgs = tgs;
+	s->ntgs = n;
+	if (!tgs) {
+		loop_timer_disarm(s->loop, &s->tick);
+		s->dir[0] = '\0';
+		return 0;
+	}
+	snprintf(s->dir, sizeof(s->dir), "%s", k->shared_dir);
+	snprintf(s->node, sizeof(s->node), "%s", k->node_name);
+	if (mkdir(s->dir, 0755) && errno != EEXIST)
+		log_warn("shared targets: creating %s: %s", s->dir, strerror(errno));
+	{
+		char nodes[300];
+
+		snprintf(nodes, sizeof(nodes), "%s/nodes", s->dir);
+		if (mkdir(nodes, 0755) && errno != EEXIST)
+			log_warn("shared targets: creating %s: %s", nodes, strerror(errno));
+	}
+	if (!loop_timer_armed(&s->tick))
+		loop_timer_arm(s->loop, &s->tick, SHARE_PERIOD_MS, SHARE_PERIOD_MS, share_tick, s);
+	share_run(s);
+	return 0;
+}
+
+void share_status(struct share *s, struct json_object *data)
+{
+	struct json_object *o, *arr;
+	size_t i, j;
+
+	if (!s || !s->dir[0])
+		return;
+	o = json_object_new_object();
+	arr = json_object_new_array();
+	json_object_object_add(o, "Dir", json_object_new_string(s->dir));
+	for (i = 0; i < s->ntgs; i++) {
+		const struct share_tg *t = &s->tgs[i];
+		struct json_object *e = json_object_new_object(), *a = json_object_new_array();
+
+		json_object_object_add(e, "TargetGroup", json_object_new_string(t->name));
+		json_object_object_add(e, "Role",
+				       json_object_new_string(t->fed ? "owner" : "reader"));
+		if (!t->fed && t->owner[0])
+			json_object_object_add(e, "Owner", json_object_new_string(t->owner));
+		for (j = 0; j < t->nimported; j++)
+			json_object_array_add(a, json_object_new_string(t->imported[j]));
+		if (!t->fed)
+			json_object_object_add(e, "Imported", a);
+		else
+			json_object_put(a);
+		json_object_array_add(arr, e);
+	}
+	json_object_object_add(o, "TargetGroups", arr);
+	json_object_object_add(data, "SharedTargets", o);
+}
+
+void share_free(struct share *s)
+{
+	size_t i;
+
+	if (!s)
+		return;
+	loop_timer_disarm(s->loop, &s->tick);
+	for (i = 0; i < s->ntgs; i++)
+		share_tg_clear(&s->tgs[i]);
+	for (i = 0; i < s->npeers; i++)
+		free(s->peers[i]);
+	free(s->peers);
+	free(s->own);
+	free(s->tgs);
+	free(s);
+}
