@@ -239,8 +239,9 @@ static void cfg_advise_capacity(struct cfg *c)
 
 		if (!a->name)
 			continue;
-		all_max += a->max_size;
-		all_desired += a->desired;
+		/* what can run: each group stops at ASG_INSTANCES_MAX anyway */
+		all_max += a->max_size < ASG_INSTANCES_MAX ? a->max_size : ASG_INSTANCES_MAX;
+		all_desired += a->desired < ASG_INSTANCES_MAX ? a->desired : ASG_INSTANCES_MAX;
 		cfg_in(c, "AutoScalingGroups");
 		cfg_at(c, i);
 		if (a->desired > ASG_INSTANCES_MAX) {
@@ -265,16 +266,16 @@ static void cfg_advise_capacity(struct cfg *c)
 			cfg_in(c, a->desired_given ? "DesiredCapacity" : "MinSize");
 			cfg_warn(
 				c,
-				"the groups' desired capacities add up to %u here, more than the %d instances this host runs at once (LAUNCHER_SLOTS_MAX): the launches past it fail",
-				all_desired, LAUNCHER_SLOTS_MAX);
+				"the groups' desired capacities add up to %u here (each at most %d), more than the %d instances this host runs at once (LAUNCHER_SLOTS_MAX): the launches past it fail",
+				all_desired, ASG_INSTANCES_MAX, LAUNCHER_SLOTS_MAX);
 			cfg_out(c);
 		} else if (!said_max && all_max > LAUNCHER_SLOTS_MAX) {
 			said_max = true;
 			cfg_in(c, "MaxSize");
 			cfg_warn(
 				c,
-				"the groups' MaxSize add up to %u here, more than the %d instances this host runs at once (LAUNCHER_SLOTS_MAX): scaling out past it fails",
-				all_max, LAUNCHER_SLOTS_MAX);
+				"the groups' MaxSize add up to %u here (each at most %d), more than the %d instances this host runs at once (LAUNCHER_SLOTS_MAX): scaling out past it fails",
+				all_max, ASG_INSTANCES_MAX, LAUNCHER_SLOTS_MAX);
 			cfg_out(c);
 		}
 		cfg_out(c);
@@ -524,7 +525,8 @@ static const struct cfg_kept_rule cfg_kept_lb[] = {
 	{ "AvailabilityZones", CFG_NO_ZONES ": the addresses are XlbAddresses" },
 	{ "SecurityGroups",
 	  "there are no security groups: XlbInterfaces say where clients come from" },
-	{ "Scheme", "internet-facing or internal depends on where XlbAddresses are reachable from" },
+	{ "Scheme",
+	  "internet-facing or internal depends on where XlbAddresses are reachable from" },
 	{ "IpAddressType", "the families are those of XlbAddresses" },
 	{ "CustomerOwnedIpv4Pool", "there are no Outposts: the addresses are XlbAddresses" },
 	{ "LoadBalancerAttributes",
