@@ -447,34 +447,47 @@ struct cfg_kept_rule {
 #define CFG_NO_ZONES "one host: there are no availability zones or subnets here"
 #define CFG_NO_TLS "xlb balances at layer 4 and terminates no TLS"
 
-static const struct cfg_kept_rule cfg_kept_launch[] = {
-	{ "ImageId", "instances run the host's own files, not a machine image (" CFG_NO_HOST ")" },
-	{ "KeyName", "there is no SSH key pair to install (" CFG_NO_HOST ")" },
-	{ "SecurityGroups",
-	  "there are no security groups: an instance's namespace reaches only the load balancer" },
-	{ "SecurityGroupIds",
-	  "there are no security groups: an instance's namespace reaches only the load balancer" },
+/* Both launch configurations and launch templates' LaunchTemplateData keep these. */
+#define CFG_KEPT_LAUNCH_BOTH                                                                                \
+	{ "ImageId",                                                                                        \
+	  "instances run the host's own files, not a machine image (" CFG_NO_HOST ")" },                    \
+		{ "KeyName", "there is no SSH key pair to install (" CFG_NO_HOST ")" },                     \
+		{ "SecurityGroups",                                                                         \
+		  "there are no security groups: an instance's namespace reaches only the load balancer" }, \
+		{ "IamInstanceProfile", "there is no IAM: instances get no role credentials" },             \
+		{ "EbsOptimized", "there is no EBS (" CFG_NO_HOST ")" },                                    \
+		{ "BlockDeviceMappings",                                                                    \
+		  "there are no block devices: an instance sees the host's files (" CFG_NO_HOST             \
+		  ")" },                                                                                    \
+		{ "MetadataOptions", "there is no instance metadata service here" },                        \
+		{ "KernelId", "instances run on the host's kernel" },                                       \
+	{                                                                                                   \
+		"RamdiskId", "instances run on the host's kernel"                                           \
+	}
+
+static const struct cfg_kept_rule cfg_kept_lc[] = {
+	CFG_KEPT_LAUNCH_BOTH,
 	{ "ClassicLinkVPCId", "there is no EC2-Classic or VPC here" },
 	{ "ClassicLinkVPCSecurityGroups", "there is no EC2-Classic or VPC here" },
-	{ "IamInstanceProfile", "there is no IAM: instances get no role credentials" },
 	{ "InstanceMonitoring",
 	  "xlb measures every instance each MetricsIntervalSeconds whatever this says" },
-	{ "Monitoring",
-	  "xlb measures every instance each MetricsIntervalSeconds whatever this says" },
 	{ "SpotPrice", "there is no Spot market: instances are never interrupted" },
-	{ "InstanceMarketOptions", "there is no Spot market: instances are never interrupted" },
-	{ "EbsOptimized", "there is no EBS (" CFG_NO_HOST ")" },
-	{ "BlockDeviceMappings",
-	  "there are no block devices: an instance sees the host's files (" CFG_NO_HOST ")" },
 	{ "AssociatePublicIpAddress", "instances get addresses from Xlb.InstanceAddressPool only" },
+	{ "PlacementTenancy", "every instance shares this host" },
+	{ NULL, NULL },
+};
+
+static const struct cfg_kept_rule cfg_kept_ltd[] = {
+	CFG_KEPT_LAUNCH_BOTH,
+	{ "SecurityGroupIds",
+	  "there are no security groups: an instance's namespace reaches only the load balancer" },
 	{ "NetworkInterfaces",
 	  "an instance gets one interface, addressed from Xlb.InstanceAddressPool" },
-	{ "PlacementTenancy", "every instance shares this host" },
-	{ "Placement", "every instance shares this host" },
-	{ "MetadataOptions", "there is no instance metadata service here" },
-	{ "KernelId", "instances run on the host's kernel" },
-	{ "RamdiskId", "instances run on the host's kernel" },
 	{ "TagSpecifications", "instances carry only the group's tags (PropagateAtLaunch)" },
+	{ "Monitoring",
+	  "xlb measures every instance each MetricsIntervalSeconds whatever this says" },
+	{ "InstanceMarketOptions", "there is no Spot market: instances are never interrupted" },
+	{ "Placement", "every instance shares this host" },
 	{ "CreditSpecification",
 	  "CPU credits are not modelled: a burstable type gets its baseline share" },
 	{ "CpuOptions", "an instance's CPU quota comes from InstanceType alone" },
@@ -487,6 +500,10 @@ static const struct cfg_kept_rule cfg_kept_launch[] = {
 	{ "HibernationOptions", "instances have no stopped state here" },
 	{ "EnclaveOptions", "there are no Nitro enclaves" },
 	{ "LicenseSpecifications", "there is no License Manager" },
+	{ "ElasticGpuSpecifications", "there are no accelerators (" CFG_NO_HOST ")" },
+	{ "ElasticInferenceAccelerators", "there are no accelerators (" CFG_NO_HOST ")" },
+	{ "InstanceRequirements", "the instance type is InstanceType alone" },
+	{ "NetworkPerformanceOptions", "an instance's link is a veth with no bandwidth class" },
 	{ NULL, NULL },
 };
 
@@ -572,8 +589,8 @@ static const struct {
 	const char *pattern; /* a path from the top, "[]" for each element of an array */
 	const struct cfg_kept_rule *rules;
 } cfg_kept_places[] = {
-	{ "LaunchConfigurations[]", cfg_kept_launch },
-	{ "LaunchTemplates[].LaunchTemplateData", cfg_kept_launch },
+	{ "LaunchConfigurations[]", cfg_kept_lc },
+	{ "LaunchTemplates[].LaunchTemplateData", cfg_kept_ltd },
 	{ "TargetGroups[]", cfg_kept_tg },
 	{ "LoadBalancers[]", cfg_kept_lb },
 	{ "LoadBalancers[].SubnetMappings[]", cfg_kept_subnet },
