@@ -448,25 +448,22 @@ struct cfg_kept_rule {
 #define CFG_NO_TLS "xlb balances at layer 4 and terminates no TLS"
 
 /* Both launch configurations and launch templates' LaunchTemplateData keep these. */
-#define CFG_KEPT_LAUNCH_BOTH                                                                                \
-	{ "ImageId",                                                                                        \
-	  "instances run the host's own files, not a machine image (" CFG_NO_HOST ")" },                    \
-		{ "KeyName", "there is no SSH key pair to install (" CFG_NO_HOST ")" },                     \
-		{ "SecurityGroups",                                                                         \
-		  "there are no security groups: an instance's namespace reaches only the load balancer" }, \
-		{ "IamInstanceProfile", "there is no IAM: instances get no role credentials" },             \
-		{ "EbsOptimized", "there is no EBS (" CFG_NO_HOST ")" },                                    \
-		{ "BlockDeviceMappings",                                                                    \
-		  "there are no block devices: an instance sees the host's files (" CFG_NO_HOST             \
-		  ")" },                                                                                    \
-		{ "MetadataOptions", "there is no instance metadata service here" },                        \
-		{ "KernelId", "instances run on the host's kernel" },                                       \
-	{                                                                                                   \
-		"RamdiskId", "instances run on the host's kernel"                                           \
-	}
+static const struct cfg_kept_rule cfg_kept_launch[] = {
+	{ "ImageId", "instances run the host's own files, not a machine image (" CFG_NO_HOST ")" },
+	{ "KeyName", "there is no SSH key pair to install (" CFG_NO_HOST ")" },
+	{ "SecurityGroups",
+	  "there are no security groups: an instance's namespace reaches only the load balancer" },
+	{ "IamInstanceProfile", "there is no IAM: instances get no role credentials" },
+	{ "EbsOptimized", "there is no EBS (" CFG_NO_HOST ")" },
+	{ "BlockDeviceMappings",
+	  "there are no block devices: an instance sees the host's files (" CFG_NO_HOST ")" },
+	{ "MetadataOptions", "there is no instance metadata service here" },
+	{ "KernelId", "instances run on the host's kernel" },
+	{ "RamdiskId", "instances run on the host's kernel" },
+	{ NULL, NULL },
+};
 
 static const struct cfg_kept_rule cfg_kept_lc[] = {
-	CFG_KEPT_LAUNCH_BOTH,
 	{ "ClassicLinkVPCId", "there is no EC2-Classic or VPC here" },
 	{ "ClassicLinkVPCSecurityGroups", "there is no EC2-Classic or VPC here" },
 	{ "InstanceMonitoring",
@@ -478,7 +475,6 @@ static const struct cfg_kept_rule cfg_kept_lc[] = {
 };
 
 static const struct cfg_kept_rule cfg_kept_ltd[] = {
-	CFG_KEPT_LAUNCH_BOTH,
 	{ "SecurityGroupIds",
 	  "there are no security groups: an instance's namespace reaches only the load balancer" },
 	{ "NetworkInterfaces",
@@ -587,10 +583,10 @@ static const struct cfg_kept_rule cfg_kept_alarm[] = {
 
 static const struct {
 	const char *pattern; /* a path from the top, "[]" for each element of an array */
-	const struct cfg_kept_rule *rules;
+	const struct cfg_kept_rule *rules, *more;
 } cfg_kept_places[] = {
-	{ "LaunchConfigurations[]", cfg_kept_lc },
-	{ "LaunchTemplates[].LaunchTemplateData", cfg_kept_ltd },
+	{ "LaunchConfigurations[]", cfg_kept_launch, cfg_kept_lc },
+	{ "LaunchTemplates[].LaunchTemplateData", cfg_kept_launch, cfg_kept_ltd },
 	{ "TargetGroups[]", cfg_kept_tg },
 	{ "LoadBalancers[]", cfg_kept_lb },
 	{ "LoadBalancers[].SubnetMappings[]", cfg_kept_subnet },
@@ -667,7 +663,7 @@ static void cfg_kept_attrs(struct cfg *c, struct json_object *arr)
 
 /* The objects at pattern under o, each checked against rules. */
 static void cfg_kept_walk(struct cfg *c, struct json_object *o, const char *pattern,
-			  const struct cfg_kept_rule *rules)
+			  const struct cfg_kept_rule *rules, const struct cfg_kept_rule *more)
 {
 	char key[64];
 	struct json_object *v;
@@ -681,13 +677,17 @@ static void cfg_kept_walk(struct cfg *c, struct json_object *o, const char *patt
 		json_object_object_foreach(o, k, val)
 		{
 			(void)val;
-			for (i = 0; rules[i].key; i++) {
-				if (strcmp(rules[i].key, k))
-					continue;
-				cfg_in(c, k);
-				cfg_warn_key(c, "accepted, has no effect here: %s", rules[i].why);
-				cfg_out(c);
-			}
+			const struct cfg_kept_rule *r = NULL;
+
+			for (i = 0; rules[i].key && !r; i++)
+				r = strcmp(rules[i].key, k) ? NULL : &rules[i];
+			for (i = 0; more && more[i].key && !r; i++)
+				r = strcmp(more[i].key, k) ? NULL : &more[i];
+			if (!r)
+				continue;
+			cfg_in(c, k);
+			cfg_warn_key(c, "accepted, has no effect here: %s", r->why);
+			cfg_out(c);
 		}
 		return;
 	}
@@ -701,11 +701,11 @@ static void cfg_kept_walk(struct cfg *c, struct json_object *o, const char *patt
 		return;
 	cfg_in(c, key);
 	if (!each) {
-		cfg_kept_walk(c, v, rest, rules);
+		cfg_kept_walk(c, v, rest, rules, more);
 	} else if (json_object_is_type(v, json_type_array)) {
 		for (i = 0; i < json_object_array_length(v); i++) {
 			cfg_at(c, i);
-			cfg_kept_walk(c, json_object_array_get_idx(v, i), rest, rules);
+			cfg_kept_walk(c, json_object_array_get_idx(v, i), rest, rules, more);
 			cfg_out(c);
 		}
 	}
@@ -726,7 +726,8 @@ static void cfg_advise_kept(struct cfg *c)
 	if (!top)
 		return;
 	for (i = 0; i < sizeof(cfg_kept_places) / sizeof(cfg_kept_places[0]); i++)
-		cfg_kept_walk(c, top, cfg_kept_places[i].pattern, cfg_kept_places[i].rules);
+		cfg_kept_walk(c, top, cfg_kept_places[i].pattern, cfg_kept_places[i].rules,
+			      cfg_kept_places[i].more);
 	if (json_object_object_get_ex(top, "TargetGroups", &tgs) &&
 	    json_object_is_type(tgs, json_type_array)) {
 		cfg_in(c, "TargetGroups");
