@@ -12,7 +12,9 @@
 #include <json-c/json.h>
 
 #include "../bpf/xlb_shared.h"
+#include "asg.h"
 #include "cfg_internal.h"
+#include "launcher.h"
 
 /* The file offset of byte `at` of a JSON string's decoded text, the string starting (its quote)
  * at off. \uXXXX counts as the bytes of its UTF-8 (a surrogate pair as one code point).
@@ -172,7 +174,9 @@ static size_t cfg_where_off(struct cfg *c, const char *where)
 }
 
 /* The datapath rewrites addresses in place and translates no family into the other: an IPv6
- * address of a listener whose target groups hold only IPv4 targets has no backend.
+ * address of a listener whose target groups hold only IPv4 targets has no backend, nor has one
+ * in front of auto-scaling groups when no instance address pool of its family is set
+ * (instances get IPv6 addresses only from Xlb.InstanceAddressPool6).
  */
 static void cfg_advise_families(struct cfg *c, const struct model_lb *lb)
 {
@@ -183,28 +187,99 @@ static void cfg_advise_families(struct cfg *c, const struct model_lb *lb)
 		const struct model_listener *l = &lb->listeners[i];
 
 		for (j = 0; j < lb->naddrs; j++) {
-			bool found = false, other = false, dynamic = false;
+			int fam = lb->addrs[j].family;
+			bool found = false, other = false,
+			     pool = fam == AF_INET || c->m->settings.has_pool6;
+			const char *group = NULL;
 
 			for (f = 0; f < l->nfwd; f++) {
 				const struct model_tg *tg = l->fwd[f].tg;
 
 				for (k = 0; k < tg->ntargets; k++) {
-					found |= tg->targets[k].addr.family == lb->addrs[j].family;
-					other |= tg->targets[k].addr.family != lb->addrs[j].family;
+					found |= tg->targets[k].addr.family == fam;
+					other |= tg->targets[k].addr.family != fam;
 				}
 				for (k = 0; k < c->m->nasgs; k++)
 					for (size_t t = 0; t < c->m->asgs[k].ntgs; t++)
-						dynamic |= c->m->asgs[k].tgs[t] == tg;
+						if (c->m->asgs[k].tgs[t] == tg && !group)
+							group = c->m->asgs[k].name;
 			}
-			if (found || dynamic || !other)
+			if (found || (group && pool) || (!group && !other))
 				continue;
-			snprintf(
-				msg, sizeof(msg),
-				"%s gets no backend on port %u: the target groups of this listener have no %s target, and the datapath does not translate between IPv4 and IPv6",
-				cfg_addr_str(&lb->addrs[j], addr, sizeof(addr)), l->port,
-				lb->addrs[j].family == AF_INET ? "IPv4" : "IPv6");
+			cfg_addr_str(&lb->addrs[j], addr, sizeof(addr));
+			if (group && !other)
+				snprintf(
+					msg, sizeof(msg),
+					"%s gets no backend on port %u: the instances of group %s get IPv4 addresses only (no Xlb.InstanceAddressPool6), and the datapath does not translate between IPv4 and IPv6",
+					addr, l->port, group);
+			else
+				snprintf(
+					msg, sizeof(msg),
+					"%s gets no backend on port %u: the target groups of this listener have no %s target%s, and the datapath does not translate between IPv4 and IPv6",
+					addr, l->port, fam == AF_INET ? "IPv4" : "IPv6",
+					group ? " and their groups' instances get IPv4 addresses only (no Xlb.InstanceAddressPool6)" :
+						"");
 			cfg_emit_at(c, false, cfg_where_off(c, l->where), l->where, msg);
 		}
+	}
+}
+
+/* A group holds ASG_INSTANCES_MAX instances and the host LAUNCHER_SLOTS_MAX in all (one
+ * address block each): DesiredCapacity or MaxSize past them are not reached.
+ */
+static void cfg_advise_capacity(struct cfg *c)
+{
+	struct model *m = c->m;
+	uint32_t all_max = 0, all_desired = 0;
+	bool said_max = false, said_desired = false;
+	size_t i;
+
+	for (i = 0; i < m->nasgs; i++) {
+		const struct model_asg *a = &m->asgs[i];
+
+		if (!a->name)
+			continue;
+		/* what can run: each group stops at ASG_INSTANCES_MAX anyway */
+		all_max += a->max_size < ASG_INSTANCES_MAX ? a->max_size : ASG_INSTANCES_MAX;
+		all_desired += a->desired < ASG_INSTANCES_MAX ? a->desired : ASG_INSTANCES_MAX;
+		cfg_in(c, "AutoScalingGroups");
+		cfg_at(c, i);
+		if (a->desired > ASG_INSTANCES_MAX) {
+			cfg_in(c, a->desired_given ? "DesiredCapacity" : "MinSize");
+			cfg_warn(
+				c,
+				"%s %u is more than a group holds here: %d instances (ASG_INSTANCES_MAX); group %s stops at %d",
+				a->desired_given ? "DesiredCapacity" : "MinSize", a->desired,
+				ASG_INSTANCES_MAX, a->name, ASG_INSTANCES_MAX);
+			cfg_out(c);
+		}
+		if (a->max_size > ASG_INSTANCES_MAX) {
+			cfg_in(c, "MaxSize");
+			cfg_warn(
+				c,
+				"MaxSize %u is more than a group holds here: %d instances (ASG_INSTANCES_MAX); scaling stops at %d",
+				a->max_size, ASG_INSTANCES_MAX, ASG_INSTANCES_MAX);
+			cfg_out(c);
+		}
+		if (!said_desired && all_desired > LAUNCHER_SLOTS_MAX) {
+			said_desired = true;
+			cfg_in(c, a->desired_given ? "DesiredCapacity" : "MinSize");
+			cfg_warn(
+				c,
+				"the groups' desired capacities add up to %u here (each at most %d), more than the %d instances this host runs at once (LAUNCHER_SLOTS_MAX): the launches past it fail",
+				all_desired, ASG_INSTANCES_MAX, LAUNCHER_SLOTS_MAX);
+			cfg_out(c);
+		} else if (!said_max && all_max > LAUNCHER_SLOTS_MAX) {
+			said_max = true;
+			cfg_in(c, "MaxSize");
+			cfg_warn(
+				c,
+				"the groups' MaxSize add up to %u here (each at most %d), more than the %d instances this host runs at once (LAUNCHER_SLOTS_MAX): scaling out past it fails",
+				all_max, ASG_INSTANCES_MAX, LAUNCHER_SLOTS_MAX);
+			cfg_out(c);
+		}
+		cfg_out(c);
+		cfg_out(c);
 	}
 }
 
@@ -358,6 +433,323 @@ static void cfg_advise_addresses(struct cfg *c)
 	}
 }
 
+/* Fields the loader keeps (cfg_*.c's kept lists) that change nothing here, and why: each one
+ * present in the file is warned about. Identity and read-back fields (ARNs, names, Tags of a
+ * target group or a load balancer, CreatedTime, Status...) are not: they ask for no behaviour.
+ * Neither are the fields being built (LifecycleHookSpecificationList, WarmPoolConfiguration,
+ * slow start, stickiness by source_ip, the two algorithms, connection termination).
+ */
+struct cfg_kept_rule {
+	const char *key, *why;
+};
+
+#define CFG_NO_HOST "an instance is a sandboxed process on this host, not a virtual machine"
+#define CFG_NO_ZONES "one host: there are no availability zones or subnets here"
+#define CFG_NO_TLS "xlb balances at layer 4 and terminates no TLS"
+
+/* Both launch configurations and launch templates' LaunchTemplateData keep these. */
+static const struct cfg_kept_rule cfg_kept_launch[] = {
+	{ "ImageId", "instances run the host's own files, not a machine image (" CFG_NO_HOST ")" },
+	{ "KeyName", "there is no SSH key pair to install (" CFG_NO_HOST ")" },
+	{ "SecurityGroups",
+	  "there are no security groups: an instance's namespace reaches only the load balancer" },
+	{ "IamInstanceProfile", "there is no IAM: instances get no role credentials" },
+	{ "EbsOptimized", "there is no EBS (" CFG_NO_HOST ")" },
+	{ "BlockDeviceMappings",
+	  "there are no block devices: an instance sees the host's files (" CFG_NO_HOST ")" },
+	{ "MetadataOptions", "there is no instance metadata service here" },
+	{ "KernelId", "instances run on the host's kernel" },
+	{ "RamdiskId", "instances run on the host's kernel" },
+	{ NULL, NULL },
+};
+
+static const struct cfg_kept_rule cfg_kept_lc[] = {
+	{ "ClassicLinkVPCId", "there is no EC2-Classic or VPC here" },
+	{ "ClassicLinkVPCSecurityGroups", "there is no EC2-Classic or VPC here" },
+	{ "InstanceMonitoring",
+	  "xlb measures every instance each MetricsIntervalSeconds whatever this says" },
+	{ "SpotPrice", "there is no Spot market: instances are never interrupted" },
+	{ "AssociatePublicIpAddress", "instances get addresses from Xlb.InstanceAddressPool only" },
+	{ "PlacementTenancy", "every instance shares this host" },
+	{ NULL, NULL },
+};
+
+static const struct cfg_kept_rule cfg_kept_ltd[] = {
+	{ "SecurityGroupIds",
+	  "there are no security groups: an instance's namespace reaches only the load balancer" },
+	{ "NetworkInterfaces",
+	  "an instance gets one interface, addressed from Xlb.InstanceAddressPool" },
+	{ "TagSpecifications", "instances carry only the group's tags (PropagateAtLaunch)" },
+	{ "Monitoring",
+	  "xlb measures every instance each MetricsIntervalSeconds whatever this says" },
+	{ "InstanceMarketOptions", "there is no Spot market: instances are never interrupted" },
+	{ "Placement", "every instance shares this host" },
+	{ "CreditSpecification",
+	  "CPU credits are not modelled: a burstable type gets its baseline share" },
+	{ "CpuOptions", "an instance's CPU quota comes from InstanceType alone" },
+	{ "DisableApiTermination", "xlbctl and the group terminate any instance" },
+	{ "DisableApiStop", "instances have no stopped state here" },
+	{ "InstanceInitiatedShutdownBehavior", "instances have no stopped state here" },
+	{ "PrivateDnsNameOptions", "instances get no DNS names" },
+	{ "MaintenanceOptions", "there is no host maintenance to recover from" },
+	{ "CapacityReservationSpecification", "there are no capacity reservations" },
+	{ "HibernationOptions", "instances have no stopped state here" },
+	{ "EnclaveOptions", "there are no Nitro enclaves" },
+	{ "LicenseSpecifications", "there is no License Manager" },
+	{ "ElasticGpuSpecifications", "there are no accelerators (" CFG_NO_HOST ")" },
+	{ "ElasticInferenceAccelerators", "there are no accelerators (" CFG_NO_HOST ")" },
+	{ "InstanceRequirements", "the instance type is InstanceType alone" },
+	{ "NetworkPerformanceOptions", "an instance's link is a veth with no bandwidth class" },
+	{ NULL, NULL },
+};
+
+static const struct cfg_kept_rule cfg_kept_asg[] = {
+	{ "AvailabilityZones", CFG_NO_ZONES },
+	{ "VPCZoneIdentifier", CFG_NO_ZONES },
+	{ "AvailabilityZoneDistribution", CFG_NO_ZONES },
+	{ "AvailabilityZoneImpairmentPolicy", CFG_NO_ZONES },
+	{ "SkipZonalShiftValidation", CFG_NO_ZONES },
+	{ "LoadBalancerNames",
+	  "there are no Classic Load Balancers: attach target groups (TargetGroupARNs)" },
+	{ "TrafficSources",
+	  "traffic sources are not read: attach target groups with TargetGroupARNs" },
+	{ "PlacementGroup", "every instance shares this host" },
+	{ "ServiceLinkedRoleARN", "there is no IAM" },
+	{ "CapacityRebalance", "there are no Spot instances to rebalance" },
+	{ "DesiredCapacityType", "capacity is counted in instances only" },
+	{ "InstanceMaintenancePolicy", "replacements follow no healthy-percentage bounds here" },
+	{ "SuspendedProcesses", "read back only: no process is suspended by the file" },
+	{ "EnabledMetrics",
+	  "the group's metrics are always measured (xlbctl get-metric-statistics)" },
+	{ "CapacityReservationSpecification", "there are no capacity reservations" },
+	{ NULL, NULL },
+};
+
+static const struct cfg_kept_rule cfg_kept_tg[] = {
+	{ "ProtocolVersion",
+	  "xlb forwards connections at layer 4, whatever HTTP version they carry" },
+	{ "IpAddressType",
+	  "a target group takes targets of either family; the VIP's family chooses" },
+	{ NULL, NULL },
+};
+
+static const struct cfg_kept_rule cfg_kept_lb[] = {
+	{ "Subnets", CFG_NO_ZONES ": the addresses are XlbAddresses" },
+	{ "AvailabilityZones", CFG_NO_ZONES ": the addresses are XlbAddresses" },
+	{ "SecurityGroups",
+	  "there are no security groups: XlbInterfaces say where clients come from" },
+	{ "Scheme",
+	  "internet-facing or internal depends on where XlbAddresses are reachable from" },
+	{ "IpAddressType", "the families are those of XlbAddresses" },
+	{ "CustomerOwnedIpv4Pool", "there are no Outposts: the addresses are XlbAddresses" },
+	{ "LoadBalancerAttributes",
+	  "no load balancer attribute is read (idle timeouts, access logs, cross-zone, deletion protection...)" },
+	{ "EnablePrefixForIpv6SourceNat",
+	  "nat rewrites the destination only: there is no source nat" },
+	{ NULL, NULL },
+};
+
+static const struct cfg_kept_rule cfg_kept_subnet[] = {
+	{ "AllocationId",
+	  "there are no Elastic IPs: the address is PrivateIPv4Address or IPv6Address" },
+	{ "SourceNatIpv6Prefix", "nat rewrites the destination only: there is no source nat" },
+	{ NULL, NULL },
+};
+
+static const struct cfg_kept_rule cfg_kept_listener[] = {
+	{ "Certificates", CFG_NO_TLS },
+	{ "SslPolicy", CFG_NO_TLS },
+	{ "AlpnPolicy", CFG_NO_TLS },
+	{ "MutualAuthentication", CFG_NO_TLS },
+	{ NULL, NULL },
+};
+
+static const struct cfg_kept_rule cfg_kept_forward[] = {
+	{ "TargetGroupStickinessConfig",
+	  "a flow stays on its target for its life; nothing keeps a client on one target group across flows" },
+	{ NULL, NULL },
+};
+
+static const struct cfg_kept_rule cfg_kept_alarm[] = {
+	{ "OKActions",
+	  "only AlarmActions that name scaling policies run; there are no notifications" },
+	{ "InsufficientDataActions",
+	  "only AlarmActions that name scaling policies run; there are no notifications" },
+	{ "Unit", "each metric has one unit here (see the plan), whatever this says" },
+	{ "EvaluateLowSampleCountPercentile",
+	  "percentiles are not supported, so this never applies" },
+	{ NULL, NULL },
+};
+
+static const struct {
+	const char *pattern; /* a path from the top, "[]" for each element of an array */
+	const struct cfg_kept_rule *rules, *more;
+} cfg_kept_places[] = {
+	{ "LaunchConfigurations[]", cfg_kept_launch, cfg_kept_lc },
+	{ "LaunchTemplates[].LaunchTemplateData", cfg_kept_launch, cfg_kept_ltd },
+	{ "TargetGroups[]", cfg_kept_tg },
+	{ "LoadBalancers[]", cfg_kept_lb },
+	{ "LoadBalancers[].SubnetMappings[]", cfg_kept_subnet },
+	{ "LoadBalancers[].Listeners[]", cfg_kept_listener },
+	{ "LoadBalancers[].Listeners[].DefaultActions[].ForwardConfig", cfg_kept_forward },
+	{ "Listeners[]", cfg_kept_listener },
+	{ "Listeners[].DefaultActions[].ForwardConfig", cfg_kept_forward },
+	{ "AutoScalingGroups[]", cfg_kept_asg },
+	{ "MetricAlarms[]", cfg_kept_alarm },
+};
+
+/* A target group attribute that changes nothing here, and why; NULL when it works (or is being
+ * built: slow start, stickiness by source_ip, the two algorithms, connection termination).
+ */
+static const char *cfg_attr_no_effect(const char *k, const char *v)
+{
+	static const struct cfg_kept_rule prefixes[] = {
+		{ "stickiness.lb_cookie.", "cookies mean nothing to a layer-4 balancer" },
+		{ "stickiness.app_cookie.", "cookies mean nothing to a layer-4 balancer" },
+		{ "load_balancing.cross_zone.", CFG_NO_ZONES },
+		{ "load_balancing.algorithm.anomaly_mitigation", "there is no anomaly mitigation" },
+		{ "proxy_protocol_v2.", "the datapath adds no PROXY protocol header" },
+		{ "preserve_client_ip.", "the datapath never rewrites the client's address" },
+		{ "target_group_health.",
+		  "there is no DNS failover or unhealthy-target threshold" },
+		{ "target_health_state.", "connections to an unhealthy target are not closed" },
+		{ "lambda.", "there are no Lambda targets" },
+		{ "target_failover.", "target failover is for gateway load balancers" },
+		{ NULL, NULL },
+	};
+	size_t i;
+
+	if (!strcmp(k, "stickiness.type"))
+		return v && strcmp(v, "source_ip") ?
+			       "only source_ip stickiness exists here: cookies mean nothing to a layer-4 balancer" :
+			       NULL;
+	if (!strcmp(k, "load_balancing.algorithm.type"))
+		return v && strcmp(v, "round_robin") && strcmp(v, "least_outstanding_requests") ?
+			       "the algorithms here are round_robin and least_outstanding_requests" :
+			       NULL;
+	for (i = 0; prefixes[i].key; i++)
+		if (!strncmp(k, prefixes[i].key, strlen(prefixes[i].key)))
+			return v && !strcmp(v, "false") ? NULL : prefixes[i].why;
+	return NULL;
+}
+
+static void cfg_kept_attrs(struct cfg *c, struct json_object *arr)
+{
+	size_t i;
+
+	if (!json_object_is_type(arr, json_type_array))
+		return;
+	for (i = 0; i < json_object_array_length(arr); i++) {
+		struct json_object *a = json_object_array_get_idx(arr, i), *k, *v;
+		const char *why;
+
+		if (!json_object_is_type(a, json_type_object) ||
+		    !json_object_object_get_ex(a, "Key", &k) ||
+		    !json_object_is_type(k, json_type_string))
+			continue;
+		v = NULL;
+		json_object_object_get_ex(a, "Value", &v);
+		why = cfg_attr_no_effect(json_object_get_string(k),
+					 v ? json_object_get_string(v) : NULL);
+		if (!why)
+			continue;
+		cfg_at(c, i);
+		cfg_in(c, "Key");
+		cfg_warn(c, "%s: accepted, has no effect here: %s", json_object_get_string(k), why);
+		cfg_out(c);
+		cfg_out(c);
+	}
+}
+
+/* The objects at pattern under o, each checked against rules. */
+static void cfg_kept_walk(struct cfg *c, struct json_object *o, const char *pattern,
+			  const struct cfg_kept_rule *rules, const struct cfg_kept_rule *more)
+{
+	char key[64];
+	struct json_object *v;
+	size_t n = strcspn(pattern, ".["), i;
+	bool each = pattern[n] == '[';
+	const char *rest = pattern + n + (each ? 2 : 0);
+
+	if (!*pattern) {
+		if (!json_object_is_type(o, json_type_object))
+			return;
+		json_object_object_foreach(o, k, val)
+		{
+			(void)val;
+			const struct cfg_kept_rule *r = NULL;
+
+			for (i = 0; rules[i].key && !r; i++)
+				r = strcmp(rules[i].key, k) ? NULL : &rules[i];
+			for (i = 0; more && more[i].key && !r; i++)
+				r = strcmp(more[i].key, k) ? NULL : &more[i];
+			if (!r)
+				continue;
+			cfg_in(c, k);
+			cfg_warn_key(c, "accepted, has no effect here: %s", r->why);
+			cfg_out(c);
+		}
+		return;
+	}
+	if (n >= sizeof(key) || !json_object_is_type(o, json_type_object))
+		return;
+	memcpy(key, pattern, n);
+	key[n] = '\0';
+	if (*rest == '.')
+		rest++;
+	if (!json_object_object_get_ex(o, key, &v))
+		return;
+	cfg_in(c, key);
+	if (!each) {
+		cfg_kept_walk(c, v, rest, rules, more);
+	} else if (json_object_is_type(v, json_type_array)) {
+		for (i = 0; i < json_object_array_length(v); i++) {
+			cfg_at(c, i);
+			cfg_kept_walk(c, json_object_array_get_idx(v, i), rest, rules, more);
+			cfg_out(c);
+		}
+	}
+	cfg_out(c);
+}
+
+/* Kept fields present in the file that have no effect here: one warning each, at its key. */
+static void cfg_advise_kept(struct cfg *c)
+{
+	struct json_tokener *tok = json_tokener_new();
+	struct json_object *top, *tgs, *v;
+	size_t bom = c->len >= 3 && !memcmp(c->text, "\xef\xbb\xbf", 3) ? 3 : 0, i, k;
+
+	if (!tok)
+		return;
+	top = json_tokener_parse_ex(tok, c->text + bom, (int)(c->len - bom) + 1);
+	json_tokener_free(tok);
+	if (!top)
+		return;
+	for (i = 0; i < sizeof(cfg_kept_places) / sizeof(cfg_kept_places[0]); i++)
+		cfg_kept_walk(c, top, cfg_kept_places[i].pattern, cfg_kept_places[i].rules,
+			      cfg_kept_places[i].more);
+	if (json_object_object_get_ex(top, "TargetGroups", &tgs) &&
+	    json_object_is_type(tgs, json_type_array)) {
+		cfg_in(c, "TargetGroups");
+		for (i = 0; i < json_object_array_length(tgs); i++) {
+			static const char *const keys[] = { "Attributes", "TargetGroupAttributes" };
+
+			cfg_at(c, i);
+			for (k = 0; k < 2; k++) {
+				if (!json_object_object_get_ex(json_object_array_get_idx(tgs, i),
+							       keys[k], &v))
+					continue;
+				cfg_in(c, keys[k]);
+				cfg_kept_attrs(c, v);
+				cfg_out(c);
+			}
+			cfg_out(c);
+		}
+		cfg_out(c);
+	}
+	json_object_put(top);
+}
+
 /* Warnings about a file that is valid but probably not what its author wants. */
 void cfg_advise(struct cfg *c)
 {
@@ -369,6 +761,8 @@ void cfg_advise(struct cfg *c)
 		cfg_advise_families(c, &c->m->lbs[i]);
 	cfg_advise_nat_sources(c);
 	cfg_advise_addresses(c);
+	cfg_advise_capacity(c);
+	cfg_advise_kept(c);
 }
 
 /* Warnings on the text itself: what json-c accepts but AWS's tools and strict JSON do not. */

@@ -434,6 +434,7 @@ static void sim_header(const struct sim *s, const struct sim_trace *tr, double s
 		       uint32_t interval_s)
 {
 	size_t i, na = scaling_alarm_count(s->e);
+	bool counts = false;
 
 	if (s->o->json)
 		return;
@@ -443,6 +444,14 @@ static void sim_header(const struct sim *s, const struct sim_trace *tr, double s
 	fprintf(s->out, "# TimeScale %g, a sample every %u s, launch %.1f s, warm-up %.1f s%s\n",
 		scale, interval_s, (double)s->o->launch_ms / 1000, (double)s->warmup_ms / 1000,
 		s->o->spread ? ", metrics spread over the ready instances" : "");
+	for (i = 0; i < tr->ncols; i++)
+		counts |= scaling_metric_counts(tr->metric[i]);
+	if (counts)
+		fprintf(s->out,
+			"# the trace's NetworkIn/Out and Requests are per second per instance; alarm "
+			"datapoints are AWS's: counts per minute (Average, target tracking) or per "
+			"period (Sum), the minute lasting %g s\n",
+			60 / (scale >= 1 ? scale : 1));
 	for (i = 0; i < na; i++)
 		fprintf(s->out, "# A%zu = %s\n", i + 1, scaling_alarm_name(s->e, i));
 	fprintf(s->out, "%7s  %-8s", "seconds", "time");

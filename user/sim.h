@@ -7,7 +7,9 @@
  * The trace is a CSV: a header "time,METRIC[,METRIC...]" (scaling_metric_name's names or
  * CloudWatch's short ones), then rows of seconds from the start (or ISO 8601 times
  * throughout) in time order, a value holding until the next row; an empty cell or "nan" is no
- * data.
+ * data. Units, as xlbd measures them each interval: CPU in percent; NetworkIn/Out in bytes and
+ * the request count in new connections, per second per instance (per target). The engine makes
+ * AWS's counts per minute or per period of them, as it does in xlbd (scaling_feed).
  */
 #ifndef XLB_SIM_H
 #define XLB_SIM_H

@@ -516,7 +516,9 @@ static const struct ctl_opt opts_metric_stats[] = {
 static const struct ctl_opt opts_simulate[] = {
 	{ "config", "Config", CTL_STR, true, 0, 0, "the configuration file (as xlbd takes it)" },
 	{ "metrics", "Metrics", CTL_STR, true, 0, 0,
-	  "the trace: a CSV with a header time,METRIC[,METRIC...]" },
+	  "the trace: a CSV with a header time,METRIC[,METRIC...]; CPU in percent, NetworkIn/Out "
+	  "(bytes) and requests (new connections) per second per instance, as xlbd samples them "
+	  "(alarms turn them into AWS's per-minute or per-period counts)" },
 	{ "group", "Group", CTL_STR, false, 0, 0,
 	  "the auto-scaling group (needed when the file has several)" },
 	{ "launch-seconds", "LaunchSeconds", CTL_INT, false, 0, 86400,

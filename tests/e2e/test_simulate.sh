@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 # `xlbctl simulate` against its goldens: three traces (a spike, a slow ramp, a sawtooth)
-# through tests/sim/policy.json must print exactly tests/sim/NAME.golden. Also its JSON form
+# through tests/sim/policy.json, and a request count through tests/sim/requests.json, must
+# print exactly tests/sim/NAME.golden. Also its JSON form
 # and its errors. Needs no root, no xlbd, no namespace. After a deliberate change of the
 # engine, make new goldens with: tests/e2e/test_simulate.sh --update
 # needs: none
@@ -20,10 +21,13 @@ cd "$E2E_REPO" || exit 2
 tmp=$(mktemp -d /tmp/xlb-sim.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 
-# paths relative to the tree, as the goldens' headers show them
-for name in spike ramp sawtooth; do
+# paths relative to the tree, as the goldens' headers show them; requests: a request count
+# per target in the trace's unit (per second), against a TargetValue in AWS's (per minute)
+for name in spike ramp sawtooth requests; do
 	golden=tests/sim/$name.golden
-	if ! timeout 60 "$XLBCTL" simulate --config tests/sim/policy.json \
+	config=tests/sim/policy.json
+	[ -f "tests/sim/$name.json" ] && config=tests/sim/$name.json
+	if ! timeout 60 "$XLBCTL" simulate --config "$config" \
 		--metrics "tests/sim/$name.csv" "${OPTS[@]}" >"$tmp/$name.out" 2>"$tmp/$name.err"; then
 		e2e_fail "simulate $name" "exited with an error"
 		e2e_indent <"$tmp/$name.err"

@@ -234,6 +234,47 @@ static bool run_bad_group(void)
 	return true;
 }
 
+/* A trace's count metric is per second, the TargetValue AWS's. The EC2 Auto Scaling guide's
+ * target tracking page: ASGAverageNetworkIn is the bytes an instance receives, on one-minute
+ * datapoints, so a target of 600000 is 600000 bytes per instance per minute. At TimeScale 1,
+ * 15000 B/s (900000 a minute) takes 2 instances to ceil(2 x 900000 / 600000) = 3 after 3
+ * minutes; 9000 B/s (540000 a minute) keeps 2.
+ */
+static bool network_in_per_minute(void)
+{
+	static const char model[] =
+		"{\"Xlb\": {\"TimeScale\": 1, \"MetricsIntervalSeconds\": 10},"
+		" \"LaunchConfigurations\": [{\"LaunchConfigurationName\": \"lc\", \"InstanceType\": \"t3.micro\"}],"
+		" \"AutoScalingGroups\": [{\"AutoScalingGroupName\": \"g\", \"LaunchConfigurationName\": \"lc\","
+		" \"MinSize\": 1, \"MaxSize\": 6, \"DesiredCapacity\": 2, \"DefaultInstanceWarmup\": 60}],"
+		" \"ScalingPolicies\": [{\"AutoScalingGroupName\": \"g\", \"PolicyName\": \"net\","
+		" \"PolicyType\": \"TargetTrackingScaling\", \"TargetTrackingConfiguration\": {"
+		"\"PredefinedMetricSpecification\": {\"PredefinedMetricType\": \"ASGAverageNetworkIn\"},"
+		" \"TargetValue\": 600000, \"DisableScaleIn\": true}}]}";
+	static const struct {
+		const char *trace;
+		int64_t desired;
+	} cases[] = {
+		{ "time,ASGAverageNetworkIn\n0,15000\n250,15000\n", 3 },
+		{ "time,NetworkIn\n0,9000\n250,9000\n", 2 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct json_object *row;
+		int64_t desired;
+		int ret;
+
+		row = run_last_row(model, cases[i].trace, &ret);
+		CHECK(ret == 0 && row, "case %zu: sim_run %d", i, ret);
+		desired = row_int(row, "DesiredCapacity");
+		json_object_put(row);
+		CHECK(desired == cases[i].desired, "case %zu: desired %lld, want %lld", i,
+		      (long long)desired, (long long)cases[i].desired);
+	}
+	return true;
+}
+
 int main(void)
 {
 	RUN(trace_good);
@@ -241,5 +282,6 @@ int main(void)
 	RUN(run_bad_group);
 	RUN(scale_in_by_policy);
 	RUN(scale_in_protected);
+	RUN(network_in_per_minute);
 	return check_summary();
 }
