@@ -1338,8 +1338,7 @@ static int ctl_tg_overlay(struct ctl_tg *tg, const struct model_tg *file, struct
 	*eff = *file;
 	eff->extras = (struct model_extras){ 0 };
 	for (i = 0; i < tg->nattrs; i++)
-		if (config_tg_attribute(eff, tg->name, tg->attrs[i].key, tg->attrs[i].value,
-					&cerr))
+		if (config_tg_attribute(eff, tg->name, tg->attrs[i].key, tg->attrs[i].value, &cerr))
 			log_error("target group %s: %s", tg->name, cerr.msg);
 	return 0;
 }
@@ -1359,8 +1358,9 @@ int ctl_tg_set_attributes(struct ctl *ctl, const struct model_tg *m, const char 
 	probe.extras = (struct model_extras){ 0 };
 	for (i = 0; i < n && !e; i++) {
 		if (strlen(keys[i]) >= sizeof(v->key) || strlen(values[i]) >= sizeof(v->value)) {
-			snprintf(err, errlen, "Attributes[%zu]: a key of at most %zu characters and "
-					      "a value of at most %zu",
+			snprintf(err, errlen,
+				 "Attributes[%zu]: a key of at most %zu characters and "
+				 "a value of at most %zu",
 				 i, sizeof(v->key) - 1, sizeof(v->value) - 1);
 			e = -EINVAL;
 		} else if ((e = config_tg_attribute(&probe, CTL_ATTR_VERB, keys[i], values[i],

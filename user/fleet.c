@@ -1215,8 +1215,8 @@ static void fleet_rtp_refresh(struct fleet_group *fg, const struct model *model,
 			log_info("auto-scaling group %s: the file's policy %s changed: it replaces "
 				 "the one %s at run time",
 				 fg->g.name, r->name, r->raw ? "put" : "deleted");
-		if (keep && r->raw && config_policy_parse(model, "put-scaling-policy", r->raw, &p,
-							  &cerr)) {
+		if (keep && r->raw &&
+		    config_policy_parse(model, "put-scaling-policy", r->raw, &p, &cerr)) {
 			log_error("auto-scaling group %s: policy %s, put at run time, no longer "
 				  "fits the configuration: %s",
 				  fg->g.name, r->name, cerr.msg);
@@ -1408,7 +1408,8 @@ static const char *const fleet_policy_types[] = { "SimpleScaling", "StepScaling"
 
 /* One DescribePolicies entry: the policy as written, with what AWS adds to it. */
 static struct json_object *fleet_policy_json(const struct fleet_group *fg,
-					     const struct model_policy *p, struct json_object *alarms)
+					     const struct model_policy *p,
+					     struct json_object *alarms)
 {
 	struct json_object *o = p->raw ? json_tokener_parse(p->raw) : NULL, *al, *a;
 	char arn[700];
@@ -1462,8 +1463,8 @@ static struct json_object *fleet_policy_json(const struct fleet_group *fg,
 	return o;
 }
 
-int fleet_describe_policies(struct fleet *f, const char *group, const char *const *names,
-			    size_t n, struct json_object **out)
+int fleet_describe_policies(struct fleet *f, const char *group, const char *const *names, size_t n,
+			    struct json_object **out)
 {
 	struct json_object *data, *list;
 	size_t i, j, k;

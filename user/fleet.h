@@ -86,7 +86,7 @@ int fleet_delete_policy(struct fleet *f, const struct model *m, const char *grou
 /* DescribePolicies: {"ScalingPolicies": [...]} of group (NULL: every group), only the policies
  * named in names when n > 0. -ENOENT when group is not found.
  */
-int fleet_describe_policies(struct fleet *f, const char *group, const char *const *names,
-			    size_t n, struct json_object **out);
+int fleet_describe_policies(struct fleet *f, const char *group, const char *const *names, size_t n,
+			    struct json_object **out);
 
 #endif /* XLB_FLEET_H */

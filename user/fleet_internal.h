@@ -71,10 +71,10 @@ struct fleet_group {
 	bool warned_pitfall;
 	int64_t created; /* wall seconds */
 	struct scaling_engine *se;
-	size_t npolicies;	      /* its scaling policies (the file's and those put) */
-	struct fleet_rt_policy *rtp;  /* put-scaling-policy and delete-policy */
+	size_t npolicies;	     /* its scaling policies (the file's and those put) */
+	struct fleet_rt_policy *rtp; /* put-scaling-policy and delete-policy */
 	size_t nrtp;
-	struct model *view; /* what se reads: the file's policies with rtp over them */
+	struct model *view;	      /* what se reads: the file's policies with rtp over them */
 	struct metrics_group metrics; /* the last interval's */
 	uint64_t metrics_at;	      /* when it was measured; 0: never */
 	struct fleet_inst inst[ASG_INSTANCES_MAX];

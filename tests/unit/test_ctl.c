@@ -13,6 +13,7 @@
 #include "check.h"
 #include "config.h"
 #include "ctl.h"
+#include "ctl_state.h"
 #include "ctl_view.h"
 #include "dpif_mem.h"
 #include "loop.h"
@@ -760,6 +761,56 @@ static bool view_status_metrics_body(struct fx *fx)
 }
 FX_CASE(view_status_metrics)
 
+/* modify-target-group-attributes on a running group. AWS's "ModifyTargetGroupAttributes"
+ * (Elastic Load Balancing API Reference): the request's attributes take effect together, or
+ * the request fails with a ValidationError and none does. xlb's rule for a runtime change (as
+ * set-desired-capacity): it holds across reloads until the file changes that attribute.
+ */
+static bool tg_attributes_runtime_body(struct fx *fx)
+{
+	const char *keys[2] = { "deregistration_delay.timeout_seconds", "stickiness.enabled" };
+	const char *vals[2] = { "30", "true" };
+	const char *bkeys[2] = { "stickiness.enabled", "deregistration_delay.timeout_seconds" };
+	const char *bad[2] = { "true", "4000" };
+	char err[512] = "";
+
+	CHECK(!fx_apply(fx, V4, LISTENER(80, "TCP", "a"), TG("a", "TCP", 300, T("198.19.1.1"))),
+	      "applied");
+	CHECK(ctl_tg_set_attributes(fx->ctl, &fx->m->tgs[0], bkeys, bad, 2, err, sizeof(err)) ==
+			      -EINVAL &&
+		      strstr(err, "Attributes[1]") && !ctl_tg_attribute(fx->ctl, "a", bkeys[0]) &&
+		      ctl_tg_find(fx->ctl, "a")->hcfg.dereg_delay_ms == 300000,
+	      "the second is bad: neither is kept (%s)", err);
+	CHECK(ctl_tg_set_attributes(fx->ctl, &fx->m->tgs[0], keys, vals, 2, err, sizeof(err)) == 0,
+	      "%s", err);
+	CHECK(ctl_tg_find(fx->ctl, "a")->hcfg.dereg_delay_ms == 30000, "in force at once");
+	CHECK(!fx_apply(fx, V4, LISTENER(80, "TCP", "a"), TG("a", "TCP", 300, T("198.19.1.1"))),
+	      "the same file again");
+	CHECK(ctl_tg_find(fx->ctl, "a")->hcfg.dereg_delay_ms == 30000 &&
+		      !strcmp(ctl_tg_attribute(fx->ctl, "a", keys[0]), "30"),
+	      "a reload that does not change the attribute keeps the runtime value");
+	CHECK(!fx_apply(fx, V4, LISTENER(80, "TCP", "a"), TG("a", "TCP", 200, T("198.19.1.1"))),
+	      "the file changes the delay");
+	CHECK(ctl_tg_find(fx->ctl, "a")->hcfg.dereg_delay_ms == 200000 &&
+		      !ctl_tg_attribute(fx->ctl, "a", keys[0]),
+	      "the file's new value wins");
+	CHECK(ctl_tg_attribute(fx->ctl, "a", keys[1]) &&
+		      !strcmp(ctl_tg_attribute(fx->ctl, "a", keys[1]), "true"),
+	      "the attribute the file did not change stays");
+	CHECK(ctl_tg_set_attributes(fx->ctl, &fx->m->tgs[0], keys, vals, 1, err, sizeof(err)) == 0,
+	      "%s", err);
+	{
+		struct model_tg other = fx->m->tgs[0];
+
+		other.name = (char *)"nope";
+		CHECK(ctl_tg_set_attributes(fx->ctl, &other, keys, vals, 1, err, sizeof(err)) ==
+			      -ENOENT,
+		      "no such group");
+	}
+	return true;
+}
+FX_CASE(tg_attributes_runtime)
+
 int main(void)
 {
 	RUN(select_healthy_only);
@@ -776,5 +827,6 @@ int main(void)
 	RUN(apply_full_service_table);
 	RUN(apply_adopts);
 	RUN(view_status_metrics);
+	RUN(tg_attributes_runtime);
 	return check_summary();
 }
