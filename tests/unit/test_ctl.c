@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api.h"
 #include "check.h"
 #include "config.h"
 #include "ctl.h"
@@ -18,6 +19,7 @@
 #include "dpif_mem.h"
 #include "loop.h"
 #include "promhttp.h"
+#include "xlbd_internal.h"
 
 static bool select_healthy_only(void)
 {
@@ -811,6 +813,108 @@ static bool tg_attributes_runtime_body(struct fx *fx)
 }
 FX_CASE(tg_attributes_runtime)
 
+/* One verb's reply from a request in JSON: 0 with *data, or the handler's error with the code. */
+static int fx_verb(struct fx *fx, api_handler_fn fn, const char *args, struct json_object **data,
+		   char *code)
+{
+	struct xlbd d = { .model = fx->m, .ctl = fx->ctl };
+	struct api_reply reply = { 0 };
+	struct json_object *a = json_tokener_parse(args);
+	int err = fn(a, &reply, &d);
+
+	json_object_put(a);
+	snprintf(code, API_CODE_MAX, "%s", reply.code);
+	*data = reply.data;
+	return err;
+}
+
+/* The elbv2 describes in AWS's shapes. AWS's "DescribeLoadBalancers", "DescribeTargetGroups",
+ * "DescribeListeners" and "DescribeTargetGroupAttributes" (Elastic Load Balancing API
+ * Reference): LoadBalancers[] with LoadBalancerArn, LoadBalancerName, Type, State.Code;
+ * TargetGroups[] with the health check settings and the LoadBalancerArns that use each,
+ * filtered by LoadBalancerArn; Listeners[] with DefaultActions' ForwardConfig.TargetGroups and
+ * their weights; Attributes[] of Key and Value strings. An unknown name is LoadBalancerNotFound
+ * or TargetGroupNotFound.
+ */
+static bool describe_elbv2_body(struct fx *fx)
+{
+	struct json_object *d = NULL;
+	char code[API_CODE_MAX];
+	bool ok = true;
+
+	CHECK(!fx_apply(fx, V4, LISTENER(80, "TCP", "a") "," LISTENER(81, "TCP", "b"),
+			TG("a", "TCP", 300,
+			   T("198.19.1.1")) "," TG("b", "TCP", 7, "") "," TG("c", "TCP", 300, "")),
+	      "applied");
+	CHECK(!fx_verb(fx, xlbd_api_describe_lbs, "{}", &d, code), "describe-load-balancers");
+	ok = !strcmp(fx_str(d, "LoadBalancers.0.LoadBalancerName"), "lb") &&
+	     !strcmp(fx_str(d, "LoadBalancers.0.State.Code"), "active") &&
+	     !strcmp(fx_str(d, "LoadBalancers.0.XlbAddresses.0"), "198.18.100.1") &&
+	     strstr(fx_str(d, "LoadBalancers.0.LoadBalancerArn"), ":loadbalancer/net/lb/");
+	if (!ok)
+		printf("  %s\n", json_object_to_json_string(d));
+	json_object_put(d);
+	CHECK(ok, "load balancers");
+	CHECK(fx_verb(fx, xlbd_api_describe_lbs, "{\"Names\": [\"nope\"]}", &d, code) == -EINVAL &&
+		      !strcmp(code, "LoadBalancerNotFound"),
+	      "%s", code);
+	CHECK(!fx_verb(fx, xlbd_api_describe_tgs, "{\"LoadBalancerArn\": \"lb\"}", &d, code),
+	      "describe-target-groups");
+	ok = json_object_array_length(json_object_object_get(d, "TargetGroups")) == 2 &&
+	     !strcmp(fx_str(d, "TargetGroups.1.TargetGroupName"), "b") &&
+	     !strcmp(fx_str(d, "TargetGroups.0.HealthCheckIntervalSeconds"), "30") &&
+	     !strcmp(fx_str(d, "TargetGroups.0.HealthCheckPort"), "traffic-port") &&
+	     !strcmp(fx_str(d, "TargetGroups.0.TargetType"), "ip") &&
+	     strstr(fx_str(d, "TargetGroups.0.LoadBalancerArns.0"), "/lb/");
+	if (!ok)
+		printf("  %s\n", json_object_to_json_string(d));
+	json_object_put(d);
+	CHECK(ok, "only the two target groups lb forwards to, c left out");
+	CHECK(!fx_verb(fx, xlbd_api_describe_listeners, "{\"LoadBalancerArn\": \"lb\"}", &d, code),
+	      "describe-listeners");
+	ok = !strcmp(fx_str(d, "Listeners.1.Port"), "81") &&
+	     strstr(fx_str(d, "Listeners.1.DefaultActions.0.ForwardConfig.TargetGroups.0."
+			      "TargetGroupArn"),
+		    "targetgroup/b/") &&
+	     !strcmp(fx_str(d, "Listeners.1.DefaultActions.0.ForwardConfig.TargetGroups.0.Weight"),
+		     "1");
+	if (!ok)
+		printf("  %s\n", json_object_to_json_string(d));
+	json_object_put(d);
+	CHECK(ok, "listeners");
+	CHECK(fx_verb(fx, xlbd_api_describe_listeners, "{}", &d, code) == -EINVAL,
+	      "LoadBalancerArn is required");
+	CHECK(!fx_verb(fx, xlbd_api_describe_tg_attrs, "{\"TargetGroupArn\": \"b\"}", &d, code),
+	      "describe-target-group-attributes");
+	ok = !strcmp(fx_str(d, "Attributes.0.Key"), "deregistration_delay.timeout_seconds") &&
+	     !strcmp(fx_str(d, "Attributes.0.Value"), "7") &&
+	     !strcmp(fx_str(d, "Attributes.5.Key"), "stickiness.type") &&
+	     !strcmp(fx_str(d, "Attributes.5.Value"), "source_ip");
+	if (!ok)
+		printf("  %s\n", json_object_to_json_string(d));
+	json_object_put(d);
+	CHECK(ok, "the file's value, and the defaults of a TCP group");
+	CHECK(!fx_verb(fx, xlbd_api_modify_tg_attrs,
+		       "{\"TargetGroupArn\": \"b\", \"Attributes\": [{\"Key\": "
+		       "\"deregistration_delay.timeout_seconds\", \"Value\": \"9\"}]}",
+		       &d, code),
+	      "modify-target-group-attributes");
+	ok = !strcmp(fx_str(d, "Attributes.0.Value"), "9");
+	json_object_put(d);
+	CHECK(ok, "the reply lists the attributes as they now run");
+	CHECK(fx_verb(fx, xlbd_api_modify_tg_attrs,
+		      "{\"TargetGroupArn\": \"b\", \"Attributes\": [{\"Key\": \"x\"}]}", &d,
+		      code) == -EINVAL &&
+		      !strcmp(code, "ValidationError"),
+	      "an attribute without a value");
+	CHECK(fx_verb(fx, xlbd_api_describe_tg_attrs, "{\"TargetGroupArn\": \"zz\"}", &d, code) ==
+			      -EINVAL &&
+		      !strcmp(code, "TargetGroupNotFound"),
+	      "%s", code);
+	return true;
+}
+FX_CASE(describe_elbv2)
+
 int main(void)
 {
 	RUN(select_healthy_only);
@@ -828,5 +932,6 @@ int main(void)
 	RUN(apply_adopts);
 	RUN(view_status_metrics);
 	RUN(tg_attributes_runtime);
+	RUN(describe_elbv2);
 	return check_summary();
 }
