@@ -441,6 +441,119 @@ static void cfg_tg_timing(struct cfg *c, struct json_object *o, struct model_tg 
 	}
 }
 
+/* The members of ModifyTargetGroup that xlb takes: a target group's health check. */
+static const char *const cfg_tg_hc_members[] = {
+	"HealthCheckProtocol",	     "HealthCheckPort",
+	"HealthCheckPath",	     "HealthCheckIntervalSeconds",
+	"HealthCheckTimeoutSeconds", "HealthyThresholdCount",
+	"UnhealthyThresholdCount",   "Matcher",
+	"HealthCheckEnabled",	     NULL
+};
+
+/* tg's health check as the file would write it. */
+static struct json_object *cfg_tg_hc_json(const struct model_tg *tg)
+{
+	struct json_object *o = json_object_new_object(), *m;
+	bool http = tg->hc.protocol == MODEL_HC_HTTP;
+
+	if (!o)
+		return NULL;
+	json_object_object_add(o, "HealthCheckProtocol",
+			       json_object_new_string(http ? "HTTP" : "TCP"));
+	if (tg->hc.port)
+		json_object_object_add(o, "HealthCheckPort", json_object_new_int(tg->hc.port));
+	else
+		json_object_object_add(o, "HealthCheckPort",
+				       json_object_new_string("traffic-port"));
+	json_object_object_add(o, "HealthCheckIntervalSeconds",
+			       json_object_new_int((int)tg->hc.interval_s));
+	json_object_object_add(o, "HealthCheckTimeoutSeconds",
+			       json_object_new_int((int)tg->hc.timeout_s));
+	json_object_object_add(o, "HealthyThresholdCount",
+			       json_object_new_int((int)tg->hc.healthy_threshold));
+	json_object_object_add(o, "UnhealthyThresholdCount",
+			       json_object_new_int((int)tg->hc.unhealthy_threshold));
+	if (http) {
+		json_object_object_add(o, "HealthCheckPath",
+				       json_object_new_string(tg->hc.path ? tg->hc.path : "/"));
+		m = json_object_new_object();
+		json_object_object_add(
+			m, "HttpCode",
+			json_object_new_string(tg->hc.matcher_text ? tg->hc.matcher_text : "200"));
+		json_object_object_add(o, "Matcher", m);
+	}
+	return o;
+}
+
+int config_tg_hc_value(const struct model_tg *tg, const char *member, char *buf, size_t len)
+{
+	struct json_object *o = cfg_tg_hc_json(tg), *v = NULL;
+	int ret = -ENOENT;
+
+	if (o && json_object_object_get_ex(o, member, &v)) {
+		snprintf(buf, len, "%s",
+			 json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN |
+								   JSON_C_TO_STRING_NOSLASHESCAPE));
+		ret = 0;
+	}
+	json_object_put(o);
+	return ret;
+}
+
+int config_tg_health_check(struct model_tg *tg, const char *verb, const char *text,
+			   struct config_error *err)
+{
+	struct json_object *req = json_tokener_parse(text), *o = cfg_tg_hc_json(tg);
+	struct model scratch;
+	struct cfg c;
+	size_t i;
+	int ret = -ENOMEM;
+
+	memset(err, 0, sizeof(*err));
+	/* o holds copies of them: from here on tg's are its own */
+	tg->hc.path = NULL;
+	tg->hc.matcher_text = NULL;
+	if (!o || !req || !json_object_is_type(req, json_type_object)) {
+		ret = o && req ? -EINVAL : -ENOMEM;
+		goto out;
+	}
+	/* the request's members over the group's own: the reader then sees a whole health check */
+	json_object_object_foreach(req, k, v)
+	{
+		if (!cfg_in_list(cfg_tg_hc_members, k)) {
+			snprintf(err->msg, sizeof(err->msg),
+				 "%s: %s is not a health check setting of a target group", verb, k);
+			err->count = 1;
+			ret = -EINVAL;
+			goto out;
+		}
+		json_object_object_add(o, k, json_object_get(v));
+	}
+	cfg_lb_scratch(&c, &scratch, verb,
+		       json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+								 JSON_C_TO_STRING_NOSLASHESCAPE),
+		       err);
+	cfg_tg_probe(&c, o, tg);
+	cfg_tg_timing(&c, o, tg);
+	cfg_tg_matcher(&c, o, tg);
+	ret = c.nomem ? -ENOMEM : err->count ? -EINVAL : 0;
+	for (i = 0; i < scratch.nwarnings; i++)
+		free(scratch.warnings[i]);
+	free(scratch.warnings);
+out:
+	json_object_put(req);
+	json_object_put(o);
+	return ret;
+}
+
+void config_tg_hc_free(struct model_tg *tg)
+{
+	free(tg->hc.path);
+	free(tg->hc.matcher_text);
+	tg->hc.path = NULL;
+	tg->hc.matcher_text = NULL;
+}
+
 void cfg_tg(struct cfg *c, struct json_object *o, size_t idx)
 {
 	static const char *const names[] = { "TargetGroupName", "Name", NULL };

@@ -101,6 +101,20 @@ int config_tg_attribute(struct model_tg *tg, const char *verb, const char *key, 
  * the file neither gave it nor has a default for it here.
  */
 int config_tg_attribute_value(const struct model_tg *tg, const char *key, char *buf, size_t len);
+/* config_tg_health_check: ModifyTargetGroup's health check members (HealthCheckProtocol,
+ * HealthCheckPort, HealthCheckPath, HealthCheckIntervalSeconds, HealthCheckTimeoutSeconds,
+ * Healthy/UnhealthyThresholdCount, Matcher, HealthCheckEnabled) in text, a JSON object, over
+ * tg's own health check, read as the file's reader reads a target group. On return tg->hc's
+ * path and matcher_text are new (free them with config_tg_hc_free), whatever the result. 0,
+ * -EINVAL with err filled (another member is refused), -ENOMEM.
+ */
+int config_tg_health_check(struct model_tg *tg, const char *verb, const char *text,
+			   struct config_error *err);
+void config_tg_hc_free(struct model_tg *tg);
+/* One of those members of tg as JSON text ("30", "\"traffic-port\""); -ENOENT when tg has none
+ * (a TCP check has no path or matcher).
+ */
+int config_tg_hc_value(const struct model_tg *tg, const char *member, char *buf, size_t len);
 /* Frees the extras config_tg_attribute added to a target group the caller owns. */
 void config_extras_free(struct model_extras *ex);
 

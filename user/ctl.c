@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <json-c/json.h>
+
 #include "config.h"
 #include "ctl.h"
 #include "ctl_state.h"
@@ -753,7 +755,7 @@ static int ctl_apply_tg(struct ctl *ctl, const struct model_tg *file)
 			ctl_check_start(tg->t[i], i);
 	err = ctl_apply_targets(ctl, tg, file);
 	if (m == &eff)
-		config_extras_free(&eff.extras);
+		ctl_tg_effective_free(file, &eff);
 	return err;
 }
 
@@ -1312,8 +1314,27 @@ size_t ctl_vips(struct ctl *ctl, struct ctl_vip *out, size_t max)
  * frees them with config_extras_free). Attributes whose value the file changed since they were
  * set are dropped first. 0, or -ENOENT when tg has none (eff untouched).
  */
+/* The health check members set at run time, with those of extra (a JSON object) over them. */
+static struct json_object *ctl_tg_hc_members(const struct ctl_tg *tg, struct json_object *extra)
+{
+	struct json_object *o = json_object_new_object(), *v;
+	size_t i;
+
+	for (i = 0; o && i < tg->nattrs; i++)
+		if (tg->attrs[i].hc && (v = json_tokener_parse(tg->attrs[i].value)))
+			json_object_object_add(o, tg->attrs[i].key, v);
+	if (o && extra) {
+		json_object_object_foreach(extra, k, x)
+		{
+			json_object_object_add(o, k, json_object_get(x));
+		}
+	}
+	return o;
+}
+
 static int ctl_tg_overlay(struct ctl_tg *tg, const struct model_tg *file, struct model_tg *eff)
 {
+	struct json_object *members;
 	struct config_error cerr;
 	char now[256];
 	size_t i;
@@ -1322,7 +1343,8 @@ static int ctl_tg_overlay(struct ctl_tg *tg, const struct model_tg *file, struct
 	for (i = 0; i < tg->nattrs;) {
 		struct ctl_tg_attr *a = &tg->attrs[i];
 
-		had = !config_tg_attribute_value(file, a->key, now, sizeof(now));
+		had = a->hc ? !config_tg_hc_value(file, a->key, now, sizeof(now)) :
+			      !config_tg_attribute_value(file, a->key, now, sizeof(now));
 		if (had == a->file_had && (!had || !strcmp(now, a->file_value))) {
 			i++;
 			continue;
@@ -1338,9 +1360,98 @@ static int ctl_tg_overlay(struct ctl_tg *tg, const struct model_tg *file, struct
 	*eff = *file;
 	eff->extras = (struct model_extras){ 0 };
 	for (i = 0; i < tg->nattrs; i++)
-		if (config_tg_attribute(eff, tg->name, tg->attrs[i].key, tg->attrs[i].value, &cerr))
+		if (!tg->attrs[i].hc &&
+		    config_tg_attribute(eff, tg->name, tg->attrs[i].key, tg->attrs[i].value, &cerr))
 			log_error("target group %s: %s", tg->name, cerr.msg);
+	members = ctl_tg_hc_members(tg, NULL);
+	if (members && json_object_object_length(members) &&
+	    config_tg_health_check(eff, tg->name,
+				   json_object_to_json_string_ext(members, JSON_C_TO_STRING_PLAIN),
+				   &cerr))
+		log_error("target group %s: %s", tg->name, cerr.msg);
+	json_object_put(members);
 	return 0;
+}
+
+void ctl_tg_effective(struct ctl *ctl, const struct model_tg *file, struct model_tg *eff)
+{
+	struct ctl_tg *tg = ctl_tg_find(ctl, file->name);
+
+	if (!tg || ctl_tg_overlay(tg, file, eff))
+		*eff = *file;
+}
+
+void ctl_tg_effective_free(const struct model_tg *file, struct model_tg *eff)
+{
+	if (eff->extras.v != file->extras.v)
+		config_extras_free(&eff->extras);
+	if (eff->hc.path != file->hc.path)
+		config_tg_hc_free(eff);
+}
+
+int ctl_tg_modify(struct ctl *ctl, const struct model_tg *m, const char *members, char *err,
+		  size_t errlen)
+{
+	struct ctl_tg *tg = ctl_tg_find(ctl, m->name);
+	struct json_object *req = json_tokener_parse(members), *all = NULL;
+	struct model_tg probe = *m;
+	struct config_error cerr;
+	struct ctl_tg_attr *v;
+	size_t j;
+	int e;
+
+	if (!tg) {
+		json_object_put(req);
+		return -ENOENT;
+	}
+	if (!req || !json_object_is_type(req, json_type_object)) {
+		json_object_put(req);
+		snprintf(err, errlen, "expected an object of health check settings");
+		return -EINVAL;
+	}
+	/* read with what was set before: the request is checked against the whole */
+	all = ctl_tg_hc_members(tg, req);
+	e = all ? config_tg_health_check(
+			  &probe, "modify-target-group",
+			  json_object_to_json_string_ext(all, JSON_C_TO_STRING_PLAIN), &cerr) :
+		  -ENOMEM;
+	config_tg_hc_free(&probe);
+	json_object_put(all);
+	if (e) {
+		snprintf(err, errlen, "%s", cerr.count ? cerr.msg : strerror(-e));
+		json_object_put(req);
+		return e;
+	}
+	json_object_object_foreach(req, k, x)
+	{
+		const char *val = json_object_to_json_string_ext(x, JSON_C_TO_STRING_PLAIN);
+
+		if (strlen(k) >= sizeof(v->key) || strlen(val) >= sizeof(v->value))
+			continue;
+		for (j = 0; j < tg->nattrs && !(tg->attrs[j].hc && !strcmp(tg->attrs[j].key, k));
+		     j++)
+			;
+		if (j == tg->nattrs) {
+			v = realloc(tg->attrs, (tg->nattrs + 1) * sizeof(*v));
+			if (!v) {
+				json_object_put(req);
+				return -ENOMEM;
+			}
+			tg->attrs = v;
+			memset(&v[j], 0, sizeof(v[j]));
+			v[j].hc = true;
+			snprintf(v[j].key, sizeof(v[j].key), "%s", k);
+			v[j].file_had =
+				!config_tg_hc_value(m, k, v[j].file_value, sizeof(v[j].file_value));
+			tg->nattrs++;
+		}
+		snprintf(tg->attrs[j].value, sizeof(tg->attrs[j].value), "%s", val);
+		log_info("target group %s: %s set to %s (a user request)", tg->name, k, val);
+	}
+	json_object_put(req);
+	e = ctl_apply_tg(ctl, m);
+	ctl_tg_sync(ctl, tg);
+	return e;
 }
 
 int ctl_tg_set_attributes(struct ctl *ctl, const struct model_tg *m, const char *const *keys,
@@ -1373,7 +1484,8 @@ int ctl_tg_set_attributes(struct ctl *ctl, const struct model_tg *m, const char 
 	if (e)
 		return e;
 	for (i = 0; i < n; i++) {
-		for (j = 0; j < tg->nattrs && strcmp(tg->attrs[j].key, keys[i]); j++)
+		for (j = 0;
+		     j < tg->nattrs && (tg->attrs[j].hc || strcmp(tg->attrs[j].key, keys[i])); j++)
 			;
 		if (j == tg->nattrs) {
 			v = realloc(tg->attrs, (tg->nattrs + 1) * sizeof(*v));
@@ -1401,7 +1513,7 @@ const char *ctl_tg_attribute(struct ctl *ctl, const char *name, const char *key)
 	size_t i;
 
 	for (i = 0; tg && i < tg->nattrs; i++)
-		if (!strcmp(tg->attrs[i].key, key))
+		if (!tg->attrs[i].hc && !strcmp(tg->attrs[i].key, key))
 			return tg->attrs[i].value;
 	return NULL;
 }

@@ -34,10 +34,12 @@ struct ctl_target {
 	char ip[INET6_ADDRSTRLEN];
 };
 
-/* An attribute set by modify-target-group-attributes: it overrides the file's value until a
- * reload brings a file whose value of that attribute differs from the one it had when set.
+/* An attribute set by modify-target-group-attributes, or a health check setting set by
+ * modify-target-group: it overrides the file's value until a reload brings a file whose value
+ * of it differs from the one it had when set.
  */
 struct ctl_tg_attr {
+	bool hc; /* a ModifyTargetGroup member ("HealthCheckIntervalSeconds"), value as JSON */
 	char key[128];
 	char value[256];
 	char file_value[256]; /* the file's value when it was set */

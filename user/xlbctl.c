@@ -690,6 +690,22 @@ static const struct ctl_opt opts_modify_tg_attrs[] = {
 	  "Key=NAME,Value=VALUE ... (or a JSON list)" },
 	{ NULL },
 };
+static const struct ctl_opt opts_modify_tg[] = {
+	TG_ARN(true),
+	{ "health-check-protocol", "HealthCheckProtocol", CTL_STR, false, 0, 0, "TCP or HTTP" },
+	{ "health-check-port", "HealthCheckPort", CTL_STR, false, 0, 0, "traffic-port or a port" },
+	{ "health-check-path", "HealthCheckPath", CTL_STR, false, 0, 0, "HTTP checks' path" },
+	{ "health-check-interval-seconds", "HealthCheckIntervalSeconds", CTL_INT, false, 5, 300,
+	  "seconds between checks" },
+	{ "health-check-timeout-seconds", "HealthCheckTimeoutSeconds", CTL_INT, false, 2, 120,
+	  "seconds a check may take" },
+	{ "healthy-threshold-count", "HealthyThresholdCount", CTL_INT, false, 2, 10,
+	  "successes in a row to turn healthy" },
+	{ "unhealthy-threshold-count", "UnhealthyThresholdCount", CTL_INT, false, 2, 10,
+	  "failures in a row to turn unhealthy" },
+	{ "matcher", "Matcher", CTL_JSON, false, 0, 0, "{\"HttpCode\": \"200-299\"}" },
+	{ NULL },
+};
 static const struct ctl_opt opts_describe_policies[] = {
 	ASG_NAME(false),
 	{ "policy-names", "PolicyNames", CTL_LIST, false, 0, 0, "only these policies" },
@@ -777,6 +793,9 @@ static const struct ctl_verb ctl_verbs[] = {
 	{ "modify-target-group-attributes",
 	  "change target group attributes at run time (kept until the file changes them)",
 	  opts_modify_tg_attrs, ctl_render_attrs },
+	{ "modify-target-group",
+	  "change a target group's health check at run time (kept until the file changes it)",
+	  opts_modify_tg, ctl_render_tgs },
 	{ "describe-policies", "the groups' scaling policies and their alarms",
 	  opts_describe_policies, ctl_render_policies },
 	{ "put-scaling-policy",

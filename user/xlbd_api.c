@@ -416,6 +416,7 @@ static const struct {
 	{ "describe-listeners", xlbd_api_describe_listeners },
 	{ "describe-target-group-attributes", xlbd_api_describe_tg_attrs },
 	{ "modify-target-group-attributes", xlbd_api_modify_tg_attrs },
+	{ "modify-target-group", xlbd_api_modify_tg },
 	{ "describe-policies", xlbd_api_describe_policies },
 	{ "put-scaling-policy", xlbd_api_put_policy },
 	{ "delete-policy", xlbd_api_delete_policy },

@@ -73,7 +73,7 @@ static bool xlbd_lb_uses(const struct model_lb *lb, const struct model_tg *tg)
 
 	for (i = 0; i < lb->nlisteners; i++)
 		for (j = 0; j < lb->listeners[i].nfwd; j++)
-			if (lb->listeners[i].fwd[j].tg == tg)
+			if (!strcmp(lb->listeners[i].fwd[j].tg->name, tg->name))
 				return true;
 	return false;
 }
@@ -228,6 +228,18 @@ static struct json_object *xlbd_tg_json(const struct model *m, const struct mode
 	return o;
 }
 
+/* tg as it runs: its health check with what modify-target-group set over the file's. */
+static struct json_object *xlbd_tg_running_json(struct xlbd *d, const struct model_tg *tg)
+{
+	struct json_object *o;
+	struct model_tg eff;
+
+	ctl_tg_effective(d->ctl, tg, &eff);
+	o = xlbd_tg_json(d->model, &eff);
+	ctl_tg_effective_free(tg, &eff);
+	return o;
+}
+
 int xlbd_api_describe_tgs(struct json_object *args, struct api_reply *reply, void *ctx)
 {
 	struct xlbd *d = ctx;
@@ -266,7 +278,7 @@ int xlbd_api_describe_tgs(struct json_object *args, struct api_reply *reply, voi
 		if (xlbd_named(names, CONFIG_ARN_TARGET_GROUP, tg->name) &&
 		    xlbd_named(arns, CONFIG_ARN_TARGET_GROUP, tg->name) &&
 		    (!lb || xlbd_lb_uses(lb, tg)))
-			json_object_array_add(list, xlbd_tg_json(d->model, tg));
+			json_object_array_add(list, xlbd_tg_running_json(d, tg));
 	}
 	json_object_object_add(data, "TargetGroups", list);
 	reply->data = data;
@@ -488,4 +500,54 @@ int xlbd_api_modify_tg_attrs(struct json_object *args, struct api_reply *reply, 
 	free(keys);
 	free(values);
 	return err;
+}
+
+/* ModifyTargetGroup: the health check members of the request, read over the running ones. */
+int xlbd_api_modify_tg(struct json_object *args, struct api_reply *reply, void *ctx)
+{
+	struct xlbd *d = ctx;
+	struct json_object *members, *data, *list;
+	const struct model_tg *tg;
+	char msg[API_MESSAGE_MAX] = "";
+	const char *ref;
+	int err;
+
+	err = api_arg_string(args, "TargetGroupArn", true, &ref, reply);
+	if (err)
+		return err;
+	tg = xlbd_find_tg(d->model, ref);
+	if (!tg)
+		return api_error(reply, API_ERR_TG_NOT_FOUND, "target group '%s' not found", ref);
+	members = json_object_new_object();
+	if (!members)
+		return -ENOMEM;
+	json_object_object_foreach(args, k, v)
+	{
+		if (strcmp(k, "TargetGroupArn"))
+			json_object_object_add(members, k, json_object_get(v));
+	}
+	if (!json_object_object_length(members)) {
+		json_object_put(members);
+		return api_error(reply, API_ERR_VALIDATION,
+				 "nothing to modify: give a health check setting");
+	}
+	err = ctl_tg_modify(d->ctl, tg, json_object_to_json_string(members), msg, sizeof(msg));
+	json_object_put(members);
+	if (err == -EINVAL)
+		return api_error(reply, API_ERR_VALIDATION, "%s", msg);
+	if (err == -ENOENT)
+		return api_error(reply, API_ERR_TG_NOT_FOUND, "target group '%s' not found", ref);
+	if (err)
+		return err;
+	data = json_object_new_object();
+	list = json_object_new_array();
+	if (!data || !list) {
+		json_object_put(data);
+		json_object_put(list);
+		return -ENOMEM;
+	}
+	json_object_array_add(list, xlbd_tg_running_json(d, tg));
+	json_object_object_add(data, "TargetGroups", list);
+	reply->data = data;
+	return 0;
 }

@@ -67,6 +67,7 @@ int xlbd_api_describe_tgs(struct json_object *args, struct api_reply *reply, voi
 int xlbd_api_describe_listeners(struct json_object *args, struct api_reply *reply, void *ctx);
 int xlbd_api_describe_tg_attrs(struct json_object *args, struct api_reply *reply, void *ctx);
 int xlbd_api_modify_tg_attrs(struct json_object *args, struct api_reply *reply, void *ctx);
+int xlbd_api_modify_tg(struct json_object *args, struct api_reply *reply, void *ctx);
 
 /* The scaling policy verbs (xlbd_api_policy.c). */
 int xlbd_api_describe_policies(struct json_object *args, struct api_reply *reply, void *ctx);

@@ -229,6 +229,21 @@ else
 	grep -i 'alarm\|req' "$LOG" | tail -5 | e2e_indent
 fi
 wait "$load"
+# the file's own policy deleted at run time: gone across a reload of the same file, back once
+# the file changes that policy
+ctl delete-policy --auto-scaling-group-name e2e-asg --policy-name cpu50 >/dev/null 2>&1
+deleted=$(policies)
+ctl reload >/dev/null 2>&1
+kept=$(policies)
+sed -i 's/"TargetValue": 50.0/"TargetValue": 55.0/' "$CONF"
+ctl reload >/dev/null 2>&1
+if [ "$deleted" = "req put-scaling-policy 2 " ] && [ "$kept" = "$deleted" ] &&
+	[ "$(policies)" = "cpu50 file 2 req put-scaling-policy 2 " ]; then
+	e2e_pass policy_change_until_file_changes
+else
+	e2e_fail policy_change_until_file_changes "deleted: $deleted; reloaded: $kept;" \
+		"file changed: $(policies)"
+fi
 
 [ -n "${E2E_VERBOSE:-}" ] && e2e_indent <"$LOG"
 e2e_summary

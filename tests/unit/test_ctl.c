@@ -915,6 +915,52 @@ static bool describe_elbv2_body(struct fx *fx)
 }
 FX_CASE(describe_elbv2)
 
+/* modify-target-group's health check settings. AWS's "ModifyTargetGroup" (Elastic Load
+ * Balancing API Reference): HealthCheckIntervalSeconds 5..300, HealthCheckTimeoutSeconds less
+ * than the interval, thresholds 2..10; the members not given keep their values. As with the
+ * attributes, a reload keeps a setting until the file changes it.
+ */
+static bool tg_modify_health_check_body(struct fx *fx)
+{
+	struct json_object *d = NULL;
+	char err[512] = "", code[API_CODE_MAX];
+	bool ok;
+
+	CHECK(!fx_apply(fx, V4, LISTENER(80, "TCP", "a"), TG("a", "TCP", 300, T("198.19.1.1"))),
+	      "applied");
+	CHECK(ctl_tg_modify(fx->ctl, &fx->m->tgs[0], "{\"HealthCheckIntervalSeconds\": 8}", err,
+			    sizeof(err)) == -EINVAL &&
+		      strstr(err, "HealthCheckIntervalSeconds"),
+	      "not above the timeout (10 s for a TCP check): %s", err);
+	CHECK(ctl_tg_modify(fx->ctl, &fx->m->tgs[0], "{\"HealthCheckIntervalSeconds\": 400}", err,
+			    sizeof(err)) == -EINVAL,
+	      "out of AWS's range");
+	CHECK(ctl_tg_modify(fx->ctl, &fx->m->tgs[0], "{\"TargetType\": \"ip\"}", err,
+			    sizeof(err)) == -EINVAL,
+	      "not a health check setting");
+	CHECK(ctl_tg_find(fx->ctl, "a")->hcfg.interval_ms == 30000, "nothing changed");
+	CHECK(!ctl_tg_modify(fx->ctl, &fx->m->tgs[0],
+			     "{\"HealthCheckIntervalSeconds\": 6, \"HealthCheckTimeoutSeconds\": 3}",
+			     err, sizeof(err)),
+	      "%s", err);
+	CHECK(!ctl_tg_modify(fx->ctl, &fx->m->tgs[0], "{\"HealthyThresholdCount\": 3}", err,
+			     sizeof(err)),
+	      "%s: checked with the interval and timeout set before", err);
+	CHECK(ctl_tg_find(fx->ctl, "a")->hcfg.interval_ms == 6000 &&
+		      ctl_tg_find(fx->ctl, "a")->hcfg.timeout_ms == 3000 &&
+		      ctl_tg_find(fx->ctl, "a")->hcfg.healthy_threshold == 3,
+	      "in force");
+	CHECK(!fx_verb(fx, xlbd_api_describe_tgs, "{}", &d, code), "describe");
+	ok = !strcmp(fx_str(d, "TargetGroups.0.HealthCheckIntervalSeconds"), "6");
+	json_object_put(d);
+	CHECK(ok, "describe-target-groups shows the running value");
+	CHECK(!fx_apply(fx, V4, LISTENER(80, "TCP", "a"), TG("a", "TCP", 300, T("198.19.1.1"))),
+	      "the same file again");
+	CHECK(ctl_tg_find(fx->ctl, "a")->hcfg.interval_ms == 6000, "kept");
+	return true;
+}
+FX_CASE(tg_modify_health_check)
+
 int main(void)
 {
 	RUN(select_healthy_only);
@@ -933,5 +979,6 @@ int main(void)
 	RUN(view_status_metrics);
 	RUN(tg_attributes_runtime);
 	RUN(describe_elbv2);
+	RUN(tg_modify_health_check);
 	return check_summary();
 }
