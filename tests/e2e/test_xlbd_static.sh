@@ -256,6 +256,22 @@ else
 		"after the file changed $replaced"
 fi
 
+# modify-target-group: a health check setting at run time, checked with the others
+interval() {
+	ctl --json describe-target-groups --names e2e-web 2>/dev/null |
+		jq -r '.TargetGroups[0].HealthCheckIntervalSeconds'
+}
+if ! ctl modify-target-group --target-group-arn e2e-web --health-check-timeout-seconds 5 \
+	>/dev/null 2>&1 &&
+	ctl modify-target-group --target-group-arn e2e-web --health-check-interval-seconds 6 \
+		>/dev/null 2>&1 && [ "$(interval)" = 6 ] &&
+	ctl modify-target-group --target-group-arn e2e-web --health-check-interval-seconds 5 \
+		>/dev/null 2>&1 && [ "$(interval)" = 5 ]; then
+	e2e_pass modify_health_check
+else
+	e2e_fail modify_health_check "interval $(interval)"
+fi
+
 # 6. deregister b3: draining (no new flows), gone once its flows ended or the 5 s delay ran
 # out; b1 alone serves; registered again, it turns healthy
 gone=${XLB_LAB_BACKEND4[2]}
