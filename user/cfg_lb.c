@@ -2,6 +2,7 @@
 /* Target groups (health checks, matchers, targets), load balancers (addresses, interfaces,
  * forwarding mode) and their listeners (default actions, where each forwards).
  */
+#include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -93,6 +94,95 @@ next:
 		cfg_out(c);
 	}
 	cfg_out(c);
+}
+
+/* A scratch reader over text, whose diagnostics land in err and in scratch's warnings. */
+static void cfg_lb_scratch(struct cfg *c, struct model *scratch, const char *verb, const char *text,
+			   struct config_error *err)
+{
+	memset(err, 0, sizeof(*err));
+	memset(scratch, 0, sizeof(*scratch));
+	memset(c, 0, sizeof(*c));
+	c->file = verb;
+	c->text = text;
+	c->len = strlen(text);
+	c->m = scratch;
+	c->err = err;
+}
+
+int config_tg_attribute(struct model_tg *tg, const char *verb, const char *key, const char *value,
+			struct config_error *err)
+{
+	struct json_object *top = json_object_new_object(), *arr = json_object_new_array(),
+			   *a = json_object_new_object();
+	struct model scratch;
+	struct cfg c;
+	size_t i;
+	int ret = -ENOMEM;
+
+	if (!top || !arr || !a) {
+		json_object_put(top);
+		json_object_put(arr);
+		json_object_put(a);
+		return -ENOMEM;
+	}
+	json_object_object_add(a, "Key", json_object_new_string(key));
+	json_object_object_add(a, "Value", json_object_new_string(value));
+	json_object_array_add(arr, a);
+	json_object_object_add(top, "Attributes", arr);
+	cfg_lb_scratch(&c, &scratch, verb,
+		       json_object_to_json_string_ext(top, JSON_C_TO_STRING_PLAIN |
+								   JSON_C_TO_STRING_NOSLASHESCAPE),
+		       err);
+	cfg_tg_attrs(&c, top, "Attributes", tg);
+	if (!c.nomem)
+		ret = err->count ? -EINVAL : 0;
+	/* what the file is warned about (an unknown attribute) a request is refused for */
+	if (!ret && scratch.nwarnings) {
+		err->count = 1;
+		snprintf(err->msg, sizeof(err->msg), "%s", scratch.warnings[0]);
+		snprintf(err->all[0], sizeof(err->all[0]), "%s", err->msg);
+		ret = -EINVAL;
+	}
+	for (i = 0; i < scratch.nwarnings; i++)
+		free(scratch.warnings[i]);
+	free(scratch.warnings);
+	json_object_put(top);
+	return ret;
+}
+
+int config_tg_attribute_value(const struct model_tg *tg, const char *key, char *buf, size_t len)
+{
+	char ekey[300];
+	size_t i;
+
+	/* the attributes the reader above turns into fields, then those it keeps as written */
+	if (!strcmp(key, "deregistration_delay.timeout_seconds")) {
+		snprintf(buf, len, "%u", tg->dereg_delay_s);
+		return 0;
+	}
+	if (!strcmp(key, "deregistration_delay.connection_termination.enabled")) {
+		snprintf(buf, len, "%s", tg->dereg_close_connections ? "true" : "false");
+		return 0;
+	}
+	snprintf(ekey, sizeof(ekey), "Attributes.%s", key);
+	for (i = tg->extras.n; i > 0; i--) {
+		const struct model_extra *x = &tg->extras.v[i - 1];
+		struct json_object *v;
+
+		if (strcmp(x->key, ekey))
+			continue;
+		v = json_tokener_parse(x->json);
+		snprintf(buf, len, "%s", v ? json_object_get_string(v) : x->json);
+		json_object_put(v);
+		return 0;
+	}
+	return -ENOENT;
+}
+
+void config_extras_free(struct model_extras *ex)
+{
+	cfg_extras_free(ex);
 }
 
 static void cfg_tg_targets(struct cfg *c, struct json_object *arr, struct model_tg *tg)
@@ -349,6 +439,119 @@ static void cfg_tg_timing(struct cfg *c, struct json_object *o, struct model_tg 
 		}
 		cfg_out(c);
 	}
+}
+
+/* The members of ModifyTargetGroup that xlb takes: a target group's health check. */
+static const char *const cfg_tg_hc_members[] = {
+	"HealthCheckProtocol",	     "HealthCheckPort",
+	"HealthCheckPath",	     "HealthCheckIntervalSeconds",
+	"HealthCheckTimeoutSeconds", "HealthyThresholdCount",
+	"UnhealthyThresholdCount",   "Matcher",
+	"HealthCheckEnabled",	     NULL
+};
+
+/* tg's health check as the file would write it. */
+static struct json_object *cfg_tg_hc_json(const struct model_tg *tg)
+{
+	struct json_object *o = json_object_new_object(), *m;
+	bool http = tg->hc.protocol == MODEL_HC_HTTP;
+
+	if (!o)
+		return NULL;
+	json_object_object_add(o, "HealthCheckProtocol",
+			       json_object_new_string(http ? "HTTP" : "TCP"));
+	if (tg->hc.port)
+		json_object_object_add(o, "HealthCheckPort", json_object_new_int(tg->hc.port));
+	else
+		json_object_object_add(o, "HealthCheckPort",
+				       json_object_new_string("traffic-port"));
+	json_object_object_add(o, "HealthCheckIntervalSeconds",
+			       json_object_new_int((int)tg->hc.interval_s));
+	json_object_object_add(o, "HealthCheckTimeoutSeconds",
+			       json_object_new_int((int)tg->hc.timeout_s));
+	json_object_object_add(o, "HealthyThresholdCount",
+			       json_object_new_int((int)tg->hc.healthy_threshold));
+	json_object_object_add(o, "UnhealthyThresholdCount",
+			       json_object_new_int((int)tg->hc.unhealthy_threshold));
+	if (http) {
+		json_object_object_add(o, "HealthCheckPath",
+				       json_object_new_string(tg->hc.path ? tg->hc.path : "/"));
+		m = json_object_new_object();
+		json_object_object_add(
+			m, "HttpCode",
+			json_object_new_string(tg->hc.matcher_text ? tg->hc.matcher_text : "200"));
+		json_object_object_add(o, "Matcher", m);
+	}
+	return o;
+}
+
+int config_tg_hc_value(const struct model_tg *tg, const char *member, char *buf, size_t len)
+{
+	struct json_object *o = cfg_tg_hc_json(tg), *v = NULL;
+	int ret = -ENOENT;
+
+	if (o && json_object_object_get_ex(o, member, &v)) {
+		snprintf(buf, len, "%s",
+			 json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN |
+								   JSON_C_TO_STRING_NOSLASHESCAPE));
+		ret = 0;
+	}
+	json_object_put(o);
+	return ret;
+}
+
+int config_tg_health_check(struct model_tg *tg, const char *verb, const char *text,
+			   struct config_error *err)
+{
+	struct json_object *req = json_tokener_parse(text), *o = cfg_tg_hc_json(tg);
+	struct model scratch;
+	struct cfg c;
+	size_t i;
+	int ret = -ENOMEM;
+
+	memset(err, 0, sizeof(*err));
+	/* o holds copies of them: from here on tg's are its own */
+	tg->hc.path = NULL;
+	tg->hc.matcher_text = NULL;
+	if (!o || !req || !json_object_is_type(req, json_type_object)) {
+		ret = o && req ? -EINVAL : -ENOMEM;
+		goto out;
+	}
+	/* the request's members over the group's own: the reader then sees a whole health check */
+	json_object_object_foreach(req, k, v)
+	{
+		if (!cfg_in_list(cfg_tg_hc_members, k)) {
+			snprintf(err->msg, sizeof(err->msg),
+				 "%s: %s is not a health check setting of a target group", verb, k);
+			err->count = 1;
+			ret = -EINVAL;
+			goto out;
+		}
+		json_object_object_add(o, k, json_object_get(v));
+	}
+	cfg_lb_scratch(&c, &scratch, verb,
+		       json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+								 JSON_C_TO_STRING_NOSLASHESCAPE),
+		       err);
+	cfg_tg_probe(&c, o, tg);
+	cfg_tg_timing(&c, o, tg);
+	cfg_tg_matcher(&c, o, tg);
+	ret = c.nomem ? -ENOMEM : err->count ? -EINVAL : 0;
+	for (i = 0; i < scratch.nwarnings; i++)
+		free(scratch.warnings[i]);
+	free(scratch.warnings);
+out:
+	json_object_put(req);
+	json_object_put(o);
+	return ret;
+}
+
+void config_tg_hc_free(struct model_tg *tg)
+{
+	free(tg->hc.path);
+	free(tg->hc.matcher_text);
+	tg->hc.path = NULL;
+	tg->hc.matcher_text = NULL;
 }
 
 void cfg_tg(struct cfg *c, struct json_object *o, size_t idx)

@@ -2,6 +2,7 @@
 /* Scaling policies (simple, step, target tracking) and scheduled actions: checked and kept for
  * the scaling code.
  */
+#include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -408,6 +409,66 @@ void cfg_policy(struct cfg *c, struct json_object *o, size_t idx)
 		p->aggregation = (enum model_aggregation)e;
 	cfg_policy_by_type(c, o, p, adj_given);
 	cfg_finish(c, o, cfg_policy_typed, cfg_policy_kept, NULL);
+}
+
+int config_policy_parse(const struct model *m, const char *verb, const char *text,
+			struct model_policy **out, struct config_error *err)
+{
+	struct model scratch = *m;
+	struct json_object *o;
+	struct cfg c = { 0 };
+	size_t i;
+	int ret = -ENOMEM;
+
+	*out = NULL;
+	memset(err, 0, sizeof(*err));
+	/* m's groups and target groups, read only; the policy lands in a list of its own */
+	scratch.policies = NULL;
+	scratch.npolicies = 0;
+	scratch.warnings = NULL;
+	scratch.nwarnings = 0;
+	c.file = verb;
+	c.text = text;
+	c.len = strlen(text);
+	c.m = &scratch;
+	c.err = err;
+	o = json_tokener_parse(text);
+	if (!o || !json_object_is_type(o, json_type_object)) {
+		cfg_emit_at(&c, true, 0, "$", "expected a scaling policy object");
+		ret = -EINVAL;
+		goto out;
+	}
+	cfg_policy(&c, o, 0);
+	if (!c.nomem)
+		ret = err->count ? -EINVAL : 0;
+out:
+	json_object_put(o);
+	for (i = 0; i < scratch.nwarnings; i++)
+		free(scratch.warnings[i]);
+	free(scratch.warnings);
+	if (!ret && scratch.npolicies == 1) {
+		*out = scratch.policies;
+		return 0;
+	}
+	for (i = 0; i < scratch.npolicies; i++) {
+		free(scratch.policies[i].name);
+		free(scratch.policies[i].steps);
+		free(scratch.policies[i].tt.resource_label);
+		free(scratch.policies[i].raw);
+	}
+	free(scratch.policies);
+	return ret ? ret : -ENOMEM;
+}
+
+void config_policy_free(struct model_policy *p)
+{
+	if (!p)
+		return;
+	free(p->name);
+	free(p->steps);
+	free(p->tt.resource_label);
+	free(p->raw);
+	free(p);
 }
 
 static const char *const cfg_action_typed[] = { "ScheduledActionName",

@@ -78,6 +78,46 @@ int config_arn_name(const char *s, enum config_arn_kind kind, char *name, size_t
  */
 bool config_time_parse(const char *s, int64_t *out);
 
+/* One object as the file's own readers take it, for the control socket's verbs that change a
+ * running configuration (errors read "VERB:line:col: $.path: message", the line and column
+ * those of text).
+ *
+ * config_policy_parse: text is one ScalingPolicies object, read against m (its group and
+ * target groups must be m's). 0 with *out a new policy (config_policy_free; its asg and tt.tg
+ * point into m), -EINVAL with err filled, -ENOMEM.
+ */
+int config_policy_parse(const struct model *m, const char *verb, const char *text,
+			struct model_policy **out, struct config_error *err);
+void config_policy_free(struct model_policy *p);
+
+/* config_tg_attribute: Key=key, Value=value of a target group's Attributes, read into tg as the
+ * file's reader does (tg->extras grows for the attributes kept as written: the caller owns tg
+ * and its extras). An attribute the file would warn about is refused here. 0, -EINVAL with
+ * err filled, -ENOMEM.
+ */
+int config_tg_attribute(struct model_tg *tg, const char *verb, const char *key, const char *value,
+			struct config_error *err);
+/* The value tg has for attribute key, as text ("300", "true", "lb_cookie"): 0, or -ENOENT when
+ * the file neither gave it nor has a default for it here.
+ */
+int config_tg_attribute_value(const struct model_tg *tg, const char *key, char *buf, size_t len);
+/* config_tg_health_check: ModifyTargetGroup's health check members (HealthCheckProtocol,
+ * HealthCheckPort, HealthCheckPath, HealthCheckIntervalSeconds, HealthCheckTimeoutSeconds,
+ * Healthy/UnhealthyThresholdCount, Matcher, HealthCheckEnabled) in text, a JSON object, over
+ * tg's own health check, read as the file's reader reads a target group. On return tg->hc's
+ * path and matcher_text are new (free them with config_tg_hc_free), whatever the result. 0,
+ * -EINVAL with err filled (another member is refused), -ENOMEM.
+ */
+int config_tg_health_check(struct model_tg *tg, const char *verb, const char *text,
+			   struct config_error *err);
+void config_tg_hc_free(struct model_tg *tg);
+/* One of those members of tg as JSON text ("30", "\"traffic-port\""); -ENOENT when tg has none
+ * (a TCP check has no path or matcher).
+ */
+int config_tg_hc_value(const struct model_tg *tg, const char *member, char *buf, size_t len);
+/* Frees the extras config_tg_attribute added to a target group the caller owns. */
+void config_extras_free(struct model_extras *ex);
+
 /* The instance type table (AWS's vCPUs, memory and burst baselines); NULL when unknown. */
 const struct model_instance_type *config_instance_type(const char *name);
 const struct model_instance_type *config_instance_types(size_t *n);

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <json-c/json.h>
+
 #include "config.h"
 #include "ctl.h"
 #include "ctl_state.h"
@@ -441,6 +443,7 @@ static void ctl_tg_free(struct ctl_tg *tg)
 		free(tg->t[i]);
 	}
 	free(tg->t);
+	free(tg->attrs);
 	free(tg->name);
 	free(tg);
 }
@@ -710,11 +713,16 @@ static int ctl_apply_targets(struct ctl *ctl, struct ctl_tg *tg, const struct mo
 /* One target group of the file: created or its settings changed (health checks restart when
  * theirs did), then its targets.
  */
-static int ctl_apply_tg(struct ctl *ctl, const struct model_tg *m)
+static int ctl_tg_overlay(struct ctl_tg *tg, const struct model_tg *file, struct model_tg *eff);
+
+static int ctl_apply_tg(struct ctl *ctl, const struct model_tg *file)
 {
 	struct ctl_tg *tg = NULL, fresh = {};
+	struct model_tg eff;
+	const struct model_tg *m = file;
 	bool restart;
 	size_t i;
+	int err;
 
 	for (i = 0; i < ctl->ntgs; i++)
 		if (!strcmp(ctl->tgs[i]->name, m->name))
@@ -734,6 +742,9 @@ static int ctl_apply_tg(struct ctl *ctl, const struct model_tg *m)
 		ctl->tgs[ctl->ntgs++] = tg;
 		ctl_tg_settings(tg, m);
 	}
+	/* the attributes modify-target-group-attributes set, over the file's */
+	if (!ctl_tg_overlay(tg, file, &eff))
+		m = &eff;
 	fresh = *tg;
 	ctl_tg_settings(&fresh, m);
 	restart = !ctl_hc_same(tg, &fresh);
@@ -742,7 +753,10 @@ static int ctl_apply_tg(struct ctl *ctl, const struct model_tg *m)
 	for (i = 0; i < tg->n; i++)
 		if (restart && tg->t[i]->checking)
 			ctl_check_start(tg->t[i], i);
-	return ctl_apply_targets(ctl, tg, m);
+	err = ctl_apply_targets(ctl, tg, file);
+	if (m == &eff)
+		ctl_tg_effective_free(file, &eff);
+	return err;
 }
 
 static int ctl_svc_id(struct ctl *ctl, const struct ctl_svc *nsv, size_t nn,
@@ -1290,4 +1304,216 @@ size_t ctl_vips(struct ctl *ctl, struct ctl_vip *out, size_t max)
 		}
 	}
 	return n;
+}
+
+/* ---- target group attributes at run time ---- */
+
+#define CTL_ATTR_VERB "modify-target-group-attributes"
+
+/* file with tg's runtime attributes read over it, into *eff (its extras are new: the caller
+ * frees them with config_extras_free). Attributes whose value the file changed since they were
+ * set are dropped first. 0, or -ENOENT when tg has none (eff untouched).
+ */
+/* The health check members set at run time, with those of extra (a JSON object) over them. */
+static struct json_object *ctl_tg_hc_members(const struct ctl_tg *tg, struct json_object *extra)
+{
+	struct json_object *o = json_object_new_object(), *v;
+	size_t i;
+
+	for (i = 0; o && i < tg->nattrs; i++)
+		if (tg->attrs[i].hc && (v = json_tokener_parse(tg->attrs[i].value)))
+			json_object_object_add(o, tg->attrs[i].key, v);
+	if (o && extra) {
+		json_object_object_foreach(extra, k, x)
+		{
+			json_object_object_add(o, k, json_object_get(x));
+		}
+	}
+	return o;
+}
+
+static int ctl_tg_overlay(struct ctl_tg *tg, const struct model_tg *file, struct model_tg *eff)
+{
+	struct json_object *members;
+	struct config_error cerr;
+	char now[256];
+	size_t i;
+	bool had;
+
+	for (i = 0; i < tg->nattrs;) {
+		struct ctl_tg_attr *a = &tg->attrs[i];
+
+		had = a->hc ? !config_tg_hc_value(file, a->key, now, sizeof(now)) :
+			      !config_tg_attribute_value(file, a->key, now, sizeof(now));
+		if (had == a->file_had && (!had || !strcmp(now, a->file_value))) {
+			i++;
+			continue;
+		}
+		log_info("target group %s: the file changed %s (to %s): its value replaces %s, set "
+			 "at run time",
+			 tg->name, a->key, had ? now : "none", a->value);
+		memmove(a, a + 1, (tg->nattrs - i - 1) * sizeof(*a));
+		tg->nattrs--;
+	}
+	if (!tg->nattrs)
+		return -ENOENT;
+	*eff = *file;
+	eff->extras = (struct model_extras){ 0 };
+	for (i = 0; i < tg->nattrs; i++)
+		if (!tg->attrs[i].hc &&
+		    config_tg_attribute(eff, tg->name, tg->attrs[i].key, tg->attrs[i].value, &cerr))
+			log_error("target group %s: %s", tg->name, cerr.msg);
+	members = ctl_tg_hc_members(tg, NULL);
+	if (members && json_object_object_length(members) &&
+	    config_tg_health_check(eff, tg->name,
+				   json_object_to_json_string_ext(members, JSON_C_TO_STRING_PLAIN),
+				   &cerr))
+		log_error("target group %s: %s", tg->name, cerr.msg);
+	json_object_put(members);
+	return 0;
+}
+
+void ctl_tg_effective(struct ctl *ctl, const struct model_tg *file, struct model_tg *eff)
+{
+	struct ctl_tg *tg = ctl_tg_find(ctl, file->name);
+
+	if (!tg || ctl_tg_overlay(tg, file, eff))
+		*eff = *file;
+}
+
+void ctl_tg_effective_free(const struct model_tg *file, struct model_tg *eff)
+{
+	if (eff->extras.v != file->extras.v)
+		config_extras_free(&eff->extras);
+	if (eff->hc.path != file->hc.path)
+		config_tg_hc_free(eff);
+}
+
+int ctl_tg_modify(struct ctl *ctl, const struct model_tg *m, const char *members, char *err,
+		  size_t errlen)
+{
+	struct ctl_tg *tg = ctl_tg_find(ctl, m->name);
+	struct json_object *req = json_tokener_parse(members), *all = NULL;
+	struct model_tg probe = *m;
+	struct config_error cerr;
+	struct ctl_tg_attr *v;
+	size_t j;
+	int e;
+
+	if (!tg) {
+		json_object_put(req);
+		return -ENOENT;
+	}
+	if (!req || !json_object_is_type(req, json_type_object)) {
+		json_object_put(req);
+		snprintf(err, errlen, "expected an object of health check settings");
+		return -EINVAL;
+	}
+	/* read with what was set before: the request is checked against the whole */
+	all = ctl_tg_hc_members(tg, req);
+	e = all ? config_tg_health_check(
+			  &probe, "modify-target-group",
+			  json_object_to_json_string_ext(all, JSON_C_TO_STRING_PLAIN), &cerr) :
+		  -ENOMEM;
+	config_tg_hc_free(&probe);
+	json_object_put(all);
+	if (e) {
+		snprintf(err, errlen, "%s", cerr.count ? cerr.msg : strerror(-e));
+		json_object_put(req);
+		return e;
+	}
+	json_object_object_foreach(req, k, x)
+	{
+		const char *val = json_object_to_json_string_ext(x, JSON_C_TO_STRING_PLAIN);
+
+		if (strlen(k) >= sizeof(v->key) || strlen(val) >= sizeof(v->value))
+			continue;
+		for (j = 0; j < tg->nattrs && !(tg->attrs[j].hc && !strcmp(tg->attrs[j].key, k));
+		     j++)
+			;
+		if (j == tg->nattrs) {
+			v = realloc(tg->attrs, (tg->nattrs + 1) * sizeof(*v));
+			if (!v) {
+				json_object_put(req);
+				return -ENOMEM;
+			}
+			tg->attrs = v;
+			memset(&v[j], 0, sizeof(v[j]));
+			v[j].hc = true;
+			snprintf(v[j].key, sizeof(v[j].key), "%s", k);
+			v[j].file_had =
+				!config_tg_hc_value(m, k, v[j].file_value, sizeof(v[j].file_value));
+			tg->nattrs++;
+		}
+		snprintf(tg->attrs[j].value, sizeof(tg->attrs[j].value), "%s", val);
+		log_info("target group %s: %s set to %s (a user request)", tg->name, k, val);
+	}
+	json_object_put(req);
+	e = ctl_apply_tg(ctl, m);
+	ctl_tg_sync(ctl, tg);
+	return e;
+}
+
+int ctl_tg_set_attributes(struct ctl *ctl, const struct model_tg *m, const char *const *keys,
+			  const char *const *values, size_t n, char *err, size_t errlen)
+{
+	struct ctl_tg *tg = ctl_tg_find(ctl, m->name);
+	struct model_tg probe = *m;
+	struct config_error cerr;
+	struct ctl_tg_attr *v;
+	size_t i, j;
+	int e = 0;
+
+	if (!tg)
+		return -ENOENT;
+	probe.extras = (struct model_extras){ 0 };
+	for (i = 0; i < n && !e; i++) {
+		if (strlen(keys[i]) >= sizeof(v->key) || strlen(values[i]) >= sizeof(v->value)) {
+			snprintf(err, errlen,
+				 "Attributes[%zu]: a key of at most %zu characters and "
+				 "a value of at most %zu",
+				 i, sizeof(v->key) - 1, sizeof(v->value) - 1);
+			e = -EINVAL;
+		} else if ((e = config_tg_attribute(&probe, CTL_ATTR_VERB, keys[i], values[i],
+						    &cerr))) {
+			snprintf(err, errlen, "Attributes[%zu]: %s", i,
+				 cerr.count ? cerr.msg : strerror(-e));
+		}
+	}
+	config_extras_free(&probe.extras);
+	if (e)
+		return e;
+	for (i = 0; i < n; i++) {
+		for (j = 0;
+		     j < tg->nattrs && (tg->attrs[j].hc || strcmp(tg->attrs[j].key, keys[i])); j++)
+			;
+		if (j == tg->nattrs) {
+			v = realloc(tg->attrs, (tg->nattrs + 1) * sizeof(*v));
+			if (!v)
+				return -ENOMEM;
+			tg->attrs = v;
+			memset(&v[j], 0, sizeof(v[j]));
+			snprintf(v[j].key, sizeof(v[j].key), "%s", keys[i]);
+			v[j].file_had = !config_tg_attribute_value(m, keys[i], v[j].file_value,
+								   sizeof(v[j].file_value));
+			tg->nattrs++;
+		}
+		snprintf(tg->attrs[j].value, sizeof(tg->attrs[j].value), "%s", values[i]);
+		log_info("target group %s: %s set to %s (a user request)", tg->name, keys[i],
+			 values[i]);
+	}
+	e = ctl_apply_tg(ctl, m);
+	ctl_tg_sync(ctl, tg);
+	return e;
+}
+
+const char *ctl_tg_attribute(struct ctl *ctl, const char *name, const char *key)
+{
+	struct ctl_tg *tg = ctl_tg_find(ctl, name);
+	size_t i;
+
+	for (i = 0; tg && i < tg->nattrs; i++)
+		if (!tg->attrs[i].hc && !strcmp(tg->attrs[i].key, key))
+			return tg->attrs[i].value;
+	return NULL;
 }

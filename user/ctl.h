@@ -112,6 +112,30 @@ int ctl_instance_deregister(struct ctl *ctl, const char *tg, const char *addr);
  */
 const struct health_target *ctl_target_health(struct ctl *ctl, const char *tg, const char *addr);
 bool ctl_has_target_group(struct ctl *ctl, const char *tg);
+
+/* ModifyTargetGroupAttributes on the running target group of m (the running model's object
+ * of that name): every Key=keys[i], Value=values[i] is read by the file's own reader
+ * (config_tg_attribute) before any is kept, so the request applies whole or not at all. A kept
+ * attribute overrides the file's value, from now on and at every ctl_apply, until a reload
+ * brings a file whose value of that attribute differs from the one it had when it was set.
+ * Returns 0, -ENOENT (no such target group), -EINVAL (err says why, naming the attribute),
+ * -ENOMEM.
+ */
+int ctl_tg_set_attributes(struct ctl *ctl, const struct model_tg *m, const char *const *keys,
+			  const char *const *values, size_t n, char *err, size_t errlen);
+/* ModifyTargetGroup's health check members (config_tg_health_check), members a JSON object:
+ * read over the group's running health check, then kept as the attributes above are. Checks
+ * restart when their settings change. 0, -ENOENT, -EINVAL (err says why), -ENOMEM.
+ */
+int ctl_tg_modify(struct ctl *ctl, const struct model_tg *m, const char *members, char *err,
+		  size_t errlen);
+/* file as it runs: with what the two calls above set over it, into *eff; released with
+ * ctl_tg_effective_free(file, eff).
+ */
+void ctl_tg_effective(struct ctl *ctl, const struct model_tg *file, struct model_tg *eff);
+void ctl_tg_effective_free(const struct model_tg *file, struct model_tg *eff);
+/* The value set at run time for attribute key of group tg; NULL when none is. */
+const char *ctl_tg_attribute(struct ctl *ctl, const char *tg, const char *key);
 /* The datapath's counters of addr's backend slot. */
 int ctl_target_counters(struct ctl *ctl, const char *tg, const char *addr, struct xlb_counters *c);
 

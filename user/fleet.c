@@ -114,6 +114,9 @@ static void fleet_inst_forget(struct fleet_group *fg, struct fleet_inst *fi)
 }
 
 static void fleet_soon(struct fleet *f);
+static void fleet_policies_free(struct fleet_group *fg);
+static void fleet_engine(struct fleet_group *fg, const struct model *model,
+			 const struct model_asg *m);
 
 /* ---- group state kept across restarts ---- */
 
@@ -483,7 +486,7 @@ static void fleet_reconcile_all(struct fleet *f)
 			continue;
 		}
 		log_info("auto-scaling group %s: deleted", fg->g.name);
-		scaling_free(fg->se);
+		fleet_policies_free(fg);
 		activity_log_free(&fg->log);
 		json_object_put(fg->tags);
 		free(fg->user_data);
@@ -740,7 +743,7 @@ void fleet_free(struct fleet *f)
 	loop_timer_disarm(f->loop, &f->tick);
 	loop_timer_disarm(f->loop, &f->soon);
 	for (i = 0; i < f->ngroups; i++) {
-		scaling_free(f->groups[i]->se);
+		fleet_policies_free(f->groups[i]);
 		activity_log_free(&f->groups[i]->log);
 		json_object_put(f->groups[i]->tags);
 		free(f->groups[i]->user_data);
@@ -970,14 +973,7 @@ static int fleet_apply_group(struct fleet *f, const struct model *model, const s
 	if (e)
 		return e;
 	/* the engine reads the model it was made from: a new one with each file */
-	scaling_free(fg->se);
-	fg->se = NULL;
-	fg->npolicies = 0;
-	for (i = 0; i < model->npolicies; i++)
-		fg->npolicies += model->policies[i].asg == m;
-	e = scaling_new(model, m, &fg->se);
-	if (e)
-		log_error("auto-scaling group %s: its scaling policies: %s", m->name, strerror(-e));
+	fleet_engine(fg, model, m);
 	for (i = 0; i < m->ntgs && n < ASG_TG_MAX; i++)
 		snprintf(want[n++], ASG_NAME_LEN, "%s", m->tgs[i]->name);
 	if (fresh) {
@@ -1134,5 +1130,381 @@ int fleet_attach(struct fleet *f, const char *group, const char *const *tgs, siz
 	}
 	fleet_set_tgs(fg, want, k);
 	fleet_soon(f);
+	return 0;
+}
+
+/* ---- scaling policies put and deleted at run time ---- */
+
+static void fleet_view_free(struct model *v)
+{
+	size_t i;
+
+	if (!v)
+		return;
+	for (i = 0; i < v->nalarms; i++)
+		free(v->alarms[i].actions);
+	free(v->alarms);
+	free(v->policies);
+	free(v);
+}
+
+static void fleet_rtp_clear(struct fleet_rt_policy *r)
+{
+	free(r->raw);
+	free(r->file_raw);
+	config_policy_free(r->p);
+}
+
+static void fleet_policies_free(struct fleet_group *fg)
+{
+	size_t i;
+
+	scaling_free(fg->se);
+	fg->se = NULL;
+	fleet_view_free(fg->view);
+	fg->view = NULL;
+	for (i = 0; i < fg->nrtp; i++)
+		fleet_rtp_clear(&fg->rtp[i]);
+	free(fg->rtp);
+	fg->rtp = NULL;
+	fg->nrtp = 0;
+}
+
+static const struct model_policy *fleet_file_policy(const struct model *model,
+						    const struct model_asg *m, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < model->npolicies; i++)
+		if (model->policies[i].asg == m && !strcmp(model->policies[i].name, name))
+			return &model->policies[i];
+	return NULL;
+}
+
+static const struct fleet_rt_policy *fleet_rtp_find(const struct fleet_group *fg, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < fg->nrtp; i++)
+		if (!strcmp(fg->rtp[i].name, name))
+			return &fg->rtp[i];
+	return NULL;
+}
+
+static bool fleet_same_text(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && !strcmp(a, b));
+}
+
+/* The policies put and deleted that still hold against model: those whose file policy changed
+ * go, the others are read again against this model (its groups and target groups).
+ */
+static void fleet_rtp_refresh(struct fleet_group *fg, const struct model *model,
+			      const struct model_asg *m)
+{
+	struct config_error cerr;
+	size_t i;
+
+	for (i = 0; i < fg->nrtp;) {
+		struct fleet_rt_policy *r = &fg->rtp[i];
+		const struct model_policy *fp = fleet_file_policy(model, m, r->name);
+		struct model_policy *p = NULL;
+		bool keep = fleet_same_text(fp ? fp->raw : NULL, r->file_raw);
+
+		if (!keep)
+			log_info("auto-scaling group %s: the file's policy %s changed: it replaces "
+				 "the one %s at run time",
+				 fg->g.name, r->name, r->raw ? "put" : "deleted");
+		if (keep && r->raw &&
+		    config_policy_parse(model, "put-scaling-policy", r->raw, &p, &cerr)) {
+			log_error("auto-scaling group %s: policy %s, put at run time, no longer "
+				  "fits the configuration: %s",
+				  fg->g.name, r->name, cerr.msg);
+			keep = false;
+		}
+		if (keep) {
+			config_policy_free(r->p);
+			r->p = p;
+			i++;
+			continue;
+		}
+		fleet_rtp_clear(r);
+		memmove(r, r + 1, (fg->nrtp - i - 1) * sizeof(*r));
+		fg->nrtp--;
+	}
+}
+
+/* The model the group's engine reads: model as it is, but for the group's policies (the
+ * file's, less those put over or deleted, then those put) and its alarms (their actions
+ * following the policies by name, as an alarm follows a policy's ARN when it is replaced).
+ */
+static struct model *fleet_view_make(const struct fleet_group *fg, const struct model *model,
+				     const struct model_asg *m)
+{
+	struct model *v = calloc(1, sizeof(*v));
+	size_t i, j, k, np = 0;
+
+	if (!v)
+		return NULL;
+	*v = *model;
+	v->policies = calloc(model->npolicies + fg->nrtp + 1, sizeof(*v->policies));
+	v->alarms = calloc(model->nalarms + 1, sizeof(*v->alarms));
+	v->nalarms = 0;
+	if (!v->policies || !v->alarms) {
+		free(v->policies);
+		free(v->alarms);
+		free(v);
+		return NULL;
+	}
+	for (i = 0; i < model->npolicies; i++)
+		if (model->policies[i].asg == m && !fleet_rtp_find(fg, model->policies[i].name))
+			v->policies[np++] = model->policies[i];
+	for (i = 0; i < fg->nrtp; i++)
+		if (fg->rtp[i].p)
+			v->policies[np++] = *fg->rtp[i].p;
+	v->npolicies = np;
+	for (i = 0; i < model->nalarms; i++) {
+		const struct model_alarm *a = &model->alarms[i];
+		struct model_alarm *c;
+
+		if (a->asg != m)
+			continue;
+		c = &v->alarms[v->nalarms++];
+		*c = *a;
+		c->nactions = 0;
+		c->actions = calloc(a->nactions + 1, sizeof(*c->actions));
+		for (j = 0; c->actions && j < a->nactions; j++)
+			for (k = 0; k < np; k++)
+				if (!strcmp(v->policies[k].name, a->actions[j]->name))
+					c->actions[c->nactions++] = &v->policies[k];
+	}
+	return v;
+}
+
+static void fleet_engine(struct fleet_group *fg, const struct model *model,
+			 const struct model_asg *m)
+{
+	int e;
+
+	scaling_free(fg->se);
+	fg->se = NULL;
+	fleet_view_free(fg->view);
+	fleet_rtp_refresh(fg, model, m);
+	fg->view = fleet_view_make(fg, model, m);
+	fg->npolicies = fg->view ? fg->view->npolicies : 0;
+	e = fg->view ? scaling_new(fg->view, m, &fg->se) : -ENOMEM;
+	if (e)
+		log_error("auto-scaling group %s: its scaling policies: %s", m->name, strerror(-e));
+}
+
+static const struct model_asg *fleet_model_asg(const struct model *model, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < model->nasgs; i++)
+		if (!strcmp(model->asgs[i].name, name))
+			return &model->asgs[i];
+	return NULL;
+}
+
+/* The group's record for policy name, made when missing with the file's policy of that name
+ * as it is now; NULL when out of memory.
+ */
+static struct fleet_rt_policy *fleet_rtp_get(struct fleet_group *fg, const struct model *model,
+					     const struct model_asg *m, const char *name)
+{
+	const struct model_policy *fp;
+	struct fleet_rt_policy *v;
+	size_t i;
+
+	for (i = 0; i < fg->nrtp; i++)
+		if (!strcmp(fg->rtp[i].name, name))
+			return &fg->rtp[i];
+	v = realloc(fg->rtp, (fg->nrtp + 1) * sizeof(*v));
+	if (!v)
+		return NULL;
+	fg->rtp = v;
+	v = &fg->rtp[fg->nrtp];
+	memset(v, 0, sizeof(*v));
+	snprintf(v->name, sizeof(v->name), "%s", name);
+	fp = fleet_file_policy(model, m, name);
+	if (fp && fp->raw && !(v->file_raw = strdup(fp->raw)))
+		return NULL;
+	fg->nrtp++;
+	return v;
+}
+
+int fleet_put_policy(struct fleet *f, const struct model *model, const char *group,
+		     const char *text, char *err, size_t errlen)
+{
+	struct fleet_group *fg = fleet_group_find(f, group);
+	const struct model_asg *m = fg ? fleet_model_asg(model, fg->g.name) : NULL;
+	struct fleet_rt_policy *r;
+	struct config_error cerr;
+	struct model_policy *p;
+	char *raw;
+	int e;
+
+	if (!fg || !m || !fg->in_config)
+		return -ENOENT;
+	e = config_policy_parse(model, "put-scaling-policy", text, &p, &cerr);
+	if (e) {
+		snprintf(err, errlen, "%s", cerr.count ? cerr.msg : strerror(-e));
+		return e;
+	}
+	if (p->asg != m) {
+		snprintf(err, errlen, "the policy names group %s, not %s",
+			 p->asg ? p->asg->name : "?", m->name);
+		config_policy_free(p);
+		return -EINVAL;
+	}
+	raw = strdup(p->raw);
+	r = raw ? fleet_rtp_get(fg, model, m, p->name) : NULL;
+	if (!r) {
+		free(raw);
+		config_policy_free(p);
+		return -ENOMEM;
+	}
+	free(r->raw);
+	r->raw = raw;
+	log_info("auto-scaling group %s: policy %s put (a user request)", fg->g.name, p->name);
+	config_policy_free(p);
+	fleet_engine(fg, model, m);
+	fleet_soon(f);
+	return 0;
+}
+
+int fleet_delete_policy(struct fleet *f, const struct model *model, const char *group,
+			const char *name)
+{
+	struct fleet_group *fg = fleet_group_find(f, group);
+	const struct model_asg *m = fg ? fleet_model_asg(model, fg->g.name) : NULL;
+	const struct fleet_rt_policy *had;
+	struct fleet_rt_policy *r;
+	char buf[256];
+
+	if (!fg || !m || !fg->in_config)
+		return -ENOENT;
+	if (config_arn_name(name, CONFIG_ARN_POLICY, buf, sizeof(buf)))
+		return -ESRCH;
+	had = fleet_rtp_find(fg, buf);
+	if (had ? !had->raw : !fleet_file_policy(model, m, buf))
+		return -ESRCH;
+	r = fleet_rtp_get(fg, model, m, buf);
+	if (!r)
+		return -ENOMEM;
+	free(r->raw);
+	r->raw = NULL;
+	config_policy_free(r->p);
+	r->p = NULL;
+	log_info("auto-scaling group %s: policy %s deleted (a user request)", fg->g.name, buf);
+	fleet_engine(fg, model, m);
+	fleet_soon(f);
+	return 0;
+}
+
+static const char *const fleet_policy_types[] = { "SimpleScaling", "StepScaling",
+						  "TargetTrackingScaling", "PredictiveScaling" };
+
+/* One DescribePolicies entry: the policy as written, with what AWS adds to it. */
+static struct json_object *fleet_policy_json(const struct fleet_group *fg,
+					     const struct model_policy *p,
+					     struct json_object *alarms)
+{
+	struct json_object *o = p->raw ? json_tokener_parse(p->raw) : NULL, *al, *a;
+	char arn[700];
+	size_t i;
+
+	if (!o || !json_object_is_type(o, json_type_object)) {
+		json_object_put(o);
+		o = json_object_new_object();
+		if (!o)
+			return NULL;
+	}
+	snprintf(arn, sizeof(arn),
+		 "arn:aws:autoscaling:local:000000000000:scalingPolicy:xlb:"
+		 "autoScalingGroupName/%s:policyName/%s",
+		 fg->g.name, p->name);
+	json_object_object_add(o, "AutoScalingGroupName", json_object_new_string(fg->g.name));
+	json_object_object_add(o, "PolicyName", json_object_new_string(p->name));
+	json_object_object_add(o, "PolicyARN", json_object_new_string(arn));
+	json_object_object_add(o, "PolicyType",
+			       json_object_new_string(fleet_policy_types[p->type]));
+	json_object_object_add(o, "Enabled", json_object_new_boolean(p->enabled));
+	al = json_object_new_array();
+	/* the alarms that trigger it, as the engine made and linked them */
+	for (i = 0; al && i < json_object_array_length(alarms); i++) {
+		struct json_object *x = json_object_array_get_idx(alarms, i), *acts = NULL, *nm;
+		size_t j;
+
+		json_object_object_get_ex(x, "AlarmActions", &acts);
+		for (j = 0; j < json_object_array_length(acts); j++) {
+			if (strcmp(json_object_get_string(json_object_array_get_idx(acts, j)),
+				   p->name))
+				continue;
+			a = json_object_new_object();
+			if (!a)
+				break;
+			nm = NULL;
+			json_object_object_get_ex(x, "AlarmName", &nm);
+			snprintf(arn, sizeof(arn), "arn:aws:cloudwatch:local:000000000000:alarm:%s",
+				 json_object_get_string(nm));
+			json_object_object_add(a, "AlarmName", json_object_get(nm));
+			json_object_object_add(a, "AlarmARN", json_object_new_string(arn));
+			json_object_array_add(al, a);
+			break;
+		}
+	}
+	json_object_object_add(o, "Alarms", al);
+	json_object_object_add(o, "XlbSource",
+			       json_object_new_string(fleet_rtp_find(fg, p->name) ?
+							      "put-scaling-policy" :
+							      "file"));
+	return o;
+}
+
+int fleet_describe_policies(struct fleet *f, const char *group, const char *const *names, size_t n,
+			    struct json_object **out)
+{
+	struct json_object *data, *list;
+	size_t i, j, k;
+
+	if (group && (!fleet_group_find(f, group) || !fleet_group_find(f, group)->in_config))
+		return -ENOENT;
+	data = json_object_new_object();
+	list = json_object_new_array();
+	if (!data || !list) {
+		json_object_put(data);
+		json_object_put(list);
+		return -ENOMEM;
+	}
+	json_object_object_add(data, "ScalingPolicies", list);
+	for (i = 0; i < f->ngroups; i++) {
+		struct fleet_group *fg = f->groups[i];
+		struct json_object *sj, *alarms = NULL;
+
+		if (!fg->in_config || !fg->view || (group && fg != fleet_group_find(f, group)))
+			continue;
+		sj = fg->se ? scaling_json(fg->se) : NULL;
+		json_object_object_get_ex(sj, "MetricAlarms", &alarms);
+		for (j = 0; j < fg->view->npolicies; j++) {
+			const struct model_policy *p = &fg->view->policies[j];
+			char buf[256];
+			struct json_object *o;
+
+			for (k = 0; k < n; k++)
+				if (!config_arn_name(names[k], CONFIG_ARN_POLICY, buf,
+						     sizeof(buf)) &&
+				    !strcmp(buf, p->name))
+					break;
+			if (n && k == n)
+				continue;
+			o = fleet_policy_json(fg, p, alarms);
+			if (o)
+				json_object_array_add(list, o);
+		}
+		json_object_put(sj);
+	}
+	*out = data;
 	return 0;
 }

@@ -68,4 +68,25 @@ int fleet_set_desired(struct fleet *f, const char *group, int64_t desired, bool 
 int fleet_attach(struct fleet *f, const char *group, const char *const *tgs, size_t n, bool attach,
 		 char *err, size_t errlen);
 
+struct json_object;
+
+/* PutScalingPolicy: text is one policy object as the file's ScalingPolicies take it, naming
+ * group, read by the file's own reader against m (the running model). It adds a policy, or
+ * replaces the group's policy of that name (the file's or one put before), and the group's
+ * scaling engine is made anew from the file's policies with those put over them. -ENOENT (no
+ * group), -EINVAL (err says why, as file:line:col: path: message of text).
+ */
+int fleet_put_policy(struct fleet *f, const struct model *m, const char *group, const char *text,
+		     char *err, size_t errlen);
+/* DeletePolicy: the group's policy of that name, the file's or one put. -ENOENT (no group),
+ * -ESRCH (no such policy).
+ */
+int fleet_delete_policy(struct fleet *f, const struct model *m, const char *group,
+			const char *name);
+/* DescribePolicies: {"ScalingPolicies": [...]} of group (NULL: every group), only the policies
+ * named in names when n > 0. -ENOENT when group is not found.
+ */
+int fleet_describe_policies(struct fleet *f, const char *group, const char *const *names, size_t n,
+			    struct json_object **out);
+
 #endif /* XLB_FLEET_H */

@@ -35,6 +35,17 @@ struct fleet_inst {
 	bool has_prev;
 };
 
+/* A policy put or deleted through the control socket (put-scaling-policy, delete-policy). It
+ * holds until a reload brings a file whose own policy of that name differs from the one the
+ * file had when it was put or deleted.
+ */
+struct fleet_rt_policy {
+	char name[256];
+	char *raw;		/* the policy put, as JSON; NULL: deleted */
+	char *file_raw;		/* the file's policy of that name then; NULL: none */
+	struct model_policy *p; /* raw read against the running model */
+};
+
 struct fleet_group {
 	struct fleet *f;
 	struct asg_group g;
@@ -60,7 +71,10 @@ struct fleet_group {
 	bool warned_pitfall;
 	int64_t created; /* wall seconds */
 	struct scaling_engine *se;
-	size_t npolicies;	      /* its scaling policies in the file */
+	size_t npolicies;	     /* its scaling policies (the file's and those put) */
+	struct fleet_rt_policy *rtp; /* put-scaling-policy and delete-policy */
+	size_t nrtp;
+	struct model *view;	      /* what se reads: the file's policies with rtp over them */
 	struct metrics_group metrics; /* the last interval's */
 	uint64_t metrics_at;	      /* when it was measured; 0: never */
 	struct fleet_inst inst[ASG_INSTANCES_MAX];

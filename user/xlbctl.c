@@ -26,6 +26,8 @@ enum ctl_kind {
 	CTL_BOOL,    /* --name and --no-name */
 	CTL_LIST,    /* values up to the next --option, as the AWS CLI takes lists */
 	CTL_TARGETS, /* Id=IP,Port=N ... or a JSON array */
+	CTL_JSON,    /* one JSON object, or file://PATH holding it */
+	CTL_OBJECTS, /* Key=V,Key=V ... (the AWS CLI's shorthand) or a JSON array */
 };
 
 struct ctl_opt {
@@ -431,6 +433,146 @@ static void ctl_render_metrics(const struct xlbctl_opts *opts, struct json_objec
 		fputs(text, stdout);
 }
 
+static void ctl_render_lbs(const struct xlbctl_opts *opts, struct json_object *data)
+{
+	static const char *const keys[] = {
+		"LoadBalancerName", "Type", "XlbAddresses", "XlbForwardingMode", "XlbInterfaces",
+		"State.Code",	    NULL
+	};
+	static const char *const headers[] = { "LoadBalancerName", "Type",  "Addresses", "Mode",
+					       "Interfaces",	   "State", NULL };
+
+	ctl_table(opts, ctl_get(data, "LoadBalancers"), keys, headers);
+}
+
+static void ctl_render_tgs(const struct xlbctl_opts *opts, struct json_object *data)
+{
+	static const char *const keys[] = { "TargetGroupName",
+					    "Protocol",
+					    "Port",
+					    "TargetType",
+					    "HealthCheckProtocol",
+					    "HealthCheckPort",
+					    "HealthCheckIntervalSeconds",
+					    "HealthCheckTimeoutSeconds",
+					    "HealthyThresholdCount",
+					    "UnhealthyThresholdCount",
+					    NULL };
+	static const char *const headers[] = { "TargetGroupName", "Protocol", "Port",
+					       "TargetType",	  "Check",    "CheckPort",
+					       "Interval",	  "Timeout",  "Healthy",
+					       "Unhealthy",	  NULL };
+
+	ctl_table(opts, ctl_get(data, "TargetGroups"), keys, headers);
+}
+
+/* The last part of a target group's ARN-shaped name: "targetgroup/web/xlb" -> "web". */
+static void ctl_tg_short(const char *arn, char *buf, size_t len)
+{
+	const char *p = arn ? strstr(arn, "targetgroup/") : NULL;
+
+	if (!p) {
+		snprintf(buf, len, "%s", arn ? arn : "?");
+		return;
+	}
+	p += strlen("targetgroup/");
+	snprintf(buf, len, "%.*s", (int)strcspn(p, "/"), p);
+}
+
+static void ctl_render_listeners(const struct xlbctl_opts *opts, struct json_object *data)
+{
+	static const char *const keys[] = { "Port", "Protocol", "XlbForwardingMode", "ForwardTo",
+					    NULL };
+	static const char *const headers[] = { "Port", "Protocol", "Mode", "ForwardTo (weight)",
+					       NULL };
+	struct json_object *ls = ctl_get(data, "Listeners"), *rows = json_object_new_array();
+	size_t i, j;
+
+	for (i = 0; rows && i < ctl_len(ls); i++) {
+		struct json_object *l = json_object_array_get_idx(ls, i), *r = NULL, *tgs;
+		char *s = NULL, name[256];
+		size_t len = 0;
+		FILE *f;
+
+		if (json_object_deep_copy(l, &r, NULL))
+			break;
+		tgs = ctl_get(ctl_get(json_object_array_get_idx(ctl_get(l, "DefaultActions"), 0),
+				      "ForwardConfig"),
+			      "TargetGroups");
+		f = open_memstream(&s, &len);
+		for (j = 0; f && j < ctl_len(tgs); j++) {
+			struct json_object *t = json_object_array_get_idx(tgs, j);
+
+			ctl_tg_short(ctl_str(t, "TargetGroupArn"), name, sizeof(name));
+			fprintf(f, "%s%s (%d)", j ? ", " : "", name,
+				json_object_get_int(ctl_get(t, "Weight")));
+		}
+		if (f)
+			fclose(f);
+		json_object_object_add(r, "ForwardTo", json_object_new_string(s ? s : ""));
+		free(s);
+		json_object_array_add(rows, r);
+	}
+	ctl_table(opts, rows, keys, headers);
+	json_object_put(rows);
+}
+
+static void ctl_render_attrs(const struct xlbctl_opts *opts, struct json_object *data)
+{
+	static const char *const keys[] = { "Key", "Value", NULL };
+
+	ctl_table(opts, ctl_get(data, "Attributes"), keys, NULL);
+}
+
+static void ctl_render_policies(const struct xlbctl_opts *opts, struct json_object *data)
+{
+	static const char *const keys[] = {
+		"AutoScalingGroupName", "PolicyName", "PolicyType", "Enabled", "XlbSource",
+		"AlarmNames",		NULL
+	};
+	static const char *const headers[] = { "AutoScalingGroupName",
+					       "PolicyName",
+					       "PolicyType",
+					       "Enabled",
+					       "Source",
+					       "Alarms",
+					       NULL };
+	struct json_object *ps = ctl_get(data, "ScalingPolicies"), *rows = json_object_new_array();
+	size_t i, j;
+
+	for (i = 0; rows && i < ctl_len(ps); i++) {
+		struct json_object *p = json_object_array_get_idx(ps, i), *r = NULL;
+		struct json_object *al = ctl_get(p, "Alarms"), *names = json_object_new_array();
+
+		if (json_object_deep_copy(p, &r, NULL)) {
+			json_object_put(names);
+			break;
+		}
+		for (j = 0; names && j < ctl_len(al); j++)
+			json_object_array_add(
+				names, json_object_get(ctl_get(json_object_array_get_idx(al, j),
+							       "AlarmName")));
+		json_object_object_add(r, "AlarmNames", names);
+		json_object_array_add(rows, r);
+	}
+	ctl_table(opts, rows, keys, headers);
+	json_object_put(rows);
+}
+
+static void ctl_render_put_policy(const struct xlbctl_opts *opts, struct json_object *data)
+{
+	struct json_object *al = ctl_get(data, "Alarms");
+	size_t i;
+
+	(void)opts;
+	printf("%s\n", ctl_str(data, "PolicyARN") ? ctl_str(data, "PolicyARN") : "");
+	for (i = 0; i < ctl_len(al); i++)
+		printf("  alarm %s\n",
+		       ctl_str(json_object_array_get_idx(al, i), "AlarmName") ?
+			       ctl_str(json_object_array_get_idx(al, i), "AlarmName") :
+			       "?");
+}
+
 /* simulate: the command line of the simulator (sim.c), no xlbd needed. */
 static int ctl_simulate(struct json_object *args, bool json)
 {
@@ -513,6 +655,92 @@ static const struct ctl_opt opts_metric_stats[] = {
 	{ NULL },
 };
 
+/* elbv2 describes and attributes, scaling policies */
+#define TG_ARN(req)                                                       \
+	{                                                                 \
+		"target-group-arn", "TargetGroupArn", CTL_STR, req, 0, 0, \
+			"the target group, by ARN-shaped string or name"  \
+	}
+static const struct ctl_opt opts_describe_lbs[] = {
+	{ "names", "Names", CTL_LIST, false, 0, 0, "only these load balancers (default: all)" },
+	{ "load-balancer-arns", "LoadBalancerArns", CTL_LIST, false, 0, 0,
+	  "only these, by ARN-shaped string or name" },
+	{ NULL },
+};
+static const struct ctl_opt opts_describe_tgs[] = {
+	{ "names", "Names", CTL_LIST, false, 0, 0, "only these target groups (default: all)" },
+	{ "target-group-arns", "TargetGroupArns", CTL_LIST, false, 0, 0,
+	  "only these, by ARN-shaped string or name" },
+	{ "load-balancer-arn", "LoadBalancerArn", CTL_STR, false, 0, 0,
+	  "only those this load balancer forwards to (ARN-shaped string or name)" },
+	{ NULL },
+};
+static const struct ctl_opt opts_describe_listeners[] = {
+	{ "load-balancer-arn", "LoadBalancerArn", CTL_STR, true, 0, 0,
+	  "the load balancer, by ARN-shaped string or name" },
+	{ NULL },
+};
+static const struct ctl_opt opts_tg_attrs[] = {
+	TG_ARN(true),
+	{ NULL },
+};
+static const struct ctl_opt opts_modify_tg_attrs[] = {
+	TG_ARN(true),
+	{ "attributes", "Attributes", CTL_OBJECTS, true, 0, 0,
+	  "Key=NAME,Value=VALUE ... (or a JSON list)" },
+	{ NULL },
+};
+static const struct ctl_opt opts_modify_tg[] = {
+	TG_ARN(true),
+	{ "health-check-protocol", "HealthCheckProtocol", CTL_STR, false, 0, 0, "TCP or HTTP" },
+	{ "health-check-port", "HealthCheckPort", CTL_STR, false, 0, 0, "traffic-port or a port" },
+	{ "health-check-path", "HealthCheckPath", CTL_STR, false, 0, 0, "HTTP checks' path" },
+	{ "health-check-interval-seconds", "HealthCheckIntervalSeconds", CTL_INT, false, 5, 300,
+	  "seconds between checks" },
+	{ "health-check-timeout-seconds", "HealthCheckTimeoutSeconds", CTL_INT, false, 2, 120,
+	  "seconds a check may take" },
+	{ "healthy-threshold-count", "HealthyThresholdCount", CTL_INT, false, 2, 10,
+	  "successes in a row to turn healthy" },
+	{ "unhealthy-threshold-count", "UnhealthyThresholdCount", CTL_INT, false, 2, 10,
+	  "failures in a row to turn unhealthy" },
+	{ "matcher", "Matcher", CTL_JSON, false, 0, 0, "{\"HttpCode\": \"200-299\"}" },
+	{ NULL },
+};
+static const struct ctl_opt opts_describe_policies[] = {
+	ASG_NAME(false),
+	{ "policy-names", "PolicyNames", CTL_LIST, false, 0, 0, "only these policies" },
+	{ NULL },
+};
+static const struct ctl_opt opts_put_policy[] = {
+	ASG_NAME(true),
+	{ "policy-name", "PolicyName", CTL_STR, true, 0, 0, "the policy's name in the group" },
+	{ "policy-type", "PolicyType", CTL_STR, false, 0, 0,
+	  "SimpleScaling (the default), StepScaling or TargetTrackingScaling" },
+	{ "adjustment-type", "AdjustmentType", CTL_STR, false, 0, 0,
+	  "ChangeInCapacity, ExactCapacity or PercentChangeInCapacity" },
+	{ "scaling-adjustment", "ScalingAdjustment", CTL_INT, false, -10000, 10000,
+	  "SimpleScaling: the change" },
+	{ "cooldown", "Cooldown", CTL_INT, false, 0, 86400, "SimpleScaling: seconds" },
+	{ "min-adjustment-magnitude", "MinAdjustmentMagnitude", CTL_INT, false, 1, 10000,
+	  "PercentChangeInCapacity: the least change" },
+	{ "metric-aggregation-type", "MetricAggregationType", CTL_STR, false, 0, 0,
+	  "StepScaling: Average, Minimum or Maximum" },
+	{ "step-adjustments", "StepAdjustments", CTL_OBJECTS, false, 0, 0,
+	  "StepScaling: MetricIntervalLowerBound=N,MetricIntervalUpperBound=N,"
+	  "ScalingAdjustment=N ..." },
+	{ "estimated-instance-warmup", "EstimatedInstanceWarmup", CTL_INT, false, 0, 86400,
+	  "seconds a new instance needs before its metrics count" },
+	{ "target-tracking-configuration", "TargetTrackingConfiguration", CTL_JSON, false, 0, 0,
+	  "TargetTrackingScaling: JSON or file://PATH" },
+	{ "enabled", "Enabled", CTL_BOOL, false, 0, 0, "whether the policy acts (default yes)" },
+	{ NULL },
+};
+static const struct ctl_opt opts_delete_policy[] = {
+	ASG_NAME(true),
+	{ "policy-name", "PolicyName", CTL_STR, true, 0, 0, "the policy, by name or ARN" },
+	{ NULL },
+};
+
 static const struct ctl_opt opts_simulate[] = {
 	{ "config", "Config", CTL_STR, true, 0, 0, "the configuration file (as xlbd takes it)" },
 	{ "metrics", "Metrics", CTL_STR, true, 0, 0,
@@ -556,6 +784,27 @@ static const struct ctl_verb ctl_verbs[] = {
 	  ctl_render_metrics },
 	{ "get-metric-statistics", "the groups' scaling metrics and alarms, as measured now",
 	  opts_metric_stats, ctl_render_metric_stats },
+	{ "describe-load-balancers", "load balancers, their addresses and forwarding mode",
+	  opts_describe_lbs, ctl_render_lbs },
+	{ "describe-target-groups", "target groups and their health check settings",
+	  opts_describe_tgs, ctl_render_tgs },
+	{ "describe-listeners", "a load balancer's listeners and where each forwards",
+	  opts_describe_listeners, ctl_render_listeners },
+	{ "describe-target-group-attributes", "a target group's attributes, as they run",
+	  opts_tg_attrs, ctl_render_attrs },
+	{ "modify-target-group-attributes",
+	  "change target group attributes at run time (kept until the file changes them)",
+	  opts_modify_tg_attrs, ctl_render_attrs },
+	{ "modify-target-group",
+	  "change a target group's health check at run time (kept until the file changes it)",
+	  opts_modify_tg, ctl_render_tgs },
+	{ "describe-policies", "the groups' scaling policies and their alarms",
+	  opts_describe_policies, ctl_render_policies },
+	{ "put-scaling-policy",
+	  "add or replace a group's scaling policy (kept until the file's policy changes)",
+	  opts_put_policy, ctl_render_put_policy },
+	{ "delete-policy", "remove a group's scaling policy (until the file's policy changes)",
+	  opts_delete_policy, NULL },
 	{ "simulate", "replay a metric trace through a file's policies (no xlbd needed)",
 	  opts_simulate, NULL },
 	{ "doctor", "this machine and its interfaces for xlb, each finding with its fix (no xlbd)",
@@ -595,6 +844,8 @@ static void ctl_verb_usage(FILE *f, const struct ctl_verb *v)
 		const char *arg = o->kind == CTL_INT	 ? " N" :
 				  o->kind == CTL_LIST	 ? " VALUE ..." :
 				  o->kind == CTL_TARGETS ? " Id=IP,Port=N ..." :
+				  o->kind == CTL_OBJECTS ? " Name=V,Name=V ..." :
+				  o->kind == CTL_JSON	 ? " JSON" :
 				  o->kind == CTL_BOOL	 ? "" :
 							   " VALUE";
 
@@ -671,6 +922,65 @@ static int ctl_bad(const struct ctl_verb *v, const char *fmt, ...)
 	return -EINVAL;
 }
 
+/* The AWS CLI's shorthand "MetricIntervalLowerBound=0,ScalingAdjustment=1" into an object:
+ * numbers and true/false become JSON's, the rest strings. NULL when malformed.
+ */
+static struct json_object *ctl_parse_shorthand(const char *s)
+{
+	struct json_object *o = json_object_new_object();
+	char *copy = strdup(s), *tok, *save = NULL;
+
+	if (!o || !copy)
+		goto fail;
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(tok, '='), *end;
+		struct json_object *v;
+		double d;
+
+		if (!eq || eq == tok)
+			goto fail;
+		*eq++ = '\0';
+		errno = 0;
+		d = strtod(eq, &end);
+		if (*eq && !*end && !errno && strcmp(tok, "Key") && strcmp(tok, "Value"))
+			v = d == (double)(long long)d && !strchr(eq, '.') ?
+				    json_object_new_int64((long long)d) :
+				    json_object_new_double(d);
+		else if (strcmp(tok, "Value") && (!strcmp(eq, "true") || !strcmp(eq, "false")))
+			v = json_object_new_boolean(!strcmp(eq, "true"));
+		else
+			v = json_object_new_string(eq);
+		json_object_object_add(o, tok, v);
+	}
+	free(copy);
+	return o;
+fail:
+	free(copy);
+	json_object_put(o);
+	return NULL;
+}
+
+/* A JSON value from an argument, or from the file a file:// argument names. */
+static struct json_object *ctl_parse_json(const char *s)
+{
+	struct json_object *v;
+	FILE *f;
+	char *buf;
+	size_t n;
+
+	if (strncmp(s, "file://", 7))
+		return json_tokener_parse(s);
+	f = fopen(s + 7, "re");
+	if (!f)
+		return NULL;
+	buf = calloc(1, API_REQUEST_MAX + 1);
+	n = buf ? fread(buf, 1, API_REQUEST_MAX, f) : 0;
+	fclose(f);
+	v = n ? json_tokener_parse(buf) : NULL;
+	free(buf);
+	return v;
+}
+
 /* One option's values (argv[*i] is the option; values follow) into args. */
 static int ctl_parse_opt(const struct ctl_verb *v, const struct ctl_opt *o, const char *inline_val,
 			 bool negated, int argc, char **argv, int *i, struct json_object *args)
@@ -688,7 +998,22 @@ static int ctl_parse_opt(const struct ctl_verb *v, const struct ctl_opt *o, cons
 	}
 	if (negated)
 		return ctl_bad(v, "unknown option --no-%s", o->name);
-	if (o->kind == CTL_LIST || o->kind == CTL_TARGETS) {
+	if (o->kind == CTL_JSON) {
+		s = inline_val;
+		if (!s && *i + 1 >= argc)
+			return ctl_bad(v, "--%s needs a value", o->name);
+		if (!s)
+			s = argv[++(*i)];
+		val = ctl_parse_json(s);
+		if (!val || !json_object_is_type(val, json_type_object)) {
+			json_object_put(val);
+			return ctl_bad(v, "--%s: expected a JSON object (or file://PATH), got %s",
+				       o->name, s);
+		}
+		json_object_object_add(args, o->key, val);
+		return 0;
+	}
+	if (o->kind == CTL_LIST || o->kind == CTL_TARGETS || o->kind == CTL_OBJECTS) {
 		int first = *i + 1;
 
 		val = json_object_new_array();
@@ -706,15 +1031,25 @@ static int ctl_parse_opt(const struct ctl_verb *v, const struct ctl_opt *o, cons
 			s = k == first && inline_val ? inline_val : argv[k];
 			if (o->kind == CTL_LIST) {
 				m = json_object_new_string(s);
-			} else if (s[0] == '[') {
+			} else if (s[0] == '[' || !strncmp(s, "file://", 7)) {
 				/* the AWS CLI's JSON form: a whole list in one argument */
 				json_object_put(val);
-				val = json_tokener_parse(s);
+				val = ctl_parse_json(s);
 				if (!val || !json_object_is_type(val, json_type_array)) {
 					json_object_put(val);
-					return ctl_bad(v, "--targets: not a JSON list: %s", s);
+					return ctl_bad(v, "--%s: not a JSON list: %s", o->name, s);
 				}
 				continue;
+			} else if (o->kind == CTL_OBJECTS) {
+				m = ctl_parse_shorthand(s);
+				if (!m) {
+					json_object_put(val);
+					return ctl_bad(
+						v,
+						"--%s: expected Name=Value[,Name=Value...], got "
+						"\"%s\"",
+						o->name, s);
+				}
 			} else {
 				m = ctl_parse_target(s);
 				if (!m) {

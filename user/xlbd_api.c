@@ -412,6 +412,16 @@ static const struct {
 	{ "detach-load-balancer-target-groups", xlbd_api_detach },
 	{ "get-console-output", xlbd_api_console },
 	{ "get-metric-statistics", xlbd_api_metric_stats },
+	/* elbv2 describes and attributes (xlbd_api_lb.c), scaling policies (xlbd_api_policy.c) */
+	{ "describe-load-balancers", xlbd_api_describe_lbs },
+	{ "describe-target-groups", xlbd_api_describe_tgs },
+	{ "describe-listeners", xlbd_api_describe_listeners },
+	{ "describe-target-group-attributes", xlbd_api_describe_tg_attrs },
+	{ "modify-target-group-attributes", xlbd_api_modify_tg_attrs },
+	{ "modify-target-group", xlbd_api_modify_tg },
+	{ "describe-policies", xlbd_api_describe_policies },
+	{ "put-scaling-policy", xlbd_api_put_policy },
+	{ "delete-policy", xlbd_api_delete_policy },
 };
 
 int xlbd_api_setup(struct xlbd *d)

@@ -15,6 +15,9 @@
 #include "loop.h"
 #include "promhttp.h"
 
+struct json_object;
+struct api_reply;
+
 #define XLBD_IF_MAX 64
 #define XLBD_VERSION "0.1"
 
@@ -58,6 +61,19 @@ int xlbd_reload(struct xlbd *d, struct config_error *cerr);
 
 /* The Prometheus text of the datapath's and the fleet's metrics (xlbd_api.c). */
 void xlbd_collect(struct promhttp_buf *b, void *ctx);
+
+/* The elbv2 verbs (xlbd_api_lb.c). */
+int xlbd_api_describe_lbs(struct json_object *args, struct api_reply *reply, void *ctx);
+int xlbd_api_describe_tgs(struct json_object *args, struct api_reply *reply, void *ctx);
+int xlbd_api_describe_listeners(struct json_object *args, struct api_reply *reply, void *ctx);
+int xlbd_api_describe_tg_attrs(struct json_object *args, struct api_reply *reply, void *ctx);
+int xlbd_api_modify_tg_attrs(struct json_object *args, struct api_reply *reply, void *ctx);
+int xlbd_api_modify_tg(struct json_object *args, struct api_reply *reply, void *ctx);
+
+/* The scaling policy verbs (xlbd_api_policy.c). */
+int xlbd_api_describe_policies(struct json_object *args, struct api_reply *reply, void *ctx);
+int xlbd_api_put_policy(struct json_object *args, struct api_reply *reply, void *ctx);
+int xlbd_api_delete_policy(struct json_object *args, struct api_reply *reply, void *ctx);
 
 /* Opens the control socket and registers every verb (xlbd_api.c). */
 int xlbd_api_setup(struct xlbd *d);

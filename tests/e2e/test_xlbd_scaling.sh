@@ -176,5 +176,74 @@ else
 	e2e_indent <"$E2E_TMP/light.err"
 fi
 
+# put-scaling-policy and delete-policy: a request-count policy put at run time (one datapoint
+# over 1 request per target scales out), deleted (a load then changes nothing), put again (the
+# same load scales the group out); a reload of the unchanged file keeps it
+policies() {
+	ctl --json describe-policies --auto-scaling-group-name e2e-asg 2>/dev/null |
+		jq -r '.ScalingPolicies[] | "\(.PolicyName) \(.XlbSource) \(.Alarms | length)"' |
+		sort | tr '\n' ' '
+}
+put_req() {
+	ctl put-scaling-policy --auto-scaling-group-name e2e-asg --policy-name req \
+		--policy-type TargetTrackingScaling --target-tracking-configuration \
+		'{"TargetValue": 1, "DisableScaleIn": true, "XlbScaleOutEvaluationPeriods": 1,
+		  "PredefinedMetricSpecification": {"PredefinedMetricType": "ALBRequestCountPerTarget"}}'
+}
+req_load() { # seconds
+	e2e_in c1 "$XLB_LOAD" --rate 10 --duration "$1" --json "http://$XLB_LAB_VIP4/whoami" \
+		>"$E2E_TMP/req.json" 2>&1
+}
+above_one() {
+	d=$(desired)
+	[ -n "$d" ] && [ "$d" != null ] && [ "$d" -gt 1 ]
+}
+msg=$(ctl put-scaling-policy --auto-scaling-group-name e2e-asg --policy-name bad \
+	--policy-type TargetTrackingScaling --target-tracking-configuration '{"TargetValue": -1,
+	"PredefinedMetricSpecification": {"PredefinedMetricType": "ASGAverageCPUUtilization"}}' 2>&1)
+if [ $? -eq 1 ] && grep -q 'TargetTrackingConfiguration.TargetValue' <<<"$msg" &&
+	put_req | grep -q 'AlarmHigh' && [ "$(policies)" = "cpu50 file 2 req put-scaling-policy 2 " ] &&
+	ctl reload >/dev/null 2>&1 &&
+	[ "$(policies)" = "cpu50 file 2 req put-scaling-policy 2 " ]; then
+	e2e_pass put_policy
+else
+	e2e_fail put_policy "$msg; policies: $(policies)"
+fi
+if ctl delete-policy --auto-scaling-group-name e2e-asg --policy-name req >/dev/null 2>&1 &&
+	[ "$(policies)" = "cpu50 file 2 " ] &&
+	! ctl delete-policy --auto-scaling-group-name e2e-asg --policy-name req >/dev/null 2>&1 &&
+	req_load 8 && [ "$(desired)" = 1 ]; then
+	e2e_pass delete_policy_stops_it
+else
+	e2e_fail delete_policy_stops_it "policies: $(policies); desired $(desired)"
+fi
+put_req >/dev/null 2>&1
+req_load 10 &
+load=$!
+if e2e_wait 15 above_one && ctl describe-scaling-activities 2>/dev/null |
+	grep -q 'AlarmHigh.*triggered policy req changing the desired capacity from 1 to'; then
+	e2e_pass put_policy_scales
+	e2e_log "a policy put at run time took the group from 1 to $(desired)"
+else
+	e2e_fail put_policy_scales "desired $(desired)"
+	grep -i 'alarm\|req' "$LOG" | tail -5 | e2e_indent
+fi
+wait "$load"
+# the file's own policy deleted at run time: gone across a reload of the same file, back once
+# the file changes that policy
+ctl delete-policy --auto-scaling-group-name e2e-asg --policy-name cpu50 >/dev/null 2>&1
+deleted=$(policies)
+ctl reload >/dev/null 2>&1
+kept=$(policies)
+sed -i 's/"TargetValue": 50.0/"TargetValue": 55.0/' "$CONF"
+ctl reload >/dev/null 2>&1
+if [ "$deleted" = "req put-scaling-policy 2 " ] && [ "$kept" = "$deleted" ] &&
+	[ "$(policies)" = "cpu50 file 2 req put-scaling-policy 2 " ]; then
+	e2e_pass policy_change_until_file_changes
+else
+	e2e_fail policy_change_until_file_changes "deleted: $deleted; reloaded: $kept;" \
+		"file changed: $(policies)"
+fi
+
 [ -n "${E2E_VERBOSE:-}" ] && e2e_indent <"$LOG"
 e2e_summary

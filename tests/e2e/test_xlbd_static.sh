@@ -208,6 +208,71 @@ else
 	e2e_fail good_reload "$(ctl reload 2>&1)"
 fi
 
+# 5b. the elbv2 describes in AWS's shapes; modify-target-group-attributes in force at once,
+# kept by a reload that leaves the attribute alone, replaced by one that changes it
+attr() { # key
+	ctl --json describe-target-group-attributes --target-group-arn e2e-web 2>/dev/null |
+		jq -r --arg k "$1" '.Attributes[] | select(.Key == $k) | .Value'
+}
+lbs=$(ctl --json describe-load-balancers --names e2e-lb 2>&1)
+tgs=$(ctl --json describe-target-groups --load-balancer-arn e2e-lb 2>&1)
+lst=$(ctl --json describe-listeners --load-balancer-arn \
+	arn:aws:elasticloadbalancing:local:000000000000:loadbalancer/net/e2e-lb/xlb 2>&1)
+if [ "$(jq -r '.LoadBalancers[0].XlbAddresses[0]' <<<"$lbs")" = "$XLB_LAB_VIP4" ] &&
+	[ "$(jq -r '.LoadBalancers[0].Type' <<<"$lbs")" = network ] &&
+	[ "$(jq -r '.TargetGroups[0].HealthCheckIntervalSeconds' <<<"$tgs")" = "$INTERVAL" ] &&
+	[ "$(jq -r '.TargetGroups[0].Matcher.HttpCode' <<<"$tgs")" = 200-399 ] &&
+	[ "$(jq -r '.Listeners[0].DefaultActions[0].ForwardConfig.TargetGroups[0].TargetGroupArn' \
+		<<<"$lst")" = "$(jq -r '.TargetGroups[0].TargetGroupArn' <<<"$tgs")" ] &&
+	! ctl describe-load-balancers --names nope >/dev/null 2>&1 &&
+	ctl describe-listeners --load-balancer-arn e2e-lb | grep -q 'e2e-web (1)'; then
+	e2e_pass describe_elbv2
+else
+	e2e_fail describe_elbv2 "$lbs $tgs $lst"
+fi
+msg=$(ctl modify-target-group-attributes --target-group-arn e2e-web \
+	--attributes Key=deregistration_delay.timeout_seconds,Value=4000 2>&1)
+rc=$?
+if [ "$rc" -eq 1 ] && grep -q 'Attributes\[0\].Value' <<<"$msg" && [ "$(attr \
+	deregistration_delay.timeout_seconds)" = 5 ]; then
+	e2e_pass modify_attrs_refused
+else
+	e2e_fail modify_attrs_refused "rc $rc: $msg"
+fi
+ctl modify-target-group-attributes --target-group-arn e2e-web \
+	--attributes Key=deregistration_delay.timeout_seconds,Value=7 >/dev/null 2>&1
+first=$(attr deregistration_delay.timeout_seconds)
+ctl reload >/dev/null 2>&1
+kept=$(attr deregistration_delay.timeout_seconds)
+sed 's/"Value": "5"/"Value": "6"/' "$CONF.good" >"$CONF"
+ctl reload >/dev/null 2>&1
+replaced=$(attr deregistration_delay.timeout_seconds)
+cp "$CONF.good" "$CONF"
+ctl reload >/dev/null 2>&1
+if [ "$first" = 7 ] && [ "$kept" = 7 ] && [ "$replaced" = 6 ] &&
+	[ "$(attr deregistration_delay.timeout_seconds)" = 5 ]; then
+	e2e_pass modify_attrs_until_file_changes
+else
+	e2e_fail modify_attrs_until_file_changes "set $first, after a reload $kept," \
+		"after the file changed $replaced"
+fi
+
+# modify-target-group: a health check setting at run time, checked with the others
+interval() {
+	ctl --json describe-target-groups --names e2e-web 2>/dev/null |
+		jq -r '.TargetGroups[0].HealthCheckIntervalSeconds'
+}
+if ! ctl modify-target-group --target-group-arn e2e-web --health-check-timeout-seconds 5 \
+	>/dev/null 2>&1 &&
+	ctl modify-target-group --target-group-arn e2e-web --health-check-interval-seconds 6 \
+		>/dev/null 2>&1 && [ "$(interval)" = 6 ] &&
+	ctl modify-target-group --target-group-arn e2e-web --health-check-interval-seconds 5 \
+		>/dev/null 2>&1 && [ "$(interval)" = 5 ]; then
+	e2e_pass modify_health_check
+else
+	e2e_fail modify_health_check "interval $(interval)"
+fi
+
 # 6. deregister b3: draining (no new flows), gone once its flows ended or the 5 s delay ran
 # out; b1 alone serves; registered again, it turns healthy
 gone=${XLB_LAB_BACKEND4[2]}

@@ -114,5 +114,65 @@ static bool full_target_groups(void)
 	return true;
 }
 
-CONFIG_TEST_MAIN(defaults_alb_target_group, defaults_nlb_target_groups,
+/* modify-target-group-attributes reads each attribute with the file's reader. AWS's
+ * "ModifyTargetGroupAttributes" (Elastic Load Balancing API Reference) and "Target group
+ * attributes" (the NLB and ALB user guides): deregistration_delay.timeout_seconds is 0 to 3600,
+ * connection_termination.enabled is true or false, and a value out of range or an unknown key
+ * is a ValidationError that names it.
+ */
+static bool one_attribute(void)
+{
+	struct model *m = NULL;
+	struct model_tg tg;
+	struct config_error err;
+	char buf[64];
+	bool ok = false;
+
+	CHECK(!load_text("{\"TargetGroups\": [{\"TargetGroupName\": \"a\", \"Protocol\": "
+			 "\"TCP\", \"Port\": 80}]}",
+			 &m, &err),
+	      "%s", err.msg);
+	tg = m->tgs[0];
+	tg.extras = (struct model_extras){ 0 };
+	ENSURE(!config_tg_attribute_value(&tg, "deregistration_delay.timeout_seconds", buf,
+					  sizeof(buf)) &&
+		       !strcmp(buf, "300"),
+	       "AWS's default delay, 300 s");
+	ENSURE(!config_tg_attribute(&tg, "verb", "deregistration_delay.timeout_seconds", "30",
+				    &err),
+	       "%s", err.msg);
+	ENSURE_INT(tg.dereg_delay_s, ==, 30);
+	ENSURE(!config_tg_attribute(&tg, "verb",
+				    "deregistration_delay.connection_termination.enabled", "true",
+				    &err) &&
+		       tg.dereg_close_connections,
+	       "%s", err.msg);
+	ENSURE(config_tg_attribute(&tg, "verb", "deregistration_delay.timeout_seconds", "3601",
+				   &err) == -EINVAL &&
+		       strstr(err.msg, "verb:1:") && strstr(err.msg, "$.Attributes[0].Value") &&
+		       tg.dereg_delay_s == 30,
+	       "out of range, named, and nothing changed: %s", err.msg);
+	ENSURE(config_tg_attribute(&tg, "verb",
+				   "deregistration_delay.connection_termination.enabled", "yes",
+				   &err) == -EINVAL,
+	       "not a boolean");
+	ENSURE(config_tg_attribute(&tg, "verb", "no_such.attribute", "1", &err) == -EINVAL &&
+		       strstr(err.msg, "unknown target group attribute"),
+	       "an unknown key is refused, not ignored: %s", err.msg);
+	ENSURE(!config_tg_attribute(&tg, "verb", "stickiness.enabled", "true", &err), "%s",
+	       err.msg);
+	ENSURE(!config_tg_attribute_value(&tg, "stickiness.enabled", buf, sizeof(buf)) &&
+		       !strcmp(buf, "true"),
+	       "kept as written and read back: %s", buf);
+	ENSURE(config_tg_attribute_value(&tg, "slow_start.duration_seconds", buf, sizeof(buf)) ==
+		       -ENOENT,
+	       "not given");
+	ok = true;
+out:
+	config_extras_free(&tg.extras);
+	model_free(m);
+	return ok;
+}
+
+CONFIG_TEST_MAIN(one_attribute, defaults_alb_target_group, defaults_nlb_target_groups,
 		 defaults_implicit_load_balancer, full_load_balancer, full_target_groups)

@@ -49,4 +49,66 @@ static bool full_scheduled_actions(void)
 	return true;
 }
 
-CONFIG_TEST_MAIN(full_policies, full_scheduled_actions)
+/* put-scaling-policy reads its request with the file's reader. AWS's "PutScalingPolicy"
+ * (Amazon EC2 Auto Scaling API Reference): the request carries AutoScalingGroupName,
+ * PolicyName, PolicyType and the members of that type (TargetTrackingConfiguration with a
+ * TargetValue, or StepAdjustments, or ScalingAdjustment); a bad one is a ValidationError. The
+ * group must exist ("AutoScalingGroup name not found").
+ */
+static bool one_policy(void)
+{
+	struct full f;
+	struct model_policy *p = NULL;
+	struct config_error err;
+	bool ok = false;
+
+	if (!load_full(&f))
+		return false;
+	ENSURE(!config_policy_parse(
+		       f.m, "put-scaling-policy",
+		       "{\"AutoScalingGroupName\": \"fleet\", \"PolicyName\": \"cpu2\", "
+		       "\"PolicyType\": \"TargetTrackingScaling\", "
+		       "\"TargetTrackingConfiguration\": {\"TargetValue\": 40, "
+		       "\"PredefinedMetricSpecification\": {\"PredefinedMetricType\": "
+		       "\"ASGAverageCPUUtilization\"}}}",
+		       &p, &err),
+	       "%s", err.msg);
+	ENSURE(p->asg == f.fleet && p->type == MODEL_POLICY_TARGET_TRACKING &&
+		       p->tt.metric == MODEL_METRIC_ASG_CPU && p->tt.target_value == 40 &&
+		       p->enabled && !strcmp(p->name, "cpu2") && strstr(p->raw, "\"cpu2\""),
+	       "read as the file would");
+	config_policy_free(p);
+	p = NULL;
+	ENSURE(config_policy_parse(f.m, "put-scaling-policy",
+				   "{\"AutoScalingGroupName\": \"fleet\", \"PolicyName\": \"s\", "
+				   "\"PolicyType\": \"StepScaling\", \"AdjustmentType\": "
+				   "\"ChangeInCapacity\", \"StepAdjustments\": "
+				   "[{\"MetricIntervalLowerBound\": 0, \"ScalingAdjustment\": 1},"
+				   "{\"MetricIntervalLowerBound\": 5, \"ScalingAdjustment\": 2}]}",
+				   &p, &err) == -EINVAL &&
+		       strstr(err.msg, "put-scaling-policy:1:") &&
+		       strstr(err.msg, "StepAdjustments") && !p,
+	       "a gap between steps, named: %s", err.msg);
+	ENSURE(config_policy_parse(f.m, "put-scaling-policy",
+				   "{\"AutoScalingGroupName\": \"nope\", \"PolicyName\": \"x\", "
+				   "\"AdjustmentType\": \"ChangeInCapacity\", "
+				   "\"ScalingAdjustment\": 1}",
+				   &p, &err) == -EINVAL &&
+		       strstr(err.msg, "$.AutoScalingGroupName"),
+	       "an unknown group: %s", err.msg);
+	ENSURE(config_policy_parse(f.m, "put-scaling-policy",
+				   "{\"AutoScalingGroupName\": \"fleet\", \"PolicyName\": \"x\", "
+				   "\"PolicyType\": \"TargetTrackingScaling\", "
+				   "\"ScalingAdjustment\": 1}",
+				   &p, &err) == -EINVAL,
+	       "a member of another type, and no TargetTrackingConfiguration");
+	ENSURE(config_policy_parse(f.m, "put-scaling-policy", "[1]", &p, &err) == -EINVAL,
+	       "not an object");
+	ok = true;
+out:
+	config_policy_free(p);
+	model_free(f.m);
+	return ok;
+}
+
+CONFIG_TEST_MAIN(one_policy, full_policies, full_scheduled_actions)

@@ -10,13 +10,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api.h"
 #include "check.h"
 #include "config.h"
 #include "ctl.h"
+#include "ctl_state.h"
 #include "ctl_view.h"
 #include "dpif_mem.h"
 #include "loop.h"
 #include "promhttp.h"
+#include "xlbd_internal.h"
 
 static bool select_healthy_only(void)
 {
@@ -760,6 +763,204 @@ static bool view_status_metrics_body(struct fx *fx)
 }
 FX_CASE(view_status_metrics)
 
+/* modify-target-group-attributes on a running group. AWS's "ModifyTargetGroupAttributes"
+ * (Elastic Load Balancing API Reference): the request's attributes take effect together, or
+ * the request fails with a ValidationError and none does. xlb's rule for a runtime change (as
+ * set-desired-capacity): it holds across reloads until the file changes that attribute.
+ */
+static bool tg_attributes_runtime_body(struct fx *fx)
+{
+	const char *keys[2] = { "deregistration_delay.timeout_seconds", "stickiness.enabled" };
+	const char *vals[2] = { "30", "true" };
+	const char *bkeys[2] = { "stickiness.enabled", "deregistration_delay.timeout_seconds" };
+	const char *bad[2] = { "true", "4000" };
+	char err[512] = "";
+
+	CHECK(!fx_apply(fx, V4, LISTENER(80, "TCP", "a"), TG("a", "TCP", 300, T("198.19.1.1"))),
+	      "applied");
+	CHECK(ctl_tg_set_attributes(fx->ctl, &fx->m->tgs[0], bkeys, bad, 2, err, sizeof(err)) ==
+			      -EINVAL &&
+		      strstr(err, "Attributes[1]") && !ctl_tg_attribute(fx->ctl, "a", bkeys[0]) &&
+		      ctl_tg_find(fx->ctl, "a")->hcfg.dereg_delay_ms == 300000,
+	      "the second is bad: neither is kept (%s)", err);
+	CHECK(ctl_tg_set_attributes(fx->ctl, &fx->m->tgs[0], keys, vals, 2, err, sizeof(err)) == 0,
+	      "%s", err);
+	CHECK(ctl_tg_find(fx->ctl, "a")->hcfg.dereg_delay_ms == 30000, "in force at once");
+	CHECK(!fx_apply(fx, V4, LISTENER(80, "TCP", "a"), TG("a", "TCP", 300, T("198.19.1.1"))),
+	      "the same file again");
+	CHECK(ctl_tg_find(fx->ctl, "a")->hcfg.dereg_delay_ms == 30000 &&
+		      !strcmp(ctl_tg_attribute(fx->ctl, "a", keys[0]), "30"),
+	      "a reload that does not change the attribute keeps the runtime value");
+	CHECK(!fx_apply(fx, V4, LISTENER(80, "TCP", "a"), TG("a", "TCP", 200, T("198.19.1.1"))),
+	      "the file changes the delay");
+	CHECK(ctl_tg_find(fx->ctl, "a")->hcfg.dereg_delay_ms == 200000 &&
+		      !ctl_tg_attribute(fx->ctl, "a", keys[0]),
+	      "the file's new value wins");
+	CHECK(ctl_tg_attribute(fx->ctl, "a", keys[1]) &&
+		      !strcmp(ctl_tg_attribute(fx->ctl, "a", keys[1]), "true"),
+	      "the attribute the file did not change stays");
+	CHECK(ctl_tg_set_attributes(fx->ctl, &fx->m->tgs[0], keys, vals, 1, err, sizeof(err)) == 0,
+	      "%s", err);
+	{
+		struct model_tg other = fx->m->tgs[0];
+
+		other.name = (char *)"nope";
+		CHECK(ctl_tg_set_attributes(fx->ctl, &other, keys, vals, 1, err, sizeof(err)) ==
+			      -ENOENT,
+		      "no such group");
+	}
+	return true;
+}
+FX_CASE(tg_attributes_runtime)
+
+/* One verb's reply from a request in JSON: 0 with *data, or the handler's error with the code. */
+static int fx_verb(struct fx *fx, api_handler_fn fn, const char *args, struct json_object **data,
+		   char *code)
+{
+	struct xlbd d = { .model = fx->m, .ctl = fx->ctl };
+	struct api_reply reply = { 0 };
+	struct json_object *a = json_tokener_parse(args);
+	int err = fn(a, &reply, &d);
+
+	json_object_put(a);
+	snprintf(code, API_CODE_MAX, "%s", reply.code);
+	*data = reply.data;
+	return err;
+}
+
+/* The elbv2 describes in AWS's shapes. AWS's "DescribeLoadBalancers", "DescribeTargetGroups",
+ * "DescribeListeners" and "DescribeTargetGroupAttributes" (Elastic Load Balancing API
+ * Reference): LoadBalancers[] with LoadBalancerArn, LoadBalancerName, Type, State.Code;
+ * TargetGroups[] with the health check settings and the LoadBalancerArns that use each,
+ * filtered by LoadBalancerArn; Listeners[] with DefaultActions' ForwardConfig.TargetGroups and
+ * their weights; Attributes[] of Key and Value strings. An unknown name is LoadBalancerNotFound
+ * or TargetGroupNotFound.
+ */
+static bool describe_elbv2_body(struct fx *fx)
+{
+	struct json_object *d = NULL;
+	char code[API_CODE_MAX];
+	bool ok = true;
+
+	CHECK(!fx_apply(fx, V4, LISTENER(80, "TCP", "a") "," LISTENER(81, "TCP", "b"),
+			TG("a", "TCP", 300,
+			   T("198.19.1.1")) "," TG("b", "TCP", 7, "") "," TG("c", "TCP", 300, "")),
+	      "applied");
+	CHECK(!fx_verb(fx, xlbd_api_describe_lbs, "{}", &d, code), "describe-load-balancers");
+	ok = !strcmp(fx_str(d, "LoadBalancers.0.LoadBalancerName"), "lb") &&
+	     !strcmp(fx_str(d, "LoadBalancers.0.State.Code"), "active") &&
+	     !strcmp(fx_str(d, "LoadBalancers.0.XlbAddresses.0"), "198.18.100.1") &&
+	     strstr(fx_str(d, "LoadBalancers.0.LoadBalancerArn"), ":loadbalancer/net/lb/");
+	if (!ok)
+		printf("  %s\n", json_object_to_json_string(d));
+	json_object_put(d);
+	CHECK(ok, "load balancers");
+	CHECK(fx_verb(fx, xlbd_api_describe_lbs, "{\"Names\": [\"nope\"]}", &d, code) == -EINVAL &&
+		      !strcmp(code, "LoadBalancerNotFound"),
+	      "%s", code);
+	CHECK(!fx_verb(fx, xlbd_api_describe_tgs, "{\"LoadBalancerArn\": \"lb\"}", &d, code),
+	      "describe-target-groups");
+	ok = json_object_array_length(json_object_object_get(d, "TargetGroups")) == 2 &&
+	     !strcmp(fx_str(d, "TargetGroups.1.TargetGroupName"), "b") &&
+	     !strcmp(fx_str(d, "TargetGroups.0.HealthCheckIntervalSeconds"), "30") &&
+	     !strcmp(fx_str(d, "TargetGroups.0.HealthCheckPort"), "traffic-port") &&
+	     !strcmp(fx_str(d, "TargetGroups.0.TargetType"), "ip") &&
+	     strstr(fx_str(d, "TargetGroups.0.LoadBalancerArns.0"), "/lb/");
+	if (!ok)
+		printf("  %s\n", json_object_to_json_string(d));
+	json_object_put(d);
+	CHECK(ok, "only the two target groups lb forwards to, c left out");
+	CHECK(!fx_verb(fx, xlbd_api_describe_listeners, "{\"LoadBalancerArn\": \"lb\"}", &d, code),
+	      "describe-listeners");
+	ok = !strcmp(fx_str(d, "Listeners.1.Port"), "81") &&
+	     strstr(fx_str(d, "Listeners.1.DefaultActions.0.ForwardConfig.TargetGroups.0."
+			      "TargetGroupArn"),
+		    "targetgroup/b/") &&
+	     !strcmp(fx_str(d, "Listeners.1.DefaultActions.0.ForwardConfig.TargetGroups.0.Weight"),
+		     "1");
+	if (!ok)
+		printf("  %s\n", json_object_to_json_string(d));
+	json_object_put(d);
+	CHECK(ok, "listeners");
+	CHECK(fx_verb(fx, xlbd_api_describe_listeners, "{}", &d, code) == -EINVAL,
+	      "LoadBalancerArn is required");
+	CHECK(!fx_verb(fx, xlbd_api_describe_tg_attrs, "{\"TargetGroupArn\": \"b\"}", &d, code),
+	      "describe-target-group-attributes");
+	ok = !strcmp(fx_str(d, "Attributes.0.Key"), "deregistration_delay.timeout_seconds") &&
+	     !strcmp(fx_str(d, "Attributes.0.Value"), "7") &&
+	     !strcmp(fx_str(d, "Attributes.5.Key"), "stickiness.type") &&
+	     !strcmp(fx_str(d, "Attributes.5.Value"), "source_ip");
+	if (!ok)
+		printf("  %s\n", json_object_to_json_string(d));
+	json_object_put(d);
+	CHECK(ok, "the file's value, and the defaults of a TCP group");
+	CHECK(!fx_verb(fx, xlbd_api_modify_tg_attrs,
+		       "{\"TargetGroupArn\": \"b\", \"Attributes\": [{\"Key\": "
+		       "\"deregistration_delay.timeout_seconds\", \"Value\": \"9\"}]}",
+		       &d, code),
+	      "modify-target-group-attributes");
+	ok = !strcmp(fx_str(d, "Attributes.0.Value"), "9");
+	json_object_put(d);
+	CHECK(ok, "the reply lists the attributes as they now run");
+	CHECK(fx_verb(fx, xlbd_api_modify_tg_attrs,
+		      "{\"TargetGroupArn\": \"b\", \"Attributes\": [{\"Key\": \"x\"}]}", &d,
+		      code) == -EINVAL &&
+		      !strcmp(code, "ValidationError"),
+	      "an attribute without a value");
+	CHECK(fx_verb(fx, xlbd_api_describe_tg_attrs, "{\"TargetGroupArn\": \"zz\"}", &d, code) ==
+			      -EINVAL &&
+		      !strcmp(code, "TargetGroupNotFound"),
+	      "%s", code);
+	return true;
+}
+FX_CASE(describe_elbv2)
+
+/* modify-target-group's health check settings. AWS's "ModifyTargetGroup" (Elastic Load
+ * Balancing API Reference): HealthCheckIntervalSeconds 5..300, HealthCheckTimeoutSeconds less
+ * than the interval, thresholds 2..10; the members not given keep their values. As with the
+ * attributes, a reload keeps a setting until the file changes it.
+ */
+static bool tg_modify_health_check_body(struct fx *fx)
+{
+	struct json_object *d = NULL;
+	char err[512] = "", code[API_CODE_MAX];
+	bool ok;
+
+	CHECK(!fx_apply(fx, V4, LISTENER(80, "TCP", "a"), TG("a", "TCP", 300, T("198.19.1.1"))),
+	      "applied");
+	CHECK(ctl_tg_modify(fx->ctl, &fx->m->tgs[0], "{\"HealthCheckIntervalSeconds\": 8}", err,
+			    sizeof(err)) == -EINVAL &&
+		      strstr(err, "HealthCheckIntervalSeconds"),
+	      "not above the timeout (10 s for a TCP check): %s", err);
+	CHECK(ctl_tg_modify(fx->ctl, &fx->m->tgs[0], "{\"HealthCheckIntervalSeconds\": 400}", err,
+			    sizeof(err)) == -EINVAL,
+	      "out of AWS's range");
+	CHECK(ctl_tg_modify(fx->ctl, &fx->m->tgs[0], "{\"TargetType\": \"ip\"}", err,
+			    sizeof(err)) == -EINVAL,
+	      "not a health check setting");
+	CHECK(ctl_tg_find(fx->ctl, "a")->hcfg.interval_ms == 30000, "nothing changed");
+	CHECK(!ctl_tg_modify(fx->ctl, &fx->m->tgs[0],
+			     "{\"HealthCheckIntervalSeconds\": 6, \"HealthCheckTimeoutSeconds\": 3}",
+			     err, sizeof(err)),
+	      "%s", err);
+	CHECK(!ctl_tg_modify(fx->ctl, &fx->m->tgs[0], "{\"HealthyThresholdCount\": 3}", err,
+			     sizeof(err)),
+	      "%s: checked with the interval and timeout set before", err);
+	CHECK(ctl_tg_find(fx->ctl, "a")->hcfg.interval_ms == 6000 &&
+		      ctl_tg_find(fx->ctl, "a")->hcfg.timeout_ms == 3000 &&
+		      ctl_tg_find(fx->ctl, "a")->hcfg.healthy_threshold == 3,
+	      "in force");
+	CHECK(!fx_verb(fx, xlbd_api_describe_tgs, "{}", &d, code), "describe");
+	ok = !strcmp(fx_str(d, "TargetGroups.0.HealthCheckIntervalSeconds"), "6");
+	json_object_put(d);
+	CHECK(ok, "describe-target-groups shows the running value");
+	CHECK(!fx_apply(fx, V4, LISTENER(80, "TCP", "a"), TG("a", "TCP", 300, T("198.19.1.1"))),
+	      "the same file again");
+	CHECK(ctl_tg_find(fx->ctl, "a")->hcfg.interval_ms == 6000, "kept");
+	return true;
+}
+FX_CASE(tg_modify_health_check)
+
 int main(void)
 {
 	RUN(select_healthy_only);
@@ -776,5 +977,8 @@ int main(void)
 	RUN(apply_full_service_table);
 	RUN(apply_adopts);
 	RUN(view_status_metrics);
+	RUN(tg_attributes_runtime);
+	RUN(describe_elbv2);
+	RUN(tg_modify_health_check);
 	return check_summary();
 }
