@@ -68,4 +68,11 @@ int fleet_set_desired(struct fleet *f, const char *group, int64_t desired, bool 
 int fleet_attach(struct fleet *f, const char *group, const char *const *tgs, size_t n, bool attach,
 		 char *err, size_t errlen);
 
+/* CompleteLifecycleAction (result "CONTINUE" or "ABANDON") or, with result NULL,
+ * RecordLifecycleActionHeartbeat, for the instance named by id or token: -ESRCH (no group),
+ * -EINVAL (no such hook or no such wait: err says it as AWS does).
+ */
+int fleet_lifecycle_action(struct fleet *f, const char *group, const char *hook, const char *id,
+			   const char *token, const char *result, char *err, size_t errlen);
+
 #endif /* XLB_FLEET_H */

@@ -410,6 +410,11 @@ static const struct {
 	{ "detach-load-balancer-target-groups", xlbd_api_detach },
 	{ "get-console-output", xlbd_api_console },
 	{ "get-metric-statistics", xlbd_api_metric_stats },
+	/* lifecycle hooks and warm pools (xlbd_api_lifecycle.c) */
+	{ "complete-lifecycle-action", xlbd_api_complete_lifecycle_action },
+	{ "record-lifecycle-action-heartbeat", xlbd_api_record_lifecycle_action_heartbeat },
+	{ "describe-lifecycle-hooks", xlbd_api_describe_lifecycle_hooks },
+	{ "describe-warm-pool", xlbd_api_describe_warm_pool },
 };
 
 int xlbd_api_setup(struct xlbd *d)

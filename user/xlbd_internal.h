@@ -58,6 +58,16 @@ int xlbd_reload(struct xlbd *d, struct config_error *cerr);
 /* The Prometheus text of the datapath's and the fleet's metrics (xlbd_api.c). */
 void xlbd_collect(struct promhttp_buf *b, void *ctx);
 
+/* The lifecycle verbs (xlbd_api_lifecycle.c). */
+struct json_object;
+struct api_reply;
+int xlbd_api_complete_lifecycle_action(struct json_object *args, struct api_reply *reply,
+				       void *ctx);
+int xlbd_api_record_lifecycle_action_heartbeat(struct json_object *args, struct api_reply *reply,
+					       void *ctx);
+int xlbd_api_describe_lifecycle_hooks(struct json_object *args, struct api_reply *reply, void *ctx);
+int xlbd_api_describe_warm_pool(struct json_object *args, struct api_reply *reply, void *ctx);
+
 /* Opens the control socket and registers every verb (xlbd_api.c). */
 int xlbd_api_setup(struct xlbd *d);
 
