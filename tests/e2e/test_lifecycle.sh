@@ -100,13 +100,9 @@ in_state() { # group, state: the ids in it
 has_state() { # group, state, n
 	[ "$(in_state "$1" "$2" | wc -l)" -eq "$3" ]
 }
-ip_of() { # group, id
-	ctl --json describe-auto-scaling-groups --auto-scaling-group-names "$1" 2>/dev/null |
-		jq -r --arg id "$2" '.AutoScalingGroups[0].Instances[] | select(.InstanceId == $id) | .PrivateIpAddress'
-}
-registered() { # ip
+registered() { # instance id
 	ctl --json describe-target-health --target-group-arn lc-tg 2>/dev/null |
-		jq -e --arg ip "$1" '[.TargetHealthDescriptions[] | select(.Target.Id == $ip)] | length > 0' >/dev/null
+		jq -e --arg id "$1" '[.TargetHealthDescriptions[] | select(.Target.Id == $id)] | length > 0' >/dev/null
 }
 console_has() { # id, text
 	ctl --json get-console-output --instance-id "$1" 2>/dev/null | jq -r '.Output' | grep -qF -- "$2"
@@ -133,9 +129,8 @@ fi
 # 1. held in Pending:Wait, out of the target group; the instance reads its wait and its tags
 if e2e_wait 10 has_state hooked Pending:Wait 1; then
 	id=$(in_state hooked Pending:Wait)
-	ip=$(ip_of hooked "$id")
 	sleep 1.5 # a tick after the wait began: still out
-	if has_state hooked Pending:Wait 1 && ! registered "$ip" &&
+	if has_state hooked Pending:Wait 1 && ! registered "$id" &&
 		e2e_wait 5 console_has "$id" "action: LifecycleHookName=hold-me" &&
 		console_has "$id" "action: NotificationMetadata=from the e2e test" &&
 		console_has "$id" "target: InService" &&
@@ -148,13 +143,13 @@ if e2e_wait 10 has_state hooked Pending:Wait 1; then
 	fi
 else
 	e2e_fail launch_hook_holds "no Pending:Wait: $(instances hooked | tr '\n' ';')"
-	id= ip=
+	id=
 fi
 
 # 2. CONTINUE: InService and registered
 if [ -n "$id" ] && ctl complete-lifecycle-action --auto-scaling-group-name hooked \
 	--lifecycle-hook-name hold-me --lifecycle-action-result CONTINUE --instance-id "$id" &&
-	e2e_wait 5 has_state hooked InService 1 && e2e_wait 3 registered "$ip"; then
+	e2e_wait 5 has_state hooked InService 1 && e2e_wait 3 registered "$id"; then
 	e2e_pass continue_puts_in_service
 else
 	e2e_fail continue_puts_in_service "$(instances hooked | tr '\n' ';')"
