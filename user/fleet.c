@@ -690,6 +690,9 @@ static void fleet_reconcile(struct fleet_group *fg)
 		fi = fleet_inst_find(fg, t->id);
 		if (!fi || asg_instance_terminating(&fg->g, t->id, t->reason, now))
 			continue;
+		/* out of the warm pool: thawed, so that it can answer its termination hooks */
+		if (fi->frozen && !launcher_freeze(f->launcher, fi->id, false))
+			fi->frozen = false;
 		fleet_register(fg, fi, false);
 		a = activity_record(&fg->log, fg->g.name, false, t->id, t->cause, fleet_wall_ms());
 		snprintf(fi->activity, sizeof(fi->activity), "%s", a->id);
