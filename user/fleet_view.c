@@ -317,6 +317,9 @@ static void fleet_counts(const struct fleet_group *fg, uint32_t c[ASG_LIFECYCLE_
 	memset(c, 0, sizeof(uint32_t) * ASG_LIFECYCLE_MAX);
 	for (i = 0; i < fg->g.ninst; i++)
 		c[fg->g.inst[i].state]++;
+	/* a lifecycle hook's wait is still Pending or Terminating for these counts */
+	c[ASG_PENDING] += c[ASG_PENDING_WAIT] + c[ASG_PENDING_PROCEED];
+	c[ASG_TERMINATING] += c[ASG_TERMINATING_WAIT] + c[ASG_TERMINATING_PROCEED];
 }
 
 void fleet_view_status(struct fleet *f, struct json_object *groups, struct json_object *warnings)
@@ -337,6 +340,9 @@ void fleet_view_status(struct fleet *f, struct json_object *groups, struct json_
 		fleet_add(o, "InService", json_object_new_int((int)c[ASG_IN_SERVICE]));
 		fleet_add(o, "Pending", json_object_new_int((int)c[ASG_PENDING]));
 		fleet_add(o, "Terminating", json_object_new_int((int)c[ASG_TERMINATING]));
+		if (fg->g.warm.enabled)
+			fleet_add(o, "WarmPoolSize",
+				  json_object_new_int((int)asg_warm_count(&fg->g)));
 		json_object_array_add(groups, o);
 		if (warnings && asg_warning(&fg->g, buf, sizeof(buf)) > 0)
 			json_object_array_add(warnings, json_object_new_string(buf));
