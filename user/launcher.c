@@ -1706,7 +1706,7 @@ static int launcher_state_dirfd(const struct launcher *l, const char *id)
 	root = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (root < 0)
 		return -errno;
-	fd = (int)syscall(SYS_openat2, root, LAUNCHER_IN_STATE + 1, &how, sizeof(how));
+	fd = (int)syscall(SYS_openat2, root, &LAUNCHER_IN_STATE[1], &how, sizeof(how));
 	if (fd < 0)
 		fd = -errno;
 	close(root);
