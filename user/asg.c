@@ -17,6 +17,15 @@ static const char *const asg_lifecycle_names[ASG_LIFECYCLE_MAX] = {
 	[ASG_IN_SERVICE] = "InService",
 	[ASG_TERMINATING] = "Terminating",
 	[ASG_TERMINATED] = "Terminated",
+	[ASG_PENDING_WAIT] = "Pending:Wait",
+	[ASG_PENDING_PROCEED] = "Pending:Proceed",
+	[ASG_TERMINATING_WAIT] = "Terminating:Wait",
+	[ASG_TERMINATING_PROCEED] = "Terminating:Proceed",
+	[ASG_WARMED_PENDING] = "Warmed:Pending",
+	[ASG_WARMED_PENDING_WAIT] = "Warmed:Pending:Wait",
+	[ASG_WARMED_PENDING_PROCEED] = "Warmed:Pending:Proceed",
+	[ASG_WARMED_STOPPED] = "Warmed:Stopped",
+	[ASG_WARMED_RUNNING] = "Warmed:Running",
 };
 
 const char *asg_lifecycle_name(enum asg_lifecycle s)
@@ -52,6 +61,31 @@ const char *asg_termination_name(enum model_termination t)
 	return "Unknown";
 }
 
+/* The hooks and the warm pool of the file, times at the API's scale (the caller divides them
+ * by a TimeScale).
+ */
+static void asg_lifecycle_init(struct asg_group *g, const struct model_asg *m)
+{
+	size_t i;
+
+	g->nhooks = 0;
+	for (i = 0; i < m->nhooks && i < MODEL_HOOKS_MAX; i++) {
+		struct asg_hook *h = &g->hooks[g->nhooks++];
+
+		snprintf(h->name, sizeof(h->name), "%s", m->hooks[i].name);
+		snprintf(h->metadata, sizeof(h->metadata), "%s", m->hooks[i].metadata);
+		h->transition = m->hooks[i].transition;
+		h->default_result = m->hooks[i].default_result;
+		h->heartbeat_ms = (uint64_t)m->hooks[i].heartbeat_s * 1000;
+		h->global_ms = asg_lifecycle_global_ms(h->heartbeat_ms);
+	}
+	g->warm.enabled = m->warm.enabled;
+	g->warm.min_size = m->warm.min_size;
+	g->warm.max_prepared = m->warm.max_prepared;
+	g->warm.running = m->warm.state == MODEL_WARM_RUNNING;
+	g->warm.reuse_on_scale_in = m->warm.reuse_on_scale_in;
+}
+
 int asg_group_init(struct asg_group *g, const struct model_asg *m, int64_t wall_offset_ms)
 {
 	size_t i;
@@ -79,6 +113,7 @@ int asg_group_init(struct asg_group *g, const struct model_asg *m, int64_t wall_
 		g->launch.version = m->launch->version;
 	}
 	g->wall_offset_ms = wall_offset_ms;
+	asg_lifecycle_init(g, m);
 	return 0;
 }
 
@@ -307,7 +342,8 @@ static int asg_pick(const struct asg_group *g, const bool *cand, uint64_t now)
 
 static bool asg_live(const struct asg_instance *in)
 {
-	return in->state == ASG_PENDING || in->state == ASG_IN_SERVICE;
+	return in->state == ASG_PENDING || in->state == ASG_IN_SERVICE ||
+	       in->state == ASG_PENDING_WAIT || in->state == ASG_PENDING_PROCEED;
 }
 
 static void asg_deadline(struct asg_plan *plan, uint64_t t)
@@ -359,10 +395,168 @@ static bool asg_elb_unhealthy(const struct asg_group *g, const struct asg_instan
 	return false;
 }
 
+/* ---- the plan's lifecycle hooks and warm pool ---- */
+
+static bool asg_hooks_of(const struct asg_group *g, enum model_hook_transition t)
+{
+	size_t i;
+
+	for (i = 0; i < g->nhooks; i++)
+		if (g->hooks[i].transition == t)
+			return true;
+	return false;
+}
+
+static void asg_cause_abandon(char *buf, size_t len, uint64_t wall)
+{
+	char when[64];
+
+	activity_time(wall, false, when, sizeof(when));
+	snprintf(buf, len,
+		 "At %s an instance was taken out of service in response to a launch lifecycle "
+		 "hook that ended in ABANDON.",
+		 when);
+}
+
+bool asg_is_warm(enum asg_lifecycle s)
+{
+	return s == ASG_WARMED_PENDING || s == ASG_WARMED_PENDING_WAIT ||
+	       s == ASG_WARMED_PENDING_PROCEED || s == ASG_WARMED_STOPPED ||
+	       s == ASG_WARMED_RUNNING;
+}
+
+uint32_t asg_warm_size(const struct asg_group *g)
+{
+	int64_t prepared, size;
+
+	if (!g->warm.enabled)
+		return 0;
+	prepared = g->warm.max_prepared >= 0 ? g->warm.max_prepared : (int64_t)g->max_size;
+	size = prepared - (int64_t)g->desired;
+	if (size < (int64_t)g->warm.min_size)
+		size = g->warm.min_size;
+	return size > ASG_INSTANCES_MAX ? ASG_INSTANCES_MAX : (uint32_t)size;
+}
+
+uint32_t asg_warm_count(const struct asg_group *g)
+{
+	uint32_t n = 0;
+	size_t i;
+
+	for (i = 0; i < g->ninst; i++)
+		n += asg_is_warm(g->inst[i].state);
+	return n;
+}
+
+/* Up to need ready warm instances into from_warm, oldest first (they have waited longest);
+ * returns how many.
+ */
+static uint32_t asg_warm_take_plan(const struct asg_group *g, struct asg_plan *plan, bool *taken,
+				   uint32_t need)
+{
+	uint32_t n = 0;
+	size_t i;
+
+	while (n < need) {
+		int best = -1;
+
+		for (i = 0; i < g->ninst; i++) {
+			const struct asg_instance *in = &g->inst[i];
+
+			if (taken[i] || in->ec2 == ASG_EC2_STOPPED ||
+			    (in->state != ASG_WARMED_STOPPED && in->state != ASG_WARMED_RUNNING))
+				continue;
+			if (best < 0 || in->launched_at < g->inst[best].launched_at)
+				best = (int)i;
+		}
+		if (best < 0)
+			break;
+		taken[best] = true;
+		snprintf(plan->from_warm[plan->nfrom_warm++], ASG_ID_LEN, "%s", g->inst[best].id);
+		n++;
+	}
+	return n;
+}
+
+/* The warm pool's own instances: initialised ones kept, dead or abandoned ones replaced, the
+ * pool filled to asg_warm_size or trimmed (the newest first: the least prepared).
+ */
+static void asg_warm_plan(const struct asg_group *g, struct asg_plan *plan, bool *taken,
+			  uint64_t wall)
+{
+	uint32_t size = asg_warm_size(g), count = 0;
+	bool keep[ASG_INSTANCES_MAX] = { false };
+	char part[ASG_CAUSE_LEN / 2];
+	size_t i, room;
+
+	for (i = 0; i < g->ninst; i++) {
+		const struct asg_instance *in = &g->inst[i];
+
+		if (!asg_is_warm(in->state) || taken[i])
+			continue;
+		if (in->ec2 == ASG_EC2_STOPPED) {
+			activity_cause_terminate_ec2(part, sizeof(part), wall);
+			asg_terminate(g, plan, i, ASG_TERM_EC2_HEALTH, part);
+			continue;
+		}
+		if (in->state == ASG_WARMED_PENDING_PROCEED && in->abandoned) {
+			asg_cause_abandon(part, sizeof(part), wall);
+			asg_terminate(g, plan, i, ASG_TERM_ABANDON, part);
+			continue;
+		}
+		if (in->state == ASG_WARMED_PENDING && in->ec2 == ASG_EC2_RUNNING &&
+		    asg_hooks_of(g, MODEL_HOOK_LAUNCHING))
+			snprintf(plan->hold[plan->nhold++], ASG_ID_LEN, "%s", in->id);
+		else if ((in->state == ASG_WARMED_PENDING && in->ec2 == ASG_EC2_RUNNING) ||
+			 in->state == ASG_WARMED_PENDING_PROCEED)
+			snprintf(plan->warm_ready[plan->nwarm_ready++], ASG_ID_LEN, "%s", in->id);
+		keep[i] = true;
+		count++;
+	}
+	for (i = g->ninst; i-- > 0 && count > size;) {
+		if (!keep[i])
+			continue;
+		snprintf(part, sizeof(part),
+			 "an instance was taken out of the warm pool: it holds %u, its size is %u.",
+			 count, size);
+		asg_terminate(g, plan, i, ASG_TERM_WARM_POOL, part);
+		count--;
+	}
+	room = ASG_INSTANCES_MAX - g->ninst;
+	room = room > plan->nlaunch ? room - plan->nlaunch : 0;
+	plan->nwarm_launch = count < size ? size - count : 0;
+	if (plan->nwarm_launch > room)
+		plan->nwarm_launch = room;
+}
+
+/* A waiting hook's end: its heartbeat timeout, bounded by the global timeout. */
+static uint64_t asg_hook_end(const struct asg_group *g, const struct asg_instance *in, size_t h)
+{
+	uint64_t global = in->hook_since + g->hooks[h].global_ms;
+
+	return in->hook_deadline[h] < global ? in->hook_deadline[h] : global;
+}
+
+static bool asg_waiting(const struct asg_instance *in)
+{
+	return in->state == ASG_PENDING_WAIT || in->state == ASG_WARMED_PENDING_WAIT ||
+	       in->state == ASG_TERMINATING_WAIT;
+}
+
+static void asg_lifecycle_deadlines(const struct asg_group *g, struct asg_plan *plan)
+{
+	size_t i, h;
+
+	for (i = 0; i < g->ninst; i++)
+		for (h = 0; asg_waiting(&g->inst[i]) && h < g->nhooks; h++)
+			if (g->inst[i].hook_pending & (1u << h))
+				asg_deadline(plan, asg_hook_end(g, &g->inst[i], h));
+}
+
 void asg_plan(const struct asg_group *g, uint64_t now, struct asg_plan *plan)
 {
 	uint64_t wall = asg_wall(g, now);
-	bool leaving[ASG_INSTANCES_MAX] = { false };
+	bool leaving[ASG_INSTANCES_MAX] = { false }, taken[ASG_INSTANCES_MAX] = { false };
 	uint32_t live = 0, nhealth = 0, desired = g->desired;
 	char part[ASG_CAUSE_LEN / 2];
 	size_t i;
@@ -393,7 +587,18 @@ void asg_plan(const struct asg_group *g, uint64_t now, struct asg_plan *plan)
 			nhealth++;
 			continue;
 		}
-		if (in->state == ASG_PENDING && in->ec2 == ASG_EC2_RUNNING)
+		if (in->state == ASG_PENDING_PROCEED && in->abandoned) {
+			asg_cause_abandon(part, sizeof(part), wall);
+			asg_terminate(g, plan, i, ASG_TERM_ABANDON, part);
+			leaving[i] = true;
+			nhealth++;
+			continue;
+		}
+		if (in->state == ASG_PENDING && in->ec2 == ASG_EC2_RUNNING &&
+		    asg_hooks_of(g, MODEL_HOOK_LAUNCHING))
+			snprintf(plan->hold[plan->nhold++], ASG_ID_LEN, "%s", in->id);
+		else if ((in->state == ASG_PENDING && in->ec2 == ASG_EC2_RUNNING) ||
+			 in->state == ASG_PENDING_PROCEED)
 			snprintf(plan->in_service[plan->nin_service++], ASG_ID_LEN, "%s", in->id);
 	}
 	plan->capacity = live;
@@ -421,6 +626,8 @@ void asg_plan(const struct asg_group *g, uint64_t now, struct asg_plan *plan)
 		uint32_t need = desired - live;
 
 		plan->nreplace = need < nhealth ? need : nhealth;
+		/* the warm pool first, as AWS takes warm instances before launching */
+		need -= asg_warm_take_plan(g, plan, taken, need);
 		plan->nlaunch = need;
 		if (plan->nlaunch > room)
 			plan->nlaunch = room; /* the rest once terminating ones are gone */
@@ -432,6 +639,7 @@ void asg_plan(const struct asg_group *g, uint64_t now, struct asg_plan *plan)
 						 live + (uint32_t)plan->nreplace, desired);
 		asg_cause(g, plan->launch_cause, part);
 	}
+	asg_warm_plan(g, plan, taken, wall);
 
 	/* Draining: done when the datapath reports no flow left, when the deregistration delay
 	 * runs out, or at once when there is nothing to drain (no target group, or dead).
@@ -440,14 +648,25 @@ void asg_plan(const struct asg_group *g, uint64_t now, struct asg_plan *plan)
 		const struct asg_instance *in = &g->inst[i];
 		uint64_t until = in->terminating_since + g->dereg_delay_ms;
 
+		if (in->state == ASG_TERMINATING_PROCEED ||
+		    (in->state == ASG_TERMINATING_WAIT && in->ec2 == ASG_EC2_STOPPED)) {
+			snprintf(plan->finish[plan->nfinish++], ASG_ID_LEN, "%s", in->id);
+			continue;
+		}
 		if (in->state != ASG_TERMINATING)
 			continue;
-		if (g->ntgs == 0 || in->ec2 == ASG_EC2_STOPPED || (in->flows_known && !in->flows) ||
-		    now >= until)
-			snprintf(plan->finish[plan->nfinish++], ASG_ID_LEN, "%s", in->id);
-		else
+		if (!(g->ntgs == 0 || in->ec2 == ASG_EC2_STOPPED ||
+		      (in->flows_known && !in->flows) || now >= until))
 			asg_deadline(plan, until);
+		else if (in->to_warm && in->ec2 != ASG_EC2_STOPPED)
+			snprintf(plan->warm_ready[plan->nwarm_ready++], ASG_ID_LEN, "%s", in->id);
+		else if (!in->hooks_done && in->ec2 != ASG_EC2_STOPPED &&
+			 asg_hooks_of(g, MODEL_HOOK_TERMINATING))
+			snprintf(plan->hold[plan->nhold++], ASG_ID_LEN, "%s", in->id);
+		else
+			snprintf(plan->finish[plan->nfinish++], ASG_ID_LEN, "%s", in->id);
 	}
+	asg_lifecycle_deadlines(g, plan);
 }
 
 const char *asg_plan_cause(const struct asg_plan *plan, size_t i)
@@ -579,7 +798,7 @@ int asg_instance_in_service(struct asg_group *g, const char *id, uint64_t now)
 
 	if (!in)
 		return -ENOENT;
-	if (in->state != ASG_PENDING)
+	if (in->state != ASG_PENDING && in->state != ASG_PENDING_PROCEED)
 		return -EINVAL;
 	in->state = ASG_IN_SERVICE;
 	in->in_service_at = now;
@@ -593,14 +812,20 @@ int asg_instance_terminating(struct asg_group *g, const char *id, enum asg_term_
 
 	if (!in)
 		return -ENOENT;
-	if (in->state == ASG_TERMINATING)
+	if (in->state == ASG_TERMINATING || in->state == ASG_TERMINATING_WAIT ||
+	    in->state == ASG_TERMINATING_PROCEED)
 		return 0;
 	in->state = ASG_TERMINATING;
 	in->terminating_since = now;
 	in->flows_known = false;
-	if (reason != ASG_TERM_SCALE_IN)
+	in->hook_pending = 0;
+	/* an abandoned launch ends without its termination hooks */
+	in->hooks_done = reason == ASG_TERM_ABANDON;
+	in->to_warm = reason == ASG_TERM_SCALE_IN && g->warm.enabled && g->warm.reuse_on_scale_in;
+	if (reason == ASG_TERM_ELB_HEALTH || reason == ASG_TERM_EC2_HEALTH ||
+	    reason == ASG_TERM_ABANDON)
 		in->health = ASG_UNHEALTHY;
-	else
+	else if (reason == ASG_TERM_SCALE_IN)
 		g->desired_cause[0] = '\0'; /* told by this termination's activity */
 	return 0;
 }
@@ -627,4 +852,240 @@ int asg_warning(const struct asg_group *g, char *buf, size_t len)
 			"receive no traffic and ELB health checks never see them (add "
 			"TargetGroupARNs, or xlbctl attach-load-balancer-target-groups)",
 			g->name);
+}
+
+/* ---- lifecycle hooks ---- */
+
+uint64_t asg_lifecycle_global_ms(uint64_t heartbeat_ms)
+{
+	uint64_t day2 = 48 * ASG_HOUR_MS;
+
+	return heartbeat_ms * 100 < day2 ? heartbeat_ms * 100 : day2;
+}
+
+const char *asg_hook_transition_name(enum model_hook_transition t)
+{
+	return t == MODEL_HOOK_TERMINATING ? "autoscaling:EC2_INSTANCE_TERMINATING" :
+					     "autoscaling:EC2_INSTANCE_LAUNCHING";
+}
+
+const char *asg_hook_result_name(enum model_hook_result r)
+{
+	return r == MODEL_HOOK_CONTINUE ? "CONTINUE" : "ABANDON";
+}
+
+const struct asg_hook *asg_hook_find(const struct asg_group *g, const char *name)
+{
+	size_t i;
+
+	for (i = 0; name && i < g->nhooks; i++)
+		if (!strcmp(g->hooks[i].name, name))
+			return &g->hooks[i];
+	return NULL;
+}
+
+int asg_lifecycle_wait(struct asg_group *g, const char *id, const char *token, uint64_t now)
+{
+	struct asg_instance *in = asg_instance_find(g, id);
+	enum model_hook_transition t = MODEL_HOOK_LAUNCHING;
+	enum asg_lifecycle next;
+	size_t h;
+
+	if (!in)
+		return -ENOENT;
+	if (in->state == ASG_PENDING) {
+		next = ASG_PENDING_WAIT;
+	} else if (in->state == ASG_WARMED_PENDING) {
+		next = ASG_WARMED_PENDING_WAIT;
+	} else if (in->state == ASG_TERMINATING) {
+		next = ASG_TERMINATING_WAIT;
+		t = MODEL_HOOK_TERMINATING;
+	} else {
+		return -EINVAL;
+	}
+	in->hook_pending = 0;
+	for (h = 0; h < g->nhooks; h++) {
+		if (g->hooks[h].transition != t)
+			continue;
+		in->hook_pending |= 1u << h;
+		in->hook_deadline[h] = now + g->hooks[h].heartbeat_ms;
+	}
+	if (!in->hook_pending)
+		return -EINVAL;
+	in->state = next;
+	in->hook_since = now;
+	in->abandoned = false;
+	snprintf(in->token, sizeof(in->token), "%s", token ? token : "");
+	return 0;
+}
+
+/* Every hook done: the transition proceeds. */
+static void asg_lifecycle_proceed(struct asg_instance *in)
+{
+	in->hook_pending = 0;
+	if (in->state == ASG_PENDING_WAIT) {
+		in->state = ASG_PENDING_PROCEED;
+	} else if (in->state == ASG_WARMED_PENDING_WAIT) {
+		in->state = ASG_WARMED_PENDING_PROCEED;
+	} else if (in->state == ASG_TERMINATING_WAIT) {
+		in->state = ASG_TERMINATING_PROCEED;
+		in->hooks_done = true;
+	}
+}
+
+/* One hook's result. ABANDON ends the wait at once, whatever the other hooks (at launch the
+ * instance goes; at termination AWS skips the remaining actions); CONTINUE lets the others
+ * finish.
+ */
+static void asg_lifecycle_result(const struct asg_group *g, struct asg_instance *in, size_t h,
+				 enum model_hook_result r)
+{
+	in->hook_pending &= ~(1u << h);
+	if (r == MODEL_HOOK_ABANDON) {
+		if (g->hooks[h].transition == MODEL_HOOK_LAUNCHING)
+			in->abandoned = true;
+		in->hook_pending = 0;
+	}
+	if (!in->hook_pending)
+		asg_lifecycle_proceed(in);
+}
+
+/* The waiting instance a request names (by id, by token, or both) and its hook's index. */
+static int asg_lifecycle_target(struct asg_group *g, const char *hook, const char *id,
+				const char *token, struct asg_instance **inp, size_t *hp, char *err,
+				size_t errlen)
+{
+	const struct asg_hook *hk = asg_hook_find(g, hook);
+	struct asg_instance *in = NULL;
+	size_t i;
+
+	if (!hk) {
+		if (err && errlen)
+			snprintf(err, errlen, "No Lifecycle Hook named %s found for the group %s",
+				 hook ? hook : "", g->name);
+		return -ENOENT;
+	}
+	for (i = 0; i < g->ninst && !in; i++) {
+		struct asg_instance *c = &g->inst[i];
+
+		if ((id && id[0] && strcmp(c->id, id)) ||
+		    (token && token[0] && strcmp(c->token, token)) ||
+		    (!(id && id[0]) && !(token && token[0])))
+			continue;
+		in = c;
+	}
+	*hp = (size_t)(hk - g->hooks);
+	if (!in || !asg_waiting(in) || !(in->hook_pending & (1u << *hp))) {
+		if (err && errlen) {
+			if (id && id[0])
+				snprintf(err, errlen,
+					 "No active Lifecycle Action found with instance ID %s",
+					 id);
+			else
+				snprintf(err, errlen,
+					 "No active Lifecycle Action found with token %s",
+					 token ? token : "");
+		}
+		return in ? -EINVAL : -ENOENT;
+	}
+	*inp = in;
+	return 0;
+}
+
+int asg_lifecycle_complete(struct asg_group *g, const char *hook, const char *id, const char *token,
+			   enum model_hook_result result, uint64_t now, char *err, size_t errlen)
+{
+	struct asg_instance *in;
+	size_t h;
+	int e;
+
+	(void)now;
+	e = asg_lifecycle_target(g, hook, id, token, &in, &h, err, errlen);
+	if (e)
+		return e;
+	asg_lifecycle_result(g, in, h, result);
+	return 0;
+}
+
+int asg_lifecycle_heartbeat(struct asg_group *g, const char *hook, const char *id,
+			    const char *token, uint64_t now, char *err, size_t errlen)
+{
+	struct asg_instance *in;
+	size_t h;
+	int e;
+
+	e = asg_lifecycle_target(g, hook, id, token, &in, &h, err, errlen);
+	if (e)
+		return e;
+	/* asg_hook_end bounds it by the global timeout */
+	in->hook_deadline[h] = now + g->hooks[h].heartbeat_ms;
+	return 0;
+}
+
+size_t asg_lifecycle_expire(struct asg_group *g, uint64_t now)
+{
+	size_t i, h, n = 0;
+
+	for (i = 0; i < g->ninst; i++) {
+		struct asg_instance *in = &g->inst[i];
+
+		for (h = 0; asg_waiting(in) && h < g->nhooks; h++) {
+			if (!(in->hook_pending & (1u << h)) || now < asg_hook_end(g, in, h))
+				continue;
+			asg_lifecycle_result(g, in, h, g->hooks[h].default_result);
+			n++;
+		}
+	}
+	return n;
+}
+
+/* ---- warm pool ---- */
+
+int asg_warm_add(struct asg_group *g, const char *id, uint64_t now)
+{
+	char cause[sizeof(g->desired_cause)];
+	int e;
+
+	/* a launch into the pool tells nothing of the group's desired capacity */
+	memcpy(cause, g->desired_cause, sizeof(cause));
+	e = asg_instance_add(g, id, now);
+	memcpy(g->desired_cause, cause, sizeof(cause));
+	if (e)
+		return e;
+	asg_instance_find(g, id)->state = ASG_WARMED_PENDING;
+	return 0;
+}
+
+int asg_warm_ready(struct asg_group *g, const char *id, uint64_t now)
+{
+	struct asg_instance *in = asg_instance_find(g, id);
+
+	(void)now;
+	if (!in)
+		return -ENOENT;
+	if (in->state != ASG_WARMED_PENDING && in->state != ASG_WARMED_PENDING_PROCEED &&
+	    !(in->state == ASG_TERMINATING && in->to_warm))
+		return -EINVAL;
+	in->state = g->warm.running ? ASG_WARMED_RUNNING : ASG_WARMED_STOPPED;
+	in->to_warm = false;
+	in->terminating_since = 0;
+	in->in_service_at = 0;
+	in->health = ASG_HEALTHY;
+	return 0;
+}
+
+int asg_warm_take(struct asg_group *g, const char *id, uint64_t now)
+{
+	struct asg_instance *in = asg_instance_find(g, id);
+
+	(void)now;
+	if (!in)
+		return -ENOENT;
+	if (in->state != ASG_WARMED_STOPPED && in->state != ASG_WARMED_RUNNING)
+		return -EINVAL;
+	in->state = ASG_PENDING;
+	in->from_warm = true;
+	in->hooks_done = false;
+	g->desired_cause[0] = '\0'; /* told by this instance's activity */
+	return 0;
 }

@@ -29,6 +29,17 @@ enum asg_lifecycle {
 	ASG_IN_SERVICE,
 	ASG_TERMINATING, /* deregistered from its target groups, draining its flows */
 	ASG_TERMINATED,
+	/* lifecycle hooks (asg_lifecycle_*): held until each hook of the transition completes */
+	ASG_PENDING_WAIT,	 /* running, UserData started, not registered */
+	ASG_PENDING_PROCEED,	 /* every launch hook completed: registered next */
+	ASG_TERMINATING_WAIT,	 /* drained and deregistered, its processes still running */
+	ASG_TERMINATING_PROCEED, /* every termination hook completed: ended next */
+	/* the warm pool (asg_warm_*): launched and initialised, not counted in the capacity */
+	ASG_WARMED_PENDING,
+	ASG_WARMED_PENDING_WAIT,
+	ASG_WARMED_PENDING_PROCEED,
+	ASG_WARMED_STOPPED, /* its cgroup frozen */
+	ASG_WARMED_RUNNING, /* running, not registered */
 	ASG_LIFECYCLE_MAX,
 };
 
@@ -50,6 +61,29 @@ enum asg_term_reason {
 	ASG_TERM_SCALE_IN = 0, /* above desired, chosen by the termination policies */
 	ASG_TERM_ELB_HEALTH,   /* HealthCheckType ELB: a target group found it unhealthy */
 	ASG_TERM_EC2_HEALTH,   /* its processes died */
+	ASG_TERM_ABANDON,      /* a launch lifecycle hook said ABANDON (or timed out so) */
+	ASG_TERM_WARM_POOL,    /* the warm pool holds more than its size */
+};
+
+#define ASG_TOKEN_LEN 40 /* LifecycleActionToken: a UUID, 36 characters */
+
+/* A lifecycle hook as the group runs it. Times are already divided by Xlb.TimeScale. */
+struct asg_hook {
+	char name[256];
+	enum model_hook_transition transition;
+	enum model_hook_result default_result;
+	uint64_t heartbeat_ms; /* HeartbeatTimeout */
+	uint64_t global_ms;    /* AWS's global timeout: 48 hours or 100 x heartbeat, the smaller */
+	char metadata[1024];   /* NotificationMetadata, handed to the instance */
+};
+
+/* WarmPoolConfiguration as the group runs it. */
+struct asg_warm {
+	bool enabled;
+	uint32_t min_size;
+	int64_t max_prepared; /* -1: MaxSize */
+	bool running;	      /* PoolState Running; else Stopped (Hibernated is Stopped here) */
+	bool reuse_on_scale_in;
 };
 
 /* Which launch configuration or template version an instance came from, for the Oldest*
@@ -82,6 +116,15 @@ struct asg_instance {
 	uint64_t terminating_since;
 	uint64_t flows;
 	bool flows_known; /* false: wait for the delay, never guess "no flows" */
+	/* A lifecycle hook's wait: bit i set while hooks[i] has not completed. */
+	uint32_t hook_pending;
+	uint64_t hook_since;			 /* the wait began */
+	uint64_t hook_deadline[MODEL_HOOKS_MAX]; /* heartbeat timeouts, `now`'s clock */
+	char token[ASG_TOKEN_LEN];		 /* LifecycleActionToken of the wait */
+	bool abandoned;				 /* a launch hook ended in ABANDON */
+	bool hooks_done;			 /* the termination hooks ran (or never apply) */
+	bool to_warm;				 /* scale in returns it to the warm pool */
+	bool from_warm;				 /* it came out of the warm pool */
 };
 
 struct asg_group {
@@ -102,6 +145,9 @@ struct asg_group {
 	 */
 	char desired_cause[300];
 	uint64_t last_activity_end; /* a launch or termination finished, `now`'s clock; 0: none */
+	struct asg_hook hooks[MODEL_HOOKS_MAX]; /* LifecycleHookSpecificationList */
+	size_t nhooks;
+	struct asg_warm warm; /* WarmPoolConfiguration */
 	struct asg_instance inst[ASG_INSTANCES_MAX];
 	size_t ninst;
 };
@@ -136,6 +182,20 @@ struct asg_plan {
 	size_t nreplace;
 	char replace_cause[ASG_CAUSE_LEN];
 	char launch_cause[ASG_CAUSE_LEN];
+	/* Lifecycle hooks: instances whose transition a hook holds (running after launch, or
+	 * drained): asg_lifecycle_wait with a fresh token, then tell the instance.
+	 */
+	char hold[ASG_INSTANCES_MAX][ASG_ID_LEN];
+	size_t nhold;
+	/* Warm pool: instances taken for the capacity first (thaw, then asg_warm_take), ones
+	 * ready to be kept (freeze when the pool is Stopped, then asg_warm_ready), and launches
+	 * into the pool (asg_warm_add for each).
+	 */
+	char from_warm[ASG_INSTANCES_MAX][ASG_ID_LEN];
+	size_t nfrom_warm;
+	char warm_ready[ASG_INSTANCES_MAX][ASG_ID_LEN];
+	size_t nwarm_ready;
+	size_t nwarm_launch;
 	uint32_t capacity;	/* Pending + InService before the plan */
 	bool no_target_group;	/* the group feeds no target group: warn (asg_warning) */
 	uint64_t next_deadline; /* call again by then (grace or drain ends); UINT64_MAX: none */
@@ -179,12 +239,72 @@ int asg_instance_terminating(struct asg_group *g, const char *id, enum asg_term_
 int asg_instance_terminated(struct asg_group *g, const char *id);
 struct asg_instance *asg_instance_find(struct asg_group *g, const char *id);
 
+/* ---- lifecycle hooks ----
+ *
+ * A group with an autoscaling:EC2_INSTANCE_LAUNCHING hook holds a new instance, once it runs,
+ * in Pending:Wait (Warmed:Pending:Wait on its way into the warm pool, and again in Pending:Wait
+ * on its way out of it); one with an autoscaling:EC2_INSTANCE_TERMINATING hook holds a leaving
+ * instance in Terminating:Wait once it is drained. Each hook of the transition must complete:
+ * by CompleteLifecycleAction, or when its heartbeat timeout (restarted by
+ * RecordLifecycleActionHeartbeat) or the global timeout (48 hours or 100 heartbeat timeouts,
+ * the smaller) runs out, with its DefaultResult. One ABANDON at launch terminates the instance
+ * (its termination hooks do not run) and the group launches another; at termination both
+ * results end it. The wait then proceeds (Pending:Proceed, Terminating:Proceed) and asg_plan
+ * carries on.
+ */
+
+/* Enter the wait asg_plan's hold[] asked for: Pending:Wait, Warmed:Pending:Wait or
+ * Terminating:Wait, with the caller's token. -ENOENT, or -EINVAL when not in a state to hold.
+ */
+int asg_lifecycle_wait(struct asg_group *g, const char *id, const char *token, uint64_t now);
+/* CompleteLifecycleAction for hook on the instance named by id or by token (either may be
+ * NULL). -ENOENT (no such hook or instance: err says which, as AWS does), -EINVAL (not waiting
+ * for that hook).
+ */
+int asg_lifecycle_complete(struct asg_group *g, const char *hook, const char *id, const char *token,
+			   enum model_hook_result result, uint64_t now, char *err, size_t errlen);
+/* RecordLifecycleActionHeartbeat: the hook's heartbeat timeout starts again (never beyond
+ * the global timeout). Errors as asg_lifecycle_complete.
+ */
+int asg_lifecycle_heartbeat(struct asg_group *g, const char *hook, const char *id,
+			    const char *token, uint64_t now, char *err, size_t errlen);
+/* The hooks whose heartbeat or global timeout ran out take their DefaultResult. Returns how
+ * many did. Pure in (group, now): call before asg_plan.
+ */
+size_t asg_lifecycle_expire(struct asg_group *g, uint64_t now);
+/* AWS's global timeout of a hook: min(48 h, 100 x heartbeat). */
+uint64_t asg_lifecycle_global_ms(uint64_t heartbeat_ms);
+/* The hook of that name; NULL when none. */
+const struct asg_hook *asg_hook_find(const struct asg_group *g, const char *name);
+/* "autoscaling:EC2_INSTANCE_LAUNCHING", "...TERMINATING"; "CONTINUE", "ABANDON". */
+const char *asg_hook_transition_name(enum model_hook_transition t);
+const char *asg_hook_result_name(enum model_hook_result r);
+
+/* ---- warm pool ----
+ *
+ * The pool's size, as AWS computes it: MaxGroupPreparedCapacity (MaxSize when not set) minus
+ * DesiredCapacity, at least the pool's MinSize. Scale out takes ready warm instances (Warmed:
+ * Stopped or Warmed:Running) before launching cold ones; the pool is refilled to its size and
+ * trimmed when above it. With ReuseOnScaleIn, scale in returns drained instances to the pool.
+ */
+uint32_t asg_warm_size(const struct asg_group *g);
+/* Instances in the warm pool (not leaving it). */
+uint32_t asg_warm_count(const struct asg_group *g);
+/* A launch into the warm pool: Warmed:Pending. Errors as asg_instance_add. */
+int asg_warm_add(struct asg_group *g, const char *id, uint64_t now);
+/* Initialised (or drained and reused): Warmed:Stopped or Warmed:Running. */
+int asg_warm_ready(struct asg_group *g, const char *id, uint64_t now);
+/* Taken for the group's capacity: Pending again, running already, its launch hooks next. */
+int asg_warm_take(struct asg_group *g, const char *id, uint64_t now);
+/* Warmed:* */
+bool asg_is_warm(enum asg_lifecycle s);
+
 /* The pitfall in plain words, for xlbd's and xlbctl's warnings; "" when the group has a
  * target group. Returns the length needed, as snprintf does.
  */
 int asg_warning(const struct asg_group *g, char *buf, size_t len);
 
-/* "Pending", "InService", "Terminating", "Terminated". */
+/* "Pending", "InService", "Terminating", "Terminated", "Pending:Wait", "Warmed:Stopped"... */
 const char *asg_lifecycle_name(enum asg_lifecycle s);
 /* "Healthy", "Unhealthy". */
 const char *asg_health_name(enum asg_health h);

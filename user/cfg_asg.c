@@ -516,6 +516,139 @@ next:
 	cfg_out(c);
 }
 
+/* LifecycleHookSpecificationList: PutLifecycleHook's fields, with the API's defaults and
+ * bounds (HeartbeatTimeout 30..7200, 3600 by default; DefaultResult ABANDON by default). The
+ * notification target and role have nowhere to send here: kept, named in the plan.
+ */
+static void cfg_asg_hooks(struct cfg *c, struct json_object *o, struct model_asg *asg)
+{
+	static const char *const typed[] = { "LifecycleHookName",
+					     "LifecycleTransition",
+					     "HeartbeatTimeout",
+					     "DefaultResult",
+					     "NotificationMetadata",
+					     "NotificationTargetARN",
+					     "RoleARN",
+					     NULL };
+	static const char *const tr[] = { "autoscaling:EC2_INSTANCE_LAUNCHING",
+					  "autoscaling:EC2_INSTANCE_TERMINATING", NULL };
+	static const char *const res[] = { "ABANDON", "CONTINUE", NULL };
+	static const struct cfg_choice tr_choice = { tr, NULL, NULL, false };
+	static const struct cfg_choice res_choice = { res, NULL, NULL, false };
+	struct json_object *arr;
+	size_t i, j;
+	int e;
+
+	if (cfg_array(c, o, "LifecycleHookSpecificationList", "lifecycle hook objects", &arr) !=
+	    CFG_OK)
+		return;
+	cfg_in(c, "LifecycleHookSpecificationList");
+	for (i = 0; i < json_object_array_length(arr); i++) {
+		struct json_object *h = json_object_array_get_idx(arr, i);
+		struct model_hook hook = { .heartbeat_s = 3600 };
+		const char *name = NULL, *md = "";
+		bool ok = true;
+
+		cfg_at(c, i);
+		if (!cfg_is_object(c, h, "a lifecycle hook object"))
+			goto next;
+		if (cfg_need(c, h, "LifecycleHookName",
+			     cfg_str(c, h, "LifecycleHookName", 1, 255, "a hook name", &name),
+			     "a hook name (1..255 characters)") != CFG_OK)
+			ok = false;
+		e = 0;
+		if (cfg_need(c, h, "LifecycleTransition",
+			     cfg_enum(c, h, "LifecycleTransition", &tr_choice, &e),
+			     "autoscaling:EC2_INSTANCE_LAUNCHING or "
+			     "autoscaling:EC2_INSTANCE_TERMINATING") != CFG_OK)
+			ok = false;
+		hook.transition = (enum model_hook_transition)e;
+		cfg_u32(c, h, "HeartbeatTimeout", 30, 7200, &hook.heartbeat_s);
+		e = MODEL_HOOK_ABANDON;
+		cfg_enum(c, h, "DefaultResult", &res_choice, &e);
+		hook.default_result = (enum model_hook_result)e;
+		cfg_str(c, h, "NotificationMetadata", 0, 1023, "text", &md);
+		for (j = 0; j < 2; j++) {
+			const char *k = j ? "RoleARN" : "NotificationTargetARN";
+
+			if (!cfg_member(h, k))
+				continue;
+			cfg_in(c, k);
+			cfg_warn_key(c, "no effect here: xlb sends no notifications; the instance "
+					"reads its wait in /var/lib/xlb/lifecycle-action");
+			cfg_out(c);
+		}
+		cfg_finish(c, h, typed, NULL, NULL);
+		for (j = 0; ok && j < asg->nhooks; j++) {
+			if (!strcmp(asg->hooks[j].name, name)) {
+				cfg_in(c, "LifecycleHookName");
+				cfg_error(c, "expected each hook name once, got \"%s\" again",
+					  name);
+				cfg_out(c);
+				ok = false;
+			}
+		}
+		if (ok && asg->nhooks == MODEL_HOOKS_MAX) {
+			cfg_error(c, "expected at most %d lifecycle hooks per group here",
+				  MODEL_HOOKS_MAX);
+			ok = false;
+		}
+		if (!ok)
+			goto next;
+		snprintf(hook.name, sizeof(hook.name), "%s", name);
+		snprintf(hook.metadata, sizeof(hook.metadata), "%s", md);
+		asg->hooks[asg->nhooks++] = hook;
+next:
+		cfg_out(c);
+	}
+	cfg_out(c);
+}
+
+/* WarmPoolConfiguration: PutWarmPool's fields. Hibernated is accepted and kept as Stopped
+ * (the cgroup frozen either way: there is no memory image to write to a disk here).
+ */
+static void cfg_asg_warm(struct cfg *c, struct json_object *o, struct model_asg *asg)
+{
+	static const char *const typed[] = { "MinSize", "MaxGroupPreparedCapacity", "PoolState",
+					     "InstanceReusePolicy", NULL };
+	static const char *const reuse_typed[] = { "ReuseOnScaleIn", NULL };
+	static const char *const st[] = { "Stopped", "Running", "Hibernated", NULL };
+	static const struct cfg_choice st_choice = { st, NULL, NULL, false };
+	struct model_warm_pool *w = &asg->warm;
+	struct json_object *v, *r;
+	int e = MODEL_WARM_STOPPED;
+
+	if (!(v = cfg_member(o, "WarmPoolConfiguration")))
+		return;
+	cfg_in(c, "WarmPoolConfiguration");
+	if (!cfg_is_object(c, v, "a warm pool object")) {
+		cfg_out(c);
+		return;
+	}
+	w->enabled = true;
+	w->max_prepared = -1;
+	cfg_u32(c, v, "MinSize", 0, CONFIG_MAX_CAPACITY, &w->min_size);
+	/* AWS: -1 means "not set" (the group's MaxSize) */
+	cfg_int(c, v, "MaxGroupPreparedCapacity", -1, CONFIG_MAX_CAPACITY, &w->max_prepared);
+	if (cfg_enum(c, v, "PoolState", &st_choice, &e) == CFG_OK && e == MODEL_WARM_HIBERNATED) {
+		cfg_in(c, "PoolState");
+		cfg_warn_key(c, "Hibernated is kept as Stopped here: the instance's cgroup is "
+				"frozen, its memory stays where it is");
+		cfg_out(c);
+	}
+	w->state = (enum model_warm_state)e;
+	if ((r = cfg_member(v, "InstanceReusePolicy")) != NULL) {
+		cfg_in(c, "InstanceReusePolicy");
+		if (cfg_is_object(c, r, "{\"ReuseOnScaleIn\": true|false}")) {
+			cfg_bool(c, r, "ReuseOnScaleIn", &w->reuse_on_scale_in);
+			cfg_finish(c, r, reuse_typed, NULL, NULL);
+		}
+		cfg_out(c);
+	}
+	cfg_finish(c, v, typed, NULL, NULL);
+	cfg_out(c);
+}
+
 static const char *const cfg_asg_typed[] = { "AutoScalingGroupName",
 					     "AutoScalingGroupARN",
 					     "LaunchConfigurationName",
@@ -534,6 +667,8 @@ static const char *const cfg_asg_typed[] = { "AutoScalingGroupName",
 					     "MaxInstanceLifetime",
 					     "DefaultInstanceWarmup",
 					     "Tags",
+					     "LifecycleHookSpecificationList",
+					     "WarmPoolConfiguration",
 					     NULL };
 static const char *const cfg_asg_kept[] = { "AvailabilityZones",
 					    "VPCZoneIdentifier",
@@ -543,7 +678,6 @@ static const char *const cfg_asg_kept[] = { "AvailabilityZones",
 					    "CapacityRebalance",
 					    "Context",
 					    "DesiredCapacityType",
-					    "LifecycleHookSpecificationList",
 					    "TrafficSources",
 					    "InstanceMaintenancePolicy",
 					    "CreatedTime",
@@ -551,7 +685,6 @@ static const char *const cfg_asg_kept[] = { "AvailabilityZones",
 					    "SuspendedProcesses",
 					    "EnabledMetrics",
 					    "Status",
-					    "WarmPoolConfiguration",
 					    "WarmPoolSize",
 					    "AvailabilityZoneDistribution",
 					    "AvailabilityZoneImpairmentPolicy",
@@ -707,6 +840,8 @@ void cfg_asg(struct cfg *c, struct json_object *o, size_t idx)
 	cfg_tg_list(c, o, "TargetGroupARNs", asg);
 	cfg_asg_termination(c, o, asg);
 	cfg_asg_tags(c, o, asg);
+	cfg_asg_hooks(c, o, asg);
+	cfg_asg_warm(c, o, asg);
 	if ((v = cfg_member(o, "LoadBalancerNames")) && json_object_is_type(v, json_type_array) &&
 	    json_object_array_length(v)) {
 		cfg_in(c, "LoadBalancerNames");

@@ -422,6 +422,30 @@ int cgroup_kill(const struct cgroup_sys *sys, const char *name, int sig)
 	return count;
 }
 
+/* v2's cgroup.freeze where the host has a v2 group for the instance (the kernel stops every
+ * task and keeps them stopped, new ones too); else SIGSTOP or SIGCONT to each process, which an
+ * instance cannot undo from inside: its init ignores signals from its own namespace, and a
+ * stopped process runs nothing.
+ */
+int cgroup_freeze(const struct cgroup_sys *sys, const char *name, bool frozen)
+{
+	char dir[PATH_MAX + 130];
+	int err;
+
+	if (!cgroup_name_ok(name))
+		return -EINVAL;
+	if (sys->kill[0]) {
+		cgroup_dir(sys->kill, name, dir, sizeof(dir));
+		err = cgroup_write(dir, "cgroup.freeze", frozen ? "1" : "0");
+		if (err != -ENOENT)
+			return err;
+	}
+	if (sys->mode == CGROUP_NONE)
+		return -EOPNOTSUPP;
+	err = cgroup_kill(sys, name, frozen ? SIGSTOP : SIGCONT);
+	return err < 0 ? err : 0;
+}
+
 static int cgroup_u64(const char *dir, const char *file, const char *key, uint64_t *val)
 {
 	char buf[4096], *p = buf;

@@ -58,6 +58,10 @@ bool cgroup_has_pid(const struct cgroup_sys *sys, const char *name, pid_t pid);
  * membership is checked again, so that a pid reused meanwhile is never signalled.
  */
 int cgroup_kill(const struct cgroup_sys *sys, const char *name, int sig);
+/* Freezes (true) or thaws the group's processes: v2 cgroup.freeze, else SIGSTOP/SIGCONT to
+ * each. -EOPNOTSUPP without any cgroup.
+ */
+int cgroup_freeze(const struct cgroup_sys *sys, const char *name, bool frozen);
 /* CPU time the group used, in microseconds (v2 cpu.stat usage_usec, v1 cpuacct.usage). */
 int cgroup_cpu_usage(const struct cgroup_sys *sys, const char *name, uint64_t *usec);
 /* The group's pids.max read back; 0 when none or not enforced. */

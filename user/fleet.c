@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -109,6 +110,7 @@ static void fleet_inst_forget(struct fleet_group *fg, struct fleet_inst *fi)
 {
 	size_t i = (size_t)(fi - fg->inst);
 
+	json_object_put(fi->tags);
 	memmove(&fg->inst[i], &fg->inst[i + 1], (fg->ninst - i - 1) * sizeof(fg->inst[0]));
 	fg->ninst--;
 }
@@ -229,12 +231,73 @@ static void fleet_register(struct fleet_group *fg, struct fleet_inst *fi, bool r
 	fi->registered = reg;
 }
 
-static int fleet_launch(struct fleet_group *fg, const char *cause, uint64_t now)
+/* The group's PropagateAtLaunch tags: XLB_TAG_<KEY>=value strings for the boot script (the
+ * key with every character but [A-Za-z0-9_] made '_'), NULL-ended, in one allocation; and the
+ * tags as the instance keeps them. NULL when there is none.
+ */
+static char **fleet_tag_env(const struct fleet_group *fg, struct json_object **tags)
+{
+	size_t n = fg->tags ? json_object_array_length(fg->tags) : 0, i, k = 0, size = 0;
+	char **env, *p;
+
+	*tags = json_object_new_array();
+	for (i = 0; i < n; i++) {
+		struct json_object *t = json_object_array_get_idx(fg->tags, i), *v;
+
+		if (json_object_object_get_ex(t, "PropagateAtLaunch", &v) &&
+		    json_object_get_boolean(v)) {
+			struct json_object *c = json_object_new_object();
+
+			json_object_object_get_ex(t, "Key", &v);
+			json_object_object_add(c, "Key", json_object_get(v));
+			json_object_object_get_ex(t, "Value", &v);
+			json_object_object_add(c, "Value", json_object_get(v));
+			json_object_array_add(*tags, c);
+		}
+	}
+	n = json_object_array_length(*tags);
+	if (n > LAUNCHER_ENV_MAX)
+		n = LAUNCHER_ENV_MAX;
+	if (!n)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		struct json_object *t = json_object_array_get_idx(*tags, i), *kv, *vv;
+
+		json_object_object_get_ex(t, "Key", &kv);
+		json_object_object_get_ex(t, "Value", &vv);
+		size += strlen("XLB_TAG_=") + strlen(json_object_get_string(kv)) +
+			strlen(json_object_get_string(vv)) + 1;
+	}
+	env = malloc((n + 1) * sizeof(*env) + size);
+	if (!env)
+		return NULL;
+	p = (char *)(env + n + 1);
+	for (i = 0; i < n; i++) {
+		struct json_object *t = json_object_array_get_idx(*tags, i), *kv, *vv;
+		char *q;
+
+		json_object_object_get_ex(t, "Key", &kv);
+		json_object_object_get_ex(t, "Value", &vv);
+		env[k++] = p;
+		p += sprintf(p, "XLB_TAG_%s=", json_object_get_string(kv));
+		for (q = env[k - 1] + 8; q < p - 1; q++)
+			if (!((*q >= 'A' && *q <= 'Z') || (*q >= 'a' && *q <= 'z') ||
+			      (*q >= '0' && *q <= '9') || *q == '_'))
+				*q = '_';
+		p += sprintf(p, "%s", json_object_get_string(vv)) + 1;
+	}
+	env[k] = NULL;
+	return env;
+}
+
+static int fleet_launch(struct fleet_group *fg, const char *cause, uint64_t now, bool warm)
 {
 	struct fleet *f = fg->f;
 	const struct launcher_instance *li = NULL;
+	struct json_object *tags = NULL;
 	struct fleet_inst *fi;
 	struct activity *a;
+	char **env;
 	int err;
 
 	if (!fg->itype) {
@@ -244,11 +307,15 @@ static int fleet_launch(struct fleet_group *fg, const char *cause, uint64_t now)
 		fg->launch_retry_at = now + FLEET_LAUNCH_RETRY_MS;
 		return -EINVAL;
 	}
-	err = launcher_launch(f->launcher, fg->g.name, fg->launch_label, fg->itype, NULL,
-			      fg->user_data, fg->user_data_len, &li);
+	env = fleet_tag_env(fg, &tags);
+	err = launcher_launch_env(f->launcher, fg->g.name, fg->launch_label, fg->itype, NULL,
+				  fg->user_data, fg->user_data_len, (const char *const *)env, &li);
+	free(env);
 	if (!err)
-		err = asg_instance_add(&fg->g, li->id, now);
+		err = warm ? asg_warm_add(&fg->g, li->id, now) :
+			     asg_instance_add(&fg->g, li->id, now);
 	if (err) {
+		json_object_put(tags);
 		char msg[ACTIVITY_TEXT_LEN];
 
 		a = activity_record(&fg->log, fg->g.name, true, NULL, cause, fleet_wall_ms());
@@ -262,6 +329,8 @@ static int fleet_launch(struct fleet_group *fg, const char *cause, uint64_t now)
 		return err;
 	}
 	fi = fleet_inst_new(fg, li);
+	fi->tags = tags;
+	fi->launch_ms = now;
 	if (fg->backoff_note[0]) {
 		char full[ACTIVITY_CAUSE_LEN];
 
@@ -272,8 +341,8 @@ static int fleet_launch(struct fleet_group *fg, const char *cause, uint64_t now)
 		a = activity_record(&fg->log, fg->g.name, true, li->id, cause, fleet_wall_ms());
 	}
 	snprintf(fi->activity, sizeof(fi->activity), "%s", a->id);
-	log_info("auto-scaling group %s: launching %s (%s): %s", fg->g.name, li->id, li->ip4_str,
-		 cause);
+	log_info("auto-scaling group %s: launching %s (%s)%s: %s", fg->g.name, li->id, li->ip4_str,
+		 warm ? " into the warm pool" : "", cause);
 	fleet_wire(f, li);
 	return 0;
 }
@@ -319,6 +388,269 @@ static void fleet_observe(struct fleet_group *fg)
 	}
 }
 
+/* ---- lifecycle hooks and the warm pool: the effects ----
+ *
+ * The instance learns of its wait through two files in its XLB_STATE_DIR (/var/lib/xlb),
+ * written by xlbd from outside (launcher_state_write): target-lifecycle-state holds the state
+ * it is headed for, one word, as the instance metadata's autoscaling/target-lifecycle-state
+ * gives it on EC2 (InService, Warmed:Stopped, Warmed:Running, Terminated); lifecycle-action,
+ * while a hook holds it, holds the hooks' names, the transition, the token, the state and each
+ * hook's NotificationMetadata as KEY=value lines. The instance completes the action itself by
+ * writing complete-lifecycle-action ("CONTINUE" or "ABANDON", then optionally a hook name) or
+ * asks for more time with record-lifecycle-action-heartbeat (optionally a hook name); xlbd
+ * reads and removes those files each second. No socket or host path enters the instance.
+ */
+
+static void fleet_tell(struct fleet_group *fg, struct fleet_inst *fi, const char *target,
+		       const struct asg_instance *in)
+{
+	struct fleet *f = fg->f;
+	char buf[16384];
+	size_t h, o = 0;
+	int err;
+
+	snprintf(buf, sizeof(buf), "%s\n", target);
+	err = launcher_state_write(f->launcher, fi->id, "target-lifecycle-state", buf, strlen(buf));
+	if (!in || !in->hook_pending) {
+		launcher_state_remove(f->launcher, fi->id, "lifecycle-action");
+	} else {
+		o += (size_t)snprintf(buf + o, sizeof(buf) - o,
+				      "LifecycleState=%s\nLifecycleActionToken=%s\n",
+				      asg_lifecycle_name(in->state), in->token);
+		for (h = 0; h < fg->g.nhooks && o < sizeof(buf); h++)
+			if (in->hook_pending & (1u << h))
+				o += (size_t)snprintf(
+					buf + o, sizeof(buf) - o,
+					"LifecycleHookName=%s\nLifecycleTransition=%s\n"
+					"NotificationMetadata=%s\n",
+					fg->g.hooks[h].name,
+					asg_hook_transition_name(fg->g.hooks[h].transition),
+					fg->g.hooks[h].metadata);
+		if (o >= sizeof(buf))
+			o = sizeof(buf) - 1;
+		if (!err)
+			err = launcher_state_write(f->launcher, fi->id, "lifecycle-action", buf, o);
+	}
+	if (err && err != -ESRCH)
+		log_warn("instance %s: cannot tell it its lifecycle state: %s", fi->id,
+			 strerror(-err));
+}
+
+static bool fleet_waiting(enum asg_lifecycle s)
+{
+	return s == ASG_PENDING_WAIT || s == ASG_WARMED_PENDING_WAIT || s == ASG_TERMINATING_WAIT;
+}
+
+/* A result or heartbeat for one named hook, or for every pending one when hook is "". */
+static int fleet_lifecycle_apply(struct fleet_group *fg, struct asg_instance *in, const char *hook,
+				 int result, char *err, size_t errlen)
+{
+	uint64_t now = loop_now();
+	size_t h;
+	int e = -ENOENT;
+
+	if (hook[0]) {
+		if (result < 0)
+			return asg_lifecycle_heartbeat(&fg->g, hook, in->id, NULL, now, err,
+						       errlen);
+		return asg_lifecycle_complete(&fg->g, hook, in->id, NULL,
+					      (enum model_hook_result)result, now, err, errlen);
+	}
+	for (h = 0; h < fg->g.nhooks && fleet_waiting(in->state); h++) {
+		if (!(in->hook_pending & (1u << h)))
+			continue;
+		if (result < 0)
+			e = asg_lifecycle_heartbeat(&fg->g, fg->g.hooks[h].name, in->id, NULL, now,
+						    err, errlen);
+		else
+			e = asg_lifecycle_complete(&fg->g, fg->g.hooks[h].name, in->id, NULL,
+						   (enum model_hook_result)result, now, err,
+						   errlen);
+	}
+	return e;
+}
+
+/* What the waiting instances wrote, then the timeouts: a wait that ends is logged. */
+static void fleet_lifecycle_poll(struct fleet_group *fg, uint64_t now)
+{
+	struct fleet *f = fg->f;
+	enum asg_lifecycle before[ASG_INSTANCES_MAX];
+	char buf[512], word[16], hook[256], err[256];
+	size_t i, len;
+
+	for (i = 0; i < fg->g.ninst; i++) {
+		struct asg_instance *in = &fg->g.inst[i];
+		int result;
+
+		before[i] = in->state;
+		if (!fleet_waiting(in->state))
+			continue;
+		if (!launcher_state_take(f->launcher, in->id, "record-lifecycle-action-heartbeat",
+					 buf, sizeof(buf), &len)) {
+			hook[0] = '\0';
+			sscanf(buf, "%255s", hook);
+			if (fleet_lifecycle_apply(fg, in, hook, -1, err, sizeof(err)))
+				log_warn("instance %s: record-lifecycle-action-heartbeat: %s",
+					 in->id, err);
+		}
+		if (launcher_state_take(f->launcher, in->id, "complete-lifecycle-action", buf,
+					sizeof(buf), &len))
+			continue;
+		word[0] = hook[0] = '\0';
+		sscanf(buf, "%15s %255s", word, hook);
+		result = !strcmp(word, "CONTINUE") ? MODEL_HOOK_CONTINUE :
+			 !strcmp(word, "ABANDON")  ? MODEL_HOOK_ABANDON :
+						     -1;
+		if (result < 0) {
+			log_warn("instance %s: complete-lifecycle-action: expected CONTINUE or "
+				 "ABANDON, got \"%s\"",
+				 in->id, word);
+			continue;
+		}
+		if (fleet_lifecycle_apply(fg, in, hook, result, err, sizeof(err)))
+			log_warn("instance %s: complete-lifecycle-action: %s", in->id, err);
+		else
+			log_info("auto-scaling group %s: %s completed its lifecycle action: %s",
+				 fg->g.name, in->id, word);
+	}
+	if (asg_lifecycle_expire(&fg->g, now))
+		for (i = 0; i < fg->g.ninst; i++)
+			if (fleet_waiting(before[i]) && fg->g.inst[i].state != before[i])
+				log_info("auto-scaling group %s: %s: a lifecycle hook timed out, "
+					 "its DefaultResult applies: %s%s",
+					 fg->g.name, fg->g.inst[i].id,
+					 asg_lifecycle_name(fg->g.inst[i].state),
+					 fg->g.inst[i].abandoned ? " (ABANDON)" : "");
+}
+
+static void fleet_token(char *out, size_t len)
+{
+	unsigned char r[16];
+	size_t i;
+
+	if (getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r))
+		memset(r, 0x5a, sizeof(r));
+	r[6] = (unsigned char)((r[6] & 0x0f) | 0x40);
+	r[8] = (unsigned char)((r[8] & 0x3f) | 0x80);
+	for (i = 0; i < 16 && len > 37; i++)
+		out += sprintf(out, "%02x%s", r[i],
+			       (i == 3 || i == 5 || i == 7 || i == 9) ? "-" : "");
+}
+
+/* The plan's holds, warm instances taken, kept or launched. */
+static void fleet_lifecycle_carry(struct fleet_group *fg, const struct asg_plan *plan, uint64_t now)
+{
+	struct fleet *f = fg->f;
+	char token[ASG_TOKEN_LEN];
+	struct asg_instance *in;
+	struct fleet_inst *fi;
+	size_t i;
+
+	for (i = 0; i < plan->nhold; i++) {
+		fi = fleet_inst_find(fg, plan->hold[i]);
+		fleet_token(token, sizeof(token));
+		if (!fi || asg_lifecycle_wait(&fg->g, plan->hold[i], token, now))
+			continue;
+		in = asg_instance_find(&fg->g, fi->id);
+		fleet_tell(fg, fi,
+			   in->state == ASG_TERMINATING_WAIT ? "Terminated" :
+			   in->state == ASG_PENDING_WAIT     ? "InService" :
+			   fg->g.warm.running		     ? "Warmed:Running" :
+							       "Warmed:Stopped",
+			   in);
+		fleet_activity(fg, fi, ACTIVITY_IN_PROGRESS, 30, "Waiting for a lifecycle action");
+		log_info("auto-scaling group %s: %s is %s (token %s)", fg->g.name, fi->id,
+			 asg_lifecycle_name(in->state), token);
+	}
+	for (i = 0; i < plan->nfrom_warm; i++) {
+		struct activity *a;
+
+		fi = fleet_inst_find(fg, plan->from_warm[i]);
+		if (!fi)
+			continue;
+		if (fi->frozen && launcher_freeze(f->launcher, fi->id, false)) {
+			log_warn("instance %s: cannot thaw it: left in the warm pool", fi->id);
+			continue;
+		}
+		fi->frozen = false;
+		if (asg_warm_take(&fg->g, fi->id, now))
+			continue;
+		fi->launch_ms = now;
+		a = activity_record(&fg->log, fg->g.name, true, fi->id, plan->launch_cause,
+				    fleet_wall_ms());
+		snprintf(fi->activity, sizeof(fi->activity), "%s", a->id);
+		activity_update(&fg->log, a->id, ACTIVITY_PRE_IN_SERVICE, 20,
+				"Instance taken from the warm pool", fleet_wall_ms());
+		log_info("auto-scaling group %s: %s taken from the warm pool", fg->g.name, fi->id);
+	}
+	for (i = 0; i < plan->nwarm_ready; i++) {
+		bool reused;
+
+		fi = fleet_inst_find(fg, plan->warm_ready[i]);
+		in = asg_instance_find(&fg->g, plan->warm_ready[i]);
+		if (!fi || !in)
+			continue;
+		reused = in->state == ASG_TERMINATING;
+		if (!fg->g.warm.running) {
+			int e = launcher_freeze(f->launcher, fi->id, true);
+
+			if (e)
+				log_warn("instance %s: cannot freeze it: %s; kept running", fi->id,
+					 strerror(-e));
+			fi->frozen = !e;
+		}
+		if (asg_warm_ready(&fg->g, fi->id, now))
+			continue;
+		fleet_activity(fg, fi, ACTIVITY_SUCCESSFUL, 100,
+			       reused ? "Returned to the warm pool (ReuseOnScaleIn)" : NULL);
+		fleet_tell(fg, fi, asg_lifecycle_name(in->state), NULL);
+		log_info("auto-scaling group %s: %s is %s%s", fg->g.name, fi->id,
+			 asg_lifecycle_name(in->state), reused ? " (reused on scale in)" : "");
+	}
+	for (i = 0; i < plan->nwarm_launch && now >= fg->launch_retry_at && !f->stopping; i++)
+		if (fleet_launch(fg,
+				 "An instance was launched into the warm pool to keep it at its "
+				 "size (MaxGroupPreparedCapacity minus DesiredCapacity, at least "
+				 "MinSize).",
+				 now, true))
+			break;
+}
+
+/* ---- the API's lifecycle operations ---- */
+
+int fleet_lifecycle_action(struct fleet *f, const char *group, const char *hook, const char *id,
+			   const char *token, const char *result, char *err, size_t errlen)
+{
+	struct fleet_group *fg = fleet_group_find(f, group);
+	int r = -1, e;
+
+	if (!fg)
+		return -ESRCH;
+	if (result) {
+		r = !strcmp(result, "CONTINUE") ? MODEL_HOOK_CONTINUE :
+		    !strcmp(result, "ABANDON")	? MODEL_HOOK_ABANDON :
+						  -2;
+		if (r == -2) {
+			snprintf(err, errlen,
+				 "Value '%s' at 'lifecycleActionResult' failed to satisfy "
+				 "constraint: Member must be CONTINUE or ABANDON",
+				 result);
+			return -EINVAL;
+		}
+	}
+	if (r < 0)
+		e = asg_lifecycle_heartbeat(&fg->g, hook, id, token, loop_now(), err, errlen);
+	else
+		e = asg_lifecycle_complete(&fg->g, hook, id, token, (enum model_hook_result)r,
+					   loop_now(), err, errlen);
+	if (!e) {
+		log_info("auto-scaling group %s: lifecycle hook %s on %s: %s (a user request)",
+			 fg->g.name, hook, id && id[0] ? id : token, r < 0 ? "heartbeat" : result);
+		fleet_soon(f);
+	}
+	return e == -ENOENT || e == -EINVAL ? -EINVAL : e;
+}
+
 static void fleet_reconcile(struct fleet_group *fg)
 {
 	struct fleet *f = fg->f;
@@ -332,6 +664,7 @@ static void fleet_reconcile(struct fleet_group *fg)
 	if (!plan)
 		return;
 	fleet_observe(fg);
+	fleet_lifecycle_poll(fg, now);
 	asg_plan(&fg->g, now, plan);
 	if (plan->no_target_group && !fg->warned_pitfall) {
 		asg_warning(&fg->g, warn, sizeof(warn));
@@ -347,7 +680,11 @@ static void fleet_reconcile(struct fleet_group *fg)
 		fleet_register(fg, fi, true);
 		fg->g.last_activity_end = now;
 		fleet_activity(fg, fi, ACTIVITY_SUCCESSFUL, 100, NULL);
-		log_info("auto-scaling group %s: %s (%s) is InService", fg->g.name, fi->id, fi->ip);
+		fleet_tell(fg, fi, "InService", NULL);
+		log_info("auto-scaling group %s: %s (%s) is InService, %" PRIu64 " ms after its %s",
+			 fg->g.name, fi->id, fi->ip, now - fi->launch_ms,
+			 asg_instance_find(&fg->g, fi->id)->from_warm ? "leaving the warm pool" :
+									"launch");
 	}
 	for (i = 0; i < plan->nterminate; i++) {
 		const struct asg_plan_term *t = &plan->terminate[i];
@@ -356,6 +693,9 @@ static void fleet_reconcile(struct fleet_group *fg)
 		fi = fleet_inst_find(fg, t->id);
 		if (!fi || asg_instance_terminating(&fg->g, t->id, t->reason, now))
 			continue;
+		/* out of the warm pool: thawed, so that it can answer its termination hooks */
+		if (fi->frozen && !launcher_freeze(f->launcher, fi->id, false))
+			fi->frozen = false;
 		fleet_register(fg, fi, false);
 		a = activity_record(&fg->log, fg->g.name, false, t->id, t->cause, fleet_wall_ms());
 		snprintf(fi->activity, sizeof(fi->activity), "%s", a->id);
@@ -371,6 +711,8 @@ static void fleet_reconcile(struct fleet_group *fg)
 		if (!fi || fi->finishing)
 			continue;
 		fi->finishing = true;
+		if (fi->frozen && !launcher_freeze(f->launcher, fi->id, false))
+			fi->frozen = false; /* a frozen process would not see its SIGTERM */
 		fleet_activity(fg, fi, ACTIVITY_IN_PROGRESS, 50, NULL);
 		if (launcher_terminate(f->launcher, fi->id) == -ENOENT) {
 			/* already gone: nothing left to remove */
@@ -380,8 +722,9 @@ static void fleet_reconcile(struct fleet_group *fg)
 		}
 	}
 	for (i = 0; i < plan->nlaunch && now >= fg->launch_retry_at && !f->stopping; i++)
-		if (fleet_launch(fg, asg_plan_cause(plan, i), now))
+		if (fleet_launch(fg, asg_plan_cause(plan, i), now, false))
 			break;
+	fleet_lifecycle_carry(fg, plan, now);
 	free(plan);
 }
 
@@ -743,6 +1086,8 @@ void fleet_free(struct fleet *f)
 	loop_timer_disarm(f->loop, &f->tick);
 	loop_timer_disarm(f->loop, &f->soon);
 	for (i = 0; i < f->ngroups; i++) {
+		for (size_t j = 0; j < f->groups[i]->ninst; j++)
+			json_object_put(f->groups[i]->inst[j].tags);
 		fleet_policies_free(f->groups[i]);
 		activity_log_free(&f->groups[i]->log);
 		json_object_put(f->groups[i]->tags);
@@ -810,6 +1155,16 @@ static int fleet_settings(struct fleet_group *fg, const struct model_asg *m)
 	fg->g.launch = tmp->launch;
 	fg->g.protect_new = tmp->protect_new;
 	fg->g.wall_offset_ms = tmp->wall_offset_ms;
+	/* hooks and warm pool; their times run TimeScale times faster, as the policies' do */
+	memcpy(fg->g.hooks, tmp->hooks, sizeof(tmp->hooks));
+	fg->g.nhooks = tmp->nhooks;
+	for (i = 0; i < fg->g.nhooks; i++) {
+		fg->g.hooks[i].heartbeat_ms =
+			(uint64_t)((double)fg->g.hooks[i].heartbeat_ms / fg->f->time_scale);
+		fg->g.hooks[i].global_ms =
+			(uint64_t)((double)fg->g.hooks[i].global_ms / fg->f->time_scale);
+	}
+	fg->g.warm = tmp->warm;
 	free(tmp);
 	free(fg->user_data);
 	fg->user_data = ud;

@@ -89,4 +89,11 @@ int fleet_delete_policy(struct fleet *f, const struct model *m, const char *grou
 int fleet_describe_policies(struct fleet *f, const char *group, const char *const *names, size_t n,
 			    struct json_object **out);
 
+/* CompleteLifecycleAction (result "CONTINUE" or "ABANDON") or, with result NULL,
+ * RecordLifecycleActionHeartbeat, for the instance named by id or token: -ESRCH (no group),
+ * -EINVAL (no such hook or no such wait: err says it as AWS does).
+ */
+int fleet_lifecycle_action(struct fleet *f, const char *group, const char *hook, const char *id,
+			   const char *token, const char *result, char *err, size_t errlen);
+
 #endif /* XLB_FLEET_H */

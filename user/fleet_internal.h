@@ -33,6 +33,9 @@ struct fleet_inst {
 	uint64_t quota_us, period_us;	/* its cgroup's CPU */
 	struct metrics_sample prev;	/* the last sample of its counters */
 	bool has_prev;
+	bool frozen;		  /* Warmed:Stopped: its cgroup frozen */
+	struct json_object *tags; /* the group's PropagateAtLaunch tags at its launch */
+	uint64_t launch_ms;	  /* this launch (or its leaving the warm pool), `now`'s clock */
 };
 
 /* A policy put or deleted through the control socket (put-scaling-policy, delete-policy). It

@@ -31,6 +31,87 @@ static void fleet_iso(int64_t sec, char *buf, size_t len)
 	activity_time((uint64_t)sec * 1000, false, buf, len);
 }
 
+static struct json_object *fleet_inst_json(struct fleet_group *fg, const struct asg_instance *in,
+					   struct fleet_inst *fi);
+
+/* WarmPoolConfiguration as DescribeWarmPool shows it. */
+static struct json_object *fleet_warm_json(struct fleet_group *fg)
+{
+	struct json_object *w = json_object_new_object(), *r = json_object_new_object();
+
+	fleet_add(w, "MinSize", json_object_new_int((int)fg->g.warm.min_size));
+	if (fg->g.warm.max_prepared >= 0)
+		fleet_add(w, "MaxGroupPreparedCapacity",
+			  json_object_new_int((int)fg->g.warm.max_prepared));
+	fleet_add(w, "PoolState",
+		  json_object_new_string(fg->g.warm.running ? "Running" : "Stopped"));
+	fleet_add(r, "ReuseOnScaleIn", json_object_new_boolean(fg->g.warm.reuse_on_scale_in));
+	fleet_add(w, "InstanceReusePolicy", r);
+	/* an xlb addition: the size the pool is kept at now */
+	fleet_add(w, "XlbTargetSize", json_object_new_int((int)asg_warm_size(&fg->g)));
+	return w;
+}
+
+int fleet_view_warm_pool(struct fleet *f, const char *group, struct json_object **out)
+{
+	struct fleet_group *fg = fleet_group_find(f, group);
+	struct json_object *data, *a;
+	size_t i;
+
+	if (!fg)
+		return -ENOENT;
+	data = json_object_new_object();
+	a = json_object_new_array();
+	if (fg->g.warm.enabled)
+		fleet_add(data, "WarmPoolConfiguration", fleet_warm_json(fg));
+	for (i = 0; i < fg->g.ninst; i++) {
+		const struct asg_instance *in = &fg->g.inst[i];
+
+		if (asg_is_warm(in->state))
+			json_object_array_add(a,
+					      fleet_inst_json(fg, in, fleet_inst_find(fg, in->id)));
+	}
+	fleet_add(data, "Instances", a);
+	*out = data;
+	return 0;
+}
+
+int fleet_view_hooks(struct fleet *f, const char *group, struct json_object **out)
+{
+	struct fleet_group *fg = fleet_group_find(f, group);
+	struct json_object *data, *a;
+	size_t i;
+
+	if (!fg)
+		return -ENOENT;
+	data = json_object_new_object();
+	a = json_object_new_array();
+	for (i = 0; i < fg->g.nhooks; i++) {
+		const struct asg_hook *h = &fg->g.hooks[i];
+		struct json_object *o = json_object_new_object();
+
+		fleet_add(o, "LifecycleHookName", json_object_new_string(h->name));
+		fleet_add(o, "AutoScalingGroupName", json_object_new_string(fg->g.name));
+		fleet_add(o, "LifecycleTransition",
+			  json_object_new_string(asg_hook_transition_name(h->transition)));
+		if (h->metadata[0])
+			fleet_add(o, "NotificationMetadata", json_object_new_string(h->metadata));
+		/* the file's seconds; the running timeouts are these over Xlb.TimeScale */
+		fleet_add(o, "HeartbeatTimeout",
+			  json_object_new_int64(
+				  (int64_t)((double)h->heartbeat_ms * f->time_scale / 1000 + 0.5)));
+		fleet_add(o, "GlobalTimeout",
+			  json_object_new_int64(
+				  (int64_t)((double)h->global_ms * f->time_scale / 1000 + 0.5)));
+		fleet_add(o, "DefaultResult",
+			  json_object_new_string(asg_hook_result_name(h->default_result)));
+		json_object_array_add(a, o);
+	}
+	fleet_add(data, "LifecycleHooks", a);
+	*out = data;
+	return 0;
+}
+
 static struct json_object *fleet_group_json(struct fleet_group *fg)
 {
 	struct json_object *o = json_object_new_object(), *a, *lt;
@@ -74,23 +155,42 @@ static struct json_object *fleet_group_json(struct fleet_group *fg)
 	for (i = 0; i < fg->g.ninst; i++) {
 		const struct asg_instance *in = &fg->g.inst[i];
 		struct fleet_inst *fi = fleet_inst_find(fg, in->id);
-		struct json_object *io = json_object_new_object();
+		struct json_object *io;
 
-		fleet_add(io, "InstanceId", json_object_new_string(in->id));
-		fleet_add(io, "InstanceType", json_object_new_string(fi ? fi->itype : ""));
-		fleet_add(io, "LifecycleState",
-			  json_object_new_string(asg_lifecycle_name(in->state)));
-		fleet_add(io, "HealthStatus", json_object_new_string(asg_health_name(in->health)));
-		if (fi)
-			fleet_add(io, "PrivateIpAddress", json_object_new_string(fi->ip));
-		fleet_add(io, "LaunchConfigurationName", json_object_new_string(in->launch.name));
-		fleet_add(io, "ProtectedFromScaleIn",
-			  json_object_new_boolean(in->protected_from_scale_in));
+		if (asg_is_warm(in->state))
+			continue; /* describe-warm-pool lists those, as AWS does */
+		io = fleet_inst_json(fg, in, fi);
 		json_object_array_add(a, io);
 	}
 	fleet_add(o, "Instances", a);
 	fleet_add(o, "Tags", json_object_get(fg->tags));
+	if (fg->g.warm.enabled) {
+		fleet_add(o, "WarmPoolConfiguration", fleet_warm_json(fg));
+		fleet_add(o, "WarmPoolSize", json_object_new_int((int)asg_warm_count(&fg->g)));
+	}
 	return o;
+}
+
+static struct json_object *fleet_inst_json(struct fleet_group *fg, const struct asg_instance *in,
+					   struct fleet_inst *fi)
+{
+	struct json_object *io = json_object_new_object();
+
+	(void)fg;
+	fleet_add(io, "InstanceId", json_object_new_string(in->id));
+	fleet_add(io, "InstanceType", json_object_new_string(fi ? fi->itype : ""));
+	fleet_add(io, "LifecycleState", json_object_new_string(asg_lifecycle_name(in->state)));
+	fleet_add(io, "HealthStatus", json_object_new_string(asg_health_name(in->health)));
+	if (fi)
+		fleet_add(io, "PrivateIpAddress", json_object_new_string(fi->ip));
+	fleet_add(io, "LaunchConfigurationName", json_object_new_string(in->launch.name));
+	fleet_add(io, "ProtectedFromScaleIn", json_object_new_boolean(in->protected_from_scale_in));
+	/* an xlb addition: the tags it got at launch (PropagateAtLaunch), as
+	 * describe-instances shows them on EC2
+	 */
+	if (fi && fi->tags)
+		fleet_add(io, "Tags", json_object_get(fi->tags));
+	return io;
 }
 
 int fleet_view_describe(struct fleet *f, const char *const *names, size_t n,
@@ -217,6 +317,9 @@ static void fleet_counts(const struct fleet_group *fg, uint32_t c[ASG_LIFECYCLE_
 	memset(c, 0, sizeof(uint32_t) * ASG_LIFECYCLE_MAX);
 	for (i = 0; i < fg->g.ninst; i++)
 		c[fg->g.inst[i].state]++;
+	/* a lifecycle hook's wait is still Pending or Terminating for these counts */
+	c[ASG_PENDING] += c[ASG_PENDING_WAIT] + c[ASG_PENDING_PROCEED];
+	c[ASG_TERMINATING] += c[ASG_TERMINATING_WAIT] + c[ASG_TERMINATING_PROCEED];
 }
 
 void fleet_view_status(struct fleet *f, struct json_object *groups, struct json_object *warnings)
@@ -237,6 +340,9 @@ void fleet_view_status(struct fleet *f, struct json_object *groups, struct json_
 		fleet_add(o, "InService", json_object_new_int((int)c[ASG_IN_SERVICE]));
 		fleet_add(o, "Pending", json_object_new_int((int)c[ASG_PENDING]));
 		fleet_add(o, "Terminating", json_object_new_int((int)c[ASG_TERMINATING]));
+		if (fg->g.warm.enabled)
+			fleet_add(o, "WarmPoolSize",
+				  json_object_new_int((int)asg_warm_count(&fg->g)));
 		json_object_array_add(groups, o);
 		if (warnings && asg_warning(&fg->g, buf, sizeof(buf)) > 0)
 			json_object_array_add(warnings, json_object_new_string(buf));

@@ -17,6 +17,9 @@ int fleet_view_describe(struct fleet *f, const char *const *names, size_t n,
 int fleet_view_activities(struct fleet *f, const char *group, size_t max, struct json_object **out);
 int fleet_view_console(struct fleet *f, const char *instance_id, struct json_object **out);
 /* Adds status's AutoScalingGroups entries and the pitfall warnings. */
+/* DescribeLifecycleHooks and DescribeWarmPool of one group: -ENOENT when there is none. */
+int fleet_view_hooks(struct fleet *f, const char *group, struct json_object **out);
+int fleet_view_warm_pool(struct fleet *f, const char *group, struct json_object **out);
 void fleet_view_status(struct fleet *f, struct json_object *groups, struct json_object *warnings);
 void fleet_view_metrics(struct fleet *f, struct promhttp_buf *b);
 /* get-metric-statistics: per group, the current capacity and metric values ("Current") and

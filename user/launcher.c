@@ -29,6 +29,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <linux/openat2.h>
+
 #include "launcher.h"
 #include "log.h"
 
@@ -489,6 +491,7 @@ struct launcher_boot {
 	const char *hide;   /* a host directory the instance must not see, or NULL */
 	const char *tools;  /* a host directory under /tmp or /run to bind read-only, or "" */
 	bool shebang;
+	const char *const *env; /* more NAME=value for the boot script (tags), NULL-ended */
 };
 
 /* Capabilities a server needs: bind low ports, drop to a user, own its files, signal its own
@@ -775,13 +778,15 @@ fail:
 /* The boot script, in the instance: its own session, bounded capabilities, no_new_privs,
  * output to the init's console pipe. Never returns.
  */
-static __attribute__((noreturn)) void
-launcher_boot_exec(struct launcher *l, const struct launcher_instance *in, int out, bool shebang)
+static __attribute__((noreturn)) void launcher_boot_exec(struct launcher *l,
+							 const struct launcher_instance *in,
+							 int out, bool shebang,
+							 const char *const *extra)
 {
 	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
 	struct __user_cap_data_struct caps[2];
 	char e_id[64], e_ip[64], e_ip6[96], e_type[64], ip6[INET6_ADDRSTRLEN];
-	char *envp[10], *argv[3];
+	char *envp[10 + LAUNCHER_ENV_MAX], *argv[3];
 	const char *step = NULL;
 	int n = 0, fd, c;
 
@@ -826,6 +831,8 @@ launcher_boot_exec(struct launcher *l, const struct launcher_instance *in, int o
 		snprintf(e_ip6, sizeof(e_ip6), "XLB_INSTANCE_IP6=%s", ip6);
 		envp[n++] = e_ip6;
 	}
+	for (c = 0; extra && extra[c] && c < LAUNCHER_ENV_MAX; c++)
+		envp[n++] = (char *)extra[c];
 	envp[n] = NULL;
 	/* as cloud-init: a script with #! runs by its interpreter, anything else by bash */
 	if (shebang) {
@@ -932,7 +939,7 @@ static __attribute__((noreturn)) void launcher_init(struct launcher *l, struct l
 	if (boot == 0) {
 		sigemptyset(&set);
 		sigprocmask(SIG_SETMASK, &set, NULL);
-		launcher_boot_exec(l, in, con[1], b->shebang);
+		launcher_boot_exec(l, in, con[1], b->shebang, b->env);
 	}
 	close(con[1]);
 	close(b->err_fd); /* the launch succeeded */
@@ -1041,7 +1048,8 @@ out:
  * untracked), and waits for its set-up to succeed or say why not. r->pidfd holds it.
  */
 static int launcher_start(struct launcher *l, struct launcher_rec *r, int nsfd, int ring,
-			  const char *script, const char *image, bool shebang)
+			  const char *script, const char *image, bool shebang,
+			  const char *const *env)
 {
 	struct launcher_instance *in = &r->pub;
 	struct launcher_clone_args ca;
@@ -1066,6 +1074,7 @@ static int launcher_start(struct launcher *l, struct launcher_rec *r, int nsfd, 
 	b.hide = l->hide_dir;
 	b.tools = l->tools_top;
 	b.shebang = shebang;
+	b.env = env;
 	memset(&ca, 0, sizeof(ca));
 	ca.flags = CLONE_PIDFD | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC;
 	ca.pidfd = (uint64_t)(uintptr_t)&pidfd;
@@ -1236,7 +1245,8 @@ static int launcher_host_make(struct launcher *l, struct launcher_instance *in, 
  * the process started.
  */
 static int launcher_boot(struct launcher *l, struct launcher_rec *r, int nsfd, const char *image,
-			 const char *user_data, size_t user_data_len, pid_t *pid)
+			 const char *user_data, size_t user_data_len, const char *const *env,
+			 pid_t *pid)
 {
 	struct launcher_instance *in = &r->pub;
 	char path[PATH_MAX + 32], script[PATH_MAX + 32];
@@ -1252,7 +1262,7 @@ static int launcher_boot(struct launcher *l, struct launcher_rec *r, int nsfd, c
 	console = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (console < 0)
 		return -errno;
-	err = launcher_start(l, r, nsfd, console, script, image ? image : "/", shebang);
+	err = launcher_start(l, r, nsfd, console, script, image ? image : "/", shebang, env);
 	close(console);
 	if (err)
 		return err;
@@ -1275,6 +1285,15 @@ int launcher_launch(struct launcher *l, const char *group, const char *launch,
 		    const struct model_instance_type *itype, const char *image,
 		    const char *user_data, size_t user_data_len,
 		    const struct launcher_instance **out)
+{
+	return launcher_launch_env(l, group, launch, itype, image, user_data, user_data_len, NULL,
+				   out);
+}
+
+int launcher_launch_env(struct launcher *l, const char *group, const char *launch,
+			const struct model_instance_type *itype, const char *image,
+			const char *user_data, size_t user_data_len, const char *const *env,
+			const struct launcher_instance **out)
 {
 	struct launcher_instance *in;
 	struct launcher_rec *r;
@@ -1303,7 +1322,7 @@ int launcher_launch(struct launcher *l, const char *group, const char *launch,
 	l->blocks[block] = r;
 	err = launcher_host_make(l, in, &nsfd);
 	if (!err)
-		err = launcher_boot(l, r, nsfd, image, user_data, user_data_len, &pid);
+		err = launcher_boot(l, r, nsfd, image, user_data, user_data_len, env, &pid);
 	if (err)
 		goto fail;
 	err = launcher_save(r, "running");
@@ -1658,4 +1677,127 @@ void launcher_free(struct launcher *l)
 			launcher_rec_free(l, l->blocks[i]);
 	launcher_strings_free(l);
 	free(l);
+}
+
+/* ---- the instance's state directory, from the host ----
+ *
+ * XLB_STATE_DIR (/var/lib/xlb) lies in the instance's own upper layer, which only its mount
+ * namespace shows. xlbd reaches it through /proc/PID/root of the instance's init, resolved
+ * with openat2 inside that root and without following any symlink, so that nothing the
+ * instance puts there leads xlbd elsewhere; files are regular, small, and opened without
+ * blocking. Nothing of the host is shown to the instance for this.
+ */
+static int launcher_state_dirfd(const struct launcher *l, const char *id)
+{
+	const struct launcher_rec *r = launcher_rec(l, id);
+	struct open_how how = {
+		.flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS |
+			   RESOLVE_NO_XDEV,
+	};
+	char path[64];
+	int root, fd;
+
+	if (!r)
+		return -ENOENT;
+	if (r->pidfd < 0 || r->pub.pid <= 0 || r->pub.state == LAUNCHER_TERMINATING)
+		return -ESRCH;
+	snprintf(path, sizeof(path), "/proc/%d/root", (int)r->pub.pid);
+	root = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (root < 0)
+		return -errno;
+	fd = (int)syscall(SYS_openat2, root, &LAUNCHER_IN_STATE[1], &how, sizeof(how));
+	if (fd < 0)
+		fd = -errno;
+	close(root);
+	return fd;
+}
+
+int launcher_state_write(const struct launcher *l, const char *id, const char *name,
+			 const char *data, size_t len)
+{
+	char tmp[128];
+	struct stat st;
+	int dir, fd, err = 0;
+
+	if (strchr(name, '/') || snprintf(tmp, sizeof(tmp), ".%s.xlb", name) >= (int)sizeof(tmp))
+		return -EINVAL;
+	dir = launcher_state_dirfd(l, id);
+	if (dir < 0)
+		return dir;
+	unlinkat(dir, tmp, 0);
+	fd = openat(dir, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC,
+		    0644);
+	if (fd < 0) {
+		err = -errno;
+		goto out;
+	}
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || write(fd, data, len) != (ssize_t)len)
+		err = -EIO;
+	if (close(fd) && !err)
+		err = -errno;
+	if (!err && renameat(dir, tmp, dir, name))
+		err = -errno;
+	if (err)
+		unlinkat(dir, tmp, 0);
+out:
+	close(dir);
+	return err;
+}
+
+int launcher_state_remove(const struct launcher *l, const char *id, const char *name)
+{
+	int dir, err = 0;
+
+	if (strchr(name, '/'))
+		return -EINVAL;
+	dir = launcher_state_dirfd(l, id);
+	if (dir < 0)
+		return dir;
+	if (unlinkat(dir, name, 0) && errno != ENOENT)
+		err = -errno;
+	close(dir);
+	return err;
+}
+
+int launcher_state_take(const struct launcher *l, const char *id, const char *name, char *buf,
+			size_t size, size_t *len)
+{
+	struct stat st;
+	ssize_t n;
+	int dir, fd, err = 0;
+
+	*len = 0;
+	if (strchr(name, '/') || !size)
+		return -EINVAL;
+	dir = launcher_state_dirfd(l, id);
+	if (dir < 0)
+		return dir;
+	fd = openat(dir, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		err = -errno;
+		goto out;
+	}
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		err = -EINVAL;
+	} else {
+		n = read(fd, buf, size - 1);
+		if (n < 0)
+			err = -errno;
+		else
+			*len = (size_t)n;
+	}
+	buf[*len] = '\0';
+	close(fd);
+	unlinkat(dir, name, 0);
+out:
+	close(dir);
+	return err;
+}
+
+int launcher_freeze(const struct launcher *l, const char *id, bool frozen)
+{
+	if (!launcher_rec(l, id))
+		return -ENOENT;
+	return cgroup_freeze(&l->cg, id, frozen);
 }

@@ -26,6 +26,7 @@
 #define LAUNCHER_INST_IF "eth0"	   /* the instance's end of its veth, inside its namespace */
 #define LAUNCHER_CONSOLE_MAX 65536 /* what get-console-output returns at most, as EC2 */
 #define LAUNCHER_HOST_VCPUS 16	   /* the host plays a machine of this many vCPUs */
+#define LAUNCHER_ENV_MAX 64	   /* launcher_launch_env's extra variables, at most */
 
 struct launcher_conf {
 	const char *run_dir;   /* per-instance directories RUN_DIR/ID; made if missing */
@@ -99,6 +100,13 @@ int launcher_launch(struct launcher *l, const char *group, const char *launch,
 		    const struct model_instance_type *itype, const char *image,
 		    const char *user_data, size_t user_data_len,
 		    const struct launcher_instance **out);
+/* launcher_launch with more NAME=value strings (NULL-ended, at most LAUNCHER_ENV_MAX) in the
+ * boot script's environment, beside XLB_INSTANCE_ID and the others.
+ */
+int launcher_launch_env(struct launcher *l, const char *group, const char *launch,
+			const struct model_instance_type *itype, const char *image,
+			const char *user_data, size_t user_data_len, const char *const *env,
+			const struct launcher_instance **out);
 /* Starts terminating: SIGTERM to its processes, SIGKILL after grace_ms, then removal of the
  * namespace, links, cgroup and files; TERMINATED comes when done. -ENOENT for an unknown id.
  */
@@ -120,6 +128,19 @@ int launcher_cpu_usage(const struct launcher *l, const char *id, uint64_t *usec)
  */
 int launcher_console(const struct launcher *l, const char *id, char *buf, size_t size, size_t *len);
 const struct cgroup_sys *launcher_cgroup(const struct launcher *l);
+
+/* The instance's XLB_STATE_DIR (/var/lib/xlb), from the host: a file written whole (renamed
+ * into place), removed, or read (at most size - 1 bytes, NUL-terminated) and removed. Only
+ * regular files, never through a symlink. -ESRCH when the instance has no running init (adopted
+ * or ending), -ENOENT when there is no such file.
+ */
+int launcher_state_write(const struct launcher *l, const char *id, const char *name,
+			 const char *data, size_t len);
+int launcher_state_remove(const struct launcher *l, const char *id, const char *name);
+int launcher_state_take(const struct launcher *l, const char *id, const char *name, char *buf,
+			size_t size, size_t *len);
+/* Freezes (or thaws) every process of the instance: a warm pool's Stopped state. */
+int launcher_freeze(const struct launcher *l, const char *id, bool frozen);
 
 /* The cgroup limits of an instance type on a host with host_cpus CPUs and host_mem bytes of
  * memory (the table is in launcher.c). Pure, for tests and `xlbd --check`.

@@ -208,6 +208,38 @@ struct model_tag {
 	bool propagate_at_launch;
 };
 
+/* LifecycleHookSpecificationList: one hook (PutLifecycleHook's fields). */
+#define MODEL_HOOKS_MAX 8
+enum model_hook_transition {
+	MODEL_HOOK_LAUNCHING = 0, /* autoscaling:EC2_INSTANCE_LAUNCHING */
+	MODEL_HOOK_TERMINATING,	  /* autoscaling:EC2_INSTANCE_TERMINATING */
+};
+enum model_hook_result {
+	MODEL_HOOK_ABANDON = 0, /* AWS's DefaultResult */
+	MODEL_HOOK_CONTINUE,
+};
+struct model_hook {
+	char name[256]; /* LifecycleHookName: 1..255 of [A-Za-z0-9_./-] */
+	enum model_hook_transition transition;
+	uint32_t heartbeat_s; /* HeartbeatTimeout: 30..7200, 3600 by default */
+	enum model_hook_result default_result;
+	char metadata[1024]; /* NotificationMetadata: 0..1023 characters */
+};
+
+/* WarmPoolConfiguration (PutWarmPool's fields). */
+enum model_warm_state {
+	MODEL_WARM_STOPPED = 0, /* the instance's cgroup frozen */
+	MODEL_WARM_RUNNING,	/* running, not registered */
+	MODEL_WARM_HIBERNATED,	/* treated as Stopped: no memory image to save here */
+};
+struct model_warm_pool {
+	bool enabled;
+	uint32_t min_size;    /* MinSize, 0 by default */
+	int64_t max_prepared; /* MaxGroupPreparedCapacity, -1: not given (MaxSize) */
+	enum model_warm_state state;
+	bool reuse_on_scale_in; /* InstanceReusePolicy.ReuseOnScaleIn */
+};
+
 struct model_asg {
 	char *name;
 	uint32_t min_size, max_size, desired; /* min <= desired <= max */
@@ -226,6 +258,9 @@ struct model_asg {
 	size_t nterm;
 	struct model_tag *tags;
 	size_t ntags;
+	struct model_hook hooks[MODEL_HOOKS_MAX]; /* LifecycleHookSpecificationList */
+	size_t nhooks;
+	struct model_warm_pool warm; /* WarmPoolConfiguration */
 	struct model_extras extras;
 };
 

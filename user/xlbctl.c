@@ -761,6 +761,60 @@ static const struct ctl_opt opts_simulate[] = {
 	{ NULL },
 };
 
+/* lifecycle hooks and warm pools */
+static const struct ctl_opt opts_complete_lifecycle[] = {
+	ASG_NAME(true),
+	{ "lifecycle-hook-name", "LifecycleHookName", CTL_STR, true, 0, 0, "the hook" },
+	{ "lifecycle-action-result", "LifecycleActionResult", CTL_STR, true, 0, 0,
+	  "CONTINUE or ABANDON" },
+	{ "instance-id", "InstanceId", CTL_STR, false, 0, 0, "the waiting instance (i-...)" },
+	{ "lifecycle-action-token", "LifecycleActionToken", CTL_STR, false, 0, 0,
+	  "or the wait's token (in the instance's /var/lib/xlb/lifecycle-action)" },
+	{ NULL },
+};
+static const struct ctl_opt opts_heartbeat_lifecycle[] = {
+	ASG_NAME(true),
+	{ "lifecycle-hook-name", "LifecycleHookName", CTL_STR, true, 0, 0, "the hook" },
+	{ "instance-id", "InstanceId", CTL_STR, false, 0, 0, "the waiting instance (i-...)" },
+	{ "lifecycle-action-token", "LifecycleActionToken", CTL_STR, false, 0, 0,
+	  "or the wait's token" },
+	{ NULL },
+};
+static const struct ctl_opt opts_group_only[] = {
+	ASG_NAME(true),
+	{ NULL },
+};
+
+static void ctl_render_hooks(const struct xlbctl_opts *opts, struct json_object *data)
+{
+	static const char *const keys[] = { "LifecycleHookName", "LifecycleTransition",
+					    "HeartbeatTimeout",	 "GlobalTimeout",
+					    "DefaultResult",	 NULL };
+
+	ctl_table(opts, ctl_get(data, "LifecycleHooks"), keys, NULL);
+}
+
+static void ctl_render_warm_pool(const struct xlbctl_opts *opts, struct json_object *data)
+{
+	static const char *const wkeys[] = { "MinSize",	      "MaxGroupPreparedCapacity",
+					     "PoolState",     "InstanceReusePolicy.ReuseOnScaleIn",
+					     "XlbTargetSize", NULL };
+	static const char *const ikeys[] = { "InstanceId", "LifecycleState", "HealthStatus",
+					     "PrivateIpAddress", NULL };
+	struct json_object *w = ctl_get(data, "WarmPoolConfiguration"), *arr;
+
+	if (!w) {
+		printf("no warm pool\n");
+		return;
+	}
+	arr = json_object_new_array();
+	json_object_array_add(arr, json_object_get(w));
+	ctl_table(opts, arr, wkeys, NULL);
+	json_object_put(arr);
+	printf("\n");
+	ctl_table(opts, ctl_get(data, "Instances"), ikeys, NULL);
+}
+
 static const struct ctl_verb ctl_verbs[] = {
 	{ "status", "the daemon, its listeners, target groups and groups at a glance", opts_none,
 	  ctl_render_status },
@@ -779,6 +833,14 @@ static const struct ctl_verb ctl_verbs[] = {
 	{ "deregister-targets", "drain and remove targets from a target group", opts_register,
 	  NULL },
 	{ "get-console-output", "an instance's UserData output", opts_console, ctl_render_console },
+	{ "complete-lifecycle-action", "end a lifecycle hook's wait: CONTINUE or ABANDON",
+	  opts_complete_lifecycle, NULL },
+	{ "record-lifecycle-action-heartbeat", "restart a lifecycle hook's heartbeat timeout",
+	  opts_heartbeat_lifecycle, NULL },
+	{ "describe-lifecycle-hooks", "a group's lifecycle hooks", opts_group_only,
+	  ctl_render_hooks },
+	{ "describe-warm-pool", "a group's warm pool and its instances", opts_group_only,
+	  ctl_render_warm_pool },
 	{ "reload", "load the configuration file again, atomically", opts_none, ctl_render_reload },
 	{ "metrics", "the Prometheus metrics, as GET /metrics serves them", opts_none,
 	  ctl_render_metrics },

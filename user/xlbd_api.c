@@ -422,6 +422,11 @@ static const struct {
 	{ "describe-policies", xlbd_api_describe_policies },
 	{ "put-scaling-policy", xlbd_api_put_policy },
 	{ "delete-policy", xlbd_api_delete_policy },
+	/* lifecycle hooks and warm pools (xlbd_api_lifecycle.c) */
+	{ "complete-lifecycle-action", xlbd_api_complete_lifecycle_action },
+	{ "record-lifecycle-action-heartbeat", xlbd_api_record_lifecycle_action_heartbeat },
+	{ "describe-lifecycle-hooks", xlbd_api_describe_lifecycle_hooks },
+	{ "describe-warm-pool", xlbd_api_describe_warm_pool },
 };
 
 int xlbd_api_setup(struct xlbd *d)

@@ -75,6 +75,16 @@ int xlbd_api_describe_policies(struct json_object *args, struct api_reply *reply
 int xlbd_api_put_policy(struct json_object *args, struct api_reply *reply, void *ctx);
 int xlbd_api_delete_policy(struct json_object *args, struct api_reply *reply, void *ctx);
 
+/* The lifecycle verbs (xlbd_api_lifecycle.c). */
+struct json_object;
+struct api_reply;
+int xlbd_api_complete_lifecycle_action(struct json_object *args, struct api_reply *reply,
+				       void *ctx);
+int xlbd_api_record_lifecycle_action_heartbeat(struct json_object *args, struct api_reply *reply,
+					       void *ctx);
+int xlbd_api_describe_lifecycle_hooks(struct json_object *args, struct api_reply *reply, void *ctx);
+int xlbd_api_describe_warm_pool(struct json_object *args, struct api_reply *reply, void *ctx);
+
 /* Opens the control socket and registers every verb (xlbd_api.c). */
 int xlbd_api_setup(struct xlbd *d);
 

@@ -546,6 +546,353 @@ static bool test_full_group(void)
 	return true;
 }
 
+/* ---- lifecycle hooks and the warm pool ---- */
+
+/* The group above with hooks (heartbeat seconds, default result) and maybe a warm pool. */
+static void group_lc(uint32_t max, uint32_t desired, int launch_hb, enum model_hook_result ldef,
+		     int term_hb, enum model_hook_result tdef, bool warm, int64_t prepared,
+		     uint32_t warm_min)
+{
+	struct model_tg tg = { .name = "my-app-tg", .dereg_delay_s = 300 };
+	struct model_tg *tgs[1] = { &tg };
+	struct model_launch lc = { .kind = MODEL_LAUNCH_CONFIGURATION, .name = "my-app-lc" };
+	enum model_termination def = MODEL_TERM_DEFAULT;
+	struct model_asg m = {
+		.name = "my-app-asg",
+		.max_size = max,
+		.desired = desired,
+		.launch = &lc,
+		.tgs = tgs,
+		.ntgs = 1,
+		.term = &def,
+		.nterm = 1,
+	};
+
+	if (launch_hb) {
+		struct model_hook *h = &m.hooks[m.nhooks++];
+
+		snprintf(h->name, sizeof(h->name), "on-launch");
+		h->transition = MODEL_HOOK_LAUNCHING;
+		h->heartbeat_s = (uint32_t)launch_hb;
+		h->default_result = ldef;
+	}
+	if (term_hb) {
+		struct model_hook *h = &m.hooks[m.nhooks++];
+
+		snprintf(h->name, sizeof(h->name), "on-terminate");
+		h->transition = MODEL_HOOK_TERMINATING;
+		h->heartbeat_s = (uint32_t)term_hb;
+		h->default_result = tdef;
+	}
+	m.warm.enabled = warm;
+	m.warm.max_prepared = prepared;
+	m.warm.min_size = warm_min;
+	asg_group_init(&g, &m, OFFSET);
+	activity_log_free(&alog);
+	activity_log_init(&alog, 32);
+	next_id = 0;
+}
+
+/* apply() and the lifecycle parts of a plan: holds get the token "tok-" + id, warm launches
+ * ids counting up too.
+ */
+static void apply_lc(uint64_t now)
+{
+	char id[ASG_ID_LEN], tok[ASG_TOKEN_LEN];
+	size_t i;
+
+	for (i = 0; i < plan.nhold; i++) {
+		snprintf(tok, sizeof(tok), "tok-%s", plan.hold[i]);
+		asg_lifecycle_wait(&g, plan.hold[i], tok, now);
+	}
+	for (i = 0; i < plan.nfrom_warm; i++)
+		asg_warm_take(&g, plan.from_warm[i], now);
+	for (i = 0; i < plan.nwarm_ready; i++)
+		asg_warm_ready(&g, plan.warm_ready[i], now);
+	apply(now);
+	for (i = 0; i < plan.nwarm_launch; i++) {
+		snprintf(id, sizeof(id), "i-%017x", ++next_id);
+		asg_warm_add(&g, id, now);
+	}
+}
+
+/* AWS, "Amazon EC2 Auto Scaling lifecycle hooks": with a launch hook an instance goes from
+ * Pending to Pending:Wait and stays out of the load balancer until the action completes;
+ * CompleteLifecycleAction with CONTINUE moves it to Pending:Proceed, then InService. The action
+ * is named by instance id or by its LifecycleActionToken.
+ */
+static bool test_hook_launch_continue(void)
+{
+	uint64_t now = T0;
+	char err[256] = "";
+	const char *id;
+
+	group_lc(5, 2, 60, MODEL_HOOK_ABANDON, 0, 0, false, -1, 0);
+	asg_plan(&g, now, &plan);
+	apply_lc(now);
+	boot_all();
+	asg_plan(&g, now, &plan);
+	CHECK(plan.nhold == 2 && plan.nin_service == 0, "hold %zu, in service %zu", plan.nhold,
+	      plan.nin_service);
+	apply_lc(now);
+	CHECK_INT(count(ASG_PENDING_WAIT), ==, 2);
+	CHECK_STR(asg_lifecycle_name(ASG_PENDING_WAIT), "Pending:Wait");
+	/* still counted: no launch while they wait; the heartbeat timeout is the next deadline */
+	asg_plan(&g, now + 1000, &plan);
+	CHECK(plan.nlaunch == 0 && plan.nin_service == 0 && plan.nhold == 0, "idle");
+	CHECK_INT(plan.next_deadline, ==, now + 60000);
+	id = g.inst[0].id;
+	CHECK_INT(asg_lifecycle_complete(&g, "other-hook", id, NULL, MODEL_HOOK_CONTINUE, now, err,
+					 sizeof(err)),
+		  ==, -ENOENT);
+	CHECK(asg_lifecycle_complete(&g, "on-launch", id, NULL, MODEL_HOOK_CONTINUE, now, err,
+				     sizeof(err)) == 0,
+	      "%s", err);
+	CHECK_STR(asg_lifecycle_name(g.inst[0].state), "Pending:Proceed");
+	/* completing twice: nothing waits any more */
+	CHECK_INT(asg_lifecycle_complete(&g, "on-launch", id, NULL, MODEL_HOOK_CONTINUE, now, err,
+					 sizeof(err)),
+		  ==, -EINVAL);
+	CHECK(strstr(err, "No active Lifecycle Action found with instance ID") != NULL, "%s", err);
+	/* the other by its token alone */
+	CHECK(asg_lifecycle_complete(&g, "on-launch", NULL, "tok-i-00000000000000002",
+				     MODEL_HOOK_CONTINUE, now, err, sizeof(err)) == 0,
+	      "%s", err);
+	asg_plan(&g, now, &plan);
+	CHECK_INT(plan.nin_service, ==, 2);
+	apply_lc(now);
+	CHECK_INT(count(ASG_IN_SERVICE), ==, 2);
+	return true;
+}
+
+/* AWS, "Complete a lifecycle action": ABANDON on a launching instance terminates it, and the
+ * group launches a replacement to keep its desired capacity. Here its termination hooks do not
+ * run for an instance that never was in service.
+ */
+static bool test_hook_launch_abandon(void)
+{
+	uint64_t now = T0;
+	char err[256] = "";
+
+	group_lc(5, 1, 60, MODEL_HOOK_CONTINUE, 60, MODEL_HOOK_CONTINUE, false, -1, 0);
+	asg_plan(&g, now, &plan);
+	apply_lc(now);
+	boot_all();
+	asg_plan(&g, now, &plan);
+	apply_lc(now);
+	CHECK(asg_lifecycle_complete(&g, "on-launch", "i-00000000000000001", NULL,
+				     MODEL_HOOK_ABANDON, now, err, sizeof(err)) == 0,
+	      "%s", err);
+	asg_plan(&g, now, &plan);
+	CHECK(plan.nterminate == 1 && plan.terminate[0].reason == ASG_TERM_ABANDON, "terminate %zu",
+	      plan.nterminate);
+	CHECK(strstr(plan.terminate[0].cause, "ended in ABANDON") != NULL, "%s",
+	      plan.terminate[0].cause);
+	CHECK(plan.nlaunch == 1 && plan.nreplace == 1, "replacement %zu", plan.nlaunch);
+	apply_lc(now);
+	/* never registered: nothing to drain, and no Terminating:Wait */
+	g.inst[0].flows_known = true;
+	asg_plan(&g, now, &plan);
+	CHECK(plan.nfinish == 1 && plan.nhold == 0, "finish %zu hold %zu", plan.nfinish,
+	      plan.nhold);
+	return true;
+}
+
+/* AWS, "Configure a notification target / heartbeat": the instance stays in the wait state
+ * until the HeartbeatTimeout runs out, then the DefaultResult applies;
+ * RecordLifecycleActionHeartbeat restarts the timeout. The global timeout is 48 hours or 100
+ * times the heartbeat timeout, whichever is smaller, and no heartbeat extends a wait past it.
+ */
+static bool test_hook_timeouts(void)
+{
+	uint64_t now = T0, since;
+	char err[256] = "";
+	int i;
+
+	CHECK_INT(asg_lifecycle_global_ms(30000), ==, 3000000);
+	CHECK_INT(asg_lifecycle_global_ms(7200000), ==, 48ULL * 3600000);
+	group_lc(5, 1, 60, MODEL_HOOK_CONTINUE, 0, 0, false, -1, 0);
+	asg_plan(&g, now, &plan);
+	apply_lc(now);
+	boot_all();
+	asg_plan(&g, now, &plan);
+	apply_lc(now);
+	since = now;
+	CHECK_INT(asg_lifecycle_expire(&g, since + 59999), ==, 0);
+	CHECK(asg_lifecycle_heartbeat(&g, "on-launch", "i-00000000000000001", NULL, since + 50000,
+				      err, sizeof(err)) == 0,
+	      "%s", err);
+	CHECK_INT(asg_lifecycle_expire(&g, since + 100000), ==, 0);
+	asg_plan(&g, since + 100000, &plan);
+	CHECK_INT(plan.next_deadline, ==, since + 110000);
+	CHECK_INT(asg_lifecycle_expire(&g, since + 110000), ==, 1);
+	CHECK_STR(asg_lifecycle_name(g.inst[0].state), "Pending:Proceed");
+
+	/* DefaultResult ABANDON at the timeout: the instance is replaced */
+	group_lc(5, 1, 30, MODEL_HOOK_ABANDON, 0, 0, false, -1, 0);
+	asg_plan(&g, now, &plan);
+	apply_lc(now);
+	boot_all();
+	asg_plan(&g, now, &plan);
+	apply_lc(now);
+	/* heartbeats every 20 s keep it waiting, up to the global timeout (100 x 30 s) */
+	for (i = 1; i < 150; i++) {
+		CHECK(asg_lifecycle_heartbeat(&g, "on-launch", "i-00000000000000001", NULL,
+					      now + (uint64_t)i * 20000, err, sizeof(err)) == 0,
+		      "%s", err);
+		CHECK_INT(asg_lifecycle_expire(&g, now + (uint64_t)i * 20000 + 1), ==, 0);
+	}
+	CHECK_INT(asg_lifecycle_expire(&g, now + 3000000), ==, 1);
+	CHECK(g.inst[0].state == ASG_PENDING_PROCEED && g.inst[0].abandoned, "abandoned");
+	asg_plan(&g, now + 3000000, &plan);
+	CHECK(plan.nterminate == 1 && plan.nlaunch == 1, "replaced");
+	return true;
+}
+
+/* AWS, "Amazon EC2 Auto Scaling lifecycle hooks": a terminating instance is deregistered
+ * (draining) and then held in Terminating:Wait; CONTINUE or ABANDON, both let it terminate
+ * (Terminating:Proceed).
+ */
+static bool test_hook_terminating(void)
+{
+	uint64_t now = T0;
+	char err[256] = "";
+	size_t r;
+
+	for (r = 0; r < 2; r++) {
+		group_lc(5, 2, 0, 0, 60, MODEL_HOOK_ABANDON, false, -1, 0);
+		running(2, &now);
+		g.desired = 1;
+		asg_plan(&g, now, &plan);
+		CHECK_INT(plan.nterminate, ==, 1);
+		apply_lc(now);
+		/* draining first: flows left */
+		asg_plan(&g, now, &plan);
+		CHECK(plan.nhold == 0 && plan.nfinish == 0, "draining");
+		g.inst[0].flows_known = true;
+		g.inst[0].flows = 0;
+		g.inst[1].flows_known = true;
+		g.inst[1].flows = 0;
+		asg_plan(&g, now, &plan);
+		CHECK(plan.nhold == 1 && plan.nfinish == 0, "hold %zu finish %zu", plan.nhold,
+		      plan.nfinish);
+		apply_lc(now);
+		CHECK_INT(count(ASG_TERMINATING_WAIT), ==, 1);
+		asg_plan(&g, now, &plan);
+		CHECK(plan.nfinish == 0 && plan.nhold == 0, "waits");
+		CHECK(asg_lifecycle_complete(
+			      &g, "on-terminate", plan.hold[0][0] ? plan.hold[0] : NULL,
+			      g.inst[0].state == ASG_TERMINATING_WAIT ? g.inst[0].token :
+									g.inst[1].token,
+			      r ? MODEL_HOOK_CONTINUE : MODEL_HOOK_ABANDON, now, err,
+			      sizeof(err)) == 0,
+		      "%s", err);
+		CHECK_INT(count(ASG_TERMINATING_PROCEED), ==, 1);
+		asg_plan(&g, now, &plan);
+		CHECK_INT(plan.nfinish, ==, 1);
+	}
+	return true;
+}
+
+/* AWS, "Warm pools for Amazon EC2 Auto Scaling": the warm pool's size is
+ * MaxGroupPreparedCapacity (the group's MaxSize when it is not set) minus the desired capacity,
+ * and at least the pool's MinSize.
+ */
+static bool test_warm_pool_size(void)
+{
+	group_lc(5, 2, 0, 0, 0, 0, true, -1, 0);
+	CHECK_INT(asg_warm_size(&g), ==, 3);
+	group_lc(5, 2, 0, 0, 0, 0, true, 4, 0);
+	CHECK_INT(asg_warm_size(&g), ==, 2);
+	group_lc(5, 3, 0, 0, 0, 0, true, 2, 1);
+	CHECK_INT(asg_warm_size(&g), ==, 1);
+	group_lc(5, 5, 0, 0, 0, 0, true, -1, 0);
+	CHECK_INT(asg_warm_size(&g), ==, 0);
+	group_lc(5, 2, 0, 0, 0, 0, false, -1, 3);
+	CHECK_INT(asg_warm_size(&g), ==, 0);
+	return true;
+}
+
+/* AWS, "Warm pools": instances launch into the pool, run their launch hooks there
+ * (Warmed:Pending:Wait), then stop (Warmed:Stopped); a scale out takes warm instances before
+ * launching new ones, and those go through Pending:Wait again on their way into service.
+ */
+static bool test_warm_pool_taken_first(void)
+{
+	uint64_t now = T0;
+	size_t i;
+
+	group_lc(4, 1, 60, MODEL_HOOK_CONTINUE, 0, 0, true, -1, 0);
+	asg_plan(&g, now, &plan);
+	CHECK(plan.nlaunch == 1 && plan.nwarm_launch == 3, "launch %zu warm %zu", plan.nlaunch,
+	      plan.nwarm_launch);
+	apply_lc(now);
+	CHECK_INT(count(ASG_WARMED_PENDING), ==, 3);
+	boot_all();
+	asg_plan(&g, now, &plan);
+	CHECK_INT(plan.nhold, ==, 4);
+	apply_lc(now);
+	CHECK_INT(count(ASG_WARMED_PENDING_WAIT), ==, 3);
+	for (i = 0; i < g.ninst; i++)
+		asg_lifecycle_complete(&g, "on-launch", g.inst[i].id, NULL, MODEL_HOOK_CONTINUE,
+				       now, NULL, 0);
+	asg_plan(&g, now, &plan);
+	CHECK(plan.nwarm_ready == 3 && plan.nin_service == 1 && plan.nwarm_launch == 0, "ready %zu",
+	      plan.nwarm_ready);
+	apply_lc(now);
+	CHECK_INT(count(ASG_WARMED_STOPPED), ==, 3);
+	CHECK_INT(asg_warm_count(&g), ==, 3);
+
+	/* scale out by 2: both from the pool, no launch; the pool shrinks to 4 - 3 = 1 */
+	g.desired = 3;
+	asg_plan(&g, now, &plan);
+	CHECK(plan.nfrom_warm == 2 && plan.nlaunch == 0 && plan.nwarm_launch == 0,
+	      "from warm %zu launch %zu", plan.nfrom_warm, plan.nlaunch);
+	apply_lc(now);
+	CHECK_INT(count(ASG_PENDING), ==, 2);
+	asg_plan(&g, now, &plan);
+	CHECK_INT(plan.nhold, ==, 2);
+	apply_lc(now);
+	for (i = 0; i < g.ninst; i++)
+		asg_lifecycle_complete(&g, "on-launch", g.inst[i].id, NULL, MODEL_HOOK_CONTINUE,
+				       now, NULL, 0);
+	asg_plan(&g, now, &plan);
+	CHECK_INT(plan.nin_service, ==, 2);
+	apply_lc(now);
+	CHECK_INT(count(ASG_IN_SERVICE), ==, 3);
+	CHECK_INT(asg_warm_count(&g), ==, 1);
+	/* scale in: the pool grows back to 4 - 1 = 3 by launches */
+	g.desired = 1;
+	asg_plan(&g, now, &plan);
+	CHECK(plan.nterminate == 2 && plan.nwarm_launch == 2, "terminate %zu warm %zu",
+	      plan.nterminate, plan.nwarm_launch);
+	return true;
+}
+
+/* AWS, "Warm pools" (instance reuse policy): with ReuseOnScaleIn an instance chosen for scale
+ * in returns to the warm pool instead of being terminated.
+ */
+static bool test_warm_pool_reuse(void)
+{
+	uint64_t now = T0;
+
+	group_lc(2, 2, 0, 0, 0, 0, true, -1, 0);
+	g.warm.reuse_on_scale_in = true;
+	running(2, &now);
+	g.desired = 1;
+	asg_plan(&g, now, &plan);
+	CHECK_INT(plan.nterminate, ==, 1);
+	apply_lc(now);
+	g.inst[0].flows_known = g.inst[1].flows_known = true;
+	g.inst[0].flows = g.inst[1].flows = 0;
+	asg_plan(&g, now, &plan);
+	CHECK(plan.nwarm_ready == 1 && plan.nfinish == 0, "ready %zu finish %zu", plan.nwarm_ready,
+	      plan.nfinish);
+	apply_lc(now);
+	CHECK_INT(count(ASG_WARMED_STOPPED), ==, 1);
+	return true;
+}
+
 int main(void)
 {
 	RUN(test_launch_up_to_desired);
@@ -559,6 +906,13 @@ int main(void)
 	RUN(test_replace_ec2_dead_at_once);
 	RUN(test_activities_of_a_run);
 	RUN(test_full_group);
+	RUN(test_hook_launch_continue);
+	RUN(test_hook_launch_abandon);
+	RUN(test_hook_timeouts);
+	RUN(test_hook_terminating);
+	RUN(test_warm_pool_size);
+	RUN(test_warm_pool_taken_first);
+	RUN(test_warm_pool_reuse);
 	activity_log_free(&alog);
 	return check_summary();
 }

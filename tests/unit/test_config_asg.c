@@ -129,5 +129,73 @@ static bool full_groups(void)
 	return true;
 }
 
+/* LifecycleHookSpecificationList and WarmPoolConfiguration: AWS's defaults (PutLifecycleHook:
+ * HeartbeatTimeout 3600, DefaultResult ABANDON; PutWarmPool: MinSize 0, MaxGroupPreparedCapacity
+ * unset, PoolState Stopped), its bounds (HeartbeatTimeout 30..7200), Hibernated kept as Stopped
+ * with a warning, and the notification target named as having no effect.
+ */
+static bool hooks_and_warm_pool(void)
+{
+	static const char head[] =
+		"{\"LaunchConfigurations\": [{\"LaunchConfigurationName\": \"lc\", \"InstanceType\": \"t3.micro\"}],\n"
+		" \"AutoScalingGroups\": [{\"AutoScalingGroupName\": \"g\", \"MinSize\": 0, \"MaxSize\": 4,\n"
+		"  \"LaunchConfigurationName\": \"lc\",\n"
+		"  \"LifecycleHookSpecificationList\": [%s]%s}]}\n";
+	char text[2048];
+	struct config_error err;
+	struct model *m;
+	const struct model_asg *a;
+
+	snprintf(text, sizeof(text), head,
+		 "{\"LifecycleHookName\": \"in\", \"LifecycleTransition\": "
+		 "\"autoscaling:EC2_INSTANCE_LAUNCHING\"},\n"
+		 "   {\"LifecycleHookName\": \"out\", \"LifecycleTransition\": "
+		 "\"autoscaling:EC2_INSTANCE_TERMINATING\", \"HeartbeatTimeout\": 30, "
+		 "\"DefaultResult\": \"CONTINUE\", \"NotificationMetadata\": \"md\", "
+		 "\"NotificationTargetARN\": \"arn:aws:sns:us-east-1:1:t\"}",
+		 ",\n  \"WarmPoolConfiguration\": {\"MaxGroupPreparedCapacity\": 3, \"PoolState\": "
+		 "\"Hibernated\", \"InstanceReusePolicy\": {\"ReuseOnScaleIn\": true}}");
+	CHECK(load_text(text, &m, &err) == 0, "%s", err.msg);
+	a = &m->asgs[0];
+	CHECK(a->nhooks == 2 && !strcmp(a->hooks[0].name, "in") &&
+		      a->hooks[0].transition == MODEL_HOOK_LAUNCHING &&
+		      a->hooks[0].heartbeat_s == 3600 &&
+		      a->hooks[0].default_result == MODEL_HOOK_ABANDON &&
+		      a->hooks[1].transition == MODEL_HOOK_TERMINATING &&
+		      a->hooks[1].heartbeat_s == 30 &&
+		      a->hooks[1].default_result == MODEL_HOOK_CONTINUE &&
+		      !strcmp(a->hooks[1].metadata, "md"),
+	      "hooks wrong");
+	CHECK(a->warm.enabled && a->warm.min_size == 0 && a->warm.max_prepared == 3 &&
+		      a->warm.state == MODEL_WARM_HIBERNATED && a->warm.reuse_on_scale_in,
+	      "warm pool wrong");
+	CHECK(warnings_with(m, "Hibernated is kept as Stopped") == 1, "no Hibernated warning");
+	CHECK(warnings_with(m, "NotificationTargetARN: no effect here") == 1,
+	      "no notification warning");
+	model_free(m);
+
+	/* out of AWS's bounds, a transition AWS does not have, a name twice */
+	snprintf(text, sizeof(text), head,
+		 "{\"LifecycleHookName\": \"in\", \"LifecycleTransition\": "
+		 "\"autoscaling:EC2_INSTANCE_LAUNCHING\", \"HeartbeatTimeout\": 29}",
+		 "");
+	CHECK(load_text(text, &m, &err) == -EINVAL && strstr(err.msg, "HeartbeatTimeout"), "%s",
+	      err.msg);
+	snprintf(text, sizeof(text), head,
+		 "{\"LifecycleHookName\": \"in\", \"LifecycleTransition\": "
+		 "\"autoscaling:EC2_INSTANCE_REBOOTING\"}",
+		 "");
+	CHECK(load_text(text, &m, &err) == -EINVAL && strstr(err.msg, "LifecycleTransition"), "%s",
+	      err.msg);
+	snprintf(text, sizeof(text), head,
+		 "{\"LifecycleHookName\": \"in\", \"LifecycleTransition\": "
+		 "\"autoscaling:EC2_INSTANCE_LAUNCHING\"}, {\"LifecycleHookName\": \"in\", "
+		 "\"LifecycleTransition\": \"autoscaling:EC2_INSTANCE_TERMINATING\"}",
+		 "");
+	CHECK(load_text(text, &m, &err) == -EINVAL && strstr(err.msg, "each hook name once"), "%s",
+	      err.msg);
+	return true;
+}
+
 CONFIG_TEST_MAIN(defaults_group, full_launch_templates, full_groups, instance_types,
-		 launch_template_versions)
+		 launch_template_versions, hooks_and_warm_pool)

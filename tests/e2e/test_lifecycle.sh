@@ -1,0 +1,226 @@
+#!/bin/bash
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+# End to end: an auto-scaling group's instance lifecycle. A launch lifecycle hook holds a new
+# instance in Pending:Wait, out of its target group, until complete-lifecycle-action CONTINUE;
+# ABANDON replaces it; a heartbeat timeout applies the DefaultResult, later by the time a
+# record-lifecycle-action-heartbeat adds. The instance reads its wait in /var/lib/xlb and its
+# PropagateAtLaunch tags in XLB_TAG_* variables. A warm pool's instance, initialised and frozen
+# (Warmed:Stopped), is taken on scale out and reaches InService sooner than a cold launch of
+# the same UserData. Xlb.TimeScale 5: a 40 s heartbeat runs out in 8 s.
+# needs: netns
+# timeout: 120
+set -u
+# shellcheck source=tests/e2e/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+XLBD=${XLBD:-$E2E_BUILD/xlbd}
+XLBCTL=${XLBCTL:-$E2E_BUILD/xlbctl}
+SCALE=5
+HEARTBEAT=40 # s, the file's; HEARTBEAT / SCALE (8 s) at run time
+INIT=4       # s of initialisation in the warm group's UserData
+
+e2e_init
+for t in "$XLBD" "$XLBCTL"; do
+	[ -x "$t" ] || e2e_abort setup "$t is missing (make)"
+done
+e2e_lab_up --clients 1 --backends 0
+
+SOCK=$E2E_TMP/xlbd.sock
+CONF=$E2E_TMP/xlb.json
+LOG=$E2E_TMP/xlbd.log
+RUN=$E2E_TMP/run
+IPREFIX=${E2E_PREFIX}i-
+
+# The hook group's UserData: says what the instance sees, then idles.
+cat >"$E2E_TMP/ud-hook" <<'EOF'
+#!/bin/sh
+env | grep '^XLB_TAG_' | sort
+while [ ! -f /var/lib/xlb/lifecycle-action ]; do sleep 0.1; done
+sed 's/^/action: /' /var/lib/xlb/lifecycle-action
+echo "target: $(cat /var/lib/xlb/target-lifecycle-state)"
+exec sleep 1000
+EOF
+# The warm group's UserData: INIT seconds of set-up, then it completes each launch action it
+# is held for (entering the warm pool, and leaving it), as an EC2 user script would.
+cat >"$E2E_TMP/ud-warm" <<EOF
+#!/bin/sh
+sleep $INIT
+last=
+while :; do
+	t=\$(sed -n 's/^LifecycleActionToken=//p' /var/lib/xlb/lifecycle-action 2>/dev/null)
+	if [ -n "\$t" ] && [ "\$t" != "\$last" ]; then
+		echo CONTINUE >/var/lib/xlb/.done && mv /var/lib/xlb/.done /var/lib/xlb/complete-lifecycle-action
+		last=\$t
+	fi
+	sleep 0.1
+done
+EOF
+
+jq -n --rawfile hook "$E2E_TMP/ud-hook" --rawfile warm "$E2E_TMP/ud-warm" \
+	--arg vip "$XLB_LAB_VIP4" --argjson scale $SCALE --argjson hb $HEARTBEAT '{
+  Xlb: { InstanceAddressPool: "198.18.194.0/24", TimeScale: $scale },
+  LoadBalancers: [{ Name: "lc-lb", Type: "application", XlbAddresses: [$vip],
+    Listeners: [{ Port: 80, Protocol: "HTTP",
+      DefaultActions: [{ Type: "forward", TargetGroupArn: "lc-tg" }] }] }],
+  TargetGroups: [{ TargetGroupName: "lc-tg", Protocol: "HTTP", Port: 80 }],
+  LaunchConfigurations: [
+    { LaunchConfigurationName: "lc-hook", InstanceType: "t3.micro", UserData: $hook },
+    { LaunchConfigurationName: "lc-warm", InstanceType: "t3.micro", UserData: $warm }],
+  AutoScalingGroups: [{
+    AutoScalingGroupName: "hooked", LaunchConfigurationName: "lc-hook",
+    MinSize: 0, MaxSize: 3, DesiredCapacity: 1, TargetGroupARNs: ["lc-tg"],
+    Tags: [{ Key: "Team", Value: "blue", PropagateAtLaunch: true },
+           { Key: "cost-center", Value: "42", PropagateAtLaunch: true },
+           { Key: "Secret", Value: "no", PropagateAtLaunch: false }],
+    LifecycleHookSpecificationList: [{ LifecycleHookName: "hold-me",
+      LifecycleTransition: "autoscaling:EC2_INSTANCE_LAUNCHING", HeartbeatTimeout: $hb,
+      DefaultResult: "ABANDON", NotificationMetadata: "from the e2e test" }]
+  }, {
+    AutoScalingGroupName: "warm", LaunchConfigurationName: "lc-warm",
+    MinSize: 0, MaxSize: 2, DesiredCapacity: 1, TargetGroupARNs: ["lc-tg"],
+    LifecycleHookSpecificationList: [{ LifecycleHookName: "init",
+      LifecycleTransition: "autoscaling:EC2_INSTANCE_LAUNCHING", HeartbeatTimeout: 300,
+      DefaultResult: "ABANDON" }],
+    WarmPoolConfiguration: { MinSize: 0, PoolState: "Stopped" }
+  }]
+}' >"$CONF"
+
+ctl() {
+	timeout 10 "$XLBCTL" --socket "$SOCK" "$@"
+}
+
+# "InstanceId LifecycleState" lines of a group.
+instances() { # group
+	ctl --json describe-auto-scaling-groups --auto-scaling-group-names "$1" 2>/dev/null |
+		jq -r '.AutoScalingGroups[0].Instances[] | "\(.InstanceId) \(.LifecycleState)"'
+}
+in_state() { # group, state: the ids in it
+	instances "$1" | awk -v s="$2" '$2 == s { print $1 }'
+}
+has_state() { # group, state, n
+	[ "$(in_state "$1" "$2" | wc -l)" -eq "$3" ]
+}
+registered() { # instance id
+	ctl --json describe-target-health --target-group-arn lc-tg 2>/dev/null |
+		jq -e --arg id "$1" '[.TargetHealthDescriptions[] | select(.Target.Id == $id)] | length > 0' >/dev/null
+}
+console_has() { # id, text
+	ctl --json get-console-output --instance-id "$1" 2>/dev/null | jq -r '.Output' | grep -qF -- "$2"
+}
+
+if ! out=$("$XLBD" --check --config "$CONF" 2>&1); then
+	echo "$out" | e2e_indent
+	e2e_abort setup "xlbd --check refused the test's configuration"
+fi
+
+e2e_on_exit "rm -rf '$E2E_PIN_DIR'"
+e2e_instances_cleanup "$IPREFIX"
+nsenter --net="/run/netns/$XLB_LAB_LB_NS" "$XLBD" --config "$CONF" \
+	--pin-dir "$E2E_PIN_DIR" --socket "$SOCK" --metrics-address 127.0.0.1:9471 \
+	--run-dir "$RUN" --instance-prefix "$IPREFIX" \
+	--interface "${XLB_LAB_LB_CLIENT_IF[0]}" >>"$LOG" 2>&1 &
+XLBD_PID=$!
+e2e_on_exit "e2e_stop $XLBD_PID 20 || kill -KILL $XLBD_PID"
+if ! e2e_wait 10 test -S "$SOCK"; then
+	e2e_indent <"$LOG"
+	e2e_abort setup "xlbd did not open its socket"
+fi
+
+# 1. held in Pending:Wait, out of the target group; the instance reads its wait and its tags
+if e2e_wait 10 has_state hooked Pending:Wait 1; then
+	id=$(in_state hooked Pending:Wait)
+	sleep 1.5 # a tick after the wait began: still out
+	if has_state hooked Pending:Wait 1 && ! registered "$id" &&
+		e2e_wait 5 console_has "$id" "action: LifecycleHookName=hold-me" &&
+		console_has "$id" "action: NotificationMetadata=from the e2e test" &&
+		console_has "$id" "target: InService" &&
+		console_has "$id" "XLB_TAG_Team=blue" && console_has "$id" "XLB_TAG_cost_center=42" &&
+		! console_has "$id" "XLB_TAG_Secret"; then
+		e2e_pass launch_hook_holds
+	else
+		e2e_fail launch_hook_holds "$(instances hooked | tr '\n' ';')"
+		ctl get-console-output --instance-id "$id" | e2e_indent
+	fi
+else
+	e2e_fail launch_hook_holds "no Pending:Wait: $(instances hooked | tr '\n' ';')"
+	id=
+fi
+
+# 2. CONTINUE: InService and registered
+if [ -n "$id" ] && ctl complete-lifecycle-action --auto-scaling-group-name hooked \
+	--lifecycle-hook-name hold-me --lifecycle-action-result CONTINUE --instance-id "$id" &&
+	e2e_wait 5 has_state hooked InService 1 && e2e_wait 3 registered "$id"; then
+	e2e_pass continue_puts_in_service
+else
+	e2e_fail continue_puts_in_service "$(instances hooked | tr '\n' ';')"
+fi
+
+# 3. ABANDON: the instance goes, another is launched and held
+ctl set-desired-capacity --auto-scaling-group-name hooked --desired-capacity 2
+if e2e_wait 10 has_state hooked Pending:Wait 1; then
+	ab=$(in_state hooked Pending:Wait)
+	ctl complete-lifecycle-action --auto-scaling-group-name hooked \
+		--lifecycle-hook-name hold-me --lifecycle-action-result ABANDON --instance-id "$ab"
+	if e2e_wait 10 sh -c "[ -n \"\$(\"\$0\" --socket \"\$1\" describe-auto-scaling-groups 2>/dev/null | grep Pending:Wait | grep -v '$ab')\" ]" "$XLBCTL" "$SOCK" &&
+		! instances hooked | grep -q "^$ab InService"; then
+		e2e_pass abandon_replaces
+	else
+		e2e_fail abandon_replaces "$ab: $(instances hooked | tr '\n' ';')"
+	fi
+else
+	e2e_fail abandon_replaces "no second Pending:Wait: $(instances hooked | tr '\n' ';')"
+fi
+
+# 4. the heartbeat timeout (40 s / 5 = 8 s) applies ABANDON; a heartbeat pushes it back
+to=$(in_state hooked Pending:Wait | head -n 1)
+t0=$(date +%s.%N)
+sleep 4
+ctl record-lifecycle-action-heartbeat --auto-scaling-group-name hooked \
+	--lifecycle-hook-name hold-me --instance-id "$to"
+sleep 6 # 10 s after t0: the first deadline passed, the heartbeat's not
+held=$(instances hooked | awk -v i="$to" '$1 == i { print $2 }')
+if [ "$held" = Pending:Wait ] && e2e_wait 8 sh -c "! \"\$0\" --socket \"\$1\" describe-auto-scaling-groups 2>/dev/null | grep -q '$to.*Pending'" "$XLBCTL" "$SOCK" &&
+	grep -q "$to: a lifecycle hook timed out, its DefaultResult applies: Pending:Proceed (ABANDON)" "$LOG"; then
+	e2e_pass heartbeat_timeout_default_result
+else
+	e2e_fail heartbeat_timeout_default_result "$to was '$held' at $(echo "$(date +%s.%N) - $t0" | bc) s: $(instances hooked | tr '\n' ';')"
+fi
+
+# 5. warm pool: one instance initialised and frozen; scale out takes it, faster than cold
+frozen() { # id: its cgroup v2 group says frozen, or its processes are stopped (v1)
+	local f
+	f=$(find /sys/fs/cgroup -path "*${IPREFIX%-}/$1/cgroup.freeze" 2>/dev/null | head -n 1)
+	[ -n "$f" ] && [ "$(cat "$f")" = 1 ]
+}
+warm_state() {
+	ctl --json describe-warm-pool --auto-scaling-group-name warm 2>/dev/null |
+		jq -r '.Instances[] | "\(.InstanceId) \(.LifecycleState)"'
+}
+if e2e_wait 20 sh -c "\"\$0\" --socket \"\$1\" --json describe-warm-pool --auto-scaling-group-name warm | grep -q Warmed:Stopped" "$XLBCTL" "$SOCK" &&
+	e2e_wait 10 has_state warm InService 1; then
+	wid=$(warm_state | awk '$2 == "Warmed:Stopped" { print $1 }')
+	if frozen "$wid"; then
+		e2e_pass warm_pool_stopped_frozen
+	else
+		e2e_fail warm_pool_stopped_frozen "$wid's cgroup is not frozen"
+	fi
+	ctl set-desired-capacity --auto-scaling-group-name warm --desired-capacity 2
+	if e2e_wait 10 sh -c "\"\$0\" --socket \"\$1\" describe-auto-scaling-groups --auto-scaling-group-names warm | grep -q '$wid.*InService'" "$XLBCTL" "$SOCK"; then
+		cold=$(sed -n 's/.*auto-scaling group warm: .* is InService, \([0-9]*\) ms after its launch$/\1/p' "$LOG" | head -n 1)
+		warm=$(sed -n "s/.*auto-scaling group warm: $wid .* is InService, \([0-9]*\) ms after its leaving the warm pool$/\1/p" "$LOG" | head -n 1)
+		e2e_log "launch to InService: cold ${cold:-?} ms, from the warm pool ${warm:-?} ms"
+		if [ -n "$cold" ] && [ -n "$warm" ] && [ "$warm" -lt "$cold" ] &&
+			[ "$cold" -ge $((INIT * 1000)) ]; then
+			e2e_pass warm_pool_faster
+		else
+			e2e_fail warm_pool_faster "cold ${cold:-?} ms, warm ${warm:-?} ms"
+		fi
+	else
+		e2e_fail warm_pool_faster "$wid not InService: $(instances warm | tr '\n' ';')"
+	fi
+else
+	e2e_fail warm_pool_stopped_frozen "$(warm_state | tr '\n' ';') / $(instances warm | tr '\n' ';')"
+fi
+
+[ -n "${E2E_VERBOSE:-}" ] && e2e_indent <"$LOG"
+e2e_summary
