@@ -528,8 +528,9 @@ static bool ctl_term_pick(const struct dataplane_flow *f, void *arg)
 	return true;
 }
 
-/* Ends the flows of target t through its group's services (through any, when no other target
- * shares its slot). Returns how many live ones were ended, or -errno.
+/* Ends the flows of target t through its group's services (another group's target may share
+ * its slot and keep its own), or through any when no service forwards to its group any more.
+ * Returns how many live ones were ended, or -errno.
  */
 static long ctl_flows_terminate(struct ctl *ctl, struct ctl_target *t)
 {
@@ -537,16 +538,18 @@ static long ctl_flows_terminate(struct ctl *ctl, struct ctl_target *t)
 	size_t i, j;
 	int err;
 
-	if (ctl->slots[t->slot].refs > 1) {
-		c.vips = calloc(ctl->nsvcs + 1, sizeof(*c.vips));
-		if (!c.vips)
-			return -ENOMEM;
-		for (i = 0; i < ctl->nsvcs; i++)
-			for (j = 0; j < ctl->svcs[i].nfwd; j++)
-				if (ctl->svcs[i].tg[j] == t->tg) {
-					c.vips[c.n++] = ctl->svcs[i].id;
-					break;
-				}
+	c.vips = calloc(ctl->nsvcs + 1, sizeof(*c.vips));
+	if (!c.vips)
+		return -ENOMEM;
+	for (i = 0; i < ctl->nsvcs; i++)
+		for (j = 0; j < ctl->svcs[i].nfwd; j++)
+			if (ctl->svcs[i].tg[j] == t->tg) {
+				c.vips[c.n++] = ctl->svcs[i].id;
+				break;
+			}
+	if (!c.n) {
+		free(c.vips);
+		c.vips = NULL;
 	}
 	err = dpif_flows_end(ctl->dp, ctl_term_pick, &c);
 	free(c.vips);
@@ -799,6 +802,7 @@ static void ctl_tg_settings(struct ctl_tg *tg, const struct model_tg *m)
 	tg->hcfg.unhealthy_threshold = m->hc.unhealthy_threshold;
 	tg->hcfg.dereg_delay_ms = m->dereg_delay_s * 1000;
 	tg->dereg_close = m->dereg_close_connections;
+	tg->ipv6 = m->ipv6;
 	tg->hc_proto = m->hc.protocol == MODEL_HC_HTTP ? HEALTH_PROTO_HTTP : HEALTH_PROTO_TCP;
 	tg->hc_port = m->hc.port;
 	snprintf(tg->hc_path, sizeof(tg->hc_path), "%s", m->hc.path ? m->hc.path : "/");
@@ -1378,6 +1382,13 @@ const struct health_target *ctl_target_health(struct ctl *ctl, const char *tg, c
 	struct ctl_target *t = ctl_target_named(ctl, tg, addr);
 
 	return t ? &t->health : NULL;
+}
+
+bool ctl_tg_ipv6(struct ctl *ctl, const char *name)
+{
+	const struct ctl_tg *tg = ctl_tg_find(ctl, name);
+
+	return tg && tg->ipv6;
 }
 
 bool ctl_has_target_group(struct ctl *ctl, const char *tg)

@@ -117,6 +117,10 @@ int ctl_register_batch(struct ctl *ctl, const char *tg, const struct ctl_target_
 		       size_t *bad);
 int ctl_deregister_batch(struct ctl *ctl, const char *tg, const struct ctl_target_ref *v, size_t n,
 			 size_t *bad);
+/* Whether target group tg registers the instances of groups by their IPv6 address
+ * (IpAddressType ipv6); false for an unknown one.
+ */
+bool ctl_tg_ipv6(struct ctl *ctl, const char *tg);
 
 /* An auto-scaling group's instance in a target group, at the group's port: registered (its
  * checks start; describe-target-health shows instance_id) and deregistered (draining). The

@@ -590,8 +590,9 @@ static bool dereg_end_rule(void)
 }
 
 /* Which flows termination ends: the target's backend (its slot and that slot's current gen:
- * not those of an earlier backend that held the slot), through the services of its group only
- * when another group's target shares the slot (vips given), through any otherwise.
+ * not those of an earlier backend that held the slot), through the services of its group
+ * (vips given: another group's target may share the slot and keep its flows), through any
+ * when no service forwards to its group any more (no vips).
  */
 static bool flow_terminates_rule(void)
 {
@@ -729,6 +730,42 @@ static bool terminate_no_delay_body(struct fx *fx)
 	return true;
 }
 FX_CASE(terminate_no_delay)
+
+/* One backend in two groups, termination on in one and off in the other: each group's end
+ * touches the flows of its own listener only, whichever of them expires first.
+ */
+static bool terminate_shared_slot_body(struct fx *fx)
+{
+	const char *tgs = TG_TERM("on", 300, "true", T("198.19.1.2")) "," TG_TERM(
+		"off", 300, "false", T("198.19.1.2")) "," TG_TERM("keep", 300, "false",
+								  T("198.19.1.9"));
+	const char *gone = TG_TERM("on", 300, "true", T("198.19.1.9")) "," TG_TERM(
+		"off", 300, "false", T("198.19.1.9")) "," TG_TERM("keep", 300, "false",
+								  T("198.19.1.9"));
+	const char *ls = LISTENER(80, "TCP", "on") "," LISTENER(81, "TCP", "off");
+	uint32_t v80, v81;
+	int s2;
+
+	CHECK(!fx_apply(fx, V4, ls, tgs), "applied");
+	v80 = fx_vip_id(fx, "198.18.100.1", 80, IPPROTO_TCP);
+	v81 = fx_vip_id(fx, "198.18.100.1", 81, IPPROTO_TCP);
+	s2 = fx_slot(fx, "198.19.1.2", 80);
+	CHECK(!dpif_mem_flow_add(fx->dp, (uint32_t)s2, v80, 0, false) &&
+		      !dpif_mem_flow_add(fx->dp, (uint32_t)s2, v81, 0, false),
+	      "a flow through each listener");
+	CHECK(!fx_apply(fx, V4, ls, gone), "deregistered from both");
+	/* the group that keeps its flows expires first: the slot is no longer shared then */
+	fx_expire(fx, "off", "198.19.1.2");
+	ctl_tick(fx->ctl);
+	fx_expire(fx, "on", "198.19.1.2");
+	ctl_tick(fx->ctl);
+	CHECK(fx_terminated(fx, "on") == 1 && dpif_mem_flow_count(fx->dp) == 1,
+	      "the listener 80 flow ended, the 81 one kept (%zu left)",
+	      dpif_mem_flow_count(fx->dp));
+	CHECK(fx_flags(fx, s2) == (XLB_BE_F_ACTIVE | XLB_BE_F_DRAINING), "kept for it");
+	return true;
+}
+FX_CASE(terminate_shared_slot)
 
 /* A write that fails makes ctl_apply fail; what was served stays served, the part that failed
  * is not half there, and the next apply completes it.
@@ -938,6 +975,7 @@ int main(void)
 	RUN(terminate_on);
 	RUN(terminate_off);
 	RUN(terminate_no_delay);
+	RUN(terminate_shared_slot);
 	RUN(apply_failed_write);
 	RUN(apply_full_service_table);
 	RUN(apply_adopts);
