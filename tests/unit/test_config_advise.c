@@ -59,4 +59,78 @@ static bool user_data_advice(void)
 	return true;
 }
 
-CONFIG_TEST_MAIN(pitfall_warning, user_data_advice)
+/* AWS, "Target groups for your Network Load Balancers" (IP address type): a target group's
+ * IpAddressType is ipv4 unless it says ipv6, and an IPv6 target group takes the instances'
+ * IPv6 addresses. xlb registers a group's instances by that family alone and translates none,
+ * so an address of the other family gets no instance, and an ipv6 target group needs an IPv6
+ * pool for them: both said at the listener. A dual-stack setup (one target group per family)
+ * says nothing.
+ */
+static bool group_family_advice(void)
+{
+#define ADV_TG(n, t)                 \
+	"{\"TargetGroupName\": \"" n \
+	"\", \"Protocol\": \"TCP\", \"Port\": 80, \"IpAddressType\": \"" t "\"}"
+#define ADV_L(port, tg)                                                                 \
+	"{\"Port\": " #port ", \"Protocol\": \"TCP\", \"DefaultActions\": [{\"Type\": " \
+	"\"forward\", \"TargetGroupArn\": \"" tg "\"}]}"
+	static const char bad[] =
+		"{\"LoadBalancers\": [{\"Name\": \"lb\", \"XlbAddresses\": [\"198.18.100.1\", "
+		"\"2001:2:0:100::1\"], \"Listeners\": [" ADV_L(80, "t4") "," ADV_L(
+			81,
+			"t6") "]}],\n"
+			      "\"TargetGroups\": [" ADV_TG("t4", "ipv4") "," ADV_TG(
+				      "t6",
+				      "ipv6") "],\n"
+					      "\"LaunchConfigurations\": [{\"LaunchConfigurationName\": \"lc\", \"InstanceType\": "
+					      "\"t3.micro\", \"UserData\": \"#!/bin/sh\\nexec xlb-backend\\n\"}],\n"
+					      "\"AutoScalingGroups\": [{\"AutoScalingGroupName\": \"g\", \"LaunchConfigurationName\": "
+					      "\"lc\", \"MinSize\": 1, \"MaxSize\": 1, \"TargetGroupARNs\": [\"t4\", \"t6\"]}]}\n";
+	static const char good[] =
+		"{\"Xlb\": {\"InstanceAddressPool6\": \"2001:2:0:e00::/112\"},\n"
+		"\"LoadBalancers\": [{\"Name\": \"a\", \"XlbAddresses\": [\"198.18.100.1\"], "
+		"\"Listeners\": [" ADV_L(
+			80,
+			"t4") "]}, {\"Name\": \"b\", \"XlbAddresses\": "
+			      "[\"2001:2:0:100::1\"], \"Listeners\": [" ADV_L(
+				      80,
+				      "t6") "]}],\n"
+					    "\"TargetGroups\": [" ADV_TG("t4", "ipv4") "," ADV_TG(
+						    "t6",
+						    "ipv6") "],\n"
+							    "\"LaunchConfigurations\": [{\"LaunchConfigurationName\": \"lc\", \"InstanceType\": "
+							    "\"t3.micro\", \"UserData\": \"#!/bin/sh\\nexec xlb-backend\\n\"}],\n"
+							    "\"AutoScalingGroups\": [{\"AutoScalingGroupName\": \"g\", \"LaunchConfigurationName\": "
+							    "\"lc\", \"MinSize\": 1, \"MaxSize\": 1, \"TargetGroupARNs\": [\"t4\", \"t6\"]}]}\n";
+	struct config_error err;
+	struct model *m = NULL;
+	int ret = load_text(bad, &m, &err);
+	bool ok;
+
+	CHECK(!ret && m, "loaded: %s", ret ? err.msg : "");
+	ok = warnings_with(m, "2001:2:0:100::1 gets no instance of group g on port 80: target "
+			      "group t4 registers instances by their IPv4 address") == 1 &&
+	     warnings_with(m, "198.18.100.1 gets no instance of group g on port 81: target group "
+			      "t6 registers instances by their IPv6 address") == 1 &&
+	     warnings_with(m, "$.TargetGroups[1]: target group t6 (IpAddressType ipv6) takes "
+			      "the instances of group g, which get no IPv6 address without "
+			      "Xlb.InstanceAddressPool6") == 1 &&
+	     warnings_with(m, "$.LoadBalancers[0].Listeners[1]: 198.18.100.1 gets no") == 1;
+	if (!ok)
+		print_warnings(m);
+	model_free(m);
+	CHECK(ok, "family advice missing or worded otherwise");
+	m = NULL;
+	ret = load_text(good, &m, &err);
+	CHECK(!ret && m, "loaded: %s", ret ? err.msg : "");
+	ok = !warnings_with(m, "gets no instance") && !warnings_with(m, "InstanceAddressPool6");
+	if (!ok)
+		print_warnings(m);
+	model_free(m);
+	CHECK(ok, "a dual-stack setup warned about");
+	return true;
+#undef ADV_TG
+#undef ADV_L
+}
+
+CONFIG_TEST_MAIN(pitfall_warning, user_data_advice, group_family_advice)
