@@ -767,6 +767,41 @@ static bool terminate_shared_slot_body(struct fx *fx)
 }
 FX_CASE(terminate_shared_slot)
 
+/* A group's instance being terminated (fleet.c deregisters it, then waits for its target to
+ * leave): with termination on, its flows end at the delay's end like any target's, and that
+ * is when fleet.c sees it gone. Its IPv6 address is a target like any other.
+ */
+static bool terminate_instance_body(struct fx *fx)
+{
+	const char *tg = TG_TERM("a", 300, "true", T("198.19.1.1"));
+	struct xlb_vip_key k6 = vkey("2001:2:0:100::1", 80, IPPROTO_TCP);
+	struct xlb_vip vip;
+	uint32_t id;
+	int slot = -1, i;
+	struct xlb_backend be;
+
+	CHECK(!fx_apply(fx, V4 ",\"2001:2:0:100::1\"", LISTENER(80, "TCP", "a"), tg), "applied");
+	CHECK(!ctl_instance_register(fx->ctl, "a", "2001:2:0:e00::2", "i-0123456789abcdef0"),
+	      "an instance by its IPv6 address");
+	CHECK(!dpif_mem_vip_get(fx->dp, &k6, &vip), "the v6 service");
+	id = vip.id;
+	for (i = 1; i < XLB_MAX_BACKENDS && slot < 0; i++)
+		if (!dpif_backend_get(fx->dp, (uint32_t)i, &be) && be.family == XLB_FAMILY_V6 &&
+		    (be.flags & XLB_BE_F_ACTIVE))
+			slot = i;
+	CHECK(slot > 0 && fx_ring_weight(fx, id, slot, NULL), "in the v6 service's table");
+	CHECK(!dpif_mem_flow_add(fx->dp, (uint32_t)slot, id, 0, false), "a flow");
+	CHECK(!ctl_instance_deregister(fx->ctl, "a", "2001:2:0:e00::2"), "deregistered");
+	CHECK(fx_state(fx, "a", "2001:2:0:e00::2") == HEALTH_DRAINING, "draining");
+	fx_expire(fx, "a", "2001:2:0:e00::2");
+	ctl_tick(fx->ctl);
+	CHECK(!ctl_target_health(fx->ctl, "a", "2001:2:0:e00::2"),
+	      "gone: fleet.c may terminate it");
+	CHECK(dpif_mem_flow_count(fx->dp) == 0 && fx_terminated(fx, "a") == 1, "its flow ended");
+	return true;
+}
+FX_CASE(terminate_instance)
+
 /* A write that fails makes ctl_apply fail; what was served stays served, the part that failed
  * is not half there, and the next apply completes it.
  */
@@ -976,6 +1011,7 @@ int main(void)
 	RUN(terminate_off);
 	RUN(terminate_no_delay);
 	RUN(terminate_shared_slot);
+	RUN(terminate_instance);
 	RUN(apply_failed_write);
 	RUN(apply_full_service_table);
 	RUN(apply_adopts);
