@@ -173,10 +173,9 @@ static size_t cfg_where_off(struct cfg *c, const char *where)
 	return cfg_locate(c->text, c->len, p, d, false).off;
 }
 
-/* The datapath rewrites addresses in place and translates no family into the other: an IPv6
- * address of a listener whose target groups hold only IPv4 targets has no backend, nor has one
- * in front of auto-scaling groups when no instance address pool of its family is set
- * (instances get IPv6 addresses only from Xlb.InstanceAddressPool6).
+/* The datapath rewrites addresses in place and translates no family into the other: an address
+ * of a listener whose target groups hold targets of the other family only has no backend.
+ * Target groups that take a group's instances are cfg_advise_group_families' to judge.
  */
 static void cfg_advise_families(struct cfg *c, const struct model_lb *lb)
 {
@@ -188,9 +187,7 @@ static void cfg_advise_families(struct cfg *c, const struct model_lb *lb)
 
 		for (j = 0; j < lb->naddrs; j++) {
 			int fam = lb->addrs[j].family;
-			bool found = false, other = false,
-			     pool = fam == AF_INET || c->m->settings.has_pool6;
-			const char *group = NULL;
+			bool found = false, other = false, group = false;
 
 			for (f = 0; f < l->nfwd; f++) {
 				const struct model_tg *tg = l->fwd[f].tg;
@@ -201,24 +198,15 @@ static void cfg_advise_families(struct cfg *c, const struct model_lb *lb)
 				}
 				for (k = 0; k < c->m->nasgs; k++)
 					for (size_t t = 0; t < c->m->asgs[k].ntgs; t++)
-						if (c->m->asgs[k].tgs[t] == tg && !group)
-							group = c->m->asgs[k].name;
+						group |= c->m->asgs[k].tgs[t] == tg;
 			}
-			if (found || (group && pool) || (!group && !other))
+			if (found || group || !other)
 				continue;
 			cfg_addr_str(&lb->addrs[j], addr, sizeof(addr));
-			if (group && !other)
-				snprintf(
-					msg, sizeof(msg),
-					"%s gets no backend on port %u: the instances of group %s get IPv4 addresses only (no Xlb.InstanceAddressPool6), and the datapath does not translate between IPv4 and IPv6",
-					addr, l->port, group);
-			else
-				snprintf(
-					msg, sizeof(msg),
-					"%s gets no backend on port %u: the target groups of this listener have no %s target%s, and the datapath does not translate between IPv4 and IPv6",
-					addr, l->port, fam == AF_INET ? "IPv4" : "IPv6",
-					group ? " and their groups' instances get IPv4 addresses only (no Xlb.InstanceAddressPool6)" :
-						"");
+			snprintf(
+				msg, sizeof(msg),
+				"%s gets no backend on port %u: the target groups of this listener have no %s target, and the datapath does not translate between IPv4 and IPv6",
+				addr, l->port, fam == AF_INET ? "IPv4" : "IPv6");
 			cfg_emit_at(c, false, cfg_where_off(c, l->where), l->where, msg);
 		}
 	}
@@ -750,6 +738,84 @@ static void cfg_advise_kept(struct cfg *c)
 	json_object_put(top);
 }
 
+/* The group whose instances target group tg takes, NULL when none does. */
+static const char *cfg_tg_group(const struct model *m, const struct model_tg *tg)
+{
+	size_t g, t;
+
+	for (g = 0; g < m->nasgs; g++)
+		for (t = 0; t < m->asgs[g].ntgs; t++)
+			if (m->asgs[g].tgs[t] == tg)
+				return m->asgs[g].name;
+	return NULL;
+}
+
+/* A group's instances are registered in a target group by one address, of the family its
+ * IpAddressType says (ipv4 unless ipv6); the datapath translates no family into the other. So
+ * a listener address that none of its target groups has a target of its family for (static,
+ * or a group's) gets nothing, and an ipv6 target group needs instances with an IPv6 address
+ * (Xlb.InstanceAddressPool6).
+ */
+static void cfg_advise_group_families(struct cfg *c)
+{
+	const struct model *m = c->m;
+	char addr[64], msg[CONFIG_MSG_LEN];
+	size_t i, j, k, f, t;
+
+	for (i = 0; i < m->nlbs; i++) {
+		const struct model_lb *lb = &m->lbs[i];
+
+		for (j = 0; j < lb->nlisteners; j++) {
+			const struct model_listener *l = &lb->listeners[j];
+
+			for (k = 0; k < lb->naddrs; k++) {
+				const struct model_tg *dyn = NULL;
+				const char *group = NULL;
+				bool found = false;
+
+				for (f = 0; f < l->nfwd; f++) {
+					const struct model_tg *tg = l->fwd[f].tg;
+					const char *g = cfg_tg_group(m, tg);
+
+					for (t = 0; t < tg->ntargets; t++)
+						found |= tg->targets[t].addr.family ==
+							 lb->addrs[k].family;
+					if (g &&
+					    (tg->ipv6 ? AF_INET6 : AF_INET) == lb->addrs[k].family)
+						found = true;
+					if (g && !dyn) {
+						dyn = tg;
+						group = g;
+					}
+				}
+				if (found || !dyn)
+					continue;
+				snprintf(
+					msg, sizeof(msg),
+					"%s gets no instance of group %s on port %u: target group %s registers instances by their %s address (IpAddressType %s) and the datapath does not translate between IPv4 and IPv6; forward this address to a target group with IpAddressType %s",
+					cfg_addr_str(&lb->addrs[k], addr, sizeof(addr)), group,
+					l->port, dyn->name, dyn->ipv6 ? "IPv6" : "IPv4",
+					dyn->ipv6 ? "ipv6" : "ipv4", dyn->ipv6 ? "ipv4" : "ipv6");
+				cfg_emit_at(c, false, cfg_where_off(c, l->where), l->where, msg);
+			}
+		}
+	}
+	for (i = 0; i < m->ntgs && !m->settings.has_pool6; i++) {
+		const char *group = cfg_tg_group(m, &m->tgs[i]);
+
+		if (!m->tgs[i].ipv6 || !group)
+			continue;
+		cfg_in(c, "TargetGroups");
+		cfg_at(c, i);
+		cfg_warn(
+			c,
+			"target group %s (IpAddressType ipv6) takes the instances of group %s, which get no IPv6 address without Xlb.InstanceAddressPool6: they are registered by their IPv4 address and its IPv6 listeners get none",
+			m->tgs[i].name, group);
+		cfg_out(c);
+		cfg_out(c);
+	}
+}
+
 /* Warnings about a file that is valid but probably not what its author wants. */
 void cfg_advise(struct cfg *c)
 {
@@ -763,6 +829,7 @@ void cfg_advise(struct cfg *c)
 	cfg_advise_addresses(c);
 	cfg_advise_capacity(c);
 	cfg_advise_kept(c);
+	cfg_advise_group_families(c);
 }
 
 /* Warnings on the text itself: what json-c accepts but AWS's tools and strict JSON do not. */

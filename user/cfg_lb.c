@@ -299,6 +299,7 @@ static const char *const cfg_tg_typed[] = { "TargetGroupName",
 					    "Protocol",
 					    "Port",
 					    "TargetType",
+					    "IpAddressType",
 					    "HealthCheckEnabled",
 					    "HealthCheckProtocol",
 					    "HealthCheckPort",
@@ -312,9 +313,22 @@ static const char *const cfg_tg_typed[] = { "TargetGroupName",
 					    "Attributes",
 					    "TargetGroupAttributes",
 					    NULL };
-static const char *const cfg_tg_kept[] = { "VpcId", "ProtocolVersion",	"IpAddressType",
-					   "Tags",  "LoadBalancerArns", "TargetGroupFullName",
-					   NULL };
+static const char *const cfg_tg_kept[] = {
+	"VpcId", "ProtocolVersion", "Tags", "LoadBalancerArns", "TargetGroupFullName", NULL
+};
+
+/* IpAddressType: the family by which the instances of a group are registered (AWS: ipv4
+ * unless it says ipv6; an IPv6 target group's instance targets use their IPv6 address).
+ */
+static void cfg_tg_family(struct cfg *c, struct json_object *o, struct model_tg *tg)
+{
+	static const char *const types[] = { "ipv4", "ipv6", NULL };
+	static const struct cfg_choice type_choice = { types, NULL, NULL, false };
+	int e;
+
+	if (cfg_enum(c, o, "IpAddressType", &type_choice, &e) == CFG_OK)
+		tg->ipv6 = e == 1;
+}
 
 /* Targets listed by address, and TargetType (ip when Targets is given, else instance). */
 static void cfg_tg_type(struct cfg *c, struct json_object *o, struct model_tg *tg)
@@ -575,6 +589,7 @@ void cfg_tg(struct cfg *c, struct json_object *o, size_t idx)
 		     "the port targets serve on, 1..65535") == CFG_OK)
 		tg->port = (uint16_t)port;
 	cfg_tg_type(c, o, tg);
+	cfg_tg_family(c, o, tg);
 	cfg_tg_probe(c, o, tg);
 	cfg_tg_timing(c, o, tg);
 	cfg_tg_matcher(c, o, tg);

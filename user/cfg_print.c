@@ -206,8 +206,12 @@ static void cfg_print_tg(FILE *f, const struct model *m, const struct model_tg *
 		hc->interval_s, hc->timeout_s, hc->healthy_threshold, hc->unhealthy_threshold);
 	if (hc->protocol == MODEL_HC_HTTP)
 		fprintf(f, ", success codes %s", hc->matcher_text);
-	fprintf(f, "\n    deregistration delay %u s%s\n", tg->dereg_delay_s,
-		tg->dereg_close_connections ? ", then connections are closed" : "");
+	fprintf(f, "\n    deregistration delay %u s, then %s\n", tg->dereg_delay_s,
+		tg->dereg_close_connections ?
+			"its flows are ended (the client's next packet is dropped or reset)" :
+			"open flows keep their target until they end");
+	if (tg->ipv6)
+		fprintf(f, "    instances registered by their IPv6 address\n");
 	if (tg->ntargets) {
 		fprintf(f, "    targets:");
 		for (i = 0; i < tg->ntargets; i++) {

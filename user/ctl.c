@@ -123,6 +123,28 @@ int ctl_slot_pick(const struct ctl_slot *slots, size_t n, uint8_t family, const 
 	return freed >= 0 ? freed : -ENOSPC;
 }
 
+enum ctl_dereg_end ctl_dereg_end(bool close_connections, long flows)
+{
+	if (!flows)
+		return CTL_DEREG_GONE;
+	return close_connections ? CTL_DEREG_TERMINATE : CTL_DEREG_LINGER;
+}
+
+bool ctl_flow_terminates(const struct dataplane_flow *f, uint32_t slot, uint32_t gen,
+			 const uint32_t *vips, size_t n)
+{
+	size_t i;
+
+	if (f->backend_id != slot || f->backend_gen != gen)
+		return false;
+	if (!vips)
+		return true;
+	for (i = 0; i < n; i++)
+		if (vips[i] == f->vip_id)
+			return true;
+	return false;
+}
+
 /* ---- backend slots ---- */
 
 /* Writes slot id from its targets: active while one of them is not draining, draining while
@@ -145,12 +167,12 @@ static int ctl_slot_flush(struct ctl *ctl, int id)
 			live |= t->health.state != HEALTH_DRAINING;
 		}
 	}
-	s->used = any;
+	s->used = any || s->linger;
 	memcpy(be.addr, s->addr, ctl_addr_len(s->family));
 	be.family = s->family;
 	be.port = htons(s->port);
 	be.gen = s->gen;
-	if (any)
+	if (any || s->linger)
 		be.flags = XLB_BE_F_ACTIVE | (live ? 0 : XLB_BE_F_DRAINING);
 	return dpif_backend_set(ctl->dp, (uint32_t)id, &be);
 }
@@ -177,6 +199,7 @@ static int ctl_slot_claim(struct ctl *ctl, const struct model_addr *a, uint16_t 
 		s->port = port;
 	}
 	s->used = true;
+	s->linger = false;
 	s->refs++;
 	ctl->slot_adopted[id] = false;
 	return id;
@@ -416,6 +439,8 @@ static void ctl_target_remove(struct ctl *ctl, struct ctl_target *t)
 	}
 }
 
+static void ctl_dereg_expired(struct ctl *ctl, struct ctl_target *t);
+
 static void ctl_target_deregister(struct ctl *ctl, struct ctl_target *t)
 {
 	struct health_change chg;
@@ -427,10 +452,12 @@ static void ctl_target_deregister(struct ctl *ctl, struct ctl_target *t)
 		t->checking = false;
 	}
 	ctl_tg_sync(ctl, t->tg);
-	if (t->health.state == HEALTH_UNUSED)
+	if (t->health.state == HEALTH_UNUSED) {
+		ctl_dereg_expired(ctl, t);
 		ctl_target_remove(ctl, t);
-	else
+	} else {
 		ctl_slot_flush(ctl, t->slot);
+	}
 }
 
 static void ctl_tg_free(struct ctl_tg *tg)
@@ -472,15 +499,131 @@ static int ctl_count_flow(const struct dataplane_flow *f, void *arg)
 	return 0;
 }
 
+/* The flows of one slot that hold it (as ctl_count_flow counts them). */
+struct ctl_slot_count {
+	uint32_t slot;
+	long n;
+};
+
+static int ctl_count_slot(const struct dataplane_flow *f, void *arg)
+{
+	struct ctl_slot_count *c = arg;
+
+	if (f->backend_id == c->slot && !f->closing && f->idle_ms < CTL_FLOW_IDLE_MS)
+		c->n++;
+	return 0;
+}
+
+struct ctl_term {
+	uint32_t slot, gen;
+	uint32_t *vips; /* NULL: through any service */
+	size_t n;
+	long live; /* ended flows that were not closed already */
+};
+
+static bool ctl_term_pick(const struct dataplane_flow *f, void *arg)
+{
+	struct ctl_term *c = arg;
+
+	if (!ctl_flow_terminates(f, c->slot, c->gen, c->vips, c->n))
+		return false;
+	c->live += !f->closing;
+	return true;
+}
+
+/* Ends the flows of target t through its group's services (another group's target may share
+ * its slot and keep its own), or through any when no service forwards to its group any more.
+ * Returns how many live ones were ended, or -errno.
+ */
+static long ctl_flows_terminate(struct ctl *ctl, struct ctl_target *t)
+{
+	struct ctl_term c = { .slot = (uint32_t)t->slot, .gen = ctl->slots[t->slot].gen };
+	size_t i, j;
+	int err;
+
+	c.vips = calloc(ctl->nsvcs + 1, sizeof(*c.vips));
+	if (!c.vips)
+		return -ENOMEM;
+	for (i = 0; i < ctl->nsvcs; i++)
+		for (j = 0; j < ctl->svcs[i].nfwd; j++)
+			if (ctl->svcs[i].tg[j] == t->tg) {
+				c.vips[c.n++] = ctl->svcs[i].id;
+				break;
+			}
+	if (!c.n) {
+		free(c.vips);
+		c.vips = NULL;
+	}
+	err = dpif_flows_end(ctl->dp, ctl_term_pick, &c);
+	free(c.vips);
+	return err < 0 ? err : c.live;
+}
+
+/* Target t's deregistration delay ran out (or it had none) and it leaves: its flows are ended
+ * (connection termination on), or keep its slot until they end (off).
+ */
+static void ctl_dereg_expired(struct ctl *ctl, struct ctl_target *t)
+{
+	struct ctl_slot_count c = { .slot = (uint32_t)t->slot };
+	struct ctl_tg *tg = t->tg;
+	long n;
+
+	if (t->slot <= 0)
+		return;
+	if (dpif_flow_walk(ctl->dp, ctl_count_slot, &c))
+		c.n = -1;
+	switch (ctl_dereg_end(tg->dereg_close, c.n)) {
+	case CTL_DEREG_TERMINATE:
+		n = ctl_flows_terminate(ctl, t);
+		if (n < 0) {
+			log_error("target group %s: target %s:%u: ending its connections: %s",
+				  tg->name, t->ip, t->port, strerror((int)-n));
+			break;
+		}
+		tg->conns_terminated += (uint64_t)n;
+		log_info("target group %s: target %s:%u: deregistration delay over, %ld "
+			 "connection%s terminated (connection_termination.enabled)",
+			 tg->name, t->ip, t->port, n, n == 1 ? "" : "s");
+		break;
+	case CTL_DEREG_LINGER:
+		ctl->slots[t->slot].linger = true;
+		log_info("target group %s: target %s:%u: deregistration delay over; its open flows "
+			 "(%ld) keep it until they end",
+			 tg->name, t->ip, t->port, c.n);
+		break;
+	case CTL_DEREG_GONE:
+		break;
+	}
+}
+
+/* Slots kept for flows that outlived a deregistration delay go when the last one ended. */
+static void ctl_linger(struct ctl *ctl, bool counted)
+{
+	int id;
+
+	for (id = 1; id < XLB_MAX_BACKENDS && counted; id++) {
+		struct ctl_slot *s = &ctl->slots[id];
+
+		if (!s->linger || ctl->counts[id])
+			continue;
+		s->linger = false;
+		log_info("backend %d: the flows that outlived its deregistration delay ended", id);
+		ctl_slot_flush(ctl, id);
+	}
+}
+
 static void ctl_drain(struct ctl *ctl)
 {
 	struct health_change chg;
 	bool any = false, counted = false;
 	size_t i, j;
+	int id;
 
 	for (i = 0; i < ctl->ntgs && !any; i++)
 		for (j = 0; j < ctl->tgs[i]->n && !any; j++)
 			any = ctl->tgs[i]->t[j]->health.state == HEALTH_DRAINING;
+	for (id = 1; id < XLB_MAX_BACKENDS && !any; id++)
+		any = ctl->slots[id].linger;
 	if (any) {
 		memset(ctl->counts, 0, sizeof(ctl->counts));
 		counted = !dpif_flow_walk(ctl->dp, ctl_count_flow, ctl->counts);
@@ -496,6 +639,8 @@ static void ctl_drain(struct ctl *ctl)
 				continue;
 			}
 			health_tick(&t->health, loop_now(), &chg);
+			if (t->health.state == HEALTH_UNUSED)
+				ctl_dereg_expired(ctl, t);
 			if (t->health.state == HEALTH_DRAINING && counted &&
 			    !ctl->counts[t->slot]) {
 				health_drained(&t->health, loop_now(), &chg);
@@ -511,6 +656,7 @@ static void ctl_drain(struct ctl *ctl)
 				j++;
 		}
 	}
+	ctl_linger(ctl, counted);
 	/* groups gone from the configuration leave once their last target drained */
 	for (i = 0; i < ctl->ntgs;) {
 		if (!ctl->tgs[i]->in_config && !ctl->tgs[i]->n) {
@@ -658,6 +804,8 @@ static void ctl_tg_settings(struct ctl_tg *tg, const struct model_tg *m)
 	tg->hcfg.healthy_threshold = m->hc.healthy_threshold;
 	tg->hcfg.unhealthy_threshold = m->hc.unhealthy_threshold;
 	tg->hcfg.dereg_delay_ms = m->dereg_delay_s * 1000;
+	tg->dereg_close = m->dereg_close_connections;
+	tg->ipv6 = m->ipv6;
 	tg->hc_proto = m->hc.protocol == MODEL_HC_HTTP ? HEALTH_PROTO_HTTP : HEALTH_PROTO_TCP;
 	tg->hc_port = m->hc.port;
 	snprintf(tg->hc_path, sizeof(tg->hc_path), "%s", m->hc.path ? m->hc.path : "/");
@@ -1248,6 +1396,13 @@ const struct health_target *ctl_target_health(struct ctl *ctl, const char *tg, c
 	struct ctl_target *t = ctl_target_named(ctl, tg, addr);
 
 	return t ? &t->health : NULL;
+}
+
+bool ctl_tg_ipv6(struct ctl *ctl, const char *name)
+{
+	const struct ctl_tg *tg = ctl_tg_find(ctl, name);
+
+	return tg && tg->ipv6;
 }
 
 bool ctl_has_target_group(struct ctl *ctl, const char *tg)

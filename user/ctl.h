@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "../bpf/xlb_shared.h"
+#include "dataplane.h"
 #include "health.h"
 #include "model.h"
 
@@ -47,6 +48,7 @@ struct ctl_slot {
 	uint16_t port;
 	uint32_t gen;
 	uint32_t refs; /* targets (of any group) using it */
+	bool linger;   /* no target left, but flows that outlived a deregistration delay */
 };
 /* The slot for a backend: the one that holds or held this address and port (same id across
  * reloads and restarts), else the first that never held anything, else the first free one.
@@ -54,6 +56,23 @@ struct ctl_slot {
  */
 int ctl_slot_pick(const struct ctl_slot *slots, size_t n, uint8_t family, const uint8_t *addr,
 		  uint16_t port);
+
+/* What a target's remaining flows become when its deregistration delay runs out (or at once,
+ * with no delay).
+ */
+enum ctl_dereg_end {
+	CTL_DEREG_GONE = 0,  /* no flow left: the slot is freed */
+	CTL_DEREG_LINGER,    /* they keep their target until they end (idle or closed) */
+	CTL_DEREG_TERMINATE, /* they are ended now: connection_termination.enabled */
+};
+/* flows: the target's flows counted (-1: the table could not be read, taken for some). */
+enum ctl_dereg_end ctl_dereg_end(bool close_connections, long flows);
+/* Whether flow f is one a deregistered target's connection termination ends: its backend
+ * (slot, and gen: the same backend, not an earlier one the slot held), through one of the
+ * services vips[0..n) that forward to the target's group, closed or not.
+ */
+bool ctl_flow_terminates(const struct dataplane_flow *f, uint32_t slot, uint32_t gen,
+			 const uint32_t *vips, size_t n);
 
 /* ---- the controller ---- */
 
@@ -98,6 +117,10 @@ int ctl_register_batch(struct ctl *ctl, const char *tg, const struct ctl_target_
 		       size_t *bad);
 int ctl_deregister_batch(struct ctl *ctl, const char *tg, const struct ctl_target_ref *v, size_t n,
 			 size_t *bad);
+/* Whether target group tg registers the instances of groups by their IPv6 address
+ * (IpAddressType ipv6); false for an unknown one.
+ */
+bool ctl_tg_ipv6(struct ctl *ctl, const char *tg);
 
 /* An auto-scaling group's instance in a target group, at the group's port: registered (its
  * checks start; describe-target-health shows instance_id) and deregistered (draining). The

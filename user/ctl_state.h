@@ -54,6 +54,9 @@ struct ctl_tg {
 	bool in_config;
 	bool fail_open;
 	struct health_config hcfg;
+	bool ipv6;		   /* IpAddressType ipv6: instances register by IPv6 */
+	bool dereg_close;	   /* deregistration_delay.connection_termination.enabled */
+	uint64_t conns_terminated; /* flows ended at the end of a deregistration delay */
 	enum health_protocol hc_proto;
 	uint16_t hc_port; /* 0: the traffic port */
 	char hc_path[1024];

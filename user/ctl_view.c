@@ -87,6 +87,8 @@ static struct json_object *ctl_view_tg(const struct ctl_tg *tg)
 	ctl_view_add(o, "Initial", json_object_new_int(c[HEALTH_INITIAL]));
 	ctl_view_add(o, "Draining", json_object_new_int(c[HEALTH_DRAINING]));
 	ctl_view_add(o, "Total", json_object_new_int((int)tg->n));
+	ctl_view_add(o, "ConnectionsTerminated",
+		     json_object_new_int64((int64_t)tg->conns_terminated));
 	return o;
 }
 
@@ -250,4 +252,11 @@ void ctl_view_metrics(struct ctl *ctl, struct promhttp_buf *b)
 	for (i = 0; i < ctl->ntgs; i++)
 		promhttp_sample(b, "xlb_target_group_fail_open", ctl->tgs[i]->fail_open,
 				"target_group", ctl->tgs[i]->name, PROMHTTP_END);
+	promhttp_family(b, "xlb_target_group_connections_terminated_total", PROMHTTP_COUNTER,
+			"Flows ended at the end of a deregistration delay "
+			"(deregistration_delay.connection_termination.enabled)");
+	for (i = 0; i < ctl->ntgs; i++)
+		promhttp_sample_u64(b, "xlb_target_group_connections_terminated_total",
+				    ctl->tgs[i]->conns_terminated, "target_group",
+				    ctl->tgs[i]->name, PROMHTTP_END);
 }

@@ -1789,6 +1789,40 @@ int dataplane_flow_walk(struct dataplane *dp,
 	return 0;
 }
 
+int dataplane_flows_end(struct dataplane *dp,
+			bool (*pick)(const struct dataplane_flow *flow, void *arg), void *arg)
+{
+	uint32_t nb = dp->flow_capacity / XLB_FLOW_WAYS, now = dataplane_now(), i, w;
+	struct dataplane_flow out;
+	struct xlb_flow f;
+	int n = 0;
+
+	for (i = 0; i < nb; i++) {
+		struct xlb_flow_bucket *b = &dp->flows[i];
+
+		for (w = 0; w < XLB_FLOW_WAYS; w++) {
+			if (!(b->flags[w] & XLB_FLOW_F_VALID))
+				continue;
+			memcpy(&f, &b->way[w], sizeof(f));
+			if (!dataplane_flow_valid(dp, b, w, &f))
+				continue;
+			dataplane_flow_fill(&out, &f, b->atime[w], b->flags[w], now);
+			if (!pick(&out, arg))
+				continue;
+			/* The header first: the datapath takes a way without VALID as free. A
+			 * packet that rewrote this way since the copy was taken is the same flow
+			 * (same key) or a new one; only the first is ended.
+			 */
+			if (memcmp(&b->way[w].key, &f.key, sizeof(f.key)))
+				continue;
+			b->flags[w] = 0;
+			b->tag[w] = 0;
+			n++;
+		}
+	}
+	return n;
+}
+
 struct dataplane_count_arg {
 	uint32_t max_idle_s;
 	uint32_t now;

@@ -140,6 +140,12 @@ int dataplane_flow_walk(struct dataplane *dp,
 			int (*fn)(const struct dataplane_flow *flow, void *arg), void *arg);
 int dataplane_flow_lookup(struct dataplane *dp, const struct xlb_flow_key *key,
 			  struct dataplane_flow *flow);
+/* Ends the flows pick chooses: every flow of the table is shown to it, and the ways of those
+ * it returns true for are freed, so that the flow's next packet is a miss (Maglev's pick, or a
+ * drop when its service has no backend). Returns how many were ended.
+ */
+int dataplane_flows_end(struct dataplane *dp,
+			bool (*pick)(const struct dataplane_flow *flow, void *arg), void *arg);
 /* Writes a flow as the datapath would (tests, the benchmark's full table, restoring flows),
  * confirmed (established: evicted after the unconfirmed) or not (a handshake under way).
  * Returns 1 when it took a free way, 0 when it replaced a flow or updated its own, or -errno.

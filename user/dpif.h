@@ -48,6 +48,11 @@ struct dpif_ops {
 	/* Calls fn for every flow; stops at fn's first nonzero return and returns it. */
 	int (*flow_walk)(struct dpif *d, int (*fn)(const struct dataplane_flow *f, void *arg),
 			 void *arg);
+	/* Ends the flows pick returns true for (dataplane_flows_end): their ways freed, so that
+	 * no packet of theirs reaches their backend any more. Returns how many, or -errno.
+	 */
+	int (*flows_end)(struct dpif *d, bool (*pick)(const struct dataplane_flow *f, void *arg),
+			 void *arg);
 	void (*free)(struct dpif *d);
 };
 
@@ -114,6 +119,12 @@ static inline int dpif_flow_walk(struct dpif *d,
 				 int (*fn)(const struct dataplane_flow *f, void *arg), void *arg)
 {
 	return d->ops->flow_walk(d, fn, arg);
+}
+
+static inline int dpif_flows_end(struct dpif *d,
+				 bool (*pick)(const struct dataplane_flow *f, void *arg), void *arg)
+{
+	return d->ops->flows_end(d, pick, arg);
 }
 
 /* Frees the handle (NULL is fine). */

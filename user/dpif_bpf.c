@@ -112,6 +112,12 @@ static int dpif_bpf_flow_walk(struct dpif *d, int (*fn)(const struct dataplane_f
 	return dataplane_flow_walk(dpif_bpf_dp(d), fn, arg);
 }
 
+static int dpif_bpf_flows_end(struct dpif *d,
+			      bool (*pick)(const struct dataplane_flow *f, void *arg), void *arg)
+{
+	return dataplane_flows_end(dpif_bpf_dp(d), pick, arg);
+}
+
 static void dpif_bpf_free(struct dpif *d)
 {
 	free(d);
@@ -128,6 +134,7 @@ static const struct dpif_ops dpif_bpf_ops = {
 	.vip_stats = dpif_bpf_vip_stats,
 	.backend_stats = dpif_bpf_backend_stats,
 	.flow_walk = dpif_bpf_flow_walk,
+	.flows_end = dpif_bpf_flows_end,
 	.free = dpif_bpf_free,
 };
 

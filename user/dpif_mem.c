@@ -219,6 +219,23 @@ static int dpif_mem_flow_walk(struct dpif *d, int (*fn)(const struct dataplane_f
 	return err;
 }
 
+static int dpif_mem_flows_end(struct dpif *d,
+			      bool (*pick)(const struct dataplane_flow *f, void *arg), void *arg)
+{
+	struct dpif_mem *m = dpif_mem_of(d);
+	size_t i, k = 0;
+	int err = dpif_mem_enter(m, DPIF_MEM_FLOWS_END);
+
+	if (err)
+		return err;
+	for (i = 0; i < m->nflows; i++)
+		if (!pick(&m->flows[i], arg))
+			m->flows[k++] = m->flows[i];
+	err = (int)(m->nflows - k);
+	m->nflows = k;
+	return err;
+}
+
 static void dpif_mem_free(struct dpif *d)
 {
 	struct dpif_mem *m = dpif_mem_of(d);
@@ -241,6 +258,7 @@ static const struct dpif_ops dpif_mem_ops = {
 	.vip_stats = dpif_mem_vip_stats,
 	.backend_stats = dpif_mem_backend_stats,
 	.flow_walk = dpif_mem_flow_walk,
+	.flows_end = dpif_mem_flows_end,
 	.free = dpif_mem_free,
 };
 
@@ -341,4 +359,9 @@ void dpif_mem_count(struct dpif *d, uint32_t vip_id, uint32_t backend_id, uint64
 		m->backend_stats[backend_id].packets += packets;
 		m->backend_stats[backend_id].bytes += bytes;
 	}
+}
+
+size_t dpif_mem_flow_count(struct dpif *d)
+{
+	return dpif_mem_of(d)->nflows;
 }

@@ -18,6 +18,7 @@ enum dpif_mem_op {
 	DPIF_MEM_BACKEND_SET,
 	DPIF_MEM_RING_SET,
 	DPIF_MEM_FLOW_WALK,
+	DPIF_MEM_FLOWS_END,
 	DPIF_MEM_OP_MAX,
 };
 
@@ -41,6 +42,8 @@ size_t dpif_mem_ring_get(struct dpif *d, uint32_t vip_id, struct maglev_backend 
 int dpif_mem_flow_add(struct dpif *d, uint32_t backend_id, uint32_t vip_id, uint64_t idle_ms,
 		      bool closing);
 void dpif_mem_flows_clear(struct dpif *d);
+/* Flows the table holds. */
+size_t dpif_mem_flow_count(struct dpif *d);
 /* Adds to a service's or a backend's counters, as traffic would. */
 void dpif_mem_count(struct dpif *d, uint32_t vip_id, uint32_t backend_id, uint64_t packets,
 		    uint64_t bytes);

@@ -4,6 +4,7 @@
  * do, and this file does it: launches, registrations, deregistrations (draining), terminations,
  * each one a scaling activity. The decisions stay in asg.c; only side effects live here.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <linux/if_link.h>
@@ -100,6 +101,8 @@ static struct fleet_inst *fleet_inst_new(struct fleet_group *fg, const struct la
 	memset(fi, 0, sizeof(*fi));
 	snprintf(fi->id, sizeof(fi->id), "%s", li->id);
 	snprintf(fi->ip, sizeof(fi->ip), "%s", li->ip4_str);
+	if (!li->has6 || !inet_ntop(AF_INET6, &li->ip6, fi->ip6, sizeof(fi->ip6)))
+		fi->ip6[0] = '\0';
 	snprintf(fi->itype, sizeof(fi->itype), "%s", li->itype);
 	fi->quota_us = li->quota_us;
 	fi->period_us = li->period_us;
@@ -213,19 +216,83 @@ static void fleet_wire(struct fleet *f, const struct launcher_instance *li)
 		close(nsfd);
 }
 
+const char *fleet_inst_addr(struct fleet *f, const struct fleet_inst *fi, const char *tg)
+{
+	return fi->ip6[0] && ctl_tg_ipv6(f->ctl, tg) ? fi->ip6 : fi->ip;
+}
+
+/* Puts the group's dsr and ipip VIPs on the instance's loopback (those already there stay). */
+static void fleet_lo_vips(struct fleet_group *fg, const struct launcher_instance *li)
+{
+	char ip[INET6_ADDRSTRLEN];
+	size_t i;
+	int nsfd, err;
+
+	if (!fg->nlo_vips)
+		return;
+	nsfd = netns_open(li->netns);
+	if (nsfd < 0) {
+		log_warn("instance %s: cannot open its namespace %s: %s", li->id, li->netns,
+			 strerror(-nsfd));
+		return;
+	}
+	for (i = 0; i < fg->nlo_vips; i++) {
+		const struct model_addr *a = &fg->lo_vips[i];
+
+		err = netns_addr_add(nsfd, "lo", a->family, a->bytes,
+				     a->family == AF_INET6 ? 128 : 32);
+		if (err && err != -EEXIST)
+			log_warn("instance %s: putting %s on its loopback: %s", li->id,
+				 inet_ntop(a->family, a->bytes, ip, sizeof(ip)) ? ip : "?",
+				 strerror(-err));
+	}
+	close(nsfd);
+}
+
+/* The addresses of the dsr and ipip listeners that forward to one of m's target groups. */
+static void fleet_lo_vips_find(struct fleet_group *fg, const struct model *model,
+			       const struct model_asg *m)
+{
+	size_t i, j, k, t, a, v;
+
+	fg->nlo_vips = 0;
+	for (i = 0; i < model->nlbs; i++) {
+		const struct model_lb *lb = &model->lbs[i];
+
+		for (j = 0; j < lb->nlisteners; j++) {
+			const struct model_listener *l = &lb->listeners[j];
+			bool ours = false;
+
+			for (k = 0; k < l->nfwd && l->mode != MODEL_MODE_NAT; k++)
+				for (t = 0; t < m->ntgs; t++)
+					ours |= l->fwd[k].tg == m->tgs[t];
+			for (a = 0; ours && a < lb->naddrs; a++) {
+				for (v = 0; v < fg->nlo_vips; v++)
+					if (fg->lo_vips[v].family == lb->addrs[a].family &&
+					    !memcmp(fg->lo_vips[v].bytes, lb->addrs[a].bytes, 16))
+						break;
+				if (v == fg->nlo_vips && v < FLEET_LO_VIPS)
+					fg->lo_vips[fg->nlo_vips++] = lb->addrs[a];
+			}
+		}
+	}
+}
+
 static void fleet_register(struct fleet_group *fg, struct fleet_inst *fi, bool reg)
 {
 	struct fleet *f = fg->f;
+	const char *ip;
 	size_t i;
 	int err;
 
 	for (i = 0; i < fg->ntgs; i++) {
-		err = reg ? ctl_instance_register(f->ctl, fg->tgs[i], fi->ip, fi->id) :
-			    ctl_instance_deregister(f->ctl, fg->tgs[i], fi->ip);
+		ip = fleet_inst_addr(f, fi, fg->tgs[i]);
+		err = reg ? ctl_instance_register(f->ctl, fg->tgs[i], ip, fi->id) :
+			    ctl_instance_deregister(f->ctl, fg->tgs[i], ip);
 		if (err && err != -ESRCH)
 			log_warn("auto-scaling group %s: %sregistering %s (%s) %s target group %s: "
 				 "%s",
-				 fg->g.name, reg ? "" : "de", fi->id, fi->ip, reg ? "with" : "from",
+				 fg->g.name, reg ? "" : "de", fi->id, ip, reg ? "with" : "from",
 				 fg->tgs[i], strerror(-err));
 	}
 	fi->registered = reg;
@@ -344,6 +411,7 @@ static int fleet_launch(struct fleet_group *fg, const char *cause, uint64_t now,
 	log_info("auto-scaling group %s: launching %s (%s)%s: %s", fg->g.name, li->id, li->ip4_str,
 		 warm ? " into the warm pool" : "", cause);
 	fleet_wire(f, li);
+	fleet_lo_vips(fg, li);
 	return 0;
 }
 
@@ -367,8 +435,8 @@ static void fleet_observe(struct fleet_group *fg)
 			in->ec2 = ASG_EC2_STOPPED;
 		in->ntargets = 0;
 		for (j = 0; fi && j < fg->ntgs && in->ntargets < ASG_TG_MAX; j++) {
-			const struct health_target *h =
-				ctl_target_health(f->ctl, fg->tgs[j], fi->ip);
+			const struct health_target *h = ctl_target_health(
+				f->ctl, fg->tgs[j], fleet_inst_addr(f, fi, fg->tgs[j]));
 
 			if (!h)
 				continue;
@@ -754,7 +822,8 @@ static void fleet_measure(struct fleet_group *fg, uint64_t now)
 		cur.has_cpu = !launcher_cpu_usage(f->launcher, fi->id, &cur.cpu_usec);
 		/* one backend slot per address: the first target group that has it */
 		for (j = 0; j < fg->ntgs && !cur.has_counters; j++) {
-			if (ctl_target_counters(f->ctl, fg->tgs[j], fi->ip, &c))
+			if (ctl_target_counters(f->ctl, fg->tgs[j],
+						fleet_inst_addr(f, fi, fg->tgs[j]), &c))
 				continue;
 			cur.bytes_in = c.bytes;
 			cur.bytes_out = c.reply_bytes;
@@ -1215,7 +1284,9 @@ static void fleet_set_tgs(struct fleet_group *fg, char (*want)[ASG_NAME_LEN], si
 			continue;
 		for (k = 0; k < fg->ninst; k++)
 			if (fg->inst[k].registered)
-				ctl_instance_deregister(f->ctl, fg->tgs[i], fg->inst[k].ip);
+				ctl_instance_deregister(f->ctl, fg->tgs[i],
+							fleet_inst_addr(f, &fg->inst[k],
+									fg->tgs[i]));
 		log_info("auto-scaling group %s: detached from target group %s", fg->g.name,
 			 fg->tgs[i]);
 	}
@@ -1226,7 +1297,8 @@ static void fleet_set_tgs(struct fleet_group *fg, char (*want)[ASG_NAME_LEN], si
 			continue;
 		for (k = 0; k < fg->ninst; k++)
 			if (fg->inst[k].registered)
-				ctl_instance_register(f->ctl, want[j], fg->inst[k].ip,
+				ctl_instance_register(f->ctl, want[j],
+						      fleet_inst_addr(f, &fg->inst[k], want[j]),
 						      fg->inst[k].id);
 		if (f->applied)
 			log_info("auto-scaling group %s: attached to target group %s", fg->g.name,
@@ -1269,6 +1341,7 @@ static void fleet_adopt(struct fleet_group *fg)
 			fleet_register(fg, fi, true);
 		}
 		fleet_wire(f, li);
+		fleet_lo_vips(fg, li);
 		log_info("auto-scaling group %s: adopted %s (%s)", fg->g.name, li->id, li->ip4_str);
 	}
 	free(v);
@@ -1331,6 +1404,13 @@ static int fleet_apply_group(struct fleet *f, const struct model *model, const s
 	fleet_engine(fg, model, m);
 	for (i = 0; i < m->ntgs && n < ASG_TG_MAX; i++)
 		snprintf(want[n++], ASG_NAME_LEN, "%s", m->tgs[i]->name);
+	fleet_lo_vips_find(fg, model, m);
+	for (i = 0; i < fg->ninst; i++) {
+		const struct launcher_instance *li = launcher_find(f->launcher, fg->inst[i].id);
+
+		if (li && li->state != LAUNCHER_TERMINATING)
+			fleet_lo_vips(fg, li);
+	}
 	if (fresh) {
 		/* a restart keeps what set-desired-capacity said, unless the file changed since */
 		if (fleet_state_load(fg, saved) && saved[3] == m->min_size &&

@@ -22,9 +22,12 @@ struct launcher;
 struct scaling_engine;
 
 /* What the group needs beside asg.c's view of an instance. */
+#define FLEET_LO_VIPS 16
+
 struct fleet_inst {
 	char id[ASG_ID_LEN];
 	char ip[INET6_ADDRSTRLEN];
+	char ip6[INET6_ADDRSTRLEN]; /* "" when the launcher gave it no IPv6 address */
 	char itype[32];
 	char activity[ACTIVITY_ID_LEN]; /* its launch, then its termination */
 	bool registered;		/* with the group's target groups */
@@ -57,6 +60,11 @@ struct fleet_group {
 	char arn[320];
 	char tgs[ASG_TG_MAX][ASG_NAME_LEN];
 	size_t ntgs;
+	/* the addresses of the dsr and ipip listeners forwarding to its target groups: its
+	 * instances receive packets addressed to them, so each has them on its loopback
+	 */
+	struct model_addr lo_vips[FLEET_LO_VIPS];
+	size_t nlo_vips;
 	const struct model_instance_type *itype;
 	char *user_data;
 	size_t user_data_len;
@@ -108,5 +116,9 @@ struct fleet {
 struct fleet_group *fleet_group_find(struct fleet *f, const char *name);
 /* The group's instance of that id; NULL when there is none. */
 struct fleet_inst *fleet_inst_find(struct fleet_group *fg, const char *id);
+/* The address by which fi is registered in target group tg: its IPv6 one in an IPv6 target
+ * group (IpAddressType ipv6) when it has one, else its IPv4 one.
+ */
+const char *fleet_inst_addr(struct fleet *f, const struct fleet_inst *fi, const char *tg);
 
 #endif /* XLB_FLEET_INTERNAL_H */

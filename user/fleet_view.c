@@ -183,6 +183,8 @@ static struct json_object *fleet_inst_json(struct fleet_group *fg, const struct 
 	fleet_add(io, "HealthStatus", json_object_new_string(asg_health_name(in->health)));
 	if (fi)
 		fleet_add(io, "PrivateIpAddress", json_object_new_string(fi->ip));
+	if (fi && fi->ip6[0])
+		fleet_add(io, "Ipv6Address", json_object_new_string(fi->ip6));
 	fleet_add(io, "LaunchConfigurationName", json_object_new_string(in->launch.name));
 	fleet_add(io, "ProtectedFromScaleIn", json_object_new_boolean(in->protected_from_scale_in));
 	/* an xlb addition: the tags it got at launch (PropagateAtLaunch), as
@@ -450,8 +452,9 @@ int fleet_view_metric_stats(struct fleet *f, const char *group, struct json_obje
 		fleet_counts(fg, c);
 		for (j = 0; j < fg->ninst; j++) {
 			for (k = 0; k < fg->ntgs; k++) {
-				const struct health_target *h =
-					ctl_target_health(f->ctl, fg->tgs[k], fg->inst[j].ip);
+				const struct health_target *h = ctl_target_health(
+					f->ctl, fg->tgs[k],
+					fleet_inst_addr(f, &fg->inst[j], fg->tgs[k]));
 
 				if (h && h->state == HEALTH_HEALTHY) {
 					healthy++;

@@ -141,6 +141,7 @@ struct model_tg {
 	struct model_health_check hc;
 	uint32_t dereg_delay_s;	      /* deregistration_delay.timeout_seconds, 0..3600 */
 	bool dereg_close_connections; /* ...connection_termination.enabled */
+	bool ipv6; /* IpAddressType ipv6: a group's instances register by their IPv6 address */
 	struct model_target *targets;
 	size_t ntargets;
 	struct model_extras extras;

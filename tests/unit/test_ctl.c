@@ -572,6 +572,239 @@ static bool apply_drain_body(struct fx *fx)
 }
 FX_CASE(apply_drain)
 
+/* ---- connection termination at the end of the deregistration delay ---- */
+
+/* AWS, "Edit target group attributes for your Network Load Balancer", Deregistration delay:
+ * once the delay is over, a deregistered target's connections that are still open are closed
+ * only when deregistration_delay.connection_termination.enabled is true (default false);
+ * otherwise the load balancer may go on sending them to the target until they end. Nothing
+ * to close leaves nothing behind; flows that cannot be counted are taken for some.
+ */
+static bool dereg_end_rule(void)
+{
+	CHECK(ctl_dereg_end(true, 3) == CTL_DEREG_TERMINATE, "on: the open flows are ended");
+	CHECK(ctl_dereg_end(false, 3) == CTL_DEREG_LINGER, "off: they keep their target");
+	CHECK(ctl_dereg_end(true, 0) == CTL_DEREG_GONE && ctl_dereg_end(false, 0) == CTL_DEREG_GONE,
+	      "no flow: nothing to keep or end");
+	CHECK(ctl_dereg_end(true, -1) == CTL_DEREG_TERMINATE &&
+		      ctl_dereg_end(false, -1) == CTL_DEREG_LINGER,
+	      "uncounted flows are taken for some");
+	return true;
+}
+
+/* Which flows termination ends: the target's backend (its slot and that slot's current gen:
+ * not those of an earlier backend that held the slot), through the services of its group
+ * (vips given: another group's target may share the slot and keep its flows), through any
+ * when no service forwards to its group any more (no vips).
+ */
+static bool flow_terminates_rule(void)
+{
+	struct dataplane_flow f = { .backend_id = 5, .backend_gen = 2, .vip_id = 7 };
+	uint32_t vips[2] = { 3, 7 }, other[1] = { 3 };
+
+	CHECK(ctl_flow_terminates(&f, 5, 2, NULL, 0), "its backend, any service");
+	CHECK(!ctl_flow_terminates(&f, 4, 2, NULL, 0), "another backend's");
+	CHECK(!ctl_flow_terminates(&f, 5, 1, NULL, 0), "an earlier holder of the slot");
+	CHECK(ctl_flow_terminates(&f, 5, 2, vips, 2), "through one of its group's services");
+	CHECK(!ctl_flow_terminates(&f, 5, 2, other, 1), "through another group's service");
+	CHECK(!ctl_flow_terminates(&f, 5, 2, other, 0), "no service of its group: none");
+	f.closing = true;
+	CHECK(ctl_flow_terminates(&f, 5, 2, NULL, 0), "a closing one goes too (not counted)");
+	return true;
+}
+
+#define TG_TERM(name, delay, close, targets)                                               \
+	"{\"TargetGroupName\": \"" name "\", \"Protocol\": \"TCP\", \"Port\": 80, "        \
+	"\"TargetType\": \"ip\", \"Targets\": [" targets "], \"Attributes\": [{\"Key\": "  \
+	"\"deregistration_delay.timeout_seconds\", \"Value\": \"" #delay "\"}, {\"Key\": " \
+	"\"deregistration_delay.connection_termination.enabled\", \"Value\": \"" close "\"}]}"
+
+/* Ends target addr's deregistration delay now, as if its time had come. */
+static void fx_expire(struct fx *fx, const char *tg, const char *addr)
+{
+	struct health_target *h = (struct health_target *)ctl_target_health(fx->ctl, tg, addr);
+
+	if (h)
+		h->drain_deadline = loop_now();
+}
+
+static uint64_t fx_terminated(struct fx *fx, const char *tg)
+{
+	struct json_object *data = json_object_new_object(), *arr, *o, *v;
+	uint64_t n = UINT64_MAX;
+	size_t i;
+
+	if (data && !ctl_view_status(fx->ctl, fx->m, data) &&
+	    json_object_object_get_ex(data, "TargetGroups", &arr)) {
+		for (i = 0; i < json_object_array_length(arr); i++) {
+			o = json_object_array_get_idx(arr, i);
+			if (json_object_object_get_ex(o, "TargetGroupName", &v) &&
+			    !strcmp(json_object_get_string(v), tg) &&
+			    json_object_object_get_ex(o, "ConnectionsTerminated", &v))
+				n = (uint64_t)json_object_get_int64(v);
+		}
+	}
+	json_object_put(data);
+	return n;
+}
+
+/* On: at the delay's end the target's flows (live and closing) are gone from the table, the
+ * live ones counted; the other target's flow stays; the slot is cleared.
+ */
+static bool terminate_on_body(struct fx *fx)
+{
+	const char *both = TG_TERM("a", 300, "true", T("198.19.1.1") "," T("198.19.1.2"));
+	const char *one = TG_TERM("a", 300, "true", T("198.19.1.1"));
+	uint32_t id;
+	int s1, s2;
+
+	CHECK(!fx_apply(fx, V4, LISTENER(80, "TCP", "a"), both), "applied");
+	id = fx_vip_id(fx, "198.18.100.1", 80, IPPROTO_TCP);
+	s1 = fx_slot(fx, "198.19.1.1", 80);
+	s2 = fx_slot(fx, "198.19.1.2", 80);
+	CHECK(!dpif_mem_flow_add(fx->dp, (uint32_t)s1, id, 0, false), "a flow of the one kept");
+	CHECK(!dpif_mem_flow_add(fx->dp, (uint32_t)s2, id, 0, false) &&
+		      !dpif_mem_flow_add(fx->dp, (uint32_t)s2, id, 0, false) &&
+		      !dpif_mem_flow_add(fx->dp, (uint32_t)s2, id, 0, true),
+	      "two live flows and a closing one of the one deregistered");
+	CHECK(!fx_apply(fx, V4, LISTENER(80, "TCP", "a"), one), "deregistered");
+	ctl_tick(fx->ctl);
+	CHECK(fx_state(fx, "a", "198.19.1.2") == HEALTH_DRAINING &&
+		      dpif_mem_flow_count(fx->dp) == 4,
+	      "draining: its flows go on");
+	fx_expire(fx, "a", "198.19.1.2");
+	ctl_tick(fx->ctl);
+	CHECK(fx_state(fx, "a", "198.19.1.2") == HEALTH_STATE_MAX, "gone at the delay's end");
+	CHECK(dpif_mem_flow_count(fx->dp) == 1, "its three flows ended, the other kept (%zu left)",
+	      dpif_mem_flow_count(fx->dp));
+	CHECK(fx_terminated(fx, "a") == 2, "the two live ones counted (%llu)",
+	      (unsigned long long)fx_terminated(fx, "a"));
+	CHECK(fx_flags(fx, s2) == 0, "its slot cleared");
+	return true;
+}
+FX_CASE(terminate_on)
+
+/* Off: at the delay's end the target leaves its group but its live flows keep the slot
+ * (active, draining: no new flow) until they end; nothing is counted.
+ */
+static bool terminate_off_body(struct fx *fx)
+{
+	const char *both = TG_TERM("a", 300, "false", T("198.19.1.1") "," T("198.19.1.2"));
+	const char *one = TG_TERM("a", 300, "false", T("198.19.1.1"));
+	uint32_t id;
+	int s2;
+
+	CHECK(!fx_apply(fx, V4, LISTENER(80, "TCP", "a"), both), "applied");
+	id = fx_vip_id(fx, "198.18.100.1", 80, IPPROTO_TCP);
+	s2 = fx_slot(fx, "198.19.1.2", 80);
+	CHECK(!dpif_mem_flow_add(fx->dp, (uint32_t)s2, id, 0, false), "a live flow");
+	CHECK(!fx_apply(fx, V4, LISTENER(80, "TCP", "a"), one), "deregistered");
+	fx_expire(fx, "a", "198.19.1.2");
+	ctl_tick(fx->ctl);
+	CHECK(fx_state(fx, "a", "198.19.1.2") == HEALTH_STATE_MAX, "gone from its group");
+	CHECK(dpif_mem_flow_count(fx->dp) == 1 && fx_terminated(fx, "a") == 0,
+	      "its flow kept, none counted");
+	CHECK(fx_flags(fx, s2) == (XLB_BE_F_ACTIVE | XLB_BE_F_DRAINING),
+	      "its slot still sends the flow there");
+	ctl_tick(fx->ctl);
+	CHECK(fx_flags(fx, s2) == (XLB_BE_F_ACTIVE | XLB_BE_F_DRAINING), "while the flow lives");
+	dpif_mem_flows_clear(fx->dp);
+	ctl_tick(fx->ctl);
+	CHECK(fx_flags(fx, s2) == 0, "cleared once it ended");
+	return true;
+}
+FX_CASE(terminate_off)
+
+/* No delay at all and termination on: the flows end with the deregistration itself. */
+static bool terminate_no_delay_body(struct fx *fx)
+{
+	const char *both = TG_TERM("a", 0, "true", T("198.19.1.1") "," T("198.19.1.2"));
+	const char *one = TG_TERM("a", 0, "true", T("198.19.1.1"));
+	uint32_t id;
+	int s2;
+
+	CHECK(!fx_apply(fx, V4, LISTENER(80, "TCP", "a"), both), "applied");
+	id = fx_vip_id(fx, "198.18.100.1", 80, IPPROTO_TCP);
+	s2 = fx_slot(fx, "198.19.1.2", 80);
+	CHECK(!dpif_mem_flow_add(fx->dp, (uint32_t)s2, id, 0, false), "a live flow");
+	CHECK(!fx_apply(fx, V4, LISTENER(80, "TCP", "a"), one), "deregistered");
+	CHECK(dpif_mem_flow_count(fx->dp) == 0 && fx_terminated(fx, "a") == 1,
+	      "ended at once, counted");
+	return true;
+}
+FX_CASE(terminate_no_delay)
+
+/* One backend in two groups, termination on in one and off in the other: each group's end
+ * touches the flows of its own listener only, whichever of them expires first.
+ */
+static bool terminate_shared_slot_body(struct fx *fx)
+{
+	const char *tgs = TG_TERM("on", 300, "true", T("198.19.1.2")) "," TG_TERM(
+		"off", 300, "false", T("198.19.1.2")) "," TG_TERM("keep", 300, "false",
+								  T("198.19.1.9"));
+	const char *gone = TG_TERM("on", 300, "true", T("198.19.1.9")) "," TG_TERM(
+		"off", 300, "false", T("198.19.1.9")) "," TG_TERM("keep", 300, "false",
+								  T("198.19.1.9"));
+	const char *ls = LISTENER(80, "TCP", "on") "," LISTENER(81, "TCP", "off");
+	uint32_t v80, v81;
+	int s2;
+
+	CHECK(!fx_apply(fx, V4, ls, tgs), "applied");
+	v80 = fx_vip_id(fx, "198.18.100.1", 80, IPPROTO_TCP);
+	v81 = fx_vip_id(fx, "198.18.100.1", 81, IPPROTO_TCP);
+	s2 = fx_slot(fx, "198.19.1.2", 80);
+	CHECK(!dpif_mem_flow_add(fx->dp, (uint32_t)s2, v80, 0, false) &&
+		      !dpif_mem_flow_add(fx->dp, (uint32_t)s2, v81, 0, false),
+	      "a flow through each listener");
+	CHECK(!fx_apply(fx, V4, ls, gone), "deregistered from both");
+	/* the group that keeps its flows expires first: the slot is no longer shared then */
+	fx_expire(fx, "off", "198.19.1.2");
+	ctl_tick(fx->ctl);
+	fx_expire(fx, "on", "198.19.1.2");
+	ctl_tick(fx->ctl);
+	CHECK(fx_terminated(fx, "on") == 1 && dpif_mem_flow_count(fx->dp) == 1,
+	      "the listener 80 flow ended, the 81 one kept (%zu left)",
+	      dpif_mem_flow_count(fx->dp));
+	CHECK(fx_flags(fx, s2) == (XLB_BE_F_ACTIVE | XLB_BE_F_DRAINING), "kept for it");
+	return true;
+}
+FX_CASE(terminate_shared_slot)
+
+/* A group's instance being terminated (fleet.c deregisters it, then waits for its target to
+ * leave): with termination on, its flows end at the delay's end like any target's, and that
+ * is when fleet.c sees it gone. Its IPv6 address is a target like any other.
+ */
+static bool terminate_instance_body(struct fx *fx)
+{
+	const char *tg = TG_TERM("a", 300, "true", T("198.19.1.1"));
+	struct xlb_vip_key k6 = vkey("2001:2:0:100::1", 80, IPPROTO_TCP);
+	struct xlb_vip vip;
+	uint32_t id;
+	int slot = -1, i;
+	struct xlb_backend be;
+
+	CHECK(!fx_apply(fx, V4 ",\"2001:2:0:100::1\"", LISTENER(80, "TCP", "a"), tg), "applied");
+	CHECK(!ctl_instance_register(fx->ctl, "a", "2001:2:0:e00::2", "i-0123456789abcdef0"),
+	      "an instance by its IPv6 address");
+	CHECK(!dpif_mem_vip_get(fx->dp, &k6, &vip), "the v6 service");
+	id = vip.id;
+	for (i = 1; i < XLB_MAX_BACKENDS && slot < 0; i++)
+		if (!dpif_backend_get(fx->dp, (uint32_t)i, &be) && be.family == XLB_FAMILY_V6 &&
+		    (be.flags & XLB_BE_F_ACTIVE))
+			slot = i;
+	CHECK(slot > 0 && fx_ring_weight(fx, id, slot, NULL), "in the v6 service's table");
+	CHECK(!dpif_mem_flow_add(fx->dp, (uint32_t)slot, id, 0, false), "a flow");
+	CHECK(!ctl_instance_deregister(fx->ctl, "a", "2001:2:0:e00::2"), "deregistered");
+	CHECK(fx_state(fx, "a", "2001:2:0:e00::2") == HEALTH_DRAINING, "draining");
+	fx_expire(fx, "a", "2001:2:0:e00::2");
+	ctl_tick(fx->ctl);
+	CHECK(!ctl_target_health(fx->ctl, "a", "2001:2:0:e00::2"),
+	      "gone: fleet.c may terminate it");
+	CHECK(dpif_mem_flow_count(fx->dp) == 0 && fx_terminated(fx, "a") == 1, "its flow ended");
+	return true;
+}
+FX_CASE(terminate_instance)
+
 /* A write that fails makes ctl_apply fail; what was served stays served, the part that failed
  * is not half there, and the next apply completes it.
  */
@@ -973,6 +1206,13 @@ int main(void)
 	RUN(apply_backends);
 	RUN(apply_weights);
 	RUN(apply_drain);
+	RUN(dereg_end_rule);
+	RUN(flow_terminates_rule);
+	RUN(terminate_on);
+	RUN(terminate_off);
+	RUN(terminate_no_delay);
+	RUN(terminate_shared_slot);
+	RUN(terminate_instance);
 	RUN(apply_failed_write);
 	RUN(apply_full_service_table);
 	RUN(apply_adopts);
