@@ -263,6 +263,7 @@ void fleet_view_status(struct fleet *f, struct json_object *groups, struct json_
 		fleet_add(o, "InService", json_object_new_int((int)c[ASG_IN_SERVICE]));
 		fleet_add(o, "Pending", json_object_new_int((int)c[ASG_PENDING]));
 		fleet_add(o, "Terminating", json_object_new_int((int)c[ASG_TERMINATING]));
+		fleet_add(o, "Standby", json_object_new_int((int)c[ASG_STANDBY]));
 		json_object_array_add(groups, o);
 		if (warnings && asg_warning(&fg->g, buf, sizeof(buf)) > 0)
 			json_object_array_add(warnings, json_object_new_string(buf));

@@ -410,6 +410,17 @@ static const struct {
 	{ "detach-load-balancer-target-groups", xlbd_api_detach },
 	{ "get-console-output", xlbd_api_console },
 	{ "get-metric-statistics", xlbd_api_metric_stats },
+	/* the group verbs (xlbd_api_asg.c) */
+	{ "update-auto-scaling-group", xlbd_api_update_group },
+	{ "terminate-instance-in-auto-scaling-group", xlbd_api_terminate },
+	{ "set-instance-health", xlbd_api_set_health },
+	{ "enter-standby", xlbd_api_enter_standby },
+	{ "exit-standby", xlbd_api_exit_standby },
+	{ "suspend-processes", xlbd_api_suspend },
+	{ "resume-processes", xlbd_api_resume },
+	{ "start-instance-refresh", xlbd_api_start_refresh },
+	{ "describe-instance-refreshes", xlbd_api_describe_refreshes },
+	{ "cancel-instance-refresh", xlbd_api_cancel_refresh },
 };
 
 int xlbd_api_setup(struct xlbd *d)
