@@ -17,12 +17,13 @@ static const char *const asg_lifecycle_names[ASG_LIFECYCLE_MAX] = {
 	[ASG_IN_SERVICE] = "InService",
 	[ASG_TERMINATING] = "Terminating",
 	[ASG_TERMINATED] = "Terminated",
-	[ASG_STANDBY] = "Standby",
 };
 
 const char *asg_lifecycle_name(enum asg_lifecycle s)
 {
-	if ((unsigned int)s >= ASG_LIFECYCLE_MAX)
+	if (s == ASG_STANDBY)
+		return "Standby";
+	if ((unsigned int)s >= ASG_LIFECYCLE_MAX || !asg_lifecycle_names[s])
 		return "Unknown";
 	return asg_lifecycle_names[s];
 }
@@ -700,7 +701,7 @@ bool asg_suspended(const struct asg_group *g, enum asg_process p)
 }
 
 static const char *const asg_refresh_names[ASG_REFRESH_STATUS_MAX] = {
-	[ASG_REFRESH_PENDING] = "Pending",	   [ASG_REFRESH_IN_PROGRESS] = "InProgress",
+	[ASG_REFRESH_PENDING] = "Pending",	 [ASG_REFRESH_IN_PROGRESS] = "InProgress",
 	[ASG_REFRESH_SUCCESSFUL] = "Successful", [ASG_REFRESH_FAILED] = "Failed",
 	[ASG_REFRESH_CANCELLING] = "Cancelling", [ASG_REFRESH_CANCELLED] = "Cancelled",
 };
@@ -793,9 +794,9 @@ static struct asg_refresh *asg_refresh_active(const struct asg_group *g)
 {
 	const struct asg_refresh *r = &g->refresh[0];
 
-	if (!g->nrefresh || (r->status != ASG_REFRESH_PENDING &&
-			     r->status != ASG_REFRESH_IN_PROGRESS &&
-			     r->status != ASG_REFRESH_CANCELLING))
+	if (!g->nrefresh ||
+	    (r->status != ASG_REFRESH_PENDING && r->status != ASG_REFRESH_IN_PROGRESS &&
+	     r->status != ASG_REFRESH_CANCELLING))
 		return NULL;
 	return (struct asg_refresh *)r;
 }
@@ -897,8 +898,9 @@ int asg_refresh_start(struct asg_group *g, const struct asg_refresh *r, uint64_t
 	size_t i;
 
 	if (asg_refresh_active(g)) {
-		snprintf(err, errlen, "An Instance Refresh is already in progress and blocks the "
-				      "execution of this Instance Refresh.");
+		snprintf(err, errlen,
+			 "An Instance Refresh is already in progress and blocks the "
+			 "execution of this Instance Refresh.");
 		return -EBUSY;
 	}
 	if (r->min_pct > 100)
@@ -941,8 +943,8 @@ int asg_refresh_start(struct asg_group *g, const struct asg_refresh *r, uint64_t
 	return 0;
 }
 
-static void asg_refresh_end(struct asg_group *g, struct asg_refresh *r,
-			    enum asg_refresh_status st, uint64_t now)
+static void asg_refresh_end(struct asg_group *g, struct asg_refresh *r, enum asg_refresh_status st,
+			    uint64_t now)
 {
 	size_t i;
 

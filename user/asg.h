@@ -196,12 +196,12 @@ struct asg_plan {
 	size_t nreplace;
 	char replace_cause[ASG_CAUSE_LEN];
 	char launch_cause[ASG_CAUSE_LEN];
-	uint32_t capacity;	/* Pending + InService before the plan */
-	bool no_target_group;	/* the group feeds no target group: warn (asg_warning) */
+	uint32_t capacity;    /* Pending + InService before the plan */
+	bool no_target_group; /* the group feeds no target group: warn (asg_warning) */
 	/* ReplaceUnhealthy suspended: these are found unhealthy and stay; mark them Unhealthy */
 	char unhealthy[ASG_INSTANCES_MAX][ASG_ID_LEN];
 	size_t nunhealthy;
-	uint32_t surge; /* launched beyond desired for a refresh or MaxInstanceLifetime */
+	uint32_t surge;		/* launched beyond desired for a refresh or MaxInstanceLifetime */
 	uint64_t next_deadline; /* call again by then (grace or drain ends); UINT64_MAX: none */
 };
 

@@ -1204,8 +1204,8 @@ static void fleet_state_save_more(const struct fleet_group *fg, FILE *file)
 
 	fprintf(file,
 		"cooldown=%u\nfile_cooldown=%u\ngrace=%" PRIu64 "\nfile_grace=%u\nhc=%d\n"
-		"file_hc=%d\nlifetime=%u\nfile_lifetime=%u\nwarmup=%" PRId64 "\nfile_warmup=%" PRId64
-		"\nprotect=%d\nfile_protect=%d\nsuspended=%u\nterm=",
+		"file_hc=%d\nlifetime=%u\nfile_lifetime=%u\nwarmup=%" PRId64
+		"\nfile_warmup=%" PRId64 "\nprotect=%d\nfile_protect=%d\nsuspended=%u\nterm=",
 		fg->cooldown_s, fg->file.cooldown_s, fg->g.grace_ms / 1000, fg->file.grace_s,
 		(int)fg->g.hc_type, (int)fg->file.hc, fg->lifetime_s, fg->file.lifetime_s,
 		fg->warmup_s, fg->file.warmup_s, fg->g.protect_new, fg->file.protect,
@@ -1243,10 +1243,11 @@ static void fleet_state_load_more(struct fleet_group *fg)
 	char path[800], line[256], *eq;
 	long long v[16] = { 0 };
 	bool has[16] = { false };
-	static const char *const keys[] = { "cooldown", "file_cooldown", "grace",   "file_grace",
-					    "hc",	"file_hc",	 "lifetime", "file_lifetime",
-					    "warmup",	"file_warmup",	 "protect",  "file_protect",
-					    "suspended" };
+	static const char *const keys[] = {
+		"cooldown", "file_cooldown", "grace",	      "file_grace", "hc",
+		"file_hc",  "lifetime",	     "file_lifetime", "warmup",	    "file_warmup",
+		"protect",  "file_protect",  "suspended"
+	};
 	enum model_termination term[8], fterm[8];
 	size_t k, nterm = 0, nfterm = 0;
 	bool has_term = false;
@@ -1449,9 +1450,8 @@ int fleet_set_health(struct fleet *f, const char *id, const char *status, bool r
 	return 0;
 }
 
-int fleet_standby(struct fleet *f, const char *group, const char *const *ids, size_t n,
-		  bool enter, bool decrement, struct json_object **activities, char *err,
-		  size_t errlen)
+int fleet_standby(struct fleet *f, const char *group, const char *const *ids, size_t n, bool enter,
+		  bool decrement, struct json_object **activities, char *err, size_t errlen)
 {
 	char cause[ACTIVITY_CAUSE_LEN], ts[32];
 	struct fleet_group *fg;
@@ -1563,10 +1563,9 @@ static void fleet_uuid(char *out, size_t len)
 	}
 	b[6] = (b[6] & 0x0f) | 0x40;
 	b[8] = (b[8] & 0x3f) | 0x80;
-	snprintf(out, len,
-		 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0],
-		 b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13],
-		 b[14], b[15]);
+	snprintf(out, len, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+		 b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12],
+		 b[13], b[14], b[15]);
 }
 
 int fleet_refresh_start(struct fleet *f, const char *group, const struct fleet_refresh_prefs *p,

@@ -96,9 +96,8 @@ int fleet_set_health(struct fleet *f, const char *id, const char *status, bool r
 /* EnterStandby and ExitStandby of ids (all of group, or nothing is done); *activities is an
  * array, one a instance.
  */
-int fleet_standby(struct fleet *f, const char *group, const char *const *ids, size_t n,
-		  bool enter, bool decrement, struct json_object **activities, char *err,
-		  size_t errlen);
+int fleet_standby(struct fleet *f, const char *group, const char *const *ids, size_t n, bool enter,
+		  bool decrement, struct json_object **activities, char *err, size_t errlen);
 /* SuspendProcesses / ResumeProcesses; n 0: every process. */
 int fleet_suspend(struct fleet *f, const char *group, const char *const *procs, size_t n,
 		  bool suspend, char *err, size_t errlen);

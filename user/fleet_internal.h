@@ -69,7 +69,7 @@ struct fleet_group {
 	uint32_t lifetime_s;
 	int64_t warmup_s;
 	int64_t suspended_at[ASG_PROC_MAX]; /* wall seconds, for SuspensionReason */
-	uint64_t cooldown_until; /* HonorCooldown: no set-desired-capacity before */
+	uint64_t cooldown_until;	    /* HonorCooldown: no set-desired-capacity before */
 	uint64_t launch_retry_at;
 	unsigned int early_deaths; /* instances in a row that ended soon after launch */
 	char backoff_note[256];	   /* said in the next launch's cause */

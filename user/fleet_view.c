@@ -53,7 +53,8 @@ static void fleet_group_more_json(struct fleet_group *fg, struct json_object *o)
 		fleet_add(o, "MaxInstanceLifetime", json_object_new_int64(fg->lifetime_s));
 	if (fg->warmup_s >= 0)
 		fleet_add(o, "DefaultInstanceWarmup", json_object_new_int64(fg->warmup_s));
-	fleet_add(o, "NewInstancesProtectedFromScaleIn", json_object_new_boolean(fg->g.protect_new));
+	fleet_add(o, "NewInstancesProtectedFromScaleIn",
+		  json_object_new_boolean(fg->g.protect_new));
 }
 
 static struct json_object *fleet_group_json(struct fleet_group *fg)

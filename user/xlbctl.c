@@ -409,9 +409,10 @@ static void ctl_render_refreshes(const struct xlbctl_opts *opts, struct json_obj
 					    "Preferences.MaxHealthyPercentage",
 					    "StatusReason",
 					    NULL };
-	static const char *const headers[] = { "InstanceRefreshId", "Status", "Percent", "ToUpdate",
-					       "StartTime",	    "EndTime", "MinHealthy", "MaxHealthy",
-					       "StatusReason",	    NULL };
+	static const char *const headers[] = {
+		"InstanceRefreshId", "Status",	   "Percent",	 "ToUpdate",	 "StartTime",
+		"EndTime",	     "MinHealthy", "MaxHealthy", "StatusReason", NULL
+	};
 
 	ctl_table(opts, ctl_get(data, "InstanceRefreshes"), keys, headers);
 }
@@ -581,8 +582,8 @@ static const struct ctl_opt opts_update_asg[] = {
 };
 static const struct ctl_opt opts_terminate_instance[] = {
 	{ "instance-id", "InstanceId", CTL_STR, true, 0, 0, "the instance (i-...)" },
-	{ "should-decrement-desired-capacity", "ShouldDecrementDesiredCapacity", CTL_BOOL, true,
-	  0, 0, "lower desired capacity by one (--no-...: launch a replacement)" },
+	{ "should-decrement-desired-capacity", "ShouldDecrementDesiredCapacity", CTL_BOOL, true, 0,
+	  0, "lower desired capacity by one (--no-...: launch a replacement)" },
 	{ NULL },
 };
 static const struct ctl_opt opts_set_health[] = {
@@ -595,8 +596,8 @@ static const struct ctl_opt opts_set_health[] = {
 static const struct ctl_opt opts_enter_standby[] = {
 	{ "instance-ids", "InstanceIds", CTL_LIST, true, 0, 0, "the instances (i-...)" },
 	ASG_NAME(true),
-	{ "should-decrement-desired-capacity", "ShouldDecrementDesiredCapacity", CTL_BOOL, true,
-	  0, 0, "lower desired capacity (--no-...: launch replacements)" },
+	{ "should-decrement-desired-capacity", "ShouldDecrementDesiredCapacity", CTL_BOOL, true, 0,
+	  0, "lower desired capacity (--no-...: launch replacements)" },
 	{ NULL },
 };
 static const struct ctl_opt opts_exit_standby[] = {
@@ -696,8 +697,8 @@ static const struct ctl_verb ctl_verbs[] = {
 	  ctl_render_refresh_id },
 	{ "describe-instance-refreshes", "a group's instance refreshes and their progress",
 	  opts_describe_refreshes, ctl_render_refreshes },
-	{ "cancel-instance-refresh", "stop a group's running instance refresh",
-	  opts_cancel_refresh, ctl_render_refresh_id },
+	{ "cancel-instance-refresh", "stop a group's running instance refresh", opts_cancel_refresh,
+	  ctl_render_refresh_id },
 	{ "simulate", "replay a metric trace through a file's policies (no xlbd needed)",
 	  opts_simulate, NULL },
 	{ "doctor", "this machine and its interfaces for xlb, each finding with its fix (no xlbd)",
@@ -881,7 +882,8 @@ static int ctl_parse_opt(const struct ctl_verb *v, const struct ctl_opt *o, cons
 		s = inline_val ? inline_val : argv[++(*i)];
 		val = ctl_parse_map(s);
 		if (!val)
-			return ctl_bad(v, "--%s: expected Key=Value,... or a JSON object, got \"%s\"",
+			return ctl_bad(v,
+				       "--%s: expected Key=Value,... or a JSON object, got \"%s\"",
 				       o->name, s);
 		json_object_object_add(args, o->key, val);
 		return 0;

@@ -26,8 +26,8 @@ static int xlbd_no_group(struct api_reply *reply, const char *group)
 }
 
 /* The strings of an array argument, borrowed from args; *v is the caller's to free. */
-static int xlbd_strings(struct json_object *args, const char *name, bool required,
-			const char ***v, size_t *n, struct api_reply *reply)
+static int xlbd_strings(struct json_object *args, const char *name, bool required, const char ***v,
+			size_t *n, struct api_reply *reply)
 {
 	struct json_object *arr = NULL;
 	size_t i;
@@ -61,14 +61,15 @@ static int xlbd_only(struct json_object *args, const char *const *known, const c
 		for (i = 0; known[i] && strcmp(known[i], key); i++)
 			;
 		if (!known[i])
-			return api_error(reply, API_ERR_VALIDATION,
-					 "%s: xlb does not change %s here (it changes: "
-					 "MinSize, MaxSize, DesiredCapacity, DefaultCooldown, "
-					 "HealthCheckType, HealthCheckGracePeriod, "
-					 "MaxInstanceLifetime, DefaultInstanceWarmup, "
-					 "TerminationPolicies, NewInstancesProtectedFromScaleIn; the "
-					 "rest comes from the configuration file)",
-					 what, key);
+			return api_error(
+				reply, API_ERR_VALIDATION,
+				"%s: xlb does not change %s here (it changes: "
+				"MinSize, MaxSize, DesiredCapacity, DefaultCooldown, "
+				"HealthCheckType, HealthCheckGracePeriod, "
+				"MaxInstanceLifetime, DefaultInstanceWarmup, "
+				"TerminationPolicies, NewInstancesProtectedFromScaleIn; the "
+				"rest comes from the configuration file)",
+				what, key);
 	}
 	return 0;
 }
@@ -111,7 +112,8 @@ int xlbd_api_update_group(struct json_object *args, struct api_reply *reply, voi
 	err = err ? err : xlbd_opt_int(args, "MinSize", 0, 100000, &u.min_size, reply);
 	err = err ? err : xlbd_opt_int(args, "MaxSize", 0, 100000, &u.max_size, reply);
 	err = err ? err : xlbd_opt_int(args, "DesiredCapacity", 0, 100000, &u.desired, reply);
-	err = err ? err : xlbd_opt_int(args, "DefaultCooldown", 0, 86400 * 365, &u.cooldown_s, reply);
+	err = err ? err :
+		    xlbd_opt_int(args, "DefaultCooldown", 0, 86400 * 365, &u.cooldown_s, reply);
 	err = err ? err :
 		    xlbd_opt_int(args, "HealthCheckGracePeriod", 0, 86400 * 365, &u.grace_s, reply);
 	err = err ? err :
@@ -158,8 +160,8 @@ int xlbd_api_terminate(struct json_object *args, struct api_reply *reply, void *
 	int err;
 
 	err = api_arg_string(args, "InstanceId", true, &id, reply);
-	err = err ? err : api_arg_bool(args, "ShouldDecrementDesiredCapacity", true, &decrement,
-				       reply);
+	err = err ? err :
+		    api_arg_bool(args, "ShouldDecrementDesiredCapacity", true, &decrement, reply);
 	if (err)
 		return err;
 	err = fleet_terminate_instance(d->fleet, id, decrement, &act, msg, sizeof(msg));
@@ -371,8 +373,7 @@ int xlbd_api_start_refresh(struct json_object *args, struct api_reply *reply, vo
 	return 0;
 }
 
-int xlbd_api_describe_refreshes(struct json_object *args, struct api_reply *reply,
-				       void *ctx)
+int xlbd_api_describe_refreshes(struct json_object *args, struct api_reply *reply, void *ctx)
 {
 	struct xlbd *d = ctx;
 	const char *group, **ids = NULL;

@@ -797,8 +797,7 @@ static bool test_standby(void)
 
 	group(1, 3, 2, MODEL_ASG_HC_EC2, 1);
 	running(2, &now);
-	CHECK_INT(asg_standby(&g, "i-00000000000000001", true, true, now, err, sizeof(err)), ==,
-		  0);
+	CHECK_INT(asg_standby(&g, "i-00000000000000001", true, true, now, err, sizeof(err)), ==, 0);
 	CHECK_INT(g.desired, ==, 1);
 	CHECK_STR(asg_lifecycle_name(g.inst[0].state), "Standby");
 	g.inst[0].ec2 = ASG_EC2_STOPPED; /* not health checked while in standby */
@@ -853,11 +852,11 @@ static bool test_user_requests(void)
 
 	group(1, 4, 3, MODEL_ASG_HC_EC2, 1);
 	running(3, &now);
-	CHECK_INT(asg_terminate_request(&g, "i-00000000000000001", true, now, err, sizeof(err)),
-		  ==, 0);
+	CHECK_INT(asg_terminate_request(&g, "i-00000000000000001", true, now, err, sizeof(err)), ==,
+		  0);
 	CHECK_INT(g.desired, ==, 2);
-	CHECK_INT(asg_terminate_request(&g, "i-00000000000000001", true, now, err, sizeof(err)),
-		  ==, -EINVAL);
+	CHECK_INT(asg_terminate_request(&g, "i-00000000000000001", true, now, err, sizeof(err)), ==,
+		  -EINVAL);
 	asg_plan(&g, now, &plan);
 	CHECK_INT(planned(ASG_TERM_USER), ==, 1);
 	CHECK_INT(plan.nlaunch, ==, 0);
@@ -876,8 +875,8 @@ static bool test_user_requests(void)
 	asg_plan(&g, now, &plan);
 	apply(now);
 	g.min_size = 2;
-	CHECK_INT(asg_terminate_request(&g, "i-00000000000000003", true, now, err, sizeof(err)),
-		  ==, -EINVAL);
+	CHECK_INT(asg_terminate_request(&g, "i-00000000000000003", true, now, err, sizeof(err)), ==,
+		  -EINVAL);
 	CHECK(strstr(err, "desiredSize equals minSize (2)"), "%s", err);
 	CHECK_INT(asg_terminate_request(&g, "i-nope", true, now, err, sizeof(err)), ==, -ENOENT);
 
