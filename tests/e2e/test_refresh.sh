@@ -5,7 +5,7 @@
 # (launch first, MaxHealthyPercentage 200) while a request loop on the VIP loses nothing;
 # enter-standby and exit-standby; suspend-processes Launch holds a scale-out until
 # resume-processes; terminate-instance-in-auto-scaling-group with and without decrement;
-# update-auto-scaling-group's refusals and a field kept.
+# update-auto-scaling-group's refusals and a field kept until the file changes it.
 # needs: netns
 set -u
 # shellcheck source=tests/e2e/lib.sh
@@ -26,7 +26,7 @@ RUN=$E2E_TMP/run
 IPREFIX=${E2E_PREFIX}i-
 BACKEND=$(readlink -f "$XLB_BACKEND")
 
-write_conf() { # the UserData's version
+write_conf() { # the UserData's version[, DefaultCooldown]
 	cat >"$CONF" <<EOF
 // written by test_refresh.sh
 {
@@ -50,7 +50,7 @@ write_conf() { # the UserData's version
     "AutoScalingGroupName": "rf-asg", "LaunchConfigurationName": "rf-lc",
     "MinSize": 1, "MaxSize": 6, "DesiredCapacity": 2,
     "HealthCheckType": "ELB", "HealthCheckGracePeriod": 30, "DefaultInstanceWarmup": 0,
-    "TargetGroupARNs": ["rf-tg"]
+    "DefaultCooldown": ${2:-300}, "TargetGroupARNs": ["rf-tg"]
   }]
 }
 EOF
@@ -264,6 +264,17 @@ if [ "$(group .DefaultCooldown)" = 42 ] && [ "$(group .MaxInstanceLifetime)" = 8
 	e2e_pass update_group
 else
 	e2e_fail update_group "cooldown $(group .DefaultCooldown); '$bad1'; '$bad2'"
+fi
+# kept through a reload of the same file, replaced when the file changes that field
+ctl reload >/dev/null 2>&1
+kept=$(group .DefaultCooldown)
+write_conf v2 77
+ctl reload >/dev/null 2>&1
+if [ "$kept" = 42 ] && [ "$(group .DefaultCooldown)" = 77 ] &&
+	[ "$(group .MaxInstanceLifetime)" = 86400 ]; then
+	e2e_pass update_kept_until_file_changes
+else
+	e2e_fail update_kept_until_file_changes "after reload $kept, after the file's 77: $(group .DefaultCooldown)"
 fi
 
 e2e_log "cases done at $SECONDS s"
