@@ -712,13 +712,11 @@ const char *asg_refresh_status_name(enum asg_refresh_status s)
 }
 
 /* "At T " and the sentence, as the other causes are worded. */
-static void asg_said(char *buf, size_t len, uint64_t wall, const char *fmt, const char *id,
-		     uint32_t from, uint32_t to)
+static void asg_said(char *buf, size_t len, uint64_t wall, const char *text)
 {
-	char ts[32], text[ASG_CAUSE_LEN / 2];
+	char ts[32];
 
 	activity_time(wall, false, ts, sizeof(ts));
-	snprintf(text, sizeof(text), fmt, id, from, to);
 	snprintf(buf, len, "At %s %.280s", ts, text);
 }
 
@@ -730,19 +728,20 @@ static int asg_plan_request(const struct asg_group *g, size_t i, uint64_t now,
 {
 	const struct asg_instance *in = &g->inst[i];
 	uint64_t wall = asg_wall(g, now);
-	char part[ASG_CAUSE_LEN / 2];
+	char part[ASG_CAUSE_LEN / 2], text[ASG_CAUSE_LEN / 2];
 
 	if (in->user_terminate) {
 		if (in->decremented)
-			asg_said(part, sizeof(part), wall,
+			snprintf(text, sizeof(text),
 				 "instance %s was taken out of service in response to a user "
 				 "request, shrinking the capacity from %u to %u.",
 				 in->id, g->desired + 1, g->desired);
 		else
-			asg_said(part, sizeof(part), wall,
+			snprintf(text, sizeof(text),
 				 "instance %s was taken out of service in response to a user "
 				 "request.",
-				 in->id, 0, 0);
+				 in->id);
+		asg_said(part, sizeof(part), wall, text);
 		asg_terminate(g, plan, i, ASG_TERM_USER, part);
 		return 1;
 	}
@@ -754,8 +753,7 @@ static int asg_plan_request(const struct asg_group *g, size_t i, uint64_t now,
 		return 0;
 	}
 	asg_said(part, sizeof(part), wall,
-		 "an instance was taken out of service in response to a user health-check.%s", "",
-		 0, 0);
+		 "an instance was taken out of service in response to a user health-check.");
 	asg_terminate(g, plan, i, ASG_TERM_USER_HEALTH, part);
 	return 2;
 }
@@ -822,15 +820,24 @@ static uint32_t asg_plan_replace(const struct asg_group *g, uint64_t now, struct
 				 bool *leaving, uint32_t *live)
 {
 	const struct asg_refresh *r = asg_refresh_active(g);
-	bool refresh = r && r->status == ASG_REFRESH_IN_PROGRESS;
 	bool cand[ASG_INSTANCES_MAX] = { false };
 	uint32_t old = 0, ready = 0, flight = 0, min_ok, cap, surge, k, n;
-	uint64_t warm = refresh ? r->warmup_ms : g->warmup_ms;
+	uint32_t min_pct = 100, max_pct = 100;
+	uint64_t warm = g->warmup_ms;
 	char part[ASG_CAUSE_LEN / 2];
+	bool refresh = false;
 	size_t i;
 
+	if (r) {
+		if (r->status != ASG_REFRESH_IN_PROGRESS ||
+		    asg_suspended(g, ASG_PROC_INSTANCE_REFRESH))
+			return 0; /* MaxInstanceLifetime waits for the refresh too */
+		refresh = true;
+		warm = r->warmup_ms;
+		min_pct = r->min_pct;
+		max_pct = r->max_pct;
+	}
 	if (asg_suspended(g, ASG_PROC_LAUNCH) || asg_suspended(g, ASG_PROC_TERMINATE) ||
-	    (refresh && asg_suspended(g, ASG_PROC_INSTANCE_REFRESH)) || (r && !refresh) ||
 	    (!refresh && !g->max_lifetime_ms))
 		return 0;
 	for (i = 0; i < g->ninst; i++) {
@@ -854,8 +861,8 @@ static uint32_t asg_plan_replace(const struct asg_group *g, uint64_t now, struct
 	if (!old)
 		return 0;
 	if (refresh) {
-		min_ok = (uint32_t)(((uint64_t)g->desired * r->min_pct + 99) / 100);
-		cap = (uint32_t)((uint64_t)g->desired * r->max_pct / 100);
+		min_ok = (uint32_t)(((uint64_t)g->desired * min_pct + 99) / 100);
+		cap = (uint32_t)((uint64_t)g->desired * max_pct / 100);
 		surge = cap > g->desired ? cap - g->desired : 0;
 	} else {
 		min_ok = g->desired;
@@ -872,10 +879,9 @@ static uint32_t asg_plan_replace(const struct asg_group *g, uint64_t now, struct
 		cand[p] = false;
 		asg_said(part, sizeof(part), asg_wall(g, now),
 			 refresh ? "an instance was taken out of service in response to an "
-				   "instance refresh.%s" :
+				   "instance refresh." :
 				   "an instance was taken out of service in response to the "
-				   "group's maximum instance lifetime.%s",
-			 "", 0, 0);
+				   "group's maximum instance lifetime.");
 		asg_terminate(g, plan, (size_t)p, refresh ? ASG_TERM_REFRESH : ASG_TERM_LIFETIME,
 			      part);
 		leaving[p] = true;
@@ -903,22 +909,27 @@ int asg_refresh_start(struct asg_group *g, const struct asg_refresh *r, uint64_t
 			 "execution of this Instance Refresh.");
 		return -EBUSY;
 	}
-	if (r->min_pct > 100)
-		return asg_invalid(err, errlen,
-				   "Value %lld at 'preferences.minHealthyPercentage' failed to "
-				   "satisfy constraint: Member must have value less than or equal "
-				   "to 100",
-				   r->min_pct, 0, 0);
-	if (r->max_pct < 100 || r->max_pct > 200)
-		return asg_invalid(err, errlen,
-				   "Value %lld at 'preferences.maxHealthyPercentage' failed to "
-				   "satisfy constraint: Member must have value between 100 and 200",
-				   r->max_pct, 0, 0);
-	if (r->max_pct - r->min_pct > 100)
-		return asg_invalid(err, errlen,
-				   "The difference between MaxHealthyPercentage (%lld) and "
-				   "MinHealthyPercentage (%lld) must not be greater than 100.",
-				   r->max_pct, r->min_pct, 0);
+	if (r->min_pct > 100) {
+		snprintf(err, errlen,
+			 "Value %u at 'preferences.minHealthyPercentage' failed to satisfy "
+			 "constraint: Member must have value less than or equal to 100",
+			 r->min_pct);
+		return -EINVAL;
+	}
+	if (r->max_pct < 100 || r->max_pct > 200) {
+		snprintf(err, errlen,
+			 "Value %u at 'preferences.maxHealthyPercentage' failed to satisfy "
+			 "constraint: Member must have value between 100 and 200",
+			 r->max_pct);
+		return -EINVAL;
+	}
+	if (r->max_pct - r->min_pct > 100) {
+		snprintf(err, errlen,
+			 "The difference between MaxHealthyPercentage (%u) and "
+			 "MinHealthyPercentage (%u) must not be greater than 100.",
+			 r->max_pct, r->min_pct);
+		return -EINVAL;
+	}
 	memmove(&g->refresh[1], &g->refresh[0], (ASG_REFRESH_KEEP - 1) * sizeof(g->refresh[0]));
 	if (g->nrefresh < ASG_REFRESH_KEEP)
 		g->nrefresh++;
@@ -1033,14 +1044,15 @@ int asg_terminate_request(struct asg_group *g, const char *id, bool decrement, u
 		return -EINVAL;
 	}
 	if (decrement) {
-		if (g->desired <= g->min_size)
-			return asg_invalid(err, errlen,
-					   "Currently, desiredSize equals minSize (%lld). "
-					   "Terminating instance without replacement will violate "
-					   "group's min size constraint. Either set "
-					   "shouldDecrementDesiredCapacity flag to false or lower "
-					   "group's min size.",
-					   g->min_size, 0, 0);
+		if (g->desired <= g->min_size) {
+			snprintf(err, errlen,
+				 "Currently, desiredSize equals minSize (%u). Terminating instance "
+				 "without replacement will violate group's min size constraint. "
+				 "Either set shouldDecrementDesiredCapacity flag to false or lower "
+				 "group's min size.",
+				 g->min_size);
+			return -EINVAL;
+		}
 		g->desired--;
 		in->decremented = true;
 	}
