@@ -30,7 +30,9 @@ static const char *const asg_lifecycle_names[ASG_LIFECYCLE_MAX] = {
 
 const char *asg_lifecycle_name(enum asg_lifecycle s)
 {
-	if ((unsigned int)s >= ASG_LIFECYCLE_MAX)
+	if (s == ASG_STANDBY)
+		return "Standby";
+	if ((unsigned int)s >= ASG_LIFECYCLE_MAX || !asg_lifecycle_names[s])
 		return "Unknown";
 	return asg_lifecycle_names[s];
 }
@@ -114,6 +116,8 @@ int asg_group_init(struct asg_group *g, const struct model_asg *m, int64_t wall_
 	}
 	g->wall_offset_ms = wall_offset_ms;
 	asg_lifecycle_init(g, m);
+	g->max_lifetime_ms = (uint64_t)m->max_lifetime_s * 1000;
+	g->warmup_ms = m->warmup_s >= 0 ? (uint64_t)m->warmup_s * 1000 : g->grace_ms;
 	return 0;
 }
 
@@ -553,11 +557,18 @@ static void asg_lifecycle_deadlines(const struct asg_group *g, struct asg_plan *
 				asg_deadline(plan, asg_hook_end(g, &g->inst[i], h));
 }
 
+static uint32_t asg_plan_replace(const struct asg_group *g, uint64_t now, struct asg_plan *plan,
+				 bool *leaving, uint32_t *live);
+static int asg_plan_request(const struct asg_group *g, size_t i, uint64_t now,
+			    struct asg_plan *plan);
+static bool asg_plan_found_unhealthy(const struct asg_group *g, size_t i, struct asg_plan *plan);
+
 void asg_plan(const struct asg_group *g, uint64_t now, struct asg_plan *plan)
 {
 	uint64_t wall = asg_wall(g, now);
 	bool leaving[ASG_INSTANCES_MAX] = { false }, taken[ASG_INSTANCES_MAX] = { false };
-	uint32_t live = 0, nhealth = 0, desired = g->desired;
+	uint32_t live = 0, nhealth = 0, nuser = 0, desired = g->desired;
+	int req;
 	char part[ASG_CAUSE_LEN / 2];
 	size_t i;
 
@@ -568,11 +579,28 @@ void asg_plan(const struct asg_group *g, uint64_t now, struct asg_plan *plan)
 	for (i = 0; i < g->ninst; i++) {
 		const struct asg_instance *in = &g->inst[i];
 
+		if (in->state == ASG_STANDBY && in->user_terminate)
+			asg_plan_request(g, i, now, plan);
 		if (!asg_live(in))
 			continue;
 		live++;
+		req = asg_plan_request(g, i, now, plan);
+		if (req) {
+			leaving[i] = true;
+			nhealth += req == 2;
+			nuser += req == 1;
+			continue;
+		}
+		if (asg_suspended(g, ASG_PROC_HEALTH_CHECK)) {
+			if (in->state == ASG_PENDING && in->ec2 == ASG_EC2_RUNNING)
+				snprintf(plan->in_service[plan->nin_service++], ASG_ID_LEN, "%s",
+					 in->id);
+			continue;
+		}
 		/* EC2: a stopped or vanished instance is replaced at once, grace or not. */
 		if (in->ec2 == ASG_EC2_STOPPED) {
+			if (asg_plan_found_unhealthy(g, i, plan))
+				continue;
 			activity_cause_terminate_ec2(part, sizeof(part), wall);
 			asg_terminate(g, plan, i, ASG_TERM_EC2_HEALTH, part);
 			leaving[i] = true;
@@ -581,6 +609,8 @@ void asg_plan(const struct asg_group *g, uint64_t now, struct asg_plan *plan)
 		}
 		if (g->hc_type == MODEL_ASG_HC_ELB && in->state == ASG_IN_SERVICE &&
 		    asg_elb_unhealthy(g, in, now, plan)) {
+			if (asg_plan_found_unhealthy(g, i, plan))
+				continue;
 			activity_cause_terminate_elb(part, sizeof(part), wall);
 			asg_terminate(g, plan, i, ASG_TERM_ELB_HEALTH, part);
 			leaving[i] = true;
@@ -602,9 +632,11 @@ void asg_plan(const struct asg_group *g, uint64_t now, struct asg_plan *plan)
 			snprintf(plan->in_service[plan->nin_service++], ASG_ID_LEN, "%s", in->id);
 	}
 	plan->capacity = live;
-	live -= nhealth;
+	live -= nhealth + nuser;
+	plan->surge = asg_plan_replace(g, now, plan, leaving, &live);
+	desired += plan->surge;
 
-	if (live > desired) {
+	if (live > desired && !asg_suspended(g, ASG_PROC_TERMINATE)) {
 		uint32_t k = live - desired, n;
 		bool cand[ASG_INSTANCES_MAX] = { false };
 
@@ -621,7 +653,7 @@ void asg_plan(const struct asg_group *g, uint64_t now, struct asg_plan *plan)
 							    g->inst[p].id);
 			asg_terminate(g, plan, (size_t)p, ASG_TERM_SCALE_IN, part);
 		}
-	} else if (live < desired) {
+	} else if (live < desired && !asg_suspended(g, ASG_PROC_LAUNCH)) {
 		size_t room = ASG_INSTANCES_MAX - g->ninst;
 		uint32_t need = desired - live;
 
@@ -805,6 +837,9 @@ int asg_instance_in_service(struct asg_group *g, const char *id, uint64_t now)
 	return 0;
 }
 
+static void asg_refresh_note(struct asg_group *g, const struct asg_instance *in,
+			     enum asg_term_reason reason);
+
 int asg_instance_terminating(struct asg_group *g, const char *id, enum asg_term_reason reason,
 			     uint64_t now)
 {
@@ -823,10 +858,11 @@ int asg_instance_terminating(struct asg_group *g, const char *id, enum asg_term_
 	in->hooks_done = reason == ASG_TERM_ABANDON;
 	in->to_warm = reason == ASG_TERM_SCALE_IN && g->warm.enabled && g->warm.reuse_on_scale_in;
 	if (reason == ASG_TERM_ELB_HEALTH || reason == ASG_TERM_EC2_HEALTH ||
-	    reason == ASG_TERM_ABANDON)
+	    reason == ASG_TERM_ABANDON || reason == ASG_TERM_USER_HEALTH)
 		in->health = ASG_UNHEALTHY;
-	else if (reason == ASG_TERM_SCALE_IN)
+	if (reason == ASG_TERM_SCALE_IN || reason == ASG_TERM_USER)
 		g->desired_cause[0] = '\0'; /* told by this termination's activity */
+	asg_refresh_note(g, in, reason);
 	return 0;
 }
 
@@ -1087,5 +1123,460 @@ int asg_warm_take(struct asg_group *g, const char *id, uint64_t now)
 	in->from_warm = true;
 	in->hooks_done = false;
 	g->desired_cause[0] = '\0'; /* told by this instance's activity */
+	return 0;
+}
+
+/* ---- requests, suspended processes, instance refresh, MaxInstanceLifetime ---- */
+
+static const char *const asg_process_names[ASG_PROC_MAX] = {
+	[ASG_PROC_LAUNCH] = "Launch",
+	[ASG_PROC_TERMINATE] = "Terminate",
+	[ASG_PROC_HEALTH_CHECK] = "HealthCheck",
+	[ASG_PROC_REPLACE_UNHEALTHY] = "ReplaceUnhealthy",
+	[ASG_PROC_AZ_REBALANCE] = "AZRebalance",
+	[ASG_PROC_ALARM_NOTIFICATION] = "AlarmNotification",
+	[ASG_PROC_SCHEDULED_ACTIONS] = "ScheduledActions",
+	[ASG_PROC_ADD_TO_LOAD_BALANCER] = "AddToLoadBalancer",
+	[ASG_PROC_INSTANCE_REFRESH] = "InstanceRefresh",
+};
+
+int asg_process_parse(const char *name)
+{
+	int i;
+
+	for (i = 0; name && i < ASG_PROC_MAX; i++)
+		if (!strcmp(name, asg_process_names[i]))
+			return i;
+	return -EINVAL;
+}
+
+const char *asg_process_name(enum asg_process p)
+{
+	return (unsigned int)p < ASG_PROC_MAX ? asg_process_names[p] : "Unknown";
+}
+
+bool asg_suspended(const struct asg_group *g, enum asg_process p)
+{
+	return g->suspended & (1u << p);
+}
+
+static const char *const asg_refresh_names[ASG_REFRESH_STATUS_MAX] = {
+	[ASG_REFRESH_PENDING] = "Pending",	 [ASG_REFRESH_IN_PROGRESS] = "InProgress",
+	[ASG_REFRESH_SUCCESSFUL] = "Successful", [ASG_REFRESH_FAILED] = "Failed",
+	[ASG_REFRESH_CANCELLING] = "Cancelling", [ASG_REFRESH_CANCELLED] = "Cancelled",
+};
+
+const char *asg_refresh_status_name(enum asg_refresh_status s)
+{
+	return (unsigned int)s < ASG_REFRESH_STATUS_MAX ? asg_refresh_names[s] : "Unknown";
+}
+
+/* "At T " and the sentence, as the other causes are worded. */
+static void asg_said(char *buf, size_t len, uint64_t wall, const char *text)
+{
+	char ts[32];
+
+	activity_time(wall, false, ts, sizeof(ts));
+	snprintf(buf, len, "At %s %.280s", ts, text);
+}
+
+/* A user's request on instance i: 1 TerminateInstanceInAutoScalingGroup, 2 SetInstanceHealth
+ * Unhealthy (replaced as an unhealthy one is), 0 none due now.
+ */
+static int asg_plan_request(const struct asg_group *g, size_t i, uint64_t now,
+			    struct asg_plan *plan)
+{
+	const struct asg_instance *in = &g->inst[i];
+	uint64_t wall = asg_wall(g, now);
+	char part[ASG_CAUSE_LEN / 2], text[ASG_CAUSE_LEN / 2];
+
+	if (in->user_terminate) {
+		if (in->decremented)
+			snprintf(text, sizeof(text),
+				 "instance %s was taken out of service in response to a user "
+				 "request, shrinking the capacity from %u to %u.",
+				 in->id, g->desired + 1, g->desired);
+		else
+			snprintf(text, sizeof(text),
+				 "instance %s was taken out of service in response to a user "
+				 "request.",
+				 in->id);
+		asg_said(part, sizeof(part), wall, text);
+		asg_terminate(g, plan, i, ASG_TERM_USER, part);
+		return 1;
+	}
+	if (in->health != ASG_UNHEALTHY || asg_suspended(g, ASG_PROC_REPLACE_UNHEALTHY) ||
+	    asg_suspended(g, ASG_PROC_TERMINATE))
+		return 0;
+	if (in->respect_grace && now < in->launched_at + g->grace_ms) {
+		asg_deadline(plan, in->launched_at + g->grace_ms);
+		return 0;
+	}
+	asg_said(part, sizeof(part), wall,
+		 "an instance was taken out of service in response to a user health-check.");
+	asg_terminate(g, plan, i, ASG_TERM_USER_HEALTH, part);
+	return 2;
+}
+
+/* HealthCheck found instance i unhealthy. ReplaceUnhealthy or Terminate suspended: it is only
+ * marked Unhealthy and stays (true); otherwise the caller replaces it (false).
+ */
+static bool asg_plan_found_unhealthy(const struct asg_group *g, size_t i, struct asg_plan *plan)
+{
+	if (!asg_suspended(g, ASG_PROC_REPLACE_UNHEALTHY) && !asg_suspended(g, ASG_PROC_TERMINATE))
+		return false;
+	if (g->inst[i].health != ASG_UNHEALTHY)
+		snprintf(plan->unhealthy[plan->nunhealthy++], ASG_ID_LEN, "%s", g->inst[i].id);
+	return true;
+}
+
+/* Serving and warm: InService, Healthy, running, every target group says healthy, and its
+ * warm-up over.
+ */
+static bool asg_ready(const struct asg_instance *in, uint64_t warm, uint64_t now)
+{
+	size_t j;
+
+	if (in->state != ASG_IN_SERVICE || in->ec2 != ASG_EC2_RUNNING ||
+	    in->health != ASG_HEALTHY || in->user_terminate)
+		return false;
+	if (!in->prewarmed && now < in->in_service_at + warm)
+		return false;
+	for (j = 0; j < in->ntargets; j++)
+		if (in->targets[j] && in->targets[j]->state != HEALTH_HEALTHY)
+			return false;
+	return true;
+}
+
+static struct asg_refresh *asg_refresh_active(const struct asg_group *g)
+{
+	const struct asg_refresh *r = &g->refresh[0];
+
+	if (!g->nrefresh ||
+	    (r->status != ASG_REFRESH_PENDING && r->status != ASG_REFRESH_IN_PROGRESS &&
+	     r->status != ASG_REFRESH_CANCELLING))
+		return NULL;
+	return (struct asg_refresh *)r;
+}
+
+static bool asg_expired(const struct asg_group *g, const struct asg_instance *in, uint64_t now)
+{
+	return g->max_lifetime_ms && in->state == ASG_IN_SERVICE &&
+	       now >= in->launched_at + g->max_lifetime_ms;
+}
+
+/* Instances to replace, an instance refresh's or those past MaxInstanceLifetime, leave in
+ * batches that keep the ready instances (asg_ready) at or above the minimum healthy share of
+ * desired; the return value is how many to launch beyond desired first.
+ *
+ * Refresh: at least ceil(desired * MinHealthyPercentage / 100) ready instances are kept; with
+ * MaxHealthyPercentage above 100, up to floor(desired * Max / 100) - desired new ones launch
+ * before old ones go; at 100, old ones go first (terminate, then launch). When nothing is on
+ * its way and the minimum leaves no room, one goes anyway, as AWS replaces at least one at a
+ * time. MaxInstanceLifetime: launch first, a batch of a tenth of desired (at least one), and
+ * an expired one goes only when desired ready ones stay.
+ */
+static uint32_t asg_plan_replace(const struct asg_group *g, uint64_t now, struct asg_plan *plan,
+				 bool *leaving, uint32_t *live)
+{
+	const struct asg_refresh *r = asg_refresh_active(g);
+	bool cand[ASG_INSTANCES_MAX] = { false };
+	uint32_t old = 0, ready = 0, flight = 0, min_ok, cap, surge, k, n;
+	uint32_t min_pct = 100, max_pct = 100;
+	uint64_t warm = g->warmup_ms;
+	char part[ASG_CAUSE_LEN / 2];
+	bool refresh = false;
+	size_t i;
+
+	if (r) {
+		if (r->status != ASG_REFRESH_IN_PROGRESS ||
+		    asg_suspended(g, ASG_PROC_INSTANCE_REFRESH))
+			return 0; /* MaxInstanceLifetime waits for the refresh too */
+		refresh = true;
+		warm = r->warmup_ms;
+		min_pct = r->min_pct;
+		max_pct = r->max_pct;
+	}
+	if (asg_suspended(g, ASG_PROC_LAUNCH) || asg_suspended(g, ASG_PROC_TERMINATE) ||
+	    (!refresh && !g->max_lifetime_ms))
+		return 0;
+	for (i = 0; i < g->ninst; i++) {
+		const struct asg_instance *in = &g->inst[i];
+		bool is_old = refresh ? in->refresh_old : asg_expired(g, in, now);
+
+		if (!asg_live(in) || leaving[i])
+			continue;
+		if (!refresh && !is_old && in->state == ASG_IN_SERVICE)
+			asg_deadline(plan, in->launched_at + g->max_lifetime_ms);
+		cand[i] = is_old;
+		old += is_old;
+		if (asg_ready(in, warm, now)) {
+			ready++;
+		} else if (!is_old) {
+			flight++;
+			if (in->state == ASG_IN_SERVICE)
+				asg_deadline(plan, in->in_service_at + warm);
+		}
+	}
+	if (!old)
+		return 0;
+	if (refresh) {
+		min_ok = (uint32_t)(((uint64_t)g->desired * min_pct + 99) / 100);
+		cap = (uint32_t)((uint64_t)g->desired * max_pct / 100);
+		surge = cap > g->desired ? cap - g->desired : 0;
+	} else {
+		min_ok = g->desired;
+		surge = g->desired / 10 ? g->desired / 10 : 1;
+	}
+	k = ready > min_ok ? ready - min_ok : 0;
+	if (!k && !flight && !surge)
+		k = 1;
+	for (n = 0; n < k && n < old; n++) {
+		int p = asg_pick(g, cand, now);
+
+		if (p < 0)
+			break;
+		cand[p] = false;
+		asg_said(part, sizeof(part), asg_wall(g, now),
+			 refresh ? "an instance was taken out of service in response to an "
+				   "instance refresh." :
+				   "an instance was taken out of service in response to the "
+				   "group's maximum instance lifetime.");
+		asg_terminate(g, plan, (size_t)p, refresh ? ASG_TERM_REFRESH : ASG_TERM_LIFETIME,
+			      part);
+		leaving[p] = true;
+		(*live)--;
+	}
+	/* the surge stands in for old ones still serving, not for those now leaving */
+	return surge < old - n ? surge : old - n;
+}
+
+static bool asg_same_launch(const struct asg_launch_ref *a, const struct asg_launch_ref *b)
+{
+	return a->kind == b->kind && !strcmp(a->name, b->name) &&
+	       (a->kind != MODEL_LAUNCH_TEMPLATE || a->version == b->version);
+}
+
+int asg_refresh_start(struct asg_group *g, const struct asg_refresh *r, uint64_t now, char *err,
+		      size_t errlen)
+{
+	struct asg_refresh *n;
+	size_t i;
+
+	if (asg_refresh_active(g)) {
+		snprintf(err, errlen,
+			 "An Instance Refresh is already in progress and blocks the "
+			 "execution of this Instance Refresh.");
+		return -EBUSY;
+	}
+	if (r->min_pct > 100) {
+		snprintf(err, errlen,
+			 "Value %u at 'preferences.minHealthyPercentage' failed to satisfy "
+			 "constraint: Member must have value less than or equal to 100",
+			 r->min_pct);
+		return -EINVAL;
+	}
+	if (r->max_pct < 100 || r->max_pct > 200) {
+		snprintf(err, errlen,
+			 "Value %u at 'preferences.maxHealthyPercentage' failed to satisfy "
+			 "constraint: Member must have value between 100 and 200",
+			 r->max_pct);
+		return -EINVAL;
+	}
+	if (r->max_pct - r->min_pct > 100) {
+		snprintf(err, errlen,
+			 "The difference between MaxHealthyPercentage (%u) and "
+			 "MinHealthyPercentage (%u) must not be greater than 100.",
+			 r->max_pct, r->min_pct);
+		return -EINVAL;
+	}
+	memmove(&g->refresh[1], &g->refresh[0], (ASG_REFRESH_KEEP - 1) * sizeof(g->refresh[0]));
+	if (g->nrefresh < ASG_REFRESH_KEEP)
+		g->nrefresh++;
+	n = &g->refresh[0];
+	*n = *r;
+	n->status = ASG_REFRESH_PENDING;
+	n->reason[0] = '\0';
+	n->start = now;
+	n->end = 0;
+	n->failures = 0;
+	n->to_update = 0;
+	for (i = 0; i < g->ninst; i++) {
+		struct asg_instance *in = &g->inst[i];
+
+		in->refresh_old = asg_live(in) && !in->protected_from_scale_in &&
+				  !in->user_terminate &&
+				  !(r->skip_matching && asg_same_launch(&in->launch, &g->launch));
+		n->to_update += in->refresh_old;
+	}
+	n->remaining = n->to_update;
+	n->pct = 0;
+	return 0;
+}
+
+static void asg_refresh_end(struct asg_group *g, struct asg_refresh *r, enum asg_refresh_status st,
+			    uint64_t now)
+{
+	size_t i;
+
+	for (i = 0; i < g->ninst; i++)
+		g->inst[i].refresh_old = false;
+	r->status = st;
+	r->end = now;
+}
+
+int asg_refresh_cancel(struct asg_group *g, uint64_t now)
+{
+	struct asg_refresh *r = asg_refresh_active(g);
+
+	(void)now;
+	if (!r || r->status == ASG_REFRESH_CANCELLING)
+		return -ENOENT;
+	r->status = ASG_REFRESH_CANCELLING;
+	return 0;
+}
+
+struct asg_refresh *asg_refresh_tick(struct asg_group *g, uint64_t now)
+{
+	struct asg_refresh *r = asg_refresh_active(g);
+	uint32_t remaining = 0, flight = 0, done;
+	size_t i;
+
+	if (!r)
+		return NULL;
+	if (r->status == ASG_REFRESH_CANCELLING) {
+		asg_refresh_end(g, r, ASG_REFRESH_CANCELLED, now);
+		snprintf(r->reason, sizeof(r->reason), "%s", "Cancelled due to user request.");
+		return r;
+	}
+	if (r->failures >= ASG_REFRESH_FAILURES) {
+		asg_refresh_end(g, r, ASG_REFRESH_FAILED, now);
+		snprintf(r->reason, sizeof(r->reason),
+			 "%u instances it launched were taken out of service for their health.",
+			 r->failures);
+		return r;
+	}
+	if (r->status == ASG_REFRESH_PENDING)
+		r->status = ASG_REFRESH_IN_PROGRESS;
+	for (i = 0; i < g->ninst; i++) {
+		const struct asg_instance *in = &g->inst[i];
+
+		if (!asg_live(in))
+			continue;
+		if (in->refresh_old)
+			remaining++;
+		else if (!asg_ready(in, r->warmup_ms, now))
+			flight++;
+	}
+	done = r->to_update - (remaining < r->to_update ? remaining : r->to_update);
+	done -= flight < done ? flight : done;
+	r->remaining = remaining;
+	r->pct = r->to_update ? done * 100 / r->to_update : 100;
+	if (!remaining && !flight) {
+		asg_refresh_end(g, r, ASG_REFRESH_SUCCESSFUL, now);
+		r->pct = 100;
+	}
+	return r;
+}
+
+/* A replacement the refresh launched, taken out for its health, counts toward its failure. */
+static void asg_refresh_note(struct asg_group *g, const struct asg_instance *in,
+			     enum asg_term_reason reason)
+{
+	struct asg_refresh *r = asg_refresh_active(g);
+
+	if (r && r->status == ASG_REFRESH_IN_PROGRESS && !in->refresh_old &&
+	    in->launched_at >= r->start &&
+	    (reason == ASG_TERM_ELB_HEALTH || reason == ASG_TERM_EC2_HEALTH))
+		r->failures++;
+}
+
+int asg_terminate_request(struct asg_group *g, const char *id, bool decrement, uint64_t now,
+			  char *err, size_t errlen)
+{
+	struct asg_instance *in = asg_instance_find(g, id);
+
+	(void)now;
+	if (!in)
+		return -ENOENT;
+	if (in->state == ASG_TERMINATING || in->user_terminate) {
+		snprintf(err, errlen, "The instance %s is already terminating.", id);
+		return -EINVAL;
+	}
+	if (decrement) {
+		if (g->desired <= g->min_size) {
+			snprintf(err, errlen,
+				 "Currently, desiredSize equals minSize (%u). Terminating instance "
+				 "without replacement will violate group's min size constraint. "
+				 "Either set shouldDecrementDesiredCapacity flag to false or lower "
+				 "group's min size.",
+				 g->min_size);
+			return -EINVAL;
+		}
+		g->desired--;
+		in->decremented = true;
+	}
+	in->user_terminate = true;
+	return 0;
+}
+
+int asg_set_health(struct asg_group *g, const char *id, enum asg_health h, bool respect_grace,
+		   char *err, size_t errlen)
+{
+	struct asg_instance *in = asg_instance_find(g, id);
+
+	if (!in)
+		return -ENOENT;
+	if (in->state == ASG_TERMINATING) {
+		snprintf(err, errlen, "The instance %s is terminating.", id);
+		return -EINVAL;
+	}
+	in->health = h;
+	in->respect_grace = h == ASG_UNHEALTHY && respect_grace;
+	return 0;
+}
+
+int asg_standby(struct asg_group *g, const char *id, bool enter, bool decrement, uint64_t now,
+		char *err, size_t errlen)
+{
+	struct asg_instance *in = asg_instance_find(g, id);
+
+	(void)now;
+	if (!in)
+		return -ENOENT;
+	if (enter && in->state != ASG_IN_SERVICE) {
+		snprintf(err, errlen, "The instance %s is not in InService.", id);
+		return -EINVAL;
+	}
+	if (!enter && in->state != ASG_STANDBY) {
+		snprintf(err, errlen, "The instance %s is not in Standby.", id);
+		return -EINVAL;
+	}
+	if (enter && decrement && g->desired <= g->min_size) {
+		snprintf(err, errlen,
+			 "AutoScalingGroup %s has min-size=%u, max-size=%u, and desired-size=%u. "
+			 "To place into standby 1 instances, please update the AutoScalingGroup "
+			 "sizes appropriately.",
+			 g->name, g->min_size, g->max_size, g->desired);
+		return -EINVAL;
+	}
+	if (!enter && g->desired >= g->max_size) {
+		snprintf(err, errlen,
+			 "AutoScalingGroup %s has min-size=%u, max-size=%u, and desired-size=%u. "
+			 "To bring 1 instances out of standby, please update the AutoScalingGroup "
+			 "sizes appropriately.",
+			 g->name, g->min_size, g->max_size, g->desired);
+		return -EINVAL;
+	}
+	if (enter) {
+		in->state = ASG_STANDBY;
+		in->refresh_old = false;
+		g->desired -= decrement;
+	} else {
+		/* back through Pending: the next plan puts it in service and registers it */
+		in->state = ASG_PENDING;
+		in->health = ASG_HEALTHY;
+		g->desired++;
+	}
 	return 0;
 }

@@ -40,6 +40,7 @@ enum asg_lifecycle {
 	ASG_WARMED_PENDING_PROCEED,
 	ASG_WARMED_STOPPED, /* its cgroup frozen */
 	ASG_WARMED_RUNNING, /* running, not registered */
+	ASG_STANDBY,	    /* EnterStandby: deregistered, not counted, not health checked */
 	ASG_LIFECYCLE_MAX,
 };
 
@@ -63,6 +64,10 @@ enum asg_term_reason {
 	ASG_TERM_EC2_HEALTH,   /* its processes died */
 	ASG_TERM_ABANDON,      /* a launch lifecycle hook said ABANDON (or timed out so) */
 	ASG_TERM_WARM_POOL,    /* the warm pool holds more than its size */
+	ASG_TERM_USER,	       /* TerminateInstanceInAutoScalingGroup */
+	ASG_TERM_USER_HEALTH,  /* SetInstanceHealth Unhealthy */
+	ASG_TERM_REFRESH,      /* an instance refresh replaces it */
+	ASG_TERM_LIFETIME,     /* older than MaxInstanceLifetime */
 };
 
 #define ASG_TOKEN_LEN 40 /* LifecycleActionToken: a UUID, 36 characters */
@@ -84,6 +89,51 @@ struct asg_warm {
 	int64_t max_prepared; /* -1: MaxSize */
 	bool running;	      /* PoolState Running; else Stopped (Hibernated is Stopped here) */
 	bool reuse_on_scale_in;
+};
+
+/* The processes SuspendProcesses names, in AWS's order; a bit each in asg_group.suspended. */
+enum asg_process {
+	ASG_PROC_LAUNCH = 0,
+	ASG_PROC_TERMINATE,
+	ASG_PROC_HEALTH_CHECK,
+	ASG_PROC_REPLACE_UNHEALTHY,
+	ASG_PROC_AZ_REBALANCE,
+	ASG_PROC_ALARM_NOTIFICATION,
+	ASG_PROC_SCHEDULED_ACTIONS,
+	ASG_PROC_ADD_TO_LOAD_BALANCER,
+	ASG_PROC_INSTANCE_REFRESH,
+	ASG_PROC_MAX,
+};
+
+/* An instance refresh's Status, as DescribeInstanceRefreshes names it. */
+enum asg_refresh_status {
+	ASG_REFRESH_PENDING = 0,
+	ASG_REFRESH_IN_PROGRESS,
+	ASG_REFRESH_SUCCESSFUL,
+	ASG_REFRESH_FAILED,
+	ASG_REFRESH_CANCELLING,
+	ASG_REFRESH_CANCELLED,
+	ASG_REFRESH_STATUS_MAX,
+};
+
+#define ASG_REFRESH_KEEP 8     /* refreshes a group remembers, the newest first */
+#define ASG_REFRESH_FAILURES 3 /* replacements that die unhealthy before a refresh fails */
+
+/* StartInstanceRefresh's Preferences that xlb follows, and the refresh's progress. */
+struct asg_refresh {
+	char id[40];
+	enum asg_refresh_status status;
+	char reason[160];      /* StatusReason */
+	uint32_t min_pct;      /* MinHealthyPercentage, 0..100, AWS's default 90 */
+	uint32_t max_pct;      /* MaxHealthyPercentage, 100..200; above 100: launch first */
+	uint64_t warmup_ms;    /* InstanceWarmup, TimeScale applied */
+	uint32_t warmup_s;     /* ...as given, for the reply */
+	bool skip_matching;    /* SkipMatching */
+	uint64_t start, end;   /* `now`'s clock; end 0 while it runs */
+	uint32_t to_update;    /* instances marked at the start */
+	uint32_t remaining;    /* InstancesToUpdate */
+	uint32_t pct;	       /* PercentageComplete */
+	unsigned int failures; /* replacements taken out for their health */
 };
 
 /* Which launch configuration or template version an instance came from, for the Oldest*
@@ -125,6 +175,11 @@ struct asg_instance {
 	bool hooks_done;			 /* the termination hooks ran (or never apply) */
 	bool to_warm;				 /* scale in returns it to the warm pool */
 	bool from_warm;				 /* it came out of the warm pool */
+	/* Requests (asg_terminate_request, asg_set_health) and refreshes. */
+	bool user_terminate; /* TerminateInstanceInAutoScalingGroup: leave at the next plan */
+	bool respect_grace;  /* SetInstanceHealth Unhealthy with ShouldRespectGracePeriod */
+	bool decremented;    /* ...with ShouldDecrementDesiredCapacity: its cause says so */
+	bool refresh_old;    /* the running refresh replaces it */
 };
 
 struct asg_group {
@@ -147,7 +202,12 @@ struct asg_group {
 	uint64_t last_activity_end; /* a launch or termination finished, `now`'s clock; 0: none */
 	struct asg_hook hooks[MODEL_HOOKS_MAX]; /* LifecycleHookSpecificationList */
 	size_t nhooks;
-	struct asg_warm warm; /* WarmPoolConfiguration */
+	struct asg_warm warm;	  /* WarmPoolConfiguration */
+	uint32_t suspended;	  /* 1 << enum asg_process: SuspendProcesses */
+	uint64_t max_lifetime_ms; /* MaxInstanceLifetime, TimeScale applied; 0: none */
+	uint64_t warmup_ms;	  /* DefaultInstanceWarmup, else HealthCheckGracePeriod */
+	struct asg_refresh refresh[ASG_REFRESH_KEEP]; /* the newest first */
+	size_t nrefresh;
 	struct asg_instance inst[ASG_INSTANCES_MAX];
 	size_t ninst;
 };
@@ -196,8 +256,12 @@ struct asg_plan {
 	char warm_ready[ASG_INSTANCES_MAX][ASG_ID_LEN];
 	size_t nwarm_ready;
 	size_t nwarm_launch;
-	uint32_t capacity;	/* Pending + InService before the plan */
-	bool no_target_group;	/* the group feeds no target group: warn (asg_warning) */
+	uint32_t capacity;    /* Pending + InService before the plan */
+	bool no_target_group; /* the group feeds no target group: warn (asg_warning) */
+	/* ReplaceUnhealthy suspended: these are found unhealthy and stay; mark them Unhealthy */
+	char unhealthy[ASG_INSTANCES_MAX][ASG_ID_LEN];
+	size_t nunhealthy;
+	uint32_t surge;		/* launched beyond desired for a refresh or MaxInstanceLifetime */
 	uint64_t next_deadline; /* call again by then (grace or drain ends); UINT64_MAX: none */
 };
 
@@ -310,5 +374,46 @@ const char *asg_lifecycle_name(enum asg_lifecycle s);
 const char *asg_health_name(enum asg_health h);
 /* "Default", "OldestInstance", ...: the TerminationPolicies value. */
 const char *asg_termination_name(enum model_termination t);
+
+/* ---- requests beside the sizes: each returns 0, or -EINVAL with AWS's message in err, or
+ * -ENOENT when the instance is not the group's ----
+ */
+
+/* TerminateInstanceInAutoScalingGroup: the instance leaves at the next plan; decrement lowers
+ * desired by one (not below MinSize: -EINVAL), otherwise a new one replaces it.
+ */
+int asg_terminate_request(struct asg_group *g, const char *id, bool decrement, uint64_t now,
+			  char *err, size_t errlen);
+/* SetInstanceHealth: Unhealthy is replaced at the next plan (after the grace period when
+ * respect_grace); Healthy takes a mark back.
+ */
+int asg_set_health(struct asg_group *g, const char *id, enum asg_health h, bool respect_grace,
+		   char *err, size_t errlen);
+/* EnterStandby (an InService instance; decrement lowers desired, not below MinSize) and
+ * ExitStandby (a Standby one: back to Pending, desired one higher, not above MaxSize).
+ */
+int asg_standby(struct asg_group *g, const char *id, bool enter, bool decrement, uint64_t now,
+		char *err, size_t errlen);
+
+/* SuspendProcesses' names: "Launch" ... "InstanceRefresh"; -EINVAL for another. */
+int asg_process_parse(const char *name);
+const char *asg_process_name(enum asg_process p);
+bool asg_suspended(const struct asg_group *g, enum asg_process p);
+
+/* StartInstanceRefresh with r's preferences and id (the caller's): -EBUSY when one is Pending,
+ * InProgress or Cancelling; -EINVAL for preferences out of AWS's ranges. Marks the live
+ * instances to replace (SkipMatching: not those on the group's launch; never those in
+ * Standby or protected from scale in, AWS's "Ignore").
+ */
+int asg_refresh_start(struct asg_group *g, const struct asg_refresh *r, uint64_t now, char *err,
+		      size_t errlen);
+/* CancelInstanceRefresh: -ENOENT when none is Pending or InProgress. */
+int asg_refresh_cancel(struct asg_group *g, uint64_t now);
+/* The running refresh (NULL: none): Pending becomes InProgress, progress is counted, the end
+ * is seen. Call before asg_plan.
+ */
+struct asg_refresh *asg_refresh_tick(struct asg_group *g, uint64_t now);
+/* "Pending", "InProgress", ... */
+const char *asg_refresh_status_name(enum asg_refresh_status s);
 
 #endif /* XLB_ASG_H */

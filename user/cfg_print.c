@@ -266,8 +266,15 @@ static void cfg_print_asg(FILE *f, const struct model *m, const struct model_asg
 		a->hc_type == MODEL_ASG_HC_ELB ? "ELB" : "EC2", a->grace_s, a->cooldown_s);
 	if (a->warmup_s >= 0)
 		fprintf(f, ", instance warm-up %lld s", (long long)a->warmup_s);
-	if (a->max_lifetime_s)
-		fprintf(f, ", instances live at most %u s", a->max_lifetime_s);
+	if (a->max_lifetime_s && m->settings.time_scale > 1)
+		fprintf(f,
+			", instances live at most %u s (%g s with TimeScale; then replaced, the new "
+			"one launched first)",
+			a->max_lifetime_s, a->max_lifetime_s / m->settings.time_scale);
+	else if (a->max_lifetime_s)
+		fprintf(f,
+			", instances live at most %u s (then replaced, the new one launched first)",
+			a->max_lifetime_s);
 	fprintf(f, "\n    target groups:");
 	for (i = 0; i < a->ntgs; i++)
 		fprintf(f, "%s %s", i ? "," : "", a->tgs[i]->name);

@@ -18,9 +18,13 @@ void engine_state(const struct asg_group *g, uint64_t warmup_ms, uint64_t now,
 	s->desired = g->desired;
 	s->last_activity_end_ms = g->last_activity_end;
 	s->wall_offset_ms = g->wall_offset_ms;
+	s->no_policies = asg_suspended(g, ASG_PROC_ALARM_NOTIFICATION);
+	s->no_scheduled = asg_suspended(g, ASG_PROC_SCHEDULED_ACTIONS);
 	for (i = 0; i < g->ninst; i++) {
 		const struct asg_instance *in = &g->inst[i];
 
+		if (in->state == ASG_STANDBY)
+			continue; /* out of the group's capacity until ExitStandby */
 		if (in->state != ASG_IN_SERVICE) {
 			s->activity_in_progress = true;
 			continue;

@@ -130,6 +130,10 @@ static void fleet_state_path(const struct fleet_group *fg, char *buf, size_t len
 	snprintf(buf, len, "%s/groups/%s", fg->f->run_dir, fg->g.name);
 }
 
+static void fleet_state_save_more(const struct fleet_group *fg, FILE *file);
+static void fleet_state_load_more(struct fleet_group *fg);
+static void fleet_times(struct fleet_group *fg);
+
 /* The running sizes and the file's, so that a restarted xlbd keeps a set-desired-capacity. */
 static void fleet_state_save(const struct fleet_group *fg)
 {
@@ -147,6 +151,7 @@ static void fleet_state_save(const struct fleet_group *fg)
 	fprintf(file, "min=%u\nmax=%u\ndesired=%u\nfile_min=%u\nfile_max=%u\nfile_desired=%u\n",
 		fg->g.min_size, fg->g.max_size, fg->g.desired, fg->file_min, fg->file_max,
 		fg->file_desired);
+	fleet_state_save_more(fg, file);
 	if (fclose(file) || rename(tmp, path))
 		unlink(tmp);
 }
@@ -719,6 +724,9 @@ int fleet_lifecycle_action(struct fleet *f, const char *group, const char *hook,
 	return e == -ENOENT || e == -EINVAL ? -EINVAL : e;
 }
 
+static void fleet_refresh_tick(struct fleet_group *fg, uint64_t now);
+static void fleet_mark_unhealthy(struct fleet_group *fg, const struct asg_plan *plan);
+
 static void fleet_reconcile(struct fleet_group *fg)
 {
 	struct fleet *f = fg->f;
@@ -733,7 +741,9 @@ static void fleet_reconcile(struct fleet_group *fg)
 		return;
 	fleet_observe(fg);
 	fleet_lifecycle_poll(fg, now);
+	fleet_refresh_tick(fg, now);
 	asg_plan(&fg->g, now, plan);
+	fleet_mark_unhealthy(fg, plan);
 	if (plan->no_target_group && !fg->warned_pitfall) {
 		asg_warning(&fg->g, warn, sizeof(warn));
 		log_warn("%s", warn);
@@ -745,7 +755,8 @@ static void fleet_reconcile(struct fleet_group *fg)
 		fi = fleet_inst_find(fg, plan->in_service[i]);
 		if (!fi || asg_instance_in_service(&fg->g, fi->id, now))
 			continue;
-		fleet_register(fg, fi, true);
+		if (!asg_suspended(&fg->g, ASG_PROC_ADD_TO_LOAD_BALANCER))
+			fleet_register(fg, fi, true);
 		fg->g.last_activity_end = now;
 		fleet_activity(fg, fi, ACTIVITY_SUCCESSFUL, 100, NULL);
 		fleet_tell(fg, fi, "InService", NULL);
@@ -1193,6 +1204,43 @@ void fleet_stop(struct fleet *f, void (*done)(void *arg), void *arg)
 
 /* ---- applying a model ---- */
 
+/* Each field update-auto-scaling-group changes takes the file's value the first time, and
+ * later only when the file's value changed.
+ */
+static void fleet_settings_kept(struct fleet_group *fg, const struct model_asg *m,
+				const struct asg_group *tmp)
+{
+	bool first = !fg->file.set;
+
+	if (first || m->hc_type != fg->file.hc)
+		fg->g.hc_type = tmp->hc_type;
+	if (first || m->grace_s != fg->file.grace_s)
+		fg->g.grace_ms = tmp->grace_ms;
+	if (first || tmp->nterm != fg->file.nterm ||
+	    memcmp(tmp->term, fg->file.term, tmp->nterm * sizeof(tmp->term[0]))) {
+		memcpy(fg->g.term, tmp->term, sizeof(tmp->term));
+		fg->g.nterm = tmp->nterm;
+	}
+	if (first || m->protect_from_scale_in != fg->file.protect)
+		fg->g.protect_new = tmp->protect_new;
+	if (first || m->cooldown_s != fg->file.cooldown_s)
+		fg->cooldown_s = m->cooldown_s;
+	if (first || m->max_lifetime_s != fg->file.lifetime_s)
+		fg->lifetime_s = m->max_lifetime_s;
+	if (first || m->warmup_s != fg->file.warmup_s)
+		fg->warmup_s = m->warmup_s;
+	fg->file.set = true;
+	fg->file.hc = m->hc_type;
+	fg->file.grace_s = m->grace_s;
+	memcpy(fg->file.term, tmp->term, sizeof(tmp->term));
+	fg->file.nterm = tmp->nterm;
+	fg->file.protect = m->protect_from_scale_in;
+	fg->file.cooldown_s = m->cooldown_s;
+	fg->file.lifetime_s = m->max_lifetime_s;
+	fg->file.warmup_s = m->warmup_s;
+	fleet_times(fg);
+}
+
 static int fleet_settings(struct fleet_group *fg, const struct model_asg *m)
 {
 	struct asg_group *tmp;
@@ -1215,14 +1263,12 @@ static int fleet_settings(struct fleet_group *fg, const struct model_asg *m)
 		memcpy(ud, m->launch->user_data, m->launch->user_data_len);
 		ud_len = m->launch->user_data_len;
 	}
-	/* everything but the sizes, the instances and the pending cause */
-	fg->g.hc_type = tmp->hc_type;
-	fg->g.grace_ms = tmp->grace_ms;
+	/* everything but the sizes, the instances and the pending cause; what
+	 * update-auto-scaling-group changed stays until the file changes that field
+	 */
+	fleet_settings_kept(fg, m, tmp);
 	fg->g.dereg_delay_ms = tmp->dereg_delay_ms;
-	memcpy(fg->g.term, tmp->term, sizeof(tmp->term));
-	fg->g.nterm = tmp->nterm;
 	fg->g.launch = tmp->launch;
-	fg->g.protect_new = tmp->protect_new;
 	fg->g.wall_offset_ms = tmp->wall_offset_ms;
 	/* hooks and warm pool; their times run TimeScale times faster, as the policies' do */
 	memcpy(fg->g.hooks, tmp->hooks, sizeof(tmp->hooks));
@@ -1247,7 +1293,6 @@ static int fleet_settings(struct fleet_group *fg, const struct model_asg *m)
 	else
 		snprintf(fg->launch_label, sizeof(fg->launch_label), "%s",
 			 m->launch && m->launch->name ? m->launch->name : "");
-	fg->cooldown_s = m->cooldown_s;
 	json_object_put(fg->tags);
 	fg->tags = json_object_new_array();
 	for (i = 0; i < m->ntags && fg->tags; i++) {
@@ -1423,6 +1468,7 @@ static int fleet_apply_group(struct fleet *f, const struct model *model, const s
 		fg->file_min = m->min_size;
 		fg->file_max = m->max_size;
 		fg->file_desired = m->desired;
+		fleet_state_load_more(fg);
 		fleet_set_tgs(fg, want, n);
 		if (!f->applied)
 			fleet_adopt(fg);
@@ -1941,5 +1987,440 @@ int fleet_describe_policies(struct fleet *f, const char *group, const char *cons
 		json_object_put(sj);
 	}
 	*out = data;
+	return 0;
+}
+
+/* ---- instance refresh, MaxInstanceLifetime, and the group verbs ---- */
+
+/* MaxInstanceLifetime and the warm-up in asg.c's ms: TimeScale shortens them as it does the
+ * policies' times; without DefaultInstanceWarmup, HealthCheckGracePeriod, as AWS takes it.
+ */
+static void fleet_times(struct fleet_group *fg)
+{
+	double ts = fg->f->time_scale >= 1 ? fg->f->time_scale : 1;
+
+	fg->g.max_lifetime_ms = (uint64_t)((double)fg->lifetime_s * 1000 / ts);
+	fg->g.warmup_ms = fg->warmup_s >= 0 ? (uint64_t)((double)fg->warmup_s * 1000 / ts) :
+					      fg->g.grace_ms;
+}
+
+static void fleet_state_save_more(const struct fleet_group *fg, FILE *file)
+{
+	size_t i;
+
+	fprintf(file,
+		"cooldown=%u\nfile_cooldown=%u\ngrace=%" PRIu64 "\nfile_grace=%u\nhc=%d\n"
+		"file_hc=%d\nlifetime=%u\nfile_lifetime=%u\nwarmup=%" PRId64
+		"\nfile_warmup=%" PRId64 "\nprotect=%d\nfile_protect=%d\nsuspended=%u\nterm=",
+		fg->cooldown_s, fg->file.cooldown_s, fg->g.grace_ms / 1000, fg->file.grace_s,
+		(int)fg->g.hc_type, (int)fg->file.hc, fg->lifetime_s, fg->file.lifetime_s,
+		fg->warmup_s, fg->file.warmup_s, fg->g.protect_new, fg->file.protect,
+		fg->g.suspended);
+	for (i = 0; i < fg->g.nterm; i++)
+		fprintf(file, "%s%d", i ? "," : "", (int)fg->g.term[i]);
+	fprintf(file, "\nfile_term=");
+	for (i = 0; i < fg->file.nterm; i++)
+		fprintf(file, "%s%d", i ? "," : "", (int)fg->file.term[i]);
+	fprintf(file, "\n");
+}
+
+/* "1,3" into policies; the count. */
+static size_t fleet_terms(const char *s, enum model_termination *v, size_t max)
+{
+	size_t n = 0;
+	char *end;
+
+	while (*s && *s != '\n' && n < max) {
+		long t = strtol(s, &end, 10);
+
+		if (end == s || t < MODEL_TERM_DEFAULT || t > MODEL_TERM_ALLOCATION_STRATEGY)
+			break;
+		v[n++] = (enum model_termination)t;
+		s = *end == ',' ? end + 1 : end;
+	}
+	return n;
+}
+
+/* What update-auto-scaling-group and suspend-processes set before a restart, for the fields
+ * the file has not changed since.
+ */
+static void fleet_state_load_more(struct fleet_group *fg)
+{
+	char path[800], line[256], *eq;
+	long long v[16] = { 0 };
+	bool has[16] = { false };
+	static const char *const keys[] = {
+		"cooldown", "file_cooldown", "grace",	      "file_grace", "hc",
+		"file_hc",  "lifetime",	     "file_lifetime", "warmup",	    "file_warmup",
+		"protect",  "file_protect",  "suspended"
+	};
+	enum model_termination term[8], fterm[8];
+	size_t k, nterm = 0, nfterm = 0;
+	bool has_term = false;
+	FILE *file;
+
+	fleet_state_path(fg, path, sizeof(path));
+	file = fopen(path, "re");
+	if (!file)
+		return;
+	while (fgets(line, sizeof(line), file)) {
+		eq = strchr(line, '=');
+		if (!eq)
+			continue;
+		*eq++ = '\0';
+		if (!strcmp(line, "term")) {
+			nterm = fleet_terms(eq, term, 8);
+			has_term = true;
+		} else if (!strcmp(line, "file_term")) {
+			nfterm = fleet_terms(eq, fterm, 8);
+		}
+		for (k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
+			if (!strcmp(line, keys[k])) {
+				v[k] = strtoll(eq, NULL, 10);
+				has[k] = true;
+			}
+		}
+	}
+	fclose(file);
+	if (has[0] && has[1] && v[1] == fg->file.cooldown_s)
+		fg->cooldown_s = (uint32_t)v[0];
+	if (has[2] && has[3] && v[3] == fg->file.grace_s)
+		fg->g.grace_ms = (uint64_t)v[2] * 1000;
+	if (has[4] && has[5] && v[5] == (long long)fg->file.hc)
+		fg->g.hc_type = v[4] ? MODEL_ASG_HC_ELB : MODEL_ASG_HC_EC2;
+	if (has[6] && has[7] && v[7] == fg->file.lifetime_s)
+		fg->lifetime_s = (uint32_t)v[6];
+	if (has[8] && has[9] && v[9] == fg->file.warmup_s)
+		fg->warmup_s = v[8];
+	if (has[10] && has[11] && v[11] == fg->file.protect)
+		fg->g.protect_new = v[10] != 0;
+	if (has[12])
+		fg->g.suspended = (uint32_t)v[12] & ((1u << ASG_PROC_MAX) - 1);
+	if (has_term && nterm && nfterm == fg->file.nterm &&
+	    !memcmp(fterm, fg->file.term, nfterm * sizeof(fterm[0]))) {
+		memcpy(fg->g.term, term, nterm * sizeof(term[0]));
+		fg->g.nterm = nterm;
+	}
+	for (k = 0; k < ASG_PROC_MAX; k++)
+		if (fg->g.suspended & (1u << k))
+			fg->suspended_at[k] = (int64_t)time(NULL);
+	fleet_times(fg);
+}
+
+/* The refresh moves on (asg.c decides); its status changes are logged. */
+static void fleet_refresh_tick(struct fleet_group *fg, uint64_t now)
+{
+	enum asg_refresh_status before = fg->g.nrefresh ? fg->g.refresh[0].status : 0;
+	struct asg_refresh *r = asg_refresh_tick(&fg->g, now);
+
+	if (r && r->status != before)
+		log_info("auto-scaling group %s: instance refresh %s is %s%s%s", fg->g.name, r->id,
+			 asg_refresh_status_name(r->status), r->reason[0] ? ": " : "", r->reason);
+}
+
+/* ReplaceUnhealthy suspended: what the health checks found is only marked. */
+static void fleet_mark_unhealthy(struct fleet_group *fg, const struct asg_plan *plan)
+{
+	struct asg_instance *in;
+	size_t i;
+
+	for (i = 0; i < plan->nunhealthy; i++) {
+		in = asg_instance_find(&fg->g, plan->unhealthy[i]);
+		if (!in)
+			continue;
+		in->health = ASG_UNHEALTHY;
+		log_info("auto-scaling group %s: %s is Unhealthy; ReplaceUnhealthy is suspended: "
+			 "it stays",
+			 fg->g.name, in->id);
+	}
+}
+
+static int fleet_group_or(struct fleet *f, const char *group, struct fleet_group **fg)
+{
+	*fg = fleet_group_find(f, group);
+	return *fg ? 0 : -ENOENT;
+}
+
+int fleet_update(struct fleet *f, const char *group, const struct fleet_update *u, char *err,
+		 size_t errlen)
+{
+	enum model_termination term[8];
+	struct fleet_group *fg;
+	size_t i, j;
+	int e = fleet_group_or(f, group, &fg);
+
+	if (e)
+		return e;
+	if (u->lifetime_s > 0 && (u->lifetime_s < 86400 || u->lifetime_s > 31536000)) {
+		snprintf(err, errlen,
+			 "The maximum instance lifetime must be equal to 0 or between 86400 and "
+			 "31536000 seconds (xlb: %lld).",
+			 (long long)u->lifetime_s);
+		return -EINVAL;
+	}
+	if (u->nterm > 8) {
+		snprintf(err, errlen, "TerminationPolicies: at most 8");
+		return -EINVAL;
+	}
+	for (i = 0; i < u->nterm; i++) {
+		for (j = MODEL_TERM_DEFAULT; j <= MODEL_TERM_ALLOCATION_STRATEGY; j++)
+			if (!strcmp(u->term[i], asg_termination_name((enum model_termination)j)))
+				break;
+		if (j > MODEL_TERM_ALLOCATION_STRATEGY) {
+			snprintf(err, errlen,
+				 "TerminationPolicies[%zu]: '%s' is not a termination policy "
+				 "(Default, OldestInstance, NewestInstance, "
+				 "OldestLaunchConfiguration, OldestLaunchTemplate, "
+				 "ClosestToNextInstanceHour, AllocationStrategy)",
+				 i, u->term[i]);
+			return -EINVAL;
+		}
+		term[i] = (enum model_termination)j;
+	}
+	if (u->min_size >= 0 || u->max_size >= 0 || u->desired >= 0) {
+		e = asg_update_sizes(&fg->g, u->min_size, u->max_size, u->desired, loop_now(), err,
+				     errlen);
+		if (e)
+			return e;
+	}
+	if (u->cooldown_s >= 0)
+		fg->cooldown_s = (uint32_t)u->cooldown_s;
+	if (u->grace_s >= 0)
+		fg->g.grace_ms = (uint64_t)u->grace_s * 1000;
+	if (u->hc_type >= 0)
+		fg->g.hc_type = (enum model_asg_hc)u->hc_type;
+	if (u->lifetime_s >= 0)
+		fg->lifetime_s = (uint32_t)u->lifetime_s;
+	if (u->warmup_s >= 0)
+		fg->warmup_s = u->warmup_s;
+	if (u->protect >= 0)
+		fg->g.protect_new = u->protect;
+	if (u->nterm) {
+		memcpy(fg->g.term, term, u->nterm * sizeof(term[0]));
+		fg->g.nterm = u->nterm;
+	}
+	fleet_times(fg);
+	log_info("auto-scaling group %s: updated by a user request (min %u, max %u, desired %u)",
+		 fg->g.name, fg->g.min_size, fg->g.max_size, fg->g.desired);
+	fleet_state_save(fg);
+	fleet_soon(f);
+	return 0;
+}
+
+int fleet_terminate_instance(struct fleet *f, const char *id, bool decrement,
+			     struct json_object **activity, char *err, size_t errlen)
+{
+	struct fleet_inst *fi = NULL;
+	struct fleet_group *fg = fleet_owner(f, id, &fi);
+	struct activity *a;
+	int e;
+
+	if (!fg)
+		return -ENOENT;
+	e = asg_terminate_request(&fg->g, id, decrement, loop_now(), err, errlen);
+	if (e)
+		return e;
+	fleet_state_save(fg);
+	fleet_reconcile(fg); /* its termination starts now: the reply shows its activity */
+	fi = fleet_inst_find(fg, id);
+	a = fi ? activity_find(&fg->log, fi->activity) : NULL;
+	*activity = a ? activity_json(a) : NULL;
+	fleet_soon(f);
+	return 0;
+}
+
+int fleet_set_health(struct fleet *f, const char *id, const char *status, bool respect_grace,
+		     char *err, size_t errlen)
+{
+	struct fleet_inst *fi = NULL;
+	struct fleet_group *fg = fleet_owner(f, id, &fi);
+	enum asg_health h;
+	int e;
+
+	if (!fg)
+		return -ENOENT;
+	if (!strcmp(status, "Healthy")) {
+		h = ASG_HEALTHY;
+	} else if (!strcmp(status, "Unhealthy")) {
+		h = ASG_UNHEALTHY;
+	} else {
+		snprintf(err, errlen, "HealthStatus: 'Healthy' or 'Unhealthy', not '%s'", status);
+		return -EINVAL;
+	}
+	e = asg_set_health(&fg->g, id, h, respect_grace, err, errlen);
+	if (e)
+		return e;
+	log_info("auto-scaling group %s: %s set %s by a user request%s", fg->g.name, id, status,
+		 h == ASG_UNHEALTHY && respect_grace ? " (after its grace period)" : "");
+	fleet_soon(f);
+	return 0;
+}
+
+int fleet_standby(struct fleet *f, const char *group, const char *const *ids, size_t n, bool enter,
+		  bool decrement, struct json_object **activities, char *err, size_t errlen)
+{
+	char cause[ACTIVITY_CAUSE_LEN], ts[32];
+	struct fleet_group *fg;
+	struct fleet_inst *fi;
+	struct activity *a;
+	uint32_t from;
+	size_t i;
+	int e = fleet_group_or(f, group, &fg);
+
+	if (e)
+		return e;
+	for (i = 0; i < n; i++) {
+		if (!fleet_inst_find(fg, ids[i])) {
+			snprintf(err, errlen,
+				 "The instance %s is not part of Auto Scaling group %s.", ids[i],
+				 fg->g.name);
+			return -EINVAL;
+		}
+	}
+	*activities = json_object_new_array();
+	if (!*activities)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		fi = fleet_inst_find(fg, ids[i]);
+		from = fg->g.desired;
+		e = asg_standby(&fg->g, ids[i], enter, decrement, loop_now(), err, errlen);
+		if (e)
+			break;
+		activity_time(fleet_wall_ms(), false, ts, sizeof(ts));
+		if (fg->g.desired != from)
+			snprintf(cause, sizeof(cause),
+				 "At %s an instance was %s in response to a user request, %s the "
+				 "capacity from %u to %u.",
+				 ts, enter ? "moved to standby" : "removed from standby",
+				 enter ? "shrinking" : "increasing", from, fg->g.desired);
+		else
+			snprintf(cause, sizeof(cause),
+				 "At %s an instance was moved to standby in response to a user "
+				 "request.",
+				 ts);
+		a = activity_record(&fg->log, fg->g.name, false, ids[i], cause, fleet_wall_ms());
+		snprintf(a->description, sizeof(a->description), "Moving EC2 instance %s: %s",
+			 enter ? "to Standby" : "out of Standby", ids[i]);
+		activity_update(&fg->log, a->id, ACTIVITY_SUCCESSFUL, 100, NULL, fleet_wall_ms());
+		json_object_array_add(*activities, activity_json(a));
+		/* in standby it takes no traffic; out of it, the plan registers it again */
+		if (enter && fi->registered)
+			fleet_register(fg, fi, false);
+		log_info("auto-scaling group %s: %s %s (desired %u)", fg->g.name, ids[i],
+			 enter ? "entered Standby" : "left Standby", fg->g.desired);
+	}
+	fleet_state_save(fg);
+	fleet_soon(f);
+	if (e) {
+		json_object_put(*activities);
+		*activities = NULL;
+	}
+	return e;
+}
+
+int fleet_suspend(struct fleet *f, const char *group, const char *const *procs, size_t n,
+		  bool suspend, char *err, size_t errlen)
+{
+	struct fleet_group *fg;
+	uint32_t mask = 0;
+	size_t i;
+	int p, e = fleet_group_or(f, group, &fg);
+
+	if (e)
+		return e;
+	for (i = 0; i < n; i++) {
+		p = asg_process_parse(procs[i]);
+		if (p < 0) {
+			snprintf(err, errlen,
+				 "ScalingProcesses[%zu]: '%s' is not a process (Launch, Terminate, "
+				 "HealthCheck, ReplaceUnhealthy, AZRebalance, AlarmNotification, "
+				 "ScheduledActions, AddToLoadBalancer, InstanceRefresh)",
+				 i, procs[i]);
+			return -EINVAL;
+		}
+		mask |= 1u << p;
+	}
+	if (!n)
+		mask = (1u << ASG_PROC_MAX) - 1;
+	for (i = 0; i < ASG_PROC_MAX; i++)
+		if ((mask & (1u << i)) && suspend && !asg_suspended(&fg->g, (enum asg_process)i))
+			fg->suspended_at[i] = (int64_t)time(NULL);
+	if (suspend)
+		fg->g.suspended |= mask;
+	else
+		fg->g.suspended &= ~mask;
+	log_info("auto-scaling group %s: processes %s by a user request (suspended now: %#x)",
+		 fg->g.name, suspend ? "suspended" : "resumed", fg->g.suspended);
+	fleet_state_save(fg);
+	fleet_soon(f);
+	return 0;
+}
+
+/* A version 4 uuid, as InstanceRefreshId is. */
+static void fleet_uuid(char *out, size_t len)
+{
+	unsigned char b[16] = { 0 };
+	ssize_t got = getrandom(b, sizeof(b), 0);
+
+	if (got != (ssize_t)sizeof(b)) {
+		uint64_t t = loop_now() ^ (uint64_t)getpid() << 32;
+
+		memcpy(b, &t, sizeof(t));
+	}
+	b[6] = (b[6] & 0x0f) | 0x40;
+	b[8] = (b[8] & 0x3f) | 0x80;
+	snprintf(out, len, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+		 b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12],
+		 b[13], b[14], b[15]);
+}
+
+int fleet_refresh_start(struct fleet *f, const char *group, const struct fleet_refresh_prefs *p,
+			char *id, size_t idlen, char *err, size_t errlen)
+{
+	struct asg_refresh r = { .min_pct = 90, .max_pct = 100 };
+	double ts = f->time_scale >= 1 ? f->time_scale : 1;
+	struct fleet_group *fg;
+	int e = fleet_group_or(f, group, &fg);
+
+	if (e)
+		return e;
+	if (p->min_pct >= 0)
+		r.min_pct = (uint32_t)p->min_pct;
+	if (p->max_pct >= 0)
+		r.max_pct = (uint32_t)p->max_pct;
+	if (p->warmup_s >= 0) {
+		r.warmup_s = (uint32_t)p->warmup_s;
+		r.warmup_ms = (uint64_t)((double)p->warmup_s * 1000 / ts);
+	} else {
+		/* DefaultInstanceWarmup, else HealthCheckGracePeriod */
+		r.warmup_s = fg->warmup_s >= 0 ? (uint32_t)fg->warmup_s :
+						 (uint32_t)(fg->g.grace_ms / 1000);
+		r.warmup_ms = fg->g.warmup_ms;
+	}
+	r.skip_matching = p->skip_matching > 0;
+	fleet_uuid(r.id, sizeof(r.id));
+	e = asg_refresh_start(&fg->g, &r, loop_now(), err, errlen);
+	if (e)
+		return e;
+	snprintf(id, idlen, "%s", r.id);
+	log_info("auto-scaling group %s: instance refresh %s started: %u instances to replace, "
+		 "MinHealthyPercentage %u, MaxHealthyPercentage %u, InstanceWarmup %u s",
+		 fg->g.name, r.id, fg->g.refresh[0].to_update, r.min_pct, r.max_pct, r.warmup_s);
+	fleet_soon(f);
+	return 0;
+}
+
+int fleet_refresh_cancel(struct fleet *f, const char *group, char *id, size_t idlen)
+{
+	struct fleet_group *fg;
+	int e = fleet_group_or(f, group, &fg);
+
+	if (e)
+		return e;
+	if (asg_refresh_cancel(&fg->g, loop_now()))
+		return -ESRCH;
+	snprintf(id, idlen, "%s", fg->g.refresh[0].id);
+	log_info("auto-scaling group %s: instance refresh %s is Cancelling", fg->g.name, id);
+	fleet_soon(f);
 	return 0;
 }

@@ -15,6 +15,7 @@
 #include "model.h"
 
 struct loop;
+struct json_object;
 struct dataplane;
 struct ctl;
 
@@ -95,5 +96,50 @@ int fleet_describe_policies(struct fleet *f, const char *group, const char *cons
  */
 int fleet_lifecycle_action(struct fleet *f, const char *group, const char *hook, const char *id,
 			   const char *token, const char *result, char *err, size_t errlen);
+
+/* ---- the group verbs: each returns 0, -ENOENT (no such group or instance), -EINVAL (err
+ * says why, in AWS's words where AWS has some) ----
+ */
+
+/* UpdateAutoScalingGroup's fields that xlb changes at run time; -1 (NULL, 0 for nterm) leaves
+ * one as it is. Kept until a reload changes that field in the file, and across a restart.
+ */
+struct fleet_update {
+	int64_t min_size, max_size, desired;
+	int64_t cooldown_s, grace_s, lifetime_s, warmup_s;
+	int hc_type; /* enum model_asg_hc */
+	int protect; /* NewInstancesProtectedFromScaleIn: 0 or 1 */
+	const char *const *term;
+	size_t nterm;
+};
+
+int fleet_update(struct fleet *f, const char *group, const struct fleet_update *u, char *err,
+		 size_t errlen);
+/* TerminateInstanceInAutoScalingGroup: *activity is the termination's (the caller's). */
+int fleet_terminate_instance(struct fleet *f, const char *id, bool decrement,
+			     struct json_object **activity, char *err, size_t errlen);
+/* SetInstanceHealth: status "Healthy" or "Unhealthy". */
+int fleet_set_health(struct fleet *f, const char *id, const char *status, bool respect_grace,
+		     char *err, size_t errlen);
+/* EnterStandby and ExitStandby of ids (all of group, or nothing is done); *activities is an
+ * array, one a instance.
+ */
+int fleet_standby(struct fleet *f, const char *group, const char *const *ids, size_t n, bool enter,
+		  bool decrement, struct json_object **activities, char *err, size_t errlen);
+/* SuspendProcesses / ResumeProcesses; n 0: every process. */
+int fleet_suspend(struct fleet *f, const char *group, const char *const *procs, size_t n,
+		  bool suspend, char *err, size_t errlen);
+
+/* StartInstanceRefresh's preferences as given: -1 when not. */
+struct fleet_refresh_prefs {
+	int64_t min_pct, max_pct, warmup_s;
+	int skip_matching;
+};
+
+/* StartInstanceRefresh: -EBUSY when one runs (err says it); id gets the new one's id. */
+int fleet_refresh_start(struct fleet *f, const char *group, const struct fleet_refresh_prefs *p,
+			char *id, size_t idlen, char *err, size_t errlen);
+/* CancelInstanceRefresh: -ESRCH when none is Pending or InProgress. */
+int fleet_refresh_cancel(struct fleet *f, const char *group, char *id, size_t idlen);
 
 #endif /* XLB_FLEET_H */

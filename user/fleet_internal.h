@@ -75,7 +75,23 @@ struct fleet_group {
 	struct json_object *tags; /* [{"Key", "Value", ...}] as DescribeAutoScalingGroups shows */
 	/* the sizes the file said last: a reload changes the running ones only when these do */
 	uint32_t file_min, file_max, file_desired;
-	uint64_t cooldown_until; /* HonorCooldown: no set-desired-capacity before */
+	/* The same for the settings update-auto-scaling-group changes (file_set: read once).
+	 * lifetime_s and warmup_s are the running MaxInstanceLifetime and DefaultInstanceWarmup
+	 * (-1: none) in AWS's seconds; asg.c has them in ms with TimeScale applied.
+	 */
+	struct {
+		bool set;
+		uint32_t cooldown_s, grace_s, lifetime_s;
+		int64_t warmup_s;
+		enum model_asg_hc hc;
+		bool protect;
+		enum model_termination term[8];
+		size_t nterm;
+	} file;
+	uint32_t lifetime_s;
+	int64_t warmup_s;
+	int64_t suspended_at[ASG_PROC_MAX]; /* wall seconds, for SuspensionReason */
+	uint64_t cooldown_until;	    /* HonorCooldown: no set-desired-capacity before */
 	uint64_t launch_retry_at;
 	unsigned int early_deaths; /* instances in a row that ended soon after launch */
 	char backoff_note[256];	   /* said in the next launch's cause */

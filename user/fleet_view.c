@@ -112,6 +112,32 @@ int fleet_view_hooks(struct fleet *f, const char *group, struct json_object **ou
 	return 0;
 }
 
+/* SuspendedProcesses, MaxInstanceLifetime, DefaultInstanceWarmup. */
+static void fleet_group_more_json(struct fleet_group *fg, struct json_object *o)
+{
+	struct json_object *a = json_object_new_array(), *p;
+	char when[64], reason[96];
+	size_t i;
+
+	for (i = 0; a && i < ASG_PROC_MAX; i++) {
+		if (!asg_suspended(&fg->g, (enum asg_process)i))
+			continue;
+		p = json_object_new_object();
+		fleet_add(p, "ProcessName", json_object_new_string(asg_process_name(i)));
+		fleet_iso(fg->suspended_at[i], when, sizeof(when));
+		snprintf(reason, sizeof(reason), "User suspended at %s", when);
+		fleet_add(p, "SuspensionReason", json_object_new_string(reason));
+		json_object_array_add(a, p);
+	}
+	fleet_add(o, "SuspendedProcesses", a);
+	if (fg->lifetime_s)
+		fleet_add(o, "MaxInstanceLifetime", json_object_new_int64(fg->lifetime_s));
+	if (fg->warmup_s >= 0)
+		fleet_add(o, "DefaultInstanceWarmup", json_object_new_int64(fg->warmup_s));
+	fleet_add(o, "NewInstancesProtectedFromScaleIn",
+		  json_object_new_boolean(fg->g.protect_new));
+}
+
 static struct json_object *fleet_group_json(struct fleet_group *fg)
 {
 	struct json_object *o = json_object_new_object(), *a, *lt;
@@ -168,6 +194,7 @@ static struct json_object *fleet_group_json(struct fleet_group *fg)
 		fleet_add(o, "WarmPoolConfiguration", fleet_warm_json(fg));
 		fleet_add(o, "WarmPoolSize", json_object_new_int((int)asg_warm_count(&fg->g)));
 	}
+	fleet_group_more_json(fg, o);
 	return o;
 }
 
@@ -345,6 +372,7 @@ void fleet_view_status(struct fleet *f, struct json_object *groups, struct json_
 		if (fg->g.warm.enabled)
 			fleet_add(o, "WarmPoolSize",
 				  json_object_new_int((int)asg_warm_count(&fg->g)));
+		fleet_add(o, "Standby", json_object_new_int((int)c[ASG_STANDBY]));
 		json_object_array_add(groups, o);
 		if (warnings && asg_warning(&fg->g, buf, sizeof(buf)) > 0)
 			json_object_array_add(warnings, json_object_new_string(buf));
@@ -487,6 +515,75 @@ int fleet_view_metric_stats(struct fleet *f, const char *group, struct json_obje
 		json_object_array_add(arr, o);
 	}
 	fleet_add(data, "Groups", arr);
+	*out = data;
+	return 0;
+}
+
+/* A time of `now`'s clock on the wall clock, ISO. */
+static void fleet_view_when(const struct fleet_group *fg, uint64_t t, char *buf, size_t len)
+{
+	activity_time((uint64_t)((int64_t)t + fg->g.wall_offset_ms), false, buf, len);
+}
+
+static struct json_object *fleet_refresh_json(const struct fleet_group *fg,
+					      const struct asg_refresh *r)
+{
+	struct json_object *o = json_object_new_object(), *p = json_object_new_object();
+	char buf[64];
+
+	if (!o || !p) {
+		json_object_put(o);
+		json_object_put(p);
+		return NULL;
+	}
+	fleet_add(o, "InstanceRefreshId", json_object_new_string(r->id));
+	fleet_add(o, "AutoScalingGroupName", json_object_new_string(fg->g.name));
+	fleet_add(o, "Status", json_object_new_string(asg_refresh_status_name(r->status)));
+	if (r->reason[0])
+		fleet_add(o, "StatusReason", json_object_new_string(r->reason));
+	fleet_view_when(fg, r->start, buf, sizeof(buf));
+	fleet_add(o, "StartTime", json_object_new_string(buf));
+	if (r->end) {
+		fleet_view_when(fg, r->end, buf, sizeof(buf));
+		fleet_add(o, "EndTime", json_object_new_string(buf));
+	}
+	fleet_add(o, "PercentageComplete", json_object_new_int((int)r->pct));
+	fleet_add(o, "InstancesToUpdate", json_object_new_int((int)r->remaining));
+	fleet_add(p, "MinHealthyPercentage", json_object_new_int((int)r->min_pct));
+	fleet_add(p, "MaxHealthyPercentage", json_object_new_int((int)r->max_pct));
+	fleet_add(p, "InstanceWarmup", json_object_new_int((int)r->warmup_s));
+	fleet_add(p, "SkipMatching", json_object_new_boolean(r->skip_matching));
+	fleet_add(p, "ScaleInProtectedInstances", json_object_new_string("Ignore"));
+	fleet_add(p, "StandbyInstances", json_object_new_string("Ignore"));
+	fleet_add(o, "Preferences", p);
+	fleet_add(o, "Strategy", json_object_new_string("Rolling"));
+	return o;
+}
+
+int fleet_view_refreshes(struct fleet *f, const char *group, const char *const *ids, size_t nids,
+			 size_t max, struct json_object **out)
+{
+	struct fleet_group *fg = fleet_group_find(f, group);
+	struct json_object *data, *arr;
+	size_t i, j;
+
+	if (!fg)
+		return -ENOENT;
+	data = json_object_new_object();
+	arr = json_object_new_array();
+	if (!data || !arr) {
+		json_object_put(data);
+		json_object_put(arr);
+		return -ENOMEM;
+	}
+	for (i = 0; i < fg->g.nrefresh && (!max || json_object_array_length(arr) < max); i++) {
+		for (j = 0; j < nids && strcmp(ids[j], fg->g.refresh[i].id); j++)
+			;
+		if (nids && j == nids)
+			continue;
+		json_object_array_add(arr, fleet_refresh_json(fg, &fg->g.refresh[i]));
+	}
+	fleet_add(data, "InstanceRefreshes", arr);
 	*out = data;
 	return 0;
 }

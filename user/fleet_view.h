@@ -25,6 +25,11 @@ void fleet_view_metrics(struct fleet *f, struct promhttp_buf *b);
 /* get-metric-statistics: per group, the current capacity and metric values ("Current") and
  * the scaling engine's recent datapoints and alarms (scaling_json). -ENOENT: no such group.
  */
+/* DescribeInstanceRefreshes: {"InstanceRefreshes": [...]}, the newest first, those of ids
+ * only when nids, at most max (0: all). -ENOENT: no such group.
+ */
+int fleet_view_refreshes(struct fleet *f, const char *group, const char *const *ids, size_t nids,
+			 size_t max, struct json_object **out);
 int fleet_view_metric_stats(struct fleet *f, const char *group, struct json_object **out);
 
 #endif /* XLB_FLEET_VIEW_H */

@@ -983,9 +983,9 @@ int scaling_evaluate(struct scaling_engine *e, const struct scaling_state *s, ui
 		al->ready_n++;
 		al->ready_at = now_ms;
 	}
-	if (scaling_scheduled(e, s, now_ms, d))
+	if (!s->no_scheduled && scaling_scheduled(e, s, now_ms, d))
 		return 1;
-	return scaling_policies(e, s, now_ms, d);
+	return s->no_policies ? 0 : scaling_policies(e, s, now_ms, d);
 }
 
 /* ---- JSON ---- */

@@ -77,6 +77,8 @@ struct scaling_state {
 	bool activity_in_progress;     /* launches or terminations not finished */
 	uint64_t last_activity_end_ms; /* `now`'s clock; 0: none yet */
 	int64_t wall_offset_ms;	       /* wall clock = now + offset, for causes and cron */
+	bool no_policies;	       /* AlarmNotification suspended: policies do not act */
+	bool no_scheduled;	       /* ScheduledActions suspended */
 };
 
 struct scaling_decision {

@@ -28,6 +28,7 @@ enum ctl_kind {
 	CTL_TARGETS, /* Id=IP,Port=N ... or a JSON array */
 	CTL_JSON,    /* one JSON object, or file://PATH holding it */
 	CTL_OBJECTS, /* Key=V,Key=V ... (the AWS CLI's shorthand) or a JSON array */
+	CTL_MAP,     /* Key=Value,Key=Value or a JSON object, as the AWS CLI's shorthand */
 };
 
 struct ctl_opt {
@@ -312,6 +313,7 @@ static void ctl_render_asgs(const struct xlbctl_opts *opts, struct json_object *
 					     "PrivateIpAddress",
 					     "ProtectedFromScaleIn",
 					     NULL };
+	static const char *const pkeys[] = { "ProcessName", "SuspensionReason", NULL };
 	struct json_object *groups = ctl_get(data, "AutoScalingGroups"), *rows;
 	bool first = true, warned = ctl_len(ctl_get(data, "Warnings")) > 0;
 	size_t i, n = ctl_len(groups);
@@ -347,6 +349,8 @@ static void ctl_render_asgs(const struct xlbctl_opts *opts, struct json_object *
 	ctl_table(opts, rows, keys, headers);
 	json_object_put(rows);
 	ctl_render_per_group(opts, groups, "Instances", "Instances", ikeys, &first);
+	ctl_render_per_group(opts, groups, "SuspendedProcesses", "SuspendedProcesses", pkeys,
+			     &first);
 }
 
 static void ctl_render_health(const struct xlbctl_opts *opts, struct json_object *data)
@@ -371,6 +375,48 @@ static void ctl_render_activities(const struct xlbctl_opts *opts, struct json_ob
 					    "Description", "Cause",	 NULL };
 
 	ctl_table(opts, ctl_get(data, "Activities"), keys, NULL);
+}
+
+/* The group verbs' replies. */
+static void ctl_render_activity(const struct xlbctl_opts *opts, struct json_object *data)
+{
+	static const char *const keys[] = { "StartTime", "StatusCode", "Description", "Cause",
+					    NULL };
+	struct json_object *arr = json_object_new_array();
+
+	if (!arr || !ctl_get(data, "Activity"))
+		goto out;
+	json_object_array_add(arr, json_object_get(ctl_get(data, "Activity")));
+	ctl_table(opts, arr, keys, NULL);
+out:
+	json_object_put(arr);
+}
+
+static void ctl_render_refresh_id(const struct xlbctl_opts *opts, struct json_object *data)
+{
+	(void)opts;
+	if (ctl_str(data, "InstanceRefreshId"))
+		printf("%s\n", ctl_str(data, "InstanceRefreshId"));
+}
+
+static void ctl_render_refreshes(const struct xlbctl_opts *opts, struct json_object *data)
+{
+	static const char *const keys[] = { "InstanceRefreshId",
+					    "Status",
+					    "PercentageComplete",
+					    "InstancesToUpdate",
+					    "StartTime",
+					    "EndTime",
+					    "Preferences.MinHealthyPercentage",
+					    "Preferences.MaxHealthyPercentage",
+					    "StatusReason",
+					    NULL };
+	static const char *const headers[] = {
+		"InstanceRefreshId", "Status",	   "Percent",	 "ToUpdate",	 "StartTime",
+		"EndTime",	     "MinHealthy", "MaxHealthy", "StatusReason", NULL
+	};
+
+	ctl_table(opts, ctl_get(data, "InstanceRefreshes"), keys, headers);
 }
 
 static void ctl_render_console(const struct xlbctl_opts *opts, struct json_object *data)
@@ -644,6 +690,88 @@ static const struct ctl_opt opts_register[] = {
 	  "Id=IP[,Port=N] ... (Port defaults to the group's)" },
 	{ NULL },
 };
+/* ---- the group verbs (xlbd_api_asg.c) ---- */
+static const struct ctl_opt opts_update_asg[] = {
+	ASG_NAME(true),
+	{ "min-size", "MinSize", CTL_INT, false, 0, 1000000, "the group's MinSize" },
+	{ "max-size", "MaxSize", CTL_INT, false, 0, 1000000, "the group's MaxSize" },
+	{ "desired-capacity", "DesiredCapacity", CTL_INT, false, 0, 1000000,
+	  "the group's DesiredCapacity" },
+	{ "default-cooldown", "DefaultCooldown", CTL_INT, false, 0, 31536000, "seconds" },
+	{ "health-check-type", "HealthCheckType", CTL_STR, false, 0, 0, "EC2 or ELB" },
+	{ "health-check-grace-period", "HealthCheckGracePeriod", CTL_INT, false, 0, 31536000,
+	  "seconds" },
+	{ "max-instance-lifetime", "MaxInstanceLifetime", CTL_INT, false, 0, 31536000,
+	  "seconds: 0 (none) or 86400 to 31536000 (TimeScale shortens it)" },
+	{ "default-instance-warmup", "DefaultInstanceWarmup", CTL_INT, false, 0, 31536000,
+	  "seconds" },
+	{ "termination-policies", "TerminationPolicies", CTL_LIST, false, 0, 0,
+	  "Default, OldestInstance, NewestInstance, ..." },
+	{ "new-instances-protected-from-scale-in", "NewInstancesProtectedFromScaleIn", CTL_BOOL,
+	  false, 0, 0, "protect the instances launched from now on" },
+	/* sent, so that xlbd refuses them by name */
+	{ "launch-configuration-name", "LaunchConfigurationName", CTL_STR, false, 0, 0,
+	  "refused: the launch comes from the configuration file" },
+	{ "launch-template", "LaunchTemplate", CTL_STR, false, 0, 0,
+	  "refused: the launch comes from the configuration file" },
+	{ "vpc-zone-identifier", "VPCZoneIdentifier", CTL_STR, false, 0, 0,
+	  "refused: one host, one zone" },
+	{ "availability-zones", "AvailabilityZones", CTL_LIST, false, 0, 0,
+	  "refused: one host, one zone" },
+	{ "capacity-rebalance", "CapacityRebalance", CTL_BOOL, false, 0, 0,
+	  "refused: there is no Spot here" },
+	{ NULL },
+};
+static const struct ctl_opt opts_terminate_instance[] = {
+	{ "instance-id", "InstanceId", CTL_STR, true, 0, 0, "the instance (i-...)" },
+	{ "should-decrement-desired-capacity", "ShouldDecrementDesiredCapacity", CTL_BOOL, true, 0,
+	  0, "lower desired capacity by one (--no-...: launch a replacement)" },
+	{ NULL },
+};
+static const struct ctl_opt opts_set_health[] = {
+	{ "instance-id", "InstanceId", CTL_STR, true, 0, 0, "the instance (i-...)" },
+	{ "health-status", "HealthStatus", CTL_STR, true, 0, 0, "Healthy or Unhealthy" },
+	{ "should-respect-grace-period", "ShouldRespectGracePeriod", CTL_BOOL, false, 0, 0,
+	  "replace it only after HealthCheckGracePeriod (the default)" },
+	{ NULL },
+};
+static const struct ctl_opt opts_enter_standby[] = {
+	{ "instance-ids", "InstanceIds", CTL_LIST, true, 0, 0, "the instances (i-...)" },
+	ASG_NAME(true),
+	{ "should-decrement-desired-capacity", "ShouldDecrementDesiredCapacity", CTL_BOOL, true, 0,
+	  0, "lower desired capacity (--no-...: launch replacements)" },
+	{ NULL },
+};
+static const struct ctl_opt opts_exit_standby[] = {
+	{ "instance-ids", "InstanceIds", CTL_LIST, true, 0, 0, "the instances (i-...)" },
+	ASG_NAME(true),
+	{ NULL },
+};
+static const struct ctl_opt opts_processes[] = {
+	ASG_NAME(true),
+	{ "scaling-processes", "ScalingProcesses", CTL_LIST, false, 0, 0,
+	  "Launch Terminate HealthCheck ReplaceUnhealthy AZRebalance AlarmNotification "
+	  "ScheduledActions AddToLoadBalancer InstanceRefresh (default: all)" },
+	{ NULL },
+};
+static const struct ctl_opt opts_start_refresh[] = {
+	ASG_NAME(true),
+	{ "preferences", "Preferences", CTL_MAP, false, 0, 0,
+	  "MinHealthyPercentage=N,MaxHealthyPercentage=N,InstanceWarmup=S,SkipMatching=true" },
+	{ "strategy", "Strategy", CTL_STR, false, 0, 0, "Rolling (the only one)" },
+	{ NULL },
+};
+static const struct ctl_opt opts_describe_refreshes[] = {
+	ASG_NAME(true),
+	{ "instance-refresh-ids", "InstanceRefreshIds", CTL_LIST, false, 0, 0, "only these" },
+	{ "max-records", "MaxRecords", CTL_INT, false, 1, 100, "at most this many, newest first" },
+	{ NULL },
+};
+static const struct ctl_opt opts_cancel_refresh[] = {
+	ASG_NAME(true),
+	{ NULL },
+};
+
 static const struct ctl_opt opts_console[] = {
 	{ "instance-id", "InstanceId", CTL_STR, true, 0, 0, "the instance (i-...)" },
 	{ NULL },
@@ -867,6 +995,23 @@ static const struct ctl_verb ctl_verbs[] = {
 	  opts_put_policy, ctl_render_put_policy },
 	{ "delete-policy", "remove a group's scaling policy (until the file's policy changes)",
 	  opts_delete_policy, NULL },
+	{ "update-auto-scaling-group", "change a group's sizes and settings at run time",
+	  opts_update_asg, NULL },
+	{ "terminate-instance-in-auto-scaling-group", "terminate one instance of a group",
+	  opts_terminate_instance, ctl_render_activity },
+	{ "set-instance-health", "mark an instance Healthy or Unhealthy", opts_set_health, NULL },
+	{ "enter-standby", "take instances out of service, kept running", opts_enter_standby,
+	  ctl_render_activities },
+	{ "exit-standby", "put Standby instances back in service", opts_exit_standby,
+	  ctl_render_activities },
+	{ "suspend-processes", "stop some of a group's processes", opts_processes, NULL },
+	{ "resume-processes", "start suspended processes again", opts_processes, NULL },
+	{ "start-instance-refresh", "replace a group's instances in batches", opts_start_refresh,
+	  ctl_render_refresh_id },
+	{ "describe-instance-refreshes", "a group's instance refreshes and their progress",
+	  opts_describe_refreshes, ctl_render_refreshes },
+	{ "cancel-instance-refresh", "stop a group's running instance refresh", opts_cancel_refresh,
+	  ctl_render_refresh_id },
 	{ "simulate", "replay a metric trace through a file's policies (no xlbd needed)",
 	  opts_simulate, NULL },
 	{ "doctor", "this machine and its interfaces for xlb, each finding with its fix (no xlbd)",
@@ -904,6 +1049,7 @@ static void ctl_verb_usage(FILE *f, const struct ctl_verb *v)
 	fprintf(f, "usage: xlbctl %s", v->name);
 	for (o = v->opts; o->name; o++) {
 		const char *arg = o->kind == CTL_INT	 ? " N" :
+				  o->kind == CTL_MAP	 ? " Key=Value,..." :
 				  o->kind == CTL_LIST	 ? " VALUE ..." :
 				  o->kind == CTL_TARGETS ? " Id=IP,Port=N ..." :
 				  o->kind == CTL_OBJECTS ? " Name=V,Name=V ..." :
@@ -965,6 +1111,50 @@ static struct json_object *ctl_parse_target(const char *s)
 fail:
 	free(copy);
 	json_object_put(t);
+	return NULL;
+}
+
+/* "MinHealthyPercentage=50,SkipMatching=true" (integers and true/false typed, the rest
+ * strings) or '{"MinHealthyPercentage": 50}' into an object; NULL when malformed.
+ */
+static struct json_object *ctl_parse_map(const char *s)
+{
+	struct json_object *m;
+	char *copy, *tok, *save = NULL, *end;
+	long long n;
+
+	if (s[0] == '{') {
+		m = json_tokener_parse(s);
+		if (m && !json_object_is_type(m, json_type_object)) {
+			json_object_put(m);
+			m = NULL;
+		}
+		return m;
+	}
+	m = json_object_new_object();
+	copy = strdup(s);
+	if (!m || !copy)
+		goto fail;
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(tok, '=');
+
+		if (!eq || eq == tok || !eq[1])
+			goto fail;
+		*eq++ = '\0';
+		errno = 0;
+		n = strtoll(eq, &end, 10);
+		if (!*end && !errno)
+			json_object_object_add(m, tok, json_object_new_int64(n));
+		else if (!strcmp(eq, "true") || !strcmp(eq, "false"))
+			json_object_object_add(m, tok, json_object_new_boolean(eq[0] == 't'));
+		else
+			json_object_object_add(m, tok, json_object_new_string(eq));
+	}
+	free(copy);
+	return m;
+fail:
+	free(copy);
+	json_object_put(m);
 	return NULL;
 }
 
@@ -1072,6 +1262,18 @@ static int ctl_parse_opt(const struct ctl_verb *v, const struct ctl_opt *o, cons
 			return ctl_bad(v, "--%s: expected a JSON object (or file://PATH), got %s",
 				       o->name, s);
 		}
+		json_object_object_add(args, o->key, val);
+		return 0;
+	}
+	if (o->kind == CTL_MAP) {
+		if (!inline_val && *i + 1 >= argc)
+			return ctl_bad(v, "--%s needs a value", o->name);
+		s = inline_val ? inline_val : argv[++(*i)];
+		val = ctl_parse_map(s);
+		if (!val)
+			return ctl_bad(v,
+				       "--%s: expected Key=Value,... or a JSON object, got \"%s\"",
+				       o->name, s);
 		json_object_object_add(args, o->key, val);
 		return 0;
 	}

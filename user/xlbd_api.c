@@ -427,6 +427,17 @@ static const struct {
 	{ "record-lifecycle-action-heartbeat", xlbd_api_record_lifecycle_action_heartbeat },
 	{ "describe-lifecycle-hooks", xlbd_api_describe_lifecycle_hooks },
 	{ "describe-warm-pool", xlbd_api_describe_warm_pool },
+	/* the group verbs (xlbd_api_asg.c) */
+	{ "update-auto-scaling-group", xlbd_api_update_group },
+	{ "terminate-instance-in-auto-scaling-group", xlbd_api_terminate },
+	{ "set-instance-health", xlbd_api_set_health },
+	{ "enter-standby", xlbd_api_enter_standby },
+	{ "exit-standby", xlbd_api_exit_standby },
+	{ "suspend-processes", xlbd_api_suspend },
+	{ "resume-processes", xlbd_api_resume },
+	{ "start-instance-refresh", xlbd_api_start_refresh },
+	{ "describe-instance-refreshes", xlbd_api_describe_refreshes },
+	{ "cancel-instance-refresh", xlbd_api_cancel_refresh },
 };
 
 int xlbd_api_setup(struct xlbd *d)

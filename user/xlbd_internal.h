@@ -88,4 +88,18 @@ int xlbd_api_describe_warm_pool(struct json_object *args, struct api_reply *repl
 /* Opens the control socket and registers every verb (xlbd_api.c). */
 int xlbd_api_setup(struct xlbd *d);
 
+/* The group verbs (xlbd_api_asg.c), api_handler_fn each. */
+struct api_reply;
+struct json_object;
+int xlbd_api_update_group(struct json_object *args, struct api_reply *reply, void *ctx);
+int xlbd_api_terminate(struct json_object *args, struct api_reply *reply, void *ctx);
+int xlbd_api_set_health(struct json_object *args, struct api_reply *reply, void *ctx);
+int xlbd_api_enter_standby(struct json_object *args, struct api_reply *reply, void *ctx);
+int xlbd_api_exit_standby(struct json_object *args, struct api_reply *reply, void *ctx);
+int xlbd_api_suspend(struct json_object *args, struct api_reply *reply, void *ctx);
+int xlbd_api_resume(struct json_object *args, struct api_reply *reply, void *ctx);
+int xlbd_api_start_refresh(struct json_object *args, struct api_reply *reply, void *ctx);
+int xlbd_api_describe_refreshes(struct json_object *args, struct api_reply *reply, void *ctx);
+int xlbd_api_cancel_refresh(struct json_object *args, struct api_reply *reply, void *ctx);
+
 #endif

@@ -12,6 +12,7 @@
 #include "activity.h"
 #include "asg.h"
 #include "check.h"
+#include "engine.h"
 
 #define T0 1000000ULL		 /* the fake monotonic clock at the start */
 #define WALL0 (1795820400000ULL) /* 2026-11-27T23:00:00Z */
@@ -893,6 +894,429 @@ static bool test_warm_pool_reuse(void)
 	return true;
 }
 
+/* ---- instance refresh, MaxInstanceLifetime, requests, suspended processes ---- */
+
+static struct asg_refresh prefs(uint32_t min_pct, uint32_t max_pct, uint64_t warmup_ms)
+{
+	struct asg_refresh r = { .min_pct = min_pct, .max_pct = max_pct, .warmup_ms = warmup_ms };
+
+	snprintf(r.id, sizeof(r.id), "%s", "refresh-1");
+	return r;
+}
+
+static size_t planned(enum asg_term_reason reason)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < plan.nterminate; i++)
+		n += plan.terminate[i].reason == reason;
+	return n;
+}
+
+static size_t marked_old(void)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < g.ninst; i++)
+		n += g.inst[i].refresh_old && g.inst[i].state != ASG_TERMINATING;
+	return n;
+}
+
+/* One tick of xlbd: the refresh's progress, the plan, carried out, the new ones booted. */
+static void step(uint64_t now)
+{
+	asg_refresh_tick(&g, now);
+	asg_plan(&g, now, &plan);
+	apply(now);
+	boot_all();
+}
+
+/* AWS, "Understand the default values for an instance refresh" and "Instance refresh":
+ * MinHealthyPercentage (default 90) is the share of desired capacity that must stay InService
+ * and healthy; instances are replaced in batches, terminated first and then launched, and the
+ * next batch waits until the new ones have passed their InstanceWarmup.
+ */
+static bool test_refresh_terminate_first(void)
+{
+	struct asg_refresh r = prefs(50, 100, 0);
+	char err[256];
+	uint64_t now = T0;
+	size_t rounds;
+
+	group(1, 8, 4, MODEL_ASG_HC_EC2, 1);
+	running(4, &now);
+	CHECK_INT(count(ASG_IN_SERVICE), ==, 4);
+	CHECK_INT(asg_refresh_start(&g, &r, now, err, sizeof(err)), ==, 0);
+	CHECK_INT(g.refresh[0].status, ==, ASG_REFRESH_PENDING);
+	CHECK_INT(g.refresh[0].to_update, ==, 4);
+	CHECK_INT(asg_refresh_start(&g, &r, now, err, sizeof(err)), ==, -EBUSY);
+	CHECK(strstr(err, "already in progress"), "%s", err);
+
+	/* 50% of 4: two may go at once, then two are launched */
+	asg_refresh_tick(&g, now);
+	CHECK_INT(g.refresh[0].status, ==, ASG_REFRESH_IN_PROGRESS);
+	asg_plan(&g, now, &plan);
+	CHECK_INT(planned(ASG_TERM_REFRESH), ==, 2);
+	CHECK_INT(plan.nlaunch, ==, 2);
+	CHECK(strstr(plan.terminate[0].cause, "in response to an instance refresh."), "%s",
+	      plan.terminate[0].cause);
+	apply(now);
+	/* the next batch waits for the new ones: two old are all that serve */
+	asg_plan(&g, now + 1000, &plan);
+	CHECK_INT(planned(ASG_TERM_REFRESH), ==, 0);
+	CHECK_INT(plan.nlaunch, ==, 0);
+	CHECK_INT(asg_refresh_tick(&g, now + 1000)->pct, ==, 0);
+	CHECK_INT(g.refresh[0].remaining, ==, 2);
+	for (rounds = 0; rounds < 10 && g.refresh[0].status == ASG_REFRESH_IN_PROGRESS; rounds++) {
+		now += 1000;
+		step(now);
+		CHECK(count(ASG_IN_SERVICE) + count(ASG_PENDING) == 4, "capacity %zu",
+		      count(ASG_IN_SERVICE) + count(ASG_PENDING));
+	}
+	CHECK_INT(g.refresh[0].status, ==, ASG_REFRESH_SUCCESSFUL);
+	CHECK_INT(g.refresh[0].pct, ==, 100);
+	CHECK_INT(g.refresh[0].remaining, ==, 0);
+	CHECK_INT(marked_old(), ==, 0);
+	CHECK_INT(g.refresh[0].end, ==, now);
+	return true;
+}
+
+/* AWS, "Instance refresh": with MinHealthyPercentage 100 and no MaxHealthyPercentage it
+ * replaces one instance at a time; with MaxHealthyPercentage above 100 it launches the new
+ * instances before terminating old ones, never above Max% of desired.
+ */
+static bool test_refresh_one_at_a_time_and_launch_first(void)
+{
+	struct asg_refresh r = prefs(100, 100, 0);
+	char err[256];
+	uint64_t now = T0;
+	size_t rounds, most = 0;
+
+	group(1, 8, 2, MODEL_ASG_HC_EC2, 1);
+	running(2, &now);
+	CHECK_INT(asg_refresh_start(&g, &r, now, err, sizeof(err)), ==, 0);
+	asg_refresh_tick(&g, now);
+	asg_plan(&g, now, &plan);
+	CHECK_INT(planned(ASG_TERM_REFRESH), ==, 1);
+	CHECK_INT(plan.nlaunch, ==, 1);
+	apply(now);
+	asg_plan(&g, now, &plan);
+	CHECK_INT(plan.nterminate, ==, 0);
+
+	group(1, 8, 2, MODEL_ASG_HC_EC2, 1);
+	now = T0;
+	running(2, &now);
+	r = prefs(100, 150, 0);
+	CHECK_INT(asg_refresh_start(&g, &r, now, err, sizeof(err)), ==, 0);
+	asg_refresh_tick(&g, now);
+	asg_plan(&g, now, &plan);
+	CHECK_INT(plan.nterminate, ==, 0);
+	CHECK_INT(plan.nlaunch, ==, 1);
+	CHECK_INT(plan.surge, ==, 1);
+	for (rounds = 0; rounds < 12 && g.refresh[0].status == ASG_REFRESH_IN_PROGRESS; rounds++) {
+		step(now);
+		now += 1000;
+		CHECK(count(ASG_IN_SERVICE) >= 2, "in service %zu", count(ASG_IN_SERVICE));
+		if (count(ASG_IN_SERVICE) + count(ASG_PENDING) > most)
+			most = count(ASG_IN_SERVICE) + count(ASG_PENDING);
+	}
+	CHECK_INT(g.refresh[0].status, ==, ASG_REFRESH_SUCCESSFUL);
+	CHECK_INT(most, ==, 3);
+	CHECK_INT(count(ASG_IN_SERVICE), ==, 2);
+
+	/* AWS's ranges: Min 0..100, Max 100..200, at most 100 apart */
+	r = prefs(101, 100, 0);
+	CHECK_INT(asg_refresh_start(&g, &r, now, err, sizeof(err)), ==, -EINVAL);
+	r = prefs(50, 201, 0);
+	CHECK_INT(asg_refresh_start(&g, &r, now, err, sizeof(err)), ==, -EINVAL);
+	r = prefs(50, 160, 0);
+	CHECK_INT(asg_refresh_start(&g, &r, now, err, sizeof(err)), ==, -EINVAL);
+	return true;
+}
+
+/* AWS, "Instance refresh" (InstanceWarmup): a new instance counts as healthy capacity only
+ * when its warm-up has passed; SkipMatching skips the instances already on the desired launch
+ * template or configuration; CancelInstanceRefresh stops it (Cancelling, then Cancelled) and
+ * leaves the instances already replaced as they are.
+ */
+static bool test_refresh_warmup_skip_cancel(void)
+{
+	struct asg_refresh r = prefs(50, 100, 30000);
+	char err[256];
+	uint64_t now = T0, t;
+
+	group(1, 8, 2, MODEL_ASG_HC_EC2, 1);
+	running(2, &now);
+	CHECK_INT(asg_refresh_start(&g, &r, now, err, sizeof(err)), ==, 0);
+	step(now); /* one goes, one launches */
+	now += 1000;
+	step(now); /* in service */
+	CHECK_INT(count(ASG_IN_SERVICE), ==, 2);
+	t = now;
+	for (; now < t + 29000; now += 1000) {
+		step(now);
+		CHECK(planned(ASG_TERM_REFRESH) == 0, "at +%llu ms, before the warm-up ended",
+		      (unsigned long long)(now - t));
+	}
+	now = t + 30000;
+	asg_refresh_tick(&g, now);
+	asg_plan(&g, now, &plan);
+	CHECK_INT(planned(ASG_TERM_REFRESH), ==, 1);
+
+	/* SkipMatching: only the instance from the old configuration is replaced */
+	group(1, 8, 2, MODEL_ASG_HC_EC2, 1);
+	now = T0;
+	running(2, &now);
+	snprintf(g.inst[0].launch.name, sizeof(g.inst[0].launch.name), "%s", "my-app-lc-old");
+	r = prefs(50, 100, 0);
+	r.skip_matching = true;
+	CHECK_INT(asg_refresh_start(&g, &r, now, err, sizeof(err)), ==, 0);
+	CHECK_INT(g.refresh[0].to_update, ==, 1);
+	CHECK(g.inst[0].refresh_old && !g.inst[1].refresh_old, "the old one only");
+
+	/* cancelled: the marks go, nothing more is replaced */
+	CHECK_INT(asg_refresh_cancel(&g, now), ==, 0);
+	CHECK_INT(asg_refresh_cancel(&g, now), ==, -ENOENT);
+	CHECK_INT(g.refresh[0].status, ==, ASG_REFRESH_CANCELLING);
+	step(now);
+	CHECK_INT(g.refresh[0].status, ==, ASG_REFRESH_CANCELLED);
+	CHECK_INT(planned(ASG_TERM_REFRESH), ==, 0);
+	CHECK_INT(marked_old(), ==, 0);
+	CHECK_INT(asg_refresh_cancel(&g, now), ==, -ENOENT);
+	CHECK_STR(asg_refresh_status_name(g.refresh[0].status), "Cancelled");
+	return true;
+}
+
+/* AWS, "Replace Auto Scaling instances based on maximum instance lifetime": instances older
+ * than MaxInstanceLifetime are replaced gradually; xlb launches the replacement first and
+ * terminates the expired one only when desired capacity is in service without it.
+ */
+static bool test_lifetime(void)
+{
+	uint64_t now = T0, day = 86400000ULL;
+	size_t i;
+
+	group(1, 8, 3, MODEL_ASG_HC_EC2, 1);
+	g.max_lifetime_ms = day;
+	g.warmup_ms = 0;
+	running(3, &now); /* launched at T0, +1 min, +2 min */
+	asg_plan(&g, now, &plan);
+	CHECK_INT(plan.nlaunch + plan.nterminate, ==, 0);
+	CHECK_INT(plan.next_deadline, ==, T0 + day);
+
+	now = T0 + day;
+	asg_plan(&g, now, &plan);
+	CHECK_INT(plan.surge, ==, 1);
+	CHECK_INT(plan.nlaunch, ==, 1);
+	CHECK_INT(plan.nterminate, ==, 0);
+	apply(now);
+	boot_all();
+	asg_plan(&g, now, &plan); /* the new one goes in service */
+	apply(now);
+	asg_plan(&g, now, &plan);
+	CHECK_INT(planned(ASG_TERM_LIFETIME), ==, 1);
+	CHECK_STR(plan.terminate[0].id, "i-00000000000000001");
+	CHECK(strstr(plan.terminate[0].cause, "maximum instance lifetime"), "%s",
+	      plan.terminate[0].cause);
+	apply(now);
+	/* no more than one at a time: the second expires a minute later */
+	for (i = 0; i < 8; i++) {
+		now += 30000;
+		asg_plan(&g, now, &plan);
+		apply(now);
+		boot_all();
+		CHECK(count(ASG_IN_SERVICE) >= 3, "in service %zu", count(ASG_IN_SERVICE));
+	}
+	CHECK_INT(count(ASG_TERMINATING), ==, 3);
+	CHECK_INT(count(ASG_IN_SERVICE), ==, 3);
+	return true;
+}
+
+/* AWS, "Temporarily remove instances from your Auto Scaling group" (standby): a Standby
+ * instance is not counted in InService capacity nor health checked; EnterStandby with
+ * ShouldDecrementDesiredCapacity lowers desired (not below MinSize), without it a replacement
+ * is launched; ExitStandby raises desired by one and the instance goes back via Pending.
+ */
+static bool test_standby(void)
+{
+	uint64_t now = T0;
+	char err[256];
+
+	group(1, 3, 2, MODEL_ASG_HC_EC2, 1);
+	running(2, &now);
+	CHECK_INT(asg_standby(&g, "i-00000000000000001", true, true, now, err, sizeof(err)), ==, 0);
+	CHECK_INT(g.desired, ==, 1);
+	CHECK_STR(asg_lifecycle_name(g.inst[0].state), "Standby");
+	g.inst[0].ec2 = ASG_EC2_STOPPED; /* not health checked while in standby */
+	asg_plan(&g, now, &plan);
+	CHECK_INT(plan.nlaunch + plan.nterminate, ==, 0);
+	g.inst[0].ec2 = ASG_EC2_RUNNING;
+	CHECK_INT(asg_standby(&g, "i-00000000000000002", true, true, now, err, sizeof(err)), ==,
+		  -EINVAL);
+	CHECK(strstr(err, "min-size=1"), "%s", err);
+	CHECK_INT(asg_standby(&g, "i-00000000000000001", true, true, now, err, sizeof(err)), ==,
+		  -EINVAL);
+	CHECK(strstr(err, "not in InService"), "%s", err);
+	/* without decrement, a replacement comes */
+	CHECK_INT(asg_standby(&g, "i-00000000000000002", true, false, now, err, sizeof(err)), ==,
+		  0);
+	asg_plan(&g, now, &plan);
+	CHECK_INT(plan.nlaunch, ==, 1);
+	apply(now);
+	boot_all();
+	asg_plan(&g, now, &plan);
+	apply(now);
+	/* out of standby: desired 2, then back to 3 through Pending */
+	CHECK_INT(asg_standby(&g, "i-00000000000000001", false, false, now, err, sizeof(err)), ==,
+		  0);
+	CHECK_INT(g.desired, ==, 2);
+	CHECK_INT(asg_standby(&g, "i-00000000000000002", false, false, now, err, sizeof(err)), ==,
+		  0);
+	CHECK_INT(g.desired, ==, 3);
+	asg_plan(&g, now, &plan);
+	CHECK_INT(plan.nin_service, ==, 2);
+	CHECK_INT(plan.nlaunch + plan.nterminate, ==, 0);
+	apply(now);
+	CHECK_INT(count(ASG_IN_SERVICE), ==, 3);
+	CHECK_INT(asg_standby(&g, "i-00000000000000002", true, false, now, err, sizeof(err)), ==,
+		  0);
+	CHECK_INT(asg_standby(&g, "i-00000000000000002", false, false, now, err, sizeof(err)), ==,
+		  -EINVAL);
+	CHECK(strstr(err, "max-size=3"), "%s", err);
+	CHECK_INT(asg_standby(&g, "i-nope", true, false, now, err, sizeof(err)), ==, -ENOENT);
+	return true;
+}
+
+/* AWS, TerminateInstanceInAutoScalingGroup: with ShouldDecrementDesiredCapacity the group
+ * shrinks (not below MinSize), without it a new instance replaces the one terminated.
+ * SetInstanceHealth: an Unhealthy instance is replaced; ShouldRespectGracePeriod waits for
+ * the end of HealthCheckGracePeriod.
+ */
+static bool test_user_requests(void)
+{
+	uint64_t now = T0;
+	char err[256];
+
+	group(1, 4, 3, MODEL_ASG_HC_EC2, 1);
+	running(3, &now);
+	CHECK_INT(asg_terminate_request(&g, "i-00000000000000001", true, now, err, sizeof(err)), ==,
+		  0);
+	CHECK_INT(g.desired, ==, 2);
+	CHECK_INT(asg_terminate_request(&g, "i-00000000000000001", true, now, err, sizeof(err)), ==,
+		  -EINVAL);
+	asg_plan(&g, now, &plan);
+	CHECK_INT(planned(ASG_TERM_USER), ==, 1);
+	CHECK_INT(plan.nlaunch, ==, 0);
+	CHECK_STR(plan.terminate[0].cause,
+		  "At 2026-11-27T23:03:00Z instance i-00000000000000001 was taken out of service "
+		  "in response to a user request, shrinking the capacity from 3 to 2.");
+	apply(now);
+	CHECK_INT(asg_terminate_request(&g, "i-00000000000000002", false, now, err, sizeof(err)),
+		  ==, 0);
+	CHECK_INT(g.desired, ==, 2);
+	asg_plan(&g, now, &plan);
+	CHECK_INT(planned(ASG_TERM_USER), ==, 1);
+	CHECK_INT(plan.nlaunch, ==, 1);
+	apply(now);
+	boot_all();
+	asg_plan(&g, now, &plan);
+	apply(now);
+	g.min_size = 2;
+	CHECK_INT(asg_terminate_request(&g, "i-00000000000000003", true, now, err, sizeof(err)), ==,
+		  -EINVAL);
+	CHECK(strstr(err, "desiredSize equals minSize (2)"), "%s", err);
+	CHECK_INT(asg_terminate_request(&g, "i-nope", true, now, err, sizeof(err)), ==, -ENOENT);
+
+	/* set-instance-health within the grace period (300 s from launch) */
+	CHECK_INT(asg_set_health(&g, "i-00000000000000004", ASG_UNHEALTHY, true, err, sizeof(err)),
+		  ==, 0);
+	asg_plan(&g, now, &plan);
+	CHECK_INT(plan.nterminate, ==, 0);
+	CHECK_INT(plan.next_deadline, ==,
+		  asg_instance_find(&g, "i-00000000000000004")->launched_at + 300000);
+	CHECK_INT(asg_set_health(&g, "i-00000000000000004", ASG_UNHEALTHY, false, err, sizeof(err)),
+		  ==, 0);
+	asg_plan(&g, now, &plan);
+	CHECK_INT(planned(ASG_TERM_USER_HEALTH), ==, 1);
+	CHECK_INT(plan.nreplace, ==, 1);
+	CHECK(strstr(plan.terminate[0].cause, "in response to a user health-check."), "%s",
+	      plan.terminate[0].cause);
+	/* Healthy takes the mark back */
+	CHECK_INT(asg_set_health(&g, "i-00000000000000004", ASG_HEALTHY, false, err, sizeof(err)),
+		  ==, 0);
+	asg_plan(&g, now, &plan);
+	CHECK_INT(plan.nterminate, ==, 0);
+	return true;
+}
+
+/* AWS, "Suspend and resume Amazon EC2 Auto Scaling processes": Launch suspended, no instance
+ * is launched (scale out or replacement); Terminate, none is terminated for scale in;
+ * HealthCheck, health is not checked; ReplaceUnhealthy, unhealthy instances are marked but
+ * not replaced; AlarmNotification and ScheduledActions, the policies and the scheduled
+ * actions do not act; InstanceRefresh, a refresh makes no progress.
+ */
+static bool test_suspend(void)
+{
+	struct asg_refresh r = prefs(50, 100, 0);
+	struct scaling_state st;
+	uint64_t now = T0;
+	char err[256];
+
+	CHECK_INT(asg_process_parse("ReplaceUnhealthy"), ==, ASG_PROC_REPLACE_UNHEALTHY);
+	CHECK_INT(asg_process_parse("Launches"), ==, -EINVAL);
+	CHECK_STR(asg_process_name(ASG_PROC_ADD_TO_LOAD_BALANCER), "AddToLoadBalancer");
+
+	group(1, 4, 2, MODEL_ASG_HC_EC2, 1);
+	running(2, &now);
+	g.suspended = 1u << ASG_PROC_LAUNCH;
+	g.desired = 3;
+	asg_plan(&g, now, &plan);
+	CHECK_INT(plan.nlaunch, ==, 0);
+	g.suspended = 0;
+	asg_plan(&g, now, &plan);
+	CHECK_INT(plan.nlaunch, ==, 1);
+
+	g.desired = 1;
+	g.suspended = 1u << ASG_PROC_TERMINATE;
+	asg_plan(&g, now, &plan);
+	CHECK_INT(plan.nterminate, ==, 0);
+	g.suspended = 0;
+	asg_plan(&g, now, &plan);
+	CHECK_INT(plan.nterminate, ==, 1);
+	g.desired = 2;
+
+	g.inst[0].ec2 = ASG_EC2_STOPPED;
+	g.suspended = 1u << ASG_PROC_HEALTH_CHECK;
+	asg_plan(&g, now, &plan);
+	CHECK_INT(plan.nterminate + plan.nunhealthy, ==, 0);
+	g.suspended = 1u << ASG_PROC_REPLACE_UNHEALTHY;
+	asg_plan(&g, now, &plan);
+	CHECK_INT(plan.nterminate, ==, 0);
+	CHECK_INT(plan.nunhealthy, ==, 1);
+	CHECK_STR(plan.unhealthy[0], "i-00000000000000001");
+	g.suspended = 0;
+	asg_plan(&g, now, &plan);
+	CHECK_INT(planned(ASG_TERM_EC2_HEALTH), ==, 1);
+	g.inst[0].ec2 = ASG_EC2_RUNNING;
+
+	g.suspended = 1u << ASG_PROC_INSTANCE_REFRESH;
+	CHECK_INT(asg_refresh_start(&g, &r, now, err, sizeof(err)), ==, 0);
+	asg_refresh_tick(&g, now);
+	asg_plan(&g, now, &plan);
+	CHECK_INT(planned(ASG_TERM_REFRESH), ==, 0);
+	g.suspended = 0;
+	asg_plan(&g, now, &plan);
+	CHECK_INT(planned(ASG_TERM_REFRESH), ==, 1);
+
+	g.suspended = 1u << ASG_PROC_ALARM_NOTIFICATION | 1u << ASG_PROC_SCHEDULED_ACTIONS;
+	engine_state(&g, 0, now, &st);
+	CHECK(st.no_policies && st.no_scheduled, "suspended in the engine's state");
+	g.suspended = 0;
+	engine_state(&g, 0, now, &st);
+	CHECK(!st.no_policies && !st.no_scheduled, "resumed");
+	return true;
+}
+
 int main(void)
 {
 	RUN(test_launch_up_to_desired);
@@ -913,6 +1337,13 @@ int main(void)
 	RUN(test_warm_pool_size);
 	RUN(test_warm_pool_taken_first);
 	RUN(test_warm_pool_reuse);
+	RUN(test_refresh_terminate_first);
+	RUN(test_refresh_one_at_a_time_and_launch_first);
+	RUN(test_refresh_warmup_skip_cancel);
+	RUN(test_lifetime);
+	RUN(test_standby);
+	RUN(test_user_requests);
+	RUN(test_suspend);
 	activity_log_free(&alog);
 	return check_summary();
 }
