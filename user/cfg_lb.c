@@ -40,6 +40,39 @@ static const char *const cfg_attr_kept_prefixes[] = { "stickiness.",
 						      "deregistration_delay.",
 						      NULL };
 
+/* slow_start.duration_seconds, load_balancing.algorithm.type, stickiness.enabled and .type. */
+static void cfg_tg_algo_attr(struct cfg *c, const char *k, struct json_object *v,
+			     struct model_tg *tg)
+{
+	int64_t x;
+	int e;
+
+	if (!strcmp(k, "slow_start.duration_seconds")) {
+		/* AWS: 30-900 seconds, 0 turns it off */
+		if (cfg_v_int(c, v, 0, 900, &x) != CFG_OK)
+			return;
+		if (x && x < 30)
+			cfg_error(c, "expected 0 (off) or 30 to 900 seconds, got %lld",
+				  (long long)x);
+		else
+			tg->slow_start_s = (uint32_t)x;
+	} else if (!strcmp(k, "load_balancing.algorithm.type")) {
+		if (cfg_v_enum(c, v, &cfg_algo_choice, &e) == CFG_OK)
+			tg->algo = (enum model_tg_algo)e;
+	} else if (!strcmp(k, "stickiness.enabled")) {
+		const char *s = json_object_get_string(v);
+
+		if (json_object_is_type(v, json_type_boolean))
+			tg->sticky = json_object_get_boolean(v);
+		else if (s && (!strcmp(s, "true") || !strcmp(s, "false")))
+			tg->sticky = !strcmp(s, "true");
+		else
+			cfg_error(c, "expected \"true\" or \"false\", got %s", GOT(c, v));
+	} else if (cfg_v_enum(c, v, &cfg_sticky_choice, &e) == CFG_OK) {
+		tg->sticky_type = (enum model_sticky)e;
+	}
+}
+
 static void cfg_tg_attrs(struct cfg *c, struct json_object *o, const char *key, struct model_tg *tg)
 {
 	static const char *const typed[] = { "Key", "Value", NULL };
@@ -82,38 +115,15 @@ static void cfg_tg_attrs(struct cfg *c, struct json_object *o, const char *key, 
 			else
 				cfg_error(c, "expected \"true\" or \"false\", got %s", GOT(c, v));
 			known = true;
-		} else if (!strcmp(k, "slow_start.duration_seconds")) {
-			/* AWS: 30-900 seconds, 0 turns it off */
-			if (cfg_v_int(c, v, 0, 900, &x) == CFG_OK) {
-				if (x && x < 30)
-					cfg_error(c,
-						  "expected 0 (off) or 30 to 900 seconds, got %lld",
-						  (long long)x);
-				else
-					tg->slow_start_s = (uint32_t)x;
-			}
-			known = true;
-		} else if (!strcmp(k, "load_balancing.algorithm.type")) {
-			int e;
+		} else if (!strcmp(k, "slow_start.duration_seconds") ||
+			   !strcmp(k, "load_balancing.algorithm.type") ||
+			   !strcmp(k, "stickiness.enabled") || !strcmp(k, "stickiness.type")) {
+			char ekey[300];
 
-			if (cfg_v_enum(c, v, &cfg_algo_choice, &e) == CFG_OK)
-				tg->algo = (enum model_tg_algo)e;
-			known = true;
-		} else if (!strcmp(k, "stickiness.enabled")) {
-			const char *s = json_object_get_string(v);
-
-			if (json_object_is_type(v, json_type_boolean))
-				tg->sticky = json_object_get_boolean(v);
-			else if (s && (!strcmp(s, "true") || !strcmp(s, "false")))
-				tg->sticky = !strcmp(s, "true");
-			else
-				cfg_error(c, "expected \"true\" or \"false\", got %s", GOT(c, v));
-			known = true;
-		} else if (!strcmp(k, "stickiness.type")) {
-			int e;
-
-			if (cfg_v_enum(c, v, &cfg_sticky_choice, &e) == CFG_OK)
-				tg->sticky_type = (enum model_sticky)e;
+			/* kept as written too, for describe-* to show back */
+			snprintf(ekey, sizeof(ekey), "Attributes.%s", k);
+			cfg_extra_add(c, &tg->extras, ekey, v, false);
+			cfg_tg_algo_attr(c, k, v, tg);
 			known = true;
 		} else {
 			char ekey[300];

@@ -58,7 +58,52 @@ static const char *cfg_metric_name(enum model_metric mt)
 					   "no metric";
 }
 
-static void cfg_print_policy(FILE *f, const struct model_policy *p)
+/* What a metric counts, in what unit, per what: " (bytes ... per minute)". stat is the
+ * datapoint's statistic, period_s its period (AWS time); both scaled by TimeScale.
+ */
+static void cfg_print_unit(FILE *f, const struct model *m, enum model_metric mt,
+			   enum model_stat stat, uint32_t period_s)
+{
+	double ts = m->settings.time_scale >= 1 ? m->settings.time_scale : 1;
+	const char *what, *per = "instance";
+	uint32_t span = 60;
+
+	switch (mt) {
+	case MODEL_METRIC_ASG_CPU:
+		fprintf(f, " (percent of each instance's CPU quota, averaged over the InService "
+			   "instances out of warm-up)");
+		return;
+	case MODEL_METRIC_ASG_NETWORK_IN:
+		what = "bytes the datapath sent to an instance";
+		break;
+	case MODEL_METRIC_ASG_NETWORK_OUT:
+		what = "bytes of an instance's replies through the datapath (nat listeners only: "
+		       "dsr and ipip replies bypass it)";
+		break;
+	case MODEL_METRIC_ALB_REQUESTS_PER_TARGET:
+		what = "new connections (flows, not HTTP requests) the datapath gave a target";
+		per = "target";
+		break;
+	default:
+		return;
+	}
+	if (stat == MODEL_STAT_SAMPLE_COUNT) {
+		fprintf(f, " (the number of samples, one every MetricsIntervalSeconds)");
+		return;
+	}
+	if (stat == MODEL_STAT_SUM)
+		span = period_s;
+	if (span == 60)
+		fprintf(f, " (%s, per %s per minute", what, per);
+	else
+		fprintf(f, " (%s, per %s per period of %u s", what, per, span);
+	if (ts != 1)
+		fprintf(f, ", the %s lasting %g s at TimeScale %g", span == 60 ? "minute" : "period",
+			span / ts, ts);
+	fprintf(f, ")");
+}
+
+static void cfg_print_policy(FILE *f, const struct model *m, const struct model_policy *p)
 {
 	static const char *const adj[] = { "ChangeInCapacity", "ExactCapacity",
 					   "PercentChangeInCapacity" };
@@ -90,6 +135,11 @@ static void cfg_print_policy(FILE *f, const struct model_policy *p)
 	case MODEL_POLICY_TARGET_TRACKING:
 		fprintf(f, "target tracking, %s at %g", cfg_metric_name(p->tt.metric),
 			p->tt.target_value);
+		cfg_print_unit(f, m, p->tt.metric,
+			       p->tt.metric == MODEL_METRIC_ALB_REQUESTS_PER_TARGET ?
+				       MODEL_STAT_SUM :
+				       MODEL_STAT_AVERAGE,
+			       60);
 		if (p->tt.tg)
 			fprintf(f, " (target group %s)", p->tt.tg->name);
 		if (p->tt.disable_scale_in)
@@ -206,7 +256,7 @@ static void cfg_print_tg(FILE *f, const struct model *m, const struct model_tg *
 	cfg_print_extras(f, "    ", &tg->extras);
 }
 
-static void cfg_print_alarm(FILE *f, const struct model_alarm *al)
+static void cfg_print_alarm(FILE *f, const struct model *m, const struct model_alarm *al)
 {
 	static const char *const ops[] = { ">=", ">", "<", "<=" };
 	size_t i;
@@ -214,6 +264,7 @@ static void cfg_print_alarm(FILE *f, const struct model_alarm *al)
 	fprintf(f, "    alarm %s: %s of %s %s %g, %u of %u periods of %u s", al->name,
 		cfg_stats[al->statistic], cfg_metric_name(al->metric), ops[al->cmp], al->threshold,
 		al->datapoints_to_alarm, al->evaluation_periods, al->period_s);
+	cfg_print_unit(f, m, al->metric, al->statistic, al->period_s);
 	for (i = 0; i < al->nactions; i++)
 		fprintf(f, "%s%s", i ? ", " : " -> ", al->actions[i]->name);
 	if (!al->actions_enabled)
@@ -253,10 +304,10 @@ static void cfg_print_asg(FILE *f, const struct model *m, const struct model_asg
 		fprintf(f, "\n");
 	for (i = 0; i < m->npolicies; i++)
 		if (m->policies[i].asg == a)
-			cfg_print_policy(f, &m->policies[i]);
+			cfg_print_policy(f, m, &m->policies[i]);
 	for (i = 0; i < m->nalarms; i++)
 		if (m->alarms[i].asg == a)
-			cfg_print_alarm(f, &m->alarms[i]);
+			cfg_print_alarm(f, m, &m->alarms[i]);
 	for (i = 0; i < m->nactions; i++)
 		if (m->actions[i].asg == a)
 			cfg_print_action(f, &m->actions[i]);

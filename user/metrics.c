@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-/* Group metrics from per-instance counters: deltas over an interval, CPU as a share of the
- * cgroup quota, and averages over the instances that count (warm-up excluded), the way
- * CloudWatch's Auto Scaling group metrics average over InService instances.
+/* Group metrics from per-instance counters: deltas over an interval as rates per second, CPU
+ * as a share of the cgroup quota, and averages over the instances that count (warm-up
+ * excluded), the way CloudWatch's Auto Scaling group metrics average over InService instances.
  */
 #include <math.h>
 #include <string.h>
@@ -28,9 +28,11 @@ void metrics_interval(const struct metrics_sample *before, const struct metrics_
 	}
 	if (before->has_counters && now->has_counters && now->bytes_in >= before->bytes_in &&
 	    now->bytes_out >= before->bytes_out && now->new_flows >= before->new_flows) {
-		out->bytes_in = (double)(now->bytes_in - before->bytes_in);
-		out->bytes_out = (double)(now->bytes_out - before->bytes_out);
-		out->flows = (double)(now->new_flows - before->new_flows);
+		double per_s = 1000.0 / (double)ms;
+
+		out->bytes_in = (double)(now->bytes_in - before->bytes_in) * per_s;
+		out->bytes_out = (double)(now->bytes_out - before->bytes_out) * per_s;
+		out->flows = (double)(now->new_flows - before->new_flows) * per_s;
 		out->has_counters = true;
 	}
 }

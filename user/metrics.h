@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /* The group metrics that drive scaling, from what xlb measures itself: each instance's CPU time
  * over its cgroup quota, and the datapath's per-backend counters (bytes in, nat reply bytes
- * out, new flows). Pure: counters sampled by the caller go in, per-interval values come out,
- * averaged over the instances that count (InService and out of warm-up), as CloudWatch's
- * ASGAverage* and ALBRequestCountPerTarget are.
+ * out, new flows). Pure: counters sampled by the caller go in, values over the interval come
+ * out (CPU in percent, the counters as rates per second), averaged over the instances that
+ * count (InService and out of warm-up), as CloudWatch's ASGAverage* and
+ * ALBRequestCountPerTarget are. The scaling engine turns the rates into AWS's units, counts
+ * per period (scaling_feed).
  */
 #ifndef XLB_METRICS_H
 #define XLB_METRICS_H
@@ -27,17 +29,17 @@ struct metrics_sample {
 struct metrics_inst {
 	bool counts;	 /* InService and out of warm-up: it enters the group's averages */
 	double cpu_pct;	 /* of its CPU quota, 0..100 (more only by accounting jitter) */
-	double bytes_in; /* in the interval, as CloudWatch's NetworkIn sums per period */
+	double bytes_in; /* per second over the interval; CloudWatch's NetworkIn is their sum */
 	double bytes_out;
-	double flows;
+	double flows; /* new flows per second */
 	bool has_cpu, has_counters;
 };
 
 /* The group over one interval; NAN where no instance counted. */
 struct metrics_group {
 	double cpu;		    /* ASGAverageCPUUtilization, percent */
-	double net_in, net_out;	    /* ASGAverageNetworkIn/Out, bytes per instance */
-	double requests_per_target; /* ALBRequestCountPerTarget: new flows per instance */
+	double net_in, net_out;	    /* ASGAverageNetworkIn/Out: bytes/s per instance */
+	double requests_per_target; /* ALBRequestCountPerTarget: new flows/s per instance */
 	size_t counted;		    /* instances that entered the averages */
 };
 

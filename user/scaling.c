@@ -28,6 +28,11 @@ struct scaling_alarm {
 	const char *label; /* target group name for the request count; NULL: any */
 	enum model_stat stat;
 	uint64_t period_ms;
+	/* a count metric's samples are rates per second: times per_sum for Sum (a count per
+	 * period), times per_minute for Average, Minimum and Maximum (a count per minute, as
+	 * CloudWatch's one-minute datapoints hold); 1 for a gauge (CPU)
+	 */
+	double per_sum, per_minute;
 	uint32_t n, m; /* EvaluationPeriods, DatapointsToAlarm */
 	double threshold;
 	enum model_cmp cmp;
@@ -116,6 +121,23 @@ const char *scaling_metric_name(enum model_metric m)
 	if ((unsigned int)m > MODEL_METRIC_CUSTOM)
 		return "Unknown";
 	return scaling_metric_names[m];
+}
+
+bool scaling_metric_counts(enum model_metric m)
+{
+	return m == MODEL_METRIC_ASG_NETWORK_IN || m == MODEL_METRIC_ASG_NETWORK_OUT ||
+	       m == MODEL_METRIC_ALB_REQUESTS_PER_TARGET;
+}
+
+const char *scaling_metric_unit(enum model_metric m, bool per_second)
+{
+	if (m == MODEL_METRIC_ASG_CPU)
+		return "Percent";
+	if (m == MODEL_METRIC_ASG_NETWORK_IN || m == MODEL_METRIC_ASG_NETWORK_OUT)
+		return per_second ? "Bytes/Second" : "Bytes";
+	if (m == MODEL_METRIC_ALB_REQUESTS_PER_TARGET)
+		return per_second ? "Count/Second" : "Count";
+	return "None";
 }
 
 const char *scaling_state_name(enum scaling_alarm_state s)
@@ -226,10 +248,22 @@ static int scaling_add_pol(struct scaling_alarm *al, size_t idx)
 	return 0;
 }
 
-static void scaling_alarm_init(struct scaling_alarm *al)
+/* The alarm's metric, statistic and period (seconds of AWS time): a count metric's rates
+ * become counts over the period in policy time (the period divided by TimeScale).
+ */
+static void scaling_alarm_init(struct scaling_engine *e, struct scaling_alarm *al,
+			       enum model_metric metric, enum model_stat stat, uint32_t period_s)
 {
 	size_t i;
 
+	al->metric = metric;
+	al->stat = stat;
+	al->period_ms = scaling_ms(e, period_s);
+	al->per_sum = al->per_minute = 1;
+	if (scaling_metric_counts(metric)) {
+		al->per_sum = (double)period_s / e->time_scale;
+		al->per_minute = 60.0 / e->time_scale;
+	}
 	for (i = 0; i < SCALING_DATAPOINTS; i++)
 		al->dp[i] = NAN;
 	al->state = SCALING_INSUFFICIENT_DATA;
@@ -281,12 +315,19 @@ int scaling_new(const struct model *m, const struct model_asg *g, struct scaling
 			for (k = 0; k < 2; k++) {
 				struct scaling_alarm *al = &e->al[e->nal];
 
-				scaling_alarm_init(al);
+				/* one-minute datapoints: the predefined metric's statistic,
+				 * Sum of the request count per target (requests per target per
+				 * minute), the group's Average of CPU and of NetworkIn/Out, whose
+				 * one-minute datapoints are bytes per minute
+				 */
+				scaling_alarm_init(e, al, p->tt.metric,
+						   p->tt.metric ==
+								   MODEL_METRIC_ALB_REQUESTS_PER_TARGET ?
+							   MODEL_STAT_SUM :
+							   MODEL_STAT_AVERAGE,
+						   60);
 				scaling_tt_name(al->name, g->name, p->name, k == 0);
-				al->metric = p->tt.metric;
 				al->label = p->tt.tg ? p->tt.tg->name : NULL;
-				al->stat = MODEL_STAT_AVERAGE;
-				al->period_ms = scaling_ms(e, 60);
 				al->n = al->m = k == 0 ? p->tt_out_periods : p->tt_in_periods;
 				if (!al->n)
 					al->n = al->m = k == 0 ? 3 : 15;
@@ -315,12 +356,9 @@ int scaling_new(const struct model *m, const struct model_asg *g, struct scaling
 		if (ma->asg != g)
 			continue;
 		al = &e->al[e->nal++];
-		scaling_alarm_init(al);
+		scaling_alarm_init(e, al, ma->metric, ma->statistic, ma->period_s);
 		snprintf(al->name, sizeof(al->name), "%s", ma->name);
-		al->metric = ma->metric;
 		al->label = ma->tg ? ma->tg->name : NULL;
-		al->stat = ma->statistic;
-		al->period_ms = scaling_ms(e, ma->period_s);
 		al->n = ma->evaluation_periods ? ma->evaluation_periods : 1;
 		al->m = ma->datapoints_to_alarm ? ma->datapoints_to_alarm : al->n;
 		al->threshold = ma->threshold;
@@ -482,16 +520,20 @@ static void scaling_alarm_close(struct scaling_engine *e, struct scaling_alarm *
 	if (al->count) {
 		switch (al->stat) {
 		case MODEL_STAT_AVERAGE:
-			v = al->sum / al->count;
+			v = al->sum / al->count * al->per_minute;
 			break;
 		case MODEL_STAT_MINIMUM:
-			v = al->min;
+			v = al->min * al->per_minute;
 			break;
 		case MODEL_STAT_MAXIMUM:
-			v = al->max;
+			v = al->max * al->per_minute;
 			break;
 		case MODEL_STAT_SUM:
-			v = al->sum;
+			/* a count: the mean rate over the whole period, whatever part of it
+			 * was sampled; a gauge: its samples added up, as CloudWatch does
+			 */
+			v = scaling_metric_counts(al->metric) ? al->sum / al->count * al->per_sum :
+								al->sum;
 			break;
 		case MODEL_STAT_SAMPLE_COUNT:
 			v = al->count;
@@ -678,6 +720,12 @@ scaling_hold(struct scaling_engine *e, struct scaling_alarm *al, const char *fmt
 	scaling_event(e, "%s", line);
 }
 
+/* "out" or "in": which way a capacity moves the group. */
+static const char *scaling_way(int64_t want, int64_t desired)
+{
+	return want < desired ? "in" : "out";
+}
+
 /* A step or simple policy's capacity: above desired it joins out, below it in. */
 static void scaling_propose(struct scaling_pick *out, struct scaling_pick *in, int64_t want,
 			    int64_t desired, struct scaling_alarm *al, const struct model_policy *p)
@@ -727,24 +775,36 @@ static void scaling_alarm_act(struct scaling_engine *e, struct scaling_alarm *al
 				base = (int64_t)(scaling_dp_ready(al, ready) + 0.5);
 			want = scaling_adjust(p->adjustment_type, base, st->adjustment,
 					      p->min_adjustment_magnitude);
+			if (st->adjustment > 0 && p->adjustment_type != MODEL_ADJ_EXACT_CAPACITY &&
+			    want <= s->desired) {
+				/* a step out that the capacity still warming covers: no scale-in */
+				scaling_hold(e, al,
+					     "policy %s: scale out held: its step asks for %lld, the "
+					     "%u instances launching or warming up already give %u",
+					     p->name, (long long)want, s->desired - (uint32_t)base,
+					     s->desired);
+				break;
+			}
 			scaling_propose(out, in, want, s->desired, al, p);
 			break;
 		case MODEL_POLICY_SIMPLE:
 			cool = p->cooldown_s >= 0 ? scaling_ms(e, (double)p->cooldown_s) :
 						    e->cooldown_ms;
+			want = scaling_adjust(p->adjustment_type, s->desired, p->scaling_adjustment,
+					      p->min_adjustment_magnitude);
 			if (s->activity_in_progress) {
 				scaling_hold(e, al,
-					     "policy %s: waits, a scaling activity is in progress",
-					     p->name);
+					     "policy %s: scale %s held while a scaling activity is "
+					     "in progress",
+					     p->name, scaling_way(want, s->desired));
 				break;
 			}
 			if ((s->last_activity_end_ms && now < s->last_activity_end_ms + cool) ||
 			    (e->simple_ran && now < e->simple_at_ms + cool)) {
-				scaling_hold(e, al, "policy %s: waits, in cooldown", p->name);
+				scaling_hold(e, al, "policy %s: scale %s held in cooldown", p->name,
+					     scaling_way(want, s->desired));
 				break;
 			}
-			want = scaling_adjust(p->adjustment_type, s->desired, p->scaling_adjustment,
-					      p->min_adjustment_magnitude);
 			scaling_propose(out, in, want, s->desired, al, p);
 			break;
 		case MODEL_POLICY_PREDICTIVE:
@@ -814,10 +874,11 @@ static int scaling_policies(struct scaling_engine *e, const struct scaling_state
 	}
 	to = scaling_clamp(s, k->value);
 	if (to == s->desired) {
-		scaling_hold(
-			e, k->al,
-			"policy %s: wants %lld, the group stays at %u (MinSize %u, MaxSize %u)",
-			k->p->name, (long long)k->value, to, s->min, s->max);
+		scaling_hold(e, k->al,
+			     "policy %s: scale %s held: wants %lld, the group stays at %u "
+			     "(MinSize %u, MaxSize %u)",
+			     k->p->name, k == &out ? "out" : "in", (long long)k->value, to, s->min,
+			     s->max);
 		return 0;
 	}
 	memset(d, 0, sizeof(*d));
@@ -967,6 +1028,7 @@ struct json_object *scaling_json(const struct scaling_engine *e)
 		}
 		json_object_object_add(m, "MetricName",
 				       json_object_new_string(scaling_metric_name(i)));
+		json_object_object_add(m, "Unit", json_object_new_string(scaling_metric_unit(i, true)));
 		json_object_object_add(m, "Datapoints", dps);
 		json_object_array_add(metrics, m);
 		for (j = 0; j < s->n; j++) {
@@ -999,6 +1061,11 @@ struct json_object *scaling_json(const struct scaling_engine *e)
 				       json_object_new_string(scaling_metric_name(al->metric)));
 		json_object_object_add(a, "Statistic",
 				       json_object_new_string(scaling_stat_names[al->stat]));
+		json_object_object_add(a, "Unit",
+				       json_object_new_string(
+					       al->stat == MODEL_STAT_SAMPLE_COUNT ?
+						       "Count" :
+						       scaling_metric_unit(al->metric, false)));
 		json_object_object_add(a, "PeriodMilliseconds",
 				       json_object_new_int64((int64_t)al->period_ms));
 		json_object_object_add(a, "EvaluationPeriods", json_object_new_int64(al->n));

@@ -16,7 +16,7 @@
  *
  * The rules, as AWS documents them, and what was chosen where it leaves room:
  * - Alarms: a datapoint per Period (aligned on multiples of the period on `now`'s clock) from
- *   the samples in it, by the alarm's Statistic. ALARM when DatapointsToAlarm of the last
+ *   the samples in it, by the alarm's Statistic, in AWS's units (scaling_feed). ALARM when DatapointsToAlarm of the last
  *   EvaluationPeriods datapoints breach; OK when they cannot (breaching plus missing below
  *   DatapointsToAlarm); otherwise the state stays. TreatMissingData as CloudWatch has it
  *   ("missing": no datapoint at all in the window gives INSUFFICIENT_DATA). While an alarm is
@@ -24,7 +24,8 @@
  *   Auto Scaling actions.
  * - Target tracking makes two alarms, named as AWS names them with a uuid derived from the
  *   group and policy names (stable across restarts): AlarmHigh, metric > target for 3 of 3
- *   one-minute datapoints, and AlarmLow, metric < 90% of target for 15 of 15 (AWS scales in
+ *   one-minute datapoints (Sum for the request count per target: requests per target per
+ *   minute; Average for CPU and NetworkIn/Out: percent, bytes per instance per minute), and AlarmLow, metric < 90% of target for 15 of 15 (AWS scales in
  *   only when the metric is more than about 10% under the target). The counts are
  *   XlbScaleOut/InEvaluationPeriods. Capacity needed = ceil(ready x metric / target), where
  *   ready counts InService instances out of warm-up (those the metric averages over): AWS
@@ -94,6 +95,11 @@ void scaling_free(struct scaling_engine *e);
 /* One sample of a group metric: the group-level value, averaged over InService instances out
  * of warm-up (NAN: no data this time). label names the target group for
  * ALBRequestCountPerTarget (NULL: any alarm on that metric takes it).
+ * Units: CPU in percent; the count metrics (scaling_metric_counts: NetworkIn/Out in bytes,
+ * the request count in new flows) as a rate per second of `now`'s clock since the previous
+ * sample. Their datapoints are AWS's units: Sum gives the count per instance (per target) over
+ * the period, Average, Minimum and Maximum a count per minute (CloudWatch's one-minute
+ * datapoints), both in policy time (the period, the minute, divided by TimeScale).
  */
 void scaling_feed(struct scaling_engine *e, enum model_metric metric, const char *label,
 		  double value, uint64_t now_ms);
@@ -140,5 +146,15 @@ int scaling_cause_scheduled(char *buf, size_t len, uint64_t wall_ms, uint32_t mi
 
 /* "ASGAverageCPUUtilization", ... */
 const char *scaling_metric_name(enum model_metric m);
+
+/* Whether m counts something (bytes, new flows) rather than gauges it (CPU): CloudWatch sums
+ * the former per period.
+ */
+bool scaling_metric_counts(enum model_metric m);
+
+/* CloudWatch's unit of m: "Percent", "Bytes", "Count", or with per_second "Bytes/Second",
+ * "Count/Second" (a count metric's samples).
+ */
+const char *scaling_metric_unit(enum model_metric m, bool per_second);
 
 #endif /* XLB_SCALING_H */

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-/* Group metrics from instance counters: CPU as a share of the quota, per-interval deltas,
+/* Group metrics from instance counters: CPU as a share of the quota, deltas as rates per second,
  * counters that went back, and averages that leave out instances in warm-up.
  */
 #include <math.h>
@@ -41,6 +41,14 @@ static bool deltas_and_resets(void)
 	metrics_interval(&a, &b, 0, 0, &r);
 	CHECK(r.has_counters && r.bytes_in == 2000 && r.bytes_out == 400 && r.flows == 3,
 	      "deltas %.0f %.0f %.0f", r.bytes_in, r.bytes_out, r.flows);
+	/* the same deltas over 4 s: rates per second, whatever MetricsIntervalSeconds is (the
+	 * engine makes AWS's counts per period from them)
+	 */
+	b.at_ms = 4000;
+	metrics_interval(&a, &b, 0, 0, &r);
+	CHECK(r.has_counters && r.bytes_in == 500 && r.bytes_out == 100 && r.flows == 0.75,
+	      "rates %.2f %.2f %.2f", r.bytes_in, r.bytes_out, r.flows);
+	b.at_ms = 1000;
 	CHECK(!r.has_cpu, "no quota: no CPU figure");
 	b.new_flows = 2; /* the slot was given to another backend */
 	metrics_interval(&a, &b, 0, 0, &r);

@@ -29,6 +29,8 @@ struct h {
 	size_t ndec;
 };
 
+static double h_time_scale = 60; /* the next h_load's Xlb.TimeScale */
+
 static const char *const group_json =
 	"\"LaunchConfigurations\": [{\"LaunchConfigurationName\": \"lc\", \"InstanceType\": \"t3.micro\"}],"
 	"\"AutoScalingGroups\": [{\"AutoScalingGroupName\": \"g\", \"LaunchConfigurationName\": \"lc\","
@@ -42,7 +44,8 @@ static bool h_load(struct h *h, const char *members)
 	int ret;
 
 	memset(h, 0, sizeof(*h));
-	snprintf(buf, sizeof(buf), "{\"Xlb\": {\"TimeScale\": 60}, %s %s}", group_json, members);
+	snprintf(buf, sizeof(buf), "{\"Xlb\": {\"TimeScale\": %g}, %s %s}", h_time_scale, group_json,
+		 members);
 	ret = config_load_buffer("test.json", buf, strlen(buf), &h->m, &err);
 	CHECK(ret == 0, "config: %s", err.msg);
 	ret = scaling_new(h->m, &h->m->asgs[0], &h->e);
@@ -521,6 +524,147 @@ out:
 	return ok;
 }
 
+
+/* The newest datapoint of alarm `name` in the engine's JSON; NAN when none. */
+static double h_datapoint(struct h *h, const char *name)
+{
+	struct json_object *j = scaling_json(h->e), *alarms, *a, *dps, *v;
+	double ret = NAN;
+	size_t i, n;
+
+	if (!j || !json_object_object_get_ex(j, "MetricAlarms", &alarms))
+		goto out;
+	for (i = 0; i < json_object_array_length(alarms); i++) {
+		a = json_object_array_get_idx(alarms, i);
+		if (!json_object_object_get_ex(a, "AlarmName", &v) ||
+		    strcmp(json_object_get_string(v), name) ||
+		    !json_object_object_get_ex(a, "Datapoints", &dps))
+			continue;
+		n = json_object_array_length(dps);
+		v = n ? json_object_array_get_idx(dps, n - 1) : NULL;
+		if (v)
+			ret = json_object_get_double(v);
+	}
+out:
+	json_object_put(j);
+	return ret;
+}
+
+#define NET_ALARM(name, stat, period)                                                           \
+	"{\"AlarmName\": \"" name "\", \"MetricName\": \"NetworkIn\", \"Namespace\": \"AWS/EC2\", " \
+	"\"Dimensions\": [{\"Name\": \"AutoScalingGroupName\", \"Value\": \"g\"}], "             \
+	"\"Statistic\": \"" stat "\", \"Period\": " #period ", \"EvaluationPeriods\": 1, "       \
+	"\"Threshold\": 1, \"ComparisonOperator\": \"GreaterThanThreshold\"}"
+
+/* Count metrics in AWS's units. The EC2 user guide's list of instance metrics says NetworkIn is
+ * the number of bytes received during the period (Bytes): with Sum over a period it is that
+ * period's bytes, and with one-minute (detailed) monitoring each datapoint holds one minute's
+ * bytes, so Average, Minimum and Maximum are bytes per minute. xlb samples a rate per second;
+ * at TimeScale 6 a 300 s period lasts 50 s and a minute 10 s: 100 B/s gives 5000 bytes per
+ * period (Sum) and 1000 bytes per minute (Average, Maximum), not 100 as a per-second value.
+ * CPU, a percentage (Average), is not scaled.
+ */
+static bool count_metrics_per_period(void)
+{
+	struct h h;
+	double sum, avg, max, cpu;
+	int i;
+
+	h_time_scale = 6;
+	if (!h_load(&h, "\"MetricAlarms\": [" NET_ALARM("sum", "Sum", 300) ", " NET_ALARM(
+				"avg", "Average", 300) ", " NET_ALARM("max", "Maximum", 60) ", "
+				"{\"AlarmName\": \"cpu\", \"MetricName\": \"CPUUtilization\", "
+				"\"Namespace\": \"AWS/EC2\", \"Dimensions\": [{\"Name\": "
+				"\"AutoScalingGroupName\", \"Value\": \"g\"}], \"Statistic\": "
+				"\"Average\", \"Period\": 60, \"EvaluationPeriods\": 1, "
+				"\"Threshold\": 1, \"ComparisonOperator\": \"GreaterThanThreshold\"}]")) {
+		h_time_scale = 60;
+		return false;
+	}
+	h_time_scale = 60;
+	for (i = 0; i <= 50; i++)
+		h_step2(&h, 40, i < 25 ? 80 : 120); /* a mean of 100 B/s, 120 at most */
+	sum = h_datapoint(&h, "sum");
+	avg = h_datapoint(&h, "avg");
+	max = h_datapoint(&h, "max");
+	cpu = h_datapoint(&h, "cpu");
+	h_free(&h);
+	CHECK(fabs(sum - 5000) < 1e-6, "Sum of NetworkIn over 300 s: %g bytes, want 5000", sum);
+	CHECK(fabs(avg - 1000) < 1e-6, "Average of NetworkIn: %g bytes a minute, want 1000", avg);
+	CHECK(fabs(max - 1200) < 1e-6, "Maximum of NetworkIn: %g bytes a minute, want 1200", max);
+	CHECK(fabs(cpu - 40) < 1e-6, "CPU stays a percentage: %g", cpu);
+	CHECK(scaling_metric_counts(MODEL_METRIC_ALB_REQUESTS_PER_TARGET) &&
+		      scaling_metric_counts(MODEL_METRIC_ASG_NETWORK_OUT) &&
+		      !scaling_metric_counts(MODEL_METRIC_ASG_CPU),
+	      "which metrics count");
+	return true;
+}
+
+/* A TargetValue pasted from AWS. The EC2 Auto Scaling guide's target tracking page has
+ * ASGAverageNetworkIn as the average bytes an instance receives, on one-minute datapoints:
+ * a target of 60000 is 60000 bytes per instance per minute, 1000 B/s. At TimeScale 1, 1500 B/s
+ * (90000 a minute) on 2 instances asks for ceil(2 x 90000 / 60000) = 3 after the three
+ * minutes AlarmHigh needs, and 900 B/s (54000 a minute) for nothing.
+ */
+static bool tt_target_value_from_aws(void)
+{
+	struct h h;
+	bool ok;
+	int i;
+
+	h_time_scale = 1;
+	if (!h_load(&h, "\"ScalingPolicies\": [" TT_NET("net", 60000) "]")) {
+		h_time_scale = 60;
+		return false;
+	}
+	h_time_scale = 60;
+	for (i = 0; i < 200; i++)
+		h_step2(&h, NAN, 900);
+	ok = h.ndec == 0;
+	for (i = 0; i < 200 && !h.ndec; i++)
+		h_step2(&h, NAN, 1500);
+	ok = ok && h.ndec == 1 && h.last.desired == 3;
+	if (!ok)
+		printf("  %zu decisions, desired %u after %d s at 1500 B/s\n", h.ndec,
+		       h.last.desired, i);
+	h_free(&h);
+	return ok;
+}
+
+/* A step scale-out policy whose step the capacity still warming covers holds, and says that
+ * scale-OUT is held. The EC2 Auto Scaling guide's step scaling page: while instances warm up,
+ * a step policy counts them as part of the capacity it adds, so it adds only what a bigger
+ * step asks beyond them; nothing is removed.
+ */
+static bool step_out_held_while_warming(void)
+{
+	char ev[16][SCALING_EVENT_LEN];
+	struct h h;
+	bool out_said = false, in_said = false;
+	size_t n, i;
+
+	if (!h_load(&h, "\"ScalingPolicies\": [" STEP_OUT_POLICY
+			"], " ALARM("GreaterThanOrEqualToThreshold", 50)))
+		return false;
+	h.follow = false;
+	/* 4 desired, 2 of them warming: the breach, measured over 2, asks for 2 + 1 = 3 */
+	h.s.desired = h.s.in_service = 4;
+	h.s.warming = 2;
+	for (i = 0; i < 4; i++)
+		h_step(&h, 55);
+	n = scaling_events(h.e, ev, 16);
+	for (i = 0; i < n; i++) {
+		out_said |= strstr(ev[i], "policy steps: scale out held") != NULL;
+		in_said |= strstr(ev[i], "scale in") != NULL;
+	}
+	for (i = 0; i < n && (!out_said || in_said); i++)
+		printf("  %s\n", ev[i]);
+	h_free(&h);
+	CHECK(!h.ndec, "%zu decisions", h.ndec);
+	CHECK(out_said && !in_said, "said scale out held %d, scale in %d", out_said, in_said);
+	return true;
+}
+
 int main(void)
 {
 	RUN(tt_out_fast_in_slow);
@@ -533,5 +677,8 @@ int main(void)
 	RUN(several_policies);
 	RUN(clamping);
 	RUN(alarm_states);
+	RUN(count_metrics_per_period);
+	RUN(tt_target_value_from_aws);
+	RUN(step_out_held_while_warming);
 	return check_summary();
 }
