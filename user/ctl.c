@@ -631,12 +631,36 @@ static void ctl_slow_start_tick(struct ctl *ctl)
 	}
 }
 
+/* Least outstanding requests' counts drift (lost races, flows that ended unseen): rewritten
+ * from the flow table when a service uses the algorithm.
+ */
+static void ctl_active_resync(struct ctl *ctl)
+{
+	uint32_t fixed = 0;
+	size_t i;
+	int err;
+
+	for (i = 0; i < ctl->nsvcs; i++)
+		if (ctl_svc_flags(&ctl->svcs[i]) & XLB_VIP_F_LOR)
+			break;
+	if (i == ctl->nsvcs)
+		return;
+	err = dpif_active_resync(ctl->dp, &fixed);
+	if (err)
+		log_warn("least outstanding requests: resync of the flow counts: %s",
+			 strerror(-err));
+	else if (fixed)
+		log_debug("least outstanding requests: %u backends' flow counts resynced", fixed);
+}
+
 void ctl_tick(struct ctl *ctl)
 {
 	ctl_slow_start_tick(ctl);
 	ctl_drain(ctl);
 	if (++ctl->ticks % CTL_NEXTHOP_EVERY == 0)
 		ctl_nexthops(ctl);
+	if (ctl->ticks % CTL_RESYNC_EVERY == 0)
+		ctl_active_resync(ctl);
 }
 
 static void ctl_on_tick(struct loop *loop, struct loop_timer *timer, void *arg)

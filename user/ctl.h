@@ -20,6 +20,7 @@ struct dpif;
 
 #define CTL_TICK_MS 1000	/* draining checks */
 #define CTL_NEXTHOP_EVERY 5	/* ticks between next hop refreshes */
+#define CTL_RESYNC_EVERY 10	/* ticks between resyncs of least outstanding requests' counts */
 #define CTL_FLOW_IDLE_MS 120000 /* a flow idle longer no longer holds a draining target */
 
 struct ctl;

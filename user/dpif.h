@@ -48,6 +48,10 @@ struct dpif_ops {
 	/* Calls fn for every flow; stops at fn's first nonzero return and returns it. */
 	int (*flow_walk)(struct dpif *d, int (*fn)(const struct dataplane_flow *f, void *arg),
 			 void *arg);
+	/* Rewrites the active-flow counts of least outstanding requests from the flow table
+	 * (dataplane_active_resync); *fixed: how many had drifted. NULL: nothing to do.
+	 */
+	int (*active_resync)(struct dpif *d, uint32_t *fixed);
 	void (*free)(struct dpif *d);
 };
 
@@ -114,6 +118,12 @@ static inline int dpif_flow_walk(struct dpif *d,
 				 int (*fn)(const struct dataplane_flow *f, void *arg), void *arg)
 {
 	return d->ops->flow_walk(d, fn, arg);
+}
+
+static inline int dpif_active_resync(struct dpif *d, uint32_t *fixed)
+{
+	*fixed = 0;
+	return d->ops->active_resync ? d->ops->active_resync(d, fixed) : 0;
 }
 
 /* Frees the handle (NULL is fine). */
