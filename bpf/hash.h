@@ -102,6 +102,59 @@ static inline __u32 xlb_flow_hash(const struct xlb_flow_key *k, const struct xlb
 	return (__u32)(m ^ (m >> 32));
 }
 
+/* The client's address alone (both families) hashed under the secret: SipHash-1-3 as in
+ * xlb_flow_hash, over the address's words and a last word of family, a mark (0xa5) and length,
+ * so that it never equals a flow hash of the same words.
+ */
+static inline __attribute__((always_inline)) __u32 xlb_src_hash(const struct xlb_flow_key *k,
+								const struct xlb_secret *s)
+{
+	__u64 v0 = s->k[0] ^ 0x736f6d6570736575ull;
+	__u64 v1 = s->k[1] ^ 0x646f72616e646f6dull;
+	__u64 v2 = s->k[0] ^ 0x6c7967656e657261ull;
+	__u64 v3 = s->k[1] ^ 0x7465646279746573ull;
+	__u64 m;
+
+	if (k->family == XLB_FAMILY_V6) {
+		m = (__u64)k->src[0] | (__u64)k->src[1] << 32;
+		v3 ^= m;
+		XLB_SIPROUND(v0, v1, v2, v3);
+		v0 ^= m;
+		m = (__u64)k->src[2] | (__u64)k->src[3] << 32;
+	} else {
+		m = (__u64)k->src[0];
+	}
+	v3 ^= m;
+	XLB_SIPROUND(v0, v1, v2, v3);
+	v0 ^= m;
+	m = (__u64)k->family << 40 | 0xa5ull << 48 |
+	    (__u64)(k->family == XLB_FAMILY_V6 ? 3 : 2) << 56;
+	v3 ^= m;
+	XLB_SIPROUND(v0, v1, v2, v3);
+	v0 ^= m;
+	v2 ^= 0xff;
+	XLB_SIPROUND(v0, v1, v2, v3);
+	XLB_SIPROUND(v0, v1, v2, v3);
+	XLB_SIPROUND(v0, v1, v2, v3);
+	m = v0 ^ v1 ^ v2 ^ v3;
+	return (__u32)(m ^ (m >> 32));
+}
+
+/* The hash that picks a flow's table position. A VIP with XLB_VIP_F_SRC_IP hashes the client's
+ * address alone, so that all its flows pick one position; others use the flow hash (hash).
+ */
+static inline __attribute__((always_inline)) __u32
+xlb_pick_hash(const struct xlb_flow_key *k, const struct xlb_secret *s, __u32 hash, __u8 vip_flags)
+{
+	return vip_flags & XLB_VIP_F_SRC_IP ? xlb_src_hash(k, s) : hash;
+}
+
+/* Least outstanding requests' second candidate: another position drawn from the pick hash. */
+static inline __u32 xlb_pick_hash2(__u32 pick_hash)
+{
+	return xlb_hash_final(xlb_hash_mix(pick_hash, 0x2545f491u));
+}
+
 /* A flow's position in a Maglev table: the hash scaled to [0, size) by a multiply, which costs a few
  * cycles where a modulo by a size known only at load time costs a division.
  */

@@ -748,6 +748,71 @@ static __always_inline int xlb_table_pick(__u32 vip_id, __u32 hash)
 	return (*lanes >> ((pos % XLB_RING_LANES) * 16)) & 0xffff;
 }
 
+/* Backend id's active flows in xlb_be_active, moved by d: an atomic add, every CPU shares it. */
+static __always_inline void xlb_active_add(__u32 id, __s64 d)
+{
+	__s64 *a = bpf_map_lookup_elem(&xlb_be_active, &id);
+
+	if (a)
+		__sync_fetch_and_add(a, d);
+}
+
+static __always_inline __s64 xlb_active_of(__u32 id)
+{
+	__s64 *a = bpf_map_lookup_elem(&xlb_be_active, &id);
+
+	return a && *a > 0 ? *a : 0;
+}
+
+/* A way's new flags nf: a counted flow that begins to end leaves its backend's count. */
+static __always_inline __u32 xlb_flow_uncount(__u32 nf, __u32 be_id)
+{
+	if ((nf & XLB_FLOW_F_COUNTED) && XLB_FLOW_ENDING(nf)) {
+		xlb_active_add(be_id, -1);
+		nf &= ~XLB_FLOW_F_COUNTED;
+	}
+	return nf;
+}
+
+/* Least outstanding requests: of the backend at the flow's position (first) and the one at a
+ * second position, the one with fewer active flows; first on a tie, so that with no load the
+ * choice is Maglev's own.
+ */
+static __always_inline int xlb_lor_pick(__u32 vip_id, __u32 pick_hash, int first)
+{
+	int second = xlb_table_pick(vip_id, xlb_pick_hash2(pick_hash));
+	struct xlb_backend *be;
+	__u32 b;
+
+	if (second < 0 || second == first)
+		return first;
+	b = (__u32)second;
+	be = bpf_map_lookup_elem(&xlb_backends, &b);
+	if (!be || !(be->flags & XLB_BE_F_ACTIVE))
+		return first;
+	return xlb_active_of(b) < xlb_active_of((__u32)first) ? second : first;
+}
+
+/* The pick of a VIP with an algorithm flag: the table position of the client's address alone
+ * (XLB_VIP_F_SRC_IP) or of the flow hash, then least outstanding requests' choice of two
+ * (XLB_VIP_F_LOR); -1 when there is no table. A function of its own (global: verified once,
+ * its stack apart from its caller's), called only for such VIPs.
+ */
+__noinline int xlb_algo_pick(const struct xlb_flow_key *k, const struct xlb_secret *s, __u32 hash,
+			     __u32 vip_id, __u32 vip_flags)
+{
+	__u32 ph;
+	int picked;
+
+	if (!k || !s)
+		return -1;
+	ph = xlb_pick_hash(k, s, hash, (__u8)vip_flags);
+	picked = xlb_table_pick(vip_id, ph);
+	if (picked >= 0 && (vip_flags & XLB_VIP_F_LOR))
+		picked = xlb_lor_pick(vip_id, ph, picked);
+	return picked;
+}
+
 /* A packet for a VIP service: the flow's backend if it still has one, else Maglev's pick. */
 static __always_inline int xlb_forward(struct xlb_ctx *x, const struct xlb_vip *vip)
 {
@@ -787,7 +852,7 @@ static __always_inline int xlb_forward(struct xlb_ctx *x, const struct xlb_vip *
 			if (bucket->atime[w] != now)
 				bucket->atime[w] = now;
 			if (nf != flags)
-				bucket->flags[w] = nf;
+				bucket->flags[w] = xlb_flow_uncount(nf, be_id);
 			x->gs->path[XLB_PATH_FLOW_HIT]++;
 			xlb_count(&xlb_vip_stats, vip->id, x->len, false);
 			xlb_count(&xlb_be_stats, be_id, x->len, false);
@@ -805,7 +870,11 @@ static __always_inline int xlb_forward(struct xlb_ctx *x, const struct xlb_vip *
 			path = XLB_PATH_FLOW_NO_WAY;
 	}
 pick:
-	picked = xlb_table_pick(vip->id, hash);
+	/* the VIP's flags are read here only: a flow hit never looks at them */
+	if (vip->flags & (XLB_VIP_F_SRC_IP | XLB_VIP_F_LOR))
+		picked = xlb_algo_pick(&p->key, x->secret, hash, vip->id, vip->flags);
+	else
+		picked = xlb_table_pick(vip->id, hash);
 	if (picked < 0)
 		return xlb_drop(x, XLB_DROP_NO_BACKEND);
 	be_id = picked;
@@ -817,6 +886,9 @@ pick:
 		w &= XLB_FLOW_WAYS - 1;
 		/* the tag last: a reader that matches it finds the rest, or a check that fails */
 		fl = &bucket->way[w];
+		/* the flow this way held leaves its backend's count */
+		if (bucket->flags[w] & XLB_FLOW_F_COUNTED)
+			xlb_active_add(fl->backend_id, -1);
 		fl->key = p->key;
 		fl->backend_id = be_id;
 		fl->backend_gen = be->gen;
@@ -824,9 +896,14 @@ pick:
 		fl->check = xlb_flow_check(hash, be_id, be->gen);
 		bucket->atime[w] = now;
 		/* a flow met in the middle (no SYN) starts as if its handshake were under way */
-		bucket->flags[w] = syn ? XLB_FLOW_F_VALID :
-					 xlb_flow_client_flags(x, XLB_FLOW_F_VALID, XLB_MODE_NAT) &
-						   ~XLB_FLOW_F_CONFIRMED;
+		flags = syn ? XLB_FLOW_F_VALID :
+			      xlb_flow_client_flags(x, XLB_FLOW_F_VALID, XLB_MODE_NAT) &
+					~XLB_FLOW_F_CONFIRMED;
+		if ((vip->flags & XLB_VIP_F_LOR) && !XLB_FLOW_ENDING(flags)) {
+			flags |= XLB_FLOW_F_COUNTED;
+			xlb_active_add(be_id, 1);
+		}
+		bucket->flags[w] = flags;
 		bucket->tag[w] = xlb_flow_tag(hash);
 	}
 
@@ -894,24 +971,65 @@ __noinline int xlb_nat_flow(const struct xlb_flow_key *fk, const struct xlb_vip_
 	return loc;
 }
 
-/* With no flow fk: the backend id Maglev gives fk in VIP vip_id's table if it is sk, else -1. */
-__noinline int xlb_nat_maglev(const struct xlb_flow_key *fk, const struct xlb_vip_key *sk,
-			      const struct xlb_secret *s, __u32 vip_id)
+/* With no flow fk: the backend id Maglev gives fk in VIP vip_id's table if it is sk, else -1.
+ * The position is the one xlb_forward picks by (the client's address alone for a source_ip
+ * VIP); for least outstanding requests either of the two candidates may have been taken.
+ */
+/* The flags of flow fk's VIP (its destination), 0 when there is none. A function of its own:
+ * its key stays off the stack of its caller, which the verifier's limit leaves no room for.
+ */
+__noinline int xlb_vip_flags_of(const struct xlb_flow_key *fk)
+{
+	struct xlb_vip_key vk = {};
+	struct xlb_vip *vip;
+
+	if (!fk)
+		return 0;
+	xlb_service_key(&vk, fk, true);
+	vip = bpf_map_lookup_elem(&xlb_vips, &vk);
+	return vip ? vip->flags : 0;
+}
+
+/* The backend of VIP vip_id a new flow fk was given if it is sk, else -1 (see xlb_nat_maglev).
+ * Apart from xlb_nat_maglev so that the deepest chain of calls keeps within the stack limit.
+ */
+__noinline int xlb_nat_pick(const struct xlb_flow_key *fk, const struct xlb_vip_key *sk,
+			    const struct xlb_secret *s, __u32 vip_id)
 {
 	struct xlb_backend *be;
-	__u32 be_id;
-	int picked;
+	__u32 be_id, h;
+	__u8 vflags;
+	int picked, second;
 
-	if (!fk || !sk || !s || xlb_nat_flow(fk, sk, s) != -1)
+	if (!fk || !sk || !s)
 		return -1;
-	picked = xlb_table_pick(vip_id, xlb_flow_hash(fk, s));
+	vflags = (__u8)xlb_vip_flags_of(fk);
+	h = xlb_pick_hash(fk, s, xlb_flow_hash(fk, s), vflags);
+	picked = xlb_table_pick(vip_id, h);
 	if (picked < 0)
 		return -1;
 	be_id = picked;
 	be = bpf_map_lookup_elem(&xlb_backends, &be_id);
-	if (!be || !(be->flags & XLB_BE_F_ACTIVE) || !xlb_nat_from(sk, be, fk->dport))
+	if (be && (be->flags & XLB_BE_F_ACTIVE) && xlb_nat_from(sk, be, fk->dport))
+		return (int)be_id;
+	if (!(vflags & XLB_VIP_F_LOR))
 		return -1;
-	return (int)be_id;
+	second = xlb_table_pick(vip_id, xlb_pick_hash2(h));
+	if (second < 0)
+		return -1;
+	be_id = second;
+	be = bpf_map_lookup_elem(&xlb_backends, &be_id);
+	if (be && (be->flags & XLB_BE_F_ACTIVE) && xlb_nat_from(sk, be, fk->dport))
+		return (int)be_id;
+	return -1;
+}
+
+__noinline int xlb_nat_maglev(const struct xlb_flow_key *fk, const struct xlb_vip_key *sk,
+			      const struct xlb_secret *s, __u32 vip_id)
+{
+	if (!fk || !sk || !s || xlb_nat_flow(fk, sk, s) != -1)
+		return -1;
+	return xlb_nat_pick(fk, sk, s, vip_id);
 }
 
 /* Whether the packet is addressed to this host (the kernel's routes say local). */
@@ -1018,7 +1136,7 @@ static __always_inline int xlb_nat_reply(struct xlb_ctx *x)
 		if (p->key.proto != IPPROTO_TCP || (nf & XLB_FLOW_F_ACKED))
 			nf |= XLB_FLOW_F_CONFIRMED;
 		if (nf != f)
-			b->flags[w] = nf;
+			b->flags[w] = xlb_flow_uncount(nf, be_id);
 		idx = bpf_ktime_get_coarse_ns() >> 30;
 		if (b->atime[w] != idx)
 			b->atime[w] = idx;

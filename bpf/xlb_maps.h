@@ -126,6 +126,19 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } xlb_be_stats SEC(".maps");
 
+/* backend id -> its active flows (__s64) of VIPs with XLB_VIP_F_LOR: shared by every CPU,
+ * changed by atomic adds (a flow counted, its end or eviction), rewritten by user space from
+ * the flow table when it drifts (dataplane_active_resync). A map of its own, so that the
+ * layouts of the others stay what ABI v2 says.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XLB_MAX_BACKENDS);
+	__type(key, __u32);
+	__type(value, __s64);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xlb_be_active SEC(".maps");
+
 /* 0 -> per-CPU struct xlb_rate: the new-flow budget of the current second. Datapath only, not
  * pinned (a reload starts a new second anyway).
  */

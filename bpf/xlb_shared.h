@@ -52,6 +52,14 @@ _Static_assert(sizeof(struct xlb_vip_key) == 20, "xlb_vip_key layout");
 
 #define XLB_VIP_F_ADDR (1u << 0)    /* address entry, not a service */
 #define XLB_VIP_F_NO_ECHO (1u << 1) /* do not answer ICMP echo for this address */
+/* The client's address alone picks the table position (stickiness.type source_ip): every flow
+ * of one client goes to one backend, whatever its ports.
+ */
+#define XLB_VIP_F_SRC_IP (1u << 2)
+/* Least outstanding requests: a new flow looks at two table positions (xlb_pick_hash2) and
+ * takes the backend with fewer active flows in xlb_be_active; flows are counted there.
+ */
+#define XLB_VIP_F_LOR (1u << 3)
 
 struct xlb_vip {
 	__u32 id;   /* index into xlb_rings and xlb_vip_stats, < XLB_MAX_VIPS */
@@ -116,6 +124,12 @@ _Static_assert(sizeof(struct xlb_secret) == 16, "xlb_secret layout");
 #define XLB_FLOW_F_ACKED (1u << 5)     /* TCP: the client acknowledged after the flow began */
 #define XLB_FLOW_F_REPLIED (1u << 6)   /* nat: the flow's backend answered */
 #define XLB_FLOW_F_CONFIRMED (1u << 7) /* established: evicted only after the others */
+/* Counted in xlb_be_active (a VIP with XLB_VIP_F_LOR): taken back, once, when either side
+ * begins to close the flow (XLB_FLOW_ENDING) or its way is given to another flow.
+ */
+#define XLB_FLOW_F_COUNTED (1u << 8)
+#define XLB_FLOW_ENDING(f) \
+	((f) & (XLB_FLOW_F_FIN_C | XLB_FLOW_F_RST_C | XLB_FLOW_F_FIN_S | XLB_FLOW_F_RST_S))
 /* Closed in both directions: the backend reset it, or both sides ended it. */
 #define XLB_FLOW_CLOSED(f)         \
 	(((f)&XLB_FLOW_F_RST_S) || \

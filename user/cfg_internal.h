@@ -162,6 +162,8 @@ struct model_asg *cfg_asg_member(struct cfg *c, struct json_object *o, const cha
 
 /* cfg_lb.c: one element of TargetGroups, Listeners, LoadBalancers */
 extern const char *const cfg_protos[];
+extern const char *const cfg_tg_algos[];
+extern const char *const cfg_sticky_types[];
 void cfg_tg(struct cfg *c, struct json_object *o, size_t idx);
 extern const char *const cfg_modes[];
 void cfg_listener(struct cfg *c, struct json_object *o, struct model_lb *lb, size_t nfile_lbs);

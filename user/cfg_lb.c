@@ -20,9 +20,18 @@ static const struct cfg_choice cfg_proto_choice = {
 	"xlb balances at layer 4 and terminates no TLS (GENEVE is for appliances)", false
 };
 
+const char *const cfg_tg_algos[] = { "round_robin", "least_outstanding_requests", "weighted_random",
+				     NULL };
+static const struct cfg_choice cfg_algo_choice = { cfg_tg_algos, NULL, NULL, false };
+const char *const cfg_sticky_types[] = { "lb_cookie", "app_cookie", "source_ip", NULL };
+static const char *const cfg_sticky_no[] = { "source_ip_dest_ip", "source_ip_dest_ip_proto", NULL };
+static const struct cfg_choice cfg_sticky_choice = {
+	cfg_sticky_types, cfg_sticky_no, "those are a Gateway Load Balancer's, which xlb is not",
+	false
+};
+
 static const char *const cfg_attr_kept_prefixes[] = { "stickiness.",
 						      "load_balancing.",
-						      "slow_start.",
 						      "proxy_protocol_v2.",
 						      "preserve_client_ip.",
 						      "target_group_health.",
@@ -31,6 +40,39 @@ static const char *const cfg_attr_kept_prefixes[] = { "stickiness.",
 						      "target_failover.",
 						      "deregistration_delay.",
 						      NULL };
+
+/* slow_start.duration_seconds, load_balancing.algorithm.type, stickiness.enabled and .type. */
+static void cfg_tg_algo_attr(struct cfg *c, const char *k, struct json_object *v,
+			     struct model_tg *tg)
+{
+	int64_t x;
+	int e;
+
+	if (!strcmp(k, "slow_start.duration_seconds")) {
+		/* AWS: 30-900 seconds, 0 turns it off */
+		if (cfg_v_int(c, v, 0, 900, &x) != CFG_OK)
+			return;
+		if (x && x < 30)
+			cfg_error(c, "expected 0 (off) or 30 to 900 seconds, got %lld",
+				  (long long)x);
+		else
+			tg->slow_start_s = (uint32_t)x;
+	} else if (!strcmp(k, "load_balancing.algorithm.type")) {
+		if (cfg_v_enum(c, v, &cfg_algo_choice, &e) == CFG_OK)
+			tg->algo = (enum model_tg_algo)e;
+	} else if (!strcmp(k, "stickiness.enabled")) {
+		const char *s = json_object_get_string(v);
+
+		if (json_object_is_type(v, json_type_boolean))
+			tg->sticky = json_object_get_boolean(v);
+		else if (s && (!strcmp(s, "true") || !strcmp(s, "false")))
+			tg->sticky = !strcmp(s, "true");
+		else
+			cfg_error(c, "expected \"true\" or \"false\", got %s", GOT(c, v));
+	} else if (cfg_v_enum(c, v, &cfg_sticky_choice, &e) == CFG_OK) {
+		tg->sticky_type = (enum model_sticky)e;
+	}
+}
 
 static void cfg_tg_attrs(struct cfg *c, struct json_object *o, const char *key, struct model_tg *tg)
 {
@@ -73,6 +115,16 @@ static void cfg_tg_attrs(struct cfg *c, struct json_object *o, const char *key, 
 				tg->dereg_close_connections = !strcmp(s, "true");
 			else
 				cfg_error(c, "expected \"true\" or \"false\", got %s", GOT(c, v));
+			known = true;
+		} else if (!strcmp(k, "slow_start.duration_seconds") ||
+			   !strcmp(k, "load_balancing.algorithm.type") ||
+			   !strcmp(k, "stickiness.enabled") || !strcmp(k, "stickiness.type")) {
+			char ekey[300];
+
+			/* kept as written too, for describe-* to show back */
+			snprintf(ekey, sizeof(ekey), "Attributes.%s", k);
+			cfg_extra_add(c, &tg->extras, ekey, v, false);
+			cfg_tg_algo_attr(c, k, v, tg);
 			known = true;
 		} else {
 			char ekey[300];
@@ -597,6 +649,18 @@ void cfg_tg(struct cfg *c, struct json_object *o, size_t idx)
 	tg->dereg_delay_s = 300;
 	cfg_tg_attrs(c, o, "Attributes", tg);
 	cfg_tg_attrs(c, o, "TargetGroupAttributes", tg);
+	/* AWS: no slow start with the least outstanding requests algorithm */
+	if (tg->slow_start_s && tg->algo == MODEL_ALGO_LOR)
+		cfg_error(
+			c,
+			"slow_start.duration_seconds %u with load_balancing.algorithm.type "
+			"least_outstanding_requests: AWS allows no slow start with that algorithm",
+			tg->slow_start_s);
+	if (tg->sticky && tg->sticky_type != MODEL_STICKY_SOURCE_IP)
+		cfg_warn(c,
+			 "stickiness.type %s has no effect here: xlb sees no HTTP cookies "
+			 "(source_ip works)",
+			 cfg_sticky_types[tg->sticky_type]);
 	cfg_finish(c, o, cfg_tg_typed, cfg_tg_kept, &tg->extras);
 }
 

@@ -184,6 +184,29 @@ static void cfg_print_action(FILE *f, const struct model_scheduled_action *a)
 	fprintf(f, "\n");
 }
 
+/* The plan's lines for slow start, the algorithm and stickiness (nothing when all are off). */
+static void cfg_print_tg_algo(FILE *f, const struct model_tg *tg)
+{
+	if (tg->slow_start_s)
+		fprintf(f,
+			"    slow start %u s: a target that turns healthy while another healthy one "
+			"is past its own start ramps its weight linearly in 10 steps\n",
+			tg->slow_start_s);
+	if (tg->algo == MODEL_ALGO_LOR)
+		fprintf(f, "    least outstanding requests: a new flow goes to the backend with "
+			   "fewer active flows of two Maglev candidates\n");
+	else if (tg->algo == MODEL_ALGO_WEIGHTED_RANDOM)
+		fprintf(f,
+			"    weighted_random: served as round_robin (Maglev's hash of the flow); "
+			"no anomaly mitigation here\n");
+	if (tg->sticky && tg->sticky_type == MODEL_STICKY_SOURCE_IP)
+		fprintf(f,
+			"    stickiness source_ip: the client's address alone picks the target\n");
+	else if (tg->sticky)
+		fprintf(f, "    stickiness %s: no effect here (xlb sees no cookies)\n",
+			cfg_sticky_types[tg->sticky_type]);
+}
+
 static void cfg_print_tg(FILE *f, const struct model *m, const struct model_tg *tg)
 {
 	const struct model_health_check *hc = &tg->hc;
@@ -212,6 +235,7 @@ static void cfg_print_tg(FILE *f, const struct model *m, const struct model_tg *
 			"open flows keep their target until they end");
 	if (tg->ipv6)
 		fprintf(f, "    instances registered by their IPv6 address\n");
+	cfg_print_tg_algo(f, tg);
 	if (tg->ntargets) {
 		fprintf(f, "    targets:");
 		for (i = 0; i < tg->ntargets; i++) {

@@ -76,6 +76,19 @@ size_t ctl_select(const enum health_state *states, size_t n, bool *pick, bool *f
 	return k;
 }
 
+uint32_t ctl_slow_start_weight(uint32_t full, uint64_t since_ms, uint64_t now_ms,
+			       uint32_t duration_s)
+{
+	uint64_t dur = (uint64_t)duration_s * 1000, k;
+	uint32_t w;
+
+	if (!since_ms || !duration_s || now_ms < since_ms || now_ms - since_ms >= dur)
+		return full;
+	k = (now_ms - since_ms) * CTL_SLOW_START_STEPS / dur + 1;
+	w = (uint32_t)((uint64_t)full * k / CTL_SLOW_START_STEPS);
+	return w ? w : 1;
+}
+
 size_t ctl_listener_keys(const struct model_listener *l, struct xlb_vip_key *keys, size_t max)
 {
 	uint8_t protos[2];
@@ -207,6 +220,48 @@ static int ctl_slot_claim(struct ctl *ctl, const struct model_addr *a, uint16_t 
 
 /* ---- tables ---- */
 
+/* The service's VIP flags: source_ip stickiness when every group of it has it, least
+ * outstanding requests when every group uses it (the pick is over the service's one table).
+ */
+static uint8_t ctl_svc_flags(const struct ctl_svc *s)
+{
+	bool src = s->nfwd > 0, lor = s->nfwd > 0;
+	size_t i;
+
+	for (i = 0; i < s->nfwd; i++) {
+		src &= s->tg[i]->sticky_src;
+		lor &= s->tg[i]->algo == MODEL_ALGO_LOR;
+	}
+	return (src ? XLB_VIP_F_SRC_IP : 0) | (lor ? XLB_VIP_F_LOR : 0);
+}
+
+/* AWS's slow start: a target entering the healthy state ramps up, but only when the group
+ * has another healthy target past its own ramp (the first targets of an empty group start
+ * at full share); leaving the healthy state ends it.
+ */
+static void ctl_slow_start_mark(struct ctl_target *t)
+{
+	struct ctl_tg *tg = t->tg;
+	size_t i;
+
+	if (t->health.state != HEALTH_HEALTHY) {
+		t->ss_since_ms = 0;
+		return;
+	}
+	if (!tg->slow_start_s || t->ss_since_ms)
+		return;
+	for (i = 0; i < tg->n; i++) {
+		const struct ctl_target *o = tg->t[i];
+
+		if (o != t && o->health.state == HEALTH_HEALTHY && !o->ss_since_ms) {
+			t->ss_since_ms = loop_now() ? loop_now() : 1;
+			log_info("target group %s: target %s:%u starts a slow start of %u s",
+				 tg->name, t->ip, t->port, tg->slow_start_s);
+			return;
+		}
+	}
+}
+
 static int ctl_svc_sync(struct ctl *ctl, struct ctl_svc *svc)
 {
 	struct maglev_backend *bes = NULL;
@@ -248,7 +303,8 @@ static int ctl_svc_sync(struct ctl *ctl, struct ctl_svc *svc)
 			st[j] = tg->t[j]->health.state;
 		npick = ctl_select(st, tg->n, pick, NULL);
 		/* a group's weight is its share of the service, split over its backends */
-		w = svc->nfwd == 1 ? 1 : svc->weight[i] * 1000 / (npick ? npick : 1);
+		w = svc->nfwd == 1 ? CTL_SLOW_START_STEPS :
+				     svc->weight[i] * 1000 / (npick ? npick : 1);
 		if (svc->nfwd > 1 && svc->weight[i] && !w)
 			w = 1;
 		for (j = 0; j < tg->n && w; j++) {
@@ -260,7 +316,8 @@ static int ctl_svc_sync(struct ctl *ctl, struct ctl_svc *svc)
 			seen[t->slot] = true;
 			k = n++;
 			bes[k].id = (uint32_t)t->slot;
-			bes[k].weight = w;
+			bes[k].weight = ctl_slow_start_weight(w, t->ss_since_ms, loop_now(),
+							      tg->slow_start_s);
 			bes[k].key =
 				maglev_key(t->addr.bytes, ctl_addr_len(svc->key.family), t->port);
 		}
@@ -332,6 +389,8 @@ static void ctl_on_health(struct health_check *hc, const struct health_change *c
 		log_debug("target group %s: probe of %s:%u: %s", t->tg->name, t->ip, t->port, buf);
 	}
 	ctl_log_change(t, chg);
+	if (chg->state_changed)
+		ctl_slow_start_mark(t);
 	if (chg->membership || chg->state_changed)
 		ctl_tg_sync(t->tg->ctl, t->tg);
 }
@@ -688,11 +747,69 @@ static void ctl_nexthops(struct ctl *ctl)
 	}
 }
 
+/* Slow start's steps: the groups with a target whose weight step changed get new tables. */
+static void ctl_slow_start_tick(struct ctl *ctl)
+{
+	uint64_t now = loop_now();
+	size_t i, j;
+
+	for (i = 0; i < ctl->ntgs; i++) {
+		struct ctl_tg *tg = ctl->tgs[i];
+		bool step = false;
+
+		for (j = 0; j < tg->n; j++) {
+			struct ctl_target *t = tg->t[j];
+			uint32_t before, after;
+
+			if (!t->ss_since_ms)
+				continue;
+			before = ctl_slow_start_weight(CTL_SLOW_START_STEPS, t->ss_since_ms,
+						       now - CTL_TICK_MS, tg->slow_start_s);
+			after = ctl_slow_start_weight(CTL_SLOW_START_STEPS, t->ss_since_ms, now,
+						      tg->slow_start_s);
+			if (after == CTL_SLOW_START_STEPS &&
+			    now - t->ss_since_ms >= (uint64_t)tg->slow_start_s * 1000) {
+				log_info("target group %s: target %s:%u ends its slow start",
+					 tg->name, t->ip, t->port);
+				t->ss_since_ms = 0;
+			}
+			step |= before != after;
+		}
+		if (step)
+			ctl_tg_sync(ctl, tg);
+	}
+}
+
+/* Least outstanding requests' counts drift (lost races, flows that ended unseen): rewritten
+ * from the flow table when a service uses the algorithm.
+ */
+static void ctl_active_resync(struct ctl *ctl)
+{
+	uint32_t fixed = 0;
+	size_t i;
+	int err;
+
+	for (i = 0; i < ctl->nsvcs; i++)
+		if (ctl_svc_flags(&ctl->svcs[i]) & XLB_VIP_F_LOR)
+			break;
+	if (i == ctl->nsvcs)
+		return;
+	err = dpif_active_resync(ctl->dp, &fixed);
+	if (err)
+		log_warn("least outstanding requests: resync of the flow counts: %s",
+			 strerror(-err));
+	else if (fixed)
+		log_debug("least outstanding requests: %u backends' flow counts resynced", fixed);
+}
+
 void ctl_tick(struct ctl *ctl)
 {
+	ctl_slow_start_tick(ctl);
 	ctl_drain(ctl);
 	if (++ctl->ticks % CTL_NEXTHOP_EVERY == 0)
 		ctl_nexthops(ctl);
+	if (ctl->ticks % CTL_RESYNC_EVERY == 0)
+		ctl_active_resync(ctl);
 }
 
 static void ctl_on_tick(struct loop *loop, struct loop_timer *timer, void *arg)
@@ -810,6 +927,9 @@ static void ctl_tg_settings(struct ctl_tg *tg, const struct model_tg *m)
 	tg->hc_port = m->hc.port;
 	snprintf(tg->hc_path, sizeof(tg->hc_path), "%s", m->hc.path ? m->hc.path : "/");
 	tg->matcher = m->hc.matcher;
+	tg->slow_start_s = m->slow_start_s;
+	tg->algo = m->algo;
+	tg->sticky_src = m->sticky && m->sticky_type == MODEL_STICKY_SOURCE_IP;
 }
 
 /* The file's targets of tg: new ones added, those registered again while draining back in
@@ -1086,7 +1206,7 @@ static int ctl_write_services(struct ctl *ctl)
 
 	for (i = 0; i < ctl->nsvcs; i++) {
 		struct ctl_svc *s = &ctl->svcs[i];
-		struct xlb_vip vip = { .id = s->id, .mode = s->mode };
+		struct xlb_vip vip = { .id = s->id, .mode = s->mode, .flags = ctl_svc_flags(s) };
 
 		e = dpif_vip_set(ctl->dp, &s->key, &vip);
 		if (e) {

@@ -21,6 +21,7 @@ struct dpif;
 
 #define CTL_TICK_MS 1000	/* draining checks */
 #define CTL_NEXTHOP_EVERY 5	/* ticks between next hop refreshes */
+#define CTL_RESYNC_EVERY 10	/* ticks between resyncs of least outstanding requests' counts */
 #define CTL_FLOW_IDLE_MS 120000 /* a flow idle longer no longer holds a draining target */
 
 struct ctl;
@@ -33,6 +34,14 @@ struct ctl;
  * *fail_open when the second rule applied, returns how many were picked.
  */
 size_t ctl_select(const enum health_state *states, size_t n, bool *pick, bool *fail_open);
+
+#define CTL_SLOW_START_STEPS 10 /* table rebuilds over a slow start's duration */
+/* Slow start's weight of a target that turned healthy at since_ms (0: not in slow start) out
+ * of full, at now_ms, over duration_s: full * k / CTL_SLOW_START_STEPS in step k = 1..10 (the
+ * share grows linearly by steps), at least 1; full once the duration has passed.
+ */
+uint32_t ctl_slow_start_weight(uint32_t full, uint64_t since_ms, uint64_t now_ms,
+			       uint32_t duration_s);
 
 /* The datapath services of a listener: one per address of its load balancer and per transport
  * protocol (TCP_UDP gives two). Fills keys (room for max) and returns how many there are.

@@ -29,6 +29,7 @@ struct ctl_target {
 	bool seen;	      /* during ctl_apply */
 	int slot;
 	bool checking;
+	uint64_t ss_since_ms; /* slow start: when it began (loop_now), 0 when not in it */
 	struct health_target health;
 	struct health_check check;
 	char ip[INET6_ADDRSTRLEN];
@@ -61,6 +62,9 @@ struct ctl_tg {
 	uint16_t hc_port; /* 0: the traffic port */
 	char hc_path[1024];
 	struct matcher matcher;
+	uint32_t slow_start_s;	 /* slow_start.duration_seconds, 0 off */
+	enum model_tg_algo algo; /* load_balancing.algorithm.type */
+	bool sticky_src;	 /* stickiness source_ip */
 	struct ctl_target **t;
 	size_t n, cap;
 	struct ctl_tg_attr *attrs; /* modify-target-group-attributes */

@@ -63,6 +63,7 @@ static const char *const dataplane_maps[] = {
 	"xlb_be_stats",	 /* counters per backend */
 	"xlb_stats",	 /* paths and drops */
 	"xlb_secret",	 /* the flow hash's key */
+	"xlb_be_active", /* active flows per backend (least outstanding requests) */
 };
 
 #define DATAPLANE_NMAPS (sizeof(dataplane_maps) / sizeof(dataplane_maps[0]))
@@ -1242,7 +1243,7 @@ int dataplane_vip_set(struct dataplane *dp, const struct xlb_vip_key *key,
 	}
 	dataplane_vip_str(&k, name, sizeof(name));
 	if (vip->id >= XLB_MAX_VIPS || vip->mode >= XLB_MODE_MAX ||
-	    (vip->flags & ~XLB_VIP_F_NO_ECHO)) {
+	    (vip->flags & ~(XLB_VIP_F_NO_ECHO | XLB_VIP_F_SRC_IP | XLB_VIP_F_LOR))) {
 		log_error("service %s: bad id %u (max %u), mode %u or flags %#x", name, vip->id,
 			  XLB_MAX_VIPS - 1, vip->mode, vip->flags);
 		return -EINVAL;
@@ -2029,7 +2030,68 @@ int dataplane_secret_set(struct dataplane *dp, const uint8_t key[16])
 
 void dataplane_flows_clear(struct dataplane *dp)
 {
+	int fd = bpf_map__fd(dp->skel->maps.xlb_be_active);
+	int64_t zero = 0;
+
 	memset(dp->flows, 0, dp->flows_len);
+	/* no flow left, none counted */
+	for (uint32_t id = 0; id < XLB_MAX_BACKENDS; id++)
+		bpf_map_update_elem(fd, &id, &zero, BPF_ANY);
+}
+
+int dataplane_active_get(struct dataplane *dp, uint32_t id, int64_t *n)
+{
+	if (id >= XLB_MAX_BACKENDS)
+		return -EINVAL;
+	if (bpf_map_lookup_elem(bpf_map__fd(dp->skel->maps.xlb_be_active), &id, n))
+		return -errno;
+	return 0;
+}
+
+struct dataplane_active_arg {
+	uint32_t now;
+	int64_t *counts;
+};
+
+static int dataplane_active_one(const struct dataplane_flow *f, void *arg)
+{
+	struct dataplane_active_arg *a = arg;
+
+	if ((f->flags & XLB_FLOW_F_COUNTED) && f->backend_id < XLB_MAX_BACKENDS &&
+	    dataplane_flow_recent(a->now, f->atime, XLB_FLOW_IDLE_S))
+		a->counts[f->backend_id]++;
+	return 0;
+}
+
+int dataplane_active_resync(struct dataplane *dp, uint32_t *fixed)
+{
+	int fd = bpf_map__fd(dp->skel->maps.xlb_be_active), err;
+	struct dataplane_active_arg a = { dataplane_now(), NULL };
+	int64_t cur;
+
+	*fixed = 0;
+	a.counts = calloc(XLB_MAX_BACKENDS, sizeof(*a.counts));
+	if (!a.counts)
+		return -ENOMEM;
+	err = dataplane_flow_walk(dp, dataplane_active_one, &a);
+	for (uint32_t id = 0; id < XLB_MAX_BACKENDS && !err; id++) {
+		if (bpf_map_lookup_elem(fd, &id, &cur)) {
+			err = -errno;
+			break;
+		}
+		if (cur == a.counts[id])
+			continue;
+		/* flows counted or ended between the walk and now are lost: the next pass sees
+		 * them; what stays is a drift of the few flows begun within one pass
+		 */
+		if (bpf_map_update_elem(fd, &id, &a.counts[id], BPF_ANY)) {
+			err = -errno;
+			break;
+		}
+		(*fixed)++;
+	}
+	free(a.counts);
+	return err;
 }
 
 uint32_t dataplane_flow_capacity(const struct dataplane *dp)

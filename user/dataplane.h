@@ -153,6 +153,12 @@ int dataplane_flows_end(struct dataplane *dp,
 int dataplane_flow_set(struct dataplane *dp, const struct xlb_flow_key *key, uint32_t backend_id,
 		       uint32_t backend_gen, uint32_t vip_id, bool confirmed);
 void dataplane_flows_clear(struct dataplane *dp);
+/* Least outstanding requests' count of backend id's active flows (xlb_be_active). */
+int dataplane_active_get(struct dataplane *dp, uint32_t id, int64_t *n);
+/* Rewrites xlb_be_active from the flow table: each backend's counted flows (XLB_FLOW_F_COUNTED)
+ * seen within XLB_FLOW_IDLE_S. *fixed says how many counts had drifted.
+ */
+int dataplane_active_resync(struct dataplane *dp, uint32_t *fixed);
 
 /* The flow hash's secret: 16 bytes, made at random when a datapath is first loaded and pinned
  * with the maps (adoption and restarts keep it). Nodes that must pick the same backend for a

@@ -53,6 +53,10 @@ struct dpif_ops {
 	 */
 	int (*flows_end)(struct dpif *d, bool (*pick)(const struct dataplane_flow *f, void *arg),
 			 void *arg);
+	/* Rewrites the active-flow counts of least outstanding requests from the flow table
+	 * (dataplane_active_resync); *fixed: how many had drifted. NULL: nothing to do.
+	 */
+	int (*active_resync)(struct dpif *d, uint32_t *fixed);
 	void (*free)(struct dpif *d);
 };
 
@@ -125,6 +129,12 @@ static inline int dpif_flows_end(struct dpif *d,
 				 bool (*pick)(const struct dataplane_flow *f, void *arg), void *arg)
 {
 	return d->ops->flows_end(d, pick, arg);
+}
+
+static inline int dpif_active_resync(struct dpif *d, uint32_t *fixed)
+{
+	*fixed = 0;
+	return d->ops->active_resync ? d->ops->active_resync(d, fixed) : 0;
 }
 
 /* Frees the handle (NULL is fine). */

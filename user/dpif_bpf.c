@@ -106,6 +106,11 @@ static int dpif_bpf_backend_stats(struct dpif *d, uint32_t id, struct xlb_counte
 	return dataplane_backend_stats(dpif_bpf_dp(d), id, sum);
 }
 
+static int dpif_bpf_active_resync(struct dpif *d, uint32_t *fixed)
+{
+	return dataplane_active_resync(dpif_bpf_dp(d), fixed);
+}
+
 static int dpif_bpf_flow_walk(struct dpif *d, int (*fn)(const struct dataplane_flow *f, void *arg),
 			      void *arg)
 {
@@ -135,6 +140,7 @@ static const struct dpif_ops dpif_bpf_ops = {
 	.backend_stats = dpif_bpf_backend_stats,
 	.flow_walk = dpif_bpf_flow_walk,
 	.flows_end = dpif_bpf_flows_end,
+	.active_resync = dpif_bpf_active_resync,
 	.free = dpif_bpf_free,
 };
 

@@ -133,6 +133,20 @@ struct model_target {
 	uint16_t port; /* 0: the target group's port */
 };
 
+/* load_balancing.algorithm.type; the names are cfg_tg_algos'. */
+enum model_tg_algo {
+	MODEL_ALGO_ROUND_ROBIN = 0, /* Maglev's hash of the flow */
+	MODEL_ALGO_LOR,		    /* least_outstanding_requests: the less loaded of two */
+	MODEL_ALGO_WEIGHTED_RANDOM, /* Maglev's hash, as round_robin */
+};
+
+/* stickiness.type; the names are cfg_sticky_types'. */
+enum model_sticky {
+	MODEL_STICKY_LB_COOKIE = 0, /* ALB's default; no effect here (no cookies at layer 4) */
+	MODEL_STICKY_APP_COOKIE,
+	MODEL_STICKY_SOURCE_IP, /* NLB: the client's address alone picks the target */
+};
+
 struct model_tg {
 	char *name;
 	enum model_proto protocol;
@@ -142,6 +156,10 @@ struct model_tg {
 	uint32_t dereg_delay_s;	      /* deregistration_delay.timeout_seconds, 0..3600 */
 	bool dereg_close_connections; /* ...connection_termination.enabled */
 	bool ipv6; /* IpAddressType ipv6: a group's instances register by their IPv6 address */
+	uint32_t slow_start_s;	       /* slow_start.duration_seconds: 0 (off) or 30..900 */
+	enum model_tg_algo algo;       /* load_balancing.algorithm.type */
+	bool sticky;		       /* stickiness.enabled */
+	enum model_sticky sticky_type; /* stickiness.type */
 	struct model_target *targets;
 	size_t ntargets;
 	struct model_extras extras;

@@ -1431,6 +1431,209 @@ static bool weights_1_2_3(void)
 	return true;
 }
 
+/* --- algorithms: source-IP stickiness, least outstanding requests ------------------------ */
+
+struct algo_row {
+	const char *name;
+	uint8_t family;
+	uint8_t vip_flags; /* XLB_VIP_F_SRC_IP or XLB_VIP_F_LOR */
+};
+
+static const struct algo_row algo_rows[] = {
+	{ "algo_v4_source_ip", 4, XLB_VIP_F_SRC_IP },
+	{ "algo_v6_source_ip", 6, XLB_VIP_F_SRC_IP },
+	{ "algo_v4_least_outstanding", 4, XLB_VIP_F_LOR },
+	{ "algo_v6_least_outstanding", 6, XLB_VIP_F_LOR },
+};
+static const struct algo_row *algo_cur;
+
+/* Sends one SYN of (src, sport) to the VIP (nat, network 1): the index in bes[] it went to. */
+static int algo_send(uint8_t family, const char *src, uint16_t sport, uint8_t tcp_flags,
+		     const struct xlb_backend *bes, int n, struct pkt_spec *sp)
+{
+	struct pkt_spec s = spec_make(family, IPPROTO_TCP, src, VIP(family), sport, 80);
+	struct pkt in, out;
+	struct pkt_hdrs h;
+
+	s.tcp_flags = tcp_flags;
+	if (sp)
+		*sp = s;
+	pkt_build(&in, &s);
+	if (!xdp_expect(t.prog_rx, t.if_a, &in, &out, XDP_TX) || !pkt_parse(out.b, out.len, &h))
+		return -1;
+	for (int i = 0; i < n; i++)
+		if (!memcmp(out.b + h.l3 + (family == 4 ? 16 : 24), bes[i].addr, alen(family)))
+			return i;
+	return -1;
+}
+
+/* The table position's backend for pick hash ph (the table read back). */
+static uint32_t algo_at(uint32_t vip_id, uint32_t ph)
+{
+	if (ring_load(vip_id))
+		return UINT32_MAX;
+	return t.ring[xlb_table_pos(ph, t.ring_size)];
+}
+
+static uint32_t algo_pick_hash(const struct pkt_spec *s, uint8_t vip_flags)
+{
+	struct xlb_secret sec = { { 0, 0 } };
+	struct xlb_flow_key k;
+	uint8_t key[16];
+
+	if (dataplane_secret_get(t.dp, key))
+		return 0;
+	for (int i = 0; i < 16; i++)
+		sec.k[i / 8] |= (uint64_t)key[i] << (8 * (i % 8));
+	spec_key(s, &k);
+	return xlb_pick_hash(&k, &sec, xlb_flow_hash(&k, &sec), vip_flags);
+}
+
+/* NLB's source_ip stickiness ("Sticky sessions" in the Network Load Balancer guide: the
+ * client's IP address alone routes its requests to one target): 64 flows of one client on
+ * distinct ports all reach one backend, the one the hash of its address alone picks, while
+ * 64 clients spread over several; on a plain VIP the same client's ports spread too.
+ */
+static bool algo_source_ip(uint8_t family)
+{
+	const uint32_t ids[4] = { 41, 42, 43, 44 };
+	struct xlb_backend be[4];
+	struct pkt_spec s;
+	bool seen[4] = {};
+	int first = -1, nseen = 0, i;
+	char src[64];
+
+	for (i = 0; i < 4; i++)
+		CHECK(!be_make(ids[i], family, EG_TX, 41 + i, 0, 1, 0, &be[i]), "backend");
+	CHECK(!vip_make(family, VIP(family), 80, IPPROTO_TCP, 5, XLB_MODE_NAT, XLB_VIP_F_SRC_IP),
+	      "vip");
+	CHECK(!ring_make(5, ids, NULL, 4), "ring");
+	for (int f = 0; f < 64; f++) {
+		i = algo_send(family, CLIENT(family), (uint16_t)(30000 + 7 * f), PKT_TCP_SYN, be, 4,
+			      &s);
+		CHECK(i >= 0, "flow %d", f);
+		CHECK(ids[i] == algo_at(5, algo_pick_hash(&s, XLB_VIP_F_SRC_IP)),
+		      "flow %d: backend %u, the source hash says %u", f, ids[i],
+		      algo_at(5, algo_pick_hash(&s, XLB_VIP_F_SRC_IP)));
+		if (first < 0)
+			first = i;
+		CHECK(i == first, "port %d went to backend %u, port 30000 to %u", 30000 + 7 * f,
+		      ids[i], ids[first]);
+	}
+	for (int c = 0; c < 64; c++) {
+		snprintf(src, sizeof(src), family == 4 ? "198.18.100.%d" : "2001:2:100::%x",
+			 10 + c);
+		i = algo_send(family, src, 40000, PKT_TCP_SYN, be, 4, NULL);
+		CHECK(i >= 0, "client %s", src);
+		nseen += !seen[i];
+		seen[i] = true;
+	}
+	CHECK(nseen >= 3, "64 clients reached %d backends of 4", nseen);
+	/* the same VIP without the flag: one client's ports spread */
+	CHECK(!vip_make(family, VIP(family), 80, IPPROTO_TCP, 5, XLB_MODE_NAT, 0), "vip");
+	memset(seen, 0, sizeof(seen));
+	nseen = 0;
+	for (int f = 0; f < 64; f++) {
+		i = algo_send(family, CLIENT(family), (uint16_t)(50000 + f), PKT_TCP_SYN, be, 4,
+			      NULL);
+		CHECK(i >= 0, "plain flow %d", f);
+		nseen += !seen[i];
+		seen[i] = true;
+	}
+	CHECK(nseen >= 3, "a plain VIP sent 64 ports of one client to %d backends", nseen);
+	return true;
+}
+
+static int64_t algo_active(uint32_t id)
+{
+	int64_t n = -999;
+
+	dataplane_active_get(t.dp, id, &n);
+	return n;
+}
+
+/* Least outstanding requests (ALB's load_balancing.algorithm.type: "routes requests to the
+ * targets with the lowest number of in progress requests"): each new flow goes to the backend
+ * with fewer active flows of its two candidates (positions of the pick hash and of its second
+ * hash), the first on a tie; a flow is counted on its backend while it lasts, and a client's
+ * FIN or RST takes it off. Backend 0 starts with 40 flows counted against it.
+ */
+static bool algo_lor(uint8_t family)
+{
+	const uint32_t ids[3] = { 45, 46, 47 };
+	int64_t want[3] = { 40, 0, 0 };
+	struct xlb_backend be[3];
+	struct pkt_spec s;
+	int fd = dataplane_map_fd(t.dp, "xlb_be_active"), i, two = 0, moved = 0;
+	int sent[200];
+
+	for (i = 0; i < 3; i++)
+		CHECK(!be_make(ids[i], family, EG_TX, 45 + i, 0, 1, 0, &be[i]), "backend");
+	CHECK(!vip_make(family, VIP(family), 80, IPPROTO_TCP, 6, XLB_MODE_NAT, XLB_VIP_F_LOR),
+	      "vip");
+	CHECK(!ring_make(6, ids, NULL, 3), "ring");
+	CHECK(fd >= 0 && !bpf_map_update_elem(fd, &ids[0], &want[0], BPF_ANY), "preset count");
+	for (int f = 0; f < 200; f++) {
+		uint32_t ph, a, b;
+		int ia, ib, w;
+
+		i = algo_send(family, CLIENT(family), (uint16_t)(20000 + f), PKT_TCP_SYN, be, 3,
+			      &s);
+		CHECK(i >= 0, "flow %d", f);
+		ph = algo_pick_hash(&s, XLB_VIP_F_LOR);
+		a = algo_at(6, ph);
+		b = algo_at(6, xlb_pick_hash2(ph));
+		ia = idx_of(ids, 3, a);
+		ib = idx_of(ids, 3, b);
+		CHECK(ia >= 0 && ib >= 0, "table");
+		w = want[ib] < want[ia] ? ib : ia;
+		two += ia != ib;
+		moved += w != ia;
+		CHECK(i == w,
+		      "flow %d: backend %u, want %u (candidates %u with %lld, %u with %lld)", f,
+		      ids[i], ids[w], a, (long long)want[ia], b, (long long)want[ib]);
+		want[i]++;
+		sent[f] = i;
+	}
+	for (i = 0; i < 3; i++)
+		CHECK(algo_active(ids[i]) == want[i], "backend %u counts %lld flows, want %lld",
+		      ids[i], (long long)algo_active(ids[i]), (long long)want[i]);
+	CHECK(two > 50 && moved > 10, "%d flows had two candidates, %d left the first", two, moved);
+	/* the client ends 100 of them: FIN on half, RST on the other half */
+	for (int f = 0; f < 100; f++) {
+		i = algo_send(family, CLIENT(family), (uint16_t)(20000 + f),
+			      f % 2 ? PKT_TCP_RST : PKT_TCP_FIN | PKT_TCP_ACK, be, 3, NULL);
+		CHECK(i == sent[f], "end of flow %d went to %d, not %d", f, i, sent[f]);
+		want[i]--;
+	}
+	/* a second FIN changes no count */
+	CHECK(algo_send(family, CLIENT(family), 20000, PKT_TCP_FIN | PKT_TCP_ACK, be, 3, NULL) ==
+		      sent[0],
+	      "second FIN");
+	for (i = 0; i < 3; i++)
+		CHECK(algo_active(ids[i]) == want[i],
+		      "after the ends: backend %u counts %lld, want %lld", ids[i],
+		      (long long)algo_active(ids[i]), (long long)want[i]);
+	/* a plain VIP counts nothing */
+	CHECK(!vip_make(family, VIP(family), 80, IPPROTO_TCP, 6, XLB_MODE_NAT, 0), "vip");
+	for (int f = 0; f < 20; f++)
+		CHECK(algo_send(family, CLIENT(family), (uint16_t)(60000 + f), PKT_TCP_SYN, be, 3,
+				NULL) >= 0,
+		      "plain flow");
+	for (i = 0; i < 3; i++)
+		CHECK(algo_active(ids[i]) == want[i],
+		      "plain VIP: backend %u counts %lld, want %lld", ids[i],
+		      (long long)algo_active(ids[i]), (long long)want[i]);
+	return true;
+}
+
+static bool case_algo(void)
+{
+	if (algo_cur->vip_flags & XLB_VIP_F_SRC_IP)
+		return algo_source_ip(algo_cur->family);
+	return algo_lor(algo_cur->family);
+}
+
 /* --- nat replies ------------------------------------------------------------------------- */
 
 struct reply_row {
@@ -3467,6 +3670,7 @@ int main(int argc, char **argv)
 	ROWS(bad_rows, bad_cur, case_bad_header);
 	ROWS(frag_rows, frag_cur, case_fragment);
 	T(weights_1_2_3);
+	ROWS(algo_rows, algo_cur, case_algo);
 	T(decap_ipip_v4);
 	T(decap_ip6ip6);
 	T(decap_xlb_ipip_v4_roundtrip);

@@ -75,8 +75,15 @@ static const struct bad_row {
 	  "7:82: $.ScheduledActions[0].Recurrence: expected a cron expression: field 2 (hour): 25 is outside 0-23, got \"0 25 * * *\"" },
 	{ "bad_time_zone.json",
 	  "8:19: $.ScheduledActions[0].TimeZone: expected a time zone of the TZ database (such as \"Europe/Paris\"; see /usr/share/zoneinfo), got \"Europe/Pariss\"" },
+	{ "bad_slow_start.json",
+	  "8:58: $.TargetGroups[0].Attributes[0].Value: expected 0 (off) or 30 to 900 seconds, got 10" },
+	{ "bad_lb_algorithm.json",
+	  "8:60: $.TargetGroups[0].Attributes[0].Value: expected one of round_robin, least_outstanding_requests, weighted_random, got \"least_connections\"" },
+	{ "bad_stickiness_type.json",
+	  "8:46: $.TargetGroups[0].Attributes[0].Value: expected one of lb_cookie, app_cookie, source_ip, got \"source_ip_dest_ip\": those are a Gateway Load Balancer's, which xlb is not" },
+	{ "bad_slow_start_lor.json",
+	  "3:5: $.TargetGroups[0]: slow_start.duration_seconds 60 with load_balancing.algorithm.type least_outstanding_requests: AWS allows no slow start with that algorithm" },
 };
-
 #define NROWS (sizeof(bad_rows) / sizeof(bad_rows[0]))
 
 /* A bad fixture: rejected, and its first error is exactly "<path>:<rest>". */

@@ -174,5 +174,53 @@ out:
 	return ok;
 }
 
+/* The attributes of target group algorithms, as the ELB guides document them: slow start
+ * ("slow_start.duration_seconds", 30-900 s, 0 off; Application Load Balancer guide, "Slow start
+ * mode"), the routing algorithm ("load_balancing.algorithm.type": round_robin,
+ * least_outstanding_requests or weighted_random; "Routing algorithm"), and NLB's sticky
+ * sessions by source address ("stickiness.enabled" true, "stickiness.type" source_ip; Network
+ * Load Balancer guide, "Sticky sessions"). Strings and JSON values both read; a cookie type
+ * draws a warning that it has no effect; everything is kept for describe-* as written.
+ */
+static bool algorithm_attributes(void)
+{
+	static const char text[] =
+		"{\"TargetGroups\": ["
+		"{\"TargetGroupName\": \"a\", \"Protocol\": \"TCP\", \"Port\": 80, \"Attributes\": ["
+		"{\"Key\": \"slow_start.duration_seconds\", \"Value\": \"120\"},"
+		"{\"Key\": \"stickiness.enabled\", \"Value\": \"true\"},"
+		"{\"Key\": \"stickiness.type\", \"Value\": \"source_ip\"}]},"
+		"{\"TargetGroupName\": \"b\", \"Protocol\": \"HTTP\", \"Port\": 80, \"Attributes\": ["
+		"{\"Key\": \"load_balancing.algorithm.type\", \"Value\": \"least_outstanding_requests\"},"
+		"{\"Key\": \"stickiness.enabled\", \"Value\": true},"
+		"{\"Key\": \"stickiness.type\", \"Value\": \"lb_cookie\"}]},"
+		"{\"TargetGroupName\": \"c\", \"Protocol\": \"TCP\", \"Port\": 80}]}";
+	struct config_error err;
+	struct model *m = NULL;
+	struct model_tg *a, *b, *c;
+	size_t kept = 0;
+
+	CHECK(!load_text(text, &m, &err), "load: %s", err.msg);
+	a = tg_named(m, "a");
+	b = tg_named(m, "b");
+	c = tg_named(m, "c");
+	CHECK(a && b && c, "groups");
+	CHECK(a->slow_start_s == 120 && a->algo == MODEL_ALGO_ROUND_ROBIN && a->sticky &&
+		      a->sticky_type == MODEL_STICKY_SOURCE_IP,
+	      "group a: slow start %u, algo %d, sticky %d type %d", a->slow_start_s, a->algo,
+	      a->sticky, a->sticky_type);
+	CHECK(b->slow_start_s == 0 && b->algo == MODEL_ALGO_LOR && b->sticky &&
+		      b->sticky_type == MODEL_STICKY_LB_COOKIE,
+	      "group b");
+	CHECK(!c->slow_start_s && c->algo == MODEL_ALGO_ROUND_ROBIN && !c->sticky, "defaults");
+	for (size_t i = 0; i < a->extras.n; i++)
+		kept += !strncmp(a->extras.v[i].key, "Attributes.", 11);
+	CHECK(kept == 3, "%zu attributes of group a kept for describe-*", kept);
+	CHECK(warnings_with(m, "lb_cookie has no effect") == 1, "cookie warning");
+	model_free(m);
+	return true;
+}
+
 CONFIG_TEST_MAIN(one_attribute, defaults_alb_target_group, defaults_nlb_target_groups,
-		 defaults_implicit_load_balancer, full_load_balancer, full_target_groups)
+		 defaults_implicit_load_balancer, full_load_balancer, full_target_groups,
+		 algorithm_attributes)

@@ -1194,9 +1194,36 @@ static bool tg_modify_health_check_body(struct fx *fx)
 }
 FX_CASE(tg_modify_health_check)
 
+/* Slow start (Application Load Balancer guide, "Slow start mode": the load balancer linearly
+ * increases what it sends a target in slow start until the duration ends, then sends it a full
+ * share): the weight grows by CTL_SLOW_START_STEPS steps from a tenth to the whole, never 0,
+ * and is the full weight outside slow start or after the duration.
+ */
+static bool slow_start_ramp(void)
+{
+	const uint64_t t0 = 5000;
+
+	CHECK_INT(ctl_slow_start_weight(10, 0, t0, 60), ==, 10); /* not in slow start */
+	CHECK_INT(ctl_slow_start_weight(10, t0, t0, 0), ==, 10); /* slow start off */
+	CHECK_INT(ctl_slow_start_weight(10, t0, t0, 60), ==, 1); /* first step */
+	CHECK_INT(ctl_slow_start_weight(10, t0, t0 + 5999, 60), ==, 1);
+	CHECK_INT(ctl_slow_start_weight(10, t0, t0 + 6000, 60), ==, 2);
+	CHECK_INT(ctl_slow_start_weight(10, t0, t0 + 30000, 60), ==, 6); /* half way */
+	CHECK_INT(ctl_slow_start_weight(10, t0, t0 + 59999, 60), ==, 10);
+	CHECK_INT(ctl_slow_start_weight(10, t0, t0 + 60000, 60), ==, 10); /* over */
+	CHECK_INT(ctl_slow_start_weight(1000, t0, t0 + 12000, 60), ==, 300);
+	CHECK_INT(ctl_slow_start_weight(3, t0, t0, 900), ==, 1); /* never 0 */
+	/* linear: every step adds the same tenth */
+	for (int k = 0; k < 10; k++)
+		CHECK_INT(ctl_slow_start_weight(1000, t0, t0 + (uint64_t)k * 90000, 900), ==,
+			  100 * (k + 1));
+	return true;
+}
+
 int main(void)
 {
 	RUN(select_healthy_only);
+	RUN(slow_start_ramp);
 	RUN(select_fail_open);
 	RUN(listener_keys);
 	RUN(slot_pick_stable);
