@@ -7,6 +7,7 @@
 # a static target deregistered with connection_termination.enabled is ended at the end of the
 # 3 s delay (the counter says 1), while one through a group without it keeps flowing.
 # needs: netns
+# parallel: yes
 set -u
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"

@@ -8,6 +8,7 @@
 # (Warmed:Stopped), is taken on scale out and reaches InService sooner than a cold launch of
 # the same UserData. Xlb.TimeScale 5: a 40 s heartbeat runs out in 8 s.
 # needs: netns
+# parallel: yes
 # timeout: 120
 set -u
 # shellcheck source=tests/e2e/lib.sh

@@ -7,6 +7,7 @@
 # resume-processes; terminate-instance-in-auto-scaling-group with and without decrement;
 # update-auto-scaling-group's refusals and a field kept until the file changes it.
 # needs: netns
+# parallel: yes
 set -u
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
