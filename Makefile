@@ -160,7 +160,8 @@ FUZZ_SECONDS ?= 300
 # The library is compiled once for all of them, a file an object (make -j builds them side by
 # side), with the fuzzer's coverage instrumentation but not its main.
 FUZZ_CFLAGS := -O1 -g $(WARN) -std=gnu11 -D_GNU_SOURCE -I$(BUILD) -Iuser -Ibpf
-FUZZ_OBJS := $(patsubst user/%.c,$(BUILD)/fuzz/lib/%.o,$(LIB_SRCS))
+# the library's objects whole (xlbd's verbs left out: they need xlbd's main)
+FUZZ_OBJS := $(patsubst user/%.c,$(BUILD)/fuzz/lib/%.o,$(filter-out user/xlbd_api%.c,$(LIB_SRCS)))
 
 $(BUILD)/fuzz/lib/%.o: user/%.c $(USER_HDRS) $(BPF_HDRS) $(SKELS)
 	@mkdir -p $(@D)
