@@ -68,6 +68,18 @@ in_ns() { # g|lb|b, command...
 l0_mac=$(in_ns lb ip -j link show "$P-l0" | jq -r '.[0].address')
 b0_mac=$(in_ns b ip -j link show "$P-b0" | jq -r '.[0].address')
 
+# live frames refused (EPERM where the runner lacks CAP_SYS_RESOURCE): nothing can be sent
+if ! in_ns g "$XLB_GEN" -i "$P-g0" --src 198.18.201.2 --src-bits 0 --dst "$VIP" --dport 9 \
+	--mode udp --count 1 --cpus 0 --dst-mac "$l0_mac" >/dev/null 2>"$E2E_TMP/probe.err" &&
+	grep -q 'Operation not permitted' "$E2E_TMP/probe.err"; then
+	why="this machine refuses BPF_PROG_TEST_RUN with live frames ($(head -1 "$E2E_TMP/probe.err");"
+	why+=" CapEff $(awk '/^CapEff/ { print $2 }' /proc/self/status))"
+	e2e_skip gen_checksums "$why"
+	e2e_skip gen_restores_rewritten_frames "$why"
+	e2e_summary
+	exit
+fi
+
 # the frames arrive at the balancer's kernel stack (an XDP program on l0 so that XDP_TX frames
 # are delivered, LAB-NOTES): counted as datagrams to no port or TCP segments, never as errors
 out=$(in_ns lb "$XLB_DP" peer "$P-l0" 2>&1) ||
