@@ -329,6 +329,8 @@ static void share_nodes_import(struct share *s)
 	d = opendir(path);
 	if (!d)
 		return;
+	/* one thread: readdir_r (deprecated) would buy nothing */
+	// cppcheck-suppress readdirCalled
 	while ((e = readdir(d))) {
 		struct json_object *doc, *arr, *node;
 		size_t len = strlen(e->d_name);
