@@ -187,6 +187,12 @@ echo "durations (s), slowest first:"
 printf '%s\n' "${durations[@]}" | sort -rn | awk '{ printf "  %7.1f  %s\n", $1, $2 }'
 awk -v a="$t_start" -v b="$(date +%s.%N)" 'BEGIN { printf "  %7.1f  in all\n", b - a }'
 if [ ${#failed_names[@]} -gt 0 ]; then
+	# the failing cases again, with the lines that led to them, where the end of a long log
+	# (all that a CI page may keep) shows them
+	echo "failures:"
+	for n in "${failed_names[@]}"; do
+		grep -B 4 '^FAIL ' "$log/$n.out" | tail -n 40 | sed "s|^|  $n: |"
+	done
 	echo "failed in: ${failed_names[*]} (logs in $log)"
 fi
 line="$pass passed, $fail failed"
