@@ -34,8 +34,8 @@
 #define BACKEND_OUT_MAX 16384	    /* replies queued per connection */
 #define BACKEND_REPLY_MAX 1024	    /* room one reply needs; ids are short */
 #define BACKEND_ID_MAX 64
-#define BACKEND_LINGER_S 2	  /* after an error reply, wait this long for the client's FIN */
-#define BACKEND_WORK_CAP_MS 60000 /* upper bound of --max-work */
+#define BACKEND_LINGER_S 2	   /* after an error reply, wait this long for the client's FIN */
+#define BACKEND_WORK_CAP_MS 60000  /* upper bound of --max-work */
 #define BACKEND_DELAY_CAP_MS 60000 /* upper bound of --delay */
 
 enum backend_status {
@@ -76,9 +76,9 @@ struct backend_conn {
 	size_t body_left; /* bytes of a request body still to discard */
 	size_t out_len, out_off;
 	bool close_after; /* close once out is flushed */
+	bool lingering;	  /* write side shut, waiting for the client to close */
 	bool held;	  /* --delay: the queued reply waits for the hold timer */
 	struct loop_timer hold;
-	bool lingering;	  /* write side shut, waiting for the client to close */
 	char in[BACKEND_REQ_MAX];
 	char out[BACKEND_OUT_MAX];
 };
