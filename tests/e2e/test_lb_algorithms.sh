@@ -5,8 +5,8 @@
 #   :80 round_robin (Maglev) and :81 least_outstanding_requests, b3 slow on both (--delay):
 #       least outstanding requests gives b3 a smaller share of new connections than Maglev
 #       under the same load;
-#   :82 stickiness source_ip: every connection of one client address lands on one backend,
-#       twelve client addresses spread;
+#   :82 stickiness source_ip, IPv4 and IPv6 (on [2001:2:0:100::1]:82): every connection of one
+#       client address lands on one backend, twelve client addresses spread;
 #   :83 ForwardConfig 80/20 over two target groups: the split of new connections;
 #   :85 slow_start.duration_seconds 30: a registered b3's share grows over the window.
 # Verdicts are counts of connections with binomial bounds, or ratios with wide margins; the
@@ -35,6 +35,7 @@ CONF=$E2E_TMP/xlb.json
 LOG=$E2E_TMP/xlbd.log
 B=("${XLB_LAB_BACKEND_NS[@]}")
 IP=("${XLB_LAB_BACKEND4[@]}")
+IP6=("${XLB_LAB_BACKEND6[@]}")
 
 # Two xlb-backend processes a backend: ports 80 and 81 (b3's held SLOW_MS), 82, 83 and 85.
 serve() { # backend index, name, options...
@@ -50,17 +51,25 @@ for i in 0 1 2; do
 	serve "$i" plain --listen 82 --listen 83 --listen 85
 done
 
+STICKY='{ "Key": "stickiness.enabled", "Value": "true" },
+      { "Key": "stickiness.type", "Value": "source_ip" }'
+
 tg() { # name, port, attributes (JSON list members), target indexes...
-	local name=$1 port=$2 attrs=$3 t sep=
+	local name=$1 port=$2 attrs=$3 t sep='' family=ipv4 addrs=("${IP[@]}")
 	shift 3
+	if [ "$name" = sticky6 ]; then
+		family=ipv6
+		addrs=("${IP6[@]}")
+	fi
 	printf '{ "TargetGroupName": "%s", "Protocol": "TCP", "Port": %s, "TargetType": "ip",\n' \
 		"$name" "$port"
+	printf '  "IpAddressType": "%s",\n' "$family"
 	printf '  "HealthCheckProtocol": "HTTP", "HealthCheckPath": "/health",\n'
 	printf '  "HealthCheckIntervalSeconds": %s, "HealthCheckTimeoutSeconds": 2,\n' "$INTERVAL"
 	printf '  "HealthyThresholdCount": %s, "UnhealthyThresholdCount": 2,\n' "$THRESHOLD"
 	printf '  "Targets": ['
 	for t in "$@"; do
-		printf '%s{ "Id": "%s" }' "$sep" "${IP[t]}"
+		printf '%s{ "Id": "%s" }' "$sep" "${addrs[t]}"
 		sep=', '
 	done
 	printf '],\n  "Attributes": [{ "Key": "deregistration_delay.timeout_seconds", '
@@ -88,12 +97,16 @@ cat >"$CONF" <<EOF
           { "TargetGroupArn": "light", "Weight": 20 } ] } }] },
       $(listener 85 ramp)
     ]
+  }, {
+    "Name": "e2e-algo6", "Type": "network", "XlbAddresses": ["$XLB_LAB_VIP6"],
+    "XlbForwardingMode": "nat",
+    "Listeners": [$(listener 82 sticky6)]
   }],
   "TargetGroups": [
     $(tg rr 80 '' 0 1 2),
     $(tg lor 81 '{ "Key": "load_balancing.algorithm.type", "Value": "least_outstanding_requests" }' 0 1 2),
-    $(tg sticky 82 '{ "Key": "stickiness.enabled", "Value": "true" },
-      { "Key": "stickiness.type", "Value": "source_ip" }' 0 1 2),
+    $(tg sticky 82 "$STICKY" 0 1 2),
+    $(tg sticky6 82 "$STICKY" 0 1 2),
     $(tg heavy 83 '' 0 1),
     $(tg light 83 '' 2),
     $(tg ramp 85 "{ \"Key\": \"slow_start.duration_seconds\", \"Value\": \"$SS_S\" }" 0 1)
@@ -133,6 +146,7 @@ healthy() { # target group: how many of its targets are healthy
 
 all_healthy() {
 	[ "$(healthy rr)" = 3 ] && [ "$(healthy lor)" = 3 ] && [ "$(healthy sticky)" = 3 ] &&
+		[ "$(healthy sticky6)" = 3 ] &&
 		[ "$(healthy heavy)" = 2 ] && [ "$(healthy light)" = 1 ] && [ "$(healthy ramp)" = 2 ]
 }
 
@@ -144,10 +158,11 @@ else
 fi
 
 # One open-loop run of xlb-load from c1, a new connection a request; the JSON summary in out.
+# To VIP_HOST, the IPv4 VIP unless set.
 load() { # out file, port, seconds, rate[, source address]
 	e2e_in c1 timeout $(($3 + 30)) "$XLB_LOAD" --duration "$3" --rate "$4" --timeout 10 \
 		--json --quiet ${5:+--bind "$5"} \
-		"http://$XLB_LAB_VIP4:$2/" >"$1" 2>"$1.err"
+		"http://${VIP_HOST:-$XLB_LAB_VIP4}:$2/" >"$1" 2>"$1.err"
 }
 
 ok_of() { # out file
@@ -204,47 +219,58 @@ else
 	fi
 fi
 
-# 2. source_ip stickiness: 40 connections from c1's address, then 5 from each of 12 more
-# addresses of c1 (kernel-chosen ports all): one backend each; the addresses spread over more
-# than one backend (all twelve on one: 3 x 3^-12, about 1 in 180,000)
+# 2. source_ip stickiness, in each family: 40 connections from c1's address, then 5 from each
+# of 12 more addresses of c1 (kernel-chosen ports all): one backend each; the addresses spread
+# over more than one backend (all twelve on one: 3 x 3^-12, about 1 in 180,000)
+sticky() { # case suffix, VIP host, c1's address, the 12 more addresses...
+	local sfx=$1 n kinds a bad="" used=() spread
+	VIP_HOST=$2
+	load "$E2E_TMP/st0.json" 82 2 20 "$3"
+	n=$(ok_of "$E2E_TMP/st0.json")
+	kinds=$(jq '.instances | length' "$E2E_TMP/st0.json" 2>/dev/null || echo 0)
+	e2e_log "source_ip, $3: $n connections: $(spread_of "$E2E_TMP/st0.json")"
+	if [ "$n" -eq 40 ] && [ "$kinds" -eq 1 ]; then
+		e2e_pass "sticky_one_client$sfx"
+	else
+		e2e_fail "sticky_one_client$sfx" "$n of 40 answered, by $kinds backends"
+	fi
+	for a in "${@:4}"; do
+		load "$E2E_TMP/st.json" 82 1 5 "$a"
+		n=$(ok_of "$E2E_TMP/st.json")
+		kinds=$(jq '.instances | length' "$E2E_TMP/st.json" 2>/dev/null || echo 0)
+		if [ "$n" -ne 5 ] || [ "$kinds" -ne 1 ]; then
+			bad="$bad $a: $n answered by $kinds;"
+		else
+			used+=("$(jq -r '.instances | keys[0]' "$E2E_TMP/st.json")")
+		fi
+	done
+	spread=$(printf '%s\n' "${used[@]}" | sort | uniq -c |
+		awk '{ printf "%s%s=%s", s, $2, $1; s=" " }')
+	e2e_log "source_ip, 12 more addresses (5 connections each), addresses per backend: $spread"
+	if [ -n "$bad" ]; then
+		e2e_fail "sticky_many_clients$sfx" "not on one backend each:$bad"
+	elif [ "$(printf '%s\n' "${used[@]}" | sort -u | wc -l)" -lt 2 ]; then
+		e2e_fail "sticky_many_clients$sfx" "12 addresses all on one backend: $spread"
+	else
+		e2e_pass "sticky_many_clients$sfx"
+	fi
+	VIP_HOST=
+}
+
 c1_if=$(e2e_in c1 ip -o -4 addr show | awk -v a="${XLB_LAB_CLIENT4[0]}/" \
 	'index($4, a) == 1 { print $2; exit }')
 net=${XLB_LAB_CLIENT4[0]%.*}
-extra=()
+net6=${XLB_LAB_CLIENT6[0]%::*}
+extra=() extra6=()
 for ((i = 0; i < 12; i++)); do
 	extra+=("$net.$((20 + i))")
-	e2e_in c1 ip addr add "$net.$((20 + i))/24" dev "$c1_if" ||
-		e2e_abort setup "cannot add $net.$((20 + i)) to $c1_if"
+	extra6+=("$net6::$((20 + i))")
+	{ e2e_in c1 ip addr add "$net.$((20 + i))/24" dev "$c1_if" &&
+		e2e_in c1 ip addr add "$net6::$((20 + i))/64" dev "$c1_if" nodad; } ||
+		e2e_abort setup "cannot add $net.$((20 + i)) or $net6::$((20 + i)) to $c1_if"
 done
-load "$E2E_TMP/st0.json" 82 2 20 "${XLB_LAB_CLIENT4[0]}"
-n=$(ok_of "$E2E_TMP/st0.json")
-kinds=$(jq '.instances | length' "$E2E_TMP/st0.json" 2>/dev/null || echo 0)
-e2e_log "source_ip, ${XLB_LAB_CLIENT4[0]}: $n connections: $(spread_of "$E2E_TMP/st0.json")"
-if [ "$n" -eq 40 ] && [ "$kinds" -eq 1 ]; then
-	e2e_pass sticky_one_client
-else
-	e2e_fail sticky_one_client "$n of 40 answered, by $kinds backends"
-fi
-bad="" used=()
-for a in "${extra[@]}"; do
-	load "$E2E_TMP/st.json" 82 1 5 "$a"
-	n=$(ok_of "$E2E_TMP/st.json")
-	kinds=$(jq '.instances | length' "$E2E_TMP/st.json" 2>/dev/null || echo 0)
-	if [ "$n" -ne 5 ] || [ "$kinds" -ne 1 ]; then
-		bad="$bad $a: $n answered by $kinds;"
-	else
-		used+=("$(jq -r '.instances | keys[0]' "$E2E_TMP/st.json")")
-	fi
-done
-spread=$(printf '%s\n' "${used[@]}" | sort | uniq -c | awk '{ printf "%s%s=%s", s, $2, $1; s=" " }')
-e2e_log "source_ip, 12 more addresses (5 connections each), addresses per backend: $spread"
-if [ -n "$bad" ]; then
-	e2e_fail sticky_many_clients "not on one backend each:$bad"
-elif [ "$(printf '%s\n' "${used[@]}" | sort -u | wc -l)" -lt 2 ]; then
-	e2e_fail sticky_many_clients "12 addresses all on one backend: $spread"
-else
-	e2e_pass sticky_many_clients
-fi
+sticky "" "$XLB_LAB_VIP4" "${XLB_LAB_CLIENT4[0]}" "${extra[@]}"
+sticky _v6 "[$XLB_LAB_VIP6]" "${XLB_LAB_CLIENT6[0]}" "${extra6[@]}"
 
 # 3. ForwardConfig 80/20: heavy (b1, b2) and light (b3); 400 new connections
 load "$E2E_TMP/fwd.json" 83 10 40
