@@ -8,7 +8,8 @@
 #   :82 stickiness source_ip, IPv4 and IPv6 (on [2001:2:0:100::1]:82): every connection of one
 #       client address lands on one backend, twelve client addresses spread;
 #   :83 ForwardConfig 80/20 over two target groups: the split of new connections;
-#   :85 slow_start.duration_seconds 30: a registered b3's share grows over the window.
+#   :85 slow_start.duration_seconds 30: a registered b3's share grows over the window;
+# and xlbd --check's plan names each behaviour, calling none of them without effect.
 # Verdicts are counts of connections with binomial bounds, or ratios with wide margins; the
 # slow start's windows are timed from xlbd's log line, so the test runs alone (no parallel).
 # needs: netns
@@ -55,15 +56,12 @@ STICKY='{ "Key": "stickiness.enabled", "Value": "true" },
       { "Key": "stickiness.type", "Value": "source_ip" }'
 
 tg() { # name, port, attributes (JSON list members), target indexes...
-	local name=$1 port=$2 attrs=$3 t sep='' family=ipv4 addrs=("${IP[@]}")
+	local name=$1 port=$2 attrs=$3 t sep='' addrs=("${IP[@]}")
 	shift 3
-	if [ "$name" = sticky6 ]; then
-		family=ipv6
-		addrs=("${IP6[@]}")
-	fi
+	# a static group takes targets of either family: sticky6 the backends' IPv6 addresses
+	[ "$name" = sticky6 ] && addrs=("${IP6[@]}")
 	printf '{ "TargetGroupName": "%s", "Protocol": "TCP", "Port": %s, "TargetType": "ip",\n' \
 		"$name" "$port"
-	printf '  "IpAddressType": "%s",\n' "$family"
 	printf '  "HealthCheckProtocol": "HTTP", "HealthCheckPath": "/health",\n'
 	printf '  "HealthCheckIntervalSeconds": %s, "HealthCheckTimeoutSeconds": 2,\n' "$INTERVAL"
 	printf '  "HealthyThresholdCount": %s, "UnhealthyThresholdCount": 2,\n' "$THRESHOLD"
@@ -116,6 +114,17 @@ EOF
 if ! out=$("$XLBD" --check --config "$CONF" 2>&1); then
 	echo "$out" | e2e_indent
 	e2e_abort setup "xlbd --check refused the test's configuration"
+fi
+# the plan says what each attribute does, and calls none of them without effect
+if grep -q '^    least outstanding requests: ' <<<"$out" &&
+	[ "$(grep -c '^    stickiness source_ip: ' <<<"$out")" -eq 2 ] &&
+	grep -q "^    slow start $SS_S s: " <<<"$out" &&
+	grep -q 'target group heavy (weight 80), target group light (weight 20)$' <<<"$out" &&
+	! grep -qi 'no effect\|warn' <<<"$out"; then
+	e2e_pass check_plan
+else
+	e2e_fail check_plan "xlbd --check's plan lacks a line or warns"
+	echo "$out" | e2e_indent
 fi
 
 nat_args=()
