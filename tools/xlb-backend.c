@@ -34,8 +34,9 @@
 #define BACKEND_OUT_MAX 16384	    /* replies queued per connection */
 #define BACKEND_REPLY_MAX 1024	    /* room one reply needs; ids are short */
 #define BACKEND_ID_MAX 64
-#define BACKEND_LINGER_S 2	  /* after an error reply, wait this long for the client's FIN */
-#define BACKEND_WORK_CAP_MS 60000 /* upper bound of --max-work */
+#define BACKEND_LINGER_S 2	   /* after an error reply, wait this long for the client's FIN */
+#define BACKEND_WORK_CAP_MS 60000  /* upper bound of --max-work */
+#define BACKEND_DELAY_CAP_MS 60000 /* upper bound of --delay */
 
 enum backend_status {
 	ST_200,
@@ -76,6 +77,8 @@ struct backend_conn {
 	size_t out_len, out_off;
 	bool close_after; /* close once out is flushed */
 	bool lingering;	  /* write side shut, waiting for the client to close */
+	bool held;	  /* --delay: the queued reply waits for the hold timer */
+	struct loop_timer hold;
 	char in[BACKEND_REQ_MAX];
 	char out[BACKEND_OUT_MAX];
 };
@@ -102,6 +105,7 @@ struct backend {
 	unsigned int nconns, max_conns;
 	unsigned int idle_timeout_s;
 	unsigned int max_work_ms;
+	unsigned int delay_ms; /* --delay: wall time every served reply is held */
 	const char *pidfile;
 	bool pidfile_written;
 	bool quiet;
@@ -141,7 +145,8 @@ static const char backend_epilog[] =
 	"\n"
 	"Paths: /health -> \"ok\"; /whoami -> the name; / and /work -> JSON\n"
 	"{\"instance\":NAME,\"served\":N,\"work_ms\":MS}; /stats -> the counts as JSON.\n"
-	"?work=MS (or ?ms=MS) burns about MS ms of CPU before the reply.\n"
+	"?work=MS (or ?ms=MS) burns about MS ms of CPU before the reply; --delay holds\n"
+	"every reply of those three paths MS ms more, without CPU.\n"
 	"SIGTERM or SIGINT stops it; SIGUSR1 prints the counts.\n";
 
 /* Parses "A.B.C.D:PORT", "[V6]:PORT" or "PORT". A bare port adds two listeners. */
@@ -276,6 +281,7 @@ static void backend_accept_pause(struct backend *b, bool pause)
 
 static void backend_conn_close(struct backend *b, struct backend_conn *c)
 {
+	loop_timer_disarm(b->loop, &c->hold);
 	loop_fd_del(b->loop, c->fd);
 	close(c->fd);
 	if (c->prev)
@@ -494,6 +500,7 @@ static void backend_route(struct backend *b, struct backend_conn *c, struct back
 	ms = backend_burn(ms);
 	b->work_ms_total += ms;
 	b->served++;
+	c->held = b->delay_ms > 0;
 	if (backend_path_is(r, "/whoami")) {
 		snprintf(body, sizeof(body), "%s\n", b->id);
 		backend_reply(b, c, r, ST_200, "text/plain", body);
@@ -555,7 +562,7 @@ static void backend_conn_set_events(struct backend *b, struct backend_conn *c, u
  */
 static bool backend_conn_process(struct backend *b, struct backend_conn *c)
 {
-	while (!c->close_after) {
+	while (!c->close_after && !c->held) {
 		struct backend_req r;
 		size_t hlen;
 
@@ -588,11 +595,25 @@ static bool backend_conn_process(struct backend *b, struct backend_conn *c)
 	return false;
 }
 
-/* Sends what is queued. Returns false when the connection was closed. */
+static void backend_on_hold(struct loop *loop, struct loop_timer *timer, void *arg);
+
+/* Sends what is queued, unless a reply is held (--delay): then the connection is left alone,
+ * not even read, until the hold timer ends it. Returns false when the connection was closed.
+ */
 static bool backend_conn_flush(struct backend *b, struct backend_conn *c)
 {
-	int sent = loop_send_pending(c->fd, c->out, c->out_len, &c->out_off);
+	int sent;
 
+	if (c->held) {
+		if (!loop_timer_armed(&c->hold) &&
+		    loop_timer_arm(b->loop, &c->hold, b->delay_ms, 0, backend_on_hold, c)) {
+			backend_conn_close(b, c);
+			return false;
+		}
+		backend_conn_set_events(b, c, 0);
+		return true;
+	}
+	sent = loop_send_pending(c->fd, c->out, c->out_len, &c->out_off);
 	if (sent < 0) {
 		backend_conn_close(b, c);
 		return false;
@@ -614,11 +635,38 @@ static bool backend_conn_flush(struct backend *b, struct backend_conn *c)
 	return true;
 }
 
+/* Handles what was read and sends the replies, as long as there is room and nothing held. */
+static void backend_conn_run(struct backend *b, struct backend_conn *c)
+{
+	bool more;
+
+	/* Pipelined requests already read wait for no new input: handle them as soon as the
+	 * replies before them are sent.
+	 */
+	do {
+		more = !c->lingering && backend_conn_process(b, c);
+		if (!backend_conn_flush(b, c))
+			return;
+	} while (more && c->out_len == 0);
+}
+
+static void backend_on_hold(struct loop *loop, struct loop_timer *timer, void *arg)
+{
+	struct backend_conn *c = arg;
+
+	(void)loop;
+	(void)timer;
+	c->held = false;
+	c->last_active = backend_now();
+	/* the held reply leaves first, then the requests read meanwhile are handled */
+	if (backend_conn_flush(c->owner, c))
+		backend_conn_run(c->owner, c);
+}
+
 static void backend_on_conn(struct loop *loop, int fd, uint32_t events, void *arg)
 {
 	struct backend_conn *c = arg;
 	struct backend *b = c->owner;
-	bool more;
 
 	if (events & EPOLLIN) {
 		char *dst = c->in + c->in_len;
@@ -645,14 +693,7 @@ static void backend_on_conn(struct loop *loop, int fd, uint32_t events, void *ar
 		backend_conn_close(b, c);
 		return;
 	}
-	/* Pipelined requests already read wait for no new input: handle them as soon as the
-	 * replies before them are sent.
-	 */
-	do {
-		more = !c->lingering && backend_conn_process(b, c);
-		if (!backend_conn_flush(b, c))
-			return;
-	} while (more && c->out_len == 0);
+	backend_conn_run(b, c);
 }
 
 static void backend_print_counts(struct backend *b)
@@ -678,6 +719,8 @@ static void backend_on_tick(struct loop *loop, struct loop_timer *timer, void *a
 
 	for (c = b->conns; c; c = next) {
 		next = c->next;
+		if (c->held)
+			continue;
 		if (now - c->last_active >= (c->lingering ? BACKEND_LINGER_S : b->idle_timeout_s))
 			backend_conn_close(b, c);
 	}
@@ -816,6 +859,10 @@ int main(int argc, char **argv)
 		  "write the pid there once listening; removed on exit" },
 		{ "max-work", 'w', OPTS_UINT, &b.max_work_ms, "MS",
 		  "cap of the work a request may ask for (default 1000)", 0, BACKEND_WORK_CAP_MS },
+		{ "delay", 'd', OPTS_UINT, &b.delay_ms, "MS",
+		  "hold every reply of /, /work and /whoami MS ms\n"
+		  "(wall time, no CPU; other connections go on): a\nslow backend (default 0)",
+		  0, BACKEND_DELAY_CAP_MS },
 		{ "idle-timeout", 't', OPTS_UINT, &b.idle_timeout_s, "S",
 		  "close connections idle this long (default 30)", 1, 86400 },
 		{ "max-conns", 'c', OPTS_UINT, &b.max_conns, "N",

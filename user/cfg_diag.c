@@ -273,19 +273,20 @@ static const char *cfg_closest(const char *key, const char *const *a, const char
 	return best;
 }
 
-void cfg_extra_add(struct cfg *c, struct model_extras *ex, const char *key, struct json_object *v,
-		   bool unknown)
+struct model_extra *cfg_extra_add(struct cfg *c, struct model_extras *ex, const char *key,
+				  struct json_object *v, bool unknown)
 {
 	struct model_extra *e = cfg_push(c, &ex->v, &ex->n, sizeof(*e));
 
 	if (!e)
-		return;
+		return NULL;
 	e->key = cfg_strdup(c, key);
 	e->json = cfg_strdup(
 		c, v ? json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN |
 								 JSON_C_TO_STRING_NOSLASHESCAPE) :
 		       "null");
 	e->unknown = unknown;
+	return e;
 }
 
 /* After an object's typed members are read: the members in kept are stored as they are (no

@@ -110,8 +110,8 @@ const char *cfg_got(struct cfg *c, struct json_object *v, char *buf, size_t len)
 char *cfg_strdup(struct cfg *c, const char *s);
 void *cfg_push(struct cfg *c, void *arr, size_t *n, size_t size);
 bool cfg_in_list(const char *const *list, const char *s);
-void cfg_extra_add(struct cfg *c, struct model_extras *ex, const char *key, struct json_object *v,
-		   bool unknown);
+struct model_extra *cfg_extra_add(struct cfg *c, struct model_extras *ex, const char *key,
+				  struct json_object *v, bool unknown);
 void cfg_finish(struct cfg *c, struct json_object *o, const char *const *typed,
 		const char *const *kept, struct model_extras *ex);
 

@@ -119,12 +119,18 @@ static void cfg_tg_attrs(struct cfg *c, struct json_object *o, const char *key, 
 		} else if (!strcmp(k, "slow_start.duration_seconds") ||
 			   !strcmp(k, "load_balancing.algorithm.type") ||
 			   !strcmp(k, "stickiness.enabled") || !strcmp(k, "stickiness.type")) {
+			struct model_extra *e;
 			char ekey[300];
 
-			/* kept as written too, for describe-* to show back */
+			/* kept as written too, for describe-* to show back; in force but for a
+			 * cookie stickiness type (warned about below)
+			 */
 			snprintf(ekey, sizeof(ekey), "Attributes.%s", k);
-			cfg_extra_add(c, &tg->extras, ekey, v, false);
+			e = cfg_extra_add(c, &tg->extras, ekey, v, false);
 			cfg_tg_algo_attr(c, k, v, tg);
+			if (e)
+				e->in_force = strcmp(k, "stickiness.type") ||
+					      tg->sticky_type == MODEL_STICKY_SOURCE_IP;
 			known = true;
 		} else {
 			char ekey[300];

@@ -18,7 +18,7 @@ static void cfg_print_extras(FILE *f, const char *indent, const struct model_ext
 	size_t i, shown = 0;
 
 	for (i = 0; i < ex->n; i++) {
-		if (ex->v[i].unknown)
+		if (ex->v[i].unknown || ex->v[i].in_force)
 			continue;
 		fprintf(f, "%s%s%s", shown ? ", " : indent,
 			shown ? "" : "kept, no effect here: ", ex->v[i].key);

@@ -395,15 +395,21 @@ void fleet_view_metrics(struct fleet *f, struct promhttp_buf *b)
 	static const struct {
 		const char *name, *help;
 	} gm[] = {
+		/* the samples as metrics.c gives them: CPU in percent, the counts per second (the
+		 * alarms turn them into AWS's counts per period, which these are not)
+		 */
 		{ "xlb_asg_cpu_utilization_percent",
-		  "ASGAverageCPUUtilization: CPU time over cgroup quota, averaged over InService "
-		  "instances out of warm-up, last interval" },
+		  "ASGAverageCPUUtilization: percent of the cgroup CPU quota used over the last "
+		  "MetricsIntervalSeconds, averaged over InService instances out of warm-up" },
 		{ "xlb_asg_network_in_bytes",
-		  "ASGAverageNetworkIn: bytes sent to each instance by the datapath, last interval" },
+		  "ASGAverageNetworkIn: bytes per second the datapath sent to an instance over the "
+		  "last MetricsIntervalSeconds, averaged over the instances (not per period)" },
 		{ "xlb_asg_network_out_bytes",
-		  "ASGAverageNetworkOut: nat reply bytes from each instance, last interval" },
+		  "ASGAverageNetworkOut: nat reply bytes per second from an instance over the last "
+		  "MetricsIntervalSeconds, averaged over the instances (not per period)" },
 		{ "xlb_asg_request_count_per_target",
-		  "ALBRequestCountPerTarget: new flows (connections) per instance, last interval" },
+		  "ALBRequestCountPerTarget: new flows (connections, not HTTP requests) per second "
+		  "per instance over the last MetricsIntervalSeconds (not per minute)" },
 	};
 	uint32_t c[ASG_LIFECYCLE_MAX];
 	size_t i, k;

@@ -103,7 +103,8 @@ enum model_aggregation {
 struct model_extra {
 	char *key;
 	char *json;
-	bool unknown; /* not an AWS field we know of; the loader warned about it */
+	bool unknown;  /* not an AWS field we know of; the loader warned about it */
+	bool in_force; /* kept to be shown back, and also acted on: not "no effect here" */
 };
 
 struct model_extras {

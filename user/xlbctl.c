@@ -450,8 +450,8 @@ static void ctl_render_metric_stats(const struct xlbctl_opts *opts, struct json_
 	struct json_object *groups = ctl_get(data, "Groups");
 	bool first = true;
 
-	ctl_title("Metrics (the last interval; CPU of the quota, averaged over InService "
-		  "instances out of warm-up)",
+	ctl_title("Metrics (the last interval; CPU in percent of the quota, the others per "
+		  "second, averaged over InService instances out of warm-up)",
 		  &first);
 	ctl_table(opts, groups, keys, headers);
 	ctl_render_per_group(opts, groups, "MetricAlarms", "Alarms", akeys, &first);

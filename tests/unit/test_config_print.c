@@ -85,4 +85,38 @@ static bool plan_units(void)
 	return true;
 }
 
-CONFIG_TEST_MAIN(plan_wording, plan_units)
+/* The target group attributes xlb builds (slow start, the algorithm, source_ip stickiness) are
+ * kept to be shown back by describe-*, and the plan says what they do, not that they have no
+ * effect; a cookie stickiness type (no cookies at layer 4) still has none.
+ */
+static bool plan_attrs_in_force(void)
+{
+	struct model *m;
+	char *buf = NULL, *web, *app;
+	size_t len = 0;
+	FILE *f;
+	bool ok;
+
+	if (!load_fixture("good_kept.json", &m, false))
+		return false;
+	f = open_memstream(&buf, &len);
+	CHECK(f, "open_memstream");
+	config_plan_print(m, f);
+	fclose(f);
+	web = strstr(buf, "target group web-tg: ");
+	app = strstr(buf, "target group app-tg: ");
+	ok = web && app && app > web && strstr(web, "    slow start 30 s: ") &&
+	     strstr(web, "    stickiness source_ip: ") &&
+	     strstr(web, "    kept, no effect here: Attributes.proxy_protocol_v2.enabled, "
+			 "Attributes.proxy_protocol_v2.enabled, VpcId, ProtocolVersion, Tags\n") &&
+	     strstr(app, "    kept, no effect here: Attributes.stickiness.type, "
+			 "Attributes.stickiness.lb_cookie.duration_seconds\n");
+	if (!ok)
+		printf("%s", buf);
+	free(buf);
+	model_free(m);
+	CHECK(ok, "the plan calls an attribute in force of no effect, or lacks a line");
+	return true;
+}
+
+CONFIG_TEST_MAIN(plan_wording, plan_units, plan_attrs_in_force)
