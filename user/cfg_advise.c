@@ -437,7 +437,6 @@ struct cfg_kept_rule {
 
 /* Both launch configurations and launch templates' LaunchTemplateData keep these. */
 static const struct cfg_kept_rule cfg_kept_launch[] = {
-	{ "ImageId", "instances run the host's own files, not a machine image (" CFG_NO_HOST ")" },
 	{ "KeyName", "there is no SSH key pair to install (" CFG_NO_HOST ")" },
 	{ "SecurityGroups",
 	  "there are no security groups: an instance's namespace reaches only the load balancer" },

@@ -380,7 +380,7 @@ static int fleet_launch(struct fleet_group *fg, const char *cause, uint64_t now,
 		return -EINVAL;
 	}
 	env = fleet_tag_env(fg, &tags);
-	err = launcher_launch_env(f->launcher, fg->g.name, fg->launch_label, fg->itype, NULL,
+	err = launcher_launch_env(f->launcher, fg->g.name, fg->launch_label, fg->itype, fg->image,
 				  fg->user_data, fg->user_data_len, (const char *const *)env, &li);
 	free(env);
 	if (!err)
@@ -913,6 +913,7 @@ static void fleet_reconcile_all(struct fleet *f)
 		activity_log_free(&fg->log);
 		json_object_put(fg->tags);
 		free(fg->user_data);
+		free(fg->image);
 		free(fg);
 		memmove(&f->groups[i], &f->groups[i + 1],
 			(f->ngroups - i - 1) * sizeof(*f->groups));
@@ -1172,6 +1173,7 @@ void fleet_free(struct fleet *f)
 		activity_log_free(&f->groups[i]->log);
 		json_object_put(f->groups[i]->tags);
 		free(f->groups[i]->user_data);
+		free(f->groups[i]->image);
 		free(f->groups[i]);
 	}
 	free(f->groups);
@@ -1244,7 +1246,7 @@ static void fleet_settings_kept(struct fleet_group *fg, const struct model_asg *
 static int fleet_settings(struct fleet_group *fg, const struct model_asg *m)
 {
 	struct asg_group *tmp;
-	char *ud = NULL;
+	char *ud = NULL, *image = NULL;
 	size_t i, ud_len = 0;
 
 	tmp = calloc(1, sizeof(*tmp));
@@ -1254,9 +1256,18 @@ static int fleet_settings(struct fleet_group *fg, const struct model_asg *m)
 		free(tmp);
 		return -EINVAL;
 	}
+	/* never the host's root for want of memory where the file named an image */
+	if (m->launch && m->launch->image_dir) {
+		image = strdup(m->launch->image_dir);
+		if (!image) {
+			free(tmp);
+			return -ENOMEM;
+		}
+	}
 	if (m->launch && m->launch->user_data_len) {
 		ud = malloc(m->launch->user_data_len);
 		if (!ud) {
+			free(image);
 			free(tmp);
 			return -ENOMEM;
 		}
@@ -1284,6 +1295,8 @@ static int fleet_settings(struct fleet_group *fg, const struct model_asg *m)
 	free(fg->user_data);
 	fg->user_data = ud;
 	fg->user_data_len = ud_len;
+	free(fg->image);
+	fg->image = image;
 	fg->itype = m->launch ? m->launch->itype : NULL;
 	fg->launch_kind = m->launch ? m->launch->kind : MODEL_LAUNCH_CONFIGURATION;
 	fg->launch_version = m->launch ? m->launch->version : 0;
