@@ -47,15 +47,6 @@ static uint64_t fleet_wall_ms(void)
 	return (uint64_t)((int64_t)loop_now() + fleet_wall_offset());
 }
 
-/* An instance that ends this soon after its launch, never healthy in a target group, makes
- * the group wait before the next launch: FLEET_BACKOFF_MS, doubled with each one in a row, at
- * most FLEET_BACKOFF_MAX_MS; one that lives longer (or was healthy) resets it. So a broken
- * UserData costs a launch every few minutes rather than a churn.
- */
-#define FLEET_EARLY_S 60
-#define FLEET_BACKOFF_MS 5000
-#define FLEET_BACKOFF_MAX_MS 300000
-
 /* ---- lookups ---- */
 
 struct fleet_group *fleet_group_find(struct fleet *f, const char *name)
@@ -987,15 +978,15 @@ static void fleet_ended(struct fleet_group *fg, struct fleet_inst *fi,
 	int64_t lived = (int64_t)time(NULL) - li->launched;
 	struct asg_instance *in;
 	char msg[ACTIVITY_TEXT_LEN], why[64];
-	uint64_t wait = 0;
+	uint64_t wait;
 
-	/* one that lived, or that a target group found healthy, was killed by something else
-	 * than its UserData
+	/* the decision (asg_backoff): one that lived, or that a target group found healthy, was
+	 * killed by something else than its UserData
 	 */
-	if (lived < 0 || lived >= FLEET_EARLY_S || fi->was_healthy) {
-		fg->early_deaths = 0;
+	wait = asg_backoff(&fg->early_deaths, &fg->launch_retry_at, lived, fi->was_healthy,
+			   loop_now());
+	if (!wait)
 		return;
-	}
 	if (li->boot_status < 0)
 		snprintf(why, sizeof(why), "its processes ended");
 	else if (WIFEXITED(li->boot_status))
@@ -1004,12 +995,6 @@ static void fleet_ended(struct fleet_group *fg, struct fleet_inst *fi,
 	else
 		snprintf(why, sizeof(why), "its UserData was killed by signal %d",
 			 li->boot_status & 0x7f);
-	wait = (uint64_t)FLEET_BACKOFF_MS << (fg->early_deaths < 16 ? fg->early_deaths : 16);
-	if (wait > FLEET_BACKOFF_MAX_MS)
-		wait = FLEET_BACKOFF_MAX_MS;
-	fg->early_deaths++;
-	if (fg->launch_retry_at < loop_now() + wait)
-		fg->launch_retry_at = loop_now() + wait;
 	snprintf(fg->backoff_note, sizeof(fg->backoff_note),
 		 " The launch was held back %" PRIu64 " s (backoff): instance %s ended %" PRId64
 		 " s after its launch, %s; %u in a row.",
