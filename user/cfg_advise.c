@@ -443,7 +443,8 @@ static const struct cfg_kept_rule cfg_kept_launch[] = {
 	{ "IamInstanceProfile", "there is no IAM: instances get no role credentials" },
 	{ "EbsOptimized", "there is no EBS (" CFG_NO_HOST ")" },
 	{ "BlockDeviceMappings",
-	  "there are no block devices: an instance sees the host's files (" CFG_NO_HOST ")" },
+	  "there are no block devices: an instance's root is its image, an overlay of a directory (" CFG_NO_HOST
+	  ")" },
 	{ "MetadataOptions", "there is no instance metadata service here" },
 	{ "KernelId", "instances run on the host's kernel" },
 	{ "RamdiskId", "instances run on the host's kernel" },
