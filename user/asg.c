@@ -1580,3 +1580,22 @@ int asg_standby(struct asg_group *g, const char *id, bool enter, bool decrement,
 	}
 	return 0;
 }
+
+uint64_t asg_backoff(unsigned int *early_deaths, uint64_t *retry_at, int64_t lived_s,
+		     bool was_healthy, uint64_t now)
+{
+	uint64_t wait;
+
+	if (lived_s < 0 || lived_s >= ASG_EARLY_S || was_healthy) {
+		*early_deaths = 0;
+		return 0;
+	}
+	/* past 2^16 the shift would only be capped anyway */
+	wait = (uint64_t)ASG_BACKOFF_MS << (*early_deaths < 16 ? *early_deaths : 16);
+	if (wait > ASG_BACKOFF_MAX_MS)
+		wait = ASG_BACKOFF_MAX_MS;
+	(*early_deaths)++;
+	if (*retry_at < now + wait)
+		*retry_at = now + wait;
+	return wait;
+}

@@ -416,4 +416,20 @@ struct asg_refresh *asg_refresh_tick(struct asg_group *g, uint64_t now);
 /* "Pending", "InProgress", ... */
 const char *asg_refresh_status_name(enum asg_refresh_status s);
 
+/* The launch backoff. An instance that ends within ASG_EARLY_S of its launch, never healthy in
+ * a target group, makes the group wait before its next launch: ASG_BACKOFF_MS, doubled with
+ * each such instance in a row, at most ASG_BACKOFF_MAX_MS. One that lived longer, or was
+ * healthy, ended for another reason than its UserData: the count goes back to 0. So a broken
+ * UserData costs a launch every few minutes rather than a churn.
+ * *early_deaths is the count in a row, *retry_at the time (ms of the caller's clock, as now)
+ * before which no launch starts: it only moves later. lived_s is the instance's life in
+ * seconds (negative: unknown, as for a clock stepped back, which resets). Returns the wait
+ * added, 0 when none.
+ */
+#define ASG_EARLY_S 60
+#define ASG_BACKOFF_MS 5000
+#define ASG_BACKOFF_MAX_MS 300000
+uint64_t asg_backoff(unsigned int *early_deaths, uint64_t *retry_at, int64_t lived_s,
+		     bool was_healthy, uint64_t now);
+
 #endif /* XLB_ASG_H */

@@ -437,14 +437,14 @@ struct cfg_kept_rule {
 
 /* Both launch configurations and launch templates' LaunchTemplateData keep these. */
 static const struct cfg_kept_rule cfg_kept_launch[] = {
-	{ "ImageId", "instances run the host's own files, not a machine image (" CFG_NO_HOST ")" },
 	{ "KeyName", "there is no SSH key pair to install (" CFG_NO_HOST ")" },
 	{ "SecurityGroups",
 	  "there are no security groups: an instance's namespace reaches only the load balancer" },
 	{ "IamInstanceProfile", "there is no IAM: instances get no role credentials" },
 	{ "EbsOptimized", "there is no EBS (" CFG_NO_HOST ")" },
 	{ "BlockDeviceMappings",
-	  "there are no block devices: an instance sees the host's files (" CFG_NO_HOST ")" },
+	  "there are no block devices: an instance's root is its image, an overlay of a directory (" CFG_NO_HOST
+	  ")" },
 	{ "MetadataOptions", "there is no instance metadata service here" },
 	{ "KernelId", "instances run on the host's kernel" },
 	{ "RamdiskId", "instances run on the host's kernel" },

@@ -91,6 +91,10 @@ static void cfg_launch_spec(struct cfg *c, struct json_object *o, struct model_l
 			cfg_user_data_advice(c, l->user_data, l->user_data_len,
 					     l->user_data_was_base64);
 	}
+	/* its directory comes from Xlb.Images, read later (cfg_images_resolve) */
+	if (cfg_str(c, o, "ImageId", 1, CFG_IMAGE_ID_MAX,
+		    "an image id such as ami-0abcdef1234567890", &s) == CFG_OK)
+		l->image_id = cfg_strdup(c, s);
 }
 
 static const char *const cfg_lc_typed[] = { "LaunchConfigurationName",
@@ -98,9 +102,9 @@ static const char *const cfg_lc_typed[] = { "LaunchConfigurationName",
 					    "InstanceType",
 					    "UserData",
 					    "InstanceId",
+					    "ImageId",
 					    NULL };
-static const char *const cfg_lc_kept[] = { "ImageId",
-					   "KeyName",
+static const char *const cfg_lc_kept[] = { "KeyName",
 					   "SecurityGroups",
 					   "ClassicLinkVPCId",
 					   "ClassicLinkVPCSecurityGroups",
@@ -151,9 +155,8 @@ static const char *const cfg_lt_kept[] = {
 	"VersionDescription", "TagSpecifications", "CreatedBy", "CreateTime",
 	"ClientToken",	      "Operator",	   NULL
 };
-static const char *const cfg_ltd_typed[] = { "InstanceType", "UserData", NULL };
-static const char *const cfg_ltd_kept[] = { "ImageId",
-					    "KeyName",
+static const char *const cfg_ltd_typed[] = { "InstanceType", "UserData", "ImageId", NULL };
+static const char *const cfg_ltd_kept[] = { "KeyName",
 					    "SecurityGroupIds",
 					    "SecurityGroups",
 					    "NetworkInterfaces",

@@ -18,6 +18,8 @@
 
 #define CFG_MAX_WARNINGS 1000	/* past this, one line says that more were dropped */
 #define CFG_USER_DATA_MAX 16384 /* AWS's limit on user data, in raw form */
+#define CFG_IMAGE_ID_MAX 128	/* an ImageId, and a key of Xlb.Images */
+#define CFG_IMAGE_DIR_MAX 1024	/* a directory image's path (it goes into overlayfs's options) */
 
 struct cfg_comp {
 	const char *key; /* member name, or NULL for an array index */
@@ -189,7 +191,7 @@ extern const char *const cfg_stats[];
 void cfg_alarm(struct cfg *c, struct json_object *o, size_t idx);
 void cfg_alarms_post(struct cfg *c);
 
-/* cfg_settings.c: the "Xlb" object */
+/* cfg_settings.c: the "Xlb" object; then each launch's ImageId resolved to its image */
 void cfg_settings_defaults(struct model_settings *s);
 void cfg_settings(struct cfg *c, struct json_object *top);
 

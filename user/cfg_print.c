@@ -47,6 +47,10 @@ static void cfg_print_launch(FILE *f, const struct model_launch *l)
 			l->user_data_was_base64 ? " (decoded from base64)" : "");
 	else
 		fprintf(f, ", no user data");
+	if (l->image_id)
+		fprintf(f, ", image %s (%s)", l->image_id,
+			l->image_dir ? l->image_dir :
+				       "not in Xlb.Images: the host's root filesystem");
 	fprintf(f, "\n");
 }
 

@@ -1,14 +1,21 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-/* The "Xlb" settings object: xlb's own knobs with their defaults, the instance address pools
- * and the cluster node settings.
+/* The "Xlb" settings object: xlb's own knobs with their defaults, the instance address pools,
+ * the directory images that ImageIds name, and the cluster node settings.
  */
 #include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <linux/openat2.h>
 
 #include <json-c/json.h>
 
@@ -161,13 +168,170 @@ out:
 	cfg_out(c);
 }
 
-void cfg_settings(struct cfg *c, struct json_object *top)
+/* path (an image's root) has name in it, resolved inside it: an absolute symlink there
+ * (bin -> /usr/bin) means the image's own /usr/bin, not the host's.
+ */
+static bool cfg_image_has(int root, const char *name, bool dir)
+{
+	struct open_how how = {
+		.flags = O_PATH | O_CLOEXEC | (dir ? O_DIRECTORY : O_NOFOLLOW),
+		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+	};
+	int fd = (int)syscall(SYS_openat2, root, name, &how, sizeof(how));
+
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
+/* One member of "Images": "ImageId": "/a/directory/image". The directory must be there now
+ * and look like a root filesystem (bin/sh or usr/bin), so that a launch does not find out.
+ */
+static void cfg_image(struct cfg *c, const char *id, struct json_object *v)
+{
+	struct model_settings *st = &c->m->settings;
+	struct model_image *img;
+	struct stat sb;
+	const char *s;
+	bool rootfs;
+	int root;
+
+	cfg_in(c, id);
+	if (!id[0] || strlen(id) > CFG_IMAGE_ID_MAX || strcspn(id, " \t\n\r\"") != strlen(id)) {
+		cfg_error(c,
+			  "expected an image id of 1 to %d characters without spaces or quotes "
+			  "(ami-0abcdef1234567890) as the name of this member",
+			  CFG_IMAGE_ID_MAX);
+		goto out;
+	}
+	if (cfg_v_str(c, v, 2, CFG_IMAGE_DIR_MAX, "an absolute path of a directory image", &s) !=
+	    CFG_OK)
+		goto out;
+	if (s[0] != '/') {
+		cfg_error(c, "expected an absolute path of a directory image, got %s", GOT(c, v));
+		goto out;
+	}
+	/* overlayfs takes the lower layer in a list of options: these would split it */
+	if (strpbrk(s, ",:\\\n")) {
+		cfg_error(c,
+			  "expected a path without ',', ':', '\\' or a newline (overlayfs's "
+			  "options cannot hold them), got %s",
+			  GOT(c, v));
+		goto out;
+	}
+	if (stat(s, &sb)) {
+		cfg_error(c, "expected a directory image, got %s: %s", GOT(c, v), strerror(errno));
+		goto out;
+	}
+	if (!S_ISDIR(sb.st_mode)) {
+		cfg_error(c, "expected a directory image, got %s, which is not a directory",
+			  GOT(c, v));
+		goto out;
+	}
+	root = open(s, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (root < 0) {
+		cfg_error(c, "expected a directory image, got %s: %s", GOT(c, v), strerror(errno));
+		goto out;
+	}
+	rootfs = cfg_image_has(root, "bin/sh", false) || cfg_image_has(root, "usr/bin", true);
+	close(root);
+	if (!rootfs) {
+		cfg_error(c,
+			  "expected a root filesystem (with bin/sh or usr/bin), got %s, which has "
+			  "neither: make one with mmdebstrap or debootstrap (see the README)",
+			  GOT(c, v));
+		goto out;
+	}
+	img = cfg_push(c, &st->images, &st->nimages, sizeof(*img));
+	if (img) {
+		img->id = cfg_strdup(c, id);
+		img->dir = cfg_strdup(c, s);
+	}
+out:
+	cfg_out(c);
+}
+
+static void cfg_images(struct cfg *c, struct json_object *o)
+{
+	cfg_in(c, "Images");
+	if (cfg_is_object(c, o,
+			  "an object mapping ImageIds to directory images "
+			  "({\"ami-0abcdef1234567890\": \"/srv/xlb/images/bookworm\"})")) {
+		json_object_object_foreach(o, k, v)
+		{
+			cfg_image(c, k, v);
+		}
+	}
+	cfg_out(c);
+}
+
+/* Whether a launch before (kind, idx) names image id too: one warning per id is enough. */
+static bool cfg_image_named_before(const struct model *m, enum model_launch_kind kind, size_t idx,
+				   const char *id)
+{
+	size_t i, nlc = kind == MODEL_LAUNCH_CONFIGURATION ? idx : m->nlcs;
+
+	for (i = 0; i < nlc; i++)
+		if (m->lcs[i].image_id && !strcmp(m->lcs[i].image_id, id))
+			return true;
+	for (i = 0; kind == MODEL_LAUNCH_TEMPLATE && i < idx; i++)
+		if (m->lts[i].image_id && !strcmp(m->lts[i].image_id, id))
+			return true;
+	return false;
+}
+
+/* Each launch's ImageId to its directory image; an id that Images does not map runs on the
+ * host's root filesystem, said once per id.
+ */
+static void cfg_images_resolve(struct cfg *c)
+{
+	const struct model_settings *st = &c->m->settings;
+	struct model *m = c->m;
+	size_t k, i, j;
+
+	for (k = 0; k < 2; k++) {
+		enum model_launch_kind kind = k ? MODEL_LAUNCH_TEMPLATE :
+						  MODEL_LAUNCH_CONFIGURATION;
+		struct model_launch *v = k ? m->lts : m->lcs;
+		size_t n = k ? m->nlts : m->nlcs;
+
+		for (i = 0; i < n; i++) {
+			if (!v[i].image_id)
+				continue;
+			for (j = 0; j < st->nimages && !v[i].image_dir; j++)
+				if (!strcmp(st->images[j].id, v[i].image_id))
+					v[i].image_dir = st->images[j].dir;
+			if (v[i].image_dir || cfg_image_named_before(m, kind, i, v[i].image_id))
+				continue;
+			cfg_in(c, k ? "LaunchTemplates" : "LaunchConfigurations");
+			cfg_at(c, i);
+			if (k)
+				cfg_in(c, "LaunchTemplateData");
+			cfg_in(c, "ImageId");
+			cfg_warn(
+				c,
+				"%s is not in Xlb.Images: instances of it run on the host's own root "
+				"filesystem (read-only, under a writable layer of their own); map it "
+				"to a directory image to give them another",
+				v[i].image_id);
+			cfg_out(c); /* ImageId */
+			if (k)
+				cfg_out(c);
+			cfg_out(c); /* [i] */
+			cfg_out(c);
+		}
+	}
+}
+
+static void cfg_settings_obj(struct cfg *c, struct json_object *top)
 {
 	static const char *const typed[] = { "TimeScale",
 					     "InstanceAddressPool",
 					     "InstanceAddressPool6",
 					     "MetricsIntervalSeconds",
 					     "Cluster",
+					     "Images",
 					     NULL };
 	static const uint8_t net6[6] = { 0x20, 0x01, 0x00, 0x02, 0x00, 0x00 };
 	struct model_settings *s = &c->m->settings;
@@ -203,7 +367,15 @@ void cfg_settings(struct cfg *c, struct json_object *top)
 	}
 	if (cfg_member(o, "Cluster"))
 		cfg_cluster(c, cfg_member(o, "Cluster"));
+	if (cfg_member(o, "Images"))
+		cfg_images(c, cfg_member(o, "Images"));
 	cfg_finish(c, o, typed, NULL, NULL);
 out:
 	cfg_out(c);
+}
+
+void cfg_settings(struct cfg *c, struct json_object *top)
+{
+	cfg_settings_obj(c, top);
+	cfg_images_resolve(c);
 }

@@ -47,15 +47,6 @@ static uint64_t fleet_wall_ms(void)
 	return (uint64_t)((int64_t)loop_now() + fleet_wall_offset());
 }
 
-/* An instance that ends this soon after its launch, never healthy in a target group, makes
- * the group wait before the next launch: FLEET_BACKOFF_MS, doubled with each one in a row, at
- * most FLEET_BACKOFF_MAX_MS; one that lives longer (or was healthy) resets it. So a broken
- * UserData costs a launch every few minutes rather than a churn.
- */
-#define FLEET_EARLY_S 60
-#define FLEET_BACKOFF_MS 5000
-#define FLEET_BACKOFF_MAX_MS 300000
-
 /* ---- lookups ---- */
 
 struct fleet_group *fleet_group_find(struct fleet *f, const char *name)
@@ -380,7 +371,7 @@ static int fleet_launch(struct fleet_group *fg, const char *cause, uint64_t now,
 		return -EINVAL;
 	}
 	env = fleet_tag_env(fg, &tags);
-	err = launcher_launch_env(f->launcher, fg->g.name, fg->launch_label, fg->itype, NULL,
+	err = launcher_launch_env(f->launcher, fg->g.name, fg->launch_label, fg->itype, fg->image,
 				  fg->user_data, fg->user_data_len, (const char *const *)env, &li);
 	free(env);
 	if (!err)
@@ -913,6 +904,7 @@ static void fleet_reconcile_all(struct fleet *f)
 		activity_log_free(&fg->log);
 		json_object_put(fg->tags);
 		free(fg->user_data);
+		free(fg->image);
 		free(fg);
 		memmove(&f->groups[i], &f->groups[i + 1],
 			(f->ngroups - i - 1) * sizeof(*f->groups));
@@ -986,15 +978,15 @@ static void fleet_ended(struct fleet_group *fg, struct fleet_inst *fi,
 	int64_t lived = (int64_t)time(NULL) - li->launched;
 	struct asg_instance *in;
 	char msg[ACTIVITY_TEXT_LEN], why[64];
-	uint64_t wait = 0;
+	uint64_t wait;
 
-	/* one that lived, or that a target group found healthy, was killed by something else
-	 * than its UserData
+	/* the decision (asg_backoff): one that lived, or that a target group found healthy, was
+	 * killed by something else than its UserData
 	 */
-	if (lived < 0 || lived >= FLEET_EARLY_S || fi->was_healthy) {
-		fg->early_deaths = 0;
+	wait = asg_backoff(&fg->early_deaths, &fg->launch_retry_at, lived, fi->was_healthy,
+			   loop_now());
+	if (!wait)
 		return;
-	}
 	if (li->boot_status < 0)
 		snprintf(why, sizeof(why), "its processes ended");
 	else if (WIFEXITED(li->boot_status))
@@ -1003,12 +995,6 @@ static void fleet_ended(struct fleet_group *fg, struct fleet_inst *fi,
 	else
 		snprintf(why, sizeof(why), "its UserData was killed by signal %d",
 			 li->boot_status & 0x7f);
-	wait = (uint64_t)FLEET_BACKOFF_MS << (fg->early_deaths < 16 ? fg->early_deaths : 16);
-	if (wait > FLEET_BACKOFF_MAX_MS)
-		wait = FLEET_BACKOFF_MAX_MS;
-	fg->early_deaths++;
-	if (fg->launch_retry_at < loop_now() + wait)
-		fg->launch_retry_at = loop_now() + wait;
 	snprintf(fg->backoff_note, sizeof(fg->backoff_note),
 		 " The launch was held back %" PRIu64 " s (backoff): instance %s ended %" PRId64
 		 " s after its launch, %s; %u in a row.",
@@ -1172,6 +1158,7 @@ void fleet_free(struct fleet *f)
 		activity_log_free(&f->groups[i]->log);
 		json_object_put(f->groups[i]->tags);
 		free(f->groups[i]->user_data);
+		free(f->groups[i]->image);
 		free(f->groups[i]);
 	}
 	free(f->groups);
@@ -1244,7 +1231,7 @@ static void fleet_settings_kept(struct fleet_group *fg, const struct model_asg *
 static int fleet_settings(struct fleet_group *fg, const struct model_asg *m)
 {
 	struct asg_group *tmp;
-	char *ud = NULL;
+	char *ud = NULL, *image = NULL;
 	size_t i, ud_len = 0;
 
 	tmp = calloc(1, sizeof(*tmp));
@@ -1254,9 +1241,18 @@ static int fleet_settings(struct fleet_group *fg, const struct model_asg *m)
 		free(tmp);
 		return -EINVAL;
 	}
+	/* never the host's root for want of memory where the file named an image */
+	if (m->launch && m->launch->image_dir) {
+		image = strdup(m->launch->image_dir);
+		if (!image) {
+			free(tmp);
+			return -ENOMEM;
+		}
+	}
 	if (m->launch && m->launch->user_data_len) {
 		ud = malloc(m->launch->user_data_len);
 		if (!ud) {
+			free(image);
 			free(tmp);
 			return -ENOMEM;
 		}
@@ -1284,6 +1280,8 @@ static int fleet_settings(struct fleet_group *fg, const struct model_asg *m)
 	free(fg->user_data);
 	fg->user_data = ud;
 	fg->user_data_len = ud_len;
+	free(fg->image);
+	fg->image = image;
 	fg->itype = m->launch ? m->launch->itype : NULL;
 	fg->launch_kind = m->launch ? m->launch->kind : MODEL_LAUNCH_CONFIGURATION;
 	fg->launch_version = m->launch ? m->launch->version : 0;

@@ -68,6 +68,7 @@ struct fleet_group {
 	const struct model_instance_type *itype;
 	char *user_data;
 	size_t user_data_len;
+	char *image; /* the launch's directory image (Xlb.Images), NULL: the host's root */
 	char launch_label[ASG_NAME_LEN + 16]; /* "name" or "name:version" */
 	enum model_launch_kind launch_kind;
 	uint32_t launch_version;

@@ -16,6 +16,7 @@ static void cfg_launch_free(struct model_launch *l)
 	free(l->template_id);
 	free(l->instance_type);
 	free(l->user_data);
+	free(l->image_id);
 	cfg_extras_free(&l->extras);
 }
 
@@ -85,6 +86,11 @@ void model_free(struct model *m)
 		free(m->alarms[i].raw);
 	}
 	free(m->alarms);
+	for (i = 0; i < m->settings.nimages; i++) {
+		free(m->settings.images[i].id);
+		free(m->settings.images[i].dir);
+	}
+	free(m->settings.images);
 	for (i = 0; i < m->nwarnings; i++)
 		free(m->warnings[i]);
 	free(m->lbs);

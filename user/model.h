@@ -219,6 +219,8 @@ struct model_launch {
 	char *user_data; /* the boot script, decoded if the file had it in base64 */
 	size_t user_data_len;
 	bool user_data_was_base64;
+	char *image_id;	       /* ImageId as written, NULL when not given */
+	const char *image_dir; /* its directory in Xlb.Images (owned there); NULL: the host's root */
 	struct model_extras extras;
 };
 
@@ -392,6 +394,14 @@ struct model_cluster {
 	char shared_dir[200];	    /* SharedDir: groups' targets shared between nodes (share.h) */
 };
 
+/* "Xlb": {"Images": {"ami-...": "/srv/xlb/images/bookworm"}}: one ImageId's directory image,
+ * the read-only lower layer of its instances' root filesystem.
+ */
+struct model_image {
+	char *id;
+	char *dir; /* absolute, a directory that holds bin/sh or usr/bin, checked at load */
+};
+
 struct model_settings {
 	double time_scale;	 /* >= 1: policies' periods run this many times faster */
 	struct model_addr pool4; /* InstanceAddressPool, 198.18.128.0/17 by default */
@@ -401,6 +411,8 @@ struct model_settings {
 	uint8_t pool6_len;
 	uint32_t metrics_interval_s;  /* MetricsIntervalSeconds, 1 by default */
 	struct model_cluster cluster; /* Cluster */
+	struct model_image *images;   /* Images, in the file's order */
+	size_t nimages;
 };
 
 struct model {

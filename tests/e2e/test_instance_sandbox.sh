@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 # End to end: an instance is a sandbox. An escape suite runs as an instance's UserData (the
 # host's network namespace, /sys/fs/bpf, /etc, its cgroup, signals to the host, a fork bomb,
-# a full /run, mounts, /proc/sysrq-trigger), each attempt reported on its console; the host is
-# checked afterwards. The seed's own UserData (apt-get, systemctl) through xlbd: warned at
+# a full /run, mounts, /proc/sysrq-trigger, the read-only binds: xlbd's own directory under
+# /tmp and /proc/sys, written to, remounted read-write, unmounted), each attempt reported on its
+# console; the host is checked afterwards. The seed's own UserData (apt-get, systemctl) through xlbd: warned at
 # --check, its instances fail with their console in the log and back off in the activities,
 # and the host's package database is untouched.
 # needs: netns
@@ -44,6 +45,18 @@ nginx_before=$(dpkg-query -W -f '${Status} ${Version}' nginx 2>&1)
 
 echo host >"$PROBE"
 e2e_on_exit "rm -f '$PROBE'"
+# xlbd run from a directory under /tmp, as from a clone there: the launcher binds that
+# directory read-only into every instance (its fresh /tmp would hide it), so the suite has a
+# read-only bind to attack; a copy of xlbd, since the bind follows /proc/self/exe
+TOOLS=/tmp/xlb-tools.$E2E_PREFIX
+rm -rf "$TOOLS"
+if ! { mkdir -m 755 "$TOOLS" && cp "$XLBD" "$TOOLS/xlbd"; }; then
+	e2e_abort setup "cannot copy xlbd into $TOOLS"
+fi
+e2e_on_exit "rm -rf '$TOOLS'"
+tools_before=$(cd "$TOOLS" && stat -c '%n %s %Y %a' . xlbd && md5sum xlbd)
+KNOB=/proc/sys/vm/swappiness # a host-wide setting under the read-only /proc/sys
+knob_before=$(cat "$KNOB") || e2e_abort setup "no $KNOB to watch"
 
 # The suite: one line per attempt, "ESCAPE name contained" or "ESCAPE name ESCAPED".
 cat >"$E2E_TMP/suite.sh" <<SUITE
@@ -56,6 +69,10 @@ t leave_cgroup '! echo \$\$ >/sys/fs/cgroup/cgroup.procs && ! mount -t cgroup2 n
 t signal_host '! kill -0 $$ && ! kill -TERM $$ && kill -TERM 1; sleep 0.2; [ -d /proc/1 ]'
 t mounts '! mount -t tmpfs x /mnt && ! unshare -m true && ! mount -o remount,rw /sys'
 t sysrq '! echo h >/proc/sysrq-trigger'
+t tools_bound '[ -x $TOOLS/xlbd ] && grep -q " $TOOLS ro," /proc/self/mountinfo'
+t tools_ro_bind '! touch $TOOLS/x && ! echo x >>$TOOLS/xlbd && ! rm -f $TOOLS/xlbd && ! mount -o remount,rw,bind $TOOLS && ! mount -o remount,rw $TOOLS && ! mount --bind /tmp $TOOLS && ! umount $TOOLS && ! umount -l $TOOLS && grep -q " $TOOLS ro," /proc/self/mountinfo && ! touch $TOOLS/x && [ -x $TOOLS/xlbd ]'
+# (the value written is the one there: nothing changes on the host should a write get through)
+t proc_sys_ro_bind 'v=\$(cat $KNOB) && ! echo \$v >$KNOB && ! mount -o remount,rw /proc/sys && ! mount -o remount,rw,bind /proc/sys && ! umount /proc/sys && ! umount -l /proc/sys && ! echo \$v >$KNOB'
 t xlbd_run_dir '[ ! -e $RUN ] && [ ! -e $SOCK ]'
 t capabilities 'e=\$((16#\$(awk "/^CapEff/ {print \\\$2}" /proc/self/status))); [ \$(((e >> 21) & 1)) = 0 ] && [ \$(((e >> 12) & 1)) = 0 ] && grep -q "^NoNewPrivs:.*1" /proc/self/status'
 t hostname '[ "\$(hostname)" = "ip-\${XLB_INSTANCE_IP//./-}" ]'
@@ -112,7 +129,7 @@ group_instances() { # group: its instance ids
 
 e2e_on_exit "rm -rf '$E2E_PIN_DIR'"
 e2e_instances_cleanup "$IPREFIX"
-nsenter --net="/run/netns/$XLB_LAB_LB_NS" "$XLBD" --config "$CONF" \
+nsenter --net="/run/netns/$XLB_LAB_LB_NS" "$TOOLS/xlbd" --config "$CONF" \
 	--pin-dir "$E2E_PIN_DIR" --socket "$SOCK" --metrics-address 127.0.0.1:9470 \
 	--run-dir "$RUN" --instance-prefix "$IPREFIX" \
 	--interface "${XLB_LAB_LB_CLIENT_IF[0]}" >>"$LOG" 2>&1 &
@@ -136,8 +153,8 @@ if ! e2e_wait 60 suite_done; then
 fi
 console=$(ctl get-console-output --instance-id "$esc")
 grep -E '^(fork bomb|filled)' <<<"$console" | while read -r l; do e2e_log "$l"; done
-for name in host_netns bpffs etc_write leave_cgroup signal_host mounts sysrq xlbd_run_dir \
-	capabilities hostname fork_bomb fill_run; do
+for name in host_netns bpffs etc_write leave_cgroup signal_host mounts sysrq tools_bound \
+	tools_ro_bind proc_sys_ro_bind xlbd_run_dir capabilities hostname fork_bomb fill_run; do
 	if grep -qx "ESCAPE $name contained" <<<"$console"; then
 		e2e_pass "escape_$name"
 	else
@@ -154,6 +171,16 @@ else
 	echo host >"$PROBE"
 fi
 [ ! -e /run/fill ] || rm -f /run/fill
+# the read-only binds: the host's directory as it was (and still writable from the host, no
+# mount of the instance's left on it), the /proc/sys setting as it was
+tools_after=$(cd "$TOOLS" && stat -c '%n %s %Y %a' . xlbd && md5sum xlbd)
+if [ "$tools_after" = "$tools_before" ] && ! findmnt -n "$TOOLS" >/dev/null &&
+	touch "$TOOLS/host-write" && rm -f "$TOOLS/host-write" &&
+	[ "$(cat "$KNOB")" = "$knob_before" ]; then
+	e2e_pass host_ro_binds_unchanged
+else
+	e2e_fail host_ro_binds_unchanged "$(diff <(echo "$tools_before") <(echo "$tools_after") | head -4); $(findmnt -n "$TOOLS"); $KNOB $knob_before -> $(cat "$KNOB")"
+fi
 pidsdir=
 for d in /sys/fs/cgroup/pids/"$CG"/"$esc" /sys/fs/cgroup/unified/"$CG"/"$esc" /sys/fs/cgroup/"$CG"/"$esc"; do
 	[ -f "$d/pids.max" ] && pidsdir=$d && break

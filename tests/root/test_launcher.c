@@ -7,6 +7,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <limits.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -525,6 +526,164 @@ static bool test_terminate(void)
 	return true;
 }
 
+/* path made, with the directories before it, under root. */
+static int image_mkdirs(const char *root, const char *path)
+{
+	char buf[PATH_MAX * 2], *p;
+
+	snprintf(buf, sizeof(buf), "%s/%s", root, path);
+	for (p = buf + strlen(root) + 1; (p = strchr(p + 1, '/'));) {
+		*p = '\0';
+		if (mkdir(buf, 0755) && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	return 0;
+}
+
+/* The file at path (symlinks followed) copied to the same path under root. */
+static int image_copy(const char *root, const char *path)
+{
+	char to[PATH_MAX * 2], buf[65536];
+	int in, out, err = 0;
+	ssize_t n;
+
+	if (path[0] != '/' || image_mkdirs(root, path))
+		return -EINVAL;
+	snprintf(to, sizeof(to), "%s%s", root, path);
+	in = open(path, O_RDONLY | O_CLOEXEC);
+	if (in < 0)
+		return -errno;
+	out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0755);
+	if (out < 0) {
+		err = -errno;
+		close(in);
+		return err;
+	}
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		if (write(out, buf, (size_t)n) != n) {
+			err = -EIO;
+			break;
+		}
+	if (n < 0)
+		err = -errno;
+	close(in);
+	close(out);
+	return err;
+}
+
+/* A program and the libraries ldd names for it, copied into the image at root. */
+static int image_add_program(const char *root, const char *prog)
+{
+	char cmd[PATH_MAX + 16], line[1024], *p, *q;
+	int err = image_copy(root, prog), n = 0;
+	FILE *f;
+
+	if (err)
+		return err;
+	snprintf(cmd, sizeof(cmd), "ldd '%s'", prog);
+	f = popen(cmd, "r");
+	if (!f)
+		return -errno;
+	/* "libc.so.6 => /lib/x86_64-linux-gnu/libc.so.6 (0x...)", "/lib64/ld-linux... (0x...)" */
+	while (!err && fgets(line, sizeof(line), f)) {
+		p = strstr(line, "=> ");
+		p = p ? p + 3 : line + strspn(line, " \t");
+		if (*p != '/')
+			continue;
+		q = p + strcspn(p, " \t\n");
+		*q = '\0';
+		err = image_copy(root, p);
+		n++;
+	}
+	pclose(f);
+	return err ? err : n ? 0 : -ENOENT;
+}
+
+static int image_rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	return remove(path) ? -1 : 0;
+}
+
+/* A directory image as the instance's root: the instance sees that image (its marker) and not
+ * the host's files; what it writes lands in its upper layer, visible in its own root only,
+ * and the image's directory is left as it was. The image: /bin/sh and sleep with their
+ * libraries (by ldd), an empty /etc, a marker file.
+ */
+static bool test_image(void)
+{
+	const struct model_instance_type *t = config_instance_type("t2.nano");
+	const struct launcher_instance *in;
+	char img[64], path[PATH_MAX], marker[64], con[4096] = "", id[LAUNCHER_ID_LEN];
+	static const char ud[] =
+		"#!/bin/sh\n"
+		"read m </xlb-image-marker; echo \"marker: $m\"\n"
+		"if [ -e /etc/passwd ]; then echo host-visible; else echo host-hidden; fi\n"
+		"echo changed >/xlb-image-marker && echo instance >/etc/xlb-written &&\n"
+		"  read m </xlb-image-marker && echo \"wrote: $m\"\n"
+		"echo image-booted\n"
+		"exec /bin/sleep 60\n";
+	int te = n_terminated, err, fd;
+	struct timespec t0, t1;
+	uint64_t end;
+	size_t len = 0;
+	bool ok = false;
+
+	if (root_skip)
+		SKIP(root_skip);
+	CHECK(!access("/etc/passwd", F_OK), "the host has /etc/passwd, which the image lacks");
+	snprintf(img, sizeof(img), "/tmp/xlb-test-%d-image", (int)getpid());
+	snprintf(marker, sizeof(marker), "image-%d", (int)getpid());
+	CHECK(!mkdir(img, 0755), "mkdir %s: %s", img, strerror(errno));
+	snprintf(path, sizeof(path), "%s/etc", img);
+	ENSURE(!mkdir(path, 0755), "mkdir %s", path);
+	ENSURE(!(err = image_add_program(img, "/bin/sh")), "/bin/sh into the image: %s",
+	       strerror(-err));
+	ENSURE(!(err = image_add_program(img, "/bin/sleep")), "sleep into the image: %s",
+	       strerror(-err));
+	snprintf(path, sizeof(path), "%s/xlb-image-marker", img);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0644);
+	ENSURE(fd >= 0 && dprintf(fd, "%s\n", marker) > 0, "marker written");
+	close(fd);
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	err = launcher_launch(lch, NULL, NULL, t, img, ud, strlen(ud), &in);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ENSURE(!err, "launch from %s: %s", img, strerror(-err));
+	printf("# launch from a directory image: launcher_launch took %.1f ms\n",
+	       (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6);
+	snprintf(id, sizeof(id), "%s", in->id);
+	end = loop_now() + 10000;
+	while (loop_now() < end &&
+	       (launcher_console(lch, id, con, sizeof(con), &len) || !strstr(con, "image-booted")))
+		loop_run_once(loop, 50);
+	ENSURE(strstr(con, "image-booted"), "booted from the image: %s", con);
+	ENSURE(strstr(con, "marker: image-"), "the image's marker seen: %s", con);
+	ENSURE(strstr(con, marker), "this run's marker: %s", con);
+	ENSURE(strstr(con, "host-hidden\n"), "the host's /etc/passwd not seen: %s", con);
+	ENSURE(strstr(con, "wrote: changed"), "the instance wrote over the image: %s", con);
+	/* its writes: in its own root, not in the image */
+	in = launcher_find(lch, id);
+	ENSURE(in && in->pid > 0, "running");
+	snprintf(path, sizeof(path), "/proc/%d/root/xlb-image-marker", (int)in->pid);
+	ENSURE(file_has(path, "changed"), "%s changed in the instance", path);
+	snprintf(path, sizeof(path), "/proc/%d/root/etc/xlb-written", (int)in->pid);
+	ENSURE(file_has(path, "instance"), "%s written in the instance", path);
+	snprintf(path, sizeof(path), "%s/xlb-image-marker", img);
+	ENSURE(file_has(path, marker), "%s unchanged", path);
+	snprintf(path, sizeof(path), "%s/etc/xlb-written", img);
+	ENSURE(access(path, F_OK) && errno == ENOENT, "%s not in the image", path);
+	ENSURE(!launcher_terminate(lch, id), "terminate");
+	ENSURE(wait_for(&n_terminated, te + 1, 10000), "terminated");
+	snprintf(path, sizeof(path), "%s/xlb-image-marker", img);
+	ENSURE(file_has(path, marker), "%s unchanged after the instance", path);
+	ok = true;
+out:
+	if (nftw(img, image_rm_one, 16, FTW_DEPTH | FTW_PHYS))
+		printf("  cannot remove %s: %s\n", img, strerror(errno));
+	return ok;
+}
+
 /* A boot script that leaves nothing behind: the instance stops, as EC2 would see it. */
 static bool test_stops(void)
 {
@@ -610,6 +769,7 @@ int main(int argc, char **argv)
 	RUN(test_half_made);
 	RUN(test_terminate);
 	RUN(test_stops);
+	RUN(test_image);
 
 	/* whatever a failed case left: terminate it, then the namespace and files of this run */
 	if (lch) {

@@ -19,7 +19,8 @@ static bool pitfall_warning(void)
 		"%s:12:1: $.AutoScalingGroups[0]: group my-app-asg is attached to no target group: it launches instances that get no traffic. Attach it with TargetGroupARNs, an Attachments entry or xlbctl attach-load-balancer-target-groups",
 		path);
 	ok = m->nwarnings == 8 && warnings_with(m, want) == 1 &&
-	     warnings_with(m, "accepted, has no effect here: ") == 3 &&
+	     warnings_with(m, "accepted, has no effect here: ") == 2 &&
+	     warnings_with(m, "is not in Xlb.Images") == 1 &&
 	     warnings_with(m, "target group my-app-tg has no targets") == 1 &&
 	     warnings_with(m, "UserData: line ") == 3;
 	if (!ok)

@@ -23,7 +23,9 @@ static bool plan_wording(void)
 		    "health check: HTTP GET / on the traffic port, every 30 s, timeout 5 s, healthy after 3, unhealthy after 2, success codes 200\n") &&
 	     strstr(buf, "auto-scaling group my-app-asg: desired 2, min 2, max 10\n") &&
 	     strstr(buf, "    target groups: none: its instances get no traffic\n") &&
-	     strstr(buf, "kept, no effect here: ImageId, SecurityGroups\n") &&
+	     strstr(buf, "kept, no effect here: SecurityGroups\n") &&
+	     strstr(buf, ", image ami-0abcdef1234567890 (not in Xlb.Images: the host's root "
+			 "filesystem)\n") &&
 	     strstr(buf, "ASGAverageCPUUtilization at 70 (percent of each instance's CPU quota, "
 			 "averaged over the InService instances out of warm-up)\n") &&
 	     strstr(buf, "\n8 warnings:\n") && strstr(buf, "is attached to no target group");
