@@ -554,7 +554,8 @@ static bool cfg_asg_hook(struct cfg *c, struct json_object *h, const char *const
 	for (j = 0; name && name[j]; j++) {
 		if (!isalnum((unsigned char)name[j]) && !strchr("_./-", name[j])) {
 			cfg_in(c, "LifecycleHookName");
-			cfg_error(c, "expected a hook name of letters, digits and _ . / -, got '%c'",
+			cfg_error(c,
+				  "expected a hook name of letters, digits and _ . / -, got '%c'",
 				  name[j]);
 			cfg_out(c);
 			ok = false;

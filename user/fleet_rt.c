@@ -44,8 +44,8 @@ static void fleet_hook_run(const struct fleet *f, const struct model_hook *mh, s
 	h->transition = mh->transition;
 	h->default_result = mh->default_result;
 	h->heartbeat_ms = (uint64_t)((double)mh->heartbeat_s * 1000 / ts);
-	h->global_ms = (uint64_t)((double)asg_lifecycle_global_ms((uint64_t)mh->heartbeat_s * 1000) /
-				  ts);
+	h->global_ms =
+		(uint64_t)((double)asg_lifecycle_global_ms((uint64_t)mh->heartbeat_s * 1000) / ts);
 }
 
 static void fleet_warm_run(const struct model_warm_pool *w, struct asg_warm *out)
@@ -168,11 +168,12 @@ void fleet_rt_settings(struct fleet_group *fg, const struct asg_group *file)
 	double ts = fg->f->time_scale >= 1 ? fg->f->time_scale : 1;
 	size_t i;
 
-	if (fg->hooks_put && !fleet_hooks_equal(fg->file_hooks, fg->nfile_hooks, file->hooks,
-						 file->nhooks)) {
-		log_info("auto-scaling group %s: the file's LifecycleHookSpecificationList changed: "
-			 "it replaces the hooks put or deleted at run time",
-			 fg->g.name);
+	if (fg->hooks_put &&
+	    !fleet_hooks_equal(fg->file_hooks, fg->nfile_hooks, file->hooks, file->nhooks)) {
+		log_info(
+			"auto-scaling group %s: the file's LifecycleHookSpecificationList changed: "
+			"it replaces the hooks put or deleted at run time",
+			fg->g.name);
 		fg->hooks_put = false;
 	}
 	if (!fg->hooks_put) {
@@ -181,7 +182,8 @@ void fleet_rt_settings(struct fleet_group *fg, const struct asg_group *file)
 		for (i = 0; i < fg->g.nhooks; i++) {
 			fg->g.hooks[i].heartbeat_ms =
 				(uint64_t)((double)fg->g.hooks[i].heartbeat_ms / ts);
-			fg->g.hooks[i].global_ms = (uint64_t)((double)fg->g.hooks[i].global_ms / ts);
+			fg->g.hooks[i].global_ms =
+				(uint64_t)((double)fg->g.hooks[i].global_ms / ts);
 		}
 	}
 	memcpy(fg->file_hooks, file->hooks, sizeof(file->hooks));
@@ -307,8 +309,7 @@ static struct json_object *fleet_refresh_json(const struct fleet_group *fg,
 	json_object_object_add(o, "Warmup", json_object_new_int64(r->warmup_s));
 	json_object_object_add(o, "Skip", json_object_new_boolean(r->skip_matching));
 	json_object_object_add(o, "Start", json_object_new_int64((int64_t)r->start + off));
-	json_object_object_add(o, "End",
-			       json_object_new_int64(r->end ? (int64_t)r->end + off : 0));
+	json_object_object_add(o, "End", json_object_new_int64(r->end ? (int64_t)r->end + off : 0));
 	json_object_object_add(o, "ToUpdate", json_object_new_int64(r->to_update));
 	json_object_object_add(o, "Remaining", json_object_new_int64(r->remaining));
 	json_object_object_add(o, "Pct", json_object_new_int64(r->pct));
@@ -373,10 +374,10 @@ static void fleet_state_write(const struct fleet_group *fg, FILE *file)
 	fprintf(file, "\n");
 	/* the oldest first, so that reading them back pushes them in their order */
 	for (i = g->nrefresh; i-- > 0;)
-		fleet_state_json(file, "refresh",
-				 fleet_refresh_json(fg, &g->refresh[i],
-						    i == 0 && fleet_refresh_running(
-								      g->refresh[i].status)));
+		fleet_state_json(
+			file, "refresh",
+			fleet_refresh_json(fg, &g->refresh[i],
+					   i == 0 && fleet_refresh_running(g->refresh[i].status)));
 }
 
 void fleet_state_save(const struct fleet_group *fg)
@@ -445,7 +446,7 @@ static char *fleet_state_text(const struct fleet_group *fg)
 	end = got >= 21 ? text + got - 21 : NULL;
 	if (!end || (end > text && end[-1] != '\n') || strncmp(end, "end=", 4) ||
 	    text[got - 1] != '\n') {
-		why = "truncated (no end line)";
+		why = "truncated: no end line";
 		goto bad;
 	}
 	want = strtoull(end + 4, NULL, 16);
@@ -457,8 +458,8 @@ static char *fleet_state_text(const struct fleet_group *fg)
 	fclose(file);
 	return text;
 bad:
-	log_warn("auto-scaling group %s: state file %s is %s: ignored, the configuration's "
-		 "values are used",
+	log_warn("auto-scaling group %s: state file %s ignored (%s): the configuration's values "
+		 "are used",
 		 fg->g.name, path, why ? why : strerror(errno));
 	free(text);
 	fclose(file);
@@ -495,10 +496,10 @@ struct fleet_saved {
 };
 
 static const char *const fleet_saved_keys[] = {
-	"min",	    "max",	     "desired",	 "file_min",	  "file_max",	    "file_desired",
-	"cooldown", "file_cooldown", "grace",	 "file_grace",	  "hc",		    "file_hc",
-	"lifetime", "file_lifetime", "warmup",	 "file_warmup",	  "protect",	    "file_protect",
-	"suspended", "hooks_put",    "file_hooks", "warm_put",	  "file_warm",	    NULL
+	"min",	     "max",	      "desired",    "file_min",	   "file_max",	"file_desired",
+	"cooldown",  "file_cooldown", "grace",	    "file_grace",  "hc",	"file_hc",
+	"lifetime",  "file_lifetime", "warmup",	    "file_warmup", "protect",	"file_protect",
+	"suspended", "hooks_put",     "file_hooks", "warm_put",	   "file_warm", NULL
 };
 
 enum {
@@ -646,8 +647,8 @@ static void fleet_saved_apply_rt(struct fleet_group *fg, const struct fleet_save
 	if (s->v[FS_HOOKS_PUT] &&
 	    (uint64_t)s->v[FS_FILE_HOOKS] == fleet_hooks_hash(fg->file_hooks, fg->nfile_hooks)) {
 		for (i = 0; i < fleet_alen(s->hooks) && n < MODEL_HOOKS_MAX; i++) {
-			const char *t = json_object_to_json_string(
-				json_object_array_get_idx(s->hooks, i));
+			const char *t =
+				json_object_to_json_string(json_object_array_get_idx(s->hooks, i));
 
 			if (config_hook_parse(verb[0], t, &mh, &cerr))
 				break;
@@ -659,9 +660,9 @@ static void fleet_saved_apply_rt(struct fleet_group *fg, const struct fleet_save
 			fg->hooks_put = true;
 		}
 	}
-	if (s->v[FS_WARM_PUT] &&
-	    (uint64_t)s->v[FS_FILE_WARM] == fleet_warm_hash(&fg->file_warm)) {
-		struct json_object *o = json_object_array_get_idx(s->warm, 0);
+	if (s->v[FS_WARM_PUT] && (uint64_t)s->v[FS_FILE_WARM] == fleet_warm_hash(&fg->file_warm)) {
+		struct json_object *o =
+			fleet_alen(s->warm) ? json_object_array_get_idx(s->warm, 0) : NULL;
 
 		if (!o) {
 			memset(&fg->g.warm, 0, sizeof(fg->g.warm));
@@ -698,8 +699,8 @@ static void fleet_saved_apply(struct fleet_group *fg, const struct fleet_saved *
 
 	/* the sizes together, when the file's three are what they were */
 	if (v[FS_FILE_MIN] == fg->file_min && v[FS_FILE_MAX] == fg->file_max &&
-	    v[FS_FILE_DESIRED] == fg->file_desired && v[FS_MIN] >= 0 && v[FS_MIN] <= v[FS_DESIRED] &&
-	    v[FS_DESIRED] <= v[FS_MAX] && v[FS_MAX] <= 100000) {
+	    v[FS_FILE_DESIRED] == fg->file_desired && v[FS_MIN] >= 0 &&
+	    v[FS_MIN] <= v[FS_DESIRED] && v[FS_DESIRED] <= v[FS_MAX] && v[FS_MAX] <= 100000) {
 		fg->g.min_size = (uint32_t)v[FS_MIN];
 		fg->g.max_size = (uint32_t)v[FS_MAX];
 		fg->g.desired = (uint32_t)v[FS_DESIRED];
@@ -795,8 +796,8 @@ void fleet_state_restore(struct fleet_group *fg, bool *policies)
 		goto out;
 	if (!fleet_saved_parse(text, s)) {
 		fleet_state_path(fg, path, sizeof(path));
-		log_warn("auto-scaling group %s: state file %s has a line that does not read: "
-			 "ignored, the configuration's values are used",
+		log_warn("auto-scaling group %s: state file %s ignored (a line does not read): "
+			 "the configuration's values are used",
 			 fg->g.name, path);
 		goto out;
 	}

@@ -112,8 +112,8 @@ static int xlbd_lc_only(struct json_object *args, const char *const *known, cons
 		for (i = 0; known[i] && strcmp(known[i], key); i++)
 			;
 		if (!known[i])
-			return api_error(reply, API_ERR_VALIDATION, "%s: unknown parameter %s", verb,
-					 key);
+			return api_error(reply, API_ERR_VALIDATION, "%s: unknown parameter %s",
+					 verb, key);
 	}
 	return 0;
 }
@@ -145,17 +145,21 @@ static struct json_object *xlbd_lc_merged(struct xlbd *d, const char *group, con
 	if (!out)
 		return json_object_get(args);
 	json_object_object_foreach(args, key, val)
-	json_object_object_add(out, key, json_object_get(val));
+		json_object_object_add(out, key, json_object_get(val));
 	return out;
 }
 
 int xlbd_api_put_lifecycle_hook(struct json_object *args, struct api_reply *reply, void *ctx)
 {
-	static const char *const known[] = {
-		"AutoScalingGroupName", "LifecycleHookName",	 "LifecycleTransition",
-		"RoleARN",		"NotificationTargetARN", "NotificationMetadata",
-		"HeartbeatTimeout",	"DefaultResult",	 NULL
-	};
+	static const char *const known[] = { "AutoScalingGroupName",
+					     "LifecycleHookName",
+					     "LifecycleTransition",
+					     "RoleARN",
+					     "NotificationTargetARN",
+					     "NotificationMetadata",
+					     "HeartbeatTimeout",
+					     "DefaultResult",
+					     NULL };
 	struct xlbd *d = ctx;
 	struct json_object *req;
 	struct config_error cerr;
@@ -173,10 +177,11 @@ int xlbd_api_put_lifecycle_hook(struct json_object *args, struct api_reply *repl
 	if (!req)
 		return api_error(reply, API_ERR_VALIDATION, "AutoScalingGroup name not found - %s",
 				 group);
-	err = config_hook_parse("put-lifecycle-hook",
-				json_object_to_json_string_ext(req, JSON_C_TO_STRING_PLAIN |
-									    JSON_C_TO_STRING_NOSLASHESCAPE),
-				&h, &cerr);
+	err = config_hook_parse(
+		"put-lifecycle-hook",
+		json_object_to_json_string_ext(req, JSON_C_TO_STRING_PLAIN |
+							    JSON_C_TO_STRING_NOSLASHESCAPE),
+		&h, &cerr);
 	json_object_put(req);
 	if (err == -EINVAL)
 		return api_error(reply, API_ERR_VALIDATION, "%s", cerr.msg);
@@ -213,8 +218,12 @@ int xlbd_api_delete_lifecycle_hook(struct json_object *args, struct api_reply *r
 
 int xlbd_api_put_warm_pool(struct json_object *args, struct api_reply *reply, void *ctx)
 {
-	static const char *const known[] = { "AutoScalingGroupName", "MaxGroupPreparedCapacity",
-					     "MinSize", "PoolState", "InstanceReusePolicy", NULL };
+	static const char *const known[] = { "AutoScalingGroupName",
+					     "MaxGroupPreparedCapacity",
+					     "MinSize",
+					     "PoolState",
+					     "InstanceReusePolicy",
+					     NULL };
 	struct xlbd *d = ctx;
 	struct config_error cerr;
 	struct model_warm_pool w;
@@ -225,10 +234,11 @@ int xlbd_api_put_warm_pool(struct json_object *args, struct api_reply *reply, vo
 	err = err ? err : xlbd_lc_only(args, known, "PutWarmPool", reply);
 	if (err)
 		return err;
-	err = config_warm_parse("put-warm-pool",
-				json_object_to_json_string_ext(args, JSON_C_TO_STRING_PLAIN |
-									     JSON_C_TO_STRING_NOSLASHESCAPE),
-				&w, &cerr);
+	err = config_warm_parse(
+		"put-warm-pool",
+		json_object_to_json_string_ext(args, JSON_C_TO_STRING_PLAIN |
+							     JSON_C_TO_STRING_NOSLASHESCAPE),
+		&w, &cerr);
 	if (err == -EINVAL)
 		return api_error(reply, API_ERR_VALIDATION, "%s", cerr.msg);
 	err = err ? err : fleet_warm_put(d->fleet, group, &w);

@@ -845,8 +845,8 @@ static bool test_hook_put_delete(void)
 				     now, err, sizeof(err)) == 0,
 	      "%s", err);
 	CHECK_STR(asg_lifecycle_name(g.inst[0].state), "Pending:Wait");
-	CHECK(asg_lifecycle_complete(&g, "on-launch", g.inst[0].id, NULL, MODEL_HOOK_CONTINUE,
-				     now, err, sizeof(err)) == 0,
+	CHECK(asg_lifecycle_complete(&g, "on-launch", g.inst[0].id, NULL, MODEL_HOOK_CONTINUE, now,
+				     err, sizeof(err)) == 0,
 	      "%s", err);
 	CHECK_STR(asg_lifecycle_name(g.inst[0].state), "Pending:Proceed");
 	CHECK(!g.inst[0].abandoned, "continued");

@@ -238,12 +238,13 @@ static bool hook_and_warm_requests(void)
 	struct model_hook h;
 	size_t i;
 
-	CHECK(!config_hook_parse("put-lifecycle-hook",
-				 "{\"AutoScalingGroupName\": \"g\", \"LifecycleHookName\": "
-				 "\"on/launch.1\", \"LifecycleTransition\": "
-				 "\"autoscaling:EC2_INSTANCE_TERMINATING\", \"NotificationMetadata\": "
-				 "\"md\", \"RoleARN\": \"arn:aws:iam::1:role/r\"}",
-				 &h, &err),
+	CHECK(!config_hook_parse(
+		      "put-lifecycle-hook",
+		      "{\"AutoScalingGroupName\": \"g\", \"LifecycleHookName\": "
+		      "\"on/launch.1\", \"LifecycleTransition\": "
+		      "\"autoscaling:EC2_INSTANCE_TERMINATING\", \"NotificationMetadata\": "
+		      "\"md\", \"RoleARN\": \"arn:aws:iam::1:role/r\"}",
+		      &h, &err),
 	      "%s", err.msg);
 	CHECK(!strcmp(h.name, "on/launch.1") && h.transition == MODEL_HOOK_TERMINATING &&
 		      h.heartbeat_s == 3600 && h.default_result == MODEL_HOOK_ABANDON &&
