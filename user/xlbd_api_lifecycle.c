@@ -145,7 +145,9 @@ static struct json_object *xlbd_lc_merged(struct xlbd *d, const char *group, con
 	if (!out)
 		return json_object_get(args);
 	json_object_object_foreach(args, key, val)
+	{
 		json_object_object_add(out, key, json_object_get(val));
+	}
 	return out;
 }
 
