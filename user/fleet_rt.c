@@ -658,6 +658,11 @@ static void fleet_saved_apply_rt(struct fleet_group *fg, const struct fleet_save
 			memcpy(fg->g.hooks, hooks, n * sizeof(hooks[0]));
 			fg->g.nhooks = n;
 			fg->hooks_put = true;
+		} else {
+			log_warn(
+				"auto-scaling group %s: a lifecycle hook of its state file does not "
+				"read (%s): the file's hooks are used",
+				fg->g.name, cerr.msg);
 		}
 	}
 	if (s->v[FS_WARM_PUT] && (uint64_t)s->v[FS_FILE_WARM] == fleet_warm_hash(&fg->file_warm)) {
@@ -670,6 +675,11 @@ static void fleet_saved_apply_rt(struct fleet_group *fg, const struct fleet_save
 		} else if (!config_warm_parse(verb[1], json_object_to_json_string(o), &w, &cerr)) {
 			fleet_warm_run(&w, &fg->g.warm);
 			fg->warm_put = true;
+		} else {
+			log_warn(
+				"auto-scaling group %s: the warm pool of its state file does not read "
+				"(%s): the file's warm pool is used",
+				fg->g.name, cerr.msg);
 		}
 	}
 	for (i = 0; i < fleet_alen(s->policies); i++) {
