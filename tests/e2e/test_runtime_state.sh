@@ -3,7 +3,8 @@
 # End to end: runtime changes survive xlbd being killed (SIGKILL) and started again. A desired
 # capacity, an instance in Standby (kept out of its target group), a suspended process, an
 # update-auto-scaling-group setting, a policy put, a lifecycle hook put and a warm pool put
-# hold after the restart and after a reload of the unchanged file; an instance refresh killed
+# hold after the restart and after a reload of the unchanged file, but for a field the file
+# changed while xlbd was down (the file's value then); an instance refresh killed
 # half-way carries on with the same id and replaces only the instances it had left; a garbled
 # state file is reported and ignored (the file's values, a clean start).
 # needs: netns
@@ -177,6 +178,20 @@ else
 	e2e_fail reload_of_same_file_keeps_them "$why"
 fi
 
+# 2b. a field the file changed while xlbd was down: the file's value wins, the others hold
+kill -KILL "$XLBD_PID"
+wait "$XLBD_PID" 2>/dev/null
+sed -i 's/"DefaultCooldown": 300/"DefaultCooldown": 200/' "$CONF"
+echo "---- DefaultCooldown changed in the file, started again" >>"$LOG"
+start_xlbd
+e2e_wait 15 answers
+why=$(held)
+if [ "$why" = " cooldown 200;" ]; then
+	e2e_pass file_change_wins_over_saved_field
+else
+	e2e_fail file_change_wins_over_saved_field "$why"
+fi
+
 # 3. a refresh killed half-way carries on with the same id, replacing what it had left
 ctl delete-lifecycle-hook --auto-scaling-group-name rs-asg --lifecycle-hook-name rt-hook
 ctl delete-warm-pool --auto-scaling-group-name rs-asg
@@ -215,7 +230,7 @@ head -c 200 "$state" >"$state.cut" && mv "$state.cut" "$state"
 echo "---- state file truncated, started again" >>"$LOG"
 start_xlbd
 if e2e_wait 15 answers && [ "$(group .DesiredCapacity)" = 2 ] &&
-	[ "$(group .DefaultCooldown)" = 300 ] &&
+	[ "$(group .DefaultCooldown)" = 200 ] &&
 	grep -qF "auto-scaling group rs-asg: state file $state ignored (truncated: no end line)" "$LOG"; then
 	e2e_pass truncated_state_ignored
 else
