@@ -920,6 +920,51 @@ const struct asg_hook *asg_hook_find(const struct asg_group *g, const char *name
 	return NULL;
 }
 
+int asg_hook_put(struct asg_group *g, const struct asg_hook *h)
+{
+	const struct asg_hook *old = asg_hook_find(g, h->name);
+
+	if (old) {
+		g->hooks[old - g->hooks] = *h;
+		return 0;
+	}
+	if (g->nhooks == MODEL_HOOKS_MAX)
+		return -ENOSPC;
+	g->hooks[g->nhooks++] = *h;
+	return 0;
+}
+
+static void asg_lifecycle_result(const struct asg_group *g, struct asg_instance *in, size_t h,
+				 enum model_hook_result r);
+
+int asg_hook_delete(struct asg_group *g, const char *name)
+{
+	const struct asg_hook *hk = asg_hook_find(g, name);
+	uint32_t low;
+	size_t h, i;
+
+	if (!hk)
+		return -ENOENT;
+	h = (size_t)(hk - g->hooks);
+	for (i = 0; i < g->ninst; i++) {
+		struct asg_instance *in = &g->inst[i];
+
+		if (asg_waiting(in) && (in->hook_pending & (1u << h)))
+			asg_lifecycle_result(g, in, h,
+					     hk->transition == MODEL_HOOK_LAUNCHING ?
+						     MODEL_HOOK_ABANDON :
+						     MODEL_HOOK_CONTINUE);
+		/* the bits and deadlines of the hooks after h move down one */
+		low = in->hook_pending & ((1u << h) - 1);
+		in->hook_pending = low | ((in->hook_pending >> 1) & ~((1u << h) - 1));
+		memmove(&in->hook_deadline[h], &in->hook_deadline[h + 1],
+			(MODEL_HOOKS_MAX - h - 1) * sizeof(in->hook_deadline[0]));
+	}
+	memmove(&g->hooks[h], &g->hooks[h + 1], (g->nhooks - h - 1) * sizeof(g->hooks[0]));
+	g->nhooks--;
+	return 0;
+}
+
 int asg_lifecycle_wait(struct asg_group *g, const char *id, const char *token, uint64_t now)
 {
 	struct asg_instance *in = asg_instance_find(g, id);

@@ -340,6 +340,15 @@ size_t asg_lifecycle_expire(struct asg_group *g, uint64_t now);
 uint64_t asg_lifecycle_global_ms(uint64_t heartbeat_ms);
 /* The hook of that name; NULL when none. */
 const struct asg_hook *asg_hook_find(const struct asg_group *g, const char *name);
+/* PutLifecycleHook: h replaces the hook of its name (instances waiting on it keep waiting, on
+ * its new times from the next heartbeat) or is added; -ENOSPC when the group has
+ * MODEL_HOOKS_MAX already.
+ */
+int asg_hook_put(struct asg_group *g, const struct asg_hook *h);
+/* DeleteLifecycleHook: the waits on it end first, as AWS completes them (ABANDON for a launch,
+ * CONTINUE for a termination); -ENOENT when the group has no hook of that name.
+ */
+int asg_hook_delete(struct asg_group *g, const char *name);
 /* "autoscaling:EC2_INSTANCE_LAUNCHING", "...TERMINATING"; "CONTINUE", "ABANDON". */
 const char *asg_hook_transition_name(enum model_hook_transition t);
 const char *asg_hook_result_name(enum model_hook_result r);

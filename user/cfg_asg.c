@@ -2,6 +2,8 @@
 /* Instance types, launch configurations and launch templates (with their versions),
  * auto-scaling groups (capacities, target groups, tags, termination policies) and attachments.
  */
+#include <ctype.h>
+#include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -519,11 +521,13 @@ next:
 	cfg_out(c);
 }
 
-/* LifecycleHookSpecificationList: PutLifecycleHook's fields, with the API's defaults and
- * bounds (HeartbeatTimeout 30..7200, 3600 by default; DefaultResult ABANDON by default). The
- * notification target and role have nowhere to send here: kept, named in the plan.
+/* One hook of LifecycleHookSpecificationList (or a PutLifecycleHook request): PutLifecycleHook's
+ * fields, with the API's defaults and bounds (HeartbeatTimeout 30..7200, 3600 by default;
+ * DefaultResult ABANDON by default; the name 1..255 of [A-Za-z0-9_./-]). The notification
+ * target and role have nowhere to send here: kept, named in the plan. false when h is no hook.
  */
-static void cfg_asg_hooks(struct cfg *c, struct json_object *o, struct model_asg *asg)
+static bool cfg_asg_hook(struct cfg *c, struct json_object *h, const char *const *more,
+			 struct model_hook *hook)
 {
 	static const char *const typed[] = { "LifecycleHookName",
 					     "LifecycleTransition",
@@ -538,55 +542,80 @@ static void cfg_asg_hooks(struct cfg *c, struct json_object *o, struct model_asg
 	static const char *const res[] = { "ABANDON", "CONTINUE", NULL };
 	static const struct cfg_choice tr_choice = { tr, NULL, NULL, false };
 	static const struct cfg_choice res_choice = { res, NULL, NULL, false };
+	const char *name = NULL, *md = "";
+	bool ok = true;
+	size_t j;
+	int e;
+
+	*hook = (struct model_hook){ .heartbeat_s = 3600 };
+	if (!cfg_is_object(c, h, "a lifecycle hook object"))
+		return false;
+	if (cfg_need(c, h, "LifecycleHookName",
+		     cfg_str(c, h, "LifecycleHookName", 1, 255, "a hook name", &name),
+		     "a hook name (1..255 characters)") != CFG_OK)
+		ok = false;
+	for (j = 0; name && name[j]; j++) {
+		if (!isalnum((unsigned char)name[j]) && !strchr("_./-", name[j])) {
+			cfg_in(c, "LifecycleHookName");
+			cfg_error(c,
+				  "expected a hook name of letters, digits and _ . / -, got '%c'",
+				  name[j]);
+			cfg_out(c);
+			ok = false;
+			break;
+		}
+	}
+	e = 0;
+	if (cfg_need(c, h, "LifecycleTransition",
+		     cfg_enum(c, h, "LifecycleTransition", &tr_choice, &e),
+		     "autoscaling:EC2_INSTANCE_LAUNCHING or "
+		     "autoscaling:EC2_INSTANCE_TERMINATING") != CFG_OK)
+		ok = false;
+	hook->transition = (enum model_hook_transition)e;
+	cfg_u32(c, h, "HeartbeatTimeout", 30, 7200, &hook->heartbeat_s);
+	e = MODEL_HOOK_ABANDON;
+	cfg_enum(c, h, "DefaultResult", &res_choice, &e);
+	hook->default_result = (enum model_hook_result)e;
+	cfg_str(c, h, "NotificationMetadata", 0, 1023, "text", &md);
+	for (j = 0; j < 2; j++) {
+		const char *k = j ? "RoleARN" : "NotificationTargetARN";
+
+		if (!cfg_member(h, k))
+			continue;
+		cfg_in(c, k);
+		cfg_warn_key(c, "no effect here: xlb sends no notifications; the instance "
+				"reads its wait in /var/lib/xlb/lifecycle-action");
+		cfg_out(c);
+	}
+	cfg_finish(c, h, typed, more, NULL);
+	if (!ok)
+		return false;
+	snprintf(hook->name, sizeof(hook->name), "%s", name);
+	snprintf(hook->metadata, sizeof(hook->metadata), "%s", md);
+	return true;
+}
+
+/* LifecycleHookSpecificationList: each name once, at most MODEL_HOOKS_MAX. */
+static void cfg_asg_hooks(struct cfg *c, struct json_object *o, struct model_asg *asg)
+{
 	struct json_object *arr;
 	size_t i, j;
-	int e;
 
 	if (cfg_array(c, o, "LifecycleHookSpecificationList", "lifecycle hook objects", &arr) !=
 	    CFG_OK)
 		return;
 	cfg_in(c, "LifecycleHookSpecificationList");
 	for (i = 0; i < json_object_array_length(arr); i++) {
-		struct json_object *h = json_object_array_get_idx(arr, i);
-		struct model_hook hook = { .heartbeat_s = 3600 };
-		const char *name = NULL, *md = "";
-		bool ok = true;
+		struct model_hook hook;
+		bool ok;
 
 		cfg_at(c, i);
-		if (!cfg_is_object(c, h, "a lifecycle hook object"))
-			goto next;
-		if (cfg_need(c, h, "LifecycleHookName",
-			     cfg_str(c, h, "LifecycleHookName", 1, 255, "a hook name", &name),
-			     "a hook name (1..255 characters)") != CFG_OK)
-			ok = false;
-		e = 0;
-		if (cfg_need(c, h, "LifecycleTransition",
-			     cfg_enum(c, h, "LifecycleTransition", &tr_choice, &e),
-			     "autoscaling:EC2_INSTANCE_LAUNCHING or "
-			     "autoscaling:EC2_INSTANCE_TERMINATING") != CFG_OK)
-			ok = false;
-		hook.transition = (enum model_hook_transition)e;
-		cfg_u32(c, h, "HeartbeatTimeout", 30, 7200, &hook.heartbeat_s);
-		e = MODEL_HOOK_ABANDON;
-		cfg_enum(c, h, "DefaultResult", &res_choice, &e);
-		hook.default_result = (enum model_hook_result)e;
-		cfg_str(c, h, "NotificationMetadata", 0, 1023, "text", &md);
-		for (j = 0; j < 2; j++) {
-			const char *k = j ? "RoleARN" : "NotificationTargetARN";
-
-			if (!cfg_member(h, k))
-				continue;
-			cfg_in(c, k);
-			cfg_warn_key(c, "no effect here: xlb sends no notifications; the instance "
-					"reads its wait in /var/lib/xlb/lifecycle-action");
-			cfg_out(c);
-		}
-		cfg_finish(c, h, typed, NULL, NULL);
+		ok = cfg_asg_hook(c, json_object_array_get_idx(arr, i), NULL, &hook);
 		for (j = 0; ok && j < asg->nhooks; j++) {
-			if (!strcmp(asg->hooks[j].name, name)) {
+			if (!strcmp(asg->hooks[j].name, hook.name)) {
 				cfg_in(c, "LifecycleHookName");
 				cfg_error(c, "expected each hook name once, got \"%s\" again",
-					  name);
+					  hook.name);
 				cfg_out(c);
 				ok = false;
 			}
@@ -596,40 +625,32 @@ static void cfg_asg_hooks(struct cfg *c, struct json_object *o, struct model_asg
 				  MODEL_HOOKS_MAX);
 			ok = false;
 		}
-		if (!ok)
-			goto next;
-		snprintf(hook.name, sizeof(hook.name), "%s", name);
-		snprintf(hook.metadata, sizeof(hook.metadata), "%s", md);
-		asg->hooks[asg->nhooks++] = hook;
-next:
+		if (ok)
+			asg->hooks[asg->nhooks++] = hook;
 		cfg_out(c);
 	}
 	cfg_out(c);
 }
 
-/* WarmPoolConfiguration: PutWarmPool's fields. Hibernated is accepted and kept as Stopped
- * (the cgroup frozen either way: there is no memory image to write to a disk here).
+/* WarmPoolConfiguration (or a PutWarmPool request): PutWarmPool's fields. Hibernated is
+ * accepted and kept as Stopped (the cgroup frozen either way: there is no memory image to write
+ * to a disk here).
  */
-static void cfg_asg_warm(struct cfg *c, struct json_object *o, struct model_asg *asg)
+static void cfg_asg_warm_obj(struct cfg *c, struct json_object *v, const char *const *more,
+			     struct model_warm_pool *w)
 {
 	static const char *const typed[] = { "MinSize", "MaxGroupPreparedCapacity", "PoolState",
 					     "InstanceReusePolicy", NULL };
 	static const char *const reuse_typed[] = { "ReuseOnScaleIn", NULL };
 	static const char *const st[] = { "Stopped", "Running", "Hibernated", NULL };
 	static const struct cfg_choice st_choice = { st, NULL, NULL, false };
-	struct model_warm_pool *w = &asg->warm;
-	struct json_object *v, *r;
+	struct json_object *r;
 	int e = MODEL_WARM_STOPPED;
 
-	if (!(v = cfg_member(o, "WarmPoolConfiguration")))
+	*w = (struct model_warm_pool){ .max_prepared = -1 };
+	if (!cfg_is_object(c, v, "a warm pool object"))
 		return;
-	cfg_in(c, "WarmPoolConfiguration");
-	if (!cfg_is_object(c, v, "a warm pool object")) {
-		cfg_out(c);
-		return;
-	}
 	w->enabled = true;
-	w->max_prepared = -1;
 	cfg_u32(c, v, "MinSize", 0, CONFIG_MAX_CAPACITY, &w->min_size);
 	/* AWS: -1 means "not set" (the group's MaxSize) */
 	cfg_int(c, v, "MaxGroupPreparedCapacity", -1, CONFIG_MAX_CAPACITY, &w->max_prepared);
@@ -648,8 +669,77 @@ static void cfg_asg_warm(struct cfg *c, struct json_object *o, struct model_asg 
 		}
 		cfg_out(c);
 	}
-	cfg_finish(c, v, typed, NULL, NULL);
+	cfg_finish(c, v, typed, more, NULL);
+}
+
+static void cfg_asg_warm(struct cfg *c, struct json_object *o, struct model_asg *asg)
+{
+	struct json_object *v;
+
+	if (!(v = cfg_member(o, "WarmPoolConfiguration")))
+		return;
+	cfg_in(c, "WarmPoolConfiguration");
+	cfg_asg_warm_obj(c, v, NULL, &asg->warm);
 	cfg_out(c);
+}
+
+/* A request's object read by fn as the file's reader reads it; warnings (fields without effect
+ * here) are dropped, errors fill err. 0, -EINVAL, -ENOMEM.
+ */
+static int cfg_asg_request(const char *verb, const char *text, struct config_error *err,
+			   void (*fn)(struct cfg *c, struct json_object *o, void *out), void *out)
+{
+	struct model scratch = { 0 };
+	struct json_object *o;
+	struct cfg c = { 0 };
+	size_t i;
+	int ret = -ENOMEM;
+
+	memset(err, 0, sizeof(*err));
+	c.file = verb;
+	c.text = text;
+	c.len = strlen(text);
+	c.m = &scratch;
+	c.err = err;
+	o = json_tokener_parse(text);
+	if (!o || !json_object_is_type(o, json_type_object)) {
+		cfg_emit_at(&c, true, 0, "$", "expected an object");
+		ret = -EINVAL;
+		goto out;
+	}
+	fn(&c, o, out);
+	if (!c.nomem)
+		ret = err->count ? -EINVAL : 0;
+out:
+	json_object_put(o);
+	for (i = 0; i < scratch.nwarnings; i++)
+		free(scratch.warnings[i]);
+	free(scratch.warnings);
+	return ret;
+}
+
+static const char *const cfg_asg_request_more[] = { "AutoScalingGroupName", NULL };
+
+static void cfg_asg_hook_request(struct cfg *c, struct json_object *o, void *out)
+{
+	cfg_asg_hook(c, o, cfg_asg_request_more, out);
+}
+
+static void cfg_asg_warm_request(struct cfg *c, struct json_object *o, void *out)
+{
+	cfg_asg_warm_obj(c, o, cfg_asg_request_more, out);
+}
+
+int config_hook_parse(const char *verb, const char *text, struct model_hook *out,
+		      struct config_error *err)
+{
+	return cfg_asg_request(verb, text, err, cfg_asg_hook_request, out);
+}
+
+int config_warm_parse(const char *verb, const char *text, struct model_warm_pool *out,
+		      struct config_error *err)
+{
+	return cfg_asg_request(verb, text, err, cfg_asg_warm_request, out);
 }
 
 static const char *const cfg_asg_typed[] = { "AutoScalingGroupName",

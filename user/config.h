@@ -90,6 +90,16 @@ int config_policy_parse(const struct model *m, const char *verb, const char *tex
 			struct model_policy **out, struct config_error *err);
 void config_policy_free(struct model_policy *p);
 
+/* config_hook_parse: text is one PutLifecycleHook request (AutoScalingGroupName and one hook of
+ * LifecycleHookSpecificationList, with the API's defaults and bounds); config_warm_parse: one
+ * PutWarmPool request (AutoScalingGroupName and WarmPoolConfiguration's members). 0 with *out
+ * filled, -EINVAL with err filled, -ENOMEM.
+ */
+int config_hook_parse(const char *verb, const char *text, struct model_hook *out,
+		      struct config_error *err);
+int config_warm_parse(const char *verb, const char *text, struct model_warm_pool *out,
+		      struct config_error *err);
+
 /* config_tg_attribute: Key=key, Value=value of a target group's Attributes, read into tg as the
  * file's reader does (tg->extras grows for the attributes kept as written: the caller owns tg
  * and its extras). An attribute the file would warn about is refused here. 0, -EINVAL with

@@ -109,68 +109,9 @@ static void fleet_inst_forget(struct fleet_group *fg, struct fleet_inst *fi)
 	fg->ninst--;
 }
 
-static void fleet_soon(struct fleet *f);
 static void fleet_policies_free(struct fleet_group *fg);
 static void fleet_engine(struct fleet_group *fg, const struct model *model,
 			 const struct model_asg *m);
-
-/* ---- group state kept across restarts ---- */
-
-static void fleet_state_path(const struct fleet_group *fg, char *buf, size_t len)
-{
-	snprintf(buf, len, "%s/groups/%s", fg->f->run_dir, fg->g.name);
-}
-
-static void fleet_state_save_more(const struct fleet_group *fg, FILE *file);
-static void fleet_state_load_more(struct fleet_group *fg);
-static void fleet_times(struct fleet_group *fg);
-
-/* The running sizes and the file's, so that a restarted xlbd keeps a set-desired-capacity. */
-static void fleet_state_save(const struct fleet_group *fg)
-{
-	char path[800], tmp[820];
-	FILE *file;
-
-	fleet_state_path(fg, path, sizeof(path));
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	file = fopen(tmp, "we");
-	if (!file) {
-		log_warn("auto-scaling group %s: cannot save its state in %s: %s", fg->g.name, tmp,
-			 strerror(errno));
-		return;
-	}
-	fprintf(file, "min=%u\nmax=%u\ndesired=%u\nfile_min=%u\nfile_max=%u\nfile_desired=%u\n",
-		fg->g.min_size, fg->g.max_size, fg->g.desired, fg->file_min, fg->file_max,
-		fg->file_desired);
-	fleet_state_save_more(fg, file);
-	if (fclose(file) || rename(tmp, path))
-		unlink(tmp);
-}
-
-static bool fleet_state_load(const struct fleet_group *fg, uint32_t v[6])
-{
-	static const char *const keys[6] = { "min=",	  "max=",      "desired=",
-					     "file_min=", "file_max=", "file_desired=" };
-	char path[800], line[128];
-	unsigned int found = 0;
-	FILE *file;
-	size_t k;
-
-	fleet_state_path(fg, path, sizeof(path));
-	file = fopen(path, "re");
-	if (!file)
-		return false;
-	while (fgets(line, sizeof(line), file)) {
-		for (k = 0; k < 6; k++) {
-			if (!strncmp(line, keys[k], strlen(keys[k]))) {
-				v[k] = (uint32_t)strtoul(line + strlen(keys[k]), NULL, 10);
-				found |= 1u << k;
-			}
-		}
-	}
-	fclose(file);
-	return found == 0x3f;
-}
 
 /* ---- carrying out a plan ---- */
 
@@ -919,7 +860,7 @@ static void fleet_on_tick(struct loop *loop, struct loop_timer *t, void *arg)
 	fleet_reconcile_all(arg);
 }
 
-static void fleet_soon(struct fleet *f)
+void fleet_soon(struct fleet *f)
 {
 	if (!loop_timer_armed(&f->soon))
 		loop_timer_arm(f->loop, &f->soon, 10, 0, fleet_on_tick, f);
@@ -1266,16 +1207,10 @@ static int fleet_settings(struct fleet_group *fg, const struct model_asg *m)
 	fg->g.dereg_delay_ms = tmp->dereg_delay_ms;
 	fg->g.launch = tmp->launch;
 	fg->g.wall_offset_ms = tmp->wall_offset_ms;
-	/* hooks and warm pool; their times run TimeScale times faster, as the policies' do */
-	memcpy(fg->g.hooks, tmp->hooks, sizeof(tmp->hooks));
-	fg->g.nhooks = tmp->nhooks;
-	for (i = 0; i < fg->g.nhooks; i++) {
-		fg->g.hooks[i].heartbeat_ms =
-			(uint64_t)((double)fg->g.hooks[i].heartbeat_ms / fg->f->time_scale);
-		fg->g.hooks[i].global_ms =
-			(uint64_t)((double)fg->g.hooks[i].global_ms / fg->f->time_scale);
-	}
-	fg->g.warm = tmp->warm;
+	/* hooks and warm pool (their times TimeScale times faster, as the policies' are), unless
+	 * put or deleted at run time since the file last changed them
+	 */
+	fleet_rt_settings(fg, tmp);
 	free(tmp);
 	free(fg->user_data);
 	fg->user_data = ud;
@@ -1381,7 +1316,10 @@ static void fleet_adopt(struct fleet_group *fg)
 		if (li->state == LAUNCHER_RUNNING) {
 			in->ec2 = ASG_EC2_RUNNING;
 			asg_instance_in_service(&fg->g, li->id, in->launched_at);
-			fleet_register(fg, fi, true);
+			/* in Standby before the restart: it stays there, out of its target groups */
+			if (!fleet_state_standby(fg, li->id) ||
+			    asg_standby(&fg->g, li->id, true, false, now, NULL, 0))
+				fleet_register(fg, fi, true);
 		}
 		fleet_wire(f, li);
 		fleet_lo_vips(fg, li);
@@ -1415,9 +1353,8 @@ static int fleet_apply_group(struct fleet *f, const struct model *model, const s
 {
 	struct fleet_group *fg = fleet_group_find(f, m->name);
 	char want[ASG_TG_MAX][ASG_NAME_LEN], err[256];
-	uint32_t saved[6];
 	size_t i, n = 0;
-	bool fresh = !fg;
+	bool fresh = !fg, policies;
 	int e;
 
 	if (!fg) {
@@ -1455,21 +1392,17 @@ static int fleet_apply_group(struct fleet *f, const struct model *model, const s
 			fleet_lo_vips(fg, li);
 	}
 	if (fresh) {
-		/* a restart keeps what set-desired-capacity said, unless the file changed since */
-		if (fleet_state_load(fg, saved) && saved[3] == m->min_size &&
-		    saved[4] == m->max_size && saved[5] == m->desired && saved[0] <= saved[2] &&
-		    saved[2] <= saved[1]) {
-			fg->g.min_size = saved[0];
-			fg->g.max_size = saved[1];
-			fg->g.desired = saved[2];
-		}
+		/* a restart keeps the runtime changes, but for the fields the file changed since */
 		fg->file_min = m->min_size;
 		fg->file_max = m->max_size;
 		fg->file_desired = m->desired;
-		fleet_state_load_more(fg);
+		fleet_state_restore(fg, &policies);
+		if (policies)
+			fleet_engine(fg, model, m);
 		fleet_set_tgs(fg, want, n);
 		if (!f->applied)
 			fleet_adopt(fg);
+		fleet_state_restore_done(fg);
 		log_info(
 			"auto-scaling group %s: min %u, max %u, desired %u, %zu target groups, %zu "
 			"instances",
@@ -1849,6 +1782,7 @@ int fleet_put_policy(struct fleet *f, const struct model *model, const char *gro
 	log_info("auto-scaling group %s: policy %s put (a user request)", fg->g.name, p->name);
 	config_policy_free(p);
 	fleet_engine(fg, model, m);
+	fleet_state_save(fg);
 	fleet_soon(f);
 	return 0;
 }
@@ -1878,6 +1812,7 @@ int fleet_delete_policy(struct fleet *f, const struct model *model, const char *
 	r->p = NULL;
 	log_info("auto-scaling group %s: policy %s deleted (a user request)", fg->g.name, buf);
 	fleet_engine(fg, model, m);
+	fleet_state_save(fg);
 	fleet_soon(f);
 	return 0;
 }
@@ -1993,7 +1928,7 @@ int fleet_describe_policies(struct fleet *f, const char *group, const char *cons
 /* MaxInstanceLifetime and the warm-up in asg.c's ms: TimeScale shortens them as it does the
  * policies' times; without DefaultInstanceWarmup, HealthCheckGracePeriod, as AWS takes it.
  */
-static void fleet_times(struct fleet_group *fg)
+void fleet_times(struct fleet_group *fg)
 {
 	double ts = fg->f->time_scale >= 1 ? fg->f->time_scale : 1;
 
@@ -2002,118 +1937,19 @@ static void fleet_times(struct fleet_group *fg)
 					      fg->g.grace_ms;
 }
 
-static void fleet_state_save_more(const struct fleet_group *fg, FILE *file)
-{
-	size_t i;
-
-	fprintf(file,
-		"cooldown=%u\nfile_cooldown=%u\ngrace=%" PRIu64 "\nfile_grace=%u\nhc=%d\n"
-		"file_hc=%d\nlifetime=%u\nfile_lifetime=%u\nwarmup=%" PRId64
-		"\nfile_warmup=%" PRId64 "\nprotect=%d\nfile_protect=%d\nsuspended=%u\nterm=",
-		fg->cooldown_s, fg->file.cooldown_s, fg->g.grace_ms / 1000, fg->file.grace_s,
-		(int)fg->g.hc_type, (int)fg->file.hc, fg->lifetime_s, fg->file.lifetime_s,
-		fg->warmup_s, fg->file.warmup_s, fg->g.protect_new, fg->file.protect,
-		fg->g.suspended);
-	for (i = 0; i < fg->g.nterm; i++)
-		fprintf(file, "%s%d", i ? "," : "", (int)fg->g.term[i]);
-	fprintf(file, "\nfile_term=");
-	for (i = 0; i < fg->file.nterm; i++)
-		fprintf(file, "%s%d", i ? "," : "", (int)fg->file.term[i]);
-	fprintf(file, "\n");
-}
-
-/* "1,3" into policies; the count. */
-static size_t fleet_terms(const char *s, enum model_termination *v, size_t max)
-{
-	size_t n = 0;
-	char *end;
-
-	while (*s && *s != '\n' && n < max) {
-		long t = strtol(s, &end, 10);
-
-		if (end == s || t < MODEL_TERM_DEFAULT || t > MODEL_TERM_ALLOCATION_STRATEGY)
-			break;
-		v[n++] = (enum model_termination)t;
-		s = *end == ',' ? end + 1 : end;
-	}
-	return n;
-}
-
-/* What update-auto-scaling-group and suspend-processes set before a restart, for the fields
- * the file has not changed since.
- */
-static void fleet_state_load_more(struct fleet_group *fg)
-{
-	char path[800], line[256], *eq;
-	long long v[16] = { 0 };
-	bool has[16] = { false };
-	static const char *const keys[] = {
-		"cooldown", "file_cooldown", "grace",	      "file_grace", "hc",
-		"file_hc",  "lifetime",	     "file_lifetime", "warmup",	    "file_warmup",
-		"protect",  "file_protect",  "suspended"
-	};
-	enum model_termination term[8], fterm[8];
-	size_t k, nterm = 0, nfterm = 0;
-	bool has_term = false;
-	FILE *file;
-
-	fleet_state_path(fg, path, sizeof(path));
-	file = fopen(path, "re");
-	if (!file)
-		return;
-	while (fgets(line, sizeof(line), file)) {
-		eq = strchr(line, '=');
-		if (!eq)
-			continue;
-		*eq++ = '\0';
-		if (!strcmp(line, "term")) {
-			nterm = fleet_terms(eq, term, 8);
-			has_term = true;
-		} else if (!strcmp(line, "file_term")) {
-			nfterm = fleet_terms(eq, fterm, 8);
-		}
-		for (k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
-			if (!strcmp(line, keys[k])) {
-				v[k] = strtoll(eq, NULL, 10);
-				has[k] = true;
-			}
-		}
-	}
-	fclose(file);
-	if (has[0] && has[1] && v[1] == fg->file.cooldown_s)
-		fg->cooldown_s = (uint32_t)v[0];
-	if (has[2] && has[3] && v[3] == fg->file.grace_s)
-		fg->g.grace_ms = (uint64_t)v[2] * 1000;
-	if (has[4] && has[5] && v[5] == (long long)fg->file.hc)
-		fg->g.hc_type = v[4] ? MODEL_ASG_HC_ELB : MODEL_ASG_HC_EC2;
-	if (has[6] && has[7] && v[7] == fg->file.lifetime_s)
-		fg->lifetime_s = (uint32_t)v[6];
-	if (has[8] && has[9] && v[9] == fg->file.warmup_s)
-		fg->warmup_s = v[8];
-	if (has[10] && has[11] && v[11] == fg->file.protect)
-		fg->g.protect_new = v[10] != 0;
-	if (has[12])
-		fg->g.suspended = (uint32_t)v[12] & ((1u << ASG_PROC_MAX) - 1);
-	if (has_term && nterm && nfterm == fg->file.nterm &&
-	    !memcmp(fterm, fg->file.term, nfterm * sizeof(fterm[0]))) {
-		memcpy(fg->g.term, term, nterm * sizeof(term[0]));
-		fg->g.nterm = nterm;
-	}
-	for (k = 0; k < ASG_PROC_MAX; k++)
-		if (fg->g.suspended & (1u << k))
-			fg->suspended_at[k] = (int64_t)time(NULL);
-	fleet_times(fg);
-}
-
 /* The refresh moves on (asg.c decides); its status changes are logged. */
 static void fleet_refresh_tick(struct fleet_group *fg, uint64_t now)
 {
 	enum asg_refresh_status before = fg->g.nrefresh ? fg->g.refresh[0].status : 0;
+	uint32_t left = fg->g.nrefresh ? fg->g.refresh[0].remaining : 0;
 	struct asg_refresh *r = asg_refresh_tick(&fg->g, now);
 
 	if (r && r->status != before)
 		log_info("auto-scaling group %s: instance refresh %s is %s%s%s", fg->g.name, r->id,
 			 asg_refresh_status_name(r->status), r->reason[0] ? ": " : "", r->reason);
+	/* a restart carries on from here */
+	if (r && (r->status != before || r->remaining != left))
+		fleet_state_save(fg);
 }
 
 /* ReplaceUnhealthy suspended: what the health checks found is only marked. */
@@ -2404,6 +2240,7 @@ int fleet_refresh_start(struct fleet *f, const char *group, const struct fleet_r
 	log_info("auto-scaling group %s: instance refresh %s started: %u instances to replace, "
 		 "MinHealthyPercentage %u, MaxHealthyPercentage %u, InstanceWarmup %u s",
 		 fg->g.name, r.id, fg->g.refresh[0].to_update, r.min_pct, r.max_pct, r.warmup_s);
+	fleet_state_save(fg);
 	fleet_soon(f);
 	return 0;
 }
@@ -2419,6 +2256,7 @@ int fleet_refresh_cancel(struct fleet *f, const char *group, char *id, size_t id
 		return -ESRCH;
 	snprintf(id, idlen, "%s", fg->g.refresh[0].id);
 	log_info("auto-scaling group %s: instance refresh %s is Cancelling", fg->g.name, id);
+	fleet_state_save(fg);
 	fleet_soon(f);
 	return 0;
 }

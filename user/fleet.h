@@ -97,6 +97,22 @@ int fleet_describe_policies(struct fleet *f, const char *group, const char *cons
 int fleet_lifecycle_action(struct fleet *f, const char *group, const char *hook, const char *id,
 			   const char *token, const char *result, char *err, size_t errlen);
 
+/* PutLifecycleHook (h read by config_hook_parse; one of that name is replaced, in place):
+ * -ENOENT (no group), -ENOSPC (the group has MODEL_HOOKS_MAX hooks; err says it).
+ * DeleteLifecycleHook: the instances waiting on it go on as AWS completes their wait (ABANDON at
+ * launch, CONTINUE at termination); -ESRCH (no such hook; err says it as AWS does).
+ * PutWarmPool (w read by config_warm_parse) replaces the group's warm pool; DeleteWarmPool
+ * ends it and terminates its instances: -ESRCH when the group has none.
+ * Each is kept until a reload changes the file's LifecycleHookSpecificationList (or
+ * WarmPoolConfiguration), and across a restart.
+ */
+int fleet_hook_put(struct fleet *f, const char *group, const struct model_hook *h, char *err,
+		   size_t errlen);
+int fleet_hook_delete(struct fleet *f, const char *group, const char *name, char *err,
+		      size_t errlen);
+int fleet_warm_put(struct fleet *f, const char *group, const struct model_warm_pool *w);
+int fleet_warm_delete(struct fleet *f, const char *group, char *err, size_t errlen);
+
 /* ---- the group verbs: each returns 0, -ENOENT (no such group or instance), -EINVAL (err
  * says why, in AWS's words where AWS has some) ----
  */

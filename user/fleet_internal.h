@@ -105,6 +105,15 @@ struct fleet_group {
 	struct model *view;	      /* what se reads: the file's policies with rtp over them */
 	struct metrics_group metrics; /* the last interval's */
 	uint64_t metrics_at;	      /* when it was measured; 0: never */
+	/* Hooks and warm pool put or deleted at run time (fleet_rt.c): kept while the file's are
+	 * still these (unscaled, as asg_group_init makes them).
+	 */
+	struct asg_hook file_hooks[MODEL_HOOKS_MAX];
+	size_t nfile_hooks;
+	bool hooks_put;
+	struct asg_warm file_warm;
+	bool warm_put;
+	struct fleet_saved *saved; /* the state file, between fleet_state_restore and _done */
 	struct fleet_inst inst[ASG_INSTANCES_MAX];
 	size_t ninst;
 };
@@ -137,5 +146,30 @@ struct fleet_inst *fleet_inst_find(struct fleet_group *fg, const char *id);
  * group (IpAddressType ipv6) when it has one, else its IPv4 one.
  */
 const char *fleet_inst_addr(struct fleet *f, const struct fleet_inst *fi, const char *tg);
+
+/* fleet.c's, for fleet_rt.c: the next tick soon; the group's times from its settings. */
+void fleet_soon(struct fleet *f);
+void fleet_times(struct fleet_group *fg);
+
+/* ---- fleet_rt.c: runtime changes kept over the file, and across restarts ---- */
+
+/* The file's hooks and warm pool (file, from asg_group_init) into the group, but for those put
+ * or deleted at run time while the file's stay what they were.
+ */
+void fleet_rt_settings(struct fleet_group *fg, const struct asg_group *file);
+/* RUN_DIR/groups/NAME. */
+void fleet_state_path(const struct fleet_group *fg, char *buf, size_t len);
+/* Writes the group's state whole (temp file, rename); a failure is logged. */
+void fleet_state_save(const struct fleet_group *fg);
+/* A new group's saved state, for the fields the file has not changed since (file_min, file_max,
+ * file_desired, file, file_hooks and file_warm set first): applied before the instances are
+ * adopted; *policies when policies put or deleted were restored (make the engine again). A
+ * file that is not whole is reported and ignored. fleet_state_standby says whether an instance
+ * being adopted was in Standby; fleet_state_restore_done, after the adoption, brings back the
+ * instance refreshes and forgets the file's contents.
+ */
+void fleet_state_restore(struct fleet_group *fg, bool *policies);
+bool fleet_state_standby(const struct fleet_group *fg, const char *id);
+void fleet_state_restore_done(struct fleet_group *fg);
 
 #endif /* XLB_FLEET_INTERNAL_H */

@@ -912,6 +912,48 @@ static const struct ctl_opt opts_group_only[] = {
 	ASG_NAME(true),
 	{ NULL },
 };
+/* the daemon checks the values (AWS's bounds, in the file reader's words) */
+static const struct ctl_opt opts_put_hook[] = {
+	ASG_NAME(true),
+	{ "lifecycle-hook-name", "LifecycleHookName", CTL_STR, true, 0, 0,
+	  "the hook (an existing one is changed)" },
+	{ "lifecycle-transition", "LifecycleTransition", CTL_STR, false, 0, 0,
+	  "autoscaling:EC2_INSTANCE_LAUNCHING or autoscaling:EC2_INSTANCE_TERMINATING (needed "
+	  "for a new hook)" },
+	{ "heartbeat-timeout", "HeartbeatTimeout", CTL_INT, false, INT32_MIN, INT32_MAX,
+	  "seconds the wait lasts without a heartbeat, 30..7200 (default 3600)" },
+	{ "default-result", "DefaultResult", CTL_STR, false, 0, 0,
+	  "CONTINUE or ABANDON (the default) when the wait times out" },
+	{ "notification-metadata", "NotificationMetadata", CTL_STR, false, 0, 0,
+	  "text handed to the instance with its wait" },
+	{ "notification-target-arn", "NotificationTargetARN", CTL_STR, false, 0, 0,
+	  "accepted, no effect here (no notifications are sent)" },
+	{ "role-arn", "RoleARN", CTL_STR, false, 0, 0, "accepted, no effect here" },
+	{ NULL },
+};
+static const struct ctl_opt opts_delete_hook[] = {
+	ASG_NAME(true),
+	{ "lifecycle-hook-name", "LifecycleHookName", CTL_STR, true, 0, 0, "the hook" },
+	{ NULL },
+};
+static const struct ctl_opt opts_put_warm_pool[] = {
+	ASG_NAME(true),
+	{ "min-size", "MinSize", CTL_INT, false, INT32_MIN, INT32_MAX,
+	  "instances the pool keeps at least (default 0)" },
+	{ "max-group-prepared-capacity", "MaxGroupPreparedCapacity", CTL_INT, false, INT32_MIN,
+	  INT32_MAX, "the group and its pool together at most (default, or -1: MaxSize)" },
+	{ "pool-state", "PoolState", CTL_STR, false, 0, 0,
+	  "Stopped (the default: cgroup frozen), Running, or Hibernated (kept as Stopped)" },
+	{ "instance-reuse-policy", "InstanceReusePolicy", CTL_MAP, false, 0, 0,
+	  "ReuseOnScaleIn=true: scale in returns instances to the pool" },
+	{ NULL },
+};
+static const struct ctl_opt opts_delete_warm_pool[] = {
+	ASG_NAME(true),
+	{ "force-delete", "ForceDelete", CTL_BOOL, false, 0, 0,
+	  "accepted; the pool's instances are terminated at once either way" },
+	{ NULL },
+};
 
 static void ctl_render_hooks(const struct xlbctl_opts *opts, struct json_object *data)
 {
@@ -967,8 +1009,19 @@ static const struct ctl_verb ctl_verbs[] = {
 	  opts_heartbeat_lifecycle, NULL },
 	{ "describe-lifecycle-hooks", "a group's lifecycle hooks", opts_group_only,
 	  ctl_render_hooks },
+	{ "put-lifecycle-hook",
+	  "add or change a group's lifecycle hook (kept until the file's hooks change)",
+	  opts_put_hook, NULL },
+	{ "delete-lifecycle-hook",
+	  "remove a group's lifecycle hook, completing its waits (until the file's hooks change)",
+	  opts_delete_hook, NULL },
 	{ "describe-warm-pool", "a group's warm pool and its instances", opts_group_only,
 	  ctl_render_warm_pool },
+	{ "put-warm-pool",
+	  "add or replace a group's warm pool (kept until the file's WarmPoolConfiguration changes)",
+	  opts_put_warm_pool, NULL },
+	{ "delete-warm-pool", "remove a group's warm pool and terminate its instances",
+	  opts_delete_warm_pool, NULL },
 	{ "reload", "load the configuration file again, atomically", opts_none, ctl_render_reload },
 	{ "metrics", "the Prometheus metrics, as GET /metrics serves them", opts_none,
 	  ctl_render_metrics },

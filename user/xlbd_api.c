@@ -426,7 +426,11 @@ static const struct {
 	{ "complete-lifecycle-action", xlbd_api_complete_lifecycle_action },
 	{ "record-lifecycle-action-heartbeat", xlbd_api_record_lifecycle_action_heartbeat },
 	{ "describe-lifecycle-hooks", xlbd_api_describe_lifecycle_hooks },
+	{ "put-lifecycle-hook", xlbd_api_put_lifecycle_hook },
+	{ "delete-lifecycle-hook", xlbd_api_delete_lifecycle_hook },
 	{ "describe-warm-pool", xlbd_api_describe_warm_pool },
+	{ "put-warm-pool", xlbd_api_put_warm_pool },
+	{ "delete-warm-pool", xlbd_api_delete_warm_pool },
 	/* the group verbs (xlbd_api_asg.c) */
 	{ "update-auto-scaling-group", xlbd_api_update_group },
 	{ "terminate-instance-in-auto-scaling-group", xlbd_api_terminate },

@@ -84,6 +84,10 @@ int xlbd_api_record_lifecycle_action_heartbeat(struct json_object *args, struct 
 					       void *ctx);
 int xlbd_api_describe_lifecycle_hooks(struct json_object *args, struct api_reply *reply, void *ctx);
 int xlbd_api_describe_warm_pool(struct json_object *args, struct api_reply *reply, void *ctx);
+int xlbd_api_put_lifecycle_hook(struct json_object *args, struct api_reply *reply, void *ctx);
+int xlbd_api_delete_lifecycle_hook(struct json_object *args, struct api_reply *reply, void *ctx);
+int xlbd_api_put_warm_pool(struct json_object *args, struct api_reply *reply, void *ctx);
+int xlbd_api_delete_warm_pool(struct json_object *args, struct api_reply *reply, void *ctx);
 
 /* Opens the control socket and registers every verb (xlbd_api.c). */
 int xlbd_api_setup(struct xlbd *d);

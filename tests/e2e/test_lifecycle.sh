@@ -6,7 +6,9 @@
 # record-lifecycle-action-heartbeat adds. The instance reads its wait in /var/lib/xlb and its
 # PropagateAtLaunch tags in XLB_TAG_* variables. A warm pool's instance, initialised and frozen
 # (Warmed:Stopped), is taken on scale out and reaches InService sooner than a cold launch of
-# the same UserData. Xlb.TimeScale 5: a 40 s heartbeat runs out in 8 s.
+# the same UserData. put-lifecycle-hook, delete-lifecycle-hook, put-warm-pool and
+# delete-warm-pool check AWS's bounds and keep their changes over a reload of the same file.
+# Xlb.TimeScale 5: a 40 s heartbeat runs out in 8 s.
 # needs: netns
 # parallel: yes
 # timeout: 120
@@ -185,6 +187,54 @@ if [ "$held" = Pending:Wait ] && e2e_wait 8 sh -c "! \"\$0\" --socket \"\$1\" de
 	e2e_pass heartbeat_timeout_default_result
 else
 	e2e_fail heartbeat_timeout_default_result "$to was '$held' at $(echo "$(date +%s.%N) - $t0" | bc) s: $(instances hooked | tr '\n' ';')"
+fi
+
+# 4b. put-lifecycle-hook and delete-lifecycle-hook, put-warm-pool and delete-warm-pool: AWS's
+# bounds with the field named, a hook changed in place, kept over a reload of the same file
+hooks() {
+	ctl --json describe-lifecycle-hooks --auto-scaling-group-name hooked 2>/dev/null |
+		jq -r '.LifecycleHooks[] | "\(.LifecycleHookName) \(.LifecycleTransition) \(.HeartbeatTimeout) \(.DefaultResult)"' |
+		tr '\n' ';'
+}
+want="hold-me autoscaling:EC2_INSTANCE_LAUNCHING 100 ABANDON;on-leave autoscaling:EC2_INSTANCE_TERMINATING 60 CONTINUE;"
+bad=$(ctl put-lifecycle-hook --auto-scaling-group-name hooked --lifecycle-hook-name x \
+	--lifecycle-transition autoscaling:EC2_INSTANCE_LAUNCHING --heartbeat-timeout 10 2>&1)
+bad_rc=$?
+if [ "$bad_rc" -ne 0 ] && grep -q 'put-lifecycle-hook:1:[0-9]*: \$.HeartbeatTimeout' <<<"$bad" &&
+	ctl put-lifecycle-hook --auto-scaling-group-name hooked --lifecycle-hook-name on-leave \
+		--lifecycle-transition autoscaling:EC2_INSTANCE_TERMINATING --heartbeat-timeout 60 \
+		--default-result CONTINUE &&
+	ctl put-lifecycle-hook --auto-scaling-group-name hooked --lifecycle-hook-name hold-me \
+		--heartbeat-timeout 100 &&
+	[ "$(hooks)" = "$want" ] && ctl reload >/dev/null && [ "$(hooks)" = "$want" ]; then
+	e2e_pass put_lifecycle_hook
+else
+	e2e_fail put_lifecycle_hook "rc $bad_rc '$bad'; hooks '$(hooks)'"
+fi
+bad=$(ctl delete-lifecycle-hook --auto-scaling-group-name hooked --lifecycle-hook-name nope 2>&1)
+bad_rc=$?
+if [ "$bad_rc" -ne 0 ] && grep -q "No Lifecycle Hook named nope" <<<"$bad" &&
+	ctl delete-lifecycle-hook --auto-scaling-group-name hooked --lifecycle-hook-name on-leave &&
+	[ "$(hooks)" = "hold-me autoscaling:EC2_INSTANCE_LAUNCHING 100 ABANDON;" ]; then
+	e2e_pass delete_lifecycle_hook
+else
+	e2e_fail delete_lifecycle_hook "rc $bad_rc '$bad'; hooks '$(hooks)'"
+fi
+wp() {
+	ctl --json describe-warm-pool --auto-scaling-group-name hooked 2>/dev/null |
+		jq -c '.WarmPoolConfiguration // "none"'
+}
+bad=$(ctl put-warm-pool --auto-scaling-group-name hooked --pool-state Frozen 2>&1)
+bad_rc=$?
+if [ "$bad_rc" -ne 0 ] && grep -q 'put-warm-pool:1:[0-9]*: \$.PoolState' <<<"$bad" &&
+	ctl put-warm-pool --auto-scaling-group-name hooked --max-group-prepared-capacity 0 \
+		--pool-state Running --instance-reuse-policy ReuseOnScaleIn=true &&
+	wp | jq -e '.MaxGroupPreparedCapacity == 0 and .PoolState == "Running" and .InstanceReusePolicy.ReuseOnScaleIn' >/dev/null &&
+	ctl delete-warm-pool --auto-scaling-group-name hooked && [ "$(wp)" = '"none"' ] &&
+	! ctl delete-warm-pool --auto-scaling-group-name hooked 2>/dev/null; then
+	e2e_pass put_delete_warm_pool
+else
+	e2e_fail put_delete_warm_pool "rc $bad_rc '$bad'; warm pool $(wp)"
 fi
 
 # 5. warm pool: one instance initialised and frozen; scale out takes it, faster than cold

@@ -795,6 +795,94 @@ static bool test_hook_terminating(void)
 	return true;
 }
 
+/* AWS, PutLifecycleHook: a hook of an existing name is changed in place, a new one is added;
+ * DeleteLifecycleHook: "If there are any outstanding lifecycle actions, they are completed
+ * first (ABANDON for launching instances, CONTINUE for terminating instances)". The waits on
+ * the hooks after the deleted one keep waiting on them.
+ */
+static bool test_hook_put_delete(void)
+{
+	struct asg_hook h = { .transition = MODEL_HOOK_LAUNCHING, .heartbeat_ms = 30000 };
+	uint64_t now = T0;
+	char err[256] = "";
+	size_t i;
+
+	group_lc(5, 2, 60, MODEL_HOOK_CONTINUE, 60, MODEL_HOOK_CONTINUE, false, -1, 0);
+	snprintf(h.name, sizeof(h.name), "second-launch");
+	CHECK_INT(asg_hook_put(&g, &h), ==, 0);
+	CHECK_INT(g.nhooks, ==, 3);
+	h.heartbeat_ms = 45000;
+	CHECK_INT(asg_hook_put(&g, &h), ==, 0);
+	CHECK(g.nhooks == 3 && g.hooks[2].heartbeat_ms == 45000, "replaced in place");
+	asg_plan(&g, now, &plan);
+	apply_lc(now);
+	boot_all();
+	asg_plan(&g, now, &plan);
+	apply_lc(now);
+	CHECK_INT(count(ASG_PENDING_WAIT), ==, 2);
+	CHECK_INT(g.inst[0].hook_pending, ==, 0x5); /* on-launch and second-launch */
+	/* the first: its wait completed with ABANDON, the instance goes */
+	CHECK_INT(asg_hook_delete(&g, "on-launch"), ==, 0);
+	CHECK_INT(asg_hook_delete(&g, "on-launch"), ==, -ENOENT);
+	CHECK(g.nhooks == 2 && !strcmp(g.hooks[1].name, "second-launch"), "hooks moved down");
+	for (i = 0; i < 2; i++) {
+		CHECK_STR(asg_lifecycle_name(g.inst[i].state), "Pending:Proceed");
+		CHECK(g.inst[i].abandoned, "instance %zu abandoned", i);
+	}
+	/* again, deleting the other launch hook: the wait on it is found at its new index */
+	group_lc(5, 1, 60, MODEL_HOOK_CONTINUE, 60, MODEL_HOOK_CONTINUE, false, -1, 0);
+	snprintf(h.name, sizeof(h.name), "second-launch");
+	asg_hook_put(&g, &h);
+	asg_plan(&g, now, &plan);
+	apply_lc(now);
+	boot_all();
+	asg_plan(&g, now, &plan);
+	apply_lc(now);
+	CHECK_INT(asg_hook_delete(&g, "on-terminate"), ==, 0);
+	CHECK_INT(g.inst[0].hook_pending, ==, 0x3);
+	CHECK_INT(g.inst[0].hook_deadline[1], ==, now + 45000);
+	CHECK(asg_lifecycle_complete(&g, "second-launch", g.inst[0].id, NULL, MODEL_HOOK_CONTINUE,
+				     now, err, sizeof(err)) == 0,
+	      "%s", err);
+	CHECK_STR(asg_lifecycle_name(g.inst[0].state), "Pending:Wait");
+	CHECK(asg_lifecycle_complete(&g, "on-launch", g.inst[0].id, NULL, MODEL_HOOK_CONTINUE, now,
+				     err, sizeof(err)) == 0,
+	      "%s", err);
+	CHECK_STR(asg_lifecycle_name(g.inst[0].state), "Pending:Proceed");
+	CHECK(!g.inst[0].abandoned, "continued");
+	/* full */
+	for (i = g.nhooks; i < MODEL_HOOKS_MAX; i++) {
+		snprintf(h.name, sizeof(h.name), "h%zu", i);
+		CHECK_INT(asg_hook_put(&g, &h), ==, 0);
+	}
+	snprintf(h.name, sizeof(h.name), "one-too-many");
+	CHECK_INT(asg_hook_put(&g, &h), ==, -ENOSPC);
+	return true;
+}
+
+/* AWS, DeleteLifecycleHook: a terminating instance waiting on the deleted hook goes on as with
+ * CONTINUE (Terminating:Proceed).
+ */
+static bool test_hook_delete_terminating(void)
+{
+	uint64_t now = T0;
+
+	group_lc(5, 2, 0, 0, 60, MODEL_HOOK_ABANDON, false, -1, 0);
+	running(2, &now);
+	g.desired = 1;
+	asg_plan(&g, now, &plan);
+	apply_lc(now);
+	g.inst[0].flows_known = g.inst[1].flows_known = true;
+	g.inst[0].flows = g.inst[1].flows = 0;
+	asg_plan(&g, now, &plan);
+	apply_lc(now);
+	CHECK_INT(count(ASG_TERMINATING_WAIT), ==, 1);
+	CHECK_INT(asg_hook_delete(&g, "on-terminate"), ==, 0);
+	CHECK_INT(count(ASG_TERMINATING_PROCEED), ==, 1);
+	CHECK_INT(g.nhooks, ==, 0);
+	return true;
+}
+
 /* AWS, "Warm pools for Amazon EC2 Auto Scaling": the warm pool's size is
  * MaxGroupPreparedCapacity (the group's MaxSize when it is not set) minus the desired capacity,
  * and at least the pool's MinSize.
@@ -1334,6 +1422,8 @@ int main(void)
 	RUN(test_hook_launch_abandon);
 	RUN(test_hook_timeouts);
 	RUN(test_hook_terminating);
+	RUN(test_hook_put_delete);
+	RUN(test_hook_delete_terminating);
 	RUN(test_warm_pool_size);
 	RUN(test_warm_pool_taken_first);
 	RUN(test_warm_pool_reuse);

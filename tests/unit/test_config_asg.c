@@ -197,5 +197,86 @@ static bool hooks_and_warm_pool(void)
 	return true;
 }
 
+/* PutLifecycleHook and PutWarmPool requests, read as the file's hooks and warm pool are (AWS
+ * API reference: LifecycleHookName 1..255 of [A-Za-z0-9\-_\/] (xlb also takes '.'),
+ * LifecycleTransition one of the two EC2_INSTANCE_ ones, HeartbeatTimeout 30..7200 (3600 by
+ * default), DefaultResult CONTINUE or ABANDON (ABANDON by default); PutWarmPool's
+ * MaxGroupPreparedCapacity -1 or more, MinSize 0 or more, PoolState Stopped, Running or
+ * Hibernated). Each error names the field.
+ */
+static bool hook_and_warm_requests(void)
+{
+	static const struct {
+		const char *text, *field;
+	} bad_hooks[] = {
+		{ "{\"AutoScalingGroupName\": \"g\", \"LifecycleTransition\": "
+		  "\"autoscaling:EC2_INSTANCE_LAUNCHING\"}",
+		  "$.LifecycleHookName" },
+		{ "{\"LifecycleHookName\": \"h\"}", "$.LifecycleTransition" },
+		{ "{\"LifecycleHookName\": \"a b\", \"LifecycleTransition\": "
+		  "\"autoscaling:EC2_INSTANCE_LAUNCHING\"}",
+		  "$.LifecycleHookName" },
+		{ "{\"LifecycleHookName\": \"h\", \"LifecycleTransition\": "
+		  "\"autoscaling:EC2_INSTANCE_LAUNCHING\", \"HeartbeatTimeout\": 7201}",
+		  "$.HeartbeatTimeout" },
+		{ "{\"LifecycleHookName\": \"h\", \"LifecycleTransition\": "
+		  "\"autoscaling:EC2_INSTANCE_LAUNCHING\", \"DefaultResult\": \"RETRY\"}",
+		  "$.DefaultResult" },
+		{ "[1]", "$" },
+	};
+	static const struct {
+		const char *text, *field;
+	} bad_warm[] = {
+		{ "{\"MinSize\": -1}", "$.MinSize" },
+		{ "{\"MaxGroupPreparedCapacity\": -2}", "$.MaxGroupPreparedCapacity" },
+		{ "{\"PoolState\": \"Frozen\"}", "$.PoolState" },
+		{ "{\"InstanceReusePolicy\": {\"ReuseOnScaleIn\": \"yes\"}}",
+		  "$.InstanceReusePolicy.ReuseOnScaleIn" },
+	};
+	struct config_error err;
+	struct model_warm_pool w;
+	struct model_hook h;
+	size_t i;
+
+	CHECK(!config_hook_parse(
+		      "put-lifecycle-hook",
+		      "{\"AutoScalingGroupName\": \"g\", \"LifecycleHookName\": "
+		      "\"on/launch.1\", \"LifecycleTransition\": "
+		      "\"autoscaling:EC2_INSTANCE_TERMINATING\", \"NotificationMetadata\": "
+		      "\"md\", \"RoleARN\": \"arn:aws:iam::1:role/r\"}",
+		      &h, &err),
+	      "%s", err.msg);
+	CHECK(!strcmp(h.name, "on/launch.1") && h.transition == MODEL_HOOK_TERMINATING &&
+		      h.heartbeat_s == 3600 && h.default_result == MODEL_HOOK_ABANDON &&
+		      !strcmp(h.metadata, "md"),
+	      "hook defaults wrong");
+	for (i = 0; i < sizeof(bad_hooks) / sizeof(bad_hooks[0]); i++) {
+		CHECK(config_hook_parse("put-lifecycle-hook", bad_hooks[i].text, &h, &err) ==
+				      -EINVAL &&
+			      !strncmp(err.msg, "put-lifecycle-hook:1:", 21) &&
+			      strstr(err.msg, bad_hooks[i].field),
+		      "case %zu: %s", i, err.msg);
+	}
+	CHECK(!config_warm_parse("put-warm-pool", "{\"AutoScalingGroupName\": \"g\"}", &w, &err),
+	      "%s", err.msg);
+	CHECK(w.enabled && w.min_size == 0 && w.max_prepared == -1 &&
+		      w.state == MODEL_WARM_STOPPED && !w.reuse_on_scale_in,
+	      "warm defaults wrong");
+	CHECK(!config_warm_parse("put-warm-pool",
+				 "{\"MinSize\": 2, \"MaxGroupPreparedCapacity\": 5, \"PoolState\": "
+				 "\"Running\", \"InstanceReusePolicy\": {\"ReuseOnScaleIn\": true}}",
+				 &w, &err),
+	      "%s", err.msg);
+	CHECK(w.min_size == 2 && w.max_prepared == 5 && w.state == MODEL_WARM_RUNNING &&
+		      w.reuse_on_scale_in,
+	      "warm pool wrong");
+	for (i = 0; i < sizeof(bad_warm) / sizeof(bad_warm[0]); i++) {
+		CHECK(config_warm_parse("put-warm-pool", bad_warm[i].text, &w, &err) == -EINVAL &&
+			      strstr(err.msg, bad_warm[i].field),
+		      "case %zu: %s", i, err.msg);
+	}
+	return true;
+}
+
 CONFIG_TEST_MAIN(defaults_group, full_launch_templates, full_groups, instance_types,
-		 launch_template_versions, hooks_and_warm_pool)
+		 launch_template_versions, hooks_and_warm_pool, hook_and_warm_requests)

@@ -1,0 +1,253 @@
+#!/bin/bash
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+# End to end: runtime changes survive xlbd being killed (SIGKILL) and started again. A desired
+# capacity, an instance in Standby (kept out of its target group), a suspended process, an
+# update-auto-scaling-group setting, a policy put, a lifecycle hook put and a warm pool put
+# hold after the restart and after a reload of the unchanged file, but for a field the file
+# changed while xlbd was down (the file's value then); an instance refresh killed
+# half-way carries on with the same id and replaces only the instances it had left; a garbled
+# state file is reported and ignored (the file's values, a clean start).
+# needs: netns
+# parallel: yes
+# timeout: 300
+set -u
+# shellcheck source=tests/e2e/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+XLBD=${XLBD:-$E2E_BUILD/xlbd}
+XLBCTL=${XLBCTL:-$E2E_BUILD/xlbctl}
+WARMUP=8 # s, the refresh's InstanceWarmup: one replacement at a time, each this long
+
+e2e_init
+for t in "$XLBD" "$XLBCTL"; do
+	[ -x "$t" ] || e2e_abort setup "$t is missing (make)"
+done
+e2e_lab_up --clients 1 --backends 0
+
+SOCK=$E2E_TMP/xlbd.sock
+CONF=$E2E_TMP/xlb.json
+LOG=$E2E_TMP/xlbd.log
+RUN=$E2E_TMP/run
+IPREFIX=${E2E_PREFIX}i-
+BACKEND=$(readlink -f "$XLB_BACKEND")
+
+cat >"$CONF" <<EOF
+// written by test_runtime_state.sh
+{
+  "Xlb": { "InstanceAddressPool": "198.18.201.0/24" },
+  "LoadBalancers": [{
+    "Name": "rs-lb", "Type": "application", "XlbAddresses": ["$XLB_LAB_VIP4"],
+    "Listeners": [{ "Port": 80, "Protocol": "HTTP",
+      "DefaultActions": [{ "Type": "forward", "TargetGroupArn": "rs-tg" }] }]
+  }],
+  "TargetGroups": [{
+    "TargetGroupName": "rs-tg", "Protocol": "HTTP", "Port": 80, "HealthCheckPath": "/health",
+    "HealthCheckIntervalSeconds": 5, "HealthCheckTimeoutSeconds": 2,
+    "HealthyThresholdCount": 2, "UnhealthyThresholdCount": 2,
+    "Attributes": [{ "Key": "deregistration_delay.timeout_seconds", "Value": "1" }]
+  }],
+  "LaunchConfigurations": [{
+    "LaunchConfigurationName": "rs-lc", "InstanceType": "t3.micro",
+    "UserData": "#!/bin/sh\\nexec $BACKEND --listen 80 --quiet\\n"
+  }],
+  "AutoScalingGroups": [{
+    "AutoScalingGroupName": "rs-asg", "LaunchConfigurationName": "rs-lc",
+    "MinSize": 1, "MaxSize": 6, "DesiredCapacity": 2, "HealthCheckType": "EC2",
+    "DefaultCooldown": 300, "TargetGroupARNs": ["rs-tg"]
+  }]
+}
+EOF
+
+ctl() {
+	timeout 10 "$XLBCTL" --socket "$SOCK" "$@"
+}
+group() { # jq filter on the group
+	ctl --json describe-auto-scaling-groups --auto-scaling-group-names rs-asg 2>/dev/null |
+		jq -r ".AutoScalingGroups[0] | $1"
+}
+instances() { # "InstanceId LifecycleState" lines
+	group '.Instances[] | "\(.InstanceId) \(.LifecycleState)"'
+}
+in_state() { # state: the ids in it, sorted
+	instances | awk -v s="$1" '$2 == s { print $1 }' | sort
+}
+n_state() { # state, n
+	[ "$(in_state "$1" | wc -l)" -eq "$2" ]
+}
+registered() { # instance id
+	ctl --json describe-target-health --target-group-arn rs-tg 2>/dev/null |
+		jq -e --arg id "$1" '[.TargetHealthDescriptions[] | select(.Target.Id == $id)] | length > 0' >/dev/null
+}
+answers() {
+	ctl status >/dev/null 2>&1
+}
+refresh() { # "Id Status"
+	ctl --json describe-instance-refreshes --auto-scaling-group-name rs-asg 2>/dev/null |
+		jq -r '.InstanceRefreshes[0] | "\(.InstanceRefreshId) \(.Status)"'
+}
+
+start_xlbd() {
+	nsenter --net="/run/netns/$XLB_LAB_LB_NS" "$XLBD" --config "$CONF" \
+		--pin-dir "$E2E_PIN_DIR" --socket "$SOCK" --metrics-address 127.0.0.1:9473 \
+		--run-dir "$RUN" --instance-prefix "$IPREFIX" \
+		--interface "${XLB_LAB_LB_CLIENT_IF[0]}" >>"$LOG" 2>&1 &
+	XLBD_PID=$!
+	e2e_on_exit "e2e_stop $XLBD_PID 20 || kill -KILL $XLBD_PID"
+}
+kill_and_start() {
+	kill -KILL "$XLBD_PID"
+	wait "$XLBD_PID" 2>/dev/null
+	echo "---- killed, started again" >>"$LOG"
+	start_xlbd
+	e2e_wait 15 answers
+}
+
+if ! out=$("$XLBD" --check --config "$CONF" 2>&1); then
+	echo "$out" | e2e_indent
+	e2e_abort setup "xlbd --check refused the test's configuration"
+fi
+e2e_on_exit "rm -rf '$E2E_PIN_DIR'"
+e2e_instances_cleanup "$IPREFIX"
+start_xlbd
+if ! e2e_wait 10 test -S "$SOCK" || ! e2e_wait 20 n_state InService 2; then
+	e2e_indent <"$LOG"
+	e2e_abort setup "xlbd did not bring its group to two instances"
+fi
+
+# 1. runtime changes of every kind
+ctl set-desired-capacity --auto-scaling-group-name rs-asg --desired-capacity 4 &&
+	e2e_wait 20 n_state InService 4
+sb=$(in_state InService | head -n 1)
+ctl enter-standby --auto-scaling-group-name rs-asg --instance-ids "$sb" \
+	--should-decrement-desired-capacity >/dev/null
+ctl suspend-processes --auto-scaling-group-name rs-asg --scaling-processes AZRebalance
+ctl update-auto-scaling-group --auto-scaling-group-name rs-asg --default-cooldown 123
+ctl put-scaling-policy --auto-scaling-group-name rs-asg --policy-name rt-policy \
+	--policy-type SimpleScaling --adjustment-type ChangeInCapacity --scaling-adjustment 1 >/dev/null
+ctl put-lifecycle-hook --auto-scaling-group-name rs-asg --lifecycle-hook-name rt-hook \
+	--lifecycle-transition autoscaling:EC2_INSTANCE_TERMINATING --heartbeat-timeout 120
+# a pool of size 0 (MaxGroupPreparedCapacity is the desired capacity): nothing launched for it
+ctl put-warm-pool --auto-scaling-group-name rs-asg --max-group-prepared-capacity 3 \
+	--pool-state Running
+before_ids=$(in_state InService | tr '\n' ' ')
+
+# What must hold: desired 3, the standby instance in Standby and out of the target group, ...
+held() {
+	local why=
+	[ "$(group .DesiredCapacity)" = 3 ] || why="$why desired $(group .DesiredCapacity);"
+	n_state Standby 1 && [ "$(in_state Standby)" = "$sb" ] || why="$why standby '$(in_state Standby)';"
+	! registered "$sb" || why="$why $sb registered;"
+	group '[.SuspendedProcesses[].ProcessName] | join(",")' | grep -qx AZRebalance ||
+		why="$why suspended '$(group '[.SuspendedProcesses[].ProcessName] | join(",")')';"
+	[ "$(group .DefaultCooldown)" = 123 ] || why="$why cooldown $(group .DefaultCooldown);"
+	ctl --json describe-policies --auto-scaling-group-name rs-asg |
+		jq -e '[.ScalingPolicies[] | select(.PolicyName == "rt-policy")] | length == 1' >/dev/null ||
+		why="$why no rt-policy;"
+	ctl --json describe-lifecycle-hooks --auto-scaling-group-name rs-asg |
+		jq -e '.LifecycleHooks | length == 1 and .[0].LifecycleHookName == "rt-hook" and .[0].HeartbeatTimeout == 120' >/dev/null ||
+		why="$why hooks $(ctl --json describe-lifecycle-hooks --auto-scaling-group-name rs-asg | jq -c .LifecycleHooks);"
+	ctl --json describe-warm-pool --auto-scaling-group-name rs-asg |
+		jq -e '.WarmPoolConfiguration.MaxGroupPreparedCapacity == 3 and .WarmPoolConfiguration.PoolState == "Running"' >/dev/null ||
+		why="$why warm pool $(ctl --json describe-warm-pool --auto-scaling-group-name rs-asg | jq -c .WarmPoolConfiguration);"
+	[ "$(in_state InService | tr '\n' ' ')" = "$before_ids" ] ||
+		why="$why in service '$(in_state InService | tr '\n' ' ')' (before '$before_ids');"
+	echo "$why"
+}
+e2e_wait 10 n_state InService 3
+why=$(held)
+if [ -z "$why" ]; then
+	e2e_pass runtime_changes_made
+else
+	e2e_fail runtime_changes_made "$why"
+fi
+
+# 2. SIGKILL, started again: all of it holds, the same instances adopted
+kill_and_start
+sleep 3 # a few ticks of the new xlbd: a change it undid would show by now
+why=$(held)
+if [ -z "$why" ]; then
+	e2e_pass restart_keeps_runtime_changes
+else
+	e2e_fail restart_keeps_runtime_changes "$why"
+fi
+ctl reload >/dev/null
+why=$(held)
+if [ -z "$why" ]; then
+	e2e_pass reload_of_same_file_keeps_them
+else
+	e2e_fail reload_of_same_file_keeps_them "$why"
+fi
+
+# 2b. a field the file changed while xlbd was down: the file's value wins, the others hold
+kill -KILL "$XLBD_PID"
+wait "$XLBD_PID" 2>/dev/null
+sed -i 's/"DefaultCooldown": 300/"DefaultCooldown": 200/' "$CONF"
+echo "---- DefaultCooldown changed in the file, started again" >>"$LOG"
+start_xlbd
+e2e_wait 15 answers
+why=$(held)
+if [ "$why" = " cooldown 200;" ]; then
+	e2e_pass file_change_wins_over_saved_field
+else
+	e2e_fail file_change_wins_over_saved_field "$why"
+fi
+
+# 3. a refresh killed half-way carries on with the same id, replacing what it had left
+ctl delete-lifecycle-hook --auto-scaling-group-name rs-asg --lifecycle-hook-name rt-hook
+ctl delete-warm-pool --auto-scaling-group-name rs-asg
+old=$(in_state InService | tr '\n' ' ')
+rid=$(ctl --json start-instance-refresh --auto-scaling-group-name rs-asg \
+	--preferences "MinHealthyPercentage=100,MaxHealthyPercentage=150,InstanceWarmup=$WARMUP" |
+	jq -r .InstanceRefreshId)
+# the first replacement in service: the refresh is under way
+e2e_wait 30 sh -c "[ \"\$(\"\$0\" --socket \"\$1\" --json describe-auto-scaling-groups --auto-scaling-group-names rs-asg | jq '[.AutoScalingGroups[0].Instances[] | select(.LifecycleState == \"InService\")] | length')\" -ge 4 ]" "$XLBCTL" "$SOCK"
+mid=$(refresh)
+kill_and_start
+after_restart=$(refresh)
+if e2e_wait $((WARMUP * 4 + 60)) sh -c "\"\$0\" --socket \"\$1\" --json describe-instance-refreshes --auto-scaling-group-name rs-asg | jq -e '.InstanceRefreshes[0].Status == \"Successful\"' >/dev/null" "$XLBCTL" "$SOCK" &&
+	e2e_wait 20 n_state InService 3; then
+	now=$(in_state InService | tr '\n' ' ')
+	common=$(comm -12 <(tr ' ' '\n' <<<"$old" | sed '/^$/d') <(tr ' ' '\n' <<<"$now" | sed '/^$/d'))
+	launched=$(grep -c 'auto-scaling group rs-asg: .* is InService, [0-9]* ms after its launch$' "$LOG")
+	e2e_log "refresh $rid: '$mid' before the kill, '$after_restart' after; $launched launches in all"
+	if [ "$mid" = "$rid InProgress" ] && [ "$after_restart" = "$rid InProgress" ] &&
+		[ -z "$common" ] && grep -q "instance refresh $rid carries on after the restart" "$LOG"; then
+		e2e_pass refresh_resumes_after_kill
+	else
+		e2e_fail refresh_resumes_after_kill "before '$mid', after '$after_restart', kept '$common'"
+	fi
+else
+	e2e_fail refresh_resumes_after_kill "$(refresh); $(instances | tr '\n' ';')"
+	tail -n 30 "$LOG" | e2e_indent
+fi
+
+# 4. a garbled state file: reported, ignored as a whole (the file's desired capacity and no
+# hook put), never fatal
+kill -KILL "$XLBD_PID"
+wait "$XLBD_PID" 2>/dev/null
+state=$RUN/groups/rs-asg
+head -c 200 "$state" >"$state.cut" && mv "$state.cut" "$state"
+echo "---- state file truncated, started again" >>"$LOG"
+start_xlbd
+if e2e_wait 15 answers && [ "$(group .DesiredCapacity)" = 2 ] &&
+	[ "$(group .DefaultCooldown)" = 200 ] &&
+	grep -qF "auto-scaling group rs-asg: state file $state ignored (truncated: no end line)" "$LOG"; then
+	e2e_pass truncated_state_ignored
+else
+	e2e_fail truncated_state_ignored "desired $(group .DesiredCapacity), cooldown $(group .DefaultCooldown)"
+fi
+ctl set-desired-capacity --auto-scaling-group-name rs-asg --desired-capacity 3
+kill -KILL "$XLBD_PID"
+wait "$XLBD_PID" 2>/dev/null
+sed -i 's/^desired=3$/desired=5/' "$state"
+echo "---- state file changed by hand, started again" >>"$LOG"
+start_xlbd
+if e2e_wait 15 answers && [ "$(group .DesiredCapacity)" = 2 ] &&
+	grep -qF "state file $state ignored (its checksum does not match)" "$LOG"; then
+	e2e_pass garbled_state_ignored
+else
+	e2e_fail garbled_state_ignored "desired $(group .DesiredCapacity)"
+fi
+
+[ -n "${E2E_VERBOSE:-}" ] && e2e_indent <"$LOG"
+e2e_summary
