@@ -74,7 +74,8 @@ sleep 2
 # the flood: random sources in 198.19.128.0/17, clear of every address of the lab
 if ! e2e_in c2 timeout $((FLOOD_S + 20)) "$XLB_GEN" -i "$c2_if" --src 198.19.128.1 \
 	--src-bits 15 --dst "$XLB_LAB_VIP4" --dport "$PORT" --mode syn-flood \
-	--sender "$FLOOD_SENDER" --rate "$FLOOD_PPS" --duration "$FLOOD_S" --cpus 0 --dst-mac "$lb_mac" --json \
+	--sender "$FLOOD_SENDER" --rate "$FLOOD_PPS" --duration "$FLOOD_S" --cpus 0 \
+	--dst-mac "$lb_mac" --json \
 	>"$E2E_TMP/gen.json" 2>"$E2E_TMP/gen.err"; then
 	e2e_indent <"$E2E_TMP/gen.err"
 	e2e_fail flood_sent "xlb-gen failed"
