@@ -825,7 +825,6 @@ static __always_inline int xlb_forward(struct xlb_ctx *x, const struct xlb_vip *
 	struct xlb_backend *be;
 	struct xlb_flow *fl;
 	__u32 be_id, flags;
-	bool fresh = false; /* w is a way this miss took, its key already written */
 	int w, picked;
 
 	bucket = xlb_flow_bucket(hash);
@@ -867,22 +866,8 @@ static __always_inline int xlb_forward(struct xlb_ctx *x, const struct xlb_vip *
 		w = xlb_flow_victim(bucket, now, syn || p->key.proto == IPPROTO_UDP);
 		if (w >= 0 && !xlb_rate_take(now))
 			w = -1;
-		if (w < 0) {
+		if (w < 0)
 			path = XLB_PATH_FLOW_NO_WAY;
-		} else {
-			w &= XLB_FLOW_WAYS - 1;
-			fl = &bucket->way[w];
-			/* The victim's flow leaves its backend's count, and the new key goes into
-			 * the way at once: the way's line (the only one a new flow touches beside
-			 * the bucket's first) is then fetched while Maglev picks, not after. The
-			 * old tag and check no longer match it, so readers miss both flows until
-			 * the tag is written; a failed pick frees the way.
-			 */
-			if (bucket->flags[w] & XLB_FLOW_F_COUNTED)
-				xlb_active_add(fl->backend_id, -1);
-			fl->key = p->key;
-			fresh = true;
-		}
 	}
 pick:
 	/* the VIP's flags are read here only: a flow hit never looks at them */
@@ -890,21 +875,21 @@ pick:
 		picked = xlb_algo_pick(&p->key, x->secret, hash, vip->id, vip->flags);
 	else
 		picked = xlb_table_pick(vip->id, hash);
-	be_id = picked;
-	be = picked >= 0 ? bpf_map_lookup_elem(&xlb_backends, &be_id) : NULL;
-	if (!be || !(be->flags & XLB_BE_F_ACTIVE)) {
-		if (fresh)
-			bucket->flags[w & (XLB_FLOW_WAYS - 1)] = 0;
+	if (picked < 0)
 		return xlb_drop(x, XLB_DROP_NO_BACKEND);
-	}
+	be_id = picked;
+	be = bpf_map_lookup_elem(&xlb_backends, &be_id);
+	if (!be || !(be->flags & XLB_BE_F_ACTIVE))
+		return xlb_drop(x, XLB_DROP_NO_BACKEND);
 
 	if (w >= 0) {
 		w &= XLB_FLOW_WAYS - 1;
 		/* the tag last: a reader that matches it finds the rest, or a check that fails */
 		fl = &bucket->way[w];
-		/* a flow picked anew (same key, same way) leaves its backend's count */
-		if (!fresh && (bucket->flags[w] & XLB_FLOW_F_COUNTED))
+		/* the flow this way held leaves its backend's count */
+		if (bucket->flags[w] & XLB_FLOW_F_COUNTED)
 			xlb_active_add(fl->backend_id, -1);
+		fl->key = p->key;
 		fl->backend_id = be_id;
 		fl->backend_gen = be->gen;
 		fl->vip_id = vip->id;

@@ -3233,56 +3233,6 @@ static bool flood_keeps(uint8_t family)
 	return true;
 }
 
-static int flow_count_one(const struct dataplane_flow *flow, void *arg)
-{
-	(void)flow;
-	(*(int *)arg)++;
-	return 0;
-}
-
-/* A new flow takes its way (and writes its key there) before Maglev picks; when the pick
- * finds no backend, the way is freed, not left holding a key that no tag matches: a full
- * bucket of handshakes under way loses the one flow it had chosen to evict, and the next new
- * flow takes that free way rather than evicting another.
- */
-static bool no_backend_frees_way(uint8_t family)
-{
-	const uint32_t ids[3] = { 1, 2, 3 };
-	struct xlb_backend be[3];
-	struct dataplane_flow f;
-	struct pkt_spec s = spec_make(family, IPPROTO_TCP, CLIENT(family), VIP(family), 3000, 80);
-	struct pkt in, out;
-	int idx, kept = 0, walked = 0;
-
-	CHECK(nat3(family, ids, be), "setup");
-	for (int i = 0; i < XLB_FLOW_WAYS; i++)
-		CHECK(cl_send(family, NULL, (uint16_t)(2000 + i), PKT_TCP_SYN, false, be, 3,
-			      &idx) == XDP_TX,
-		      "SYN %d", i);
-	CHECK(!dataplane_ring_set(t.dp, 4, NULL, 0), "empty the table");
-	t.ring_vip = -1;
-	gstats_mark();
-	s.tcp_flags = PKT_TCP_SYN;
-	pkt_build(&in, &s);
-	CHECK(xdp_expect(t.prog_rx, t.if_a, &in, &out, XDP_DROP), "SYN with no backend");
-	CHECK(gstats_moved(D(NO_BACKEND), 1, -1), "counters");
-	CHECK(!fl_get(family, NULL, 3000, &f), "the dropped SYN holds a way");
-	for (int i = 0; i < XLB_FLOW_WAYS; i++)
-		kept += fl_get(family, NULL, (uint16_t)(2000 + i), &f);
-	CHECK(!dataplane_flow_walk(t.dp, flow_count_one, &walked), "walk");
-	CHECK(kept == XLB_FLOW_WAYS - 1 && walked == kept,
-	      "%d of %d flows kept, %d in the table (want %d and %d)", kept, XLB_FLOW_WAYS, walked,
-	      XLB_FLOW_WAYS - 1, XLB_FLOW_WAYS - 1);
-	CHECK(!ring_make(4, ids, NULL, 3), "table back");
-	CHECK(cl_send(family, NULL, 3001, PKT_TCP_SYN, false, be, 3, &idx) == XDP_TX, "SYN");
-	kept = 0;
-	for (int i = 0; i < XLB_FLOW_WAYS; i++)
-		kept += fl_get(family, NULL, (uint16_t)(2000 + i), &f);
-	CHECK(fl_get(family, NULL, 3001, &f) && kept == XLB_FLOW_WAYS - 1,
-	      "the next flow evicted another (%d kept) instead of taking the free way", kept);
-	return true;
-}
-
 /* A spoofed FIN or RST neither closes a flow nor puts it first in line; later traffic clears
  * the marks; a FIN from both sides closes it, and then its way goes first.
  */
@@ -3577,8 +3527,6 @@ struct hostile_row {
 static const struct hostile_row hostile_rows[] = {
 	{ "flood_keeps_established_v4", 4, 1, flood_keeps },
 	{ "flood_keeps_established_v6", 6, 1, flood_keeps },
-	{ "no_backend_frees_way_v4", 4, 1, no_backend_frees_way },
-	{ "no_backend_frees_way_v6", 6, 1, no_backend_frees_way },
 	{ "spoofed_fin_rst_v4", 4, 1, spoofed_fin_rst },
 	{ "spoofed_fin_rst_v6", 6, 1, spoofed_fin_rst },
 	{ "spoofed_syn_keeps_backend_v4", 4, 0, spoofed_syn },
