@@ -3,10 +3,13 @@
  * xdp-trafficgen). One thread per CPU runs bpf/xlb_gen.bpf.c in batches; every frame leaves
  * through the given device by XDP_TX, so it arrives at the device's peer (a veth's other end,
  * which needs an XDP program of its own, e.g. xlb). UDP or TCP to a fixed set of tuples, or a
- * SYN flood of random ones; a rate, a duration and a packet cap bound every run.
+ * SYN flood of random ones; a rate, a duration and a packet cap bound every run. Where the
+ * kernel refuses live frames, the same frames go out through an AF_PACKET socket instead
+ * (slower: an skb each), built here with the same tuples and checksum updates.
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <linux/if_packet.h>
 #include <net/if.h>
 #include <pthread.h>
 #include <sched.h>
@@ -31,6 +34,8 @@
 #define GEN_PORT_FIRST 1024
 #define GEN_MAX_CPUS 64
 #define GEN_CHUNK 4096 /* frames a run when unpaced */
+#define GEN_PORTS (65536 - GEN_PORT_FIRST)
+#define GEN_BATCH 64 /* frames a sendmmsg call of the packet sender */
 
 enum gen_mode {
 	GEN_UDP,
@@ -39,6 +44,17 @@ enum gen_mode {
 };
 
 static const char *mode_names[] = { "udp", "syn-flood", "tcp" };
+
+/* How frames leave: live frames (XDP_TX from BPF_PROG_TEST_RUN), an AF_PACKET socket, or
+ * live frames where the kernel allows them and the socket otherwise.
+ */
+enum gen_sender {
+	GEN_SEND_AUTO,
+	GEN_SEND_LIVE,
+	GEN_SEND_PACKET
+};
+
+static const char *sender_names[] = { "auto", "live", "packet" };
 
 struct gen_opts {
 	const char *dev;
@@ -50,6 +66,7 @@ struct gen_opts {
 	uint16_t dport;
 	uint32_t src_bits;
 	enum gen_mode mode;
+	enum gen_sender sender;
 	uint32_t flows, size;
 	uint64_t rate, count;
 	double duration;
@@ -64,6 +81,7 @@ struct gen_thread {
 	int cpu, prog_fd, err;
 	const struct gen_opts *o;
 	const struct pkt *frame;
+	uint32_t l3, l4;      /* where the frame's IP and L4 headers are */
 	uint64_t rate, count; /* this thread's share */
 	uint64_t frames;
 	double seconds;
@@ -89,10 +107,11 @@ static const char gen_synopsis[] =
 	"usage: xlb-gen -i DEV --src ADDR --dst ADDR [--dport N] [--mode udp|syn-flood|tcp]\n"
 	"               [--flows N] [--size BYTES] [--rate PPS] [--duration S] [--count N]\n"
 	"               [--cpus LIST] [--src-bits N] [--dst-mac MAC] [--src-mac MAC]\n"
-	"               [--json]\n"
+	"               [--sender auto|live|packet] [--json]\n"
 	"       xlb-gen -i DEV --attach sink|tx|redirect [--to DEV] [--duration S] [--json]\n"
-	"Sends frames out of DEV with BPF_PROG_TEST_RUN live frames (XDP_TX), one thread per\n"
-	"CPU. Run it in DEV's network namespace (nsenter --net=/run/netns/NAME). Needs root.\n"
+	"Sends frames out of DEV with BPF_PROG_TEST_RUN live frames (XDP_TX), or an AF_PACKET\n"
+	"socket where the kernel refuses live frames, one thread per CPU. Run it in DEV's\n"
+	"network namespace (nsenter --net=/run/netns/NAME). Needs root.\n"
 	"\n";
 
 static const char gen_epilog[] =
@@ -181,6 +200,17 @@ static const char *gen_opt_mode(const char *arg, void *mode)
 	return NULL;
 }
 
+static const char *gen_opt_sender(const char *arg, void *sender)
+{
+	for (int i = 0; i < 3; i++) {
+		if (!strcmp(arg, sender_names[i])) {
+			*(enum gen_sender *)sender = (enum gen_sender)i;
+			return NULL;
+		}
+	}
+	return "auto, live or packet";
+}
+
 static const char *gen_opt_duration(const char *arg, void *secs)
 {
 	char *end;
@@ -260,6 +290,13 @@ static int gen_parse_opts(int argc, char **argv, struct gen_opts *o)
 		  "destination MAC (default ff:ff:ff:ff:ff:ff)", .parse = gen_opt_mac },
 		{ "src-mac", 0, OPTS_CALL, o->smac, "MAC", "source MAC (default: DEV's)",
 		  .parse = gen_opt_mac, .seen = &o->smac_set },
+		{ "sender", 0, OPTS_CALL, &o->sender, "HOW",
+		  "live: BPF_PROG_TEST_RUN live frames (XDP_TX; fastest)\n"
+		  "packet: an AF_PACKET socket on DEV (an skb a frame,\n"
+		  "slower; needs no live frames)\n"
+		  "auto: live where the kernel allows it, else packet, said\n"
+		  "in one line on stderr (default)",
+		  .parse = gen_opt_sender },
 		{ "json", 'j', OPTS_FLAG, &o->json, NULL, "print the result as JSON" },
 		{ "attach", 0, OPTS_CALL, &o->attach, "WHAT",
 		  "instead of sending, attach a program to DEV (native XDP) for\n"
@@ -358,10 +395,140 @@ static void frame_build(const struct gen_opts *o, struct pkt *p, uint32_t *l3, u
 	*l4 = 14 + (o->family == 4 ? 20 : 40);
 }
 
+/* Live frames: n runs of the program, each sending one frame by XDP_TX. */
+static int gen_send_live(struct gen_thread *t, uint64_t n)
+{
+	struct xdp_md ctx = { .data_end = t->frame->len, .ingress_ifindex = (__u32)t->o->ifindex };
+	LIBBPF_OPTS(bpf_test_run_opts, ro, .data_in = t->frame->b, .data_size_in = t->frame->len,
+		    .ctx_in = &ctx, .ctx_size_in = sizeof(ctx), .repeat = (__u32)n,
+		    .flags = BPF_F_TEST_XDP_LIVE_FRAMES, .batch_size = 64);
+
+	return bpf_prog_test_run_opts(t->prog_fd, &ro) ? -errno : 0;
+}
+
+/* RFC 1624: the checksum at c after the n bytes at old (n even, at an even offset of the
+ * summed data) became those at new.
+ */
+static void gen_csum_update(uint8_t *c, const uint8_t *old, const uint8_t *new, size_t n)
+{
+	uint64_t s = (uint16_t)~pkt_get16(c);
+
+	for (size_t i = 0; i < n; i += 2)
+		s += (uint16_t)~pkt_get16(old + i) + (uint64_t)pkt_get16(new + i);
+	pkt_put16(c, (uint16_t)~pkt_fold(s));
+}
+
+static uint64_t gen_random(uint64_t *state)
+{
+	/* xorshift64*: enough for random tuples, and every thread has its own */
+	*state ^= *state >> 12;
+	*state ^= *state << 25;
+	*state ^= *state >> 27;
+	return *state * 0x2545f4914f6cdd1dull;
+}
+
+/* The frame of tuple f into b, from the template: what bpf/xlb_gen.bpf.c does to a live
+ * frame (source port and the source address's low bits from f, a SYN flood's sequence number
+ * from seq), both checksums updated the same way.
+ */
+static void gen_frame_tuple(const struct gen_thread *t, uint8_t *b, uint32_t f, uint32_t seq)
+{
+	const struct gen_opts *o = t->o;
+	uint32_t l3 = t->l3, l4 = t->l4, m = (1u << o->src_bits) - 1, a;
+	uint8_t *saddr = b + l3 + (o->family == 6 ? 8 + 12 : 12), old[4], port[2];
+	uint8_t *csum = b + l4 + (o->mode == GEN_UDP ? 6 : 16);
+
+	memcpy(b, t->frame->b, t->frame->len);
+	if (o->mode != GEN_SYN && o->flows == 1)
+		return;
+	memcpy(old, saddr, 4);
+	a = (uint32_t)old[0] << 24 | (uint32_t)old[1] << 16 | (uint32_t)pkt_get16(old + 2);
+	pkt_put32(saddr, (a & ~m) | ((a + f / GEN_PORTS) & m));
+	pkt_put16(port, (uint16_t)(GEN_PORT_FIRST + f % GEN_PORTS));
+	gen_csum_update(csum, old, saddr, 4);
+	gen_csum_update(csum, b + l4, port, 2);
+	memcpy(b + l4, port, 2);
+	if (o->family == 4)
+		gen_csum_update(b + l3 + 10, old, saddr, 4);
+	if (o->mode == GEN_SYN) {
+		uint8_t s[4];
+
+		pkt_put32(s, seq);
+		gen_csum_update(csum, b + l4 + 4, s, 4);
+		memcpy(b + l4 + 4, s, 4);
+	}
+	if (o->mode == GEN_UDP && pkt_get16(csum) == 0)
+		pkt_put16(csum, 0xffff); /* a computed zero is sent as all ones */
+}
+
+struct gen_packet {
+	int fd;
+	uint64_t next, rnd; /* the next tuple of the fixed set; the random state */
+	uint8_t buf[GEN_BATCH][PKT_MAX];
+	struct iovec iov[GEN_BATCH];
+	struct mmsghdr msg[GEN_BATCH];
+};
+
+/* An AF_PACKET socket on the device, bypassing its qdisc (the frames go straight to the
+ * driver, as XDP_TX frames do); protocol 0, so that it receives nothing.
+ */
+static int gen_packet_open(struct gen_thread *t, struct gen_packet *p)
+{
+	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_ifindex = t->o->ifindex };
+	int one = 1;
+
+	p->fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
+	if (p->fd < 0)
+		return -errno;
+	if (setsockopt(p->fd, SOL_PACKET, PACKET_QDISC_BYPASS, &one, sizeof(one)) ||
+	    bind(p->fd, (struct sockaddr *)&sll, sizeof(sll)))
+		return -errno;
+	p->rnd = ((uint64_t)now_s() * 1000003u) ^ ((uint64_t)t->cpu << 32) ^ (uint64_t)p->fd;
+	p->rnd |= 1;
+	for (int i = 0; i < GEN_BATCH; i++) {
+		p->iov[i].iov_base = p->buf[i];
+		p->iov[i].iov_len = t->frame->len;
+		p->msg[i].msg_hdr.msg_iov = &p->iov[i];
+		p->msg[i].msg_hdr.msg_iovlen = 1;
+	}
+	return 0;
+}
+
+/* The socket: n frames in batches; a full device queue (ENOBUFS) is waited out. */
+static int gen_send_packet(struct gen_thread *t, struct gen_packet *p, uint64_t n)
+{
+	const struct gen_opts *o = t->o;
+
+	while (n && !stop) {
+		unsigned int k = n < GEN_BATCH ? (unsigned int)n : GEN_BATCH, i;
+		int sent;
+
+		for (i = 0; i < k; i++) {
+			uint64_t r = o->mode == GEN_SYN ? gen_random(&p->rnd) : 0;
+			uint32_t f = o->mode == GEN_SYN ? (uint32_t)r :
+							  (uint32_t)(p->next++ % o->flows);
+
+			gen_frame_tuple(t, p->buf[i], f, (uint32_t)(r >> 32));
+		}
+		sent = sendmmsg(p->fd, p->msg, k, 0);
+		if (sent < 0) {
+			if (errno != ENOBUFS && errno != EAGAIN && errno != EINTR)
+				return -errno;
+			sched_yield();
+			continue;
+		}
+		/* frames not taken are built again (other tuples: a set cycles on regardless) */
+		t->frames += (uint64_t)sent;
+		n -= (uint64_t)sent;
+	}
+	return 0;
+}
+
 static void *gen_thread_run(void *arg)
 {
 	struct gen_thread *t = arg;
-	uint64_t chunk = GEN_CHUNK, sent = 0;
+	struct gen_packet *pk = NULL;
+	uint64_t chunk = GEN_CHUNK;
 	double start, next, end;
 	cpu_set_t set;
 
@@ -371,35 +538,41 @@ static void *gen_thread_run(void *arg)
 		t->err = -EINVAL;
 		return NULL;
 	}
+	if (t->o->sender == GEN_SEND_PACKET) {
+		pk = calloc(1, sizeof(*pk));
+		if (!pk) {
+			t->err = -ENOMEM;
+			return NULL;
+		}
+		t->err = gen_packet_open(t, pk);
+		if (t->err)
+			goto out;
+	}
 	/* paced: a run every millisecond at most, of the frames that millisecond owes */
 	if (t->rate)
 		chunk = t->rate / 1000 ? t->rate / 1000 : 1;
 	start = next = now_s();
 	end = start + t->o->duration;
 	while (!stop) {
-		struct xdp_md ctx = { .data_end = t->frame->len,
-				      .ingress_ifindex = (__u32)t->o->ifindex };
 		uint64_t n = chunk;
 		double now;
 		int err;
 
-		if (t->count && t->count - sent < n)
-			n = t->count - sent;
+		if (t->count && t->count - t->frames < n)
+			n = t->count - t->frames;
 		if (!n)
 			break;
-		{
-			LIBBPF_OPTS(bpf_test_run_opts, ro, .data_in = t->frame->b,
-				    .data_size_in = t->frame->len, .ctx_in = &ctx,
-				    .ctx_size_in = sizeof(ctx), .repeat = (__u32)n,
-				    .flags = BPF_F_TEST_XDP_LIVE_FRAMES, .batch_size = 64);
-
-			err = bpf_prog_test_run_opts(t->prog_fd, &ro);
+		if (pk) {
+			err = gen_send_packet(t, pk, n);
+		} else {
+			err = gen_send_live(t, n);
+			if (!err)
+				t->frames += n;
 		}
 		if (err) {
-			t->err = -errno;
+			t->err = err;
 			break;
 		}
-		sent += n;
 		now = now_s();
 		if (now >= end)
 			break;
@@ -407,7 +580,7 @@ static void *gen_thread_run(void *arg)
 			struct timespec ts;
 			double wait;
 
-			next = start + (double)sent / (double)t->rate;
+			next = start + (double)t->frames / (double)t->rate;
 			wait = next - now;
 			if (wait > 0) {
 				ts.tv_sec = (time_t)wait;
@@ -416,8 +589,11 @@ static void *gen_thread_run(void *arg)
 			}
 		}
 	}
-	t->frames = sent;
 	t->seconds = now_s() - start;
+out:
+	if (pk && pk->fd >= 0)
+		close(pk->fd);
+	free(pk);
 	return NULL;
 }
 
@@ -472,6 +648,62 @@ static int gen_attach(const struct gen_opts *o, struct xlb_gen_bpf *skel)
 	return rc;
 }
 
+/* Loads the live-frames program for the frame. With --sender auto, a kernel that refuses
+ * the program or live frames (EPERM without CAP_SYS_RESOURCE, or no live frames at all)
+ * turns the sender into packet, said in one line; returns 0 or an exit code.
+ */
+static int gen_live_load(struct gen_opts *o, const struct pkt *frame, uint32_t l3, uint32_t l4,
+			 struct xlb_gen_bpf **skelp)
+{
+	struct xlb_gen_bpf *skel = xlb_gen_bpf__open();
+	uint32_t hdr = frame->len < GEN_HDR_MAX ? frame->len : GEN_HDR_MAX;
+	const char *what = "loading the BPF program";
+	int err;
+
+	*skelp = skel;
+	if (!skel) {
+		fprintf(stderr, "xlb-gen: opening the BPF object: %s\n", strerror(errno));
+		return 1;
+	}
+	memcpy(skel->data->gen_tmpl, frame->b, hdr);
+	skel->data->gen_hdr_len = hdr;
+	skel->data->gen_flows = o->mode == GEN_SYN ? 0 : o->flows;
+	skel->data->gen_l3_off = l3;
+	skel->data->gen_l4_off = l4;
+	skel->bss->gen_v6 = o->family == 6;
+	skel->data->gen_udp = o->mode == GEN_UDP;
+	skel->data->gen_src_mask = (1u << o->src_bits) - 1;
+	err = xlb_gen_bpf__load(skel);
+	if (!err && o->sender == GEN_SEND_AUTO) {
+		/* one run of the sink, which drops its frame: sends nothing */
+		struct xdp_md ctx = { .data_end = frame->len,
+				      .ingress_ifindex = (__u32)o->ifindex };
+		LIBBPF_OPTS(bpf_test_run_opts, ro, .data_in = frame->b, .data_size_in = frame->len,
+			    .ctx_in = &ctx, .ctx_size_in = sizeof(ctx), .repeat = 1,
+			    .flags = BPF_F_TEST_XDP_LIVE_FRAMES, .batch_size = 1);
+
+		what = "BPF_PROG_TEST_RUN with live frames";
+		if (bpf_prog_test_run_opts(bpf_program__fd(skel->progs.gen_sink), &ro))
+			err = -errno;
+	}
+	if (!err) {
+		o->sender = GEN_SEND_LIVE;
+		return 0;
+	}
+	if (o->sender == GEN_SEND_AUTO) {
+		fprintf(stderr,
+			"xlb-gen: %s refused (%s): sending through an AF_PACKET socket on %s "
+			"instead (--sender packet)\n",
+			what, strerror(-err), o->dev);
+		o->sender = GEN_SEND_PACKET;
+		xlb_gen_bpf__destroy(skel);
+		*skelp = NULL;
+		return 0;
+	}
+	fprintf(stderr, "xlb-gen: %s (needs root): %s\n", what, strerror(-err));
+	return 1;
+}
+
 int main(int argc, char **argv)
 {
 	struct gen_opts o = {};
@@ -504,32 +736,20 @@ int main(int argc, char **argv)
 	}
 	frame_build(&o, &frame, &l3, &l4);
 
-	skel = xlb_gen_bpf__open();
-	if (!skel) {
-		fprintf(stderr, "xlb-gen: opening the BPF object: %s\n", strerror(errno));
-		return 1;
-	}
-	memcpy(skel->data->gen_tmpl, frame.b, frame.len < GEN_HDR_MAX ? frame.len : GEN_HDR_MAX);
-	skel->data->gen_hdr_len = frame.len < GEN_HDR_MAX ? frame.len : GEN_HDR_MAX;
-	skel->data->gen_flows = o.mode == GEN_SYN ? 0 : o.flows;
-	skel->data->gen_l3_off = l3;
-	skel->data->gen_l4_off = l4;
-	skel->bss->gen_v6 = o.family == 6;
-	skel->data->gen_udp = o.mode == GEN_UDP;
-	skel->data->gen_src_mask = (1u << o.src_bits) - 1;
-	if ((err = xlb_gen_bpf__load(skel))) {
-		fprintf(stderr, "xlb-gen: loading the BPF program (needs root): %s\n",
-			strerror(-err));
-		rc = 1;
-		goto out;
+	if (o.sender != GEN_SEND_PACKET) {
+		rc = gen_live_load(&o, &frame, l3, l4, &skel);
+		if (rc)
+			goto out;
 	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	for (int i = 0; i < o.ncpus; i++) {
 		th[i].cpu = o.cpus[i];
-		th[i].prog_fd = bpf_program__fd(skel->progs.xlb_gen);
+		th[i].prog_fd = skel ? bpf_program__fd(skel->progs.xlb_gen) : -1;
 		th[i].o = &o;
 		th[i].frame = &frame;
+		th[i].l3 = l3;
+		th[i].l4 = l4;
 		th[i].rate = o.rate / (uint64_t)o.ncpus + (i < (int)(o.rate % (uint64_t)o.ncpus));
 		if (o.rate && !th[i].rate)
 			th[i].rate = 1;
@@ -561,7 +781,7 @@ int main(int argc, char **argv)
 			secs = th[i].seconds;
 	}
 	/* what the program itself counted: every run, and runs that could not build a frame */
-	if (ncpu > 0) {
+	if (skel && ncpu > 0) {
 		struct {
 			uint64_t runs, next, errors;
 		} *v = calloc((size_t)ncpu, 24);
@@ -580,26 +800,29 @@ int main(int argc, char **argv)
 		rc = 1;
 	}
 	if (o.json) {
-		printf("{\"mode\":\"%s\",\"dev\":\"%s\",\"size\":%u,\"flows\":%u,\"cpus\":%d,"
+		printf("{\"mode\":\"%s\",\"sender\":\"%s\",\"dev\":\"%s\",\"size\":%u,"
+		       "\"flows\":%u,\"cpus\":%d,"
 		       "\"rate_asked\":%llu,\"frames\":%llu,\"program_runs\":%llu,"
 		       "\"seconds\":%.3f,\"pps\":%.0f,\"per_cpu\":[",
-		       mode_names[o.mode], o.dev, o.size, o.mode == GEN_SYN ? 0 : o.flows, o.ncpus,
-		       (unsigned long long)o.rate, (unsigned long long)total,
-		       (unsigned long long)runs, secs, secs > 0 ? (double)total / secs : 0);
+		       mode_names[o.mode], sender_names[o.sender], o.dev, o.size,
+		       o.mode == GEN_SYN ? 0 : o.flows, o.ncpus, (unsigned long long)o.rate,
+		       (unsigned long long)total, (unsigned long long)runs, secs,
+		       secs > 0 ? (double)total / secs : 0);
 		for (int i = 0; i < o.ncpus; i++)
 			printf("%s{\"cpu\":%d,\"frames\":%llu,\"pps\":%.0f}", i ? "," : "",
 			       th[i].cpu, (unsigned long long)th[i].frames,
 			       th[i].seconds > 0 ? (double)th[i].frames / th[i].seconds : 0);
 		printf("]}\n");
 	} else {
-		printf("%-10s %-8s %6s %9s %5s %12s %8s %12s\n", "mode", "dev", "size", "flows",
-		       "cpus", "frames", "seconds", "pps");
+		printf("%-10s %-7s %-8s %6s %9s %5s %12s %8s %12s\n", "mode", "sender", "dev",
+		       "size", "flows", "cpus", "frames", "seconds", "pps");
 		char fl[16];
 
 		snprintf(fl, sizeof(fl), "%u", o.flows);
-		printf("%-10s %-8s %6u %9s %5d %12llu %8.2f %12.0f\n", mode_names[o.mode], o.dev,
-		       o.size, o.mode == GEN_SYN ? "random" : fl, o.ncpus,
-		       (unsigned long long)total, secs, secs > 0 ? (double)total / secs : 0);
+		printf("%-10s %-7s %-8s %6u %9s %5d %12llu %8.2f %12.0f\n", mode_names[o.mode],
+		       sender_names[o.sender], o.dev, o.size, o.mode == GEN_SYN ? "random" : fl,
+		       o.ncpus, (unsigned long long)total, secs,
+		       secs > 0 ? (double)total / secs : 0);
 	}
 out:
 	xlb_gen_bpf__destroy(skel);

@@ -4,7 +4,9 @@
 # keep-alive HTTP connections to the VIP (xlb-load) while client c2 floods the same service
 # with SYNs from random tuples (xlb-gen) into a small flow table. Every request must be
 # answered, no connection reset or reopened, and the datapath's counters must show that the
-# flood reached it (every SYN a new flow, at least 10,000 a second).
+# flood reached it: every SYN a new flow, and at least 50 of them for every way of the table
+# (judged by counts, not by the rate: live frames send faster than the AF_PACKET socket that
+# xlb-gen falls back to where the kernel refuses them, and both meet it here).
 # needs: netns
 set -u
 # shellcheck source=tests/e2e/lib.sh
@@ -13,6 +15,8 @@ set -u
 PORT=80
 FLOOD_S=${E2E_FLOOD_SECONDS:-6}
 FLOOD_PPS=${E2E_FLOOD_PPS:-200000}
+# xlb-gen's sender: auto (live frames where the kernel allows them), live or packet
+FLOOD_SENDER=${E2E_FLOOD_SENDER:-auto}
 # A full table is the hostile setting: 256 buckets of 4 ways, each taking a few hundred new
 # flows a second from the flood, so a way lasts some milliseconds, about a request's round trip
 FLOWS=1024
@@ -49,20 +53,6 @@ stat_of() { # json file, jq path
 
 lb_mac=$(e2e_in lb ip -j link show "${XLB_LAB_LB_CLIENT_IF[1]}" | jq -r '.[0].address')
 c2_if=${XLB_LAB_CLIENT_NS[1]} # the lab names a host's end of its veth after the host
-# xlb-gen sends through BPF_PROG_TEST_RUN's live frames; a kernel or sandbox that refuses them
-# (EPERM here where the runner lacks CAP_SYS_RESOURCE) leaves no flood to test with
-if ! e2e_in c2 "$XLB_GEN" -i "$c2_if" --src 198.19.128.1 --dst "$XLB_LAB_VIP4" \
-	--dport "$PORT" --mode syn-flood --count 1 --cpus 0 --dst-mac "$lb_mac" \
-	>/dev/null 2>"$E2E_TMP/probe.err"; then
-	if grep -q 'Operation not permitted' "$E2E_TMP/probe.err"; then
-		why="this machine refuses BPF_PROG_TEST_RUN with live frames ($(head -1 \
-			"$E2E_TMP/probe.err"); CapEff $(awk '/^CapEff/ { print $2 }' /proc/self/status))"
-		e2e_skip flood "$why: xlb-gen cannot send the flood here"
-		e2e_summary
-		exit
-	fi
-	e2e_indent <"$E2E_TMP/probe.err"
-fi
 declare -A rst_before
 for h in c1 b1 b2; do
 	rst_before[$h]=$(tcp_resets "$h")
@@ -84,7 +74,8 @@ sleep 2
 # the flood: random sources in 198.19.128.0/17, clear of every address of the lab
 if ! e2e_in c2 timeout $((FLOOD_S + 20)) "$XLB_GEN" -i "$c2_if" --src 198.19.128.1 \
 	--src-bits 15 --dst "$XLB_LAB_VIP4" --dport "$PORT" --mode syn-flood \
-	--rate "$FLOOD_PPS" --duration "$FLOOD_S" --cpus 0 --dst-mac "$lb_mac" --json \
+	--sender "$FLOOD_SENDER" --rate "$FLOOD_PPS" --duration "$FLOOD_S" --cpus 0 \
+	--dst-mac "$lb_mac" --json \
 	>"$E2E_TMP/gen.json" 2>"$E2E_TMP/gen.err"; then
 	e2e_indent <"$E2E_TMP/gen.err"
 	e2e_fail flood_sent "xlb-gen failed"
@@ -96,13 +87,15 @@ e2e_dp stats --json >"$E2E_TMP/after.json" 2>/dev/null || e2e_log "xlb-dp stats 
 # the flood happened and reached the datapath as new flows
 frames=$(stat_of "$E2E_TMP/gen.json" .frames)
 pps=$(stat_of "$E2E_TMP/gen.json" .pps)
+sender=$(jq -r '.sender // "?"' "$E2E_TMP/gen.json" 2>/dev/null)
 new=$(($(stat_of "$E2E_TMP/after.json" .paths.flow_new) -
 	$(stat_of "$E2E_TMP/before.json" .paths.flow_new)))
-e2e_log "flood: $frames SYNs in ${FLOOD_S} s from c2 ($pps pps, $FLOOD_PPS asked), $new new" \
-	"flows in the datapath"
-# the rate reached depends on the machine (the datapath and the backends' SYN handling run in
-# the flood's softirq): 10k SYNs a second over the run is the least that is called a flood
-min=$((10000 * FLOOD_S))
+e2e_log "flood: $frames SYNs in ${FLOOD_S} s from c2 ($pps pps, $FLOOD_PPS asked, $sender" \
+	"sender), $new new flows in the datapath"
+# the rate reached depends on the machine and the sender (the datapath and the backends' SYN
+# handling run in the flood's softirq): what makes it a flood is the table's turnover, each
+# way taken over by new flows 50 times on average while the connections live
+min=$((50 * FLOWS))
 if [ "$frames" -ge "$min" ] && [ "$new" -ge $((frames * 9 / 10)) ]; then
 	e2e_pass flood_reached_datapath
 else
