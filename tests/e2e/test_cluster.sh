@@ -362,11 +362,12 @@ for mode in dsr ipip nat; do
 		"$resets resets, over $(jq -r '.conns' <<<"$r") connections (for $LONG clients)"
 	if [ "$failed" = 0 ] && [ "$resets" = 0 ] && [ "$(jq -r '.ok' <<<"$r")" -gt 0 ]; then
 		e2e_pass "long_lived_$mode"
-	elif [ "$failed" != "?" ] && [ "$((failed + resets))" -le 3 ] &&
+	elif [ "$failed" != "?" ] && [ "$failed" -le 3 ] &&
 		[ "$(jq -r '.ok' <<<"$r")" -gt 1000 ]; then
 		# nat: seen in 3 of 5 runs here; ipip once (1 of 7,305, a 3 s timeout, in a CI run
 		# on a loaded machine): around a node's cut or return, a connection had a request
-		# time out (3 s) or, once, reset; not explained yet, so reported, not passed
+		# time out (3 s) or be reset (resets are among the failed, counted once);
+		# not explained yet, so reported, not passed
 		why="$failed of $(jq -r '.ok + .failed' <<<"$r") requests failed, $resets reset,"
 		why+=" around a node's cut or return: $(cat "$E2E_TMP"/long-"$mode"-*.fail |
 			grep -v '^#\|^t_start' | head -3 | tr '\n' ' ')"
