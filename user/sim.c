@@ -526,12 +526,7 @@ static int sim_step(struct sim *s, const struct sim_trace *tr, size_t row, uint6
 /* The group to simulate: the one named, or the file's only one. */
 static int sim_group(const struct sim_opts *o, const struct model *m, const struct model_asg **out)
 {
-	size_t i;
-
-	*out = NULL;
-	for (i = 0; i < m->nasgs && !*out; i++)
-		if (!o->group || !strcmp(m->asgs[i].name, o->group))
-			*out = &m->asgs[i];
+	*out = o->group ? model_asg_find(m, o->group) : m->nasgs ? &m->asgs[0] : NULL;
 	if (!o->group && m->nasgs > 1) {
 		fprintf(stderr, "xlbctl: simulate: %s has %zu groups: name one with --group\n",
 			o->config, m->nasgs);
