@@ -356,6 +356,7 @@ e2e_xlbd_start() { # instance prefix, xlbd options...
 		e2e_on_exit "rm -rf '$E2E_PIN_DIR'"
 		e2e_instances_cleanup "$1"
 	fi
+	# nsenter execs in place: $! is xlbd's own pid
 	nsenter --net="/run/netns/$XLB_LAB_LB_NS" "$XLBD" --config "$E2E_CONF" \
 		--pin-dir "$E2E_PIN_DIR" --socket "$E2E_SOCK" --run-dir "$E2E_RUN" \
 		--instance-prefix "$1" --interface "${XLB_LAB_LB_CLIENT_IF[0]}" "${@:2}" \
@@ -365,8 +366,9 @@ e2e_xlbd_start() { # instance prefix, xlbd options...
 }
 
 # Waits for the run's xlbd to open its socket; the run aborts with its log when it does not.
+# Loading and attaching the datapath (sanitized, on a loaded machine) can take 10 s and more.
 e2e_xlbd_wait_socket() {
-	e2e_wait 10 test -S "$E2E_SOCK" && return 0
+	e2e_wait 30 test -S "$E2E_SOCK" && return 0
 	e2e_indent <"$E2E_LOG"
 	e2e_abort setup "xlbd did not open its socket"
 }
