@@ -26,7 +26,7 @@ struct sim {
 	unsigned int next_id;
 	struct scaling_decision dec[ENGINE_DECISIONS]; /* applied at this sample */
 	size_t ndec;
-	int err; /* of a plan carried out during engine_scale */
+	int err;		      /* of a plan carried out during engine_scale */
 	struct json_object *timeline; /* --json: the rows so far */
 	char last_key[512];
 };
