@@ -196,9 +196,7 @@ static void cfg_advise_families(struct cfg *c, const struct model_lb *lb)
 					found |= tg->targets[k].addr.family == fam;
 					other |= tg->targets[k].addr.family != fam;
 				}
-				for (k = 0; k < c->m->nasgs; k++)
-					for (size_t t = 0; t < c->m->asgs[k].ntgs; t++)
-						group |= c->m->asgs[k].tgs[t] == tg;
+				group |= model_tg_group(c->m, tg) != NULL;
 			}
 			if (found || group || !other)
 				continue;
@@ -322,7 +320,8 @@ static void cfg_advise_target_groups(struct cfg *c)
 
 	for (i = 0; i < m->ntgs; i++) {
 		const struct model_tg *tg = &m->tgs[i];
-		const char *group = NULL;
+		const struct model_asg *feeder = model_tg_group(m, tg);
+		const char *group = feeder ? feeder->name : NULL;
 		bool used = false;
 
 		if (!tg->name)
@@ -330,10 +329,6 @@ static void cfg_advise_target_groups(struct cfg *c)
 		for (j = 0; j < m->nlbs; j++)
 			for (k = 0; k < m->lbs[j].nlisteners; k++)
 				used |= cfg_forwards_to(&m->lbs[j].listeners[k], tg);
-		for (j = 0; j < m->nasgs && !group; j++)
-			for (k = 0; k < m->asgs[j].ntgs; k++)
-				if (m->asgs[j].tgs[k] == tg)
-					group = m->asgs[j].name;
 		cfg_in(c, "TargetGroups");
 		cfg_at(c, i);
 		if (!used && group)
@@ -738,16 +733,12 @@ static void cfg_advise_kept(struct cfg *c)
 	json_object_put(top);
 }
 
-/* The group whose instances target group tg takes, NULL when none does. */
+/* The name of the group whose instances target group tg takes, NULL when none does. */
 static const char *cfg_tg_group(const struct model *m, const struct model_tg *tg)
 {
-	size_t g, t;
+	const struct model_asg *g = model_tg_group(m, tg);
 
-	for (g = 0; g < m->nasgs; g++)
-		for (t = 0; t < m->asgs[g].ntgs; t++)
-			if (m->asgs[g].tgs[t] == tg)
-				return m->asgs[g].name;
-	return NULL;
+	return g ? g->name : NULL;
 }
 
 /* A group's instances are registered in a target group by one address, of the family its

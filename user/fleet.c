@@ -1709,16 +1709,6 @@ static void fleet_engine(struct fleet_group *fg, const struct model *model,
 		log_error("auto-scaling group %s: its scaling policies: %s", m->name, strerror(-e));
 }
 
-static const struct model_asg *fleet_model_asg(const struct model *model, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < model->nasgs; i++)
-		if (!strcmp(model->asgs[i].name, name))
-			return &model->asgs[i];
-	return NULL;
-}
-
 /* The group's record for policy name, made when missing with the file's policy of that name
  * as it is now; NULL when out of memory.
  */
@@ -1750,7 +1740,7 @@ int fleet_put_policy(struct fleet *f, const struct model *model, const char *gro
 		     const char *text, char *err, size_t errlen)
 {
 	struct fleet_group *fg = fleet_group_find(f, group);
-	const struct model_asg *m = fg ? fleet_model_asg(model, fg->g.name) : NULL;
+	const struct model_asg *m = fg ? model_asg_find(model, fg->g.name) : NULL;
 	struct fleet_rt_policy *r;
 	struct config_error cerr;
 	struct model_policy *p;
@@ -1791,7 +1781,7 @@ int fleet_delete_policy(struct fleet *f, const struct model *model, const char *
 			const char *name)
 {
 	struct fleet_group *fg = fleet_group_find(f, group);
-	const struct model_asg *m = fg ? fleet_model_asg(model, fg->g.name) : NULL;
+	const struct model_asg *m = fg ? model_asg_find(model, fg->g.name) : NULL;
 	const struct fleet_rt_policy *had;
 	struct fleet_rt_policy *r;
 	char buf[256];

@@ -353,14 +353,6 @@ uint64_t health_next_deadline(const struct health_target *t)
 	return t->state == HEALTH_DRAINING ? t->drain_deadline : UINT64_MAX;
 }
 
-void health_set_unused(struct health_target *t, enum health_reason reason, uint64_t now,
-		       struct health_change *chg)
-{
-	health_begin(t, chg);
-	health_reset_counters(t);
-	health_set(t, HEALTH_UNUSED, reason, now, chg, "%s", health_reason_doc(reason));
-}
-
 bool health_instance_unhealthy(const struct health_target *t, uint64_t launched_at,
 			       uint64_t grace_ms, uint64_t now)
 {

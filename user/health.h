@@ -29,7 +29,7 @@ enum health_state {
 };
 
 /* TargetHealth.Reason, all of AWS's codes; the machine itself sets the ones marked (*), the
- * others are for the model to set (health_set_unused) or to print.
+ * others are known only to be named (health_reason_name, health_reason_doc).
  */
 enum health_reason {
 	HEALTH_REASON_NONE = 0,			  /* healthy targets have no reason */
@@ -132,10 +132,6 @@ void health_tick(struct health_target *t, uint64_t now, struct health_change *ch
 
 /* The next `now` at which health_tick has something to do; UINT64_MAX for never. */
 uint64_t health_next_deadline(const struct health_target *t);
-
-/* For the model: unused with another reason (Target.NotInUse, Target.InvalidState). */
-void health_set_unused(struct health_target *t, enum health_reason reason, uint64_t now,
-		       struct health_change *chg);
 
 /* Auto Scaling's view with HealthCheckType ELB: the instance counts as unhealthy when its
  * target is unhealthy and its HealthCheckGracePeriod (from launched_at) is over.

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-/* Freeing the model that config.c builds.
+/* Freeing the model that config.c builds, and finding objects in it: by name or ARN, and the
+ * group feeding a target group.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -103,4 +104,44 @@ void model_free(struct model *m)
 	free(m->warnings);
 	free(m->file);
 	free(m);
+}
+
+/* The element of arr whose name is the one inside ref (an ARN of that kind, or a name). */
+static void *model_find(void *arr, size_t n, size_t size, size_t name_off, const char *ref,
+			enum config_arn_kind kind)
+{
+	char name[256];
+
+	if (config_arn_name(ref, kind, name, sizeof(name)))
+		return NULL;
+	return cfg_find(arr, n, size, name_off, name);
+}
+
+#define MODEL_FIND(arr, n, ref, kind) \
+	model_find((arr), (n), sizeof(*(arr)), offsetof(__typeof__(*(arr)), name), (ref), (kind))
+
+const struct model_lb *model_lb_find(const struct model *m, const char *ref)
+{
+	return MODEL_FIND(m->lbs, m->nlbs, ref, CONFIG_ARN_LOAD_BALANCER);
+}
+
+const struct model_tg *model_tg_find(const struct model *m, const char *ref)
+{
+	return MODEL_FIND(m->tgs, m->ntgs, ref, CONFIG_ARN_TARGET_GROUP);
+}
+
+const struct model_asg *model_asg_find(const struct model *m, const char *ref)
+{
+	return MODEL_FIND(m->asgs, m->nasgs, ref, CONFIG_ARN_ASG);
+}
+
+const struct model_asg *model_tg_group(const struct model *m, const struct model_tg *tg)
+{
+	size_t g, t;
+
+	for (g = 0; g < m->nasgs; g++)
+		for (t = 0; t < m->asgs[g].ntgs; t++)
+			if (m->asgs[g].tgs[t] == tg)
+				return &m->asgs[g];
+	return NULL;
 }

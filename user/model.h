@@ -2,7 +2,8 @@
 /* The controller's in-memory model of a configuration file: load balancers and their listeners,
  * target groups, auto-scaling groups, launch configurations and templates, scaling policies and
  * scheduled actions, with AWS's defaults filled in and every reference resolved to a pointer.
- * config.c builds it and model_free frees it; nothing else changes it after loading.
+ * config.c builds it and model_free frees it; nothing else changes it after loading. model.c
+ * also finds objects in it by name or ARN.
  */
 #ifndef XLB_MODEL_H
 #define XLB_MODEL_H
@@ -439,5 +440,18 @@ struct model {
 };
 
 void model_free(struct model *m);
+
+/* Lookups in a loaded model. ref is a name or an ARN-shaped string of the object's kind (see
+ * config_arn_name); NULL when no object of the model has that name, or ref is an ARN of another
+ * kind.
+ */
+const struct model_lb *model_lb_find(const struct model *m, const char *ref);
+const struct model_tg *model_tg_find(const struct model *m, const char *ref);
+const struct model_asg *model_asg_find(const struct model *m, const char *ref);
+
+/* The auto-scaling group whose instances target group tg takes (the first in the file when
+ * several do), NULL when none does.
+ */
+const struct model_asg *model_tg_group(const struct model *m, const struct model_tg *tg);
 
 #endif /* XLB_MODEL_H */

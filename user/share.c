@@ -470,12 +470,7 @@ int share_apply(struct share *s, const struct model *m)
 		struct share_tg *t = &tgs[n++];
 
 		snprintf(t->name, sizeof(t->name), "%s", m->tgs[i].name);
-		for (j = 0; j < m->nasgs && !t->fed; j++) {
-			size_t g;
-
-			for (g = 0; g < m->asgs[j].ntgs; g++)
-				t->fed = t->fed || m->asgs[j].tgs[g] == &m->tgs[i];
-		}
+		t->fed = model_tg_group(m, &m->tgs[i]) != NULL;
 		for (j = 0; j < s->ntgs; j++) {
 			if (strcmp(s->tgs[j].name, t->name))
 				continue;

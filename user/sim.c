@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* `xlbctl simulate`: a metric trace through the group engine on a virtual clock. The engine
  * (engine.c) decides and asg_plan picks whom to launch and terminate, as in xlbd; here the plan
- * is carried out on paper, and each sample prints as a row of the timeline.
+ * is carried out on paper, and each sample becomes a row of the timeline (sim_view.c prints
+ * it).
  */
 #include <errno.h>
 #include <math.h>
@@ -13,31 +14,15 @@
 
 #include <json-c/json.h>
 
-#include "activity.h"
 #include "asg.h"
 #include "config.h"
 #include "engine.h"
 #include "scaling.h"
 #include "sim.h"
+#include "sim_internal.h"
 
 /* Rounds of plan-and-carry-out a moment may take: launch, in service, terminate, finish. */
 #define SIM_PLAN_ROUNDS 8
-
-struct sim {
-	const struct sim_opts *o;
-	FILE *out;
-	struct scaling_engine *e;
-	const struct model_asg *mg;
-	struct asg_group *g;
-	uint64_t warmup_ms;
-	uint32_t base; /* the starting capacity, for --spread */
-	unsigned int next_id;
-	struct scaling_decision dec[ENGINE_DECISIONS];
-	size_t ndec;
-	int err; /* of a plan carried out during engine_scale */
-	struct json_object *timeline;
-	char last_key[512];
-};
 
 static enum model_metric sim_metric(const char *name)
 {
@@ -340,136 +325,6 @@ static int sim_start(struct sim *s)
 	return 0;
 }
 
-/* ---- the timeline ---- */
-
-static void sim_row_json(struct sim *s, const struct sim_trace *tr, uint64_t now, const char *wall,
-			 const double *vals, const struct scaling_state *st,
-			 char (*ev)[SCALING_EVENT_LEN], size_t nev)
-{
-	struct json_object *o = json_object_new_object(), *m, *a, *evs, *ds;
-	size_t i, na = scaling_alarm_count(s->e);
-
-	if (!o)
-		return;
-	json_object_object_add(o, "Seconds", json_object_new_double((double)now / 1000));
-	json_object_object_add(o, "Time", json_object_new_string(wall));
-	m = json_object_new_object();
-	for (i = 0; m && i < tr->ncols; i++)
-		json_object_object_add(m, scaling_metric_name(tr->metric[i]),
-				       isnan(vals[i]) ? NULL : json_object_new_double(vals[i]));
-	json_object_object_add(o, "Metrics", m);
-	a = json_object_new_object();
-	for (i = 0; a && i < na; i++)
-		json_object_object_add(
-			a, scaling_alarm_name(s->e, i),
-			json_object_new_string(scaling_state_name(scaling_alarm_state(s->e, i))));
-	json_object_object_add(o, "Alarms", a);
-	json_object_object_add(o, "MinSize", json_object_new_int64(st->min));
-	json_object_object_add(o, "MaxSize", json_object_new_int64(st->max));
-	json_object_object_add(o, "DesiredCapacity", json_object_new_int64(st->desired));
-	json_object_object_add(o, "InService", json_object_new_int64(st->in_service));
-	json_object_object_add(o, "Warming", json_object_new_int64(st->warming));
-	evs = json_object_new_array();
-	for (i = 0; evs && i < nev; i++)
-		json_object_array_add(evs, json_object_new_string(ev[i]));
-	json_object_object_add(o, "Events", evs);
-	ds = json_object_new_array();
-	for (i = 0; ds && i < s->ndec; i++) {
-		const struct scaling_decision *dec = &s->dec[i];
-		struct json_object *d = json_object_new_object();
-
-		if (!d)
-			break;
-		json_object_object_add(d, "Policy", json_object_new_string(dec->policy));
-		if (dec->set_min)
-			json_object_object_add(d, "MinSize", json_object_new_int64(dec->min));
-		if (dec->set_max)
-			json_object_object_add(d, "MaxSize", json_object_new_int64(dec->max));
-		if (dec->set_desired)
-			json_object_object_add(d, "DesiredCapacity",
-					       json_object_new_int64(dec->desired));
-		json_object_object_add(d, "Cause", json_object_new_string(dec->cause));
-		json_object_array_add(ds, d);
-	}
-	json_object_object_add(o, "Decisions", ds);
-	json_object_array_add(s->timeline, o);
-}
-
-static void sim_row_print(struct sim *s, const struct sim_trace *tr, uint64_t now,
-			  const double *vals, const struct scaling_state *st,
-			  char (*ev)[SCALING_EVENT_LEN], size_t nev)
-{
-	size_t i, na = scaling_alarm_count(s->e);
-	char wall[40];
-
-	activity_time((uint64_t)((int64_t)now + s->g->wall_offset_ms), false, wall, sizeof(wall));
-	if (s->o->json) {
-		sim_row_json(s, tr, now, wall, vals, st, ev, nev);
-		return;
-	}
-	fprintf(s->out, "%7.1f  %s", (double)now / 1000, wall + 11);
-	for (i = 0; i < tr->ncols; i++) {
-		if (isnan(vals[i]))
-			fprintf(s->out, " %10s", "-");
-		else
-			fprintf(s->out, " %10.1f", vals[i]);
-	}
-	for (i = 0; i < na; i++) {
-		enum scaling_alarm_state a = scaling_alarm_state(s->e, i);
-
-		fprintf(s->out, " %5s",
-			a == SCALING_ALARM ? "ALARM" :
-			a == SCALING_OK	   ? "OK" :
-					     "-");
-	}
-	fprintf(s->out, " %3u %3u %7u %9u %7u\n", st->min, st->max, st->desired, st->in_service,
-		st->warming);
-	for (i = 0; i < nev; i++)
-		fprintf(s->out, "         %s\n", ev[i]);
-	for (i = 0; i < s->ndec; i++)
-		fprintf(s->out, "         %s: %s\n", s->dec[i].policy, s->dec[i].cause);
-}
-
-static void sim_header(const struct sim *s, const struct sim_trace *tr, double scale,
-		       uint32_t interval_s)
-{
-	size_t i, na = scaling_alarm_count(s->e);
-	bool counts = false;
-
-	if (s->o->json)
-		return;
-	fprintf(s->out, "# simulate %s with %s: group %s, min %u, max %u, desired %u\n",
-		s->o->config, s->o->metrics, s->mg->name, s->g->min_size, s->g->max_size,
-		s->g->desired);
-	fprintf(s->out, "# TimeScale %g, a sample every %u s, launch %.1f s, warm-up %.1f s%s\n",
-		scale, interval_s, (double)s->o->launch_ms / 1000, (double)s->warmup_ms / 1000,
-		s->o->spread ? ", metrics spread over the ready instances" : "");
-	for (i = 0; i < tr->ncols; i++)
-		counts |= scaling_metric_counts(tr->metric[i]);
-	if (counts)
-		fprintf(s->out,
-			"# the trace's NetworkIn/Out and Requests are per second per instance; alarm "
-			"datapoints are AWS's: counts per minute (Average, target tracking) or per "
-			"period (Sum), the minute lasting %g s\n",
-			60 / (scale >= 1 ? scale : 1));
-	for (i = 0; i < na; i++)
-		fprintf(s->out, "# A%zu = %s\n", i + 1, scaling_alarm_name(s->e, i));
-	fprintf(s->out, "%7s  %-8s", "seconds", "time");
-	for (i = 0; i < tr->ncols; i++) {
-		static const char *const short_names[] = {
-			[MODEL_METRIC_ASG_CPU] = "CPU",
-			[MODEL_METRIC_ASG_NETWORK_IN] = "NetworkIn",
-			[MODEL_METRIC_ASG_NETWORK_OUT] = "NetworkOut",
-			[MODEL_METRIC_ALB_REQUESTS_PER_TARGET] = "Requests",
-		};
-
-		fprintf(s->out, " %10s", short_names[tr->metric[i]]);
-	}
-	for (i = 0; i < na; i++)
-		fprintf(s->out, " %4s%zu", "A", i + 1);
-	fprintf(s->out, " %3s %3s %7s %9s %7s\n", "min", "max", "desired", "InService", "warming");
-}
-
 /* The trace's values at now into the engine; vals gets what was fed. */
 static void sim_feed(struct sim *s, const struct sim_trace *tr, size_t row, uint64_t now,
 		     double *vals)
@@ -518,7 +373,7 @@ static int sim_step(struct sim *s, const struct sim_trace *tr, size_t row, uint6
 		snprintf(key + strlen(key), sizeof(key) - strlen(key), " %d",
 			 (int)scaling_alarm_state(s->e, i));
 	if (s->o->all || nev || s->ndec || now == 0 || last || strcmp(key, s->last_key))
-		sim_row_print(s, tr, now, vals, &st, ev, nev);
+		sim_view_row(s, tr, now, vals, &st, ev, nev);
 	snprintf(s->last_key, sizeof(s->last_key), "%s", key);
 	return 0;
 }
@@ -526,12 +381,7 @@ static int sim_step(struct sim *s, const struct sim_trace *tr, size_t row, uint6
 /* The group to simulate: the one named, or the file's only one. */
 static int sim_group(const struct sim_opts *o, const struct model *m, const struct model_asg **out)
 {
-	size_t i;
-
-	*out = NULL;
-	for (i = 0; i < m->nasgs && !*out; i++)
-		if (!o->group || !strcmp(m->asgs[i].name, o->group))
-			*out = &m->asgs[i];
+	*out = o->group ? model_asg_find(m, o->group) : m->nasgs ? &m->asgs[0] : NULL;
 	if (!o->group && m->nasgs > 1) {
 		fprintf(stderr, "xlbctl: simulate: %s has %zu groups: name one with --group\n",
 			o->config, m->nasgs);
@@ -557,23 +407,6 @@ static int sim_load(const struct sim_opts *o, struct model **m)
 	if (err.count > CONFIG_ERR_MAX)
 		fprintf(stderr, "(%d more errors)\n", err.count - CONFIG_ERR_MAX);
 	return -EINVAL;
-}
-
-static int sim_print_json(struct sim *s, FILE *out)
-{
-	struct json_object *o = json_object_new_object();
-
-	if (!o)
-		return -ENOMEM;
-	json_object_object_add(o, "AutoScalingGroupName", json_object_new_string(s->mg->name));
-	json_object_object_add(o, "Timeline", json_object_get(s->timeline));
-	json_object_object_add(o, "Engine", scaling_json(s->e));
-	fprintf(out, "%s\n",
-		json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
-							  JSON_C_TO_STRING_SPACED |
-							  JSON_C_TO_STRING_NOSLASHESCAPE));
-	json_object_put(o);
-	return 0;
 }
 
 int sim_run(const struct sim_opts *o, FILE *out)
@@ -618,7 +451,7 @@ int sim_run(const struct sim_opts *o, FILE *out)
 	}
 	s.base = s.g->desired;
 	s.warmup_ms = scaling_warmup_ms(s.e);
-	sim_header(&s, &tr, m->settings.time_scale, m->settings.metrics_interval_s);
+	sim_view_header(&s, &tr, m->settings.time_scale, m->settings.metrics_interval_s);
 	step = (uint64_t)(m->settings.metrics_interval_s ? m->settings.metrics_interval_s : 1) *
 	       1000;
 	end = tr.rows[tr.nrows - 1].t_ms;
@@ -630,7 +463,7 @@ int sim_run(const struct sim_opts *o, FILE *out)
 			goto out;
 	}
 	if (o->json)
-		ret = sim_print_json(&s, out);
+		ret = sim_view_json(&s, out);
 out:
 	json_object_put(s.timeline);
 	free(s.g);

@@ -39,33 +39,6 @@ static struct json_object *xlbd_str(const char *s)
 	return json_object_new_string(s);
 }
 
-/* The load balancer named by a name or an ARN-shaped string; NULL when there is none. */
-static const struct model_lb *xlbd_find_lb(const struct model *m, const char *ref)
-{
-	char name[256];
-	size_t i;
-
-	if (config_arn_name(ref, CONFIG_ARN_LOAD_BALANCER, name, sizeof(name)))
-		return NULL;
-	for (i = 0; i < m->nlbs; i++)
-		if (!strcmp(m->lbs[i].name, name))
-			return &m->lbs[i];
-	return NULL;
-}
-
-static const struct model_tg *xlbd_find_tg(const struct model *m, const char *ref)
-{
-	char name[256];
-	size_t i;
-
-	if (config_arn_name(ref, CONFIG_ARN_TARGET_GROUP, name, sizeof(name)))
-		return NULL;
-	for (i = 0; i < m->ntgs; i++)
-		if (!strcmp(m->tgs[i].name, name))
-			return &m->tgs[i];
-	return NULL;
-}
-
 /* Whether lb has a listener forwarding to tg. */
 static bool xlbd_lb_uses(const struct model_lb *lb, const struct model_tg *tg)
 {
@@ -103,7 +76,7 @@ static const char *xlbd_unmatched(struct json_object *names, enum config_arn_kin
 	for (i = 0; names && i < json_object_array_length(names); i++) {
 		const char *s = json_object_get_string(json_object_array_get_idx(names, i));
 
-		if (kind == CONFIG_ARN_LOAD_BALANCER ? !xlbd_find_lb(m, s) : !xlbd_find_tg(m, s))
+		if (kind == CONFIG_ARN_LOAD_BALANCER ? !model_lb_find(m, s) : !model_tg_find(m, s))
 			return s;
 	}
 	return NULL;
@@ -258,7 +231,7 @@ int xlbd_api_describe_tgs(struct json_object *args, struct api_reply *reply, voi
 	err = api_arg_string(args, "LoadBalancerArn", false, &lbref, reply);
 	if (err && err != -ENOENT)
 		return err;
-	if (lbref && !(lb = xlbd_find_lb(d->model, lbref)))
+	if (lbref && !(lb = model_lb_find(d->model, lbref)))
 		return api_error(reply, XLBD_ERR_LB_NOT_FOUND, "Load balancer '%s' not found",
 				 lbref);
 	if ((bad = xlbd_unmatched(names, CONFIG_ARN_TARGET_GROUP, d->model)) ||
@@ -337,7 +310,7 @@ int xlbd_api_describe_listeners(struct json_object *args, struct api_reply *repl
 	err = api_arg_string(args, "LoadBalancerArn", true, &ref, reply);
 	if (err)
 		return err;
-	lb = xlbd_find_lb(d->model, ref);
+	lb = model_lb_find(d->model, ref);
 	if (!lb)
 		return api_error(reply, XLBD_ERR_LB_NOT_FOUND, "Load balancer '%s' not found", ref);
 	data = json_object_new_object();
@@ -428,7 +401,7 @@ int xlbd_api_describe_tg_attrs(struct json_object *args, struct api_reply *reply
 	err = api_arg_string(args, "TargetGroupArn", true, &ref, reply);
 	if (err)
 		return err;
-	tg = xlbd_find_tg(d->model, ref);
+	tg = model_tg_find(d->model, ref);
 	if (!tg)
 		return api_error(reply, API_ERR_TG_NOT_FOUND, "target group '%s' not found", ref);
 	reply->data = xlbd_attrs_json(d, tg);
@@ -483,7 +456,7 @@ int xlbd_api_modify_tg_attrs(struct json_object *args, struct api_reply *reply, 
 	err = api_arg_string(args, "TargetGroupArn", true, &ref, reply);
 	if (err)
 		return err;
-	tg = xlbd_find_tg(d->model, ref);
+	tg = model_tg_find(d->model, ref);
 	if (!tg)
 		return api_error(reply, API_ERR_TG_NOT_FOUND, "target group '%s' not found", ref);
 	err = xlbd_arg_attrs(args, &keys, &values, &n, reply);
@@ -515,7 +488,7 @@ int xlbd_api_modify_tg(struct json_object *args, struct api_reply *reply, void *
 	err = api_arg_string(args, "TargetGroupArn", true, &ref, reply);
 	if (err)
 		return err;
-	tg = xlbd_find_tg(d->model, ref);
+	tg = model_tg_find(d->model, ref);
 	if (!tg)
 		return api_error(reply, API_ERR_TG_NOT_FOUND, "target group '%s' not found", ref);
 	members = json_object_new_object();

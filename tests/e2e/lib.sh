@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 # shellcheck shell=bash
 # Shared by the end-to-end tests (tests/e2e/test_*.sh, sourced): the PASS/FAIL/SKIP protocol
-# of tests/unit/check.h, bounded waits, clean-up on exit, and the lab (tools/xlb-lab) with the
-# datapath (xlb-dp) in it, under a prefix and a pin directory of the run's own.
+# of tests/unit/check.h, bounded waits, clean-up on exit, the lab (tools/xlb-lab) with the
+# datapath (xlb-dp) in it, under a prefix and a pin directory of the run's own, and xlbd run in
+# it (one daemon, or one per cluster node) with xlbctl to ask it.
 
 E2E_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 E2E_BUILD=${BUILD:-build}
@@ -28,6 +29,13 @@ E2E_LAB=$E2E_REPO/tools/xlb-lab
 E2E_PREFIX=${E2E_PREFIX:-xt$$}
 E2E_PIN_DIR=/sys/fs/bpf/xlb-$E2E_PREFIX
 E2E_TMP=
+# the one xlbd of a run (e2e_xlbd_start): its files, set by e2e_init, and its pid
+E2E_CONF=
+E2E_SOCK=
+E2E_LOG=
+E2E_RUN=
+E2E_XLBD_PID=
+declare -a E2E_NODE_PID # a cluster's: node k's xlbd (e2e_node_start)
 e2e_npass=0
 e2e_nfail=0
 e2e_nskip=0
@@ -104,7 +112,19 @@ e2e_init() {
 		[ -x "$t" ] || e2e_abort setup "$t is missing (make)"
 	done
 	E2E_TMP=$(mktemp -d "/tmp/xlb-e2e.$E2E_PREFIX.XXXXXX")
+	E2E_CONF=$E2E_TMP/xlb.json
+	E2E_SOCK=$E2E_TMP/xlbd.sock
+	E2E_LOG=$E2E_TMP/xlbd.log
+	E2E_RUN=$E2E_TMP/run
 	e2e_bpffs
+}
+
+# The run aborts unless every file given is there and executable (what the test runs).
+e2e_need() { # file...
+	local t
+	for t in "$@"; do
+		[ -x "$t" ] || e2e_abort setup "$t is missing (make)"
+	done
 }
 
 # The pin directory must be on a bpf filesystem. Where /sys/fs/bpf is not one (systemd mounts
@@ -314,4 +334,90 @@ e2e_stop() { # pid, timeout_s
 # named with this run's instance prefix (their processes killed first) and their cgroups.
 e2e_instances_cleanup() { # instance prefix, e.g. "${E2E_PREFIX}i-"
 	e2e_on_exit "for ns in \$(ip netns list | awk '{print \$1}' | grep '^$1'); do ip netns pids \$ns | xargs -r kill -KILL; ip netns delete \$ns; done; rmdir /sys/fs/cgroup/*/${1%-}/* /sys/fs/cgroup/*/${1%-} 2>/dev/null"
+}
+
+# ---- xlbd in the lab
+
+# The run aborts, with what xlbd said, unless xlbd --check accepts the file.
+e2e_xlbd_check() { # file[, what it is, for the message]
+	local out what="the test's configuration"
+	out=$("$XLBD" --check --config "$1" 2>&1) && return 0
+	echo "$out" | e2e_indent
+	e2e_abort setup "xlbd --check refused ${2:-$what}"
+}
+
+# Starts the run's xlbd in the balancer's namespace: configuration $E2E_CONF, the run's pin
+# directory, socket $E2E_SOCK, run directory $E2E_RUN, serving the first client-facing
+# interface, its output appended to $E2E_LOG; the options follow (--metrics-address ...). Sets
+# E2E_XLBD_PID. Each daemon started is stopped on exit (SIGTERM, SIGKILL after 20 s); the first
+# start also has the instances with the prefix and the pins removed after it.
+e2e_xlbd_start() { # instance prefix, xlbd options...
+	if [ -z "$E2E_XLBD_PID" ]; then
+		e2e_on_exit "rm -rf '$E2E_PIN_DIR'"
+		e2e_instances_cleanup "$1"
+	fi
+	# nsenter execs in place: $! is xlbd's own pid
+	nsenter --net="/run/netns/$XLB_LAB_LB_NS" "$XLBD" --config "$E2E_CONF" \
+		--pin-dir "$E2E_PIN_DIR" --socket "$E2E_SOCK" --run-dir "$E2E_RUN" \
+		--instance-prefix "$1" --interface "${XLB_LAB_LB_CLIENT_IF[0]}" "${@:2}" \
+		>>"$E2E_LOG" 2>&1 &
+	E2E_XLBD_PID=$!
+	e2e_on_exit "e2e_stop $E2E_XLBD_PID 20 || kill -KILL $E2E_XLBD_PID"
+}
+
+# Waits for the run's xlbd to open its socket; the run aborts with its log when it does not.
+# Loading and attaching the datapath (sanitized, on a loaded machine) can take 10 s and more.
+e2e_xlbd_wait_socket() {
+	e2e_wait 30 test -S "$E2E_SOCK" && return 0
+	e2e_indent <"$E2E_LOG"
+	e2e_abort setup "xlbd did not open its socket"
+}
+
+# xlbctl on the run's xlbd, bounded.
+e2e_ctl() {
+	timeout 10 "$XLBCTL" --socket "$E2E_SOCK" "$@"
+}
+
+# "InstanceId LifecycleState HealthStatus" lines, one per instance of the group.
+e2e_instances() { # group
+	e2e_ctl --json describe-auto-scaling-groups --auto-scaling-group-names "$1" 2>/dev/null |
+		jq -r '.AutoScalingGroups[0].Instances[] | "\(.InstanceId) \(.LifecycleState) \(.HealthStatus)"'
+}
+
+# The ids of the target group's healthy targets, one a line.
+e2e_healthy_targets() { # target group
+	e2e_ctl --json describe-target-health --target-group-arn "$1" 2>/dev/null |
+		jq -r '.TargetHealthDescriptions[] | select(.TargetHealth.State == "healthy") | .Target.Id'
+}
+
+# Exactly n healthy targets in the target group and n instances in the group, all InService.
+e2e_n_healthy() { # group, target group, n
+	[ "$(e2e_healthy_targets "$2" | wc -l)" -eq "$3" ] &&
+		[ "$(e2e_instances "$1" | awk '$2 == "InService"' | wc -l)" -eq "$3" ] &&
+		[ "$(e2e_instances "$1" | wc -l)" -eq "$3" ]
+}
+
+# ---- a cluster of xlbd nodes (xlb-lab --balancers N)
+
+# Starts node k's xlbd in its balancer's namespace: configuration $E2E_TMP/nodeK.json, pin
+# directory $E2E_PIN_DIR-K, socket $E2E_TMP/xlbdK.sock, run directory $E2E_TMP/runK, instances
+# named ${E2E_PREFIX}nK-, on the router-facing interface, translating nat replies on it and on
+# the backends' segment; output appended to $E2E_TMP/xlbdK.log. Sets E2E_NODE_PID[k]; stopped
+# on exit (SIGTERM, SIGKILL after 20 s) and its pins removed.
+e2e_node_start() { # node index
+	local k=$1 ns=${XLB_LAB_LB_NS_ALL[$1 - 1]}
+	nsenter --net="/run/netns/$ns" "$XLBD" --config "$E2E_TMP/node$k.json" \
+		--pin-dir "$E2E_PIN_DIR-$k" --socket "$E2E_TMP/xlbd$k.sock" --metrics-address none \
+		--run-dir "$E2E_TMP/run$k" --instance-prefix "${E2E_PREFIX}n$k-" \
+		--interface "${XLB_LAB_LB_ROUTER_IF[k - 1]}" \
+		--nat-interface "${XLB_LAB_LB_ROUTER_IF[k - 1]}" \
+		--nat-interface "${XLB_LAB_LB_SEG_IF[k - 1]}" >>"$E2E_TMP/xlbd$k.log" 2>&1 &
+	E2E_NODE_PID[k]=$!
+	e2e_on_exit "e2e_stop ${E2E_NODE_PID[k]} 20 || kill -KILL ${E2E_NODE_PID[k]}"
+	e2e_on_exit "rm -rf '$E2E_PIN_DIR-$k'"
+}
+
+# xlbctl on node k's xlbd, bounded.
+e2e_node_ctl() { # node index, xlbctl args...
+	timeout 10 "$XLBCTL" --socket "$E2E_TMP/xlbd$1.sock" "${@:2}"
 }

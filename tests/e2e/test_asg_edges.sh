@@ -12,21 +12,13 @@ set -u
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-XLBD=${XLBD:-$E2E_BUILD/xlbd}
-XLBCTL=${XLBCTL:-$E2E_BUILD/xlbctl}
 DELAY=3 # deregistration delay, s
 
 e2e_init
-for t in "$XLBD" "$XLBCTL"; do
-	[ -x "$t" ] || e2e_abort setup "$t is missing (make)"
-done
+e2e_need "$XLBD" "$XLBCTL"
 e2e_lab_up --clients 1 --backends 1
 e2e_lab_serve 8080
 
-SOCK=$E2E_TMP/xlbd.sock
-CONF=$E2E_TMP/xlb.json
-LOG=$E2E_TMP/xlbd.log
-RUN=$E2E_TMP/run
 IPREFIX=${E2E_PREFIX}i-
 BACKEND=$(readlink -f "$XLB_BACKEND")
 B1=${XLB_LAB_BACKEND4[0]}
@@ -40,7 +32,7 @@ tg() { # name, port, ip address type, delay, termination[, targets]
 	    { \"Key\": \"deregistration_delay.connection_termination.enabled\", \"Value\": \"$5\" }]${6:+, \"Targets\": [$6]} }"
 }
 
-cat >"$CONF" <<EOF
+cat >"$E2E_CONF" <<EOF
 // written by test_asg_edges.sh
 {
   "Xlb": { "InstanceAddressPool": "198.18.192.0/24", "InstanceAddressPool6": "2001:2:0:e00::/112" },
@@ -74,12 +66,8 @@ cat >"$CONF" <<EOF
 }
 EOF
 
-ctl() {
-	timeout 10 "$XLBCTL" --socket "$SOCK" "$@"
-}
-
 healthy() { # target group: its healthy targets' addresses
-	ctl --json describe-target-health --target-group-arn "$1" 2>/dev/null |
+	e2e_ctl --json describe-target-health --target-group-arn "$1" 2>/dev/null |
 		jq -r '.TargetHealthDescriptions[] | select(.TargetHealth.State == "healthy") |
 			(.Target.PrivateIpAddress // .Target.Id)'
 }
@@ -91,29 +79,15 @@ all_healthy() {
 	done
 }
 
-if ! out=$("$XLBD" --check --config "$CONF" 2>&1); then
-	echo "$out" | e2e_indent
-	e2e_abort setup "xlbd --check refused the test's configuration"
-fi
-
-e2e_on_exit "rm -rf '$E2E_PIN_DIR'"
-e2e_instances_cleanup "$IPREFIX"
-nsenter --net="/run/netns/$XLB_LAB_LB_NS" "$XLBD" --config "$CONF" \
-	--pin-dir "$E2E_PIN_DIR" --socket "$SOCK" --metrics-address 127.0.0.1:9471 \
-	--run-dir "$RUN" --instance-prefix "$IPREFIX" \
-	--interface "${XLB_LAB_LB_CLIENT_IF[0]}" \
-	--nat-interface "${XLB_LAB_LB_BACKEND_IF[0]}" >>"$LOG" 2>&1 &
-XLBD_PID=$!
-e2e_on_exit "e2e_stop $XLBD_PID 20 || kill -KILL $XLBD_PID"
-if ! e2e_wait 10 test -S "$SOCK"; then
-	e2e_indent <"$LOG"
-	e2e_abort setup "xlbd did not open its socket"
-fi
+e2e_xlbd_check "$E2E_CONF"
+e2e_xlbd_start "$IPREFIX" --metrics-address 127.0.0.1:9471 \
+	--nat-interface "${XLB_LAB_LB_BACKEND_IF[0]}"
+e2e_xlbd_wait_socket
 if ! e2e_wait 25 all_healthy; then
 	for t in tg4 tg6 tgdsr tgipip tgon tgoff; do
-		e2e_log "$t: $(ctl --json describe-target-health --target-group-arn "$t" 2>&1 | jq -c '.TargetHealthDescriptions[].TargetHealth' 2>&1 | tr '\n' ' ')"
+		e2e_log "$t: $(e2e_ctl --json describe-target-health --target-group-arn "$t" 2>&1 | jq -c '.TargetHealthDescriptions[].TargetHealth' 2>&1 | tr '\n' ' ')"
 	done
-	e2e_indent <"$LOG"
+	e2e_indent <"$E2E_LOG"
 fi
 
 # 1. the instance is in the ipv6 target group by its IPv6 address, and the v6 VIP answers
@@ -154,19 +128,19 @@ on_pid=$!
 keepalive 91 24001 "$E2E_TMP/off.out" &
 off_pid=$!
 sleep 1
-ctl deregister-targets --target-group-arn tgon --targets "Id=$B1" >/dev/null 2>&1
-ctl deregister-targets --target-group-arn tgoff --targets "Id=$B1" >/dev/null 2>&1
+e2e_ctl deregister-targets --target-group-arn tgon --targets "Id=$B1" >/dev/null 2>&1
+e2e_ctl deregister-targets --target-group-arn tgoff --targets "Id=$B1" >/dev/null 2>&1
 wait "$on_pid" "$off_pid"
 on_ok=$(awk '$1 == 200' "$E2E_TMP/on.out" | wc -l)
 off_ok=$(awk '$1 == 200' "$E2E_TMP/off.out" | wc -l)
 off_conns=$(awk '{ n += $2 } END { print n + 0 }' "$E2E_TMP/off.out")
 e2e_log "with termination: $on_ok of 18 answered; without: $off_ok of 18 over $off_conns connection(s)"
 if [ "$on_ok" -ge 2 ] && [ "$on_ok" -lt 18 ] &&
-	grep -q "target $B1:8080: deregistration delay over, 1 connection terminated" "$LOG"; then
+	grep -q "target $B1:8080: deregistration delay over, 1 connection terminated" "$E2E_LOG"; then
 	e2e_pass termination_ends_connection
 else
 	e2e_fail termination_ends_connection "$on_ok of 18 answered"
-	grep -i "tgon\|terminat" "$LOG" | tail -5 | e2e_indent
+	grep -i "tgon\|terminat" "$E2E_LOG" | tail -5 | e2e_indent
 fi
 if [ "$off_ok" -eq 18 ] && [ "$off_conns" -eq 1 ]; then
 	e2e_pass no_termination_keeps_flowing

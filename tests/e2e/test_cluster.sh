@@ -14,8 +14,6 @@ set -u
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-XLBD=${XLBD:-$E2E_BUILD/xlbd}
-XLBCTL=${XLBCTL:-$E2E_BUILD/xlbctl}
 XLB_LOAD=${XLB_LOAD:-$E2E_BUILD/xlb-load}
 FIGURES=${XLB_CLUSTER_FIGURES:-$E2E_BUILD/cluster-figures.txt}
 VIP_DSR=198.18.100.1
@@ -28,9 +26,7 @@ LONG=12		# long-lived connections per mode, one xlb-load each
 WITHDRAW_MAX_MS=1000
 
 e2e_init
-for t in "$XLBD" "$XLBCTL" "$XLB_LOAD"; do
-	[ -x "$t" ] || e2e_abort setup "$t is missing (make)"
-done
+e2e_need "$XLBD" "$XLBCTL" "$XLB_LOAD"
 command -v bird >/dev/null || e2e_abort setup "bird is missing (bird2: make deps)"
 command -v birdc >/dev/null || e2e_abort setup "birdc is missing (bird2: make deps)"
 e2e_lab_up --clients 1 --backends 3 --balancers "$NODES" --vip "$VIP_DSR" --vip "$VIP_IPIP"
@@ -84,29 +80,8 @@ write_configs() { # with_nat (0 or 1)
 			| if '"$nat"' == 1 then . else .LoadBalancers |= .[0:2] end' \
 			>"$E2E_TMP/node$k.json" 2>/dev/null ||
 			e2e_abort setup "writing node $k's configuration"
-		out=$("$XLBD" --check --config "$E2E_TMP/node$k.json" 2>&1) || {
-			echo "$out" | e2e_indent
-			e2e_abort setup "xlbd --check refused node $k's configuration"
-		}
+		e2e_xlbd_check "$E2E_TMP/node$k.json" "node $k's configuration"
 	done
-}
-
-declare -a XLBD_PID
-start_xlbd() { # node index
-	local k=$1 ns=${XLB_LAB_LB_NS_ALL[$1 - 1]}
-	nsenter --net="/run/netns/$ns" "$XLBD" --config "$E2E_TMP/node$k.json" \
-		--pin-dir "$E2E_PIN_DIR-$k" --socket "$E2E_TMP/xlbd$k.sock" --metrics-address none \
-		--run-dir "$E2E_TMP/run$k" --instance-prefix "${E2E_PREFIX}n$k-" \
-		--interface "${XLB_LAB_LB_ROUTER_IF[k - 1]}" \
-		--nat-interface "${XLB_LAB_LB_ROUTER_IF[k - 1]}" \
-		--nat-interface "${XLB_LAB_LB_SEG_IF[k - 1]}" >>"$E2E_TMP/xlbd$k.log" 2>&1 &
-	XLBD_PID[k]=$!
-	e2e_on_exit "kill -TERM ${XLBD_PID[k]}; sleep 1; kill -KILL ${XLBD_PID[k]}"
-	e2e_on_exit "rm -rf '$E2E_PIN_DIR-$k'"
-}
-
-ctl() { # node, args...
-	timeout 10 "$XLBCTL" --socket "$E2E_TMP/xlbd$1.sock" "${@:2}"
 }
 
 dp() { # node, xlb-dp args...
@@ -153,7 +128,7 @@ route_change_ms() { # t0, log offset (bytes already seen)
 
 write_configs 1
 for ((k = 1; k <= NODES; k++)); do
-	start_xlbd "$k"
+	e2e_node_start "$k"
 done
 timeout 300 nsenter --net="/run/netns/$XLB_LAB_ROUTER_NS" ip -ts monitor route \
 	>"$E2E_TMP/routes.log" 2>&1 &
@@ -171,17 +146,17 @@ else
 fi
 # xlbd reads BIRD's sessions every CLUSTER_POLL_MS: the router may see the session first
 status_established() {
-	ctl 1 status >"$E2E_TMP/status" 2>&1 && grep -q "Established" "$E2E_TMP/status"
+	e2e_node_ctl 1 status >"$E2E_TMP/status" 2>&1 && grep -q "Established" "$E2E_TMP/status"
 }
 if e2e_wait 10 status_established && grep -q "^Announced.*$VIP_DSR" "$E2E_TMP/status"; then
 	e2e_pass status_shows_bgp
 else
 	e2e_fail status_shows_bgp "$(e2e_indent <"$E2E_TMP/status")"
 fi
-if [ "$(ctl 1 --json status | jq -r .Cluster.BgpSession)" = Established ]; then
+if [ "$(e2e_node_ctl 1 --json status | jq -r .Cluster.BgpSession)" = Established ]; then
 	e2e_pass status_json
 else
-	e2e_fail status_json "$(ctl 1 --json status | jq -c .Cluster)"
+	e2e_fail status_json "$(e2e_node_ctl 1 --json status | jq -c .Cluster)"
 fi
 
 # 2. new flows spread over the three nodes, each node's own counters, in dsr and ipip. First
@@ -190,7 +165,7 @@ fi
 healthy_everywhere() {
 	local k
 	for ((k = 1; k <= NODES; k++)); do
-		[ "$(ctl "$k" --json describe-target-health --target-group-arn web 2>/dev/null |
+		[ "$(e2e_node_ctl "$k" --json describe-target-health --target-group-arn web 2>/dev/null |
 			jq '[.TargetHealthDescriptions[] | select(.TargetHealth.State == "healthy")]
 				| length')" = 3 ] || return 1
 	done
@@ -276,8 +251,8 @@ withdraw_case() { # name, node, how (kill | links | silent)
 	t0=$(date +%s.%N)
 	case $how in
 	kill)
-		kill -KILL "${XLBD_PID[k]}" "$(cat "${XLB_LAB_LB_BIRD_PIDFILE[k - 1]}")"
-		wait "${XLBD_PID[k]}" 2>/dev/null ;;
+		kill -KILL "${E2E_NODE_PID[k]}" "$(cat "${XLB_LAB_LB_BIRD_PIDFILE[k - 1]}")"
+		wait "${E2E_NODE_PID[k]}" 2>/dev/null ;;
 	links)
 		ip -n "${XLB_LAB_LB_NS_ALL[k - 1]}" link set "${XLB_LAB_LB_ROUTER_IF[k - 1]}" down
 		ip -n "${XLB_LAB_LB_NS_ALL[k - 1]}" link set "${XLB_LAB_LB_SEG_IF[k - 1]}" down ;;
@@ -309,7 +284,7 @@ grep -a "lb$victim" "$XLB_LAB_ROUTER_BIRD_LOG" | tail -3 | e2e_indent
 # 5. the node comes back: BIRD and xlbd restarted (xlbd adopts its pinned datapath); its share
 # of new flows returns, existing flows stay where they are
 e2e_lab node-bird "$victim" >/dev/null 2>&1 || e2e_fail node_back "BIRD did not restart"
-start_xlbd "$victim"
+e2e_node_start "$victim"
 t_back=$SECONDS
 if e2e_wait 15 paths_are "$NODES" "$VIP_DSR" "$VIP_IPIP"; then
 	figure "node$victim back: announced $((SECONDS - t_back)) s after its xlbd restarted"
@@ -394,7 +369,7 @@ if e2e_wait 25 not_via "$lost" && paths_are $((NODES - 1)) "$VIP_DSR" "$VIP_IPIP
 		"backends became unreachable (5 s interval x 2 failed checks)"
 	e2e_http_batch c1 "http://$VIP_DSR/whoami" 60 "$E2E_TMP/lost.out" 25000
 	ok=$(awk '$1 == 200' "$E2E_TMP/lost.out" | wc -l)
-	if [ "$ok" -eq 60 ] && ctl "$lost" status | grep -q "^Withheld.*$VIP_DSR"; then
+	if [ "$ok" -eq 60 ] && e2e_node_ctl "$lost" status | grep -q "^Withheld.*$VIP_DSR"; then
 		e2e_pass unhealthy_node_withdraws
 	else
 		e2e_fail unhealthy_node_withdraws "$ok of 60 answered by the others"
@@ -407,7 +382,7 @@ fi
 k=$(((lost % NODES) + 1))
 off=$(stat -c %s "$E2E_TMP/routes.log")
 t0=$(date +%s.%N)
-e2e_stop "${XLBD_PID[k]}" 10
+e2e_stop "${E2E_NODE_PID[k]}" 10
 rc=$?
 ms=$(route_change_ms "$t0" "$off")
 if [ "$rc" = 0 ] && [ -n "$ms" ] && grep -q "withdrawing every VIP" "$E2E_TMP/xlbd$k.log" &&

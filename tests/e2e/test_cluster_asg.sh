@@ -11,17 +11,13 @@ set -u
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-XLBD=${XLBD:-$E2E_BUILD/xlbd}
-XLBCTL=${XLBCTL:-$E2E_BUILD/xlbctl}
 BACKEND=${XLB_BACKEND:-$E2E_BUILD/xlb-backend}
 VIP=198.18.100.7
 POOL=198.18.144.0/20 # node 1's instances: clear of the lab's own 198.18.20x.0/24 links
 NODES=2
 
 e2e_init
-for t in "$XLBD" "$XLBCTL" "$BACKEND"; do
-	[ -x "$t" ] || e2e_abort setup "$t is missing (make)"
-done
+e2e_need "$XLBD" "$XLBCTL" "$BACKEND"
 command -v bird >/dev/null || e2e_abort setup "bird is missing (bird2: make deps)"
 e2e_lab_up --clients 1 --backends 1 --balancers "$NODES"
 SHARED=$E2E_TMP/shared
@@ -56,40 +52,19 @@ exec $BACKEND --listen 80 --quiet
 	    MinSize: 0, MaxSize: 4, DesiredCapacity: 2, HealthCheckType: "ELB",
 	    HealthCheckGracePeriod: 30, DefaultInstanceWarmup: 0, TargetGroupARNs: ["fleet"] }]
 	} else {} end' >"$E2E_TMP/node$k.json" || e2e_abort setup "writing node $k's file"
-	out=$("$XLBD" --check --config "$E2E_TMP/node$k.json" 2>&1) || {
-		echo "$out" | e2e_indent
-		e2e_abort setup "xlbd --check refused node $k's configuration"
-	}
-}
-
-declare -a XLBD_PID
-start_xlbd() { # node index
-	local k=$1 ns=${XLB_LAB_LB_NS_ALL[$1 - 1]}
-	nsenter --net="/run/netns/$ns" "$XLBD" --config "$E2E_TMP/node$k.json" \
-		--pin-dir "$E2E_PIN_DIR-$k" --socket "$E2E_TMP/xlbd$k.sock" --metrics-address none \
-		--run-dir "$E2E_TMP/run$k" --instance-prefix "${E2E_PREFIX}n$k-" \
-		--interface "${XLB_LAB_LB_ROUTER_IF[k - 1]}" \
-		--nat-interface "${XLB_LAB_LB_ROUTER_IF[k - 1]}" \
-		--nat-interface "${XLB_LAB_LB_SEG_IF[k - 1]}" >>"$E2E_TMP/xlbd$k.log" 2>&1 &
-	XLBD_PID[k]=$!
-	e2e_on_exit "kill -TERM ${XLBD_PID[k]}; sleep 2; kill -KILL ${XLBD_PID[k]} 2>/dev/null"
-	e2e_on_exit "rm -rf '$E2E_PIN_DIR-$k'"
-}
-
-ctl() { # node, args...
-	timeout 10 "$XLBCTL" --socket "$E2E_TMP/xlbd$1.sock" "${@:2}"
+	e2e_xlbd_check "$E2E_TMP/node$k.json" "node $k's configuration"
 }
 
 # The healthy targets a node has in the shared target group, sorted.
 healthy() { # node
-	ctl "$1" --json describe-target-health --target-group-arn fleet 2>/dev/null |
+	e2e_node_ctl "$1" --json describe-target-health --target-group-arn fleet 2>/dev/null |
 		jq -r '.TargetHealthDescriptions[] | select(.TargetHealth.State == "healthy")
 			| .Target.Id' | sort
 }
 
 # Node 1's InService instances' addresses, sorted.
 in_service() {
-	ctl 1 --json describe-auto-scaling-groups 2>/dev/null |
+	e2e_node_ctl 1 --json describe-auto-scaling-groups 2>/dev/null |
 		jq -r '.AutoScalingGroups[0].Instances[] | select(.LifecycleState == "InService")
 			| .PrivateIpAddress' | sort
 }
@@ -110,7 +85,7 @@ write_config 2 0
 ip -n "${XLB_LAB_LB_NS_ALL[1]}" route add "$POOL" via 198.19.0.11 ||
 	e2e_abort setup "a route to node 1's pool on node 2"
 for ((k = 1; k <= NODES; k++)); do
-	start_xlbd "$k"
+	e2e_node_start "$k"
 done
 
 # 1. node 1's two instances, healthy on both nodes: node 2 learnt them from the shared file
@@ -123,12 +98,12 @@ else
 	tail -20 "$E2E_TMP/xlbd2.log" | e2e_indent
 fi
 if [ "$(jq -r .Node "$SHARED/fleet.json" 2>/dev/null)" = node1 ] &&
-	[ "$(ctl 2 --json status | jq -r '.SharedTargets.TargetGroups[0] |
+	[ "$(e2e_node_ctl 2 --json status | jq -r '.SharedTargets.TargetGroups[0] |
 		"\(.Role) \(.Owner) \(.Imported | length)"')" = "reader node1 2" ]; then
 	e2e_pass status_shows_sharing
 else
 	e2e_fail status_shows_sharing "$(head -c 300 "$SHARED/fleet.json" 2>&1);\
- $(ctl 2 --json status | jq -c .SharedTargets)"
+ $(e2e_node_ctl 2 --json status | jq -c .SharedTargets)"
 fi
 
 # 2. requests through the router reach the instances by both nodes (ECMP spreads them)
@@ -165,7 +140,7 @@ fi
 
 # 4. scaled in on node 1: node 2 deregisters the instance that left (node 1 rewrites its file
 # when its InService set changes, the broken one included)
-ctl 1 set-desired-capacity --auto-scaling-group-name shared --desired-capacity 1 >/dev/null 2>&1
+e2e_node_ctl 1 set-desired-capacity --auto-scaling-group-name shared --desired-capacity 1 >/dev/null 2>&1
 if e2e_wait 40 same_on_both 1; then
 	e2e_pass scale_in_reaches_node2
 	grep 'shared targets: .*deregistered' "$E2E_TMP/xlbd2.log" | tail -1 | e2e_indent
@@ -176,15 +151,15 @@ fi
 
 # 5. the group gone from node 1's file: its instances end, node 2 takes every shared target out
 write_config 1 0
-ctl 1 reload >/dev/null 2>&1
+e2e_node_ctl 1 reload >/dev/null 2>&1
 none_left() {
-	[ "$(ctl 2 --json describe-target-health --target-group-arn fleet 2>/dev/null |
+	[ "$(e2e_node_ctl 2 --json describe-target-health --target-group-arn fleet 2>/dev/null |
 		jq '.TargetHealthDescriptions | length')" = 0 ]
 }
 if e2e_wait 40 none_left; then
 	e2e_pass group_gone_targets_gone
 else
-	e2e_fail group_gone_targets_gone "$(ctl 2 describe-target-health --target-group-arn fleet 2>&1 |
+	e2e_fail group_gone_targets_gone "$(e2e_node_ctl 2 describe-target-health --target-group-arn fleet 2>&1 |
 		head -5)"
 fi
 

@@ -16,22 +16,14 @@ set -u
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-XLBD=${XLBD:-$E2E_BUILD/xlbd}
-XLBCTL=${XLBCTL:-$E2E_BUILD/xlbctl}
 SCALE=5
 HEARTBEAT=40 # s, the file's; HEARTBEAT / SCALE (8 s) at run time
 INIT=4       # s of initialisation in the warm group's UserData
 
 e2e_init
-for t in "$XLBD" "$XLBCTL"; do
-	[ -x "$t" ] || e2e_abort setup "$t is missing (make)"
-done
+e2e_need "$XLBD" "$XLBCTL"
 e2e_lab_up --clients 1 --backends 0
 
-SOCK=$E2E_TMP/xlbd.sock
-CONF=$E2E_TMP/xlb.json
-LOG=$E2E_TMP/xlbd.log
-RUN=$E2E_TMP/run
 IPREFIX=${E2E_PREFIX}i-
 
 # The hook group's UserData: says what the instance sees, then idles.
@@ -86,48 +78,34 @@ jq -n --rawfile hook "$E2E_TMP/ud-hook" --rawfile warm "$E2E_TMP/ud-warm" \
       DefaultResult: "ABANDON" }],
     WarmPoolConfiguration: { MinSize: 0, PoolState: "Stopped" }
   }]
-}' >"$CONF"
+}' >"$E2E_CONF"
 
-ctl() {
-	timeout 10 "$XLBCTL" --socket "$SOCK" "$@"
-}
-
-# "InstanceId LifecycleState" lines of a group.
-instances() { # group
-	ctl --json describe-auto-scaling-groups --auto-scaling-group-names "$1" 2>/dev/null |
-		jq -r '.AutoScalingGroups[0].Instances[] | "\(.InstanceId) \(.LifecycleState)"'
-}
 in_state() { # group, state: the ids in it
-	instances "$1" | awk -v s="$2" '$2 == s { print $1 }'
+	e2e_instances "$1" | awk -v s="$2" '$2 == s { print $1 }'
+}
+held_besides() { # group, id: another instance of the group is in Pending:Wait
+	in_state "$1" Pending:Wait | grep -qvxF "$2"
+}
+not_pending() { # group, id: the instance is in no Pending state
+	! e2e_instances "$1" | grep -q "^$2 Pending"
+}
+in_service() { # group, id
+	in_state "$1" InService | grep -qxF "$2"
 }
 has_state() { # group, state, n
 	[ "$(in_state "$1" "$2" | wc -l)" -eq "$3" ]
 }
 registered() { # instance id
-	ctl --json describe-target-health --target-group-arn lc-tg 2>/dev/null |
+	e2e_ctl --json describe-target-health --target-group-arn lc-tg 2>/dev/null |
 		jq -e --arg id "$1" '[.TargetHealthDescriptions[] | select(.Target.Id == $id)] | length > 0' >/dev/null
 }
 console_has() { # id, text
-	ctl --json get-console-output --instance-id "$1" 2>/dev/null | jq -r '.Output' | grep -qF -- "$2"
+	e2e_ctl --json get-console-output --instance-id "$1" 2>/dev/null | jq -r '.Output' | grep -qF -- "$2"
 }
 
-if ! out=$("$XLBD" --check --config "$CONF" 2>&1); then
-	echo "$out" | e2e_indent
-	e2e_abort setup "xlbd --check refused the test's configuration"
-fi
-
-e2e_on_exit "rm -rf '$E2E_PIN_DIR'"
-e2e_instances_cleanup "$IPREFIX"
-nsenter --net="/run/netns/$XLB_LAB_LB_NS" "$XLBD" --config "$CONF" \
-	--pin-dir "$E2E_PIN_DIR" --socket "$SOCK" --metrics-address 127.0.0.1:9471 \
-	--run-dir "$RUN" --instance-prefix "$IPREFIX" \
-	--interface "${XLB_LAB_LB_CLIENT_IF[0]}" >>"$LOG" 2>&1 &
-XLBD_PID=$!
-e2e_on_exit "e2e_stop $XLBD_PID 20 || kill -KILL $XLBD_PID"
-if ! e2e_wait 10 test -S "$SOCK"; then
-	e2e_indent <"$LOG"
-	e2e_abort setup "xlbd did not open its socket"
-fi
+e2e_xlbd_check "$E2E_CONF"
+e2e_xlbd_start "$IPREFIX" --metrics-address 127.0.0.1:9471
+e2e_xlbd_wait_socket
 
 # 1. held in Pending:Wait, out of the target group; the instance reads its wait and its tags
 if e2e_wait 10 has_state hooked Pending:Wait 1; then
@@ -141,52 +119,52 @@ if e2e_wait 10 has_state hooked Pending:Wait 1; then
 		! console_has "$id" "XLB_TAG_Secret"; then
 		e2e_pass launch_hook_holds
 	else
-		e2e_fail launch_hook_holds "$(instances hooked | tr '\n' ';')"
-		ctl get-console-output --instance-id "$id" | e2e_indent
+		e2e_fail launch_hook_holds "$(e2e_instances hooked | tr '\n' ';')"
+		e2e_ctl get-console-output --instance-id "$id" | e2e_indent
 	fi
 else
-	e2e_fail launch_hook_holds "no Pending:Wait: $(instances hooked | tr '\n' ';')"
+	e2e_fail launch_hook_holds "no Pending:Wait: $(e2e_instances hooked | tr '\n' ';')"
 	id=
 fi
 
 # 2. CONTINUE: InService and registered
-if [ -n "$id" ] && ctl complete-lifecycle-action --auto-scaling-group-name hooked \
+if [ -n "$id" ] && e2e_ctl complete-lifecycle-action --auto-scaling-group-name hooked \
 	--lifecycle-hook-name hold-me --lifecycle-action-result CONTINUE --instance-id "$id" &&
 	e2e_wait 5 has_state hooked InService 1 && e2e_wait 3 registered "$id"; then
 	e2e_pass continue_puts_in_service
 else
-	e2e_fail continue_puts_in_service "$(instances hooked | tr '\n' ';')"
+	e2e_fail continue_puts_in_service "$(e2e_instances hooked | tr '\n' ';')"
 fi
 
 # 3. ABANDON: the instance goes, another is launched and held
-ctl set-desired-capacity --auto-scaling-group-name hooked --desired-capacity 2
+e2e_ctl set-desired-capacity --auto-scaling-group-name hooked --desired-capacity 2
 if e2e_wait 10 has_state hooked Pending:Wait 1; then
 	ab=$(in_state hooked Pending:Wait)
-	ctl complete-lifecycle-action --auto-scaling-group-name hooked \
+	e2e_ctl complete-lifecycle-action --auto-scaling-group-name hooked \
 		--lifecycle-hook-name hold-me --lifecycle-action-result ABANDON --instance-id "$ab"
-	if e2e_wait 10 sh -c "[ -n \"\$(\"\$0\" --socket \"\$1\" describe-auto-scaling-groups 2>/dev/null | grep Pending:Wait | grep -v '$ab')\" ]" "$XLBCTL" "$SOCK" &&
-		! instances hooked | grep -q "^$ab InService"; then
+	if e2e_wait 10 held_besides hooked "$ab" &&
+		! e2e_instances hooked | grep -q "^$ab InService"; then
 		e2e_pass abandon_replaces
 	else
-		e2e_fail abandon_replaces "$ab: $(instances hooked | tr '\n' ';')"
+		e2e_fail abandon_replaces "$ab: $(e2e_instances hooked | tr '\n' ';')"
 	fi
 else
-	e2e_fail abandon_replaces "no second Pending:Wait: $(instances hooked | tr '\n' ';')"
+	e2e_fail abandon_replaces "no second Pending:Wait: $(e2e_instances hooked | tr '\n' ';')"
 fi
 
 # 4. the heartbeat timeout (40 s / 5 = 8 s) applies ABANDON; a heartbeat pushes it back
 to=$(in_state hooked Pending:Wait | head -n 1)
 t0=$(date +%s.%N)
 sleep 4
-ctl record-lifecycle-action-heartbeat --auto-scaling-group-name hooked \
+e2e_ctl record-lifecycle-action-heartbeat --auto-scaling-group-name hooked \
 	--lifecycle-hook-name hold-me --instance-id "$to"
 sleep 6 # 10 s after t0: the first deadline passed, the heartbeat's not
-held=$(instances hooked | awk -v i="$to" '$1 == i { print $2 }')
-if [ "$held" = Pending:Wait ] && e2e_wait 8 sh -c "! \"\$0\" --socket \"\$1\" describe-auto-scaling-groups 2>/dev/null | grep -q '$to.*Pending'" "$XLBCTL" "$SOCK" &&
-	grep -q "$to: a lifecycle hook timed out, its DefaultResult applies: Pending:Proceed (ABANDON)" "$LOG"; then
+held=$(e2e_instances hooked | awk -v i="$to" '$1 == i { print $2 }')
+if [ "$held" = Pending:Wait ] && e2e_wait 8 not_pending hooked "$to" &&
+	grep -q "$to: a lifecycle hook timed out, its DefaultResult applies: Pending:Proceed (ABANDON)" "$E2E_LOG"; then
 	e2e_pass heartbeat_timeout_default_result
 else
-	e2e_fail heartbeat_timeout_default_result "$to was '$held' at $(echo "$(date +%s.%N) - $t0" | bc) s: $(instances hooked | tr '\n' ';')"
+	e2e_fail heartbeat_timeout_default_result "$to was '$held' at $(echo "$(date +%s.%N) - $t0" | bc) s: $(e2e_instances hooked | tr '\n' ';')"
 fi
 
 # 4b. put-lifecycle-hook and delete-lifecycle-hook, put-warm-pool and delete-warm-pool: AWS's
@@ -244,10 +222,11 @@ frozen() { # id: its cgroup v2 group says frozen, or its processes are stopped (
 	[ -n "$f" ] && [ "$(cat "$f")" = 1 ]
 }
 warm_state() {
-	ctl --json describe-warm-pool --auto-scaling-group-name warm 2>/dev/null |
+	e2e_ctl --json describe-warm-pool --auto-scaling-group-name warm 2>/dev/null |
 		jq -r '.Instances[] | "\(.InstanceId) \(.LifecycleState)"'
 }
-if e2e_wait 20 sh -c "\"\$0\" --socket \"\$1\" --json describe-warm-pool --auto-scaling-group-name warm | grep -q Warmed:Stopped" "$XLBCTL" "$SOCK" &&
+warm_stopped() { warm_state | grep -q Warmed:Stopped; }
+if e2e_wait 20 warm_stopped &&
 	e2e_wait 10 has_state warm InService 1; then
 	wid=$(warm_state | awk '$2 == "Warmed:Stopped" { print $1 }')
 	if frozen "$wid"; then
@@ -255,10 +234,10 @@ if e2e_wait 20 sh -c "\"\$0\" --socket \"\$1\" --json describe-warm-pool --auto-
 	else
 		e2e_fail warm_pool_stopped_frozen "$wid's cgroup is not frozen"
 	fi
-	ctl set-desired-capacity --auto-scaling-group-name warm --desired-capacity 2
-	if e2e_wait 10 sh -c "\"\$0\" --socket \"\$1\" describe-auto-scaling-groups --auto-scaling-group-names warm | grep -q '$wid.*InService'" "$XLBCTL" "$SOCK"; then
-		cold=$(sed -n 's/.*auto-scaling group warm: .* is InService, \([0-9]*\) ms after its launch$/\1/p' "$LOG" | head -n 1)
-		warm=$(sed -n "s/.*auto-scaling group warm: $wid .* is InService, \([0-9]*\) ms after its leaving the warm pool$/\1/p" "$LOG" | head -n 1)
+	e2e_ctl set-desired-capacity --auto-scaling-group-name warm --desired-capacity 2
+	if e2e_wait 10 in_service warm "$wid"; then
+		cold=$(sed -n 's/.*auto-scaling group warm: .* is InService, \([0-9]*\) ms after its launch$/\1/p' "$E2E_LOG" | head -n 1)
+		warm=$(sed -n "s/.*auto-scaling group warm: $wid .* is InService, \([0-9]*\) ms after its leaving the warm pool$/\1/p" "$E2E_LOG" | head -n 1)
 		e2e_log "launch to InService: cold ${cold:-?} ms, from the warm pool ${warm:-?} ms"
 		if [ -n "$cold" ] && [ -n "$warm" ] && [ "$warm" -lt "$cold" ] &&
 			[ "$cold" -ge $((INIT * 1000)) ]; then
@@ -267,11 +246,11 @@ if e2e_wait 20 sh -c "\"\$0\" --socket \"\$1\" --json describe-warm-pool --auto-
 			e2e_fail warm_pool_faster "cold ${cold:-?} ms, warm ${warm:-?} ms"
 		fi
 	else
-		e2e_fail warm_pool_faster "$wid not InService: $(instances warm | tr '\n' ';')"
+		e2e_fail warm_pool_faster "$wid not InService: $(e2e_instances warm | tr '\n' ';')"
 	fi
 else
-	e2e_fail warm_pool_stopped_frozen "$(warm_state | tr '\n' ';') / $(instances warm | tr '\n' ';')"
+	e2e_fail warm_pool_stopped_frozen "$(warm_state | tr '\n' ';') / $(e2e_instances warm | tr '\n' ';')"
 fi
 
-[ -n "${E2E_VERBOSE:-}" ] && e2e_indent <"$LOG"
+[ -n "${E2E_VERBOSE:-}" ] && e2e_indent <"$E2E_LOG"
 e2e_summary

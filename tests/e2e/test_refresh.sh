@@ -15,20 +15,14 @@ set -u
 DELAY=2 # deregistration delay, s
 
 e2e_init
-for t in "$XLBD" "$XLBCTL"; do
-	[ -x "$t" ] || e2e_abort setup "$t is missing (make)"
-done
+e2e_need "$XLBD" "$XLBCTL"
 e2e_lab_up --clients 1 --backends 0
 
-SOCK=$E2E_TMP/xlbd.sock
-CONF=$E2E_TMP/xlb.json
-LOG=$E2E_TMP/xlbd.log
-RUN=$E2E_TMP/run
 IPREFIX=${E2E_PREFIX}i-
 BACKEND=$(readlink -f "$XLB_BACKEND")
 
 write_conf() { # the UserData's version[, DefaultCooldown]
-	cat >"$CONF" <<EOF
+	cat >"$E2E_CONF" <<EOF
 // written by test_refresh.sh
 {
   "Xlb": { "InstanceAddressPool": "198.18.197.0/24" },
@@ -58,58 +52,30 @@ EOF
 }
 write_conf v1
 
-ctl() {
-	timeout 10 "$XLBCTL" --socket "$SOCK" "$@"
-}
-
 group() { # jq filter on the group
-	ctl --json describe-auto-scaling-groups --auto-scaling-group-names rf-asg 2>/dev/null |
+	e2e_ctl --json describe-auto-scaling-groups --auto-scaling-group-names rf-asg 2>/dev/null |
 		jq -r ".AutoScalingGroups[0] | $1"
 }
 
-# "InstanceId LifecycleState HealthStatus" lines.
-instances() {
-	group '.Instances[] | "\(.InstanceId) \(.LifecycleState) \(.HealthStatus)"'
-}
-
-healthy_targets() {
-	ctl --json describe-target-health --target-group-arn rf-tg 2>/dev/null |
-		jq -r '.TargetHealthDescriptions[] | select(.TargetHealth.State == "healthy") | .Target.Id'
-}
-
-n_healthy() { # n: n healthy targets, n instances, all InService
-	[ "$(healthy_targets | wc -l)" -eq "$1" ] &&
-		[ "$(instances | awk '$2 == "InService"' | wc -l)" -eq "$1" ] &&
-		[ "$(instances | wc -l)" -eq "$1" ]
-}
+# rf-asg's instances, rf-tg's healthy targets, and exactly n of both, all InService
+instances() { e2e_instances rf-asg; }
+healthy_targets() { e2e_healthy_targets rf-tg; }
+n_healthy() { e2e_n_healthy rf-asg rf-tg "$1"; }
 
 n_live() { # n: Pending and InService instances
 	[ "$(instances | awk '$2 == "Pending" || $2 == "InService"' | wc -l)" -eq "$1" ]
 }
 
 refresh_status() {
-	ctl --json describe-instance-refreshes --auto-scaling-group-name rf-asg 2>/dev/null |
+	e2e_ctl --json describe-instance-refreshes --auto-scaling-group-name rf-asg 2>/dev/null |
 		jq -r '.InstanceRefreshes[0] | "\(.Status) \(.PercentageComplete) \(.InstancesToUpdate)"'
 }
 
-if ! out=$("$XLBD" --check --config "$CONF" 2>&1); then
-	echo "$out" | e2e_indent
-	e2e_abort setup "xlbd --check refused the test's configuration"
-fi
-e2e_on_exit "rm -rf '$E2E_PIN_DIR'"
-e2e_instances_cleanup "$IPREFIX"
-nsenter --net="/run/netns/$XLB_LAB_LB_NS" "$XLBD" --config "$CONF" \
-	--pin-dir "$E2E_PIN_DIR" --socket "$SOCK" --metrics-address 127.0.0.1:9471 \
-	--run-dir "$RUN" --instance-prefix "$IPREFIX" \
-	--interface "${XLB_LAB_LB_CLIENT_IF[0]}" >>"$LOG" 2>&1 &
-XLBD_PID=$!
-e2e_on_exit "e2e_stop $XLBD_PID 20 || kill -KILL $XLBD_PID"
-if ! e2e_wait 10 test -S "$SOCK"; then
-	e2e_indent <"$LOG"
-	e2e_abort setup "xlbd did not open its socket"
-fi
+e2e_xlbd_check "$E2E_CONF"
+e2e_xlbd_start "$IPREFIX" --metrics-address 127.0.0.1:9471
+e2e_xlbd_wait_socket
 if ! e2e_wait 25 n_healthy 2; then
-	e2e_indent <"$LOG"
+	e2e_indent <"$E2E_LOG"
 	e2e_abort setup "two healthy instances did not come: $(instances | tr '\n' ';')"
 fi
 old=$(instances | awk '{print $1}' | sort | tr '\n' ' ')
@@ -117,7 +83,7 @@ e2e_log "two healthy at $SECONDS s"
 
 # 1. a reload that changes the UserData replaces nothing by itself
 write_conf v2
-ctl reload >/dev/null 2>&1
+e2e_ctl reload >/dev/null 2>&1
 sleep 1.5
 now=$(instances | awk '{print $1}' | sort | tr '\n' ' ')
 if [ "$now" = "$old" ] && n_healthy 2; then
@@ -140,7 +106,7 @@ loader=$!
 e2e_on_exit "touch '$E2E_TMP/stop'; kill $loader 2>/dev/null"
 sleep 0.5
 start=$SECONDS
-rid=$(ctl start-instance-refresh --auto-scaling-group-name rf-asg \
+rid=$(e2e_ctl start-instance-refresh --auto-scaling-group-name rf-asg \
 	--preferences MinHealthyPercentage=100,MaxHealthyPercentage=200,InstanceWarmup=0 2>&1)
 successful() { refresh_status | grep -q '^Successful 100 0$'; }
 if [[ $rid =~ ^[0-9a-f-]{36}$ ]] && e2e_wait 35 successful; then
@@ -165,20 +131,20 @@ new=$(instances | awk '{print $1}' | sort | tr '\n' ' ')
 stale=0 v2=0
 for id in $new; do
 	case " $old " in *" $id "*) stale=$((stale + 1)) ;; esac
-	ctl get-console-output --instance-id "$id" 2>/dev/null | grep -q "booting v2" && v2=$((v2 + 1))
+	e2e_ctl get-console-output --instance-id "$id" 2>/dev/null | grep -q "booting v2" && v2=$((v2 + 1))
 done
 if [ "$stale" -eq 0 ] && [ "$v2" -eq 2 ] && n_healthy 2; then
 	e2e_pass refresh_replaced_all
 else
 	e2e_fail refresh_replaced_all "old '$old', now '$new', $v2 on v2"
 fi
-if ctl describe-scaling-activities --auto-scaling-group-name rf-asg 2>&1 |
+if e2e_ctl describe-scaling-activities --auto-scaling-group-name rf-asg 2>&1 |
 	grep -q 'in response to an instance refresh'; then
 	e2e_pass refresh_activity
 else
 	e2e_fail refresh_activity "no activity says so"
 fi
-if ctl cancel-instance-refresh --auto-scaling-group-name rf-asg 2>&1 |
+if e2e_ctl cancel-instance-refresh --auto-scaling-group-name rf-asg 2>&1 |
 	grep -q ActiveInstanceRefreshNotFound; then
 	e2e_pass cancel_without_refresh_refused
 else
@@ -188,7 +154,7 @@ fi
 # 3. standby: out of service with desired one lower, then back
 sb=$(instances | awk 'NR == 1 { print $1 }')
 sbip=$(group ".Instances[] | select(.InstanceId == \"$sb\") | .PrivateIpAddress")
-ctl enter-standby --auto-scaling-group-name rf-asg --instance-ids "$sb" \
+e2e_ctl enter-standby --auto-scaling-group-name rf-asg --instance-ids "$sb" \
 	--should-decrement-desired-capacity >/dev/null 2>&1
 in_standby() {
 	instances | grep -q "^$sb Standby" && [ "$(group .DesiredCapacity)" = 1 ] &&
@@ -200,7 +166,7 @@ if e2e_wait 3 in_standby && n_live 1; then
 else
 	e2e_fail enter_standby "$(instances | tr '\n' ';') desired $(group .DesiredCapacity)"
 fi
-ctl exit-standby --auto-scaling-group-name rf-asg --instance-ids "$sb" >/dev/null 2>&1
+e2e_ctl exit-standby --auto-scaling-group-name rf-asg --instance-ids "$sb" >/dev/null 2>&1
 back() { instances | grep -q "^$sb InService" && [ "$(group .DesiredCapacity)" = 2 ]; }
 if e2e_wait 4 back && n_live 2; then
 	e2e_pass exit_standby
@@ -209,15 +175,15 @@ else
 fi
 
 # 4. Launch suspended: a scale-out waits for resume-processes
-ctl suspend-processes --auto-scaling-group-name rf-asg --scaling-processes Launch >/dev/null 2>&1
-ctl set-desired-capacity --auto-scaling-group-name rf-asg --desired-capacity 3 >/dev/null 2>&1
+e2e_ctl suspend-processes --auto-scaling-group-name rf-asg --scaling-processes Launch >/dev/null 2>&1
+e2e_ctl set-desired-capacity --auto-scaling-group-name rf-asg --desired-capacity 3 >/dev/null 2>&1
 sleep 2
 if n_live 2 && [ "$(group '.SuspendedProcesses[0].ProcessName')" = Launch ]; then
 	e2e_pass launch_suspended
 else
 	e2e_fail launch_suspended "$(instances | tr '\n' ';') $(group .SuspendedProcesses)"
 fi
-ctl resume-processes --auto-scaling-group-name rf-asg --scaling-processes Launch >/dev/null 2>&1
+e2e_ctl resume-processes --auto-scaling-group-name rf-asg --scaling-processes Launch >/dev/null 2>&1
 if e2e_wait 4 n_live 3 && [ "$(group '.SuspendedProcesses | length')" = 0 ]; then
 	e2e_pass launch_resumed
 else
@@ -226,7 +192,7 @@ fi
 
 # 5. terminate-instance-in-auto-scaling-group, with and without decrement
 t1=$(instances | awk '$2 == "InService" { print $1; exit }')
-out=$(ctl --json terminate-instance-in-auto-scaling-group --instance-id "$t1" \
+out=$(e2e_ctl --json terminate-instance-in-auto-scaling-group --instance-id "$t1" \
 	--should-decrement-desired-capacity 2>&1)
 gone1() { ! instances | grep -q "^$t1 \(Pending\|InService\)"; }
 if grep -q "shrinking the capacity from 3 to 2" <<<"$out" && e2e_wait 3 gone1 &&
@@ -237,7 +203,7 @@ else
 fi
 t2=$(instances | awk '$2 == "InService" { print $1; exit }')
 before=$(instances | awk '{print $1}' | sort | tr '\n' ' ')
-ctl terminate-instance-in-auto-scaling-group --instance-id "$t2" \
+e2e_ctl terminate-instance-in-auto-scaling-group --instance-id "$t2" \
 	--no-should-decrement-desired-capacity >/dev/null 2>&1
 replaced() {
 	local id
@@ -254,11 +220,11 @@ else
 fi
 
 # 6. update-auto-scaling-group: a field changed, AWS's range kept, the rest refused by name
-ctl update-auto-scaling-group --auto-scaling-group-name rf-asg --default-cooldown 42 \
+e2e_ctl update-auto-scaling-group --auto-scaling-group-name rf-asg --default-cooldown 42 \
 	--max-instance-lifetime 86400 >/dev/null 2>&1
-bad1=$(ctl update-auto-scaling-group --auto-scaling-group-name rf-asg \
+bad1=$(e2e_ctl update-auto-scaling-group --auto-scaling-group-name rf-asg \
 	--max-instance-lifetime 600 2>&1)
-bad2=$(ctl update-auto-scaling-group --auto-scaling-group-name rf-asg \
+bad2=$(e2e_ctl update-auto-scaling-group --auto-scaling-group-name rf-asg \
 	--vpc-zone-identifier subnet-1 2>&1)
 if [ "$(group .DefaultCooldown)" = 42 ] && [ "$(group .MaxInstanceLifetime)" = 86400 ] &&
 	grep -q "between 86400 and 31536000" <<<"$bad1" && grep -q "VPCZoneIdentifier" <<<"$bad2"; then
@@ -267,10 +233,10 @@ else
 	e2e_fail update_group "cooldown $(group .DefaultCooldown); '$bad1'; '$bad2'"
 fi
 # kept through a reload of the same file, replaced when the file changes that field
-ctl reload >/dev/null 2>&1
+e2e_ctl reload >/dev/null 2>&1
 kept=$(group .DefaultCooldown)
 write_conf v2 77
-ctl reload >/dev/null 2>&1
+e2e_ctl reload >/dev/null 2>&1
 if [ "$kept" = 42 ] && [ "$(group .DefaultCooldown)" = 77 ] &&
 	[ "$(group .MaxInstanceLifetime)" = 86400 ]; then
 	e2e_pass update_kept_until_file_changes
@@ -279,6 +245,6 @@ else
 fi
 
 e2e_log "cases done at $SECONDS s"
-e2e_stop "$XLBD_PID" 20
-[ -n "${E2E_VERBOSE:-}" ] && e2e_indent <"$LOG"
+e2e_stop "$E2E_XLBD_PID" 20
+[ -n "${E2E_VERBOSE:-}" ] && e2e_indent <"$E2E_LOG"
 e2e_summary

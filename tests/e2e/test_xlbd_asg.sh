@@ -13,8 +13,6 @@ set -u
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-XLBD=${XLBD:-$E2E_BUILD/xlbd}
-XLBCTL=${XLBCTL:-$E2E_BUILD/xlbctl}
 INTERVAL=5
 THRESHOLD=2
 DELAY=10 # deregistration delay, s
@@ -22,19 +20,13 @@ BAD_DIR=$(cd "$(dirname "$0")/../unit/config" && pwd)
 UNIT_SRC=$(cd "$(dirname "$0")/../unit" && pwd)/test_config_bad.c
 
 e2e_init
-for t in "$XLBD" "$XLBCTL"; do
-	[ -x "$t" ] || e2e_abort setup "$t is missing (make)"
-done
+e2e_need "$XLBD" "$XLBCTL"
 e2e_lab_up --clients 1 --backends 0
 
-SOCK=$E2E_TMP/xlbd.sock
-CONF=$E2E_TMP/xlb.json
-LOG=$E2E_TMP/xlbd.log
-RUN=$E2E_TMP/run
 IPREFIX=${E2E_PREFIX}i-
 BACKEND=$(readlink -f "$XLB_BACKEND")
 
-cat >"$CONF" <<EOF
+cat >"$E2E_CONF" <<EOF
 // written by test_xlbd_asg.sh
 {
   "Xlb": { "InstanceAddressPool": "198.18.192.0/24" },
@@ -66,58 +58,25 @@ cat >"$CONF" <<EOF
 }
 EOF
 
-ctl() {
-	timeout 10 "$XLBCTL" --socket "$SOCK" "$@"
-}
-
-# "InstanceId LifecycleState HealthStatus" lines of e2e-asg.
-instances() {
-	ctl --json describe-auto-scaling-groups --auto-scaling-group-names e2e-asg 2>/dev/null |
-		jq -r '.AutoScalingGroups[0].Instances[] | "\(.InstanceId) \(.LifecycleState) \(.HealthStatus)"'
-}
-
-healthy_targets() {
-	ctl --json describe-target-health --target-group-arn e2e-tg 2>/dev/null |
-		jq -r '.TargetHealthDescriptions[] | select(.TargetHealth.State == "healthy") | .Target.Id'
-}
-
-n_healthy() { # n: exactly n healthy targets and n instances, all InService
-	[ "$(healthy_targets | wc -l)" -eq "$1" ] &&
-		[ "$(instances | awk '$2 == "InService"' | wc -l)" -eq "$1" ] &&
-		[ "$(instances | wc -l)" -eq "$1" ]
-}
+# e2e-asg's instances, e2e-tg's healthy targets, and exactly n of both, all InService
+instances() { e2e_instances e2e-asg; }
+healthy_targets() { e2e_healthy_targets e2e-tg; }
+n_healthy() { e2e_n_healthy e2e-asg e2e-tg "$1"; }
 
 instance_pid() { # id: the boot script exec'd the server, so its pid is the server's
-	sed -n 's/^pid=//p' "$RUN/instances/$1/instance"
+	sed -n 's/^pid=//p' "$E2E_RUN/instances/$1/instance"
 }
 
-if ! out=$("$XLBD" --check --config "$CONF" 2>&1); then
-	echo "$out" | e2e_indent
-	e2e_abort setup "xlbd --check refused the test's configuration"
-fi
-
-e2e_on_exit "rm -rf '$E2E_PIN_DIR'"
-e2e_instances_cleanup "$IPREFIX"
-start_xlbd() {
-	nsenter --net="/run/netns/$XLB_LAB_LB_NS" "$XLBD" --config "$CONF" \
-		--pin-dir "$E2E_PIN_DIR" --socket "$SOCK" --metrics-address 127.0.0.1:9469 \
-		--run-dir "$RUN" --instance-prefix "$IPREFIX" \
-		--interface "${XLB_LAB_LB_CLIENT_IF[0]}" >>"$LOG" 2>&1 &
-	XLBD_PID=$!
-	e2e_on_exit "e2e_stop $XLBD_PID 20 || kill -KILL $XLBD_PID"
-}
-start_xlbd
-if ! e2e_wait 10 test -S "$SOCK"; then
-	e2e_indent <"$LOG"
-	e2e_abort setup "xlbd did not open its socket"
-fi
+e2e_xlbd_check "$E2E_CONF"
+e2e_xlbd_start "$IPREFIX" --metrics-address 127.0.0.1:9469
+e2e_xlbd_wait_socket
 
 # 1. two instances from UserData, both healthy and both reached
 if e2e_wait $((INTERVAL * (THRESHOLD + 1) + 10)) n_healthy 2; then
 	e2e_pass two_instances_healthy
 else
 	e2e_fail two_instances_healthy "$(instances | tr '\n' ';') healthy: $(healthy_targets | tr '\n' ' ')"
-	e2e_indent <"$LOG"
+	e2e_indent <"$E2E_LOG"
 fi
 e2e_http_batch c1 "http://$XLB_LAB_VIP4/whoami" 40 "$E2E_TMP/two.out" 20000
 ids=$(instances | awk '{print $1}' | sort | tr '\n' ' ')
@@ -131,15 +90,15 @@ else
 fi
 
 first=$(instances | awk 'NR == 1 { print $1 }')
-if ctl get-console-output --instance-id "$first" 2>/dev/null | grep -q "booting $first at 198.18.192"; then
+if e2e_ctl get-console-output --instance-id "$first" 2>/dev/null | grep -q "booting $first at 198.18.192"; then
 	e2e_pass console_output
 else
-	e2e_fail console_output "$(ctl get-console-output --instance-id "$first" 2>&1 | head -3)"
+	e2e_fail console_output "$(e2e_ctl get-console-output --instance-id "$first" 2>&1 | head -3)"
 fi
 
 # the classic pitfall, said plainly by both
-if ctl status 2>&1 | grep -q 'e2e-lonely is attached to no target group' &&
-	grep -q 'e2e-lonely is attached to no target group' "$LOG"; then
+if e2e_ctl status 2>&1 | grep -q 'e2e-lonely is attached to no target group' &&
+	grep -q 'e2e-lonely is attached to no target group' "$E2E_LOG"; then
 	e2e_pass pitfall_warned
 else
 	e2e_fail pitfall_warned "no warning about e2e-lonely in status or the log"
@@ -185,19 +144,19 @@ else
 fi
 if e2e_wait $((INTERVAL * (THRESHOLD + 1) + 15)) n_healthy 2 && ! instances | grep -q "^$victim "; then
 	e2e_pass replaced
-	grep "$victim" "$LOG" | tail -3 | e2e_indent
+	grep "$victim" "$E2E_LOG" | tail -3 | e2e_indent
 else
 	e2e_fail replaced "$(instances | tr '\n' ';')"
 fi
-if ctl describe-scaling-activities --auto-scaling-group-name e2e-asg 2>&1 |
+if e2e_ctl describe-scaling-activities --auto-scaling-group-name e2e-asg 2>&1 |
 	grep -q 'in response to an unhealthy instance needing to be replaced'; then
 	e2e_pass replacement_activity
 else
-	e2e_fail replacement_activity "$(ctl describe-scaling-activities 2>&1 | head -5)"
+	e2e_fail replacement_activity "$(e2e_ctl describe-scaling-activities 2>&1 | head -5)"
 fi
 
 # 3. desired 4: four serve
-ctl set-desired-capacity --auto-scaling-group-name e2e-asg --desired-capacity 4 >/dev/null 2>&1
+e2e_ctl set-desired-capacity --auto-scaling-group-name e2e-asg --desired-capacity 4 >/dev/null 2>&1
 if e2e_wait $((INTERVAL * (THRESHOLD + 1) + 15)) n_healthy 4; then
 	e2e_pass scale_to_four
 else
@@ -232,7 +191,7 @@ for p in $(seq 23000 23015); do
 done
 sleep 1
 before=$(instances | awk '{print $1}' | sort)
-ctl set-desired-capacity --auto-scaling-group-name e2e-asg --desired-capacity 2 >/dev/null 2>&1
+e2e_ctl set-desired-capacity --auto-scaling-group-name e2e-asg --desired-capacity 2 >/dev/null 2>&1
 sleep 1
 draining=$(instances | awk '$2 == "Terminating" { print $1 }' | sort | tr '\n' ' ')
 wait "${ka_pids[@]}"
@@ -266,15 +225,15 @@ fi
 
 # 5. SIGKILL under a steady loop, started again: nothing fails, the same instances
 e2e_kill_under_load c1 "http://$XLB_LAB_VIP4/whoami" 200 "$E2E_TMP/restart.out" 25000 \
-	"$XLBD_PID" start_xlbd
+	"$E2E_XLBD_PID" e2e_xlbd_start "$IPREFIX" --metrics-address 127.0.0.1:9469
 ok=$(awk '$1 == 200' "$E2E_TMP/restart.out" | wc -l)
 # the killed xlbd's socket file is still there until the new one replaces it
 answers() {
-	ctl status >/dev/null 2>&1
+	e2e_ctl status >/dev/null 2>&1
 }
 e2e_wait 10 answers
 now=$(instances | awk '{print $1}' | sort | tr '\n' ' ')
-if [ "$ok" -eq 200 ] && [ "$now" = "$after" ] && grep -q 'adopted i-' "$LOG"; then
+if [ "$ok" -eq 200 ] && [ "$now" = "$after" ] && grep -q 'adopted i-' "$E2E_LOG"; then
 	e2e_pass restart_adopts_instances
 else
 	e2e_fail restart_adopts_instances "$ok of 200 answered; instances '$now', before '$after'"
@@ -287,7 +246,7 @@ fi
 
 # 6. a dozen bad files through reload: each refused with its line, column, path and message
 # (the ones tests/unit/test_config_bad.c expects), while the running configuration serves
-cp "$CONF" "$CONF.good"
+cp "$E2E_CONF" "$E2E_CONF.good"
 # the unit test's table: a row is { "FILE", "WANT" }, on one line or two
 awk '/^\t\{ "bad_[a-z_0-9]*\.json",$/ { f = $0; getline w; print f w; next }
 	/^\t\{ "bad_/ { print }' "$UNIT_SRC" |
@@ -297,16 +256,16 @@ nbad=0
 badfail=""
 while IFS=$'\t' read -r file want; do
 	want=${want//\\\"/\"}
-	cp "$BAD_DIR/$file" "$CONF"
-	msg=$(ctl reload 2>&1)
+	cp "$BAD_DIR/$file" "$E2E_CONF"
+	msg=$(e2e_ctl reload 2>&1)
 	rc=$?
-	if [ "$rc" -eq 1 ] && grep -qF "$CONF:$want" <<<"$msg"; then
+	if [ "$rc" -eq 1 ] && grep -qF "$E2E_CONF:$want" <<<"$msg"; then
 		nbad=$((nbad + 1))
 	else
 		badfail="$badfail $file (rc $rc: $msg; wanted $want)"
 	fi
 done < <(head -n 14 "$E2E_TMP/bad.list")
-cp "$CONF.good" "$CONF"
+cp "$E2E_CONF.good" "$E2E_CONF"
 if [ "$nbad" -ge 12 ] && [ -z "$badfail" ]; then
 	e2e_pass bad_reloads_refused
 	e2e_log "$nbad bad files refused, each with its line and message"
@@ -321,7 +280,7 @@ else
 fi
 
 # 7. SIGTERM: instances terminated, namespaces, links, cgroups and pins gone
-e2e_stop "$XLBD_PID" 20
+e2e_stop "$E2E_XLBD_PID" 20
 rc=$?
 ns_left=$(ip netns list | grep -c "^$IPREFIX" || true)
 links_left=$(e2e_in lb ip -o link show | grep -c " $IPREFIX" || true)
@@ -333,8 +292,8 @@ if [ "$rc" -eq 0 ] && [ "$ns_left" -eq 0 ] && [ "$links_left" -eq 0 ] && [ "$cg_
 else
 	e2e_fail sigterm_removes_everything "exit $rc; left: $ns_left namespaces, $links_left" \
 		"links, $cg_left cgroups, $pins_left pins"
-	tail -n 8 "$LOG" | e2e_indent
+	tail -n 8 "$E2E_LOG" | e2e_indent
 fi
 
-[ -n "${E2E_VERBOSE:-}" ] && e2e_indent <"$LOG"
+[ -n "${E2E_VERBOSE:-}" ] && e2e_indent <"$E2E_LOG"
 e2e_summary

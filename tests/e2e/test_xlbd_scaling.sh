@@ -10,25 +10,18 @@ set -u
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-XLBD=${XLBD:-$E2E_BUILD/xlbd}
-XLBCTL=${XLBCTL:-$E2E_BUILD/xlbctl}
 XLB_LOAD=${XLB_LOAD:-$E2E_BUILD/xlb-load}
 LOAD_S=30 # the costly load
 WORK_MS=6 # CPU per request
 RATE=20   # requests a second: 120 ms of CPU a second, ~100% of one t2.micro's quota
 
 e2e_init
-for t in "$XLBD" "$XLBCTL" "$XLB_LOAD"; do
-	[ -x "$t" ] || e2e_abort setup "$t is missing (make)"
-done
+e2e_need "$XLBD" "$XLBCTL" "$XLB_LOAD"
 e2e_lab_up --clients 1 --backends 0
 
-SOCK=$E2E_TMP/xlbd.sock
-CONF=$E2E_TMP/xlb.json
-LOG=$E2E_TMP/xlbd.log
 IPREFIX=${E2E_PREFIX}s-
 
-cat >"$CONF" <<EOF
+cat >"$E2E_CONF" <<EOF
 // written by test_xlbd_scaling.sh
 {
   "Xlb": { "TimeScale": 30, "InstanceAddressPool": "198.18.194.0/24" },
@@ -65,42 +58,27 @@ cat >"$CONF" <<EOF
 }
 EOF
 
-ctl() {
-	timeout 10 "$XLBCTL" --socket "$SOCK" "$@"
-}
-
 desired() {
-	ctl --json describe-auto-scaling-groups 2>/dev/null |
+	e2e_ctl --json describe-auto-scaling-groups 2>/dev/null |
 		jq -r '.AutoScalingGroups[0].DesiredCapacity'
 }
 
 healthy() {
-	ctl --json describe-target-health --target-group-arn e2e-tg 2>/dev/null |
-		jq -r '[.TargetHealthDescriptions[] | select(.TargetHealth.State == "healthy")] | length'
+	e2e_healthy_targets e2e-tg | wc -l
 }
 
 serving() { # n healthy targets and desired n
 	[ "$(healthy)" = "$1" ] && [ "$(desired)" = "$1" ]
 }
 
-if ! out=$("$XLBD" --check --config "$CONF" 2>&1); then
-	echo "$out" | e2e_indent
-	e2e_abort setup "xlbd --check refused the test's configuration"
-fi
-e2e_on_exit "rm -rf '$E2E_PIN_DIR'"
-e2e_instances_cleanup "$IPREFIX"
-nsenter --net="/run/netns/$XLB_LAB_LB_NS" "$XLBD" --config "$CONF" \
-	--pin-dir "$E2E_PIN_DIR" --socket "$SOCK" --metrics-address none \
-	--run-dir "$E2E_TMP/run" --instance-prefix "$IPREFIX" \
-	--interface "${XLB_LAB_LB_CLIENT_IF[0]}" >>"$LOG" 2>&1 &
-XLBD_PID=$!
-e2e_on_exit "e2e_stop $XLBD_PID 20 || kill -KILL $XLBD_PID"
+e2e_xlbd_check "$E2E_CONF"
+e2e_xlbd_start "$IPREFIX" --metrics-address none
 
 if e2e_wait 25 serving 1; then
 	e2e_pass one_instance_serving
 else
 	e2e_fail one_instance_serving "desired $(desired), healthy $(healthy)"
-	e2e_indent <"$LOG"
+	e2e_indent <"$E2E_LOG"
 	e2e_summary
 	exit 1
 fi
@@ -124,15 +102,15 @@ while kill -0 "$heavy" 2>/dev/null; do
 	sleep 1
 done
 wait "$heavy"
-cpu=$(ctl --json get-metric-statistics 2>/dev/null |
+cpu=$(e2e_ctl --json get-metric-statistics 2>/dev/null |
 	jq -r '.Groups[0].Current.ASGAverageCPUUtilization // "?"')
-if [ "$peak" -gt 1 ] && ctl describe-scaling-activities 2>/dev/null |
+if [ "$peak" -gt 1 ] && e2e_ctl describe-scaling-activities 2>/dev/null |
 	grep -q 'AlarmHigh.*in state ALARM triggered policy cpu50 changing the desired capacity from 1 to'; then
 	e2e_pass scales_out_under_load
 	e2e_log "desired 1 -> $peak after ${scaled_out_at:-?} s of load; CPU at its end $cpu%"
 else
 	e2e_fail scales_out_under_load "peak desired $peak; CPU $cpu%"
-	grep -i 'alarm\|cpu50' "$LOG" | tail -5 | e2e_indent
+	grep -i 'alarm\|cpu50' "$E2E_LOG" | tail -5 | e2e_indent
 fi
 failed=$(jq -r '.failed // "?"' "$E2E_TMP/heavy.json")
 sent=$(jq -r '.sent // "?"' "$E2E_TMP/heavy.json")
@@ -147,18 +125,18 @@ fi
 
 # the load stopped: 15 two-second datapoints below 45% and the group is back to one
 start=$SECONDS
-if e2e_wait 60 serving 1 && ctl describe-scaling-activities 2>/dev/null |
+if e2e_wait 60 serving 1 && e2e_ctl describe-scaling-activities 2>/dev/null |
 	grep -q 'AlarmLow.*in state ALARM triggered policy cpu50 changing the desired capacity from [2-4] to 1'; then
 	e2e_pass scales_in_after_load
 	e2e_log "back to one $((SECONDS - start)) s after the load stopped"
 else
 	e2e_fail scales_in_after_load "desired $(desired), healthy $(healthy)"
-	grep -i 'alarm\|cpu50\|terminat' "$LOG" | tail -8 | e2e_indent
+	grep -i 'alarm\|cpu50\|terminat' "$E2E_LOG" | tail -8 | e2e_indent
 fi
 # the light load has seen the scale-in once the leaving targets are gone altogether; it is
 # stopped then (its summary still counts every request) rather than run to its full length
 one_target() {
-	[ "$(ctl --json describe-target-health --target-group-arn e2e-tg 2>/dev/null |
+	[ "$(e2e_ctl --json describe-target-health --target-group-arn e2e-tg 2>/dev/null |
 		jq -r '.TargetHealthDescriptions | length')" = 1 ]
 }
 if e2e_wait 30 one_target; then
@@ -180,12 +158,12 @@ fi
 # over 1 request per target scales out), deleted (a load then changes nothing), put again (the
 # same load scales the group out); a reload of the unchanged file keeps it
 policies() {
-	ctl --json describe-policies --auto-scaling-group-name e2e-asg 2>/dev/null |
+	e2e_ctl --json describe-policies --auto-scaling-group-name e2e-asg 2>/dev/null |
 		jq -r '.ScalingPolicies[] | "\(.PolicyName) \(.XlbSource) \(.Alarms | length)"' |
 		sort | tr '\n' ' '
 }
 put_req() {
-	ctl put-scaling-policy --auto-scaling-group-name e2e-asg --policy-name req \
+	e2e_ctl put-scaling-policy --auto-scaling-group-name e2e-asg --policy-name req \
 		--policy-type TargetTrackingScaling --target-tracking-configuration \
 		'{"TargetValue": 1, "DisableScaleIn": true, "XlbScaleOutEvaluationPeriods": 1,
 		  "PredefinedMetricSpecification": {"PredefinedMetricType": "ALBRequestCountPerTarget"}}'
@@ -198,20 +176,20 @@ above_one() {
 	d=$(desired)
 	[ -n "$d" ] && [ "$d" != null ] && [ "$d" -gt 1 ]
 }
-msg=$(ctl put-scaling-policy --auto-scaling-group-name e2e-asg --policy-name bad \
+msg=$(e2e_ctl put-scaling-policy --auto-scaling-group-name e2e-asg --policy-name bad \
 	--policy-type TargetTrackingScaling --target-tracking-configuration '{"TargetValue": -1,
 	"PredefinedMetricSpecification": {"PredefinedMetricType": "ASGAverageCPUUtilization"}}' 2>&1)
 if [ $? -eq 1 ] && grep -q 'TargetTrackingConfiguration.TargetValue' <<<"$msg" &&
 	put_req | grep -q 'AlarmHigh' && [ "$(policies)" = "cpu50 file 2 req put-scaling-policy 2 " ] &&
-	ctl reload >/dev/null 2>&1 &&
+	e2e_ctl reload >/dev/null 2>&1 &&
 	[ "$(policies)" = "cpu50 file 2 req put-scaling-policy 2 " ]; then
 	e2e_pass put_policy
 else
 	e2e_fail put_policy "$msg; policies: $(policies)"
 fi
-if ctl delete-policy --auto-scaling-group-name e2e-asg --policy-name req >/dev/null 2>&1 &&
+if e2e_ctl delete-policy --auto-scaling-group-name e2e-asg --policy-name req >/dev/null 2>&1 &&
 	[ "$(policies)" = "cpu50 file 2 " ] &&
-	! ctl delete-policy --auto-scaling-group-name e2e-asg --policy-name req >/dev/null 2>&1 &&
+	! e2e_ctl delete-policy --auto-scaling-group-name e2e-asg --policy-name req >/dev/null 2>&1 &&
 	req_load 8 && [ "$(desired)" = 1 ]; then
 	e2e_pass delete_policy_stops_it
 else
@@ -220,23 +198,23 @@ fi
 put_req >/dev/null 2>&1
 req_load 10 &
 load=$!
-if e2e_wait 15 above_one && ctl describe-scaling-activities 2>/dev/null |
+if e2e_wait 15 above_one && e2e_ctl describe-scaling-activities 2>/dev/null |
 	grep -q 'AlarmHigh.*triggered policy req changing the desired capacity from 1 to'; then
 	e2e_pass put_policy_scales
 	e2e_log "a policy put at run time took the group from 1 to $(desired)"
 else
 	e2e_fail put_policy_scales "desired $(desired)"
-	grep -i 'alarm\|req' "$LOG" | tail -5 | e2e_indent
+	grep -i 'alarm\|req' "$E2E_LOG" | tail -5 | e2e_indent
 fi
 wait "$load"
 # the file's own policy deleted at run time: gone across a reload of the same file, back once
 # the file changes that policy
-ctl delete-policy --auto-scaling-group-name e2e-asg --policy-name cpu50 >/dev/null 2>&1
+e2e_ctl delete-policy --auto-scaling-group-name e2e-asg --policy-name cpu50 >/dev/null 2>&1
 deleted=$(policies)
-ctl reload >/dev/null 2>&1
+e2e_ctl reload >/dev/null 2>&1
 kept=$(policies)
-sed -i 's/"TargetValue": 50.0/"TargetValue": 55.0/' "$CONF"
-ctl reload >/dev/null 2>&1
+sed -i 's/"TargetValue": 50.0/"TargetValue": 55.0/' "$E2E_CONF"
+e2e_ctl reload >/dev/null 2>&1
 if [ "$deleted" = "req put-scaling-policy 2 " ] && [ "$kept" = "$deleted" ] &&
 	[ "$(policies)" = "cpu50 file 2 req put-scaling-policy 2 " ]; then
 	e2e_pass policy_change_until_file_changes
@@ -245,5 +223,5 @@ else
 		"file changed: $(policies)"
 fi
 
-[ -n "${E2E_VERBOSE:-}" ] && e2e_indent <"$LOG"
+[ -n "${E2E_VERBOSE:-}" ] && e2e_indent <"$E2E_LOG"
 e2e_summary

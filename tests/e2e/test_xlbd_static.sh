@@ -11,8 +11,6 @@ set -u
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-XLBD=${XLBD:-$E2E_BUILD/xlbd}
-XLBCTL=${XLBCTL:-$E2E_BUILD/xlbctl}
 # AWS's smallest HealthCheckIntervalSeconds is 5 (the config refuses less) and its smallest
 # thresholds 2: a target turns healthy 5-10 s after start, and unhealthy at most
 # 5 x 2 + 5 = 15 s after its server dies. The waits below allow that plus a few seconds.
@@ -21,18 +19,13 @@ THRESHOLD=2
 N=60
 
 e2e_init
-for t in "$XLBD" "$XLBCTL"; do
-	[ -x "$t" ] || e2e_abort setup "$t is missing (make)"
-done
+e2e_need "$XLBD" "$XLBCTL"
 e2e_lab_up --clients 1 --backends 3
 e2e_lab_serve 80
 
-SOCK=$E2E_TMP/xlbd.sock
-CONF=$E2E_TMP/xlb.json
-LOG=$E2E_TMP/xlbd.log
 
 write_config() { # unhealthy threshold (11 is out of AWS's range: a bad file)
-	cat >"$CONF" <<-EOF
+	cat >"$E2E_CONF" <<-EOF
 		// written by test_xlbd_static.sh
 		{
 		  "LoadBalancers": [{
@@ -66,13 +59,9 @@ write_config() { # unhealthy threshold (11 is out of AWS's range: a bad file)
 	EOF
 }
 
-ctl() {
-	timeout 10 "$XLBCTL" --socket "$SOCK" "$@"
-}
-
 # Targets in a state: "healthy 198.19.1.2" lines.
 health() {
-	ctl --json describe-target-health --target-group-arn e2e-web 2>/dev/null |
+	e2e_ctl --json describe-target-health --target-group-arn e2e-web 2>/dev/null |
 		jq -r '.TargetHealthDescriptions[] | "\(.TargetHealth.State) \(.Target.Id)"'
 }
 
@@ -93,41 +82,27 @@ all_healthy() {
 }
 
 write_config "$THRESHOLD"
-if ! out=$("$XLBD" --check --config "$CONF" 2>&1); then
-	echo "$out" | e2e_indent
-	e2e_abort setup "xlbd --check refused the test's configuration"
-fi
+e2e_xlbd_check "$E2E_CONF"
 
 nat_args=()
 for ifname in "${XLB_LAB_LB_BACKEND_IF[@]}"; do
 	nat_args+=(--nat-interface "$ifname")
 done
-e2e_on_exit "rm -rf '$E2E_PIN_DIR'"
 start_xlbd() {
-	# nsenter execs in place: $! is xlbd's own pid
-	nsenter --net="/run/netns/$XLB_LAB_LB_NS" "$XLBD" --config "$CONF" \
-		--pin-dir "$E2E_PIN_DIR" --socket "$SOCK" --metrics-address 127.0.0.1:9469 \
-		--run-dir "$E2E_TMP/run" --instance-prefix "${E2E_PREFIX}i-" \
-		--interface "${XLB_LAB_LB_CLIENT_IF[0]}" "${nat_args[@]}" >>"$LOG" 2>&1 &
-	XLBD_PID=$!
-	e2e_on_exit "kill -TERM $XLBD_PID; sleep 1; kill -KILL $XLBD_PID"
+	e2e_xlbd_start "${E2E_PREFIX}i-" --metrics-address 127.0.0.1:9469 "${nat_args[@]}"
 }
 start_xlbd
-
-if ! e2e_wait 10 test -S "$SOCK"; then
-	e2e_indent <"$LOG"
-	e2e_abort setup "xlbd did not open its socket"
-fi
+e2e_xlbd_wait_socket
 
 # 1. the targets turn healthy: two probes, the first within an interval of the start
 if e2e_wait $((INTERVAL * (THRESHOLD + 1) + 5)) all_healthy; then
 	e2e_pass targets_healthy
 else
 	e2e_fail targets_healthy "not all healthy: $(health | tr '\n' ' ')"
-	e2e_indent <"$LOG"
+	e2e_indent <"$E2E_LOG"
 fi
 
-if ctl status >"$E2E_TMP/status" 2>&1 && grep -q e2e-web "$E2E_TMP/status"; then
+if e2e_ctl status >"$E2E_TMP/status" 2>&1 && grep -q e2e-web "$E2E_TMP/status"; then
 	e2e_pass status
 else
 	e2e_fail status "$(cat "$E2E_TMP/status")"
@@ -142,7 +117,7 @@ if [ "$ok" -eq "$N" ] && [ "$inst" -eq 3 ]; then
 	e2e_pass reach_all_three
 else
 	e2e_fail reach_all_three "$ok of $N answered, by $inst backends"
-	e2e_indent <"$LOG"
+	e2e_indent <"$E2E_LOG"
 fi
 
 # 3. metrics: per target counters and health
@@ -183,11 +158,11 @@ else
 fi
 
 # 5. a reload with a bad file is refused, with the file, line, column and path
-cp "$CONF" "$CONF.good"
+cp "$E2E_CONF" "$E2E_CONF.good"
 write_config 11
-msg=$(ctl reload 2>&1)
+msg=$(e2e_ctl reload 2>&1)
 rc=$?
-if [ "$rc" -eq 1 ] && grep -q "$CONF:[0-9]*:[0-9]*:" <<<"$msg" &&
+if [ "$rc" -eq 1 ] && grep -q "$E2E_CONF:[0-9]*:[0-9]*:" <<<"$msg" &&
 	grep -q 'UnhealthyThresholdCount' <<<"$msg"; then
 	e2e_pass bad_reload_refused
 	e2e_log "$msg"
@@ -201,22 +176,22 @@ if [ "$ok" -eq 30 ] && [ "$(count_state healthy)" -eq 2 ]; then
 else
 	e2e_fail serving_after_bad_reload "$ok of 30 answered; $(health | tr '\n' ' ')"
 fi
-cp "$CONF.good" "$CONF"
-if ctl reload >/dev/null 2>&1; then
+cp "$E2E_CONF.good" "$E2E_CONF"
+if e2e_ctl reload >/dev/null 2>&1; then
 	e2e_pass good_reload
 else
-	e2e_fail good_reload "$(ctl reload 2>&1)"
+	e2e_fail good_reload "$(e2e_ctl reload 2>&1)"
 fi
 
 # 5b. the elbv2 describes in AWS's shapes; modify-target-group-attributes in force at once,
 # kept by a reload that leaves the attribute alone, replaced by one that changes it
 attr() { # key
-	ctl --json describe-target-group-attributes --target-group-arn e2e-web 2>/dev/null |
+	e2e_ctl --json describe-target-group-attributes --target-group-arn e2e-web 2>/dev/null |
 		jq -r --arg k "$1" '.Attributes[] | select(.Key == $k) | .Value'
 }
-lbs=$(ctl --json describe-load-balancers --names e2e-lb 2>&1)
-tgs=$(ctl --json describe-target-groups --load-balancer-arn e2e-lb 2>&1)
-lst=$(ctl --json describe-listeners --load-balancer-arn \
+lbs=$(e2e_ctl --json describe-load-balancers --names e2e-lb 2>&1)
+tgs=$(e2e_ctl --json describe-target-groups --load-balancer-arn e2e-lb 2>&1)
+lst=$(e2e_ctl --json describe-listeners --load-balancer-arn \
 	arn:aws:elasticloadbalancing:local:000000000000:loadbalancer/net/e2e-lb/xlb 2>&1)
 if [ "$(jq -r '.LoadBalancers[0].XlbAddresses[0]' <<<"$lbs")" = "$XLB_LAB_VIP4" ] &&
 	[ "$(jq -r '.LoadBalancers[0].Type' <<<"$lbs")" = network ] &&
@@ -224,13 +199,13 @@ if [ "$(jq -r '.LoadBalancers[0].XlbAddresses[0]' <<<"$lbs")" = "$XLB_LAB_VIP4" 
 	[ "$(jq -r '.TargetGroups[0].Matcher.HttpCode' <<<"$tgs")" = 200-399 ] &&
 	[ "$(jq -r '.Listeners[0].DefaultActions[0].ForwardConfig.TargetGroups[0].TargetGroupArn' \
 		<<<"$lst")" = "$(jq -r '.TargetGroups[0].TargetGroupArn' <<<"$tgs")" ] &&
-	! ctl describe-load-balancers --names nope >/dev/null 2>&1 &&
-	ctl describe-listeners --load-balancer-arn e2e-lb | grep -q 'e2e-web (1)'; then
+	! e2e_ctl describe-load-balancers --names nope >/dev/null 2>&1 &&
+	e2e_ctl describe-listeners --load-balancer-arn e2e-lb | grep -q 'e2e-web (1)'; then
 	e2e_pass describe_elbv2
 else
 	e2e_fail describe_elbv2 "$lbs $tgs $lst"
 fi
-msg=$(ctl modify-target-group-attributes --target-group-arn e2e-web \
+msg=$(e2e_ctl modify-target-group-attributes --target-group-arn e2e-web \
 	--attributes Key=deregistration_delay.timeout_seconds,Value=4000 2>&1)
 rc=$?
 if [ "$rc" -eq 1 ] && grep -q 'Attributes\[0\].Value' <<<"$msg" && [ "$(attr \
@@ -239,16 +214,16 @@ if [ "$rc" -eq 1 ] && grep -q 'Attributes\[0\].Value' <<<"$msg" && [ "$(attr \
 else
 	e2e_fail modify_attrs_refused "rc $rc: $msg"
 fi
-ctl modify-target-group-attributes --target-group-arn e2e-web \
+e2e_ctl modify-target-group-attributes --target-group-arn e2e-web \
 	--attributes Key=deregistration_delay.timeout_seconds,Value=7 >/dev/null 2>&1
 first=$(attr deregistration_delay.timeout_seconds)
-ctl reload >/dev/null 2>&1
+e2e_ctl reload >/dev/null 2>&1
 kept=$(attr deregistration_delay.timeout_seconds)
-sed 's/"Value": "5"/"Value": "6"/' "$CONF.good" >"$CONF"
-ctl reload >/dev/null 2>&1
+sed 's/"Value": "5"/"Value": "6"/' "$E2E_CONF.good" >"$E2E_CONF"
+e2e_ctl reload >/dev/null 2>&1
 replaced=$(attr deregistration_delay.timeout_seconds)
-cp "$CONF.good" "$CONF"
-ctl reload >/dev/null 2>&1
+cp "$E2E_CONF.good" "$E2E_CONF"
+e2e_ctl reload >/dev/null 2>&1
 if [ "$first" = 7 ] && [ "$kept" = 7 ] && [ "$replaced" = 6 ] &&
 	[ "$(attr deregistration_delay.timeout_seconds)" = 5 ]; then
 	e2e_pass modify_attrs_until_file_changes
@@ -259,14 +234,14 @@ fi
 
 # modify-target-group: a health check setting at run time, checked with the others
 interval() {
-	ctl --json describe-target-groups --names e2e-web 2>/dev/null |
+	e2e_ctl --json describe-target-groups --names e2e-web 2>/dev/null |
 		jq -r '.TargetGroups[0].HealthCheckIntervalSeconds'
 }
-if ! ctl modify-target-group --target-group-arn e2e-web --health-check-timeout-seconds 5 \
+if ! e2e_ctl modify-target-group --target-group-arn e2e-web --health-check-timeout-seconds 5 \
 	>/dev/null 2>&1 &&
-	ctl modify-target-group --target-group-arn e2e-web --health-check-interval-seconds 6 \
+	e2e_ctl modify-target-group --target-group-arn e2e-web --health-check-interval-seconds 6 \
 		>/dev/null 2>&1 && [ "$(interval)" = 6 ] &&
-	ctl modify-target-group --target-group-arn e2e-web --health-check-interval-seconds 5 \
+	e2e_ctl modify-target-group --target-group-arn e2e-web --health-check-interval-seconds 5 \
 		>/dev/null 2>&1 && [ "$(interval)" = 5 ]; then
 	e2e_pass modify_health_check
 else
@@ -276,7 +251,7 @@ fi
 # 6. deregister b3: draining (no new flows), gone once its flows ended or the 5 s delay ran
 # out; b1 alone serves; registered again, it turns healthy
 gone=${XLB_LAB_BACKEND4[2]}
-if ctl deregister-targets --target-group-arn e2e-web --targets "Id=$gone" >/dev/null 2>&1 &&
+if e2e_ctl deregister-targets --target-group-arn e2e-web --targets "Id=$gone" >/dev/null 2>&1 &&
 	e2e_wait 10 no_target "$gone"; then
 	e2e_pass deregister_drains
 else
@@ -290,7 +265,7 @@ else
 	e2e_fail one_left_serves "$ok of 30 answered by ${XLB_LAB_BACKEND_NS[0]}:" \
 		"$(e2e_spread "$E2E_TMP/one.out")"
 fi
-if ctl register-targets --target-group-arn e2e-web --targets "Id=$gone" >/dev/null 2>&1 &&
+if e2e_ctl register-targets --target-group-arn e2e-web --targets "Id=$gone" >/dev/null 2>&1 &&
 	e2e_wait $((INTERVAL * (THRESHOLD + 1) + 5)) two_healthy; then
 	e2e_pass register_again
 else
@@ -301,11 +276,11 @@ fi
 # keeps forwarding, the new xlbd adopts it (and keeps its table until the first checks end,
 # so the dead b2 gets nothing); no request fails
 e2e_kill_under_load c1 "http://$XLB_LAB_VIP4/whoami" 200 "$E2E_TMP/restart.out" 26000 \
-	"$XLBD_PID" start_xlbd
+	"$E2E_XLBD_PID" start_xlbd
 ok=$(awk '$1 == 200' "$E2E_TMP/restart.out" | wc -l)
 to_dead=$(awk -v d="$dead" '$2 == d' "$E2E_TMP/restart.out" | wc -l)
-if [ "$ok" -eq 200 ] && [ "$to_dead" -eq 0 ] && e2e_wait 10 test -S "$SOCK" &&
-	e2e_wait 5 grep -q 'adopted the datapath' "$LOG"; then
+if [ "$ok" -eq 200 ] && [ "$to_dead" -eq 0 ] && e2e_wait 10 test -S "$E2E_SOCK" &&
+	e2e_wait 5 grep -q 'adopted the datapath' "$E2E_LOG"; then
 	e2e_pass restart_adopts
 else
 	e2e_fail restart_adopts "$ok of 200 answered, $to_dead by $dead:" \
@@ -319,17 +294,17 @@ else
 fi
 
 # 8. SIGTERM: detached, unpinned, socket gone
-e2e_stop "$XLBD_PID" 10
+e2e_stop "$E2E_XLBD_PID" 10
 rc=$?
 xdp=$(e2e_in lb ip -o link show | grep -c ' xdp' || true)
 left=$(find "$E2E_PIN_DIR" -mindepth 1 2>/dev/null | wc -l)
-if [ "$rc" -eq 0 ] && [ "$xdp" -eq 0 ] && [ "$left" -eq 0 ] && [ ! -e "$SOCK" ]; then
+if [ "$rc" -eq 0 ] && [ "$xdp" -eq 0 ] && [ "$left" -eq 0 ] && [ ! -e "$E2E_SOCK" ]; then
 	e2e_pass sigterm_cleanup
 else
 	e2e_fail sigterm_cleanup "exit $rc, $xdp interfaces with xdp, $left pins left," \
-		"socket $([ -e "$SOCK" ] && echo left || echo gone)"
-	tail -n 5 "$LOG" | e2e_indent
+		"socket $([ -e "$E2E_SOCK" ] && echo left || echo gone)"
+	tail -n 5 "$E2E_LOG" | e2e_indent
 fi
 
-[ -n "${E2E_VERBOSE:-}" ] && e2e_indent <"$LOG"
+[ -n "${E2E_VERBOSE:-}" ] && e2e_indent <"$E2E_LOG"
 e2e_summary

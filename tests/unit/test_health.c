@@ -810,7 +810,7 @@ static bool test_checker_healthy_then_unhealthy(void)
 	CHECK(run_until(loop, &l.transitions, 2), "never became unhealthy");
 	CHECK(t.state == HEALTH_UNHEALTHY && t.reason == HEALTH_REASON_RESPONSE_CODE_MISMATCH,
 	      "%s %s", health_state_name(t.state), health_reason_name(t.reason));
-	/* the promise of the issue: within interval x threshold, plus one interval */
+	/* a failing target is out within interval x threshold, plus one interval */
 	CHECK(l.unhealthy_at - switched <= (uint64_t)c.interval_ms * 3 + 50,
 	      "unhealthy %llu ms after the switch",
 	      (unsigned long long)(l.unhealthy_at - switched));
