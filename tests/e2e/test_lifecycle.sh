@@ -170,46 +170,46 @@ fi
 # 4b. put-lifecycle-hook and delete-lifecycle-hook, put-warm-pool and delete-warm-pool: AWS's
 # bounds with the field named, a hook changed in place, kept over a reload of the same file
 hooks() {
-	ctl --json describe-lifecycle-hooks --auto-scaling-group-name hooked 2>/dev/null |
+	e2e_ctl --json describe-lifecycle-hooks --auto-scaling-group-name hooked 2>/dev/null |
 		jq -r '.LifecycleHooks[] | "\(.LifecycleHookName) \(.LifecycleTransition) \(.HeartbeatTimeout) \(.DefaultResult)"' |
 		tr '\n' ';'
 }
 want="hold-me autoscaling:EC2_INSTANCE_LAUNCHING 100 ABANDON;on-leave autoscaling:EC2_INSTANCE_TERMINATING 60 CONTINUE;"
-bad=$(ctl put-lifecycle-hook --auto-scaling-group-name hooked --lifecycle-hook-name x \
+bad=$(e2e_ctl put-lifecycle-hook --auto-scaling-group-name hooked --lifecycle-hook-name x \
 	--lifecycle-transition autoscaling:EC2_INSTANCE_LAUNCHING --heartbeat-timeout 10 2>&1)
 bad_rc=$?
 if [ "$bad_rc" -ne 0 ] && grep -q 'put-lifecycle-hook:1:[0-9]*: \$.HeartbeatTimeout' <<<"$bad" &&
-	ctl put-lifecycle-hook --auto-scaling-group-name hooked --lifecycle-hook-name on-leave \
+	e2e_ctl put-lifecycle-hook --auto-scaling-group-name hooked --lifecycle-hook-name on-leave \
 		--lifecycle-transition autoscaling:EC2_INSTANCE_TERMINATING --heartbeat-timeout 60 \
 		--default-result CONTINUE &&
-	ctl put-lifecycle-hook --auto-scaling-group-name hooked --lifecycle-hook-name hold-me \
+	e2e_ctl put-lifecycle-hook --auto-scaling-group-name hooked --lifecycle-hook-name hold-me \
 		--heartbeat-timeout 100 &&
-	[ "$(hooks)" = "$want" ] && ctl reload >/dev/null && [ "$(hooks)" = "$want" ]; then
+	[ "$(hooks)" = "$want" ] && e2e_ctl reload >/dev/null && [ "$(hooks)" = "$want" ]; then
 	e2e_pass put_lifecycle_hook
 else
 	e2e_fail put_lifecycle_hook "rc $bad_rc '$bad'; hooks '$(hooks)'"
 fi
-bad=$(ctl delete-lifecycle-hook --auto-scaling-group-name hooked --lifecycle-hook-name nope 2>&1)
+bad=$(e2e_ctl delete-lifecycle-hook --auto-scaling-group-name hooked --lifecycle-hook-name nope 2>&1)
 bad_rc=$?
 if [ "$bad_rc" -ne 0 ] && grep -q "No Lifecycle Hook named nope" <<<"$bad" &&
-	ctl delete-lifecycle-hook --auto-scaling-group-name hooked --lifecycle-hook-name on-leave &&
+	e2e_ctl delete-lifecycle-hook --auto-scaling-group-name hooked --lifecycle-hook-name on-leave &&
 	[ "$(hooks)" = "hold-me autoscaling:EC2_INSTANCE_LAUNCHING 100 ABANDON;" ]; then
 	e2e_pass delete_lifecycle_hook
 else
 	e2e_fail delete_lifecycle_hook "rc $bad_rc '$bad'; hooks '$(hooks)'"
 fi
 wp() {
-	ctl --json describe-warm-pool --auto-scaling-group-name hooked 2>/dev/null |
+	e2e_ctl --json describe-warm-pool --auto-scaling-group-name hooked 2>/dev/null |
 		jq -c '.WarmPoolConfiguration // "none"'
 }
-bad=$(ctl put-warm-pool --auto-scaling-group-name hooked --pool-state Frozen 2>&1)
+bad=$(e2e_ctl put-warm-pool --auto-scaling-group-name hooked --pool-state Frozen 2>&1)
 bad_rc=$?
 if [ "$bad_rc" -ne 0 ] && grep -q 'put-warm-pool:1:[0-9]*: \$.PoolState' <<<"$bad" &&
-	ctl put-warm-pool --auto-scaling-group-name hooked --max-group-prepared-capacity 0 \
+	e2e_ctl put-warm-pool --auto-scaling-group-name hooked --max-group-prepared-capacity 0 \
 		--pool-state Running --instance-reuse-policy ReuseOnScaleIn=true &&
 	wp | jq -e '.MaxGroupPreparedCapacity == 0 and .PoolState == "Running" and .InstanceReusePolicy.ReuseOnScaleIn' >/dev/null &&
-	ctl delete-warm-pool --auto-scaling-group-name hooked && [ "$(wp)" = '"none"' ] &&
-	! ctl delete-warm-pool --auto-scaling-group-name hooked 2>/dev/null; then
+	e2e_ctl delete-warm-pool --auto-scaling-group-name hooked && [ "$(wp)" = '"none"' ] &&
+	! e2e_ctl delete-warm-pool --auto-scaling-group-name hooked 2>/dev/null; then
 	e2e_pass put_delete_warm_pool
 else
 	e2e_fail put_delete_warm_pool "rc $bad_rc '$bad'; warm pool $(wp)"
