@@ -35,12 +35,12 @@
  * has not been rewritten for SHARE_STALE_MS (by its own clock: no clock is compared across
  * hosts) for the file of a node that is gone, and takes its targets out.
  */
-#define SHARE_REFRESH_MS 5000
-#define SHARE_STALE_MS 30000
+#define SHARE_REFRESH_MS 5000u
+#define SHARE_STALE_MS 30000u
 #define SHARE_FILE_MAX (1u << 20) /* bytes: a file larger is refused unread */
-#define SHARE_TARGETS_MAX 1000	  /* targets a file may list: AWS's quota for a target group */
-#define SHARE_PEERS_MAX 1024	  /* xlb_nat_peers' max_entries */
-#define SHARE_ADDRS_MAX 64	  /* addresses a node file may list */
+#define SHARE_TARGETS_MAX 1000u	  /* targets a file may list: AWS's quota for a target group */
+#define SHARE_PEERS_MAX 1024u	  /* xlb_nat_peers' max_entries */
+#define SHARE_ADDRS_MAX 64u	  /* addresses a node file may list */
 
 struct share_tg {
 	char name[SHARE_NAME_LEN];
