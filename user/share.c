@@ -396,7 +396,7 @@ static bool share_fresh(struct share_tg *t, const char *path, const struct stat 
 /* Registers what the owner's file lists and this node has not yet registered; deregisters what
  * it no longer lists. A file that cannot be read or is refused (share_doc_ok) leaves the
  * targets as they are (the owner may be rewriting it: the last good state holds), reported once;
- * a file that is not there, or stale (share_fresh), takes them all out.
+ * a file that is not there, or stale (share_fresh, refused or not), takes them all out.
  */
 static void share_import(struct share *s, struct share_tg *t)
 {
@@ -413,12 +413,13 @@ static void share_import(struct share *s, struct share_tg *t)
 		t->seen_at = 0;
 		t->stale = false;
 		t->refused[0] = '\0';
-	} else if (err) {
+	} else if (err || !share_doc_ok(doc, why, sizeof(why))) {
 		share_refuse(t, path, why);
-		return;
-	} else if (!share_doc_ok(doc, why, sizeof(why))) {
-		share_refuse(t, path, why);
-		goto out;
+		/* one left as it is for SHARE_STALE_MS is as stale as a good one: an owner that
+		 * lives rewrites it
+		 */
+		if (lstat(path, &st) || share_fresh(t, path, &st))
+			goto out;
 	} else {
 		node = json_object_object_get(doc, "Node");
 		if (!strcmp(json_object_get_string(node), s->node))

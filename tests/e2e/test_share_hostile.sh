@@ -6,11 +6,11 @@
 # own, reads them. A file that is not JSON, cut short, over-full, too big, a FIFO, a symlink
 # or with hostile values (loopback, unspecified or malformed addresses, port 0, huge strings)
 # is refused with one log line and the targets imported so far stay; an owner that stops
-# rewriting its file (killed: kill -9 leaves the file as it was) is taken for gone after 30 s
-# and its targets leave, and come back with it; SharedDir/nodes/ listing more addresses than
-# xlb_nat_peers holds changes no peer, said once, and xlbd lives on through all of it.
+# rewriting its file (killed: kill -9 leaves the file as it was, good or not) is taken for
+# gone after 30 s and its targets leave, and come back with it; SharedDir/nodes/ listing more
+# addresses than xlb_nat_peers holds changes no peer, said once, and xlbd lives on through it.
 # needs: netns
-# timeout: 400
+# timeout: 480
 # parallel: yes
 set -u
 # shellcheck source=tests/e2e/lib.sh
@@ -208,6 +208,16 @@ else
 		e2e_pass share_stale_back
 	else
 		e2e_fail share_stale_back "imported '$(imported)' after the owner wrote again"
+	fi
+	# its last words garbage: refused, the targets kept, until that too is 30 s old
+	put '{ "Node": "node1", "Targ'
+	t0=$SECONDS
+	if ! e2e_wait 90 imported_is ""; then
+		e2e_fail share_stale_refused "still imported after 90 s of a refused file: '$(imported)'"
+	elif [ $((SECONDS - t0)) -lt 20 ]; then
+		e2e_fail share_stale_refused "taken out after $((SECONDS - t0)) s, before 30 s"
+	else
+		e2e_pass share_stale_refused
 	fi
 fi
 # from here on the owner lives: its file rewritten every 5 s, as xlbd does
