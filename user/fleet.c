@@ -5,6 +5,7 @@
  * each one a scaling activity. The decisions stay in asg.c; only side effects live here.
  */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <linux/if_link.h>
@@ -475,6 +476,32 @@ static int fleet_lifecycle_apply(struct fleet_group *fg, struct asg_instance *in
 	return e;
 }
 
+/* An instance's answer file as taken (launcher_state_take's err, len bytes in buf): true when
+ * it is one to read, text without NUL bytes; else false, logged once (the file is gone) unless
+ * there was none. Bytes that are not printable are shown as '?' in what is logged after.
+ */
+static bool fleet_answer_ok(const char *id, const char *name, int err, char *buf, size_t len)
+{
+	size_t i;
+
+	if (err == -ENOENT || err == -ESRCH)
+		return false;
+	if (!err && strlen(buf) != len)
+		err = -EILSEQ;
+	if (err) {
+		log_warn("instance %s: %s ignored: %s", id, name,
+			 err == -EINVAL ? "not a regular file" :
+			 err == -EFBIG	? "too large for an answer" :
+			 err == -EILSEQ ? "binary bytes" :
+					  strerror(-err));
+		return false;
+	}
+	for (i = 0; i < len; i++)
+		if (!isprint((unsigned char)buf[i]) && !isspace((unsigned char)buf[i]))
+			buf[i] = '?';
+	return true;
+}
+
 /* What the waiting instances wrote, then the timeouts: a wait that ends is logged. */
 static void fleet_lifecycle_poll(struct fleet_group *fg, uint64_t now)
 {
@@ -485,21 +512,25 @@ static void fleet_lifecycle_poll(struct fleet_group *fg, uint64_t now)
 
 	for (i = 0; i < fg->g.ninst; i++) {
 		struct asg_instance *in = &fg->g.inst[i];
-		int result;
+		int result, err_take;
 
 		before[i] = in->state;
 		if (!fleet_waiting(in->state))
 			continue;
-		if (!launcher_state_take(f->launcher, in->id, "record-lifecycle-action-heartbeat",
-					 buf, sizeof(buf), &len)) {
+		err_take = launcher_state_take(f->launcher, in->id,
+					       "record-lifecycle-action-heartbeat", buf,
+					       sizeof(buf), &len);
+		if (fleet_answer_ok(in->id, "record-lifecycle-action-heartbeat", err_take, buf,
+				    len)) {
 			hook[0] = '\0';
 			sscanf(buf, "%255s", hook);
 			if (fleet_lifecycle_apply(fg, in, hook, -1, err, sizeof(err)))
 				log_warn("instance %s: record-lifecycle-action-heartbeat: %s",
 					 in->id, err);
 		}
-		if (launcher_state_take(f->launcher, in->id, "complete-lifecycle-action", buf,
-					sizeof(buf), &len))
+		err_take = launcher_state_take(f->launcher, in->id, "complete-lifecycle-action",
+					       buf, sizeof(buf), &len);
+		if (!fleet_answer_ok(in->id, "complete-lifecycle-action", err_take, buf, len))
 			continue;
 		word[0] = hook[0] = '\0';
 		sscanf(buf, "%15s %255s", word, hook);

@@ -1770,26 +1770,42 @@ int launcher_state_take(const struct launcher *l, const char *id, const char *na
 	*len = 0;
 	if (strchr(name, '/') || !size)
 		return -EINVAL;
+	buf[0] = '\0';
 	dir = launcher_state_dirfd(l, id);
 	if (dir < 0)
 		return dir;
-	fd = openat(dir, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	/* O_PATH first: a FIFO, socket or device is looked at, never opened (no open blocks, no
+	 * driver runs); a symlink is the link itself
+	 */
+	fd = openat(dir, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0) {
 		err = -errno;
 		goto out;
 	}
 	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
 		err = -EINVAL;
+	} else if ((uint64_t)st.st_size >= size) {
+		err = -EFBIG;
 	} else {
-		n = read(fd, buf, size - 1);
+		char self[64];
+		int rfd;
+
+		/* the same inode, now for reading */
+		snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
+		rfd = open(self, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+		n = rfd < 0 ? -1 : read(rfd, buf, size - 1);
 		if (n < 0)
 			err = -errno;
 		else
 			*len = (size_t)n;
+		if (rfd >= 0)
+			close(rfd);
 	}
 	buf[*len] = '\0';
 	close(fd);
-	unlinkat(dir, name, 0);
+	/* taken, or refused: either way gone, so that it is seen once */
+	if (unlinkat(dir, name, 0) && errno == EISDIR)
+		unlinkat(dir, name, AT_REMOVEDIR);
 out:
 	close(dir);
 	return err;

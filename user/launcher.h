@@ -132,7 +132,9 @@ const struct cgroup_sys *launcher_cgroup(const struct launcher *l);
 /* The instance's XLB_STATE_DIR (/var/lib/xlb), from the host: a file written whole (renamed
  * into place), removed, or read (at most size - 1 bytes, NUL-terminated) and removed. Only
  * regular files, never through a symlink. -ESRCH when the instance has no running init (adopted
- * or ending), -ENOENT when there is no such file.
+ * or ending), -ENOENT when there is no such file. launcher_state_take removes what it finds
+ * there and refuses (never opening it) anything else: -EINVAL for what is not a regular file
+ * (a symlink, a FIFO, a directory), -EFBIG for a file of size bytes or more.
  */
 int launcher_state_write(const struct launcher *l, const char *id, const char *name,
 			 const char *data, size_t len);

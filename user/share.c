@@ -8,8 +8,10 @@
  * nodes' into the datapath's xlb_nat_peers: their health checks of this node's instances are
  * answered through this node, whose nat must let those answers pass untranslated.
  */
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <ifaddrs.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +31,16 @@
 #include "share.h"
 
 #define SHARE_PERIOD_MS 1000
+/* The owner rewrites its files this often even when nothing changed; a reader takes a file that
+ * has not been rewritten for SHARE_STALE_MS (by its own clock: no clock is compared across
+ * hosts) for the file of a node that is gone, and takes its targets out.
+ */
+#define SHARE_REFRESH_MS 5000u
+#define SHARE_STALE_MS 30000u
+#define SHARE_FILE_MAX (1u << 20) /* bytes: a file larger is refused unread */
+#define SHARE_TARGETS_MAX 1000u	  /* targets a file may list: AWS's quota for a target group */
+#define SHARE_PEERS_MAX 1024u	  /* xlb_nat_peers' max_entries */
+#define SHARE_ADDRS_MAX 64u	  /* addresses a node file may list */
 
 struct share_tg {
 	char name[SHARE_NAME_LEN];
@@ -36,7 +48,14 @@ struct share_tg {
 	char **imported; /* addresses this node registered from the owner's file */
 	size_t nimported;
 	char *written;		    /* what this node wrote last (exported), to skip equal writes */
+	uint64_t written_at;	    /* loop_now() of that write */
 	char owner[SHARE_NAME_LEN]; /* the node whose file was read last */
+	struct timespec mtime;	    /* the file as last seen: a rewrite changes one of these */
+	ino_t ino;
+	uint64_t seen_at; /* loop_now() when the file last changed, 0: not seen yet */
+	bool stale;
+	char refused[160]; /* why the file last read was refused, "" when it was taken */
+	char failed[160];  /* the last registration that failed, "" when none did */
 };
 
 struct share {
@@ -53,6 +72,8 @@ struct share {
 	size_t ntgs;
 	struct loop_timer tick;
 	uint64_t imports, exports; /* files read that changed something, files written */
+	bool peers_refused;	   /* nodes/ listed more addresses than xlb_nat_peers holds */
+	size_t nodes_refused;	   /* files of nodes/ refused in the last round */
 };
 
 static void share_tg_clear(struct share_tg *t)
@@ -118,6 +139,173 @@ static struct json_object *share_targets_of(struct json_object *groups, const ch
 	return out;
 }
 
+/* A shared file, parsed: a regular file (never a FIFO or a device: the directory may be a
+ * filesystem others write to, and xlbd's loop must not block) of at most SHARE_FILE_MAX bytes.
+ * -ENOENT when it is not there; another error with why in err.
+ */
+static int share_read(const char *path, struct json_object **doc, struct stat *st, char *err,
+		      size_t errlen)
+{
+	enum json_tokener_error jerr;
+	struct json_tokener *tok;
+	char *buf = NULL;
+	size_t got = 0, end;
+	ssize_t n;
+	int fd, ret = 0;
+
+	*doc = NULL;
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		ret = -errno;
+		snprintf(err, errlen, "%s", strerror(errno));
+		return ret;
+	}
+	if (fstat(fd, st) || !S_ISREG(st->st_mode)) {
+		snprintf(err, errlen, "not a regular file");
+		ret = -EINVAL;
+		goto out;
+	}
+	if (st->st_size > (off_t)SHARE_FILE_MAX) {
+		snprintf(err, errlen, "%lld bytes, more than the %u allowed",
+			 (long long)st->st_size, SHARE_FILE_MAX);
+		ret = -EFBIG;
+		goto out;
+	}
+	buf = malloc((size_t)st->st_size + 1);
+	if (!buf) {
+		ret = -ENOMEM;
+		snprintf(err, errlen, "%s", strerror(ENOMEM));
+		goto out;
+	}
+	while (got < (size_t)st->st_size &&
+	       (n = read(fd, buf + got, (size_t)st->st_size - got)) > 0)
+		got += (size_t)n;
+	buf[got] = '\0';
+	if (strlen(buf) != got) {
+		snprintf(err, errlen, "a NUL byte at offset %zu", strlen(buf));
+		ret = -EINVAL;
+		goto out;
+	}
+	tok = json_tokener_new();
+	if (!tok) {
+		ret = -ENOMEM;
+		snprintf(err, errlen, "%s", strerror(ENOMEM));
+		goto out;
+	}
+	*doc = json_tokener_parse_ex(tok, buf, (int)got);
+	jerr = json_tokener_get_error(tok);
+	if (!*doc) {
+		snprintf(err, errlen, "not JSON (%s)",
+			 jerr == json_tokener_continue ? "cut short" :
+							 json_tokener_error_desc(jerr));
+		ret = -EINVAL;
+	} else if (buf[end = json_tokener_get_parse_end(tok), end += strspn(buf + end, " \t\r\n")]) {
+		/* the parser stops after the first value: what follows makes it no file of ours */
+		snprintf(err, errlen, "not JSON (more after the value, at offset %zu)", end);
+		json_object_put(*doc);
+		*doc = NULL;
+		ret = -EINVAL;
+	}
+	json_tokener_free(tok);
+out:
+	free(buf);
+	close(fd);
+	return ret;
+}
+
+/* Whether v is a string of 1 to max - 1 characters of [A-Za-z0-9_-] (a node's name) or, with
+ * any, of printable ASCII.
+ */
+static bool share_str_ok(struct json_object *v, size_t max, bool any)
+{
+	const char *p;
+
+	if (json_object_get_type(v) != json_type_string || !json_object_get_string_len(v) ||
+	    (size_t)json_object_get_string_len(v) >= max)
+		return false;
+	for (p = json_object_get_string(v); *p; p++)
+		if (any ? !isprint((unsigned char)*p) :
+			  !isalnum((unsigned char)*p) && *p != '_' && *p != '-')
+			return false;
+	return true;
+}
+
+/* Whether text is an address a target may have: IPv4 or IPv6, not unspecified, loopback,
+ * multicast, broadcast or IPv6 link-local.
+ */
+static bool share_addr_ok(const char *text)
+{
+	unsigned char b[16];
+
+	if (strlen(text) >= INET6_ADDRSTRLEN)
+		return false;
+	if (inet_pton(AF_INET, text, b) == 1)
+		return b[0] != 0 && b[0] != 127 && b[0] < 224;
+	if (inet_pton(AF_INET6, text, b) != 1)
+		return false;
+	return !IN6_IS_ADDR_UNSPECIFIED((struct in6_addr *)b) &&
+	       !IN6_IS_ADDR_LOOPBACK((struct in6_addr *)b) &&
+	       !IN6_IS_ADDR_MULTICAST((struct in6_addr *)b) &&
+	       !IN6_IS_ADDR_LINKLOCAL((struct in6_addr *)b) &&
+	       !IN6_IS_ADDR_V4MAPPED((struct in6_addr *)b);
+}
+
+/* A target group's file as the owner writes it, every value checked before any is used: an
+ * object with Node (a node name), Targets (an array of at most SHARE_TARGETS_MAX objects, each
+ * with Id an address, and optionally InstanceId, printable text, and Port, 1 to 65535).
+ * Returns false with the first fault in err.
+ */
+static bool share_doc_ok(struct json_object *doc, char *err, size_t errlen)
+{
+	struct json_object *arr, *v;
+	size_t i, n;
+
+	if (json_object_get_type(doc) != json_type_object) {
+		snprintf(err, errlen, "not an object");
+		return false;
+	}
+	if (!json_object_object_get_ex(doc, "Node", &v) ||
+	    !share_str_ok(v, SHARE_NAME_LEN, false)) {
+		snprintf(err, errlen, "$.Node: expected a node name of [A-Za-z0-9_-]");
+		return false;
+	}
+	if (!json_object_object_get_ex(doc, "Targets", &arr) ||
+	    json_object_get_type(arr) != json_type_array) {
+		snprintf(err, errlen, "$.Targets: expected an array");
+		return false;
+	}
+	n = json_object_array_length(arr);
+	if (n > SHARE_TARGETS_MAX) {
+		snprintf(err, errlen, "$.Targets: %zu targets, more than a target group holds (%u)",
+			 n, SHARE_TARGETS_MAX);
+		return false;
+	}
+	for (i = 0; i < n; i++) {
+		struct json_object *t = json_object_array_get_idx(arr, i);
+
+		if (json_object_get_type(t) != json_type_object ||
+		    !json_object_object_get_ex(t, "Id", &v) ||
+		    json_object_get_type(v) != json_type_string ||
+		    !share_addr_ok(json_object_get_string(v))) {
+			snprintf(err, errlen, "$.Targets[%zu].Id: expected a target's IP address",
+				 i);
+			return false;
+		}
+		if (json_object_object_get_ex(t, "InstanceId", &v) && !share_str_ok(v, 64, true)) {
+			snprintf(err, errlen, "$.Targets[%zu].InstanceId: expected an instance id",
+				 i);
+			return false;
+		}
+		if (json_object_object_get_ex(t, "Port", &v) &&
+		    (json_object_get_type(v) != json_type_int || json_object_get_int64(v) < 1 ||
+		     json_object_get_int64(v) > 65535)) {
+			snprintf(err, errlen, "$.Targets[%zu].Port: expected 1 to 65535", i);
+			return false;
+		}
+	}
+	return true;
+}
+
 static int share_write(const char *path, const char *text)
 {
 	char tmp[400];
@@ -149,7 +337,8 @@ static void share_export(struct share *s, struct share_tg *t, struct json_object
 	json_object_object_add(doc, "TargetGroup", json_object_new_string(t->name));
 	json_object_object_add(doc, "Targets", share_targets_of(groups, t->name));
 	text = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY);
-	if (t->written && !strcmp(t->written, text))
+	if (t->written && !strcmp(t->written, text) &&
+	    loop_now() - t->written_at < SHARE_REFRESH_MS)
 		goto out;
 	share_path(s, t->name, path, sizeof(path));
 	err = share_write(path, text);
@@ -157,6 +346,9 @@ static void share_export(struct share *s, struct share_tg *t, struct json_object
 		log_warn("shared targets: writing %s: %s", path, strerror(-err));
 		goto out;
 	}
+	t->written_at = loop_now();
+	if (t->written && !strcmp(t->written, text))
+		goto out; /* the same, written again: the readers see that this node lives */
 	free(t->written);
 	t->written = strdup(text);
 	s->exports++;
@@ -166,34 +358,78 @@ out:
 	json_object_put(doc);
 }
 
+/* Why tg's file is not taken, logged once for each new reason; the targets stay as they are. */
+static void share_refuse(struct share_tg *t, const char *path, const char *why)
+{
+	if (!strcmp(t->refused, why))
+		return;
+	snprintf(t->refused, sizeof(t->refused), "%s", why);
+	log_warn("shared targets: %s refused, the targets of %s stay as they were: %s", path,
+		 t->name, why);
+}
+
+/* Whether the owner's file st has been rewritten within SHARE_STALE_MS, by this node's clock:
+ * a rewrite (rename) gives it another inode or modification time.
+ */
+static bool share_fresh(struct share_tg *t, const char *path, const struct stat *st)
+{
+	uint64_t now = loop_now();
+
+	if (!t->seen_at || st->st_ino != t->ino || st->st_mtim.tv_sec != t->mtime.tv_sec ||
+	    st->st_mtim.tv_nsec != t->mtime.tv_nsec) {
+		t->seen_at = now;
+		t->ino = st->st_ino;
+		t->mtime = st->st_mtim;
+		if (t->stale)
+			log_info("shared targets: %s rewritten again: node %s is back", path,
+				 t->owner);
+		t->stale = false;
+	} else if (now - t->seen_at >= SHARE_STALE_MS && !t->stale) {
+		t->stale = true;
+		log_warn("shared targets: %s not rewritten for %u s: node %s taken for gone, its "
+			 "instances leave %s",
+			 path, SHARE_STALE_MS / 1000, t->owner, t->name);
+	}
+	return !t->stale;
+}
+
 /* Registers what the owner's file lists and this node has not yet registered; deregisters what
- * it no longer lists. A file that cannot be read leaves the targets as they are (the owner may
- * be rewriting it, or gone: health checks judge the instances then); a file that is not there
- * takes them all out.
+ * it no longer lists. A file that cannot be read or is refused (share_doc_ok) leaves the
+ * targets as they are (the owner may be rewriting it: the last good state holds), reported once;
+ * a file that is not there, or stale (share_fresh, refused or not), takes them all out.
  */
 static void share_import(struct share *s, struct share_tg *t)
 {
 	struct json_object *doc = NULL, *arr = NULL, *node;
-	char path[340], **want = NULL;
+	char path[340], why[160], **want = NULL;
 	size_t nwant = 0, i;
+	bool failed = false;
 	struct stat st;
+	int err;
 
 	share_path(s, t->name, path, sizeof(path));
-	if (stat(path, &st)) {
-		if (errno != ENOENT)
-			return;
+	err = share_read(path, &doc, &st, why, sizeof(why));
+	if (err == -ENOENT) {
+		t->seen_at = 0;
+		t->stale = false;
+		t->refused[0] = '\0';
+	} else if (err || !share_doc_ok(doc, why, sizeof(why))) {
+		share_refuse(t, path, why);
+		/* one left as it is for SHARE_STALE_MS is as stale as a good one: an owner that
+		 * lives rewrites it
+		 */
+		if (lstat(path, &st) || share_fresh(t, path, &st))
+			goto out;
 	} else {
-		doc = json_object_from_file(path);
-		if (!doc || !json_object_object_get_ex(doc, "Targets", &arr) ||
-		    json_object_get_type(arr) != json_type_array) {
-			json_object_put(doc);
-			return;
-		}
-		if (json_object_object_get_ex(doc, "Node", &node)) {
-			if (!strcmp(json_object_get_string(node), s->node))
-				goto out; /* a file of this node's own (a group moved away) */
-			snprintf(t->owner, sizeof(t->owner), "%s", json_object_get_string(node));
-		}
+		node = json_object_object_get(doc, "Node");
+		if (!strcmp(json_object_get_string(node), s->node))
+			goto out; /* a file of this node's own (a group moved away) */
+		if (t->refused[0])
+			log_info("shared targets: %s taken again", path);
+		t->refused[0] = '\0';
+		snprintf(t->owner, sizeof(t->owner), "%s", json_object_get_string(node));
+		if (share_fresh(t, path, &st))
+			arr = json_object_object_get(doc, "Targets");
 	}
 	want = calloc(arr ? json_object_array_length(arr) + 1 : 1, sizeof(*want));
 	if (!want)
@@ -207,14 +443,18 @@ static void share_import(struct share *s, struct share_tg *t)
 	}
 	for (i = 0; i < nwant; i++) {
 		char **v;
-		int err;
 
 		if (share_has(t->imported, t->nimported, want[i]))
 			continue;
 		err = ctl_register(s->ctl, t->name, want[i], 0);
 		if (err) {
-			log_warn("shared targets: registering %s of node %s in %s: %s", want[i],
-				 t->owner, t->name, strerror(-err));
+			/* tried again each round: said once for each new failure */
+			snprintf(why, sizeof(why), "%s: %s", want[i], strerror(-err));
+			if (strcmp(t->failed, why))
+				log_warn("shared targets: registering %s of node %s in %s: %s",
+					 want[i], t->owner, t->name, strerror(-err));
+			snprintf(t->failed, sizeof(t->failed), "%s", why);
+			failed = true;
 			continue;
 		}
 		v = realloc(t->imported, (t->nimported + 1) * sizeof(*v));
@@ -242,6 +482,8 @@ static void share_import(struct share *s, struct share_tg *t)
 		t->imported[i] = t->imported[--t->nimported];
 		s->imports++;
 	}
+	if (!failed)
+		t->failed[0] = '\0';
 out:
 	free(want);
 	json_object_put(doc);
@@ -317,12 +559,46 @@ static int share_peer_set(struct share *s, const char *entry, bool add)
 				      add);
 }
 
-/* The other nodes' addresses, from their files, into xlb_nat_peers; those gone, out. */
+/* Whether a node's file (Node, a name; Addresses, at most SHARE_ADDRS_MAX addresses) holds. */
+static bool share_node_ok(struct json_object *doc, char *err, size_t errlen)
+{
+	struct json_object *v, *arr;
+	size_t i;
+
+	if (json_object_get_type(doc) != json_type_object ||
+	    !json_object_object_get_ex(doc, "Node", &v) ||
+	    !share_str_ok(v, SHARE_NAME_LEN, false)) {
+		snprintf(err, errlen, "$.Node: expected a node name of [A-Za-z0-9_-]");
+		return false;
+	}
+	if (!json_object_object_get_ex(doc, "Addresses", &arr) ||
+	    json_object_get_type(arr) != json_type_array ||
+	    json_object_array_length(arr) > SHARE_ADDRS_MAX) {
+		snprintf(err, errlen, "$.Addresses: expected an array of at most %u addresses",
+			 SHARE_ADDRS_MAX);
+		return false;
+	}
+	for (i = 0; i < json_object_array_length(arr); i++) {
+		v = json_object_array_get_idx(arr, i);
+		if (json_object_get_type(v) != json_type_string ||
+		    !share_addr_ok(json_object_get_string(v))) {
+			snprintf(err, errlen, "$.Addresses[%zu]: expected an IP address", i);
+			return false;
+		}
+	}
+	return true;
+}
+
+/* The other nodes' addresses, from their files, into xlb_nat_peers; those gone, out. More
+ * addresses than the map holds change nothing: the peers so far stay, said once.
+ */
 static void share_nodes_import(struct share *s)
 {
-	char path[400], **want = NULL, **v;
-	size_t nwant = 0, i, j;
+	char path[400], why[160], bad[600] = "", **want = NULL, **v;
+	size_t nwant = 0, nbad = 0, i, j;
+	bool over = false;
 	struct dirent *e;
+	struct stat st;
 	DIR *d;
 
 	snprintf(path, sizeof(path), "%s/nodes", s->dir);
@@ -338,15 +614,20 @@ static void share_nodes_import(struct share *s)
 		if (len < 6 || strcmp(e->d_name + len - 5, ".json"))
 			continue;
 		snprintf(path, sizeof(path), "%s/nodes/%s", s->dir, e->d_name);
-		doc = json_object_from_file(path);
-		if (!doc || !json_object_object_get_ex(doc, "Node", &node) ||
-		    !strcmp(json_object_get_string(node), s->node) ||
-		    !json_object_object_get_ex(doc, "Addresses", &arr) ||
-		    json_object_get_type(arr) != json_type_array) {
+		if (share_read(path, &doc, &st, why, sizeof(why)) ||
+		    !share_node_ok(doc, why, sizeof(why))) {
+			if (!nbad++)
+				snprintf(bad, sizeof(bad), "%s: %s", path, why);
 			json_object_put(doc);
 			continue;
 		}
-		for (i = 0; i < json_object_array_length(arr); i++) {
+		node = json_object_object_get(doc, "Node");
+		arr = json_object_object_get(doc, "Addresses");
+		if (!strcmp(json_object_get_string(node), s->node)) {
+			json_object_put(doc);
+			continue;
+		}
+		for (i = 0; i < json_object_array_length(arr) && !over; i++) {
 			const char *a = json_object_get_string(json_object_array_get_idx(arr, i));
 			char entry[INET6_ADDRSTRLEN + 2];
 
@@ -355,6 +636,10 @@ static void share_nodes_import(struct share *s)
 			snprintf(entry, sizeof(entry), "%c %s", strchr(a, ':') ? '6' : '4', a);
 			if (share_has(want, nwant, entry))
 				continue;
+			if (nwant == SHARE_PEERS_MAX) {
+				over = true; /* no need to count further */
+				break;
+			}
 			v = realloc(want, (nwant + 1) * sizeof(*v));
 			if (!v)
 				break;
@@ -365,6 +650,25 @@ static void share_nodes_import(struct share *s)
 		json_object_put(doc);
 	}
 	closedir(d);
+	if (nbad != s->nodes_refused && nbad)
+		log_warn("shared targets: %zu file(s) of %s/nodes refused; the first: %s", nbad,
+			 s->dir, bad);
+	s->nodes_refused = nbad;
+	if (over) {
+		if (!s->peers_refused)
+			log_warn(
+				"shared targets: %s/nodes lists more than %u addresses of other "
+				"nodes, the most xlb_nat_peers holds: none added or removed, the %zu "
+				"peers so far kept",
+				s->dir, SHARE_PEERS_MAX, s->npeers);
+		s->peers_refused = true;
+		goto out;
+	}
+	if (s->peers_refused)
+		log_info("shared targets: %s/nodes lists %zu addresses of other nodes again, "
+			 "within xlb_nat_peers",
+			 s->dir, nwant);
+	s->peers_refused = false;
 	for (i = 0; i < nwant; i++) {
 		int err;
 
@@ -395,6 +699,7 @@ static void share_nodes_import(struct share *s)
 		free(s->peers[j]);
 		s->peers[j] = s->peers[--s->npeers];
 	}
+out:
 	for (i = 0; i < nwant; i++)
 		free(want[i]);
 	free(want);

@@ -3517,6 +3517,185 @@ static bool nat_src_fifth(uint8_t family)
 	return true;
 }
 
+/* Least outstanding requests' counts (xlb_be_active) against the flows the table holds: for
+ * every backend, the count equals its flows marked XLB_FLOW_F_COUNTED, never below zero. A
+ * count that only grows would leave its backend out of the algorithm's choice for good.
+ */
+struct lor_tally {
+	const uint32_t *ids;
+	int64_t n[3];
+	int flows;
+};
+
+static int lor_tally_one(const struct dataplane_flow *f, void *arg)
+{
+	struct lor_tally *c = arg;
+
+	c->flows++;
+	for (int i = 0; i < 3; i++)
+		if ((f->flags & XLB_FLOW_F_COUNTED) && f->backend_id == c->ids[i])
+			c->n[i]++;
+	return 0;
+}
+
+static bool lor_agree(const uint32_t *ids, const char *when)
+{
+	struct lor_tally c = { .ids = ids };
+	int64_t sum = 0;
+
+	CHECK(!dataplane_flow_walk(t.dp, lor_tally_one, &c), "%s: walking the flows", when);
+	for (int i = 0; i < 3; i++) {
+		CHECK(algo_active(ids[i]) == c.n[i],
+		      "%s: backend %u counts %lld active flows, the table holds %lld", when, ids[i],
+		      (long long)algo_active(ids[i]), (long long)c.n[i]);
+		sum += c.n[i];
+	}
+	CHECK(sum <= c.flows, "%s: %lld counted of %d flows", when, (long long)sum, c.flows);
+	return true;
+}
+
+/* Three nat backends behind a least_outstanding_requests VIP (service 4, port 80). */
+static bool lor3(uint8_t family, const uint32_t *ids, struct xlb_backend *be)
+{
+	for (int i = 0; i < 3; i++)
+		CHECK(!be_make(ids[i], family, EG_TX, 21 + i, 0, 1, 0, &be[i]), "backend");
+	CHECK(!vip_make(family, VIP(family), 80, IPPROTO_TCP, 4, XLB_MODE_NAT, XLB_VIP_F_LOR),
+	      "vip");
+	CHECK(!ring_make(4, ids, NULL, 3), "ring");
+	return true;
+}
+
+/* A flood of SYNs that fill the table and evict each other, flows ended by either side's FIN
+ * or RST, retransmitted SYNs, data after a RST, misses that are not SYNs and a backend whose
+ * generation changes under its flows: the counts follow the table at every step.
+ */
+static bool lor_flood(uint8_t family)
+{
+	const uint32_t ids[3] = { 31, 32, 33 };
+	struct xlb_backend be[3];
+	int sent[600], idx;
+	bool vip;
+
+	CHECK(lor3(family, ids, be), "setup");
+	for (int i = 0; i < 600; i++) {
+		CHECK(cl_send(family, NULL, (uint16_t)(10000 + i), PKT_TCP_SYN, false, be, 3,
+			      &sent[i]) == XDP_TX &&
+			      sent[i] >= 0,
+		      "SYN %d", i);
+		if (i % 100 == 99)
+			CHECK(lor_agree(ids, "the SYN flood"), "after SYN %d", i);
+	}
+	/* the last 200 ports again, each in its own way; the older ones are mostly gone */
+	for (int i = 400; i < 600; i++) {
+		uint16_t port = (uint16_t)(10000 + i);
+		int v = XDP_TX;
+
+		switch (i % 6) {
+		case 0:
+			v = cl_send(family, NULL, port, PKT_TCP_FIN | PKT_TCP_ACK, false, be, 3,
+				    &idx);
+			break;
+		case 1:
+			v = cl_send(family, NULL, port, PKT_TCP_RST, false, be, 3, &idx);
+			break;
+		case 2:
+			v = be_send(family, NULL, port, PKT_TCP_RST, false, &be[sent[i]], NULL,
+				    &vip);
+			break;
+		case 3:
+			v = be_send(family, NULL, port, PKT_TCP_FIN | PKT_TCP_ACK, false,
+				    &be[sent[i]], NULL, &vip);
+			break;
+		case 4:
+			/* the flow is not confirmed: it takes a new pick */
+			v = cl_send(family, NULL, port, PKT_TCP_SYN, false, be, 3, &sent[i]);
+			break;
+		case 5:
+			v = cl_send(family, NULL, port, PKT_TCP_ACK, true, be, 3, &idx);
+			break;
+		}
+		/* a backend's packet for a flow evicted is the nat recovery's affair */
+		CHECK(v == XDP_TX || i % 6 == 2 || i % 6 == 3, "port %u (kind %d): verdict %d",
+		      port, i % 6, v);
+	}
+	CHECK(lor_agree(ids, "ends from both sides"), "ends");
+	/* data after the client's RST and FIN, a second FIN, a backend FIN after the client's */
+	for (int i = 402; i < 600; i += 6) {
+		uint16_t port = (uint16_t)(10000 + i);
+
+		CHECK(cl_send(family, NULL, (uint16_t)(port + 1), PKT_TCP_ACK, true, be, 3, &idx) ==
+			      XDP_TX,
+		      "data after RST");
+		CHECK(cl_send(family, NULL, port, PKT_TCP_FIN | PKT_TCP_ACK, false, be, 3, &idx) ==
+			      XDP_TX,
+		      "second FIN");
+		/* its flow may be gone (one bucket): the verdict is the nat recovery's affair */
+		be_send(family, NULL, port, PKT_TCP_FIN | PKT_TCP_ACK, false, &be[sent[i]], NULL,
+			&vip);
+	}
+	CHECK(lor_agree(ids, "late packets"), "late");
+	/* misses that are no SYN: Maglev's backend, a way only where one is free */
+	for (int i = 0; i < 100; i++)
+		CHECK(cl_send(family, NULL, (uint16_t)(20000 + i), PKT_TCP_ACK, true, be, 3,
+			      &idx) == XDP_TX,
+		      "ACK miss %d", i);
+	CHECK(lor_agree(ids, "ACK misses"), "misses");
+	/* backend 0 comes back as another generation: its flows move, on their next packet */
+	CHECK(!be_make(ids[0], family, EG_TX, 21, 0, 2, 0, &be[0]), "generation 2");
+	for (int i = 0; i < 600; i++)
+		CHECK(cl_send(family, NULL, (uint16_t)(10000 + i),
+			      i % 2 ? PKT_TCP_SYN : PKT_TCP_ACK, i % 2 == 0, be, 3, &idx) == XDP_TX,
+		      "after the generation change %d", i);
+	CHECK(lor_agree(ids, "a generation change"), "moved");
+	for (int i = 0; i < 600; i++)
+		CHECK(cl_send(family, NULL, (uint16_t)(30000 + i), PKT_TCP_SYN, false, be, 3,
+			      &idx) == XDP_TX,
+		      "second flood %d", i);
+	CHECK(lor_agree(ids, "a second flood"), "second flood");
+	return true;
+}
+
+/* What user space does to the table behind the datapath's back (flows ended by the drain, a
+ * new hash secret) leaves counts it never takes back; dataplane_active_resync, which xlbd runs
+ * every CTL_RESYNC_EVERY ticks for a VIP with the algorithm, rewrites them from the table.
+ */
+static bool lor_end_pick(const struct dataplane_flow *f, void *arg)
+{
+	return f->backend_id == *(const uint32_t *)arg;
+}
+
+static bool lor_resync(uint8_t family)
+{
+	const uint32_t ids[3] = { 31, 32, 33 };
+	int64_t junk = 1000000;
+	struct xlb_backend be[3];
+	uint32_t fixed = 0;
+	int idx, fd = dataplane_map_fd(t.dp, "xlb_be_active");
+
+	CHECK(lor3(family, ids, be), "setup");
+	for (int i = 0; i < 300; i++)
+		CHECK(cl_send(family, NULL, (uint16_t)(10000 + i), PKT_TCP_SYN, false, be, 3,
+			      &idx) == XDP_TX,
+		      "SYN %d", i);
+	CHECK(lor_agree(ids, "the flows"), "flows");
+	CHECK(dataplane_flows_end(t.dp, lor_end_pick, (void *)&ids[1]) > 0, "no flow ended");
+	CHECK(fd >= 0 && !bpf_map_update_elem(fd, &ids[2], &junk, BPF_ANY), "a count gone wild");
+	{
+		struct lor_tally c = { .ids = ids };
+
+		CHECK(!dataplane_flow_walk(t.dp, lor_tally_one, &c), "walking the flows");
+		CHECK(algo_active(ids[1]) > c.n[1] && algo_active(ids[2]) == junk,
+		      "no drift to mend: backend %u counts %lld for %lld flows", ids[1],
+		      (long long)algo_active(ids[1]), (long long)c.n[1]);
+	}
+	CHECK(!dataplane_active_resync(t.dp, &fixed), "resync");
+	CHECK(fixed == 2, "resync fixed %u counts, want 2", fixed);
+	CHECK(lor_agree(ids, "the resync"), "resync");
+	CHECK(!dataplane_active_resync(t.dp, &fixed) && fixed == 0,
+	      "a second resync fixed %u counts", fixed);
+	return true;
+}
+
 /* Runs fn on datapath dp in place of the main one. */
 static bool on_dp(struct dataplane *dp, bool (*fn)(uint8_t), uint8_t family)
 {
@@ -3563,6 +3742,12 @@ static const struct hostile_row hostile_rows[] = {
 	{ "nat_reply_stateless_two_vips_v6", 6, 0, nat_stateless_two },
 	{ "nat_src_fifth_service_v4", 4, 0, nat_src_fifth },
 	{ "nat_src_fifth_service_v6", 6, 0, nat_src_fifth },
+	{ "lor_counts_flood_one_bucket_v4", 4, 1, lor_flood },
+	{ "lor_counts_flood_one_bucket_v6", 6, 1, lor_flood },
+	{ "lor_counts_flood_v4", 4, 0, lor_flood },
+	{ "lor_counts_flood_v6", 6, 0, lor_flood },
+	{ "lor_counts_resync_v4", 4, 0, lor_resync },
+	{ "lor_counts_resync_v6", 6, 0, lor_resync },
 };
 static const struct hostile_row *hostile_cur;
 

@@ -8,10 +8,13 @@
 # (Warmed:Stopped), is taken on scale out and reaches InService sooner than a cold launch of
 # the same UserData. put-lifecycle-hook, delete-lifecycle-hook, put-warm-pool and
 # delete-warm-pool check AWS's bounds and keep their changes over a reload of the same file.
-# Xlb.TimeScale 5: a 40 s heartbeat runs out in 8 s.
+# Xlb.TimeScale 5: a 40 s heartbeat runs out in 8 s. An instance whose answers are hostile (a
+# wrong word, a huge file, a symlink to a host file, a FIFO, a directory, binary bytes, terminal
+# escapes, a hook that does not exist) has each ignored with one log line, no host file read and
+# no hang, and its CONTINUE after them all still counts.
 # needs: netns
 # parallel: yes
-# timeout: 120
+# timeout: 180
 set -u
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -51,7 +54,37 @@ while :; do
 done
 EOF
 
+# The answers group's UserData: one hostile answer after another, each once xlbd has taken
+# the one before (it removes what it takes or refuses), then a real CONTINUE.
+cat >"$E2E_TMP/ud-answers" <<'EOF'
+#!/bin/sh
+d=/var/lib/xlb
+a=$d/complete-lifecycle-action
+while [ ! -f $d/lifecycle-action ]; do sleep 0.1; done
+taken() { # the file gone (20 s at most)
+	n=0
+	while { [ -e "$1" ] || [ -L "$1" ]; } && [ $n -lt 200 ]; do sleep 0.1; n=$((n + 1)); done
+}
+put() { # text
+	printf "$1" >$d/.t && mv $d/.t $a && taken $a
+}
+put 'MAYBE\n'
+head -c 100000 /dev/zero | tr '\0' C >$d/.t && mv $d/.t $a && taken $a
+ln -s /etc/shadow $a && taken $a
+mkfifo $a && taken $a
+mkdir $a && taken $a
+put 'CONTINUE\000\001\002\n'
+put '\033[31mCONTINUE\n'
+put 'CONTINUE no-such-hook\n'
+printf 'no-such-hook\n' >$d/.t && mv $d/.t $d/record-lifecycle-action-heartbeat &&
+	taken $d/record-lifecycle-action-heartbeat
+echo "hostile answers: all taken"
+put 'CONTINUE\n'
+exec sleep 1000
+EOF
+
 jq -n --rawfile hook "$E2E_TMP/ud-hook" --rawfile warm "$E2E_TMP/ud-warm" \
+	--rawfile answers "$E2E_TMP/ud-answers" \
 	--arg vip "$XLB_LAB_VIP4" --argjson scale $SCALE --argjson hb $HEARTBEAT '{
   Xlb: { InstanceAddressPool: "198.18.194.0/24", TimeScale: $scale },
   LoadBalancers: [{ Name: "lc-lb", Type: "application", XlbAddresses: [$vip],
@@ -60,7 +93,8 @@ jq -n --rawfile hook "$E2E_TMP/ud-hook" --rawfile warm "$E2E_TMP/ud-warm" \
   TargetGroups: [{ TargetGroupName: "lc-tg", Protocol: "HTTP", Port: 80 }],
   LaunchConfigurations: [
     { LaunchConfigurationName: "lc-hook", InstanceType: "t3.micro", UserData: $hook },
-    { LaunchConfigurationName: "lc-warm", InstanceType: "t3.micro", UserData: $warm }],
+    { LaunchConfigurationName: "lc-warm", InstanceType: "t3.micro", UserData: $warm },
+    { LaunchConfigurationName: "lc-answers", InstanceType: "t3.micro", UserData: $answers }],
   AutoScalingGroups: [{
     AutoScalingGroupName: "hooked", LaunchConfigurationName: "lc-hook",
     MinSize: 0, MaxSize: 3, DesiredCapacity: 1, TargetGroupARNs: ["lc-tg"],
@@ -77,6 +111,12 @@ jq -n --rawfile hook "$E2E_TMP/ud-hook" --rawfile warm "$E2E_TMP/ud-warm" \
       LifecycleTransition: "autoscaling:EC2_INSTANCE_LAUNCHING", HeartbeatTimeout: 300,
       DefaultResult: "ABANDON" }],
     WarmPoolConfiguration: { MinSize: 0, PoolState: "Stopped" }
+  }, {
+    AutoScalingGroupName: "answers", LaunchConfigurationName: "lc-answers",
+    MinSize: 0, MaxSize: 1, DesiredCapacity: 1,
+    LifecycleHookSpecificationList: [{ LifecycleHookName: "hold",
+      LifecycleTransition: "autoscaling:EC2_INSTANCE_LAUNCHING", HeartbeatTimeout: 600,
+      DefaultResult: "ABANDON" }]
   }]
 }' >"$E2E_CONF"
 
@@ -250,6 +290,41 @@ if e2e_wait 20 warm_stopped &&
 	fi
 else
 	e2e_fail warm_pool_stopped_frozen "$(warm_state | tr '\n' ';') / $(e2e_instances warm | tr '\n' ';')"
+fi
+
+# 6. hostile answers: each ignored with one line, then the real CONTINUE puts it InService
+if e2e_wait 60 has_state answers InService 1; then
+	aid=$(in_state answers InService)
+	bad=
+	for want in 'complete-lifecycle-action: expected CONTINUE or ABANDON, got "MAYBE"' \
+		'complete-lifecycle-action ignored: too large for an answer' \
+		'complete-lifecycle-action ignored: not a regular file' \
+		'complete-lifecycle-action ignored: binary bytes' \
+		'complete-lifecycle-action: expected CONTINUE or ABANDON, got "?\[31mCONTINUE"' \
+		'complete-lifecycle-action: .*no-such-hook' \
+		'record-lifecycle-action-heartbeat: .*no-such-hook'; do
+		n=$(grep -c "instance $aid: $want" "$E2E_LOG")
+		case $want in *"not a regular file") w=3 ;; *) w=1 ;; esac
+		[ "$n" -eq "$w" ] || bad="$bad; $n lines (want $w) of '$want'"
+	done
+	if grep -q $'\033' "$E2E_LOG"; then
+		bad="$bad; an escape byte reached the log"
+	fi
+	if grep -q '^root:' "$E2E_LOG"; then
+		bad="$bad; a host file's content reached the log"
+	fi
+	if ! console_has "$aid" "hostile answers: all taken"; then
+		bad="$bad; the instance's answers were not all taken"
+	fi
+	if [ -z "$bad" ]; then
+		e2e_pass hostile_answers_ignored
+	else
+		e2e_fail hostile_answers_ignored "${bad#; }"
+		grep "instance $aid" "$E2E_LOG" | tail -n 12 | e2e_indent
+	fi
+else
+	e2e_fail hostile_answers_ignored "not InService after its answers: $(e2e_instances answers | tr '\n' ';')"
+	grep "lifecycle" "$E2E_LOG" | tail -n 12 | e2e_indent
 fi
 
 [ -n "${E2E_VERBOSE:-}" ] && e2e_indent <"$E2E_LOG"
