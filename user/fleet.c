@@ -1135,6 +1135,8 @@ int fleet_new(struct loop *loop, struct dpif *dp, struct ctl *ctl,
 	lc.cgroup_parent = cg[0] ? cg : NULL;
 	lc.lb_nsfd = -1;
 	lc.hide_dir = conf->run_dir; /* its control socket may be there too */
+	/* the host ends are veths: auto puts xlb at tc there, where the instance's offloads stay */
+	lc.tx_csum_off = conf->hook == DATAPLANE_HOOK_XDP;
 	lc.pool4 = conf->pool4;
 	lc.pool4_len = conf->pool4_len;
 	f->pool4 = conf->pool4;
