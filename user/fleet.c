@@ -191,8 +191,8 @@ static void fleet_activity(struct fleet_group *fg, struct fleet_inst *fi, enum a
 		activity_update(&fg->log, fi->activity, st, progress, msg, fleet_wall_ms());
 }
 
-int fleet_link_attach(struct dpif *dp, enum dataplane_hook hook, int host_ifindex,
-		      const char *id, enum dataplane_hook *used)
+int fleet_link_attach(struct dpif *dp, enum dataplane_hook hook, int host_ifindex, const char *id,
+		      enum dataplane_hook *used)
 {
 	int err = host_ifindex > 0 ? dpif_attach(dp, host_ifindex, DATAPLANE_ROLE_NAT, hook, used) :
 				     -ENODEV;
@@ -1100,8 +1100,8 @@ size_t fleet_instances(const struct fleet *f)
 
 /* ---- life ---- */
 
-int fleet_new(struct loop *loop, struct dpif *dp, struct ctl *ctl,
-	      const struct fleet_conf *conf, struct fleet **out)
+int fleet_new(struct loop *loop, struct dpif *dp, struct ctl *ctl, const struct fleet_conf *conf,
+	      struct fleet **out)
 {
 	struct launcher_conf lc = {};
 	char inst_dir[600], groups_dir[600], cg[64];

@@ -44,14 +44,14 @@ struct fleet;
 /* Makes the launcher and reads what a previous xlbd left: its instances are adopted at the
  * first fleet_apply (or terminated when no configured group claims them).
  */
-int fleet_new(struct loop *loop, struct dpif *dp, struct ctl *ctl,
-	      const struct fleet_conf *conf, struct fleet **out);
+int fleet_new(struct loop *loop, struct dpif *dp, struct ctl *ctl, const struct fleet_conf *conf,
+	      struct fleet **out);
 /* The nat program on an instance's host end (host_ifindex, in the caller's namespace) at hook,
  * through dp; a failure is logged with the instance's id (its replies would leave untranslated)
  * and returned. *used (may be NULL) says where it went.
  */
-int fleet_link_attach(struct dpif *dp, enum dataplane_hook hook, int host_ifindex,
-		      const char *id, enum dataplane_hook *used);
+int fleet_link_attach(struct dpif *dp, enum dataplane_hook hook, int host_ifindex, const char *id,
+		      enum dataplane_hook *used);
 /* Forgets everything without touching the instances (a next xlbd adopts them). */
 void fleet_free(struct fleet *f);
 

@@ -110,7 +110,7 @@ struct fleet_group {
 
 struct fleet {
 	struct loop *loop;
-	struct dpif *dp;		   /* NULL: nothing attached to instances' links */
+	struct dpif *dp;	  /* NULL: nothing attached to instances' links */
 	enum dataplane_hook hook; /* where the nat program goes on them */
 	struct ctl *ctl;
 	struct launcher *launcher;
