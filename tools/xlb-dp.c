@@ -324,16 +324,16 @@ static int cmd_load(int argc, char **argv)
 /* ---- attach, detach, tx-port ---- */
 
 static const char attach_usage[] =
-	"Usage: xlb-dp attach IFACE [--role vip|nat] [--hook xdp|tc|auto]\n"
+	"Usage: xlb-dp attach IFACE [--role vip|nat] [--hook auto|xdp|tc]\n"
 	"                    [--xdp-mode native|generic|auto]\n"
 	"Attaches xlb to IFACE (replacing an xlb program already there without a gap) and lets\n"
 	"redirects leave through it. Loads the datapath first when it is not pinned yet.\n"
 	"  --role vip   client-facing: VIP traffic only (xlb_rx, the default)\n"
 	"  --role nat   also rewrites nat replies from backends (xlb_rx_nat)\n"
-	"  --hook       xdp, tc (the same datapath at clsact ingress, where the skb keeps its\n"
-	"               checksum state and GSO, so hosts on veth keep their default offloads), or\n"
-	"               auto: tc on veth and other devices without a driver, else xdp\n"
-	"               (default: xdp, until the lab and the tests run at tc)\n"
+	"  --hook       auto (the default): tc on veth and other virtual devices without a\n"
+	"               bus, where an XDP redirect loses the checksum state and GSO of what the\n"
+	"               hosts send, XDP elsewhere (NICs, virtio); xdp; or tc (the same datapath\n"
+	"               at clsact ingress, where the skb keeps them). The choice is printed.\n"
 	"  --xdp-mode   native, generic, or auto: native, else generic with a warning (default)\n";
 
 static const char *cli_attached_mode(int ifindex)
@@ -357,9 +357,12 @@ static int cmd_attach(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	enum dataplane_role role = DATAPLANE_ROLE_VIP;
+	enum dataplane_hook hook = DATAPLANE_HOOK_AUTO, used;
+	const char *prog;
 	struct dataplane *dp;
 	uint32_t flags = 0;
-	int c, ifindex, ret, hook = 0; /* 0 xdp, 1 tc, -1 auto */
+	char why[64];
+	int c, ifindex, ret;
 
 	cli_opts_begin(opts);
 	while ((c = cli_opt(argc, argv, attach_usage, &ret)) > 0) {
@@ -377,14 +380,8 @@ static int cmd_attach(int argc, char **argv)
 				return EXIT_USAGE;
 			break;
 		case 'k':
-			if (strcmp(optarg, "xdp") == 0)
-				hook = 0;
-			else if (strcmp(optarg, "tc") == 0)
-				hook = 1;
-			else if (strcmp(optarg, "auto") == 0)
-				hook = -1;
-			else
-				return cli_usage_error("bad --hook '%s': want xdp, tc or auto",
+			if (dataplane_hook_parse(optarg, &hook))
+				return cli_usage_error("bad --hook '%s': want auto, xdp or tc",
 						       optarg);
 			break;
 		}
@@ -394,29 +391,19 @@ static int cmd_attach(int argc, char **argv)
 	ret = cli_iface_arg(argc, argv, &ifindex);
 	if (ret)
 		return ret;
-	if (hook < 0)
-		hook = dataplane_hook_auto_tc(ifindex);
+	used = dataplane_hook_pick(ifindex, hook, why, sizeof(why));
 	ret = cli_open(&dp, true, 0, 0);
 	if (ret)
 		return ret;
-	if (hook) {
-		if (dataplane_attach_tc(dp, ifindex, role))
-			ret = EXIT_FAIL;
-		else
-			printf("%s: %s attached (tc ingress)\n", argv[optind],
-			       role == DATAPLANE_ROLE_NAT ? "xlb_rx_nat" : "xlb_rx");
-	} else if (dataplane_attach(dp, ifindex, role, flags)) {
+	prog = role == DATAPLANE_ROLE_NAT ? "xlb_rx_nat" : "xlb_rx";
+	if (dataplane_attach_hook(dp, ifindex, role, used, flags, NULL))
 		ret = EXIT_FAIL;
-	} else {
-		__u32 tc_id = 0;
-
-		/* switching hooks: xlb's tc filter goes once XDP is in place */
-		if (!dataplane_tc_current(ifindex, &tc_id) && tc_id)
-			dataplane_detach_tc(ifindex);
-		printf("%s: %s attached (%s mode)\n", argv[optind],
-		       role == DATAPLANE_ROLE_NAT ? "xlb_rx_nat" : "xlb_rx",
-		       cli_attached_mode(ifindex));
-	}
+	else if (used == DATAPLANE_HOOK_TC)
+		printf("%s: %s attached (tc ingress; hook %s: %s)\n", argv[optind], prog,
+		       dataplane_hook_name(hook), why);
+	else
+		printf("%s: %s attached (%s mode; hook %s: %s)\n", argv[optind], prog,
+		       cli_attached_mode(ifindex), dataplane_hook_name(hook), why);
 	dataplane_close(dp);
 	return ret;
 }

@@ -342,6 +342,12 @@ void config_plan_print(const struct model *m, FILE *f)
 		fprintf(f, " and %s/%u", cfg_addr_str(&m->settings.pool6, addr, sizeof(addr)),
 			m->settings.pool6_len);
 	fprintf(f, ", metrics every %u s", m->settings.metrics_interval_s);
+	fprintf(f, ", xlb attached %s",
+		m->settings.hook == MODEL_ATTACH_XDP ?
+			"in XDP (Hook xdp)" :
+		m->settings.hook == MODEL_ATTACH_TC ?
+			"at tc (Hook tc)" :
+			"at tc on veth, in XDP elsewhere (Hook auto)");
 	if (m->settings.time_scale != 1)
 		fprintf(f, ", policy time %gx faster than AWS's", m->settings.time_scale);
 	fprintf(f, "\n");

@@ -330,12 +330,16 @@ static void cfg_settings_obj(struct cfg *c, struct json_object *top)
 					     "InstanceAddressPool",
 					     "InstanceAddressPool6",
 					     "MetricsIntervalSeconds",
+					     "Hook",
 					     "Cluster",
 					     "Images",
 					     NULL };
+	static const char *const hooks[] = { "auto", "xdp", "tc", NULL };
+	static const struct cfg_choice hook_choice = { hooks, NULL, NULL, false };
 	static const uint8_t net6[6] = { 0x20, 0x01, 0x00, 0x02, 0x00, 0x00 };
 	struct model_settings *s = &c->m->settings;
 	struct json_object *o = cfg_member(top, "Xlb");
+	int e;
 
 	if (!o)
 		return;
@@ -345,6 +349,8 @@ static void cfg_settings_obj(struct cfg *c, struct json_object *top)
 		goto out;
 	cfg_double(c, o, "TimeScale", 1, 1e6, &s->time_scale);
 	cfg_u32(c, o, "MetricsIntervalSeconds", 1, 60, &s->metrics_interval_s);
+	if (cfg_enum(c, o, "Hook", &hook_choice, &e) == CFG_OK)
+		s->hook = (enum model_attach)e;
 	if (cfg_cidr(c, o, "InstanceAddressPool", AF_INET, &s->pool4, &s->pool4_len) == CFG_OK &&
 	    (s->pool4.bytes[0] != 198 || (s->pool4.bytes[1] & 0xfe) != 18 || s->pool4_len < 15)) {
 		cfg_in(c, "InstanceAddressPool");

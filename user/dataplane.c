@@ -974,25 +974,61 @@ static libbpf_print_fn_t dataplane_tc_print;
 
 bool dataplane_hook_auto_tc(int ifindex)
 {
+	return dataplane_hook_pick(ifindex, DATAPLANE_HOOK_AUTO, NULL, 0) == DATAPLANE_HOOK_TC;
+}
+
+static const char *const dataplane_hook_names[DATAPLANE_HOOK_MAX] = {
+	[DATAPLANE_HOOK_AUTO] = "auto",
+	[DATAPLANE_HOOK_XDP] = "xdp",
+	[DATAPLANE_HOOK_TC] = "tc",
+};
+
+const char *dataplane_hook_name(enum dataplane_hook hook)
+{
+	return (unsigned int)hook < DATAPLANE_HOOK_MAX ? dataplane_hook_names[hook] : NULL;
+}
+
+int dataplane_hook_parse(const char *name, enum dataplane_hook *hook)
+{
+	for (int i = 0; i < DATAPLANE_HOOK_MAX; i++)
+		if (!strcmp(name, dataplane_hook_names[i])) {
+			*hook = (enum dataplane_hook)i;
+			return 0;
+		}
+	return -EINVAL;
+}
+
+enum dataplane_hook dataplane_hook_pick(int ifindex, enum dataplane_hook asked, char *why,
+					size_t why_len)
+{
 	struct ethtool_drvinfo info = { .cmd = ETHTOOL_GDRVINFO };
 	struct ifreq ifr = { .ifr_data = (void *)&info };
-	int fd, err;
+	bool tc = false;
+	int fd, err = -1;
 
-	/* veth: an XDP redirect loses CHECKSUM_PARTIAL and GSO of what the peer sends. Asked of
-	 * the device through the socket's namespace (sysfs shows the namespace it was mounted in,
-	 * not the one nsenter --net entered).
-	 */
-	if (!if_indextoname((unsigned int)ifindex, ifr.ifr_name))
-		return false;
-	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return false;
-	err = ioctl(fd, SIOCETHTOOL, &ifr);
-	close(fd);
-	if (err)
-		return false;
-	/* veth, and virtual devices with no bus (a NIC or virtio names its bus): tc */
-	return strcmp(info.driver, "veth") == 0 || !info.bus_info[0];
+	if (asked != DATAPLANE_HOOK_AUTO) {
+		if (why)
+			snprintf(why, why_len, "asked");
+		return asked;
+	}
+	if (if_indextoname((unsigned int)ifindex, ifr.ifr_name)) {
+		fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		if (fd >= 0) {
+			err = ioctl(fd, SIOCETHTOOL, &ifr);
+			close(fd);
+		}
+	}
+	if (!err)
+		tc = strcmp(info.driver, "veth") == 0 || !info.bus_info[0];
+	if (why) {
+		if (err)
+			snprintf(why, why_len, "driver unknown");
+		else if (tc && strcmp(info.driver, "veth"))
+			snprintf(why, why_len, "%.32s, a virtual device", info.driver);
+		else
+			snprintf(why, why_len, "%s%.32s", tc ? "" : "driver ", info.driver);
+	}
+	return tc ? DATAPLANE_HOOK_TC : DATAPLANE_HOOK_XDP;
 }
 
 int dataplane_attach_tc(struct dataplane *dp, int ifindex, enum dataplane_role role)
@@ -1057,6 +1093,60 @@ int dataplane_detach_tc(int ifindex)
 		    .priority = DATAPLANE_TC_PRIO);
 
 	return bpf_tc_detach(&hook, &topts);
+}
+
+int dataplane_attach_hook(struct dataplane *dp, int ifindex, enum dataplane_role role,
+			  enum dataplane_hook hook, uint32_t xdp_flags, enum dataplane_hook *used)
+{
+	__u32 tc_id = 0;
+	int err;
+
+	hook = dataplane_hook_pick(ifindex, hook, NULL, 0);
+	if (used)
+		*used = hook;
+	if (hook == DATAPLANE_HOOK_TC)
+		return dataplane_attach_tc(dp, ifindex, role);
+	err = dataplane_attach(dp, ifindex, role, xdp_flags);
+	/* from tc to XDP: xlb's tc filter goes once XDP is in place */
+	if (!err && !dataplane_tc_current(ifindex, &tc_id) && tc_id)
+		dataplane_detach_tc(ifindex);
+	return err;
+}
+
+enum dataplane_hook dataplane_hook_current(int ifindex)
+{
+	char name[BPF_OBJ_NAME_LEN];
+	__u32 id = 0, mode;
+
+	if (!dataplane_tc_current(ifindex, &id) && id)
+		return DATAPLANE_HOOK_TC;
+	if (!dataplane_xdp_current(ifindex, &id, &mode, name) && id && dataplane_is_ours(name))
+		return DATAPLANE_HOOK_XDP;
+	return DATAPLANE_HOOK_AUTO;
+}
+
+int dataplane_detach_any(struct dataplane *dp, int ifindex)
+{
+	char ifname[IF_NAMESIZE];
+	__u32 tc_id = 0, key = ifindex;
+	int err;
+
+	if (!dataplane_tc_current(ifindex, &tc_id) && tc_id) {
+		err = dataplane_detach_tc(ifindex);
+		if (err) {
+			log_error("%s: detaching xlb's tc filter: %s",
+				  dataplane_ifname(ifindex, ifname), strerror(-err));
+			return err;
+		}
+		if (dataplane_hook_current(ifindex) != DATAPLANE_HOOK_XDP) {
+			if (bpf_map_delete_elem(dataplane_fd(dp, dp->skel->maps.xlb_tx_ports),
+						&key) &&
+			    errno != ENOENT)
+				return -errno;
+			return 0;
+		}
+	}
+	return dataplane_detach(dp, ifindex, 0);
 }
 
 /* Detaches only xlb's programs, and takes the device out of xlb_tx_ports: undoes attach. */

@@ -63,6 +63,37 @@ int dataplane_detach_tc(int ifindex);
 int dataplane_tc_current(int ifindex, __u32 *prog_id);
 /* --hook auto: tc on a virtual device without a driver (veth and the like), else XDP. */
 bool dataplane_hook_auto_tc(int ifindex);
+
+/* Where xlb's program runs on a device: auto (tc on veth and other virtual devices without a
+ * bus, where an XDP redirect loses the checksum state and GSO of what the hosts send; XDP on
+ * NICs and virtio, where it is fastest), XDP, or tc (clsact ingress).
+ */
+enum dataplane_hook {
+	DATAPLANE_HOOK_AUTO = 0,
+	DATAPLANE_HOOK_XDP,
+	DATAPLANE_HOOK_TC,
+	DATAPLANE_HOOK_MAX,
+};
+
+/* "auto", "xdp", "tc"; NULL out of range. */
+const char *dataplane_hook_name(enum dataplane_hook hook);
+/* The name's hook: 0, or -EINVAL. */
+int dataplane_hook_parse(const char *name, enum dataplane_hook *hook);
+/* The hook asked, with auto decided for ifindex (XDP or TC); why (may be NULL) gets the
+ * reason in a few words ("asked", "veth", "driver virtio_net").
+ */
+enum dataplane_hook dataplane_hook_pick(int ifindex, enum dataplane_hook asked, char *why,
+					size_t why_len);
+/* Attaches the role's program at the hook (auto decided as dataplane_hook_pick does), moving
+ * xlb off the other hook of the device once it is in place; *used (may be NULL) says where it
+ * went. xdp_flags as for dataplane_attach.
+ */
+int dataplane_attach_hook(struct dataplane *dp, int ifindex, enum dataplane_role role,
+			  enum dataplane_hook hook, uint32_t xdp_flags, enum dataplane_hook *used);
+/* Detaches xlb from the device at either hook, and takes it out of xlb_tx_ports. */
+int dataplane_detach_any(struct dataplane *dp, int ifindex);
+/* Where xlb's program is on ifindex: XDP, TC, or AUTO when it is on neither. */
+enum dataplane_hook dataplane_hook_current(int ifindex);
 int dataplane_prog_fd_tc(const struct dataplane *dp, enum dataplane_role role);
 /* Attaches xlb_decap to ifindex in the caller's namespace (or detaches it): for the far end of
  * a veth that receives redirected or XDP_TX frames (a veth delivers them only to a peer with an

@@ -603,7 +603,10 @@ out:
 	return err;
 }
 
-static void doctor_veth(struct doctor *d, const char *ifname, int ifindex)
+/* tc: xlb is attached at tc on ifname, where the skb keeps CHECKSUM_PARTIAL and GSO and a
+ * redirect into a veth is delivered without a program on the peer.
+ */
+static void doctor_veth(struct doctor *d, const char *ifname, int ifindex, bool tc)
 {
 	char ns[PATH_MAX] = "", peername[IF_NAMESIZE] = "?", where[PATH_MAX + 16];
 	int peer = 0, saved = -1, fd = -1, err, csum;
@@ -637,6 +640,11 @@ static void doctor_veth(struct doctor *d, const char *ifname, int ifindex)
 		doctor_add(d, "veth peer", ifname, DOCTOR_OK, NULL,
 			   "%s has an XDP program (id %u): XDP_TX and redirects are delivered",
 			   where, q.prog_id);
+	} else if (tc) {
+		doctor_add(d, "veth peer", ifname, DOCTOR_OK, NULL,
+			   "%s has no XDP program: xlb is at tc here, its redirects are delivered "
+			   "without one (ipip backends still need xlb_decap)",
+			   where);
 	} else {
 		char fix[160];
 
@@ -651,7 +659,12 @@ static void doctor_veth(struct doctor *d, const char *ifname, int ifindex)
 		snprintf(f->arg, sizeof(f->arg), "%s", ns);
 		snprintf(f->arg2, sizeof(f->arg2), "%s", peername);
 	}
-	if (csum == 1) {
+	if (csum == 1 && tc) {
+		doctor_add(d, "checksum", ifname, DOCTOR_OK, NULL,
+			   "%s offloads TX checksums: fine, xlb is at tc here (the skb keeps "
+			   "CHECKSUM_PARTIAL and GSO)",
+			   where);
+	} else if (csum == 1) {
 		char fix[160];
 
 		snprintf(fix, sizeof(fix), "%sethtool -K %s tx off (or xlb's tc hook)",
@@ -740,6 +753,7 @@ static void doctor_iface(struct doctor *d, const char *ifname)
 	char path[PATH_MAX], subject[48];
 	long mtu;
 	struct doctor_finding *f;
+	enum dataplane_hook hook;
 	bool native, multibuf = false;
 
 	if (!ifindex) {
@@ -798,8 +812,21 @@ static void doctor_iface(struct doctor *d, const char *ifname)
 							"deliver, not XDP_TX)" :
 							"");
 	}
+	hook = dataplane_hook_current(ifindex);
+	if (hook != DATAPLANE_HOOK_AUTO) {
+		doctor_add(d, "hook", ifname, DOCTOR_INFO, NULL, "xlb is attached %s",
+			   hook == DATAPLANE_HOOK_TC ? "at tc (clsact ingress)" : "in XDP");
+	} else {
+		char why[64];
+
+		hook = dataplane_hook_pick(ifindex, DATAPLANE_HOOK_AUTO, why, sizeof(why));
+		doctor_add(d, "hook", ifname, DOCTOR_INFO, NULL,
+			   "xlb is not attached; --hook auto would put it %s (%s)",
+			   hook == DATAPLANE_HOOK_TC ? "at tc" : "in XDP", why);
+		hook = DATAPLANE_HOOK_AUTO;
+	}
 	if (!strcmp(di.driver, "veth"))
-		doctor_veth(d, ifname, ifindex);
+		doctor_veth(d, ifname, ifindex, hook == DATAPLANE_HOOK_TC);
 	if (!strcmp(di.driver, "virtio_net"))
 		doctor_virtio(d, ifname, q.prog_id != 0);
 	snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%s/rp_filter", ifname);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
-/* The datapath as the controller (ctl.c) uses it: services, backend slots, Maglev tables,
- * counters and the flow table, behind a table of operations. dpif_bpf.c passes them to the
+/* The datapath as the controller (ctl.c, fleet.c, xlbd.c) uses it: services, backend slots,
+ * Maglev tables, counters, the flow table and the devices it is attached to, behind a table of
+ * operations. dpif_bpf.c passes them to the
  * real datapath (dataplane.h, with next hops from nexthop.h); dpif_mem.c keeps the same state
  * in plain C tables, so that the controller's decisions run in unit tests without root.
  */
@@ -57,6 +58,17 @@ struct dpif_ops {
 	 * (dataplane_active_resync); *fixed: how many had drifted. NULL: nothing to do.
 	 */
 	int (*active_resync)(struct dpif *d, uint32_t *fixed);
+	/* Attaches the role's program to ifindex (in the caller's namespace) at the hook asked
+	 * (dataplane_attach_hook: auto decided by the device); *used says where it went.
+	 */
+	int (*attach)(struct dpif *d, int ifindex, enum dataplane_role role,
+		      enum dataplane_hook hook, enum dataplane_hook *used);
+	/* Takes xlb off ifindex, whichever hook it is at (dataplane_detach_any). */
+	int (*detach)(struct dpif *d, int ifindex);
+	/* xlb_decap on the far end of a veth, ifindex in the caller's namespace (an instance's
+	 * end: dataplane_peer_attach), which ipip's backends and XDP redirects need.
+	 */
+	int (*peer_attach)(struct dpif *d, int ifindex, const char *ifname);
 	void (*free)(struct dpif *d);
 };
 
@@ -135,6 +147,22 @@ static inline int dpif_active_resync(struct dpif *d, uint32_t *fixed)
 {
 	*fixed = 0;
 	return d->ops->active_resync ? d->ops->active_resync(d, fixed) : 0;
+}
+
+static inline int dpif_attach(struct dpif *d, int ifindex, enum dataplane_role role,
+			      enum dataplane_hook hook, enum dataplane_hook *used)
+{
+	return d->ops->attach(d, ifindex, role, hook, used);
+}
+
+static inline int dpif_detach(struct dpif *d, int ifindex)
+{
+	return d->ops->detach(d, ifindex);
+}
+
+static inline int dpif_peer_attach(struct dpif *d, int ifindex, const char *ifname)
+{
+	return d->ops->peer_attach(d, ifindex, ifname);
 }
 
 /* Frees the handle (NULL is fine). */

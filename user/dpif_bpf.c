@@ -123,6 +123,23 @@ static int dpif_bpf_flows_end(struct dpif *d,
 	return dataplane_flows_end(dpif_bpf_dp(d), pick, arg);
 }
 
+static int dpif_bpf_attach(struct dpif *d, int ifindex, enum dataplane_role role,
+			   enum dataplane_hook hook, enum dataplane_hook *used)
+{
+	return dataplane_attach_hook(dpif_bpf_dp(d), ifindex, role, hook, 0, used);
+}
+
+static int dpif_bpf_detach(struct dpif *d, int ifindex)
+{
+	return dataplane_detach_any(dpif_bpf_dp(d), ifindex);
+}
+
+static int dpif_bpf_peer_attach(struct dpif *d, int ifindex, const char *ifname)
+{
+	(void)d;
+	return dataplane_peer_attach(ifindex, ifname, 0, false);
+}
+
 static void dpif_bpf_free(struct dpif *d)
 {
 	free(d);
@@ -141,6 +158,9 @@ static const struct dpif_ops dpif_bpf_ops = {
 	.flow_walk = dpif_bpf_flow_walk,
 	.flows_end = dpif_bpf_flows_end,
 	.active_resync = dpif_bpf_active_resync,
+	.attach = dpif_bpf_attach,
+	.detach = dpif_bpf_detach,
+	.peer_attach = dpif_bpf_peer_attach,
 	.free = dpif_bpf_free,
 };
 

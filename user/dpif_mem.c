@@ -32,6 +32,9 @@ struct dpif_mem {
 	size_t nflows;
 	int fail[DPIF_MEM_OP_MAX];
 	unsigned int calls[DPIF_MEM_OP_MAX];
+	struct dpif_mem_attach attached[DPIF_MEM_ATTACH_MAX]; /* devices, in order of attach */
+	size_t nattached;
+	enum dataplane_hook auto_hook; /* what auto becomes here */
 };
 
 static struct dpif_mem *dpif_mem_of(struct dpif *d)
@@ -247,6 +250,87 @@ static void dpif_mem_free(struct dpif *d)
 	free(m);
 }
 
+/* The device's entry, or NULL. */
+static struct dpif_mem_attach *dpif_mem_attach_find(struct dpif_mem *m, int ifindex)
+{
+	for (size_t i = 0; i < m->nattached; i++)
+		if (m->attached[i].ifindex == ifindex)
+			return &m->attached[i];
+	return NULL;
+}
+
+static int dpif_mem_attach(struct dpif *d, int ifindex, enum dataplane_role role,
+			   enum dataplane_hook hook, enum dataplane_hook *used)
+{
+	struct dpif_mem *m = dpif_mem_of(d);
+	struct dpif_mem_attach *a;
+	int err = dpif_mem_enter(m, DPIF_MEM_ATTACH);
+
+	if (err)
+		return err;
+	if (ifindex <= 0 || role >= DATAPLANE_ROLE_MAX || hook >= DATAPLANE_HOOK_MAX)
+		return -EINVAL;
+	a = dpif_mem_attach_find(m, ifindex);
+	if (!a) {
+		if (m->nattached == DPIF_MEM_ATTACH_MAX)
+			return -E2BIG;
+		a = &m->attached[m->nattached++];
+	}
+	a->ifindex = ifindex;
+	a->role = role;
+	a->asked = hook;
+	a->used = hook == DATAPLANE_HOOK_AUTO ? m->auto_hook : hook;
+	a->peer = false;
+	if (used)
+		*used = a->used;
+	return 0;
+}
+
+static int dpif_mem_detach(struct dpif *d, int ifindex)
+{
+	struct dpif_mem *m = dpif_mem_of(d);
+	struct dpif_mem_attach *a = dpif_mem_attach_find(m, ifindex);
+
+	if (!a || a->peer)
+		return -ENOENT;
+	*a = m->attached[--m->nattached];
+	return 0;
+}
+
+static int dpif_mem_peer_attach(struct dpif *d, int ifindex, const char *ifname)
+{
+	struct dpif_mem *m = dpif_mem_of(d);
+	struct dpif_mem_attach *a;
+	int err = dpif_mem_enter(m, DPIF_MEM_PEER_ATTACH);
+
+	(void)ifname;
+	if (err)
+		return err;
+	if (m->nattached == DPIF_MEM_ATTACH_MAX)
+		return -E2BIG;
+	/* an instance's end lives in its own namespace: its ifindex may repeat another's */
+	a = &m->attached[m->nattached++];
+	memset(a, 0, sizeof(*a));
+	a->ifindex = ifindex;
+	a->peer = true;
+	a->used = DATAPLANE_HOOK_XDP;
+	return 0;
+}
+
+size_t dpif_mem_attached(struct dpif *d, struct dpif_mem_attach *out, size_t max)
+{
+	struct dpif_mem *m = dpif_mem_of(d);
+
+	for (size_t i = 0; i < m->nattached && i < max; i++)
+		out[i] = m->attached[i];
+	return m->nattached;
+}
+
+void dpif_mem_set_auto(struct dpif *d, enum dataplane_hook hook)
+{
+	dpif_mem_of(d)->auto_hook = hook;
+}
+
 static const struct dpif_ops dpif_mem_ops = {
 	.vip_set = dpif_mem_vip_set,
 	.vip_del = dpif_mem_vip_del,
@@ -259,6 +343,9 @@ static const struct dpif_ops dpif_mem_ops = {
 	.backend_stats = dpif_mem_backend_stats,
 	.flow_walk = dpif_mem_flow_walk,
 	.flows_end = dpif_mem_flows_end,
+	.attach = dpif_mem_attach,
+	.detach = dpif_mem_detach,
+	.peer_attach = dpif_mem_peer_attach,
 	.free = dpif_mem_free,
 };
 
@@ -269,6 +356,7 @@ int dpif_mem_new(struct dpif **out)
 	if (!m)
 		return -ENOMEM;
 	m->base.ops = &dpif_mem_ops;
+	m->auto_hook = DATAPLANE_HOOK_TC;
 	*out = &m->base;
 	return 0;
 }

@@ -19,11 +19,30 @@ enum dpif_mem_op {
 	DPIF_MEM_RING_SET,
 	DPIF_MEM_FLOW_WALK,
 	DPIF_MEM_FLOWS_END,
+	DPIF_MEM_ATTACH,
+	DPIF_MEM_PEER_ATTACH,
 	DPIF_MEM_OP_MAX,
 };
 
-/* An empty datapath: no service, every slot zero, no flow. */
+#define DPIF_MEM_ATTACH_MAX 64
+
+/* A device the controller attached xlb to (or, peer, xlb_decap on an instance's end). */
+struct dpif_mem_attach {
+	int ifindex;
+	enum dataplane_role role;
+	enum dataplane_hook asked; /* the hook the controller asked for */
+	enum dataplane_hook used;  /* where it went: auto is dpif_mem_set_auto's hook */
+	bool peer;
+};
+
+/* An empty datapath: no service, every slot zero, no flow, attached nowhere. */
 int dpif_mem_new(struct dpif **out);
+/* The devices attached now, in order of attach, up to max of them into out; returns how many
+ * there are.
+ */
+size_t dpif_mem_attached(struct dpif *d, struct dpif_mem_attach *out, size_t max);
+/* What a hook of auto becomes (DATAPLANE_HOOK_TC at first, as on veth). */
+void dpif_mem_set_auto(struct dpif *d, enum dataplane_hook hook);
 
 /* From now on op returns err (a negative errno) without changing anything; 0 ends that. */
 void dpif_mem_fail(struct dpif *d, enum dpif_mem_op op, int err);

@@ -26,6 +26,7 @@
 #include "config.h"
 #include "ctl.h"
 #include "dataplane.h"
+#include "dpif.h"
 #include "engine.h"
 #include "fleet_internal.h"
 #include "launcher.h"
@@ -123,9 +124,22 @@ static void fleet_activity(struct fleet_group *fg, struct fleet_inst *fi, enum a
 		activity_update(&fg->log, fi->activity, st, progress, msg, fleet_wall_ms());
 }
 
-/* XDP on the instance's link: the nat program on the load balancer's end (it rewrites the
- * replies), xlb_decap on the instance's end (a veth delivers redirected frames only to a peer
- * with an XDP program).
+int fleet_link_attach(struct dpif *dp, enum dataplane_hook hook, int host_ifindex, const char *id,
+		      enum dataplane_hook *used)
+{
+	int err = host_ifindex > 0 ? dpif_attach(dp, host_ifindex, DATAPLANE_ROLE_NAT, hook, used) :
+				     -ENODEV;
+
+	if (err)
+		log_warn("instance %s: cannot attach the datapath (hook %s) to its link: its "
+			 "replies are not rewritten (%s)",
+			 id, dataplane_hook_name(hook), strerror(-err));
+	return err;
+}
+
+/* The instance's link: the nat program on the load balancer's end at the configured hook (it
+ * rewrites the replies), xlb_decap on the instance's end (ipip's decapsulation; and a veth
+ * delivers XDP-redirected frames only to a peer with an XDP program).
  */
 static void fleet_wire(struct fleet *f, const struct launcher_instance *li)
 {
@@ -133,18 +147,14 @@ static void fleet_wire(struct fleet *f, const struct launcher_instance *li)
 
 	if (!f->dp)
 		return;
-	ifindex = (int)if_nametoindex(li->host_if);
-	if (!ifindex || dataplane_attach(f->dp, ifindex, DATAPLANE_ROLE_NAT, 0))
-		log_warn("instance %s: cannot attach the datapath to %s: its replies are not "
-			 "rewritten",
-			 li->id, li->host_if);
+	fleet_link_attach(f->dp, f->hook, (int)if_nametoindex(li->host_if), li->id, NULL);
 	nsfd = netns_open(li->netns);
 	if (nsfd < 0 || netns_enter(nsfd, &saved)) {
 		log_warn("instance %s: cannot enter %s to attach its peer program", li->id,
 			 li->netns);
 	} else {
 		ifindex = (int)if_nametoindex(LAUNCHER_INST_IF);
-		if (!ifindex || dataplane_peer_attach(ifindex, LAUNCHER_INST_IF, 0, false))
+		if (!ifindex || dpif_peer_attach(f->dp, ifindex, LAUNCHER_INST_IF))
 			log_warn("instance %s: no XDP program on its %s: redirected frames may "
 				 "not arrive",
 				 li->id, LAUNCHER_INST_IF);
@@ -1048,8 +1058,8 @@ size_t fleet_instances(const struct fleet *f)
 
 /* ---- life ---- */
 
-int fleet_new(struct loop *loop, struct dataplane *dp, struct ctl *ctl,
-	      const struct fleet_conf *conf, struct fleet **out)
+int fleet_new(struct loop *loop, struct dpif *dp, struct ctl *ctl, const struct fleet_conf *conf,
+	      struct fleet **out)
 {
 	struct launcher_conf lc = {};
 	char inst_dir[600], groups_dir[600], cg[64];
@@ -1061,6 +1071,7 @@ int fleet_new(struct loop *loop, struct dataplane *dp, struct ctl *ctl,
 		return -ENOMEM;
 	f->loop = loop;
 	f->dp = dp;
+	f->hook = conf->hook;
 	f->ctl = ctl;
 	loop_timer_init(&f->tick);
 	loop_timer_init(&f->soon);
@@ -1082,6 +1093,8 @@ int fleet_new(struct loop *loop, struct dataplane *dp, struct ctl *ctl,
 	lc.cgroup_parent = cg[0] ? cg : NULL;
 	lc.lb_nsfd = -1;
 	lc.hide_dir = conf->run_dir; /* its control socket may be there too */
+	/* the host ends are veths: auto puts xlb at tc there, where the instance's offloads stay */
+	lc.tx_csum_off = conf->hook == DATAPLANE_HOOK_XDP;
 	lc.pool4 = conf->pool4;
 	lc.pool4_len = conf->pool4_len;
 	f->pool4 = conf->pool4;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /* The auto-scaling groups at run time: each group's capacity plan (asg.c) carried out with the
  * launcher (instances in namespaces), the controller's target groups (ctl.c: registration,
- * health, draining) and the datapath (XDP on the instances' links), every change recorded as a
+ * health, draining) and the datapath (on the instances' links, through dpif.h), every change recorded as a
  * scaling activity. Instances a previous xlbd left running are adopted, not relaunched.
  */
 #ifndef XLB_FLEET_H
@@ -12,11 +12,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "dataplane.h"
 #include "model.h"
 
 struct loop;
 struct json_object;
-struct dataplane;
+struct dpif;
 struct ctl;
 
 #define FLEET_TICK_MS 1000
@@ -35,6 +36,7 @@ struct fleet_conf {
 	bool has6;
 	struct in6_addr pool6;
 	uint8_t pool6_len;
+	enum dataplane_hook hook; /* Xlb.Hook: where the nat program goes on instances' links */
 };
 
 struct fleet;
@@ -42,8 +44,14 @@ struct fleet;
 /* Makes the launcher and reads what a previous xlbd left: its instances are adopted at the
  * first fleet_apply (or terminated when no configured group claims them).
  */
-int fleet_new(struct loop *loop, struct dataplane *dp, struct ctl *ctl,
-	      const struct fleet_conf *conf, struct fleet **out);
+int fleet_new(struct loop *loop, struct dpif *dp, struct ctl *ctl, const struct fleet_conf *conf,
+	      struct fleet **out);
+/* The nat program on an instance's host end (host_ifindex, in the caller's namespace) at hook,
+ * through dp; a failure is logged with the instance's id (its replies would leave untranslated)
+ * and returned. *used (may be NULL) says where it went.
+ */
+int fleet_link_attach(struct dpif *dp, enum dataplane_hook hook, int host_ifindex, const char *id,
+		      enum dataplane_hook *used);
 /* Forgets everything without touching the instances (a next xlbd adopts them). */
 void fleet_free(struct fleet *f);
 

@@ -120,7 +120,8 @@ struct fleet_group {
 
 struct fleet {
 	struct loop *loop;
-	struct dataplane *dp;
+	struct dpif *dp;	  /* NULL: nothing attached to instances' links */
+	enum dataplane_hook hook; /* where the nat program goes on them */
 	struct ctl *ctl;
 	struct launcher *launcher;
 	char run_dir[512];

@@ -1035,8 +1035,10 @@ static int launcher_net(struct launcher *l, struct launcher_instance *in, int ns
 		err = netns_route_add_default(nsfd, LAUNCHER_INST_IF, AF_INET6, &in->gw6);
 	if (err)
 		goto out;
-	step = "tx checksum offload off";
-	err = netns_tx_csum_off(nsfd, LAUNCHER_INST_IF);
+	if (l->conf.tx_csum_off) {
+		step = "tx checksum offload off";
+		err = netns_tx_csum_off(nsfd, LAUNCHER_INST_IF);
+	}
 out:
 	if (err)
 		log_error("instance %s: %s: %s", in->id, step, strerror(-err));

@@ -43,6 +43,10 @@ struct launcher_conf {
 	uint32_t grace_ms;    /* SIGTERM to SIGKILL when terminating; 0: 5000 */
 	uint32_t poll_ms;     /* how often running instances are checked for processes; 0: 1000 */
 	const char *hide_dir; /* a directory of the host hidden from instances (xlbd's run dir) */
+	/* TX checksum offload off on the instance's end: what xlb in XDP on the host's end
+	 * needs (an XDP redirect loses CHECKSUM_PARTIAL); at tc the instance keeps its defaults
+	 */
+	bool tx_csum_off;
 };
 
 enum launcher_state {

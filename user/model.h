@@ -403,6 +403,15 @@ struct model_image {
 	char *dir; /* absolute, a directory that holds bin/sh or usr/bin, checked at load */
 };
 
+/* Xlb.Hook, in the order of dataplane.h's enum dataplane_hook: auto (tc on veth and other
+ * virtual devices, XDP on NICs), xdp, tc.
+ */
+enum model_attach {
+	MODEL_ATTACH_AUTO = 0,
+	MODEL_ATTACH_XDP,
+	MODEL_ATTACH_TC,
+};
+
 struct model_settings {
 	double time_scale;	 /* >= 1: policies' periods run this many times faster */
 	struct model_addr pool4; /* InstanceAddressPool, 198.18.128.0/17 by default */
@@ -411,6 +420,7 @@ struct model_settings {
 	struct model_addr pool6; /* inside 2001:2::/48 */
 	uint8_t pool6_len;
 	uint32_t metrics_interval_s;  /* MetricsIntervalSeconds, 1 by default */
+	enum model_attach hook;	      /* Hook: where xlb attaches, auto by default */
 	struct model_cluster cluster; /* Cluster */
 	struct model_image *images;   /* Images, in the file's order */
 	size_t nimages;

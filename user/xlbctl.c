@@ -237,6 +237,19 @@ static void ctl_render_status(const struct xlbctl_opts *opts, struct json_object
 		printf("configuration %s%s%s\n", ctl_str(data, "ConfigFile"),
 		       ctl_str(data, "ConfigLoadedTime") ? ", loaded " : "",
 		       ctl_str(data, "ConfigLoadedTime") ? ctl_str(data, "ConfigLoadedTime") : "");
+	v = ctl_get(data, "Interfaces");
+	if (ctl_len(v)) {
+		printf("attached (Hook %s):", ctl_str(data, "Hook") ? ctl_str(data, "Hook") : "?");
+		for (i = 0; i < ctl_len(v); i++) {
+			struct json_object *o = json_object_array_get_idx(v, i);
+
+			printf(" %s %s %s%s", ctl_str(o, "Name") ? ctl_str(o, "Name") : "?",
+			       ctl_str(o, "Role") ? ctl_str(o, "Role") : "?",
+			       ctl_str(o, "Hook") ? ctl_str(o, "Hook") : "?",
+			       i + 1 < ctl_len(v) ? "," : "");
+		}
+		printf("\n");
+	}
 
 	/* flatten load balancers x listeners into one table */
 	listeners = json_object_new_array();

@@ -322,27 +322,39 @@ static int xlbd_iface_add(struct xlbd *d, const char *name, enum dataplane_role 
 	return 0;
 }
 
+_Static_assert((int)MODEL_ATTACH_XDP == (int)DATAPLANE_HOOK_XDP &&
+		       (int)MODEL_ATTACH_TC == (int)DATAPLANE_HOOK_TC &&
+		       (int)MODEL_ATTACH_AUTO == (int)DATAPLANE_HOOK_AUTO,
+	       "Xlb.Hook's values are dataplane.h's");
+
+/* Attaches xlb to every interface named, at the configured hook (Xlb.Hook), through dpif. */
 static int xlbd_attach(struct xlbd *d)
 {
+	enum dataplane_hook hook = (enum dataplane_hook)d->model->settings.hook;
 	size_t i;
 	int err;
 
 	for (i = 0; i < d->nifs; i++) {
 		struct xlbd_iface *f = &d->ifs[i];
+		char why[64];
 
 		f->ifindex = (int)if_nametoindex(f->name);
 		if (!f->ifindex) {
 			log_error("no interface '%s' in xlbd's network namespace", f->name);
 			return -ENODEV;
 		}
-		err = dataplane_attach(d->dp, f->ifindex, f->role, 0);
+		dataplane_hook_pick(f->ifindex, hook, why, sizeof(why));
+		err = dpif_attach(d->dpif, f->ifindex, f->role, hook, &f->hook);
 		if (err) {
-			log_error("attaching to %s: %s", f->name, strerror(-err));
+			log_error("attaching to %s (hook %s): %s", f->name,
+				  dataplane_hook_name(hook), strerror(-err));
 			return err;
 		}
 		f->attached = true;
-		log_info("attached to %s (role %s)", f->name,
-			 f->role == DATAPLANE_ROLE_NAT ? "nat" : "vip");
+		log_info("attached to %s (role %s, %s; Hook %s: %s)", f->name,
+			 f->role == DATAPLANE_ROLE_NAT ? "nat" : "vip",
+			 f->hook == DATAPLANE_HOOK_TC ? "tc ingress" : "XDP",
+			 dataplane_hook_name(hook), why);
 	}
 	return 0;
 }
@@ -361,10 +373,9 @@ static void xlbd_teardown(struct xlbd *d)
 	cluster_free(d->cluster);
 	fleet_free(d->fleet);
 	ctl_free(d->ctl);
-	dpif_free(d->dpif);
 	if (d->dp && !d->keep_datapath) {
 		for (i = 0; i < d->nifs; i++) {
-			if (d->ifs[i].attached && dataplane_detach(d->dp, d->ifs[i].ifindex, 0))
+			if (d->ifs[i].attached && dpif_detach(d->dpif, d->ifs[i].ifindex))
 				log_warn("detaching from %s failed", d->ifs[i].name);
 		}
 		if (dataplane_unpin(d->dp))
@@ -374,6 +385,7 @@ static void xlbd_teardown(struct xlbd *d)
 	} else if (d->dp) {
 		log_info("datapath left running (--keep-datapath), pinned under %s", d->pin_dir);
 	}
+	dpif_free(d->dpif);
 	if (d->dp)
 		dataplane_close(d->dp);
 	if (d->loop)
@@ -426,10 +438,10 @@ static int xlbd_run(struct xlbd *d)
 	err = xlbd_secret(d, &d->model->settings.cluster);
 	if (err)
 		return err;
-	err = xlbd_attach(d);
+	err = dpif_bpf_new(d->dp, &d->dpif);
 	if (err)
 		return err;
-	err = dpif_bpf_new(d->dp, &d->dpif);
+	err = xlbd_attach(d);
 	if (err)
 		return err;
 	err = ctl_new(d->loop, d->dpif, &d->ctl);
@@ -446,7 +458,8 @@ static int xlbd_run(struct xlbd *d)
 	fconf.has6 = d->model->settings.has_pool6;
 	memcpy(&fconf.pool6, d->model->settings.pool6.bytes, 16);
 	fconf.pool6_len = d->model->settings.pool6_len;
-	err = fleet_new(d->loop, d->dp, d->ctl, &fconf, &d->fleet);
+	fconf.hook = (enum dataplane_hook)d->model->settings.hook;
+	err = fleet_new(d->loop, d->dpif, d->ctl, &fconf, &d->fleet);
 	if (err)
 		return err;
 	if (fleet_apply(d->fleet, d->model))

@@ -46,6 +46,28 @@ static int xlbd_api_status(struct json_object *args, struct api_reply *reply, vo
 	json_object_object_add(data, "ConfigFile", json_object_new_string(d->config_path));
 	xlbd_iso_time(d->loaded_at, when, sizeof(when));
 	json_object_object_add(data, "ConfigLoadedTime", json_object_new_string(when));
+	/* where xlbd attached the datapath: the hook asked (Xlb.Hook) and the one each got */
+	json_object_object_add(data, "Hook",
+			       json_object_new_string(dataplane_hook_name(
+				       (enum dataplane_hook)d->model->settings.hook)));
+	w = json_object_new_array();
+	for (i = 0; w && i < d->nifs; i++) {
+		struct json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "Name", json_object_new_string(d->ifs[i].name));
+		json_object_object_add(o, "Role",
+				       json_object_new_string(d->ifs[i].role == DATAPLANE_ROLE_NAT ?
+								      "nat" :
+								      "vip"));
+		json_object_object_add(
+			o, "Hook",
+			json_object_new_string(!d->ifs[i].attached ?
+						       "none" :
+						       dataplane_hook_name(d->ifs[i].hook)));
+		json_object_array_add(w, o);
+	}
+	if (w)
+		json_object_object_add(data, "Interfaces", w);
 	err = ctl_view_status(d->ctl, d->model, data);
 	if (err) {
 		json_object_put(data);

@@ -25,6 +25,7 @@ struct xlbd_iface {
 	char name[IF_NAMESIZE];
 	int ifindex;
 	enum dataplane_role role;
+	enum dataplane_hook hook; /* where it went (xdp or tc) once attached */
 	bool attached;
 };
 

@@ -27,6 +27,7 @@ XLB_BACKEND=${XLB_BACKEND:-$E2E_BUILD/xlb-backend}
 export XLB_DP XLB_BACKEND
 E2E_LAB=$E2E_REPO/tools/xlb-lab
 E2E_PREFIX=${E2E_PREFIX:-xt$$}
+E2E_HOOK=${E2E_HOOK:-auto} # xlb-dp attach --hook in e2e_dp_attach_lab
 E2E_PIN_DIR=/sys/fs/bpf/xlb-$E2E_PREFIX
 E2E_TMP=
 # the one xlbd of a run (e2e_xlbd_start): its files, set by e2e_init, and its pid
@@ -204,15 +205,20 @@ e2e_dp_ok() {
 	}
 }
 
-# The datapath on the lab's balancer, native XDP: role vip on every client-facing interface,
-# role nat on every backend-facing one.
+# The datapath on the lab's balancer, at the hook E2E_HOOK asks for (xdp: native XDP; tc; auto:
+# tc on veth): role vip on every client-facing interface, role nat on every backend-facing one.
+# Logs where each went, as xlb-dp says it.
 e2e_dp_attach_lab() {
-	local ifname
-	for ifname in "${XLB_LAB_LB_CLIENT_IF[@]}"; do
-		e2e_dp_ok attach "$ifname" --role vip --xdp-mode native
-	done
-	for ifname in "${XLB_LAB_LB_BACKEND_IF[@]}"; do
-		e2e_dp_ok attach "$ifname" --role nat --xdp-mode native
+	local ifname role out
+	for ifname in "${XLB_LAB_LB_CLIENT_IF[@]}" "${XLB_LAB_LB_BACKEND_IF[@]}"; do
+		role=nat
+		[[ " ${XLB_LAB_LB_CLIENT_IF[*]} " == *" $ifname "* ]] && role=vip
+		out=$(e2e_dp attach "$ifname" --role "$role" --hook "$E2E_HOOK" \
+			--xdp-mode native 2>&1) || {
+			echo "$out" | e2e_indent
+			e2e_abort setup "xlb-dp attach $ifname --hook $E2E_HOOK failed"
+		}
+		e2e_log "$(echo "$out" | tail -n 1)"
 	done
 }
 

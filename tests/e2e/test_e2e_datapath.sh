@@ -1,10 +1,15 @@
 #!/bin/bash
 # SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-# End to end: a client, the load balancer with xlb attached in native XDP mode on its veths, and
-# three backends running xlb-backend. TCP connections to the VIP in nat, dsr and ipip mode, over
-# IPv4 and IPv6, must all be answered, spread over the backends within +-15%, reach the backend
-# their flow names, and agree with the datapath's counters.
+# End to end: a client, the load balancer with xlb attached to its veths, and three backends
+# running xlb-backend. TCP connections to the VIP in nat, dsr and ipip mode, over IPv4 and IPv6,
+# must all be answered, spread over the backends within +-15%, reach the backend their flow
+# names, and agree with the datapath's counters; and one connection a case carries E2E_BULK_MB
+# (8) MiB each way (an echo server on the backends), byte for byte.
+# The lab as `ip link add` makes it (default offloads: locally sent TCP is CHECKSUM_PARTIAL, and
+# GSO packets of up to 64 KiB cross the balancer) and xlb attached with --hook auto (tc on veth);
+# E2E_HOOK=xdp XLB_LAB_OFFLOADS=tx-off runs the same cases on XDP (test_e2e_datapath_xdp).
 # needs: netns
+# timeout: 900
 set -u
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -17,17 +22,36 @@ set -u
 N=${E2E_REQUESTS:-300}
 PCT=15
 PORT=80
+BULK_PORT=7000
+BULK_MB=${E2E_BULK_MB:-8}
+export XLB_LAB_OFFLOADS=${XLB_LAB_OFFLOADS:-default}
 if ! [[ $N =~ ^[0-9]+$ ]] || [ "$N" -lt 30 ] || [ "$N" -gt 2000 ]; then
 	echo "E2E_REQUESTS wants 30..2000 (the cases' source ports must not overlap)"
 	exit 2
 fi
 
+if ! [[ $BULK_MB =~ ^[0-9]+$ ]] || [ "$BULK_MB" -lt 1 ] || [ "$BULK_MB" -gt 256 ]; then
+	echo "E2E_BULK_MB wants 1..256"
+	exit 2
+fi
+
 e2e_init
+command -v socat >/dev/null || e2e_abort setup "'socat' is missing (make deps)"
 
 e2e_lab_up --clients 1 --backends 3
 e2e_dp_load --flows 65536
+e2e_log "hosts' offloads: $XLB_LAB_OFFLOADS; xlb-dp attach --hook $E2E_HOOK"
 e2e_dp_attach_lab
 e2e_lab_serve "$PORT"
+# the echo servers of the bulk cases; -T: a connection idle that long ends (no child outlives
+# the run by more than that)
+for ns in "${XLB_LAB_BACKEND_NS[@]}"; do
+	e2e_lab spawn "${ns##*-}" "echo-$ns" socat -T 20 \
+		"TCP6-LISTEN:$BULK_PORT,ipv6only=0,fork,reuseaddr" EXEC:cat >/dev/null ||
+		e2e_abort setup "socat did not start in $ns"
+done
+head -c "${BULK_MB}M" /dev/urandom >"$E2E_TMP/bulk"
+BULK_SUM=$(sha256sum <"$E2E_TMP/bulk")
 
 # Backend ids: 1..3 the IPv4 addresses, 11..13 the IPv6 ones.
 for i in 0 1 2; do
@@ -155,6 +179,37 @@ run_case() { # name, mode, family (4|6), vip id
 		fi
 	fi
 	e2e_dp vip del "$vip" "$PORT" tcp >/dev/null 2>&1 || e2e_log "$name: vip del failed"
+	run_bulk "${name}_bulk" "$mode" "$fam" $((id + 10))
+}
+
+# One connection through the VIP in the mode carries the file to a backend's echo server and
+# back: every byte must come back (GSO packets both ways, TCP's checksums as the hosts left
+# them). Bounded: 60 s, idle 20 s.
+run_bulk() { # name, mode, family (4|6), vip id
+	local name=$1 mode=$2 fam=$3 id=$4 vip addr ids why sum t0 ms
+	if [ "$fam" = 4 ]; then
+		vip=$XLB_LAB_VIP4 addr=$XLB_LAB_VIP4 ids=(1 2 3)
+	else
+		vip=$XLB_LAB_VIP6 addr="[$XLB_LAB_VIP6]" ids=(11 12 13)
+	fi
+	if ! why=$(e2e_dp vip add "$vip" "$BULK_PORT" tcp --mode "$mode" --id "$id" 2>&1) ||
+		! why=$(e2e_dp ring set "$vip" "$BULK_PORT" tcp "${ids[@]}" 2>&1); then
+		e2e_fail "$name" "configuring the service: $(echo "$why" | tail -n 1)"
+		return
+	fi
+	t0=$(date +%s%N)
+	sum=$(timeout 60 nsenter --net="/run/netns/$E2E_PREFIX-c1" socat -t 20 -T 20 - \
+		"TCP:$addr:$BULK_PORT" <"$E2E_TMP/bulk" 2>"$E2E_TMP/$name.err" | sha256sum)
+	ms=$((($(date +%s%N) - t0) / 1000000))
+	if [ "$sum" = "$BULK_SUM" ]; then
+		e2e_log "$name: $BULK_MB MiB each way in $ms ms"
+		e2e_pass "$name"
+	else
+		e2e_fail "$name" "$BULK_MB MiB sent, other bytes came back after $ms ms" \
+			"($(tail -n 1 "$E2E_TMP/$name.err"))"
+		e2e_dp stats 2>&1 | e2e_indent
+	fi
+	e2e_dp vip del "$vip" "$BULK_PORT" tcp >/dev/null 2>&1 || e2e_log "$name: vip del failed"
 }
 
 # nat works with unmodified backends: no VIP on their loopbacks yet

@@ -107,6 +107,15 @@ if e2e_ctl status >"$E2E_TMP/status" 2>&1 && grep -q e2e-web "$E2E_TMP/status"; 
 else
 	e2e_fail status "$(cat "$E2E_TMP/status")"
 fi
+# Xlb.Hook left at auto: on the lab's veths xlbd attached at tc, and status says so
+hooks=$(ctl status --json 2>/dev/null |
+	jq -r '"\(.Hook) " + ([.Interfaces[] | "\(.Name)=\(.Hook)"] | join(" "))' 2>/dev/null)
+if [ "${hooks%% *}" = auto ] && [[ " $hooks " == *" ${XLB_LAB_LB_CLIENT_IF[0]}=tc "* ]] &&
+	! [[ $hooks == *=xdp* || $hooks == *=none* ]]; then
+	e2e_pass status_hook
+else
+	e2e_fail status_hook "status says '$hooks', want auto and every interface at tc"
+fi
 
 # 2. requests reach all three
 e2e_http_batch c1 "http://$XLB_LAB_VIP4/whoami" "$N" "$E2E_TMP/all.out" 20000

@@ -224,6 +224,7 @@ static int launcher_open(void)
 		.pool6_len = 120,
 		.grace_ms = 1000,
 		.poll_ms = 200,
+		.tx_csum_off = true, /* as for xlb in XDP; checked below */
 	};
 
 	inet_pton(AF_INET, "198.18.100.0", &conf.pool4);

@@ -63,6 +63,8 @@ static const struct bad_row {
 	{ "bad_alarm_period.json",
 	  "11:17: $.MetricAlarms[0].Period: expected 10, 30 or a multiple of 60 seconds, got 45" },
 	{ "bad_time_scale.json", "6:25: $.Xlb.TimeScale: expected a number 1..1e+06, got 0.5" },
+	{ "bad_hook.json",
+	  "6:20: $.Xlb.Hook: expected one of auto, xdp, tc, got \"TC\" (names are case-sensitive)" },
 	{ "bad_pool6.json",
 	  "8:29: $.Xlb.InstanceAddressPool6: expected a network inside 2001:2::/48 (the benchmarking range), got \"2001:db8::/64\"" },
 	{ "bad_cluster_secret.json",

@@ -48,7 +48,8 @@ static bool defaults_settings(void)
 	ok = m->settings.time_scale == 1 && m->settings.pool4.family == AF_INET &&
 	     m->settings.pool4.bytes[0] == 198 && m->settings.pool4.bytes[1] == 18 &&
 	     m->settings.pool4.bytes[2] == 128 && m->settings.pool4_len == 17 &&
-	     !m->settings.has_pool6 && m->settings.metrics_interval_s == 1 && m->nalarms == 0;
+	     !m->settings.has_pool6 && m->settings.metrics_interval_s == 1 && m->nalarms == 0 &&
+	     m->settings.hook == MODEL_ATTACH_AUTO;
 	model_free(m);
 	CHECK(ok, "default settings wrong");
 	return true;
@@ -66,7 +67,8 @@ static bool full_settings(void)
 	     m->settings.pool4_len == 16 && m->settings.has_pool6 &&
 	     m->settings.pool6.family == AF_INET6 && m->settings.pool6.bytes[1] == 0x01 &&
 	     m->settings.pool6.bytes[7] == 0x00 && m->settings.pool6.bytes[6] == 0x80 &&
-	     m->settings.pool6_len == 64 && m->settings.metrics_interval_s == 2;
+	     m->settings.pool6_len == 64 && m->settings.metrics_interval_s == 2 &&
+	     m->settings.hook == MODEL_ATTACH_XDP;
 	model_free(m);
 	CHECK(ok, "settings wrong");
 	return true;
