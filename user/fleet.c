@@ -1331,6 +1331,36 @@ static void fleet_set_tgs(struct fleet_group *fg, char (*want)[ASG_NAME_LEN], si
 	fg->g.ntgs = n;
 }
 
+/* An adopted instance that a launch hook held when the previous xlbd stopped (its
+ * lifecycle-action file says Pending:Wait): held again, out of its target groups, with the same
+ * token, until complete-lifecycle-action or a heartbeat timeout counted anew from now (the
+ * time it had waited is not kept: it waits longer, never less). True when it waits.
+ */
+static bool fleet_adopt_wait(struct fleet_group *fg, struct fleet_inst *fi, struct asg_instance *in,
+			     uint64_t now)
+{
+	char buf[4096], token[sizeof(in->token)] = "";
+	const char *p;
+	size_t len, n = 0;
+
+	if (launcher_state_take(fg->f->launcher, in->id, "lifecycle-action", buf, sizeof(buf),
+				&len) ||
+	    strlen(buf) != len || !strstr(buf, "LifecycleState=Pending:Wait\n"))
+		return false;
+	p = strstr(buf, "LifecycleActionToken=");
+	if (p)
+		for (p += strlen("LifecycleActionToken="); n + 1 < sizeof(token) && p[n] != '\n';
+		     n++)
+			token[n] = p[n];
+	if (asg_lifecycle_wait(&fg->g, in->id, token, now))
+		return false;
+	fleet_tell(fg, fi, "InService", in);
+	log_info("auto-scaling group %s: %s was held by a launch hook before the restart: held "
+		 "again in Pending:Wait, its heartbeat timeout counted from now",
+		 fg->g.name, in->id);
+	return true;
+}
+
 /* Instances a previous xlbd launched for this group: back in service as they were. */
 static void fleet_adopt(struct fleet_group *fg)
 {
@@ -1357,7 +1387,9 @@ static void fleet_adopt(struct fleet_group *fg)
 			in->launched_at = now - (uint64_t)age * 1000;
 		snprintf(in->launch.name, sizeof(in->launch.name), "%s", li->launch);
 		fi = fleet_inst_new(fg, li);
-		if (li->state == LAUNCHER_RUNNING) {
+		if (li->state == LAUNCHER_RUNNING && fleet_adopt_wait(fg, fi, in, now)) {
+			in->ec2 = ASG_EC2_RUNNING;
+		} else if (li->state == LAUNCHER_RUNNING) {
 			in->ec2 = ASG_EC2_RUNNING;
 			asg_instance_in_service(&fg->g, li->id, in->launched_at);
 			/* in Standby before the restart: it stays there, out of its target groups */

@@ -6,7 +6,8 @@
 # hold after the restart and after a reload of the unchanged file, but for a field the file
 # changed while xlbd was down (the file's value then); an instance refresh killed
 # half-way carries on with the same id and replaces only the instances it had left; a garbled
-# state file is reported and ignored (the file's values, a clean start).
+# state file is reported and ignored (the file's values, a clean start); an instance a launch
+# hook holds stays held across the restart until its CONTINUE.
 # needs: netns
 # parallel: yes
 # timeout: 300
@@ -247,6 +248,34 @@ if e2e_wait 15 answers && [ "$(group .DesiredCapacity)" = 2 ] &&
 	e2e_pass garbled_state_ignored
 else
 	e2e_fail garbled_state_ignored "desired $(group .DesiredCapacity)"
+fi
+
+# 5. an instance a launch hook holds when xlbd is killed: held again after the restart (same
+# instance, Pending:Wait, out of the target group), then CONTINUE puts it in service
+ctl put-lifecycle-hook --auto-scaling-group-name rs-asg --lifecycle-hook-name hold-launch \
+	--lifecycle-transition autoscaling:EC2_INSTANCE_LAUNCHING --heartbeat-timeout 600
+ctl set-desired-capacity --auto-scaling-group-name rs-asg --desired-capacity 3
+if e2e_wait 30 n_state Pending:Wait 1; then
+	held_id=$(in_state Pending:Wait)
+	kill_and_start
+	sleep 3 # a few ticks of the new xlbd: an adoption as InService would show by now
+	after=$(in_state Pending:Wait)
+	was_registered=no
+	registered "$held_id" && was_registered=yes
+	ctl complete-lifecycle-action --auto-scaling-group-name rs-asg \
+		--lifecycle-hook-name hold-launch --instance-id "$held_id" \
+		--lifecycle-action-result CONTINUE
+	if [ "$after" = "$held_id" ] && [ "$was_registered" = no ] &&
+		e2e_wait 30 sh -c "\"\$0\" --socket \"\$1\" --json describe-auto-scaling-groups --auto-scaling-group-names rs-asg | jq -e --arg id \"\$2\" '.AutoScalingGroups[0].Instances[] | select(.InstanceId == \$id) | .LifecycleState == \"InService\"' >/dev/null" "$XLBCTL" "$SOCK" "$held_id" &&
+		grep -q "$held_id was held by a launch hook before the restart" "$LOG"; then
+		e2e_pass launch_wait_held_after_kill
+	else
+		e2e_fail launch_wait_held_after_kill "held '$held_id', after the restart '$after'" \
+			"(registered: $was_registered); $(instances | tr '\n' ';')"
+		grep -A 30 -- '---- killed, started again' "$LOG" | tail -n 60 | e2e_indent
+	fi
+else
+	e2e_fail launch_wait_held_after_kill "no instance in Pending:Wait: $(instances | tr '\n' ';')"
 fi
 
 [ -n "${E2E_VERBOSE:-}" ] && e2e_indent <"$LOG"
