@@ -108,7 +108,7 @@ else
 	e2e_fail status "$(cat "$E2E_TMP/status")"
 fi
 # Xlb.Hook left at auto: on the lab's veths xlbd attached at tc, and status says so
-hooks=$(ctl status --json 2>/dev/null |
+hooks=$(e2e_ctl status --json 2>/dev/null |
 	jq -r '"\(.Hook) " + ([.Interfaces[] | "\(.Name)=\(.Hook)"] | join(" "))' 2>/dev/null)
 if [ "${hooks%% *}" = auto ] && [[ " $hooks " == *" ${XLB_LAB_LB_CLIENT_IF[0]}=tc "* ]] &&
 	! [[ $hooks == *=xdp* || $hooks == *=none* ]]; then
