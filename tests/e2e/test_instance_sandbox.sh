@@ -214,6 +214,7 @@ if e2e_wait 20 healthy; then
 	e2e_pass sandboxed_instance_serves
 else
 	e2e_fail sandboxed_instance_serves "$(ctl describe-target-health --target-group-arn esc-tg 2>&1 | tail -2)"
+	grep -i 'esc-asg\|instance i-' "$LOG" | tail -n 25 | e2e_indent
 fi
 
 # 4. the seed's instances: failing visibly, backing off, the host untouched
