@@ -8,7 +8,7 @@
 #   tests/bpf/test_*.c     they still run, and skip those cases with the reason themselves
 #   tests/e2e/test_*.sh    what their "# needs:" line says: none, root, or netns (root and
 #                          network namespaces); those with a "# parallel: yes" line
-#                          E2E_JOBS (2) at a time, then the others one at a time (they
+#                          E2E_JOBS (3) at a time, then the others one at a time (they
 #                          measure time or CPU)
 # An e2e script that needs root is skipped, with that reason, when the runner is not root.
 # Timeouts (s): UNIT_TIMEOUT (120), ROOT_TIMEOUT (300), E2E_TIMEOUT (600) unless the script's
@@ -141,7 +141,7 @@ parallel_of() { # script
 	grep -q '^# parallel: *yes' "$1" && echo yes || echo no
 }
 
-# 3. end to end: first those that share the machine, E2E_JOBS (2) at a time; then the others
+# 3. end to end: first those that share the machine, E2E_JOBS (3) at a time; then the others
 # one at a time, as they measure time or CPU
 par=() ser=()
 for t in tests/e2e/test_*.sh; do
@@ -169,8 +169,17 @@ for t in tests/e2e/test_*.sh; do
 		ser+=("$t")
 	fi
 done
-for t in "${par[@]}"; do
-	while [ "$(jobs -rp | wc -l)" -ge "${E2E_JOBS:-2}" ]; do
+# the longest first (those with the longest "# timeout:" lines; the short ones say none), so
+# that no long one starts last alone
+start_order=()
+if [ ${#par[@]} -gt 0 ]; then
+	mapfile -t start_order < <(for t in "${par[@]}"; do
+		echo "$(sed -n 's/^# timeout: *\([0-9]*\).*/\1/p' "$t" | head -n 1 | grep . || echo 0) $t"
+	done |
+		sort -k1,1rn -k2 | cut -d' ' -f2-)
+fi
+for t in "${start_order[@]}"; do
+	while [ "$(jobs -rp | wc -l)" -ge "${E2E_JOBS:-3}" ]; do
 		wait -n
 	done
 	exec_one "$(basename "$t" .sh)" "$(timeout_of "$t")" bash "$t" &

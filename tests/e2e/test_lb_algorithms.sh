@@ -11,8 +11,10 @@
 #   :85 slow_start.duration_seconds 30: a registered b3's share grows over the window;
 # and xlbd --check's plan names each behaviour, calling none of them without effect.
 # Verdicts are counts of connections with binomial bounds, or ratios with wide margins; the
-# slow start's windows are timed from xlbd's log line, so the test runs alone (no parallel).
+# slow start's windows are timed from xlbd's log line (xlbd's own clock, whatever the load), so
+# the test shares the machine with the other timer-bound scripts.
 # needs: netns
+# parallel: yes
 # timeout: 400
 set -u
 # shellcheck source=tests/e2e/lib.sh

@@ -128,8 +128,9 @@ in_ns lb "$XLB_DP" peer "$P-l0" --detach >/dev/null 2>&1
 in_ns lb ip neigh replace "$BE" lladdr "$b0_mac" dev "$P-l1" nud permanent
 in_ns lb sysctl -qw net.ipv4.ip_forward=1
 e2e_dp_load --flows 65536
-e2e_dp_ok attach "$P-l0" --role vip --xdp-mode native
-e2e_dp_ok attach "$P-l1" --role nat --xdp-mode native
+# XDP, not the default (tc on veth): live frames reach only an XDP program on the veth's peer
+e2e_dp_ok attach "$P-l0" --role vip --hook xdp --xdp-mode native
+e2e_dp_ok attach "$P-l1" --role nat --hook xdp --xdp-mode native
 e2e_dp_ok backend set 1 "$BE"
 e2e_dp_ok vip add "$VIP" 9 udp --mode nat --id 1
 e2e_dp_ok ring set "$VIP" 9 udp 1
