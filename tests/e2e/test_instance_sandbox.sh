@@ -50,9 +50,12 @@ e2e_on_exit "rm -f '$PROBE'"
 # read-only bind to attack; a copy of xlbd, since the bind follows /proc/self/exe
 TOOLS=/tmp/xlb-tools.$E2E_PREFIX
 rm -rf "$TOOLS"
-if ! { mkdir -m 755 "$TOOLS" && cp "$XLBD" "$TOOLS/xlbd"; }; then
-	e2e_abort setup "cannot copy xlbd into $TOOLS"
+# xlb-backend, which the instance execs, beside it: the clone's own tree is no instance's to
+# see when it too lies under /tmp (a CI clone in /tmp/...), as the instance's /tmp is its own
+if ! { mkdir -m 755 "$TOOLS" && cp "$XLBD" "$TOOLS/xlbd" && cp "$BACKEND" "$TOOLS/xlb-backend"; }; then
+	e2e_abort setup "cannot copy xlbd and xlb-backend into $TOOLS"
 fi
+BACKEND=$TOOLS/xlb-backend
 e2e_on_exit "rm -rf '$TOOLS'"
 tools_before=$(cd "$TOOLS" && stat -c '%n %s %Y %a' . xlbd && md5sum xlbd)
 KNOB=/proc/sys/vm/swappiness # a host-wide setting under the read-only /proc/sys

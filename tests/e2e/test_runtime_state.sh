@@ -154,7 +154,11 @@ held() {
 		why="$why in service '$(in_state InService | tr '\n' ' ')' (before '$before_ids');"
 	echo "$why"
 }
+held_now() { [ -z "$(held)" ]; }
 e2e_wait 10 n_state InService 3
+# the standby instance leaves its target group after the deregistration delay (draining
+# until then, which a loaded machine stretches)
+e2e_wait 20 held_now
 why=$(held)
 if [ -z "$why" ]; then
 	e2e_pass runtime_changes_made
