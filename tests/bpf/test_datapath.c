@@ -2658,8 +2658,9 @@ static bool case_truncated(void)
 		if (v == -EINVAL && n < dst_end)
 			continue;
 		tc_lens++;
-		CHECK(v == (drop ? TC_ACT_SHOT : TC_ACT_OK), "tc, %u of %u bytes: verdict %d, want %d",
-		      n, len, v, drop ? TC_ACT_SHOT : TC_ACT_OK);
+		CHECK(v == (drop ? TC_ACT_SHOT : TC_ACT_OK),
+		      "tc, %u of %u bytes: verdict %d, want %d", n, len, v,
+		      drop ? TC_ACT_SHOT : TC_ACT_OK);
 		if (drop) {
 			CHECK(gstats_moved(D(TRUNCATED), 1, -1), "tc, %u bytes: counters", n);
 		} else {
@@ -3430,7 +3431,8 @@ static bool new_flow_rate(uint8_t family)
 	CHECK(!dataplane_global_stats(t.dp, &g0), "stats");
 	CPU_ZERO(&one);
 	CPU_SET(sched_getcpu() < 0 ? 0 : sched_getcpu(), &one);
-	pinned = !sched_getaffinity(0, sizeof(was), &was) && !sched_setaffinity(0, sizeof(one), &one);
+	pinned = !sched_getaffinity(0, sizeof(was), &was) &&
+		 !sched_setaffinity(0, sizeof(one), &one);
 	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
 	s0 = (uint32_t)(((uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec) >> 30);
 	for (bad = 0; bad < 40; bad++) {
@@ -3454,8 +3456,8 @@ static bool new_flow_rate(uint8_t family)
 
 	CHECK(nw >= 8 && nw <= most && nw + no == 40,
 	      "%llu took a way, %llu not, of 40 (at most %llu: %u second(s), %s)",
-	      (unsigned long long)nw, (unsigned long long)no, (unsigned long long)most,
-	      s1 - s0 + 1, pinned ? "one CPU" : "not pinned");
+	      (unsigned long long)nw, (unsigned long long)no, (unsigned long long)most, s1 - s0 + 1,
+	      pinned ? "one CPU" : "not pinned");
 	return true;
 }
 
