@@ -100,7 +100,9 @@ ctl() {
 
 e2e_on_exit "rm -rf '$E2E_PIN_DIR'"
 e2e_instances_cleanup "$IPREFIX"
-e2e_in lb "$XLBD" --config "$CONF" --pin-dir "$E2E_PIN_DIR" --socket "$SOCK" \
+# nsenter itself in the background (not through e2e_in, a function: $! would be a subshell's,
+# and stopping it would leave xlbd running)
+nsenter --net="/run/netns/$E2E_PREFIX-lb" "$XLBD" --config "$CONF" --pin-dir "$E2E_PIN_DIR" --socket "$SOCK" \
 	--metrics-address 127.0.0.1:9471 --run-dir "$E2E_TMP/run" --instance-prefix "$IPREFIX" \
 	--interface "${XLB_LAB_LB_CLIENT_IF[0]}" >>"$LOG" 2>&1 &
 XLBD_PID=$!
