@@ -25,6 +25,18 @@ static int xlbd_no_group(struct api_reply *reply, const char *group)
 	return api_error(reply, API_ERR_VALIDATION, "AutoScalingGroup name not found - %s", group);
 }
 
+/* What a fleet call on a group returned, as the reply says it: no such group (-ENOENT), a
+ * request fleet refused with msg (-EINVAL), or err as it is.
+ */
+static int xlbd_group_result(struct api_reply *reply, int err, const char *group, const char *msg)
+{
+	if (err == -ENOENT)
+		return xlbd_no_group(reply, group);
+	if (err == -EINVAL)
+		return api_error(reply, API_ERR_VALIDATION, "%s", msg);
+	return err;
+}
+
 /* The strings of an array argument, borrowed from args; *v is the caller's to free. */
 static int xlbd_strings(struct json_object *args, const char *name, bool required, const char ***v,
 			size_t *n, struct api_reply *reply)
@@ -143,11 +155,7 @@ int xlbd_api_update_group(struct json_object *args, struct api_reply *reply, voi
 	u.term = term;
 	err = fleet_update(d->fleet, group, &u, msg, sizeof(msg));
 	free(term);
-	if (err == -ENOENT)
-		return xlbd_no_group(reply, group);
-	if (err == -EINVAL)
-		return api_error(reply, API_ERR_VALIDATION, "%s", msg);
-	return err;
+	return xlbd_group_result(reply, err, group, msg);
 }
 
 int xlbd_api_terminate(struct json_object *args, struct api_reply *reply, void *ctx)
@@ -228,10 +236,7 @@ static int xlbd_api_standby(struct json_object *args, struct api_reply *reply, v
 	if (err)
 		goto out;
 	err = fleet_standby(d->fleet, group, ids, n, enter, decrement, &acts, msg, sizeof(msg));
-	if (err == -ENOENT)
-		err = xlbd_no_group(reply, group);
-	else if (err == -EINVAL)
-		err = api_error(reply, API_ERR_VALIDATION, "%s", msg);
+	err = xlbd_group_result(reply, err, group, msg);
 	if (err)
 		goto out;
 	reply->data = json_object_new_object();
@@ -271,11 +276,7 @@ static int xlbd_api_processes(struct json_object *args, struct api_reply *reply,
 		return err;
 	err = fleet_suspend(d->fleet, group, procs, n, suspend, msg, sizeof(msg));
 	free(procs);
-	if (err == -ENOENT)
-		return xlbd_no_group(reply, group);
-	if (err == -EINVAL)
-		return api_error(reply, API_ERR_VALIDATION, "%s", msg);
-	return err;
+	return xlbd_group_result(reply, err, group, msg);
 }
 
 int xlbd_api_suspend(struct json_object *args, struct api_reply *reply, void *ctx)
