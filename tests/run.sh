@@ -12,7 +12,8 @@
 #                          measure time or CPU)
 # An e2e script that needs root is skipped, with that reason, when the runner is not root.
 # Timeouts (s): UNIT_TIMEOUT (120), ROOT_TIMEOUT (300), E2E_TIMEOUT (600) unless the script's
-# "# timeout:" line says otherwise. Usage: tests/run.sh [NAME...] (only the tests named).
+# "# timeout:" line says otherwise. Usage: tests/run.sh [NAME...] (only the tests named; where
+# a unit binary and an e2e script share a name, KIND/NAME picks one: unit/, root/, bpf/, e2e/).
 set -u
 cd "$(dirname "$0")/.." || exit 2
 build=${BUILD:-build}
@@ -25,10 +26,12 @@ is_root=0
 [ "$(id -u)" = 0 ] && is_root=1
 t_start=$(date +%s.%N)
 
-wanted() { # name
+wanted() { # kind (unit, root, bpf, e2e, fuzz), name
 	local n
 	[ ${#only[@]} -eq 0 ] && return 0
-	for n in "${only[@]}"; do [ "$n" = "$1" ] && return 0; done
+	for n in "${only[@]}"; do
+		[ "$n" = "$2" ] || [ "$n" = "$1/$2" ] && return 0
+	done
 	return 1
 }
 
@@ -100,10 +103,10 @@ timeout_of() { # script
 # (the fuzzer first: it takes the longest, the others share the remaining CPUs)
 pure=()
 fuzz_secs=${FUZZ_TEST_SECONDS:-20}
-wanted fuzz_config && pure+=(fuzz_config)
+wanted fuzz fuzz_config && pure+=(fuzz_config)
 for src in tests/unit/test_*.c; do
 	name=$(basename "$src" .c)
-	wanted "$name" && [ -x "$build/tests/$name" ] && pure+=("$name")
+	wanted unit "$name" && [ -x "$build/tests/$name" ] && pure+=("$name")
 done
 for name in "${pure[@]}"; do
 	while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do
@@ -129,7 +132,7 @@ done
 for src in tests/root/test_*.c tests/bpf/test_*.c; do
 	[ -f "$src" ] || continue
 	name=$(basename "$src" .c)
-	if ! wanted "$name" || [ ! -x "$build/tests/$name" ]; then
+	if ! wanted "$(basename "$(dirname "$src")")" "$name" || [ ! -x "$build/tests/$name" ]; then
 		continue
 	fi
 	run "$name" "${ROOT_TIMEOUT:-300}" "$build/tests/$name"
@@ -147,7 +150,7 @@ par=() ser=()
 for t in tests/e2e/test_*.sh; do
 	[ -f "$t" ] || continue
 	name=$(basename "$t" .sh)
-	wanted "$name" || continue
+	wanted e2e "$name" || continue
 	needs=$(needs_of "$t")
 	case $needs in
 	none) ;;
