@@ -213,7 +213,7 @@ else
  (16 expected); $on_drained on the draining instances ($draining)"
 	for p in $(seq 23000 23015); do
 		e2e_log "$(cat "$E2E_TMP/ka-end.$p"), $(wc -l <"$E2E_TMP/ka.$p") answers:" \
-			"$(sort "$E2E_TMP/ka.$p" | uniq -c | tr -s ' \n' ' ')"
+			"$(sort "$E2E_TMP/ka.$p" | uniq -c | awk '{ n = $1; $1 = ""; printf "%s%dx%s", s, n, $0; s = ";" }')"
 	done
 	e2e_log "activities: $(e2e_ctl describe-scaling-activities 2>&1 | head -8 | tr '\n' ' ')"
 fi
