@@ -9,7 +9,7 @@
 # build tree's binaries (tests/e2e/test_vm_smoke.sh). --e2e 'NAMES': the balancer VM alone, with
 # no NIC, runs those tests/e2e scripts from the package (XLB_VM_DEB=no: from the build tree), to
 # iterate on one in minutes. Everything is removed on exit, Ctrl-C too.
-# Settings: XLB_VM_REQUESTS (40 a case), XLB_VM_TIMEOUT (s the VMs may run, 1500), XLB_VM_E2E
+# Settings: XLB_VM_REQUESTS (40 a case), XLB_VM_TIMEOUT (s the VMs may run, 2700), XLB_VM_E2E
 # (yes: test_xlbd_static and test_xlbd_asg in the balancer VM; no; or a list of tests/e2e
 # names), XLB_VM_KEEP (yes: keep build/vm/run.*), and xlb-vm's (XLB_VM_ACCEL, ...).
 set -uo pipefail
@@ -24,7 +24,7 @@ BACK6=(2001:2:0:2::11 2001:2:0:2::12)
 # a port a mode, all configured at once: nat to the backends' addresses, dsr and ipip to the VIP
 PORT_NAT=80 PORT_DSR=8081 PORT_IPIP=8082
 REQUESTS=${XLB_VM_REQUESTS:-40}
-VM_TIMEOUT=${XLB_VM_TIMEOUT:-1500}
+VM_TIMEOUT=${XLB_VM_TIMEOUT:-2700}
 REPO=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
 SYNC=${XLB_VM_SYNC:-/xlbrun} # the run directory as the roles see it
 PIN=/sys/fs/bpf/xlb-vmtest
