@@ -446,6 +446,10 @@ case ${1:-} in
 	host e2e "${*:2}"
 	;;
 "") host full ;;
+-h | --help)
+	echo "Usage: vm-test.sh [--smoke | --e2e 'test_NAME...']"
+	sed -n '3,/^set -uo/p' "$0" | sed '$d; s/^# \{0,1\}//'
+	;;
 *)
 	echo "Usage: vm-test.sh [--smoke | --e2e 'test_NAME...']" >&2
 	exit 2
