@@ -6,8 +6,10 @@
 # IPv4 and IPv6 from the client VM; then, inside the balancer VM, `xlbctl doctor` and xlbd with a
 # static target group and with an auto-scaling group (tests/e2e), from the package.
 # --smoke: the balancer VM alone, client and backend as namespaces on the host, nat only, the
-# build tree's binaries (tests/e2e/test_vm_smoke.sh). Everything is removed on exit, Ctrl-C too.
-# Settings: XLB_VM_REQUESTS (40 a case), XLB_VM_TIMEOUT (s the VMs may run, 1500), XLB_VM_E2E
+# build tree's binaries (tests/e2e/test_vm_smoke.sh). --e2e 'NAMES': the balancer VM alone, with
+# no NIC, runs those tests/e2e scripts from the package (XLB_VM_DEB=no: from the build tree), to
+# iterate on one in minutes. Everything is removed on exit, Ctrl-C too.
+# Settings: XLB_VM_REQUESTS (40 a case), XLB_VM_TIMEOUT (s the VMs may run, 2700), XLB_VM_E2E
 # (yes: test_xlbd_static and test_xlbd_asg in the balancer VM; no; or a list of tests/e2e
 # names), XLB_VM_KEEP (yes: keep build/vm/run.*), and xlb-vm's (XLB_VM_ACCEL, ...).
 set -uo pipefail
@@ -22,7 +24,7 @@ BACK6=(2001:2:0:2::11 2001:2:0:2::12)
 # a port a mode, all configured at once: nat to the backends' addresses, dsr and ipip to the VIP
 PORT_NAT=80 PORT_DSR=8081 PORT_IPIP=8082
 REQUESTS=${XLB_VM_REQUESTS:-40}
-VM_TIMEOUT=${XLB_VM_TIMEOUT:-1500}
+VM_TIMEOUT=${XLB_VM_TIMEOUT:-2700}
 REPO=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
 SYNC=${XLB_VM_SYNC:-/xlbrun} # the run directory as the roles see it
 PIN=/sys/fs/bpf/xlb-vmtest
@@ -182,15 +184,31 @@ role_lb() {
 	dp detach eth1 >/dev/null 2>&1
 	dp unload >/dev/null 2>&1
 	# the datapath's cases ran across the VMs above; xlbd's run inside this one
-	if [ "${XLB_VM_E2E:-yes}" != no ]; then
-		[ "${XLB_VM_E2E:-yes}" = yes ] && XLB_VM_E2E="test_xlbd_static test_xlbd_asg"
-		for t in $XLB_VM_E2E; do
-			echo "== $t (in the balancer VM, binaries from $BIN)"
-			XLB_DP=$BIN/xlb-dp XLB_BACKEND=$BIN/xlb-backend XLBD=$BIN/xlbd \
-				XLBCTL=$BIN/xlbctl timeout 600 bash "$REPO/tests/e2e/$t.sh" || rc=1
-		done
-	fi
+	e2e_scripts "${XLB_VM_E2E:-yes}" || rc=1
 	return $rc
+}
+
+# tests/e2e scripts in this VM with the binaries of bins: yes (xlbd's static and auto-scaling
+# tests), no, or a list of names
+e2e_scripts() { # names
+	local t rc=0 t0
+	local names=$1
+	[ "$names" = no ] && return 0
+	[ "$names" = yes ] && names="test_xlbd_static test_xlbd_asg"
+	for t in $names; do
+		echo "== $t (in the balancer VM, binaries from $BIN)"
+		t0=$(date +%s)
+		XLB_DP=$BIN/xlb-dp XLB_BACKEND=$BIN/xlb-backend XLBD=$BIN/xlbd \
+			XLBCTL=$BIN/xlbctl timeout 600 bash "$REPO/tests/e2e/$t.sh" || rc=1
+		say "lb: $t took $(($(date +%s) - t0)) s"
+	done
+	return $rc
+}
+
+# --e2e: the balancer VM alone, no NIC, only tests/e2e scripts (their labs are namespaces)
+role_e2e() { # names (the kernel's command line splits the list into words)
+	bins install || return 1
+	e2e_scripts "$*"
 }
 
 # N requests to a URL; PASS when all are answered (and by every name in want)
@@ -327,8 +345,8 @@ vm_start() { # name, taps..., -- command
 		-- "$REPO/tools/vm-test.sh" --guest "$@"
 }
 
-host() {
-	local smoke=$1 modes=all rc=0 t0 secs client=""
+host() { # full, smoke or e2e[, the e2e scripts]
+	local what=$1 modes=all rc=0 t0 secs client=""
 	t0=$(date +%s)
 	[ "$(id -u)" = 0 ] || {
 		say "needs root (network namespaces, taps)"
@@ -345,7 +363,7 @@ host() {
 	RUN=$(mktemp -d "$REPO/build/vm/run.XXXXXX")
 	"$REPO/tools/xlb-vm" prepare || return 1
 	ACCEL=$("$REPO/tools/xlb-vm" accel) || return 1
-	if [ "$smoke" = no ]; then
+	if [ "$what" = full ] || { [ "$what" = e2e ] && [ "${XLB_VM_DEB:-yes}" = yes ]; }; then
 		say "building the package (make deb)"
 		make -s -C "$REPO" deb >"$RUN/deb.log" 2>&1 || {
 			tail -n 20 "$RUN/deb.log"
@@ -354,12 +372,17 @@ host() {
 		cp "$REPO"/build/xlb_*.deb "$RUN/xlb.deb"
 	fi
 	ip netns add "$NETNS" || return 1
-	for b in "$P-bf" "$P-bb"; do
-		ip -n "$NETNS" link add "$b" type bridge stp_state 0 &&
-			ip -n "$NETNS" link set dev "$b" up || return 1
-	done
-	tap_add "$P-l0" "$P-bf" && tap_add "$P-l1" "$P-bb" || return 1
-	if [ "$smoke" = yes ]; then
+	if [ "$what" = e2e ]; then
+		say "the balancer VM alone, no NIC: $2"
+		vm_start lb -- e2e "$2" || return 1
+	else
+		for b in "$P-bf" "$P-bb"; do
+			ip -n "$NETNS" link add "$b" type bridge stp_state 0 &&
+				ip -n "$NETNS" link set dev "$b" up || return 1
+		done
+		tap_add "$P-l0" "$P-bf" && tap_add "$P-l1" "$P-bb" || return 1
+	fi
+	if [ "$what" = smoke ]; then
 		modes=nat
 		ns_add "$P-c" "$P-bf" && ns_add "$P-b" "$P-bb" || return 1
 		say "taps: 4 queues each for 2 vCPUs (2 in use, 2 for XDP); client and backend" \
@@ -374,7 +397,7 @@ host() {
 		client=$!
 		tail -n +1 -F "$RUN/client.log" 2>/dev/null | sed -u "s/^/[client] /" &
 		TAILS+=($!)
-	else
+	elif [ "$what" = full ]; then
 		tap_add "$P-c0" "$P-bf" && tap_add "$P-b0" "$P-bb" || return 1
 		say "taps: 4 queues each for 2 vCPUs (2 in use, 2 for XDP); three VMs"
 		vm_start backend "$P-b0" -- backend yes wait || return 1
@@ -406,6 +429,7 @@ case ${1:-} in
 	backend) role_backend "$@" ;;
 	lb) role_lb "$@" ;;
 	client) role_client "$@" ;;
+	e2e) role_e2e "$@" ;;
 	*) exit 2 ;;
 	esac
 	rc=$?
@@ -413,10 +437,21 @@ case ${1:-} in
 	[ $rc = 0 ] || [ -e "$SYNC/abort" ] || echo "$role failed" >"$SYNC/abort"
 	exit $rc
 	;;
---smoke) host yes ;;
-"") host no ;;
+--smoke) host smoke ;;
+--e2e)
+	[ $# -ge 2 ] || {
+		echo "Usage: vm-test.sh --e2e 'test_NAME...'" >&2
+		exit 2
+	}
+	host e2e "${*:2}"
+	;;
+"") host full ;;
+-h | --help)
+	echo "Usage: vm-test.sh [--smoke | --e2e 'test_NAME...']"
+	sed -n '3,/^set -uo/p' "$0" | sed '$d; s/^# \{0,1\}//'
+	;;
 *)
-	echo "Usage: vm-test.sh [--smoke]" >&2
+	echo "Usage: vm-test.sh [--smoke | --e2e 'test_NAME...']" >&2
 	exit 2
 	;;
 esac

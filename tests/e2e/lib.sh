@@ -47,8 +47,8 @@ e2e_pass() {
 	e2e_npass=$((e2e_npass + 1))
 }
 
-e2e_fail() { # name, why
-	echo "FAIL $1: $2"
+e2e_fail() { # name, why (all the words after the name)
+	echo "FAIL $1: ${*:2}"
 	e2e_nfail=$((e2e_nfail + 1))
 }
 

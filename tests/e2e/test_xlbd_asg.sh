@@ -175,7 +175,7 @@ fi
 # 4. desired 2 while long-lived connections are open on every instance: those on the two
 # taken out complete (deregistration delay: no new flows, established ones kept), none reset
 keepalive() { # local port: 20 requests over one connection, 4 a second
-	local urls=() i
+	local urls=() i t0=$SECONDS rc
 	for ((i = 0; i < 20; i++)); do
 		urls+=("http://$XLB_LAB_VIP4/whoami")
 	done
@@ -183,6 +183,9 @@ keepalive() { # local port: 20 requests over one connection, 4 a second
 		--rate 4/s --max-time 15 -o /dev/null \
 		-w '%{http_code} %header{x-instance} %{num_connects}\n' "${urls[@]}" \
 		>"$E2E_TMP/ka.$1" 2>/dev/null
+	rc=$?
+	# said when the case fails: curl's exit (28 its timeout, 124 killed) and how long it took
+	echo "port $1: exit $rc after $((SECONDS - t0)) s" >"$E2E_TMP/ka-end.$1"
 }
 ka_pids=()
 for p in $(seq 23000 23015); do
@@ -206,8 +209,13 @@ if [ "$ka_ok" -eq 320 ] && [ "$ka_conns" -eq 16 ] && [ "$on_drained" -gt 0 ]; th
 	e2e_pass scale_in_drains_without_reset
 	e2e_log "draining: $draining; $on_drained requests on their kept connections"
 else
-	e2e_fail scale_in_drains_without_reset "$ka_ok of 320 ok over $ka_conns connections" \
-		"(16 expected); $on_drained on the draining instances ($draining)"
+	e2e_fail scale_in_drains_without_reset "$ka_ok of 320 ok over $ka_conns connections\
+ (16 expected); $on_drained on the draining instances ($draining)"
+	for p in $(seq 23000 23015); do
+		e2e_log "$(cat "$E2E_TMP/ka-end.$p"), $(wc -l <"$E2E_TMP/ka.$p") answers:" \
+			"$(sort "$E2E_TMP/ka.$p" | uniq -c | awk '{ n = $1; $1 = ""; printf "%s%dx%s", s, n, $0; s = ";" }')"
+	done
+	e2e_log "activities: $(e2e_ctl describe-scaling-activities 2>&1 | head -8 | tr '\n' ' ')"
 fi
 if e2e_wait $((DELAY + 10)) n_healthy 2; then
 	e2e_pass scale_to_two
