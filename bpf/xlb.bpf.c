@@ -141,7 +141,7 @@ static __always_inline bool xlb_flow_key_eq(const struct xlb_flow_key *a,
  * again, and a hit reads its way's key, which the header's tag pointed to: each after the
  * header's line came. Loads of the way lines here (volatile, so that they are kept although
  * unused) go out beside the header's, on the page walk already under way, so that the second
- * miss overlaps the first. xlb-bench, interleaved A/B at load 12-17: a new flow 12-14% less,
+ * miss overlaps the first. xlb-bench, interleaved A/B at load 8-17: a new flow 10-19% less,
  * established unchanged.
  */
 static __always_inline struct xlb_flow_bucket *xlb_flow_bucket(__u32 hash)
