@@ -52,6 +52,48 @@ static inline __u64 xlb_rotl64(__u64 x, int b)
 		v2 = xlb_rotl64(v2, 32); \
 	} while (0)
 
+/* SipHash-1-3's state (see xlb_flow_hash), set up from the datapath's secret. */
+struct xlb_sip {
+	__u64 v0, v1, v2, v3;
+};
+
+static inline __attribute__((always_inline)) void xlb_sip_init(struct xlb_sip *v,
+							       const struct xlb_secret *s)
+{
+	v->v0 = s->k[0] ^ 0x736f6d6570736575ull;
+	v->v1 = s->k[1] ^ 0x646f72616e646f6dull;
+	v->v2 = s->k[0] ^ 0x6c7967656e657261ull;
+	v->v3 = s->k[1] ^ 0x7465646279746573ull;
+}
+
+/* One 64-bit message word compressed into the state: one round (the "1" of 1-3). */
+static inline __attribute__((always_inline)) void xlb_sip_word(struct xlb_sip *v, __u64 m)
+{
+	v->v3 ^= m;
+	XLB_SIPROUND(v->v0, v->v1, v->v2, v->v3);
+	v->v0 ^= m;
+}
+
+/* The last word (lengths, family, a mark), three finalization rounds, folded to 32 bits. */
+static inline __attribute__((always_inline)) __u32 xlb_sip_final(struct xlb_sip *v, __u64 last)
+{
+	__u64 m;
+
+	xlb_sip_word(v, last);
+	v->v2 ^= 0xff;
+	XLB_SIPROUND(v->v0, v->v1, v->v2, v->v3);
+	XLB_SIPROUND(v->v0, v->v1, v->v2, v->v3);
+	XLB_SIPROUND(v->v0, v->v1, v->v2, v->v3);
+	m = v->v0 ^ v->v1 ^ v->v2 ^ v->v3;
+	return (__u32)(m ^ (m >> 32));
+}
+
+/* The two 32-bit halves a and b as one message word, a in the low half (little-endian). */
+static inline __u64 xlb_sip_pair(__u32 a, __u32 b)
+{
+	return (__u64)a | (__u64)b << 32;
+}
+
 /* The 5-tuple of a flow as the client sent it, hashed with SipHash-1-3 under the datapath's
  * secret (struct xlb_secret): nobody who does not know the secret can aim a flow at a bucket,
  * a tag or a Maglev table position. The message is the key's 64-bit words that the family uses, whole
@@ -63,43 +105,22 @@ static inline __u64 xlb_rotl64(__u64 x, int b)
  */
 static inline __u32 xlb_flow_hash(const struct xlb_flow_key *k, const struct xlb_secret *s)
 {
-	__u64 v0 = s->k[0] ^ 0x736f6d6570736575ull;
-	__u64 v1 = s->k[1] ^ 0x646f72616e646f6dull;
-	__u64 v2 = s->k[0] ^ 0x6c7967656e657261ull;
-	__u64 v3 = s->k[1] ^ 0x7465646279746573ull;
-	__u64 m;
+	struct xlb_sip v;
+	__u64 m; /* the last address word: one round for both families, not one each */
 
+	xlb_sip_init(&v, s);
 	if (k->family == XLB_FAMILY_V6) {
-		m = (__u64)k->src[0] | (__u64)k->src[1] << 32;
-		v3 ^= m;
-		XLB_SIPROUND(v0, v1, v2, v3);
-		v0 ^= m;
-		m = (__u64)k->src[2] | (__u64)k->src[3] << 32;
-		v3 ^= m;
-		XLB_SIPROUND(v0, v1, v2, v3);
-		v0 ^= m;
-		m = (__u64)k->dst[0] | (__u64)k->dst[1] << 32;
-		v3 ^= m;
-		XLB_SIPROUND(v0, v1, v2, v3);
-		v0 ^= m;
-		m = (__u64)k->dst[2] | (__u64)k->dst[3] << 32;
+		xlb_sip_word(&v, xlb_sip_pair(k->src[0], k->src[1]));
+		xlb_sip_word(&v, xlb_sip_pair(k->src[2], k->src[3]));
+		xlb_sip_word(&v, xlb_sip_pair(k->dst[0], k->dst[1]));
+		m = xlb_sip_pair(k->dst[2], k->dst[3]);
 	} else {
-		m = (__u64)k->src[0] | (__u64)k->dst[0] << 32;
+		m = xlb_sip_pair(k->src[0], k->dst[0]);
 	}
-	v3 ^= m;
-	XLB_SIPROUND(v0, v1, v2, v3);
-	v0 ^= m;
-	m = (__u64)k->sport | (__u64)k->dport << 16 | (__u64)k->proto << 32 |
-	    (__u64)k->family << 40 | (__u64)(k->family == XLB_FAMILY_V6 ? 5 : 2) << 56;
-	v3 ^= m;
-	XLB_SIPROUND(v0, v1, v2, v3);
-	v0 ^= m;
-	v2 ^= 0xff;
-	XLB_SIPROUND(v0, v1, v2, v3);
-	XLB_SIPROUND(v0, v1, v2, v3);
-	XLB_SIPROUND(v0, v1, v2, v3);
-	m = v0 ^ v1 ^ v2 ^ v3;
-	return (__u32)(m ^ (m >> 32));
+	xlb_sip_word(&v, m);
+	return xlb_sip_final(&v, (__u64)k->sport | (__u64)k->dport << 16 | (__u64)k->proto << 32 |
+					 (__u64)k->family << 40 |
+					 (__u64)(k->family == XLB_FAMILY_V6 ? 5 : 2) << 56);
 }
 
 /* The client's address alone (both families) hashed under the secret: SipHash-1-3 as in
@@ -109,35 +130,19 @@ static inline __u32 xlb_flow_hash(const struct xlb_flow_key *k, const struct xlb
 static inline __attribute__((always_inline)) __u32 xlb_src_hash(const struct xlb_flow_key *k,
 								const struct xlb_secret *s)
 {
-	__u64 v0 = s->k[0] ^ 0x736f6d6570736575ull;
-	__u64 v1 = s->k[1] ^ 0x646f72616e646f6dull;
-	__u64 v2 = s->k[0] ^ 0x6c7967656e657261ull;
-	__u64 v3 = s->k[1] ^ 0x7465646279746573ull;
+	struct xlb_sip v;
 	__u64 m;
 
+	xlb_sip_init(&v, s);
 	if (k->family == XLB_FAMILY_V6) {
-		m = (__u64)k->src[0] | (__u64)k->src[1] << 32;
-		v3 ^= m;
-		XLB_SIPROUND(v0, v1, v2, v3);
-		v0 ^= m;
-		m = (__u64)k->src[2] | (__u64)k->src[3] << 32;
+		xlb_sip_word(&v, xlb_sip_pair(k->src[0], k->src[1]));
+		m = xlb_sip_pair(k->src[2], k->src[3]);
 	} else {
-		m = (__u64)k->src[0];
+		m = k->src[0];
 	}
-	v3 ^= m;
-	XLB_SIPROUND(v0, v1, v2, v3);
-	v0 ^= m;
-	m = (__u64)k->family << 40 | 0xa5ull << 48 |
-	    (__u64)(k->family == XLB_FAMILY_V6 ? 3 : 2) << 56;
-	v3 ^= m;
-	XLB_SIPROUND(v0, v1, v2, v3);
-	v0 ^= m;
-	v2 ^= 0xff;
-	XLB_SIPROUND(v0, v1, v2, v3);
-	XLB_SIPROUND(v0, v1, v2, v3);
-	XLB_SIPROUND(v0, v1, v2, v3);
-	m = v0 ^ v1 ^ v2 ^ v3;
-	return (__u32)(m ^ (m >> 32));
+	xlb_sip_word(&v, m);
+	return xlb_sip_final(&v, (__u64)k->family << 40 | 0xa5ull << 48 |
+					 (__u64)(k->family == XLB_FAMILY_V6 ? 3 : 2) << 56);
 }
 
 /* The hash that picks a flow's table position. A VIP with XLB_VIP_F_SRC_IP hashes the client's
