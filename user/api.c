@@ -553,6 +553,23 @@ int api_data_list(const char *key, struct json_object **data, struct json_object
 	return 0;
 }
 
+const char *api_args_known(struct json_object *args, const char *const *known)
+{
+	size_t i;
+
+	if (!args || !json_object_is_type(args, json_type_object))
+		return NULL;
+	json_object_object_foreach(args, key, val)
+	{
+		(void)val;
+		for (i = 0; known[i] && strcmp(known[i], key); i++)
+			;
+		if (!known[i])
+			return key;
+	}
+	return NULL;
+}
+
 /* Looks name up; -ENOENT when absent and optional, -EINVAL with the error when required. */
 static int api_arg_get(struct json_object *args, const char *name, bool required,
 		       struct json_object **val, struct api_reply *reply)

@@ -168,6 +168,11 @@ int api_arg_bool(struct json_object *args, const char *name, bool required, bool
 int api_arg_string_array(struct json_object *args, const char *name, bool required,
 			 struct json_object **val, struct api_reply *reply);
 
+/* The first member of args whose name is not in known (NULL-ended), or NULL when every one
+ * is: a verb refuses an unknown parameter by name, as the AWS CLI does.
+ */
+const char *api_args_known(struct json_object *args, const char *const *known);
+
 /* One member of a Targets argument: {"Id": non-empty string, "Port"?: 1..65535}. */
 struct api_target {
 	const char *id; /* borrows args' string */

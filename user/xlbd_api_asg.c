@@ -59,31 +59,22 @@ static int xlbd_strings(struct json_object *args, const char *name, bool require
 	return 0;
 }
 
-/* Only these members of args: another one is refused by name. */
+/* Only these members of args: another one is refused by name, with what xlb changes here. */
 static int xlbd_only(struct json_object *args, const char *const *known, const char *what,
 		     struct api_reply *reply)
 {
-	size_t i;
+	const char *bad = api_args_known(args, known);
 
-	if (!args || !json_object_is_type(args, json_type_object))
+	if (!bad)
 		return 0;
-	json_object_object_foreach(args, key, val)
-	{
-		(void)val;
-		for (i = 0; known[i] && strcmp(known[i], key); i++)
-			;
-		if (!known[i])
-			return api_error(
-				reply, API_ERR_VALIDATION,
-				"%s: xlb does not change %s here (it changes: "
-				"MinSize, MaxSize, DesiredCapacity, DefaultCooldown, "
-				"HealthCheckType, HealthCheckGracePeriod, "
-				"MaxInstanceLifetime, DefaultInstanceWarmup, "
-				"TerminationPolicies, NewInstancesProtectedFromScaleIn; the "
-				"rest comes from the configuration file)",
-				what, key);
-	}
-	return 0;
+	return api_error(reply, API_ERR_VALIDATION,
+			 "%s: xlb does not change %s here (it changes: "
+			 "MinSize, MaxSize, DesiredCapacity, DefaultCooldown, "
+			 "HealthCheckType, HealthCheckGracePeriod, "
+			 "MaxInstanceLifetime, DefaultInstanceWarmup, "
+			 "TerminationPolicies, NewInstancesProtectedFromScaleIn; the "
+			 "rest comes from the configuration file)",
+			 what, bad);
 }
 
 static int xlbd_opt_int(struct json_object *args, const char *name, int64_t min, int64_t max,

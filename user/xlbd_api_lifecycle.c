@@ -66,56 +66,41 @@ int xlbd_api_record_lifecycle_action_heartbeat(struct json_object *args, struct 
 	return xlbd_lc_action(args, reply, ctx, false);
 }
 
-int xlbd_api_describe_lifecycle_hooks(struct json_object *args, struct api_reply *reply, void *ctx)
+/* A describe verb of one group: view renders what it has (-ENOENT for no such group). */
+static int xlbd_lc_describe(struct json_object *args, struct api_reply *reply, struct xlbd *d,
+			    int (*view)(struct fleet *, const char *, struct json_object **))
 {
-	struct xlbd *d = ctx;
 	const char *group;
 	int err;
 
 	err = api_arg_string(args, "AutoScalingGroupName", true, &group, reply);
 	if (err)
 		return err;
-	err = fleet_view_hooks(d->fleet, group, &reply->data);
+	err = view(d->fleet, group, &reply->data);
 	if (err == -ENOENT)
 		return api_error(reply, API_ERR_VALIDATION, "AutoScalingGroup name not found - %s",
 				 group);
 	return err;
+}
+
+int xlbd_api_describe_lifecycle_hooks(struct json_object *args, struct api_reply *reply, void *ctx)
+{
+	return xlbd_lc_describe(args, reply, ctx, fleet_view_hooks);
 }
 
 int xlbd_api_describe_warm_pool(struct json_object *args, struct api_reply *reply, void *ctx)
 {
-	struct xlbd *d = ctx;
-	const char *group;
-	int err;
-
-	err = api_arg_string(args, "AutoScalingGroupName", true, &group, reply);
-	if (err)
-		return err;
-	err = fleet_view_warm_pool(d->fleet, group, &reply->data);
-	if (err == -ENOENT)
-		return api_error(reply, API_ERR_VALIDATION, "AutoScalingGroup name not found - %s",
-				 group);
-	return err;
+	return xlbd_lc_describe(args, reply, ctx, fleet_view_warm_pool);
 }
 
-/* Only these members of args: another one is refused by name, as the AWS CLI refuses an
- * unknown parameter.
- */
+/* Only these members of args: another one is refused by name. */
 static int xlbd_lc_only(struct json_object *args, const char *const *known, const char *verb,
 			struct api_reply *reply)
 {
-	size_t i;
+	const char *bad = api_args_known(args, known);
 
-	json_object_object_foreach(args, key, val)
-	{
-		(void)val;
-		for (i = 0; known[i] && strcmp(known[i], key); i++)
-			;
-		if (!known[i])
-			return api_error(reply, API_ERR_VALIDATION, "%s: unknown parameter %s",
-					 verb, key);
-	}
-	return 0;
+	return bad ? api_error(reply, API_ERR_VALIDATION, "%s: unknown parameter %s", verb, bad) :
+		     0;
 }
 
 /* The request with the hook of that name as it runs now below it: a PutLifecycleHook that
