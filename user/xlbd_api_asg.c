@@ -20,23 +20,6 @@
 #define XLBD_ERR_REFRESH_IN_PROGRESS "InstanceRefreshInProgress"
 #define XLBD_ERR_NO_ACTIVE_REFRESH "ActiveInstanceRefreshNotFound"
 
-static int xlbd_no_group(struct api_reply *reply, const char *group)
-{
-	return api_error(reply, API_ERR_VALIDATION, "AutoScalingGroup name not found - %s", group);
-}
-
-/* What a fleet call on a group returned, as the reply says it: no such group (-ENOENT), a
- * request fleet refused with msg (-EINVAL), or err as it is.
- */
-static int xlbd_group_result(struct api_reply *reply, int err, const char *group, const char *msg)
-{
-	if (err == -ENOENT)
-		return xlbd_no_group(reply, group);
-	if (err == -EINVAL)
-		return api_error(reply, API_ERR_VALIDATION, "%s", msg);
-	return err;
-}
-
 /* The strings of an array argument, borrowed from args; *v is the caller's to free. */
 static int xlbd_strings(struct json_object *args, const char *name, bool required, const char ***v,
 			size_t *n, struct api_reply *reply)

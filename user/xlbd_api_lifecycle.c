@@ -48,8 +48,7 @@ static int xlbd_lc_action(struct json_object *args, struct api_reply *reply, str
 				 "Either InstanceId or LifecycleActionToken must be specified");
 	err = fleet_lifecycle_action(d->fleet, group, hook, id, token, result, msg, sizeof(msg));
 	if (err == -ESRCH)
-		return api_error(reply, API_ERR_VALIDATION, "AutoScalingGroup name not found - %s",
-				 group);
+		return xlbd_no_group(reply, group);
 	if (err == -EINVAL)
 		return api_error(reply, API_ERR_VALIDATION, "%s", msg);
 	return err;
@@ -78,8 +77,7 @@ static int xlbd_lc_describe(struct json_object *args, struct api_reply *reply, s
 		return err;
 	err = view(d->fleet, group, &reply->data);
 	if (err == -ENOENT)
-		return api_error(reply, API_ERR_VALIDATION, "AutoScalingGroup name not found - %s",
-				 group);
+		return xlbd_no_group(reply, group);
 	return err;
 }
 
@@ -162,8 +160,7 @@ int xlbd_api_put_lifecycle_hook(struct json_object *args, struct api_reply *repl
 		return err;
 	req = xlbd_lc_merged(d, group, name, args);
 	if (!req)
-		return api_error(reply, API_ERR_VALIDATION, "AutoScalingGroup name not found - %s",
-				 group);
+		return xlbd_no_group(reply, group);
 	err = config_hook_parse(
 		"put-lifecycle-hook",
 		json_object_to_json_string_ext(req, JSON_C_TO_STRING_PLAIN |
@@ -174,8 +171,7 @@ int xlbd_api_put_lifecycle_hook(struct json_object *args, struct api_reply *repl
 		return api_error(reply, API_ERR_VALIDATION, "%s", cerr.msg);
 	err = err ? err : fleet_hook_put(d->fleet, group, &h, msg, sizeof(msg));
 	if (err == -ENOENT)
-		return api_error(reply, API_ERR_VALIDATION, "AutoScalingGroup name not found - %s",
-				 group);
+		return xlbd_no_group(reply, group);
 	if (err == -ENOSPC)
 		return api_error(reply, "LimitExceeded", "%s", msg);
 	return err;
@@ -196,8 +192,7 @@ int xlbd_api_delete_lifecycle_hook(struct json_object *args, struct api_reply *r
 		return err;
 	err = fleet_hook_delete(d->fleet, group, name, msg, sizeof(msg));
 	if (err == -ENOENT)
-		return api_error(reply, API_ERR_VALIDATION, "AutoScalingGroup name not found - %s",
-				 group);
+		return xlbd_no_group(reply, group);
 	if (err == -ESRCH)
 		return api_error(reply, API_ERR_VALIDATION, "%s", msg);
 	return err;
@@ -230,8 +225,7 @@ int xlbd_api_put_warm_pool(struct json_object *args, struct api_reply *reply, vo
 		return api_error(reply, API_ERR_VALIDATION, "%s", cerr.msg);
 	err = err ? err : fleet_warm_put(d->fleet, group, &w);
 	if (err == -ENOENT)
-		return api_error(reply, API_ERR_VALIDATION, "AutoScalingGroup name not found - %s",
-				 group);
+		return xlbd_no_group(reply, group);
 	return err;
 }
 
@@ -256,8 +250,7 @@ int xlbd_api_delete_warm_pool(struct json_object *args, struct api_reply *reply,
 		return err;
 	err = fleet_warm_delete(d->fleet, group, msg, sizeof(msg));
 	if (err == -ENOENT)
-		return api_error(reply, API_ERR_VALIDATION, "AutoScalingGroup name not found - %s",
-				 group);
+		return xlbd_no_group(reply, group);
 	if (err == -ESRCH)
 		return api_error(reply, API_ERR_VALIDATION, "%s", msg);
 	return err;
