@@ -20,6 +20,21 @@
 #define XLBD_ERR_REFRESH_IN_PROGRESS "InstanceRefreshInProgress"
 #define XLBD_ERR_NO_ACTIVE_REFRESH "ActiveInstanceRefreshNotFound"
 
+/* What a fleet call on an instance returned, as the reply says it: no such instance (-ENOENT),
+ * a request fleet refused with msg (-EINVAL), or err as it is.
+ */
+static int xlbd_instance_result(struct api_reply *reply, int err, const char *id, const char *msg)
+{
+	if (err == -ENOENT)
+		return api_error(reply, API_ERR_VALIDATION,
+				 "Instance Id not found - No managed instance found for instance "
+				 "ID: %s",
+				 id);
+	if (err == -EINVAL)
+		return api_error(reply, API_ERR_VALIDATION, "%s", msg);
+	return err;
+}
+
 /* The strings of an array argument, borrowed from args; *v is the caller's to free. */
 static int xlbd_strings(struct json_object *args, const char *name, bool required, const char ***v,
 			size_t *n, struct api_reply *reply)
@@ -147,13 +162,8 @@ int xlbd_api_terminate(struct json_object *args, struct api_reply *reply, void *
 	if (err)
 		return err;
 	err = fleet_terminate_instance(d->fleet, id, decrement, &act, msg, sizeof(msg));
-	if (err == -ENOENT)
-		return api_error(reply, API_ERR_VALIDATION,
-				 "Instance Id not found - No managed instance found for instance "
-				 "ID: %s",
-				 id);
-	if (err == -EINVAL)
-		return api_error(reply, API_ERR_VALIDATION, "%s", msg);
+	if (err == -ENOENT || err == -EINVAL)
+		return xlbd_instance_result(reply, err, id, msg);
 	if (err)
 		return err;
 	reply->data = json_object_new_object();
@@ -180,14 +190,7 @@ int xlbd_api_set_health(struct json_object *args, struct api_reply *reply, void 
 	if (err && err != -ENOENT)
 		return err;
 	err = fleet_set_health(d->fleet, id, status, respect, msg, sizeof(msg));
-	if (err == -ENOENT)
-		return api_error(reply, API_ERR_VALIDATION,
-				 "Instance Id not found - No managed instance found for instance "
-				 "ID: %s",
-				 id);
-	if (err == -EINVAL)
-		return api_error(reply, API_ERR_VALIDATION, "%s", msg);
-	return err;
+	return xlbd_instance_result(reply, err, id, msg);
 }
 
 static int xlbd_api_standby(struct json_object *args, struct api_reply *reply, void *ctx,
