@@ -313,6 +313,16 @@ static int xlbd_prefs(struct json_object *args, struct fleet_refresh_prefs *p,
 	return 0;
 }
 
+/* The reply of start- and cancel-instance-refresh: {"InstanceRefreshId": id}. */
+static int xlbd_refresh_id_reply(struct api_reply *reply, const char *id)
+{
+	reply->data = json_object_new_object();
+	if (reply->data) /* else {} is sent */
+		json_object_object_add(reply->data, "InstanceRefreshId",
+				       json_object_new_string(id));
+	return 0;
+}
+
 int xlbd_api_start_refresh(struct json_object *args, struct api_reply *reply, void *ctx)
 {
 	struct xlbd *d = ctx;
@@ -342,13 +352,7 @@ int xlbd_api_start_refresh(struct json_object *args, struct api_reply *reply, vo
 		return api_error(reply, XLBD_ERR_REFRESH_IN_PROGRESS, "%s", msg);
 	if (err == -EINVAL)
 		return api_error(reply, API_ERR_VALIDATION, "%s", msg);
-	if (err)
-		return err;
-	reply->data = json_object_new_object();
-	if (reply->data)
-		json_object_object_add(reply->data, "InstanceRefreshId",
-				       json_object_new_string(id));
-	return 0;
+	return err ? err : xlbd_refresh_id_reply(reply, id);
 }
 
 int xlbd_api_describe_refreshes(struct json_object *args, struct api_reply *reply, void *ctx)
@@ -393,11 +397,5 @@ int xlbd_api_cancel_refresh(struct json_object *args, struct api_reply *reply, v
 				 "No in progress or pending Instance Refresh found for Auto "
 				 "Scaling group %s",
 				 group);
-	if (err)
-		return err;
-	reply->data = json_object_new_object();
-	if (reply->data)
-		json_object_object_add(reply->data, "InstanceRefreshId",
-				       json_object_new_string(id));
-	return 0;
+	return err ? err : xlbd_refresh_id_reply(reply, id);
 }
