@@ -150,10 +150,17 @@ static const char *cli_opt_xdp_mode(const char *s, void *target)
 	return NULL;
 }
 
-#define CLI_OPT_XDP_MODE(flags)                                                             \
-	{ "xdp-mode", 0, OPTS_CALL, (flags), "MODE",                                         \
-	  "native, generic, or auto: native, else generic with a\nwarning (the default)", \
-	  .parse = cli_opt_xdp_mode }
+/* --xdp-mode, its value into the uint32_t at flags */
+static struct opts_opt cli_opt_xdp_mode_entry(uint32_t *flags)
+{
+	return (struct opts_opt){ .name = "xdp-mode",
+				  .kind = OPTS_CALL,
+				  .target = flags,
+				  .arg = "MODE",
+				  .help = "native, generic, or auto: native, else generic with a\n"
+					  "warning (the default)",
+				  .parse = cli_opt_xdp_mode };
+}
 
 static int cli_verbose; /* -v given this many times, before the command and after it */
 
@@ -375,7 +382,7 @@ static int cmd_attach(int argc, char **argv)
 		  "(NICs, virtio); xdp; or tc (the same datapath at clsact\n"
 		  "ingress, where the skb keeps them). The choice is printed.",
 		  .parse = cli_opt_hook },
-		CLI_OPT_XDP_MODE(&flags),
+		cli_opt_xdp_mode_entry(&flags),
 		{ 0 },
 	};
 	char why[64];
@@ -385,9 +392,6 @@ static int cmd_attach(int argc, char **argv)
 	if (ret >= 0)
 		return ret;
 	ret = cli_iface_arg(argc, argv, &ifindex);
-	if (ret)
-		return ret;
-	used =	ret = cli_iface_arg(argc, argv, &ifindex);
 	if (ret)
 		return ret;
 	used = dataplane_hook_pick(ifindex, hook, why, sizeof(why));
@@ -557,7 +561,7 @@ static int cmd_peer(int argc, char **argv)
 	uint32_t flags = 0;
 	bool detach = false, stats = false, json = false;
 	const struct opts_opt opts[] = {
-		CLI_OPT_XDP_MODE(&flags),
+		cli_opt_xdp_mode_entry(&flags),
 		{ "allow-src", 0, OPTS_CALL, &allow, "ADDR",
 		  "also unwrap what ADDR (a balancer) sends, up to 16 of\nthem",
 		  .parse = cli_opt_allow_src },
@@ -574,9 +578,6 @@ static int cmd_peer(int argc, char **argv)
 	if (ret >= 0)
 		return ret;
 	ret = cli_iface_arg(argc, argv, &ifindex);
-	if (ret)
-		return ret;
-	if (stats)	ret = cli_iface_arg(argc, argv, &ifindex);
 	if (ret)
 		return ret;
 	if (stats)
@@ -701,7 +702,8 @@ static int cmd_vip(int argc, char **argv)
 		  "the service's table and counter index, 0-511 (default:\n"
 		  "kept when the service exists, else the lowest free one)",
 		  0, XLB_MAX_VIPS - 1, .seen = &have_id },
-		{ "no-echo", 0, OPTS_FLAG, &no_echo, NULL, "do not answer ICMP echo requests to ADDR" },
+		{ "no-echo", 0, OPTS_FLAG, &no_echo, NULL,
+		  "do not answer ICMP echo requests to ADDR" },
 		{ 0 },
 	};
 	char name[80];
@@ -924,7 +926,7 @@ static int backend_parse(int argc, char **argv, struct backend_args *b)
 	ret = cli_parse(argc, argv, opts, backend_synopsis, backend_epilog);
 	if (ret >= 0)
 		return ret;
-	nargs = argc - optind;	nargs = argc - optind;
+	nargs = argc - optind;
 	if (b->set ? nargs != 2 : nargs != 1)
 		return cli_usage_error(b->set ? "want ID ADDR" : "want ID");
 	if (!b->set && (b->have_port || b->src_arg || b->draining || b->have_gen || b->have_nh))
@@ -1656,9 +1658,8 @@ static int cmd_stats(int argc, char **argv)
 
 /* ---- flows ---- */
 
-static const char flows_synopsis[] =
-	"Usage: xlb-dp flows [--json] [--limit N]\n"
-	"The flow table: client, service, backend, idle time.\n";
+static const char flows_synopsis[] = "Usage: xlb-dp flows [--json] [--limit N]\n"
+				     "The flow table: client, service, backend, idle time.\n";
 
 struct flows_out {
 	json_object *arr;
@@ -1716,8 +1717,8 @@ static int cmd_flows(int argc, char **argv)
 	struct dataplane *dp;
 	const struct opts_opt opts[] = {
 		{ "json", 0, OPTS_FLAG, &o.json, NULL, "as JSON" },
-		{ "limit", 0, OPTS_UINT, &o.limit, "N", "stop after N flows (default 1000, 0 for all)",
-		  0, UINT32_MAX },
+		{ "limit", 0, OPTS_UINT, &o.limit, "N",
+		  "stop after N flows (default 1000, 0 for all)", 0, UINT32_MAX },
 		{ 0 },
 	};
 	int ret;
@@ -1978,10 +1979,11 @@ int main(int argc, char **argv)
 	};
 	const struct opts_tool tool = {
 		.prog = "xlb-dp",
-		.synopsis = "Usage: xlb-dp [--pin-dir DIR] [-v] COMMAND [ARGS]\n"
-			    "The xlb datapath by hand. Run it in the load balancer's namespace with\n"
-			    "'nsenter --net=/run/netns/NAME' ('ip netns exec' hides /sys/fs/bpf).\n\n"
-			    "Options:\n",
+		.synopsis =
+			"Usage: xlb-dp [--pin-dir DIR] [-v] COMMAND [ARGS]\n"
+			"The xlb datapath by hand. Run it in the load balancer's namespace with\n"
+			"'nsenter --net=/run/netns/NAME' ('ip netns exec' hides /sys/fs/bpf).\n\n"
+			"Options:\n",
 		.help_col = CLI_HELP_COL,
 		.opts = opts,
 		.more = cli_help_commands,

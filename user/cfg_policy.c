@@ -430,8 +430,8 @@ int config_policy_parse(const struct model *m, const char *verb, const char *tex
 	scratch.npolicies = 0;
 	scratch.warnings = NULL;
 	scratch.nwarnings = 0;
-	ret = cfg_request(&scratch, verb, text, "a scaling policy object", cfg_policy_request,
-			  NULL, err);
+	ret = cfg_request(&scratch, verb, text, "a scaling policy object", cfg_policy_request, NULL,
+			  err);
 	if (!ret && scratch.npolicies == 1) {
 		*out = scratch.policies;
 		return 0;

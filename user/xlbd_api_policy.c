@@ -12,7 +12,6 @@
 #include "fleet.h"
 #include "xlbd_internal.h"
 
-
 int xlbd_api_describe_policies(struct json_object *args, struct api_reply *reply, void *ctx)
 {
 	struct xlbd *d = ctx;

@@ -80,8 +80,14 @@ static bool test_in_order(void)
 	char *argv[] = { "t", "-f", "cmd", "--flag", "-x", NULL };
 	struct t_vals v = { 0 };
 	const struct opts_opt opts[] = T_TABLE(v);
-	const struct opts_tool tool = { "test_opts", "Usage: test_opts\n", "end\n", 20, opts,
-					.in_order = true };
+	const struct opts_tool tool = {
+		.prog = "test_opts",
+		.synopsis = "Usage: test_opts\n",
+		.epilog = "end\n",
+		.help_col = 20,
+		.opts = opts,
+		.in_order = true,
+	};
 	int first = -1;
 
 	CHECK(opts_parse(&tool, 5, argv, &first) == 0, "parses up to the command");
