@@ -5,7 +5,6 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <limits.h>
@@ -29,6 +28,7 @@
 #include "log.h"
 #include "maglev.h"
 #include "nexthop.h"
+#include "opts.h"
 #include "xlb_decap.skel.h"
 
 #define EXIT_OK 0
@@ -134,8 +134,11 @@ static int cli_ifindex(const char *name, int *ifindex)
 	return 0;
 }
 
-static int cli_xdp_mode(const char *s, uint32_t *flags)
+/* --xdp-mode's parser: the attach flags in the uint32_t at target. */
+static const char *cli_opt_xdp_mode(const char *s, void *target)
 {
+	uint32_t *flags = target;
+
 	if (strcmp(s, "native") == 0)
 		*flags = XDP_FLAGS_DRV_MODE;
 	else if (strcmp(s, "generic") == 0)
@@ -143,82 +146,88 @@ static int cli_xdp_mode(const char *s, uint32_t *flags)
 	else if (strcmp(s, "auto") == 0)
 		*flags = 0;
 	else
-		return cli_usage_error("bad --xdp-mode '%s': want native, generic or auto", s);
-	return 0;
+		return "native, generic or auto";
+	return NULL;
 }
+
+/* --xdp-mode, its value into the uint32_t at flags */
+static struct opts_opt cli_opt_xdp_mode_entry(uint32_t *flags)
+{
+	return (struct opts_opt){ .name = "xdp-mode",
+				  .kind = OPTS_CALL,
+				  .target = flags,
+				  .arg = "MODE",
+				  .help = "native, generic, or auto: native, else generic with a\n"
+					  "warning (the default)",
+				  .parse = cli_opt_xdp_mode };
+}
+
+static int cli_verbose; /* -v given this many times, before the command and after it */
+
+#define CLI_MAX_OPTS 16
+#define CLI_HELP_COL 24
 
 /* Options every command takes, after its own. */
-static const struct option cli_common_opts[] = {
-	{ "pin-dir", required_argument, NULL, 'P' },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "help", no_argument, NULL, 'h' },
+static const struct opts_opt cli_common_opts[] = {
+	{ "pin-dir", 0, OPTS_STRING, &cli_pin_dir, "DIR",
+	  "where the maps are pinned (default $XLB_PIN_DIR, else\n" XLB_PIN_DIR ")" },
+	{ "verbose", 'v', OPTS_COUNT, &cli_verbose, NULL, "more detail; twice for libbpf's own" },
+	{ "help", 'h', OPTS_HELP, NULL, NULL, "this text" },
+	{ 0 },
 };
 
-#define CLI_NCOMMON (sizeof(cli_common_opts) / sizeof(cli_common_opts[0]))
-#define CLI_MAX_OPTS 16
-
-static struct option cli_all_opts[CLI_MAX_OPTS + CLI_NCOMMON + 1];
-
-/* Starts on a command's options (own, NULL-terminated, or NULL): its own, then the common
- * ones. GNU getopt starts over with optind 0, argv[0] being the command.
+/* A command's option table: its own options (OPTS_END-ended, or NULL), then the common ones,
+ * in all; its help is synopsis, the options and epilog. Errors start with "xlb-dp CMD".
  */
-static void cli_opts_begin(const struct option *own)
+static void cli_tool(struct opts_tool *tool, struct opts_opt *all, const struct opts_opt *own,
+		     const char *synopsis, const char *epilog)
 {
+	static char prog[64];
 	size_t n = 0, i;
 
-	for (i = 0; own && own[i].name && n < CLI_MAX_OPTS; i++)
-		cli_all_opts[n++] = own[i];
-	for (i = 0; i < CLI_NCOMMON; i++)
-		cli_all_opts[n++] = cli_common_opts[i];
-	memset(&cli_all_opts[n], 0, sizeof(cli_all_opts[n]));
-	optind = 0;
+	for (i = 0; own && own[i].kind != OPTS_END && n < CLI_MAX_OPTS; i++)
+		all[n++] = own[i];
+	for (i = 0; cli_common_opts[i].kind != OPTS_END; i++)
+		all[n++] = cli_common_opts[i];
+	memset(&all[n], 0, sizeof(all[n]));
+	snprintf(prog, sizeof(prog), "xlb-dp %s", cli_cmd);
+	*tool = (struct opts_tool){ .prog = prog,
+				    .synopsis = synopsis,
+				    .epilog = epilog,
+				    .help_col = CLI_HELP_COL,
+				    .opts = all };
 }
 
-/* Handles a common option; 1 when it was one, or -1 after --help was printed. */
-static int cli_common_opt(int c, const char *usage)
-{
-	switch (c) {
-	case 'P':
-		cli_pin_dir = optarg;
-		return 1;
-	case 'v':
-		log_set_level(log_get_level() < LOG_LEVEL_DEBUG ? LOG_LEVEL_DEBUG :
-								  LOG_LEVEL_TRACE);
-		return 1;
-	case 'h':
-		printf("%s", usage);
-		return -1;
-	default:
-		return 0;
-	}
-}
-
-/* The next option of a command, after handling the common ones: its code, 0 at the end, or -1
- * when the command is to exit with *exit_code (after --help, or a usage error).
+/* Parses a command's options (argv[0] being the command): -1 to go on, with optind at the
+ * first operand, else the exit code (0 after --help, 2 after a usage error).
  */
-static int cli_opt(int argc, char **argv, const char *usage, int *exit_code)
+static int cli_parse(int argc, char **argv, const struct opts_opt *own, const char *synopsis,
+		     const char *epilog)
 {
-	int c, r;
+	struct opts_opt all[CLI_MAX_OPTS + 4];
+	struct opts_tool tool;
+	int first, r;
 
-	while ((c = getopt_long(argc, argv, ":hv", cli_all_opts, NULL)) != -1) {
-		r = cli_common_opt(c, usage);
-		if (r < 0) {
-			*exit_code = EXIT_OK;
-			return -1;
-		}
-		if (r > 0)
-			continue;
-		if (c == '?') {
-			*exit_code = cli_usage_error("unknown option '%s'", argv[optind - 1]);
-			return -1;
-		}
-		if (c == ':') {
-			*exit_code = cli_usage_error("option '%s' needs a value", argv[optind - 1]);
-			return -1;
-		}
-		return c;
-	}
-	return 0;
+	cli_tool(&tool, all, own, synopsis, epilog);
+	argv[0] = (char *)tool.prog; /* getopt_long's own messages name the command */
+	r = opts_parse(&tool, argc, argv, &first);
+	if (r)
+		return r == 1 ? EXIT_OK : EXIT_USAGE;
+	if (cli_verbose)
+		log_set_level(cli_verbose == 1 ? LOG_LEVEL_DEBUG : LOG_LEVEL_TRACE);
+	optind = first;
+	return -1;
+}
+
+/* A command's help, for "xlb-dp CMD --help" before its subcommand. */
+static int cli_print_help(const struct opts_opt *own, const char *synopsis, const char *epilog)
+{
+	struct opts_opt all[CLI_MAX_OPTS + 4];
+	struct opts_tool tool;
+
+	cli_tool(&tool, all, own, synopsis, epilog);
+	opts_usage(&tool, stdout);
+	return EXIT_OK;
 }
 
 /* ---- opening the datapath ---- */
@@ -275,39 +284,36 @@ static int cli_noarg_open(int argc, char **argv, struct dataplane **dp)
 
 /* ---- load ---- */
 
-static const char load_usage[] =
+static const char load_synopsis[] =
 	"Usage: xlb-dp load [--flows N] [--ring N]\n"
 	"Loads the datapath and pins its maps in the pin directory; adopts them when they are\n"
-	"already there (their contents stay).\n"
-	"  --flows N   flow table entries (default 1048576)\n"
-	"  --ring N    Maglev table size, a prime (default 65537)\n";
+	"already there (their contents stay).\n";
+
+static const char *cli_opt_ring(const char *arg, void *target)
+{
+	uint32_t v;
+
+	if (cli_u32(arg, 2, UINT32_MAX, &v) || !maglev_is_prime(v))
+		return "a prime such as 65537";
+	*(uint32_t *)target = v;
+	return NULL;
+}
 
 static int cmd_load(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "flows", required_argument, NULL, 'f' },
-		{ "ring", required_argument, NULL, 'r' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct dataplane *dp;
 	uint32_t flows = 0, ring = 0;
-	int c, ret;
+	const struct opts_opt opts[] = {
+		{ "flows", 0, OPTS_UINT, &flows, "N", "flow table entries (default 1048576)", 1,
+		  UINT32_MAX },
+		{ "ring", 0, OPTS_CALL, &ring, "N", "Maglev table size, a prime (default 65537)",
+		  .parse = cli_opt_ring },
+		{ 0 },
+	};
+	int ret;
 
-	cli_opts_begin(opts);
-	while ((c = cli_opt(argc, argv, load_usage, &ret)) > 0) {
-		switch (c) {
-		case 'f':
-			if (cli_u32(optarg, 1, UINT32_MAX, &flows))
-				return cli_usage_error("bad --flows '%s'", optarg);
-			break;
-		case 'r':
-			if (cli_u32(optarg, 2, UINT32_MAX, &ring) || !maglev_is_prime(ring))
-				return cli_usage_error(
-					"bad --ring '%s': want a prime such as 65537", optarg);
-			break;
-		}
-	}
-	if (c < 0)
+	ret = cli_parse(argc, argv, opts, load_synopsis, NULL);
+	if (ret >= 0)
 		return ret;
 	if (optind != argc)
 		return cli_usage_error("unexpected argument '%s'", argv[optind]);
@@ -323,18 +329,27 @@ static int cmd_load(int argc, char **argv)
 
 /* ---- attach, detach, tx-port ---- */
 
-static const char attach_usage[] =
+static const char attach_synopsis[] =
 	"Usage: xlb-dp attach IFACE [--role vip|nat] [--hook auto|xdp|tc]\n"
 	"                    [--xdp-mode native|generic|auto]\n"
 	"Attaches xlb to IFACE (replacing an xlb program already there without a gap) and lets\n"
-	"redirects leave through it. Loads the datapath first when it is not pinned yet.\n"
-	"  --role vip   client-facing: VIP traffic only (xlb_rx, the default)\n"
-	"  --role nat   also rewrites nat replies from backends (xlb_rx_nat)\n"
-	"  --hook       auto (the default): tc on veth and other virtual devices without a\n"
-	"               bus, where an XDP redirect loses the checksum state and GSO of what the\n"
-	"               hosts send, XDP elsewhere (NICs, virtio); xdp; or tc (the same datapath\n"
-	"               at clsact ingress, where the skb keeps them). The choice is printed.\n"
-	"  --xdp-mode   native, generic, or auto: native, else generic with a warning (default)\n";
+	"redirects leave through it. Loads the datapath first when it is not pinned yet.\n";
+
+static const char *cli_opt_role(const char *arg, void *target)
+{
+	if (strcmp(arg, "vip") == 0)
+		*(enum dataplane_role *)target = DATAPLANE_ROLE_VIP;
+	else if (strcmp(arg, "nat") == 0)
+		*(enum dataplane_role *)target = DATAPLANE_ROLE_NAT;
+	else
+		return "vip or nat";
+	return NULL;
+}
+
+static const char *cli_opt_hook(const char *arg, void *target)
+{
+	return dataplane_hook_parse(arg, target) ? "auto, xdp or tc" : NULL;
+}
 
 static const char *cli_attached_mode(int ifindex)
 {
@@ -350,43 +365,31 @@ static const char *cli_attached_mode(int ifindex)
 
 static int cmd_attach(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "role", required_argument, NULL, 'r' },
-		{ "xdp-mode", required_argument, NULL, 'm' },
-		{ "hook", required_argument, NULL, 'k' },
-		{ NULL, 0, NULL, 0 },
-	};
 	enum dataplane_role role = DATAPLANE_ROLE_VIP;
 	enum dataplane_hook hook = DATAPLANE_HOOK_AUTO, used;
 	const char *prog;
 	struct dataplane *dp;
 	uint32_t flags = 0;
+	const struct opts_opt opts[] = {
+		{ "role", 0, OPTS_CALL, &role, "ROLE",
+		  "vip (the default): client-facing, VIP traffic only\n"
+		  "(xlb_rx); nat: also rewrites nat replies from backends\n(xlb_rx_nat)",
+		  .parse = cli_opt_role },
+		{ "hook", 0, OPTS_CALL, &hook, "HOOK",
+		  "auto (the default): tc on veth and other virtual devices\n"
+		  "without a bus, where an XDP redirect loses the checksum\n"
+		  "state and GSO of what the hosts send, XDP elsewhere\n"
+		  "(NICs, virtio); xdp; or tc (the same datapath at clsact\n"
+		  "ingress, where the skb keeps them). The choice is printed.",
+		  .parse = cli_opt_hook },
+		cli_opt_xdp_mode_entry(&flags),
+		{ 0 },
+	};
 	char why[64];
-	int c, ifindex, ret;
+	int ifindex, ret;
 
-	cli_opts_begin(opts);
-	while ((c = cli_opt(argc, argv, attach_usage, &ret)) > 0) {
-		switch (c) {
-		case 'r':
-			if (strcmp(optarg, "vip") == 0)
-				role = DATAPLANE_ROLE_VIP;
-			else if (strcmp(optarg, "nat") == 0)
-				role = DATAPLANE_ROLE_NAT;
-			else
-				return cli_usage_error("bad --role '%s': want vip or nat", optarg);
-			break;
-		case 'm':
-			if (cli_xdp_mode(optarg, &flags))
-				return EXIT_USAGE;
-			break;
-		case 'k':
-			if (dataplane_hook_parse(optarg, &hook))
-				return cli_usage_error("bad --hook '%s': want auto, xdp or tc",
-						       optarg);
-			break;
-		}
-	}
-	if (c < 0)
+	ret = cli_parse(argc, argv, opts, attach_synopsis, NULL);
+	if (ret >= 0)
 		return ret;
 	ret = cli_iface_arg(argc, argv, &ifindex);
 	if (ret)
@@ -408,7 +411,7 @@ static int cmd_attach(int argc, char **argv)
 	return ret;
 }
 
-static const char detach_usage[] =
+static const char detach_synopsis[] =
 	"Usage: xlb-dp detach IFACE\n"
 	"Detaches xlb from IFACE and takes it out of the redirect targets. Another program\n"
 	"attached there is left alone.\n";
@@ -416,13 +419,12 @@ static const char detach_usage[] =
 /* The start of a command whose one argument is an interface: its ifindex and the datapath.
  * Returns -1 to go on, else the exit code to stop with (0 after --help).
  */
-static int cli_iface_open(int argc, char **argv, const char *usage, int *ifindex,
+static int cli_iface_open(int argc, char **argv, const char *synopsis, int *ifindex,
 			  struct dataplane **dp)
 {
-	int ret;
+	int ret = cli_parse(argc, argv, NULL, synopsis, NULL);
 
-	cli_opts_begin(NULL);
-	if (cli_opt(argc, argv, usage, &ret) < 0)
+	if (ret >= 0)
 		return ret;
 	ret = cli_iface_arg(argc, argv, ifindex);
 	if (!ret)
@@ -435,7 +437,7 @@ static int cmd_detach(int argc, char **argv)
 	struct dataplane *dp;
 	int ifindex, ret;
 
-	ret = cli_iface_open(argc, argv, detach_usage, &ifindex, &dp);
+	ret = cli_iface_open(argc, argv, detach_synopsis, &ifindex, &dp);
 	if (ret >= 0)
 		return ret;
 	ret = EXIT_OK;
@@ -460,7 +462,7 @@ static int cmd_detach(int argc, char **argv)
 	return ret;
 }
 
-static const char tx_port_usage[] =
+static const char tx_port_synopsis[] =
 	"Usage: xlb-dp tx-port IFACE\n"
 	"Lets redirected packets leave through IFACE without attaching xlb to it.\n";
 
@@ -469,7 +471,7 @@ static int cmd_tx_port(int argc, char **argv)
 	struct dataplane *dp;
 	int ifindex, ret;
 
-	ret = cli_iface_open(argc, argv, tx_port_usage, &ifindex, &dp);
+	ret = cli_iface_open(argc, argv, tx_port_synopsis, &ifindex, &dp);
 	if (ret >= 0)
 		return ret;
 	ret = EXIT_OK;
@@ -483,7 +485,7 @@ static int cmd_tx_port(int argc, char **argv)
 
 /* ---- peer ---- */
 
-static const char peer_usage[] =
+static const char peer_synopsis[] =
 	"Usage: xlb-dp peer IFACE [--xdp-mode native|generic|auto] [--allow-src ADDR]... [--detach]\n"
 	"       xlb-dp peer IFACE --stats [--json]\n"
 	"Attaches xlb_decap to IFACE, in the namespace the command runs in: for the far end of a\n"
@@ -492,12 +494,26 @@ static const char peer_usage[] =
 	"It unwraps IP-in-IP only from the namespace's gateways (the balancer, as the lab and xlbd\n"
 	"set it up) and the --allow-src addresses, and only to the namespace's addresses as they\n"
 	"are now; other IP-in-IP is dropped and counted. Attach again after addresses change.\n"
-	"Nothing is pinned; the program stays attached after xlb-dp exits.\n"
-	"  --allow-src ADDR  also unwrap what ADDR (a balancer) sends, up to 16 of them\n"
-	"  --stats           print the counters of the xlb_decap attached to IFACE\n"
-	"  --detach          remove xlb_decap from IFACE instead\n";
+	"Nothing is pinned; the program stays attached after xlb-dp exits.\n";
 
 #define CLI_PEER_ALLOW_MAX 16
+
+struct cli_peer_allow {
+	struct xlb_decap_key key[CLI_PEER_ALLOW_MAX];
+	size_t n;
+};
+
+static const char *cli_opt_allow_src(const char *arg, void *target)
+{
+	struct cli_peer_allow *a = target;
+
+	if (a->n == CLI_PEER_ALLOW_MAX)
+		return "at most 16 of them";
+	if (cli_addr(arg, a->key[a->n].addr, &a->key[a->n].family))
+		return "an IPv4 or IPv6 address";
+	a->key[a->n++].kind = XLB_DECAP_SRC;
+	return NULL;
+}
 
 static int cli_peer_attach(int ifindex, const char *ifname, uint32_t want, bool detach,
 			   const struct xlb_decap_key *allow, size_t n)
@@ -541,55 +557,32 @@ static int cli_peer_stats(int ifindex, const char *ifname, bool json)
 
 static int cmd_peer(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "xdp-mode", required_argument, NULL, 'm' },
-		{ "detach", no_argument, NULL, 'd' },
-		{ "allow-src", required_argument, NULL, 'a' },
-		{ "stats", no_argument, NULL, 's' },
-		{ "json", no_argument, NULL, 'j' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct xlb_decap_key allow[CLI_PEER_ALLOW_MAX];
-	size_t nallow = 0;
+	struct cli_peer_allow allow;
 	uint32_t flags = 0;
 	bool detach = false, stats = false, json = false;
-	int c, ifindex, ret;
+	const struct opts_opt opts[] = {
+		cli_opt_xdp_mode_entry(&flags),
+		{ "allow-src", 0, OPTS_CALL, &allow, "ADDR",
+		  "also unwrap what ADDR (a balancer) sends, up to 16 of\nthem",
+		  .parse = cli_opt_allow_src },
+		{ "stats", 0, OPTS_FLAG, &stats, NULL,
+		  "print the counters of the xlb_decap attached to IFACE" },
+		{ "json", 0, OPTS_FLAG, &json, NULL, "with --stats: as JSON" },
+		{ "detach", 0, OPTS_FLAG, &detach, NULL, "remove xlb_decap from IFACE instead" },
+		{ 0 },
+	};
+	int ifindex, ret;
 
-	memset(allow, 0, sizeof(allow));
-	cli_opts_begin(opts);
-	while ((c = cli_opt(argc, argv, peer_usage, &ret)) > 0) {
-		switch (c) {
-		case 'm':
-			if (cli_xdp_mode(optarg, &flags))
-				return EXIT_USAGE;
-			break;
-		case 'd':
-			detach = true;
-			break;
-		case 's':
-			stats = true;
-			break;
-		case 'j':
-			json = true;
-			break;
-		case 'a':
-			if (nallow == CLI_PEER_ALLOW_MAX)
-				return cli_usage_error("more than 16 --allow-src");
-			if (cli_addr(optarg, allow[nallow].addr, &allow[nallow].family))
-				return cli_usage_error(
-					"bad --allow-src '%s': neither IPv4 nor IPv6", optarg);
-			allow[nallow++].kind = XLB_DECAP_SRC;
-			break;
-		}
-	}
-	if (c < 0)
+	memset(&allow, 0, sizeof(allow));
+	ret = cli_parse(argc, argv, opts, peer_synopsis, NULL);
+	if (ret >= 0)
 		return ret;
 	ret = cli_iface_arg(argc, argv, &ifindex);
 	if (ret)
 		return ret;
 	if (stats)
 		return cli_peer_stats(ifindex, argv[optind], json);
-	return cli_peer_attach(ifindex, argv[optind], flags, detach, allow, nallow);
+	return cli_peer_attach(ifindex, argv[optind], flags, detach, allow.key, allow.n);
 }
 
 /* ---- vip ---- */
@@ -597,14 +590,12 @@ static int cmd_peer(int argc, char **argv)
 /* The subcommand in argv[1], one of two words: *first tells which. Prints the usage for
  * --help. Returns -1 to go on (argc, argv then start at the subcommand), else an exit code.
  */
-static int cli_subcommand(int argc, char **argv, const char *usage, const char *a, const char *b,
-			  bool *first)
+static int cli_subcommand(int argc, char **argv, const struct opts_opt *own, const char *synopsis,
+			  const char *epilog, const char *a, const char *b, bool *first)
 {
 	if (argc < 2 || argv[1][0] == '-') {
-		if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-			printf("%s", usage);
-			return EXIT_OK;
-		}
+		if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0))
+			return cli_print_help(own, synopsis, epilog);
 		return cli_usage_error("want '%s' or '%s'", a, b);
 	}
 	if (strcmp(argv[1], a) == 0)
@@ -616,15 +607,11 @@ static int cli_subcommand(int argc, char **argv, const char *usage, const char *
 	return -1;
 }
 
-static const char vip_usage[] =
+static const char vip_synopsis[] =
 	"Usage: xlb-dp vip add ADDR PORT tcp|udp [--mode nat|dsr|ipip] [--id N] [--no-echo]\n"
 	"       xlb-dp vip del ADDR PORT tcp|udp\n"
-	"Adds (or changes) and removes a service. ADDR is IPv4 or IPv6.\n"
-	"  --mode      nat (default): destination rewritten, replies rewritten back;\n"
-	"              dsr: destination MAC only, backends hold the VIP; ipip: encapsulated\n"
-	"  --id N      the service's table and counter index, 0-511 (default: kept when the\n"
-	"              service exists, else the lowest free one)\n"
-	"  --no-echo   do not answer ICMP echo requests to ADDR\n"
+	"Adds (or changes) and removes a service. ADDR is IPv4 or IPv6.\n";
+static const char vip_epilog[] =
 	"Removing a service removes its table; its address stops being answered when no other\n"
 	"service uses it.\n";
 
@@ -685,65 +672,56 @@ static int cli_free_vip_id(struct dataplane *dp, uint32_t *id)
 	return -ENOSPC;
 }
 
-static int cli_mode(const char *s, __u8 *mode)
+static const char *cli_opt_mode(const char *s, void *target)
 {
 	int m;
 
 	for (m = 0; m < XLB_MODE_MAX; m++) {
 		if (strcmp(s, dataplane_mode_name(m)) == 0) {
-			*mode = m;
-			return 0;
+			*(__u8 *)target = m;
+			return NULL;
 		}
 	}
-	return -EINVAL;
+	return "nat, dsr or ipip";
 }
 
 static int cmd_vip(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "mode", required_argument, NULL, 'm' },
-		{ "id", required_argument, NULL, 'i' },
-		{ "no-echo", no_argument, NULL, 'n' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct xlb_vip vip = { .mode = XLB_MODE_NAT }, old;
-	bool add, have_id = false, have_mode = false;
+	bool add, have_id = false, have_mode = false, no_echo = false;
 	struct xlb_vip_key key;
 	struct dataplane *dp;
 	uint32_t id = 0;
+	const struct opts_opt opts[] = {
+		{ "mode", 0, OPTS_CALL, &vip.mode, "MODE",
+		  "nat (default): destination rewritten, replies rewritten\n"
+		  "back; dsr: destination MAC only, backends hold the VIP;\n"
+		  "ipip: encapsulated",
+		  .parse = cli_opt_mode, .seen = &have_mode },
+		{ "id", 0, OPTS_UINT, &id, "N",
+		  "the service's table and counter index, 0-511 (default:\n"
+		  "kept when the service exists, else the lowest free one)",
+		  0, XLB_MAX_VIPS - 1, .seen = &have_id },
+		{ "no-echo", 0, OPTS_FLAG, &no_echo, NULL,
+		  "do not answer ICMP echo requests to ADDR" },
+		{ 0 },
+	};
 	char name[80];
-	int c, ret, err;
+	int ret, err;
 
 	/* argv[1] is add or del; options may come anywhere after it */
-	ret = cli_subcommand(argc, argv, vip_usage, "add", "del", &add);
+	ret = cli_subcommand(argc, argv, opts, vip_synopsis, vip_epilog, "add", "del", &add);
 	if (ret >= 0)
 		return ret;
 	cli_cmd = add ? "vip add" : "vip del";
 	argc--;
 	argv++;
 
-	cli_opts_begin(opts);
-	while ((c = cli_opt(argc, argv, vip_usage, &ret)) > 0) {
-		switch (c) {
-		case 'm':
-			if (cli_mode(optarg, &vip.mode))
-				return cli_usage_error("bad --mode '%s': want nat, dsr or ipip",
-						       optarg);
-			have_mode = true;
-			break;
-		case 'i':
-			if (cli_u32(optarg, 0, XLB_MAX_VIPS - 1, &id))
-				return cli_usage_error("bad --id '%s': want 0-%u", optarg,
-						       XLB_MAX_VIPS - 1);
-			have_id = true;
-			break;
-		case 'n':
-			vip.flags |= XLB_VIP_F_NO_ECHO;
-			break;
-		}
-	}
-	if (c < 0)
+	ret = cli_parse(argc, argv, opts, vip_synopsis, vip_epilog);
+	if (ret >= 0)
 		return ret;
+	if (no_echo)
+		vip.flags |= XLB_VIP_F_NO_ECHO;
 	if (argc - optind != 3)
 		return cli_usage_error("want ADDR PORT tcp|udp");
 	if (!add && (have_id || have_mode || vip.flags))
@@ -790,24 +768,21 @@ out:
 
 /* ---- backend ---- */
 
-static const char backend_usage[] =
+static const char backend_synopsis[] =
 	"Usage: xlb-dp backend set ID ADDR [--port P] [--encap-src ADDR] [--draining] [--gen G]\n"
 	"                          [--nexthop auto|fib]\n"
 	"       xlb-dp backend del ID\n"
-	"Writes or removes the backend of ID (0-4095), which tables refer to.\n"
-	"  --port P          nat: the backend's port (default 0: the service's port)\n"
-	"  --encap-src ADDR  ipip: outer source address (default: this host's address towards\n"
-	"                    ADDR, from the routing table)\n"
-	"  --draining        keeps its flows; take it out of the tables (ring set) so that it\n"
-	"                    gets no new ones\n"
-	"  --gen G           generation; flows move when it changes (default: kept while ADDR and\n"
-	"                    port stay, else the old one plus one)\n"
-	"  --nexthop auto    cache the next hop (egress device, MACs) from this namespace's routes\n"
-	"                    and neighbours when the neighbour is resolved, else bpf_fib_lookup\n"
-	"                    until 'xlb-dp nexthop refresh' finds it (the default)\n"
-	"  --nexthop fib     always bpf_fib_lookup (follows route changes and multipath at once);\n"
-	"                    'nexthop refresh' leaves the backend alone\n"
+	"Writes or removes the backend of ID (0-4095), which tables refer to.\n";
+static const char backend_epilog[] =
 	"del clears the ID's active flag: its flows are given to other backends.\n";
+
+static const char *cli_opt_nexthop(const char *arg, void *target)
+{
+	if (strcmp(arg, "auto") && strcmp(arg, "fib"))
+		return "auto or fib";
+	*(bool *)target = strcmp(arg, "fib") == 0;
+	return NULL;
+}
 
 struct cli_in_tables {
 	struct dataplane *dp;
@@ -912,54 +887,44 @@ struct backend_args {
 /* Returns -1 to go on, else an exit code. */
 static int backend_parse(int argc, char **argv, struct backend_args *b)
 {
-	static const struct option opts[] = {
-		{ "port", required_argument, NULL, 'p' },
-		{ "encap-src", required_argument, NULL, 'e' },
-		{ "draining", no_argument, NULL, 'd' },
-		{ "gen", required_argument, NULL, 'g' },
-		{ "nexthop", required_argument, NULL, 'n' },
-		{ NULL, 0, NULL, 0 },
-	};
 	uint32_t port = 0;
+	const struct opts_opt opts[] = {
+		{ "port", 0, OPTS_UINT, &port, "P",
+		  "nat: the backend's port (default 0: the service's port)", 0, 65535,
+		  .seen = &b->have_port },
+		{ "encap-src", 0, OPTS_STRING, &b->src_arg, "ADDR",
+		  "ipip: outer source address (default: this host's address\n"
+		  "towards ADDR, from the routing table)" },
+		{ "draining", 0, OPTS_FLAG, &b->draining, NULL,
+		  "keeps its flows; take it out of the tables (ring set) so\n"
+		  "that it gets no new ones" },
+		{ "gen", 0, OPTS_UINT, &b->gen, "G",
+		  "generation; flows move when it changes (default: kept\n"
+		  "while ADDR and port stay, else the old one plus one)",
+		  0, UINT32_MAX, .seen = &b->have_gen },
+		{ "nexthop", 0, OPTS_CALL, &b->nh_fib, "HOW",
+		  "auto (the default): cache the next hop (egress device,\n"
+		  "MACs) from this namespace's routes and neighbours when\n"
+		  "the neighbour is resolved, else bpf_fib_lookup until\n"
+		  "'xlb-dp nexthop refresh' finds it; fib: always\n"
+		  "bpf_fib_lookup (follows route changes and multipath at\n"
+		  "once), and 'nexthop refresh' leaves the backend alone",
+		  .parse = cli_opt_nexthop, .seen = &b->have_nh },
+		{ 0 },
+	};
 	__u8 src_family = 0;
-	int c, ret, nargs;
+	int ret, nargs;
 
-	ret = cli_subcommand(argc, argv, backend_usage, "set", "del", &b->set);
+	ret = cli_subcommand(argc, argv, opts, backend_synopsis, backend_epilog, "set", "del",
+			     &b->set);
 	if (ret >= 0)
 		return ret;
 	cli_cmd = b->set ? "backend set" : "backend del";
 	argc--;
 	argv++;
 
-	cli_opts_begin(opts);
-	while ((c = cli_opt(argc, argv, backend_usage, &ret)) > 0) {
-		switch (c) {
-		case 'p':
-			if (cli_u32(optarg, 0, 65535, &port))
-				return cli_usage_error("bad --port '%s': want 0-65535", optarg);
-			b->have_port = true;
-			break;
-		case 'e':
-			b->src_arg = optarg;
-			break;
-		case 'd':
-			b->draining = true;
-			break;
-		case 'g':
-			if (cli_u32(optarg, 0, UINT32_MAX, &b->gen))
-				return cli_usage_error("bad --gen '%s'", optarg);
-			b->have_gen = true;
-			break;
-		case 'n':
-			if (strcmp(optarg, "auto") && strcmp(optarg, "fib"))
-				return cli_usage_error("bad --nexthop '%s': want auto or fib",
-						       optarg);
-			b->nh_fib = strcmp(optarg, "fib") == 0;
-			b->have_nh = true;
-			break;
-		}
-	}
-	if (c < 0)
+	ret = cli_parse(argc, argv, opts, backend_synopsis, backend_epilog);
+	if (ret >= 0)
 		return ret;
 	nargs = argc - optind;
 	if (b->set ? nargs != 2 : nargs != 1)
@@ -1075,7 +1040,7 @@ static int cmd_backend(int argc, char **argv)
 
 /* ---- nexthop ---- */
 
-static const char nexthop_usage[] =
+static const char nexthop_synopsis[] =
 	"Usage: xlb-dp nexthop refresh|show [--json]\n"
 	"The next hops of the active backends. refresh looks each one up again in this\n"
 	"namespace's routes and neighbours: changed ones are updated, newly resolved ones cached,\n"
@@ -1150,21 +1115,19 @@ static const char *cli_nexthop_note(enum nexthop_change chg, int err, const stru
 
 static int cmd_nexthop(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ NULL, 0, NULL, 0 },
-	};
 	uint32_t id, n = 0, ncached = 0, nchanged = 0;
 	json_object *arr = NULL;
 	struct dataplane *dp;
 	bool refresh, json = false;
-	int c, ret, txfd;
+	const struct opts_opt opts[] = {
+		{ "json", 0, OPTS_FLAG, &json, NULL, "the table as JSON" },
+		{ 0 },
+	};
+	int ret, txfd;
 
 	if (argc < 2 || argv[1][0] == '-') {
-		if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-			printf("%s", nexthop_usage);
-			return EXIT_OK;
-		}
+		if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0))
+			return cli_print_help(opts, nexthop_synopsis, NULL);
 		return cli_usage_error("want 'refresh' or 'show'");
 	}
 	if (strcmp(argv[1], "refresh") == 0)
@@ -1176,11 +1139,8 @@ static int cmd_nexthop(int argc, char **argv)
 	cli_cmd = refresh ? "nexthop refresh" : "nexthop show";
 	argc--;
 	argv++;
-	cli_opts_begin(opts);
-	while ((c = cli_opt(argc, argv, nexthop_usage, &ret)) > 0)
-		if (c == 'j')
-			json = true;
-	if (c < 0)
+	ret = cli_parse(argc, argv, opts, nexthop_synopsis, NULL);
+	if (ret >= 0)
 		return ret;
 	ret = cli_noarg_open(argc, argv, &dp);
 	if (ret)
@@ -1242,7 +1202,7 @@ static int cmd_nexthop(int argc, char **argv)
 
 /* ---- ring ---- */
 
-static const char ring_usage[] =
+static const char ring_synopsis[] =
 	"Usage: xlb-dp ring set ADDR PORT tcp|udp [ID[:WEIGHT]...]\n"
 	"Builds the service's Maglev table from the backends (weight 1 unless given, 0 leaves\n"
 	"one out) and swaps it in whole. Each backend's place in the table comes from its\n"
@@ -1262,17 +1222,15 @@ static int cmd_ring(int argc, char **argv)
 	int ret;
 
 	if (argc < 2 || strcmp(argv[1], "set") != 0) {
-		if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-			printf("%s", ring_usage);
-			return EXIT_OK;
-		}
+		if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0))
+			return cli_print_help(NULL, ring_synopsis, NULL);
 		return cli_usage_error("want 'set'");
 	}
 	cli_cmd = "ring set";
 	argc--;
 	argv++;
-	cli_opts_begin(NULL);
-	if (cli_opt(argc, argv, ring_usage, &ret) < 0)
+	ret = cli_parse(argc, argv, NULL, ring_synopsis, NULL);
+	if (ret >= 0)
 		return ret;
 	if (argc - optind < 3)
 		return cli_usage_error("want ADDR PORT tcp|udp [ID[:WEIGHT]...]");
@@ -1366,7 +1324,7 @@ out:
 
 /* ---- stats ---- */
 
-static const char stats_usage[] =
+static const char stats_synopsis[] =
 	"Usage: xlb-dp stats [--json]\n"
 	"Services with their counters and table shares, backends with theirs and their flows in\n"
 	"the flow table, the paths packets took and the drops by reason, summed over the CPUs.\n";
@@ -1670,24 +1628,17 @@ static void stats_print_json(const struct stats_view *v)
 
 static int cmd_stats(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct dataplane *dp = NULL;
 	struct stats_view v;
 	bool json = false;
-	int c, ret;
+	const struct opts_opt opts[] = {
+		{ "json", 0, OPTS_FLAG, &json, NULL, "as JSON" },
+		{ 0 },
+	};
+	int ret;
 
-	cli_opts_begin(opts);
-	while ((c = cli_opt(argc, argv, stats_usage, &ret)) > 0) {
-		switch (c) {
-		case 'j':
-			json = true;
-			break;
-		}
-	}
-	if (c < 0)
+	ret = cli_parse(argc, argv, opts, stats_synopsis, NULL);
+	if (ret >= 0)
 		return ret;
 	ret = cli_noarg_open(argc, argv, &dp);
 	if (ret)
@@ -1707,10 +1658,8 @@ static int cmd_stats(int argc, char **argv)
 
 /* ---- flows ---- */
 
-static const char flows_usage[] =
-	"Usage: xlb-dp flows [--json] [--limit N]\n"
-	"The flow table: client, service, backend, idle time. --limit N stops after N flows\n"
-	"(default 1000, 0 for all).\n";
+static const char flows_synopsis[] = "Usage: xlb-dp flows [--json] [--limit N]\n"
+				     "The flow table: client, service, backend, idle time.\n";
 
 struct flows_out {
 	json_object *arr;
@@ -1764,28 +1713,18 @@ static int flows_one(const struct dataplane_flow *fl, void *arg)
 
 static int cmd_flows(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "limit", required_argument, NULL, 'l' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct flows_out o = { .limit = 1000 };
 	struct dataplane *dp;
-	int c, ret;
+	const struct opts_opt opts[] = {
+		{ "json", 0, OPTS_FLAG, &o.json, NULL, "as JSON" },
+		{ "limit", 0, OPTS_UINT, &o.limit, "N",
+		  "stop after N flows (default 1000, 0 for all)", 0, UINT32_MAX },
+		{ 0 },
+	};
+	int ret;
 
-	cli_opts_begin(opts);
-	while ((c = cli_opt(argc, argv, flows_usage, &ret)) > 0) {
-		switch (c) {
-		case 'j':
-			o.json = true;
-			break;
-		case 'l':
-			if (cli_u32(optarg, 0, UINT32_MAX, &o.limit))
-				return cli_usage_error("bad --limit '%s'", optarg);
-			break;
-		}
-	}
-	if (c < 0)
+	ret = cli_parse(argc, argv, opts, flows_synopsis, NULL);
+	if (ret >= 0)
 		return ret;
 	ret = cli_noarg_open(argc, argv, &dp);
 	if (ret)
@@ -1813,7 +1752,7 @@ static int cmd_flows(int argc, char **argv)
 
 /* ---- unload ---- */
 
-static const char unload_usage[] =
+static const char unload_synopsis[] =
 	"Usage: xlb-dp unload [IFACE...]\n"
 	"Detaches xlb from every interface of this namespace where it runs on these maps (and\n"
 	"from each IFACE given, which must have it), then unpins the maps; they go away with\n"
@@ -1854,8 +1793,8 @@ static int cmd_unload(int argc, char **argv)
 	__u32 len = sizeof(minfo);
 	int i, ifindex, ret;
 
-	cli_opts_begin(NULL);
-	if (cli_opt(argc, argv, unload_usage, &ret) < 0)
+	ret = cli_parse(argc, argv, NULL, unload_synopsis, NULL);
+	if (ret >= 0)
 		return ret;
 	for (i = optind; i < argc; i++) {
 		ret = cli_ifindex(argv[i], &ifindex);
@@ -1904,7 +1843,7 @@ out:
 
 /* ---- secret ---- */
 
-static const char secret_usage[] =
+static const char secret_synopsis[] =
 	"Usage: xlb-dp secret show [--json]\n"
 	"       xlb-dp secret set HEX32\n"
 	"The flow hash's secret, 16 bytes as 32 hex digits. Made at random when the datapath is\n"
@@ -1939,31 +1878,27 @@ static int cli_hex16(const char *s, uint8_t key[16])
 
 static int cmd_secret(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct dataplane *dp;
 	uint8_t key[16];
 	char hex[33];
 	bool show, json = false;
-	int c, ret, i;
+	const struct opts_opt opts[] = {
+		{ "json", 0, OPTS_FLAG, &json, NULL, "show: as JSON" },
+		{ 0 },
+	};
+	int ret, i;
 
-	ret = cli_subcommand(argc, argv, secret_usage, "show", "set", &show);
+	ret = cli_subcommand(argc, argv, opts, secret_synopsis, NULL, "show", "set", &show);
 	if (ret >= 0)
 		return ret;
 	argc--;
 	argv++;
 	cli_cmd = show ? "secret show" : "secret set";
-	cli_opts_begin(opts);
-	while ((c = cli_opt(argc, argv, secret_usage, &ret)) > 0) {
-		if (c == 'j' && show)
-			json = true;
-		else
-			return cli_usage_error("unknown option '%s'", argv[optind - 1]);
-	}
-	if (c < 0)
+	ret = cli_parse(argc, argv, opts, secret_synopsis, NULL);
+	if (ret >= 0)
 		return ret;
+	if (!show && json)
+		return cli_usage_error("set takes no --json");
 	if (show && optind != argc)
 		return cli_usage_error("unexpected argument '%s'", argv[optind]);
 	if (!show) {
@@ -2021,63 +1956,66 @@ static const struct cli_command cli_commands[] = {
 
 #define CLI_NCOMMANDS (sizeof(cli_commands) / sizeof(cli_commands[0]))
 
-static void cli_help(void)
+/* The commands, for the tool's help. */
+static void cli_help_commands(FILE *f)
 {
 	size_t i;
 
-	printf("Usage: xlb-dp [--pin-dir DIR] [-v] COMMAND [ARGS]\n"
-	       "The xlb datapath by hand. Run it in the load balancer's namespace with\n"
-	       "'nsenter --net=/run/netns/NAME' ('ip netns exec' hides /sys/fs/bpf).\n\n"
-	       "Commands:\n");
+	fprintf(f, "\nCommands:\n");
 	for (i = 0; i < CLI_NCOMMANDS; i++)
-		printf("  %-8s %s\n", cli_commands[i].name, cli_commands[i].summary);
-	printf("\nOptions:\n"
-	       "  --pin-dir DIR  where the maps are pinned (default $XLB_PIN_DIR, else %s)\n"
-	       "  -v, --verbose  more detail; twice for libbpf's own\n"
-	       "  -h, --help     this text; 'xlb-dp COMMAND --help' for a command's\n"
-	       "Exit codes: 0 ok, 1 failure, 2 usage.\n",
-	       XLB_PIN_DIR);
+		fprintf(f, "  %-8s %s\n", cli_commands[i].name, cli_commands[i].summary);
+	fprintf(f, "Exit codes: 0 ok, 1 failure, 2 usage.\n");
 }
 
 int main(int argc, char **argv)
 {
 	const char *env = getenv("XLB_PIN_DIR");
+	const struct opts_opt opts[] = {
+		cli_common_opts[0],
+		cli_common_opts[1],
+		{ "help", 'h', OPTS_HELP, NULL, NULL,
+		  "this text; 'xlb-dp COMMAND --help' for a command's" },
+		{ 0 },
+	};
+	const struct opts_tool tool = {
+		.prog = "xlb-dp",
+		.synopsis =
+			"Usage: xlb-dp [--pin-dir DIR] [-v] COMMAND [ARGS]\n"
+			"The xlb datapath by hand. Run it in the load balancer's namespace with\n"
+			"'nsenter --net=/run/netns/NAME' ('ip netns exec' hides /sys/fs/bpf).\n\n"
+			"Options:\n",
+		.help_col = CLI_HELP_COL,
+		.opts = opts,
+		.more = cli_help_commands,
+		.in_order = true,
+	};
 	size_t i;
-	int c;
+	int first, r;
 
 	log_set_prefix("xlb-dp");
 	log_libbpf_setup();
 	if (env && *env)
 		cli_pin_dir = env;
 	/* options before the command; the command parses its own, which may repeat these */
-	cli_opts_begin(NULL);
-	while ((c = getopt_long(argc, argv, "+:vh", cli_all_opts, NULL)) != -1) {
-		if (c == 'h') {
-			cli_help();
-			return EXIT_OK;
-		}
-		if (c == '?' || c == ':') {
-			log_error("%s '%s' (see 'xlb-dp --help')",
-				  c == '?' ? "unknown option" : "a value is missing after",
-				  argv[optind - 1]);
-			return EXIT_USAGE;
-		}
-		cli_common_opt(c, "");
-	}
-	if (optind >= argc) {
+	r = opts_parse(&tool, argc, argv, &first);
+	if (r)
+		return r == 1 ? EXIT_OK : EXIT_USAGE;
+	if (cli_verbose)
+		log_set_level(cli_verbose == 1 ? LOG_LEVEL_DEBUG : LOG_LEVEL_TRACE);
+	if (first >= argc) {
 		log_error("no command given (see 'xlb-dp --help')");
 		return EXIT_USAGE;
 	}
 	for (i = 0; i < CLI_NCOMMANDS; i++) {
-		if (strcmp(argv[optind], cli_commands[i].name) == 0) {
+		if (strcmp(argv[first], cli_commands[i].name) == 0) {
 			cli_cmd = cli_commands[i].name;
-			return cli_commands[i].run(argc - optind, argv + optind);
+			return cli_commands[i].run(argc - first, argv + first);
 		}
 	}
-	if (strcmp(argv[optind], "help") == 0) {
-		cli_help();
+	if (strcmp(argv[first], "help") == 0) {
+		opts_usage(&tool, stdout);
 		return EXIT_OK;
 	}
-	log_error("unknown command '%s' (see 'xlb-dp --help')", argv[optind]);
+	log_error("unknown command '%s' (see 'xlb-dp --help')", argv[first]);
 	return EXIT_USAGE;
 }

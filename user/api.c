@@ -541,6 +541,35 @@ int api_error(struct api_reply *reply, const char *code, const char *fmt, ...)
 	return -EINVAL;
 }
 
+int api_data_list(const char *key, struct json_object **data, struct json_object **list)
+{
+	*data = json_object_new_object();
+	*list = json_object_new_array();
+	if (!*data || !*list || json_object_object_add(*data, key, *list)) {
+		json_object_put(*list);
+		json_object_put(*data);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+const char *api_args_known(struct json_object *args, const char *const *known)
+{
+	size_t i;
+
+	if (!args || !json_object_is_type(args, json_type_object))
+		return NULL;
+	json_object_object_foreach(args, key, val)
+	{
+		(void)val;
+		for (i = 0; known[i] && strcmp(known[i], key); i++)
+			;
+		if (!known[i])
+			return key;
+	}
+	return NULL;
+}
+
 /* Looks name up; -ENOENT when absent and optional, -EINVAL with the error when required. */
 static int api_arg_get(struct json_object *args, const char *name, bool required,
 		       struct json_object **val, struct api_reply *reply)

@@ -149,6 +149,12 @@ unsigned int api_server_conns(const struct api_server *server);
 int api_error(struct api_reply *reply, const char *code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* For handlers and views: a new reply data object holding an empty array under key, the array
+ * in *list (data holds its reference, so one json_object_put(*data) frees both). Returns 0, or
+ * -ENOMEM with nothing made.
+ */
+int api_data_list(const char *key, struct json_object **data, struct json_object **list);
+
 /* Argument helpers for handlers: 0 with the value, -ENOENT when absent and not required (the
  * value untouched), or -EINVAL with a ValidationError in reply naming the argument.
  */
@@ -161,6 +167,11 @@ int api_arg_bool(struct json_object *args, const char *name, bool required, bool
 /* An array whose members are all strings; *val borrows args' reference. */
 int api_arg_string_array(struct json_object *args, const char *name, bool required,
 			 struct json_object **val, struct api_reply *reply);
+
+/* The first member of args whose name is not in known (NULL-ended), or NULL when every one
+ * is: a verb refuses an unknown parameter by name, as the AWS CLI does.
+ */
+const char *api_args_known(struct json_object *args, const char *const *known);
 
 /* One member of a Targets argument: {"Id": non-empty string, "Port"?: 1..65535}. */
 struct api_target {

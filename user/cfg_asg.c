@@ -683,41 +683,6 @@ static void cfg_asg_warm(struct cfg *c, struct json_object *o, struct model_asg 
 	cfg_out(c);
 }
 
-/* A request's object read by fn as the file's reader reads it; warnings (fields without effect
- * here) are dropped, errors fill err. 0, -EINVAL, -ENOMEM.
- */
-static int cfg_asg_request(const char *verb, const char *text, struct config_error *err,
-			   void (*fn)(struct cfg *c, struct json_object *o, void *out), void *out)
-{
-	struct model scratch = { 0 };
-	struct json_object *o;
-	struct cfg c = { 0 };
-	size_t i;
-	int ret = -ENOMEM;
-
-	memset(err, 0, sizeof(*err));
-	c.file = verb;
-	c.text = text;
-	c.len = strlen(text);
-	c.m = &scratch;
-	c.err = err;
-	o = json_tokener_parse(text);
-	if (!o || !json_object_is_type(o, json_type_object)) {
-		cfg_emit_at(&c, true, 0, "$", "expected an object");
-		ret = -EINVAL;
-		goto out;
-	}
-	fn(&c, o, out);
-	if (!c.nomem)
-		ret = err->count ? -EINVAL : 0;
-out:
-	json_object_put(o);
-	for (i = 0; i < scratch.nwarnings; i++)
-		free(scratch.warnings[i]);
-	free(scratch.warnings);
-	return ret;
-}
-
 static const char *const cfg_asg_request_more[] = { "AutoScalingGroupName", NULL };
 
 static void cfg_asg_hook_request(struct cfg *c, struct json_object *o, void *out)
@@ -733,13 +698,17 @@ static void cfg_asg_warm_request(struct cfg *c, struct json_object *o, void *out
 int config_hook_parse(const char *verb, const char *text, struct model_hook *out,
 		      struct config_error *err)
 {
-	return cfg_asg_request(verb, text, err, cfg_asg_hook_request, out);
+	struct model scratch = { 0 };
+
+	return cfg_request(&scratch, verb, text, "an object", cfg_asg_hook_request, out, err);
 }
 
 int config_warm_parse(const char *verb, const char *text, struct model_warm_pool *out,
 		      struct config_error *err)
 {
-	return cfg_asg_request(verb, text, err, cfg_asg_warm_request, out);
+	struct model scratch = { 0 };
+
+	return cfg_request(&scratch, verb, text, "an object", cfg_asg_warm_request, out, err);
 }
 
 static const char *const cfg_asg_typed[] = { "AutoScalingGroupName",

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* The loading context and its diagnostics: the JSON path being read, errors and warnings as
  * "file:line:col: $.path: message", what a value looked like, the model's allocations, and the
- * check that every member of an object was read or is known.
+ * check that every member of an object was read or is known, and an API request read with the
+ * same readers.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -315,4 +317,40 @@ void cfg_finish(struct cfg *c, struct json_object *o, const char *const *typed,
 			cfg_warn_key(c, "unknown field, ignored");
 		cfg_out(c);
 	}
+}
+
+int cfg_request(struct model *m, const char *verb, const char *text, const char *what,
+		void (*fn)(struct cfg *c, struct json_object *o, void *out), void *out,
+		struct config_error *err)
+{
+	struct json_object *o;
+	struct cfg c = { 0 };
+	char msg[128];
+	size_t i;
+	int ret = -ENOMEM;
+
+	memset(err, 0, sizeof(*err));
+	c.file = verb;
+	c.text = text;
+	c.len = strlen(text);
+	c.m = m;
+	c.err = err;
+	o = json_tokener_parse(text);
+	if (!o || !json_object_is_type(o, json_type_object)) {
+		snprintf(msg, sizeof(msg), "expected %s", what);
+		cfg_emit_at(&c, true, 0, "$", msg);
+		ret = -EINVAL;
+		goto out;
+	}
+	fn(&c, o, out);
+	if (!c.nomem)
+		ret = err->count ? -EINVAL : 0;
+out:
+	json_object_put(o);
+	for (i = 0; i < m->nwarnings; i++)
+		free(m->warnings[i]);
+	free(m->warnings);
+	m->warnings = NULL;
+	m->nwarnings = 0;
+	return ret;
 }

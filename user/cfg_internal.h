@@ -116,6 +116,14 @@ struct model_extra *cfg_extra_add(struct cfg *c, struct model_extras *ex, const 
 				  struct json_object *v, bool unknown);
 void cfg_finish(struct cfg *c, struct json_object *o, const char *const *typed,
 		const char *const *kept, struct model_extras *ex);
+/* An API request's JSON text read with the file's readers: it must be an object (else the
+ * error "$: expected " what), which fn reads into out with m as the model being built (the
+ * caller's scratch one). verb stands for the file in messages. Warnings left on m (fields
+ * without effect here) are dropped; errors fill err. Returns 0, -EINVAL or -ENOMEM.
+ */
+int cfg_request(struct model *m, const char *verb, const char *text, const char *what,
+		void (*fn)(struct cfg *c, struct json_object *o, void *out), void *out,
+		struct config_error *err);
 
 /* cfg_read.c: typed members, each returning CFG_OK, CFG_ABSENT or CFG_BAD */
 struct json_object *cfg_member(struct json_object *o, const char *key);
@@ -144,6 +152,8 @@ const char *cfg_addr_str(const struct model_addr *a, char *buf, size_t len);
 char *cfg_user_data(struct cfg *c, const char *s, size_t *len, bool *was_b64);
 bool cfg_cron_ok(const char *s);
 void cfg_extras_free(struct model_extras *ex);
+/* model.c: frees what a policy holds, not the policy itself */
+void cfg_policy_clear(struct model_policy *p);
 int cfg_need(struct cfg *c, struct json_object *o, const char *key, int ret, const char *expected);
 void cfg_dup_name(struct cfg *c, const char *name, const void *arr, size_t idx, size_t size,
 		  size_t name_off, const char *list, const char *what);

@@ -411,51 +411,33 @@ void cfg_policy(struct cfg *c, struct json_object *o, size_t idx)
 	cfg_finish(c, o, cfg_policy_typed, cfg_policy_kept, NULL);
 }
 
+static void cfg_policy_request(struct cfg *c, struct json_object *o, void *out)
+{
+	(void)out; /* the policy lands in the scratch model's list */
+	cfg_policy(c, o, 0);
+}
+
 int config_policy_parse(const struct model *m, const char *verb, const char *text,
 			struct model_policy **out, struct config_error *err)
 {
 	struct model scratch = *m;
-	struct json_object *o;
-	struct cfg c = { 0 };
 	size_t i;
-	int ret = -ENOMEM;
+	int ret;
 
 	*out = NULL;
-	memset(err, 0, sizeof(*err));
 	/* m's groups and target groups, read only; the policy lands in a list of its own */
 	scratch.policies = NULL;
 	scratch.npolicies = 0;
 	scratch.warnings = NULL;
 	scratch.nwarnings = 0;
-	c.file = verb;
-	c.text = text;
-	c.len = strlen(text);
-	c.m = &scratch;
-	c.err = err;
-	o = json_tokener_parse(text);
-	if (!o || !json_object_is_type(o, json_type_object)) {
-		cfg_emit_at(&c, true, 0, "$", "expected a scaling policy object");
-		ret = -EINVAL;
-		goto out;
-	}
-	cfg_policy(&c, o, 0);
-	if (!c.nomem)
-		ret = err->count ? -EINVAL : 0;
-out:
-	json_object_put(o);
-	for (i = 0; i < scratch.nwarnings; i++)
-		free(scratch.warnings[i]);
-	free(scratch.warnings);
+	ret = cfg_request(&scratch, verb, text, "a scaling policy object", cfg_policy_request, NULL,
+			  err);
 	if (!ret && scratch.npolicies == 1) {
 		*out = scratch.policies;
 		return 0;
 	}
-	for (i = 0; i < scratch.npolicies; i++) {
-		free(scratch.policies[i].name);
-		free(scratch.policies[i].steps);
-		free(scratch.policies[i].tt.resource_label);
-		free(scratch.policies[i].raw);
-	}
+	for (i = 0; i < scratch.npolicies; i++)
+		cfg_policy_clear(&scratch.policies[i]);
 	free(scratch.policies);
 	return ret ? ret : -ENOMEM;
 }
@@ -464,10 +446,7 @@ void config_policy_free(struct model_policy *p)
 {
 	if (!p)
 		return;
-	free(p->name);
-	free(p->steps);
-	free(p->tt.resource_label);
-	free(p->raw);
+	cfg_policy_clear(p);
 	free(p);
 }
 

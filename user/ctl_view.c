@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "api.h"
 #include "ctl_state.h"
 #include "ctl_view.h"
 #include "dpif.h"
@@ -120,13 +121,8 @@ int ctl_view_target_health(struct ctl *ctl, const char *name, struct json_object
 
 	if (!tg)
 		return -ENOENT;
-	data = json_object_new_object();
-	arr = json_object_new_array();
-	if (!data || !arr) {
-		json_object_put(data);
-		json_object_put(arr);
+	if (api_data_list("TargetHealthDescriptions", &data, &arr))
 		return -ENOMEM;
-	}
 	for (i = 0; i < tg->n; i++) {
 		const struct ctl_target *t = tg->t[i];
 		struct json_object *d = json_object_new_object();
@@ -153,7 +149,6 @@ int ctl_view_target_health(struct ctl *ctl, const char *name, struct json_object
 		ctl_view_add(d, "TargetHealth", h);
 		json_object_array_add(arr, d);
 	}
-	ctl_view_add(data, "TargetHealthDescriptions", arr);
 	*out = data;
 	return 0;
 }

@@ -22,6 +22,7 @@
 #include <json-c/json.h>
 
 #include "activity.h"
+#include "api.h"
 #include "asg.h"
 #include "config.h"
 #include "ctl.h"
@@ -1951,14 +1952,8 @@ int fleet_describe_policies(struct fleet *f, const char *group, const char *cons
 
 	if (group && (!fleet_group_find(f, group) || !fleet_group_find(f, group)->in_config))
 		return -ENOENT;
-	data = json_object_new_object();
-	list = json_object_new_array();
-	if (!data || !list) {
-		json_object_put(data);
-		json_object_put(list);
+	if (api_data_list("ScalingPolicies", &data, &list))
 		return -ENOMEM;
-	}
-	json_object_object_add(data, "ScalingPolicies", list);
 	for (i = 0; i < f->ngroups; i++) {
 		struct fleet_group *fg = f->groups[i];
 		struct json_object *sj, *alarms = NULL;

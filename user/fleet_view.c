@@ -13,6 +13,7 @@
 #include <json-c/json.h>
 
 #include "activity.h"
+#include "api.h"
 #include "asg.h"
 #include "ctl.h"
 #include "fleet_internal.h"
@@ -575,13 +576,8 @@ int fleet_view_refreshes(struct fleet *f, const char *group, const char *const *
 
 	if (!fg)
 		return -ENOENT;
-	data = json_object_new_object();
-	arr = json_object_new_array();
-	if (!data || !arr) {
-		json_object_put(data);
-		json_object_put(arr);
+	if (api_data_list("InstanceRefreshes", &data, &arr))
 		return -ENOMEM;
-	}
 	for (i = 0; i < fg->g.nrefresh && (!max || json_object_array_length(arr) < max); i++) {
 		for (j = 0; j < nids && strcmp(ids[j], fg->g.refresh[i].id); j++)
 			;
@@ -589,7 +585,6 @@ int fleet_view_refreshes(struct fleet *f, const char *group, const char *const *
 			continue;
 		json_object_array_add(arr, fleet_refresh_json(fg, &fg->g.refresh[i]));
 	}
-	fleet_add(data, "InstanceRefreshes", arr);
 	*out = data;
 	return 0;
 }

@@ -21,6 +21,14 @@ static void cfg_launch_free(struct model_launch *l)
 	cfg_extras_free(&l->extras);
 }
 
+void cfg_policy_clear(struct model_policy *p)
+{
+	free(p->name);
+	free(p->steps);
+	free(p->tt.resource_label);
+	free(p->raw);
+}
+
 void model_free(struct model *m)
 {
 	size_t i, j;
@@ -69,12 +77,8 @@ void model_free(struct model *m)
 		cfg_launch_free(&m->lcs[i]);
 	for (i = 0; i < m->nlts; i++)
 		cfg_launch_free(&m->lts[i]);
-	for (i = 0; i < m->npolicies; i++) {
-		free(m->policies[i].name);
-		free(m->policies[i].steps);
-		free(m->policies[i].tt.resource_label);
-		free(m->policies[i].raw);
-	}
+	for (i = 0; i < m->npolicies; i++)
+		cfg_policy_clear(&m->policies[i]);
 	for (i = 0; i < m->nactions; i++) {
 		free(m->actions[i].name);
 		free(m->actions[i].recurrence);

@@ -89,7 +89,7 @@ static const char *opts_store(const struct opts_opt *o, const char *arg, char *b
 int opts_parse(const struct opts_tool *tool, int argc, char **argv, int *first_arg)
 {
 	struct option lo[OPTS_MAX + 1];
-	char so[3 * OPTS_MAX + 1], buf[64];
+	char so[3 * OPTS_MAX + 2], buf[64];
 	int n = opts_count(tool->opts), i, c, len = 0;
 
 	if (n > OPTS_MAX) {
@@ -97,6 +97,8 @@ int opts_parse(const struct opts_tool *tool, int argc, char **argv, int *first_a
 			OPTS_MAX);
 		return 2;
 	}
+	if (tool->in_order)
+		so[len++] = '+';
 	for (i = 0; i < n; i++) {
 		const struct opts_opt *o = &tool->opts[i];
 		bool has_arg = o->kind != OPTS_FLAG && o->kind != OPTS_COUNT &&

@@ -46,6 +46,7 @@ struct opts_tool {
 	int help_col;	      /* the column where help texts start */
 	const struct opts_opt *opts;
 	void (*more)(FILE *f); /* prints what follows the epilog (lists known at run time) */
+	bool in_order;	       /* stop at the first operand: a command and its own options follow */
 };
 
 /* Parses argv. Returns 0 with *first_arg the index of the first operand, 1 after printing the

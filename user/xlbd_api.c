@@ -20,6 +20,20 @@
 #include "share.h"
 #include "xlbd_internal.h"
 
+int xlbd_no_group(struct api_reply *reply, const char *group)
+{
+	return api_error(reply, API_ERR_VALIDATION, "AutoScalingGroup name not found - %s", group);
+}
+
+int xlbd_group_result(struct api_reply *reply, int err, const char *group, const char *msg)
+{
+	if (err == -ENOENT)
+		return xlbd_no_group(reply, group);
+	if (err == -EINVAL)
+		return api_error(reply, API_ERR_VALIDATION, "%s", msg);
+	return err;
+}
+
 static void xlbd_iso_time(time_t t, char *buf, size_t len)
 {
 	struct tm tm;
@@ -312,8 +326,7 @@ static int xlbd_api_activities(struct json_object *args, struct api_reply *reply
 		return err;
 	err = fleet_view_activities(d->fleet, group, (size_t)max, &reply->data);
 	if (err == -ENOENT)
-		return api_error(reply, API_ERR_VALIDATION, "AutoScalingGroup name not found - %s",
-				 group);
+		return xlbd_no_group(reply, group);
 	return err;
 }
 
@@ -335,8 +348,7 @@ static int xlbd_api_set_desired(struct json_object *args, struct api_reply *repl
 		return err;
 	err = fleet_set_desired(d->fleet, group, desired, honor, msg, sizeof(msg));
 	if (err == -ENOENT)
-		return api_error(reply, API_ERR_VALIDATION, "AutoScalingGroup name not found - %s",
-				 group);
+		return xlbd_no_group(reply, group);
 	if (err == -EBUSY)
 		return api_error(reply, API_ERR_SCALING_IN_PROGRESS, "%s", msg);
 	if (err == -EINVAL)
@@ -367,8 +379,7 @@ static int xlbd_api_attach_tgs(struct json_object *args, struct api_reply *reply
 	err = fleet_attach(d->fleet, group, v, n, attach, msg, sizeof(msg));
 	free(v);
 	if (err == -ENOENT)
-		return api_error(reply, API_ERR_VALIDATION, "AutoScalingGroup name not found - %s",
-				 group);
+		return xlbd_no_group(reply, group);
 	if (err == -ESRCH || err == -E2BIG)
 		return api_error(reply, API_ERR_VALIDATION, "%s", msg);
 	return err;
@@ -395,8 +406,7 @@ static int xlbd_api_metric_stats(struct json_object *args, struct api_reply *rep
 		return err;
 	err = fleet_view_metric_stats(d->fleet, group, &reply->data);
 	if (err == -ENOENT)
-		return api_error(reply, API_ERR_VALIDATION, "AutoScalingGroup name not found - %s",
-				 group);
+		return xlbd_no_group(reply, group);
 	return err;
 }
 

@@ -20,18 +20,16 @@
 #define XLBD_ERR_REFRESH_IN_PROGRESS "InstanceRefreshInProgress"
 #define XLBD_ERR_NO_ACTIVE_REFRESH "ActiveInstanceRefreshNotFound"
 
-static int xlbd_no_group(struct api_reply *reply, const char *group)
-{
-	return api_error(reply, API_ERR_VALIDATION, "AutoScalingGroup name not found - %s", group);
-}
-
-/* What a fleet call on a group returned, as the reply says it: no such group (-ENOENT), a
- * request fleet refused with msg (-EINVAL), or err as it is.
+/* What a fleet call on an instance returned, as the reply says it: no such instance (-ENOENT),
+ * a request fleet refused with msg (-EINVAL), or err as it is.
  */
-static int xlbd_group_result(struct api_reply *reply, int err, const char *group, const char *msg)
+static int xlbd_instance_result(struct api_reply *reply, int err, const char *id, const char *msg)
 {
 	if (err == -ENOENT)
-		return xlbd_no_group(reply, group);
+		return api_error(reply, API_ERR_VALIDATION,
+				 "Instance Id not found - No managed instance found for instance "
+				 "ID: %s",
+				 id);
 	if (err == -EINVAL)
 		return api_error(reply, API_ERR_VALIDATION, "%s", msg);
 	return err;
@@ -59,31 +57,22 @@ static int xlbd_strings(struct json_object *args, const char *name, bool require
 	return 0;
 }
 
-/* Only these members of args: another one is refused by name. */
+/* Only these members of args: another one is refused by name, with what xlb changes here. */
 static int xlbd_only(struct json_object *args, const char *const *known, const char *what,
 		     struct api_reply *reply)
 {
-	size_t i;
+	const char *bad = api_args_known(args, known);
 
-	if (!args || !json_object_is_type(args, json_type_object))
+	if (!bad)
 		return 0;
-	json_object_object_foreach(args, key, val)
-	{
-		(void)val;
-		for (i = 0; known[i] && strcmp(known[i], key); i++)
-			;
-		if (!known[i])
-			return api_error(
-				reply, API_ERR_VALIDATION,
-				"%s: xlb does not change %s here (it changes: "
-				"MinSize, MaxSize, DesiredCapacity, DefaultCooldown, "
-				"HealthCheckType, HealthCheckGracePeriod, "
-				"MaxInstanceLifetime, DefaultInstanceWarmup, "
-				"TerminationPolicies, NewInstancesProtectedFromScaleIn; the "
-				"rest comes from the configuration file)",
-				what, key);
-	}
-	return 0;
+	return api_error(reply, API_ERR_VALIDATION,
+			 "%s: xlb does not change %s here (it changes: "
+			 "MinSize, MaxSize, DesiredCapacity, DefaultCooldown, "
+			 "HealthCheckType, HealthCheckGracePeriod, "
+			 "MaxInstanceLifetime, DefaultInstanceWarmup, "
+			 "TerminationPolicies, NewInstancesProtectedFromScaleIn; the "
+			 "rest comes from the configuration file)",
+			 what, bad);
 }
 
 static int xlbd_opt_int(struct json_object *args, const char *name, int64_t min, int64_t max,
@@ -173,13 +162,8 @@ int xlbd_api_terminate(struct json_object *args, struct api_reply *reply, void *
 	if (err)
 		return err;
 	err = fleet_terminate_instance(d->fleet, id, decrement, &act, msg, sizeof(msg));
-	if (err == -ENOENT)
-		return api_error(reply, API_ERR_VALIDATION,
-				 "Instance Id not found - No managed instance found for instance "
-				 "ID: %s",
-				 id);
-	if (err == -EINVAL)
-		return api_error(reply, API_ERR_VALIDATION, "%s", msg);
+	if (err == -ENOENT || err == -EINVAL)
+		return xlbd_instance_result(reply, err, id, msg);
 	if (err)
 		return err;
 	reply->data = json_object_new_object();
@@ -206,14 +190,7 @@ int xlbd_api_set_health(struct json_object *args, struct api_reply *reply, void 
 	if (err && err != -ENOENT)
 		return err;
 	err = fleet_set_health(d->fleet, id, status, respect, msg, sizeof(msg));
-	if (err == -ENOENT)
-		return api_error(reply, API_ERR_VALIDATION,
-				 "Instance Id not found - No managed instance found for instance "
-				 "ID: %s",
-				 id);
-	if (err == -EINVAL)
-		return api_error(reply, API_ERR_VALIDATION, "%s", msg);
-	return err;
+	return xlbd_instance_result(reply, err, id, msg);
 }
 
 static int xlbd_api_standby(struct json_object *args, struct api_reply *reply, void *ctx,
@@ -336,6 +313,16 @@ static int xlbd_prefs(struct json_object *args, struct fleet_refresh_prefs *p,
 	return 0;
 }
 
+/* The reply of start- and cancel-instance-refresh: {"InstanceRefreshId": id}. */
+static int xlbd_refresh_id_reply(struct api_reply *reply, const char *id)
+{
+	reply->data = json_object_new_object();
+	if (reply->data) /* else {} is sent */
+		json_object_object_add(reply->data, "InstanceRefreshId",
+				       json_object_new_string(id));
+	return 0;
+}
+
 int xlbd_api_start_refresh(struct json_object *args, struct api_reply *reply, void *ctx)
 {
 	struct xlbd *d = ctx;
@@ -365,13 +352,7 @@ int xlbd_api_start_refresh(struct json_object *args, struct api_reply *reply, vo
 		return api_error(reply, XLBD_ERR_REFRESH_IN_PROGRESS, "%s", msg);
 	if (err == -EINVAL)
 		return api_error(reply, API_ERR_VALIDATION, "%s", msg);
-	if (err)
-		return err;
-	reply->data = json_object_new_object();
-	if (reply->data)
-		json_object_object_add(reply->data, "InstanceRefreshId",
-				       json_object_new_string(id));
-	return 0;
+	return err ? err : xlbd_refresh_id_reply(reply, id);
 }
 
 int xlbd_api_describe_refreshes(struct json_object *args, struct api_reply *reply, void *ctx)
@@ -416,11 +397,5 @@ int xlbd_api_cancel_refresh(struct json_object *args, struct api_reply *reply, v
 				 "No in progress or pending Instance Refresh found for Auto "
 				 "Scaling group %s",
 				 group);
-	if (err)
-		return err;
-	reply->data = json_object_new_object();
-	if (reply->data)
-		json_object_object_add(reply->data, "InstanceRefreshId",
-				       json_object_new_string(id));
-	return 0;
+	return err ? err : xlbd_refresh_id_reply(reply, id);
 }

@@ -48,8 +48,7 @@ static int xlbd_lc_action(struct json_object *args, struct api_reply *reply, str
 				 "Either InstanceId or LifecycleActionToken must be specified");
 	err = fleet_lifecycle_action(d->fleet, group, hook, id, token, result, msg, sizeof(msg));
 	if (err == -ESRCH)
-		return api_error(reply, API_ERR_VALIDATION, "AutoScalingGroup name not found - %s",
-				 group);
+		return xlbd_no_group(reply, group);
 	if (err == -EINVAL)
 		return api_error(reply, API_ERR_VALIDATION, "%s", msg);
 	return err;
@@ -66,56 +65,40 @@ int xlbd_api_record_lifecycle_action_heartbeat(struct json_object *args, struct 
 	return xlbd_lc_action(args, reply, ctx, false);
 }
 
-int xlbd_api_describe_lifecycle_hooks(struct json_object *args, struct api_reply *reply, void *ctx)
+/* A describe verb of one group: view renders what it has (-ENOENT for no such group). */
+static int xlbd_lc_describe(struct json_object *args, struct api_reply *reply, struct xlbd *d,
+			    int (*view)(struct fleet *, const char *, struct json_object **))
 {
-	struct xlbd *d = ctx;
 	const char *group;
 	int err;
 
 	err = api_arg_string(args, "AutoScalingGroupName", true, &group, reply);
 	if (err)
 		return err;
-	err = fleet_view_hooks(d->fleet, group, &reply->data);
+	err = view(d->fleet, group, &reply->data);
 	if (err == -ENOENT)
-		return api_error(reply, API_ERR_VALIDATION, "AutoScalingGroup name not found - %s",
-				 group);
+		return xlbd_no_group(reply, group);
 	return err;
+}
+
+int xlbd_api_describe_lifecycle_hooks(struct json_object *args, struct api_reply *reply, void *ctx)
+{
+	return xlbd_lc_describe(args, reply, ctx, fleet_view_hooks);
 }
 
 int xlbd_api_describe_warm_pool(struct json_object *args, struct api_reply *reply, void *ctx)
 {
-	struct xlbd *d = ctx;
-	const char *group;
-	int err;
-
-	err = api_arg_string(args, "AutoScalingGroupName", true, &group, reply);
-	if (err)
-		return err;
-	err = fleet_view_warm_pool(d->fleet, group, &reply->data);
-	if (err == -ENOENT)
-		return api_error(reply, API_ERR_VALIDATION, "AutoScalingGroup name not found - %s",
-				 group);
-	return err;
+	return xlbd_lc_describe(args, reply, ctx, fleet_view_warm_pool);
 }
 
-/* Only these members of args: another one is refused by name, as the AWS CLI refuses an
- * unknown parameter.
- */
+/* Only these members of args: another one is refused by name. */
 static int xlbd_lc_only(struct json_object *args, const char *const *known, const char *verb,
 			struct api_reply *reply)
 {
-	size_t i;
+	const char *bad = api_args_known(args, known);
 
-	json_object_object_foreach(args, key, val)
-	{
-		(void)val;
-		for (i = 0; known[i] && strcmp(known[i], key); i++)
-			;
-		if (!known[i])
-			return api_error(reply, API_ERR_VALIDATION, "%s: unknown parameter %s",
-					 verb, key);
-	}
-	return 0;
+	return bad ? api_error(reply, API_ERR_VALIDATION, "%s: unknown parameter %s", verb, bad) :
+		     0;
 }
 
 /* The request with the hook of that name as it runs now below it: a PutLifecycleHook that
@@ -177,8 +160,7 @@ int xlbd_api_put_lifecycle_hook(struct json_object *args, struct api_reply *repl
 		return err;
 	req = xlbd_lc_merged(d, group, name, args);
 	if (!req)
-		return api_error(reply, API_ERR_VALIDATION, "AutoScalingGroup name not found - %s",
-				 group);
+		return xlbd_no_group(reply, group);
 	err = config_hook_parse(
 		"put-lifecycle-hook",
 		json_object_to_json_string_ext(req, JSON_C_TO_STRING_PLAIN |
@@ -189,8 +171,7 @@ int xlbd_api_put_lifecycle_hook(struct json_object *args, struct api_reply *repl
 		return api_error(reply, API_ERR_VALIDATION, "%s", cerr.msg);
 	err = err ? err : fleet_hook_put(d->fleet, group, &h, msg, sizeof(msg));
 	if (err == -ENOENT)
-		return api_error(reply, API_ERR_VALIDATION, "AutoScalingGroup name not found - %s",
-				 group);
+		return xlbd_no_group(reply, group);
 	if (err == -ENOSPC)
 		return api_error(reply, "LimitExceeded", "%s", msg);
 	return err;
@@ -211,8 +192,7 @@ int xlbd_api_delete_lifecycle_hook(struct json_object *args, struct api_reply *r
 		return err;
 	err = fleet_hook_delete(d->fleet, group, name, msg, sizeof(msg));
 	if (err == -ENOENT)
-		return api_error(reply, API_ERR_VALIDATION, "AutoScalingGroup name not found - %s",
-				 group);
+		return xlbd_no_group(reply, group);
 	if (err == -ESRCH)
 		return api_error(reply, API_ERR_VALIDATION, "%s", msg);
 	return err;
@@ -245,8 +225,7 @@ int xlbd_api_put_warm_pool(struct json_object *args, struct api_reply *reply, vo
 		return api_error(reply, API_ERR_VALIDATION, "%s", cerr.msg);
 	err = err ? err : fleet_warm_put(d->fleet, group, &w);
 	if (err == -ENOENT)
-		return api_error(reply, API_ERR_VALIDATION, "AutoScalingGroup name not found - %s",
-				 group);
+		return xlbd_no_group(reply, group);
 	return err;
 }
 
@@ -271,8 +250,7 @@ int xlbd_api_delete_warm_pool(struct json_object *args, struct api_reply *reply,
 		return err;
 	err = fleet_warm_delete(d->fleet, group, msg, sizeof(msg));
 	if (err == -ENOENT)
-		return api_error(reply, API_ERR_VALIDATION, "AutoScalingGroup name not found - %s",
-				 group);
+		return xlbd_no_group(reply, group);
 	if (err == -ESRCH)
 		return api_error(reply, API_ERR_VALIDATION, "%s", msg);
 	return err;

@@ -12,8 +12,6 @@
 #include "fleet.h"
 #include "xlbd_internal.h"
 
-#define XLBD_GROUP_NOT_FOUND "AutoScalingGroup name not found - %s"
-
 int xlbd_api_describe_policies(struct json_object *args, struct api_reply *reply, void *ctx)
 {
 	struct xlbd *d = ctx;
@@ -39,7 +37,7 @@ int xlbd_api_describe_policies(struct json_object *args, struct api_reply *reply
 	err = fleet_describe_policies(d->fleet, group, v, n, &reply->data);
 	free(v);
 	if (err == -ENOENT)
-		return api_error(reply, API_ERR_VALIDATION, XLBD_GROUP_NOT_FOUND, group);
+		return xlbd_no_group(reply, group);
 	return err;
 }
 
@@ -61,7 +59,7 @@ int xlbd_api_put_policy(struct json_object *args, struct api_reply *reply, void 
 							    JSON_C_TO_STRING_NOSLASHESCAPE);
 	err = fleet_put_policy(d->fleet, d->model, group, text, msg, sizeof(msg));
 	if (err == -ENOENT)
-		return api_error(reply, API_ERR_VALIDATION, XLBD_GROUP_NOT_FOUND, group);
+		return xlbd_no_group(reply, group);
 	if (err == -EINVAL)
 		return api_error(reply, API_ERR_VALIDATION, "%s", msg);
 	if (err)
@@ -100,7 +98,7 @@ int xlbd_api_delete_policy(struct json_object *args, struct api_reply *reply, vo
 		return err;
 	err = fleet_delete_policy(d->fleet, d->model, group, name);
 	if (err == -ENOENT)
-		return api_error(reply, API_ERR_VALIDATION, XLBD_GROUP_NOT_FOUND, group);
+		return xlbd_no_group(reply, group);
 	if (err == -ESRCH)
 		return api_error(reply, API_ERR_VALIDATION,
 				 "The scaling policy %s of group %s does not exist", name, group);

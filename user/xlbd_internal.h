@@ -93,6 +93,13 @@ int xlbd_api_delete_warm_pool(struct json_object *args, struct api_reply *reply,
 /* Opens the control socket and registers every verb (xlbd_api.c). */
 int xlbd_api_setup(struct xlbd *d);
 
+/* For the verbs (xlbd_api.c): AWS's ValidationError for a group that is not there; and what a
+ * fleet call on a group returned, as the reply says it: no such group (-ENOENT), a request
+ * fleet refused with msg (-EINVAL), or err as it is.
+ */
+int xlbd_no_group(struct api_reply *reply, const char *group);
+int xlbd_group_result(struct api_reply *reply, int err, const char *group, const char *msg);
+
 /* The group verbs (xlbd_api_asg.c), api_handler_fn each. */
 struct api_reply;
 struct json_object;

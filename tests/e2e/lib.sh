@@ -352,9 +352,10 @@ e2e_xlbd_check() { # file[, what it is, for the message]
 	e2e_abort setup "xlbd --check refused ${2:-$what}"
 }
 
-# Starts the run's xlbd in the balancer's namespace: configuration $E2E_CONF, the run's pin
-# directory, socket $E2E_SOCK, run directory $E2E_RUN, serving the first client-facing
-# interface, its output appended to $E2E_LOG; the options follow (--metrics-address ...). Sets
+# Starts the run's xlbd in the balancer's namespace (or in $E2E_XLBD_NS, for a run without the
+# lab): configuration $E2E_CONF, the run's pin directory, socket $E2E_SOCK, run directory
+# $E2E_RUN, serving the lab's first client-facing interface when there is a lab, its output
+# appended to $E2E_LOG; the options follow (--metrics-address ...). Sets
 # E2E_XLBD_PID. Each daemon started is stopped on exit (SIGTERM, SIGKILL after 20 s); the first
 # start also has the instances with the prefix and the pins removed after it.
 e2e_xlbd_start() { # instance prefix, xlbd options...
@@ -363,10 +364,10 @@ e2e_xlbd_start() { # instance prefix, xlbd options...
 		e2e_instances_cleanup "$1"
 	fi
 	# nsenter execs in place: $! is xlbd's own pid
-	nsenter --net="/run/netns/$XLB_LAB_LB_NS" "$XLBD" --config "$E2E_CONF" \
+	nsenter --net="/run/netns/${E2E_XLBD_NS:-$XLB_LAB_LB_NS}" "$XLBD" --config "$E2E_CONF" \
 		--pin-dir "$E2E_PIN_DIR" --socket "$E2E_SOCK" --run-dir "$E2E_RUN" \
-		--instance-prefix "$1" --interface "${XLB_LAB_LB_CLIENT_IF[0]}" "${@:2}" \
-		>>"$E2E_LOG" 2>&1 &
+		--instance-prefix "$1" ${XLB_LAB_LB_CLIENT_IF[0]:+--interface "${XLB_LAB_LB_CLIENT_IF[0]}"} \
+		"${@:2}" >>"$E2E_LOG" 2>&1 &
 	E2E_XLBD_PID=$!
 	e2e_on_exit "e2e_stop $E2E_XLBD_PID 20 || kill -KILL $E2E_XLBD_PID"
 }

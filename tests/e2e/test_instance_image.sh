@@ -37,9 +37,6 @@ image_before=$(cd "$IMG" && find . -printf '%p %s %T@\n' | sort)
 e2e_log "image: $(du -sh "$IMG" | cut -f1) in $(find "$IMG" -type f | wc -l) files"
 
 e2e_lab_up --clients 1 --backends 0
-SOCK=$E2E_TMP/xlbd.sock
-CONF=$E2E_TMP/xlb.json
-LOG=$E2E_TMP/xlbd.log
 IPREFIX=${E2E_PREFIX}i-
 # shellcheck disable=SC2016 # the script's own variables, expanded in the instance
 UD=$(printf '%s\n' '#!/bin/sh' \
@@ -48,7 +45,7 @@ UD=$(printf '%s\n' '#!/bin/sh' \
 	'echo instance >/xlb-image-marker && echo instance >/etc/xlb-written && echo wrote' \
 	'exec /usr/local/bin/xlb-backend --listen 80 --quiet' | base64 -w0)
 
-cat >"$CONF" <<EOF2
+cat >"$E2E_CONF" <<EOF2
 {
   "Xlb": { "InstanceAddressPool": "198.18.195.0/24",
     "Images": { "ami-0000000000000e2e1": "$IMG" } },
@@ -76,7 +73,7 @@ cat >"$CONF" <<EOF2
 EOF2
 
 # 1. --check: the plan names the image; the unmapped id is said once, where it is
-out=$("$XLBD" --check --config "$CONF" 2>&1)
+out=$("$XLBD" --check --config "$E2E_CONF" 2>&1)
 if grep -q "launch configuration img-lc: .*, image ami-0000000000000e2e1 ($IMG)" <<<"$out" &&
 	[ "$(sed 's/^xlbd: warn: //; s/^ *//' <<<"$out" | sort -u |
 		grep -c 'ami-00000000000000bad is not in Xlb.Images')" = 1 ] &&
@@ -86,7 +83,7 @@ else
 	e2e_fail check_names_images "$(grep -i 'image' <<<"$out" | head -4)"
 fi
 bad=$E2E_TMP/bad.json
-sed "s|\"$IMG\"|\"$E2E_TMP\"|" "$CONF" >"$bad"
+sed "s|\"$IMG\"|\"$E2E_TMP\"|" "$E2E_CONF" >"$bad"
 if ! out=$("$XLBD" --check --config "$bad" 2>&1) &&
 	grep -q "bad.json:3:[0-9]*: \$.Xlb.Images\[\"ami-0000000000000e2e1\"\]: expected a root filesystem" <<<"$out"; then
 	e2e_pass check_refuses_non_root
@@ -94,44 +91,29 @@ else
 	e2e_fail check_refuses_non_root "$(head -3 <<<"$out")"
 fi
 
-ctl() {
-	timeout 10 "$XLBCTL" --socket "$SOCK" "$@"
-}
-
-e2e_on_exit "rm -rf '$E2E_PIN_DIR'"
-e2e_instances_cleanup "$IPREFIX"
-# nsenter itself in the background (not through e2e_in, a function: $! would be a subshell's,
-# and stopping it would leave xlbd running)
-nsenter --net="/run/netns/$E2E_PREFIX-lb" "$XLBD" --config "$CONF" --pin-dir "$E2E_PIN_DIR" --socket "$SOCK" \
-	--metrics-address 127.0.0.1:9471 --run-dir "$E2E_TMP/run" --instance-prefix "$IPREFIX" \
-	--interface "${XLB_LAB_LB_CLIENT_IF[0]}" >>"$LOG" 2>&1 &
-XLBD_PID=$!
-e2e_on_exit "e2e_stop $XLBD_PID 20 || kill -KILL $XLBD_PID"
-e2e_wait 10 test -S "$SOCK" || {
-	e2e_indent <"$LOG"
-	e2e_abort setup "xlbd did not open its socket"
-}
+e2e_xlbd_start "$IPREFIX" --metrics-address 127.0.0.1:9471
+e2e_xlbd_wait_socket
 
 # 2. the instance: booted from the image, serving from it
 inst=
 booted() {
-	inst=$(ctl --json describe-auto-scaling-groups --auto-scaling-group-names img-asg 2>/dev/null |
+	inst=$(e2e_ctl --json describe-auto-scaling-groups --auto-scaling-group-names img-asg 2>/dev/null |
 		jq -r '.AutoScalingGroups[0].Instances[0].InstanceId // empty')
-	[ -n "$inst" ] && ctl get-console-output --instance-id "$inst" 2>/dev/null | grep -q '^wrote'
+	[ -n "$inst" ] && e2e_ctl get-console-output --instance-id "$inst" 2>/dev/null | grep -q '^wrote'
 }
 if ! e2e_wait 30 booted; then
-	ctl get-console-output --instance-id "$inst" 2>&1 | tail -5 | e2e_indent
-	tail -5 "$LOG" | e2e_indent
+	e2e_ctl get-console-output --instance-id "$inst" 2>&1 | tail -5 | e2e_indent
+	tail -5 "$E2E_LOG" | e2e_indent
 	e2e_abort instance_boots "no instance booted from the image in 30 s ('$inst')"
 fi
-console=$(ctl get-console-output --instance-id "$inst")
+console=$(e2e_ctl get-console-output --instance-id "$inst")
 if grep -qx "marker: $MARKER" <<<"$console" && grep -qx host-hidden <<<"$console"; then
 	e2e_pass instance_sees_image
 else
 	e2e_fail instance_sees_image "$(head -3 <<<"$console")"
 fi
 healthy() {
-	ctl --json describe-target-health --target-group-arn img-tg 2>/dev/null |
+	e2e_ctl --json describe-target-health --target-group-arn img-tg 2>/dev/null |
 		jq -e '.TargetHealthDescriptions[] | select(.TargetHealth.State == "healthy")' >/dev/null
 }
 reply=
@@ -141,7 +123,7 @@ fi
 if grep -q "$inst" <<<"$reply"; then
 	e2e_pass serves_from_image
 else
-	e2e_fail serves_from_image "reply '$reply'; $(ctl describe-target-health --target-group-arn img-tg 2>&1 | tail -1)"
+	e2e_fail serves_from_image "reply '$reply'; $(e2e_ctl describe-target-health --target-group-arn img-tg 2>&1 | tail -1)"
 fi
 
 # 3. its writes: in its root, not in the image's directory
@@ -153,7 +135,7 @@ if [ "$(cat "/proc/$init/root/xlb-image-marker" 2>&1)" = instance ] &&
 else
 	e2e_fail writes_stay_out_of_image "instance's marker: $(cat "/proc/$init/root/xlb-image-marker" 2>&1); image: $(cat "$IMG/xlb-image-marker")"
 fi
-e2e_stop "$XLBD_PID" 20
+e2e_stop "$E2E_XLBD_PID" 20
 if [ "$(cat "$IMG/xlb-image-marker")" = "$MARKER" ] && [ ! -e "$IMG/etc/xlb-written" ]; then
 	e2e_pass image_unchanged_after
 else

@@ -31,10 +31,6 @@ else
 fi
 
 e2e_lab_up --clients 1 --backends 0
-SOCK=$E2E_TMP/xlbd.sock
-CONF=$E2E_TMP/xlb.json
-LOG=$E2E_TMP/xlbd.log
-RUN=$E2E_TMP/run
 IPREFIX=${E2E_PREFIX}i-
 CG=${IPREFIX%-}
 BACKEND=$(readlink -f "$XLB_BACKEND")
@@ -56,6 +52,7 @@ if ! { mkdir -m 755 "$TOOLS" && cp "$XLBD" "$TOOLS/xlbd" && cp "$BACKEND" "$TOOL
 	e2e_abort setup "cannot copy xlbd and xlb-backend into $TOOLS"
 fi
 BACKEND=$TOOLS/xlb-backend
+XLBD=$TOOLS/xlbd # what e2e_xlbd_start runs
 e2e_on_exit "rm -rf '$TOOLS'"
 tools_before=$(cd "$TOOLS" && stat -c '%n %s %Y %a' . xlbd && md5sum xlbd)
 KNOB=/proc/sys/vm/swappiness # a host-wide setting under the read-only /proc/sys
@@ -76,7 +73,7 @@ t tools_bound '[ -x $TOOLS/xlbd ] && grep -q " $TOOLS ro," /proc/self/mountinfo'
 t tools_ro_bind '! touch $TOOLS/x && ! echo x >>$TOOLS/xlbd && ! rm -f $TOOLS/xlbd && ! mount -o remount,rw,bind $TOOLS && ! mount -o remount,rw $TOOLS && ! mount --bind /tmp $TOOLS && ! umount $TOOLS && ! umount -l $TOOLS && grep -q " $TOOLS ro," /proc/self/mountinfo && ! touch $TOOLS/x && [ -x $TOOLS/xlbd ]'
 # (the value written is the one there: nothing changes on the host should a write get through)
 t proc_sys_ro_bind 'v=\$(cat $KNOB) && ! echo \$v >$KNOB && ! mount -o remount,rw /proc/sys && ! mount -o remount,rw,bind /proc/sys && ! umount /proc/sys && ! umount -l /proc/sys && ! echo \$v >$KNOB'
-t xlbd_run_dir '[ ! -e $RUN ] && [ ! -e $SOCK ]'
+t xlbd_run_dir '[ ! -e $E2E_RUN ] && [ ! -e $E2E_SOCK ]'
 t capabilities 'e=\$((16#\$(awk "/^CapEff/ {print \\\$2}" /proc/self/status))); [ \$(((e >> 21) & 1)) = 0 ] && [ \$(((e >> 12) & 1)) = 0 ] && grep -q "^NoNewPrivs:.*1" /proc/self/status'
 t hostname '[ "\$(hostname)" = "ip-\${XLB_INSTANCE_IP//./-}" ]'
 # forks until refused (perl: fork returns undef at once, where bash would retry for long)
@@ -94,7 +91,7 @@ SUITE
 seed_ud=$(sed -n 's/^ *"UserData": \(".*"\)$/\1/p' "$SEED")
 [ -n "$seed_ud" ] || e2e_abort setup "no UserData found in $SEED"
 
-cat >"$CONF" <<EOF2
+cat >"$E2E_CONF" <<EOF2
 {
   "Xlb": { "InstanceAddressPool": "198.18.194.0/24" },
   "LoadBalancers": [{
@@ -121,40 +118,25 @@ cat >"$CONF" <<EOF2
 }
 EOF2
 
-ctl() {
-	timeout 10 "$XLBCTL" --socket "$SOCK" "$@"
-}
-
 group_instances() { # group: its instance ids
-	ctl --json describe-auto-scaling-groups --auto-scaling-group-names "$1" 2>/dev/null |
+	e2e_ctl --json describe-auto-scaling-groups --auto-scaling-group-names "$1" 2>/dev/null |
 		jq -r '.AutoScalingGroups[0].Instances[].InstanceId'
 }
 
-e2e_on_exit "rm -rf '$E2E_PIN_DIR'"
-e2e_instances_cleanup "$IPREFIX"
-nsenter --net="/run/netns/$XLB_LAB_LB_NS" "$TOOLS/xlbd" --config "$CONF" \
-	--pin-dir "$E2E_PIN_DIR" --socket "$SOCK" --metrics-address 127.0.0.1:9470 \
-	--run-dir "$RUN" --instance-prefix "$IPREFIX" \
-	--interface "${XLB_LAB_LB_CLIENT_IF[0]}" >>"$LOG" 2>&1 &
-XLBD_PID=$!
-e2e_on_exit "e2e_stop $XLBD_PID 20 || kill -KILL $XLBD_PID"
-if ! e2e_wait 10 test -S "$SOCK"; then
-	"$XLBD" --check --config "$CONF" 2>&1 | tail -5 | e2e_indent
-	e2e_indent <"$LOG"
-	e2e_abort setup "xlbd did not open its socket"
-fi
+e2e_xlbd_start "$IPREFIX" --metrics-address 127.0.0.1:9470
+e2e_xlbd_wait_socket
 
 # 2. the escape suite, on the console of the escape group's instance
 esc=
 suite_done() {
 	esc=$(group_instances esc-asg | head -1)
-	[ -n "$esc" ] && ctl get-console-output --instance-id "$esc" 2>/dev/null | grep -q ESCAPE-DONE
+	[ -n "$esc" ] && e2e_ctl get-console-output --instance-id "$esc" 2>/dev/null | grep -q ESCAPE-DONE
 }
 if ! e2e_wait 60 suite_done; then
-	ctl get-console-output --instance-id "$esc" 2>&1 | tail -20 | e2e_indent
+	e2e_ctl get-console-output --instance-id "$esc" 2>&1 | tail -20 | e2e_indent
 	e2e_abort escape_suite "the suite did not finish in 60 s (instance '$esc')"
 fi
-console=$(ctl get-console-output --instance-id "$esc")
+console=$(e2e_ctl get-console-output --instance-id "$esc")
 grep -E '^(fork bomb|filled)' <<<"$console" | while read -r l; do e2e_log "$l"; done
 for name in host_netns bpffs etc_write leave_cgroup signal_host mounts sysrq tools_bound \
 	tools_ro_bind proc_sys_ro_bind xlbd_run_dir capabilities hostname fork_bomb fill_run; do
@@ -166,7 +148,7 @@ for name in host_netns bpffs etc_write leave_cgroup signal_host mounts sysrq too
 done
 
 # 3. the host afterwards
-init=$(sed -n 's/^pid=//p' "$RUN/instances/$esc/instance")
+init=$(sed -n 's/^pid=//p' "$E2E_RUN/instances/$esc/instance")
 if [ "$(cat "$PROBE")" = host ] && [ "$(cat "/proc/$init/root$PROBE" 2>/dev/null)" = instance ]; then
 	e2e_pass host_etc_unchanged
 else
@@ -204,41 +186,41 @@ for p in /proc/[0-9]*; do
 	[ "$(readlink "$p/ns/pid" 2>/dev/null)" = "$ns" ] || continue
 	grep -q "/$CG/$esc\$" "$p/cgroup" 2>/dev/null || outside=$((outside + 1))
 done
-if [ "$outside" -eq 0 ] && kill -0 "$XLBD_PID"; then
+if [ "$outside" -eq 0 ] && kill -0 "$E2E_XLBD_PID"; then
 	e2e_pass host_cgroup_and_xlbd
 else
-	e2e_fail host_cgroup_and_xlbd "$outside processes outside the cgroup; xlbd $(kill -0 "$XLBD_PID" 2>&1 && echo alive)"
+	e2e_fail host_cgroup_and_xlbd "$outside processes outside the cgroup; xlbd $(kill -0 "$E2E_XLBD_PID" 2>&1 && echo alive)"
 fi
 healthy() {
-	ctl --json describe-target-health --target-group-arn esc-tg 2>/dev/null |
+	e2e_ctl --json describe-target-health --target-group-arn esc-tg 2>/dev/null |
 		jq -e '.TargetHealthDescriptions[] | select(.TargetHealth.State == "healthy")' >/dev/null
 }
 if e2e_wait 20 healthy; then
 	e2e_pass sandboxed_instance_serves
 else
-	e2e_fail sandboxed_instance_serves "$(ctl describe-target-health --target-group-arn esc-tg 2>&1 | tail -2)"
-	grep -i 'esc-asg\|instance i-' "$LOG" | tail -n 25 | e2e_indent
+	e2e_fail sandboxed_instance_serves "$(e2e_ctl describe-target-health --target-group-arn esc-tg 2>&1 | tail -2)"
+	grep -i 'esc-asg\|instance i-' "$E2E_LOG" | tail -n 25 | e2e_indent
 fi
 
 # 4. the seed's instances: failing visibly, backing off, the host untouched
 backoff() {
-	ctl --json describe-scaling-activities --auto-scaling-group-name seed-asg 2>/dev/null |
+	e2e_ctl --json describe-scaling-activities --auto-scaling-group-name seed-asg 2>/dev/null |
 		jq -r '.Activities[] | .Cause' | grep -q 'held back [0-9]* s (backoff)'
 }
 if e2e_wait 60 backoff; then
 	e2e_pass seed_backs_off
-	ctl --json describe-scaling-activities --auto-scaling-group-name seed-asg |
+	e2e_ctl --json describe-scaling-activities --auto-scaling-group-name seed-asg |
 		jq -r '.Activities[] | .Cause' | grep -o 'The launch was held back.*' | head -2 |
 		while read -r l; do e2e_log "$l"; done
 else
-	e2e_fail seed_backs_off "$(ctl describe-scaling-activities --auto-scaling-group-name seed-asg 2>&1 | head -6)"
+	e2e_fail seed_backs_off "$(e2e_ctl describe-scaling-activities --auto-scaling-group-name seed-asg 2>&1 | head -6)"
 fi
-if grep -q 'console: .*\(apt\|E: \|systemd\|System has not been booted\)' "$LOG"; then
+if grep -q 'console: .*\(apt\|E: \|systemd\|System has not been booted\)' "$E2E_LOG"; then
 	e2e_pass seed_console_in_log
-	grep 'console: ' "$LOG" | grep -v ESCAPE | tail -3 | e2e_indent
+	grep 'console: ' "$E2E_LOG" | grep -v ESCAPE | tail -3 | e2e_indent
 else
 	e2e_fail seed_console_in_log "no console lines in the log"
-	tail -20 "$LOG" | e2e_indent
+	tail -20 "$E2E_LOG" | e2e_indent
 fi
 # (another run's apt may change the status file meanwhile: then nginx's entry must be as it was)
 if [ "$(md5sum "$DPKG" 2>/dev/null)" = "$dpkg_before" ] ||
@@ -249,7 +231,7 @@ else
 fi
 
 # 5. SIGTERM: the instances and their upper layers go
-e2e_stop "$XLBD_PID" 20
+e2e_stop "$E2E_XLBD_PID" 20
 if [ ! -e "/proc/$init" ] && ! ip netns list | grep -q "^$IPREFIX" &&
 	[ "$(cat "$PROBE")" = host ]; then
 	e2e_pass terminated_without_trace

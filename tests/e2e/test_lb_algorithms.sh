@@ -33,9 +33,6 @@ for t in "$XLBD" "$XLBCTL" "$XLB_LOAD"; do
 done
 e2e_lab_up --clients 1 --backends 3
 
-SOCK=$E2E_TMP/xlbd.sock
-CONF=$E2E_TMP/xlb.json
-LOG=$E2E_TMP/xlbd.log
 B=("${XLB_LAB_BACKEND_NS[@]}")
 IP=("${XLB_LAB_BACKEND4[@]}")
 IP6=("${XLB_LAB_BACKEND6[@]}")
@@ -81,7 +78,7 @@ listener() { # port, target group
 	printf '"TargetGroupArn": "%s" }] }' "$2"
 }
 
-cat >"$CONF" <<EOF
+cat >"$E2E_CONF" <<EOF
 // written by test_lb_algorithms.sh
 {
   "LoadBalancers": [{
@@ -113,7 +110,7 @@ cat >"$CONF" <<EOF
   ]
 }
 EOF
-if ! out=$("$XLBD" --check --config "$CONF" 2>&1); then
+if ! out=$("$XLBD" --check --config "$E2E_CONF" 2>&1); then
 	echo "$out" | e2e_indent
 	e2e_abort setup "xlbd --check refused the test's configuration"
 fi
@@ -133,25 +130,11 @@ nat_args=()
 for ifname in "${XLB_LAB_LB_BACKEND_IF[@]}"; do
 	nat_args+=(--nat-interface "$ifname")
 done
-e2e_on_exit "rm -rf '$E2E_PIN_DIR'"
-# nsenter execs in place: $! is xlbd's own pid
-nsenter --net="/run/netns/$XLB_LAB_LB_NS" "$XLBD" --config "$CONF" \
-	--pin-dir "$E2E_PIN_DIR" --socket "$SOCK" --metrics-address 127.0.0.1:9469 \
-	--run-dir "$E2E_TMP/run" --instance-prefix "${E2E_PREFIX}i-" \
-	--interface "${XLB_LAB_LB_CLIENT_IF[0]}" "${nat_args[@]}" >>"$LOG" 2>&1 &
-XLBD_PID=$!
-e2e_on_exit "kill -TERM $XLBD_PID; sleep 1; kill -KILL $XLBD_PID"
-if ! e2e_wait 10 test -S "$SOCK"; then
-	e2e_indent <"$LOG"
-	e2e_abort setup "xlbd did not open its socket"
-fi
-
-ctl() {
-	timeout 10 "$XLBCTL" --socket "$SOCK" "$@"
-}
+e2e_xlbd_start "${E2E_PREFIX}i-" --metrics-address 127.0.0.1:9469 "${nat_args[@]}"
+e2e_xlbd_wait_socket
 
 healthy() { # target group: how many of its targets are healthy
-	ctl --json describe-target-health --target-group-arn "$1" 2>/dev/null |
+	e2e_ctl --json describe-target-health --target-group-arn "$1" 2>/dev/null |
 		jq '[.TargetHealthDescriptions[] | select(.TargetHealth.State == "healthy")] | length'
 }
 
@@ -164,7 +147,7 @@ all_healthy() {
 if e2e_wait $((INTERVAL * (THRESHOLD + 1) + 20)) all_healthy; then
 	e2e_pass targets_healthy
 else
-	tail -n 20 "$LOG" | e2e_indent
+	tail -n 20 "$E2E_LOG" | e2e_indent
 	e2e_abort targets_healthy "not every target turned healthy"
 fi
 
@@ -304,22 +287,22 @@ fi
 # expected share is about 9% of new connections in the first third, 20% and 28% in the next
 # ones, and a third after.
 ramps_done() {
-	[ "$(grep -c 'target group ramp: target .* starts a slow start' "$LOG")" = \
-		"$(grep -c 'target group ramp: target .* ends its slow start' "$LOG")" ]
+	[ "$(grep -c 'target group ramp: target .* starts a slow start' "$E2E_LOG")" = \
+		"$(grep -c 'target group ramp: target .* ends its slow start' "$E2E_LOG")" ]
 }
 ramp_started() {
-	grep -q "target group ramp: target ${IP[2]}:85 starts a slow start" "$LOG"
+	grep -q "target group ramp: target ${IP[2]}:85 starts a slow start" "$E2E_LOG"
 }
 ramp_ended() {
-	grep -q "target group ramp: target ${IP[2]}:85 ends its slow start" "$LOG"
+	grep -q "target group ramp: target ${IP[2]}:85 ends its slow start" "$E2E_LOG"
 }
 if ! e2e_wait $((SS_S + 15)) ramps_done; then
-	e2e_abort slow_start "the group's own ramps did not end: $(grep 'slow start' "$LOG")"
+	e2e_abort slow_start "the group's own ramps did not end: $(grep 'slow start' "$E2E_LOG")"
 fi
-ctl register-targets --target-group-arn ramp --targets "Id=${IP[2]}" >/dev/null 2>&1 ||
+e2e_ctl register-targets --target-group-arn ramp --targets "Id=${IP[2]}" >/dev/null 2>&1 ||
 	e2e_abort slow_start "register-targets failed"
 if ! e2e_wait $((INTERVAL * (THRESHOLD + 1) + 20)) ramp_started; then
-	tail -n 20 "$LOG" | e2e_indent
+	tail -n 20 "$E2E_LOG" | e2e_indent
 	e2e_abort slow_start "b3 did not start a slow start"
 fi
 t0=$SECONDS
@@ -363,6 +346,6 @@ else
 	fi
 fi
 
-e2e_stop "$XLBD_PID" 10
-[ -n "${E2E_VERBOSE:-}" ] && e2e_indent <"$LOG"
+e2e_stop "$E2E_XLBD_PID" 10
+[ -n "${E2E_VERBOSE:-}" ] && e2e_indent <"$E2E_LOG"
 e2e_summary

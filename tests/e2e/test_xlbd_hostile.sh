@@ -20,15 +20,13 @@ done
 command -v socat >/dev/null || e2e_abort setup "'socat' is missing (make deps)"
 
 NS=${E2E_PREFIX}h
-SOCK=$E2E_TMP/xlbd.sock
-CONF=$E2E_TMP/xlb.json
-LOG=$E2E_TMP/xlbd.log
+E2E_XLBD_NS=$NS # xlbd runs there, without the lab
 T1=198.19.200.1
 T2=198.19.200.2
 T3=198.19.200.3
 
 # One target group with one target, nothing routed anywhere: its checks fail at once.
-cat >"$CONF" <<EOF
+cat >"$E2E_CONF" <<EOF
 // written by test_xlbd_hostile.sh
 {
   "LoadBalancers": [{ "Name": "e2e-lb", "Type": "network", "XlbAddresses": ["198.18.100.1"],
@@ -99,27 +97,15 @@ fi
 ip netns add "$NS" || e2e_abort setup "ip netns add $NS"
 e2e_on_exit "ip netns delete $NS"
 ip -n "$NS" link set lo up
-e2e_on_exit "rm -rf '$E2E_PIN_DIR'"
-nsenter --net="/run/netns/$NS" "$XLBD" --config "$CONF" --pin-dir "$E2E_PIN_DIR" \
-	--socket "$SOCK" --metrics-address 127.0.0.1:9469 --run-dir "$E2E_TMP/run" \
-	--instance-prefix "${E2E_PREFIX}i-" >>"$LOG" 2>&1 &
-XLBD_PID=$!
-e2e_on_exit "kill -KILL $XLBD_PID"
-if ! e2e_wait 20 test -S "$SOCK"; then
-	e2e_indent <"$LOG"
-	e2e_abort setup "xlbd did not open its socket"
-fi
-
-ctl() {
-	timeout 10 "$XLBCTL" --socket "$SOCK" "$@"
-}
+e2e_xlbd_start "${E2E_PREFIX}i-" --metrics-address 127.0.0.1:9469
+e2e_xlbd_wait_socket
 
 raw() { # one request line; prints the reply line
-	printf '%s\n' "$1" | timeout 10 socat -t 5 - "UNIX-CONNECT:$SOCK" 2>/dev/null
+	printf '%s\n' "$1" | timeout 10 socat -t 5 - "UNIX-CONNECT:$E2E_SOCK" 2>/dev/null
 }
 
 targets() { # the registered targets' addresses, sorted, on one line
-	ctl --json describe-target-health --target-group-arn tg 2>/dev/null |
+	e2e_ctl --json describe-target-health --target-group-arn tg 2>/dev/null |
 		jq -r '[.TargetHealthDescriptions[].Target.Id] | sort | join(" ")'
 }
 
@@ -167,19 +153,19 @@ while IFS='|' read -r verb args code; do
 		e2e_log "$req -> ${reply:-no reply} (expected $code)"
 		bad=$((bad + 1))
 	fi
-	kill -0 "$XLBD_PID" 2>/dev/null || break
+	kill -0 "$E2E_XLBD_PID" 2>/dev/null || break
 done <<<"$hostile"
 for req in '{"verb":null}' '{"verb":7}' '{"verb":"status","args":null,"x":[[[[]]]]}' 'null' '[]'; do
 	raw "$req" >/dev/null
 done
-if ! kill -0 "$XLBD_PID" 2>/dev/null; then
+if ! kill -0 "$E2E_XLBD_PID" 2>/dev/null; then
 	e2e_fail hostile_requests "xlbd died"
-	tail -n 30 "$LOG" | e2e_indent
+	tail -n 30 "$E2E_LOG" | e2e_indent
 	e2e_summary
 	exit 1
 elif [ "$bad" -gt 0 ]; then
 	e2e_fail hostile_requests "$bad requests without the expected error reply"
-elif ! ctl status >/dev/null; then
+elif ! e2e_ctl status >/dev/null; then
 	e2e_fail hostile_requests "xlbd no longer answers status"
 else
 	e2e_pass hostile_requests
@@ -200,7 +186,7 @@ else
 	e2e_pass register_batch_atomic
 fi
 
-if ! ctl register-targets --target-group-arn tg --targets "Id=$T2" "Id=$T3" >/dev/null ||
+if ! e2e_ctl register-targets --target-group-arn tg --targets "Id=$T2" "Id=$T3" >/dev/null ||
 	[ "$(targets)" != "$T1 $T2 $T3" ]; then
 	e2e_fail deregister_batch_atomic "registering $T2 and $T3: '$(targets)'"
 else
@@ -214,32 +200,32 @@ else
 fi
 
 # --- a reload to a configuration that cannot fit ------------------------------------------------
-cp "$CONF" "$E2E_TMP/good.json"
+cp "$E2E_CONF" "$E2E_TMP/good.json"
 if [ "$nr_open" -ge 9700000 ]; then
 	e2e_skip reload_fd_refused "fs.nr_open is $nr_open"
 else
-	cp "$E2E_TMP/big.json" "$CONF"
-	out=$(ctl reload 2>&1)
+	cp "$E2E_TMP/big.json" "$E2E_CONF"
+	out=$(e2e_ctl reload 2>&1)
 	rc=$?
-	cp "$E2E_TMP/good.json" "$CONF"
+	cp "$E2E_TMP/good.json" "$E2E_CONF"
 	if [ $rc -eq 0 ] || ! grep -q "file descriptors" <<<"$out"; then
 		e2e_fail reload_fd_refused "exit $rc: $out"
-	elif [ "$(targets)" != "$T1 $T2 $T3" ] || ! kill -0 "$XLBD_PID" 2>/dev/null; then
+	elif [ "$(targets)" != "$T1 $T2 $T3" ] || ! kill -0 "$E2E_XLBD_PID" 2>/dev/null; then
 		e2e_fail reload_fd_refused "the running configuration did not stay"
 	else
 		e2e_pass reload_fd_refused
 	fi
 fi
 
-if e2e_stop "$XLBD_PID" 20; then
+if e2e_stop "$E2E_XLBD_PID" 20; then
 	e2e_pass xlbd_stops_clean
 else
 	e2e_fail xlbd_stops_clean "exit status $?"
-	tail -n 20 "$LOG" | e2e_indent
+	tail -n 20 "$E2E_LOG" | e2e_indent
 fi
-if grep -q "ERROR: AddressSanitizer\|runtime error:" "$LOG"; then
+if grep -q "ERROR: AddressSanitizer\|runtime error:" "$E2E_LOG"; then
 	e2e_fail sanitizers_quiet "a sanitizer reported in xlbd's log"
-	grep -A 12 "ERROR: AddressSanitizer\|runtime error:" "$LOG" | head -n 30 | e2e_indent
+	grep -A 12 "ERROR: AddressSanitizer\|runtime error:" "$E2E_LOG" | head -n 30 | e2e_indent
 else
 	e2e_pass sanitizers_quiet
 fi

@@ -657,6 +657,33 @@ out:
 }
 
 /* Runs build/xlbctl with args; its exit status, stdout and stderr in out (joined). */
+/* The two shape helpers of handlers and views: the first unknown member by name, and reply
+ * data holding an empty list.
+ */
+static bool test_args_known_and_data_list(void)
+{
+	static const char *const known[] = { "AutoScalingGroupName", "MinSize", NULL };
+	struct json_object *args = json_tokener_parse("{\"AutoScalingGroupName\":\"web\","
+						      "\"MinSize\":1,\"MaxSize\":3}");
+	struct json_object *data = NULL, *list = NULL, *got = NULL;
+	bool ok = false;
+
+	ENSURE(args);
+	ENSURE_STR(api_args_known(args, known), "MaxSize");
+	json_object_object_del(args, "MaxSize");
+	ENSURE(api_args_known(args, known) == NULL, "all known");
+	ENSURE(api_args_known(NULL, known) == NULL, "no args");
+	ENSURE_INT(api_data_list("Things", &data, &list), ==, 0);
+	ENSURE(json_object_object_get_ex(data, "Things", &got) && got == list);
+	ENSURE(json_object_is_type(list, json_type_array) && json_object_array_length(list) == 0);
+	ENSURE_INT(json_object_object_length(data), ==, 1);
+	ok = true;
+out:
+	json_object_put(data);
+	json_object_put(args);
+	return ok;
+}
+
 static int run_xlbctl(const char *const *argv, char *out, size_t out_len)
 {
 	int pipefd[2], status;
@@ -832,6 +859,7 @@ int main(void)
 	RUN(test_hostile_targets);
 	RUN(test_accept_emfile);
 	RUN(test_xlbctl_options);
+	RUN(test_args_known_and_data_list);
 
 	unlink(sockpath);
 	snprintf(sockpath, sizeof(sockpath), "%s/run", tmpdir);

@@ -72,6 +72,31 @@ static bool test_kinds(void)
 	return true;
 }
 
+/* in_order: the options before the first operand (a command) only; the command's own, after
+ * it, are left for the command's table.
+ */
+static bool test_in_order(void)
+{
+	char *argv[] = { "t", "-f", "cmd", "--flag", "-x", NULL };
+	struct t_vals v = { 0 };
+	const struct opts_opt opts[] = T_TABLE(v);
+	const struct opts_tool tool = {
+		.prog = "test_opts",
+		.synopsis = "Usage: test_opts\n",
+		.epilog = "end\n",
+		.help_col = 20,
+		.opts = opts,
+		.in_order = true,
+	};
+	int first = -1;
+
+	CHECK(opts_parse(&tool, 5, argv, &first) == 0, "parses up to the command");
+	CHECK(v.flag, "the option before it");
+	CHECK(first == 2 && !strcmp(argv[first], "cmd") && !strcmp(argv[3], "--flag"),
+	      "the command and its options left in order: %d", first);
+	return true;
+}
+
 static bool test_bad_values(void)
 {
 	char *num0[] = { "t", "--num", "0", NULL }, *num11[] = { "t", "--num", "11", NULL };
@@ -144,6 +169,7 @@ static bool test_usage_text(void)
 int main(void)
 {
 	RUN(test_kinds);
+	RUN(test_in_order);
 	RUN(test_bad_values);
 	RUN(test_help);
 	RUN(test_usage_text);
