@@ -10,8 +10,8 @@ set -u
 . "$(dirname "$0")/lib.sh"
 
 BENCH=$E2E_REPO/tools/xlb-bench-e2e
-PEERS=(kernel kernel-txoff haproxy nginx ipvs xlb-tc-nat xlb-tc-dsr xlb-tc-ipip xlb-nat xlb-dsr
-	xlb-ipip)
+PEERS=(kernel kernel-txoff haproxy nginx ipvs xlb-tc-nat xlb-tc-nat1 xlb-tc-dsr xlb-tc-ipip xlb-nat
+	xlb-dsr xlb-ipip)
 
 e2e_init
 for t in wrk haproxy nginx; do
