@@ -382,11 +382,13 @@ static __always_inline int xlb_grow(struct xlb_ctx *x, __u32 len, __u32 l3_off, 
 #endif
 }
 
-/* The frame cut to len bytes. */
+/* The frame cut to len bytes (at tc all of them in the linear part, where they can be read). */
 static __always_inline int xlb_trim(struct xlb_ctx *x, __u32 len)
 {
 #ifdef XLB_TC
-	return bpf_skb_change_tail(x->xdp, len, 0) ? -1 : 0;
+	if (bpf_skb_change_tail(x->xdp, len, 0))
+		return -1;
+	return bpf_skb_pull_data(x->xdp, len) ? -1 : 0;
 #else
 	return bpf_xdp_adjust_tail(x->xdp, (int)len - (int)x->len) ? -1 : 0;
 #endif
@@ -1611,8 +1613,6 @@ static __always_inline int xlb_process(struct xlb_md *ctx, bool nat_side)
 	int res;
 
 #ifdef XLB_TC
-	/* headers (and an ICMP error's quote) in the linear part, where packets can be read */
-	bpf_skb_pull_data(ctx, ctx->len < 256 ? ctx->len : 256);
 	x.len = ctx->len; /* with the pages a GSO packet has beyond the linear part */
 #endif
 	data = (void *)(long)ctx->data;
@@ -1627,6 +1627,24 @@ static __always_inline int xlb_process(struct xlb_md *ctx, bool nat_side)
 		return XLB_ABORTED;
 
 	res = xlb_parse(data, data_end, &x.p);
+#ifdef XLB_TC
+	/* Only the linear part of an skb can be read. A sender's headers are there already, its
+	 * payload in pages: pulling on every packet copied payload out of the pages and
+	 * reallocated the head of every 64 KiB GSO packet of a bulk transfer. So the headers are
+	 * pulled in only when the parse fell short of them, and an ICMP error's quote, read
+	 * further in, when the packet has more than the linear part.
+	 */
+	if ((__u64)(data_end - data) < ctx->len &&
+	    (res == XLB_PARSE_TRUNCATED ||
+	     (res == XLB_PARSE_OK &&
+	      (x.p.key.proto == IPPROTO_ICMP || x.p.key.proto == IPPROTO_ICMPV6)))) {
+		bpf_skb_pull_data(ctx, ctx->len < 256 ? ctx->len : 256);
+		data = (void *)(long)ctx->data;
+		data_end = (void *)(long)ctx->data_end;
+		__builtin_memset(&x.p, 0, sizeof(x.p));
+		res = xlb_parse(data, data_end, &x.p);
+	}
+#endif
 	switch (res) {
 	case XLB_PARSE_OK:
 		break;
