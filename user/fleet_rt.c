@@ -165,6 +165,7 @@ static bool fleet_warm_equal(const struct asg_warm *a, const struct asg_warm *b)
 void fleet_rt_settings(struct fleet_group *fg, const struct asg_group *file)
 {
 	double ts = fg->f->time_scale >= 1 ? fg->f->time_scale : 1;
+	struct asg_hook hooks[MODEL_HOOKS_MAX];
 	size_t i;
 
 	if (fg->hooks_put &&
@@ -176,14 +177,13 @@ void fleet_rt_settings(struct fleet_group *fg, const struct asg_group *file)
 		fg->hooks_put = false;
 	}
 	if (!fg->hooks_put) {
-		memcpy(fg->g.hooks, file->hooks, sizeof(file->hooks));
-		fg->g.nhooks = file->nhooks;
-		for (i = 0; i < fg->g.nhooks; i++) {
-			fg->g.hooks[i].heartbeat_ms =
-				(uint64_t)((double)fg->g.hooks[i].heartbeat_ms / ts);
-			fg->g.hooks[i].global_ms =
-				(uint64_t)((double)fg->g.hooks[i].global_ms / ts);
+		memcpy(hooks, file->hooks, sizeof(file->hooks));
+		for (i = 0; i < file->nhooks; i++) {
+			hooks[i].heartbeat_ms = (uint64_t)((double)hooks[i].heartbeat_ms / ts);
+			hooks[i].global_ms = (uint64_t)((double)hooks[i].global_ms / ts);
 		}
+		/* instances waiting keep their waits by hook name: see asg_hooks_set */
+		asg_hooks_set(&fg->g, hooks, file->nhooks);
 	}
 	memcpy(fg->file_hooks, file->hooks, sizeof(file->hooks));
 	fg->nfile_hooks = file->nhooks;
@@ -567,8 +567,7 @@ static void fleet_saved_apply_rt(struct fleet_group *fg, const struct fleet_save
 			fleet_hook_run(fg->f, &mh, &hooks[n++]);
 		}
 		if (i == fleet_alen(s->hooks)) {
-			memcpy(fg->g.hooks, hooks, n * sizeof(hooks[0]));
-			fg->g.nhooks = n;
+			asg_hooks_set(&fg->g, hooks, n);
 			fg->hooks_put = true;
 		} else {
 			log_warn(
