@@ -1505,7 +1505,7 @@ static bool test_hooks_set_terminating(void)
 	return true;
 }
 
-/* After a restart: the wait resumes on the hooks not yet completed, by name; one the list no
+/* After a restart: the wait resumes on the hooks not yet completed, by name; one the list has
  * lost since ends it as a removal does.
  */
 static bool test_lifecycle_resume(void)
