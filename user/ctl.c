@@ -1818,7 +1818,8 @@ int ctl_tg_runtime_restore(struct ctl *ctl, const struct model_tg *m, const stru
 			json_object_object_add(hc, v[i].key, x);
 		}
 		if (e)
-			snprintf(err, errlen, "%s", cerr.count ? cerr.msg : strerror(-e));
+			snprintf(err, errlen, "%s: %s", v[i].key,
+				 cerr.count ? cerr.msg : strerror(-e));
 	}
 	config_extras_free(&probe.extras);
 	if (!e && json_object_object_length(hc)) {

@@ -292,7 +292,7 @@ tgs_state=$RUN/target-groups/rs-tg
 ctl modify-target-group-attributes --target-group-arn rs-tg \
 	--attributes Key=deregistration_delay.timeout_seconds,Value=7 >/dev/null
 ctl modify-target-group --target-group-arn rs-tg --health-check-interval-seconds 6 \
-	--matcher HttpCode=299 >/dev/null
+	--matcher '{"HttpCode": "299"}' >/dev/null
 kill_and_start
 if [ "$(tg_attr deregistration_delay.timeout_seconds)" = 7 ] &&
 	[ "$(tg_field .HealthCheckIntervalSeconds)" = 6 ] &&
