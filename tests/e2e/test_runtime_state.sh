@@ -10,10 +10,11 @@
 # hook holds stays held across the restart until its CONTINUE. Target group attributes and
 # health check settings set at run time survive too (and an edited target group state file is
 # ignored whole); a reload that reorders, adds or removes hooks while an instance waits keeps
-# its wait on the right hook, or ends it as DeleteLifecycleHook would.
+# its wait on the right hook, or ends it as DeleteLifecycleHook would, and so does a restart
+# on a file whose hooks changed; an instance a termination hook holds stays held too.
 # needs: netns
 # parallel: yes
-# timeout: 420
+# timeout: 480
 set -u
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -326,13 +327,16 @@ fi
 # completed first (ABANDON for launching instances, CONTINUE for terminating instances)", so
 # a hook the file removes ends its waits so; a hook reordered keeps its waits; a hook added
 # holds no instance already waiting.
-set_hooks() { # hook names, each a launch hook of 600 s; the file reloaded
+write_hooks() { # hook names, each a launch hook of 600 s, into the file
 	local list='' h
 	for h in "$@"; do
 		list="$list${list:+, }{ \"LifecycleHookName\": \"$h\", \"LifecycleTransition\": \"autoscaling:EC2_INSTANCE_LAUNCHING\", \"HeartbeatTimeout\": 600, \"DefaultResult\": \"CONTINUE\" }"
 	done
 	sed -i '/LifecycleHookSpecificationList/d' "$CONF"
 	sed -i "s|\"TargetGroupARNs\": \[\"rs-tg\"\]\$|&\n    , \"LifecycleHookSpecificationList\": [$list]|" "$CONF"
+}
+set_hooks() { # hook names: written, the file reloaded
+	write_hooks "$@"
 	ctl reload >/dev/null
 }
 complete() { # hook, instance: 0 when the action was taken
@@ -377,6 +381,56 @@ if e2e_wait 30 n_state Pending:Wait 1; then
 	fi
 else
 	e2e_fail reload_reorders_hooks_waits_follow "no instance in Pending:Wait: $(instances | tr '\n' ';')"
+fi
+
+# 8. the same across a restart: the file's hook list changed while xlbd was down (hook-d added
+# before hook-c): the instance held on hook-c waits on hook-c only, as after a reload
+e2e_wait 40 n_state Pending:Wait 1 # the replacement of the abandoned instance, held on hook-c
+w3=$(in_state Pending:Wait | head -n 1)
+if [ -n "$w3" ]; then
+	kill_xlbd
+	write_hooks hook-d hook-c
+	echo "---- hook-d added to the file, started again" >>"$LOG"
+	start_xlbd
+	e2e_wait 15 answers
+	e2e_wait 15 sh -c "[ \"\$(\"\$0\" --socket \"\$1\" --json describe-auto-scaling-groups --auto-scaling-group-names rs-asg | jq -r --arg id \"\$2\" '.AutoScalingGroups[0].Instances[] | select(.InstanceId == \$id) | .LifecycleState')\" = Pending:Wait ]" "$XLBCTL" "$E2E_SOCK" "$w3"
+	st=$(state_of "$w3")
+	complete hook-d "$w3" && d_took=yes || d_took=no
+	complete hook-c "$w3" && c_took=yes || c_took=no
+	if [ "$st" = Pending:Wait ] && [ "$d_took" = no ] && [ "$c_took" = yes ] &&
+		e2e_wait 30 sh -c "[ \"\$(\"\$0\" --socket \"\$1\" --json describe-auto-scaling-groups --auto-scaling-group-names rs-asg | jq -r --arg id \"\$2\" '.AutoScalingGroups[0].Instances[] | select(.InstanceId == \$id) | .LifecycleState')\" = InService ]" "$XLBCTL" "$E2E_SOCK" "$w3"; then
+		e2e_pass restart_wait_keeps_its_hooks
+	else
+		e2e_fail restart_wait_keeps_its_hooks "$w3 after the restart $st; hook-d took: $d_took," \
+			"hook-c took: $c_took; $(instances | tr '\n' ';')"
+	fi
+else
+	e2e_fail restart_wait_keeps_its_hooks "no instance in Pending:Wait: $(instances | tr '\n' ';')"
+fi
+
+# 9. an instance a termination hook holds when xlbd is killed: held again after the restart
+# (Terminating:Wait, out of its target group), not adopted as InService; CONTINUE ends it
+ctl put-lifecycle-hook --auto-scaling-group-name rs-asg --lifecycle-hook-name term-hook \
+	--lifecycle-transition autoscaling:EC2_INSTANCE_TERMINATING --heartbeat-timeout 600
+victim=$(in_state InService | head -n 1)
+ctl terminate-instance-in-auto-scaling-group --instance-id "$victim" \
+	--should-decrement-desired-capacity >/dev/null
+if e2e_wait 40 sh -c "[ \"\$(\"\$0\" --socket \"\$1\" --json describe-auto-scaling-groups --auto-scaling-group-names rs-asg | jq -r --arg id \"\$2\" '.AutoScalingGroups[0].Instances[] | select(.InstanceId == \$id) | .LifecycleState')\" = Terminating:Wait ]" "$XLBCTL" "$E2E_SOCK" "$victim"; then
+	kill_and_start
+	sleep 3 # a few ticks of the new xlbd: an adoption as InService would show by now
+	st=$(state_of "$victim")
+	was_registered=no
+	registered "$victim" && was_registered=yes
+	complete term-hook "$victim" && t_took=yes || t_took=no
+	if [ "$st" = Terminating:Wait ] && [ "$was_registered" = no ] && [ "$t_took" = yes ] &&
+		e2e_wait 40 sh -c "! \"\$0\" --socket \"\$1\" --json describe-auto-scaling-groups --auto-scaling-group-names rs-asg | jq -e --arg id \"\$2\" '.AutoScalingGroups[0].Instances[] | select(.InstanceId == \$id)' >/dev/null" "$XLBCTL" "$E2E_SOCK" "$victim"; then
+		e2e_pass termination_wait_held_after_kill
+	else
+		e2e_fail termination_wait_held_after_kill "$victim after the restart: $st," \
+			"registered: $was_registered, CONTINUE took: $t_took; $(instances | tr '\n' ';')"
+	fi
+else
+	e2e_fail termination_wait_held_after_kill "$victim is $(state_of "$victim")"
 fi
 
 [ -n "${E2E_VERBOSE:-}" ] && e2e_indent <"$LOG"
