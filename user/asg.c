@@ -934,6 +934,14 @@ int asg_hook_put(struct asg_group *g, const struct asg_hook *h)
 	return 0;
 }
 
+/* A hook that ended (deleted, or gone from the list) ends its waits as AWS's
+ * DeleteLifecycleHook completes them.
+ */
+static enum model_hook_result asg_hook_gone_result(enum model_hook_transition t)
+{
+	return t == MODEL_HOOK_LAUNCHING ? MODEL_HOOK_ABANDON : MODEL_HOOK_CONTINUE;
+}
+
 static void asg_lifecycle_result(const struct asg_group *g, struct asg_instance *in, size_t h,
 				 enum model_hook_result r);
 
@@ -950,10 +958,7 @@ int asg_hook_delete(struct asg_group *g, const char *name)
 		struct asg_instance *in = &g->inst[i];
 
 		if (asg_waiting(in) && (in->hook_pending & (1u << h)))
-			asg_lifecycle_result(g, in, h,
-					     hk->transition == MODEL_HOOK_LAUNCHING ?
-						     MODEL_HOOK_ABANDON :
-						     MODEL_HOOK_CONTINUE);
+			asg_lifecycle_result(g, in, h, asg_hook_gone_result(hk->transition));
 		/* the bits and deadlines of the hooks after h move down one */
 		low = in->hook_pending & ((1u << h) - 1);
 		in->hook_pending = low | ((in->hook_pending >> 1) & ~((1u << h) - 1));
@@ -1012,6 +1017,78 @@ static void asg_lifecycle_proceed(struct asg_instance *in)
 		in->state = ASG_TERMINATING_PROCEED;
 		in->hooks_done = true;
 	}
+}
+
+void asg_hooks_set(struct asg_group *g, const struct asg_hook *hooks, size_t n)
+{
+	uint64_t deadline[MODEL_HOOKS_MAX];
+	uint32_t pending;
+	size_t h, i, k;
+
+	if (n > MODEL_HOOKS_MAX)
+		n = MODEL_HOOKS_MAX;
+	/* those gone first: their waits end, and the bits after them move down */
+	for (h = 0; h < g->nhooks;) {
+		for (k = 0; k < n && strcmp(hooks[k].name, g->hooks[h].name); k++)
+			;
+		if (k < n && hooks[k].transition == g->hooks[h].transition) {
+			h++;
+			continue;
+		}
+		asg_hook_delete(g, g->hooks[h].name);
+	}
+	/* every hook left is in the new list: each wait moves to its hook's new place */
+	for (i = 0; i < g->ninst; i++) {
+		struct asg_instance *in = &g->inst[i];
+
+		pending = 0;
+		memset(deadline, 0, sizeof(deadline));
+		for (h = 0; h < g->nhooks; h++) {
+			if (!(in->hook_pending & (1u << h)))
+				continue;
+			for (k = 0; strcmp(hooks[k].name, g->hooks[h].name); k++)
+				;
+			pending |= 1u << k;
+			deadline[k] = in->hook_deadline[h];
+		}
+		in->hook_pending = pending;
+		memcpy(in->hook_deadline, deadline, sizeof(deadline));
+	}
+	memmove(g->hooks, hooks, n * sizeof(hooks[0]));
+	g->nhooks = n;
+}
+
+int asg_lifecycle_resume(struct asg_group *g, const char *id, const char *token,
+			 const char *const *names, size_t n, uint64_t now)
+{
+	enum model_hook_transition t;
+	struct asg_instance *in;
+	const struct asg_hook *hk;
+	uint32_t named = 0;
+	bool gone = false;
+	size_t j;
+	int e;
+
+	e = asg_lifecycle_wait(g, id, token, now);
+	if (e || !n)
+		return e;
+	in = asg_instance_find(g, id);
+	t = in->state == ASG_TERMINATING_WAIT ? MODEL_HOOK_TERMINATING : MODEL_HOOK_LAUNCHING;
+	for (j = 0; j < n; j++) {
+		hk = asg_hook_find(g, names[j]);
+		if (hk && hk->transition == t)
+			named |= 1u << (hk - g->hooks);
+		else
+			gone = true;
+	}
+	in->hook_pending &= named;
+	if (gone && asg_hook_gone_result(t) == MODEL_HOOK_ABANDON) {
+		in->abandoned = true;
+		in->hook_pending = 0;
+	}
+	if (!in->hook_pending)
+		asg_lifecycle_proceed(in);
+	return 0;
 }
 
 /* One hook's result. ABANDON ends the wait at once, whatever the other hooks (at launch the

@@ -321,6 +321,13 @@ struct asg_instance *asg_instance_find(struct asg_group *g, const char *id);
  * Terminating:Wait, with the caller's token. -ENOENT, or -EINVAL when not in a state to hold.
  */
 int asg_lifecycle_wait(struct asg_group *g, const char *id, const char *token, uint64_t now);
+/* A wait of before a restart: id enters the wait asg_lifecycle_wait enters, with token, but
+ * on the hooks named in names[0..n) only (those it had not completed; n == 0: every hook of
+ * the transition). A named hook no longer in the list, or of the other transition, ends as
+ * asg_hooks_set ends a removed hook's waits. Errors as asg_lifecycle_wait's.
+ */
+int asg_lifecycle_resume(struct asg_group *g, const char *id, const char *token,
+			 const char *const *names, size_t n, uint64_t now);
 /* CompleteLifecycleAction for hook on the instance named by id or by token (either may be
  * NULL). -ENOENT (no such hook or instance: err says which, as AWS does), -EINVAL (not waiting
  * for that hook).
@@ -349,6 +356,15 @@ int asg_hook_put(struct asg_group *g, const struct asg_hook *h);
  * CONTINUE for a termination); -ENOENT when the group has no hook of that name.
  */
 int asg_hook_delete(struct asg_group *g, const char *name);
+/* The hook list becomes hooks[0..n) (a reload, or the state file at a restart). Waits are kept
+ * by hook name, not position, so that removing, adding or reordering hooks moves no wait onto
+ * another hook: a hook gone from the list (or now of the other transition) ends its waits as
+ * DeleteLifecycleHook does (ABANDON for a launch, CONTINUE for a termination); a hook kept
+ * keeps its waits and their heartbeat deadlines; a hook new to the list holds no instance
+ * already waiting (its lifecycle action began before the hook existed). n beyond
+ * MODEL_HOOKS_MAX is cut there.
+ */
+void asg_hooks_set(struct asg_group *g, const struct asg_hook *hooks, size_t n);
 /* "autoscaling:EC2_INSTANCE_LAUNCHING", "...TERMINATING"; "CONTINUE", "ABANDON". */
 const char *asg_hook_transition_name(enum model_hook_transition t);
 const char *asg_hook_result_name(enum model_hook_result r);

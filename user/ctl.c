@@ -1782,6 +1782,70 @@ int ctl_tg_set_attributes(struct ctl *ctl, const struct model_tg *m, const char 
 	return e;
 }
 
+const struct ctl_tg_attr *ctl_tg_runtime(struct ctl *ctl, const char *name, size_t *n)
+{
+	struct ctl_tg *tg = ctl_tg_find(ctl, name);
+
+	*n = tg ? tg->nattrs : 0;
+	return *n ? tg->attrs : NULL;
+}
+
+int ctl_tg_runtime_restore(struct ctl *ctl, const struct model_tg *m, const struct ctl_tg_attr *v,
+			   size_t n, char *err, size_t errlen)
+{
+	struct ctl_tg *tg = ctl_tg_find(ctl, m->name);
+	struct json_object *hc = json_object_new_object(), *x;
+	struct model_tg probe = *m;
+	struct config_error cerr;
+	struct ctl_tg_attr *copy = NULL;
+	size_t i;
+	int e = 0;
+
+	if (!tg || !hc) {
+		json_object_put(hc);
+		return tg ? -ENOMEM : -ENOENT;
+	}
+	/* every value read as the verbs read it, before any is kept */
+	probe.extras = (struct model_extras){ 0 };
+	for (i = 0; i < n && !e; i++) {
+		if (!v[i].hc) {
+			e = config_tg_attribute(&probe, "state file", v[i].key, v[i].value, &cerr);
+		} else if (!(x = json_tokener_parse(v[i].value))) {
+			snprintf(cerr.msg, sizeof(cerr.msg), "%s: not a JSON value", v[i].key);
+			cerr.count = 1;
+			e = -EINVAL;
+		} else {
+			json_object_object_add(hc, v[i].key, x);
+		}
+		if (e)
+			snprintf(err, errlen, "%s: %s", v[i].key,
+				 cerr.count ? cerr.msg : strerror(-e));
+	}
+	config_extras_free(&probe.extras);
+	if (!e && json_object_object_length(hc)) {
+		probe = *m;
+		e = config_tg_health_check(
+			&probe, "state file",
+			json_object_to_json_string_ext(hc, JSON_C_TO_STRING_PLAIN), &cerr);
+		config_tg_hc_free(&probe);
+		if (e)
+			snprintf(err, errlen, "%s", cerr.count ? cerr.msg : strerror(-e));
+	}
+	json_object_put(hc);
+	if (e)
+		return e;
+	if (n && !(copy = calloc(n, sizeof(*copy))))
+		return -ENOMEM;
+	if (n)
+		memcpy(copy, v, n * sizeof(*copy));
+	free(tg->attrs);
+	tg->attrs = copy;
+	tg->nattrs = n;
+	e = ctl_apply_tg(ctl, m);
+	ctl_tg_sync(ctl, tg);
+	return e;
+}
+
 const char *ctl_tg_attribute(struct ctl *ctl, const char *name, const char *key)
 {
 	struct ctl_tg *tg = ctl_tg_find(ctl, name);

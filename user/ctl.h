@@ -145,6 +145,17 @@ int ctl_instance_deregister(struct ctl *ctl, const char *tg, const char *addr);
 const struct health_target *ctl_target_health(struct ctl *ctl, const char *tg, const char *addr);
 bool ctl_has_target_group(struct ctl *ctl, const char *tg);
 
+/* A target group attribute or health check setting set at run time, with what the file said
+ * of it then (a reload or restart whose file says otherwise drops it).
+ */
+struct ctl_tg_attr {
+	bool hc; /* a ModifyTargetGroup member ("HealthCheckIntervalSeconds"), value as JSON */
+	char key[128];
+	char value[256];
+	char file_value[256]; /* the file's value when it was set */
+	bool file_had;	      /* the file had one (given or by default) */
+};
+
 /* ModifyTargetGroupAttributes on the running target group of m (the running model's object
  * of that name): every Key=keys[i], Value=values[i] is read by the file's own reader
  * (config_tg_attribute) before any is kept, so the request applies whole or not at all. A kept
@@ -166,6 +177,17 @@ int ctl_tg_modify(struct ctl *ctl, const struct model_tg *m, const char *members
  */
 void ctl_tg_effective(struct ctl *ctl, const struct model_tg *file, struct model_tg *eff);
 void ctl_tg_effective_free(const struct model_tg *file, struct model_tg *eff);
+/* Everything set at run time on target group tg (the two calls above), *n of them; NULL when
+ * none. Valid until the next call into ctl.
+ */
+const struct ctl_tg_attr *ctl_tg_runtime(struct ctl *ctl, const char *tg, size_t *n);
+/* Sets back what ctl_tg_runtime gave before a restart on the running target group of m, as a
+ * whole: each value is read again by the file's readers first, and one that does not read
+ * refuses them all (-EINVAL, err says which). Those whose file value changed since are then
+ * dropped as a reload drops them. 0, -ENOENT, -EINVAL, -ENOMEM.
+ */
+int ctl_tg_runtime_restore(struct ctl *ctl, const struct model_tg *m, const struct ctl_tg_attr *v,
+			   size_t n, char *err, size_t errlen);
 /* The value set at run time for attribute key of group tg; NULL when none is. */
 const char *ctl_tg_attribute(struct ctl *ctl, const char *tg, const char *key);
 /* The datapath's counters of addr's backend slot. */

@@ -39,14 +39,6 @@ struct ctl_target {
  * modify-target-group: it overrides the file's value until a reload brings a file whose value
  * of it differs from the one it had when set.
  */
-struct ctl_tg_attr {
-	bool hc; /* a ModifyTargetGroup member ("HealthCheckIntervalSeconds"), value as JSON */
-	char key[128];
-	char value[256];
-	char file_value[256]; /* the file's value when it was set */
-	bool file_had;	      /* the file had one (given or by default) */
-};
-
 struct ctl_tg {
 	struct ctl *ctl;
 	char *name;

@@ -1332,33 +1332,63 @@ static void fleet_set_tgs(struct fleet_group *fg, char (*want)[ASG_NAME_LEN], si
 	fg->g.ntgs = n;
 }
 
-/* An adopted instance that a launch hook held when the previous xlbd stopped (its
- * lifecycle-action file says Pending:Wait): held again, out of its target groups, with the same
- * token, until complete-lifecycle-action or a heartbeat timeout counted anew from now (the
- * time it had waited is not kept: it waits longer, never less). True when it waits.
+/* An adopted instance that a lifecycle hook held when the previous xlbd stopped (its
+ * lifecycle-action file says Pending:Wait or Terminating:Wait): held again, out of its target
+ * groups, with the same token, on the hooks it had not completed (the file's LifecycleHookName lines), until
+ * complete-lifecycle-action or a heartbeat timeout counted anew from now (the time it had
+ * waited is not kept: it waits longer, never less). A hook of the file that the configuration
+ * no longer has ends as a reload ends it (asg_lifecycle_resume). True when it waits.
  */
 static bool fleet_adopt_wait(struct fleet_group *fg, struct fleet_inst *fi, struct asg_instance *in,
 			     uint64_t now)
 {
-	char buf[4096], token[sizeof(in->token)] = "";
-	const char *p;
-	size_t len, n = 0;
+	char buf[4096], token[sizeof(in->token)] = "", *names[MODEL_HOOKS_MAX], *q;
+	const char *p, *kind;
+	size_t len, n = 0, nnames = 0;
+	bool term;
 
 	if (launcher_state_take(fg->f->launcher, in->id, "lifecycle-action", buf, sizeof(buf),
 				&len) ||
-	    strlen(buf) != len || !strstr(buf, "LifecycleState=Pending:Wait\n"))
+	    strlen(buf) != len)
 		return false;
+	term = strstr(buf, "LifecycleState=Terminating:Wait\n") != NULL;
+	if (!term && !strstr(buf, "LifecycleState=Pending:Wait\n"))
+		return false;
+	kind = term ? "termination" : "launch";
 	p = strstr(buf, "LifecycleActionToken=");
 	if (p)
 		for (p += strlen("LifecycleActionToken="); n + 1 < sizeof(token) && p[n] != '\n';
 		     n++)
 			token[n] = p[n];
-	if (asg_lifecycle_wait(&fg->g, in->id, token, now))
-		return false;
-	fleet_tell(fg, fi, "InService", in);
-	log_info("auto-scaling group %s: %s was held by a launch hook before the restart: held "
-		 "again in Pending:Wait, its heartbeat timeout counted from now",
-		 fg->g.name, in->id);
+	/* the hooks it waited on, cut out of buf in place: "LifecycleHookName=NAME\n" */
+	for (q = strstr(buf, "LifecycleHookName="); q && nnames < MODEL_HOOKS_MAX;
+	     q = strstr(q, "LifecycleHookName=")) {
+		q += strlen("LifecycleHookName=");
+		names[nnames++] = q;
+		q += strcspn(q, "\n");
+		if (*q)
+			*q++ = '\0';
+	}
+	/* leaving already (deregistered and drained before the restart): it stays out of its
+	 * target groups and ends once its termination hooks complete
+	 */
+	if (term) {
+		asg_instance_terminating(&fg->g, in->id, ASG_TERM_SCALE_IN, now);
+		in->to_warm = false;
+	}
+	if (asg_lifecycle_resume(&fg->g, in->id, token, (const char *const *)names, nnames, now))
+		return term;
+	if (!fleet_waiting(in->state)) {
+		log_info("auto-scaling group %s: %s was held by a %s hook before the restart that "
+			 "the configuration no longer has: its wait ends as delete-lifecycle-hook "
+			 "ends it (%s)",
+			 fg->g.name, in->id, kind, in->abandoned ? "ABANDON" : "CONTINUE");
+		return true;
+	}
+	fleet_tell(fg, fi, term ? "Terminated" : "InService", in);
+	log_info("auto-scaling group %s: %s was held by a %s hook before the restart: held "
+		 "again in %s, its heartbeat timeout counted from now",
+		 fg->g.name, in->id, kind, asg_lifecycle_name(in->state));
 	return true;
 }
 

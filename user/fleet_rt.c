@@ -7,16 +7,14 @@
  * refreshes) beside what the file said when it was made, so that a restarted xlbd applies only
  * what the file has not changed since. The file is written whole to a temporary name and
  * renamed; its last line is a checksum of the others, so a truncated or garbled file is
- * reported and ignored whole.
+ * reported and ignored whole (statefile.c).
  */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <json-c/json.h>
 
@@ -26,6 +24,7 @@
 #include "fleet_internal.h"
 #include "log.h"
 #include "loop.h"
+#include "statefile.h"
 
 #define FLEET_STATE_MAGIC "xlb-group-state 2"
 
@@ -166,6 +165,7 @@ static bool fleet_warm_equal(const struct asg_warm *a, const struct asg_warm *b)
 void fleet_rt_settings(struct fleet_group *fg, const struct asg_group *file)
 {
 	double ts = fg->f->time_scale >= 1 ? fg->f->time_scale : 1;
+	struct asg_hook hooks[MODEL_HOOKS_MAX];
 	size_t i;
 
 	if (fg->hooks_put &&
@@ -177,14 +177,13 @@ void fleet_rt_settings(struct fleet_group *fg, const struct asg_group *file)
 		fg->hooks_put = false;
 	}
 	if (!fg->hooks_put) {
-		memcpy(fg->g.hooks, file->hooks, sizeof(file->hooks));
-		fg->g.nhooks = file->nhooks;
-		for (i = 0; i < fg->g.nhooks; i++) {
-			fg->g.hooks[i].heartbeat_ms =
-				(uint64_t)((double)fg->g.hooks[i].heartbeat_ms / ts);
-			fg->g.hooks[i].global_ms =
-				(uint64_t)((double)fg->g.hooks[i].global_ms / ts);
+		memcpy(hooks, file->hooks, sizeof(file->hooks));
+		for (i = 0; i < file->nhooks; i++) {
+			hooks[i].heartbeat_ms = (uint64_t)((double)hooks[i].heartbeat_ms / ts);
+			hooks[i].global_ms = (uint64_t)((double)hooks[i].global_ms / ts);
 		}
+		/* instances waiting keep their waits by hook name: see asg_hooks_set */
+		asg_hooks_set(&fg->g, hooks, file->nhooks);
 	}
 	memcpy(fg->file_hooks, file->hooks, sizeof(file->hooks));
 	fg->nfile_hooks = file->nhooks;
@@ -206,25 +205,10 @@ void fleet_state_path(const struct fleet_group *fg, char *buf, size_t len)
 	snprintf(buf, len, "%s/groups/%s", fg->f->run_dir, fg->g.name);
 }
 
-/* FNV-1a, 64 bits: the checksum of the file and the fingerprint of the file's fields. */
-static uint64_t fleet_fnv(uint64_t h, const void *p, size_t n)
-{
-	const unsigned char *b = p;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		h ^= b[i];
-		h *= 0x100000001b3ULL;
-	}
-	return h;
-}
-
-#define FLEET_FNV_INIT 0xcbf29ce484222325ULL
-
 static uint64_t fleet_hooks_hash(const struct asg_hook *h, size_t n)
 {
 	char buf[1400];
-	uint64_t x = FLEET_FNV_INIT;
+	uint64_t x = STATEFILE_FNV_INIT;
 	size_t i;
 	int len;
 
@@ -232,7 +216,7 @@ static uint64_t fleet_hooks_hash(const struct asg_hook *h, size_t n)
 		len = snprintf(buf, sizeof(buf), "%s\t%d\t%d\t%" PRIu64 "\t%s\n", h[i].name,
 			       (int)h[i].transition, (int)h[i].default_result, h[i].heartbeat_ms,
 			       h[i].metadata);
-		x = fleet_fnv(x, buf, len > 0 ? (size_t)len : 0);
+		x = statefile_fnv(x, buf, len > 0 ? (size_t)len : 0);
 	}
 	return x;
 }
@@ -243,7 +227,7 @@ static uint64_t fleet_warm_hash(const struct asg_warm *w)
 	int len = snprintf(buf, sizeof(buf), "%d %u %" PRId64 " %d %d", w->enabled, w->min_size,
 			   w->max_prepared, w->running, w->reuse_on_scale_in);
 
-	return fleet_fnv(FLEET_FNV_INIT, buf, len > 0 ? (size_t)len : 0);
+	return statefile_fnv(STATEFILE_FNV_INIT, buf, len > 0 ? (size_t)len : 0);
 }
 
 /* One JSON value on one line (json-c escapes the newlines of strings). */
@@ -382,88 +366,20 @@ static void fleet_state_write(const struct fleet_group *fg, FILE *file)
 
 void fleet_state_save(const struct fleet_group *fg)
 {
-	char path[800], tmp[820], *text = NULL;
+	char path[800], what[160], *text = NULL;
 	size_t len = 0;
-	FILE *mem, *file = NULL;
-	int ok = 0;
+	FILE *mem;
 
 	mem = open_memstream(&text, &len);
 	if (!mem)
 		return;
 	fleet_state_write(fg, mem);
-	if (fclose(mem) || !text)
-		goto out;
-	fleet_state_path(fg, path, sizeof(path));
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	file = fopen(tmp, "we");
-	if (!file) {
-		log_warn("auto-scaling group %s: cannot save its state in %s: %s", fg->g.name, tmp,
-			 strerror(errno));
-		goto out;
+	if (!fclose(mem) && text) {
+		fleet_state_path(fg, path, sizeof(path));
+		snprintf(what, sizeof(what), "auto-scaling group %s", fg->g.name);
+		statefile_save(path, text, len, what);
 	}
-	fwrite(text, 1, len, file);
-	fprintf(file, "end=%016" PRIx64 "\n", fleet_fnv(FLEET_FNV_INIT, text, len));
-	ok = fflush(file) == 0 && fsync(fileno(file)) == 0;
-	if (fclose(file) || !ok || rename(tmp, path)) {
-		log_warn("auto-scaling group %s: cannot save its state in %s: %s", fg->g.name, path,
-			 strerror(errno));
-		unlink(tmp);
-	}
-out:
 	free(text);
-}
-
-/* The file's text when it is whole (its checksum right); NULL when there is none, or when it
- * is not (said once, with why: it is then ignored as a whole).
- */
-static char *fleet_state_text(const struct fleet_group *fg)
-{
-	char path[800], *text = NULL, *end;
-	uint64_t want;
-	struct stat st;
-	size_t got = 0;
-	FILE *file;
-	const char *why = NULL;
-
-	fleet_state_path(fg, path, sizeof(path));
-	file = fopen(path, "re");
-	if (!file)
-		return NULL;
-	if (fstat(fileno(file), &st) || st.st_size > (1 << 24)) {
-		why = "too large";
-		goto bad;
-	}
-	text = malloc((size_t)st.st_size + 1);
-	if (!text)
-		goto bad;
-	got = fread(text, 1, (size_t)st.st_size, file);
-	text[got] = '\0';
-	if (strncmp(text, FLEET_STATE_MAGIC "\n", strlen(FLEET_STATE_MAGIC) + 1)) {
-		why = "not a state file of this xlbd (its first line)";
-		goto bad;
-	}
-	/* the last line: end=<checksum of everything before it> */
-	end = got >= 21 ? text + got - 21 : NULL;
-	if (!end || (end > text && end[-1] != '\n') || strncmp(end, "end=", 4) ||
-	    text[got - 1] != '\n') {
-		why = "truncated: no end line";
-		goto bad;
-	}
-	want = strtoull(end + 4, NULL, 16);
-	if (want != fleet_fnv(FLEET_FNV_INIT, text, (size_t)(end - text))) {
-		why = "its checksum does not match";
-		goto bad;
-	}
-	*end = '\0';
-	fclose(file);
-	return text;
-bad:
-	log_warn("auto-scaling group %s: state file %s ignored (%s): the configuration's values "
-		 "are used",
-		 fg->g.name, path, why ? why : strerror(errno));
-	free(text);
-	fclose(file);
-	return NULL;
 }
 
 /* "1,3" into policies; the count. */
@@ -555,19 +471,13 @@ static int fleet_saved_json(struct json_object **arr, const char *val)
 /* Parses text (a whole file); false, with s->bad, when a line does not read. */
 static bool fleet_saved_parse(char *text, struct fleet_saved *s)
 {
-	char *line, *next, *eq, *end;
+	char *cursor = strchr(text, '\n'), *line, *eq, *end;
 	size_t k;
+	int e;
 
 	memset(s, 0, sizeof(*s));
-	line = strchr(text, '\n');
-	for (line = line ? line + 1 : NULL; line && *line; line = next) {
-		next = strchr(line, '\n');
-		if (next)
-			*next++ = '\0';
-		eq = strchr(line, '=');
-		if (!eq)
-			goto bad;
-		*eq++ = '\0';
+	cursor = cursor ? cursor + 1 : NULL;
+	while ((e = statefile_next(&cursor, &line, &eq)) > 0) {
 		if (!strcmp(line, "term")) {
 			s->nterm = fleet_terms(eq, s->term, 8);
 			s->has_term = true;
@@ -602,6 +512,8 @@ static bool fleet_saved_parse(char *text, struct fleet_saved *s)
 			s->has[k] = true;
 		}
 	}
+	if (e)
+		goto bad;
 	for (k = FS_MIN; k <= FS_SUSPENDED; k++)
 		if (!s->has[k])
 			goto bad;
@@ -655,8 +567,7 @@ static void fleet_saved_apply_rt(struct fleet_group *fg, const struct fleet_save
 			fleet_hook_run(fg->f, &mh, &hooks[n++]);
 		}
 		if (i == fleet_alen(s->hooks)) {
-			memcpy(fg->g.hooks, hooks, n * sizeof(hooks[0]));
-			fg->g.nhooks = n;
+			asg_hooks_set(&fg->g, hooks, n);
 			fg->hooks_put = true;
 		} else {
 			log_warn(
@@ -799,13 +710,15 @@ static void fleet_saved_refreshes(struct fleet_group *fg, const struct fleet_sav
 void fleet_state_restore(struct fleet_group *fg, bool *policies)
 {
 	struct fleet_saved *s = calloc(1, sizeof(*s));
-	char *text = fleet_state_text(fg), path[800];
+	char path[800], what[160], *text;
 
+	fleet_state_path(fg, path, sizeof(path));
+	snprintf(what, sizeof(what), "auto-scaling group %s", fg->g.name);
+	text = statefile_load(path, FLEET_STATE_MAGIC, what);
 	*policies = false;
 	if (!s || !text)
 		goto out;
 	if (!fleet_saved_parse(text, s)) {
-		fleet_state_path(fg, path, sizeof(path));
 		log_warn("auto-scaling group %s: state file %s ignored (a line does not read): "
 			 "the configuration's values are used",
 			 fg->g.name, path);

@@ -30,6 +30,7 @@
 #include "opts.h"
 #include "promhttp.h"
 #include "share.h"
+#include "tgstate.h"
 #include "xlbd_internal.h"
 
 #define XLBD_CONFIG_DEFAULT "/etc/xlb/xlb.json"
@@ -213,6 +214,8 @@ int xlbd_reload(struct xlbd *d, struct config_error *cerr)
 	err = ctl_apply(d->ctl, m);
 	if (err)
 		log_error("reload of %s: applying it: %s", d->config_path, strerror(-err));
+	/* a setting made at run time that the new file changed is gone from its state file too */
+	tgstate_save_all(d->run_dir, d->ctl, m);
 	if (fleet_apply(d->fleet, m))
 		log_error("reload of %s: some auto-scaling groups were not applied",
 			  d->config_path);
@@ -451,6 +454,7 @@ static int xlbd_run(struct xlbd *d)
 	if (err)
 		log_error("applying %s: %s (going on with what applied)", d->config_path,
 			  strerror(-err));
+	tgstate_restore(d->run_dir, d->ctl, d->model);
 	fconf.run_dir = d->run_dir;
 	fconf.prefix = d->prefix;
 	memcpy(&fconf.pool4, d->model->settings.pool4.bytes, 4);

@@ -15,6 +15,7 @@
 #include "api.h"
 #include "config.h"
 #include "ctl.h"
+#include "tgstate.h"
 #include "xlbd_internal.h"
 
 #define XLBD_ARN_ELB "arn:aws:elasticloadbalancing:local:000000000000:"
@@ -467,6 +468,7 @@ int xlbd_api_modify_tg_attrs(struct json_object *args, struct api_reply *reply, 
 	else if (err == -ENOENT)
 		err = api_error(reply, API_ERR_TG_NOT_FOUND, "target group '%s' not found", ref);
 	if (!err) {
+		tgstate_save(d->run_dir, d->ctl, tg->name);
 		reply->data = xlbd_attrs_json(d, tg);
 		err = reply->data ? 0 : -ENOMEM;
 	}
@@ -512,6 +514,7 @@ int xlbd_api_modify_tg(struct json_object *args, struct api_reply *reply, void *
 		return api_error(reply, API_ERR_TG_NOT_FOUND, "target group '%s' not found", ref);
 	if (err)
 		return err;
+	tgstate_save(d->run_dir, d->ctl, tg->name);
 	data = json_object_new_object();
 	list = json_object_new_array();
 	if (!data || !list) {

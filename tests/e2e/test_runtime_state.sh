@@ -7,10 +7,14 @@
 # changed while xlbd was down (the file's value then); an instance refresh killed
 # half-way carries on with the same id and replaces only the instances it had left; a garbled
 # state file is reported and ignored (the file's values, a clean start); an instance a launch
-# hook holds stays held across the restart until its CONTINUE.
+# hook holds stays held across the restart until its CONTINUE. Target group attributes and
+# health check settings set at run time survive too (and an edited target group state file is
+# ignored whole); a reload that reorders, adds or removes hooks while an instance waits keeps
+# its wait on the right hook, or ends it as DeleteLifecycleHook would, and so does a restart
+# on a file whose hooks changed; an instance a termination hook holds stays held too.
 # needs: netns
 # parallel: yes
-# timeout: 300
+# timeout: 480
 set -u
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -25,10 +29,9 @@ for t in "$XLBD" "$XLBCTL"; do
 done
 e2e_lab_up --clients 1 --backends 0
 
-SOCK=$E2E_TMP/xlbd.sock
-CONF=$E2E_TMP/xlb.json
-LOG=$E2E_TMP/xlbd.log
-RUN=$E2E_TMP/run
+CONF=$E2E_CONF
+LOG=$E2E_LOG
+RUN=$E2E_RUN
 IPREFIX=${E2E_PREFIX}i-
 BACKEND=$(readlink -f "$XLB_BACKEND")
 
@@ -59,9 +62,7 @@ cat >"$CONF" <<EOF
 }
 EOF
 
-ctl() {
-	timeout 10 "$XLBCTL" --socket "$SOCK" "$@"
-}
+ctl() { e2e_ctl "$@"; }
 group() { # jq filter on the group
 	ctl --json describe-auto-scaling-groups --auto-scaling-group-names rs-asg 2>/dev/null |
 		jq -r ".AutoScalingGroups[0] | $1"
@@ -88,29 +89,23 @@ refresh() { # "Id Status"
 }
 
 start_xlbd() {
-	nsenter --net="/run/netns/$XLB_LAB_LB_NS" "$XLBD" --config "$CONF" \
-		--pin-dir "$E2E_PIN_DIR" --socket "$SOCK" --metrics-address 127.0.0.1:9473 \
-		--run-dir "$RUN" --instance-prefix "$IPREFIX" \
-		--interface "${XLB_LAB_LB_CLIENT_IF[0]}" >>"$LOG" 2>&1 &
-	XLBD_PID=$!
-	e2e_on_exit "e2e_stop $XLBD_PID 20 || kill -KILL $XLBD_PID"
+	e2e_xlbd_start "$IPREFIX" --metrics-address 127.0.0.1:9473
+}
+kill_xlbd() {
+	kill -KILL "$E2E_XLBD_PID"
+	wait "$E2E_XLBD_PID" 2>/dev/null
 }
 kill_and_start() {
-	kill -KILL "$XLBD_PID"
-	wait "$XLBD_PID" 2>/dev/null
+	kill_xlbd
 	echo "---- killed, started again" >>"$LOG"
 	start_xlbd
 	e2e_wait 15 answers
 }
 
-if ! out=$("$XLBD" --check --config "$CONF" 2>&1); then
-	echo "$out" | e2e_indent
-	e2e_abort setup "xlbd --check refused the test's configuration"
-fi
-e2e_on_exit "rm -rf '$E2E_PIN_DIR'"
-e2e_instances_cleanup "$IPREFIX"
+e2e_xlbd_check "$CONF"
 start_xlbd
-if ! e2e_wait 10 test -S "$SOCK" || ! e2e_wait 20 n_state InService 2; then
+e2e_xlbd_wait_socket
+if ! e2e_wait 20 n_state InService 2; then
 	e2e_indent <"$LOG"
 	e2e_abort setup "xlbd did not bring its group to two instances"
 fi
@@ -184,8 +179,7 @@ else
 fi
 
 # 2b. a field the file changed while xlbd was down: the file's value wins, the others hold
-kill -KILL "$XLBD_PID"
-wait "$XLBD_PID" 2>/dev/null
+kill_xlbd
 sed -i 's/"DefaultCooldown": 300/"DefaultCooldown": 200/' "$CONF"
 echo "---- DefaultCooldown changed in the file, started again" >>"$LOG"
 start_xlbd
@@ -205,11 +199,11 @@ rid=$(ctl --json start-instance-refresh --auto-scaling-group-name rs-asg \
 	--preferences "MinHealthyPercentage=100,MaxHealthyPercentage=150,InstanceWarmup=$WARMUP" |
 	jq -r .InstanceRefreshId)
 # the first replacement in service: the refresh is under way
-e2e_wait 30 sh -c "[ \"\$(\"\$0\" --socket \"\$1\" --json describe-auto-scaling-groups --auto-scaling-group-names rs-asg | jq '[.AutoScalingGroups[0].Instances[] | select(.LifecycleState == \"InService\")] | length')\" -ge 4 ]" "$XLBCTL" "$SOCK"
+e2e_wait 30 sh -c "[ \"\$(\"\$0\" --socket \"\$1\" --json describe-auto-scaling-groups --auto-scaling-group-names rs-asg | jq '[.AutoScalingGroups[0].Instances[] | select(.LifecycleState == \"InService\")] | length')\" -ge 4 ]" "$XLBCTL" "$E2E_SOCK"
 mid=$(refresh)
 kill_and_start
 after_restart=$(refresh)
-if e2e_wait $((WARMUP * 4 + 60)) sh -c "\"\$0\" --socket \"\$1\" --json describe-instance-refreshes --auto-scaling-group-name rs-asg | jq -e '.InstanceRefreshes[0].Status == \"Successful\"' >/dev/null" "$XLBCTL" "$SOCK" &&
+if e2e_wait $((WARMUP * 4 + 60)) sh -c "\"\$0\" --socket \"\$1\" --json describe-instance-refreshes --auto-scaling-group-name rs-asg | jq -e '.InstanceRefreshes[0].Status == \"Successful\"' >/dev/null" "$XLBCTL" "$E2E_SOCK" &&
 	e2e_wait 20 n_state InService 3; then
 	now=$(in_state InService | tr '\n' ' ')
 	common=$(comm -12 <(tr ' ' '\n' <<<"$old" | sed '/^$/d') <(tr ' ' '\n' <<<"$now" | sed '/^$/d'))
@@ -228,8 +222,7 @@ fi
 
 # 4. a garbled state file: reported, ignored as a whole (the file's desired capacity and no
 # hook put), never fatal
-kill -KILL "$XLBD_PID"
-wait "$XLBD_PID" 2>/dev/null
+kill_xlbd
 state=$RUN/groups/rs-asg
 head -c 200 "$state" >"$state.cut" && mv "$state.cut" "$state"
 echo "---- state file truncated, started again" >>"$LOG"
@@ -242,8 +235,7 @@ else
 	e2e_fail truncated_state_ignored "desired $(group .DesiredCapacity), cooldown $(group .DefaultCooldown)"
 fi
 ctl set-desired-capacity --auto-scaling-group-name rs-asg --desired-capacity 3
-kill -KILL "$XLBD_PID"
-wait "$XLBD_PID" 2>/dev/null
+kill_xlbd
 sed -i 's/^desired=3$/desired=5/' "$state"
 echo "---- state file changed by hand, started again" >>"$LOG"
 start_xlbd
@@ -270,7 +262,7 @@ if e2e_wait 30 n_state Pending:Wait 1; then
 		--lifecycle-hook-name hold-launch --instance-id "$held_id" \
 		--lifecycle-action-result CONTINUE
 	if [ "$after" = "$held_id" ] && [ "$was_registered" = no ] &&
-		e2e_wait 30 sh -c "\"\$0\" --socket \"\$1\" --json describe-auto-scaling-groups --auto-scaling-group-names rs-asg | jq -e --arg id \"\$2\" '.AutoScalingGroups[0].Instances[] | select(.InstanceId == \$id) | .LifecycleState == \"InService\"' >/dev/null" "$XLBCTL" "$SOCK" "$held_id" &&
+		e2e_wait 30 sh -c "\"\$0\" --socket \"\$1\" --json describe-auto-scaling-groups --auto-scaling-group-names rs-asg | jq -e --arg id \"\$2\" '.AutoScalingGroups[0].Instances[] | select(.InstanceId == \$id) | .LifecycleState == \"InService\"' >/dev/null" "$XLBCTL" "$E2E_SOCK" "$held_id" &&
 		grep -q "$held_id was held by a launch hook before the restart" "$LOG"; then
 		e2e_pass launch_wait_held_after_kill
 	else
@@ -280,6 +272,165 @@ if e2e_wait 30 n_state Pending:Wait 1; then
 	fi
 else
 	e2e_fail launch_wait_held_after_kill "no instance in Pending:Wait: $(instances | tr '\n' ';')"
+fi
+
+# 6. target group settings made at run time survive SIGKILL: an attribute
+# (modify-target-group-attributes) and health check settings (modify-target-group), shown by
+# the describes and in force: a matcher no target answers turns them unhealthy after the
+# restart. Then an edited target group state file: reported, ignored whole.
+tg_attr() { # key: its value
+	ctl --json describe-target-group-attributes --target-group-arn rs-tg |
+		jq -r --arg k "$1" '.Attributes[] | select(.Key == $k) | .Value'
+}
+tg_field() { # jq path in the target group
+	ctl --json describe-target-groups --names rs-tg | jq -r ".TargetGroups[0]$1"
+}
+n_unhealthy() { # n
+	[ "$(ctl --json describe-target-health --target-group-arn rs-tg |
+		jq '[.TargetHealthDescriptions[] | select(.TargetHealth.State == "unhealthy")] | length')" -ge "$1" ]
+}
+tgs_state=$RUN/target-groups/rs-tg
+ctl modify-target-group-attributes --target-group-arn rs-tg \
+	--attributes Key=deregistration_delay.timeout_seconds,Value=7 >/dev/null
+ctl modify-target-group --target-group-arn rs-tg --health-check-interval-seconds 6 \
+	--matcher '{"HttpCode": "299"}' >/dev/null
+kill_and_start
+if [ "$(tg_attr deregistration_delay.timeout_seconds)" = 7 ] &&
+	[ "$(tg_field .HealthCheckIntervalSeconds)" = 6 ] &&
+	[ "$(tg_field .Matcher.HttpCode)" = 299 ] && e2e_wait 40 n_unhealthy 1 &&
+	grep -q "target group rs-tg: HealthCheckIntervalSeconds 6, set at run time before the restart, kept" "$LOG"; then
+	e2e_pass tg_settings_survive_kill
+else
+	e2e_fail tg_settings_survive_kill "deregistration delay $(tg_attr deregistration_delay.timeout_seconds)," \
+		"interval $(tg_field .HealthCheckIntervalSeconds), matcher $(tg_field .Matcher.HttpCode);" \
+		"$(ctl --json describe-target-health --target-group-arn rs-tg | jq -c '[.TargetHealthDescriptions[].TargetHealth.State]')"
+fi
+kill_xlbd
+if [ -f "$tgs_state" ]; then
+	sed -i 's/"Value":"7"/"Value":"9"/' "$tgs_state"
+else
+	e2e_log "no $tgs_state"
+fi
+echo "---- target group state file changed by hand, started again" >>"$LOG"
+start_xlbd
+if e2e_wait 15 answers && [ "$(tg_attr deregistration_delay.timeout_seconds)" = 1 ] &&
+	[ "$(tg_field .HealthCheckIntervalSeconds)" = 5 ] &&
+	grep -qF "target group rs-tg: state file $tgs_state ignored (its checksum does not match)" "$LOG"; then
+	e2e_pass tg_garbled_state_ignored
+else
+	e2e_fail tg_garbled_state_ignored "deregistration delay $(tg_attr deregistration_delay.timeout_seconds)," \
+		"interval $(tg_field .HealthCheckIntervalSeconds)"
+fi
+
+# 7. a reload that changes the hook list while an instance waits. Waits are kept by hook name:
+# AWS's DeleteLifecycleHook: "If there are any outstanding lifecycle actions, they are
+# completed first (ABANDON for launching instances, CONTINUE for terminating instances)", so
+# a hook the file removes ends its waits so; a hook reordered keeps its waits; a hook added
+# holds no instance already waiting.
+write_hooks() { # hook names, each a launch hook of 600 s, into the file
+	local list='' h
+	for h in "$@"; do
+		list="$list${list:+, }{ \"LifecycleHookName\": \"$h\", \"LifecycleTransition\": \"autoscaling:EC2_INSTANCE_LAUNCHING\", \"HeartbeatTimeout\": 600, \"DefaultResult\": \"CONTINUE\" }"
+	done
+	sed -i '/LifecycleHookSpecificationList/d' "$CONF"
+	sed -i "s|\"TargetGroupARNs\": \[\"rs-tg\"\]\$|&\n    , \"LifecycleHookSpecificationList\": [$list]|" "$CONF"
+}
+set_hooks() { # hook names: written, the file reloaded
+	write_hooks "$@"
+	ctl reload >/dev/null
+}
+complete() { # hook, instance: 0 when the action was taken
+	ctl complete-lifecycle-action --auto-scaling-group-name rs-asg --lifecycle-hook-name "$1" \
+		--instance-id "$2" --lifecycle-action-result CONTINUE >/dev/null 2>&1
+}
+state_of() { # instance
+	instances | awk -v i="$1" '$1 == i { print $2 }'
+}
+ctl delete-lifecycle-hook --auto-scaling-group-name rs-asg --lifecycle-hook-name hold-launch
+set_hooks hook-a hook-b
+n=$(( $(in_state InService | wc -l) + 1 ))
+ctl set-desired-capacity --auto-scaling-group-name rs-asg --desired-capacity "$n"
+if e2e_wait 30 n_state Pending:Wait 1; then
+	w=$(in_state Pending:Wait)
+	complete hook-a "$w" && a_done=yes || a_done=no
+	set_hooks hook-b hook-c # hook-a gone (completed), hook-b moved first, hook-c added
+	sleep 2
+	st=$(state_of "$w")
+	complete hook-c "$w" && c_took=yes || c_took=no
+	complete hook-b "$w" && b_took=yes || b_took=no
+	if [ "$a_done" = yes ] && [ "$st" = Pending:Wait ] && [ "$c_took" = no ] &&
+		[ "$b_took" = yes ] && e2e_wait 30 sh -c "[ \"\$(\"\$0\" --socket \"\$1\" --json describe-auto-scaling-groups --auto-scaling-group-names rs-asg | jq -r --arg id \"\$2\" '.AutoScalingGroups[0].Instances[] | select(.InstanceId == \$id) | .LifecycleState')\" = InService ]" "$XLBCTL" "$E2E_SOCK" "$w"; then
+		e2e_pass reload_reorders_hooks_waits_follow
+	else
+		e2e_fail reload_reorders_hooks_waits_follow "hook-a completed: $a_done; after the reload $st;" \
+			"hook-c took: $c_took, hook-b took: $b_took; $(instances | tr '\n' ';')"
+	fi
+	# the hook it waits on removed: ABANDON, the instance leaves and another is launched
+	ctl set-desired-capacity --auto-scaling-group-name rs-asg --desired-capacity $((n + 1))
+	if e2e_wait 30 n_state Pending:Wait 1; then
+		w2=$(in_state Pending:Wait)
+		complete hook-c "$w2"
+		set_hooks hook-c # hook-b, which it still waits on, removed
+		if e2e_wait 30 sh -c "! \"\$0\" --socket \"\$1\" --json describe-auto-scaling-groups --auto-scaling-group-names rs-asg | jq -e --arg id \"\$2\" '.AutoScalingGroups[0].Instances[] | select(.InstanceId == \$id and (.LifecycleState | test(\"^Pending|InService\")))' >/dev/null" "$XLBCTL" "$E2E_SOCK" "$w2"; then
+			e2e_pass reload_removing_hook_abandons_wait
+		else
+			e2e_fail reload_removing_hook_abandons_wait "$w2 is $(state_of "$w2")"
+		fi
+	else
+		e2e_fail reload_removing_hook_abandons_wait "no instance in Pending:Wait: $(instances | tr '\n' ';')"
+	fi
+else
+	e2e_fail reload_reorders_hooks_waits_follow "no instance in Pending:Wait: $(instances | tr '\n' ';')"
+fi
+
+# 8. the same across a restart: the file's hook list changed while xlbd was down (hook-d added
+# before hook-c): the instance held on hook-c waits on hook-c only, as after a reload
+e2e_wait 40 n_state Pending:Wait 1 # the replacement of the abandoned instance, held on hook-c
+w3=$(in_state Pending:Wait | head -n 1)
+if [ -n "$w3" ]; then
+	kill_xlbd
+	write_hooks hook-d hook-c
+	echo "---- hook-d added to the file, started again" >>"$LOG"
+	start_xlbd
+	e2e_wait 15 answers
+	e2e_wait 15 sh -c "[ \"\$(\"\$0\" --socket \"\$1\" --json describe-auto-scaling-groups --auto-scaling-group-names rs-asg | jq -r --arg id \"\$2\" '.AutoScalingGroups[0].Instances[] | select(.InstanceId == \$id) | .LifecycleState')\" = Pending:Wait ]" "$XLBCTL" "$E2E_SOCK" "$w3"
+	st=$(state_of "$w3")
+	complete hook-d "$w3" && d_took=yes || d_took=no
+	complete hook-c "$w3" && c_took=yes || c_took=no
+	if [ "$st" = Pending:Wait ] && [ "$d_took" = no ] && [ "$c_took" = yes ] &&
+		e2e_wait 30 sh -c "[ \"\$(\"\$0\" --socket \"\$1\" --json describe-auto-scaling-groups --auto-scaling-group-names rs-asg | jq -r --arg id \"\$2\" '.AutoScalingGroups[0].Instances[] | select(.InstanceId == \$id) | .LifecycleState')\" = InService ]" "$XLBCTL" "$E2E_SOCK" "$w3"; then
+		e2e_pass restart_wait_keeps_its_hooks
+	else
+		e2e_fail restart_wait_keeps_its_hooks "$w3 after the restart $st; hook-d took: $d_took," \
+			"hook-c took: $c_took; $(instances | tr '\n' ';')"
+	fi
+else
+	e2e_fail restart_wait_keeps_its_hooks "no instance in Pending:Wait: $(instances | tr '\n' ';')"
+fi
+
+# 9. an instance a termination hook holds when xlbd is killed: held again after the restart
+# (Terminating:Wait, out of its target group), not adopted as InService; CONTINUE ends it
+ctl put-lifecycle-hook --auto-scaling-group-name rs-asg --lifecycle-hook-name term-hook \
+	--lifecycle-transition autoscaling:EC2_INSTANCE_TERMINATING --heartbeat-timeout 600
+victim=$(in_state InService | head -n 1)
+ctl terminate-instance-in-auto-scaling-group --instance-id "$victim" \
+	--should-decrement-desired-capacity >/dev/null
+if e2e_wait 40 sh -c "[ \"\$(\"\$0\" --socket \"\$1\" --json describe-auto-scaling-groups --auto-scaling-group-names rs-asg | jq -r --arg id \"\$2\" '.AutoScalingGroups[0].Instances[] | select(.InstanceId == \$id) | .LifecycleState')\" = Terminating:Wait ]" "$XLBCTL" "$E2E_SOCK" "$victim"; then
+	kill_and_start
+	sleep 3 # a few ticks of the new xlbd: an adoption as InService would show by now
+	st=$(state_of "$victim")
+	was_registered=no
+	registered "$victim" && was_registered=yes
+	complete term-hook "$victim" && t_took=yes || t_took=no
+	if [ "$st" = Terminating:Wait ] && [ "$was_registered" = no ] && [ "$t_took" = yes ] &&
+		e2e_wait 40 sh -c "! \"\$0\" --socket \"\$1\" --json describe-auto-scaling-groups --auto-scaling-group-names rs-asg | jq -e --arg id \"\$2\" '.AutoScalingGroups[0].Instances[] | select(.InstanceId == \$id)' >/dev/null" "$XLBCTL" "$E2E_SOCK" "$victim"; then
+		e2e_pass termination_wait_held_after_kill
+	else
+		e2e_fail termination_wait_held_after_kill "$victim after the restart: $st," \
+			"registered: $was_registered, CONTINUE took: $t_took; $(instances | tr '\n' ';')"
+	fi
+else
+	e2e_fail termination_wait_held_after_kill "$victim is $(state_of "$victim")"
 fi
 
 [ -n "${E2E_VERBOSE:-}" ] && e2e_indent <"$LOG"

@@ -1405,6 +1405,140 @@ static bool test_suspend(void)
 	return true;
 }
 
+/* A reload that changes the hook list while instances wait. Waits are kept by hook name:
+ * reordering moves each wait with its hook (and its heartbeat deadline), a hook added holds no
+ * instance already waiting, a hook removed ends its waits as AWS's DeleteLifecycleHook does:
+ * "If there are any outstanding lifecycle actions, they are completed first (ABANDON for
+ * launching instances, CONTINUE for terminating instances)".
+ */
+static bool test_hooks_set_keeps_waits_by_name(void)
+{
+	struct asg_hook list[3];
+	char err[256] = "";
+	uint64_t now = T0;
+
+	group_lc(5, 1, 60, MODEL_HOOK_CONTINUE, 60, MODEL_HOOK_CONTINUE, false, -1, 0);
+	list[0] = g.hooks[0]; /* on-launch */
+	list[1] = g.hooks[1]; /* on-terminate */
+	list[2] = g.hooks[0];
+	snprintf(list[2].name, sizeof(list[2].name), "second-launch");
+	list[2].heartbeat_ms = 90000;
+	asg_hook_put(&g, &list[2]);
+	asg_plan(&g, now, &plan);
+	apply_lc(now);
+	boot_all();
+	asg_plan(&g, now, &plan);
+	apply_lc(now);
+	CHECK_STR(asg_lifecycle_name(g.inst[0].state), "Pending:Wait");
+	CHECK_INT(g.inst[0].hook_pending, ==, 0x5);
+	/* on-launch done; second-launch still pending */
+	CHECK(asg_lifecycle_complete(&g, "on-launch", g.inst[0].id, NULL, MODEL_HOOK_CONTINUE, now,
+				     err, sizeof(err)) == 0,
+	      "%s", err);
+	CHECK_INT(g.inst[0].hook_pending, ==, 0x4);
+	/* reordered: second-launch first, a new launch hook last */
+	{
+		struct asg_hook re[4] = { list[2], list[1], list[0], list[0] };
+
+		snprintf(re[3].name, sizeof(re[3].name), "added-launch");
+		asg_hooks_set(&g, re, 4);
+	}
+	CHECK_INT(g.nhooks, ==, 4);
+	CHECK_STR(g.hooks[0].name, "second-launch");
+	CHECK_INT(g.inst[0].hook_pending, ==, 0x1); /* second-launch only, at its new place */
+	CHECK_INT(g.inst[0].hook_deadline[0], ==, now + 90000);
+	CHECK_STR(asg_lifecycle_name(g.inst[0].state), "Pending:Wait");
+	/* the completed hook and the added one answer "not waiting" */
+	CHECK_INT(asg_lifecycle_complete(&g, "on-launch", g.inst[0].id, NULL, MODEL_HOOK_CONTINUE,
+					 now, err, sizeof(err)),
+		  ==, -EINVAL);
+	CHECK_INT(asg_lifecycle_complete(&g, "added-launch", g.inst[0].id, NULL,
+					 MODEL_HOOK_CONTINUE, now, err, sizeof(err)),
+		  ==, -EINVAL);
+	/* the hook it waits on removed: ABANDON, the instance goes */
+	{
+		struct asg_hook less[2] = { list[1], list[0] };
+
+		asg_hooks_set(&g, less, 2);
+	}
+	CHECK_INT(g.nhooks, ==, 2);
+	CHECK_STR(asg_lifecycle_name(g.inst[0].state), "Pending:Proceed");
+	CHECK(g.inst[0].abandoned, "a removed launch hook's wait ends in ABANDON");
+	return true;
+}
+
+/* The same at termination: a removed termination hook's wait ends in CONTINUE (the instance
+ * goes on terminating, its other hooks still waited for); and a hook of the same name that
+ * changed transition is another hook.
+ */
+static bool test_hooks_set_terminating(void)
+{
+	struct asg_hook two[2], one[1];
+	uint64_t now = T0;
+	size_t i;
+
+	group_lc(5, 1, 0, MODEL_HOOK_CONTINUE, 60, MODEL_HOOK_ABANDON, false, -1, 0);
+	two[0] = g.hooks[0];
+	two[1] = g.hooks[0];
+	snprintf(two[1].name, sizeof(two[1].name), "second-terminate");
+	asg_hooks_set(&g, two, 2);
+	asg_plan(&g, now, &plan);
+	apply_lc(now);
+	boot_all();
+	asg_plan(&g, now, &plan);
+	apply_lc(now);
+	CHECK_STR(asg_lifecycle_name(g.inst[0].state), "InService");
+	CHECK_INT(asg_instance_terminating(&g, g.inst[0].id, ASG_TERM_USER, now), ==, 0);
+	CHECK_INT(asg_lifecycle_wait(&g, g.inst[0].id, "tok", now), ==, 0);
+	CHECK_INT(g.inst[0].hook_pending, ==, 0x3);
+	one[0] = two[1];
+	asg_hooks_set(&g, one, 1);
+	CHECK_STR(asg_lifecycle_name(g.inst[0].state), "Terminating:Wait");
+	CHECK_INT(g.inst[0].hook_pending, ==, 0x1);
+	/* same name, now a launch hook: the termination wait on it ends (CONTINUE) */
+	one[0].transition = MODEL_HOOK_LAUNCHING;
+	asg_hooks_set(&g, one, 1);
+	CHECK_STR(asg_lifecycle_name(g.inst[0].state), "Terminating:Proceed");
+	CHECK(!g.inst[0].abandoned, "continued");
+	for (i = 0; i < g.ninst; i++)
+		CHECK_INT(g.inst[i].hook_pending, ==, 0);
+	return true;
+}
+
+/* After a restart: the wait resumes on the hooks not yet completed, by name; one the list has
+ * lost since ends it as a removal does.
+ */
+static bool test_lifecycle_resume(void)
+{
+	struct asg_hook h;
+	const char *names[2] = { "second-launch", "gone-launch" };
+	uint64_t now = T0;
+
+	group_lc(5, 1, 60, MODEL_HOOK_CONTINUE, 0, MODEL_HOOK_CONTINUE, false, -1, 0);
+	h = g.hooks[0];
+	snprintf(h.name, sizeof(h.name), "second-launch");
+	asg_hook_put(&g, &h);
+	CHECK_INT(asg_instance_add(&g, "i-adopted", now), ==, 0);
+	CHECK_INT(asg_lifecycle_resume(&g, "i-adopted", "tok-a", names, 1, now), ==, 0);
+	CHECK_STR(asg_lifecycle_name(g.inst[0].state), "Pending:Wait");
+	CHECK_INT(g.inst[0].hook_pending, ==, 0x2);
+	CHECK_STR(g.inst[0].token, "tok-a");
+	/* no names: every launch hook, as before this was kept */
+	group_lc(5, 1, 60, MODEL_HOOK_CONTINUE, 0, MODEL_HOOK_CONTINUE, false, -1, 0);
+	asg_hook_put(&g, &h);
+	CHECK_INT(asg_instance_add(&g, "i-adopted", now), ==, 0);
+	CHECK_INT(asg_lifecycle_resume(&g, "i-adopted", "tok-a", NULL, 0, now), ==, 0);
+	CHECK_INT(g.inst[0].hook_pending, ==, 0x3);
+	/* a hook gone meanwhile: ABANDON */
+	group_lc(5, 1, 60, MODEL_HOOK_CONTINUE, 0, MODEL_HOOK_CONTINUE, false, -1, 0);
+	asg_hook_put(&g, &h);
+	CHECK_INT(asg_instance_add(&g, "i-adopted", now), ==, 0);
+	CHECK_INT(asg_lifecycle_resume(&g, "i-adopted", "tok-a", names, 2, now), ==, 0);
+	CHECK_STR(asg_lifecycle_name(g.inst[0].state), "Pending:Proceed");
+	CHECK(g.inst[0].abandoned, "abandoned");
+	return true;
+}
+
 int main(void)
 {
 	RUN(test_launch_up_to_desired);
@@ -1423,6 +1557,9 @@ int main(void)
 	RUN(test_hook_timeouts);
 	RUN(test_hook_terminating);
 	RUN(test_hook_put_delete);
+	RUN(test_hooks_set_keeps_waits_by_name);
+	RUN(test_hooks_set_terminating);
+	RUN(test_lifecycle_resume);
 	RUN(test_hook_delete_terminating);
 	RUN(test_warm_pool_size);
 	RUN(test_warm_pool_taken_first);

@@ -1194,6 +1194,64 @@ static bool tg_modify_health_check_body(struct fx *fx)
 }
 FX_CASE(tg_modify_health_check)
 
+/* What a restart gives back (tgstate.c reads it from RUN_DIR/target-groups/NAME): the settings
+ * in force again; one value that does not read refuses them all and changes nothing; one whose
+ * file value changed since is dropped, as a reload drops it.
+ */
+static bool tg_runtime_restore_body(struct fx *fx)
+{
+	const char *keys[] = { "deregistration_delay.timeout_seconds" }, *vals[] = { "7" };
+	struct ctl_tg_attr saved[8], bad[8];
+	const struct ctl_tg_attr *v;
+	char err[512] = "";
+	size_t n, i;
+
+	CHECK(!fx_apply(fx, V4, LISTENER(80, "TCP", "a"), TG("a", "TCP", 300, T("198.19.1.1"))),
+	      "applied");
+	CHECK(!ctl_tg_modify(
+		      fx->ctl, &fx->m->tgs[0],
+		      "{\"HealthCheckIntervalSeconds\": 12, \"HealthCheckTimeoutSeconds\": 3}", err,
+		      sizeof(err)),
+	      "%s", err);
+	CHECK(!ctl_tg_set_attributes(fx->ctl, &fx->m->tgs[0], keys, vals, 1, err, sizeof(err)),
+	      "%s", err);
+	v = ctl_tg_runtime(fx->ctl, "a", &n);
+	CHECK_INT(n, ==, 3);
+	memcpy(saved, v, n * sizeof(*v));
+	/* as after a restart: none, then the saved ones */
+	CHECK_INT(ctl_tg_runtime_restore(fx->ctl, &fx->m->tgs[0], NULL, 0, err, sizeof(err)), ==,
+		  0);
+	CHECK_INT(ctl_tg_find(fx->ctl, "a")->hcfg.interval_ms, ==, 30000);
+	CHECK_INT(ctl_tg_runtime_restore(fx->ctl, &fx->m->tgs[0], saved, 3, err, sizeof(err)), ==,
+		  0);
+	CHECK_INT(ctl_tg_find(fx->ctl, "a")->hcfg.interval_ms, ==, 12000);
+	CHECK_INT(ctl_tg_find(fx->ctl, "a")->hcfg.timeout_ms, ==, 3000);
+	CHECK_STR(ctl_tg_attribute(fx->ctl, "a", keys[0]), "7");
+	/* one bad value: refused whole, nothing changed */
+	for (i = 0; i < 3; i++) {
+		memcpy(bad, saved, sizeof(saved));
+		snprintf(bad[i].value, sizeof(bad[i].value), "%s", bad[i].hc ? "400" : "-1");
+		CHECK_INT(ctl_tg_runtime_restore(fx->ctl, &fx->m->tgs[0], bad, 3, err, sizeof(err)),
+			  ==, -EINVAL);
+		CHECK(strstr(err, bad[i].key) != NULL, "names it: %s", err);
+		CHECK_INT(ctl_tg_find(fx->ctl, "a")->hcfg.interval_ms, ==, 12000);
+		CHECK_STR(ctl_tg_attribute(fx->ctl, "a", keys[0]), "7");
+	}
+	/* the file's value of the attribute changed since it was set: the file's wins */
+	memcpy(bad, saved, sizeof(saved));
+	for (i = 0; i < 3; i++)
+		if (!bad[i].hc)
+			snprintf(bad[i].file_value, sizeof(bad[i].file_value), "42");
+	CHECK_INT(ctl_tg_runtime_restore(fx->ctl, &fx->m->tgs[0], bad, 3, err, sizeof(err)), ==, 0);
+	CHECK(ctl_tg_attribute(fx->ctl, "a", keys[0]) == NULL, "dropped");
+	CHECK_INT(ctl_tg_find(fx->ctl, "a")->hcfg.interval_ms, ==, 12000);
+	CHECK(ctl_tg_runtime(fx->ctl, "a", &n) && n == 2, "the health check settings stay");
+	CHECK_INT(ctl_tg_runtime_restore(fx->ctl, &fx->m->tgs[0], saved, 3, err, sizeof(err)), ==,
+		  0);
+	return true;
+}
+FX_CASE(tg_runtime_restore)
+
 /* Slow start (Application Load Balancer guide, "Slow start mode": the load balancer linearly
  * increases what it sends a target in slow start until the duration ends, then sends it a full
  * share): the weight grows by CTL_SLOW_START_STEPS steps from a tenth to the whole, never 0,
@@ -1247,5 +1305,6 @@ int main(void)
 	RUN(tg_attributes_runtime);
 	RUN(describe_elbv2);
 	RUN(tg_modify_health_check);
+	RUN(tg_runtime_restore);
 	return check_summary();
 }
