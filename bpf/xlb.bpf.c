@@ -1610,7 +1610,7 @@ static __always_inline int xlb_process(struct xlb_md *ctx, bool nat_side)
 	struct xlb_vip_key vk = {};
 	struct xlb_vip *vip;
 	__u32 zero = 0;
-	int res;
+	int res = XLB_PARSE_TRUNCATED;
 
 #ifdef XLB_TC
 	x.len = ctx->len; /* with the pages a GSO packet has beyond the linear part */
@@ -1626,25 +1626,30 @@ static __always_inline int xlb_process(struct xlb_md *ctx, bool nat_side)
 	if (!x.gs || !x.secret)
 		return XLB_ABORTED;
 
-	res = xlb_parse(data, data_end, &x.p);
-#ifdef XLB_TC
-	/* Only the linear part of an skb can be read. A sender's headers are there already, its
-	 * payload in pages: pulling on every packet copied payload out of the pages and
-	 * reallocated the head of every 64 KiB GSO packet of a bulk transfer. So the headers are
-	 * pulled in only when the parse fell short of them, and an ICMP error's quote, read
-	 * further in, when the packet has more than the linear part.
+	/* At tc only the linear part of an skb can be read. A sender's headers are there
+	 * already, its payload in pages: pulling on every packet copied payload out of the pages
+	 * and reallocated the head of every 64 KiB GSO packet of a bulk transfer. So the headers
+	 * are pulled in only when the parse fell short of them, and an ICMP error's quote, read
+	 * further in, when the packet has more than the linear part; then parsed again. A loop,
+	 * not a second call: one inlined parse keeps the frame within the combined stack limit.
 	 */
-	if ((__u64)(data_end - data) < ctx->len &&
-	    (res == XLB_PARSE_TRUNCATED ||
-	     (res == XLB_PARSE_OK &&
-	      (x.p.key.proto == IPPROTO_ICMP || x.p.key.proto == IPPROTO_ICMPV6)))) {
-		bpf_skb_pull_data(ctx, ctx->len < 256 ? ctx->len : 256);
-		data = (void *)(long)ctx->data;
-		data_end = (void *)(long)ctx->data_end;
-		__builtin_memset(&x.p, 0, sizeof(x.p));
+#pragma clang loop unroll(disable)
+	for (int pass = 0; pass < 2; pass++) {
 		res = xlb_parse(data, data_end, &x.p);
-	}
+#ifdef XLB_TC
+		if (pass == 0 && (__u64)(data_end - data) < ctx->len &&
+		    (res == XLB_PARSE_TRUNCATED ||
+		     (res == XLB_PARSE_OK &&
+		      (x.p.key.proto == IPPROTO_ICMP || x.p.key.proto == IPPROTO_ICMPV6)))) {
+			bpf_skb_pull_data(ctx, ctx->len < 256 ? ctx->len : 256);
+			data = (void *)(long)ctx->data;
+			data_end = (void *)(long)ctx->data_end;
+			__builtin_memset(&x.p, 0, sizeof(x.p));
+			continue;
+		}
 #endif
+		break;
+	}
 	switch (res) {
 	case XLB_PARSE_OK:
 		break;
