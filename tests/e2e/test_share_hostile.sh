@@ -27,13 +27,20 @@ e2e_need "$XLBD" "$XLBCTL"
 REFRESH_MS=1000
 STALE_MS=5000
 SHARED=$E2E_TMP/shared
-FILE=$SHARED/fleet.json
-CASE=$E2E_TMP/case # the owner's file as the keeper writes it: a kind line, then the text
+CASES=$E2E_TMP/cases # the owner's files as the keeper writes them: TG.kind, TG.json
 LIVE=$E2E_TMP/live # the fake nodes the keeper keeps writing, one spec file each
 LOG=$E2E_LOG
 T1=198.19.210.1
 T2=198.19.210.2
 T3=198.19.210.3
+# the hostile files, each tried on a target group of its own ("h-" and its name), all at once
+HOSTILE=(not_json truncated trailing_junk over_full loopback unspecified multicast not_an_address
+	huge_id huge_node bad_node_name port_0 port_string control_chars targets_object id_number
+	too_big nul_byte fifo symlink)
+TGS=(fleet)
+for name in "${HOSTILE[@]}"; do
+	TGS+=("h-${name//_/-}")
+done
 
 # Two namespaces, node1's and node2's, linked twice (what the lab's balancers have: a
 # router-facing link and one on the backends' segment); lib.sh's xlbd starters read the lab's
@@ -61,23 +68,24 @@ for l in r:205 b:206; do
 	ip -n "$N2" link set "$b" up
 done
 
-# node K: a target group "fleet" that no group of its own feeds, so node2 reads node1's file
-# (and node1 skips it: it names node1). No BIRD runs: the announcements fail and are retried,
+# node K: target groups ("fleet" and the hostile cases') that no group of its own feeds, so
+# node2 reads node1's files (and node1 skips them: they name node1). No BIRD runs: the announcements fail and are retried,
 # which this test does not look at.
 node_conf() { # node index, file
 	jq -n --arg shared "$SHARED" --arg sock "$E2E_TMP/bird$1.ctl" \
 		--arg inc "$E2E_TMP/bird$1.conf" --arg node "node$1" --arg router "198.18.20$1.1" \
-		--argjson refresh "$REFRESH_MS" --argjson stale "$STALE_MS" '{
+		--argjson refresh "$REFRESH_MS" --argjson stale "$STALE_MS" \
+		--args '{
   LoadBalancers: [{ Name: "web", Type: "network", XlbAddresses: ["198.18.100.1"],
     Listeners: [{ Port: 80, Protocol: "TCP", XlbForwardingMode: "nat",
       DefaultActions: [{ Type: "forward", TargetGroupArn: "fleet" }] }] }],
-  TargetGroups: [{ TargetGroupName: "fleet", Protocol: "TCP", Port: 80, TargetType: "ip",
-    Attributes: [{ Key: "deregistration_delay.timeout_seconds", Value: "0" }] }],
+  TargetGroups: [$ARGS.positional[] | { TargetGroupName: ., Protocol: "TCP", Port: 80,
+    TargetType: "ip", Attributes: [{ Key: "deregistration_delay.timeout_seconds", Value: "0" }] }],
   Xlb: { Cluster: { NodeName: $node, Asn: 65001, PeerAsn: 65000,
     RouterAddress: $router, HashSecret: "0f1e2d3c4b5a69788796a5b4c3d2e1f0",
     BirdSocket: $sock, BirdInclude: $inc, SharedDir: $shared,
     SharedRefreshMs: $refresh, SharedStaleMs: $stale } }
-}' >"$2" || e2e_abort setup "writing $2"
+}' "${TGS[@]}" >"$2" || e2e_abort setup "writing $2"
 	e2e_xlbd_check "$2"
 }
 node_conf 2 "$E2E_CONF"
@@ -94,14 +102,19 @@ XLBD_PID=$E2E_XLBD_PID
 e2e_node_start 1
 e2e_wait 30 test -S "$E2E_TMP/xlbd1.sock" || e2e_abort setup "node1's xlbd did not open its socket"
 
-imported() { # what node2 imported into fleet, sorted, on one line
+imported() { # [target group, fleet by default] -> what node2 imported into it, sorted, on one line
 	e2e_ctl --json status 2>/dev/null |
-		jq -r '[.SharedTargets.TargetGroups[] | select(.TargetGroup == "fleet") |
-			.Imported[]?] | sort | join(" ")'
+		jq -r --arg tg "${1:-fleet}" '[.SharedTargets.TargetGroups[] |
+			select(.TargetGroup == $tg) | .Imported[]?] | sort | join(" ")'
 }
 
-imported_is() {
-	[ "$(imported)" = "$1" ]
+imported_is() { # what, [target group]
+	[ "$(imported "${2:-fleet}")" = "$1" ]
+}
+
+imported_all() { # what: every target group of the run imported it
+	[ "$(e2e_ctl --json status 2>/dev/null | jq -r --arg want "$1" '[.SharedTargets.TargetGroups[] |
+		select(([.Imported[]?] | sort | join(" ")) != $want)] | length')" = 0 ]
 }
 
 alive() {
@@ -120,38 +133,55 @@ now_ms() {
 	echo $(($(date +%s%N) / 1000000))
 }
 
-# The owner, alive: the keeper writes its file again every second, whatever it is ("file": the
-# text after the kind line; "fifo"; "symlink": to elsewhere.json; "none": the owner is dead and
-# its file stays as it was). The case file is replaced whole, so the keeper reads one case.
+# The owner, alive: the keeper writes each of its files again every second, whatever it is
+# (CASES/TG.kind says: "file": CASES/TG.json; "fifo"; "symlink": to elsewhere.json; "none": the
+# owner is dead and its file stays as it was). All are made aside, then moved in by one mv: a
+# process or two a round, whatever the count (forks are slow on a loaded machine, and a round
+# slower than the staleness would make the files stale).
 keeper() {
-	local kind
+	local c tg kind stage=$SHARED/.stage
+	local -a files fifos links
+	mkdir -p "$stage"
 	while :; do
-		read -r kind <"$CASE" 2>/dev/null || kind=none
-		case $kind in
-		file) tail -n +2 "$CASE" >"$FILE.k" && mv -f "$FILE.k" "$FILE" ;;
-		fifo) rm -f "$FILE.k" && mkfifo "$FILE.k" && mv -f "$FILE.k" "$FILE" ;;
-		symlink) ln -sfn "$E2E_TMP/elsewhere.json" "$FILE.k" && mv -Tf "$FILE.k" "$FILE" ;;
-		esac
+		files=() fifos=() links=()
+		for c in "$CASES"/*.kind; do
+			[ -f "$c" ] || continue
+			tg=${c##*/}
+			tg=${tg%.kind}
+			read -r kind <"$c" || kind=none
+			case $kind in
+			file) files+=("$CASES/$tg.json") ;;
+			fifo) fifos+=("$stage/$tg.json") ;;
+			symlink) links+=("$stage/$tg.json") ;;
+			esac
+		done
+		[ ${#files[@]} -eq 0 ] || cp -f "${files[@]}" "$stage/"
+		[ ${#fifos[@]} -eq 0 ] || mkfifo "${fifos[@]}"
+		for c in "${links[@]}"; do
+			ln -s "$E2E_TMP/elsewhere.json" "$c"
+		done
+		[ $((${#files[@]} + ${#fifos[@]} + ${#links[@]})) -eq 0 ] ||
+			mv -f "$stage"/*.json "$SHARED/"
 		sleep 1
 	done
 }
 
-set_case() { # kind, then (file) the text
-	{
-		echo "$1"
-		if [ "$1" = file ]; then printf '%s\n' "$2"; fi
-	} >"$CASE.t" && mv -f "$CASE.t" "$CASE"
+set_case() { # target group, kind, then (file) the text, or none to keep CASES/TG.json
+	if [ "$2" = file ] && [ $# -ge 3 ]; then
+		printf '%s\n' "$3" >"$CASES/.$1.json" && mv -f "$CASES/.$1.json" "$CASES/$1.json"
+	fi
+	echo "$2" >"$CASES/.$1.kind" && mv -f "$CASES/.$1.kind" "$CASES/$1.kind"
 }
 
-put() { # text into FILE, atomically, as the owner writes it, and kept so
-	set_case file "$1"
-	printf '%s\n' "$1" >"$FILE.t" && mv -f "$FILE.t" "$FILE"
+put() { # text into the target group's file, atomically, as the owner writes it, and kept so
+	set_case "$1" file "$2"
+	printf '%s\n' "$2" >"$SHARED/$1.t" && mv -f "$SHARED/$1.t" "$SHARED/$1.json"
 }
 
-put_last() { # the owner's last words: text into FILE once, then the owner dead
-	set_case none
+put_last() { # the owner's last words: text into the file once, then the owner dead
+	set_case "$1" none
 	sleep 1.5 # the keeper's round under way, if any, is over
-	printf '%s\n' "$1" >"$FILE.t" && mv -f "$FILE.t" "$FILE"
+	printf '%s\n' "$2" >"$SHARED/$1.t" && mv -f "$SHARED/$1.t" "$SHARED/$1.json"
 }
 
 owner() { # targets... -> the owner's file listing them
@@ -163,92 +193,109 @@ owner() { # targets... -> the owner's file listing them
 
 GOOD=$(owner "$T1" "$T2")
 e2e_wait 20 test -d "$SHARED" || e2e_abort setup "xlbd did not create $SHARED"
-put "$GOOD"
+mkdir -p "$CASES"
+for tg in "${TGS[@]}"; do
+	put "$tg" "$GOOD"
+done
 keeper &
 KEEPER_PID=$!
 e2e_on_exit "kill $KEEPER_PID"
-if e2e_wait 20 imported_is "$T1 $T2"; then
+if e2e_wait 30 imported_all "$T1 $T2"; then
 	e2e_pass share_import
 else
-	e2e_fail share_import "imported '$(imported)', want '$T1 $T2'"
+	e2e_fail share_import "imported '$(imported)' into fleet, want '$T1 $T2' in every target group"
 	e2e_summary
 	exit 1
 fi
 
-# --- hostile files: name | how to write it ----------------------------------------------------
-refused='shared targets: .*fleet.json refused'
-taken='shared targets: .*fleet.json taken again'
+# --- hostile files: each in its own target group's file, rewritten every second ---------------
 huge=$(head -c 100000 /dev/zero | tr '\0' a)
-hostile_case() { # name, then the file is written by the caller's command
-	local name=$1 before=$2 tb
-	if ! e2e_wait 15 nlog_is "$refused" $((before + 1)); then
-		e2e_fail "share_$name" "no line saying the file was refused"
-	else
-		sleep 2 # two more rounds, the file rewritten each time: said no more
-		if [ "$(nlog "$refused")" -ne $((before + 1)) ]; then
-			e2e_fail "share_$name" "refused $(($(nlog "$refused") - before)) times, want once"
-		elif ! alive; then
-			e2e_fail "share_$name" "xlbd died or stopped answering"
-			tail -n 20 "$LOG" | e2e_indent
-			e2e_summary
-			exit 1
-		elif ! imported_is "$T1 $T2"; then
-			e2e_fail "share_$name" "imported '$(imported)', the last good state was '$T1 $T2'"
-		else
-			e2e_pass "share_$name"
-		fi
-	fi
-	grep -E -- "$refused" "$LOG" | tail -n 1 | cut -c 1-200 | e2e_indent
-	# the good file back: taken again, nothing else changed
-	tb=$(nlog "$taken")
-	put "$GOOD"
-	e2e_wait 15 nlog_is "$taken" $((tb + 1)) ||
-		e2e_fail "share_${name}_after" "the good file was not taken again"
+hostile() { # case name -> the text of its file
+	case $1 in
+	not_json) echo '{ "Node": "node1", "Targets": [ { "Id": ' ;;
+	truncated) printf '%s' "$GOOD" | head -c 40 ;;
+	trailing_junk) echo '{"Node": "node1", "Targets": []} {"more": 1}' ;;
+	over_full) seq 1 1001 | jq -R '{ Id: ("198.19." + ((tonumber / 250 | floor) | tostring) +
+		"." + ((tonumber % 250 + 1) | tostring)) }' | jq -s '{ Node: "node1", Targets: . }' ;;
+	loopback) owner "$T1" 127.0.0.1 ;;
+	unspecified) owner "$T1" 0.0.0.0 ;;
+	multicast) owner "$T1" ff02::1 ;;
+	not_an_address) owner "$T1" "198.19.210.300" ;;
+	huge_id) owner "$T1" "$huge" ;;
+	huge_node) jq -n --arg n "$huge" '{ Node: $n, Targets: [] }' ;;
+	bad_node_name) echo '{ "Node": "../etc", "Targets": [] }' ;;
+	port_0) jq -n --arg a "$T1" '{ Node: "node1", Targets: [{ Id: $a, Port: 0 }] }' ;;
+	port_string) jq -n --arg a "$T1" '{ Node: "node1", Targets: [{ Id: $a, Port: "80" }] }' ;;
+	control_chars) jq -n --arg a "$T1" '{ Node: "node1", Targets: [{ Id: $a,
+		InstanceId: "i-\u001b[31mred" }] }' ;;
+	targets_object) echo '{ "Node": "node1", "Targets": { "Id": "198.19.210.1" } }' ;;
+	id_number) echo '{ "Node": "node1", "Targets": [ { "Id": 3339752961 } ] }' ;;
+	too_big)
+		printf '{"Node": "node1", "Targets": ['
+		head -c 2000000 /dev/zero | tr '\0' ' '
+		printf ']}'
+		;;
+	esac
 }
-
-run_case() { # name, text of the file
-	local before
-	before=$(nlog "$refused")
-	put "$2"
-	hostile_case "$1" "$before"
-}
-
-run_case not_json '{ "Node": "node1", "Targets": [ { "Id": '
-run_case truncated "$(printf '%s' "$GOOD" | head -c 40)"
-run_case trailing_junk '{"Node": "node1", "Targets": []} {"more": 1}'
-run_case over_full "$(seq 1 1001 | jq -R '{ Id: ("198.19." + ((tonumber / 250 | floor) | tostring) +
-	"." + ((tonumber % 250 + 1) | tostring)) }' | jq -s '{ Node: "node1", Targets: . }')"
-run_case loopback "$(owner "$T1" 127.0.0.1)"
-run_case unspecified "$(owner "$T1" 0.0.0.0)"
-run_case multicast "$(owner "$T1" ff02::1)"
-run_case not_an_address "$(owner "$T1" "198.19.210.300")"
-run_case huge_id "$(owner "$T1" "$huge")"
-run_case huge_node "$(jq -n --arg n "$huge" '{ Node: $n, Targets: [] }')"
-run_case bad_node_name '{ "Node": "../etc", "Targets": [] }'
-run_case port_0 "$(jq -n --arg a "$T1" '{ Node: "node1", Targets: [{ Id: $a, Port: 0 }] }')"
-run_case port_string "$(jq -n --arg a "$T1" '{ Node: "node1", Targets: [{ Id: $a, Port: "80" }] }')"
-run_case control_chars "$(jq -n --arg a "$T1" '{ Node: "node1", Targets: [{ Id: $a,
-	InstanceId: "i-\u001b[31mred" }] }')"
-run_case targets_object '{ "Node": "node1", "Targets": { "Id": "198.19.210.1" } }'
-run_case id_number '{ "Node": "node1", "Targets": [ { "Id": 3339752961 } ] }'
-
-run_case too_big "$(printf '{"Node": "node1", "Targets": ['
-	head -c 2000000 /dev/zero | tr '\0' ' '
-	printf ']}')"
-
-# a NUL byte cannot pass through a shell variable: the case file is written as it is
-before=$(nlog "$refused")
-{ echo file; printf '{"Node": "node1", "Targets": []}\0\n'; } >"$CASE.t" && mv -f "$CASE.t" "$CASE"
-hostile_case nul_byte "$before"
-
-before=$(nlog "$refused")
-set_case fifo
-hostile_case fifo "$before"
-
-before=$(nlog "$refused")
 printf '%s\n' "$(owner "$T3")" >"$E2E_TMP/elsewhere.json"
-set_case symlink
-hostile_case symlink "$before"
+for name in "${HOSTILE[@]}"; do
+	tg=h-${name//_/-}
+	case $name in
+	fifo | symlink) set_case "$tg" "$name" ;;
+	# a NUL byte cannot pass through a shell variable: the case file is written as it is
+	nul_byte)
+		printf '{"Node": "node1", "Targets": []}\0\n' >"$CASES/$tg.json"
+		set_case "$tg" file
+		;;
+	*) set_case "$tg" file "$(hostile "$name")" ;;
+	esac
+done
+refused() { # case name -> the regex of the line saying its file was refused
+	echo "shared targets: .*/h-${1//_/-}[.]json refused"
+}
+all_refused() {
+	local name
+	for name in "${HOSTILE[@]}"; do
+		nlog_is "$(refused "$name")" 1 || return 1
+	done
+}
+e2e_wait 30 all_refused
+sleep 2 # two more rounds, each file rewritten each time: said no more
+alive || {
+	e2e_fail share_hostile "xlbd died or stopped answering"
+	tail -n 20 "$LOG" | e2e_indent
+	e2e_summary
+	exit 1
+}
+for name in "${HOSTILE[@]}"; do
+	n=$(nlog "$(refused "$name")")
+	if [ "$n" -eq 0 ]; then
+		e2e_fail "share_$name" "no line saying the file was refused"
+	elif [ "$n" -ne 1 ]; then
+		e2e_fail "share_$name" "refused $n times, want once"
+	elif ! imported_is "$T1 $T2" "h-${name//_/-}"; then
+		e2e_fail "share_$name" "imported '$(imported "h-${name//_/-}")', the last good state was '$T1 $T2'"
+	else
+		e2e_pass "share_$name"
+	fi
+	grep -E -- "$(refused "$name")" "$LOG" | tail -n 1 | cut -c 1-200 | e2e_indent
+done
+# the good files back: taken again, nothing else changed
+for tg in "${TGS[@]}"; do
+	[ "$tg" = fleet ] || put "$tg" "$GOOD"
+done
+all_taken() {
+	local name
+	for name in "${HOSTILE[@]}"; do
+		nlog_is "shared targets: .*/h-${name//_/-}[.]json taken again" 1 || return 1
+	done
+}
+e2e_wait 30 all_taken
+for name in "${HOSTILE[@]}"; do
+	nlog_is "shared targets: .*/h-${name//_/-}[.]json taken again" 1 ||
+		e2e_fail "share_${name}_after" "the good file was not taken again"
+done
+imported_all "$T1 $T2" || e2e_fail share_hostile_after "imported '$(imported)' into fleet after the good files came back"
 
 # --- an owner that stops rewriting its file ---------------------------------------------------
 # the targets leave no sooner than SharedStaleMs after the file's last change (xlbd sees it
@@ -268,11 +315,11 @@ stale_out() { # case name, what the owner's last words were
 	e2e_log "$1: targets out $ms ms after the owner's last $2 (SharedStaleMs $STALE_MS)"
 }
 
-put "$(owner "$T1" "$T2" "$T3")"
+put fleet "$(owner "$T1" "$T2" "$T3")"
 if ! e2e_wait 20 imported_is "$T1 $T2 $T3"; then
 	e2e_fail share_stale "imported '$(imported)' before the owner's end, want all three"
 else
-	put_last "$(owner "$T1" "$T2" "$T3")"
+	put_last fleet "$(owner "$T1" "$T2" "$T3")"
 	if stale_out share_stale "rewrite"; then
 		if grep -q "fleet.json not rewritten for $STALE_MS ms: node node1 taken for gone" "$LOG"
 		then
@@ -281,18 +328,18 @@ else
 			e2e_fail share_stale "no log line saying why"
 		fi
 	fi
-	put "$(owner "$T1" "$T2" "$T3")"
+	put fleet "$(owner "$T1" "$T2" "$T3")"
 	if e2e_wait 20 imported_is "$T1 $T2 $T3" && grep -q "node node1 is back" "$LOG"; then
 		e2e_pass share_stale_back
 	else
 		e2e_fail share_stale_back "imported '$(imported)' after the owner wrote again"
 	fi
 	# its last words garbage: refused, the targets kept, until that too is stale
-	put_last '{ "Node": "node1", "Targ'
+	put_last fleet '{ "Node": "node1", "Targ'
 	stale_out share_stale_refused "refused file" && e2e_pass share_stale_refused
 fi
 # from here on the owner lives: its file rewritten every second, as node1's xlbd would
-put "$(owner "$T1" "$T2" "$T3")"
+put fleet "$(owner "$T1" "$T2" "$T3")"
 
 # --- the other nodes' addresses -----------------------------------------------------------------
 # node2's xlb_nat_peers, counted in the map itself: the map xlbd holds (it is not pinned) is
@@ -351,6 +398,7 @@ e2e_ctl status 2>/dev/null | grep -E '^(shared|nodes|nat peers) ' | e2e_indent
 
 # node1 killed: its file stays as it was; after the staleness its addresses leave
 kill -KILL "${E2E_NODE_PID[1]}"
+wait "${E2E_NODE_PID[1]}" 2>/dev/null # reaped here: bash says nothing of the kill
 t0=$(now_ms)
 if ! e2e_wait 60 peers_said_is "0 false"; then
 	e2e_fail share_node_killed "node2 says '$(peers_said)' 60 s after node1's kill"
@@ -400,19 +448,23 @@ rm -f "$SHARED/nodes/node9.json"
 # moves to another B (of 3) every second. The node keeper writes each file every second (the
 # nodes live), and removes the files of those whose spec is gone.
 node_keeper() {
-	local f name a b n mode i addrs
+	local f name a b n mode i addrs stage=$SHARED/nodes/.stage
+	mkdir -p "$stage"
 	while :; do
 		for f in "$LIVE"/*; do
 			[ -f "$f" ] || continue
 			name=${f##*/}
 			read -r a b n mode <"$f" || continue
-			[ "$mode" = churn ] && b=$((b + $(date +%s) % 3))
+			[ "$mode" = churn ] && b=$((b + EPOCHSECONDS % 3))
 			addrs=
 			for ((i = 1; i <= n; i++)); do
 				addrs+="${addrs:+, }\"198.$a.$b.$i\""
 			done
-			printf '{"Node": "%s", "Addresses": [%s]}\n' "$name" "$addrs" \
-				>"$SHARED/nodes/.$name.k" && mv -f "$SHARED/nodes/.$name.k" "$SHARED/nodes/$name.json"
+			printf '{"Node": "%s", "Addresses": [%s]}\n' "$name" "$addrs" >"$stage/$name.json"
+		done
+		for f in "$stage"/*.json; do
+			[ -f "$f" ] && mv -f "$stage"/*.json "$SHARED/nodes/"
+			break
 		done
 		for f in "$SHARED"/nodes/fake*.json; do
 			name=${f##*/}
