@@ -916,10 +916,19 @@ int share_apply(struct share *s, const struct model *m)
 	s->tgs = tgs;
 	s->ntgs = n;
 	if (!tgs) {
+		/* no directory: no node is known, none stays a peer */
+		for (i = 0; i < s->npeers; i++) {
+			share_peer_set(s, s->peers[i], false);
+			free(s->peers[i]);
+		}
+		s->npeers = 0;
+		s->peers_refused = false;
 		loop_timer_disarm(s->loop, &s->tick);
 		s->dir[0] = '\0';
 		return 0;
 	}
+	if (strcmp(s->dir, k->shared_dir))
+		s->nnodes = 0; /* another directory: its files are seen anew */
 	snprintf(s->dir, sizeof(s->dir), "%s", k->shared_dir);
 	snprintf(s->node, sizeof(s->node), "%s", k->node_name);
 	s->refresh_ms = k->shared_refresh_ms;
