@@ -216,7 +216,7 @@ static void ctl_render_shared(struct json_object *sh)
 
 	if (!sh)
 		return;
-	printf("shared %s: files rewritten every %lld ms, a node's unchanged %lld ms is gone\n",
+	printf("shared %s: files rewritten every %lld ms; unchanged for %lld ms, a node is gone\n",
 	       ctl_str_or(sh, "Dir"), (long long)json_object_get_int64(ctl_get(sh, "RefreshMs")),
 	       (long long)json_object_get_int64(ctl_get(sh, "StaleMs")));
 	printf("nodes     ");
