@@ -15,7 +15,7 @@
 # in the map are exactly what the files list; more addresses than the map holds change no peer,
 # said once; nothing is left in the map when the files go; xlbd lives on through it all.
 # needs: netns
-# timeout: 300
+# timeout: 420
 # parallel: yes
 set -u
 # shellcheck source=tests/e2e/lib.sh
