@@ -117,10 +117,13 @@ static void cfg_shared_times(struct cfg *c, struct json_object *o, struct model_
 static void cfg_cluster(struct cfg *c, struct json_object *o)
 {
 	static const char *const typed[] = {
-		"NodeName",	 "Asn",		  "PeerAsn",	"RouterAddress",
-		"BfdIntervalMs", "BfdMultiplier", "HashSecret", "WithdrawDelayMs",
-		"BirdSocket",	 "BirdInclude",	  "SharedDir",	"SharedRefreshMs",
-		"SharedStaleMs", NULL
+		"NodeName",	 "Asn",
+		"PeerAsn",	 "RouterAddress",
+		"BfdIntervalMs", "BfdMultiplier",
+		"HashSecret",	 "WithdrawDelayMs",
+		"BirdSocket",	 "BirdInclude",
+		"SharedDir",	 "SharedRefreshMs",
+		"SharedStaleMs", NULL,
 	};
 	struct model_cluster *k = &c->m->settings.cluster;
 	struct json_object *v;

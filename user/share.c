@@ -77,9 +77,9 @@ struct share {
 	struct ctl *ctl;
 	struct fleet *fleet;
 	struct dataplane *dp;
-	char *own;    /* this node's file as written last */
+	char *own;	 /* this node's file as written last */
 	uint64_t own_at; /* loop_now() of that write */
-	char **peers; /* "family address" put in xlb_nat_peers */
+	char **peers;	 /* "family address" put in xlb_nat_peers */
 	size_t npeers;
 	char dir[256];
 	char node[SHARE_NAME_LEN];
@@ -582,7 +582,8 @@ static void share_nodes_export(struct share *s)
 		if (err) {
 			log_warn("shared targets: writing %s: %s", path, strerror(-err));
 		} else if (s->own && !strcmp(s->own, text)) {
-			s->own_at = loop_now(); /* the same, again: the others see this node lives */
+			s->own_at =
+				loop_now(); /* the same, again: the others see this node lives */
 		} else {
 			free(s->own);
 			s->own = strdup(text);

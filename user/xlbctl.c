@@ -228,8 +228,8 @@ static void ctl_render_shared(struct json_object *sh)
 		       (long long)json_object_get_int64(ctl_get(n, "Addresses")),
 		       stale ? ", gone: unchanged " : ")");
 		if (stale)
-			printf("%lld s)", (long long)json_object_get_int64(ctl_get(n, "UnchangedMs")) /
-						  1000);
+			printf("%lld s)",
+			       (long long)json_object_get_int64(ctl_get(n, "UnchangedMs")) / 1000);
 	}
 	if (ctl_len(nodes) > 16)
 		printf(" and %zu more", ctl_len(nodes) - 16);
