@@ -582,8 +582,8 @@ static void share_nodes_export(struct share *s)
 		if (err) {
 			log_warn("shared targets: writing %s: %s", path, strerror(-err));
 		} else if (s->own && !strcmp(s->own, text)) {
-			s->own_at =
-				loop_now(); /* the same, again: the others see this node lives */
+			/* the same, again: the others see that this node lives */
+			s->own_at = loop_now();
 		} else {
 			free(s->own);
 			s->own = strdup(text);
