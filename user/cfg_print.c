@@ -351,6 +351,18 @@ void config_plan_print(const struct model *m, FILE *f)
 	if (m->settings.time_scale != 1)
 		fprintf(f, ", policy time %gx faster than AWS's", m->settings.time_scale);
 	fprintf(f, "\n");
+	if (m->settings.cluster.enabled) {
+		const struct model_cluster *k = &m->settings.cluster;
+
+		fprintf(f, "cluster node %s, AS %u, BGP to %s AS %u", k->node_name, k->asn,
+			cfg_addr_str(&k->router, addr, sizeof(addr)), k->peer_asn);
+		if (k->shared_dir[0])
+			fprintf(f,
+				", shared %s: its files rewritten every %u ms, another node's "
+				"unchanged for %u ms taken for gone",
+				k->shared_dir, k->shared_refresh_ms, k->shared_stale_ms);
+		fprintf(f, "\n");
+	}
 	for (i = 0; i < m->nlbs; i++) {
 		const struct model_lb *lb = &m->lbs[i];
 

@@ -78,15 +78,52 @@ out:
 	return ret;
 }
 
+/* SharedRefreshMs and SharedStaleMs: a reader that sees a file unchanged for the staleness
+ * takes its node for gone, so a live node must rewrite it several times within that time (a
+ * loaded machine or a slow shared filesystem delays a rewrite or two). Files are looked at
+ * once a second (share.c), so neither is shorter than that.
+ */
+static void cfg_shared_times(struct cfg *c, struct json_object *o, struct model_cluster *k)
+{
+	int refresh = cfg_u32(c, o, "SharedRefreshMs", 1000, 600000, &k->shared_refresh_ms);
+	int stale = cfg_u32(c, o, "SharedStaleMs", 2000, 3600000, &k->shared_stale_ms);
+	const char *key = stale == CFG_OK ? "SharedStaleMs" : "SharedRefreshMs";
+
+	if (refresh == CFG_BAD || stale == CFG_BAD || (refresh != CFG_OK && stale != CFG_OK))
+		return; /* said already, or both the defaults */
+	cfg_in(c, key);
+	if (k->shared_stale_ms < 2 * k->shared_refresh_ms && stale == CFG_OK)
+		cfg_error(c,
+			  "expected at least twice SharedRefreshMs (%u), or a live node's files "
+			  "are taken for a gone node's, got %u",
+			  k->shared_refresh_ms, k->shared_stale_ms);
+	else if (k->shared_stale_ms < 2 * k->shared_refresh_ms)
+		cfg_error(c,
+			  "expected at most half of SharedStaleMs (%u), or a live node's files "
+			  "are taken for a gone node's, got %u",
+			  k->shared_stale_ms, k->shared_refresh_ms);
+	else if (k->shared_stale_ms < 3 * k->shared_refresh_ms)
+		cfg_warn(c,
+			 "SharedStaleMs %u is less than 3 x SharedRefreshMs %u: one late rewrite "
+			 "and the other nodes take this one for gone",
+			 k->shared_stale_ms, k->shared_refresh_ms);
+	cfg_out(c);
+}
+
 /* "Cluster": this node among balancers behind ECMP (cluster.h). Defaults: PeerAsn = Asn,
- * BFD 100 ms x 3, WithdrawDelayMs 500, Debian's BIRD socket, an include under /etc/bird.
+ * BFD 100 ms x 3, WithdrawDelayMs 500, Debian's BIRD socket, an include under /etc/bird,
+ * SharedDir's files rewritten every 5 s and taken for a gone node's after 30 s.
  */
 static void cfg_cluster(struct cfg *c, struct json_object *o)
 {
 	static const char *const typed[] = {
-		"NodeName",	 "Asn",		  "PeerAsn",	"RouterAddress",
-		"BfdIntervalMs", "BfdMultiplier", "HashSecret", "WithdrawDelayMs",
-		"BirdSocket",	 "BirdInclude",	  "SharedDir",	NULL
+		"NodeName",	 "Asn",
+		"PeerAsn",	 "RouterAddress",
+		"BfdIntervalMs", "BfdMultiplier",
+		"HashSecret",	 "WithdrawDelayMs",
+		"BirdSocket",	 "BirdInclude",
+		"SharedDir",	 "SharedRefreshMs",
+		"SharedStaleMs", NULL,
 	};
 	struct model_cluster *k = &c->m->settings.cluster;
 	struct json_object *v;
@@ -100,6 +137,8 @@ static void cfg_cluster(struct cfg *c, struct json_object *o)
 	k->bfd_interval_ms = 100;
 	k->bfd_multiplier = 3;
 	k->withdraw_delay_ms = 500;
+	k->shared_refresh_ms = 5000;
+	k->shared_stale_ms = 30000;
 	snprintf(k->bird_socket, sizeof(k->bird_socket), "/run/bird/bird.ctl");
 	snprintf(k->bird_include, sizeof(k->bird_include), "/etc/bird/xlb-cluster.conf");
 	if (cfg_need(c, o, "NodeName",
@@ -163,6 +202,7 @@ static void cfg_cluster(struct cfg *c, struct json_object *o)
 			snprintf(k->shared_dir, sizeof(k->shared_dir), "%s", s);
 		}
 	}
+	cfg_shared_times(c, o, k);
 	cfg_finish(c, o, typed, NULL, NULL);
 out:
 	cfg_out(c);

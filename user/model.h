@@ -393,6 +393,8 @@ struct model_cluster {
 	char bird_socket[108];	    /* BirdSocket: BIRD's control socket */
 	char bird_include[256];	    /* BirdInclude: the file xlbd writes, BIRD includes */
 	char shared_dir[200];	    /* SharedDir: groups' targets shared between nodes (share.h) */
+	uint32_t shared_refresh_ms; /* SharedRefreshMs: this node rewrites its files, 5000 */
+	uint32_t shared_stale_ms;   /* SharedStaleMs: another's file unchanged this long: gone */
 };
 
 /* "Xlb": {"Images": {"ami-...": "/srv/xlb/images/bookworm"}}: one ImageId's directory image,

@@ -6,7 +6,9 @@
  * deregisters (drains) those the owner no longer lists. Once a second, and on every apply.
  * Every node also writes its own addresses into SharedDir/nodes/<node>.json and puts the other
  * nodes' into the datapath's xlb_nat_peers: their health checks of this node's instances are
- * answered through this node, whose nat must let those answers pass untranslated.
+ * answered through this node, whose nat must let those answers pass untranslated. A node's
+ * file, like an owner's, is rewritten every SharedRefreshMs and taken for a gone node's when
+ * unchanged for SharedStaleMs (Xlb.Cluster).
  */
 #include <ctype.h>
 #include <dirent.h>
@@ -31,16 +33,31 @@
 #include "share.h"
 
 #define SHARE_PERIOD_MS 1000
-/* The owner rewrites its files this often even when nothing changed; a reader takes a file that
- * has not been rewritten for SHARE_STALE_MS (by its own clock: no clock is compared across
- * hosts) for the file of a node that is gone, and takes its targets out.
- */
-#define SHARE_REFRESH_MS 5000u
-#define SHARE_STALE_MS 30000u
 #define SHARE_FILE_MAX (1u << 20) /* bytes: a file larger is refused unread */
 #define SHARE_TARGETS_MAX 1000u	  /* targets a file may list: AWS's quota for a target group */
 #define SHARE_PEERS_MAX 1024u	  /* xlb_nat_peers' max_entries */
 #define SHARE_ADDRS_MAX 64u	  /* addresses a node file may list */
+
+/* A file of another node's as last seen. Its owner rewrites it every SharedRefreshMs even when
+ * nothing changed (a rename: another inode, another modification time); a reader takes one that
+ * has not changed for SharedStaleMs, by the reader's own clock (no clock is compared across
+ * hosts), for the file of a node that is gone.
+ */
+struct share_seen {
+	struct timespec mtime;
+	ino_t ino;
+	uint64_t seen_at; /* loop_now() when the file last changed, 0: not seen yet */
+	bool stale;
+};
+
+/* A file of SharedDir/nodes/ that holds, of another node. */
+struct share_node {
+	char file[256]; /* its name in nodes/ */
+	char node[SHARE_NAME_LEN];
+	struct share_seen seen;
+	size_t naddrs;
+	bool listed; /* found in this round's listing */
+};
 
 struct share_tg {
 	char name[SHARE_NAME_LEN];
@@ -50,10 +67,7 @@ struct share_tg {
 	char *written;		    /* what this node wrote last (exported), to skip equal writes */
 	uint64_t written_at;	    /* loop_now() of that write */
 	char owner[SHARE_NAME_LEN]; /* the node whose file was read last */
-	struct timespec mtime;	    /* the file as last seen: a rewrite changes one of these */
-	ino_t ino;
-	uint64_t seen_at; /* loop_now() when the file last changed, 0: not seen yet */
-	bool stale;
+	struct share_seen seen;
 	char refused[160]; /* why the file last read was refused, "" when it was taken */
 	char failed[160];  /* the last registration that failed, "" when none did */
 };
@@ -63,8 +77,9 @@ struct share {
 	struct ctl *ctl;
 	struct fleet *fleet;
 	struct dataplane *dp;
-	char *own;    /* this node's file as written last */
-	char **peers; /* "family address" put in xlb_nat_peers */
+	char *own;	 /* this node's file as written last */
+	uint64_t own_at; /* loop_now() of that write */
+	char **peers;	 /* "family address" put in xlb_nat_peers */
 	size_t npeers;
 	char dir[256];
 	char node[SHARE_NAME_LEN];
@@ -74,6 +89,10 @@ struct share {
 	uint64_t imports, exports; /* files read that changed something, files written */
 	bool peers_refused;	   /* nodes/ listed more addresses than xlb_nat_peers holds */
 	size_t nodes_refused;	   /* files of nodes/ refused in the last round */
+	char peer_failed[160];	   /* the last peer address the map refused, "" when none */
+	struct share_node *nodes;  /* the other nodes' files that hold */
+	size_t nnodes;
+	uint32_t refresh_ms, stale_ms; /* Xlb.Cluster's SharedRefreshMs, SharedStaleMs */
 };
 
 static void share_tg_clear(struct share_tg *t)
@@ -95,6 +114,15 @@ static bool share_has(char *const *v, size_t n, const char *s)
 		if (v[i] && !strcmp(v[i], s))
 			return true;
 	return false;
+}
+
+/* Whether a file written at `at` is due for a rewrite that only says this node lives. Half a
+ * round early: the rounds come once a second, and a rewrite due a millisecond after one would
+ * wait a whole round more.
+ */
+static bool share_refresh_due(const struct share *s, uint64_t at)
+{
+	return loop_now() - at + SHARE_PERIOD_MS / 2 >= s->refresh_ms;
 }
 
 static void share_path(const struct share *s, const char *tg, char *buf, size_t len)
@@ -337,8 +365,7 @@ static void share_export(struct share *s, struct share_tg *t, struct json_object
 	json_object_object_add(doc, "TargetGroup", json_object_new_string(t->name));
 	json_object_object_add(doc, "Targets", share_targets_of(groups, t->name));
 	text = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY);
-	if (t->written && !strcmp(t->written, text) &&
-	    loop_now() - t->written_at < SHARE_REFRESH_MS)
+	if (t->written && !strcmp(t->written, text) && !share_refresh_due(s, t->written_at))
 		goto out;
 	share_path(s, t->name, path, sizeof(path));
 	err = share_write(path, text);
@@ -368,29 +395,45 @@ static void share_refuse(struct share_tg *t, const char *path, const char *why)
 		 t->name, why);
 }
 
-/* Whether the owner's file st has been rewritten within SHARE_STALE_MS, by this node's clock:
- * a rewrite (rename) gives it another inode or modification time.
+/* The file st as seen now, by this node's clock: -1 when it changed after it had been stale
+ * (its node is back), 1 when it has just become stale (unchanged for SharedStaleMs: its node is
+ * taken for gone), 0 when neither; v->stale says which holds.
  */
-static bool share_fresh(struct share_tg *t, const char *path, const struct stat *st)
+static int share_seen_update(const struct share *s, struct share_seen *v, const struct stat *st)
 {
 	uint64_t now = loop_now();
+	bool was = v->stale;
 
-	if (!t->seen_at || st->st_ino != t->ino || st->st_mtim.tv_sec != t->mtime.tv_sec ||
-	    st->st_mtim.tv_nsec != t->mtime.tv_nsec) {
-		t->seen_at = now;
-		t->ino = st->st_ino;
-		t->mtime = st->st_mtim;
-		if (t->stale)
-			log_info("shared targets: %s rewritten again: node %s is back", path,
-				 t->owner);
-		t->stale = false;
-	} else if (now - t->seen_at >= SHARE_STALE_MS && !t->stale) {
-		t->stale = true;
-		log_warn("shared targets: %s not rewritten for %u s: node %s taken for gone, its "
-			 "instances leave %s",
-			 path, SHARE_STALE_MS / 1000, t->owner, t->name);
+	if (!v->seen_at || st->st_ino != v->ino || st->st_mtim.tv_sec != v->mtime.tv_sec ||
+	    st->st_mtim.tv_nsec != v->mtime.tv_nsec) {
+		v->seen_at = now;
+		v->ino = st->st_ino;
+		v->mtime = st->st_mtim;
+		v->stale = false;
+		return was ? -1 : 0;
 	}
-	return !t->stale;
+	if (now - v->seen_at >= s->stale_ms && !v->stale) {
+		v->stale = true;
+		return 1;
+	}
+	return 0;
+}
+
+/* Whether the owner's file st has been rewritten within SharedStaleMs; a change either way said
+ * once.
+ */
+static bool share_fresh(const struct share *s, struct share_tg *t, const char *path,
+			const struct stat *st)
+{
+	int change = share_seen_update(s, &t->seen, st);
+
+	if (change < 0)
+		log_info("shared targets: %s rewritten again: node %s is back", path, t->owner);
+	else if (change > 0)
+		log_warn("shared targets: %s not rewritten for %u ms: node %s taken for gone, its "
+			 "instances leave %s",
+			 path, s->stale_ms, t->owner, t->name);
+	return !t->seen.stale;
 }
 
 /* Registers what the owner's file lists and this node has not yet registered; deregisters what
@@ -410,15 +453,14 @@ static void share_import(struct share *s, struct share_tg *t)
 	share_path(s, t->name, path, sizeof(path));
 	err = share_read(path, &doc, &st, why, sizeof(why));
 	if (err == -ENOENT) {
-		t->seen_at = 0;
-		t->stale = false;
+		memset(&t->seen, 0, sizeof(t->seen));
 		t->refused[0] = '\0';
 	} else if (err || !share_doc_ok(doc, why, sizeof(why))) {
 		share_refuse(t, path, why);
-		/* one left as it is for SHARE_STALE_MS is as stale as a good one: an owner that
+		/* one left as it is for SharedStaleMs is as stale as a good one: an owner that
 		 * lives rewrites it
 		 */
-		if (lstat(path, &st) || share_fresh(t, path, &st))
+		if (lstat(path, &st) || share_fresh(s, t, path, &st))
 			goto out;
 	} else {
 		node = json_object_object_get(doc, "Node");
@@ -428,7 +470,7 @@ static void share_import(struct share *s, struct share_tg *t)
 			log_info("shared targets: %s taken again", path);
 		t->refused[0] = '\0';
 		snprintf(t->owner, sizeof(t->owner), "%s", json_object_get_string(node));
-		if (share_fresh(t, path, &st))
+		if (share_fresh(s, t, path, &st))
 			arr = json_object_object_get(doc, "Targets");
 	}
 	want = calloc(arr ? json_object_array_length(arr) + 1 : 1, sizeof(*want));
@@ -534,14 +576,18 @@ static void share_nodes_export(struct share *s)
 	json_object_object_add(doc, "Node", json_object_new_string(s->node));
 	json_object_object_add(doc, "Addresses", share_own_addrs());
 	text = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY);
-	if (!s->own || strcmp(s->own, text)) {
+	if (!s->own || strcmp(s->own, text) || share_refresh_due(s, s->own_at)) {
 		snprintf(path, sizeof(path), "%s/nodes/%s.json", s->dir, s->node);
 		err = share_write(path, text);
 		if (err) {
 			log_warn("shared targets: writing %s: %s", path, strerror(-err));
+		} else if (s->own && !strcmp(s->own, text)) {
+			/* the same, again: the others see that this node lives */
+			s->own_at = loop_now();
 		} else {
 			free(s->own);
 			s->own = strdup(text);
+			s->own_at = loop_now();
 		}
 	}
 	json_object_put(doc);
@@ -589,14 +635,57 @@ static bool share_node_ok(struct json_object *doc, char *err, size_t errlen)
 	return true;
 }
 
-/* The other nodes' addresses, from their files, into xlb_nat_peers; those gone, out. More
- * addresses than the map holds change nothing: the peers so far stay, said once.
+/* The record of nodes/'s file name, made when there is none; NULL when out of memory. */
+static struct share_node *share_node_get(struct share *s, const char *file)
+{
+	struct share_node *v;
+	size_t i;
+
+	for (i = 0; i < s->nnodes; i++)
+		if (!strcmp(s->nodes[i].file, file))
+			return &s->nodes[i];
+	v = realloc(s->nodes, (s->nnodes + 1) * sizeof(*v));
+	if (!v)
+		return NULL;
+	s->nodes = v;
+	v = &s->nodes[s->nnodes++];
+	memset(v, 0, sizeof(*v));
+	snprintf(v->file, sizeof(v->file), "%s", file);
+	return v;
+}
+
+/* A node's file that holds, seen in this round: whether its addresses count (it has changed
+ * within SharedStaleMs); its node gone or back said once.
+ */
+static bool share_node_fresh(struct share *s, struct share_node *n, const char *path,
+			     const char *node, size_t naddrs, const struct stat *st)
+{
+	int change;
+
+	snprintf(n->node, sizeof(n->node), "%s", node);
+	n->naddrs = naddrs;
+	n->listed = true;
+	change = share_seen_update(s, &n->seen, st);
+	if (change < 0)
+		log_info("shared targets: %s rewritten again: node %s is back, its %zu address(es) "
+			 "return to xlb_nat_peers",
+			 path, node, naddrs);
+	else if (change > 0)
+		log_warn("shared targets: %s not rewritten for %u ms: node %s taken for gone, its "
+			 "%zu address(es) leave xlb_nat_peers",
+			 path, s->stale_ms, node, naddrs);
+	return !n->seen.stale;
+}
+
+/* The other nodes' addresses, from their files, into xlb_nat_peers; those gone (no file, or
+ * one stale), out, before any comes in, so that a full map takes a changed set. More addresses
+ * than the map holds change nothing: the peers so far stay, said once.
  */
 static void share_nodes_import(struct share *s)
 {
 	char path[400], why[160], bad[600] = "", **want = NULL, **v;
 	size_t nwant = 0, nbad = 0, i, j;
-	bool over = false;
+	bool over = false, failed = false;
 	struct dirent *e;
 	struct stat st;
 	DIR *d;
@@ -605,11 +694,14 @@ static void share_nodes_import(struct share *s)
 	d = opendir(path);
 	if (!d)
 		return;
+	for (i = 0; i < s->nnodes; i++)
+		s->nodes[i].listed = false;
 	/* one thread: readdir_r (deprecated) would buy nothing */
 	// cppcheck-suppress readdirCalled
 	while ((e = readdir(d))) {
 		struct json_object *doc, *arr, *node;
 		size_t len = strlen(e->d_name);
+		struct share_node *rec;
 
 		if (len < 6 || strcmp(e->d_name + len - 5, ".json"))
 			continue;
@@ -623,7 +715,11 @@ static void share_nodes_import(struct share *s)
 		}
 		node = json_object_object_get(doc, "Node");
 		arr = json_object_object_get(doc, "Addresses");
-		if (!strcmp(json_object_get_string(node), s->node)) {
+		rec = strcmp(json_object_get_string(node), s->node) ?
+			      share_node_get(s, e->d_name) :
+			      NULL; /* this node's own: no peer, and out of memory: none either */
+		if (!rec || !share_node_fresh(s, rec, path, json_object_get_string(node),
+					      json_object_array_length(arr), &st)) {
 			json_object_put(doc);
 			continue;
 		}
@@ -650,6 +746,12 @@ static void share_nodes_import(struct share *s)
 		json_object_put(doc);
 	}
 	closedir(d);
+	for (i = 0; i < s->nnodes;) {
+		if (s->nodes[i].listed)
+			i++;
+		else
+			s->nodes[i] = s->nodes[--s->nnodes]; /* its file is gone */
+	}
 	if (nbad != s->nodes_refused && nbad)
 		log_warn("shared targets: %zu file(s) of %s/nodes refused; the first: %s", nbad,
 			 s->dir, bad);
@@ -669,36 +771,45 @@ static void share_nodes_import(struct share *s)
 			 "within xlb_nat_peers",
 			 s->dir, nwant);
 	s->peers_refused = false;
-	for (i = 0; i < nwant; i++) {
-		int err;
-
-		if (share_has(s->peers, s->npeers, want[i]))
-			continue;
-		err = share_peer_set(s, want[i], true);
-		v = err ? NULL : realloc(s->peers, (s->npeers + 1) * sizeof(*v));
-		if (!v) {
-			log_warn("shared targets: peer address %s: %s", want[i] + 2,
-				 strerror(err ? -err : ENOMEM));
-			continue;
-		}
-		s->peers = v;
-		if (!(s->peers[s->npeers] = strdup(want[i]))) {
-			share_peer_set(s, want[i], false);
-			continue;
-		}
-		s->npeers++;
-		log_info("shared targets: nat replies to %s (another node) pass untranslated",
-			 s->peers[s->npeers - 1] + 2);
-	}
 	for (j = 0; j < s->npeers;) {
 		if (share_has(want, nwant, s->peers[j])) {
 			j++;
 			continue;
 		}
 		share_peer_set(s, s->peers[j], false);
+		log_info("shared targets: nat replies to %s translated again (no node lists it)",
+			 s->peers[j] + 2);
 		free(s->peers[j]);
 		s->peers[j] = s->peers[--s->npeers];
 	}
+	for (i = 0; i < nwant; i++) {
+		char *copy;
+		int err;
+
+		if (share_has(s->peers, s->npeers, want[i]))
+			continue;
+		/* the record first: an entry in the map is never one this node forgets */
+		v = realloc(s->peers, (s->npeers + 1) * sizeof(*v));
+		if (v)
+			s->peers = v;
+		copy = v ? strdup(want[i]) : NULL;
+		err = copy ? share_peer_set(s, want[i], true) : -ENOMEM;
+		if (err) {
+			/* tried again each round: said once for each new failure */
+			snprintf(why, sizeof(why), "%s: %s", want[i] + 2, strerror(-err));
+			if (strcmp(s->peer_failed, why))
+				log_warn("shared targets: peer address %s", why);
+			snprintf(s->peer_failed, sizeof(s->peer_failed), "%s", why);
+			free(copy);
+			failed = true;
+			continue;
+		}
+		s->peers[s->npeers++] = copy;
+		log_info("shared targets: nat replies to %s (another node) pass untranslated",
+			 s->peers[s->npeers - 1] + 2);
+	}
+	if (!failed)
+		s->peer_failed[0] = '\0';
 out:
 	for (i = 0; i < nwant; i++)
 		free(want[i]);
@@ -806,12 +917,23 @@ int share_apply(struct share *s, const struct model *m)
 	s->tgs = tgs;
 	s->ntgs = n;
 	if (!tgs) {
+		/* no directory: no node is known, none stays a peer */
+		for (i = 0; i < s->npeers; i++) {
+			share_peer_set(s, s->peers[i], false);
+			free(s->peers[i]);
+		}
+		s->npeers = 0;
+		s->peers_refused = false;
 		loop_timer_disarm(s->loop, &s->tick);
 		s->dir[0] = '\0';
 		return 0;
 	}
+	if (strcmp(s->dir, k->shared_dir))
+		s->nnodes = 0; /* another directory: its files are seen anew */
 	snprintf(s->dir, sizeof(s->dir), "%s", k->shared_dir);
 	snprintf(s->node, sizeof(s->node), "%s", k->node_name);
+	s->refresh_ms = k->shared_refresh_ms;
+	s->stale_ms = k->shared_stale_ms;
 	if (mkdir(s->dir, 0755) && errno != EEXIST)
 		log_warn("shared targets: creating %s: %s", s->dir, strerror(errno));
 	{
@@ -829,6 +951,7 @@ int share_apply(struct share *s, const struct model *m)
 
 void share_status(struct share *s, struct json_object *data)
 {
+	uint64_t now = loop_now();
 	struct json_object *o, *arr;
 	size_t i, j;
 
@@ -855,6 +978,24 @@ void share_status(struct share *s, struct json_object *data)
 		json_object_array_add(arr, e);
 	}
 	json_object_object_add(o, "TargetGroups", arr);
+	json_object_object_add(o, "RefreshMs", json_object_new_int64(s->refresh_ms));
+	json_object_object_add(o, "StaleMs", json_object_new_int64(s->stale_ms));
+	arr = json_object_new_array();
+	for (i = 0; i < s->nnodes; i++) {
+		const struct share_node *n = &s->nodes[i];
+		struct json_object *e = json_object_new_object();
+
+		json_object_object_add(e, "Node", json_object_new_string(n->node));
+		json_object_object_add(e, "File", json_object_new_string(n->file));
+		json_object_object_add(e, "Addresses", json_object_new_int64((int64_t)n->naddrs));
+		json_object_object_add(e, "Stale", json_object_new_boolean(n->seen.stale));
+		json_object_object_add(e, "UnchangedMs",
+				       json_object_new_int64((int64_t)(now - n->seen.seen_at)));
+		json_object_array_add(arr, e);
+	}
+	json_object_object_add(o, "Nodes", arr);
+	json_object_object_add(o, "NatPeers", json_object_new_int64((int64_t)s->npeers));
+	json_object_object_add(o, "NatPeersFull", json_object_new_boolean(s->peers_refused));
 	json_object_object_add(data, "SharedTargets", o);
 }
 
@@ -870,6 +1011,7 @@ void share_free(struct share *s)
 	for (i = 0; i < s->npeers; i++)
 		free(s->peers[i]);
 	free(s->peers);
+	free(s->nodes);
 	free(s->own);
 	free(s->tgs);
 	free(s);

@@ -28,7 +28,9 @@ int share_new(struct loop *loop, struct ctl *ctl, struct fleet *fleet, struct da
  * then one a second.
  */
 int share_apply(struct share *s, const struct model *m);
-/* "SharedTargets": the directory and, per target group, this node's role and what it imported. */
+/* "SharedTargets": the directory and, per target group, this node's role and what it imported;
+ * the other nodes' files (stale or not) and the addresses put in xlb_nat_peers.
+ */
 void share_status(struct share *s, struct json_object *data);
 void share_free(struct share *s);
 

@@ -206,6 +206,41 @@ static void ctl_render_cluster(const struct xlbctl_opts *opts, struct json_objec
 		ctl_table(opts, ctl_get(c, "BirdProtocols"), keys, NULL);
 }
 
+/* SharedDir's part: its timings, the other nodes' files (the first 16), gone or not, and what
+ * xlb_nat_peers holds.
+ */
+static void ctl_render_shared(struct json_object *sh)
+{
+	struct json_object *nodes = ctl_get(sh, "Nodes");
+	size_t i;
+
+	if (!sh)
+		return;
+	printf("shared %s: files rewritten every %lld ms; unchanged for %lld ms, a node is gone\n",
+	       ctl_str_or(sh, "Dir"), (long long)json_object_get_int64(ctl_get(sh, "RefreshMs")),
+	       (long long)json_object_get_int64(ctl_get(sh, "StaleMs")));
+	printf("nodes     ");
+	for (i = 0; i < ctl_len(nodes) && i < 16; i++) {
+		struct json_object *n = json_object_array_get_idx(nodes, i);
+		bool stale = json_object_get_boolean(ctl_get(n, "Stale"));
+
+		printf("%s%s (%lld addresses%s", i ? ", " : "", ctl_str_or(n, "Node"),
+		       (long long)json_object_get_int64(ctl_get(n, "Addresses")),
+		       stale ? ", gone: unchanged " : ")");
+		if (stale)
+			printf("%lld s)",
+			       (long long)json_object_get_int64(ctl_get(n, "UnchangedMs")) / 1000);
+	}
+	if (ctl_len(nodes) > 16)
+		printf(" and %zu more", ctl_len(nodes) - 16);
+	printf("%s\n", ctl_len(nodes) ? "" : "-");
+	printf("nat peers %lld in xlb_nat_peers%s\n",
+	       (long long)json_object_get_int64(ctl_get(sh, "NatPeers")),
+	       json_object_get_boolean(ctl_get(sh, "NatPeersFull")) ?
+		       " (kept: nodes/ lists more than the map holds)" :
+		       "");
+}
+
 static void ctl_render_status(const struct xlbctl_opts *opts, struct json_object *data)
 {
 	static const char *const lb_keys[] = {
@@ -282,6 +317,8 @@ static void ctl_render_status(const struct xlbctl_opts *opts, struct json_object
 		ctl_table(opts, ctl_get(data, "AutoScalingGroups"), asg_keys, NULL);
 	}
 	ctl_render_cluster(opts, ctl_get(data, "Cluster"), &first);
+	if (ctl_get(data, "Cluster"))
+		ctl_render_shared(ctl_get(data, "SharedTargets"));
 }
 
 /* For each group whose field (an array) is not empty, a table of it titled "WHAT of GROUP". */

@@ -32,9 +32,47 @@ static bool cluster_node(void)
 	CHECK(k->withdraw_delay_ms == 500, "withdraw delay %u", k->withdraw_delay_ms);
 	CHECK(!strcmp(k->bird_socket, "/tmp/b.ctl") && !strcmp(k->bird_include, "/tmp/xlb.conf"),
 	      "bird paths");
+	CHECK(k->shared_refresh_ms == 5000 && k->shared_stale_ms == 30000,
+	      "SharedDir's times %u/%u ms, want the defaults 5000/30000", k->shared_refresh_ms,
+	      k->shared_stale_ms);
 	CHECK(m->nwarnings == 0, "%zu warnings", m->nwarnings);
 	model_free(m);
 	return true;
+}
+
+/* Xlb.Cluster's SharedRefreshMs and SharedStaleMs: taken as given; a staleness under 3 rewrite
+ * periods warned at the member (under 2 is refused: test_config_bad).
+ */
+static bool cluster_shared_times(void)
+{
+	static const char fmt[] =
+		"{\"Xlb\": {\"Cluster\": {\"NodeName\": \"n1\", \"Asn\": 65001, "
+		"\"RouterAddress\": \"198.18.201.1\", \"HashSecret\": "
+		"\"00112233445566778899aabbccddeeff\", \"SharedDir\": \"/tmp/s\", %s}}}";
+	char text[512];
+	struct config_error err;
+	struct model *m = NULL;
+	bool ok = false;
+
+	snprintf(text, sizeof(text), fmt, "\"SharedRefreshMs\": 1000, \"SharedStaleMs\": 4000");
+	ENSURE(load_text(text, &m, &err) == 0, "1000/4000: %s", err.msg);
+	ENSURE(m->settings.cluster.shared_refresh_ms == 1000 &&
+		       m->settings.cluster.shared_stale_ms == 4000 && m->nwarnings == 0,
+	       "1000/4000 read as %u/%u with %zu warnings", m->settings.cluster.shared_refresh_ms,
+	       m->settings.cluster.shared_stale_ms, m->nwarnings);
+	model_free(m);
+	m = NULL;
+	snprintf(text, sizeof(text), fmt, "\"SharedStaleMs\": 12000");
+	ENSURE(load_text(text, &m, &err) == 0, "12000 alone: %s", err.msg);
+	ENSURE(m->settings.cluster.shared_refresh_ms == 5000 &&
+		       warnings_with(m, "$.Xlb.Cluster.SharedStaleMs: SharedStaleMs 12000 is less "
+					"than 3 x SharedRefreshMs 5000") == 1 &&
+		       m->nwarnings == 1,
+	       "12000 with the default 5000: %zu warnings", m->nwarnings);
+	ok = true;
+out:
+	model_free(m);
+	return ok;
 }
 
 static bool defaults_settings(void)
@@ -181,4 +219,4 @@ out:
 	return ok;
 }
 
-CONFIG_TEST_MAIN(defaults_settings, full_settings, cluster_node, images)
+CONFIG_TEST_MAIN(defaults_settings, full_settings, cluster_node, cluster_shared_times, images)
