@@ -1626,6 +1626,7 @@ static __always_inline int xlb_process(struct xlb_md *ctx, bool nat_side)
 	if (!x.gs || !x.secret)
 		return XLB_ABORTED;
 
+#pragma clang loop unroll(disable)
 	/* At tc only the linear part of an skb can be read. A sender's headers are there
 	 * already, its payload in pages: pulling on every packet copied payload out of the pages
 	 * and reallocated the head of every 64 KiB GSO packet of a bulk transfer. So the headers
@@ -1633,7 +1634,6 @@ static __always_inline int xlb_process(struct xlb_md *ctx, bool nat_side)
 	 * further in, when the packet has more than the linear part; then parsed again. A loop,
 	 * not a second call: one inlined parse keeps the frame within the combined stack limit.
 	 */
-#pragma clang loop unroll(disable)
 	for (int pass = 0; pass < 2; pass++) {
 		res = xlb_parse(data, data_end, &x.p);
 #ifdef XLB_TC
